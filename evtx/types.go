@@ -1,0 +1,176 @@
+package evtx
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Sentinel errors. Test for them with errors.Is.
+var (
+	// ErrNotEVTX: the file does not start with the "ElfFile\x00" magic.
+	ErrNotEVTX = errors.New("evtx: not an EVTX file")
+	// ErrUnsupportedVersion: the header names a format version other than 3.x.
+	ErrUnsupportedVersion = errors.New("evtx: unsupported format version")
+	// ErrShortFile: the file is too short to hold a file header.
+	ErrShortFile = errors.New("evtx: file too short for a header")
+
+	// ErrChunkHeaderChecksum: the CRC32 of a chunk header does not match.
+	// The chunk's records are still decoded and marked.
+	ErrChunkHeaderChecksum = errors.New("evtx: chunk header checksum mismatch")
+	// ErrChunkDataChecksum: the CRC32 of a chunk's record area does not
+	// match. The chunk's records are still decoded and marked.
+	ErrChunkDataChecksum = errors.New("evtx: chunk record data checksum mismatch")
+	// ErrBadChunk: a chunk whose structure cannot be valid; it is not decoded.
+	ErrBadChunk = errors.New("evtx: bad chunk")
+	// ErrBadRecord: a record whose framing or content is damaged.
+	ErrBadRecord = errors.New("evtx: bad record")
+	// ErrLimit: a resource limit was hit (see the package's Limits).
+	ErrLimit = errors.New("evtx: resource limit exceeded")
+	// ErrDecoder: the underlying BinXML decoder failed (or panicked) on a
+	// chunk; the panic was contained.
+	ErrDecoder = errors.New("evtx: decoder failure")
+)
+
+// Error is the typed error for a damaged chunk or record. It names the place
+// and wraps one of the sentinel errors above.
+type Error struct {
+	File     string // path or name given to the reader
+	Chunk    int    // chunk index in the file, 0-based; -1 for the file header
+	Offset   int64  // byte offset in the file of the chunk or record
+	RecordID uint64 // record ID when known, else 0
+	Err      error  // wrapped cause (a sentinel, possibly wrapped further)
+}
+
+func (e *Error) Error() string {
+	s := fmt.Sprintf("%s: chunk %d at offset %d (0x%x)", e.File, e.Chunk, e.Offset, e.Offset)
+	if e.RecordID != 0 {
+		s += fmt.Sprintf(", record %d", e.RecordID)
+	}
+	return s + ": " + e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Header is the EVTX file header.
+type Header struct {
+	MajorVersion    uint16
+	MinorVersion    uint16
+	FirstChunk      uint64
+	LastChunk       uint64
+	NextRecordID    uint64
+	HeaderSize      uint32
+	HeaderBlockSize uint16
+	ChunkCount      uint16 // as the header says; real chunks may be more (dirty logs)
+	Flags           uint32
+	Dirty           bool // flag 0x1: the log was not closed cleanly
+	Full            bool // flag 0x2: the log is full
+	Checksum        uint32
+	ChecksumValid   bool // CRC32 of the first 120 bytes matches Checksum
+}
+
+// Source locates a record in its file.
+type Source struct {
+	File   string `json:"file"`
+	Chunk  int    `json:"chunk"`  // 0-based chunk index
+	Offset int64  `json:"offset"` // byte offset of the record in the file
+}
+
+func (s Source) String() string {
+	return fmt.Sprintf("%s:chunk %d:offset %d", s.File, s.Chunk, s.Offset)
+}
+
+// Type is the BinXML value type of a field, as stored in the log.
+type Type uint8
+
+// Value types (MS-EVEN6 / libevtx numbering).
+const (
+	TypeNull       Type = 0x00
+	TypeString     Type = 0x01 // UTF-16 string
+	TypeAnsiString Type = 0x02
+	TypeInt8       Type = 0x03
+	TypeUint8      Type = 0x04
+	TypeInt16      Type = 0x05
+	TypeUint16     Type = 0x06
+	TypeInt32      Type = 0x07
+	TypeUint32     Type = 0x08
+	TypeInt64      Type = 0x09
+	TypeUint64     Type = 0x0a
+	TypeReal32     Type = 0x0b
+	TypeReal64     Type = 0x0c
+	TypeBool       Type = 0x0d
+	TypeBinary     Type = 0x0e
+	TypeGUID       Type = 0x0f
+	TypeSizeT      Type = 0x10
+	TypeFileTime   Type = 0x11
+	TypeSysTime    Type = 0x12
+	TypeSID        Type = 0x13
+	TypeHexInt32   Type = 0x14
+	TypeHexInt64   Type = 0x15
+	TypeBinXML     Type = 0x21
+	TypeArrayFlag  Type = 0x80 // or'ed onto a base type for arrays
+)
+
+// Field is one (name, value) pair of an event's EventData or UserData, in
+// document order. Unnamed <Data> items have an empty Name. Nested UserData
+// elements are flattened with "/" between element names.
+type Field struct {
+	Name  string
+	Value string // rendered as Windows renders it in its XML
+	Type  Type   // stored type; TypeString when only text is known
+}
+
+// Event is one decoded record.
+type Event struct {
+	RecordID          uint64
+	Provider          string
+	ProviderGUID      string // "{UPPER-CASE}" or ""
+	EventSourceName   string
+	EventID           uint16
+	Qualifiers        uint16
+	HasQualifiers     bool
+	Version           uint8
+	Level             uint8
+	Task              uint16
+	Opcode            uint8
+	Keywords          uint64
+	TimeCreated       time.Time // UTC, exact to 100 ns
+	Channel           string
+	Computer          string
+	UserSID           string // "S-1-..." or ""
+	ProcessID         uint32
+	ThreadID          uint32
+	ActivityID        string // "{UPPER-CASE}" or ""
+	RelatedActivityID string
+	Data              []Field
+	Source            Source
+	// ChunkDamaged is set when the record's chunk failed a checksum. The
+	// record was decoded all the same; treat it as evidence to verify.
+	ChunkDamaged bool
+}
+
+// Get returns the value of the first field with that name (case-sensitive).
+func (e *Event) Get(name string) (string, bool) {
+	for _, f := range e.Data {
+		if f.Name == name {
+			return f.Value, true
+		}
+	}
+	return "", false
+}
+
+// Options filter and tune a read. The zero value reads every event with
+// GOMAXPROCS workers.
+type Options struct {
+	// Providers keeps only events of these providers (case-insensitive).
+	// Chunks that cannot hold one of them are skipped undecoded.
+	Providers []string
+	// EventIDs keeps only these event IDs.
+	EventIDs []uint16
+	// Since and Until keep events with Since <= TimeCreated < Until; zero
+	// values do not bound.
+	Since, Until time.Time
+	// Workers decode chunks concurrently; 0 means GOMAXPROCS. Events still
+	// come out in file order.
+	Workers int
+}

@@ -1,0 +1,103 @@
+package smbaudit
+
+import (
+	"time"
+
+	"github.com/evtxkit/smbreadiness/evtx"
+)
+
+// Kind says what a finding is evidence of.
+type Kind string
+
+// Finding kinds.
+const (
+	KindSigningUnsupported   Kind = "signing-unsupported"   // 3021: SMB2/3 client does not support signing
+	KindSMB1SigningDisabled  Kind = "smb1-signing-disabled" // 3027: SMB1 client has signing off (unreliable)
+	KindSPNMissing           Kind = "spn-missing"           // 3024: client sent no SPN
+	KindSPNUnrecognised      Kind = "spn-unrecognised"      // 3025: client sent an unrecognised SPN
+	KindSPNEmpty             Kind = "spn-empty"             // 3026: client sent an empty SPN
+	KindSMB1Access           Kind = "smb1-access"           // 3000: SMB1 access
+	KindEnforcementRejection Kind = "enforcement-rejection" // 551: enforcement already rejects the client
+	KindUnparsed             Kind = "unparsed"              // recognised event too malformed to classify
+)
+
+// Provider is the event provider whose events this package classifies.
+const Provider = "Microsoft-Windows-SMBServer"
+
+// ClientKind says what shape a client name has.
+type ClientKind string
+
+// Client kinds.
+const (
+	ClientIPv4    ClientKind = "ipv4"
+	ClientIPv6    ClientKind = "ipv6"
+	ClientHost    ClientKind = "host" // a short (NetBIOS-style) host name
+	ClientFQDN    ClientKind = "fqdn" // a dotted DNS name
+	ClientUnknown ClientKind = "unknown"
+)
+
+// Client is a normalised client identity.
+type Client struct {
+	ID   string     // normalised: "10.0.0.5", "fe80::1%eth0", "nas01", "nas01.corp.example"
+	Raw  string     // exactly as logged, e.g. `\\10.0.0.5`
+	Kind ClientKind //
+	// ShortName is the first label of an FQDN (or the host itself); it links
+	// "nas01" and "nas01.corp.example" to one another.
+	ShortName string
+}
+
+// NTStatus is an NTSTATUS code with its symbolic name when known.
+type NTStatus struct {
+	Code uint32
+	Name string // e.g. "STATUS_NOT_SUPPORTED"; "" when unknown
+}
+
+// EPAPolicy is the server's SPN validation (EPA) policy as logged.
+type EPAPolicy struct {
+	Value uint32
+	Label string // e.g. "off"; for unknown values the raw number
+}
+
+// MappedBy says how a finding field was taken from the event data.
+type MappedBy string
+
+// Field mapping methods.
+const (
+	MappedByName     MappedBy = "name"
+	MappedByPosition MappedBy = "position"
+)
+
+// Finding is one classified SMB audit or enforcement event.
+type Finding struct {
+	Kind     Kind
+	EventID  uint16
+	Version  uint8
+	Channel  string
+	Server   string // the record's Computer
+	Client   Client
+	User     string // "" when absent
+	Time     time.Time
+	RecordID uint64
+	Source   evtx.Source
+
+	// ServerRequiresSigning is nil when the event does not carry it.
+	ServerRequiresSigning *bool
+	SPN                   string
+	HasSPN                bool
+	SPNQueryStatus        *NTStatus
+	EPAPolicy             *EPAPolicy
+	// SPNChecks holds the two booleans of 3025 (results of the server's SPN
+	// checks), nil when absent.
+	SPNChecks []bool
+
+	// Mapping records, for each finding field filled from the event data
+	// ("client", "user", "spn", ...), whether it was found by name or by
+	// type and position.
+	Mapping map[string]MappedBy
+	// Unmapped holds every data field that was not mapped.
+	Unmapped []evtx.Field
+	// Reason explains a KindUnparsed finding.
+	Reason string
+	// ChunkDamaged mirrors evtx.Event.ChunkDamaged.
+	ChunkDamaged bool
+}
