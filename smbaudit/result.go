@@ -1,0 +1,45 @@
+package smbaudit
+
+import "time"
+
+// FileResult describes what a scan did with one input file.
+type FileResult struct {
+	Path string
+	Size int64
+	// Skipped is set when the file could not be read at all (unreadable,
+	// not EVTX, unsupported version, too short); Reason says why.
+	Skipped bool
+	Reason  string
+	// Chunks is the number of chunks found; ChunksDecoded of them were
+	// decoded, the rest skipped by the provider pre-filter.
+	Chunks        int
+	ChunksDecoded int
+	// Records is the number of records decoded (in decoded chunks).
+	Records int
+	// DamagedChunks lists the indexes of chunks that failed a checksum or
+	// could not be decoded whole.
+	DamagedChunks []int
+	// Errors holds every chunk or record error met, rendered with its place.
+	Errors []string
+	// First and Last bound the TimeCreated of every decoded record.
+	First, Last time.Time
+}
+
+// ServerCoverage is the time window that the inputs cover for one server
+// (the records' Computer), over every decoded event of that server, not only
+// audit events.
+type ServerCoverage struct {
+	Server string
+	First  time.Time
+	Last   time.Time
+	Events int // decoded events of this server
+	// AuditEvents counts the audit findings (3021, 3024-3027) of this server.
+	AuditEvents int
+}
+
+// Result is everything a scan produced.
+type Result struct {
+	Findings []Finding
+	Files    []FileResult
+	Servers  []ServerCoverage
+}
