@@ -89,11 +89,16 @@ type Finding struct {
 	// SPNChecks holds the two booleans of 3025 (results of the server's SPN
 	// checks), nil when absent.
 	SPNChecks []bool
+	// Status is the authentication failure status of a 551, nil otherwise.
+	Status *NTStatus
 
 	// Mapping records, for each finding field filled from the event data
 	// ("client", "user", "spn", ...), whether it was found by name or by
 	// type and position.
 	Mapping map[string]MappedBy
+	// MappedFrom names, for each key of Mapping, the data field it was taken
+	// from: its Name, or "#i" (0-based index) for an unnamed field.
+	MappedFrom map[string]string
 	// Unmapped holds every data field that was not mapped.
 	Unmapped []evtx.Field
 	// Reason explains a KindUnparsed finding.

@@ -1,0 +1,111 @@
+package smbaudit
+
+import (
+	"net/netip"
+	"strings"
+)
+
+// NormalizeClient turns a client name as the SMB server logged it into a
+// Client. It strips leading backslashes and surrounding blanks, accepts IPv4,
+// IPv6 with or without brackets and with or without a zone (an IPv4-mapped
+// IPv6 address is reported as IPv4), and lower-cases host names. A dotted
+// name is kept whole as an FQDN; ShortName, its first label, links it to the
+// short host name. Raw always holds the input unchanged. An empty or
+// unrecognisable name gives Kind ClientUnknown.
+func NormalizeClient(raw string) Client {
+	c := Client{Raw: raw, Kind: ClientUnknown}
+	s := strings.TrimSpace(raw)
+	s = strings.TrimLeft(s, `\`)
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return c
+	}
+	if addr, ok := parseAddr(s); ok {
+		if addr.Is4In6() {
+			addr = addr.Unmap()
+		}
+		c.ID = addr.String()
+		if addr.Is4() {
+			c.Kind = ClientIPv4
+		} else {
+			c.Kind = ClientIPv6
+		}
+		return c
+	}
+	host := strings.ToLower(strings.TrimSuffix(s, "."))
+	if !validHost(host) {
+		c.ID = strings.ToLower(s)
+		return c
+	}
+	c.ID = host
+	if i := strings.IndexByte(host, '.'); i >= 0 {
+		c.Kind = ClientFQDN
+		c.ShortName = host[:i]
+	} else {
+		c.Kind = ClientHost
+		c.ShortName = host
+	}
+	return c
+}
+
+// parseAddr accepts "10.0.0.5", "fe80::1%eth0", "[fe80::1]", "[fe80::1%3]",
+// and the same with a port after the address ("10.0.0.5:445",
+// "[fe80::1]:445").
+func parseAddr(s string) (netip.Addr, bool) {
+	if strings.HasPrefix(s, "[") {
+		end := strings.IndexByte(s, ']')
+		if end < 0 {
+			return netip.Addr{}, false
+		}
+		rest := s[end+1:]
+		if rest != "" && !isPort(strings.TrimPrefix(rest, ":")) {
+			return netip.Addr{}, false
+		}
+		s = s[1:end]
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a, true
+	}
+	// IPv4 with a port: exactly one colon.
+	if i := strings.IndexByte(s, ':'); i > 0 && strings.Count(s, ":") == 1 && isPort(s[i+1:]) {
+		if a, err := netip.ParseAddr(s[:i]); err == nil && a.Is4() {
+			return a, true
+		}
+	}
+	return netip.Addr{}, false
+}
+
+func isPort(s string) bool {
+	if s == "" || len(s) > 5 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// validHost accepts DNS and NetBIOS-style names: letters, digits and
+// "-_.$", no empty label.
+func validHost(h string) bool {
+	if h == "" || len(h) > 255 {
+		return false
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" {
+			return false
+		}
+	}
+	for _, r := range h {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+		case r == '-' || r == '_' || r == '.' || r == '$':
+		case r > 0x7f: // internationalised names are kept as logged
+		default:
+			return false
+		}
+	}
+	return true
+}
