@@ -1,0 +1,359 @@
+package smbaudit
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/evtxkit/smbreadiness/evtx"
+)
+
+func fld(name string, t evtx.Type, v string) evtx.Field { return evtx.Field{Name: name, Type: t, Value: v} }
+
+func smbEvent(id uint16, version uint8, data ...evtx.Field) *evtx.Event {
+	return &evtx.Event{
+		RecordID:    42,
+		Provider:    Provider,
+		EventID:     id,
+		Version:     version,
+		Channel:     AuditChannel,
+		Computer:    "FS01.corp.example",
+		TimeCreated: time.Date(2025, 10, 1, 8, 0, 0, 123456700, time.UTC),
+		Source:      evtx.Source{File: "a.evtx", Chunk: 3, Offset: 0x31000},
+		Data:        data,
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+const (
+	tS   = evtx.TypeString
+	tA   = evtx.TypeAnsiString
+	tU16 = evtx.TypeUint16
+	tU32 = evtx.TypeUint32
+	tH32 = evtx.TypeHexInt32
+	tB   = evtx.TypeBool
+	tG   = evtx.TypeGUID
+	tU64 = evtx.TypeUint64
+	tBin = evtx.TypeBinary
+)
+
+func TestClassify(t *testing.T) {
+	type want struct {
+		kind     Kind
+		client   string
+		ckind    ClientKind
+		user     string
+		signing  *bool
+		spn      string
+		hasSPN   bool
+		status   *NTStatus
+		spnStat  *NTStatus
+		policy   *EPAPolicy
+		checks   []bool
+		mapping  map[string]MappedBy
+		from     map[string]string
+		unmapped []string
+		reason   string
+	}
+	tests := []struct {
+		name string
+		ev   *evtx.Event
+		want want
+	}{
+		{
+			name: "3021 v0 24H2 manifest names",
+			ev: smbEvent(3021, 0, fld("ClientNameLength", tU16, "11"), fld("ClientName", tS, `\\10.0.0.5`),
+				fld("ServerRequiresSigning", tB, "false")),
+			want: want{kind: KindSigningUnsupported, client: "10.0.0.5", ckind: ClientIPv4, signing: ptr(false),
+				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldClientLength: MappedByName, FieldRequiresSign: MappedByName},
+				from:    map[string]string{FieldClient: "ClientName", FieldClientLength: "ClientNameLength", FieldRequiresSign: "ServerRequiresSigning"}},
+		},
+		{
+			name: "3021 v1 adds UserName",
+			ev: smbEvent(3021, 1, fld("ClientNameLength", tU16, "7"), fld("ClientName", tS, `\\NAS01`),
+				fld("UserName", tS, `CORP\svc-backup`), fld("ServerRequiresSigning", tB, "true")),
+			want: want{kind: KindSigningUnsupported, client: "nas01", ckind: ClientHost, user: `CORP\svc-backup`, signing: ptr(true),
+				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldClientLength: MappedByName, FieldUser: MappedByName, FieldRequiresSign: MappedByName}},
+		},
+		{
+			name: "3021 unknown names: by type and order, user second string",
+			ev: smbEvent(3021, 2, fld("Param1", tU16, "7"), fld("Param2", tS, `\\NAS01`),
+				fld("Param3", tS, "bob"), fld("Param4", tB, "true"), fld("Param5", tU32, "9")),
+			want: want{kind: KindSigningUnsupported, client: "nas01", ckind: ClientHost, user: "bob", signing: ptr(true),
+				mapping:  map[string]MappedBy{FieldClient: MappedByPosition, FieldClientLength: MappedByPosition, FieldUser: MappedByPosition, FieldRequiresSign: MappedByPosition},
+				from:     map[string]string{FieldClient: "Param2", FieldUser: "Param3", FieldRequiresSign: "Param4", FieldClientLength: "Param1"},
+				unmapped: []string{"Param5"}},
+		},
+		{
+			name: "3021 unnamed data",
+			ev:   smbEvent(3021, 0, fld("", tU16, "11"), fld("", tS, `\\10.0.0.5`), fld("", tB, "false")),
+			want: want{kind: KindSigningUnsupported, client: "10.0.0.5", ckind: ClientIPv4, signing: ptr(false),
+				from: map[string]string{FieldClient: "#1", FieldClientLength: "#0", FieldRequiresSign: "#2"}},
+		},
+		{
+			name: "3027 alias names",
+			ev:   smbEvent(3027, 0, fld("Client", tS, `\\SCAN01`), fld("RequireSigning", tB, "false")),
+			want: want{kind: KindSMB1SigningDisabled, client: "scan01", ckind: ClientHost, signing: ptr(false),
+				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldRequiresSign: MappedByName}},
+		},
+		{
+			name: "3024 names, status hex",
+			ev: smbEvent(3024, 0, fld("ClientNameLength", tU16, "18"), fld("ClientName", tS, `\\nas01.corp.example`),
+				fld("SpnQueryStatus", tH32, "0xc00000bb"), fld("EpaPolicy", tU32, "0")),
+			want: want{kind: KindSPNMissing, client: "nas01.corp.example", ckind: ClientFQDN,
+				spnStat: &NTStatus{0xC00000BB, "STATUS_NOT_SUPPORTED"}, policy: &EPAPolicy{0, "off"}},
+		},
+		{
+			name: "3024 other aliases, status in decimal",
+			ev: smbEvent(3024, 0, fld("Name", tS, `\\10.0.0.7`), fld("QueryStatus", tU32, "3221225662"),
+				fld("HardeningLevel", tU32, "1")),
+			want: want{kind: KindSPNMissing, client: "10.0.0.7", ckind: ClientIPv4,
+				spnStat: &NTStatus{0xC00000BE, "STATUS_BAD_NETWORK_PATH"}, policy: &EPAPolicy{1, "accept if provided"}},
+		},
+		{
+			name: "3024 unknown names: two UInt32 in documented order, length skipped",
+			ev: smbEvent(3024, 0, fld("Len", tU32, "9"), fld("Who", tS, `\\LNX-OLD`),
+				fld("A", tU32, "3221225659"), fld("B", tU32, "2")),
+			want: want{kind: KindSPNMissing, client: "lnx-old", ckind: ClientHost,
+				spnStat: &NTStatus{0xC00000BB, "STATUS_NOT_SUPPORTED"}, policy: &EPAPolicy{2, "required"},
+				mapping: map[string]MappedBy{FieldClient: MappedByPosition, FieldClientLength: MappedByPosition, FieldSPNQueryStatus: MappedByPosition, FieldEPAPolicy: MappedByPosition},
+				from:    map[string]string{FieldClient: "Who", FieldClientLength: "Len", FieldSPNQueryStatus: "A", FieldEPAPolicy: "B"}},
+		},
+		{
+			name: "3024 mixed: status by name, policy by position",
+			ev: smbEvent(3024, 0, fld("ClientName", tS, `\\10.0.0.7`), fld("Status", tH32, "0x00000000"),
+				fld("X", tU32, "4")),
+			want: want{kind: KindSPNMissing, client: "10.0.0.7", ckind: ClientIPv4,
+				spnStat: &NTStatus{0, "STATUS_SUCCESS"}, policy: &EPAPolicy{4, "4"},
+				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldSPNQueryStatus: MappedByName, FieldEPAPolicy: MappedByPosition}},
+		},
+		{
+			name: "3024 unknown status code keeps hex, no name",
+			ev: smbEvent(3024, 0, fld("ClientName", tS, `\\10.0.0.7`), fld("SpnQueryStatus", tH32, "0xC0001234"),
+				fld("EpaPolicy", tU32, "7")),
+			want: want{kind: KindSPNMissing, client: "10.0.0.7", ckind: ClientIPv4,
+				spnStat: &NTStatus{0xC0001234, ""}, policy: &EPAPolicy{7, "7"}},
+		},
+		{
+			name: "3025 names",
+			ev: smbEvent(3025, 0, fld("ClientNameLength", tU16, "9"), fld("ClientName", tS, `\\10.0.0.9`),
+				fld("SpnLength", tU16, "19"), fld("SPN", tS, "cifs/files.corp.example"),
+				fld("SpnCheck1", tB, "false"), fld("SpnCheck2", tB, "true"), fld("EpaPolicy", tU32, "1")),
+			want: want{kind: KindSPNUnrecognised, client: "10.0.0.9", ckind: ClientIPv4, spn: "cifs/files.corp.example", hasSPN: true,
+				checks: []bool{false, true}, policy: &EPAPolicy{1, "accept if provided"},
+				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldClientLength: MappedByName, FieldSPN: MappedByName,
+					FieldSPNLength: MappedByName, FieldSPNCheck1: MappedByName, FieldSPNCheck2: MappedByName, FieldEPAPolicy: MappedByName}},
+		},
+		{
+			name: "3025 ServicePrincipalName alias, unknown bools by position",
+			ev: smbEvent(3025, 0, fld("ClientName", tS, `\\PRN-3F`), fld("ServicePrincipalName", tS, "cifs/FS01-alias"),
+				fld("b1", tB, "true"), fld("b2", tB, "false"), fld("SPNValidationPolicy", tU32, "2")),
+			want: want{kind: KindSPNUnrecognised, client: "prn-3f", ckind: ClientHost, spn: "cifs/FS01-alias", hasSPN: true,
+				checks: []bool{true, false}, policy: &EPAPolicy{2, "required"},
+				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldSPN: MappedByName, FieldSPNCheck1: MappedByPosition,
+					FieldSPNCheck2: MappedByPosition, FieldEPAPolicy: MappedByName}},
+		},
+		{
+			name: "3025 no names known: client then SPN by order",
+			ev: smbEvent(3025, 0, fld("p0", tU16, "9"), fld("p1", tS, `\\10.0.0.9`), fld("p2", tU16, "12"),
+				fld("p3", tS, "cifs/10.9.9.9"), fld("p4", tB, "true"), fld("p5", tB, "true"), fld("p6", tU32, "1")),
+			want: want{kind: KindSPNUnrecognised, client: "10.0.0.9", ckind: ClientIPv4, spn: "cifs/10.9.9.9", hasSPN: true,
+				checks: []bool{true, true}, policy: &EPAPolicy{1, "accept if provided"},
+				from: map[string]string{FieldClientLength: "p0", FieldClient: "p1", FieldSPNLength: "p2", FieldSPN: "p3",
+					FieldSPNCheck1: "p4", FieldSPNCheck2: "p5", FieldEPAPolicy: "p6"}},
+		},
+		{
+			name: "3026 names, IPv6 client",
+			ev: smbEvent(3026, 0, fld("ClientNameLength", tU16, "15"), fld("ClientName", tS, `\\[fe80::1%7]`),
+				fld("EpaPolicy", tU32, "0")),
+			want: want{kind: KindSPNEmpty, client: "fe80::1%7", ckind: ClientIPv6, policy: &EPAPolicy{0, "off"}},
+		},
+		{
+			name: "3026 forwarded as text only: classes from values",
+			ev:   smbEvent(3026, 0, fld("", tS, "12"), fld("", tS, `\\10.0.0.22`), fld("", tS, "2")),
+			want: want{kind: KindSPNEmpty, client: "10.0.0.22", ckind: ClientIPv4, policy: &EPAPolicy{2, "required"},
+				from: map[string]string{FieldClientLength: "#0", FieldClient: "#1", FieldEPAPolicy: "#2"}},
+		},
+		{
+			name: "3000 AnsiString bare address",
+			ev:   smbEvent(3000, 0, fld("ClientName", tA, "10.1.2.3")),
+			want: want{kind: KindSMB1Access, client: "10.1.2.3", ckind: ClientIPv4},
+		},
+		{
+			name: "551 manifest fields",
+			ev: func() *evtx.Event {
+				e := smbEvent(551, 2, fld("SessionGUID", tG, "{7E1C6A2B-0000-4A8B-9C3D-111111111111}"),
+					fld("ConnectionGUID", tG, "{7E1C6A2B-0000-4A8B-9C3D-222222222222}"),
+					fld("Status", tH32, "0xC000035B"), fld("TranslatedStatus", tH32, "0xC0000022"),
+					fld("ClientAddress", tBin, "02000000C0A80A1F0000000000000000"), fld("SessionId", tU64, "0x4400000000051"),
+					fld("UserName", tS, `CORP\scanner`), fld("ClientName", tS, ""), fld("SPN", tS, ""),
+					fld("SPNValidationPolicy", tU32, "2"))
+				e.Channel = SecurityChannel
+				return e
+			}(),
+			want: want{kind: KindEnforcementRejection, client: "192.168.10.31", ckind: ClientIPv4, user: `CORP\scanner`, hasSPN: true,
+				status: &NTStatus{0xC000035B, "STATUS_BAD_BINDINGS"}, policy: &EPAPolicy{2, "required"},
+				unmapped: []string{"SessionGUID", "ConnectionGUID", "TranslatedStatus", "SessionId", "ClientName"}},
+		},
+		{
+			name: "no data at all: unparsed, not dropped",
+			ev:   smbEvent(3021, 0),
+			want: want{kind: KindUnparsed, reason: "no event data"},
+		},
+		{
+			name: "no string field: unparsed",
+			ev:   smbEvent(3024, 0, fld("X", tU32, "5"), fld("Y", tU32, "6")),
+			want: want{kind: KindUnparsed, reason: "no client name field, by name or by position",
+				spnStat: &NTStatus{5, ""}, policy: &EPAPolicy{6, "6"}},
+		},
+		{
+			name: "empty client: unparsed",
+			ev:   smbEvent(3026, 0, fld("ClientName", tS, `\\`), fld("EpaPolicy", tU32, "0")),
+			want: want{kind: KindUnparsed, reason: "empty client name", policy: &EPAPolicy{0, "off"}},
+		},
+		{
+			name: "bad policy value stays unmapped",
+			ev:   smbEvent(3026, 0, fld("ClientName", tS, `\\h`), fld("EpaPolicy", tS, "high")),
+			want: want{kind: KindSPNEmpty, client: "h", ckind: ClientHost, unmapped: []string{"EpaPolicy"}},
+		},
+		{
+			name: "UserName is never taken as a client by position",
+			ev:   smbEvent(3026, 0, fld("UserName", tS, "alice"), fld("EpaPolicy", tU32, "0")),
+			want: want{kind: KindUnparsed, reason: "no client name field, by name or by position", user: "alice",
+				policy: &EPAPolicy{0, "off"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, ok := Classify(tt.ev)
+			require.True(t, ok)
+			w := tt.want
+			assert.Equal(t, w.kind, f.Kind)
+			assert.Equal(t, w.reason, f.Reason)
+			assert.Equal(t, w.client, f.Client.ID)
+			if w.ckind != "" {
+				assert.Equal(t, w.ckind, f.Client.Kind)
+			}
+			assert.Equal(t, w.user, f.User)
+			assert.Equal(t, w.signing, f.ServerRequiresSigning)
+			assert.Equal(t, w.spn, f.SPN)
+			assert.Equal(t, w.hasSPN, f.HasSPN)
+			assert.Equal(t, w.status, f.Status)
+			assert.Equal(t, w.spnStat, f.SPNQueryStatus)
+			assert.Equal(t, w.policy, f.EPAPolicy)
+			assert.Equal(t, w.checks, f.SPNChecks)
+			for k, v := range w.mapping {
+				assert.Equal(t, v, f.Mapping[k], "mapping of %s", k)
+			}
+			if w.mapping != nil {
+				assert.Len(t, f.Mapping, len(w.mapping), "mapping %v", f.Mapping)
+			}
+			for k, v := range w.from {
+				assert.Equal(t, v, f.MappedFrom[k], "source field of %s", k)
+			}
+			var un []string
+			for _, u := range f.Unmapped {
+				un = append(un, u.Name)
+			}
+			assert.Equal(t, w.unmapped, un, "unmapped")
+			// Context always travels.
+			assert.Equal(t, tt.ev.EventID, f.EventID)
+			assert.Equal(t, tt.ev.Version, f.Version)
+			assert.Equal(t, tt.ev.RecordID, f.RecordID)
+			assert.Equal(t, tt.ev.Computer, f.Server)
+			assert.Equal(t, tt.ev.Source, f.Source)
+			assert.True(t, tt.ev.TimeCreated.Equal(f.Time))
+			// Every data field is either mapped or unmapped, never both.
+			assert.Equal(t, len(tt.ev.Data), len(f.Mapping)+len(f.Unmapped), "fields accounted for")
+		})
+	}
+}
+
+func TestClassifyIgnores(t *testing.T) {
+	tests := []struct {
+		name string
+		ev   *evtx.Event
+	}{
+		{"nil", nil},
+		{"other provider", &evtx.Event{Provider: "Microsoft-Windows-Security-Auditing", EventID: 3021}},
+		{"unknown SMB event id", &evtx.Event{Provider: Provider, EventID: 1001}},
+		{"551 in the operational channel", &evtx.Event{Provider: Provider, EventID: 551, Channel: "Microsoft-Windows-SMBServer/Operational"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, ok := Classify(tt.ev)
+			assert.False(t, ok)
+		})
+	}
+}
+
+func TestClassifyProviderCaseAndChannels(t *testing.T) {
+	ev := smbEvent(551, 0, fld("ClientName", tS, `\\a`))
+	for _, ch := range []string{SecurityChannel, "microsoft-windows-smbserver/security", "ForwardedEvents", ""} {
+		ev.Channel = ch
+		ev.Provider = "microsoft-windows-smbserver"
+		_, ok := Classify(ev)
+		assert.True(t, ok, "channel %q", ch)
+	}
+	// Task and keywords never matter.
+	ev = smbEvent(3021, 0, fld("ClientName", tS, `\\a`))
+	ev.Task, ev.Keywords = 999, 0x1
+	f, ok := Classify(ev)
+	require.True(t, ok)
+	assert.Equal(t, KindSigningUnsupported, f.Kind)
+}
+
+func TestParseNTStatus(t *testing.T) {
+	tests := []struct {
+		in   string
+		code uint32
+		name string
+		err  bool
+	}{
+		{"0xc00000bb", 0xC00000BB, "STATUS_NOT_SUPPORTED", false},
+		{"0XC00000BE", 0xC00000BE, "STATUS_BAD_NETWORK_PATH", false},
+		{"3221225659", 0xC00000BB, "STATUS_NOT_SUPPORTED", false},
+		{"-1073741637", 0xC00000BB, "STATUS_NOT_SUPPORTED", false},
+		{" 0 ", 0, "STATUS_SUCCESS", false},
+		{"0xC0000022", 0xC0000022, "STATUS_ACCESS_DENIED", false},
+		{"0x1C0000022", 0, "", true},
+		{"4294967296", 0, "", true},
+		{"pending", 0, "", true},
+		{"", 0, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			s, err := ParseNTStatus(tt.in)
+			if tt.err {
+				assert.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, NTStatus{tt.code, tt.name}, s)
+		})
+	}
+	assert.Equal(t, "0xC00000BB STATUS_NOT_SUPPORTED", NTStatus{0xC00000BB, "STATUS_NOT_SUPPORTED"}.String())
+	assert.Equal(t, "0xC0001234", NTStatus{0xC0001234, ""}.String())
+}
+
+func TestEPAPolicyLabels(t *testing.T) {
+	tests := []struct {
+		v     uint32
+		label string
+		str   string
+	}{
+		{0, "off", "0 (off)"},
+		{1, "accept if provided", "1 (accept if provided)"},
+		{2, "required", "2 (required)"},
+		{3, "3", "3"},
+		{4294967295, "4294967295", "4294967295"},
+	}
+	for _, tt := range tests {
+		p := NewEPAPolicy(tt.v)
+		assert.Equal(t, tt.label, p.Label)
+		assert.Equal(t, tt.str, p.String())
+	}
+}
