@@ -1,0 +1,348 @@
+package report
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/evtxkit/smbreadiness/evtx"
+)
+
+// Sentinel errors of ReadJSON. Test for them with errors.Is.
+var (
+	// ErrSchema: the document does not declare the schema this package reads.
+	ErrSchema = errors.New("report: unsupported schema")
+	// ErrMalformed: the document is not valid JSON of the report schema.
+	ErrMalformed = errors.New("report: malformed report")
+)
+
+// TimeLayout is how every renderer writes a time: RFC 3339, UTC, 100 ns.
+const TimeLayout = "2006-01-02T15:04:05.0000000Z"
+
+// FormatTime renders t with TimeLayout, or "" for the zero time.
+func FormatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(TimeLayout)
+}
+
+type jsonReport struct {
+	Schema          string         `json:"schema"`
+	GeneratedAt     string         `json:"generated_at"`
+	Summary         jsonSummary    `json:"summary"`
+	Clients         []jsonClient   `json:"clients"`
+	Servers         []jsonServer   `json:"servers"`
+	Inputs          []jsonInput    `json:"inputs"`
+	EventsPerDay    []jsonDay      `json:"events_per_day"`
+	Unparsed        int            `json:"unparsed"`
+	UnparsedSamples []jsonUnparsed `json:"unparsed_samples"`
+}
+
+type jsonSummary struct {
+	Clients             int            `json:"clients"`
+	Servers             int            `json:"servers"`
+	ServersWithoutAudit int            `json:"servers_without_audit"`
+	Inputs              int            `json:"inputs"`
+	SkippedInputs       int            `json:"skipped_inputs"`
+	Records             int            `json:"records"`
+	DamagedChunks       int            `json:"damaged_chunks"`
+	Errors              int            `json:"errors"`
+	Events              map[string]int `json:"events"`
+	RejectedClients     int            `json:"rejected_clients"`
+	Headlines           []jsonHeadline `json:"headlines"`
+}
+
+type jsonHeadline struct {
+	Setting         string `json:"setting"`
+	Clients         int    `json:"clients"`
+	Servers         int    `json:"servers"`
+	PossibleClients int    `json:"possible_clients"`
+	PossibleServers int    `json:"possible_servers"`
+	Text            string `json:"text"`
+}
+
+type jsonEvidence struct {
+	Time     string      `json:"time"`
+	Server   string      `json:"server"`
+	EventID  uint16      `json:"event_id"`
+	RecordID uint64      `json:"record_id"`
+	Source   evtx.Source `json:"source"`
+}
+
+type jsonVerdict struct {
+	Setting string   `json:"setting"`
+	Certain bool     `json:"certain"`
+	Events  []uint16 `json:"events"`
+	Servers []string `json:"servers"`
+	Hints   []string `json:"hints"`
+}
+
+type jsonClient struct {
+	Client                string              `json:"client"`
+	Kind                  string              `json:"kind"`
+	ShortName             string              `json:"short_name"`
+	Linked                []string            `json:"linked"`
+	Names                 []string            `json:"names"`
+	Events                map[string]int      `json:"events"`
+	ServersByEvent        map[string][]string `json:"servers_by_event"`
+	FirstSeen             string              `json:"first_seen"`
+	LastSeen              string              `json:"last_seen"`
+	FirstEvidence         jsonEvidence        `json:"first_evidence"`
+	LastEvidence          jsonEvidence        `json:"last_evidence"`
+	Servers               []string            `json:"servers"`
+	Users                 []string            `json:"users"`
+	SPNs                  []string            `json:"spns"`
+	SPNQueryStatuses      []string            `json:"spn_query_statuses"`
+	EPAPolicies           []string            `json:"epa_policies"`
+	ServerRequiresSigning []string            `json:"server_requires_signing"`
+	DamagedChunkEvents    int                 `json:"damaged_chunk_events"`
+	BreaksUnder           []string            `json:"breaks_under"`
+	PossiblyBreaksUnder   []string            `json:"possibly_breaks_under"`
+	RejectedByEnforcement bool                `json:"rejected_by_enforcement"`
+	Verdicts              []jsonVerdict       `json:"verdicts"`
+}
+
+type jsonServer struct {
+	Server      string         `json:"server"`
+	First       string         `json:"first"`
+	Last        string         `json:"last"`
+	Records     int            `json:"records"`
+	Events      map[string]int `json:"events"`
+	AuditEvents int            `json:"audit_events"`
+	Clients     []string       `json:"clients"`
+	AuditKinds  []uint16       `json:"audit_kinds"`
+	Warnings    []string       `json:"warnings"`
+}
+
+type jsonInput struct {
+	Path          string   `json:"path"`
+	Size          int64    `json:"size"`
+	Skipped       bool     `json:"skipped"`
+	Reason        string   `json:"reason"`
+	Chunks        int      `json:"chunks"`
+	ChunksDecoded int      `json:"chunks_decoded"`
+	Records       int      `json:"records"`
+	DamagedChunks []int    `json:"damaged_chunks"`
+	Errors        []string `json:"errors"`
+	First         string   `json:"first"`
+	Last          string   `json:"last"`
+}
+
+type jsonDay struct {
+	Date   string         `json:"date"`
+	Events map[string]int `json:"events"`
+}
+
+type jsonUnparsed struct {
+	jsonEvidence
+	Reason string `json:"reason"`
+}
+
+// nonNil makes empty lists render as [] rather than null, so consumers
+// need not tell the two apart.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func countsOut(m map[uint16]int) map[string]int {
+	out := make(map[string]int, len(m))
+	for k, v := range m {
+		out[strconv.Itoa(int(k))] = v
+	}
+	return out
+}
+
+func settingsOut(s []Setting) []string {
+	out := make([]string, 0, len(s))
+	for _, v := range s {
+		out = append(out, string(v))
+	}
+	return out
+}
+
+func evidenceOut(e Evidence) jsonEvidence {
+	return jsonEvidence{Time: FormatTime(e.Time), Server: e.Server, EventID: e.EventID, RecordID: e.RecordID, Source: e.Source}
+}
+
+func (r *Report) toJSON() jsonReport {
+	j := jsonReport{Schema: Schema, GeneratedAt: FormatTime(r.GeneratedAt), Unparsed: r.Unparsed,
+		Clients: []jsonClient{}, Servers: []jsonServer{}, Inputs: []jsonInput{}, EventsPerDay: []jsonDay{},
+		UnparsedSamples: []jsonUnparsed{}}
+	s := r.Summary
+	j.Summary = jsonSummary{Clients: s.Clients, Servers: s.Servers, ServersWithoutAudit: s.ServersWithoutAudit,
+		Inputs: s.Inputs, SkippedInputs: s.SkippedInputs, Records: s.Records, DamagedChunks: s.DamagedChunks,
+		Errors: s.Errors, Events: countsOut(s.Events), RejectedClients: s.RejectedClients, Headlines: []jsonHeadline{}}
+	for _, h := range s.Headlines {
+		j.Summary.Headlines = append(j.Summary.Headlines, jsonHeadline{Setting: string(h.Setting), Clients: h.Clients,
+			Servers: h.Servers, PossibleClients: h.PossibleClients, PossibleServers: h.PossibleServers, Text: h.Text})
+	}
+	for _, c := range r.Clients {
+		jc := jsonClient{Client: c.ID, Kind: c.Kind, ShortName: c.ShortName, Linked: nonNil(c.Linked),
+			Names: nonNil(c.Names), Events: countsOut(c.Events), ServersByEvent: map[string][]string{},
+			FirstSeen: FormatTime(c.FirstSeen), LastSeen: FormatTime(c.LastSeen),
+			FirstEvidence: evidenceOut(c.First), LastEvidence: evidenceOut(c.Last),
+			Servers: nonNil(c.Servers), Users: nonNil(c.Users), SPNs: nonNil(c.SPNs),
+			SPNQueryStatuses: nonNil(c.SPNQueryStatuses), EPAPolicies: nonNil(c.EPAPolicies),
+			ServerRequiresSigning: nonNil(c.ServerRequiresSigning), DamagedChunkEvents: c.DamagedChunkEvents,
+			BreaksUnder: settingsOut(c.BreaksUnder), PossiblyBreaksUnder: settingsOut(c.PossiblyBreaksUnder),
+			RejectedByEnforcement: c.RejectedByEnforcement, Verdicts: []jsonVerdict{}}
+		for id, ss := range c.ServersByEvent {
+			jc.ServersByEvent[strconv.Itoa(int(id))] = nonNil(ss)
+		}
+		for _, v := range c.Verdicts {
+			jc.Verdicts = append(jc.Verdicts, jsonVerdict{Setting: string(v.Setting), Certain: v.Certain,
+				Events: nonNil(v.Events), Servers: nonNil(v.Servers), Hints: nonNil(v.Hints)})
+		}
+		j.Clients = append(j.Clients, jc)
+	}
+	for _, sv := range r.Servers {
+		j.Servers = append(j.Servers, jsonServer{Server: sv.Name, First: FormatTime(sv.First), Last: FormatTime(sv.Last),
+			Records: sv.Records, Events: countsOut(sv.Events), AuditEvents: sv.AuditEvents, Clients: nonNil(sv.Clients),
+			AuditKinds: nonNil(sv.AuditKinds), Warnings: nonNil(sv.Warnings)})
+	}
+	for _, in := range r.Inputs {
+		j.Inputs = append(j.Inputs, jsonInput{Path: in.Path, Size: in.Size, Skipped: in.Skipped, Reason: in.Reason,
+			Chunks: in.Chunks, ChunksDecoded: in.ChunksDecoded, Records: in.Records,
+			DamagedChunks: nonNil(in.DamagedChunks), Errors: nonNil(in.Errors),
+			First: FormatTime(in.First), Last: FormatTime(in.Last)})
+	}
+	for _, d := range r.Days {
+		j.EventsPerDay = append(j.EventsPerDay, jsonDay{Date: d.Date, Events: countsOut(d.Events)})
+	}
+	for _, u := range r.UnparsedSamples {
+		j.UnparsedSamples = append(j.UnparsedSamples, jsonUnparsed{jsonEvidence: evidenceOut(u.Evidence), Reason: u.Reason})
+	}
+	return j
+}
+
+// WriteJSON writes the report in the JSON form of schema
+// "smbreadiness.report/v1" (see the package documentation), indented, with
+// a final newline. ReadJSON reads it back.
+func (r *Report) WriteJSON(w io.Writer) error {
+	b, err := json.MarshalIndent(r.toJSON(), "", "  ")
+	if err != nil {
+		return fmt.Errorf("report: encoding JSON: %w", err)
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// ReadJSON reads a report written by WriteJSON, typically a shard built on
+// another machine, so that it can be merged. Derived members (summary,
+// verdicts, breaks_under, linked, warnings) are recomputed, not trusted.
+func ReadJSON(rd io.Reader) (*Report, error) {
+	var j jsonReport
+	dec := json.NewDecoder(rd)
+	if err := dec.Decode(&j); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	if j.Schema != Schema {
+		return nil, fmt.Errorf("%w: %q (want %q)", ErrSchema, j.Schema, Schema)
+	}
+	p := parser{}
+	g := newAgg()
+	r := &Report{GeneratedAt: p.time("generated_at", j.GeneratedAt), Unparsed: j.Unparsed}
+	for i, jc := range j.Clients {
+		at := fmt.Sprintf("clients[%d]", i)
+		c := Client{ID: jc.Client, Kind: jc.Kind, ShortName: jc.ShortName, Names: jc.Names,
+			Events: p.counts(at+".events", jc.Events), ServersByEvent: map[uint16][]string{},
+			First: p.evidence(at+".first_evidence", jc.FirstEvidence), Last: p.evidence(at+".last_evidence", jc.LastEvidence),
+			Servers: jc.Servers, Users: jc.Users, SPNs: jc.SPNs, SPNQueryStatuses: jc.SPNQueryStatuses,
+			EPAPolicies: jc.EPAPolicies, ServerRequiresSigning: jc.ServerRequiresSigning, DamagedChunkEvents: jc.DamagedChunkEvents}
+		for k, ss := range jc.ServersByEvent {
+			c.ServersByEvent[p.eventID(at+".servers_by_event", k)] = ss
+		}
+		if c.ID == "" {
+			p.fail(at+".client", "empty")
+		}
+		r.Clients = append(r.Clients, c)
+	}
+	for i, js := range j.Servers {
+		at := fmt.Sprintf("servers[%d]", i)
+		r.Servers = append(r.Servers, Server{Name: js.Server, First: p.time(at+".first", js.First),
+			Last: p.time(at+".last", js.Last), Records: js.Records, Events: p.counts(at+".events", js.Events),
+			Clients: js.Clients})
+	}
+	for i, ji := range j.Inputs {
+		at := fmt.Sprintf("inputs[%d]", i)
+		r.Inputs = append(r.Inputs, Input{Path: ji.Path, Size: ji.Size, Skipped: ji.Skipped, Reason: ji.Reason,
+			Chunks: ji.Chunks, ChunksDecoded: ji.ChunksDecoded, Records: ji.Records,
+			DamagedChunks: emptyNil(ji.DamagedChunks), Errors: emptyNil(ji.Errors),
+			First: p.time(at+".first", ji.First), Last: p.time(at+".last", ji.Last)})
+	}
+	for i, jd := range j.EventsPerDay {
+		at := fmt.Sprintf("events_per_day[%d]", i)
+		if _, err := time.Parse(time.DateOnly, jd.Date); err != nil {
+			p.fail(at+".date", err.Error())
+		}
+		r.Days = append(r.Days, Day{Date: jd.Date, Events: p.counts(at+".events", jd.Events)})
+	}
+	for i, ju := range j.UnparsedSamples {
+		r.UnparsedSamples = append(r.UnparsedSamples, Unparsed{
+			Evidence: p.evidence(fmt.Sprintf("unparsed_samples[%d]", i), ju.jsonEvidence), Reason: ju.Reason})
+	}
+	if p.err != nil {
+		return nil, p.err
+	}
+	g.addReport(r)
+	return g.finish(), nil
+}
+
+func emptyNil[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+// parser keeps the first error met while converting a decoded document.
+type parser struct{ err error }
+
+func (p *parser) fail(at, msg string) {
+	if p.err == nil {
+		p.err = fmt.Errorf("%w: %s: %s", ErrMalformed, at, msg)
+	}
+}
+
+func (p *parser) time(at, s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		p.fail(at, err.Error())
+	}
+	return t.UTC()
+}
+
+func (p *parser) eventID(at, k string) uint16 {
+	n, err := strconv.ParseUint(k, 10, 16)
+	if err != nil {
+		p.fail(at, fmt.Sprintf("event ID %q: %v", k, err))
+	}
+	return uint16(n)
+}
+
+func (p *parser) counts(at string, m map[string]int) map[uint16]int {
+	out := make(map[uint16]int, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if m[k] < 0 {
+			p.fail(at, fmt.Sprintf("negative count for %s", k))
+		}
+		out[p.eventID(at, k)] += m[k]
+	}
+	return out
+}
+
+func (p *parser) evidence(at string, e jsonEvidence) Evidence {
+	return Evidence{Time: p.time(at+".time", e.Time), Server: e.Server, EventID: e.EventID, RecordID: e.RecordID, Source: e.Source}
+}

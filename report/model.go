@@ -1,0 +1,240 @@
+package report
+
+import (
+	"time"
+
+	"github.com/evtxkit/smbreadiness/evtx"
+)
+
+// Schema is the value of the top-level "schema" member of the JSON form.
+const Schema = "smbreadiness.report/v1"
+
+// Unknown stands for a client or server name that the event did not carry.
+// Parentheses cannot occur in host names, so it never collides with one.
+const Unknown = "(unknown)"
+
+// Setting names an enforcement setting whose effect the report predicts.
+type Setting string
+
+// The settings, in the order reports list them (which is also their sort
+// order).
+const (
+	SettingDisableSMB1      Setting = "DisableSMB1"
+	SettingRequireSigning   Setting = "RequireSecuritySignature"
+	SettingSPNHardeningLvl1 Setting = "SmbServerNameHardeningLevel=1"
+	SettingSPNHardeningLvl2 Setting = "SmbServerNameHardeningLevel=2"
+)
+
+// Settings lists every Setting in report order.
+var Settings = []Setting{SettingDisableSMB1, SettingRequireSigning, SettingSPNHardeningLvl1, SettingSPNHardeningLvl2}
+
+// Event IDs the report knows.
+const (
+	EventSMB1Access           uint16 = 3000
+	EventSigningUnsupported   uint16 = 3021
+	EventSPNMissing           uint16 = 3024
+	EventSPNUnrecognised      uint16 = 3025
+	EventSPNEmpty             uint16 = 3026
+	EventSMB1SigningDisabled  uint16 = 3027
+	EventEnforcementRejection uint16 = 551
+)
+
+// EventIDs lists the event IDs the report knows, in column order.
+var EventIDs = []uint16{EventSMB1Access, EventSigningUnsupported, EventSPNMissing, EventSPNUnrecognised, EventSPNEmpty, EventSMB1SigningDisabled, EventEnforcementRejection}
+
+// auditEvents are the events of the SMBServer/Audit channel that the server
+// only logs when an audit switch is on.
+var auditEvents = map[uint16]bool{3000: true, 3021: true, 3024: true, 3025: true, 3026: true, 3027: true}
+
+// EventLabel returns a short description of a known event ID, or "".
+func EventLabel(id uint16) string {
+	switch id {
+	case EventSMB1Access:
+		return "SMB1 access"
+	case EventSigningUnsupported:
+		return "client does not support signing"
+	case EventSPNMissing:
+		return "no SPN"
+	case EventSPNUnrecognised:
+		return "unrecognised SPN"
+	case EventSPNEmpty:
+		return "empty SPN"
+	case EventSMB1SigningDisabled:
+		return "SMB1 client signing off (unreliable)"
+	case EventEnforcementRejection:
+		return "rejected by enforcement"
+	}
+	return ""
+}
+
+// Remediation hints, from the KB5066913 guidance.
+const (
+	HintSigning      = "update the client, or enable signing on it"
+	HintSigning3027  = "3027 is unreliable: check whether the client really signs; if not, update it or enable signing on it"
+	HintSPN          = "fix the SPN or the DNS alias, or add the name to SrvAllowedServerNames"
+	HintNoSPN        = "move the client off NTLMv1/LM, or update it so it sends an SPN"
+	HintEmptySPN     = "update the client, or fix its configuration, so it sends the server's SPN"
+	HintSMB1         = "move the client to SMB 2 or 3 (update or replace it)"
+	HintAlreadyFails = "already rejected by enforcement (551): it fails today"
+)
+
+// rule says that an event is evidence that a setting breaks a client.
+type rule struct {
+	setting Setting
+	event   uint16
+	certain bool
+	hint    string
+}
+
+// rules is the verdict table of the report.
+var rules = []rule{
+	{SettingDisableSMB1, EventSMB1Access, true, HintSMB1},
+	{SettingRequireSigning, EventSigningUnsupported, true, HintSigning},
+	{SettingRequireSigning, EventSMB1SigningDisabled, false, HintSigning3027},
+	{SettingSPNHardeningLvl1, EventSPNUnrecognised, true, HintSPN},
+	{SettingSPNHardeningLvl2, EventSPNMissing, true, HintNoSPN},
+	{SettingSPNHardeningLvl2, EventSPNUnrecognised, true, HintSPN},
+	{SettingSPNHardeningLvl2, EventSPNEmpty, true, HintEmptySPN},
+}
+
+// Options tune Build. The zero value is usable.
+type Options struct {
+	// GeneratedAt is the generation time written into the report. Zero
+	// means time.Now. Pin it for byte-identical output.
+	GeneratedAt time.Time
+}
+
+// Report is the per-client readiness report. Build it with Build, combine
+// reports with Merge, read the JSON form back with ReadJSON.
+type Report struct {
+	Schema      string
+	GeneratedAt time.Time
+	Summary     Summary
+	Clients     []Client // sorted by ID
+	Servers     []Server // sorted by Name
+	Inputs      []Input  // sorted by Path
+	Days        []Day    // sorted by Date
+	// Unparsed counts the recognised events too malformed to classify;
+	// UnparsedSamples holds the first MaxUnparsedSamples of them in
+	// (time, source) order.
+	Unparsed        int
+	UnparsedSamples []Unparsed
+}
+
+// MaxUnparsedSamples bounds Report.UnparsedSamples.
+const MaxUnparsedSamples = 1000
+
+// Summary holds the totals and the headline per setting.
+type Summary struct {
+	Clients             int
+	Servers             int
+	ServersWithoutAudit int
+	Inputs              int
+	SkippedInputs       int
+	Records             int
+	DamagedChunks       int
+	Errors              int
+	Events              map[uint16]int // findings per event ID
+	RejectedClients     int            // clients with a 551
+	Headlines           []Headline     // one per Setting, in Settings order
+}
+
+// Headline is the answer for one setting.
+type Headline struct {
+	Setting Setting
+	Clients int // clients it certainly breaks
+	Servers int // servers where that evidence was logged
+	// PossibleClients are the clients it possibly breaks (3027 evidence
+	// only), PossibleServers the servers that logged it.
+	PossibleClients int
+	PossibleServers int
+	Text            string
+}
+
+// Evidence locates one event.
+type Evidence struct {
+	Time     time.Time
+	Server   string
+	EventID  uint16
+	RecordID uint64
+	Source   evtx.Source
+}
+
+// Client is one row of the report: everything seen of one normalised client.
+type Client struct {
+	ID        string // smbaudit.Client.ID, or Unknown
+	Kind      string // smbaudit.ClientKind
+	ShortName string
+	// Linked lists the other clients of the report with the same ShortName
+	// (a short host name and its FQDNs). They are listed, not merged.
+	Linked []string
+	Names  []string       // raw names, as logged
+	Events map[uint16]int // count per event ID
+	// ServersByEvent lists, per event ID, the servers that logged it.
+	ServersByEvent        map[uint16][]string
+	FirstSeen, LastSeen   time.Time
+	First, Last           Evidence
+	Servers               []string
+	Users                 []string
+	SPNs                  []string
+	SPNQueryStatuses      []string // "0xC00000BB STATUS_NOT_SUPPORTED"
+	EPAPolicies           []string // "1 (label)"
+	ServerRequiresSigning []string // "true", "false"
+	// DamagedChunkEvents counts the events read from chunks that failed a
+	// checksum: evidence to verify.
+	DamagedChunkEvents int
+
+	Verdicts              []Verdict // one per Setting that breaks the client, in Settings order
+	BreaksUnder           []Setting // settings with a certain verdict
+	PossiblyBreaksUnder   []Setting // settings with only a possible verdict
+	RejectedByEnforcement bool      // a 551 was seen
+}
+
+// Verdict says that a setting breaks a client, on which evidence.
+type Verdict struct {
+	Setting Setting
+	Certain bool     // false: possibly (3027 only)
+	Events  []uint16 // the evidence event IDs
+	Servers []string // servers that logged the evidence
+	Hints   []string // remediation hints
+}
+
+// Server is what the report knows of one server (a record's Computer).
+type Server struct {
+	Name string
+	// First and Last bound every decoded record of this server in the
+	// inputs (smbaudit.ServerCoverage), and its findings.
+	First, Last time.Time
+	Records     int            // decoded records of this server
+	Events      map[uint16]int // findings per event ID
+	AuditEvents int            // findings of the audit events 3000, 3021, 3024-3027
+	Clients     []string       // distinct client IDs
+	AuditKinds  []uint16       // audit event IDs it produced
+	Warnings    []string
+}
+
+// Input describes one input file.
+type Input struct {
+	Path          string
+	Size          int64
+	Skipped       bool
+	Reason        string
+	Chunks        int
+	ChunksDecoded int
+	Records       int
+	DamagedChunks []int
+	Errors        []string
+	First, Last   time.Time
+}
+
+// Day counts the findings of one UTC day per event ID.
+type Day struct {
+	Date   string // "2006-01-02"
+	Events map[uint16]int
+}
+
+// Unparsed is a recognised event that could not be classified.
+type Unparsed struct {
+	Evidence
+	Reason string
+}

@@ -1,0 +1,341 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// TextOptions tune WriteText. The zero value gives plain text, 100 columns.
+type TextOptions struct {
+	// Color adds ANSI colors (for a terminal).
+	Color bool
+	// Width is the line width to wrap to; 0 means 100.
+	Width int
+}
+
+// short column names of the settings in text tables.
+var settingAbbrev = map[Setting]string{
+	SettingDisableSMB1:      "SMB1",
+	SettingRequireSigning:   "SIGN",
+	SettingSPNHardeningLvl1: "SPN1",
+	SettingSPNHardeningLvl2: "SPN2",
+}
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiRed    = "\x1b[1;31m"
+	ansiYellow = "\x1b[33m"
+	ansiMag    = "\x1b[1;35m"
+	ansiDim    = "\x1b[2m"
+)
+
+// clean makes a string from a log safe to print: control characters
+// (which could drive a terminal) are shown escaped.
+func clean(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || (r >= 0x7f && r < 0xa0) || r == utf8.RuneError }) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r < 0x20 || (r >= 0x7f && r < 0xa0):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func cleanAll(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = clean(v)
+	}
+	return out
+}
+
+// shortTime renders a time to the second for tables; details keep 100 ns.
+func shortTime(t time.Time) string {
+	s := FormatTime(t)
+	if s == "" {
+		return "-"
+	}
+	return s[:19] + "Z"
+}
+
+type textWriter struct {
+	w     *bufio.Writer
+	width int
+	color bool
+}
+
+func (t *textWriter) paint(code, s string) string {
+	if !t.color || code == "" {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func (t *textWriter) line(s string) { t.w.WriteString(strings.TrimRight(s, " ") + "\n") }
+
+// wrap writes text after prefix, breaking at spaces so that no line is
+// longer than the width; continuation lines are indented by indent spaces.
+func (t *textWriter) wrap(prefix string, indent int, text string) {
+	line := prefix
+	width := utf8.RuneCountInString(prefix)
+	pad := strings.Repeat(" ", indent)
+	first := true
+	for _, word := range strings.Fields(text) {
+		n := utf8.RuneCountInString(word)
+		if !first && width+1+n > t.width {
+			t.line(line)
+			line, width, first = pad+word, indent+n, false
+			continue
+		}
+		if first && width > 0 && !strings.HasSuffix(line, " ") {
+			line += " "
+			width++
+		} else if !first {
+			line += " "
+			width++
+		}
+		line += word
+		width += n
+		first = false
+	}
+	t.line(line)
+}
+
+// cell pads s to n columns (truncating with "~" when longer).
+func cell(s string, n int, right bool) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n-1]) + "~"
+	}
+	p := strings.Repeat(" ", n-len(r))
+	if right {
+		return p + s
+	}
+	return s + p
+}
+
+func total(m map[uint16]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+func eventsString(m map[uint16]int) string {
+	var parts []string
+	for _, id := range sortedIDs(m) {
+		parts = append(parts, fmt.Sprintf("%d×%d", id, m[id]))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, " ")
+}
+
+func sortedIDs(m map[uint16]int) []uint16 {
+	var ids []uint16
+	for id, n := range m {
+		if n != 0 {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func idsString(ids []uint16) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.Itoa(int(id))
+	}
+	return strings.Join(s, ",")
+}
+
+func evidenceString(e Evidence) string {
+	s := fmt.Sprintf("%s, event %d on %s, record %d", FormatTime(e.Time), e.EventID, clean(e.Server), e.RecordID)
+	if e.Source.File != "" {
+		s += fmt.Sprintf(" (%s chunk %d offset %d)", clean(e.Source.File), e.Source.Chunk, e.Source.Offset)
+	}
+	return s
+}
+
+func summaryLine(s Summary, unparsed int) string {
+	return fmt.Sprintf("%s, %s (%d without audit events), %s (%d skipped), %s, %s, %s, %s, %s already rejected by enforcement (551).",
+		plural(s.Clients, "client", "clients"), plural(s.Servers, "server", "servers"), s.ServersWithoutAudit,
+		plural(s.Inputs, "input file", "input files"), s.SkippedInputs, plural(s.Records, "record", "records"),
+		plural(s.DamagedChunks, "damaged chunk", "damaged chunks"), plural(s.Errors, "read error", "read errors"),
+		plural(unparsed, "unparsed event", "unparsed events"), plural(s.RejectedClients, "client", "clients"))
+}
+
+// verdictCell says what a setting does to a client: "yes", "maybe" or "-".
+func verdictCell(c Client, st Setting) string {
+	if slices.Contains(c.BreaksUnder, st) {
+		return "yes"
+	}
+	if slices.Contains(c.PossiblyBreaksUnder, st) {
+		return "maybe"
+	}
+	return "-"
+}
+
+// WriteText writes a terminal summary and tables, readable at 100 columns.
+func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
+	t := &textWriter{w: bufio.NewWriter(w), width: opts.Width, color: opts.Color}
+	if t.width <= 0 {
+		t.width = 100
+	}
+	t.line(t.paint(ansiBold, "SMB hardening readiness report") + "  (generated " + FormatTime(r.GeneratedAt) + ")")
+	t.line("")
+	t.line(t.paint(ansiBold, "What breaks if you enforce each setting"))
+	for _, h := range r.Summary.Headlines {
+		code := ""
+		if h.Clients > 0 {
+			code = ansiRed
+		} else if h.PossibleClients > 0 {
+			code = ansiYellow
+		}
+		t.wrap("  "+t.paint(code, "*"), 4, h.Text+".")
+	}
+	t.line("")
+	t.wrap("", 0, summaryLine(r.Summary, r.Unparsed))
+
+	// Clients table.
+	t.line("")
+	t.line(t.paint(ansiBold, "Clients") + "  (yes: breaks; maybe: 3027 only; SMB1=DisableSMB1, SIGN=RequireSecuritySignature,")
+	t.line("          SPN1/SPN2=SmbServerNameHardeningLevel=1/2; 551: already rejected)")
+	const cw = 30
+	t.line(fmt.Sprintf("%s %-5s %-5s %-5s %-5s %-8s %6s %4s  %s", cell("CLIENT", cw, false), "SMB1", "SIGN", "SPN1", "SPN2", "551", "EVENTS", "SRVS", "LAST SEEN (UTC)"))
+	for _, c := range r.Clients {
+		row := cell(clean(c.ID), cw, false)
+		for _, st := range Settings {
+			v := verdictCell(c, st)
+			code := map[string]string{"yes": ansiRed, "maybe": ansiYellow, "-": ansiDim}[v]
+			row += " " + t.paint(code, cell(v, 5, false))
+		}
+		rej := "-"
+		code := ansiDim
+		if c.RejectedByEnforcement {
+			rej, code = "REJECTED", ansiMag
+		}
+		row += " " + t.paint(code, cell(rej, 8, false))
+		row += fmt.Sprintf(" %6d %4d  %s", total(c.Events), len(c.Servers), shortTime(c.LastSeen))
+		t.line(row)
+	}
+
+	// Client details.
+	t.line("")
+	t.line(t.paint(ansiBold, "Client details"))
+	for _, c := range r.Clients {
+		t.line("")
+		head := clean(c.ID)
+		if c.Kind != "" {
+			head += " (" + c.Kind + ")"
+		}
+		t.line(t.paint(ansiBold, head))
+		field := func(name string, vals []string) {
+			if len(vals) > 0 {
+				t.wrap("  "+name+":", 6, strings.Join(cleanAll(vals), ", "))
+			}
+		}
+		field("names", c.Names)
+		field("same short name as", c.Linked)
+		t.wrap("  events:", 6, eventsString(c.Events))
+		t.wrap("  first seen:", 6, evidenceString(c.First))
+		t.wrap("  last seen:", 6, evidenceString(c.Last))
+		field("servers", c.Servers)
+		field("users", c.Users)
+		field("SPNs", showEmpty(c.SPNs))
+		field("SPN query statuses", c.SPNQueryStatuses)
+		field("EPA policies", c.EPAPolicies)
+		field("server requires signing", c.ServerRequiresSigning)
+		if c.DamagedChunkEvents > 0 {
+			t.wrap("  "+t.paint(ansiYellow, "!"), 6, fmt.Sprintf("%s read from damaged chunks: verify them", plural(c.DamagedChunkEvents, "event", "events")))
+		}
+		for _, v := range c.Verdicts {
+			word, code := "breaks under", ansiRed
+			if !v.Certain {
+				word, code = "possibly breaks under", ansiYellow
+			}
+			t.wrap("  "+t.paint(code, word), 6, fmt.Sprintf("%s (event %s on %s): %s.", v.Setting, idsString(v.Events),
+				strings.Join(cleanAll(v.Servers), ", "), strings.Join(v.Hints, "; ")))
+		}
+		if c.RejectedByEnforcement {
+			t.wrap("  "+t.paint(ansiMag, "rejected:"), 6, HintAlreadyFails+".")
+		}
+	}
+
+	// Servers.
+	t.line("")
+	t.line(t.paint(ansiBold, "Servers") + "  (coverage: first and last record of any event of the server in the inputs)")
+	const sw = 30
+	t.line(fmt.Sprintf("%s %6s %7s %8s  %-20s  %-20s", cell("SERVER", sw, false), "AUDIT", "CLIENTS", "RECORDS", "FIRST (UTC)", "LAST (UTC)"))
+	for _, s := range r.Servers {
+		t.line(fmt.Sprintf("%s %6d %7d %8d  %-20s  %-20s", cell(clean(s.Name), sw, false), s.AuditEvents, len(s.Clients), s.Records,
+			shortTime(s.First), shortTime(s.Last)))
+		if len(s.AuditKinds) > 0 {
+			t.wrap("    audit kinds:", 6, idsString(s.AuditKinds))
+		}
+		for _, wn := range s.Warnings {
+			t.wrap("    "+t.paint(ansiYellow, "!"), 6, wn)
+		}
+	}
+
+	// Inputs.
+	t.line("")
+	t.line(t.paint(ansiBold, "Input files"))
+	for _, in := range r.Inputs {
+		t.wrap("", 2, clean(in.Path))
+		if in.Skipped {
+			t.wrap("    "+t.paint(ansiYellow, "skipped:"), 6, clean(in.Reason))
+			continue
+		}
+		t.wrap("   ", 6, fmt.Sprintf("%s, %s (%d decoded), %s, %s; %s to %s", plural(in.Records, "record", "records"),
+			plural(in.Chunks, "chunk", "chunks"), in.ChunksDecoded, plural(len(in.DamagedChunks), "damaged chunk", "damaged chunks"),
+			plural(len(in.Errors), "error", "errors"), orDash(FormatTime(in.First)), orDash(FormatTime(in.Last))))
+		for _, e := range in.Errors {
+			t.wrap("    "+t.paint(ansiYellow, "!"), 6, clean(e))
+		}
+	}
+	if r.Unparsed > 0 {
+		t.line("")
+		t.line(t.paint(ansiBold, "Unparsed events") + fmt.Sprintf("  (%d; recognised but too malformed to classify)", r.Unparsed))
+		for _, u := range r.UnparsedSamples {
+			t.wrap("  *", 4, evidenceString(u.Evidence)+": "+clean(u.Reason))
+		}
+	}
+	return t.w.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// showEmpty shows an empty value (an empty SPN) as "(empty)".
+func showEmpty(vals []string) []string {
+	out := slices.Clone(vals)
+	for i, v := range out {
+		if v == "" {
+			out[i] = "(empty)"
+		}
+	}
+	return out
+}
