@@ -43,6 +43,8 @@ func TestGolden(t *testing.T) {
 		{"sample.txt", func(b *bytes.Buffer) error { return r.WriteText(b, report.TextOptions{}) }},
 		{"sample-color.txt", func(b *bytes.Buffer) error { return r.WriteText(b, report.TextOptions{Color: true}) }},
 		{"sample.json", func(b *bytes.Buffer) error { return r.WriteJSON(b) }},
+		{"sample.csv", func(b *bytes.Buffer) error { return r.WriteCSV(b) }},
+		{"sample.md", func(b *bytes.Buffer) error { return r.WriteMarkdown(b) }},
 	}
 	for _, tc := range renderers {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,181 @@
+package report
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// csvSafe defuses spreadsheet formulas: client names come from the network,
+// and a cell starting with = + - @ would be evaluated by a spreadsheet. Such
+// cells get a leading apostrophe (the usual convention).
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func joinSettings(s []Setting) string {
+	return strings.Join(settingsOut(s), ";")
+}
+
+// CSVHeader is the header row of WriteCSV.
+var CSVHeader = []string{"client", "kind", "short_name", "linked", "names", "first_seen", "last_seen",
+	"events_total", "e3000", "e3021", "e3024", "e3025", "e3026", "e3027", "e551", "servers", "users", "spns",
+	"spn_query_statuses", "epa_policies", "server_requires_signing", "damaged_chunk_events",
+	"breaks_under", "possibly_breaks_under", "rejected_by_enforcement", "hints"}
+
+// WriteCSV writes one row per client, for spreadsheets. Lists are joined
+// with ";"; times are RFC 3339 UTC with 7 fractional digits.
+func (r *Report) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CSVHeader); err != nil {
+		return err
+	}
+	for _, c := range r.Clients {
+		var hints []string
+		for _, v := range c.Verdicts {
+			for _, h := range v.Hints {
+				hints = append(hints, string(v.Setting)+": "+h)
+			}
+		}
+		if c.RejectedByEnforcement {
+			hints = append(hints, HintAlreadyFails)
+		}
+		row := []string{c.ID, c.Kind, c.ShortName, strings.Join(c.Linked, ";"), strings.Join(c.Names, ";"),
+			FormatTime(c.FirstSeen), FormatTime(c.LastSeen), strconv.Itoa(total(c.Events))}
+		for _, id := range EventIDs {
+			row = append(row, strconv.Itoa(c.Events[id]))
+		}
+		row = append(row, strings.Join(c.Servers, ";"), strings.Join(c.Users, ";"), strings.Join(c.SPNs, ";"),
+			strings.Join(c.SPNQueryStatuses, ";"), strings.Join(c.EPAPolicies, ";"),
+			strings.Join(c.ServerRequiresSigning, ";"), strconv.Itoa(c.DamagedChunkEvents),
+			joinSettings(c.BreaksUnder), joinSettings(c.PossiblyBreaksUnder),
+			strconv.FormatBool(c.RejectedByEnforcement), strings.Join(hints, " | "))
+		for i := range row {
+			row[i] = csvSafe(row[i])
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// mdEscape makes a log string safe inside a Markdown table cell.
+func mdEscape(s string) string {
+	s = clean(s)
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune("\\`*_[]<>|~", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func mdList(vals []string) string {
+	if len(vals) == 0 {
+		return ""
+	}
+	out := make([]string, len(vals))
+	for i, v := range vals {
+		if v == "" {
+			out[i] = "(empty)"
+		} else {
+			out[i] = mdEscape(v)
+		}
+	}
+	return strings.Join(out, "<br>")
+}
+
+// WriteMarkdown writes the report as Markdown, for tickets.
+func (r *Report) WriteMarkdown(w io.Writer) error {
+	b := bufio.NewWriter(w)
+	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
+	p("# SMB hardening readiness report\n\nGenerated %s.\n\n## What breaks if you enforce each setting\n\n", FormatTime(r.GeneratedAt))
+	for _, h := range r.Summary.Headlines {
+		p("- %s.\n", mdEscape(h.Text))
+	}
+	p("\n%s\n\n", mdEscape(summaryLine(r.Summary, r.Unparsed)))
+
+	p("## Clients\n\n\"yes\": breaks; \"maybe\": 3027 evidence only (unreliable), never a certain break.\n\n")
+	p("| Client | DisableSMB1 | RequireSecuritySignature | SmbServerNameHardeningLevel=1 | SmbServerNameHardeningLevel=2 | Rejected (551) | Events | First seen | Last seen | Servers | Users | SPNs | Names |\n")
+	p("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, c := range r.Clients {
+		p("| %s |", mdEscape(c.ID))
+		for _, st := range Settings {
+			p(" %s |", verdictCell(c, st))
+		}
+		rej := "-"
+		if c.RejectedByEnforcement {
+			rej = "**rejected**"
+		}
+		p(" %s | %s | %s | %s | %s | %s | %s | %s |\n", rej, mdEscape(eventsString(c.Events)),
+			FormatTime(c.FirstSeen), FormatTime(c.LastSeen), mdList(c.Servers), mdList(c.Users), mdList(c.SPNs), mdList(c.Names))
+	}
+
+	p("\n### Remediation\n\n")
+	for _, c := range r.Clients {
+		for _, v := range c.Verdicts {
+			word := "breaks under"
+			if !v.Certain {
+				word = "possibly breaks under"
+			}
+			p("- **%s** %s `%s` (event %s on %s): %s.\n", mdEscape(c.ID), word, v.Setting, idsString(v.Events),
+				strings.Join(mdEscapeAll(v.Servers), ", "), mdEscape(strings.Join(v.Hints, "; ")))
+		}
+		if c.RejectedByEnforcement {
+			p("- **%s**: %s.\n", mdEscape(c.ID), mdEscape(HintAlreadyFails))
+		}
+		if c.DamagedChunkEvents > 0 {
+			p("- **%s**: %s read from damaged chunks: verify them.\n", mdEscape(c.ID), plural(c.DamagedChunkEvents, "event", "events"))
+		}
+	}
+
+	p("\n## Servers\n\nCoverage: first and last record of any event of the server in the inputs.\n\n")
+	p("| Server | Audit events | Clients | Records | First | Last | Audit kinds | Warnings |\n|---|---|---|---|---|---|---|---|\n")
+	for _, s := range r.Servers {
+		p("| %s | %d | %d | %d | %s | %s | %s | %s |\n", mdEscape(s.Name), s.AuditEvents, len(s.Clients), s.Records,
+			orDash(FormatTime(s.First)), orDash(FormatTime(s.Last)), orDash(idsString(s.AuditKinds)), mdList(s.Warnings))
+	}
+
+	p("\n## Input files\n\n| Path | Records | Chunks | Decoded | Damaged chunks | Errors | Status |\n|---|---|---|---|---|---|---|\n")
+	for _, in := range r.Inputs {
+		status := "read"
+		if in.Skipped {
+			status = "skipped: " + mdEscape(in.Reason)
+		}
+		p("| %s | %d | %d | %d | %s | %s | %s |\n", mdEscape(in.Path), in.Records, in.Chunks, in.ChunksDecoded,
+			orDash(intsString(in.DamagedChunks)), mdList(in.Errors), status)
+	}
+	if r.Unparsed > 0 {
+		p("\n## Unparsed events\n\n%d recognised events were too malformed to classify.\n\n", r.Unparsed)
+		for _, u := range r.UnparsedSamples {
+			p("- %s: %s\n", mdEscape(evidenceString(u.Evidence)), mdEscape(u.Reason))
+		}
+	}
+	return b.Flush()
+}
+
+func mdEscapeAll(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = mdEscape(v)
+	}
+	return out
+}
+
+func intsString(v []int) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ",")
+}
