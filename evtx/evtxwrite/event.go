@@ -1,0 +1,135 @@
+package evtxwrite
+
+import (
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/evtxkit/smbreadiness/evtx"
+)
+
+// Event is one record to write. Zero values of the numeric System fields are
+// written as zeros (Windows always writes them); empty strings for
+// ProviderGUID, UserSID, ActivityID, RelatedActivityID and EventSourceName and
+// a nil Qualifiers are written as null substitutions, which render nothing.
+type Event struct {
+	Provider          string
+	ProviderGUID      string // "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}", braces optional
+	EventSourceName   string
+	Channel           string
+	Computer          string
+	UserSID           string // "S-1-5-18"
+	ActivityID        string
+	RelatedActivityID string
+	EventID           uint16
+	Qualifiers        *uint16
+	Version           uint8
+	Level             uint8
+	Opcode            uint8
+	Task              uint16
+	Keywords          uint64
+	TimeCreated       time.Time
+	// RecordID 0 means "previous record's ID plus 1" (1 for the first).
+	RecordID  uint64
+	ProcessID uint32
+	ThreadID  uint32
+	// Data is the EventData; ignored when UserData is set.
+	Data     []Data
+	UserData *UserData
+}
+
+// Data is one typed value. Name "" gives an unnamed <Data> element.
+//
+// Value may be given as the natural Go type of Type (string; uint8..uint64,
+// int8..int64 or any integer that fits; bool; time.Time for FileTime and
+// SysTime; []byte for Binary; a "{GUID}" string; an "S-1-..." string) or as a
+// string in the form Windows renders it ("0x1F" for hex integers, an RFC 3339
+// time, hex digits for binary).
+type Data struct {
+	Name  string
+	Type  evtx.Type
+	Value any
+}
+
+// UserData is an event's <UserData> payload: one element (Name, with an
+// xmlns of Namespace when set) holding one child element per Data item.
+type UserData struct {
+	Name      string
+	Namespace string
+	Data      []Data
+}
+
+// Damage selects deliberate corruption for reader tests. The zero value
+// writes a sound file.
+type Damage struct {
+	// DirtyHeader marks the file header dirty and makes its chunk count (and
+	// last chunk number) lag one chunk behind the chunks actually written.
+	DirtyHeader bool
+	// TruncateLastChunk cuts the file in the middle of its last chunk.
+	TruncateLastChunk bool
+	// BadHeaderCRC, BadChunkHeaderCRC and BadRecordsCRC store wrong CRC32s
+	// in the file header, in chunk 0's header, and for chunk 0's records.
+	BadHeaderCRC      bool
+	BadChunkHeaderCRC bool
+	BadRecordsCRC     bool
+	// ZeroChunk zeroes chunk N-1 entirely (1-based; 0 = none).
+	ZeroChunk int
+	// BadRecordMagic breaks the magic of the record with this record ID
+	// (0 = none). The chunk CRCs are computed after the damage, so only the
+	// record is wrong.
+	BadRecordMagic uint64
+	// CraftedArgCount writes the record with this ID (0 = none) as an
+	// instance of a template the chunk never defined, with a template
+	// argument count of 0xFFFFFFFF.
+	CraftedArgCount uint64
+}
+
+// Options tune Write. The zero value writes a sound EVTX 3.1 file.
+type Options struct {
+	// MinorVersion is the format's minor version, 1 or 2; 0 means 1.
+	MinorVersion uint16
+	Damage       Damage
+}
+
+// Sentinel errors; test with errors.Is.
+var (
+	// ErrInvalidEvent: an event cannot be encoded (bad value, wrong type,
+	// record too large for a chunk, ...).
+	ErrInvalidEvent = errors.New("evtxwrite: invalid event")
+	// ErrInvalidOptions: the options are inconsistent.
+	ErrInvalidOptions = errors.New("evtxwrite: invalid options")
+	// ErrSyntax: a JSON Lines input is malformed.
+	ErrSyntax = errors.New("evtxwrite: bad JSON Lines input")
+)
+
+// EventError says which event (0-based index) and which field could not be
+// encoded. It wraps ErrInvalidEvent.
+type EventError struct {
+	Index int
+	Field string
+	Err   error
+}
+
+func (e *EventError) Error() string {
+	return "evtxwrite: event " + strconv.Itoa(e.Index) + ": " + e.Field + ": " + e.Err.Error()
+}
+
+func (e *EventError) Unwrap() error { return e.Err }
+
+// LineError says which line and field of a JSON Lines input is bad. It wraps
+// ErrSyntax or ErrInvalidEvent.
+type LineError struct {
+	Line  int // 1-based
+	Field string
+	Err   error
+}
+
+func (e *LineError) Error() string {
+	s := "line " + strconv.Itoa(e.Line)
+	if e.Field != "" {
+		s += ": " + e.Field
+	}
+	return s + ": " + e.Err.Error()
+}
+
+func (e *LineError) Unwrap() error { return e.Err }

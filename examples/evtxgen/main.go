@@ -1,0 +1,54 @@
+// Command evtxgen writes a Windows-shaped .evtx file from events given as
+// JSON Lines (see evtxwrite.ParseJSONL for the format):
+//
+//	evtxgen -o OUT.evtx [-minor 2] [damage flags] [EVENTS.jsonl]
+//
+// It reads standard input when no file is given. The output appears
+// atomically: on any error nothing is left behind.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/evtxkit/smbreadiness/evtx/evtxwrite"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdin, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "evtxgen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdin io.Reader, stderr io.Writer) error {
+	fs := flag.NewFlagSet("evtxgen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "", "output .evtx `file` (required)")
+	var opts evtxwrite.Options
+	evtxwrite.RegisterFlags(fs, &opts)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" || fs.NArg() > 1 {
+		fs.Usage()
+		return fmt.Errorf("usage: evtxgen -o OUT.evtx [flags] [EVENTS.jsonl]")
+	}
+	in, name := stdin, "<stdin>"
+	if fs.NArg() == 1 {
+		name = fs.Arg(0)
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	events, err := evtxwrite.ParseJSONL(in)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return evtxwrite.WriteFile(*out, events, opts)
+}
