@@ -173,4 +173,9 @@ type Options struct {
 	// Workers decode chunks concurrently; 0 means GOMAXPROCS. Events still
 	// come out in file order.
 	Workers int
+	// OnChunk, when set, is called once per 64 KiB chunk slot of the file,
+	// in file order, on the goroutine that ranges over Events, just before
+	// the slot's events and errors are yielded. Reports use it for their
+	// per-chunk figures (decoded, skipped, damaged, record counts).
+	OnChunk func(ChunkInfo)
 }

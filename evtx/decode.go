@@ -1,0 +1,320 @@
+package evtx
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math"
+
+	vevtx "www.velocidex.com/golang/evtx"
+)
+
+// item is one step of the iteration: an event or an error.
+type item struct {
+	ev  *Event
+	err error
+}
+
+// chunkResult is everything one chunk slot produced, in file order.
+type chunkResult struct {
+	info  ChunkInfo
+	items []item
+}
+
+// recordWork is a framed record of a chunk being decoded.
+type recordWork struct {
+	span
+	plan     *recordPlan // exact values from the BinXML pre-pass, nil if it failed
+	planErr  error       // why the pre-pass kept the record from the decoder
+	patches  []int       // descriptor type bytes to rewrite in the decoder copy
+	defines  uint32      // template ID defined inline by the record, 0 if none
+	toDecode bool        // handed to the decoder
+	dropped  error       // why the decoder output for it was dropped (panic)
+}
+
+// slotDecoder decodes chunk slots. Each worker owns one, with its buffers.
+type slotDecoder struct {
+	r    *Reader
+	opts *compiledOptions
+	buf  []byte // the slot as read from the file
+	cp   []byte // the decoder's sanitised copy
+}
+
+func newSlotDecoder(r *Reader, opts *compiledOptions) *slotDecoder {
+	return &slotDecoder{r: r, opts: opts, buf: make([]byte, chunkSize), cp: make([]byte, chunkSize)}
+}
+
+func (d *slotDecoder) errAt(idx int, off int64, id uint64, err error) item {
+	return item{err: &Error{File: d.r.name, Chunk: idx, Offset: off, RecordID: id, Err: err}}
+}
+
+// decode reads and decodes slot idx.
+func (d *slotDecoder) decode(idx int) chunkResult {
+	off := d.r.firstChunk + int64(idx)*chunkSize
+	res := chunkResult{info: ChunkInfo{Index: idx, Offset: off}}
+	n := int(min(chunkSize, d.r.size-off))
+	buf := d.buf[:n]
+	if got, err := d.r.ra.ReadAt(buf, off); got < n {
+		res.info.State = ChunkBad
+		res.items = append(res.items, d.errAt(idx, off, 0, fmt.Errorf("%w: reading the chunk: %v", ErrBadChunk, err)))
+		return res
+	}
+	if allZero(buf) {
+		res.info.State = ChunkEmpty
+		return res
+	}
+	if n < chunkSize {
+		res.info.State = ChunkBad
+		res.items = append(res.items, d.errAt(idx, off, 0, fmt.Errorf("%w: truncated chunk slot of %d bytes", ErrBadChunk, n)))
+		return res
+	}
+	if string(buf[:8]) != chunkMagic {
+		res.info.State = ChunkBad
+		res.items = append(res.items, d.errAt(idx, off, 0, fmt.Errorf("%w: no chunk magic (found %q)", ErrBadChunk, buf[:8])))
+		return res
+	}
+	h := parseChunkHeader(buf)
+	res.info.FirstRecordNumber, res.info.LastRecordNumber = h.firstNum, h.lastNum
+	res.info.FirstRecordID, res.info.LastRecordID = h.firstID, h.lastID
+	res.info.FreeSpaceOffset = h.freeSpace
+	res.info.HeaderChecksumValid = chunkHeaderCRC(buf) == h.headerCRC
+	damaged := false
+	if !res.info.HeaderChecksumValid {
+		damaged = true
+		res.items = append(res.items, d.errAt(idx, off, 0, fmt.Errorf("%w: stored 0x%08x, computed 0x%08x", ErrChunkHeaderChecksum, h.headerCRC, chunkHeaderCRC(buf))))
+	}
+	end, trustEnd := int(h.freeSpace), true
+	if end < chunkHeaderSize || end > chunkSize {
+		damaged = true
+		end, trustEnd = chunkSize, false
+		res.items = append(res.items, d.errAt(idx, off, 0, fmt.Errorf("%w: free-space offset 0x%x out of range, record area CRC not checkable; records read to the end of the chunk", ErrChunkDataChecksum, h.freeSpace)))
+	} else if c := crcIEEE(buf[chunkHeaderSize:end]); c != h.dataCRC {
+		damaged = true
+		res.items = append(res.items, d.errAt(idx, off, 0, fmt.Errorf("%w: stored 0x%08x, computed 0x%08x", ErrChunkDataChecksum, h.dataCRC, c)))
+	} else {
+		res.info.DataChecksumValid = true
+	}
+	if !d.opts.mayHoldProvider(buf, d.cp) {
+		res.info.State = ChunkSkipped
+		return res
+	}
+	res.info.State = ChunkDecoded
+	d.decodeRecords(&res, buf, end, trustEnd, damaged)
+	return res
+}
+
+// decodeRecords frames, checks and decodes the records of a chunk.
+func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, end int, trustEnd, damaged bool) {
+	idx, base := res.info.Index, res.info.Offset
+	spans := frameRecords(buf, end, trustEnd)
+	insp := newChunkDecoder(buf)
+	works := make([]*recordWork, 0, len(spans))
+	for _, s := range spans {
+		w := &recordWork{span: s}
+		if s.bad == nil {
+			w.plan, w.planErr = insp.inspect(s.off, s.size)
+		}
+		works = append(works, w)
+	}
+	d.plan(works)
+
+	// Decode, bisecting and neutralising the record that makes the
+	// decoder panic, a bounded number of times.
+	var recs []*vevtx.EventRecord
+	var vitems []*recordWork
+	for attempt := 0; attempt <= MaxDecoderRetries+1; attempt++ {
+		vitems = d.sanitise(works)
+		var perr error
+		recs, perr = runDecoder(d.cp, len(vitems))
+		if perr == nil {
+			break
+		}
+		recs = nil
+		bad := bisect(d.cp, len(vitems))
+		if attempt >= MaxDecoderRetries || bad < 0 || vitems[bad] == nil {
+			// Give up on the rest: keep what decodes without panic.
+			for i := max(bad, 0); i < len(vitems); i++ {
+				if w := vitems[i]; w != nil {
+					w.dropped = fmt.Errorf("%w: %v (after %d retries the rest of the chunk is not decoded)", ErrDecoder, perr, attempt)
+				}
+			}
+		} else {
+			vitems[bad].dropped = fmt.Errorf("%w: %v", ErrDecoder, perr)
+		}
+		d.plan(works)
+	}
+	out := make(map[*recordWork]*vevtx.EventRecord, len(recs))
+	for i, rec := range recs {
+		if i < len(vitems) && vitems[i] != nil {
+			out[vitems[i]] = rec
+		}
+	}
+
+	for _, w := range works {
+		foff := base + int64(w.off)
+		if w.bad != nil {
+			res.info.BadRecords++
+			res.items = append(res.items, d.errAt(idx, foff, 0, fmt.Errorf("%w: %v (region of %d bytes skipped)", ErrBadRecord, w.bad, w.size)))
+			continue
+		}
+		src := Source{File: d.r.name, Chunk: idx, Offset: foff}
+		var ev *Event
+		switch {
+		case w.toDecode && out[w] != nil:
+			ev = eventFromDecoder(out[w].Event, w.plan)
+		case w.plan != nil:
+			// Kept from the decoder, but fully decoded by the pre-pass.
+			ev = eventFromPlan(w.plan)
+		}
+		if ev == nil {
+			res.info.BadRecords++
+			cause := w.dropped
+			if cause == nil {
+				cause = w.planErr
+			}
+			if cause == nil && w.toDecode {
+				cause = fmt.Errorf("%w: the decoder returned nothing for the record", ErrDecoder)
+			}
+			res.items = append(res.items, d.errAt(idx, foff, w.id, cause))
+			continue
+		}
+		ev.RecordID = w.id
+		ev.Source = src
+		ev.ChunkDamaged = damaged
+		if ev.TimeCreated.IsZero() {
+			ev.TimeCreated = fileTimeToTime(w.fileTime)
+		}
+		res.info.Records++
+		if d.opts.keep(ev) {
+			res.items = append(res.items, item{ev: ev})
+		}
+	}
+}
+
+// plan decides which framed records the decoder may see. It is run again
+// after a record is dropped, since records that use a template defined only
+// in a dropped record must be kept from the decoder too.
+func (d *slotDecoder) plan(works []*recordWork) {
+	known := map[uint32]bool{}
+	// poisoned: a record the pre-pass passed and that defines templates was
+	// kept from the decoder. Later records may use those templates from
+	// nested values the reader's own check does not see, and the decoder,
+	// not knowing them, would misread them (or loop); they are decoded from
+	// their plans alone.
+	poisoned := false
+	for _, w := range works {
+		w.toDecode = false
+		if w.bad != nil || w.plan == nil || w.planErr != nil {
+			continue
+		}
+		if poisoned {
+			continue
+		}
+		defined, patches, err := checkTemplateInstance(d.buf, w.span, known)
+		if err == nil && w.dropped != nil {
+			err = w.dropped
+		}
+		if err != nil {
+			if w.dropped == nil {
+				w.dropped = err
+			}
+			if len(w.plan.defined) > 0 {
+				poisoned = true
+			}
+			continue
+		}
+		w.patches, w.defines, w.toDecode = patches, defined, true
+		if defined != 0 {
+			known[defined] = true
+		}
+	}
+}
+
+// sanitise writes the decoder's private copy of the chunk: records it may
+// see are kept (with their array descriptors retyped), everything else is
+// turned into empty filler records, and the chunk header counts exactly the
+// records laid out. It returns, per decoder record, the work it stands for
+// (nil for a filler).
+func (d *slotDecoder) sanitise(works []*recordWork) []*recordWork {
+	cp := d.cp
+	copy(cp, d.buf)
+	var vitems []*recordWork
+	var starts []int // offset of each decoder record
+	gapStart := -1   // a region too small for a filler, pending at the chunk start
+	for _, w := range works {
+		if w.toDecode && gapStart < 0 {
+			for _, p := range w.patches {
+				cp[p] = 0x0e // binary: read exactly the value's bytes
+			}
+			vitems = append(vitems, w)
+			starts = append(starts, w.off)
+			continue
+		}
+		if w.toDecode { // swallowed by the pending gap: reported lost
+			w.toDecode = false
+			w.dropped = fmt.Errorf("%w: lost behind an undecodable region at the start of the chunk", ErrBadRecord)
+		}
+		off, size := w.off, w.size
+		if gapStart >= 0 {
+			size += off - gapStart
+			off = gapStart
+			gapStart = -1
+		}
+		switch {
+		case size >= fillerMinSize:
+			writeFiller(cp, off, size)
+			vitems = append(vitems, nil)
+			starts = append(starts, off)
+		case len(starts) > 0:
+			// Too small for a filler: the previous record absorbs it.
+			prev := starts[len(starts)-1]
+			binary.LittleEndian.PutUint32(cp[prev+4:], uint32(off+size-prev))
+		default:
+			gapStart = off
+		}
+	}
+	// Header: the decoder reads records First..Last by number.
+	binary.LittleEndian.PutUint64(cp[0x08:], 1)
+	binary.LittleEndian.PutUint64(cp[0x10:], uint64(len(vitems)))
+	return vitems
+}
+
+// runDecoder runs the pinned decoder on the first n records of cp,
+// containing any panic.
+func runDecoder(cp []byte, n int) (recs []*vevtx.EventRecord, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			recs, err = nil, fmt.Errorf("decoder panic: %v", r)
+		}
+	}()
+	if n == 0 {
+		return nil, nil
+	}
+	c := &vevtx.Chunk{
+		Header: vevtx.ChunkHeader{FirstEventRecNumber: 1, LastEventRecNumber: uint64(n)},
+		Fd:     bytes.NewReader(cp),
+	}
+	recs, err = c.Parse(math.MinInt)
+	if err != nil {
+		return recs, fmt.Errorf("decoder error: %v", err)
+	}
+	return recs, nil
+}
+
+// bisect returns the index of the first decoder record on which the decoder
+// fails when it parses records 0..index, or -1 when it does not fail.
+func bisect(cp []byte, n int) int {
+	if _, err := runDecoder(cp, n); err == nil {
+		return -1
+	}
+	lo, hi := 1, n // the decoder fails on the first hi records
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if _, err := runDecoder(cp, mid); err != nil {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo - 1
+}

@@ -1,0 +1,452 @@
+package evtx
+
+import (
+	"encoding/hex"
+	"fmt"
+	"hash/crc32"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/Velocidex/ordereddict"
+)
+
+// TimeLayout is the rendering of times in this package's JSON and of
+// FILETIME and SYSTEMTIME values: RFC 3339 in UTC with 7 fractional digits,
+// as Windows writes SystemTime in its XML.
+const TimeLayout = "2006-01-02T15:04:05.0000000Z"
+
+// fileTimeEpochDelta is the number of 100 ns ticks from 1601-01-01 to
+// 1970-01-01.
+const fileTimeEpochDelta = 116444736000000000
+
+func crcIEEE(b []byte) uint32 { return crc32.ChecksumIEEE(b) }
+
+// fileTimeToTime converts a FILETIME exactly (to 100 ns), in UTC. Zero
+// stays the zero time.
+func fileTimeToTime(ft uint64) time.Time {
+	if ft == 0 {
+		return time.Time{}
+	}
+	d := int64(ft/10_000_000) - fileTimeEpochDelta/10_000_000
+	ns := int64(ft%10_000_000) * 100
+	return time.Unix(d, ns).UTC()
+}
+
+// Paths of the System values in a record plan.
+const (
+	pathProvider        = "Event/System/Provider@Name"
+	pathProviderGUID    = "Event/System/Provider@Guid"
+	pathEventSourceName = "Event/System/Provider@EventSourceName"
+	pathEventID         = "Event/System/EventID"
+	pathQualifiers      = "Event/System/EventID@Qualifiers"
+	pathVersion         = "Event/System/Version"
+	pathLevel           = "Event/System/Level"
+	pathTask            = "Event/System/Task"
+	pathOpcode          = "Event/System/Opcode"
+	pathKeywords        = "Event/System/Keywords"
+	pathTimeCreated     = "Event/System/TimeCreated@SystemTime"
+	pathActivityID      = "Event/System/Correlation@ActivityID"
+	pathRelatedActivity = "Event/System/Correlation@RelatedActivityID"
+	pathProcessID       = "Event/System/Execution@ProcessID"
+	pathThreadID        = "Event/System/Execution@ThreadID"
+	pathChannel         = "Event/System/Channel"
+	pathComputer        = "Event/System/Computer"
+	pathUserID          = "Event/System/Security@UserID"
+	prefixEventData     = "Event/EventData/"
+	prefixUserData      = "Event/UserData/"
+)
+
+// systemSetter fills one System field of an Event from a raw value, which
+// may be a number or (in WEF forwarded events) a string.
+type systemSetter struct {
+	path string
+	set  func(ev *Event, v any)
+}
+
+var systemFields = []systemSetter{
+	{pathProvider, func(ev *Event, v any) { ev.Provider = render(v) }},
+	{pathProviderGUID, func(ev *Event, v any) { ev.ProviderGUID = renderGUID(render(v)) }},
+	{pathEventSourceName, func(ev *Event, v any) { ev.EventSourceName = render(v) }},
+	{pathEventID, func(ev *Event, v any) {
+		if n, ok := toUint(v, 16); ok {
+			ev.EventID = uint16(n)
+		}
+	}},
+	{pathQualifiers, func(ev *Event, v any) {
+		if n, ok := toUint(v, 16); ok {
+			ev.Qualifiers, ev.HasQualifiers = uint16(n), true
+		}
+	}},
+	{pathVersion, func(ev *Event, v any) {
+		if n, ok := toUint(v, 8); ok {
+			ev.Version = uint8(n)
+		}
+	}},
+	{pathLevel, func(ev *Event, v any) {
+		if n, ok := toUint(v, 8); ok {
+			ev.Level = uint8(n)
+		}
+	}},
+	{pathTask, func(ev *Event, v any) {
+		if n, ok := toUint(v, 16); ok {
+			ev.Task = uint16(n)
+		}
+	}},
+	{pathOpcode, func(ev *Event, v any) {
+		if n, ok := toUint(v, 8); ok {
+			ev.Opcode = uint8(n)
+		}
+	}},
+	{pathKeywords, func(ev *Event, v any) {
+		if n, ok := toUint(v, 64); ok {
+			ev.Keywords = n
+		}
+	}},
+	{pathTimeCreated, func(ev *Event, v any) { ev.TimeCreated = toTime(v) }},
+	{pathActivityID, func(ev *Event, v any) { ev.ActivityID = renderGUID(render(v)) }},
+	{pathRelatedActivity, func(ev *Event, v any) { ev.RelatedActivityID = renderGUID(render(v)) }},
+	{pathProcessID, func(ev *Event, v any) {
+		if n, ok := toUint(v, 32); ok {
+			ev.ProcessID = uint32(n)
+		}
+	}},
+	{pathThreadID, func(ev *Event, v any) {
+		if n, ok := toUint(v, 32); ok {
+			ev.ThreadID = uint32(n)
+		}
+	}},
+	{pathChannel, func(ev *Event, v any) { ev.Channel = render(v) }},
+	{pathComputer, func(ev *Event, v any) { ev.Computer = render(v) }},
+	{pathUserID, func(ev *Event, v any) { ev.UserSID = render(v) }},
+}
+
+// lookup walks a decoder value along a plan path ("Event/System/EventID",
+// "Event/System/TimeCreated@SystemTime"). An element holding only text is
+// either the bare value or a dict with a "Value" key, depending on whether
+// it also has attributes.
+func lookup(v any, path string) (any, bool) {
+	attr := ""
+	if i := strings.IndexByte(path, '@'); i >= 0 {
+		path, attr = path[:i], path[i+1:]
+	}
+	for _, k := range strings.Split(path, "/") {
+		d, ok := v.(*ordereddict.Dict)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = d.Get(k); !ok {
+			return nil, false
+		}
+	}
+	if attr != "" {
+		d, ok := v.(*ordereddict.Dict)
+		if !ok {
+			return nil, false
+		}
+		return d.Get(attr)
+	}
+	if d, ok := v.(*ordereddict.Dict); ok {
+		return d.Get("Value")
+	}
+	return v, v != nil
+}
+
+// eventFromDecoder maps the decoder's ordered dict to an Event, preferring
+// the pre-pass's exact values (plan, may be nil) wherever it has them.
+func eventFromDecoder(v any, plan *recordPlan) *Event {
+	if v == nil {
+		return nil
+	}
+	ev := &Event{}
+	for _, f := range systemFields {
+		if x, ok := lookup(v, f.path); ok {
+			f.set(ev, x)
+		}
+	}
+	ev.Data = dataFromDecoder(v)
+	if plan != nil {
+		applyPlan(ev, plan)
+	}
+	return ev
+}
+
+// eventFromPlan builds an Event from the pre-pass's values alone, for a
+// record that was kept from the decoder.
+func eventFromPlan(plan *recordPlan) *Event {
+	ev := &Event{}
+	applyPlan(ev, plan)
+	return ev
+}
+
+// applyPlan overrides the System fields and the data with the exact values
+// of the plan.
+func applyPlan(ev *Event, plan *recordPlan) {
+	for _, f := range systemFields {
+		tv, ok := plan.values[f.path]
+		if !ok {
+			continue
+		}
+		if f.path == pathTimeCreated && tv.FileTime != 0 {
+			ev.TimeCreated = fileTimeToTime(tv.FileTime)
+			continue
+		}
+		f.set(ev, tv.Text)
+	}
+	var data []Field
+	for _, pv := range plan.ordered {
+		name, ok := planFieldName(pv.Path)
+		if !ok || name == "xmlns" || strings.HasSuffix(name, "/xmlns") {
+			continue
+		}
+		data = append(data, Field{Name: name, Value: pv.Value.Text, Type: pv.Value.Type &^ TypeArrayFlag})
+	}
+	if data != nil || ev.Data == nil {
+		ev.Data = data
+	}
+}
+
+// planFieldName turns a plan path under EventData or UserData into a field
+// name: "Data[Name=X]" gives X, an unnamed "Data#2" gives "", other
+// EventData elements keep their name; under UserData the wrapper element is
+// dropped and the rest joined with "/" (attributes too).
+func planFieldName(path string) (string, bool) {
+	switch {
+	case strings.HasPrefix(path, prefixEventData):
+		p := path[len(prefixEventData):]
+		if strings.HasPrefix(p, "Data[Name=") && strings.HasSuffix(p, "]") {
+			return p[len("Data[Name=") : len(p)-1], true
+		}
+		if p == "Data" || strings.HasPrefix(p, "Data#") {
+			return "", true
+		}
+		return strings.ReplaceAll(p, "@", "/"), true
+	case strings.HasPrefix(path, prefixUserData):
+		p := path[len(prefixUserData):]
+		if i := strings.IndexAny(p, "/@"); i >= 0 {
+			p = p[i+1:]
+		}
+		return strings.ReplaceAll(p, "@", "/"), true
+	}
+	return "", false
+}
+
+// dataFromDecoder flattens the decoder's EventData or UserData, whatever
+// shape it came in, into one ordered list.
+func dataFromDecoder(v any) []Field {
+	root, ok := v.(*ordereddict.Dict)
+	if !ok {
+		return nil
+	}
+	evv, _ := root.Get("Event")
+	ev, ok := evv.(*ordereddict.Dict)
+	if !ok {
+		return nil
+	}
+	var out []Field
+	if ed, ok := ev.Get("EventData"); ok {
+		out = eventData(ed)
+	}
+	if ud, ok := ev.Get("UserData"); ok {
+		if d, ok := ud.(*ordereddict.Dict); ok && d.Len() == 1 {
+			// Drop the single wrapper element (<EventXML>, <LogFileCleared>).
+			k := d.Keys()[0]
+			ud, _ = d.Get(k)
+		}
+		out = flatten(out, "", ud)
+	}
+	return out
+}
+
+// eventData handles the EventData shapes the decoder produces: a dict of
+// name -> value (normalised named Data), a "Data" key holding a list of
+// unnamed values or of {Name, Value} dicts, a single {Name, Value}, or a
+// string list.
+func eventData(ed any) []Field {
+	d, ok := ed.(*ordereddict.Dict)
+	if !ok {
+		return flatten(nil, "", ed)
+	}
+	var out []Field
+	for _, k := range d.Keys() {
+		v, _ := d.Get(k)
+		if k != "Data" {
+			out = flatten(out, k, v)
+			continue
+		}
+		items, isList := v.([]any)
+		if !isList {
+			items = []any{v}
+		}
+		for _, it := range items {
+			if m, ok := it.(*ordereddict.Dict); ok {
+				if n, ok := m.Get("Name"); ok {
+					val, _ := m.Get("Value")
+					out = flatten(out, render(n), val)
+					continue
+				}
+			}
+			out = flatten(out, "", it)
+		}
+	}
+	return out
+}
+
+// flatten appends the fields of v under name: a dict gives one field per
+// key ("name/key"), a list one field per item, a scalar one field.
+func flatten(out []Field, name string, v any) []Field {
+	join := func(k string) string {
+		if name == "" {
+			return k
+		}
+		return name + "/" + k
+	}
+	switch x := v.(type) {
+	case *ordereddict.Dict:
+		for _, k := range x.Keys() {
+			y, _ := x.Get(k)
+			if k == "Value" {
+				out = flatten(out, name, y)
+				continue
+			}
+			out = flatten(out, join(k), y)
+		}
+		return out
+	case []any:
+		for _, y := range x {
+			out = flatten(out, name, y)
+		}
+		return out
+	case []string:
+		for _, y := range x {
+			out = append(out, Field{Name: name, Value: y, Type: TypeString})
+		}
+		return out
+	}
+	return append(out, Field{Name: name, Value: render(v), Type: typeOf(v)})
+}
+
+// typeOf guesses the stored type from the decoder's Go type.
+func typeOf(v any) Type {
+	switch v.(type) {
+	case uint8:
+		return TypeUint8
+	case uint16:
+		return TypeUint16
+	case uint32:
+		return TypeUint32
+	case uint64:
+		return TypeUint64
+	case int32:
+		return TypeInt32
+	case int64:
+		return TypeInt64
+	case float32:
+		return TypeReal32
+	case float64:
+		return TypeReal64
+	case bool:
+		return TypeBool
+	case []byte:
+		return TypeBinary
+	case nil:
+		return TypeNull
+	}
+	return TypeString
+}
+
+// render turns a decoder value into text the way Windows renders it, as far
+// as the Go type tells.
+func render(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case bool:
+		if x {
+			return "true"
+		}
+		return "false"
+	case []byte:
+		return strings.ToUpper(hex.EncodeToString(x))
+	case float32:
+		return strconv.FormatFloat(float64(x), 'g', -1, 32)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case uint8, uint16, uint32, uint64, int8, int16, int32, int64, int:
+		return fmt.Sprint(x)
+	}
+	return fmt.Sprint(v)
+}
+
+// renderGUID gives "{UPPER-CASE}" for a GUID with or without braces; other
+// text is returned as is.
+func renderGUID(s string) string {
+	t := strings.TrimSuffix(strings.TrimPrefix(s, "{"), "}")
+	if len(t) != 36 || t[8] != '-' || t[13] != '-' || t[18] != '-' || t[23] != '-' {
+		return s
+	}
+	return "{" + strings.ToUpper(t) + "}"
+}
+
+// toUint reads an unsigned number that fits in bits from a decoder value or
+// from text ("4", "0x8000000000000000").
+func toUint(v any, bits int) (uint64, bool) {
+	var n uint64
+	switch x := v.(type) {
+	case uint8:
+		n = uint64(x)
+	case uint16:
+		n = uint64(x)
+	case uint32:
+		n = uint64(x)
+	case uint64:
+		n = x
+	case int32:
+		if x < 0 {
+			return 0, false
+		}
+		n = uint64(x)
+	case int64:
+		if x < 0 {
+			return 0, false
+		}
+		n = uint64(x)
+	case string:
+		u, err := strconv.ParseUint(strings.TrimSpace(x), 0, 64)
+		if err != nil {
+			return 0, false
+		}
+		n = u
+	default:
+		return 0, false
+	}
+	if bits < 64 && n>>bits != 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+// toTime reads TimeCreated from the decoder: seconds since 1970 as a float
+// (the decoder's rendering of a FILETIME, rounded here to 100 ns; exact
+// values come from the pre-pass) or, in WEF forwarded events, RFC 3339 text.
+func toTime(v any) time.Time {
+	switch x := v.(type) {
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > 1e11 {
+			return time.Time{}
+		}
+		sec := math.Floor(x)
+		ticks := math.Round((x - sec) * 1e7)
+		return time.Unix(int64(sec), int64(ticks)*100).UTC()
+	case string:
+		t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(x))
+		if err != nil {
+			return time.Time{}
+		}
+		return t.UTC()
+	}
+	return time.Time{}
+}

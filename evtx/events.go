@@ -1,0 +1,240 @@
+package evtx
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"iter"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf16"
+)
+
+// compiledOptions is Options prepared for the workers (read-only once
+// built, shared by them).
+type compiledOptions struct {
+	providers []string // wanted provider names
+	// patterns are the wanted names, lower-cased, in UTF-16LE; nil when a
+	// name is not ASCII, which turns the chunk pre-filter off.
+	patterns     [][]byte
+	ids          map[uint16]bool
+	since, until time.Time
+}
+
+func compileOptions(o Options) *compiledOptions {
+	c := &compiledOptions{since: o.Since, until: o.Until}
+	ascii := true
+	for _, p := range o.Providers {
+		c.providers = append(c.providers, p)
+		if !isASCII(p) {
+			ascii = false
+		}
+		c.patterns = append(c.patterns, utf16LEBytes(strings.ToLower(p)))
+	}
+	if !ascii {
+		c.patterns = nil
+	}
+	if len(o.EventIDs) > 0 {
+		c.ids = make(map[uint16]bool, len(o.EventIDs))
+		for _, id := range o.EventIDs {
+			c.ids[id] = true
+		}
+	}
+	return c
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func utf16LEBytes(s string) []byte {
+	u := utf16.Encode([]rune(s))
+	b := make([]byte, 2*len(u))
+	for i, c := range u {
+		b[2*i], b[2*i+1] = byte(c), byte(c>>8)
+	}
+	return b
+}
+
+// mayHoldProvider is the provider pre-filter. A provider's name is stored
+// in UTF-16LE in every record or template that uses it (as template text or
+// as a string substitution), so a chunk whose bytes, with every ASCII
+// letter lower-cased, do not contain any wanted name lower-cased cannot
+// hold an event of that provider. Folding every byte (not only the low
+// bytes of UTF-16 units) can only add matches, never lose one. scratch
+// must be as long as buf.
+func (c *compiledOptions) mayHoldProvider(buf, scratch []byte) bool {
+	if len(c.providers) == 0 || c.patterns == nil {
+		return true
+	}
+	for i, b := range buf {
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		scratch[i] = b
+	}
+	for _, p := range c.patterns {
+		if bytes.Contains(scratch[:len(buf)], p) {
+			return true
+		}
+	}
+	return false
+}
+
+// keep applies the event filters.
+func (c *compiledOptions) keep(ev *Event) bool {
+	if len(c.providers) > 0 {
+		ok := false
+		for _, p := range c.providers {
+			if providerEqual(ev.Provider, p) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if c.ids != nil && !c.ids[ev.EventID] {
+		return false
+	}
+	if !c.since.IsZero() && ev.TimeCreated.Before(c.since) {
+		return false
+	}
+	if !c.until.IsZero() && !ev.TimeCreated.Before(c.until) {
+		return false
+	}
+	return true
+}
+
+// providerEqual compares provider names case-insensitively. For an ASCII
+// wanted name only ASCII letters fold, exactly as in the chunk pre-filter,
+// so that the filter on events never keeps what the pre-filter dropped.
+func providerEqual(got, want string) bool {
+	if !isASCII(want) {
+		return strings.EqualFold(got, want)
+	}
+	if len(got) != len(want) {
+		return false
+	}
+	for i := 0; i < len(got); i++ {
+		a, b := got[i], want[i]
+		if 'A' <= a && a <= 'Z' {
+			a += 'a' - 'A'
+		}
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		if a != b {
+			return false
+		}
+	}
+	return true
+}
+
+// Events returns the log's events in file order, with the errors met on the
+// way in their place: each step gives either an event or a non-nil error,
+// never both. A damaged chunk or record gives an *Error (test its cause
+// with errors.Is against the sentinels) and iteration goes on. When ctx is
+// cancelled, the iteration yields ctx.Err() once and ends.
+//
+// Chunks are decoded by o.Workers goroutines; at most
+// MaxInFlightChunksPerWorker decoded chunks per worker wait to be consumed,
+// so memory does not grow with the file. Breaking out of the loop stops
+// the workers.
+func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error] {
+	return func(yield func(*Event, error) bool) {
+		co := compileOptions(o)
+		n := r.slots()
+		workers := o.Workers
+		if workers <= 0 {
+			workers = runtime.GOMAXPROCS(0)
+		}
+		workers = max(1, min(workers, n))
+
+		wctx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		defer wg.Wait()
+		defer cancel()
+
+		type job struct {
+			idx int
+			out chan chunkResult
+		}
+		jobs := make(chan job)
+		order := make(chan chan chunkResult, workers*MaxInFlightChunksPerWorker)
+		wg.Add(workers + 1)
+		go func() {
+			defer wg.Done()
+			defer close(jobs)
+			defer close(order)
+			for i := range n {
+				out := make(chan chunkResult, 1)
+				select {
+				case order <- out:
+				case <-wctx.Done():
+					return
+				}
+				select {
+				case jobs <- job{i, out}:
+				case <-wctx.Done():
+					return
+				}
+			}
+		}()
+		for range workers {
+			go func() {
+				defer wg.Done()
+				d := newSlotDecoder(r, co)
+				for j := range jobs {
+					j.out <- d.decodeSafe(j.idx)
+				}
+			}()
+		}
+
+		for out := range order {
+			var res chunkResult
+			select {
+			case res = <-out:
+			case <-ctx.Done():
+				yield(nil, ctx.Err())
+				return
+			}
+			if ctx.Err() != nil {
+				yield(nil, ctx.Err())
+				return
+			}
+			if o.OnChunk != nil {
+				o.OnChunk(res.info)
+			}
+			for _, it := range res.items {
+				if !yield(it.ev, it.err) {
+					return
+				}
+			}
+		}
+		if ctx.Err() != nil {
+			yield(nil, ctx.Err())
+		}
+	}
+}
+
+// decodeSafe decodes a slot; a panic in the reader itself (the decoder's
+// are contained closer to it) is turned into an error on the chunk.
+func (d *slotDecoder) decodeSafe(idx int) (res chunkResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			off := d.r.firstChunk + int64(idx)*chunkSize
+			res = chunkResult{info: ChunkInfo{Index: idx, Offset: off, State: ChunkBad}}
+			res.items = []item{d.errAt(idx, off, 0, fmt.Errorf("%w: internal error: %v", ErrDecoder, p))}
+		}
+	}()
+	return d.decode(idx)
+}

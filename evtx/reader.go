@@ -1,0 +1,136 @@
+package evtx
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+)
+
+const (
+	fileMagic           = "ElfFile\x00"
+	chunkMagic          = "ElfChnk\x00"
+	fileHeaderSize      = 0x80   // bytes of the file header that carry fields
+	fileHeaderCRCSpan   = 120    // the file header checksum covers bytes [0:120]
+	defaultHeaderBlock  = 0x1000 // the header block before the first chunk
+	fileFlagDirty       = 0x1
+	fileFlagFull        = 0x2
+	supportedMajorVersn = 3
+)
+
+// Reader reads one EVTX log. It is safe for concurrent use: it only reads
+// from the underlying io.ReaderAt, which must itself allow concurrent ReadAt
+// calls (an *os.File and a *bytes.Reader do).
+type Reader struct {
+	ra     io.ReaderAt
+	size   int64
+	name   string
+	header Header
+	// firstChunk is the file offset of chunk slot 0.
+	firstChunk int64
+}
+
+// NewReader checks the file header of the log held in ra (size bytes long)
+// and returns a Reader. name is used in errors and in each Event's Source.
+//
+// It fails, with an error wrapping ErrShortFile, ErrNotEVTX or
+// ErrUnsupportedVersion and naming the file, only when the whole file cannot
+// be read as EVTX. A bad file header checksum is not an error here: it is
+// reported by Header().ChecksumValid, and the chunks are read all the same.
+func NewReader(ra io.ReaderAt, size int64, name string) (*Reader, error) {
+	if size < fileHeaderSize {
+		return nil, fmt.Errorf("%s: %d bytes: %w", name, size, ErrShortFile)
+	}
+	buf := make([]byte, fileHeaderSize)
+	if _, err := ra.ReadAt(buf, 0); err != nil && err != io.EOF {
+		return nil, fmt.Errorf("%s: reading the file header: %w", name, err)
+	}
+	if !bytes.Equal(buf[:8], []byte(fileMagic)) {
+		return nil, fmt.Errorf("%s: %w", name, ErrNotEVTX)
+	}
+	h := parseFileHeader(buf)
+	if h.MajorVersion != supportedMajorVersn {
+		return nil, fmt.Errorf("%s: version %d.%d: %w", name, h.MajorVersion, h.MinorVersion, ErrUnsupportedVersion)
+	}
+	r := &Reader{ra: ra, size: size, name: name, header: h, firstChunk: defaultHeaderBlock}
+	// The header block size is 4096 in every known log. A damaged value is
+	// not trusted: chunks are then looked for at the usual place.
+	if hb := int64(h.HeaderBlockSize); hb >= fileHeaderSize && hb%512 == 0 && hb <= size {
+		r.firstChunk = hb
+	}
+	return r, nil
+}
+
+func parseFileHeader(b []byte) Header {
+	le := binary.LittleEndian
+	h := Header{
+		FirstChunk:      le.Uint64(b[0x08:]),
+		LastChunk:       le.Uint64(b[0x10:]),
+		NextRecordID:    le.Uint64(b[0x18:]),
+		HeaderSize:      le.Uint32(b[0x20:]),
+		MinorVersion:    le.Uint16(b[0x24:]),
+		MajorVersion:    le.Uint16(b[0x26:]),
+		HeaderBlockSize: le.Uint16(b[0x28:]),
+		ChunkCount:      le.Uint16(b[0x2a:]),
+		Flags:           le.Uint32(b[0x78:]),
+		Checksum:        le.Uint32(b[0x7c:]),
+	}
+	h.Dirty = h.Flags&fileFlagDirty != 0
+	h.Full = h.Flags&fileFlagFull != 0
+	h.ChecksumValid = crc32.ChecksumIEEE(b[:fileHeaderCRCSpan]) == h.Checksum
+	return h
+}
+
+// Header returns the file header as read by NewReader.
+func (r *Reader) Header() Header { return r.header }
+
+// Name returns the name given to NewReader (the path for Open).
+func (r *Reader) Name() string { return r.name }
+
+// Size returns the size of the log in bytes.
+func (r *Reader) Size() int64 { return r.size }
+
+// slots returns the number of 64 KiB chunk slots after the header block,
+// counting a trailing partial slot.
+func (r *Reader) slots() int {
+	rest := r.size - r.firstChunk
+	if rest <= 0 {
+		return 0
+	}
+	return int((rest + chunkSize - 1) / chunkSize)
+}
+
+// File is a Reader on a log opened from a path. Close it when done.
+type File struct {
+	*Reader
+	f *os.File
+}
+
+// Open opens the log at path read-only and checks its header (see
+// NewReader).
+func Open(path string) (*File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s: not a regular file: %w", path, ErrNotEVTX)
+	}
+	r, err := NewReader(f, st.Size(), path)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &File{Reader: r, f: f}, nil
+}
+
+// Close closes the file.
+func (f *File) Close() error { return f.f.Close() }
