@@ -14,6 +14,9 @@ type FileResult struct {
 	// decoded, the rest skipped by the provider pre-filter.
 	Chunks        int
 	ChunksDecoded int
+	// ChunksSkipped counts the chunks the provider pre-filter proved hold
+	// no SMB server event; they were not decoded.
+	ChunksSkipped int
 	// Records is the number of records decoded (in decoded chunks).
 	Records int
 	// DamagedChunks lists the indexes of chunks that failed a checksum or
