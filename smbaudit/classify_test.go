@@ -10,7 +10,9 @@ import (
 	"github.com/evtxkit/smbreadiness/evtx"
 )
 
-func fld(name string, t evtx.Type, v string) evtx.Field { return evtx.Field{Name: name, Type: t, Value: v} }
+func fld(name string, t evtx.Type, v string) evtx.Field {
+	return evtx.Field{Name: name, Type: t, Value: v}
+}
 
 func smbEvent(id uint16, version uint8, data ...evtx.Field) *evtx.Event {
 	return &evtx.Event{
