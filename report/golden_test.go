@@ -45,6 +45,7 @@ func TestGolden(t *testing.T) {
 		{"sample.json", func(b *bytes.Buffer) error { return r.WriteJSON(b) }},
 		{"sample.csv", func(b *bytes.Buffer) error { return r.WriteCSV(b) }},
 		{"sample.md", func(b *bytes.Buffer) error { return r.WriteMarkdown(b) }},
+		{"sample.html", func(b *bytes.Buffer) error { return r.WriteHTML(b, report.HTMLOptions{}) }},
 	}
 	for _, tc := range renderers {
 		t.Run(tc.name, func(t *testing.T) {

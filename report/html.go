@@ -1,0 +1,435 @@
+package report
+
+import (
+	"bufio"
+	"cmp"
+	"fmt"
+	"html/template"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// HTMLOptions tune WriteHTML. The zero value is usable.
+type HTMLOptions struct {
+	// Title of the page; "" means "SMB hardening readiness report".
+	Title string
+}
+
+// eventColors are the chart colors per event ID.
+var eventColors = map[uint16]string{
+	EventSMB1Access:           "#8c564b",
+	EventSigningUnsupported:   "#d62728",
+	EventSPNMissing:           "#1f77b4",
+	EventSPNUnrecognised:      "#ff7f0e",
+	EventSPNEmpty:             "#9467bd",
+	EventSMB1SigningDisabled:  "#bcbd22",
+	EventEnforcementRejection: "#e377c2",
+}
+
+func eventColor(id uint16) string {
+	if c, ok := eventColors[id]; ok {
+		return c
+	}
+	return "#7f7f7f"
+}
+
+type svgRect struct {
+	X, Y, W, H  string
+	Fill, Title string
+}
+
+type svgText struct {
+	X, Y, Anchor, Text string
+}
+
+type chart struct {
+	Width, Height int
+	Rects         []svgRect
+	Texts         []svgText
+	Lines         []svgRect // X,Y = x1,y1; W,H = x2,y2
+	Legend        []legendItem
+	Empty         bool
+}
+
+type legendItem struct {
+	Color, Label string
+}
+
+func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+
+// dayChart draws the findings per day, stacked per event ID.
+func dayChart(days []Day) chart {
+	const w, h, left, bottom, top = 760, 240, 44, 36, 12
+	c := chart{Width: w, Height: h}
+	if len(days) == 0 {
+		c.Empty = true
+		return c
+	}
+	maxv, present := 0, map[uint16]bool{}
+	for _, d := range days {
+		maxv = max(maxv, total(d.Events))
+		for id, n := range d.Events {
+			if n > 0 {
+				present[id] = true
+			}
+		}
+	}
+	maxv = max(maxv, 1)
+	plotW, plotH := float64(w-left-8), float64(h-bottom-top)
+	step := plotW / float64(len(days))
+	bw := min(max(step*0.8, 1), 48)
+	c.Lines = append(c.Lines, svgRect{X: f1(left), Y: f1(top + plotH), W: f1(float64(w - 8)), H: f1(top + plotH)},
+		svgRect{X: f1(left), Y: f1(top), W: f1(left), H: f1(top + plotH)})
+	c.Texts = append(c.Texts, svgText{X: f1(left - 4), Y: f1(top + 4), Anchor: "end", Text: strconv.Itoa(maxv)},
+		svgText{X: f1(left - 4), Y: f1(top + plotH), Anchor: "end", Text: "0"})
+	every := max(1, (len(days)+7)/8)
+	for i, d := range days {
+		x := float64(left) + step*float64(i) + (step-bw)/2
+		y := top + plotH
+		for _, id := range sortedIDs(d.Events) {
+			hh := plotH * float64(d.Events[id]) / float64(maxv)
+			y -= hh
+			c.Rects = append(c.Rects, svgRect{X: f1(x), Y: f1(y), W: f1(bw), H: f1(hh), Fill: eventColor(id),
+				Title: fmt.Sprintf("%s: %d × event %d (%s)", d.Date, d.Events[id], id, EventLabel(id))})
+		}
+		if i%every == 0 {
+			c.Texts = append(c.Texts, svgText{X: f1(x + bw/2), Y: f1(top + plotH + 16), Anchor: "middle", Text: d.Date})
+		}
+	}
+	for _, id := range EventIDs {
+		if present[id] {
+			c.Legend = append(c.Legend, legendItem{Color: eventColor(id), Label: fmt.Sprintf("%d %s", id, EventLabel(id))})
+		}
+	}
+	return c
+}
+
+// topClientsChart draws the clients with the most events.
+func topClientsChart(clients []Client, n int) chart {
+	type row struct {
+		id    string
+		total int
+	}
+	var rows []row
+	for _, c := range clients {
+		rows = append(rows, row{c.ID, total(c.Events)})
+	}
+	slices.SortFunc(rows, func(a, b row) int { return cmp.Or(cmp.Compare(b.total, a.total), cmp.Compare(a.id, b.id)) })
+	rows = rows[:min(n, len(rows))]
+	const w, left, rowH = 760, 230, 22
+	c := chart{Width: w, Height: len(rows)*rowH + 8}
+	if len(rows) == 0 {
+		c.Empty = true
+		return c
+	}
+	maxv := max(rows[0].total, 1)
+	for i, r := range rows {
+		y := float64(4 + i*rowH)
+		bw := float64(w-left-60) * float64(r.total) / float64(maxv)
+		label := r.id
+		if len([]rune(label)) > 34 {
+			label = string([]rune(label)[:33]) + "…"
+		}
+		c.Texts = append(c.Texts, svgText{X: f1(left - 6), Y: f1(y + 15), Anchor: "end", Text: label},
+			svgText{X: f1(left + bw + 6), Y: f1(y + 15), Anchor: "start", Text: strconv.Itoa(r.total)})
+		c.Rects = append(c.Rects, svgRect{X: f1(left), Y: f1(y + 2), W: f1(bw), H: f1(rowH - 6), Fill: "#4c78a8",
+			Title: fmt.Sprintf("%s: %d events", r.id, r.total)})
+	}
+	return c
+}
+
+type htmlCell struct {
+	Text  string
+	Sort  string // data-sort value; "" means Text
+	Class string
+}
+
+type htmlData struct {
+	Title     string
+	Generated string
+	Report    *Report
+	Summary   string
+	Cards     []htmlCard
+	Warnings  []string
+	Days      chart
+	Top       chart
+	Clients   [][]htmlCell
+	Servers   [][]htmlCell
+	Inputs    [][]htmlCell
+}
+
+type htmlCard struct {
+	Title, Value, Sub, Class string
+}
+
+func numCell(n int) htmlCell { return htmlCell{Text: strconv.Itoa(n), Class: "num"} }
+
+func timeCell(t time.Time) htmlCell { return htmlCell{Text: FormatTime(t), Class: "nw"} }
+
+func listCell(v []string) htmlCell { return htmlCell{Text: strings.Join(showEmpty(v), ", ")} }
+
+// WriteHTML writes one self-contained HTML page (no external assets, works
+// offline): summary cards, sortable and filterable tables, inline SVG charts.
+func (r *Report) WriteHTML(w io.Writer, opts HTMLOptions) error {
+	d := htmlData{Title: opts.Title, Generated: FormatTime(r.GeneratedAt), Report: r,
+		Summary: summaryLine(r.Summary, r.Unparsed), Days: dayChart(r.Days), Top: topClientsChart(r.Clients, 10)}
+	if d.Title == "" {
+		d.Title = "SMB hardening readiness report"
+	}
+	for _, h := range r.Summary.Headlines {
+		cls := "ok"
+		if h.Clients > 0 {
+			cls = "bad"
+		} else if h.PossibleClients > 0 {
+			cls = "warn"
+		}
+		sub := fmt.Sprintf("%s on %s", plural(h.Clients, "client", "clients"), plural(h.Servers, "server", "servers"))
+		if h.PossibleClients > 0 {
+			sub += fmt.Sprintf("; %d more possibly (3027 only)", h.PossibleClients)
+		}
+		d.Cards = append(d.Cards, htmlCard{Title: "Enforce " + string(h.Setting), Value: strconv.Itoa(h.Clients), Sub: sub, Class: cls})
+	}
+	s := r.Summary
+	d.Cards = append(d.Cards,
+		htmlCard{Title: "Clients", Value: strconv.Itoa(s.Clients), Sub: fmt.Sprintf("%d already rejected (551)", s.RejectedClients), Class: "info"},
+		htmlCard{Title: "Servers", Value: strconv.Itoa(s.Servers), Sub: fmt.Sprintf("%d without audit events", s.ServersWithoutAudit), Class: "info"},
+		htmlCard{Title: "Input files", Value: strconv.Itoa(s.Inputs), Sub: fmt.Sprintf("%d skipped, %d errors, %d damaged chunks", s.SkippedInputs, s.Errors, s.DamagedChunks), Class: "info"})
+	for _, sv := range r.Servers {
+		for _, wn := range sv.Warnings {
+			d.Warnings = append(d.Warnings, sv.Name+": "+wn)
+		}
+	}
+	for _, c := range r.Clients {
+		row := []htmlCell{{Text: c.ID}, {Text: c.Kind}}
+		for _, st := range Settings {
+			v := verdictCell(c, st)
+			rank := map[string]string{"yes": "2", "maybe": "1", "-": "0"}[v]
+			row = append(row, htmlCell{Text: v, Sort: rank, Class: map[string]string{"yes": "bad", "maybe": "warn", "-": "dim"}[v]})
+		}
+		rej := htmlCell{Text: "-", Sort: "0", Class: "dim"}
+		if c.RejectedByEnforcement {
+			rej = htmlCell{Text: "rejected", Sort: "1", Class: "bad"}
+		}
+		var hints []string
+		for _, v := range c.Verdicts {
+			hints = append(hints, string(v.Setting)+": "+strings.Join(v.Hints, "; "))
+		}
+		if c.RejectedByEnforcement {
+			hints = append(hints, HintAlreadyFails)
+		}
+		row = append(row, rej, htmlCell{Text: eventsString(c.Events), Sort: strconv.Itoa(total(c.Events)), Class: "num"},
+			timeCell(c.FirstSeen), timeCell(c.LastSeen),
+			listCell(c.Servers), listCell(c.Users), listCell(c.SPNs), listCell(c.Names), listCell(c.Linked),
+			htmlCell{Text: strings.Join(hints, " | "), Class: "wide"})
+		d.Clients = append(d.Clients, row)
+	}
+	for _, sv := range r.Servers {
+		d.Servers = append(d.Servers, []htmlCell{{Text: sv.Name}, numCell(sv.AuditEvents), numCell(len(sv.Clients)),
+			numCell(sv.Records), timeCell(sv.First), timeCell(sv.Last),
+			{Text: idsString(sv.AuditKinds)}, {Text: strings.Join(sv.Warnings, "; "), Class: warnClass(sv.Warnings)}})
+	}
+	for _, in := range r.Inputs {
+		status := "read"
+		if in.Skipped {
+			status = "skipped: " + in.Reason
+		}
+		d.Inputs = append(d.Inputs, []htmlCell{{Text: in.Path}, numCell(in.Records), numCell(in.Chunks),
+			numCell(in.ChunksDecoded), {Text: intsString(in.DamagedChunks), Sort: strconv.Itoa(len(in.DamagedChunks))},
+			{Text: strings.Join(in.Errors, " | "), Sort: strconv.Itoa(len(in.Errors))}, {Text: status}})
+	}
+	b := bufio.NewWriter(w)
+	if err := htmlTemplate.Execute(b, d); err != nil {
+		return fmt.Errorf("report: rendering HTML: %w", err)
+	}
+	return b.Flush()
+}
+
+func warnClass(w []string) string {
+	if len(w) > 0 {
+		return "warn"
+	}
+	return ""
+}
+
+var htmlTemplate = template.Must(template.New("report").Parse(htmlSource))
+
+const htmlSource = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>
+:root { --bad: #c62828; --warn: #b7791f; --ok: #2e7d32; --info: #37474f; --line: #d0d7de; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #1f2328; background: #f6f8fa; }
+header { background: #24292f; color: #fff; padding: 16px 24px; }
+header h1 { margin: 0; font-size: 20px; }
+header p { margin: 4px 0 0; color: #c9d1d9; font-size: 13px; }
+main { padding: 16px 24px 48px; max-width: 1600px; }
+h2 { font-size: 17px; margin: 28px 0 10px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 12px; }
+.card { background: #fff; border: 1px solid var(--line); border-left: 6px solid var(--info); border-radius: 6px; padding: 10px 14px; }
+.card.bad { border-left-color: var(--bad); } .card.warn { border-left-color: var(--warn); } .card.ok { border-left-color: var(--ok); }
+.card .t { font-size: 12px; color: #57606a; word-break: break-word; }
+.card .v { font-size: 30px; font-weight: 700; }
+.card .s { font-size: 12px; color: #57606a; }
+.summary { color: #57606a; }
+.warnings { background: #fff8e1; border: 1px solid #f0d58c; border-radius: 6px; padding: 8px 14px 8px 30px; }
+.charts { display: flex; flex-wrap: wrap; gap: 16px; }
+figure { background: #fff; border: 1px solid var(--line); border-radius: 6px; margin: 0; padding: 10px; }
+figcaption { font-weight: 600; margin-bottom: 6px; }
+svg text { font: 11px system-ui, sans-serif; fill: #57606a; }
+.legend { display: flex; flex-wrap: wrap; gap: 10px; font-size: 12px; margin-top: 4px; }
+.legend span::before { content: ""; display: inline-block; width: 10px; height: 10px; margin-right: 4px; background: var(--c); }
+.filter { margin: 0 0 6px; padding: 5px 8px; width: 320px; max-width: 100%; border: 1px solid var(--line); border-radius: 4px; }
+.tablewrap { overflow-x: auto; background: #fff; border: 1px solid var(--line); border-radius: 6px; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; }
+th, td { padding: 5px 8px; border-bottom: 1px solid #eaeef2; text-align: left; vertical-align: top; }
+th { background: #f0f3f6; cursor: pointer; user-select: none; white-space: nowrap; position: sticky; top: 0; }
+th[aria-sort="ascending"]::after { content: " \25B2"; } th[aria-sort="descending"]::after { content: " \25BC"; }
+td.bad { color: var(--bad); font-weight: 700; } td.warn { color: var(--warn); font-weight: 600; } td.dim { color: #8c959f; }
+td.num, th.num { text-align: right; } td.nw { white-space: nowrap; } td.wide { min-width: 360px; }
+tr:hover td { background: #f6f8fa; }
+.mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
+</style>
+</head>
+<body>
+<header><h1>{{.Title}}</h1><p>Generated {{.Generated}}. Times are UTC, exact to 100 ns.</p></header>
+<main>
+<section class="cards" id="cards">
+{{- range .Cards}}
+<div class="card {{.Class}}"><div class="t">{{.Title}}</div><div class="v">{{.Value}}</div><div class="s">{{.Sub}}</div></div>
+{{- end}}
+</section>
+<h2>What breaks if you enforce each setting</h2>
+<ul id="headlines">
+{{- range .Report.Summary.Headlines}}
+<li>{{.Text}}.</li>
+{{- end}}
+</ul>
+<p class="summary">{{.Summary}}</p>
+{{- if .Warnings}}
+<h2>Warnings</h2>
+<ul class="warnings">
+{{- range .Warnings}}
+<li>{{.}}</li>
+{{- end}}
+</ul>
+{{- end}}
+<h2>Charts</h2>
+<div class="charts">
+<figure><figcaption>Events per day per kind</figcaption>
+{{- with .Days}}{{if .Empty}}<p>No events.</p>{{else}}
+<svg id="chart-days" role="img" aria-label="Events per day per kind" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" xmlns="http://www.w3.org/2000/svg">
+{{- range .Lines}}
+<line x1="{{.X}}" y1="{{.Y}}" x2="{{.W}}" y2="{{.H}}" stroke="#8c959f"/>
+{{- end}}
+{{- range .Rects}}
+<rect x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" fill="{{.Fill}}"><title>{{.Title}}</title></rect>
+{{- end}}
+{{- range .Texts}}
+<text x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}">{{.Text}}</text>
+{{- end}}
+</svg>
+<div class="legend">{{range .Legend}}<span style="--c: {{.Color}}">{{.Label}}</span>{{end}}</div>
+{{- end}}{{end}}
+</figure>
+<figure><figcaption>Top clients by events</figcaption>
+{{- with .Top}}{{if .Empty}}<p>No clients.</p>{{else}}
+<svg id="chart-top" role="img" aria-label="Top clients by events" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" xmlns="http://www.w3.org/2000/svg">
+{{- range .Rects}}
+<rect x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" fill="{{.Fill}}"><title>{{.Title}}</title></rect>
+{{- end}}
+{{- range .Texts}}
+<text x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}">{{.Text}}</text>
+{{- end}}
+</svg>
+{{- end}}{{end}}
+</figure>
+</div>
+<h2>Clients</h2>
+<p class="summary">Columns: what enforcing each setting does to the client. SMB1 off: DisableSMB1; Signing: RequireSecuritySignature; SPN level 1 and 2: SmbServerNameHardeningLevel=1 and =2. "yes": it breaks the client; "maybe": 3027 evidence only (unreliable), never a certain break; 551: already rejected by enforcement. Click a column header to sort.</p>
+<input class="filter" type="search" placeholder="Filter clients…" data-table="clients" aria-label="Filter clients">
+<div class="tablewrap"><table id="clients" class="sortable">
+<thead><tr><th>Client</th><th>Kind</th><th title="DisableSMB1">SMB1 off</th><th title="RequireSecuritySignature">Signing</th><th title="SmbServerNameHardeningLevel=1">SPN level 1</th><th title="SmbServerNameHardeningLevel=2">SPN level 2</th><th title="already rejected by enforcement (event 551)">551</th><th class="num" data-type="num">Events</th><th>First seen</th><th>Last seen</th><th>Servers</th><th>Users</th><th>SPNs</th><th>Names</th><th>Same short name</th><th>Remediation</th></tr></thead>
+<tbody>
+{{- range .Clients}}
+<tr>{{range .}}<td{{if .Class}} class="{{.Class}}"{{end}}{{if .Sort}} data-sort="{{.Sort}}"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{- end}}
+</tbody></table></div>
+<h2>Servers</h2>
+<p class="summary">Coverage: the first and last record of any event of the server in the inputs. A server without audit events is not proof of a clean server: auditing may be off.</p>
+<input class="filter" type="search" placeholder="Filter servers…" data-table="servers" aria-label="Filter servers">
+<div class="tablewrap"><table id="servers" class="sortable">
+<thead><tr><th>Server</th><th class="num" data-type="num">Audit events</th><th class="num" data-type="num">Clients</th><th class="num" data-type="num">Records</th><th>First</th><th>Last</th><th>Audit kinds</th><th>Warnings</th></tr></thead>
+<tbody>
+{{- range .Servers}}
+<tr>{{range .}}<td{{if .Class}} class="{{.Class}}"{{end}}{{if .Sort}} data-sort="{{.Sort}}"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{- end}}
+</tbody></table></div>
+<h2>Input files</h2>
+<input class="filter" type="search" placeholder="Filter files…" data-table="inputs" aria-label="Filter input files">
+<div class="tablewrap"><table id="inputs" class="sortable">
+<thead><tr><th>Path</th><th class="num" data-type="num">Records</th><th class="num" data-type="num">Chunks</th><th class="num" data-type="num">Decoded</th><th data-type="num">Damaged chunks</th><th data-type="num">Errors</th><th>Status</th></tr></thead>
+<tbody>
+{{- range .Inputs}}
+<tr>{{range .}}<td{{if .Class}} class="{{.Class}}"{{end}}{{if .Sort}} data-sort="{{.Sort}}"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{- end}}
+</tbody></table></div>
+{{- if .Report.UnparsedSamples}}
+<h2>Unparsed events ({{.Report.Unparsed}})</h2>
+<ul class="mono">
+{{- range .Report.UnparsedSamples}}
+<li>event {{.EventID}} on {{.Server}}, record {{.RecordID}}, {{.Source.File}} chunk {{.Source.Chunk}} offset {{.Source.Offset}}: {{.Reason}}</li>
+{{- end}}
+</ul>
+{{- end}}
+</main>
+<script>
+(function () {
+  "use strict";
+  function key(td, num) {
+    var v = td.hasAttribute("data-sort") ? td.getAttribute("data-sort") : td.textContent;
+    return num ? (parseFloat(v) || 0) : v.toLowerCase();
+  }
+  function sortBy(table, col, th) {
+    var num = th.getAttribute("data-type") === "num";
+    var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (h) { h.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.forEach(function (r, i) { r._i = i; });
+    rows.sort(function (a, b) {
+      var x = key(a.cells[col], num), y = key(b.cells[col], num);
+      if (x < y) { return -dir; }
+      if (x > y) { return dir; }
+      return a._i - b._i;
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), function (table) {
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
+      th.tabIndex = 0;
+      th.addEventListener("click", function () { sortBy(table, col, th); });
+      th.addEventListener("keydown", function (e) { if (e.key === "Enter") { sortBy(table, col, th); } });
+    });
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("input.filter"), function (input) {
+    var table = document.getElementById(input.getAttribute("data-table"));
+    input.addEventListener("input", function () {
+      var q = input.value.toLowerCase();
+      Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
+        r.hidden = q !== "" && r.textContent.toLowerCase().indexOf(q) < 0;
+      });
+    });
+  });
+})();
+</script>
+</body>
+</html>
+`
