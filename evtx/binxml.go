@@ -1,0 +1,335 @@
+package evtx
+
+// The BinXML pre-pass.
+//
+// Every record of a chunk is inspected here before the chunk is handed to the
+// Velocidex decoder. The pre-pass parses the record's BinXML exactly (token
+// grammar, template definitions and references, substitution values) and
+// either returns a recordPlan, the exact typed value of every substitution and
+// literal keyed by XML path, or an error saying why the record must be kept
+// away from Velocidex.
+//
+// Three outcomes of chunkDecoder.inspect:
+//
+//   - plan, nil: the record is well-formed and Velocidex reads it the same
+//     way; it may be decoded by Velocidex, and the plan's values override
+//     Velocidex's inexact renderings.
+//   - plan, err: the record is well-formed and fully decoded by the pre-pass,
+//     but the pinned Velocidex version would misread it (tokens whose payload
+//     it does not consume, a template it cannot resolve by ID, ...). The
+//     record must not be given to Velocidex; the plan alone describes it.
+//   - nil, err: the record is damaged or exceeds a limit. err wraps
+//     ErrBadRecord or ErrLimit and names the chunk-relative offset.
+//
+// Templates defined by a record are remembered (by definition offset) only
+// when the plan is returned, and Velocidex is assumed to know them only when
+// the record is handed to it (err == nil). A later reference to a template
+// Velocidex never saw is therefore reported as a plan-with-error too.
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// Limits of the pre-pass. Hitting one refuses the record with an error that
+// wraps ErrLimit and names the offset; other records of the chunk are not
+// affected.
+const (
+	// maxTemplateArgs caps the argument count of a template instance.
+	// Windows templates carry a few dozen; the pinned Velocidex loops on
+	// any count it is given for an unknown template.
+	maxTemplateArgs = 1024
+	// maxElementDepth caps the nesting depth of XML elements, counted
+	// across nested BinXML values (type 0x21).
+	maxElementDepth = 64
+	// maxBinXMLNesting caps how deep BinXML values (type 0x21) nest in
+	// each other.
+	maxBinXMLNesting = 16
+	// maxScanArraysPerChunk caps the array arguments of types 0x86, 0x8a
+	// and 0x95 in one chunk: Velocidex reads each of them to the end of the
+	// chunk, allocating for every element.
+	maxScanArraysPerChunk = 64
+	// maxValuesPerRecord caps the (path, value) pairs one record yields.
+	maxValuesPerRecord = 8192
+	// maxStepsPerRecord caps the work of expanding one record (nodes
+	// visited), against templates that reference large nested BinXML
+	// values many times over.
+	maxStepsPerRecord = 1 << 18
+)
+
+// Fixed sizes of the record framing.
+const (
+	bxRecHeader  = 24 // magic, size, record ID, FILETIME
+	bxRecTrailer = 4  // copy of the size
+	bxRecMin     = bxRecHeader + bxRecTrailer + 1
+)
+
+var bxRecMagic = [4]byte{0x2a, 0x2a, 0x00, 0x00}
+
+// BinXML tokens (the 0x40 bit, "more data" or "has attributes", is masked
+// off before comparing, except where it changes the layout).
+const (
+	bxTokEOF           = 0x00
+	bxTokOpenStart     = 0x01
+	bxTokCloseStart    = 0x02
+	bxTokCloseEmpty    = 0x03
+	bxTokEndElement    = 0x04
+	bxTokValue         = 0x05
+	bxTokAttribute     = 0x06
+	bxTokCDATA         = 0x07
+	bxTokCharRef       = 0x08
+	bxTokEntityRef     = 0x09
+	bxTokPITarget      = 0x0a
+	bxTokPIData        = 0x0b
+	bxTokTemplate      = 0x0c
+	bxTokNormalSubst   = 0x0d
+	bxTokOptionalSubst = 0x0e
+	bxTokFragment      = 0x0f
+	bxTokMoreFlag      = 0x40
+)
+
+// typedValue is one value of a record, rendered the way Windows renders it in
+// its XML (wevtutil qe /f:xml), unescaped.
+type typedValue struct {
+	Type Type   // stored value type (TypeArrayFlag set for array items)
+	Text string // rendering; for an array, the rendering of this item
+	// FileTime is the raw FILETIME (100 ns ticks since 1601) for
+	// TypeFileTime values, else 0.
+	FileTime uint64
+	// Items holds every item's rendering when the value is an array;
+	// Windows repeats the enclosing element once per item, so the ordered
+	// list of a plan has one entry per item, all with the same path.
+	Items []string
+	// Literal marks text written in the template itself (for example a
+	// Provider Name that is not a substitution), as opposed to a
+	// substitution value.
+	Literal bool
+	// Offset is the chunk-relative offset of the value's bytes.
+	Offset int
+}
+
+// bxPathValue is one (path, value) pair in document order.
+type bxPathValue struct {
+	Path  string
+	Value typedValue
+}
+
+// recordPlan is what the pre-pass learned about one record.
+type recordPlan struct {
+	// values maps each path to its first value in document order.
+	values map[string]typedValue
+	// ordered lists every value in document order (repeated paths
+	// included: array items, repeated elements).
+	ordered []bxPathValue
+
+	recordID uint64
+	fileTime uint64 // the record header's FILETIME
+	size     int    // record size from its header
+
+	// templateID and templateOffset describe the record's outermost
+	// template instance; inlineTemplate is true when its definition is
+	// stored in this record.
+	templateID     uint32
+	templateOffset uint32
+	inlineTemplate bool
+	argCount       int // arguments of the outermost template instance
+	scanArrays     int // arguments of types 0x86, 0x8a, 0x95 (nested included)
+	// defined lists the offsets of every template definition stored in
+	// this record, nested ones included.
+	defined []uint32
+}
+
+// binxmlError is the typed error of the pre-pass. It wraps ErrBadRecord or
+// ErrLimit and names the chunk-relative offset of the fault.
+type binxmlError struct {
+	Offset int    // chunk-relative offset of the fault
+	Msg    string // what is wrong
+	Err    error  // ErrBadRecord or ErrLimit
+}
+
+func (e *binxmlError) Error() string {
+	return fmt.Sprintf("%v: %s at chunk offset %d (0x%x)", e.Err, e.Msg, e.Offset, e.Offset)
+}
+
+func (e *binxmlError) Unwrap() error { return e.Err }
+
+func bxBadf(off int, format string, a ...any) error {
+	return &binxmlError{Offset: off, Msg: fmt.Sprintf(format, a...), Err: ErrBadRecord}
+}
+
+func bxLimitf(off int, format string, a ...any) error {
+	return &binxmlError{Offset: off, Msg: fmt.Sprintf(format, a...), Err: ErrLimit}
+}
+
+// templateDef is a parsed template definition.
+type templateDef struct {
+	offset uint32 // chunk-relative offset of the definition
+	id     uint32 // template ID given by the instance that defined it
+	guid   [16]byte
+	size   uint32 // data size of the body
+	body   []*bxNode
+	// unsafe, when set, says why the pinned Velocidex would misread the
+	// body; every record using the template is then kept from it.
+	unsafe string
+	// velocidexKnows is true once a record defining it was handed to
+	// Velocidex (inspect returned no error).
+	velocidexKnows bool
+}
+
+// chunkDecoder inspects the records of one chunk, in file order. It is not
+// safe for concurrent use; use one per chunk.
+type chunkDecoder struct {
+	chunk      []byte
+	templates  map[uint32]*templateDef // by definition offset
+	names      map[uint32]string       // names referenced by offset
+	scanArrays int                     // 0x86/0x8a/0x95 arguments handed to Velocidex so far
+}
+
+// newChunkDecoder returns a decoder over a whole chunk (normally 64 KiB,
+// header included). The bytes are only read.
+func newChunkDecoder(chunk []byte) *chunkDecoder {
+	return &chunkDecoder{
+		chunk:     chunk,
+		templates: make(map[uint32]*templateDef),
+		names:     make(map[uint32]string),
+	}
+}
+
+// inspect checks the record at recordOffset (chunk-relative) of recordSize
+// bytes and decodes its values. See the file comment for the meaning of the
+// (plan, err) combinations.
+func (d *chunkDecoder) inspect(recordOffset, recordSize int) (plan *recordPlan, err error) {
+	defer func() {
+		// The parser checks every bound; this is a last line of defence
+		// so that no input can crash the caller.
+		if r := recover(); r != nil {
+			plan, err = nil, bxBadf(recordOffset, "internal error while decoding BinXML: %v", r)
+		}
+	}()
+	if recordOffset < 0 || recordSize < bxRecMin || recordOffset > len(d.chunk)-recordSize {
+		return nil, bxBadf(recordOffset, "record of size %d does not fit in the chunk of %d bytes", recordSize, len(d.chunk))
+	}
+	rec := d.chunk[recordOffset : recordOffset+recordSize]
+	if [4]byte(rec[0:4]) != bxRecMagic {
+		return nil, bxBadf(recordOffset, "record magic %x, want 2a2a0000", rec[0:4])
+	}
+	if hs := binary.LittleEndian.Uint32(rec[4:8]); int64(hs) != int64(recordSize) {
+		return nil, bxBadf(recordOffset+4, "record header size %d differs from the given size %d", hs, recordSize)
+	}
+	if ts := binary.LittleEndian.Uint32(rec[recordSize-4:]); int64(ts) != int64(recordSize) {
+		return nil, bxBadf(recordOffset+recordSize-4, "record size copy %d differs from the header size %d", ts, recordSize)
+	}
+
+	p := &recParser{
+		d:       d,
+		pending: make(map[uint32]*templateDef),
+	}
+	plan = &recordPlan{
+		values:   make(map[string]typedValue),
+		recordID: binary.LittleEndian.Uint64(rec[8:16]),
+		fileTime: binary.LittleEndian.Uint64(rec[16:24]),
+		size:     recordSize,
+	}
+	p.plan = plan
+
+	c := &bxCursor{b: d.chunk, pos: recordOffset + bxRecHeader, end: recordOffset + recordSize - bxRecTrailer}
+	frag, err := p.parseFragment(c, false, 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.checkScanArrays(recordOffset); err != nil {
+		return nil, err
+	}
+	w := &bxWalker{p: p, plan: plan}
+	if err := w.emitNodes(frag, "", nil, 0); err != nil {
+		return nil, err
+	}
+
+	// Commit what the record taught us about the chunk.
+	for off, t := range p.pending {
+		d.templates[off] = t
+		plan.defined = append(plan.defined, off)
+	}
+	bxSortUint32(plan.defined)
+	if p.unsafe != nil {
+		return plan, p.unsafe
+	}
+	for _, t := range p.pending {
+		t.velocidexKnows = true
+	}
+	d.scanArrays += p.scanArrays
+	plan.scanArrays = p.scanArrays
+	return plan, nil
+}
+
+func (p *recParser) checkScanArrays(off int) error {
+	if p.d.scanArrays+p.scanArrays > maxScanArraysPerChunk {
+		return bxLimitf(off, "%d array arguments of types 0x86/0x8a/0x95 in this chunk, limit %d", p.d.scanArrays+p.scanArrays, maxScanArraysPerChunk)
+	}
+	return nil
+}
+
+func bxSortUint32(s []uint32) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// bxCursor reads little-endian fields from b[pos:end]; end bounds the region
+// being parsed (a record, a template body, a BinXML value).
+type bxCursor struct {
+	b        []byte
+	pos, end int
+}
+
+func (c *bxCursor) need(n int) error {
+	if n < 0 || c.pos > c.end-n {
+		return bxBadf(c.pos, "%d bytes needed, %d left in the enclosing structure", n, c.end-c.pos)
+	}
+	return nil
+}
+
+func (c *bxCursor) u8() (uint8, error) {
+	if err := c.need(1); err != nil {
+		return 0, err
+	}
+	v := c.b[c.pos]
+	c.pos++
+	return v, nil
+}
+
+func (c *bxCursor) peek() (uint8, error) {
+	if err := c.need(1); err != nil {
+		return 0, err
+	}
+	return c.b[c.pos], nil
+}
+
+func (c *bxCursor) u16() (uint16, error) {
+	if err := c.need(2); err != nil {
+		return 0, err
+	}
+	v := binary.LittleEndian.Uint16(c.b[c.pos:])
+	c.pos += 2
+	return v, nil
+}
+
+func (c *bxCursor) u32() (uint32, error) {
+	if err := c.need(4); err != nil {
+		return 0, err
+	}
+	v := binary.LittleEndian.Uint32(c.b[c.pos:])
+	c.pos += 4
+	return v, nil
+}
+
+func (c *bxCursor) bytes(n int) ([]byte, error) {
+	if err := c.need(n); err != nil {
+		return nil, err
+	}
+	v := c.b[c.pos : c.pos+n]
+	c.pos += n
+	return v, nil
+}

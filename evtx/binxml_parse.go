@@ -1,0 +1,582 @@
+package evtx
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// bxKind tells what a parsed BinXML node is.
+type bxKind uint8
+
+const (
+	kindElement  bxKind = iota + 1
+	kindText            // value text, CDATA, character or entity reference
+	kindSubst           // substitution (template bodies only)
+	kindInstance        // template instance (outside template bodies)
+	kindPI              // processing instruction: kept for grammar, never emitted
+)
+
+// bxNode is one parsed BinXML node.
+type bxNode struct {
+	kind     bxKind
+	off      int    // chunk-relative offset of its token
+	name     string // element name, PI target
+	text     string // literal text
+	subID    uint16 // substitution index
+	subType  Type   // declared type of a substitution
+	optional bool   // optional substitution (0x0e)
+	attrs    []bxAttr
+	children []*bxNode
+	inst     *bxInstance
+}
+
+type bxAttr struct {
+	name  string
+	value []*bxNode // kindText and kindSubst
+}
+
+// bxInstance is a template instance with its decoded arguments.
+type bxInstance struct {
+	tmpl *templateDef
+	args []bxArg
+}
+
+// bxArg is one template argument.
+type bxArg struct {
+	typ  Type
+	off  int // chunk-relative offset of its bytes
+	data []byte
+	sub  []*bxNode // parsed content of a BinXML (0x21) argument
+	val  typedValue
+}
+
+// recParser holds the state of one record's inspection.
+type recParser struct {
+	d          *chunkDecoder
+	plan       *recordPlan
+	pending    map[uint32]*templateDef // definitions met in this record
+	scanArrays int
+	unsafe     error // first reason Velocidex would misread the record
+	outer      bool  // the outermost instance has been described in plan
+}
+
+// markUnsafe records that Velocidex would misread the record.
+func (p *recParser) markUnsafe(off int, format string, a ...any) {
+	if p.unsafe == nil {
+		p.unsafe = bxBadf(off, "well-formed, but the pinned Velocidex decoder would misread it: "+format, a...)
+	}
+}
+
+// parseFragment parses a BinXML fragment: an optional run of fragment
+// headers, elements and (outside templates) template instances, up to the
+// EOF token, which must lie inside c's region. A fragment must start with a
+// fragment header.
+func (p *recParser) parseFragment(c *bxCursor, tmpl bool, depth, nest int) ([]*bxNode, error) {
+	if nest > maxBinXMLNesting {
+		return nil, bxLimitf(c.pos, "BinXML nested %d deep, limit %d", nest, maxBinXMLNesting)
+	}
+	start := c.pos
+	tok, err := c.peek()
+	if err != nil {
+		return nil, err
+	}
+	if tok != bxTokFragment {
+		return nil, bxBadf(start, "BinXML starts with token 0x%02x, want a fragment header (0x0f)", tok)
+	}
+	var out []*bxNode
+	for {
+		off := c.pos
+		tok, err := c.u8()
+		if err != nil {
+			return nil, bxBadf(off, "BinXML fragment that started at 0x%x has no end-of-fragment token", start)
+		}
+		switch {
+		case tok == bxTokEOF:
+			return out, nil
+		case tok == bxTokFragment:
+			h, err := c.bytes(3)
+			if err != nil {
+				return nil, err
+			}
+			if h[0] != 1 || h[1] != 1 {
+				return nil, bxBadf(off, "fragment header version %d.%d, want 1.1", h[0], h[1])
+			}
+		case tok&^bxTokMoreFlag == bxTokOpenStart:
+			n, err := p.parseElement(c, tok, tmpl, depth, nest)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, n)
+		case tok == bxTokTemplate:
+			if tmpl {
+				return nil, bxBadf(off, "template instance inside a template definition")
+			}
+			n, err := p.parseInstance(c, off, depth, nest)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, n)
+		default:
+			return nil, bxBadf(off, "unexpected token 0x%02x in a BinXML fragment", tok)
+		}
+	}
+}
+
+// parseElement parses an element whose start token tok has been read.
+func (p *recParser) parseElement(c *bxCursor, tok uint8, tmpl bool, depth, nest int) (*bxNode, error) {
+	off := c.pos - 1
+	if depth >= maxElementDepth {
+		return nil, bxLimitf(off, "elements nested %d deep, limit %d", depth+1, maxElementDepth)
+	}
+	if tmpl {
+		if _, err := c.u16(); err != nil { // dependency identifier
+			return nil, err
+		}
+	}
+	if _, err := c.u32(); err != nil { // data size, not needed
+		return nil, err
+	}
+	name, err := p.readName(c)
+	if err != nil {
+		return nil, err
+	}
+	n := &bxNode{kind: kindElement, off: off, name: name}
+	if tok&bxTokMoreFlag != 0 {
+		if _, err := c.u32(); err != nil { // bxAttr list size
+			return nil, err
+		}
+	}
+	// Attributes.
+	for {
+		t, err := c.peek()
+		if err != nil {
+			return nil, err
+		}
+		if t&^bxTokMoreFlag != bxTokAttribute {
+			break
+		}
+		aoff := c.pos
+		c.pos++
+		aname, err := p.readName(c)
+		if err != nil {
+			return nil, err
+		}
+		a := bxAttr{name: aname}
+		for {
+			t, err := c.peek()
+			if err != nil {
+				return nil, err
+			}
+			if !bxIsValueToken(t) {
+				break
+			}
+			v, err := p.parseValueToken(c, tmpl)
+			if err != nil {
+				return nil, err
+			}
+			if v != nil {
+				a.value = append(a.value, v)
+			}
+		}
+		if len(a.value) == 0 {
+			return nil, bxBadf(aoff, "attribute %q has no value", aname)
+		}
+		n.attrs = append(n.attrs, a)
+	}
+	coff := c.pos
+	t, err := c.u8()
+	if err != nil {
+		return nil, err
+	}
+	switch t {
+	case bxTokCloseEmpty:
+		return n, nil
+	case bxTokCloseStart:
+	default:
+		return nil, bxBadf(coff, "token 0x%02x after the attributes of <%s>, want close-start or close-empty", t, name)
+	}
+	// Content.
+	for {
+		toff := c.pos
+		t, err := c.peek()
+		if err != nil {
+			return nil, bxBadf(toff, "element <%s> at 0x%x is not closed", name, off)
+		}
+		switch {
+		case t == bxTokEndElement:
+			c.pos++
+			return n, nil
+		case t&^bxTokMoreFlag == bxTokOpenStart:
+			c.pos++
+			child, err := p.parseElement(c, t, tmpl, depth+1, nest)
+			if err != nil {
+				return nil, err
+			}
+			n.children = append(n.children, child)
+		case bxIsValueToken(t) || t&^bxTokMoreFlag == bxTokCDATA:
+			v, err := p.parseValueToken(c, tmpl)
+			if err != nil {
+				return nil, err
+			}
+			if v != nil {
+				n.children = append(n.children, v)
+			}
+		case t == bxTokPITarget:
+			c.pos++
+			p.markUnsafe(toff, "processing instruction")
+			target, err := p.readName(c)
+			if err != nil {
+				return nil, err
+			}
+			pi := &bxNode{kind: kindPI, off: toff, name: target}
+			if nt, err := c.peek(); err == nil && nt == bxTokPIData {
+				c.pos++
+				s, err := bxPrefixedUTF16(c)
+				if err != nil {
+					return nil, err
+				}
+				pi.text = s
+			}
+			n.children = append(n.children, pi)
+		case t == bxTokTemplate && !tmpl:
+			c.pos++
+			child, err := p.parseInstance(c, toff, depth+1, nest)
+			if err != nil {
+				return nil, err
+			}
+			n.children = append(n.children, child)
+		default:
+			return nil, bxBadf(toff, "unexpected token 0x%02x in the content of <%s>", t, name)
+		}
+	}
+}
+
+// bxIsValueToken reports whether t can stand in an attribute value.
+func bxIsValueToken(t uint8) bool {
+	switch t &^ bxTokMoreFlag {
+	case bxTokValue, bxTokCharRef, bxTokEntityRef:
+		return true
+	case bxTokNormalSubst, bxTokOptionalSubst:
+		return t&bxTokMoreFlag == 0
+	}
+	return false
+}
+
+// parseValueToken parses a value text, CDATA, character or entity reference
+// or substitution token. It returns nil for nothing to keep.
+func (p *recParser) parseValueToken(c *bxCursor, tmpl bool) (*bxNode, error) {
+	off := c.pos
+	t, err := c.u8()
+	if err != nil {
+		return nil, err
+	}
+	switch t &^ bxTokMoreFlag {
+	case bxTokValue:
+		if _, err := c.u8(); err != nil { // value type, always a string
+			return nil, err
+		}
+		s, err := bxPrefixedUTF16(c)
+		if err != nil {
+			return nil, err
+		}
+		return &bxNode{kind: kindText, off: off, text: s}, nil
+	case bxTokCDATA:
+		p.markUnsafe(off, "CDATA section")
+		s, err := bxPrefixedUTF16(c)
+		if err != nil {
+			return nil, err
+		}
+		return &bxNode{kind: kindText, off: off, text: s}, nil
+	case bxTokCharRef:
+		p.markUnsafe(off, "character reference")
+		v, err := c.u16()
+		if err != nil {
+			return nil, err
+		}
+		return &bxNode{kind: kindText, off: off, text: bxDecodeUTF16([]uint16{v})}, nil
+	case bxTokEntityRef:
+		p.markUnsafe(off, "entity reference")
+		name, err := p.readName(c)
+		if err != nil {
+			return nil, err
+		}
+		return &bxNode{kind: kindText, off: off, text: bxEntity(name)}, nil
+	case bxTokNormalSubst, bxTokOptionalSubst:
+		if !tmpl {
+			return nil, bxBadf(off, "substitution outside a template definition")
+		}
+		id, err := c.u16()
+		if err != nil {
+			return nil, err
+		}
+		vt, err := c.u8()
+		if err != nil {
+			return nil, err
+		}
+		if vt == 0 {
+			// Velocidex reads one more byte after a null type.
+			p.markUnsafe(off, "substitution declared with the null type")
+		}
+		return &bxNode{kind: kindSubst, off: off, subID: id, subType: Type(vt), optional: t == bxTokOptionalSubst}, nil
+	}
+	return nil, bxBadf(off, "unexpected token 0x%02x", t)
+}
+
+func bxEntity(name string) string {
+	switch name {
+	case "amp":
+		return "&"
+	case "lt":
+		return "<"
+	case "gt":
+		return ">"
+	case "quot":
+		return `"`
+	case "apos":
+		return "'"
+	}
+	return "&" + name + ";"
+}
+
+// bxPrefixedUTF16 reads a u16 character count and that many UTF-16LE
+// characters (no terminator).
+func bxPrefixedUTF16(c *bxCursor) (string, error) {
+	n, err := c.u16()
+	if err != nil {
+		return "", err
+	}
+	b, err := c.bytes(2 * int(n))
+	if err != nil {
+		return "", err
+	}
+	return bxUTF16(b), nil
+}
+
+// readName reads a name reference: a u32 chunk offset of the name structure
+// (next offset u32, hash u16, character count u16, characters, NUL). When the
+// offset is that of the bytes that follow, the structure is stored inline and
+// consumed; otherwise it is read where it lies, with bounds checks.
+func (p *recParser) readName(c *bxCursor) (string, error) {
+	off := c.pos
+	ref, err := c.u32()
+	if err != nil {
+		return "", err
+	}
+	if int64(ref) == int64(c.pos) {
+		if _, err := c.bytes(6); err != nil {
+			return "", err
+		}
+		n, err := c.u16()
+		if err != nil {
+			return "", err
+		}
+		b, err := c.bytes(2*int(n) + 2)
+		if err != nil {
+			return "", bxBadf(off, "inline name of %d characters does not fit", n)
+		}
+		s := bxUTF16(b[:2*int(n)])
+		if len(p.d.names) < 4096 {
+			p.d.names[ref] = s
+		}
+		return s, nil
+	}
+	if s, ok := p.d.names[ref]; ok {
+		return s, nil
+	}
+	chunk := p.d.chunk
+	if int64(ref) < chunkHeaderSize || int64(ref) > int64(len(chunk))-8 {
+		return "", bxBadf(off, "name offset 0x%x outside the chunk's record area", ref)
+	}
+	r := int(ref)
+	n := int(binary.LittleEndian.Uint16(chunk[r+6:]))
+	if r+8+2*n+2 > len(chunk) {
+		return "", bxBadf(off, "name at 0x%x of %d characters runs past the chunk", ref, n)
+	}
+	s := bxUTF16(chunk[r+8 : r+8+2*n])
+	if len(p.d.names) < 4096 {
+		p.d.names[ref] = s
+	}
+	return s, nil
+}
+
+// parseInstance parses a template instance whose 0x0c token (at off) has been
+// read: the instance header, the definition when it is inline, and the
+// arguments.
+func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, error) {
+	v, err := c.u8()
+	if err != nil {
+		return nil, err
+	}
+	if v != 1 {
+		return nil, bxBadf(off, "template instance version byte %d, want 1", v)
+	}
+	id, err := c.u32()
+	if err != nil {
+		return nil, err
+	}
+	if id == 0 {
+		return nil, bxBadf(off, "template instance with template ID 0")
+	}
+	defOff, err := c.u32()
+	if err != nil {
+		return nil, err
+	}
+	var t *templateDef
+	inline := int64(defOff) == int64(c.pos)
+	if inline {
+		t, err = p.parseDefinition(c, id, depth)
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		t = p.pending[defOff]
+		if t == nil {
+			t = p.d.templates[defOff]
+		}
+		if t == nil {
+			return nil, bxBadf(off, "reference to template definition offset 0x%x, where no earlier record of this chunk defined one", defOff)
+		}
+		switch {
+		case t.id != id:
+			p.markUnsafe(off, "template ID 0x%08x refers to the definition at 0x%x made under ID 0x%08x", id, defOff, t.id)
+		case t.unsafe != "":
+			p.markUnsafe(off, "template at 0x%x uses %s", defOff, t.unsafe)
+		case !t.velocidexKnows && p.pending[defOff] == nil:
+			p.markUnsafe(off, "template at 0x%x was defined by a record kept from the decoder", defOff)
+		}
+	}
+
+	// Arguments.
+	aoff := c.pos
+	count, err := c.u32()
+	if err != nil {
+		return nil, err
+	}
+	if count > maxTemplateArgs {
+		return nil, bxLimitf(aoff, "template instance with %d arguments, limit %d", count, maxTemplateArgs)
+	}
+	if !p.outer {
+		p.outer = true
+		p.plan.templateID = id
+		p.plan.templateOffset = defOff
+		p.plan.inlineTemplate = inline
+		p.plan.argCount = int(count)
+	}
+	if err := c.need(4 * int(count)); err != nil {
+		return nil, bxBadf(aoff, "%d argument descriptors do not fit in the record", count)
+	}
+	type desc struct {
+		size int
+		typ  Type
+	}
+	descs := make([]desc, count)
+	total := 0
+	for i := range descs {
+		size, _ := c.u16()
+		typ, _ := c.u8()
+		pad, _ := c.u8()
+		if pad != 0 {
+			return nil, bxBadf(c.pos-4, "argument %d descriptor has a non-zero reserved byte 0x%02x", i, pad)
+		}
+		descs[i] = desc{int(size), Type(typ)}
+		total += int(size)
+	}
+	if err := c.need(total); err != nil {
+		return nil, bxBadf(aoff, "%d arguments of %d bytes in all do not fit in the record", count, total)
+	}
+	inst := &bxInstance{tmpl: t, args: make([]bxArg, count)}
+	for i, ds := range descs {
+		a := bxArg{typ: ds.typ, off: c.pos}
+		a.data, _ = c.bytes(ds.size)
+		switch {
+		case ds.typ == TypeBinXML:
+			sub := &bxCursor{b: c.b, pos: a.off, end: a.off + ds.size}
+			a.sub, err = p.parseFragment(sub, false, depth, nest+1)
+			if err != nil {
+				return nil, err
+			}
+		default:
+			a.val, err = bxValue(ds.typ, a.data, a.off)
+			if err != nil {
+				return nil, bxBadf(a.off, "argument %d: %v", i, err)
+			}
+			switch ds.typ {
+			case 0x86, 0x8a, 0x95:
+				p.scanArrays++
+				if p.d.scanArrays+p.scanArrays > maxScanArraysPerChunk {
+					return nil, bxLimitf(a.off, "more than %d array arguments of types 0x86/0x8a/0x95 in this chunk", maxScanArraysPerChunk)
+				}
+			}
+		}
+		inst.args[i] = a
+	}
+	return &bxNode{kind: kindInstance, off: off, inst: inst}, nil
+}
+
+// parseDefinition parses an inline template definition at c.pos: next
+// definition offset u32, GUID, data size u32, then the body, which must end
+// inside the declared size, itself inside the enclosing region.
+func (p *recParser) parseDefinition(c *bxCursor, id uint32, depth int) (*templateDef, error) {
+	defOff := c.pos
+	if _, err := c.u32(); err != nil { // next definition offset
+		return nil, err
+	}
+	guid, err := c.bytes(16)
+	if err != nil {
+		return nil, err
+	}
+	size, err := c.u32()
+	if err != nil {
+		return nil, err
+	}
+	if err := c.need(int(size)); int64(size) > int64(c.end-c.pos) || err != nil {
+		return nil, bxBadf(defOff, "template definition of %d bytes does not fit in the record (%d left)", size, c.end-c.pos)
+	}
+	bodyStart := c.pos
+	c.pos += int(size)
+	if t := p.pending[uint32(defOff)]; t != nil {
+		return t, nil
+	}
+	if t := p.d.templates[uint32(defOff)]; t != nil && t.id == id {
+		// The same record inspected again.
+		return t, nil
+	}
+	t := &templateDef{offset: uint32(defOff), id: id, guid: [16]byte(guid), size: size}
+	saved := p.unsafe
+	p.unsafe = nil
+	body := &bxCursor{b: c.b, pos: bodyStart, end: bodyStart + int(size)}
+	t.body, err = p.parseFragment(body, true, depth, 0)
+	if err != nil {
+		return nil, err
+	}
+	if p.unsafe != nil {
+		t.unsafe = p.unsafe.(*binxmlError).Msg
+	}
+	if saved != nil {
+		p.unsafe = saved
+	}
+	// Velocidex keys templates by ID: a second definition under a known
+	// ID is read as a reference to the first.
+	if p.idKnownToVelocidex(id) {
+		p.markUnsafe(defOff, "template ID 0x%08x is defined a second time in the chunk", id)
+		if t.unsafe == "" {
+			t.unsafe = fmt.Sprintf("an ID (0x%08x) defined twice in the chunk", id)
+		}
+	}
+	p.pending[uint32(defOff)] = t
+	return t, nil
+}
+
+func (p *recParser) idKnownToVelocidex(id uint32) bool {
+	for _, t := range p.pending {
+		if t.id == id {
+			return true
+		}
+	}
+	for _, t := range p.d.templates {
+		if t.id == id && t.velocidexKnows {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,331 @@
+package evtx
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Renderings of BinXML values, as Windows writes them in its XML
+// (wevtutil qe /f:xml), unescaped:
+//
+//   - String: UTF-16LE decoded, trailing NULs trimmed. AnsiString: UTF-8 when
+//     valid, else each byte as its Latin-1 character; trailing NULs trimmed.
+//   - Integers: decimal. Real32/Real64: shortest decimal that reads back
+//     exactly ('g' format; Windows' own float format is not confirmed).
+//   - Bool: "true" when non-zero, "false" when zero; 1, 2, 4 or 8 bytes.
+//   - GUID: "{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}" upper-case.
+//   - SizeT (4 or 8 bytes), HexInt32, HexInt64: "0x" + lower-case hex digits,
+//     no padding (0xc000006d, 0x8020000000000000).
+//   - FILETIME, SYSTEMTIME: "2025-10-01T08:00:00.1234567Z", UTC, always 7
+//     fractional digits; SYSTEMTIME fields are printed as stored (no
+//     normalisation), milliseconds followed by "0000".
+//   - SID: "S-1-5-21-..."; an identifier authority of 2^32 or more is written
+//     in hex ("0x" and 12 digits), as ConvertSidToStringSid does.
+//   - Binary, and any type this decoder does not know: upper-case hex.
+//   - Arrays (0x80 flag): each item rendered as its base type. Windows
+//     repeats the enclosing element once per item (several <Data Name="X">
+//     elements with the same name), so a plan lists one value per item, all
+//     with the same path, and Items holds them all. String and ANSI string
+//     arrays store NUL-terminated items back to back.
+//
+// Fixed-size types must have their exact size: a wrong size makes Velocidex
+// read the following values at the wrong place (and SYSTEMTIME crashes it).
+
+// bxFixedSize is the stored size of fixed-size value types; 0 when variable.
+func bxFixedSize(t Type) int {
+	switch t {
+	case TypeInt8, TypeUint8:
+		return 1
+	case TypeInt16, TypeUint16:
+		return 2
+	case TypeInt32, TypeUint32, TypeReal32, TypeHexInt32:
+		return 4
+	case TypeInt64, TypeUint64, TypeReal64, TypeHexInt64, TypeFileTime:
+		return 8
+	case TypeGUID, TypeSysTime:
+		return 16
+	}
+	return 0
+}
+
+// bxValue decodes a value of type t from b (at chunk offset off).
+func bxValue(t Type, b []byte, off int) (typedValue, error) {
+	v := typedValue{Type: t, Offset: off}
+	if t&TypeArrayFlag != 0 && t != TypeArrayFlag {
+		items, err := bxArray(t&^TypeArrayFlag, b)
+		if err != nil {
+			return v, err
+		}
+		v.Items = items
+		if len(items) > 0 {
+			v.Text = items[0]
+		}
+		return v, nil
+	}
+	text, err := bxScalar(t, b)
+	if err != nil {
+		return v, err
+	}
+	v.Text = text
+	if t == TypeFileTime {
+		v.FileTime = binary.LittleEndian.Uint64(b)
+	}
+	return v, nil
+}
+
+// bxScalar renders one non-array value.
+func bxScalar(t Type, b []byte) (string, error) {
+	if n := bxFixedSize(t); n != 0 && len(b) != n {
+		return "", fmt.Errorf("value of type 0x%02x has %d bytes, want %d", uint8(t), len(b), n)
+	}
+	switch t {
+	case TypeNull:
+		return "", nil
+	case TypeString:
+		return bxUTF16(b), nil
+	case TypeAnsiString:
+		return bxANSI(b), nil
+	case TypeInt8:
+		return strconv.FormatInt(int64(int8(b[0])), 10), nil
+	case TypeUint8:
+		return strconv.FormatUint(uint64(b[0]), 10), nil
+	case TypeInt16:
+		return strconv.FormatInt(int64(int16(binary.LittleEndian.Uint16(b))), 10), nil
+	case TypeUint16:
+		return strconv.FormatUint(uint64(binary.LittleEndian.Uint16(b)), 10), nil
+	case TypeInt32:
+		return strconv.FormatInt(int64(int32(binary.LittleEndian.Uint32(b))), 10), nil
+	case TypeUint32:
+		return strconv.FormatUint(uint64(binary.LittleEndian.Uint32(b)), 10), nil
+	case TypeInt64:
+		return strconv.FormatInt(int64(binary.LittleEndian.Uint64(b)), 10), nil
+	case TypeUint64:
+		return strconv.FormatUint(binary.LittleEndian.Uint64(b), 10), nil
+	case TypeReal32:
+		return strconv.FormatFloat(float64(math.Float32frombits(binary.LittleEndian.Uint32(b))), 'g', -1, 32), nil
+	case TypeReal64:
+		return strconv.FormatFloat(math.Float64frombits(binary.LittleEndian.Uint64(b)), 'g', -1, 64), nil
+	case TypeBool:
+		var x uint64
+		switch len(b) {
+		case 1:
+			x = uint64(b[0])
+		case 2:
+			x = uint64(binary.LittleEndian.Uint16(b))
+		case 4:
+			x = uint64(binary.LittleEndian.Uint32(b))
+		case 8:
+			x = binary.LittleEndian.Uint64(b)
+		default:
+			return "", fmt.Errorf("boolean of %d bytes, want 1, 2, 4 or 8", len(b))
+		}
+		return strconv.FormatBool(x != 0), nil
+	case TypeBinary:
+		return strings.ToUpper(hex.EncodeToString(b)), nil
+	case TypeGUID:
+		return bxGUID(b), nil
+	case TypeSizeT:
+		switch len(b) {
+		case 4:
+			return "0x" + strconv.FormatUint(uint64(binary.LittleEndian.Uint32(b)), 16), nil
+		case 8:
+			return "0x" + strconv.FormatUint(binary.LittleEndian.Uint64(b), 16), nil
+		}
+		return "", fmt.Errorf("size_t of %d bytes, want 4 or 8", len(b))
+	case TypeFileTime:
+		return bxFileTime(binary.LittleEndian.Uint64(b)), nil
+	case TypeSysTime:
+		return bxSystemTime(b), nil
+	case TypeSID:
+		s, n, err := bxSID(b)
+		if err != nil {
+			return "", err
+		}
+		if n != len(b) {
+			return "", fmt.Errorf("SID of %d bytes stored in %d", n, len(b))
+		}
+		return s, nil
+	case TypeHexInt32:
+		return "0x" + strconv.FormatUint(uint64(binary.LittleEndian.Uint32(b)), 16), nil
+	case TypeHexInt64:
+		return "0x" + strconv.FormatUint(binary.LittleEndian.Uint64(b), 16), nil
+	}
+	return strings.ToUpper(hex.EncodeToString(b)), nil
+}
+
+// bxArray renders the items of an array of base type t.
+func bxArray(t Type, b []byte) ([]string, error) {
+	items := []string{}
+	switch t {
+	case TypeString:
+		if len(b)%2 != 0 {
+			return nil, fmt.Errorf("string array of odd size %d", len(b))
+		}
+		u := make([]uint16, len(b)/2)
+		for i := range u {
+			u[i] = binary.LittleEndian.Uint16(b[2*i:])
+		}
+		start := 0
+		for i, c := range u {
+			if c == 0 {
+				items = append(items, string(utf16.Decode(u[start:i])))
+				start = i + 1
+			}
+		}
+		if start < len(u) {
+			items = append(items, string(utf16.Decode(u[start:])))
+		}
+		return items, nil
+	case TypeAnsiString:
+		start := 0
+		for i, c := range b {
+			if c == 0 {
+				items = append(items, bxANSI(b[start:i]))
+				start = i + 1
+			}
+		}
+		if start < len(b) {
+			items = append(items, bxANSI(b[start:]))
+		}
+		return items, nil
+	case TypeSID:
+		for len(b) > 0 {
+			s, n, err := bxSID(b)
+			if err != nil {
+				return nil, err
+			}
+			items = append(items, s)
+			b = b[n:]
+		}
+		return items, nil
+	}
+	size := bxFixedSize(t)
+	switch t {
+	case TypeBool:
+		size = 4 // arrays of BOOL
+	case TypeSizeT:
+		size = 8
+		if len(b)%8 != 0 {
+			size = 4
+		}
+	}
+	if size == 0 {
+		// No item size known (binary, BinXML, unknown): one hex item.
+		return []string{strings.ToUpper(hex.EncodeToString(b))}, nil
+	}
+	if len(b)%size != 0 {
+		return nil, fmt.Errorf("array of type 0x%02x has %d bytes, not a multiple of %d", uint8(t), len(b), size)
+	}
+	for i := 0; i < len(b); i += size {
+		s, err := bxScalar(t, b[i:i+size])
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, s)
+	}
+	return items, nil
+}
+
+func bxGUID(b []byte) string {
+	return fmt.Sprintf("{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}",
+		binary.LittleEndian.Uint32(b[0:4]), binary.LittleEndian.Uint16(b[4:6]), binary.LittleEndian.Uint16(b[6:8]),
+		b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15])
+}
+
+// bxFiletimeUnix is the number of seconds from 1601-01-01 to 1970-01-01.
+const bxFiletimeUnix = 11644473600
+
+// bxFileTime renders a FILETIME exactly, to 100 ns, in UTC.
+func bxFileTime(ft uint64) string {
+	secs := int64(ft/10_000_000) - bxFiletimeUnix
+	frac := ft % 10_000_000
+	t := time.Unix(secs, 0).UTC()
+	return fmt.Sprintf("%04d-%02d-%02dT%02d:%02d:%02d.%07dZ",
+		t.Year(), int(t.Month()), t.Day(), t.Hour(), t.Minute(), t.Second(), frac)
+}
+
+// bxSystemTime renders a 16-byte SYSTEMTIME (year, month, day of week,
+// day, hour, minute, second, milliseconds; u16 each) as stored.
+func bxSystemTime(b []byte) string {
+	f := func(i int) uint16 { return binary.LittleEndian.Uint16(b[2*i:]) }
+	return fmt.Sprintf("%04d-%02d-%02dT%02d:%02d:%02d.%03d0000Z", f(0), f(1), f(3), f(4), f(5), f(6), f(7))
+}
+
+// bxSID renders the SID at the start of b and returns its stored size.
+func bxSID(b []byte) (string, int, error) {
+	if len(b) < 8 {
+		return "", 0, fmt.Errorf("SID of %d bytes, want at least 8", len(b))
+	}
+	n := 8 + 4*int(b[1])
+	if len(b) < n {
+		return "", 0, fmt.Errorf("SID with %d sub-authorities needs %d bytes, has %d", b[1], n, len(b))
+	}
+	var s strings.Builder
+	s.WriteString("S-")
+	s.WriteString(strconv.Itoa(int(b[0])))
+	if b[2] != 0 || b[3] != 0 {
+		fmt.Fprintf(&s, "-0x%02x%02x%02x%02x%02x%02x", b[2], b[3], b[4], b[5], b[6], b[7])
+	} else {
+		s.WriteString("-")
+		s.WriteString(strconv.FormatUint(uint64(binary.BigEndian.Uint32(b[4:8])), 10))
+	}
+	for i := 8; i < n; i += 4 {
+		s.WriteString("-")
+		s.WriteString(strconv.FormatUint(uint64(binary.LittleEndian.Uint32(b[i:])), 10))
+	}
+	return s.String(), n, nil
+}
+
+// bxUTF16 decodes UTF-16LE bytes (an odd last byte is ignored) and trims
+// trailing NULs.
+func bxUTF16(b []byte) string {
+	u := make([]uint16, len(b)/2)
+	for i := range u {
+		u[i] = binary.LittleEndian.Uint16(b[2*i:])
+	}
+	for len(u) > 0 && u[len(u)-1] == 0 {
+		u = u[:len(u)-1]
+	}
+	return bxDecodeUTF16(u)
+}
+
+func bxDecodeUTF16(u []uint16) string {
+	ascii := true
+	for _, c := range u {
+		if c >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		b := make([]byte, len(u))
+		for i, c := range u {
+			b[i] = byte(c)
+		}
+		return string(b)
+	}
+	return string(utf16.Decode(u))
+}
+
+// bxANSI decodes an ANSI string: UTF-8 when valid, else Latin-1; trailing
+// NULs trimmed.
+func bxANSI(b []byte) string {
+	for len(b) > 0 && b[len(b)-1] == 0 {
+		b = b[:len(b)-1]
+	}
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	r := make([]rune, len(b))
+	for i, c := range b {
+		r[i] = rune(c)
+	}
+	return string(r)
+}

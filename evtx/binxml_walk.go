@@ -1,0 +1,154 @@
+package evtx
+
+import (
+	"strconv"
+	"strings"
+)
+
+// bxWalker expands a parsed record into (path, value) pairs.
+//
+// Paths join element names with "/"; an attribute follows its element after
+// "@"; text content takes the element's own path. A <Data> element whose Name
+// bxAttr is literal text is written Data[Name=X]; any other <Data> is
+// Data#i, i being its 0-based index among the Data children of its parent.
+// The content of a BinXML value (type 0x21) is placed under the path of the
+// element holding the substitution.
+type bxWalker struct {
+	p     *recParser
+	plan  *recordPlan
+	steps int
+}
+
+func (w *bxWalker) step(off int) error {
+	w.steps++
+	if w.steps > maxStepsPerRecord {
+		return bxLimitf(off, "expanding the record takes more than %d steps", maxStepsPerRecord)
+	}
+	return nil
+}
+
+func (w *bxWalker) add(off int, path string, v typedValue) error {
+	if len(w.plan.ordered) >= maxValuesPerRecord {
+		return bxLimitf(off, "record yields more than %d values", maxValuesPerRecord)
+	}
+	w.plan.ordered = append(w.plan.ordered, bxPathValue{Path: path, Value: v})
+	if _, ok := w.plan.values[path]; !ok {
+		w.plan.values[path] = v
+	}
+	return nil
+}
+
+func bxJoinPath(parent, seg string) string {
+	if parent == "" {
+		return seg
+	}
+	return parent + "/" + seg
+}
+
+// emitNodes expands sibling nodes under parent; args are the arguments of
+// the template instance whose body the nodes belong to (nil outside one).
+func (w *bxWalker) emitNodes(nodes []*bxNode, parent string, args []bxArg, depth int) error {
+	dataIndex := 0
+	for _, n := range nodes {
+		if err := w.step(n.off); err != nil {
+			return err
+		}
+		switch n.kind {
+		case kindElement:
+			if depth >= maxElementDepth {
+				return bxLimitf(n.off, "elements nested more than %d deep", maxElementDepth)
+			}
+			seg, named := n.name, false
+			if n.name == "Data" {
+				var name string
+				if name, named = bxLiteralAttr(n, "Name"); named {
+					seg = "Data[Name=" + name + "]"
+				} else {
+					seg = "Data#" + strconv.Itoa(dataIndex)
+				}
+				dataIndex++
+			}
+			path := bxJoinPath(parent, seg)
+			for _, a := range n.attrs {
+				if named && a.name == "Name" {
+					continue // already in the path
+				}
+				for _, v := range a.value {
+					if err := w.emitValue(v, path, path+"@"+a.name, args, depth); err != nil {
+						return err
+					}
+				}
+			}
+			if err := w.emitNodes(n.children, path, args, depth+1); err != nil {
+				return err
+			}
+		case kindText, kindSubst:
+			if err := w.emitValue(n, parent, parent, args, depth); err != nil {
+				return err
+			}
+		case kindInstance:
+			if err := w.emitNodes(n.inst.tmpl.body, parent, n.inst.args, depth); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// emitValue emits a text or substitution node at path; elemPath is the path
+// of the element that holds it (nested BinXML goes there).
+func (w *bxWalker) emitValue(n *bxNode, elemPath, path string, args []bxArg, depth int) error {
+	if n.kind == kindText {
+		return w.add(n.off, path, typedValue{Type: TypeString, Text: n.text, Literal: true, Offset: n.off})
+	}
+	if n.kind != kindSubst {
+		return nil
+	}
+	if int(n.subID) >= len(args) {
+		// Windows' own renderer refuses such a record; keep the slot
+		// visible as a null value.
+		return w.add(n.off, path, typedValue{Type: TypeNull, Offset: n.off})
+	}
+	a := &args[n.subID]
+	if a.typ == TypeBinXML {
+		return w.emitNodes(a.sub, elemPath, nil, depth)
+	}
+	if a.val.Items != nil {
+		if len(a.val.Items) == 0 {
+			v := a.val
+			v.Text = ""
+			return w.add(a.off, path, v)
+		}
+		for _, it := range a.val.Items {
+			v := a.val
+			v.Text = it
+			if err := w.add(a.off, path, v); err != nil {
+				return err
+			}
+			if err := w.step(a.off); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return w.add(a.off, path, a.val)
+}
+
+// bxLiteralAttr returns the value of attribute name of n when it is literal
+// text only.
+func bxLiteralAttr(n *bxNode, name string) (string, bool) {
+	for _, a := range n.attrs {
+		if a.name != name {
+			continue
+		}
+		var b strings.Builder
+		for _, v := range a.value {
+			if v.kind != kindText {
+				return "", false
+			}
+			b.WriteString(v.text)
+		}
+		return b.String(), true
+	}
+	return "", false
+}
