@@ -1,0 +1,438 @@
+package report_test
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/evtxkit/smbreadiness/evtx"
+	"github.com/evtxkit/smbreadiness/report"
+	"github.com/evtxkit/smbreadiness/smbaudit"
+)
+
+var pinned = time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)
+
+func kindOf(id uint16) smbaudit.Kind {
+	return map[uint16]smbaudit.Kind{
+		3000: smbaudit.KindSMB1Access, 3021: smbaudit.KindSigningUnsupported, 3024: smbaudit.KindSPNMissing,
+		3025: smbaudit.KindSPNUnrecognised, 3026: smbaudit.KindSPNEmpty, 3027: smbaudit.KindSMB1SigningDisabled,
+		551: smbaudit.KindEnforcementRejection,
+	}[id]
+}
+
+// oneClient builds a result where client 10.0.0.5 logged the given events,
+// the i-th on server "srv<i%2>".
+func oneClient(ids ...uint16) *smbaudit.Result {
+	res := &smbaudit.Result{}
+	for i, id := range ids {
+		res.Findings = append(res.Findings, smbaudit.Finding{Kind: kindOf(id), EventID: id,
+			Server: fmt.Sprintf("srv%d", i%2), Client: smbaudit.Client{ID: "10.0.0.5", Raw: `\\10.0.0.5`, Kind: smbaudit.ClientIPv4},
+			Time: pinned.Add(time.Duration(i) * time.Hour), RecordID: uint64(i + 1)})
+	}
+	return res
+}
+
+func TestVerdicts(t *testing.T) {
+	const (
+		smb1 = report.SettingDisableSMB1
+		sign = report.SettingRequireSigning
+		l1   = report.SettingSPNHardeningLvl1
+		l2   = report.SettingSPNHardeningLvl2
+	)
+	tests := []struct {
+		name     string
+		events   []uint16
+		breaks   []report.Setting
+		possibly []report.Setting
+		rejected bool
+		hints    []string
+	}{
+		{"3021 breaks signing", []uint16{3021}, []report.Setting{sign}, nil, false, []string{report.HintSigning}},
+		{"3027 alone is only possibly", []uint16{3027, 3027}, nil, []report.Setting{sign}, false, []string{report.HintSigning3027}},
+		{"3021 with 3027 is certain", []uint16{3027, 3021}, []report.Setting{sign}, nil, false, []string{report.HintSigning}},
+		{"3025 breaks level 1 and 2", []uint16{3025}, []report.Setting{l1, l2}, nil, false, []string{report.HintSPN, report.HintSPN}},
+		{"3024 breaks level 2 only", []uint16{3024}, []report.Setting{l2}, nil, false, []string{report.HintNoSPN}},
+		{"3026 breaks level 2 only", []uint16{3026}, []report.Setting{l2}, nil, false, []string{report.HintEmptySPN}},
+		{"3000 breaks DisableSMB1", []uint16{3000}, []report.Setting{smb1}, nil, false, []string{report.HintSMB1}},
+		{"551 alone: rejected, no prediction", []uint16{551}, nil, nil, true, nil},
+		{"551 with 3021", []uint16{551, 3021}, []report.Setting{sign}, nil, true, []string{report.HintSigning}},
+		{"everything", []uint16{3000, 3021, 3024, 3025, 3026, 3027, 551}, []report.Setting{smb1, sign, l1, l2}, nil, true,
+			[]string{report.HintSMB1, report.HintSigning, report.HintSPN, report.HintNoSPN, report.HintSPN, report.HintEmptySPN}},
+		{"unknown event: no verdict", []uint16{3999}, nil, nil, false, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := report.Build(oneClient(tc.events...), report.Options{GeneratedAt: pinned})
+			require.Len(t, r.Clients, 1)
+			c := r.Clients[0]
+			assert.Equal(t, tc.breaks, c.BreaksUnder, "breaks_under")
+			assert.Equal(t, tc.possibly, c.PossiblyBreaksUnder, "possibly_breaks_under")
+			assert.Equal(t, tc.rejected, c.RejectedByEnforcement)
+			var hints []string
+			for _, v := range c.Verdicts {
+				hints = append(hints, v.Hints...)
+				assert.Equal(t, v.Certain, !contains(c.PossiblyBreaksUnder, v.Setting))
+			}
+			assert.Equal(t, tc.hints, hints)
+		})
+	}
+}
+
+func contains(s []report.Setting, v report.Setting) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func TestHeadlinesCountServersOfTheEvidenceOnly(t *testing.T) {
+	// Client A: 3021 on srv0 and 3025 on srv1; client B: 3027 on srv2.
+	res := oneClient(3021, 3025)
+	res.Findings = append(res.Findings, smbaudit.Finding{Kind: smbaudit.KindSMB1SigningDisabled, EventID: 3027, Server: "srv2",
+		Client: smbaudit.Client{ID: "nas01", Kind: smbaudit.ClientHost, ShortName: "nas01"}, Time: pinned})
+	r := report.Build(res, report.Options{GeneratedAt: pinned})
+	byS := map[report.Setting]report.Headline{}
+	for _, h := range r.Summary.Headlines {
+		byS[h.Setting] = h
+	}
+	assert.Equal(t, report.Headline{Setting: report.SettingRequireSigning, Clients: 1, Servers: 1, PossibleClients: 1, PossibleServers: 1,
+		Text: "1 client on 1 server would break if you enforce RequireSecuritySignature (1 client more possibly, on 1 server: 3027 evidence only)"},
+		byS[report.SettingRequireSigning])
+	assert.Equal(t, "1 client on 1 server would break if you enforce SmbServerNameHardeningLevel=1", byS[report.SettingSPNHardeningLvl1].Text)
+	assert.Equal(t, "0 clients on 0 servers would break if you enforce DisableSMB1", byS[report.SettingDisableSMB1].Text)
+}
+
+func TestServersCoverageAndWarnings(t *testing.T) {
+	res := oneClient(3021)
+	res.Servers = []smbaudit.ServerCoverage{
+		{Server: "srv0", First: pinned.Add(-time.Hour), Last: pinned.Add(-time.Minute), Events: 10},
+		{Server: "quiet", First: pinned, Last: pinned.Add(time.Hour), Events: 5},
+		{Server: "srv0", First: pinned.Add(-2 * time.Hour), Last: pinned.Add(-time.Minute), Events: 3}, // second file
+	}
+	r := report.Build(res, report.Options{GeneratedAt: pinned})
+	require.Len(t, r.Servers, 2)
+	q, s := r.Servers[0], r.Servers[1]
+	assert.Equal(t, "quiet", q.Name)
+	assert.Zero(t, q.AuditEvents)
+	assert.Equal(t, []string{"no audit events: auditing may be off (a clean-looking server is not proof)"}, q.Warnings)
+	assert.Equal(t, 1, r.Summary.ServersWithoutAudit)
+	assert.Equal(t, "srv0", s.Name)
+	assert.Equal(t, pinned.Add(-2*time.Hour), s.First, "coverage starts at the earliest record of any file")
+	assert.Equal(t, pinned, s.Last, "a finding later than the coverage extends it")
+	assert.Equal(t, 13, s.Records)
+	assert.Equal(t, []uint16{3021}, s.AuditKinds)
+	assert.Equal(t, []string{"no SPN audit events (3024-3026): AuditClientSpnSupport may be off"}, s.Warnings)
+}
+
+func TestLinkedShortNames(t *testing.T) {
+	mk := func(id string, k smbaudit.ClientKind, short string) smbaudit.Finding {
+		return smbaudit.Finding{Kind: smbaudit.KindSigningUnsupported, EventID: 3021, Server: "s", Time: pinned,
+			Client: smbaudit.Client{ID: id, Kind: k, ShortName: short}}
+	}
+	r := report.Build(&smbaudit.Result{Findings: []smbaudit.Finding{
+		mk("nas01", smbaudit.ClientHost, "nas01"), mk("nas01.a.example", smbaudit.ClientFQDN, "nas01"),
+		mk("nas01.b.example", smbaudit.ClientFQDN, "nas01"), mk("10.0.0.1", smbaudit.ClientIPv4, ""),
+		mk("other", smbaudit.ClientHost, "other"),
+	}}, report.Options{GeneratedAt: pinned})
+	got := map[string][]string{}
+	for _, c := range r.Clients {
+		got[c.ID] = c.Linked
+	}
+	assert.Equal(t, map[string][]string{
+		"10.0.0.1": nil, "other": nil,
+		"nas01":           {"nas01.a.example", "nas01.b.example"},
+		"nas01.a.example": {"nas01", "nas01.b.example"},
+		"nas01.b.example": {"nas01", "nas01.a.example"},
+	}, got)
+	assert.Len(t, r.Clients, 5, "linked clients stay separate rows")
+}
+
+func TestUnparsedAndUnknownNames(t *testing.T) {
+	res := &smbaudit.Result{Findings: []smbaudit.Finding{
+		{Kind: smbaudit.KindUnparsed, EventID: 3024, Server: "s", Time: pinned, Reason: "too short"},
+		{Kind: smbaudit.KindSigningUnsupported, EventID: 3021, Time: pinned},
+	}}
+	r := report.Build(res, report.Options{GeneratedAt: pinned})
+	assert.Equal(t, 1, r.Unparsed)
+	require.Len(t, r.UnparsedSamples, 1)
+	assert.Equal(t, "too short", r.UnparsedSamples[0].Reason)
+	require.Len(t, r.Clients, 1)
+	assert.Equal(t, report.Unknown, r.Clients[0].ID)
+	assert.Equal(t, []string{report.Unknown}, r.Clients[0].Servers)
+}
+
+func TestBuildDoesNotModifyInput(t *testing.T) {
+	res := oneClient(3021, 3025, 551)
+	res.Files = []smbaudit.FileResult{{Path: "b", DamagedChunks: []int{3, 1}, Errors: []string{"z", "a"}}, {Path: "a"}}
+	before := fmt.Sprintf("%#v", res)
+	report.Build(res, report.Options{})
+	assert.Equal(t, before, fmt.Sprintf("%#v", res))
+}
+
+func TestZeroOptionsAndNil(t *testing.T) {
+	before := time.Now()
+	r := report.Build(nil, report.Options{})
+	assert.Equal(t, report.Schema, r.Schema)
+	assert.False(t, r.GeneratedAt.Before(before.Add(-time.Second)), "zero GeneratedAt means now")
+	assert.Empty(t, r.Clients)
+	var b bytes.Buffer
+	require.NoError(t, r.WriteText(&b, report.TextOptions{}))
+	assert.Contains(t, b.String(), "0 clients on 0 servers would break if you enforce DisableSMB1")
+	m := report.Merge(nil, nil)
+	assert.Empty(t, m.Clients)
+}
+
+// hostile names from the network must not escape their context.
+func TestHostileNames(t *testing.T) {
+	evil := "<script>alert(1)</script>\x1b[31m=cmd|x"
+	res := &smbaudit.Result{Findings: []smbaudit.Finding{{Kind: smbaudit.KindSigningUnsupported, EventID: 3021,
+		Server: "s|x", Time: pinned, Client: smbaudit.Client{ID: evil, Raw: evil, Kind: smbaudit.ClientHost}}}}
+	r := report.Build(res, report.Options{GeneratedAt: pinned})
+	var h, txt, csv, md bytes.Buffer
+	require.NoError(t, r.WriteHTML(&h, report.HTMLOptions{}))
+	require.NoError(t, r.WriteText(&txt, report.TextOptions{}))
+	require.NoError(t, r.WriteCSV(&csv))
+	require.NoError(t, r.WriteMarkdown(&md))
+	assert.NotContains(t, h.String(), "<script>alert")
+	assert.Contains(t, h.String(), "&lt;script&gt;alert(1)")
+	assert.NotContains(t, txt.String(), "\x1b", "no raw escape sequence reaches the terminal")
+	assert.Contains(t, txt.String(), `\x1b[31m`)
+	assert.Contains(t, csv.String(), "\n<script>", "the client cell is left alone: it does not start with a formula character")
+	assert.NotContains(t, md.String(), "s|x")
+	assert.Contains(t, md.String(), `s\|x`)
+
+	res.Findings[0].Client.ID = "=HYPERLINK(\"x\")"
+	csv.Reset()
+	require.NoError(t, report.Build(res, report.Options{GeneratedAt: pinned}).WriteCSV(&csv))
+	assert.Contains(t, csv.String(), "\n\"'=HYPERLINK(\"\"x\"\")\"", "a formula gets a leading apostrophe")
+}
+
+func TestTextFitsInWidth(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, sampleReport(t).WriteText(&b, report.TextOptions{}))
+	for i, line := range strings.Split(b.String(), "\n") {
+		assert.LessOrEqual(t, len([]rune(line)), 100, "line %d is too long: %q", i+1, line)
+	}
+}
+
+func TestReadJSONErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		doc  string
+		want error
+	}{
+		{"not JSON", "{", report.ErrMalformed},
+		{"no schema", `{"clients": []}`, report.ErrSchema},
+		{"future schema", `{"schema": "smbreadiness.report/v2"}`, report.ErrSchema},
+		{"bad time", `{"schema": "smbreadiness.report/v1", "generated_at": "yesterday"}`, report.ErrMalformed},
+		{"bad event key", `{"schema": "smbreadiness.report/v1", "clients": [{"client": "a", "events": {"x": 1}}]}`, report.ErrMalformed},
+		{"event ID too big", `{"schema": "smbreadiness.report/v1", "clients": [{"client": "a", "events": {"70000": 1}}]}`, report.ErrMalformed},
+		{"negative count", `{"schema": "smbreadiness.report/v1", "servers": [{"server": "a", "events": {"3021": -1}}]}`, report.ErrMalformed},
+		{"empty client", `{"schema": "smbreadiness.report/v1", "clients": [{"client": ""}]}`, report.ErrMalformed},
+		{"bad day", `{"schema": "smbreadiness.report/v1", "events_per_day": [{"date": "2025-13-01"}]}`, report.ErrMalformed},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := report.ReadJSON(strings.NewReader(tc.doc))
+			require.ErrorIs(t, err, tc.want)
+		})
+	}
+}
+
+// ---- random results for the property tests ----
+
+var (
+	poolClients = []smbaudit.Client{
+		{ID: "10.0.0.5", Raw: `\\10.0.0.5`, Kind: smbaudit.ClientIPv4},
+		{ID: "10.0.0.5", Raw: `10.0.0.5`, Kind: smbaudit.ClientIPv4},
+		{ID: "fe80::1%eth0", Raw: `\\fe80::1%eth0`, Kind: smbaudit.ClientIPv6},
+		{ID: "nas01", Raw: `\\NAS01`, Kind: smbaudit.ClientHost, ShortName: "nas01"},
+		{ID: "nas01.corp.example", Raw: `\\nas01.corp.example`, Kind: smbaudit.ClientFQDN, ShortName: "nas01"},
+		{ID: "prn01", Raw: "PRN01", Kind: smbaudit.ClientHost, ShortName: "prn01"},
+		{},
+	}
+	poolServers = []string{"fs01.corp.example", "fs02.corp.example", "dc01.corp.example", ""}
+	poolEvents  = []uint16{3000, 3021, 3024, 3025, 3026, 3027, 551, 0}
+)
+
+func pick[T any](r *rand.Rand, s []T) T { return s[r.IntN(len(s))] }
+
+// randomFile makes the part of a scan result that one input file yields.
+func randomFile(r *rand.Rand, path string) *smbaudit.Result {
+	res := &smbaudit.Result{}
+	n := r.IntN(12)
+	base := time.Date(2025, 9, 10, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		id := pick(r, poolEvents)
+		f := smbaudit.Finding{Kind: kindOf(id), EventID: id, Server: pick(r, poolServers), Client: pick(r, poolClients),
+			Time:     base.Add(time.Duration(r.Int64N(5*24*3600*1e7)) * 100),
+			RecordID: uint64(r.IntN(1000)), Source: evtx.Source{File: path, Chunk: r.IntN(3), Offset: int64(4096 + 512*i)}}
+		if id == 0 {
+			f.Kind, f.EventID, f.Reason = smbaudit.KindUnparsed, 3024, pick(r, []string{"short", "no client"})
+		}
+		if r.IntN(3) == 0 {
+			f.User = pick(r, []string{`CORP\alice`, `CORP\bob`})
+		}
+		if r.IntN(3) == 0 {
+			f.SPN, f.HasSPN = pick(r, []string{"", "cifs/alias.corp.example"}), true
+		}
+		if r.IntN(3) == 0 {
+			f.SPNQueryStatus = &smbaudit.NTStatus{Code: pick(r, []uint32{0xC00000BB, 0xC00000BE})}
+		}
+		if r.IntN(3) == 0 {
+			f.EPAPolicy = &smbaudit.EPAPolicy{Value: uint32(r.IntN(5))}
+		}
+		if r.IntN(3) == 0 {
+			b := r.IntN(2) == 0
+			f.ServerRequiresSigning = &b
+		}
+		f.ChunkDamaged = r.IntN(5) == 0
+		res.Findings = append(res.Findings, f)
+	}
+	for _, s := range poolServers[:3] {
+		if r.IntN(2) == 0 {
+			first := base.Add(time.Duration(r.Int64N(3*24*3600)) * time.Second)
+			res.Servers = append(res.Servers, smbaudit.ServerCoverage{Server: s, First: first,
+				Last: first.Add(time.Duration(r.Int64N(3*24*3600)) * time.Second), Events: r.IntN(100)})
+		}
+	}
+	fr := smbaudit.FileResult{Path: path, Size: int64(r.IntN(1 << 20)), Records: r.IntN(500), Chunks: r.IntN(9)}
+	if r.IntN(4) == 0 {
+		fr = smbaudit.FileResult{Path: path, Skipped: true, Reason: "evtx: not an EVTX file"}
+	}
+	if r.IntN(3) == 0 {
+		fr.DamagedChunks, fr.Errors = []int{r.IntN(9)}, []string{path + ": chunk 1: evtx: bad chunk"}
+	}
+	res.Files = []smbaudit.FileResult{fr}
+	return res
+}
+
+func concat(parts ...*smbaudit.Result) *smbaudit.Result {
+	all := &smbaudit.Result{}
+	for _, p := range parts {
+		all.Findings = append(all.Findings, p.Findings...)
+		all.Files = append(all.Files, p.Files...)
+		all.Servers = append(all.Servers, p.Servers...)
+	}
+	return all
+}
+
+func shuffled(r *rand.Rand, res *smbaudit.Result) *smbaudit.Result {
+	out := concat(res)
+	r.Shuffle(len(out.Findings), func(i, j int) { out.Findings[i], out.Findings[j] = out.Findings[j], out.Findings[i] })
+	r.Shuffle(len(out.Files), func(i, j int) { out.Files[i], out.Files[j] = out.Files[j], out.Files[i] })
+	r.Shuffle(len(out.Servers), func(i, j int) { out.Servers[i], out.Servers[j] = out.Servers[j], out.Servers[i] })
+	return out
+}
+
+func render(t *testing.T, rep *report.Report) string {
+	t.Helper()
+	var b bytes.Buffer
+	require.NoError(t, rep.WriteJSON(&b))
+	return b.String()
+}
+
+func renderAll(t *testing.T, rep *report.Report) string {
+	t.Helper()
+	var b bytes.Buffer
+	require.NoError(t, rep.WriteJSON(&b))
+	require.NoError(t, rep.WriteText(&b, report.TextOptions{Color: true}))
+	require.NoError(t, rep.WriteCSV(&b))
+	require.NoError(t, rep.WriteMarkdown(&b))
+	require.NoError(t, rep.WriteHTML(&b, report.HTMLOptions{}))
+	return b.String()
+}
+
+func build(res *smbaudit.Result, at time.Time) *report.Report {
+	return report.Build(res, report.Options{GeneratedAt: at})
+}
+
+const propertyRuns = 150
+
+// Reports of disjoint file sets merge into exactly the report of all files,
+// directly and through the JSON partial form.
+func TestMergeEqualsBuildOfAllFiles(t *testing.T) {
+	for seed := range uint64(propertyRuns) {
+		r := rand.New(rand.NewPCG(seed, 1))
+		var files []*smbaudit.Result
+		for i := range 1 + r.IntN(6) {
+			files = append(files, randomFile(r, fmt.Sprintf("/evidence/f%02d.evtx", i)))
+		}
+		want := render(t, build(concat(files...), pinned))
+		// Split the files into shards at random.
+		var shards []*report.Report
+		var viaJSON []*report.Report
+		for len(files) > 0 {
+			k := 1 + r.IntN(len(files))
+			sh := build(concat(files[:k]...), pinned)
+			files = files[k:]
+			shards = append(shards, sh)
+			var b bytes.Buffer
+			require.NoError(t, sh.WriteJSON(&b))
+			back, err := report.ReadJSON(&b)
+			require.NoError(t, err)
+			viaJSON = append(viaJSON, back)
+		}
+		require.Equal(t, want, render(t, report.MergeAll(shards...)), "seed %d: merge of shards", seed)
+		require.Equal(t, want, render(t, report.MergeAll(viaJSON...)), "seed %d: merge of JSON shards", seed)
+		m := shards[0]
+		for _, s := range shards[1:] {
+			m = report.Merge(m, s)
+		}
+		require.Equal(t, want, render(t, m), "seed %d: pairwise merge", seed)
+	}
+}
+
+func TestMergeCommutativeAssociative(t *testing.T) {
+	for seed := range uint64(propertyRuns) {
+		r := rand.New(rand.NewPCG(seed, 2))
+		// Different generation times too: the merge keeps the later one.
+		a := build(randomFile(r, "/a.evtx"), pinned.Add(time.Duration(r.IntN(3))*time.Hour))
+		b := build(randomFile(r, "/b.evtx"), pinned.Add(time.Duration(r.IntN(3))*time.Hour))
+		c := build(randomFile(r, "/c.evtx"), pinned.Add(time.Duration(r.IntN(3))*time.Hour))
+		require.Equal(t, render(t, report.Merge(a, b)), render(t, report.Merge(b, a)), "seed %d: commutative", seed)
+		require.Equal(t, render(t, report.Merge(report.Merge(a, b), c)), render(t, report.Merge(a, report.Merge(b, c))),
+			"seed %d: associative", seed)
+		require.Equal(t, render(t, a), render(t, report.Merge(a, nil)), "seed %d: nil is the identity", seed)
+	}
+}
+
+func TestMergeOfSameNamedFilesIsOrderIndependent(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	// Two machines each scanned a file they both call ForwardedEvents.evtx.
+	a := build(randomFile(r, "ForwardedEvents.evtx"), pinned)
+	b := build(randomFile(r, "ForwardedEvents.evtx"), pinned)
+	ab, ba := report.Merge(a, b), report.Merge(b, a)
+	assert.Len(t, ab.Inputs, 2)
+	assert.Equal(t, render(t, ab), render(t, ba))
+}
+
+func TestDeterministicInAnyOrder(t *testing.T) {
+	for seed := range uint64(40) {
+		r := rand.New(rand.NewPCG(seed, 3))
+		var files []*smbaudit.Result
+		for i := range 1 + r.IntN(5) {
+			files = append(files, randomFile(r, fmt.Sprintf("/e/%d.evtx", i)))
+		}
+		all := concat(files...)
+		want := renderAll(t, build(all, pinned))
+		require.Equal(t, want, renderAll(t, build(shuffled(r, all), pinned)), "seed %d", seed)
+	}
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	rep := sampleReport(t)
+	var b bytes.Buffer
+	require.NoError(t, rep.WriteJSON(&b))
+	back, err := report.ReadJSON(bytes.NewReader(b.Bytes()))
+	require.NoError(t, err)
+	assert.Equal(t, renderAll(t, rep), renderAll(t, back))
+}
