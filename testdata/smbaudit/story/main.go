@@ -245,7 +245,7 @@ func wef() []line {
 		}
 	}
 	const s = "FS03.corp.example"
-	smbStart := start.Add(30 * time.Hour) // FS03's audit is switched on late on Oct 13
+	smbStart := start.Add(30 * time.Hour) // FS03's audit is switched on early on Oct 14
 	out = append(out,
 		c3024(s, `\\10.0.40.7`, jitter(smbStart, time.Hour), "0xC00000BB", 2),
 		c3024(s, `\\10.0.40.7`, jitter(smbStart.Add(3*time.Hour), time.Hour), "0xC00000BB", 2),

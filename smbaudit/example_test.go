@@ -1,0 +1,85 @@
+package smbaudit_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/evtxkit/smbreadiness/evtx"
+	"github.com/evtxkit/smbreadiness/smbaudit"
+)
+
+// Scan a directory of exported logs and count the findings per kind and the
+// damaged inputs.
+func ExampleScan() {
+	res, err := smbaudit.Scan(context.Background(), []string{"../testdata/smbaudit"}, smbaudit.ScanOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	kinds := map[smbaudit.Kind]int{}
+	for _, f := range res.Findings {
+		kinds[f.Kind]++
+	}
+	for _, k := range []smbaudit.Kind{smbaudit.KindSigningUnsupported, smbaudit.KindSMB1SigningDisabled,
+		smbaudit.KindSPNMissing, smbaudit.KindSPNUnrecognised, smbaudit.KindSPNEmpty, smbaudit.KindSMB1Access,
+		smbaudit.KindEnforcementRejection, smbaudit.KindUnparsed} {
+		fmt.Printf("%-22s %d\n", k, kinds[k])
+	}
+	for _, f := range res.Files {
+		if len(f.DamagedChunks) > 0 {
+			fmt.Printf("%s: damaged chunks %v\n", filepath.Base(f.Path), f.DamagedChunks)
+		}
+	}
+	for _, s := range res.Servers {
+		fmt.Printf("%s: %d audit events, %s to %s\n", s.Server, s.AuditEvents,
+			s.First.Format(time.DateOnly), s.Last.Format(time.DateOnly))
+	}
+	// Output:
+	// signing-unsupported    402
+	// smb1-signing-disabled  20
+	// spn-missing            55
+	// spn-unrecognised       25
+	// spn-empty              54
+	// smb1-access            20
+	// enforcement-rejection  1
+	// unparsed               0
+	// audit-fs01-damaged.evtx: damaged chunks [1]
+	// FS01.corp.example: 471 audit events, 2025-10-01 to 2025-10-14
+	// FS02.corp.example: 80 audit events, 2025-10-01 to 2025-10-20
+	// FS03.corp.example: 5 audit events, 2025-10-14 to 2025-10-14
+}
+
+// Classify one event, as decoded by package evtx.
+func ExampleClassify() {
+	ev := &evtx.Event{
+		Provider: smbaudit.Provider, EventID: 3024, Channel: smbaudit.AuditChannel,
+		Computer: "FS01.corp.example",
+		Data: []evtx.Field{
+			{Name: "ClientNameLength", Type: evtx.TypeUint16, Value: "11"},
+			{Name: "ClientName", Type: evtx.TypeString, Value: `\\10.0.40.7`},
+			{Name: "SpnQueryStatus", Type: evtx.TypeHexInt32, Value: "0xC00000BB"},
+			{Name: "EpaPolicy", Type: evtx.TypeUint32, Value: "0"},
+		},
+	}
+	f, ok := smbaudit.Classify(ev)
+	fmt.Println(ok, f.Kind, f.Client.ID, f.SPNQueryStatus, f.EPAPolicy, f.Mapping["client"])
+	// Output:
+	// true spn-missing 10.0.40.7 0xC00000BB STATUS_NOT_SUPPORTED 0 (off) name
+}
+
+// Client names as the SMB server logs them.
+func ExampleNormalizeClient() {
+	for _, raw := range []string{`\\10.0.20.15`, `\\[fe80::1%12]`, `\\::ffff:10.0.0.9`, `\\NAS01`, `\\nas01.Corp.Example`} {
+		c := smbaudit.NormalizeClient(raw)
+		fmt.Println(strings.TrimSpace(fmt.Sprintf("%-22s %-5s %-20s %s", raw, c.Kind, c.ID, c.ShortName)))
+	}
+	// Output:
+	// \\10.0.20.15           ipv4  10.0.20.15
+	// \\[fe80::1%12]         ipv6  fe80::1%12
+	// \\::ffff:10.0.0.9      ipv4  10.0.0.9
+	// \\NAS01                host  nas01                nas01
+	// \\nas01.Corp.Example   fqdn  nas01.corp.example   nas01
+}

@@ -1,0 +1,425 @@
+package smbaudit
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/evtxkit/smbreadiness/evtx"
+)
+
+// DefaultGlob selects the files Scan reads inside directories.
+const DefaultGlob = "*.evtx"
+
+// ErrBadGlob is returned by Scan for a malformed ScanOptions.Glob.
+var ErrBadGlob = errors.New("smbaudit: bad glob pattern")
+
+// ScanOptions tune Scan. The zero value scans *.evtx files in directories,
+// GOMAXPROCS files at a time, decoding only the chunks that can hold SMB
+// server events, without progress reports.
+type ScanOptions struct {
+	// Glob selects files inside directories by base name, compared without
+	// regard to case; "" means DefaultGlob. Files named explicitly are always
+	// read.
+	Glob string
+	// Workers is the number of files read concurrently; 0 means GOMAXPROCS.
+	Workers int
+	// ChunkWorkers is passed to evtx.Options.Workers for each file; 0 lets
+	// evtx choose.
+	ChunkWorkers int
+	// AllEvents decodes the events of every provider, so that
+	// Result.Servers covers every event of every server (for example the
+	// Security events of a WEF collector). By default only the chunks that
+	// can hold an SMB server event are decoded, and coverage counts the SMB
+	// server's own events.
+	AllEvents bool
+	// Progress, when set, is called as files start and finish and as chunks
+	// are read. Calls never overlap.
+	Progress func(Progress)
+}
+
+// Progress is a snapshot of a running Scan.
+type Progress struct {
+	File                  string // file that just started or finished; "" on chunk steps
+	Done                  bool   // File has finished
+	FilesDone, FilesTotal int
+	BytesDone, BytesTotal int64
+	Events                int64 // events decoded so far (after the provider filter)
+	Findings              int64 // findings so far, duplicates included
+}
+
+// Scan reads the logs at paths (files, and directories searched recursively
+// for ScanOptions.Glob), classifies every SMB server event and returns the
+// findings, per-file results and per-server coverage.
+//
+// A file that cannot be opened or is not EVTX is listed in Result.Files as
+// Skipped with the reason, and the others go on; chunk and record errors are
+// listed on their file. The same record seen in several files (overlapping
+// exports of one log: same computer, channel, record ID, event ID and time)
+// counts once; the copy kept is the one from an undamaged chunk, then the
+// first by source. Findings are sorted by time, server, record ID and
+// source, files by path and servers by name, so equal inputs give equal
+// results whatever the scheduling.
+//
+// Scan returns an error only for a bad Glob or a cancelled context; with a
+// cancelled context it also returns what it had read so far.
+func Scan(ctx context.Context, paths []string, opts ScanOptions) (*Result, error) {
+	glob := opts.Glob
+	if glob == "" {
+		glob = DefaultGlob
+	}
+	glob = strings.ToLower(glob)
+	if _, err := filepath.Match(glob, ""); err != nil {
+		return nil, fmt.Errorf("%w: %q", ErrBadGlob, opts.Glob)
+	}
+	files, skipped := collect(paths, glob)
+
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	prog := &progress{fn: opts.Progress, p: Progress{FilesTotal: len(files)}}
+	for _, f := range files {
+		prog.p.BytesTotal += f.size
+	}
+
+	outs := make([]fileOut, len(files))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(workers, max(len(files), 1)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				outs[i] = scanFile(ctx, files[i], opts, prog)
+			}
+		}()
+	}
+feed:
+	for i := range files {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+
+	res := merge(outs, skipped)
+	return res, ctx.Err()
+}
+
+type input struct {
+	path string
+	size int64
+}
+
+// collect expands paths into the files to read, once each, and the inputs
+// that cannot be read at all.
+func collect(paths []string, glob string) ([]input, []FileResult) {
+	var files []input
+	var skipped []FileResult
+	seen := map[string]bool{}
+	add := func(p string, size int64) {
+		key := p
+		if abs, err := filepath.Abs(p); err == nil {
+			key = abs
+		}
+		if !seen[key] {
+			seen[key] = true
+			files = append(files, input{p, size})
+		}
+	}
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			skipped = append(skipped, FileResult{Path: p, Skipped: true, Reason: err.Error()})
+			continue
+		}
+		if !st.IsDir() {
+			add(p, st.Size())
+			continue
+		}
+		err = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+			if err != nil {
+				skipped = append(skipped, FileResult{Path: q, Skipped: true, Reason: err.Error()})
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() {
+				return nil
+			}
+			if ok, _ := filepath.Match(glob, strings.ToLower(d.Name())); !ok {
+				return nil
+			}
+			info, err := d.Info()
+			if err != nil {
+				skipped = append(skipped, FileResult{Path: q, Skipped: true, Reason: err.Error()})
+				return nil
+			}
+			add(q, info.Size())
+			return nil
+		})
+		if err != nil {
+			skipped = append(skipped, FileResult{Path: p, Skipped: true, Reason: err.Error()})
+		}
+	}
+	return files, skipped
+}
+
+// progress serialises the Progress callback.
+type progress struct {
+	mu sync.Mutex
+	fn func(Progress)
+	p  Progress
+}
+
+func (pr *progress) update(f func(p *Progress)) {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	f(&pr.p)
+	if pr.fn != nil {
+		pr.fn(pr.p)
+	}
+}
+
+// evKey identifies one record of one log across files.
+type evKey struct {
+	computer, channel string
+	recordID          uint64
+	eventID           uint16
+	time              int64
+}
+
+func keyOf(computer, channel string, id uint64, eid uint16, t time.Time) evKey {
+	return evKey{strings.ToLower(computer), strings.ToLower(channel), id, eid, t.UnixNano()}
+}
+
+type serverSeen struct {
+	first, last time.Time
+	keys        map[evKey]struct{}
+}
+
+type fileOut struct {
+	fr       FileResult
+	findings []Finding
+	servers  map[string]*serverSeen // by lower-cased computer
+	names    map[string]string      // lower-cased -> as logged (first seen)
+}
+
+const eventsPerProgress = 4096
+
+func scanFile(ctx context.Context, in input, opts ScanOptions, prog *progress) fileOut {
+	out := fileOut{fr: FileResult{Path: in.path, Size: in.size}, servers: map[string]*serverSeen{}, names: map[string]string{}}
+	prog.update(func(p *Progress) { p.File, p.Done = in.path, false })
+	var bytesCounted int64
+	defer func() {
+		prog.update(func(p *Progress) {
+			p.File, p.Done = in.path, true
+			p.FilesDone++
+			p.BytesDone += in.size - bytesCounted
+		})
+	}()
+
+	f, err := evtx.Open(in.path)
+	if err != nil {
+		out.fr.Skipped, out.fr.Reason = true, err.Error()
+		return out
+	}
+	defer f.Close()
+
+	var mu sync.Mutex // OnChunk may be called from decoding goroutines
+	eo := evtx.Options{Workers: opts.ChunkWorkers}
+	if !opts.AllEvents {
+		eo.Providers = []string{Provider}
+	}
+	eo.OnChunk = func(ci evtx.ChunkInfo) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ci.State {
+		case evtx.ChunkDecoded:
+			out.fr.Chunks++
+			out.fr.ChunksDecoded++
+		case evtx.ChunkSkipped:
+			out.fr.Chunks++
+			out.fr.ChunksSkipped++
+		case evtx.ChunkBad:
+			out.fr.Chunks++
+		}
+		out.fr.Records += ci.Records
+		if ci.Damaged() {
+			out.fr.DamagedChunks = append(out.fr.DamagedChunks, ci.Index)
+		}
+		step := min(int64(64<<10), in.size-bytesCounted)
+		bytesCounted += step
+		prog.update(func(p *Progress) { p.File, p.Done = "", false; p.BytesDone += step })
+	}
+
+	var events, findings int64
+	flush := func() {
+		e, n := events, findings
+		events, findings = 0, 0
+		prog.update(func(p *Progress) { p.File, p.Done = "", false; p.Events += e; p.Findings += n })
+	}
+	for ev, err := range f.Events(ctx, eo) {
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			out.fr.Errors = append(out.fr.Errors, err.Error())
+			continue
+		}
+		events++
+		out.see(ev)
+		if fnd, ok := Classify(ev); ok {
+			out.findings = append(out.findings, fnd)
+			findings++
+		}
+		if events >= eventsPerProgress {
+			flush()
+		}
+	}
+	flush()
+	mu.Lock()
+	slices.Sort(out.fr.DamagedChunks)
+	out.fr.DamagedChunks = slices.Compact(out.fr.DamagedChunks)
+	mu.Unlock()
+	return out
+}
+
+// see records one decoded event for the file's time bounds and its server's
+// coverage.
+func (o *fileOut) see(ev *evtx.Event) {
+	t := ev.TimeCreated
+	if o.fr.First.IsZero() || t.Before(o.fr.First) {
+		o.fr.First = t
+	}
+	if t.After(o.fr.Last) {
+		o.fr.Last = t
+	}
+	lc := strings.ToLower(ev.Computer)
+	s := o.servers[lc]
+	if s == nil {
+		s = &serverSeen{first: t, last: t, keys: map[evKey]struct{}{}}
+		o.servers[lc] = s
+		o.names[lc] = ev.Computer
+	}
+	if t.Before(s.first) {
+		s.first = t
+	}
+	if t.After(s.last) {
+		s.last = t
+	}
+	s.keys[keyOf(ev.Computer, ev.Channel, ev.RecordID, ev.EventID, t)] = struct{}{}
+}
+
+// merge joins the per-file outputs: files sorted by path, findings
+// deduplicated and sorted, server coverage over unique records.
+func merge(outs []fileOut, skipped []FileResult) *Result {
+	res := &Result{}
+	servers := map[string]*serverSeen{}
+	names := map[string]string{}
+	var all []Finding
+	for _, o := range outs {
+		if o.fr.Path == "" {
+			continue // never started (cancelled)
+		}
+		res.Files = append(res.Files, o.fr)
+		all = append(all, o.findings...)
+		for lc, s := range o.servers {
+			m := servers[lc]
+			if m == nil {
+				servers[lc] = &serverSeen{first: s.first, last: s.last, keys: s.keys}
+				names[lc] = o.names[lc]
+				continue
+			}
+			if s.first.Before(m.first) {
+				m.first = s.first
+			}
+			if s.last.After(m.last) {
+				m.last = s.last
+			}
+			for k := range s.keys {
+				m.keys[k] = struct{}{}
+			}
+		}
+	}
+	res.Files = append(res.Files, skipped...)
+	slices.SortStableFunc(res.Files, func(a, b FileResult) int { return strings.Compare(a.Path, b.Path) })
+
+	res.Findings = dedup(all)
+	audit := map[string]int{}
+	for _, f := range res.Findings {
+		if isAudit(f.Kind) {
+			audit[strings.ToLower(f.Server)]++
+		}
+	}
+	for lc, s := range servers {
+		res.Servers = append(res.Servers, ServerCoverage{Server: names[lc], First: s.first, Last: s.last,
+			Events: len(s.keys), AuditEvents: audit[lc]})
+	}
+	slices.SortFunc(res.Servers, func(a, b ServerCoverage) int {
+		return cmp.Or(strings.Compare(strings.ToLower(a.Server), strings.ToLower(b.Server)), strings.Compare(a.Server, b.Server))
+	})
+	return res
+}
+
+// isAudit reports whether a kind is one of the audit findings counted in
+// ServerCoverage.AuditEvents (3021, 3024-3027).
+func isAudit(k Kind) bool {
+	switch k {
+	case KindSigningUnsupported, KindSMB1SigningDisabled, KindSPNMissing, KindSPNUnrecognised, KindSPNEmpty:
+		return true
+	}
+	return false
+}
+
+func compareSource(a, b evtx.Source) int {
+	return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Chunk, b.Chunk), cmp.Compare(a.Offset, b.Offset))
+}
+
+// dedup keeps one finding per record (see Scan) and sorts the result.
+func dedup(all []Finding) []Finding {
+	type keyed struct {
+		k evKey
+		f *Finding
+	}
+	ks := make([]keyed, len(all))
+	for i := range all {
+		f := &all[i]
+		ks[i] = keyed{keyOf(f.Server, f.Channel, f.RecordID, f.EventID, f.Time), f}
+	}
+	better := func(a, b *Finding) bool { // a preferred over b
+		if a.ChunkDamaged != b.ChunkDamaged {
+			return !a.ChunkDamaged
+		}
+		return compareSource(a.Source, b.Source) < 0
+	}
+	best := make(map[evKey]*Finding, len(ks))
+	for _, k := range ks {
+		if cur, ok := best[k.k]; !ok || better(k.f, cur) {
+			best[k.k] = k.f
+		}
+	}
+	out := make([]Finding, 0, len(best))
+	for _, f := range best {
+		out = append(out, *f)
+	}
+	slices.SortFunc(out, func(a, b Finding) int {
+		return cmp.Or(a.Time.Compare(b.Time), strings.Compare(a.Server, b.Server),
+			cmp.Compare(a.RecordID, b.RecordID), compareSource(a.Source, b.Source))
+	})
+	return out
+}

@@ -1,0 +1,368 @@
+package smbaudit
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const fixtures = "../testdata/smbaudit"
+
+func fixture(name string) string { return filepath.Join(fixtures, name) }
+
+// jsonlEvent is what the tests read back from a fixture's source, to know
+// what the scan must find without asking the code under test.
+type jsonlEvent struct {
+	Provider    string    `json:"provider"`
+	Channel     string    `json:"channel"`
+	Computer    string    `json:"computer"`
+	EventID     uint16    `json:"event_id"`
+	RecordID    uint64    `json:"record_id"`
+	TimeCreated time.Time `json:"time_created"`
+}
+
+func loadJSONL(t *testing.T, name string) []jsonlEvent {
+	t.Helper()
+	f, err := os.Open(fixture(name))
+	require.NoError(t, err)
+	defer f.Close()
+	var out []jsonlEvent
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var e jsonlEvent
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &e))
+		out = append(out, e)
+	}
+	require.NoError(t, sc.Err())
+	return out
+}
+
+type recKey struct {
+	computer, channel string
+	id                uint64
+}
+
+// smbOnly keeps the source events Classify must recognise, once per record.
+func smbOnly(evs ...[]jsonlEvent) map[recKey]jsonlEvent {
+	m := map[recKey]jsonlEvent{}
+	for _, es := range evs {
+		for _, e := range es {
+			if Recognised(e.Provider, e.EventID, e.Channel) {
+				m[recKey{e.Computer, e.Channel, e.RecordID}] = e
+			}
+		}
+	}
+	return m
+}
+
+func countByID(m map[recKey]jsonlEvent) map[uint16]int {
+	c := map[uint16]int{}
+	for _, e := range m {
+		c[e.EventID]++
+	}
+	return c
+}
+
+func findingsByID(fs []Finding) map[uint16]int {
+	c := map[uint16]int{}
+	for _, f := range fs {
+		c[f.EventID]++
+	}
+	return c
+}
+
+func scan(t *testing.T, opts ScanOptions, paths ...string) *Result {
+	t.Helper()
+	r, err := Scan(context.Background(), paths, opts)
+	require.NoError(t, err)
+	return r
+}
+
+func TestScanAuditLogAcrossChunks(t *testing.T) {
+	src := loadJSONL(t, "audit-fs01.jsonl")
+	want := smbOnly(src)
+	r := scan(t, ScanOptions{}, fixture("audit-fs01.evtx"))
+
+	require.Len(t, r.Files, 1)
+	fr := r.Files[0]
+	assert.False(t, fr.Skipped, fr.Reason)
+	assert.Empty(t, fr.Errors)
+	assert.Empty(t, fr.DamagedChunks)
+	assert.GreaterOrEqual(t, fr.Chunks, 3, "the fixture spans several chunks")
+	assert.Equal(t, fr.Chunks, fr.ChunksDecoded)
+	assert.Equal(t, len(src), fr.Records)
+
+	assert.Len(t, r.Findings, len(want))
+	assert.Equal(t, countByID(want), findingsByID(r.Findings))
+	chunks := map[int]bool{}
+	for _, f := range r.Findings {
+		assert.NotEqual(t, KindUnparsed, f.Kind, "record %d: %s", f.RecordID, f.Reason)
+		e, ok := want[recKey{f.Server, f.Channel, f.RecordID}]
+		if assert.True(t, ok, "record %d is in the source", f.RecordID) {
+			assert.True(t, e.TimeCreated.Equal(f.Time), "time of record %d to 100 ns", f.RecordID)
+			assert.Equal(t, e.EventID, f.EventID)
+		}
+		assert.Equal(t, MappedByName, f.Mapping[FieldClient])
+		chunks[f.Source.Chunk] = true
+	}
+	assert.GreaterOrEqual(t, len(chunks), 3, "findings come from every chunk")
+
+	require.Len(t, r.Servers, 1)
+	s := r.Servers[0]
+	assert.Equal(t, "FS01.corp.example", s.Server)
+	assert.Equal(t, len(src), s.Events)
+	assert.Equal(t, len(src), s.AuditEvents)
+	assert.True(t, src[0].TimeCreated.Equal(s.First))
+	assert.True(t, src[len(src)-1].TimeCreated.Equal(s.Last))
+}
+
+func TestScanFindingDetails(t *testing.T) {
+	r := scan(t, ScanOptions{}, fixture("audit-fs01.evtx"), fixture("audit-fs02-2025-10-10.evtx"),
+		fixture("forwarded-events.evtx"))
+	first := func(server string, id uint16, version uint8) *Finding {
+		for i := range r.Findings {
+			f := &r.Findings[i]
+			if strings.HasPrefix(f.Server, server) && f.EventID == id && f.Version == version {
+				return f
+			}
+		}
+		t.Fatalf("no %d v%d finding on %s", id, version, server)
+		return nil
+	}
+	tests := []struct {
+		name  string
+		f     *Finding
+		check func(t *testing.T, f *Finding)
+	}{
+		{"FS01 3021 v0", first("FS01", 3021, 0), func(t *testing.T, f *Finding) {
+			assert.Equal(t, KindSigningUnsupported, f.Kind)
+			assert.Equal(t, `\\10.0.20.15`, f.Client.Raw)
+			assert.Equal(t, "10.0.20.15", f.Client.ID)
+			assert.Equal(t, ptr(false), f.ServerRequiresSigning)
+			assert.Empty(t, f.Unmapped)
+		}},
+		{"FS01 3021 v1 with user", first("FS01", 3021, 1), func(t *testing.T, f *Finding) {
+			assert.Equal(t, `CORP\svc-nasbackup`, f.User)
+			assert.Equal(t, MappedByName, f.Mapping[FieldUser])
+		}},
+		{"FS01 3024", first("FS01", 3024, 0), func(t *testing.T, f *Finding) {
+			assert.Equal(t, &NTStatus{0xC00000BB, "STATUS_NOT_SUPPORTED"}, f.SPNQueryStatus)
+			assert.Equal(t, &EPAPolicy{0, "off"}, f.EPAPolicy)
+		}},
+		{"FS01 3025: SPN by name, checks by position", first("FS01", 3025, 0), func(t *testing.T, f *Finding) {
+			assert.Equal(t, "cifs/files.corp.example", f.SPN)
+			assert.Equal(t, []bool{false, false}, f.SPNChecks)
+			assert.Equal(t, MappedByPosition, f.Mapping[FieldSPNCheck1])
+			assert.Equal(t, ClientFQDN, f.Client.Kind)
+			assert.Equal(t, "app01", f.Client.ShortName)
+		}},
+		{"FS02 3000 SMB1", first("FS02", 3000, 0), func(t *testing.T, f *Finding) {
+			assert.Equal(t, KindSMB1Access, f.Kind)
+			assert.Equal(t, "10.0.30.50", f.Client.ID)
+		}},
+		{"FS02 3027 alias", first("FS02", 3027, 0), func(t *testing.T, f *Finding) {
+			assert.Equal(t, "scan01", f.Client.ID)
+			assert.Equal(t, ptr(true), f.ServerRequiresSigning)
+			assert.Equal(t, "RequireSigning", f.MappedFrom[FieldRequiresSign])
+		}},
+		{"FS02 3024 alias", first("FS02", 3024, 0), func(t *testing.T, f *Finding) {
+			assert.Equal(t, "lnx-old.corp.example", f.Client.ID)
+			assert.Equal(t, "QueryStatus", f.MappedFrom[FieldSPNQueryStatus])
+			assert.Equal(t, &EPAPolicy{1, "accept if provided"}, f.EPAPolicy)
+		}},
+		{"FS03 3024 by position (WEF)", first("FS03", 3024, 1), func(t *testing.T, f *Finding) {
+			assert.Equal(t, "10.0.40.7", f.Client.ID)
+			assert.Equal(t, MappedByPosition, f.Mapping[FieldClient])
+			assert.Equal(t, MappedByPosition, f.Mapping[FieldSPNQueryStatus])
+			assert.Equal(t, &EPAPolicy{2, "required"}, f.EPAPolicy)
+			assert.Empty(t, f.Unmapped)
+		}},
+		{"FS03 3025 unnamed data", first("FS03", 3025, 1), func(t *testing.T, f *Finding) {
+			assert.Equal(t, "cifs/files.corp.example", f.SPN)
+			assert.Equal(t, "#3", f.MappedFrom[FieldSPN])
+			assert.Equal(t, []bool{false, false}, f.SPNChecks)
+		}},
+		{"FS03 551", first("FS03", 551, 2), func(t *testing.T, f *Finding) {
+			assert.Equal(t, KindEnforcementRejection, f.Kind)
+			assert.Equal(t, "10.0.40.7", f.Client.ID, "from the SOCKADDR in ClientAddress")
+			assert.Equal(t, &NTStatus{0xC000035B, "STATUS_BAD_BINDINGS"}, f.Status)
+			assert.Equal(t, `CORP\lnxsvc`, f.User)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.check(t, tt.f) })
+	}
+}
+
+func TestScanOverlappingExportsCountOnce(t *testing.T) {
+	a, b := loadJSONL(t, "audit-fs02-2025-10-10.jsonl"), loadJSONL(t, "audit-fs02-2025-10-20.jsonl")
+	want := smbOnly(a, b)
+	require.Less(t, len(want), len(a)+len(b), "the two exports overlap")
+
+	r := scan(t, ScanOptions{}, fixture("audit-fs02-2025-10-10.evtx"), fixture("audit-fs02-2025-10-20.evtx"))
+	assert.Len(t, r.Findings, len(want))
+	assert.Equal(t, countByID(want), findingsByID(r.Findings))
+	seen := map[uint64]bool{}
+	for _, f := range r.Findings {
+		assert.False(t, seen[f.RecordID], "record %d once", f.RecordID)
+		seen[f.RecordID] = true
+	}
+	require.Len(t, r.Servers, 1)
+	assert.Equal(t, len(want), r.Servers[0].Events, "coverage counts each record once")
+
+	// The second export was copied from a live system: dirty header, its
+	// chunk count lagging; its records are read all the same.
+	require.Len(t, r.Files, 2)
+	assert.Equal(t, len(b), r.Files[1].Records)
+	assert.False(t, r.Files[1].Skipped)
+}
+
+func TestScanDamagedChunkKeepsTheOthers(t *testing.T) {
+	clean := scan(t, ScanOptions{}, fixture("audit-fs01.evtx"))
+	dmg := scan(t, ScanOptions{}, fixture("audit-fs01-damaged.evtx"))
+
+	require.Len(t, dmg.Files, 1)
+	fr := dmg.Files[0]
+	require.NotEmpty(t, fr.DamagedChunks)
+	require.NotEmpty(t, fr.Errors)
+	assert.Contains(t, fr.Errors[0], "audit-fs01-damaged.evtx", "errors name the file")
+	assert.Contains(t, fr.Errors[0], "chunk", "and the chunk")
+	bad := map[int]bool{}
+	for _, c := range fr.DamagedChunks {
+		bad[c] = true
+	}
+	assert.Less(t, len(bad), fr.Chunks, "only part of the file is damaged")
+
+	got := map[uint64]bool{}
+	for _, f := range dmg.Findings {
+		got[f.RecordID] = true
+	}
+	assert.False(t, got[1450], "the broken record is not invented")
+	intact := 0
+	for _, f := range clean.Findings {
+		if !bad[f.Source.Chunk] {
+			intact++
+			assert.True(t, got[f.RecordID], "record %d of intact chunk %d survives", f.RecordID, f.Source.Chunk)
+		}
+	}
+	assert.Positive(t, intact)
+	assert.Less(t, len(dmg.Findings), len(clean.Findings))
+
+	// Scanned together, the clean copy wins and nothing counts twice.
+	both := scan(t, ScanOptions{}, fixture("audit-fs01-damaged.evtx"), fixture("audit-fs01.evtx"))
+	assert.Len(t, both.Findings, len(clean.Findings))
+	for _, f := range both.Findings {
+		assert.False(t, f.ChunkDamaged)
+	}
+}
+
+func TestScanForwardedEventsPrefilter(t *testing.T) {
+	src := loadJSONL(t, "forwarded-events.jsonl")
+	want := smbOnly(src)
+	require.Less(t, 10*len(want), len(src), "SMB events are a small minority")
+
+	r := scan(t, ScanOptions{}, fixture("forwarded-events.evtx"))
+	require.Len(t, r.Files, 1)
+	fr := r.Files[0]
+	assert.Positive(t, fr.ChunksSkipped, "chunks without the SMB provider are not decoded")
+	assert.Positive(t, fr.ChunksDecoded)
+	assert.Equal(t, fr.Chunks, fr.ChunksDecoded+fr.ChunksSkipped)
+	assert.Less(t, fr.Records, len(src))
+	assert.Equal(t, countByID(want), findingsByID(r.Findings))
+
+	all := scan(t, ScanOptions{AllEvents: true}, fixture("forwarded-events.evtx"))
+	assert.Zero(t, all.Files[0].ChunksSkipped)
+	assert.Equal(t, len(src), all.Files[0].Records)
+	assert.Equal(t, r.Findings, all.Findings, "the pre-filter loses no finding")
+	perServer := map[string]int{}
+	for _, e := range src {
+		perServer[e.Computer]++
+	}
+	got := map[string]int{}
+	for _, s := range all.Servers {
+		got[s.Server] = s.Events
+	}
+	assert.Equal(t, perServer, got, "AllEvents coverage counts every event of every server")
+}
+
+func TestScanSkipsWhatItCannotRead(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile(fixture("audit-fs02-2025-10-10.evtx"))
+	require.NoError(t, err)
+	write := func(name string, b []byte) {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, b, 0o644))
+	}
+	write("fs02.evtx", good)
+	write("sub/COPY.EVTX", good) // same records again, upper-case extension
+	write("notes.evtx", []byte("this is not a log, but long enough to hold a header............................................................................................"))
+	write("empty.evtx", nil)
+	write("readme.txt", []byte("ignored by the glob"))
+
+	r := scan(t, ScanOptions{}, dir, filepath.Join(dir, "missing.evtx"))
+	byName := map[string]FileResult{}
+	for _, f := range r.Files {
+		byName[filepath.Base(f.Path)] = f
+	}
+	require.Len(t, byName, 5, "%v", byName)
+	assert.NotContains(t, byName, "readme.txt")
+	for _, n := range []string{"notes.evtx", "empty.evtx", "missing.evtx"} {
+		assert.True(t, byName[n].Skipped, n)
+		assert.NotEmpty(t, byName[n].Reason, n)
+	}
+	assert.Contains(t, byName["notes.evtx"].Reason, "not an EVTX file")
+	assert.False(t, byName["fs02.evtx"].Skipped)
+	assert.False(t, byName["COPY.EVTX"].Skipped)
+	want := smbOnly(loadJSONL(t, "audit-fs02-2025-10-10.jsonl"))
+	assert.Len(t, r.Findings, len(want), "the copy counts once, the bad files lose nothing")
+}
+
+func TestScanDeterministic(t *testing.T) {
+	a := scan(t, ScanOptions{Workers: 1, ChunkWorkers: 1}, fixtures)
+	b := scan(t, ScanOptions{Workers: 3}, fixtures)
+	assert.Equal(t, a, b)
+	for i := 1; i < len(a.Findings); i++ {
+		assert.False(t, a.Findings[i].Time.Before(a.Findings[i-1].Time), "sorted by time")
+	}
+}
+
+func TestScanProgress(t *testing.T) {
+	var got []Progress
+	r := scan(t, ScanOptions{Progress: func(p Progress) { got = append(got, p) }},
+		fixture("audit-fs01.evtx"), fixture("forwarded-events.evtx"))
+	require.NotEmpty(t, got)
+	last := got[len(got)-1]
+	assert.Equal(t, 2, last.FilesTotal)
+	assert.Equal(t, 2, last.FilesDone)
+	assert.Equal(t, last.BytesTotal, last.BytesDone)
+	assert.Equal(t, r.Files[0].Size+r.Files[1].Size, last.BytesTotal)
+	assert.LessOrEqual(t, last.Events, int64(r.Files[0].Records+r.Files[1].Records))
+	assert.GreaterOrEqual(t, last.Events, int64(len(r.Findings)))
+	assert.Equal(t, int64(len(r.Findings)), last.Findings)
+	for i := 1; i < len(got); i++ {
+		assert.GreaterOrEqual(t, got[i].BytesDone, got[i-1].BytesDone, "progress never goes back")
+	}
+}
+
+func TestScanCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r, err := Scan(ctx, []string{fixtures}, ScanOptions{})
+	assert.ErrorIs(t, err, context.Canceled)
+	require.NotNil(t, r)
+}
+
+func TestScanBadGlob(t *testing.T) {
+	_, err := Scan(context.Background(), []string{fixtures}, ScanOptions{Glob: "[x"})
+	assert.ErrorIs(t, err, ErrBadGlob)
+}
