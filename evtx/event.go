@@ -51,6 +51,7 @@ const (
 	pathRelatedActivity = "Event/System/Correlation@RelatedActivityID"
 	pathProcessID       = "Event/System/Execution@ProcessID"
 	pathThreadID        = "Event/System/Execution@ThreadID"
+	pathEventRecordID   = "Event/System/EventRecordID"
 	pathChannel         = "Event/System/Channel"
 	pathComputer        = "Event/System/Computer"
 	pathUserID          = "Event/System/Security@UserID"
@@ -115,6 +116,11 @@ var systemFields = []systemSetter{
 	{pathThreadID, func(ev *Event, v any) {
 		if n, ok := toUint(v, 32); ok {
 			ev.ThreadID = uint32(n)
+		}
+	}},
+	{pathEventRecordID, func(ev *Event, v any) {
+		if n, ok := toUint(v, 64); ok {
+			ev.EventRecordID = n
 		}
 	}},
 	{pathChannel, func(ev *Event, v any) { ev.Channel = render(v) }},

@@ -33,7 +33,8 @@ func (e *Event) DataKeys() []string {
 }
 
 // MarshalJSON renders the event as one flat JSON object (the line format
-// of examples/evtxdump): record_id, time_created (TimeLayout, UTC, 7
+// of examples/evtxdump): record_id (the record header's ID),
+// event_record_id (System/EventRecordID, when present), time_created (TimeLayout, UTC, 7
 // fractional digits), event_id, provider, channel, computer, the other
 // System fields (keywords as "0x…", GUIDs as "{…}"; empty ones omitted),
 // data (an object of DataKeys to values, in order), source {file, chunk,
@@ -61,6 +62,9 @@ func (e Event) MarshalJSON() ([]byte, error) {
 	}
 	b.WriteByte('{')
 	num("record_id", e.RecordID)
+	if e.EventRecordID != 0 {
+		num("event_record_id", e.EventRecordID)
+	}
 	key("time_created")
 	if e.TimeCreated.IsZero() {
 		b.WriteString("null")

@@ -122,7 +122,13 @@ type Field struct {
 
 // Event is one decoded record.
 type Event struct {
-	RecordID          uint64
+	// RecordID is the record header's ID: the log file's own numbering,
+	// unique in the file, the one chunk headers and errors refer to.
+	RecordID uint64
+	// EventRecordID is System/EventRecordID as stored in the event. It
+	// equals RecordID in a log Windows wrote itself; in a WEF
+	// ForwardedEvents log (or a re-exported log) it is the source log's ID.
+	EventRecordID     uint64
 	Provider          string
 	ProviderGUID      string // "{UPPER-CASE}" or ""
 	EventSourceName   string
