@@ -4,4 +4,31 @@
 // unreliable SMB1 3027), which sent no, an unrecognised or an empty SPN
 // (3024, 3025, 3026), which used SMB1 (3000), and which enforcement already
 // rejects (551).
+//
+// # Classification
+//
+// Classify takes one evtx.Event and decides on provider, event ID and
+// channel only: Task and Keywords change between Windows builds, and every
+// event version is accepted. Field names of the newer events are not
+// published, so each finding field is looked up by name first (with aliases,
+// compared without case or separators), then by value type and documented
+// order, never taking a string-length field for a value. Finding.Mapping and
+// Finding.MappedFrom record which data field fed which finding field and how;
+// Finding.Unmapped keeps every field left over, so the first real logs can
+// confirm or correct the layout. An event without a usable client becomes a
+// KindUnparsed finding with its Reason; nothing is dropped silently.
+//
+// NormalizeClient turns the logged client name into a comparable identity
+// (IPv4, IPv6 with its zone, IPv4-mapped IPv6 as IPv4, lower-cased host and
+// FQDN linked through ShortName) and always keeps the raw value.
+//
+// # Scanning
+//
+// Scan reads files and directories with a bounded worker pool. It asks evtx
+// for the SMB server provider only, so chunks of a WEF ForwardedEvents log
+// that hold no SMB event are never decoded (FileResult.ChunksSkipped). A file
+// that cannot be read is reported and skipped; damaged chunks and records are
+// reported on their file while the rest of it is still read. The same record
+// seen in overlapping exports counts once, and the output order does not
+// depend on scheduling.
 package smbaudit

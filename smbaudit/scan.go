@@ -164,7 +164,7 @@ func collect(paths []string, glob string) ([]input, []FileResult) {
 			if ok, _ := filepath.Match(glob, strings.ToLower(d.Name())); !ok {
 				return nil
 			}
-			info, err := d.Info()
+			info, err := os.Stat(q) // follows a symbolic link, as Open will
 			if err != nil {
 				skipped = append(skipped, FileResult{Path: q, Skipped: true, Reason: err.Error()})
 				return nil
