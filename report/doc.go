@@ -1,0 +1,117 @@
+// Package report turns the findings of an SMB audit scan (smbaudit.Result)
+// into the answer an administrator waits for: one row per client saying which
+// enforcement setting would break it, where and since when it was seen, which
+// servers were looked at and over which time window, and what was read.
+//
+// # Building and merging
+//
+// Build makes a Report from a scan result; Options.GeneratedAt pins the
+// generation time. A Report holds only mergeable state (counts, sets, minimum
+// and maximum evidence) plus members derived from it (verdicts, links,
+// warnings, summary), so Merge can combine reports of shards scanned apart:
+// it is commutative and associative, and reports built from disjoint sets of
+// files merge into exactly the report built from all the files (the tests
+// check this as a property on random results). WriteJSON is also the partial
+// form: ReadJSON reads a report back, on another machine, for merging.
+// Derived members are recomputed on reading, never trusted.
+//
+// # Verdicts
+//
+// Each client has one Verdict per setting that would break it:
+//
+//	Setting                          evidence            hint
+//	DisableSMB1                      3000                move the client to SMB 2 or 3
+//	RequireSecuritySignature         3021                update the client, or enable signing on it
+//	RequireSecuritySignature         3027 only: possibly 3027 is unreliable: check, then as above
+//	SmbServerNameHardeningLevel=1    3025                fix the SPN or the DNS alias, or SrvAllowedServerNames
+//	SmbServerNameHardeningLevel=2    3024, 3025, 3026    move off NTLMv1/LM (3024), fix the SPN (3025, 3026)
+//
+// A 3027 never makes a verdict certain: a client with 3027 and no 3021 is
+// listed under possibly_breaks_under only. A client with a 551
+// (SMBServer/Security) is marked rejected_by_enforcement: enforcement
+// already rejects it today. The headline of a setting counts the clients it
+// certainly breaks and the servers that logged that evidence.
+//
+// # Clients and names
+//
+// Rows are keyed by the normalised smbaudit.Client.ID; the raw names are
+// listed. A short host name and FQDNs with the same first label
+// (Client.ShortName) are linked (member "linked"), not merged: the same short
+// name can belong to two hosts in two DNS domains, and only the logs' owner
+// can tell. IP addresses are never linked to names: that needs name
+// resolution at the time of the events. A finding without a client or server
+// name is filed under "(unknown)".
+//
+// An event read twice (from a server's own log and from a WEF
+// ForwardedEvents.evtx copy) is counted twice: counts are of records read.
+// Verdicts do not depend on counts.
+//
+// # Servers and coverage
+//
+// A server's window (first, last) bounds every decoded record of that
+// server in the inputs (smbaudit.ServerCoverage) and its findings. A server
+// with no audit event (3000, 3021, 3024-3027) gets the warning "no audit
+// events: auditing may be off": a clean-looking server is not proof. A server
+// with some audit events but none of the signing or SPN family gets a warning
+// naming the audit switch that may be off.
+//
+// # Renderers
+//
+// WriteText (terminal, 100 columns, optional ANSI colors, control characters
+// escaped), WriteJSON, WriteCSV (one row per client; a cell starting with
+// = + - @ gets a leading apostrophe so spreadsheets do not run it), WriteMarkdown
+// and WriteHTML (one self-contained page: no external asset, inline CSS, JS
+// and SVG; summary cards, sortable and filterable tables, a chart of events
+// per day per kind and one of the top clients). Every renderer is
+// deterministic: the same inputs in any order give byte-identical output.
+// Times are RFC 3339 UTC with 7 fractional digits (100 ns), e.g.
+// 2025-09-10T08:15:42.1234567Z; tables in the text form show them to the
+// second, the details below them in full.
+//
+// # JSON schema smbreadiness.report/v1
+//
+// Stable: members are only ever added; a change of meaning takes a new
+// schema name. Lists are never null; empty lists are []. Times are strings as
+// above, "" when unknown. Event IDs are object keys as decimal strings.
+//
+//	schema            "smbreadiness.report/v1"
+//	generated_at      time
+//	summary           {clients, servers, servers_without_audit, inputs, skipped_inputs,
+//	                   records, damaged_chunks, errors, rejected_clients,
+//	                   events: {"3021": n, ...},
+//	                   headlines: [{setting, clients, servers, possible_clients,
+//	                                possible_servers, text}]}      (derived)
+//	clients[]         sorted by client:
+//	  client                   normalised ID, e.g. "10.0.0.5", "nas01"
+//	  kind                     "ipv4", "ipv6", "host", "fqdn", "unknown"
+//	  short_name               first label of a host name or FQDN
+//	  linked                   other clients with the same short name (derived)
+//	  names                    raw names as logged, sorted
+//	  events                   {"3021": count, ...}
+//	  servers_by_event         {"3021": [servers], ...}
+//	  first_seen, last_seen    time
+//	  first_evidence, last_evidence
+//	                           {time, server, event_id, record_id,
+//	                            source: {file, chunk, offset}}
+//	  servers, users, spns     sorted ("" is an empty SPN)
+//	  spn_query_statuses       sorted, "0xC00000BB STATUS_NOT_SUPPORTED"
+//	  epa_policies             sorted, "1 (label)" or the raw number
+//	  server_requires_signing  sorted, "false", "true"
+//	  damaged_chunk_events     events read from chunks that failed a checksum
+//	  breaks_under             sorted settings, from "DisableSMB1",
+//	                           "RequireSecuritySignature",
+//	                           "SmbServerNameHardeningLevel=1",
+//	                           "SmbServerNameHardeningLevel=2" (derived)
+//	  possibly_breaks_under    same vocabulary, 3027-only evidence (derived)
+//	  rejected_by_enforcement  a 551 was seen (derived)
+//	  verdicts                 [{setting, certain, events, servers, hints}] (derived)
+//	servers[]         sorted by server: {server, first, last, records,
+//	                   events: {"3021": n}, audit_events, clients, audit_kinds,
+//	                   warnings}  (audit_events, audit_kinds, warnings derived)
+//	inputs[]          sorted by path: {path, size, skipped, reason, chunks,
+//	                   chunks_decoded, records, damaged_chunks, errors, first, last}
+//	events_per_day[]  sorted: {date: "2006-01-02" (UTC), events: {"3021": n}}
+//	unparsed          count of recognised events too malformed to classify
+//	unparsed_samples  the first 1000 of them in time order:
+//	                   {time, server, event_id, record_id, source, reason}
+package report

@@ -1,0 +1,78 @@
+package report_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/evtxkit/smbreadiness/report"
+	"github.com/evtxkit/smbreadiness/smbaudit"
+)
+
+func finding(kind smbaudit.Kind, id uint16, server, client string, t time.Time) smbaudit.Finding {
+	return smbaudit.Finding{Kind: kind, EventID: id, Server: server, Time: t,
+		Client: smbaudit.Client{ID: client, Raw: `\\` + client, Kind: smbaudit.ClientIPv4}}
+}
+
+func ExampleBuild() {
+	t := time.Date(2025, 9, 10, 8, 15, 42, 123456700, time.UTC)
+	res := &smbaudit.Result{Findings: []smbaudit.Finding{
+		finding(smbaudit.KindSigningUnsupported, 3021, "fs01", "10.0.0.5", t),
+		finding(smbaudit.KindSMB1SigningDisabled, 3027, "fs02", "10.0.0.7", t),
+		finding(smbaudit.KindSPNUnrecognised, 3025, "fs02", "10.0.0.5", t.Add(time.Hour)),
+	}}
+	r := report.Build(res, report.Options{GeneratedAt: time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)})
+	for _, h := range r.Summary.Headlines {
+		fmt.Println(h.Text)
+	}
+	for _, c := range r.Clients {
+		fmt.Println(c.ID, report.FormatTime(c.FirstSeen), c.BreaksUnder, c.PossiblyBreaksUnder)
+	}
+	// Output:
+	// 0 clients on 0 servers would break if you enforce DisableSMB1
+	// 1 client on 1 server would break if you enforce RequireSecuritySignature (1 client more possibly, on 1 server: 3027 evidence only)
+	// 1 client on 1 server would break if you enforce SmbServerNameHardeningLevel=1
+	// 1 client on 1 server would break if you enforce SmbServerNameHardeningLevel=2
+	// 10.0.0.5 2025-09-10T08:15:42.1234567Z [RequireSecuritySignature SmbServerNameHardeningLevel=1 SmbServerNameHardeningLevel=2] []
+	// 10.0.0.7 2025-09-10T08:15:42.1234567Z [] [RequireSecuritySignature]
+}
+
+// Two machines each scan their own files and ship the JSON form; a third
+// merges them.
+func ExampleMerge() {
+	t := time.Date(2025, 9, 10, 0, 0, 0, 0, time.UTC)
+	opts := report.Options{GeneratedAt: t}
+	shardA := report.Build(&smbaudit.Result{Findings: []smbaudit.Finding{
+		finding(smbaudit.KindSigningUnsupported, 3021, "fs01", "10.0.0.5", t)}}, opts)
+	shardB := report.Build(&smbaudit.Result{Findings: []smbaudit.Finding{
+		finding(smbaudit.KindSigningUnsupported, 3021, "fs02", "10.0.0.5", t.Add(24*time.Hour))}}, opts)
+
+	var wire bytes.Buffer
+	if err := shardB.WriteJSON(&wire); err != nil {
+		panic(err)
+	}
+	fromB, err := report.ReadJSON(&wire)
+	if err != nil {
+		panic(err)
+	}
+	all := report.Merge(shardA, fromB)
+	c := all.Clients[0]
+	fmt.Println(c.ID, c.Events[3021], c.Servers, report.FormatTime(c.LastSeen))
+	fmt.Println(all.Summary.Headlines[1].Text)
+	// Output:
+	// 10.0.0.5 2 [fs01 fs02] 2025-09-11T00:00:00.0000000Z
+	// 1 client on 2 servers would break if you enforce RequireSecuritySignature
+}
+
+func ExampleReport_WriteCSV() {
+	t := time.Date(2025, 9, 10, 0, 0, 0, 0, time.UTC)
+	r := report.Build(&smbaudit.Result{Findings: []smbaudit.Finding{
+		finding(smbaudit.KindSMB1Access, 3000, "fs01", "10.1.2.3", t)}}, report.Options{GeneratedAt: t})
+	if err := r.WriteCSV(os.Stdout); err != nil {
+		panic(err)
+	}
+	// Output:
+	// client,kind,short_name,linked,names,first_seen,last_seen,events_total,e3000,e3021,e3024,e3025,e3026,e3027,e551,servers,users,spns,spn_query_statuses,epa_policies,server_requires_signing,damaged_chunk_events,breaks_under,possibly_breaks_under,rejected_by_enforcement,hints
+	// 10.1.2.3,ipv4,,,\\10.1.2.3,2025-09-10T00:00:00.0000000Z,2025-09-10T00:00:00.0000000Z,1,1,0,0,0,0,0,0,fs01,,,,,,0,DisableSMB1,,false,DisableSMB1: move the client to SMB 2 or 3 (update or replace it)
+}
