@@ -165,17 +165,18 @@ func Classify(ev *evtx.Event) (Finding, bool) {
 	}
 	lay := layouts[ev.EventID]
 	f := Finding{
-		Kind:         lay.kind,
-		EventID:      ev.EventID,
-		Version:      ev.Version,
-		Channel:      ev.Channel,
-		Server:       ev.Computer,
-		Time:         ev.TimeCreated,
-		RecordID:     ev.RecordID,
-		Source:       ev.Source,
-		ChunkDamaged: ev.ChunkDamaged,
-		Mapping:      map[string]MappedBy{},
-		MappedFrom:   map[string]string{},
+		Kind:          lay.kind,
+		EventID:       ev.EventID,
+		Version:       ev.Version,
+		Channel:       ev.Channel,
+		Server:        ev.Computer,
+		Time:          ev.TimeCreated,
+		RecordID:      ev.RecordID,
+		EventRecordID: ev.EventRecordID,
+		Source:        ev.Source,
+		ChunkDamaged:  ev.ChunkDamaged,
+		Mapping:       map[string]MappedBy{},
+		MappedFrom:    map[string]string{},
 	}
 	m := newMapper(ev.Data)
 	m.byName(lay.roles)

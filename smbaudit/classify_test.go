@@ -16,15 +16,16 @@ func fld(name string, t evtx.Type, v string) evtx.Field {
 
 func smbEvent(id uint16, version uint8, data ...evtx.Field) *evtx.Event {
 	return &evtx.Event{
-		RecordID:    42,
-		Provider:    Provider,
-		EventID:     id,
-		Version:     version,
-		Channel:     AuditChannel,
-		Computer:    "FS01.corp.example",
-		TimeCreated: time.Date(2025, 10, 1, 8, 0, 0, 123456700, time.UTC),
-		Source:      evtx.Source{File: "a.evtx", Chunk: 3, Offset: 0x31000},
-		Data:        data,
+		RecordID:      42,
+		EventRecordID: 4242,
+		Provider:      Provider,
+		EventID:       id,
+		Version:       version,
+		Channel:       AuditChannel,
+		Computer:      "FS01.corp.example",
+		TimeCreated:   time.Date(2025, 10, 1, 8, 0, 0, 123456700, time.UTC),
+		Source:        evtx.Source{File: "a.evtx", Chunk: 3, Offset: 0x31000},
+		Data:          data,
 	}
 }
 
@@ -265,6 +266,7 @@ func TestClassify(t *testing.T) {
 			assert.Equal(t, tt.ev.EventID, f.EventID)
 			assert.Equal(t, tt.ev.Version, f.Version)
 			assert.Equal(t, tt.ev.RecordID, f.RecordID)
+			assert.Equal(t, tt.ev.EventRecordID, f.EventRecordID)
 			assert.Equal(t, tt.ev.Computer, f.Server)
 			assert.Equal(t, tt.ev.Source, f.Source)
 			assert.True(t, tt.ev.TimeCreated.Equal(f.Time))

@@ -79,6 +79,10 @@ type Finding struct {
 	Time     time.Time
 	RecordID uint64
 	Source   evtx.Source
+	// EventRecordID is System/EventRecordID: the record's ID in the log
+	// that first wrote it. It differs from RecordID in a WEF collector's
+	// ForwardedEvents log; duplicates across files are found on it.
+	EventRecordID uint64
 
 	// ServerRequiresSigning is nil when the event does not carry it.
 	ServerRequiresSigning *bool

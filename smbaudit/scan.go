@@ -195,12 +195,23 @@ func (pr *progress) update(f func(p *Progress)) {
 	}
 }
 
-// evKey identifies one record of one log across files.
+// evKey identifies one record of one log across files: computer, channel
+// and record ID, with the event ID and time as well so that IDs reused after
+// a log was cleared do not merge different events.
 type evKey struct {
 	computer, channel string
 	recordID          uint64
 	eventID           uint16
 	time              int64
+}
+
+// identity is the record ID that names a record across copies of its log:
+// System/EventRecordID, or the header's record ID when the event lacks one.
+func identity(eventRecordID, recordID uint64) uint64 {
+	if eventRecordID != 0 {
+		return eventRecordID
+	}
+	return recordID
 }
 
 func keyOf(computer, channel string, id uint64, eid uint16, t time.Time) evKey {
@@ -322,7 +333,7 @@ func (o *fileOut) see(ev *evtx.Event) {
 	if t.After(s.last) {
 		s.last = t
 	}
-	s.keys[keyOf(ev.Computer, ev.Channel, ev.RecordID, ev.EventID, t)] = struct{}{}
+	s.keys[keyOf(ev.Computer, ev.Channel, identity(ev.EventRecordID, ev.RecordID), ev.EventID, t)] = struct{}{}
 }
 
 // merge joins the per-file outputs: files sorted by path, findings
@@ -399,7 +410,7 @@ func dedup(all []Finding) []Finding {
 	ks := make([]keyed, len(all))
 	for i := range all {
 		f := &all[i]
-		ks[i] = keyed{keyOf(f.Server, f.Channel, f.RecordID, f.EventID, f.Time), f}
+		ks[i] = keyed{keyOf(f.Server, f.Channel, identity(f.EventRecordID, f.RecordID), f.EventID, f.Time), f}
 	}
 	better := func(a, b *Finding) bool { // a preferred over b
 		if a.ChunkDamaged != b.ChunkDamaged {
@@ -419,7 +430,8 @@ func dedup(all []Finding) []Finding {
 	}
 	slices.SortFunc(out, func(a, b Finding) int {
 		return cmp.Or(a.Time.Compare(b.Time), strings.Compare(a.Server, b.Server),
-			cmp.Compare(a.RecordID, b.RecordID), compareSource(a.Source, b.Source))
+			cmp.Compare(identity(a.EventRecordID, a.RecordID), identity(b.EventRecordID, b.RecordID)),
+			compareSource(a.Source, b.Source))
 	})
 	return out
 }
