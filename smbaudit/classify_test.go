@@ -1,6 +1,7 @@
 package smbaudit
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -359,5 +360,33 @@ func TestEPAPolicyLabels(t *testing.T) {
 		p := NewEPAPolicy(tt.v)
 		assert.Equal(t, tt.label, p.Label)
 		assert.Equal(t, tt.str, p.String())
+	}
+}
+
+// Classify must hold on any data: every field is either mapped or unmapped,
+// and nothing panics. A fixed seed keeps the run short and repeatable.
+func TestClassifyArbitraryData(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	types := []evtx.Type{tS, tA, tU16, tU32, tH32, tB, tG, tU64, tBin, evtx.TypeNull, evtx.TypeInt32}
+	values := []string{"", `\\`, `\\10.0.0.1`, "0x", "0xZZ", "-1", "99999999999", "true", "False", "1",
+		"02000000", "1700000000000000fe800000000000000000000000000001", "17", "cifs/x", "[", "::ffff:1.2.3.4"}
+	names := []string{"", "ClientName", "ClientAddress", "Status", "EpaPolicy", "SPN", "UserName", "XLength", "P1"}
+	for i := 0; i < 3000; i++ {
+		var data []evtx.Field
+		for n := rng.IntN(8); n > 0; n-- {
+			data = append(data, fld(names[rng.IntN(len(names))], types[rng.IntN(len(types))], values[rng.IntN(len(values))]))
+		}
+		ev := smbEvent(EventIDs[rng.IntN(len(EventIDs))], uint8(rng.IntN(4)), data...)
+		ev.Channel = SecurityChannel
+		var f Finding
+		var ok bool
+		require.NotPanics(t, func() { f, ok = Classify(ev) }, "%+v", data)
+		require.True(t, ok)
+		require.Equal(t, len(data), len(f.Mapping)+len(f.Unmapped), "%+v -> %v", data, f.Mapping)
+		if f.Kind != KindUnparsed {
+			require.NotEmpty(t, f.Client.ID, "%+v", data)
+		} else {
+			require.NotEmpty(t, f.Reason)
+		}
 	}
 }
