@@ -1,0 +1,263 @@
+package evtx
+
+import (
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// rdRecord frames binxml as a record.
+func rdRecord(id uint64, binxml []byte) []byte {
+	size := recHeaderLen + len(binxml) + 4
+	b := make([]byte, size)
+	copy(b, recMagic)
+	binary.LittleEndian.PutUint32(b[4:], uint32(size))
+	binary.LittleEndian.PutUint64(b[8:], id)
+	binary.LittleEndian.PutUint64(b[16:], 133000000000000000+id)
+	copy(b[recHeaderLen:], binxml)
+	binary.LittleEndian.PutUint32(b[size-4:], uint32(size))
+	return b
+}
+
+// rdChunk lays records out from offset 0x200 and fills in the header.
+func rdChunk(records ...[]byte) []byte {
+	c := make([]byte, chunkSize)
+	copy(c, chunkMagic)
+	off := chunkHeaderSize
+	for _, r := range records {
+		copy(c[off:], r)
+		off += len(r)
+	}
+	le := binary.LittleEndian
+	le.PutUint64(c[0x08:], 1)
+	le.PutUint64(c[0x10:], uint64(len(records)))
+	le.PutUint32(c[0x28:], 0x80)
+	le.PutUint32(c[0x30:], uint32(off))
+	le.PutUint32(c[0x34:], crc32.ChecksumIEEE(c[chunkHeaderSize:off]))
+	le.PutUint32(c[0x7c:], chunkHeaderCRC(c))
+	return c
+}
+
+// rdEOFRecord is a record whose BinXML is a fragment header and an EOF.
+func rdEOFRecord(id uint64) []byte { return rdRecord(id, []byte{0x0f, 1, 1, 0, 0, 0, 0, 0}) }
+
+// instance returns BinXML for a template instance at chunk offset at (the
+// offset of the record's BinXML): an inline definition of template id
+// with an empty body when inline, else a reference to def, then the given
+// argument descriptors (size, type) and values, then an EOF.
+func rdInstance(at int, id uint32, inline bool, def int, descs [][2]int, values []byte, nargs int) []byte {
+	le := binary.LittleEndian
+	b := []byte{0x0f, 1, 1, 0, 0x0c, 0x01}
+	b = le.AppendUint32(b, id)
+	p := at + len(b) + 4
+	if inline {
+		def = p
+	}
+	b = le.AppendUint32(b, uint32(def))
+	if inline {
+		b = le.AppendUint32(b, 0)  // next definition
+		b = le.AppendUint32(b, id) // GUID, first 4 bytes
+		b = append(b, make([]byte, 12)...)
+		b = le.AppendUint32(b, 5)       // body size
+		b = append(b, 0x0f, 1, 1, 0, 0) // body: fragment header, EOF
+	}
+	if nargs < 0 {
+		nargs = len(descs)
+	}
+	b = le.AppendUint32(b, uint32(nargs))
+	for _, d := range descs {
+		b = le.AppendUint16(b, uint16(d[0]))
+		b = append(b, byte(d[1]), 0)
+	}
+	b = append(b, values...)
+	return append(b, 0x00)
+}
+
+func TestFrameRecords(t *testing.T) {
+	r0, r1, r2 := rdEOFRecord(1), rdEOFRecord(2), rdEOFRecord(3)
+	n := len(r0)
+	brokenMagic := append([]byte("XX"), r1[2:]...)
+	badCopy := append([]byte{}, r1...)
+	binary.LittleEndian.PutUint32(badCopy[len(badCopy)-4:], 99)
+	zeroSize := append([]byte{}, r1...)
+	binary.LittleEndian.PutUint32(zeroSize[4:], 0)
+	tests := []struct {
+		name    string
+		records [][]byte
+		want    []int // span sizes; negative for a bad region
+	}{
+		{"clean", [][]byte{r0, r1, r2}, []int{n, n, n}},
+		{"bad magic", [][]byte{r0, brokenMagic, r2}, []int{n, -n, n}},
+		{"bad size copy", [][]byte{r0, badCopy, r2}, []int{n, -n, n}},
+		{"zero size", [][]byte{r0, zeroSize, r2}, []int{n, -n, n}},
+		{"garbage tail", [][]byte{r0, []byte("garbage!")}, []int{n, -8}},
+		{"first bad", [][]byte{brokenMagic, r2}, []int{-n, n}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := rdChunk(tt.records...)
+			end := int(binary.LittleEndian.Uint32(c[0x30:]))
+			var got []int
+			for _, s := range frameRecords(c, end, true) {
+				if s.bad != nil {
+					got = append(got, -s.size)
+				} else {
+					got = append(got, s.size)
+				}
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+	t.Run("untrusted end stops at zeros", func(t *testing.T) {
+		c := rdChunk(r0, r1)
+		spans := frameRecords(c, chunkSize, false)
+		require.Len(t, spans, 2)
+		assert.Nil(t, spans[1].bad)
+	})
+}
+
+func TestCheckTemplateInstance(t *testing.T) {
+	at := chunkHeaderSize + recHeaderLen
+	tests := []struct {
+		name      string
+		binxml    []byte
+		known     map[uint32]bool
+		wantErr   error
+		patches   int
+		defines   uint32
+		errSubstr string
+	}{
+		{"inline definition", rdInstance(at, 7, true, 0, [][2]int{{4, 0x08}}, make([]byte, 4), -1), nil, nil, 0, 7, ""},
+		{"reference to known", rdInstance(at, 7, false, 0x300, [][2]int{{4, 0x08}}, make([]byte, 4), -1), map[uint32]bool{7: true}, nil, 0, 0, ""},
+		{"reference to unknown", rdInstance(at, 7, false, 0x300, nil, nil, -1), nil, ErrBadRecord, 0, 0, "not defined earlier"},
+		{"defined twice", rdInstance(at, 7, true, 0, nil, nil, -1), map[uint32]bool{7: true}, ErrBadRecord, 0, 0, "defined twice"},
+		{"crafted count", rdInstance(at, 7, true, 0, nil, nil, 0x7fffffff), nil, ErrLimit, 0, 0, "MaxTemplateArgs"},
+		{"values past record", rdInstance(at, 7, true, 0, [][2]int{{400, 0x01}}, nil, -1), nil, ErrBadRecord, 0, 0, "runs past"},
+		{"arrays retyped", rdInstance(at, 7, true, 0, [][2]int{{4, 0x86}, {8, 0x8a}, {8, 0x95}, {4, 0x12}}, make([]byte, 24), -1), nil, nil, 4, 7, ""},
+		{"no template", []byte{0x0f, 1, 1, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, nil, ErrBadRecord, 0, 0, "does not start with a template"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := rdChunk(rdRecord(1, tt.binxml))
+			s := frameRecords(c, int(binary.LittleEndian.Uint32(c[0x30:])), true)
+			require.Len(t, s, 1)
+			known := tt.known
+			if known == nil {
+				known = map[uint32]bool{}
+			}
+			defined, patches, err := checkTemplateInstance(c, s[0], known)
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				assert.Contains(t, err.Error(), tt.errSubstr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Len(t, patches, tt.patches)
+			assert.Equal(t, tt.defines, defined)
+		})
+	}
+}
+
+// rdPanicRecordAt returns a record, for chunk offset off, that makes the
+// pinned decoder panic: a SYSTEMTIME value declared 0xFFFF bytes long,
+// which it slices past the end of the chunk.
+func rdPanicRecordAt(off int, id uint64) []byte {
+	return rdRecord(id, rdInstance(off+recHeaderLen, 9, true, 0, [][2]int{{0xffff, 0x12}}, make([]byte, 16), -1))
+}
+
+func TestDecoderPanicIsContainedAndBisected(t *testing.T) {
+	r := [][]byte{rdEOFRecord(1), rdEOFRecord(2)}
+	off := chunkHeaderSize + 2*len(r[0])
+	r = append(r, rdPanicRecordAt(off, 3), rdEOFRecord(4))
+	c := rdChunk(r...)
+
+	recs, err := runDecoder(c, 4)
+	require.Error(t, err, "the crafted record must make the decoder panic")
+	assert.Contains(t, err.Error(), "panic")
+	assert.Nil(t, recs)
+	recs, err = runDecoder(c, 2)
+	require.NoError(t, err)
+	assert.Len(t, recs, 2)
+	assert.Equal(t, 2, bisect(c, 4))
+	assert.Equal(t, -1, bisect(c, 2))
+}
+
+// TestDecodeRecordsSurvivesPanics runs a whole chunk with panicking records
+// through the reader: they are refused (by the pre-pass or the reader's
+// own guard, which retypes wrong-sized SYSTEMTIME values) or bisected out,
+// and the other records still come out, each once.
+func TestDecodeRecordsSurvivesPanics(t *testing.T) {
+	var recs [][]byte
+	off := chunkHeaderSize
+	for i := range 6 {
+		var rec []byte
+		if i == 2 || i == 4 {
+			rec = rdPanicRecordAt(off, uint64(i+1))
+		} else {
+			rec = rdEOFRecord(uint64(i + 1))
+		}
+		recs = append(recs, rec)
+		off += len(rec)
+	}
+	c := rdChunk(recs...)
+	r := &Reader{name: "t.evtx", firstChunk: 0x1000}
+	d := newSlotDecoder(r, compileOptions(Options{}))
+	copy(d.buf, c)
+	var res chunkResult
+	res.info.Offset = 0x1000
+	d.decodeRecords(&res, d.buf, int(binary.LittleEndian.Uint32(c[0x30:])), true, false)
+	for _, it := range res.items {
+		if it.err != nil {
+			var e *Error
+			require.True(t, errors.As(it.err, &e))
+		}
+	}
+	assert.Equal(t, 6, len(res.items), "one item (event or error) per record")
+}
+
+func TestSanitiseTinyGaps(t *testing.T) {
+	r0, r1 := rdEOFRecord(1), rdEOFRecord(2)
+	gap := []byte("tinygap!") // 8 bytes: too small for a filler
+	t.Run("after a record", func(t *testing.T) {
+		c := rdChunk(r0, gap, r1)
+		r := &Reader{name: "t.evtx"}
+		d := newSlotDecoder(r, compileOptions(Options{}))
+		copy(d.buf, c)
+		spans := frameRecords(d.buf, int(binary.LittleEndian.Uint32(c[0x30:])), true)
+		require.Len(t, spans, 3)
+		works := make([]*recordWork, len(spans))
+		for i, s := range spans {
+			works[i] = &recordWork{span: s, toDecode: s.bad == nil}
+		}
+		v := d.sanitise(works)
+		require.Len(t, v, 2)
+		assert.Equal(t, uint32(len(r0)+len(gap)), binary.LittleEndian.Uint32(d.cp[chunkHeaderSize+4:]), "the record before absorbs the gap")
+		out, err := runDecoder(d.cp, len(v))
+		require.NoError(t, err)
+		assert.Len(t, out, 2)
+		assert.Equal(t, uint64(2), out[1].Header.RecordID)
+	})
+	t.Run("at the chunk start", func(t *testing.T) {
+		c := rdChunk(gap, r0, r1)
+		r := &Reader{name: "t.evtx"}
+		d := newSlotDecoder(r, compileOptions(Options{}))
+		copy(d.buf, c)
+		spans := frameRecords(d.buf, int(binary.LittleEndian.Uint32(c[0x30:])), true)
+		require.Len(t, spans, 3)
+		works := make([]*recordWork, len(spans))
+		for i, s := range spans {
+			works[i] = &recordWork{span: s, toDecode: s.bad == nil}
+		}
+		v := d.sanitise(works)
+		require.Len(t, v, 2)
+		assert.Nil(t, v[0], "gap and first record become one filler")
+		assert.ErrorIs(t, works[1].dropped, ErrBadRecord)
+		out, err := runDecoder(d.cp, len(v))
+		require.NoError(t, err)
+		assert.Equal(t, uint64(2), out[1].Header.RecordID)
+	})
+}
