@@ -33,4 +33,63 @@
 //
 // Only the failures that concern the whole file (not EVTX, unsupported version,
 // too short) are returned by NewReader and Open, as sentinel errors.
+//
+// # Chunks
+//
+// Every 64 KiB slot after the header block is looked at, to the end of the
+// file, whatever the header's chunk count says (logs copied from a live
+// system are usually dirty and their count lags). An all-zero slot is unused
+// space; any other slot without the chunk magic, or cut short, is an error
+// wrapping ErrBadChunk. The CRC32 of each chunk header and of its record area
+// is checked; on a mismatch the error (ErrChunkHeaderChecksum,
+// ErrChunkDataChecksum) is yielded, the records are still decoded, and each
+// of their events has ChunkDamaged set. Options.OnChunk receives a ChunkInfo
+// per slot (state, record numbers and IDs, checksum results, counts).
+//
+// # Containing the decoder
+//
+// The pinned Velocidex decoder panics on some corrupt chunks, re-emits a
+// zero-size record, reads array values to the end of the chunk, loops without
+// bound on a crafted template-argument count, and stops silently at a bad
+// record. This package never hands it the file: per chunk it frames every
+// record itself (magic, size of at least 28 bytes, inside the record area,
+// trailing size copy) and resynchronises after a bad one; an exact BinXML
+// pre-pass and a shallow template-instance guard refuse records the decoder
+// must not see; the decoder then gets a private copy of the chunk in which
+// refused and damaged regions are empty filler records and the header counts
+// exactly the records laid out. A panic is recovered; the record causing it
+// is found by bisection, neutralised, and the chunk decoded again, at most
+// MaxDecoderRetries times. Records whose values the pre-pass decoded are
+// still returned, from its values alone, when the decoder may not see them.
+// Each record is returned at most once.
+//
+// # Exact values
+//
+// TimeCreated is the stored FILETIME, exact to 100 ns, in UTC (the decoder's
+// own float64 is off by up to ~0.8 µs), or, in WEF forwarded events where
+// System values are text, the stored RFC 3339 time. Values are rendered as
+// Windows renders them in its XML: GUIDs "{UPPER-CASE}", HexInt32/64 and
+// keywords "0x…", SIDs "S-1-…", booleans "true"/"false", FILETIME and
+// SYSTEMTIME in TimeLayout. Event data is one ordered []Field whatever its
+// shape: named or unnamed <Data>, or UserData flattened with "/" below its
+// wrapper element.
+//
+// # Filters, order, parallelism
+//
+// Options.Providers is pushed down: a provider name is stored in UTF-16LE in
+// every record or template that uses it, so a chunk whose bytes (ASCII
+// letters folded) do not contain a wanted name is skipped undecoded
+// (ChunkSkipped). EventIDs, Since and Until filter events. Chunks are decoded
+// by Options.Workers goroutines (GOMAXPROCS by default), each with its own
+// buffers, and put back in file order; at most MaxInFlightChunksPerWorker
+// decoded chunks per worker wait, so memory does not grow with the file.
+//
+// # Limits
+//
+// MaxRecordsPerChunk, MaxTemplateArgs, MaxDecoderRetries and
+// MaxInFlightChunksPerWorker bound the reader's work per chunk; the BinXML
+// pre-pass bounds element nesting (64), BinXML value nesting (16),
+// array arguments per chunk (64), values per record (8192) and expansion
+// steps per record (262144). Hitting a limit is an *Error wrapping ErrLimit
+// that names the place, never a silent drop.
 package evtx
