@@ -13,7 +13,10 @@ import (
 )
 
 // Build turns a scan result into a report. It never modifies res. The same
-// findings, files and servers in any order give the same report.
+// findings, files and servers in any order give the same report. Copies of
+// one record (same server, channel, record ID, event ID and time) count
+// once, the copy kept chosen as smbaudit.Scan chooses it, so a result that
+// Scan already deduplicated is taken as it is.
 func Build(res *smbaudit.Result, opts Options) *Report {
 	a := newAgg()
 	a.generated = opts.GeneratedAt
@@ -28,14 +31,11 @@ func Build(res *smbaudit.Result, opts Options) *Report {
 
 // Merge combines two reports into the report of both inputs. It is
 // commutative and associative, and reports built from disjoint sets of
-// files merge into exactly the report built from all the files. A nil
-// report is empty. Neither argument is modified. The generation time of the
-// result is the later one.
+// files merge into exactly the report built from all the files (but for
+// Server.Records, see there). A nil report is empty. Neither argument is
+// modified. The generation time of the result is the later one.
 func Merge(a, b *Report) *Report {
-	g := newAgg()
-	g.addReport(a)
-	g.addReport(b)
-	return g.finish()
+	return MergeAll(a, b)
 }
 
 // MergeAll merges any number of reports (see Merge).
@@ -62,64 +62,54 @@ func (s set) sorted() []string {
 	return slices.Sorted(maps.Keys(s))
 }
 
-type clientAgg struct {
-	id, kind, short                            string
-	names, users, spns, statuses, epa, signing set
-	servers                                    set
-	events                                     map[uint16]int
-	serversByEvent                             map[uint16]set
-	first, last                                Evidence
-	seen                                       bool
-	damaged                                    int
+// recKey names a record across copies of its log, as smbaudit.Scan does.
+type recKey struct {
+	server, channel string
+	id              uint64
+	event           uint16
+	time            int64
 }
 
-type serverAgg struct {
-	name        string
+func keyOf(r *Record) recKey {
+	id := r.EventRecordID
+	if id == 0 {
+		id = r.RecordID
+	}
+	return recKey{strings.ToLower(r.Server), strings.ToLower(r.Channel), id, r.EventID, r.Time.UnixNano()}
+}
+
+// better says whether copy x of a record is kept over copy y: undamaged
+// first, then the first by source, then a total order on the rest.
+func better(x, y *Record) bool {
+	if x.ChunkDamaged != y.ChunkDamaged {
+		return !x.ChunkDamaged
+	}
+	return cmpRecord(x, y) < 0
+}
+
+func cmpRecord(x, y *Record) int {
+	return cmp.Or(cmp.Compare(x.Source.File, y.Source.File), cmp.Compare(x.Source.Chunk, y.Source.Chunk),
+		cmp.Compare(x.Source.Offset, y.Source.Offset), cmpEvidence(x.Evidence, y.Evidence),
+		cmp.Compare(fmt.Sprintf("%#v", *x), fmt.Sprintf("%#v", *y)))
+}
+
+type coverage struct {
+	name        string // smallest spelling seen
 	first, last time.Time
 	records     int
-	events      map[uint16]int
-	clients     set
 }
 
 type agg struct {
 	generated time.Time
-	clients   map[string]*clientAgg
-	servers   map[string]*serverAgg
+	records   map[recKey]*Record
+	servers   map[string]*coverage // by lower-cased name
 	inputs    []Input
-	days      map[string]map[uint16]int
-	unparsed  int
-	samples   []Unparsed
 }
 
 func newAgg() *agg {
-	return &agg{
-		clients: map[string]*clientAgg{},
-		servers: map[string]*serverAgg{},
-		days:    map[string]map[uint16]int{},
-	}
+	return &agg{records: map[recKey]*Record{}, servers: map[string]*coverage{}}
 }
 
-func (a *agg) client(id string) *clientAgg {
-	c := a.clients[id]
-	if c == nil {
-		c = &clientAgg{id: id, names: set{}, users: set{}, spns: set{}, statuses: set{}, epa: set{},
-			signing: set{}, servers: set{}, events: map[uint16]int{}, serversByEvent: map[uint16]set{}}
-		a.clients[id] = c
-	}
-	return c
-}
-
-func (a *agg) server(name string) *serverAgg {
-	s := a.servers[name]
-	if s == nil {
-		s = &serverAgg{name: name, events: map[uint16]int{}, clients: set{}}
-		a.servers[name] = s
-	}
-	return s
-}
-
-// minNonEmpty keeps a choice between conflicting values deterministic and
-// order-independent.
 func minNonEmpty(a, b string) string {
 	if a == "" || (b != "" && b < a) {
 		return b
@@ -148,16 +138,6 @@ func cmpEvidence(x, y Evidence) int {
 		cmp.Compare(x.RecordID, y.RecordID), cmp.Compare(x.Server, y.Server), cmp.Compare(x.EventID, y.EventID))
 }
 
-func (c *clientAgg) see(first, last Evidence) {
-	if !c.seen || cmpEvidence(first, c.first) < 0 {
-		c.first = first
-	}
-	if !c.seen || cmpEvidence(last, c.last) > 0 {
-		c.last = last
-	}
-	c.seen = true
-}
-
 func orUnknown(s string) string {
 	if s == "" {
 		return Unknown
@@ -183,77 +163,64 @@ func FormatEPAPolicy(p smbaudit.EPAPolicy) string {
 	return v
 }
 
+// RecordOf converts a finding to the form the report keeps.
+func RecordOf(f *smbaudit.Finding) Record {
+	r := Record{
+		Evidence:      Evidence{Time: f.Time.UTC(), Server: orUnknown(f.Server), EventID: f.EventID, RecordID: f.RecordID, Source: f.Source},
+		EventRecordID: f.EventRecordID, Kind: string(f.Kind), Channel: f.Channel,
+		ClientID: f.Client.ID, ClientRaw: f.Client.Raw, ClientKind: string(f.Client.Kind), ShortName: f.Client.ShortName,
+		User: f.User, SPN: f.SPN, HasSPN: f.HasSPN || f.SPN != "", ChunkDamaged: f.ChunkDamaged, Reason: f.Reason,
+	}
+	if f.SPNQueryStatus != nil {
+		r.SPNQueryStatus = FormatNTStatus(*f.SPNQueryStatus)
+	}
+	if f.EPAPolicy != nil {
+		r.EPAPolicy = FormatEPAPolicy(*f.EPAPolicy)
+	}
+	if f.ServerRequiresSigning != nil {
+		r.ServerRequiresSigning = strconv.FormatBool(*f.ServerRequiresSigning)
+	}
+	if f.Status != nil {
+		r.Status = FormatNTStatus(*f.Status)
+	}
+	return r
+}
+
+func (a *agg) addRecord(r Record) {
+	k := keyOf(&r)
+	if cur, ok := a.records[k]; !ok || better(&r, cur) {
+		a.records[k] = &r
+	}
+}
+
+func (a *agg) addCoverage(name string, first, last time.Time, records int) {
+	lc := strings.ToLower(name)
+	c := a.servers[lc]
+	if c == nil {
+		c = &coverage{name: name}
+		a.servers[lc] = c
+	}
+	c.name = minNonEmpty(c.name, name)
+	c.first = minTime(c.first, first.UTC())
+	c.last = maxTime(c.last, last.UTC())
+	c.records += records
+}
+
 func (a *agg) addResult(res *smbaudit.Result) {
 	for i := range res.Findings {
-		f := &res.Findings[i]
-		ev := Evidence{Time: f.Time.UTC(), Server: orUnknown(f.Server), EventID: f.EventID, RecordID: f.RecordID, Source: f.Source}
-		if f.Kind == smbaudit.KindUnparsed {
-			a.addUnparsed(1, []Unparsed{{Evidence: ev, Reason: f.Reason}})
-			continue
-		}
-		c := a.client(orUnknown(f.Client.ID))
-		c.kind = minNonEmpty(c.kind, string(f.Client.Kind))
-		c.short = minNonEmpty(c.short, f.Client.ShortName)
-		if f.Client.Raw != "" {
-			c.names.add(f.Client.Raw)
-		}
-		if f.User != "" {
-			c.users.add(f.User)
-		}
-		if f.HasSPN || f.SPN != "" {
-			c.spns.add(f.SPN)
-		}
-		if f.SPNQueryStatus != nil {
-			c.statuses.add(FormatNTStatus(*f.SPNQueryStatus))
-		}
-		if f.EPAPolicy != nil {
-			c.epa.add(FormatEPAPolicy(*f.EPAPolicy))
-		}
-		if f.ServerRequiresSigning != nil {
-			c.signing.add(strconv.FormatBool(*f.ServerRequiresSigning))
-		}
-		c.servers.add(ev.Server)
-		c.events[f.EventID]++
-		if c.serversByEvent[f.EventID] == nil {
-			c.serversByEvent[f.EventID] = set{}
-		}
-		c.serversByEvent[f.EventID].add(ev.Server)
-		if f.ChunkDamaged {
-			c.damaged++
-		}
-		c.see(ev, ev)
-
-		s := a.server(ev.Server)
-		s.events[f.EventID]++
-		s.clients.add(c.id)
-		s.first = minTime(s.first, ev.Time)
-		s.last = maxTime(s.last, ev.Time)
-
-		day := ev.Time.Format(time.DateOnly)
-		if a.days[day] == nil {
-			a.days[day] = map[uint16]int{}
-		}
-		a.days[day][f.EventID]++
+		a.addRecord(RecordOf(&res.Findings[i]))
 	}
 	for _, sc := range res.Servers {
-		s := a.server(orUnknown(sc.Server))
-		s.first = minTime(s.first, sc.First.UTC())
-		s.last = maxTime(s.last, sc.Last.UTC())
-		s.records += sc.Events
+		a.addCoverage(orUnknown(sc.Server), sc.First, sc.Last, sc.Events)
 	}
 	for _, f := range res.Files {
 		a.inputs = append(a.inputs, Input{
 			Path: f.Path, Size: f.Size, Skipped: f.Skipped, Reason: f.Reason,
-			Chunks: f.Chunks, ChunksDecoded: f.ChunksDecoded, Records: f.Records,
+			Chunks: f.Chunks, ChunksDecoded: f.ChunksDecoded, ChunksSkipped: f.ChunksSkipped, Records: f.Records,
 			DamagedChunks: slices.Clone(f.DamagedChunks), Errors: slices.Clone(f.Errors),
 			First: f.First.UTC(), Last: f.Last.UTC(),
 		})
 	}
-}
-
-func (a *agg) addUnparsed(n int, samples []Unparsed) {
-	a.unparsed += n
-	a.samples = append(a.samples, samples...)
 }
 
 func (a *agg) addReport(r *Report) {
@@ -261,53 +228,17 @@ func (a *agg) addReport(r *Report) {
 		return
 	}
 	a.generated = maxTime(a.generated, r.GeneratedAt)
-	for _, rc := range r.Clients {
-		c := a.client(rc.ID)
-		c.kind = minNonEmpty(c.kind, rc.Kind)
-		c.short = minNonEmpty(c.short, rc.ShortName)
-		c.names.add(rc.Names...)
-		c.users.add(rc.Users...)
-		c.spns.add(rc.SPNs...)
-		c.statuses.add(rc.SPNQueryStatuses...)
-		c.epa.add(rc.EPAPolicies...)
-		c.signing.add(rc.ServerRequiresSigning...)
-		c.servers.add(rc.Servers...)
-		for id, n := range rc.Events {
-			c.events[id] += n
-		}
-		for id, ss := range rc.ServersByEvent {
-			if c.serversByEvent[id] == nil {
-				c.serversByEvent[id] = set{}
-			}
-			c.serversByEvent[id].add(ss...)
-		}
-		c.damaged += rc.DamagedChunkEvents
-		c.see(rc.First, rc.Last)
+	for _, rec := range r.Findings {
+		a.addRecord(rec)
 	}
-	for _, rs := range r.Servers {
-		s := a.server(rs.Name)
-		s.first = minTime(s.first, rs.First)
-		s.last = maxTime(s.last, rs.Last)
-		s.records += rs.Records
-		for id, n := range rs.Events {
-			s.events[id] += n
-		}
-		s.clients.add(rs.Clients...)
+	for _, s := range r.Servers {
+		a.addCoverage(s.Name, s.First, s.Last, s.Records)
 	}
 	for _, in := range r.Inputs {
 		in.DamagedChunks = slices.Clone(in.DamagedChunks)
 		in.Errors = slices.Clone(in.Errors)
 		a.inputs = append(a.inputs, in)
 	}
-	for _, d := range r.Days {
-		if a.days[d.Date] == nil {
-			a.days[d.Date] = map[uint16]int{}
-		}
-		for id, n := range d.Events {
-			a.days[d.Date][id] += n
-		}
-	}
-	a.addUnparsed(r.Unparsed, r.UnparsedSamples)
 }
 
 func cmpInput(x, y Input) int {
@@ -319,20 +250,103 @@ func cmpInput(x, y Input) int {
 	return cmp.Compare(fmt.Sprintf("%#v", x), fmt.Sprintf("%#v", y))
 }
 
-func (a *agg) finish() *Report {
-	r := &Report{Schema: Schema, GeneratedAt: a.generated.UTC(), Unparsed: a.unparsed}
+type clientAgg struct {
+	id, kind, short                                      string
+	names, users, spns, statuses, epa, signing, rejected set
+	servers                                              set
+	events                                               map[uint16]int
+	serversByEvent                                       map[uint16]set
+	first, last                                          Evidence
+	damaged                                              int
+}
 
-	// Clients.
-	for _, id := range slices.Sorted(maps.Keys(a.clients)) {
-		c := a.clients[id]
+type serverAgg struct {
+	events   map[uint16]int
+	findings int
+	clients  set
+}
+
+func (a *agg) finish() *Report {
+	r := &Report{Schema: Schema, GeneratedAt: a.generated.UTC()}
+
+	// Findings, in evidence order; every server they name gets a row.
+	for _, rec := range a.records {
+		r.Findings = append(r.Findings, *rec)
+		a.addCoverage(rec.Server, rec.Time, rec.Time, 0)
+	}
+	slices.SortFunc(r.Findings, func(x, y Record) int {
+		return cmp.Or(cmpEvidence(x.Evidence, y.Evidence), cmpRecord(&x, &y))
+	})
+	display := func(server string) string { return a.servers[strings.ToLower(server)].name }
+
+	clients := map[string]*clientAgg{}
+	servers := map[string]*serverAgg{}
+	days := map[string]map[uint16]int{}
+	for lc := range a.servers {
+		servers[lc] = &serverAgg{events: map[uint16]int{}, clients: set{}}
+	}
+	for i := range r.Findings {
+		rec := &r.Findings[i]
+		srv := display(rec.Server)
+		sa := servers[strings.ToLower(rec.Server)]
+		sa.findings++
+		if rec.Kind == string(smbaudit.KindUnparsed) {
+			r.Unparsed++
+			if len(r.UnparsedSamples) < MaxUnparsedSamples {
+				ev := rec.Evidence
+				ev.Server = srv
+				r.UnparsedSamples = append(r.UnparsedSamples, Unparsed{Evidence: ev, Reason: rec.Reason})
+			}
+			continue
+		}
+		id := orUnknown(rec.ClientID)
+		c := clients[id]
+		if c == nil {
+			c = &clientAgg{id: id, names: set{}, users: set{}, spns: set{}, statuses: set{}, epa: set{}, signing: set{},
+				rejected: set{}, servers: set{}, events: map[uint16]int{}, serversByEvent: map[uint16]set{}}
+			clients[id] = c
+			c.first = rec.Evidence // records are in evidence order
+		}
+		c.last = rec.Evidence
+		c.first.Server, c.last.Server = display(c.first.Server), srv
+		c.kind = minNonEmpty(c.kind, rec.ClientKind)
+		c.short = minNonEmpty(c.short, rec.ShortName)
+		for _, v := range [][2]any{{c.names, rec.ClientRaw}, {c.users, rec.User}, {c.statuses, rec.SPNQueryStatus},
+			{c.epa, rec.EPAPolicy}, {c.signing, rec.ServerRequiresSigning}, {c.rejected, rec.Status}} {
+			if s := v[1].(string); s != "" {
+				v[0].(set).add(s)
+			}
+		}
+		if rec.HasSPN {
+			c.spns.add(rec.SPN)
+		}
+		c.servers.add(srv)
+		c.events[rec.EventID]++
+		if c.serversByEvent[rec.EventID] == nil {
+			c.serversByEvent[rec.EventID] = set{}
+		}
+		c.serversByEvent[rec.EventID].add(srv)
+		if rec.ChunkDamaged {
+			c.damaged++
+		}
+		sa.events[rec.EventID]++
+		sa.clients.add(id)
+		day := rec.Time.Format(time.DateOnly)
+		if days[day] == nil {
+			days[day] = map[uint16]int{}
+		}
+		days[day][rec.EventID]++
+	}
+
+	for _, id := range slices.Sorted(maps.Keys(clients)) {
+		c := clients[id]
 		rc := Client{
 			ID: c.id, Kind: c.kind, ShortName: c.short,
-			Names: c.names.sorted(), Events: maps.Clone(c.events),
-			ServersByEvent: map[uint16][]string{},
-			FirstSeen:      c.first.Time, LastSeen: c.last.Time, First: c.first, Last: c.last,
+			Names: c.names.sorted(), Events: c.events, ServersByEvent: map[uint16][]string{},
+			FirstSeen: c.first.Time, LastSeen: c.last.Time, First: c.first, Last: c.last,
 			Servers: c.servers.sorted(), Users: c.users.sorted(), SPNs: c.spns.sorted(),
 			SPNQueryStatuses: c.statuses.sorted(), EPAPolicies: c.epa.sorted(),
-			ServerRequiresSigning: c.signing.sorted(), DamagedChunkEvents: c.damaged,
+			ServerRequiresSigning: c.signing.sorted(), RejectionStatuses: c.rejected.sorted(), DamagedChunkEvents: c.damaged,
 		}
 		for ev, ss := range c.serversByEvent {
 			rc.ServersByEvent[ev] = ss.sorted()
@@ -342,14 +356,15 @@ func (a *agg) finish() *Report {
 	}
 	linkClients(r.Clients)
 
-	// Servers.
-	for _, name := range slices.Sorted(maps.Keys(a.servers)) {
-		s := a.servers[name]
-		rs := Server{Name: name, First: s.first, Last: s.last, Records: s.records,
-			Events: maps.Clone(s.events), Clients: s.clients.sorted()}
-		for _, id := range slices.Sorted(maps.Keys(s.events)) {
-			if auditEvents[id] && s.events[id] > 0 {
-				rs.AuditEvents += s.events[id]
+	for _, lc := range slices.SortedFunc(maps.Keys(a.servers), func(x, y string) int {
+		return cmp.Compare(a.servers[x].name, a.servers[y].name)
+	}) {
+		cv, sa := a.servers[lc], servers[lc]
+		rs := Server{Name: cv.name, First: cv.first, Last: cv.last, Records: cv.records, Findings: sa.findings,
+			Events: sa.events, Clients: sa.clients.sorted()}
+		for _, id := range slices.Sorted(maps.Keys(sa.events)) {
+			if auditEvents[id] {
+				rs.AuditEvents += sa.events[id]
 				rs.AuditKinds = append(rs.AuditKinds, id)
 			}
 		}
@@ -357,24 +372,12 @@ func (a *agg) finish() *Report {
 		r.Servers = append(r.Servers, rs)
 	}
 
-	// Inputs.
 	r.Inputs = slices.Clone(a.inputs)
 	slices.SortFunc(r.Inputs, cmpInput)
 
-	// Days.
-	for _, d := range slices.Sorted(maps.Keys(a.days)) {
-		r.Days = append(r.Days, Day{Date: d, Events: maps.Clone(a.days[d])})
+	for _, d := range slices.Sorted(maps.Keys(days)) {
+		r.Days = append(r.Days, Day{Date: d, Events: days[d]})
 	}
-
-	// Unparsed samples: the smallest in evidence order, bounded.
-	r.UnparsedSamples = slices.Clone(a.samples)
-	slices.SortFunc(r.UnparsedSamples, func(x, y Unparsed) int {
-		return cmp.Or(cmpEvidence(x.Evidence, y.Evidence), cmp.Compare(x.Reason, y.Reason))
-	})
-	if len(r.UnparsedSamples) > MaxUnparsedSamples {
-		r.UnparsedSamples = r.UnparsedSamples[:MaxUnparsedSamples]
-	}
-
 	r.Summary = summarise(r)
 	return r
 }
@@ -383,61 +386,59 @@ func (a *agg) finish() *Report {
 func (c *Client) decide() {
 	c.Verdicts, c.BreaksUnder, c.PossiblyBreaksUnder = nil, nil, nil
 	for _, st := range Settings {
-		v := Verdict{Setting: st}
-		servers, hints := set{}, []string{}
+		certain := false
 		for _, ru := range rules {
-			if ru.setting != st || c.Events[ru.event] == 0 {
+			if ru.setting == st && ru.certain && c.Events[ru.event] > 0 {
+				certain = true
+			}
+		}
+		// A certain verdict rests on certain evidence only: a 3027 beside
+		// a 3021 adds nothing.
+		v := Verdict{Setting: st, Certain: certain}
+		servers := set{}
+		for _, ru := range rules {
+			if ru.setting != st || c.Events[ru.event] == 0 || (certain && !ru.certain) {
 				continue
 			}
 			v.Events = append(v.Events, ru.event)
-			v.Certain = v.Certain || ru.certain
 			servers.add(c.ServersByEvent[ru.event]...)
-			if !slices.Contains(hints, ru.hint) {
-				hints = append(hints, ru.hint)
+			if !slices.Contains(v.Hints, ru.hint) {
+				v.Hints = append(v.Hints, ru.hint)
 			}
 		}
 		if len(v.Events) == 0 {
 			continue
 		}
-		if v.Certain {
-			// Keep only the certain evidence: a 3027 beside a 3021 adds
-			// nothing to the verdict.
-			v.Events, hints, servers = nil, nil, set{}
-			for _, ru := range rules {
-				if ru.setting == st && ru.certain && c.Events[ru.event] > 0 {
-					v.Events = append(v.Events, ru.event)
-					servers.add(c.ServersByEvent[ru.event]...)
-					if !slices.Contains(hints, ru.hint) {
-						hints = append(hints, ru.hint)
-					}
-				}
-			}
+		slices.Sort(v.Events)
+		v.Servers = servers.sorted()
+		if certain {
 			c.BreaksUnder = append(c.BreaksUnder, st)
 		} else {
 			c.PossiblyBreaksUnder = append(c.PossiblyBreaksUnder, st)
 		}
-		slices.Sort(v.Events)
-		v.Servers, v.Hints = servers.sorted(), hints
 		c.Verdicts = append(c.Verdicts, v)
 	}
 	c.RejectedByEnforcement = c.Events[EventEnforcementRejection] > 0
+}
+
+func linkable(c *Client) bool {
+	return c.ShortName != "" && (c.Kind == string(smbaudit.ClientHost) || c.Kind == string(smbaudit.ClientFQDN))
 }
 
 // linkClients fills Client.Linked: host names and FQDNs that share a short
 // name. IP addresses are never linked (that would need name resolution).
 func linkClients(cs []Client) {
 	groups := map[string][]string{}
-	for _, c := range cs {
-		if c.ShortName == "" || (c.Kind != string(smbaudit.ClientHost) && c.Kind != string(smbaudit.ClientFQDN)) {
-			continue
+	for i := range cs {
+		if linkable(&cs[i]) {
+			k := strings.ToLower(cs[i].ShortName)
+			groups[k] = append(groups[k], cs[i].ID)
 		}
-		k := strings.ToLower(c.ShortName)
-		groups[k] = append(groups[k], c.ID)
 	}
 	for i := range cs {
 		c := &cs[i]
 		c.Linked = nil
-		if c.ShortName == "" || (c.Kind != string(smbaudit.ClientHost) && c.Kind != string(smbaudit.ClientFQDN)) {
+		if !linkable(c) {
 			continue
 		}
 		for _, id := range groups[strings.ToLower(c.ShortName)] {
@@ -457,10 +458,10 @@ func serverWarnings(s Server) []string {
 		}
 		return false
 	}
-	var w []string
 	if s.AuditEvents == 0 {
-		return append(w, "no audit events: auditing may be off (a clean-looking server is not proof)")
+		return []string{"no audit events: auditing may be off (a clean-looking server is not proof)"}
 	}
+	var w []string
 	if !has(EventSigningUnsupported, EventSMB1SigningDisabled) {
 		w = append(w, "no signing audit events (3021/3027): AuditClientDoesNotSupportSigning may be off")
 	}

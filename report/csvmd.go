@@ -27,7 +27,7 @@ func joinSettings(s []Setting) string {
 var CSVHeader = []string{"client", "kind", "short_name", "linked", "names", "first_seen", "last_seen",
 	"events_total", "e3000", "e3021", "e3024", "e3025", "e3026", "e3027", "e551", "servers", "users", "spns",
 	"spn_query_statuses", "epa_policies", "server_requires_signing", "damaged_chunk_events",
-	"breaks_under", "possibly_breaks_under", "rejected_by_enforcement", "hints"}
+	"breaks_under", "possibly_breaks_under", "rejected_by_enforcement", "rejection_statuses", "hints"}
 
 // WriteCSV writes one row per client, for spreadsheets. Lists are joined
 // with ";"; times are RFC 3339 UTC with 7 fractional digits.
@@ -55,7 +55,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 			strings.Join(c.SPNQueryStatuses, ";"), strings.Join(c.EPAPolicies, ";"),
 			strings.Join(c.ServerRequiresSigning, ";"), strconv.Itoa(c.DamagedChunkEvents),
 			joinSettings(c.BreaksUnder), joinSettings(c.PossiblyBreaksUnder),
-			strconv.FormatBool(c.RejectedByEnforcement), strings.Join(hints, " | "))
+			strconv.FormatBool(c.RejectedByEnforcement), strings.Join(c.RejectionStatuses, ";"), strings.Join(hints, " | "))
 		for i := range row {
 			row[i] = csvSafe(row[i])
 		}

@@ -73,6 +73,6 @@ func ExampleReport_WriteCSV() {
 		panic(err)
 	}
 	// Output:
-	// client,kind,short_name,linked,names,first_seen,last_seen,events_total,e3000,e3021,e3024,e3025,e3026,e3027,e551,servers,users,spns,spn_query_statuses,epa_policies,server_requires_signing,damaged_chunk_events,breaks_under,possibly_breaks_under,rejected_by_enforcement,hints
-	// 10.1.2.3,ipv4,,,\\10.1.2.3,2025-09-10T00:00:00.0000000Z,2025-09-10T00:00:00.0000000Z,1,1,0,0,0,0,0,0,fs01,,,,,,0,DisableSMB1,,false,DisableSMB1: move the client to SMB 2 or 3 (update or replace it)
+	// client,kind,short_name,linked,names,first_seen,last_seen,events_total,e3000,e3021,e3024,e3025,e3026,e3027,e551,servers,users,spns,spn_query_statuses,epa_policies,server_requires_signing,damaged_chunk_events,breaks_under,possibly_breaks_under,rejected_by_enforcement,rejection_statuses,hints
+	// 10.1.2.3,ipv4,,,\\10.1.2.3,2025-09-10T00:00:00.0000000Z,2025-09-10T00:00:00.0000000Z,1,1,0,0,0,0,0,0,fs01,,,,,,0,DisableSMB1,,false,,DisableSMB1: move the client to SMB 2 or 3 (update or replace it)
 }

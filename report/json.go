@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 	"strconv"
 	"time"
 
@@ -42,6 +40,27 @@ type jsonReport struct {
 	EventsPerDay    []jsonDay      `json:"events_per_day"`
 	Unparsed        int            `json:"unparsed"`
 	UnparsedSamples []jsonUnparsed `json:"unparsed_samples"`
+	Findings        []jsonRecord   `json:"findings"`
+}
+
+type jsonRecord struct {
+	jsonEvidence
+	EventRecordID         uint64 `json:"event_record_id"`
+	Kind                  string `json:"kind"`
+	Channel               string `json:"channel"`
+	Client                string `json:"client"`
+	ClientRaw             string `json:"client_raw"`
+	ClientKind            string `json:"client_kind"`
+	ShortName             string `json:"short_name"`
+	User                  string `json:"user"`
+	SPN                   string `json:"spn"`
+	HasSPN                bool   `json:"has_spn"`
+	SPNQueryStatus        string `json:"spn_query_status"`
+	EPAPolicy             string `json:"epa_policy"`
+	ServerRequiresSigning string `json:"server_requires_signing"`
+	Status                string `json:"status"`
+	ChunkDamaged          bool   `json:"chunk_damaged"`
+	Reason                string `json:"reason"`
 }
 
 type jsonSummary struct {
@@ -101,6 +120,7 @@ type jsonClient struct {
 	SPNQueryStatuses      []string            `json:"spn_query_statuses"`
 	EPAPolicies           []string            `json:"epa_policies"`
 	ServerRequiresSigning []string            `json:"server_requires_signing"`
+	RejectionStatuses     []string            `json:"rejection_statuses"`
 	DamagedChunkEvents    int                 `json:"damaged_chunk_events"`
 	BreaksUnder           []string            `json:"breaks_under"`
 	PossiblyBreaksUnder   []string            `json:"possibly_breaks_under"`
@@ -113,6 +133,7 @@ type jsonServer struct {
 	First       string         `json:"first"`
 	Last        string         `json:"last"`
 	Records     int            `json:"records"`
+	Findings    int            `json:"findings"`
 	Events      map[string]int `json:"events"`
 	AuditEvents int            `json:"audit_events"`
 	Clients     []string       `json:"clients"`
@@ -127,6 +148,7 @@ type jsonInput struct {
 	Reason        string   `json:"reason"`
 	Chunks        int      `json:"chunks"`
 	ChunksDecoded int      `json:"chunks_decoded"`
+	ChunksSkipped int      `json:"chunks_skipped"`
 	Records       int      `json:"records"`
 	DamagedChunks []int    `json:"damaged_chunks"`
 	Errors        []string `json:"errors"`
@@ -176,7 +198,7 @@ func evidenceOut(e Evidence) jsonEvidence {
 func (r *Report) toJSON() jsonReport {
 	j := jsonReport{Schema: Schema, GeneratedAt: FormatTime(r.GeneratedAt), Unparsed: r.Unparsed,
 		Clients: []jsonClient{}, Servers: []jsonServer{}, Inputs: []jsonInput{}, EventsPerDay: []jsonDay{},
-		UnparsedSamples: []jsonUnparsed{}}
+		UnparsedSamples: []jsonUnparsed{}, Findings: []jsonRecord{}}
 	s := r.Summary
 	j.Summary = jsonSummary{Clients: s.Clients, Servers: s.Servers, ServersWithoutAudit: s.ServersWithoutAudit,
 		Inputs: s.Inputs, SkippedInputs: s.SkippedInputs, Records: s.Records, DamagedChunks: s.DamagedChunks,
@@ -192,8 +214,9 @@ func (r *Report) toJSON() jsonReport {
 			FirstEvidence: evidenceOut(c.First), LastEvidence: evidenceOut(c.Last),
 			Servers: nonNil(c.Servers), Users: nonNil(c.Users), SPNs: nonNil(c.SPNs),
 			SPNQueryStatuses: nonNil(c.SPNQueryStatuses), EPAPolicies: nonNil(c.EPAPolicies),
-			ServerRequiresSigning: nonNil(c.ServerRequiresSigning), DamagedChunkEvents: c.DamagedChunkEvents,
-			BreaksUnder: settingsOut(c.BreaksUnder), PossiblyBreaksUnder: settingsOut(c.PossiblyBreaksUnder),
+			ServerRequiresSigning: nonNil(c.ServerRequiresSigning), RejectionStatuses: nonNil(c.RejectionStatuses),
+			DamagedChunkEvents: c.DamagedChunkEvents,
+			BreaksUnder:        settingsOut(c.BreaksUnder), PossiblyBreaksUnder: settingsOut(c.PossiblyBreaksUnder),
 			RejectedByEnforcement: c.RejectedByEnforcement, Verdicts: []jsonVerdict{}}
 		for id, ss := range c.ServersByEvent {
 			jc.ServersByEvent[strconv.Itoa(int(id))] = nonNil(ss)
@@ -206,12 +229,12 @@ func (r *Report) toJSON() jsonReport {
 	}
 	for _, sv := range r.Servers {
 		j.Servers = append(j.Servers, jsonServer{Server: sv.Name, First: FormatTime(sv.First), Last: FormatTime(sv.Last),
-			Records: sv.Records, Events: countsOut(sv.Events), AuditEvents: sv.AuditEvents, Clients: nonNil(sv.Clients),
+			Records: sv.Records, Findings: sv.Findings, Events: countsOut(sv.Events), AuditEvents: sv.AuditEvents, Clients: nonNil(sv.Clients),
 			AuditKinds: nonNil(sv.AuditKinds), Warnings: nonNil(sv.Warnings)})
 	}
 	for _, in := range r.Inputs {
 		j.Inputs = append(j.Inputs, jsonInput{Path: in.Path, Size: in.Size, Skipped: in.Skipped, Reason: in.Reason,
-			Chunks: in.Chunks, ChunksDecoded: in.ChunksDecoded, Records: in.Records,
+			Chunks: in.Chunks, ChunksDecoded: in.ChunksDecoded, ChunksSkipped: in.ChunksSkipped, Records: in.Records,
 			DamagedChunks: nonNil(in.DamagedChunks), Errors: nonNil(in.Errors),
 			First: FormatTime(in.First), Last: FormatTime(in.Last)})
 	}
@@ -220,6 +243,13 @@ func (r *Report) toJSON() jsonReport {
 	}
 	for _, u := range r.UnparsedSamples {
 		j.UnparsedSamples = append(j.UnparsedSamples, jsonUnparsed{jsonEvidence: evidenceOut(u.Evidence), Reason: u.Reason})
+	}
+	for _, f := range r.Findings {
+		j.Findings = append(j.Findings, jsonRecord{jsonEvidence: evidenceOut(f.Evidence), EventRecordID: f.EventRecordID,
+			Kind: f.Kind, Channel: f.Channel, Client: f.ClientID, ClientRaw: f.ClientRaw, ClientKind: f.ClientKind,
+			ShortName: f.ShortName, User: f.User, SPN: f.SPN, HasSPN: f.HasSPN, SPNQueryStatus: f.SPNQueryStatus,
+			EPAPolicy: f.EPAPolicy, ServerRequiresSigning: f.ServerRequiresSigning, Status: f.Status,
+			ChunkDamaged: f.ChunkDamaged, Reason: f.Reason})
 	}
 	return j
 }
@@ -237,8 +267,10 @@ func (r *Report) WriteJSON(w io.Writer) error {
 }
 
 // ReadJSON reads a report written by WriteJSON, typically a shard built on
-// another machine, so that it can be merged. Derived members (summary,
-// verdicts, breaks_under, linked, warnings) are recomputed, not trusted.
+// another machine, so that it can be merged. What a report is built from is
+// read: "findings", the coverage of "servers" (server, first, last, records),
+// "inputs" and "generated_at"; everything else is derived again, never
+// trusted.
 func ReadJSON(rd io.Reader) (*Report, error) {
 	var j jsonReport
 	dec := json.NewDecoder(rd)
@@ -249,50 +281,43 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 		return nil, fmt.Errorf("%w: %q (want %q)", ErrSchema, j.Schema, Schema)
 	}
 	p := parser{}
-	g := newAgg()
-	r := &Report{GeneratedAt: p.time("generated_at", j.GeneratedAt), Unparsed: j.Unparsed}
-	for i, jc := range j.Clients {
-		at := fmt.Sprintf("clients[%d]", i)
-		c := Client{ID: jc.Client, Kind: jc.Kind, ShortName: jc.ShortName, Names: jc.Names,
-			Events: p.counts(at+".events", jc.Events), ServersByEvent: map[uint16][]string{},
-			First: p.evidence(at+".first_evidence", jc.FirstEvidence), Last: p.evidence(at+".last_evidence", jc.LastEvidence),
-			Servers: jc.Servers, Users: jc.Users, SPNs: jc.SPNs, SPNQueryStatuses: jc.SPNQueryStatuses,
-			EPAPolicies: jc.EPAPolicies, ServerRequiresSigning: jc.ServerRequiresSigning, DamagedChunkEvents: jc.DamagedChunkEvents}
-		for k, ss := range jc.ServersByEvent {
-			c.ServersByEvent[p.eventID(at+".servers_by_event", k)] = ss
+	r := &Report{GeneratedAt: p.time("generated_at", j.GeneratedAt)}
+	for i, jf := range j.Findings {
+		at := fmt.Sprintf("findings[%d]", i)
+		if jf.Server == "" {
+			p.fail(at+".server", "empty")
 		}
-		if c.ID == "" {
-			p.fail(at+".client", "empty")
+		if jf.Time == "" {
+			p.fail(at+".time", "empty")
 		}
-		r.Clients = append(r.Clients, c)
+		r.Findings = append(r.Findings, Record{Evidence: p.evidence(at, jf.jsonEvidence), EventRecordID: jf.EventRecordID,
+			Kind: jf.Kind, Channel: jf.Channel, ClientID: jf.Client, ClientRaw: jf.ClientRaw, ClientKind: jf.ClientKind,
+			ShortName: jf.ShortName, User: jf.User, SPN: jf.SPN, HasSPN: jf.HasSPN, SPNQueryStatus: jf.SPNQueryStatus,
+			EPAPolicy: jf.EPAPolicy, ServerRequiresSigning: jf.ServerRequiresSigning, Status: jf.Status,
+			ChunkDamaged: jf.ChunkDamaged, Reason: jf.Reason})
 	}
 	for i, js := range j.Servers {
 		at := fmt.Sprintf("servers[%d]", i)
+		if js.Server == "" {
+			p.fail(at+".server", "empty")
+		}
+		if js.Records < 0 {
+			p.fail(at+".records", "negative")
+		}
 		r.Servers = append(r.Servers, Server{Name: js.Server, First: p.time(at+".first", js.First),
-			Last: p.time(at+".last", js.Last), Records: js.Records, Events: p.counts(at+".events", js.Events),
-			Clients: js.Clients})
+			Last: p.time(at+".last", js.Last), Records: js.Records})
 	}
 	for i, ji := range j.Inputs {
 		at := fmt.Sprintf("inputs[%d]", i)
 		r.Inputs = append(r.Inputs, Input{Path: ji.Path, Size: ji.Size, Skipped: ji.Skipped, Reason: ji.Reason,
-			Chunks: ji.Chunks, ChunksDecoded: ji.ChunksDecoded, Records: ji.Records,
+			Chunks: ji.Chunks, ChunksDecoded: ji.ChunksDecoded, ChunksSkipped: ji.ChunksSkipped, Records: ji.Records,
 			DamagedChunks: emptyNil(ji.DamagedChunks), Errors: emptyNil(ji.Errors),
 			First: p.time(at+".first", ji.First), Last: p.time(at+".last", ji.Last)})
-	}
-	for i, jd := range j.EventsPerDay {
-		at := fmt.Sprintf("events_per_day[%d]", i)
-		if _, err := time.Parse(time.DateOnly, jd.Date); err != nil {
-			p.fail(at+".date", err.Error())
-		}
-		r.Days = append(r.Days, Day{Date: jd.Date, Events: p.counts(at+".events", jd.Events)})
-	}
-	for i, ju := range j.UnparsedSamples {
-		r.UnparsedSamples = append(r.UnparsedSamples, Unparsed{
-			Evidence: p.evidence(fmt.Sprintf("unparsed_samples[%d]", i), ju.jsonEvidence), Reason: ju.Reason})
 	}
 	if p.err != nil {
 		return nil, p.err
 	}
+	g := newAgg()
 	g.addReport(r)
 	return g.finish(), nil
 }
@@ -322,25 +347,6 @@ func (p *parser) time(at, s string) time.Time {
 		p.fail(at, err.Error())
 	}
 	return t.UTC()
-}
-
-func (p *parser) eventID(at, k string) uint16 {
-	n, err := strconv.ParseUint(k, 10, 16)
-	if err != nil {
-		p.fail(at, fmt.Sprintf("event ID %q: %v", k, err))
-	}
-	return uint16(n)
-}
-
-func (p *parser) counts(at string, m map[string]int) map[uint16]int {
-	out := make(map[uint16]int, len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		if m[k] < 0 {
-			p.fail(at, fmt.Sprintf("negative count for %s", k))
-		}
-		out[p.eventID(at, k)] += m[k]
-	}
-	return out
 }
 
 func (p *parser) evidence(at string, e jsonEvidence) Evidence {

@@ -119,6 +119,35 @@ type Report struct {
 	// (time, source) order.
 	Unparsed        int
 	UnparsedSamples []Unparsed
+	// Findings holds every finding the report was built from, one per
+	// record (copies of one record in several files count once, as in
+	// smbaudit.Scan), sorted by time and place. It is what makes reports
+	// mergeable: everything per client, per server (but its coverage) and
+	// per day is derived from it.
+	Findings []Record
+}
+
+// Record is one finding as the report keeps it.
+type Record struct {
+	Evidence
+	EventRecordID uint64 // System/EventRecordID; 0 when absent
+	Kind          string // smbaudit.Kind
+	Channel       string
+	ClientID      string // smbaudit.Client.ID ("" when absent)
+	ClientRaw     string
+	ClientKind    string
+	ShortName     string
+	User          string
+	SPN           string
+	HasSPN        bool
+	// SPNQueryStatus, EPAPolicy and Status are rendered as in the client
+	// rows ("" when absent); ServerRequiresSigning is "true", "false" or "".
+	SPNQueryStatus        string
+	EPAPolicy             string
+	ServerRequiresSigning string
+	Status                string // 551: the authentication failure status
+	ChunkDamaged          bool
+	Reason                string // why a KindUnparsed finding was not classified
 }
 
 // MaxUnparsedSamples bounds Report.UnparsedSamples.
@@ -180,6 +209,7 @@ type Client struct {
 	SPNQueryStatuses      []string // "0xC00000BB STATUS_NOT_SUPPORTED"
 	EPAPolicies           []string // "1 (label)"
 	ServerRequiresSigning []string // "true", "false"
+	RejectionStatuses     []string // statuses of its 551 events
 	// DamagedChunkEvents counts the events read from chunks that failed a
 	// checksum: evidence to verify.
 	DamagedChunkEvents int
@@ -205,7 +235,12 @@ type Server struct {
 	// First and Last bound every decoded record of this server in the
 	// inputs (smbaudit.ServerCoverage), and its findings.
 	First, Last time.Time
-	Records     int            // decoded records of this server
+	// Records counts the decoded records of this server
+	// (smbaudit.ServerCoverage.Events). Merged shards add up: a record
+	// present in the files of two shards counts twice here, though its
+	// finding counts once.
+	Records     int
+	Findings    int            // findings, unparsed ones included
 	Events      map[uint16]int // findings per event ID
 	AuditEvents int            // findings of the audit events 3000, 3021, 3024-3027
 	Clients     []string       // distinct client IDs
@@ -221,6 +256,7 @@ type Input struct {
 	Reason        string
 	Chunks        int
 	ChunksDecoded int
+	ChunksSkipped int
 	Records       int
 	DamagedChunks []int
 	Errors        []string

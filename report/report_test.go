@@ -133,9 +133,11 @@ func TestServersCoverageAndWarnings(t *testing.T) {
 }
 
 func TestLinkedShortNames(t *testing.T) {
+	n := uint64(0)
 	mk := func(id string, k smbaudit.ClientKind, short string) smbaudit.Finding {
+		n++
 		return smbaudit.Finding{Kind: smbaudit.KindSigningUnsupported, EventID: 3021, Server: "s", Time: pinned,
-			Client: smbaudit.Client{ID: id, Kind: k, ShortName: short}}
+			RecordID: n, Client: smbaudit.Client{ID: id, Kind: k, ShortName: short}}
 	}
 	r := report.Build(&smbaudit.Result{Findings: []smbaudit.Finding{
 		mk("nas01", smbaudit.ClientHost, "nas01"), mk("nas01.a.example", smbaudit.ClientFQDN, "nas01"),
@@ -233,11 +235,13 @@ func TestReadJSONErrors(t *testing.T) {
 		{"no schema", `{"clients": []}`, report.ErrSchema},
 		{"future schema", `{"schema": "smbreadiness.report/v2"}`, report.ErrSchema},
 		{"bad time", `{"schema": "smbreadiness.report/v1", "generated_at": "yesterday"}`, report.ErrMalformed},
-		{"bad event key", `{"schema": "smbreadiness.report/v1", "clients": [{"client": "a", "events": {"x": 1}}]}`, report.ErrMalformed},
-		{"event ID too big", `{"schema": "smbreadiness.report/v1", "clients": [{"client": "a", "events": {"70000": 1}}]}`, report.ErrMalformed},
-		{"negative count", `{"schema": "smbreadiness.report/v1", "servers": [{"server": "a", "events": {"3021": -1}}]}`, report.ErrMalformed},
-		{"empty client", `{"schema": "smbreadiness.report/v1", "clients": [{"client": ""}]}`, report.ErrMalformed},
-		{"bad day", `{"schema": "smbreadiness.report/v1", "events_per_day": [{"date": "2025-13-01"}]}`, report.ErrMalformed},
+		{"finding time", `{"schema": "smbreadiness.report/v1", "findings": [{"server": "a", "time": "2025-13-01T00:00:00Z"}]}`, report.ErrMalformed},
+		{"finding without time", `{"schema": "smbreadiness.report/v1", "findings": [{"server": "a"}]}`, report.ErrMalformed},
+		{"finding without server", `{"schema": "smbreadiness.report/v1", "findings": [{"time": "2025-09-01T00:00:00Z"}]}`, report.ErrMalformed},
+		{"event ID too big", `{"schema": "smbreadiness.report/v1", "findings": [{"server": "a", "time": "2025-09-01T00:00:00Z", "event_id": 70000}]}`, report.ErrMalformed},
+		{"negative records", `{"schema": "smbreadiness.report/v1", "servers": [{"server": "a", "records": -1}]}`, report.ErrMalformed},
+		{"server without name", `{"schema": "smbreadiness.report/v1", "servers": [{"records": 1}]}`, report.ErrMalformed},
+		{"input time", `{"schema": "smbreadiness.report/v1", "inputs": [{"path": "a", "first": "now"}]}`, report.ErrMalformed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -259,14 +263,14 @@ var (
 		{ID: "prn01", Raw: "PRN01", Kind: smbaudit.ClientHost, ShortName: "prn01"},
 		{},
 	}
-	poolServers = []string{"fs01.corp.example", "fs02.corp.example", "dc01.corp.example", ""}
+	poolServers = []string{"fs01.corp.example", "FS01.corp.example", "fs02.corp.example", "dc01.corp.example", ""}
 	poolEvents  = []uint16{3000, 3021, 3024, 3025, 3026, 3027, 551, 0}
 )
 
 func pick[T any](r *rand.Rand, s []T) T { return s[r.IntN(len(s))] }
 
 // randomFile makes the part of a scan result that one input file yields.
-func randomFile(r *rand.Rand, path string) *smbaudit.Result {
+func randomFile(r *rand.Rand, path string, pool *[]smbaudit.Finding) *smbaudit.Result {
 	res := &smbaudit.Result{}
 	n := r.IntN(12)
 	base := time.Date(2025, 9, 10, 0, 0, 0, 0, time.UTC)
@@ -274,7 +278,15 @@ func randomFile(r *rand.Rand, path string) *smbaudit.Result {
 		id := pick(r, poolEvents)
 		f := smbaudit.Finding{Kind: kindOf(id), EventID: id, Server: pick(r, poolServers), Client: pick(r, poolClients),
 			Time:     base.Add(time.Duration(r.Int64N(5*24*3600*1e7)) * 100),
-			RecordID: uint64(r.IntN(1000)), Source: evtx.Source{File: path, Chunk: r.IntN(3), Offset: int64(4096 + 512*i)}}
+			RecordID: uint64(r.IntN(1000)), Source: evtx.Source{File: path, Chunk: r.IntN(3), Offset: int64(4096 + 512*i)},
+			Channel: "Microsoft-Windows-SMBServer/Audit"}
+		if r.IntN(4) == 0 {
+			f.EventRecordID = uint64(r.IntN(1000))
+		}
+		if id == 551 {
+			f.Channel = "Microsoft-Windows-SMBServer/Security"
+			f.Status = &smbaudit.NTStatus{Code: 0xC000006D, Name: "STATUS_LOGON_FAILURE"}
+		}
 		if id == 0 {
 			f.Kind, f.EventID, f.Reason = smbaudit.KindUnparsed, 3024, pick(r, []string{"short", "no client"})
 		}
@@ -297,7 +309,18 @@ func randomFile(r *rand.Rand, path string) *smbaudit.Result {
 		f.ChunkDamaged = r.IntN(5) == 0
 		res.Findings = append(res.Findings, f)
 	}
-	for _, s := range poolServers[:3] {
+	// Overlapping exports: some records of earlier files again, from
+	// another place, sometimes from a damaged chunk.
+	for _, f := range *pool {
+		if r.IntN(4) == 0 {
+			f.Source = evtx.Source{File: path, Chunk: r.IntN(3), Offset: int64(100000 + r.IntN(1000))}
+			f.RecordID = uint64(r.IntN(1000))
+			f.ChunkDamaged = r.IntN(3) == 0
+			res.Findings = append(res.Findings, f)
+		}
+	}
+	*pool = append(*pool, res.Findings...)
+	for _, s := range poolServers[:4] {
 		if r.IntN(2) == 0 {
 			first := base.Add(time.Duration(r.Int64N(3*24*3600)) * time.Second)
 			res.Servers = append(res.Servers, smbaudit.ServerCoverage{Server: s, First: first,
@@ -355,16 +378,17 @@ func build(res *smbaudit.Result, at time.Time) *report.Report {
 	return report.Build(res, report.Options{GeneratedAt: at})
 }
 
-const propertyRuns = 150
+const propertyRuns = 100
 
 // Reports of disjoint file sets merge into exactly the report of all files,
 // directly and through the JSON partial form.
 func TestMergeEqualsBuildOfAllFiles(t *testing.T) {
 	for seed := range uint64(propertyRuns) {
 		r := rand.New(rand.NewPCG(seed, 1))
+		var pool []smbaudit.Finding
 		var files []*smbaudit.Result
 		for i := range 1 + r.IntN(6) {
-			files = append(files, randomFile(r, fmt.Sprintf("/evidence/f%02d.evtx", i)))
+			files = append(files, randomFile(r, fmt.Sprintf("/evidence/f%02d.evtx", i), &pool))
 		}
 		want := render(t, build(concat(files...), pinned))
 		// Split the files into shards at random.
@@ -394,10 +418,11 @@ func TestMergeEqualsBuildOfAllFiles(t *testing.T) {
 func TestMergeCommutativeAssociative(t *testing.T) {
 	for seed := range uint64(propertyRuns) {
 		r := rand.New(rand.NewPCG(seed, 2))
+		var pool []smbaudit.Finding
 		// Different generation times too: the merge keeps the later one.
-		a := build(randomFile(r, "/a.evtx"), pinned.Add(time.Duration(r.IntN(3))*time.Hour))
-		b := build(randomFile(r, "/b.evtx"), pinned.Add(time.Duration(r.IntN(3))*time.Hour))
-		c := build(randomFile(r, "/c.evtx"), pinned.Add(time.Duration(r.IntN(3))*time.Hour))
+		a := build(randomFile(r, "/a.evtx", &pool), pinned.Add(time.Duration(r.IntN(3))*time.Hour))
+		b := build(randomFile(r, "/b.evtx", &pool), pinned.Add(time.Duration(r.IntN(3))*time.Hour))
+		c := build(randomFile(r, "/c.evtx", &pool), pinned.Add(time.Duration(r.IntN(3))*time.Hour))
 		require.Equal(t, render(t, report.Merge(a, b)), render(t, report.Merge(b, a)), "seed %d: commutative", seed)
 		require.Equal(t, render(t, report.Merge(report.Merge(a, b), c)), render(t, report.Merge(a, report.Merge(b, c))),
 			"seed %d: associative", seed)
@@ -407,9 +432,10 @@ func TestMergeCommutativeAssociative(t *testing.T) {
 
 func TestMergeOfSameNamedFilesIsOrderIndependent(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
+	var pool []smbaudit.Finding
 	// Two machines each scanned a file they both call ForwardedEvents.evtx.
-	a := build(randomFile(r, "ForwardedEvents.evtx"), pinned)
-	b := build(randomFile(r, "ForwardedEvents.evtx"), pinned)
+	a := build(randomFile(r, "ForwardedEvents.evtx", &pool), pinned)
+	b := build(randomFile(r, "ForwardedEvents.evtx", &pool), pinned)
 	ab, ba := report.Merge(a, b), report.Merge(b, a)
 	assert.Len(t, ab.Inputs, 2)
 	assert.Equal(t, render(t, ab), render(t, ba))
@@ -418,9 +444,10 @@ func TestMergeOfSameNamedFilesIsOrderIndependent(t *testing.T) {
 func TestDeterministicInAnyOrder(t *testing.T) {
 	for seed := range uint64(40) {
 		r := rand.New(rand.NewPCG(seed, 3))
+		var pool []smbaudit.Finding
 		var files []*smbaudit.Result
 		for i := range 1 + r.IntN(5) {
-			files = append(files, randomFile(r, fmt.Sprintf("/e/%d.evtx", i)))
+			files = append(files, randomFile(r, fmt.Sprintf("/e/%d.evtx", i), &pool))
 		}
 		all := concat(files...)
 		want := renderAll(t, build(all, pinned))
@@ -435,4 +462,27 @@ func TestJSONRoundTrip(t *testing.T) {
 	back, err := report.ReadJSON(bytes.NewReader(b.Bytes()))
 	require.NoError(t, err)
 	assert.Equal(t, renderAll(t, rep), renderAll(t, back))
+}
+
+func TestCopiesOfOneRecordCountOnce(t *testing.T) {
+	f := smbaudit.Finding{Kind: smbaudit.KindSigningUnsupported, EventID: 3021, Server: "FS01", Channel: "Microsoft-Windows-SMBServer/Audit",
+		Client: smbaudit.Client{ID: "10.0.0.5", Raw: `\\10.0.0.5`}, Time: pinned, RecordID: 7, EventRecordID: 7,
+		Source: evtx.Source{File: "b.evtx", Chunk: 0, Offset: 4096}}
+	fwd := f // the WEF copy: another record ID in the collector's log, same EventRecordID
+	fwd.Server, fwd.RecordID, fwd.Source, fwd.ChunkDamaged = "fs01", 90, evtx.Source{File: "a.evtx", Chunk: 2, Offset: 9000}, true
+	other := f // another record: another EventRecordID
+	other.EventRecordID, other.Time = 8, pinned.Add(time.Second)
+	r := report.Build(&smbaudit.Result{Findings: []smbaudit.Finding{fwd, f, other}}, report.Options{GeneratedAt: pinned})
+	require.Len(t, r.Findings, 2)
+	assert.Equal(t, "b.evtx", r.Findings[0].Source.File, "the copy from an undamaged chunk is kept")
+	require.Len(t, r.Clients, 1)
+	assert.Equal(t, 2, r.Clients[0].Events[3021])
+	assert.Zero(t, r.Clients[0].DamagedChunkEvents)
+	require.Len(t, r.Servers, 1, "server names differ only in case: one server")
+	assert.Equal(t, "FS01", r.Servers[0].Name)
+
+	// The same holds when the copies come from two shards.
+	a := report.Build(&smbaudit.Result{Findings: []smbaudit.Finding{fwd}}, report.Options{GeneratedAt: pinned})
+	b := report.Build(&smbaudit.Result{Findings: []smbaudit.Finding{f, other}}, report.Options{GeneratedAt: pinned})
+	assert.Equal(t, render(t, r), render(t, report.Merge(a, b)))
 }

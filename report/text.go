@@ -264,6 +264,7 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 		field("SPN query statuses", c.SPNQueryStatuses)
 		field("EPA policies", c.EPAPolicies)
 		field("server requires signing", c.ServerRequiresSigning)
+		field("551 statuses", c.RejectionStatuses)
 		if c.DamagedChunkEvents > 0 {
 			t.wrap("  "+t.paint(ansiYellow, "!"), 6, fmt.Sprintf("%s read from damaged chunks: verify them", plural(c.DamagedChunkEvents, "event", "events")))
 		}

@@ -85,6 +85,7 @@ func Result() *smbaudit.Result {
 		{smbaudit.KindEnforcementRejection, 551, "fs01.corp.example", prn, at(13, 14, 0, 0, 0), 160, fwd, 2, func(f *smbaudit.Finding) {
 			f.Channel = "Microsoft-Windows-SMBServer/Security"
 			f.User = "PRN01$"
+			f.Status = &smbaudit.NTStatus{Code: 0xC000006D, Name: "STATUS_LOGON_FAILURE"}
 		}},
 		{smbaudit.KindSigningUnsupported, 3021, "fs01.corp.example", prn, at(12, 14, 0, 0, 0), 151, fwd, 1, signing(no())},
 		{smbaudit.KindUnparsed, 3021, "fs01.corp.example", smbaudit.Client{}, at(12, 15, 0, 0, 0), 152, fwd, 1, func(f *smbaudit.Finding) {

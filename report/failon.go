@@ -1,0 +1,73 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// ErrSetting: the name is not one of Settings (nor "any" for ParseFailOn).
+var ErrSetting = errors.New("report: unknown setting")
+
+// settingAliases are the short names ParseSetting accepts besides the
+// setting names themselves (compared without case).
+var settingAliases = map[string]Setting{
+	"smb1":                          SettingDisableSMB1,
+	"signing":                       SettingRequireSigning,
+	"requiresecuritysignature=1":    SettingRequireSigning,
+	"spn1":                          SettingSPNHardeningLvl1,
+	"spn2":                          SettingSPNHardeningLvl2,
+	"smbservernamehardeninglevel 1": SettingSPNHardeningLvl1,
+	"smbservernamehardeninglevel 2": SettingSPNHardeningLvl2,
+}
+
+// ParseSetting reads a setting name as Settings spell it, without regard to
+// case ("RequireSecuritySignature", "SmbServerNameHardeningLevel=2"), or one
+// of the short names smb1, signing, spn1, spn2.
+func ParseSetting(s string) (Setting, error) {
+	v := strings.ToLower(strings.TrimSpace(s))
+	for _, st := range Settings {
+		if strings.ToLower(string(st)) == v {
+			return st, nil
+		}
+	}
+	if st, ok := settingAliases[v]; ok {
+		return st, nil
+	}
+	return "", fmt.Errorf("%w: %q (want one of %v, or smb1, signing, spn1, spn2)", ErrSetting, s, Settings)
+}
+
+// ParseFailOn reads the setting a readiness gate checks: a name ParseSetting
+// accepts, or "any" for every setting (all of Settings).
+func ParseFailOn(s string) ([]Setting, error) {
+	if strings.EqualFold(strings.TrimSpace(s), "any") {
+		return slices.Clone(Settings), nil
+	}
+	st, err := ParseSetting(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w, or any", err)
+	}
+	return []Setting{st}, nil
+}
+
+// Breaking returns the IDs of the clients, sorted, that would certainly
+// break under at least one of the settings (a certain verdict: Client.
+// BreaksUnder). Clients that only possibly break (3027 evidence alone) are
+// not included. With no settings it returns nil.
+func (r *Report) Breaking(settings ...Setting) []string {
+	if r == nil {
+		return nil
+	}
+	var out []string
+	for _, c := range r.Clients {
+		for _, st := range c.BreaksUnder {
+			if slices.Contains(settings, st) {
+				out = append(out, c.ID)
+				break
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
