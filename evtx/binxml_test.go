@@ -722,3 +722,67 @@ func TestBinXMLErrorMessage(t *testing.T) {
 	assert.True(t, errors.Is(err, ErrBadRecord))
 	assert.False(t, strings.Contains(bxLimitf(1, "x").Error(), "bad record"))
 }
+
+// fuzzSeedChunk builds a chunk of well-formed records covering the token and
+// value kinds, for FuzzInspect's seed corpus.
+func fuzzSeedChunk() []byte {
+	c := newTestChunk()
+	var def uint32
+	c.add(func(w *bxb) {
+		w.frag()
+		def = w.inline(0x1111, systemTemplate)
+		w.args(systemArgs("seed")...).eof()
+	})
+	c.add(func(w *bxb) { w.frag().ref(0x1111, def).args(systemArgs("again")...).eof() })
+	at := nestedValueOffset(c, 0x30, userDataTemplate)
+	inner := eventXML(at, 0x31, "p", 1)
+	c.add(func(w *bxb) {
+		w.frag()
+		w.inline(0x30, userDataTemplate)
+		w.args(arg{TypeBinXML, inner}).eof()
+	})
+	c.add(oneValue(0x40, 0x86, arg{0x86, append(le16(1), le16(2)...)}))
+	c.add(oneValue(0x41, 0x81, arg{0x81, append(utf16le("a"), 0, 0)}))
+	c.add(oneValue(0x42, TypeSysTime, arg{TypeSysTime, make([]byte, 16)}))
+	return c.buf
+}
+
+// FuzzInspect feeds arbitrary record areas to the pre-pass. It must never
+// panic, and a chunk whose every record it accepts must not make the pinned
+// Velocidex decoder panic either.
+func FuzzInspect(f *testing.F) {
+	seed := fuzzSeedChunk()
+	end := chunkHeaderSize
+	for end < len(seed) && [4]byte(seed[end:end+4]) == bxRecMagic {
+		end += int(binary.LittleEndian.Uint32(seed[end+4:]))
+	}
+	f.Add(seed[chunkHeaderSize:end])
+	f.Fuzz(func(t *testing.T, area []byte) {
+		chunk := make([]byte, chunkSize)
+		copy(chunk, "ElfChnk\x00")
+		copy(chunk[chunkHeaderSize:], area)
+		d := newChunkDecoder(chunk)
+		n, accepted := 0, true
+		for off := chunkHeaderSize; off+bxRecMin <= chunkSize && n < 1000; n++ {
+			size := int(binary.LittleEndian.Uint32(chunk[off+4:]))
+			plan, err := d.inspect(off, size)
+			if err == nil && plan == nil {
+				t.Fatalf("record at 0x%x: no plan and no error", off)
+			}
+			if err != nil {
+				var be *binxmlError
+				if !errors.As(err, &be) || !(errors.Is(err, ErrBadRecord) || errors.Is(err, ErrLimit)) {
+					t.Fatalf("record at 0x%x: error %v is not a typed pre-pass error", off, err)
+				}
+			}
+			if err != nil || plan == nil {
+				accepted = false
+				break
+			}
+			off += size
+		}
+		if accepted && n > 0 {
+			velocidexMustNotPanic(t, chunk, n)
+		}
+	})
+}
