@@ -6,14 +6,17 @@
 // # Building and merging
 //
 // Build makes a Report from a scan result; Options.GeneratedAt pins the
-// generation time. A Report holds only mergeable state (counts, sets, minimum
-// and maximum evidence) plus members derived from it (verdicts, links,
-// warnings, summary), so Merge can combine reports of shards scanned apart:
-// it is commutative and associative, and reports built from disjoint sets of
-// files merge into exactly the report built from all the files (the tests
-// check this as a property on random results). WriteJSON is also the partial
-// form: ReadJSON reads a report back, on another machine, for merging.
-// Derived members are recomputed on reading, never trusted.
+// generation time. A Report keeps its findings (Report.Findings, one Record
+// per record: copies of a record in several files count once, chosen as
+// smbaudit.Scan chooses), the coverage of each server and the input files;
+// everything else is derived from them. So Merge can combine reports of
+// shards scanned apart: it is commutative and associative, and reports
+// built from disjoint sets of files merge into exactly the report built from
+// all the files, even when two shards hold copies of one record (the tests
+// check this as a property on random results). The one exception is
+// Server.Records, a sum over shards (see there). WriteJSON is also the
+// partial form: ReadJSON reads a report back, on another machine, for
+// merging; derived members are recomputed on reading, never trusted.
 //
 // # Verdicts
 //
@@ -42,10 +45,6 @@
 // resolution at the time of the events. A finding without a client or server
 // name is filed under "(unknown)".
 //
-// An event read twice (from a server's own log and from a WEF
-// ForwardedEvents.evtx copy) is counted twice: counts are of records read.
-// Verdicts do not depend on counts.
-//
 // # Servers and coverage
 //
 // A server's window (first, last) bounds every decoded record of that
@@ -73,6 +72,8 @@
 // Stable: members are only ever added; a change of meaning takes a new
 // schema name. Lists are never null; empty lists are []. Times are strings as
 // above, "" when unknown. Event IDs are object keys as decimal strings.
+// ReadJSON reads generated_at, findings, the coverage members of servers
+// (server, first, last, records) and inputs; the rest is derived.
 //
 //	schema            "smbreadiness.report/v1"
 //	generated_at      time
@@ -105,13 +106,21 @@
 //	  possibly_breaks_under    same vocabulary, 3027-only evidence (derived)
 //	  rejected_by_enforcement  a 551 was seen (derived)
 //	  verdicts                 [{setting, certain, events, servers, hints}] (derived)
-//	servers[]         sorted by server: {server, first, last, records,
+//	  rejection_statuses       statuses of its 551 events
+//	servers[]         sorted by server (names differing in case are one):
+//	                   {server, first, last, records, findings,
 //	                   events: {"3021": n}, audit_events, clients, audit_kinds,
-//	                   warnings}  (audit_events, audit_kinds, warnings derived)
+//	                   warnings}  (all but server, first, last, records derived)
 //	inputs[]          sorted by path: {path, size, skipped, reason, chunks,
-//	                   chunks_decoded, records, damaged_chunks, errors, first, last}
+//	                   chunks_decoded, chunks_skipped, records, damaged_chunks,
+//	                   errors, first, last}
 //	events_per_day[]  sorted: {date: "2006-01-02" (UTC), events: {"3021": n}}
 //	unparsed          count of recognised events too malformed to classify
 //	unparsed_samples  the first 1000 of them in time order:
 //	                   {time, server, event_id, record_id, source, reason}
+//	findings[]        every finding, in time order: {time, server, event_id,
+//	                   record_id, source, event_record_id, kind, channel,
+//	                   client, client_raw, client_kind, short_name, user, spn,
+//	                   has_spn, spn_query_status, epa_policy,
+//	                   server_requires_signing, status, chunk_damaged, reason}
 package report
