@@ -153,7 +153,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			status = "skipped: " + mdEscape(in.Reason)
 		}
 		p("| %s | %d | %d | %d | %s | %s | %s |\n", mdEscape(in.Path), in.Records, in.Chunks, in.ChunksDecoded,
-			orDash(intsString(in.DamagedChunks)), mdList(in.Errors), status)
+			orDash(intsString(in.DamagedChunks)), mdList(errorList(in.Errors)), status)
 	}
 	if r.Unparsed > 0 {
 		p("\n## Unparsed events\n\n%d recognised events were too malformed to classify.\n\n", r.Unparsed)

@@ -238,7 +238,7 @@ func (r *Report) WriteHTML(w io.Writer, opts HTMLOptions) error {
 		}
 		d.Inputs = append(d.Inputs, []htmlCell{{Text: in.Path}, numCell(in.Records), numCell(in.Chunks),
 			numCell(in.ChunksDecoded), {Text: intsString(in.DamagedChunks), Sort: strconv.Itoa(len(in.DamagedChunks))},
-			{Text: strings.Join(in.Errors, " | "), Sort: strconv.Itoa(len(in.Errors))}, {Text: status}})
+			{Text: strings.Join(errorList(in.Errors), " | "), Sort: strconv.Itoa(len(in.Errors))}, {Text: status}})
 	}
 	b := bufio.NewWriter(w)
 	if err := htmlTemplate.Execute(b, d); err != nil {

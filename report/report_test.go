@@ -486,3 +486,20 @@ func TestCopiesOfOneRecordCountOnce(t *testing.T) {
 	b := report.Build(&smbaudit.Result{Findings: []smbaudit.Finding{f, other}}, report.Options{GeneratedAt: pinned})
 	assert.Equal(t, render(t, r), render(t, report.Merge(a, b)))
 }
+
+func TestLongErrorListsAreCutInReadableForms(t *testing.T) {
+	res := &smbaudit.Result{Files: []smbaudit.FileResult{{Path: "big.evtx"}}}
+	for i := range 40 {
+		res.Files[0].Errors = append(res.Files[0].Errors, fmt.Sprintf("big.evtx: chunk %d: evtx: bad chunk", i))
+	}
+	r := report.Build(res, report.Options{GeneratedAt: pinned})
+	for _, f := range []report.Format{report.FormatText, report.FormatMarkdown, report.FormatHTML} {
+		var b bytes.Buffer
+		require.NoError(t, r.Render(&b, f, report.RenderOptions{}))
+		assert.Equal(t, report.MaxErrorsShown, strings.Count(b.String(), ": evtx: bad chunk"), f)
+		assert.Contains(t, b.String(), "and 35 more errors", f)
+	}
+	var b bytes.Buffer
+	require.NoError(t, r.WriteJSON(&b))
+	assert.Equal(t, 40, strings.Count(b.String(), ": evtx: bad chunk"))
+}

@@ -309,8 +309,12 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 		t.wrap("   ", 6, fmt.Sprintf("%s, %s (%d decoded), %s, %s; %s to %s", plural(in.Records, "record", "records"),
 			plural(in.Chunks, "chunk", "chunks"), in.ChunksDecoded, plural(len(in.DamagedChunks), "damaged chunk", "damaged chunks"),
 			plural(len(in.Errors), "error", "errors"), orDash(FormatTime(in.First)), orDash(FormatTime(in.Last))))
-		for _, e := range in.Errors {
+		shown, more := firstErrors(in.Errors)
+		for _, e := range shown {
 			t.wrap("    "+t.paint(ansiYellow, "!"), 6, clean(e))
+		}
+		if more != "" {
+			t.wrap("    "+t.paint(ansiYellow, "!"), 6, more)
 		}
 	}
 	if r.Unparsed > 0 {
@@ -339,4 +343,26 @@ func showEmpty(vals []string) []string {
 		}
 	}
 	return out
+}
+
+// MaxErrorsShown bounds the errors the text, Markdown and HTML forms list per
+// input file; the JSON form lists them all.
+const MaxErrorsShown = 5
+
+// firstErrors returns the errors to show and, when some are left out, a line
+// saying how many.
+func firstErrors(errs []string) ([]string, string) {
+	if len(errs) <= MaxErrorsShown {
+		return errs, ""
+	}
+	return errs[:MaxErrorsShown], fmt.Sprintf("... and %d more errors (the JSON form lists them all)", len(errs)-MaxErrorsShown)
+}
+
+// errorList is firstErrors as one list.
+func errorList(errs []string) []string {
+	shown, more := firstErrors(errs)
+	if more == "" {
+		return shown
+	}
+	return append(slices.Clone(shown), more)
 }
