@@ -80,7 +80,9 @@ func (p *recParser) parseFragment(c *bxCursor, tmpl bool, depth, nest int) ([]*b
 	if err != nil {
 		return nil, err
 	}
-	if tok != bxTokFragment {
+	if tok != bxTokFragment && nest == 0 {
+		// Records and template bodies start with a fragment header;
+		// BinXML values (type 0x21) are often stored without one.
 		return nil, bxBadf(start, "BinXML starts with token 0x%02x, want a fragment header (0x0f)", tok)
 	}
 	var out []*bxNode

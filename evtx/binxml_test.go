@@ -360,6 +360,23 @@ func TestInspectNestedBinXML(t *testing.T) {
 	assert.Equal(t, "again", p2.values["EventXML/Param1"].Text)
 }
 
+func TestInspectNestedBinXMLWithoutFragmentHeader(t *testing.T) {
+	// Windows often stores BinXML values without a fragment header.
+	c := newTestChunk()
+	at := nestedValueOffset(c, 0x30, userDataTemplate)
+	inner := eventXML(at-4, 0x31, "bare", 2)[4:]
+	off, size := c.add(func(w *bxb) {
+		w.frag()
+		w.inline(0x30, userDataTemplate)
+		w.args(arg{TypeBinXML, inner}).eof()
+	})
+	plan, err := newChunkDecoder(c.buf).inspect(off, size)
+	require.NoError(t, err)
+	assert.Equal(t, "bare", plan.values["Event/UserData/EventXML/Param1"].Text)
+	_, p := velocidexParse(c.buf, 1)
+	assert.Nil(t, p)
+}
+
 func TestInspectMissingArgumentIsNull(t *testing.T) {
 	c := newTestChunk()
 	off, size := c.add(func(w *bxb) {
