@@ -9,8 +9,6 @@ import (
 	"io"
 	"strings"
 	"time"
-
-	"github.com/evtxkit/smbreadiness/evtx"
 )
 
 // jsonEvent is one line of the JSON Lines format.
@@ -53,8 +51,8 @@ type jsonUserData struct {
 // ParseJSONL reads events in the JSON Lines format of examples/evtxgen: one
 // JSON object per line, in record order; blank lines are skipped. Fields:
 //
-//	provider (required), provider_guid, event_source_name, channel, computer,
-//	event_id (required), qualifiers, version, level, task, opcode,
+//	provider, channel and computer (required), provider_guid, event_source_name,
+//	event_id (required), qualifiers, version (default 0), level, task, opcode,
 //	keywords ("0x..." string or number), time_created (required, RFC 3339,
 //	up to 100 ns), record_id (default: previous + 1, from 1), process_id,
 //	thread_id, user_sid, activity_id, related_activity_id,
@@ -117,6 +115,12 @@ func parseLine(b []byte) (Event, string, error) {
 	}
 	if j.EventID == nil {
 		return bad("event_id", errors.New("missing"))
+	}
+	if j.Channel == "" {
+		return bad("channel", errors.New("missing"))
+	}
+	if j.Computer == "" {
+		return bad("computer", errors.New("missing"))
 	}
 	if j.TimeCreated == nil {
 		return bad("time_created", errors.New("missing"))
@@ -191,6 +195,5 @@ func parseLine(b []byte) (Event, string, error) {
 	} else {
 		ev.Data = data
 	}
-	_ = evtx.TypeNull
 	return ev, "", nil
 }

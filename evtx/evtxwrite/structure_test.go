@@ -76,7 +76,7 @@ func checkStructure(t *testing.T, b []byte, records int) int {
 // chunk's end.
 func TestChunksFilledToTheEnd(t *testing.T) {
 	for _, strLen := range []int{1, 97, 1000, 8000} {
-		evs := make([]Event, 1000)
+		evs := make([]Event, 3*0x10000/(2*strLen+250))
 		for i := range evs {
 			evs[i] = Event{Provider: "P", Computer: "C", EventID: 7, RecordID: uint64(i + 1),
 				Data: []Data{{Name: "S", Type: evtx.TypeString, Value: strings.Repeat("x", strLen)}}}
