@@ -68,6 +68,7 @@ func dayChart(days []Day) chart {
 		c.Empty = true
 		return c
 	}
+	days = fillDays(days)
 	maxv, present := 0, map[uint16]bool{}
 	for _, d := range days {
 		maxv = max(maxv, total(d.Events))
@@ -105,6 +106,29 @@ func dayChart(days []Day) chart {
 		}
 	}
 	return c
+}
+
+// fillDays adds the days without findings between the first and the last,
+// so the chart's time axis is even; spans longer than two years are drawn
+// as they are.
+func fillDays(days []Day) []Day {
+	first, err1 := time.Parse(time.DateOnly, days[0].Date)
+	last, err2 := time.Parse(time.DateOnly, days[len(days)-1].Date)
+	if err1 != nil || err2 != nil || last.Sub(first) > 2*366*24*time.Hour {
+		return days
+	}
+	var out []Day
+	i := 0
+	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
+		ds := d.Format(time.DateOnly)
+		if i < len(days) && days[i].Date == ds {
+			out = append(out, days[i])
+			i++
+		} else {
+			out = append(out, Day{Date: ds})
+		}
+	}
+	return out
 }
 
 // topClientsChart draws the clients with the most events.

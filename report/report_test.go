@@ -503,3 +503,23 @@ func TestLongErrorListsAreCutInReadableForms(t *testing.T) {
 	require.NoError(t, r.WriteJSON(&b))
 	assert.Equal(t, 40, strings.Count(b.String(), ": evtx: bad chunk"))
 }
+
+func TestDayChartHasEveryDay(t *testing.T) {
+	res := oneClient(3021)
+	late := res.Findings[0]
+	late.Time, late.RecordID = late.Time.AddDate(0, 0, 3), 99
+	res.Findings = append(res.Findings, late)
+	r := report.Build(res, report.Options{GeneratedAt: pinned})
+	require.Len(t, r.Days, 2, "the data keeps the days with findings only")
+	var b bytes.Buffer
+	require.NoError(t, r.WriteHTML(&b, report.HTMLOptions{}))
+	html := b.String()
+	for _, d := range []string{"2025-10-01", "2025-10-02", "2025-10-03", "2025-10-04"} {
+		assert.True(t, strings.Contains(html, ">"+d+"</text>"), "axis label %s", d)
+	}
+	// Four day slots of 177 px from x=44: the bars (48 px wide, centred)
+	// stand in the first and the fourth.
+	assert.Equal(t, 2, strings.Count(html, "× event 3021"))
+	assert.True(t, strings.Contains(html, `<rect x="108.5" y="12.0" width="48.0"`), "first bar")
+	assert.True(t, strings.Contains(html, `<rect x="639.5" y="12.0" width="48.0"`), "last bar")
+}
