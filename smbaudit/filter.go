@@ -1,0 +1,163 @@
+package smbaudit
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrBadTime is returned by ParseTimeBound for a value that is neither a
+// time nor a relative duration.
+var ErrBadTime = errors.New("smbaudit: bad time")
+
+// Filter selects findings by time, server and client. The zero value keeps
+// everything.
+type Filter struct {
+	// Since and Until bound Finding.Time, both inclusive; a zero time leaves
+	// that side open.
+	Since, Until time.Time
+	// Servers keeps the findings of these servers (the records' Computer)
+	// only; empty keeps every server. See Clients for how names match.
+	Servers []string
+	// Clients keeps the findings of these clients only; empty keeps every
+	// client. Each entry is normalised as NormalizeClient does (so
+	// `\\NAS01`, "nas01" and "NAS01" are one) and compared with the
+	// normalised ID. A short host name also matches the FQDNs whose first
+	// label it is ("nas01" matches "nas01.corp.example"), and an IP prefix
+	// such as "10.0.20.0/24" matches the addresses inside it. A finding
+	// without a client never matches a client filter.
+	Clients []string
+}
+
+// IsZero reports whether f keeps everything.
+func (f Filter) IsZero() bool {
+	return f.Since.IsZero() && f.Until.IsZero() && len(f.Servers) == 0 && len(f.Clients) == 0
+}
+
+// inWindow reports whether t lies inside [Since, Until].
+func (f Filter) inWindow(t time.Time) bool {
+	return (f.Since.IsZero() || !t.Before(f.Since)) && (f.Until.IsZero() || !t.After(f.Until))
+}
+
+// Match reports whether f keeps the finding.
+func (f Filter) Match(fd *Finding) bool {
+	if !f.inWindow(fd.Time) {
+		return false
+	}
+	if len(f.Servers) > 0 && !matchName(f.Servers, NormalizeClient(fd.Server)) {
+		return false
+	}
+	if len(f.Clients) > 0 && (fd.Client.ID == "" || !matchName(f.Clients, fd.Client)) {
+		return false
+	}
+	return true
+}
+
+// MatchServer reports whether a server name passes the server filter.
+func (f Filter) MatchServer(name string) bool {
+	return len(f.Servers) == 0 || matchName(f.Servers, NormalizeClient(name))
+}
+
+func matchName(patterns []string, c Client) bool {
+	if c.ID == "" {
+		return false
+	}
+	for _, p := range patterns {
+		if pfx, err := netip.ParsePrefix(strings.TrimSpace(p)); err == nil {
+			if a, err := netip.ParseAddr(c.ID); err == nil && pfx.Contains(a.WithZone("")) {
+				return true
+			}
+			continue
+		}
+		n := NormalizeClient(p)
+		if n.ID == "" {
+			continue
+		}
+		if strings.EqualFold(n.ID, c.ID) {
+			return true
+		}
+		if n.Kind == ClientHost && c.Kind == ClientFQDN && strings.EqualFold(n.ID, c.ShortName) {
+			return true
+		}
+	}
+	return false
+}
+
+// Apply returns the part of res that f keeps; res is not modified.
+//
+// Findings are filtered with Match. Files are kept whole: they are what was
+// read. Server coverage is kept for the servers that pass the server filter,
+// with First and Last clipped to [Since, Until]; a server whose window lies
+// wholly outside the bounds is dropped. AuditEvents is recounted from the
+// findings kept. Events still counts every decoded event of the server in the
+// inputs, because a Result does not keep the time of events that are not
+// findings.
+func (f Filter) Apply(res *Result) *Result {
+	if res == nil {
+		return nil
+	}
+	out := &Result{Files: slices.Clone(res.Files)}
+	audit := map[string]int{}
+	for i := range res.Findings {
+		fd := &res.Findings[i]
+		if !f.Match(fd) {
+			continue
+		}
+		out.Findings = append(out.Findings, *fd)
+		if isAudit(fd.Kind) {
+			audit[strings.ToLower(fd.Server)]++
+		}
+	}
+	for _, s := range res.Servers {
+		if !f.MatchServer(s.Server) {
+			continue
+		}
+		if !f.Since.IsZero() && s.First.Before(f.Since) {
+			s.First = f.Since
+		}
+		if !f.Until.IsZero() && s.Last.After(f.Until) {
+			s.Last = f.Until
+		}
+		if s.First.After(s.Last) {
+			continue
+		}
+		s.AuditEvents = audit[strings.ToLower(s.Server)]
+		out.Servers = append(out.Servers, s)
+	}
+	return out
+}
+
+var relative = regexp.MustCompile(`^(\d+)\s*(s|m|h|d|w)$`)
+
+// ParseTimeBound reads a time bound as people type it on a command line:
+// RFC 3339 ("2025-10-01T08:00:00Z", fractions allowed), a UTC date
+// ("2025-10-01", midnight), or a duration before now: a whole number and a
+// unit of s, m, h, d (24 h) or w (7 d), such as "30d" or "12h", or a Go
+// duration such as "1h30m".
+func ParseTimeBound(s string, now time.Time) (time.Time, error) {
+	v := strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t.UTC(), nil
+	}
+	if m := relative.FindStringSubmatch(strings.ToLower(v)); m != nil {
+		n, err := strconv.ParseInt(m[1], 10, 64)
+		unit := map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour,
+			"d": 24 * time.Hour, "w": 7 * 24 * time.Hour}[m[2]]
+		if err != nil || n > int64((1<<63-1)/unit) {
+			return time.Time{}, fmt.Errorf("%w: %q: duration too large", ErrBadTime, s)
+		}
+		return now.Add(-time.Duration(n) * unit).UTC(), nil
+	}
+	if d, err := time.ParseDuration(v); err == nil && d >= 0 {
+		return now.Add(-d).UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("%w: %q: want RFC 3339 (2025-10-01T08:00:00Z), a date (2025-10-01) or a duration before now (30d, 12h)", ErrBadTime, s)
+}
