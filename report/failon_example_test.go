@@ -1,0 +1,31 @@
+package report_test
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/evtxkit/smbreadiness/report"
+	"github.com/evtxkit/smbreadiness/smbaudit"
+)
+
+// Gate a deployment: list the clients that would certainly break under the
+// setting about to be enforced.
+func ExampleReport_Breaking() {
+	t := time.Date(2025, 9, 10, 8, 0, 0, 0, time.UTC)
+	r := report.Build(&smbaudit.Result{Findings: []smbaudit.Finding{
+		finding(smbaudit.KindSigningUnsupported, 3021, "fs01", "10.0.0.5", t),
+		finding(smbaudit.KindSMB1SigningDisabled, 3027, "fs02", "10.0.0.7", t),
+	}}, report.Options{GeneratedAt: t})
+	for _, s := range []string{"signing", "spn2", "any"} {
+		settings, err := report.ParseFailOn(s)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%s: %v\n", s, r.Breaking(settings...))
+	}
+	// Output:
+	// signing: [10.0.0.5]
+	// spn2: []
+	// any: [10.0.0.5]
+}
