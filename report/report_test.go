@@ -218,10 +218,12 @@ func TestHostileNames(t *testing.T) {
 }
 
 func TestTextFitsInWidth(t *testing.T) {
-	var b bytes.Buffer
-	require.NoError(t, sampleReport(t).WriteText(&b, report.TextOptions{}))
-	for i, line := range strings.Split(b.String(), "\n") {
-		assert.LessOrEqual(t, len([]rune(line)), 100, "line %d is too long: %q", i+1, line)
+	for _, r := range []*report.Report{sampleReport(t), fixtureReport(t)} {
+		var b bytes.Buffer
+		require.NoError(t, r.WriteText(&b, report.TextOptions{}))
+		for i, line := range strings.Split(b.String(), "\n") {
+			assert.LessOrEqual(t, len([]rune(line)), 100, "line %d is too long: %q", i+1, line)
+		}
 	}
 }
 
