@@ -75,16 +75,16 @@ type common struct {
 }
 
 func (c *common) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.format, "format", "text", "report format: text, json, csv, md, html")
-	fs.StringVar(&c.format, "f", "text", "short for --format")
-	fs.StringVar(&c.output, "o", "", "write the report to `FILE` (atomically) instead of stdout")
-	fs.StringVar(&c.output, "output", "", "same as -o")
+	fs.StringVar(&c.format, "format", "text", "report `FORMAT`: text, json, csv, md, html")
+	fs.StringVar(&c.format, "f", "text", "")
+	fs.StringVar(&c.output, "output", "", "write the report to `FILE` (atomically: temporary file, then rename)\ninstead of stdout")
+	fs.StringVar(&c.output, "o", "", "")
 	fs.StringVar(&c.partial, "partial", "", "also write the JSON partial report to `FILE`, for smbaudit merge")
 	fs.StringVar(&c.failOn, "fail-on", "", "exit 4 when a client would certainly break under `SETTING`:\n"+
 		"RequireSecuritySignature, SmbServerNameHardeningLevel=1, SmbServerNameHardeningLevel=2,\n"+
 		"DisableSMB1 (or signing, spn1, spn2, smb1), or any")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress bar and no summary on stderr (errors are still shown)")
-	fs.BoolVar(&c.quiet, "q", false, "short for --quiet")
+	fs.BoolVar(&c.quiet, "q", false, "")
 	fs.BoolVar(&c.noColor, "no-color", false, "no ANSI colors (also when NO_COLOR is set)")
 }
 
@@ -122,10 +122,10 @@ func run(ctx context.Context, args []string, stdout, stderr *os.File) int {
 	until := fs.String("until", "", "keep events at or before `TIME` (same forms as --since)")
 	fs.Var(&servers, "server", "keep events of this server `NAME` only (repeatable, comma-separated; fs01 matches fs01.corp.example)")
 	fs.Var(&clients, "client", "keep events of this client only: `NAME`, address or prefix such as 10.0.20.0/24 (repeatable, comma-separated)")
-	workers := fs.Int("workers", 0, "files read concurrently (0: one per CPU)")
+	workers := fs.Int("workers", 0, "read `N` files concurrently (0: one per CPU)")
 	allEvents := fs.Bool("all-events", false, "decode every provider's events, so that server coverage counts all of them (slower)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `usage: smbaudit [flags] PATH...
+	usage := func(w io.Writer) {
+		fmt.Fprint(w, `usage: smbaudit [flags] PATH...
        smbaudit merge [flags] PARTIAL.json...
 
 Reads exported Windows event logs (.evtx: Microsoft-Windows-SMBServer%4Audit.evtx,
@@ -135,18 +135,20 @@ searched recursively. Flags may come before or after the paths.
 
 Flags:
 `)
-		fs.PrintDefaults()
-		fmt.Fprint(stderr, "\n"+exitCodesHelp)
+		printFlags(w, fs)
+		fmt.Fprint(w, "\n"+exitCodesHelp)
 	}
+	fs.Usage = func() { fmt.Fprintln(stderr, "run smbaudit --help for the usage") }
 	paths, err := parse(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage(stdout)
 			return exitOK
 		}
 		return exitUsage
 	}
 	if len(paths) == 0 {
-		fs.Usage()
+		usage(stderr)
 		return exitUsage
 	}
 	format, failOn, ok := c.check(stderr)
@@ -213,8 +215,8 @@ func runMerge(_ context.Context, args []string, stdout, stderr *os.File) int {
 	fs.SetOutput(stderr)
 	var c common
 	c.register(fs)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `usage: smbaudit merge [flags] PARTIAL.json...
+	usage := func(w io.Writer) {
+		fmt.Fprint(w, `usage: smbaudit merge [flags] PARTIAL.json...
 
 Combines JSON partial reports (written by smbaudit --partial FILE, or --format json) of
 shards scanned apart, and renders the report of all of them. A partial that cannot be
@@ -222,18 +224,20 @@ read is named on stderr and left out.
 
 Flags:
 `)
-		fs.PrintDefaults()
-		fmt.Fprint(stderr, "\n"+exitCodesHelp)
+		printFlags(w, fs)
+		fmt.Fprint(w, "\n"+exitCodesHelp)
 	}
+	fs.Usage = func() { fmt.Fprintln(stderr, "run smbaudit merge --help for the usage") }
 	paths, err := parse(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage(stdout)
 			return exitOK
 		}
 		return exitUsage
 	}
 	if len(paths) == 0 {
-		fs.Usage()
+		usage(stderr)
 		return exitUsage
 	}
 	format, failOn, ok := c.check(stderr)
@@ -255,8 +259,9 @@ Flags:
 	}
 	rep := report.MergeAll(parts...)
 	if !c.quiet {
-		fmt.Fprintf(stderr, "smbaudit: merged %d of %d partial reports: %d clients, %d servers, %d input files\n",
-			len(parts), len(paths), rep.Summary.Clients, rep.Summary.Servers, rep.Summary.Inputs)
+		fmt.Fprintf(stderr, "smbaudit: merged %d of %s: %s, %s, %s\n",
+			len(parts), plural(len(paths), "partial report", "partial reports"), plural(rep.Summary.Clients, "client", "clients"),
+			plural(rep.Summary.Servers, "server", "servers"), plural(rep.Summary.Inputs, "input file", "input files"))
 	}
 	return c.finish(rep, format, failOn, stdout, stderr)
 }
@@ -315,6 +320,41 @@ func (c *common) finish(rep *report.Report, format report.Format, failOn []repor
 		}
 	}
 	return exitOK
+}
+
+// shorts are the one-letter aliases of long flags.
+var shorts = map[string]string{"format": "f", "output": "o", "quiet": "q"}
+
+// printFlags lists the flags GNU-style ("-o, --output FILE"), aliases on
+// the line of their long form.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		if f.Usage == "" {
+			return // an alias, listed with its long form
+		}
+		arg, usage := flag.UnquoteUsage(f)
+		if _, isBool := f.Value.(interface{ IsBoolFlag() bool }); isBool {
+			arg = ""
+		}
+		name := "    --" + f.Name
+		if s := shorts[f.Name]; s != "" {
+			name = "-" + s + ", --" + f.Name
+		}
+		if arg != "" {
+			name += " " + arg
+		}
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			usage += fmt.Sprintf(" (default %q)", f.DefValue)
+		}
+		fmt.Fprintf(w, "  %s\n        %s\n", name, strings.ReplaceAll(usage, "\n", "\n        "))
+	})
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func clip(ids []string, n int) string {
@@ -420,8 +460,9 @@ func summarise(stderr io.Writer, res *smbaudit.Result, rep *report.Report) {
 		}
 	}
 	skipped := len(res.Files) - read
-	msg := fmt.Sprintf("smbaudit: read %d of %d files (%s), %d damaged; %d findings, %d clients, %d servers",
-		read, len(res.Files), humanBytes(bytes), damaged, len(res.Findings), rep.Summary.Clients, rep.Summary.Servers)
+	msg := fmt.Sprintf("smbaudit: read %d of %s (%s), %d damaged; %s, %s, %s",
+		read, plural(len(res.Files), "file", "files"), humanBytes(bytes), damaged, plural(len(res.Findings), "finding", "findings"),
+		plural(rep.Summary.Clients, "client", "clients"), plural(rep.Summary.Servers, "server", "servers"))
 	if skipped > 0 {
 		var parts []string
 		for _, c := range order {
