@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser test of the HTML report.
 #
-# Renders the sample report as HTML (report/internal/browsercheck), loads it in
+# Renders the report of the smbaudit fixtures (testdata/smbaudit, via smbaudit.Scan)
+# as HTML (report/internal/browsercheck), loads it in
 # headless Chromium, offline, and checks over the DevTools pipe that the page
 # logs no console error or exception, makes no network request, reorders the
 # client rows when a column header is clicked, and filters them. Then it breaks

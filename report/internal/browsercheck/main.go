@@ -1,4 +1,5 @@
-// Command browsercheck renders the sample report as HTML, loads it in a
+// Command browsercheck renders a report as HTML (of the smbaudit fixtures,
+// scanned with smbaudit.Scan, or of the hand-made sample), loads it in a
 // headless Chromium, offline, over the DevTools protocol on a pipe
 // (--remote-debugging-pipe: stdlib only, no WebSocket), and checks that the
 // page raises no console error or exception, fetches nothing from the
@@ -30,6 +31,7 @@ import (
 
 	"github.com/evtxkit/smbreadiness/report"
 	"github.com/evtxkit/smbreadiness/report/internal/sample"
+	"github.com/evtxkit/smbreadiness/smbaudit"
 )
 
 // injections break the page on purpose, to show that each check can fail.
@@ -139,6 +141,7 @@ func main() {
 	chromium := flag.String("chromium", "chromium", "Chromium binary")
 	out := flag.String("out", "", "directory for report.html and report.png (default: a new temporary directory)")
 	timeout := flag.Duration("timeout", 60*time.Second, "overall time limit")
+	input := flag.String("input", "testdata/smbaudit", "logs to scan for the report; \"sample\" for the hand-made sample")
 	inject := flag.String("inject", "", "self-test of this checker: break the page on purpose "+
 		"(console-error, no-sort, network); the check must then fail")
 	flag.Parse()
@@ -147,13 +150,13 @@ func main() {
 	}
 	log.SetFlags(0)
 	log.SetPrefix("browsercheck: ")
-	if err := run(*chromium, *out, *timeout, injections[*inject]); err != nil {
+	if err := run(*chromium, *input, *out, *timeout, injections[*inject]); err != nil {
 		log.Fatal("FAIL: ", err)
 	}
 	log.Print("PASS")
 }
 
-func run(chromium, out string, timeout time.Duration, inject string) error {
+func run(chromium, input, out string, timeout time.Duration, inject string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	if out == "" {
@@ -175,7 +178,16 @@ func run(chromium, out string, timeout time.Duration, inject string) error {
 	if err != nil {
 		return err
 	}
-	r := report.Build(sample.Result(), report.Options{GeneratedAt: sample.GeneratedAt})
+	res := sample.Result()
+	if input != "sample" {
+		if res, err = smbaudit.Scan(ctx, []string{input}, smbaudit.ScanOptions{AllEvents: true}); err != nil {
+			return err
+		}
+		if len(res.Findings) == 0 {
+			return fmt.Errorf("no findings in %s", input)
+		}
+	}
+	r := report.Build(res, report.Options{GeneratedAt: sample.GeneratedAt})
 	if err := r.WriteHTML(f, report.HTMLOptions{}); err != nil {
 		f.Close()
 		return err
@@ -368,15 +380,27 @@ func run(chromium, out string, timeout time.Duration, inject string) error {
 	if !slices.Equal(again, want) {
 		fail("two clicks on Client did not sort descending: got %v, want %v", again, want)
 	}
-	// Filtering.
+	// Filtering on the first client's name shows the rows that contain it.
+	q := strings.ToLower(before[0])
+	want2 := 0
+	var texts []string
+	if err := eval(`Array.prototype.map.call(document.querySelectorAll("#clients tbody tr"), function (r) { return r.textContent.toLowerCase(); })`, &texts); err != nil {
+		return err
+	}
+	for _, t := range texts {
+		if strings.Contains(t, q) {
+			want2++
+		}
+	}
 	var visible int
-	if err := eval(`(function () { var i = document.querySelector('input[data-table="clients"]'); i.value = "nas01";
+	qj, _ := json.Marshal(q)
+	if err := eval(`(function () { var i = document.querySelector('input[data-table="clients"]'); i.value = `+string(qj)+`;
 		i.dispatchEvent(new Event("input")); return Array.prototype.filter.call(document.querySelectorAll("#clients tbody tr"),
 		function (r) { return !r.hidden; }).length; })()`, &visible); err != nil {
 		return err
 	}
-	if visible != 2 {
-		fail("filter \"nas01\" shows %d rows, want 2", visible)
+	if visible != want2 || visible == len(texts) {
+		fail("filter %q shows %d of %d rows, want %d", q, visible, len(texts), want2)
 	}
 	if err := eval(`(function () { var i = document.querySelector('input[data-table="clients"]'); i.value = "";
 		i.dispatchEvent(new Event("input")); return document.querySelectorAll("svg rect").length > 0; })()`, &ok); err != nil {
