@@ -51,10 +51,17 @@ const (
 	maxScanArraysPerChunk = 64
 	// maxValuesPerRecord caps the (path, value) pairs one record yields.
 	maxValuesPerRecord = 8192
+	// maxValuesPerChunk caps the pairs all the plans of one chunk hold, so
+	// that the memory of a chunk's plans stays near 10 MiB whatever a
+	// crafted template repeats. Real chunks hold a few thousand.
+	maxValuesPerChunk = 1 << 16
 	// maxStepsPerRecord caps the work of expanding one record (nodes
-	// visited), against templates that reference large nested BinXML
-	// values many times over.
+	// visited, items emitted), against templates that reference large
+	// nested BinXML values many times over.
 	maxStepsPerRecord = 1 << 18
+	// maxStepsPerChunk caps the same work over a whole chunk, refused
+	// records included. Real chunks take a few tens of thousands.
+	maxStepsPerChunk = 1 << 20
 )
 
 // Fixed sizes of the record framing.
@@ -183,15 +190,21 @@ type chunkDecoder struct {
 	templates  map[uint32]*templateDef // by definition offset
 	names      map[uint32]string       // names referenced by offset
 	scanArrays int                     // 0x86/0x8a/0x95 arguments handed to Velocidex so far
+	values     int                     // values in the plans returned so far
+	steps      int                     // expansion steps spent so far
+	// velocidexIDs holds the template IDs Velocidex has learnt from the
+	// records handed to it; it resolves templates by ID, not offset.
+	velocidexIDs map[uint32]bool
 }
 
 // newChunkDecoder returns a decoder over a whole chunk (normally 64 KiB,
 // header included). The bytes are only read.
 func newChunkDecoder(chunk []byte) *chunkDecoder {
 	return &chunkDecoder{
-		chunk:     chunk,
-		templates: make(map[uint32]*templateDef),
-		names:     make(map[uint32]string),
+		chunk:        chunk,
+		templates:    make(map[uint32]*templateDef),
+		names:        make(map[uint32]string),
+		velocidexIDs: make(map[uint32]bool),
 	}
 }
 
@@ -241,9 +254,15 @@ func (d *chunkDecoder) inspect(recordOffset, recordSize int) (plan *recordPlan, 
 		return nil, err
 	}
 	w := &bxWalker{p: p, plan: plan}
-	if err := w.emitNodes(frag, "", nil, 0); err != nil {
+	err = w.emitNodes(frag, "", nil, 0)
+	d.steps += w.steps
+	if err != nil {
 		return nil, err
 	}
+	if d.values+len(plan.ordered) > maxValuesPerChunk {
+		return nil, bxLimitf(recordOffset, "the chunk's records yield more than %d values", maxValuesPerChunk)
+	}
+	d.values += len(plan.ordered)
 
 	// Commit what the record taught us about the chunk.
 	for off, t := range p.pending {
@@ -256,6 +275,7 @@ func (d *chunkDecoder) inspect(recordOffset, recordSize int) (plan *recordPlan, 
 	}
 	for _, t := range p.pending {
 		t.velocidexKnows = true
+		d.velocidexIDs[t.id] = true
 	}
 	d.scanArrays += p.scanArrays
 	plan.scanArrays = p.scanArrays

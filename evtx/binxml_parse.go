@@ -575,10 +575,5 @@ func (p *recParser) idKnownToVelocidex(id uint32) bool {
 			return true
 		}
 	}
-	for _, t := range p.d.templates {
-		if t.id == id && t.velocidexKnows {
-			return true
-		}
-	}
-	return false
+	return p.d.velocidexIDs[id]
 }

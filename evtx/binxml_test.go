@@ -582,6 +582,23 @@ func TestInspectRefusals(t *testing.T) {
 				w.args(arg{0x86, make([]byte, 2*250)}).eof()
 			})
 		}, ErrLimit, "more than 8192 values"},
+		{"too many values in the chunk", func(c *testChunk) {
+			var def uint32
+			body := func(b *bxb) {
+				b.frag().open("E", false).closeStart()
+				for i := 0; i < 40; i++ {
+					b.sub(0, 0x84)
+				}
+				b.end().eof()
+			}
+			c.add(func(w *bxb) { w.frag(); def = w.inline(5, body); w.args(arg{0x84, make([]byte, 200)}).eof() })
+			for i := 0; i < maxValuesPerChunk/8000; i++ {
+				c.add(func(w *bxb) { w.frag().ref(5, def).args(arg{0x84, make([]byte, 200)}).eof() })
+			}
+		}, ErrLimit, "chunk's records yield more than 65536 values"},
+		{"too many expansion steps", func(c *testChunk) {
+			c.add(func(w *bxb) { w.raw(fanOut(w.pos(), 3, 100)) })
+		}, ErrLimit, "more than 262144 steps"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -802,4 +819,53 @@ func FuzzInspect(f *testing.F) {
 			velocidexMustNotPanic(t, chunk, n)
 		}
 	})
+}
+
+// fanOut returns BinXML (at chunk offset base) nesting levels template
+// instances, each of whose template references its single BinXML argument
+// refs times: the expansion work is refs^levels.
+func fanOut(base, levels, refs int) []byte { return fanOutIDs(base, levels, refs, 200) }
+
+func fanOutIDs(base, levels, refs int, idBase uint32) []byte {
+	v := &bxb{base: base}
+	v.frag()
+	if levels == 0 {
+		v.open("L", false).closeEmpty().eof()
+		return v.b
+	}
+	v.inline(idBase+uint32(levels), func(b *bxb) {
+		b.frag().open("E", false).closeStart()
+		for i := 0; i < refs; i++ {
+			b.sub(0, TypeBinXML)
+		}
+		b.end().eof()
+	})
+	at := v.pos() + 8
+	v.args(arg{TypeBinXML, fanOutIDs(at, levels-1, refs, idBase)}).eof()
+	return v.b
+}
+
+func TestInspectChunkStepBudget(t *testing.T) {
+	// Records each within the per-record budget exhaust the chunk's.
+	c := newTestChunk()
+	for id := uint32(1000); c.next < chunkSize-4000; id += 10 {
+		c.add(func(w *bxb) { w.raw(fanOutIDs(w.pos(), 2, 300, id)) })
+	}
+	d := newChunkDecoder(c.buf)
+	var err error
+	ok, perRecord := 0, 0
+	for off := chunkHeaderSize; off < c.next && err == nil; {
+		size := int(binary.LittleEndian.Uint32(c.buf[off+4:]))
+		_, err = d.inspect(off, size)
+		if err == nil {
+			ok++
+			perRecord = d.steps / ok
+		}
+		off += size
+	}
+	require.ErrorIs(t, err, ErrLimit)
+	assert.Contains(t, err.Error(), "chunk's records takes more than")
+	require.Positive(t, perRecord)
+	assert.Less(t, perRecord, maxStepsPerRecord)
+	assert.Equal(t, maxStepsPerChunk/perRecord, ok, "records accepted before the budget ran out")
 }

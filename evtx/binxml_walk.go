@@ -24,6 +24,9 @@ func (w *bxWalker) step(off int) error {
 	if w.steps > maxStepsPerRecord {
 		return bxLimitf(off, "expanding the record takes more than %d steps", maxStepsPerRecord)
 	}
+	if w.p.d.steps+w.steps > maxStepsPerChunk {
+		return bxLimitf(off, "expanding the chunk's records takes more than %d steps", maxStepsPerChunk)
+	}
 	return nil
 }
 
