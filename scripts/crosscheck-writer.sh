@@ -5,7 +5,7 @@
 # It writes a varied set of logs with examples/evtxgen (random event sets over
 # every value type, many templates, several chunks, format 3.1 and 3.2, plus
 # every testdata/**/*.jsonl fixture), decodes each with
-#   - this project's examples/evtxdump (skipped, with a message, if absent),
+#   - this project's examples/evtxdump,
 #   - evtxexport -f xml (Debian libevtx-utils),
 #   - python-evtx (Debian python3-evtx), whose file and chunk checksum
 #     checks must pass,
@@ -38,16 +38,8 @@ fi
 work=$(mktemp -d)
 trap 'if [ -n "$keep" ]; then mkdir -p "$keep"; cp "$work"/*.evtx "$work"/*.jsonl "$keep"/ 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 go build -o "$work/evtxgen" ./examples/evtxgen
-dump=""
-if [ -d examples/evtxdump ]; then
-  if go build -o "$work/evtxdump" ./examples/evtxdump; then
-    dump="$work/evtxdump"
-  else
-    echo "NOTE: examples/evtxdump does not build; its column is skipped"
-  fi
-else
-  echo "NOTE: examples/evtxdump does not exist yet; its column is skipped"
-fi
+go build -o "$work/evtxdump" ./examples/evtxdump
+dump="$work/evtxdump"
 
 "$PY" - "$work" "$sets" "$dump" <<'PYEOF'
 import base64, datetime, glob, json, os, random, subprocess, sys
