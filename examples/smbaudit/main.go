@@ -138,13 +138,14 @@ Flags:
 		printFlags(w, fs)
 		fmt.Fprint(w, "\n"+exitCodesHelp)
 	}
-	fs.Usage = func() { fmt.Fprintln(stderr, "run smbaudit --help for the usage") }
+	fs.Usage = func() {} // see below
 	paths, err := parse(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			usage(stdout)
 			return exitOK
 		}
+		fmt.Fprintf(stderr, "run %s --help for the usage\n", fs.Name())
 		return exitUsage
 	}
 	if len(paths) == 0 {
@@ -227,13 +228,14 @@ Flags:
 		printFlags(w, fs)
 		fmt.Fprint(w, "\n"+exitCodesHelp)
 	}
-	fs.Usage = func() { fmt.Fprintln(stderr, "run smbaudit merge --help for the usage") }
+	fs.Usage = func() {} // see below
 	paths, err := parse(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			usage(stdout)
 			return exitOK
 		}
+		fmt.Fprintf(stderr, "run %s --help for the usage\n", fs.Name())
 		return exitUsage
 	}
 	if len(paths) == 0 {

@@ -47,16 +47,23 @@ func (b *progressBar) clear() {
 	}
 }
 
-// progressLine renders one state of the bar, within 80 columns.
+// maxLine keeps the bar on one line of an 80-column terminal.
+const maxLine = 79
+
+// progressLine renders one state of the bar, within maxLine columns.
 func progressLine(p smbaudit.Progress, r smbaudit.Rate) string {
-	const width = 20
+	const width = 10
 	fill := int(r.Fraction * width)
 	bar := strings.Repeat("=", fill) + strings.Repeat(" ", width-fill)
 	eta := "--"
 	if r.ETAKnown {
 		eta = r.ETA.String()
 	}
-	return fmt.Sprintf("[%s] %3.0f%% %d/%d files %s/%s %d events %s/s ETA %s",
+	line := fmt.Sprintf("[%s] %3.0f%% %d/%d files %s/%s %d events %s/s ETA %s",
 		bar, r.Fraction*100, p.FilesDone, p.FilesTotal, humanBytes(p.BytesDone), humanBytes(p.BytesTotal),
 		p.Events, humanBytes(int64(r.BytesPerSec)), eta)
+	if len(line) > maxLine {
+		line = line[:maxLine] // ASCII only: cutting bytes is cutting characters
+	}
+	return line
 }

@@ -1,0 +1,417 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evtxkit/smbreadiness/smbaudit"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The end-to-end tests build the command once and run it as a user would,
+// checking stdout, stderr and the exit code.
+
+var binary string
+
+const fixtures = "../../testdata/smbaudit"
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "smbaudit-e2e")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "smbaudit")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building smbaudit: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// runCmd runs the command with a pinned generation time (SOURCE_DATE_EPOCH)
+// so that outputs of two runs compare equal.
+func runCmd(t *testing.T, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), "SOURCE_DATE_EPOCH=1760000000", "NO_COLOR=")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	return result{stdout.String(), stderr.String(), code}
+}
+
+func fixture(name string) string { return filepath.Join(fixtures, name) }
+
+func copyFile(t *testing.T, from, to string, n int) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	require.NoError(t, err)
+	if n >= 0 {
+		b = b[:n]
+	}
+	require.NoError(t, os.WriteFile(to, b, 0o644))
+}
+
+func TestGoodFiles(t *testing.T) {
+	r := runCmd(t, fixtures)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	for _, want := range []string{
+		"SMB hardening readiness report  (generated 2025-10-09T08:53:20.0000000Z)",
+		"1 client on 1 server would break if you enforce DisableSMB1.",
+		"4 clients on 3 servers would break if you enforce RequireSecuritySignature (1 client more",
+		"2 clients on 3 servers would break if you enforce SmbServerNameHardeningLevel=1.",
+		"7 clients on 3 servers would break if you enforce SmbServerNameHardeningLevel=2.",
+		"12 clients, 3 servers (0 without audit events), 5 input files (0 skipped)",
+	} {
+		assert.Contains(t, r.stdout, want)
+	}
+	for _, row := range []string{
+		`(?m)^10\.0\.20\.15\s+-\s+yes\s+-\s+-\s+-\s+338\s+2\s`,
+		`(?m)^10\.0\.40\.7\s+-\s+-\s+-\s+yes\s+REJECTED\s`,
+		`(?m)^scan01\s+-\s+maybe\s+-\s+-\s+-\s`,
+		`(?m)^prn-3f\s+-\s+yes\s+yes\s+yes\s+-\s`,
+	} {
+		assert.Regexp(t, row, r.stdout)
+	}
+	assert.NotContains(t, r.stdout, "\x1b[", "no colors when stdout is not a terminal")
+	assert.Contains(t, r.stderr, "audit-fs01-damaged.evtx: damaged: 1 damaged chunk(s) [1], 1 read error(s)")
+	assert.Contains(t, r.stderr, "smbaudit: read 5 of 5 files (788.0 KiB), 1 damaged; 577 findings, 12 clients, 3 servers\n")
+	assert.NotContains(t, r.stderr, "\r", "no progress bar when stderr is not a terminal")
+	assert.NotContains(t, r.stderr, ": skipped:")
+	assert.NotContains(t, r.stderr, "; skipped")
+
+	q := runCmd(t, "-q", fixtures)
+	assert.Equal(t, exitOK, q.code)
+	assert.Equal(t, r.stdout, q.stdout)
+	assert.NotContains(t, q.stderr, "smbaudit: read", "--quiet drops the summary")
+	assert.Contains(t, q.stderr, "damaged: 1 damaged chunk(s)", "--quiet keeps the errors")
+}
+
+func TestMixOfGoodAndBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	copyFile(t, fixture("audit-fs02-2025-10-10.evtx"), filepath.Join(dir, "good.evtx"), -1)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "x.evtx"), []byte(strings.Repeat("not a log\n", 1000)), 0o644))
+	copyFile(t, fixture("audit-fs01.evtx"), filepath.Join(dir, "cut.evtx"), 4096+30000)         // header whole, first chunk cut
+	copyFile(t, fixture("audit-fs01.evtx"), filepath.Join(dir, "stub.evtx"), 100)               // not even a header
+	copyFile(t, fixture("audit-fs01.evtx"), filepath.Join(dir, "ignored.txt"), -1)              // not matched by the glob
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "sub"), 0o755))                              // searched recursively
+	copyFile(t, fixture("audit-fs02-2025-10-20.evtx"), filepath.Join(dir, "sub", "B.EVTX"), -1) // glob ignores case
+
+	r := runCmd(t, dir)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Regexp(t, `smbaudit: \S*x\.evtx: skipped: .*not an EVTX file`, r.stderr)
+	assert.Regexp(t, `smbaudit: \S*stub\.evtx: skipped: .*too short`, r.stderr)
+	assert.Regexp(t, `smbaudit: \S*cut\.evtx: damaged: `, r.stderr)
+	assert.NotContains(t, r.stderr, "ignored.txt")
+	assert.Contains(t, r.stderr, "smbaudit: read 3 of 5 files")
+	assert.Contains(t, r.stderr, "; skipped 2: ")
+	assert.Contains(t, r.stderr, "1 not EVTX")
+	assert.Contains(t, r.stderr, "1 too short for an EVTX header")
+	assert.Contains(t, r.stdout, "5 input files (2 skipped)")
+	assert.Contains(t, r.stdout, "nas01.corp.example", "the good files are still reported")
+	assert.Regexp(t, `(?m)^10\.0\.30\.50\s+yes\s`, r.stdout, "the file in the subdirectory is read")
+}
+
+func TestNothingReadable(t *testing.T) {
+	empty := t.TempDir()
+	notEVTX := filepath.Join(t.TempDir(), "report.evtx")
+	require.NoError(t, os.WriteFile(notEVTX, bytes.Repeat([]byte("<Events></Events>\n"), 400), 0o644))
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		stderr []string
+	}{
+		{"empty directory", []string{empty}, []string{`nothing readable: no file matching "*.evtx" under ` + empty}},
+		{"non-EVTX file", []string{notEVTX}, []string{notEVTX + ": skipped: ", "not an EVTX file", "nothing readable: all 1 inputs skipped"}},
+		{"missing path", []string{filepath.Join(empty, "nope")}, []string{"nope: skipped: ", "nothing readable: all 1 inputs skipped"}},
+		{"glob matches nothing", []string{"--glob", "*.log", fixtures}, []string{`nothing readable: no file matching "*.log"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCmd(t, tc.args...)
+			assert.Equal(t, exitNothing, r.code)
+			assert.Empty(t, r.stdout, "no report when nothing was read")
+			for _, s := range tc.stderr {
+				assert.Contains(t, r.stderr, s)
+			}
+		})
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		stderr string
+	}{
+		{"no path", nil, "usage: smbaudit [flags] PATH..."},
+		{"unknown flag", []string{"--bogus", fixtures}, "flag provided but not defined: -bogus"},
+		{"bad format", []string{"--format", "pdf", fixtures}, `--format: report: unknown format: "pdf"`},
+		{"bad since", []string{"--since", "yesterday", fixtures}, `--since: smbaudit: bad time: "yesterday"`},
+		{"bad until", []string{"--until", "5y", fixtures}, `--until: smbaudit: bad time: "5y"`},
+		{"since after until", []string{"--since", "2025-10-10", "--until", "2025-10-01", fixtures}, "is after --until"},
+		{"bad fail-on", []string{"--fail-on", "everything", fixtures}, `--fail-on: report: unknown setting: "everything"`},
+		{"bad workers", []string{"--workers", "-1", fixtures}, "--workers must be 0 or more"},
+		{"bad glob", []string{"--glob", "[", fixtures}, "--glob: smbaudit: bad glob pattern"},
+		{"merge without partials", []string{"merge"}, "usage: smbaudit merge [flags] PARTIAL.json..."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCmd(t, tc.args...)
+			assert.Equal(t, exitUsage, r.code)
+			assert.Contains(t, r.stderr, tc.stderr)
+			assert.Empty(t, r.stdout)
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"merge", "--help"}} {
+		r := runCmd(t, args...)
+		assert.Equal(t, exitOK, r.code)
+		assert.Empty(t, r.stderr)
+		for _, s := range []string{"Exit codes:", "  0  ", "  1  ", "  2  usage error", "  3  nothing readable", "  4  --fail-on",
+			"-f, --format FORMAT", "-o, --output FILE", "--fail-on SETTING", "--partial FILE", "-q, --quiet", "--no-color"} {
+			assert.Contains(t, r.stdout, s, args)
+		}
+	}
+	r := runCmd(t, "--help")
+	for _, s := range []string{"--since TIME", "--until TIME", "--server NAME", "--client NAME", "--workers N", "--glob PATTERN", "--all-events"} {
+		assert.Contains(t, r.stdout, s)
+	}
+}
+
+func TestFailOn(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"signing breaks four", []string{"--fail-on", "RequireSecuritySignature"}, exitFailOnHits,
+			"--fail-on RequireSecuritySignature: 4 client(s) would break: 10.0.20.15, nas01, nas01.corp.example, prn-3f\n"},
+		{"alias", []string{"--fail-on", "signing"}, exitFailOnHits, "4 client(s) would break"},
+		{"spn level 1", []string{"--fail-on", "SmbServerNameHardeningLevel=1"}, exitFailOnHits, "2 client(s) would break: app01.corp.example, prn-3f\n"},
+		{"any", []string{"--fail-on", "any"}, exitFailOnHits, "11 client(s) would break"},
+		{"3027 alone never fails", []string{"--fail-on", "any", "--client", "scan01"}, exitOK, ""},
+		{"clean server passes", []string{"--fail-on", "DisableSMB1", "--server", "fs01"}, exitOK, ""},
+		{"smb1 on fs02", []string{"--fail-on", "smb1", "--server", "FS02.corp.example"}, exitFailOnHits, "1 client(s) would break: 10.0.30.50\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCmd(t, append(tc.args, "-q", fixtures)...)
+			assert.Equal(t, tc.code, r.code, r.stderr)
+			assert.NotEmpty(t, r.stdout, "the report is written before the gate")
+			if tc.stderr != "" {
+				assert.Contains(t, r.stderr, tc.stderr)
+			} else {
+				assert.NotContains(t, r.stderr, "would break")
+			}
+		})
+	}
+}
+
+func TestFilters(t *testing.T) {
+	r := runCmd(t, "--since", "2025-10-15", fixtures)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "6 clients, 1 server ")
+	assert.NotRegexp(t, `(?m)^10\.0\.20\.15 `, r.stdout, "FS01's last event is on 2025-10-14")
+
+	r = runCmd(t, "--client", "NAS01", "-f", "csv", fixtures)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	require.NoError(t, err)
+	var ids []string
+	for _, row := range rows[1:] {
+		ids = append(ids, row[0])
+	}
+	assert.Equal(t, []string{"nas01", "nas01.corp.example"}, ids, "a short name matches its FQDNs too")
+
+	r = runCmd(t, "--client", "10.0.20.0/24,10.0.30.50", "--server", "fs01", "--server", "fs02", "-f", "csv", fixtures)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, 3, strings.Count(r.stdout, "\n"), r.stdout) // header, 10.0.20.15, 10.0.30.50
+
+	r = runCmd(t, "--until", "2025-09-01", fixtures)
+	assert.Equal(t, exitOK, r.code)
+	assert.Contains(t, r.stdout, "0 clients, 0 servers")
+
+	// Flags after the paths, and "--" before a path that looks like a flag.
+	r = runCmd(t, fixtures, "--format", "json", "--", fixture("audit-fs01.evtx"))
+	assert.Equal(t, exitOK, r.code)
+	assert.True(t, json.Valid([]byte(r.stdout)))
+}
+
+func TestFormats(t *testing.T) {
+	for _, tc := range []struct {
+		format string
+		check  func(t *testing.T, out string)
+	}{
+		{"text", func(t *testing.T, out string) {
+			assert.True(t, strings.HasPrefix(out, "SMB hardening readiness report"))
+		}},
+		{"json", func(t *testing.T, out string) {
+			var doc struct {
+				Schema  string `json:"schema"`
+				Clients []struct {
+					Client string `json:"client"`
+				} `json:"clients"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(out), &doc))
+			assert.Equal(t, "smbreadiness.report/v1", doc.Schema)
+			assert.Len(t, doc.Clients, 12)
+		}},
+		{"csv", func(t *testing.T, out string) {
+			rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+			require.NoError(t, err)
+			assert.Equal(t, "client", rows[0][0])
+			assert.Len(t, rows, 13)
+		}},
+		{"md", func(t *testing.T, out string) {
+			assert.Regexp(t, `(?m)^\| *client`, strings.ToLower(out))
+			assert.Contains(t, out, "prn-3f")
+		}},
+		{"html", func(t *testing.T, out string) {
+			assert.True(t, strings.HasPrefix(strings.ToLower(out), "<!doctype html>"))
+			assert.Contains(t, out, "prn-3f")
+			assert.NotRegexp(t, `(?i)<(script|link)[^>]+(src|href)="https?:`, out, "self-contained")
+		}},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			r := runCmd(t, "-q", "--format", tc.format, fixtures)
+			require.Equal(t, exitOK, r.code, r.stderr)
+			tc.check(t, r.stdout)
+		})
+	}
+}
+
+func TestOutputFileIsAtomic(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "report.html")
+	require.NoError(t, os.WriteFile(out, []byte("old content"), 0o600))
+	r := runCmd(t, "-q", "-f", "html", "-o", out, fixtures)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Empty(t, r.stdout, "the report goes to the file only")
+	got, err := os.ReadFile(out)
+	require.NoError(t, err)
+	direct := runCmd(t, "-q", "-f", "html", fixtures)
+	assert.Equal(t, direct.stdout, string(got), "same bytes as on stdout")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "no temporary file left behind")
+	info, err := os.Stat(out)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o644), info.Mode().Perm())
+
+	// An output in a directory that does not exist: an internal error, and
+	// nothing created.
+	missing := filepath.Join(dir, "no", "such", "dir", "r.txt")
+	r = runCmd(t, "-q", "-o", missing, fixtures)
+	assert.Equal(t, exitInternal, r.code)
+	assert.Contains(t, r.stderr, "smbaudit: writing the report: ")
+	_, err = os.Stat(filepath.Dir(missing))
+	assert.True(t, os.IsNotExist(err))
+}
+
+func TestMergeEqualsOneScan(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json")
+	shardA := []string{fixture("audit-fs01.evtx"), fixture("audit-fs01-damaged.evtx")}
+	shardB := []string{fixture("audit-fs02-2025-10-10.evtx"), fixture("audit-fs02-2025-10-20.evtx"), fixture("forwarded-events.evtx")}
+	for _, s := range []struct {
+		out   string
+		files []string
+	}{{a, shardA}, {b, shardB}} {
+		r := runCmd(t, append([]string{"-q", "--partial", s.out}, s.files...)...)
+		require.Equal(t, exitOK, r.code, r.stderr)
+		assert.True(t, strings.HasPrefix(r.stdout, "SMB hardening readiness report"), "--partial adds a file, the report still goes to stdout")
+	}
+	all := runCmd(t, append([]string{"-q", "-f", "json"}, append(shardA, shardB...)...)...)
+	require.Equal(t, exitOK, all.code)
+
+	m := runCmd(t, "merge", "-f", "json", b, a)
+	require.Equal(t, exitOK, m.code, m.stderr)
+	assert.JSONEq(t, all.stdout, m.stdout)
+	assert.Equal(t, all.stdout, m.stdout, "byte-identical")
+	assert.Contains(t, m.stderr, "smbaudit: merged 2 of 2 partial reports: 12 clients, 3 servers, 5 input files")
+
+	text := runCmd(t, "merge", "--fail-on", "signing", a, b)
+	assert.Equal(t, exitFailOnHits, text.code)
+	assert.Contains(t, text.stdout, "4 clients on 3 servers would break if you enforce RequireSecuritySignature")
+
+	bad := filepath.Join(dir, "bad.json")
+	require.NoError(t, os.WriteFile(bad, []byte(`{"schema":"something/else"}`), 0o644))
+	r := runCmd(t, "merge", "-q", a, bad, filepath.Join(dir, "missing.json"))
+	assert.Equal(t, exitOK, r.code)
+	assert.Contains(t, r.stderr, "bad.json: skipped: report: unsupported schema")
+	assert.Contains(t, r.stderr, "missing.json: skipped: ")
+	assert.Contains(t, r.stdout, "input files")
+
+	r = runCmd(t, "merge", bad)
+	assert.Equal(t, exitNothing, r.code)
+	assert.Contains(t, r.stderr, "nothing readable: all 1 partial reports skipped")
+	assert.Empty(t, r.stdout)
+}
+
+func TestParseInterspersed(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		pos  []string
+		fmt  string
+	}{
+		{[]string{"a", "b"}, []string{"a", "b"}, "text"},
+		{[]string{"-f", "json", "a"}, []string{"a"}, "json"},
+		{[]string{"a", "--format=csv", "b"}, []string{"a", "b"}, "csv"},
+		{[]string{"a", "--", "-f", "b"}, []string{"a", "-f", "b"}, "text"},
+		{[]string{"--", "--format"}, []string{"--format"}, "text"},
+	} {
+		var c common
+		fs := newTestFlagSet(&c)
+		pos, err := parse(fs, tc.args)
+		require.NoError(t, err)
+		assert.Equal(t, tc.pos, pos, tc.args)
+		assert.Equal(t, tc.fmt, c.format, tc.args)
+	}
+}
+
+func newTestFlagSet(c *common) *flag.FlagSet {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.register(fs)
+	return fs
+}
+
+func TestProgressLine(t *testing.T) {
+	p := smbaudit.Progress{FilesDone: 1, FilesTotal: 4, BytesDone: 512 << 10, BytesTotal: 2 << 20, Events: 1234}
+	line := progressLine(p, smbaudit.NewThroughput(time.Unix(0, 0)).Update(p, time.Unix(2, 0)))
+	assert.Equal(t, "[==        ]  25% 1/4 files 512.0 KiB/2.0 MiB 1234 events 256.0 KiB/s ETA 6s", line)
+	assert.LessOrEqual(t, len(line), 80)
+	line = progressLine(smbaudit.Progress{FilesTotal: 1, BytesTotal: 10}, smbaudit.Rate{})
+	assert.Contains(t, line, "ETA --")
+	huge := smbaudit.Progress{FilesDone: 99999, FilesTotal: 99999, BytesDone: 999 << 40, BytesTotal: 999 << 40, Events: 1 << 60}
+	assert.Len(t, progressLine(huge, smbaudit.Rate{Fraction: 1, BytesPerSec: 1 << 50}), maxLine)
+}
