@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	vevtx "www.velocidex.com/golang/evtx"
 )
 
 // rdRecord frames binxml as a record.
@@ -260,4 +261,112 @@ func TestSanitiseTinyGaps(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, uint64(2), out[1].Header.RecordID)
 	})
+}
+
+// rdElement encodes, at chunk offset at, a template-body element named name
+// (inline name) holding content(offset of the content).
+func rdElement(at int, name string, content func(at int) []byte) []byte {
+	le := binary.LittleEndian
+	nameAt := at + 1 + 2 + 4 + 4
+	nm := le.AppendUint32(nil, 0)
+	nm = le.AppendUint16(nm, 0)
+	nm = le.AppendUint16(nm, uint16(len(name)))
+	for _, c := range name {
+		nm = le.AppendUint16(nm, uint16(c))
+	}
+	nm = append(nm, 0, 0)
+	inner := append(nm, 0x02)
+	inner = append(inner, content(nameAt+len(inner))...)
+	inner = append(inner, 0x04)
+	b := []byte{0x01, 0xff, 0xff}
+	b = le.AppendUint32(b, uint32(4+len(inner)))
+	b = le.AppendUint32(b, uint32(nameAt))
+	return append(b, inner...)
+}
+
+// rdEventIDRecord is a record, for chunk offset off, whose inline template
+// is <Event><System><EventID>%0</EventID></System></Event> and whose value
+// is eventID (UInt16).
+func rdEventIDRecord(off int, id uint64, eventID uint16) []byte {
+	le := binary.LittleEndian
+	at := off + recHeaderLen
+	b := []byte{0x0f, 1, 1, 0, 0x0c, 0x01}
+	b = le.AppendUint32(b, uint32(id+100))
+	def := at + len(b) + 4
+	b = le.AppendUint32(b, uint32(def))
+	b = le.AppendUint32(b, 0)
+	b = le.AppendUint32(b, uint32(id+100))
+	b = append(b, make([]byte, 12)...)
+	bodyAt := at + len(b) + 4
+	body := []byte{0x0f, 1, 1, 0}
+	body = append(body, rdElement(bodyAt+4, "Event", func(p int) []byte {
+		return rdElement(p, "System", func(p int) []byte {
+			return rdElement(p, "EventID", func(int) []byte { return []byte{0x0e, 0, 0, 0x06} })
+		})
+	})...)
+	body = append(body, 0x00)
+	b = le.AppendUint32(b, uint32(len(body)))
+	b = append(b, body...)
+	b = le.AppendUint32(b, 1)
+	b = append(b, 2, 0, 0x06, 0)
+	b = le.AppendUint16(b, eventID)
+	return rdRecord(id, append(b, 0x00))
+}
+
+// TestDecoderRetriesAfterUnforeseenPanic simulates a decoder panic on a
+// record the pre-pass accepted: the record is found by bisection and kept
+// from the decoder, the chunk decoded again, and every record still comes
+// out once (the culprit from the pre-pass's values), within the retry bound.
+func TestDecoderRetriesAfterUnforeseenPanic(t *testing.T) {
+	var recs [][]byte
+	off := chunkHeaderSize
+	for i := range 6 {
+		rec := rdEventIDRecord(off, uint64(i+1), uint16(4000+i))
+		recs = append(recs, rec)
+		off += len(rec)
+	}
+	c := rdChunk(recs...)
+	tests := []struct {
+		name    string
+		culprit func(id uint64) bool
+	}{
+		{"one bad record", func(id uint64) bool { return id == 3 }},
+		{"two bad records", func(id uint64) bool { return id == 2 || id == 5 }},
+		{"every record", func(id uint64) bool { return id != 0 }}, // fillers have ID 0
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls := 0
+			// Wrap the real decoder: panic when a culprit record is among
+			// the first n records laid out in the copy.
+			decoderRun = func(cp []byte, n int) ([]*vevtx.EventRecord, error) {
+				calls++
+				p := chunkHeaderSize
+				for range n {
+					if tt.culprit(binary.LittleEndian.Uint64(cp[p+8:])) {
+						return nil, errors.New("decoder panic: simulated")
+					}
+					p += int(binary.LittleEndian.Uint32(cp[p+4:]))
+				}
+				return runDecoder(cp, n)
+			}
+			defer func() { decoderRun = runDecoder }()
+
+			r := &Reader{name: "t.evtx", firstChunk: 0x1000}
+			d := newSlotDecoder(r, compileOptions(Options{}))
+			copy(d.buf, c)
+			var res chunkResult
+			d.decodeRecords(&res, d.buf, int(binary.LittleEndian.Uint32(c[0x30:])), true, false)
+			var ids []uint64
+			for _, it := range res.items {
+				require.NoError(t, it.err)
+				ids = append(ids, it.ev.RecordID)
+				assert.Equal(t, uint16(4000+it.ev.RecordID-1), it.ev.EventID)
+			}
+			assert.Equal(t, []uint64{1, 2, 3, 4, 5, 6}, ids)
+			// Per attempt: one run and a bisection of at most 1+ceil(log2 6).
+			assert.LessOrEqual(t, calls, (MaxDecoderRetries+2)*5, "decoder calls must stay bounded")
+			assert.Greater(t, calls, 1, "the simulated panic must have happened")
+		})
+	}
 }

@@ -125,7 +125,7 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, end int, trust
 	for attempt := 0; attempt <= MaxDecoderRetries+1; attempt++ {
 		vitems = d.sanitise(works)
 		var perr error
-		recs, perr = runDecoder(d.cp, len(vitems))
+		recs, perr = decoderRun(d.cp, len(vitems))
 		if perr == nil {
 			break
 		}
@@ -279,6 +279,10 @@ func (d *slotDecoder) sanitise(works []*recordWork) []*recordWork {
 	return vitems
 }
 
+// decoderRun is runDecoder; tests replace it to simulate decoder panics the
+// pre-pass did not foresee.
+var decoderRun = runDecoder
+
 // runDecoder runs the pinned decoder on the first n records of cp,
 // containing any panic.
 func runDecoder(cp []byte, n int) (recs []*vevtx.EventRecord, err error) {
@@ -304,13 +308,13 @@ func runDecoder(cp []byte, n int) (recs []*vevtx.EventRecord, err error) {
 // bisect returns the index of the first decoder record on which the decoder
 // fails when it parses records 0..index, or -1 when it does not fail.
 func bisect(cp []byte, n int) int {
-	if _, err := runDecoder(cp, n); err == nil {
+	if _, err := decoderRun(cp, n); err == nil {
 		return -1
 	}
 	lo, hi := 1, n // the decoder fails on the first hi records
 	for lo < hi {
 		mid := (lo + hi) / 2
-		if _, err := runDecoder(cp, mid); err != nil {
+		if _, err := decoderRun(cp, mid); err != nil {
 			hi = mid
 		} else {
 			lo = mid + 1
