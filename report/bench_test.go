@@ -1,0 +1,45 @@
+package report_test
+
+import (
+	"io"
+	"testing"
+
+	"github.com/evtxkit/smbreadiness/report"
+	"github.com/evtxkit/smbreadiness/report/internal/sample"
+)
+
+// Benchmarks on the smbaudit fixtures (about 1,000 findings after dedup):
+//
+//	go test ./report -run '^$' -bench . -benchtime 20x -benchmem
+func BenchmarkBuildFixtures(b *testing.B) {
+	fixtureReport(b) // scan once, outside the timer
+	b.ReportAllocs()
+	for b.Loop() {
+		report.Build(fixtureResult, report.Options{GeneratedAt: sample.GeneratedAt})
+	}
+}
+
+func BenchmarkMergeFixtureHalves(b *testing.B) {
+	r := fixtureReport(b)
+	half := len(r.Findings) / 2
+	x, y := *r, *r
+	x.Findings, y.Findings = r.Findings[:half], r.Findings[half:]
+	b.ReportAllocs()
+	for b.Loop() {
+		report.Merge(&x, &y)
+	}
+}
+
+func BenchmarkRenderFixtures(b *testing.B) {
+	r := fixtureReport(b)
+	for _, f := range report.Formats {
+		b.Run(string(f), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := r.Render(io.Discard, f, report.RenderOptions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
