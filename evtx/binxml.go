@@ -181,6 +181,9 @@ type templateDef struct {
 	// velocidexKnows is true once a record defining it was handed to
 	// Velocidex (inspect returned no error).
 	velocidexKnows bool
+	// lastValues is the number of values of the last record whose outer
+	// instance used the template, to size the next plan.
+	lastValues int
 }
 
 // chunkDecoder inspects the records of one chunk, in file order. It is not
@@ -253,8 +256,16 @@ func (d *chunkDecoder) inspect(recordOffset, recordSize int) (plan *recordPlan, 
 	if err := p.checkScanArrays(recordOffset); err != nil {
 		return nil, err
 	}
+	// Size the plan like the last record of the same outer template.
+	if p.outerTmpl != nil && p.outerTmpl.lastValues > 0 {
+		plan.ordered = make([]bxPathValue, 0, p.outerTmpl.lastValues)
+		plan.values = make(map[string]typedValue, p.outerTmpl.lastValues)
+	}
 	w := &bxWalker{p: p, plan: plan}
 	err = w.emitNodes(frag, "", nil, 0)
+	if p.outerTmpl != nil {
+		p.outerTmpl.lastValues = min(len(plan.ordered), maxValuesPerRecord)
+	}
 	d.steps += w.steps
 	if err != nil {
 		return nil, err

@@ -167,6 +167,7 @@ func (c *testChunk) add(body func(w *bxb)) (off, size int) {
 	binary.LittleEndian.PutUint64(c.buf[16:], uint64(c.n))
 	binary.LittleEndian.PutUint64(c.buf[24:], 1)
 	binary.LittleEndian.PutUint64(c.buf[32:], uint64(c.n))
+	binary.LittleEndian.PutUint32(c.buf[48:], uint32(c.next)) // free space
 	return off, size
 }
 

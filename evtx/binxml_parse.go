@@ -28,6 +28,13 @@ type bxNode struct {
 	attrs    []bxAttr
 	children []*bxNode
 	inst     *bxInstance
+
+	// A one-entry cache of the element's path: template bodies are
+	// expanded under the same parent path record after record.
+	cacheParent, cacheSeg, cachePath string
+	attrParent                       string
+	attrPaths                        []string
+	namedSeg                         string // "Data[Name=X]", or "-" when not literal
 }
 
 type bxAttr struct {
@@ -58,6 +65,7 @@ type recParser struct {
 	scanArrays int
 	unsafe     error // first reason Velocidex would misread the record
 	outer      bool  // the outermost instance has been described in plan
+	outerTmpl  *templateDef
 }
 
 // markUnsafe records that Velocidex would misread the record.
@@ -459,6 +467,7 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 	}
 	if !p.outer {
 		p.outer = true
+		p.outerTmpl = t
 		p.plan.templateID = id
 		p.plan.templateOffset = defOff
 		p.plan.inlineTemplate = inline

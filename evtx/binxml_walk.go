@@ -63,21 +63,40 @@ func (w *bxWalker) emitNodes(nodes []*bxNode, parent string, args []bxArg, depth
 			}
 			seg, named := n.name, false
 			if n.name == "Data" {
-				var name string
-				if name, named = bxLiteralAttr(n, "Name"); named {
-					seg = "Data[Name=" + name + "]"
+				if n.namedSeg == "" {
+					if name, ok := bxLiteralAttr(n, "Name"); ok {
+						n.namedSeg = "Data[Name=" + name + "]"
+					} else {
+						n.namedSeg = "-"
+					}
+				}
+				if named = n.namedSeg != "-"; named {
+					seg = n.namedSeg
 				} else {
 					seg = "Data#" + strconv.Itoa(dataIndex)
 				}
 				dataIndex++
 			}
-			path := bxJoinPath(parent, seg)
-			for _, a := range n.attrs {
+			var path string
+			if n.cachePath != "" && n.cacheParent == parent && n.cacheSeg == seg {
+				path = n.cachePath
+			} else {
+				path = bxJoinPath(parent, seg)
+				n.cacheParent, n.cacheSeg, n.cachePath = parent, seg, path
+			}
+			if len(n.attrPaths) != len(n.attrs) || n.attrParent != path {
+				n.attrPaths = n.attrPaths[:0]
+				for _, a := range n.attrs {
+					n.attrPaths = append(n.attrPaths, path+"@"+a.name)
+				}
+				n.attrParent = path
+			}
+			for i, a := range n.attrs {
 				if named && a.name == "Name" {
 					continue // already in the path
 				}
 				for _, v := range a.value {
-					if err := w.emitValue(v, path, path+"@"+a.name, args, depth); err != nil {
+					if err := w.emitValue(v, path, n.attrPaths[i], args, depth); err != nil {
 						return err
 					}
 				}
