@@ -2,8 +2,11 @@ package report_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -524,4 +527,46 @@ func TestDayChartHasEveryDay(t *testing.T) {
 	assert.Equal(t, 2, strings.Count(html, "× event 3021"))
 	assert.True(t, strings.Contains(html, `<rect x="108.5" y="12.0" width="48.0"`), "first bar")
 	assert.True(t, strings.Contains(html, `<rect x="639.5" y="12.0" width="48.0"`), "last bar")
+}
+
+// The names the issue fixes for other tools: schema, clients, servers,
+// inputs, and per client client, names, events, first_seen, last_seen,
+// servers, users, spns, breaks_under, possibly_breaks_under.
+func TestJSONContract(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, fixtureReport(t).WriteJSON(&b))
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(b.Bytes(), &doc))
+	assert.Equal(t, "smbreadiness.report/v1", doc["schema"])
+	for _, k := range []string{"clients", "servers", "inputs"} {
+		require.IsType(t, []any{}, doc[k], k)
+	}
+	timeRE := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$`)
+	vocab := map[string]bool{"DisableSMB1": true, "RequireSecuritySignature": true,
+		"SmbServerNameHardeningLevel=1": true, "SmbServerNameHardeningLevel=2": true}
+	clients := doc["clients"].([]any)
+	require.NotEmpty(t, clients)
+	for _, c := range clients {
+		c := c.(map[string]any)
+		assert.IsType(t, "", c["client"])
+		assert.IsType(t, []any{}, c["names"])
+		for id, n := range c["events"].(map[string]any) {
+			assert.Regexp(t, `^\d+$`, id)
+			assert.IsType(t, float64(0), n)
+		}
+		assert.Regexp(t, timeRE, c["first_seen"])
+		assert.Regexp(t, timeRE, c["last_seen"])
+		for _, k := range []string{"servers", "users", "spns", "breaks_under", "possibly_breaks_under"} {
+			var list []string
+			for _, v := range c[k].([]any) {
+				list = append(list, v.(string))
+			}
+			assert.True(t, slices.IsSorted(list), "%s of %s is sorted: %v", k, c["client"], list)
+			if strings.Contains(k, "breaks_under") {
+				for _, v := range list {
+					assert.True(t, vocab[v], "%s: %q", k, v)
+				}
+			}
+		}
+	}
 }
