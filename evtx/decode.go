@@ -159,11 +159,12 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, end int, trust
 		}
 		src := Source{File: d.r.name, Chunk: idx, Offset: foff}
 		var ev *Event
-		switch {
-		case w.toDecode && out[w] != nil:
+		if w.toDecode && out[w] != nil {
 			ev = eventFromDecoder(out[w].Event, w.plan)
-		case w.plan != nil:
-			// Kept from the decoder, but fully decoded by the pre-pass.
+		}
+		if ev == nil && w.plan != nil {
+			// Kept from the decoder (or empty in its output), but fully
+			// decoded by the pre-pass.
 			ev = eventFromPlan(w.plan)
 		}
 		if ev == nil {

@@ -215,6 +215,10 @@ func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error]
 				o.OnChunk(res.info)
 			}
 			for _, it := range res.items {
+				if ctx.Err() != nil {
+					yield(nil, ctx.Err())
+					return
+				}
 				if !yield(it.ev, it.err) {
 					return
 				}
