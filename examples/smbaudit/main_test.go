@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -414,4 +415,31 @@ func TestProgressLine(t *testing.T) {
 	assert.Contains(t, line, "ETA --")
 	huge := smbaudit.Progress{FilesDone: 99999, FilesTotal: 99999, BytesDone: 999 << 40, BytesTotal: 999 << 40, Events: 1 << 60}
 	assert.Len(t, progressLine(huge, smbaudit.Rate{Fraction: 1, BytesPerSec: 1 << 50}), maxLine)
+}
+
+// On a terminal (a pseudo-terminal from util-linux script(1), so Linux only)
+// the progress bar and the colors appear, and --quiet, --no-color and
+// NO_COLOR turn them off.
+func TestTerminal(t *testing.T) {
+	scriptCmd, err := exec.LookPath("script")
+	if runtime.GOOS != "linux" || err != nil {
+		t.Skip("needs Linux and script(1) from util-linux for a pseudo-terminal")
+	}
+	tty := func(env string, args ...string) string {
+		cmd := exec.Command(scriptCmd, "-qec", binary+" "+strings.Join(args, " "), "/dev/null")
+		cmd.Env = append(os.Environ(), "NO_COLOR="+env)
+		out, err := cmd.Output()
+		require.NoError(t, err)
+		return string(out)
+	}
+	const bold, clearLine = "\x1b[1m", "\r\x1b[K"
+	out := tty("", fixtures)
+	assert.Contains(t, out, clearLine+"[==========] 100% 5/5 files 788.0 KiB/788.0 KiB")
+	assert.Contains(t, out, bold+"SMB hardening readiness report")
+	out = tty("", "-q", fixtures)
+	assert.NotContains(t, out, clearLine)
+	assert.Contains(t, out, bold)
+	assert.NotContains(t, tty("", "--no-color", fixtures), bold)
+	assert.NotContains(t, tty("1", fixtures), bold)
+	assert.NotContains(t, tty("", "-f", "md", fixtures), bold, "colors are for the text form only")
 }
