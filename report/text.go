@@ -178,7 +178,7 @@ func evidenceString(e Evidence) string {
 func summaryLine(s Summary, unparsed int) string {
 	return fmt.Sprintf("%s, %s (%d without audit events), %s (%d skipped), %s, %s, %s, %s, %s already rejected by enforcement (551).",
 		plural(s.Clients, "client", "clients"), plural(s.Servers, "server", "servers"), s.ServersWithoutAudit,
-		plural(s.Inputs, "input file", "input files"), s.SkippedInputs, plural(s.Records, "record", "records"),
+		plural(s.Inputs, "input file", "input files"), s.SkippedInputs, plural(s.Records, "record read", "records read"),
 		plural(s.DamagedChunks, "damaged chunk", "damaged chunks"), plural(s.Errors, "read error", "read errors"),
 		plural(unparsed, "unparsed event", "unparsed events"), plural(s.RejectedClients, "client", "clients"))
 }
