@@ -3,6 +3,7 @@ package evtx
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -377,6 +378,35 @@ func TestInspectNestedBinXMLWithoutFragmentHeader(t *testing.T) {
 	assert.Nil(t, p)
 }
 
+func TestInspectDepthCountsAcrossNestedBinXML(t *testing.T) {
+	// 40 elements around a BinXML value holding 40 more: each part is
+	// within the limit, the document is not.
+	outer := func(b *bxb) {
+		b.frag()
+		for i := 0; i < 40; i++ {
+			b.open("O", false).closeStart()
+		}
+		b.sub(0, TypeBinXML)
+		for i := 0; i < 40; i++ {
+			b.end()
+		}
+		b.eof()
+	}
+	c := newTestChunk()
+	at := nestedValueOffset(c, 0x50, outer)
+	inner := &bxb{base: at}
+	deepElements(40)(inner)
+	off, size := c.add(func(w *bxb) {
+		w.frag()
+		w.inline(0x50, outer)
+		w.args(arg{TypeBinXML, inner.b}).eof()
+	})
+	plan, err := newChunkDecoder(c.buf).inspect(off, size)
+	require.ErrorIs(t, err, ErrLimit)
+	assert.Contains(t, err.Error(), "elements nested more than 64 deep")
+	assert.Nil(t, plan)
+}
+
 func TestInspectMissingArgumentIsNull(t *testing.T) {
 	c := newTestChunk()
 	off, size := c.add(func(w *bxb) {
@@ -429,7 +459,7 @@ func TestInspectRefusals(t *testing.T) {
 		}, ErrLimit, "4294967295 arguments"},
 		{"argument count above the cap", func(c *testChunk) {
 			c.add(func(w *bxb) { w.frag(); w.inline(5, simple); w.u32(maxTemplateArgs + 1).eof() })
-		}, ErrLimit, "limit 1024"},
+		}, ErrLimit, fmt.Sprintf("%d arguments, limit %d", maxTemplateArgs+1, maxTemplateArgs)},
 		{"descriptors past the record", func(c *testChunk) {
 			c.add(func(w *bxb) { w.frag(); w.inline(5, simple); w.u32(100).eof() })
 		}, ErrBadRecord, "descriptors do not fit"},
