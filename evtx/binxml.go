@@ -16,10 +16,22 @@ package evtx
 //     Velocidex's inexact renderings.
 //   - plan, err: the record is well-formed and fully decoded by the pre-pass,
 //     but the pinned Velocidex version would misread it (tokens whose payload
-//     it does not consume, a template it cannot resolve by ID, ...). The
-//     record must not be given to Velocidex; the plan alone describes it.
+//     it does not consume, a template it cannot resolve by ID, ...; err wraps
+//     ErrBadRecord), or it would cost Velocidex too much (err wraps ErrLimit).
+//     The record must not be given to Velocidex; the plan alone describes it.
 //   - nil, err: the record is damaged or exceeds a limit. err wraps
 //     ErrBadRecord or ErrLimit and names the chunk-relative offset.
+//
+// Paths (the keys of a plan): element names joined by "/", an attribute after
+// "@" ("Event/System/Provider@Name"), text content at its element's own path
+// ("Event/System/EventID"). A <Data> whose Name attribute is literal text is
+// "Data[Name=X]" (that Name attribute is not listed again); any other <Data>
+// is "Data#i", i its 0-based index among the Data children of its parent.
+// The content of a BinXML value (type 0x21) is placed under the path of the
+// element holding the substitution ("Event/UserData/EventXML/Param1").
+// Literal template text is listed too (typedValue.Literal). A missing
+// argument, and a null value, give a TypeNull value with empty text. The
+// renderings are described in binxml_value.go.
 //
 // Templates defined by a record are remembered (by definition offset) only
 // when the plan is returned, and Velocidex is assumed to know them only when
@@ -47,8 +59,10 @@ const (
 	// each other.
 	maxBinXMLNesting = 16
 	// maxScanArraysPerChunk caps the array arguments of types 0x86, 0x8a
-	// and 0x95 in one chunk: Velocidex reads each of them to the end of the
-	// chunk, allocating for every element.
+	// and 0x95 handed to Velocidex in one chunk: it reads each of them to
+	// the end of the chunk, allocating for every element. A record past
+	// the cap is still decoded by the pre-pass (plan and error wrapping
+	// ErrLimit) but kept from Velocidex.
 	maxScanArraysPerChunk = 64
 	// maxValuesPerRecord caps the (path, value) pairs one record yields.
 	maxValuesPerRecord = 8192
@@ -254,8 +268,10 @@ func (d *chunkDecoder) inspect(recordOffset, recordSize int) (plan *recordPlan, 
 	if err != nil {
 		return nil, err
 	}
-	if err := p.checkScanArrays(recordOffset); err != nil {
-		return nil, err
+	if p.scanArrays > 0 && p.d.scanArrays+p.scanArrays > maxScanArraysPerChunk && p.unsafe == nil {
+		p.unsafe = &binxmlError{Offset: recordOffset, Err: ErrLimit, Msg: fmt.Sprintf(
+			"well-formed, but kept from the pinned Velocidex decoder: %d array arguments of types 0x86/0x8a/0x95 in this chunk, limit %d",
+			p.d.scanArrays+p.scanArrays, maxScanArraysPerChunk)}
 	}
 	// Size the plan like the last record of the same outer template.
 	if p.outerTmpl != nil && p.outerTmpl.lastValues > 0 {
@@ -292,13 +308,6 @@ func (d *chunkDecoder) inspect(recordOffset, recordSize int) (plan *recordPlan, 
 	d.scanArrays += p.scanArrays
 	plan.scanArrays = p.scanArrays
 	return plan, nil
-}
-
-func (p *recParser) checkScanArrays(off int) error {
-	if p.d.scanArrays+p.scanArrays > maxScanArraysPerChunk {
-		return bxLimitf(off, "%d array arguments of types 0x86/0x8a/0x95 in this chunk, limit %d", p.d.scanArrays+p.scanArrays, maxScanArraysPerChunk)
-	}
-	return nil
 }
 
 func bxSortUint32(s []uint32) {

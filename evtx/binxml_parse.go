@@ -514,9 +514,6 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 			switch ds.typ {
 			case 0x86, 0x8a, 0x95:
 				p.scanArrays++
-				if p.d.scanArrays+p.scanArrays > maxScanArraysPerChunk {
-					return nil, bxLimitf(a.off, "more than %d array arguments of types 0x86/0x8a/0x95 in this chunk", maxScanArraysPerChunk)
-				}
 			}
 		}
 		inst.args[i] = a

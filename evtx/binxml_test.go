@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -594,11 +595,6 @@ func TestInspectRefusals(t *testing.T) {
 		{"substitution outside a template", func(c *testChunk) {
 			c.add(func(w *bxb) { w.frag().open("E", false).closeStart().sub(0, TypeString).end().eof() })
 		}, ErrBadRecord, "substitution outside"},
-		{"too many scanned arrays in the chunk", func(c *testChunk) {
-			for i := 0; i <= maxScanArraysPerChunk; i++ {
-				c.add(oneValue(uint32(1000+i), 0x86, arg{0x86, le16(1)}))
-			}
-		}, ErrLimit, "0x86/0x8a/0x95"},
 		{"too many values", func(c *testChunk) {
 			c.add(func(w *bxb) {
 				w.frag()
@@ -762,6 +758,31 @@ func TestInspectVelocidexDivergence(t *testing.T) {
 			assert.Equal(t, tt.first, plan.values["E"].Text)
 		})
 	}
+}
+
+func TestInspectScanArraysPerChunk(t *testing.T) {
+	// Past the cap, records with arrays Velocidex reads to the end of the
+	// chunk are kept from it but still fully decoded.
+	c := newTestChunk()
+	for i := 0; i <= maxScanArraysPerChunk+1; i++ {
+		c.add(oneValue(uint32(1000+i), 0x8a, arg{0x8a, le64(uint64(i))}))
+	}
+	d := newChunkDecoder(c.buf)
+	i := 0
+	for off := chunkHeaderSize; off < c.next; i++ {
+		size := int(binary.LittleEndian.Uint32(c.buf[off+4:]))
+		plan, err := d.inspect(off, size)
+		require.NotNil(t, plan, "record %d", i)
+		assert.Equal(t, strconv.Itoa(i), plan.values["Event/EventData/Data[Name=V]"].Text)
+		if i < maxScanArraysPerChunk {
+			require.NoError(t, err, "record %d", i)
+		} else {
+			require.ErrorIs(t, err, ErrLimit, "record %d", i)
+			assert.Contains(t, err.Error(), "kept from the pinned Velocidex decoder")
+		}
+		off += size
+	}
+	assert.Equal(t, maxScanArraysPerChunk, d.scanArrays, "only arrays handed to Velocidex count")
 }
 
 func TestInspectRefusedRecordTeachesNothing(t *testing.T) {
