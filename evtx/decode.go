@@ -63,28 +63,39 @@ func (d *slotDecoder) decode(idx int) chunkResult {
 		res.info.State = ChunkEmpty
 		return res
 	}
-	if n < chunkSize {
+	if n < chunkHeaderSize || string(buf[:8]) != chunkMagic {
 		res.info.State = ChunkBad
-		res.items = append(res.items, d.errAt(idx, off, 0, fmt.Errorf("%w: truncated chunk slot of %d bytes", ErrBadChunk, n)))
-		return res
-	}
-	if string(buf[:8]) != chunkMagic {
-		res.info.State = ChunkBad
+		if n < chunkSize {
+			res.items = append(res.items, d.errAt(idx, off, 0, fmt.Errorf("%w: truncated chunk slot of %d bytes", ErrBadChunk, n)))
+			return res
+		}
 		res.items = append(res.items, d.errAt(idx, off, 0, fmt.Errorf("%w: no chunk magic (found %q)", ErrBadChunk, buf[:8])))
 		return res
+	}
+	truncated := n < chunkSize
+	if truncated {
+		// The file ends inside this chunk: the records wholly present are
+		// still evidence. Decode them from a zero-padded copy.
+		clear(d.buf[n:])
+		buf = d.buf
+		res.items = append(res.items, d.errAt(idx, off, 0, fmt.Errorf("%w: truncated chunk, %d of %d bytes present; the records wholly present are decoded", ErrBadChunk, n, chunkSize)))
 	}
 	h := parseChunkHeader(buf)
 	res.info.FirstRecordNumber, res.info.LastRecordNumber = h.firstNum, h.lastNum
 	res.info.FirstRecordID, res.info.LastRecordID = h.firstID, h.lastID
 	res.info.FreeSpaceOffset = h.freeSpace
 	res.info.HeaderChecksumValid = chunkHeaderCRC(buf) == h.headerCRC
-	damaged := false
+	damaged := truncated
 	if !res.info.HeaderChecksumValid {
 		damaged = true
 		res.items = append(res.items, d.errAt(idx, off, 0, fmt.Errorf("%w: stored 0x%08x, computed 0x%08x", ErrChunkHeaderChecksum, h.headerCRC, chunkHeaderCRC(buf))))
 	}
 	end, trustEnd := int(h.freeSpace), true
-	if end < chunkHeaderSize || end > chunkSize {
+	if truncated && end > n {
+		damaged = true
+		end = n
+		res.items = append(res.items, d.errAt(idx, off, 0, fmt.Errorf("%w: the record area ends past the end of the file; its CRC cannot be checked", ErrChunkDataChecksum)))
+	} else if end < chunkHeaderSize || end > chunkSize {
 		damaged = true
 		end, trustEnd = chunkSize, false
 		res.items = append(res.items, d.errAt(idx, off, 0, fmt.Errorf("%w: free-space offset 0x%x out of range, record area CRC not checkable; records read to the end of the chunk", ErrChunkDataChecksum, h.freeSpace)))

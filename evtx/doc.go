@@ -39,8 +39,9 @@
 // Every 64 KiB slot after the header block is looked at, to the end of the
 // file, whatever the header's chunk count says (logs copied from a live
 // system are usually dirty and their count lags). An all-zero slot is unused
-// space; any other slot without the chunk magic, or cut short, is an error
-// wrapping ErrBadChunk. The CRC32 of each chunk header and of its record area
+// space; any other slot without the chunk magic is an error wrapping
+// ErrBadChunk. A chunk cut short by the end of the file gives an ErrBadChunk
+// error too, but the records wholly present in it are decoded. The CRC32 of each chunk header and of its record area
 // is checked; on a mismatch the error (ErrChunkHeaderChecksum,
 // ErrChunkDataChecksum) is yielded, the records are still decoded, and each
 // of their events has ChunkDamaged set. Options.OnChunk receives a ChunkInfo

@@ -319,13 +319,25 @@ func TestZeroedAndTruncatedChunks(t *testing.T) {
 		require.Len(t, bad, 1)
 		last := len(full.chunks) - 1
 		assert.Equal(t, last, bad[0].Chunk)
-		n := 0
+		before, inLast := 0, 0
 		for _, ev := range full.events {
 			if ev.Source.Chunk != last {
-				n++
+				before++
+			} else {
+				inLast++
 			}
 		}
-		assert.Len(t, res.events, n)
+		// The records wholly present in the cut chunk are still decoded,
+		// marked damaged, and equal to the full log's.
+		got := len(res.events) - before
+		assert.Greater(t, got, 0, "no record of the truncated chunk decoded")
+		assert.Less(t, got, inLast, "records past the cut cannot be decoded")
+		for i, ev := range res.events {
+			assert.Equal(t, ev.Source.Chunk == last, ev.ChunkDamaged)
+			ev.ChunkDamaged = false
+			assert.Equal(t, full.events[i], ev)
+		}
+		assert.NotEmpty(t, errsOf(t, res.errs, evtx.ErrBadRecord), "the record cut in two is reported")
 	})
 }
 
