@@ -140,7 +140,7 @@ func readBounded(t *testing.T, b []byte) readResult {
 // decode to events and typed errors, never a panic or a hang, and no record
 // is emitted twice.
 func TestCorruptedCopiesNeverCrash(t *testing.T) {
-	b := encode(t, fixtureEvents(300, 100, 150), evtxwrite.Options{})
+	b := encode(t, fixtureEvents(160, 60, 100), evtxwrite.Options{})
 	inputs := corrupt(b, 120, 1)
 	if files := corpusFilesOrNil(); len(files) > 0 {
 		if rb, err := os.ReadFile(files[0]); err == nil && len(rb) > 4096 {
