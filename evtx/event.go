@@ -167,15 +167,33 @@ func eventFromDecoder(v any, plan *recordPlan) *Event {
 	}
 	ev := &Event{}
 	for _, f := range systemFields {
+		if plan != nil {
+			if _, exact := plan.values[f.path]; exact {
+				continue // set by applyPlan
+			}
+		}
 		if x, ok := lookup(v, f.path); ok {
 			f.set(ev, x)
 		}
 	}
-	ev.Data = dataFromDecoder(v)
+	if plan == nil || !planHasData(plan) {
+		ev.Data = dataFromDecoder(v)
+	}
 	if plan != nil {
 		applyPlan(ev, plan)
 	}
 	return ev
+}
+
+// planHasData reports whether the plan holds EventData or UserData values
+// (which then replace the decoder's).
+func planHasData(plan *recordPlan) bool {
+	for _, pv := range plan.ordered {
+		if _, ok := planFieldName(pv.Path); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // eventFromPlan builds an Event from the pre-pass's values alone, for a
