@@ -370,3 +370,81 @@ func TestDecoderRetriesAfterUnforeseenPanic(t *testing.T) {
 		})
 	}
 }
+
+// rdArg is one substitution value: its type and bytes.
+type rdArg struct {
+	typ byte
+	val []byte
+}
+
+// rdDataRecord is a record, for chunk offset off, whose inline template is
+// <Event><System><EventID>%0</EventID></System><EventData><Data>%1</Data>
+// ...</EventData></Event>, with eventID and args as values.
+func rdDataRecord(off int, id uint64, eventID uint16, args []rdArg) []byte {
+	le := binary.LittleEndian
+	at := off + recHeaderLen
+	b := []byte{0x0f, 1, 1, 0, 0x0c, 0x01}
+	b = le.AppendUint32(b, uint32(id+200))
+	b = le.AppendUint32(b, uint32(at+len(b)+4))
+	b = le.AppendUint32(b, 0)
+	b = le.AppendUint32(b, uint32(id+200))
+	b = append(b, make([]byte, 12)...)
+	bodyAt := at + len(b) + 4
+	body := []byte{0x0f, 1, 1, 0}
+	body = append(body, rdElement(bodyAt+4, "Event", func(p int) []byte {
+		sys := rdElement(p, "System", func(p int) []byte {
+			return rdElement(p, "EventID", func(int) []byte { return []byte{0x0e, 0, 0, 0x06} })
+		})
+		data := rdElement(p+len(sys), "EventData", func(p int) []byte {
+			var out []byte
+			for i, a := range args {
+				out = append(out, rdElement(p+len(out), "Data", func(int) []byte { return []byte{0x0e, byte(i + 1), 0, a.typ} })...)
+			}
+			return out
+		})
+		return append(sys, data...)
+	})...)
+	body = append(body, 0x00)
+	b = le.AppendUint32(b, uint32(len(body)))
+	b = append(b, body...)
+	b = le.AppendUint32(b, uint32(1+len(args)))
+	b = append(b, 2, 0, 0x06, 0)
+	for _, a := range args {
+		b = le.AppendUint16(b, uint16(len(a.val)))
+		b = append(b, a.typ, 0)
+	}
+	b = le.AppendUint16(b, eventID)
+	for _, a := range args {
+		b = append(b, a.val...)
+	}
+	return rdRecord(id, append(b, 0x00))
+}
+
+// TestSizeTAndIrregularBooleans: size_t values render as hex (the decoder
+// turns them into raw text) and booleans of any size and any non-zero value
+// render true/false.
+func TestSizeTAndIrregularBooleans(t *testing.T) {
+	le := binary.LittleEndian
+	args := []rdArg{
+		{0x10, le.AppendUint64(nil, 0x7ffe0000)},
+		{0x10, le.AppendUint32(nil, 0x1f)},
+		{0x0d, le.AppendUint32(nil, 2)},
+		{0x0d, []byte{0xff}},
+		{0x0d, le.AppendUint64(nil, 0)},
+		{0x0d, le.AppendUint16(nil, 1)},
+	}
+	c := rdChunk(rdDataRecord(chunkHeaderSize, 1, 4000, args))
+	r := &Reader{name: "t.evtx", firstChunk: 0x1000}
+	d := newSlotDecoder(r, compileOptions(Options{}))
+	copy(d.buf, c)
+	var res chunkResult
+	d.decodeRecords(&res, d.buf, int(le.Uint32(c[0x30:])), true, false)
+	require.Len(t, res.items, 1)
+	require.NoError(t, res.items[0].err)
+	ev := res.items[0].ev
+	assert.Equal(t, uint16(4000), ev.EventID)
+	assert.Equal(t, []Field{
+		{"", "0x7ffe0000", TypeSizeT}, {"", "0x1f", TypeSizeT},
+		{"", "true", TypeBool}, {"", "true", TypeBool}, {"", "false", TypeBool}, {"", "true", TypeBool},
+	}, ev.Data)
+}

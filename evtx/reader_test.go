@@ -562,3 +562,41 @@ func TestCancellationYieldsContextErrorOnce(t *testing.T) {
 		break
 	}
 }
+
+// TestNoCRCAndBadStringCache: a chunk with no CRCs at all (zeros) is
+// reported on both checksums and still fully decoded; a chunk whose string
+// and template caches (header bytes 0x80-0x200) are garbage, with CRCs made
+// to match, decodes to the same events without any error: names are read
+// where the records point, never through the caches.
+func TestNoCRCAndBadStringCache(t *testing.T) {
+	evs := fixtureEvents(120, 0, 60)
+	clean := read(t, encode(t, evs, evtxwrite.Options{}), evtx.Options{})
+	require.Empty(t, clean.errs)
+
+	t.Run("no CRC", func(t *testing.T) {
+		b := encode(t, evs, evtxwrite.Options{})
+		c0 := chunkAt(b, 0)
+		binary.LittleEndian.PutUint32(c0[0x34:], 0)
+		binary.LittleEndian.PutUint32(c0[0x7c:], 0)
+		res := read(t, b, evtx.Options{})
+		assert.Len(t, errsOf(t, res.errs, evtx.ErrChunkHeaderChecksum), 1)
+		assert.Len(t, errsOf(t, res.errs, evtx.ErrChunkDataChecksum), 1)
+		require.Len(t, res.events, len(clean.events))
+		for i, ev := range res.events {
+			assert.Equal(t, ev.Source.Chunk == 0, ev.ChunkDamaged)
+			ev.ChunkDamaged = false
+			assert.Equal(t, clean.events[i], ev)
+		}
+	})
+	t.Run("bad string cache", func(t *testing.T) {
+		b := encode(t, evs, evtxwrite.Options{})
+		c0 := chunkAt(b, 0)
+		for i := 0x80; i < 0x200; i++ {
+			c0[i] = byte(i * 7)
+		}
+		putChunkCRCs(c0)
+		res := read(t, b, evtx.Options{})
+		assert.Empty(t, res.errs)
+		assert.Equal(t, clean.events, res.events)
+	})
+}
