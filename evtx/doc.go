@@ -89,8 +89,9 @@
 //
 // MaxRecordsPerChunk, MaxTemplateArgs, MaxDecoderRetries and
 // MaxInFlightChunksPerWorker bound the reader's work per chunk; the BinXML
-// pre-pass bounds element nesting (64), BinXML value nesting (16),
-// array arguments per chunk (64), values per record (8192) and expansion
-// steps per record (262144). Hitting a limit is an *Error wrapping ErrLimit
-// that names the place, never a silent drop.
+// pre-pass bounds element nesting (64), BinXML value nesting (16), values
+// per record (8192) and per chunk (65536), and expansion steps per record
+// (262144) and per chunk (1048576); past 64 array arguments in a chunk,
+// records are decoded from the pre-pass's values alone. Hitting a limit is an
+// *Error wrapping ErrLimit that names the place, never a silent drop.
 package evtx
