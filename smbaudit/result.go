@@ -10,6 +10,8 @@ type FileResult struct {
 	// not EVTX, unsupported version, too short); Reason says why.
 	Skipped bool
 	Reason  string
+	// Cause sorts Reason into one of the Cause constants (see SkipCause).
+	Cause string
 	// Chunks is the number of chunks found; ChunksDecoded of them were
 	// decoded, the rest skipped by the provider pre-filter.
 	Chunks        int

@@ -143,7 +143,7 @@ func collect(paths []string, glob string) ([]input, []FileResult) {
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			skipped = append(skipped, FileResult{Path: p, Skipped: true, Reason: err.Error()})
+			skipped = append(skipped, skippedFile(p, err))
 			continue
 		}
 		if !st.IsDir() {
@@ -152,7 +152,7 @@ func collect(paths []string, glob string) ([]input, []FileResult) {
 		}
 		err = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
 			if err != nil {
-				skipped = append(skipped, FileResult{Path: q, Skipped: true, Reason: err.Error()})
+				skipped = append(skipped, skippedFile(q, err))
 				if d != nil && d.IsDir() {
 					return fs.SkipDir
 				}
@@ -166,14 +166,14 @@ func collect(paths []string, glob string) ([]input, []FileResult) {
 			}
 			info, err := os.Stat(q) // follows a symbolic link, as Open will
 			if err != nil {
-				skipped = append(skipped, FileResult{Path: q, Skipped: true, Reason: err.Error()})
+				skipped = append(skipped, skippedFile(q, err))
 				return nil
 			}
 			add(q, info.Size())
 			return nil
 		})
 		if err != nil {
-			skipped = append(skipped, FileResult{Path: p, Skipped: true, Reason: err.Error()})
+			skipped = append(skipped, skippedFile(p, err))
 		}
 	}
 	return files, skipped
@@ -246,7 +246,7 @@ func scanFile(ctx context.Context, in input, opts ScanOptions, prog *progress) f
 
 	f, err := evtx.Open(in.path)
 	if err != nil {
-		out.fr.Skipped, out.fr.Reason = true, err.Error()
+		out.fr.Skipped, out.fr.Reason, out.fr.Cause = true, err.Error(), skipCause(err)
 		return out
 	}
 	defer f.Close()

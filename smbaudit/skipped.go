@@ -1,6 +1,8 @@
 package smbaudit
 
 import (
+	"errors"
+	"io/fs"
 	"strings"
 
 	"github.com/evtxkit/smbreadiness/evtx"
@@ -17,12 +19,17 @@ const (
 	CauseNotSkipped = ""
 )
 
-// SkipCause sorts the reason a file was skipped into one of the Cause
-// constants, so that a summary can count skipped files by cause; it returns
-// CauseNotSkipped for a file that was read. The Reason keeps the full text.
+// SkipCause returns the cause of a skipped file, one of the Cause constants,
+// so that a summary can count skipped files by cause; it returns
+// CauseNotSkipped for a file that was read. Scan sets the cause from the
+// error itself; for a FileResult that carries only its Reason text (one
+// rebuilt from elsewhere), the cause is read from that text.
 func (fr FileResult) SkipCause() string {
-	if !fr.Skipped {
+	switch {
+	case !fr.Skipped:
 		return CauseNotSkipped
+	case fr.Cause != "":
+		return fr.Cause
 	}
 	r := strings.ToLower(fr.Reason)
 	for _, c := range []struct{ text, cause string }{
@@ -37,6 +44,29 @@ func (fr FileResult) SkipCause() string {
 		if strings.Contains(r, strings.ToLower(c.text)) {
 			return c.cause
 		}
+	}
+	return CauseUnreadable
+}
+
+// skippedFile is the FileResult of a path that could not be read at all.
+func skippedFile(path string, err error) FileResult {
+	return FileResult{Path: path, Skipped: true, Reason: err.Error(), Cause: skipCause(err)}
+}
+
+// skipCause sorts the error that made a file unreadable into a Cause
+// constant, by the sentinels it wraps.
+func skipCause(err error) string {
+	switch {
+	case errors.Is(err, evtx.ErrNotEVTX):
+		return CauseNotEVTX
+	case errors.Is(err, evtx.ErrUnsupportedVersion):
+		return CauseVersion
+	case errors.Is(err, evtx.ErrShortFile):
+		return CauseTooShort
+	case errors.Is(err, fs.ErrNotExist):
+		return CauseNotFound
+	case errors.Is(err, fs.ErrPermission):
+		return CausePermission
 	}
 	return CauseUnreadable
 }
