@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -919,4 +921,44 @@ func TestInspectChunkStepBudget(t *testing.T) {
 	require.Positive(t, perRecord)
 	assert.Less(t, perRecord, maxStepsPerRecord)
 	assert.Equal(t, maxStepsPerChunk/perRecord, ok, "records accepted before the budget ran out")
+}
+
+// TestInspectMutations is a short, deterministic stand-in for FuzzInspect
+// that runs in CI: random byte changes in the seed chunk's records must never
+// panic, and whenever every record passes, Velocidex must not panic on them.
+func TestInspectMutations(t *testing.T) {
+	seed := fuzzSeedChunk()
+	end := int(binary.LittleEndian.Uint32(seed[48:]))
+	r := rand.New(rand.NewPCG(1, 2))
+	accepted, refused := 0, 0
+	rounds := 3000
+	if v, err := strconv.Atoi(os.Getenv("BX_MUTATIONS")); err == nil && v > 0 {
+		rounds = v // longer local runs
+	}
+	for i := 0; i < rounds; i++ {
+		chunk := append([]byte(nil), seed...)
+		for k := 0; k < 1+r.IntN(4); k++ {
+			chunk[chunkHeaderSize+r.IntN(end-chunkHeaderSize)] = byte(r.IntN(256))
+		}
+		d := newChunkDecoder(chunk)
+		n, all := 0, true
+		for off := chunkHeaderSize; off < end; n++ {
+			size := int(binary.LittleEndian.Uint32(chunk[off+4:]))
+			plan, err := d.inspect(off, size)
+			if err != nil || plan == nil {
+				all = false
+				break
+			}
+			off += size
+		}
+		if all {
+			accepted++
+			velocidexMustNotPanic(t, chunk, n)
+		} else {
+			refused++
+		}
+	}
+	t.Logf("%d mutated chunks fully accepted, %d with a refused record", accepted, refused)
+	assert.Positive(t, accepted)
+	assert.Positive(t, refused)
 }
