@@ -32,8 +32,13 @@ import (
 //   - Arrays (0x80 flag): each item rendered as its base type. Windows
 //     repeats the enclosing element once per item (several <Data Name="X">
 //     elements with the same name), so a plan lists one value per item, all
-//     with the same path, and Items holds them all. String and ANSI string
-//     arrays store NUL-terminated items back to back.
+//     with the same path, and Items holds them all; an empty array keeps one
+//     empty value so the field stays visible. String and ANSI string arrays
+//     store NUL-terminated items back to back; BOOL arrays use 4-byte items.
+//     The repeated-element form rests on one Windows XML export seen in
+//     public material (log2timeline/plaso issue 442), not on a test against
+//     Windows here: treat it as the best-known behaviour. Arrays of types
+//     without an item size (binary, BinXML) give one upper-case hex item.
 //
 // Fixed-size types must have their exact size: a wrong size makes Velocidex
 // read the following values at the wrong place (and SYSTEMTIME crashes it).
