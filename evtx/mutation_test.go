@@ -39,10 +39,10 @@ const (
 
 // mutationSource is a log to damage, with its own decode per chunk.
 type mutationSource struct {
-	name     string
-	b        []byte
-	byChunk  map[string][]evtx.Event // chunk bytes -> events of the original, Source made slot-relative
-	nChunks  int
+	name    string
+	b       []byte
+	byChunk map[string][]evtx.Event // chunk bytes -> events of the original, Source made slot-relative
+	nChunks int
 }
 
 // slotEvents reads b and returns, per 64 KiB slot index, the slot's
