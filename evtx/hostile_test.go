@@ -1,0 +1,350 @@
+package evtx_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"testing"
+
+	"github.com/evtxkit/smbreadiness/evtx"
+	"github.com/evtxkit/smbreadiness/evtx/evtxwrite"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Crafted hostile files, one named test each. Each asserts the exact error
+// (its sentinel and its place: file, chunk, offset, record ID) and the
+// records that survive. They read through drainChecked, so the fuzz
+// targets' invariants hold on them too.
+
+const hostileChunk0 = 0x1000 // file offset of chunk 0 in a writer log
+
+// hostileLog is a one-chunk writer log of n events (record IDs 1..n).
+func hostileLog(t *testing.T, n int, d evtxwrite.Damage) []byte {
+	t.Helper()
+	b := mustEncode(t, fuzzEvents(n), evtxwrite.Options{Damage: d})
+	require.Len(t, chunkOffs(b), 1, "the crafted cases use a one-chunk log")
+	return b
+}
+
+// hostileRead reads b through the fuzz targets' checker.
+func hostileRead(t *testing.T, b []byte) drainResult {
+	t.Helper()
+	res, err := drainChecked(t, b, 0)
+	require.NoError(t, err)
+	return res
+}
+
+func recordIDs(evs []*evtx.Event) []uint64 {
+	var ids []uint64
+	for _, ev := range evs {
+		ids = append(ids, ev.RecordID)
+	}
+	return ids
+}
+
+func idsExcept(n int, lost ...uint64) []uint64 {
+	var ids []uint64
+next:
+	for id := uint64(1); id <= uint64(n); id++ {
+		for _, l := range lost {
+			if id == l {
+				continue next
+			}
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// requireOneError asserts that res holds exactly one error, wrapping
+// sentinel and naming chunk 0, the file offset and the record ID given.
+func requireOneError(t *testing.T, res drainResult, sentinel error, off int64, id uint64) *evtx.Error {
+	t.Helper()
+	require.Len(t, res.errs, 1, "errors: %v", res.errs)
+	e := res.errs[0]
+	require.ErrorIs(t, e, sentinel)
+	assert.Equal(t, fuzzName, e.File)
+	assert.Equal(t, 0, e.Chunk)
+	assert.Equal(t, off, e.Offset, "offset of the error: 0x%x", e.Offset)
+	assert.Equal(t, id, e.RecordID)
+	return e
+}
+
+// recordAt returns the file offset of record id (1-based) in chunk 0.
+func recordAt(t *testing.T, b []byte, id int) int64 {
+	t.Helper()
+	recs := recordsOf(b, hostileChunk0)
+	require.GreaterOrEqual(t, len(recs), id)
+	return int64(hostileChunk0 + recs[id-1])
+}
+
+func TestHostileUnknownTemplateArgCount(t *testing.T) {
+	// Record 5 instantiates a template the chunk never defined, with an
+	// argument count of 0xFFFFFFFF: the pinned decoder would loop on it.
+	b := hostileLog(t, 9, evtxwrite.Damage{CraftedArgCount: 5})
+	off := recordAt(t, b, 5)
+	c := b[hostileChunk0 : hostileChunk0+slotSize]
+	p := argCountAt(c, int(off-hostileChunk0))
+	require.Positive(t, p)
+	require.Equal(t, uint32(0xffffffff), binary.LittleEndian.Uint32(c[p:]), "the writer's crafted count")
+
+	res := hostileRead(t, b)
+	e := requireOneError(t, res, evtx.ErrBadRecord, off, 5)
+	assert.Contains(t, e.Error(), "template")
+	t.Log(e)
+	assert.Equal(t, idsExcept(9, 5), recordIDs(res.events), "every other record survives")
+}
+
+func TestHostileKnownTemplateArgCount(t *testing.T) {
+	// The same count on an instance of a template defined earlier in the
+	// chunk: refused by the MaxTemplateArgs limit, and named.
+	b := hostileLog(t, 9, evtxwrite.Damage{})
+	off := recordAt(t, b, 6)
+	c := b[hostileChunk0 : hostileChunk0+slotSize]
+	p := argCountAt(c, int(off-hostileChunk0))
+	require.Positive(t, p)
+	binary.LittleEndian.PutUint32(c[p:], 0xffffffff)
+	fixCRCs(c)
+
+	res := hostileRead(t, b)
+	e := requireOneError(t, res, evtx.ErrLimit, off, 6)
+	assert.Contains(t, e.Error(), "4294967295")
+	assert.Equal(t, idsExcept(9, 6), recordIDs(res.events))
+}
+
+func TestHostileZeroSizeRecord(t *testing.T) {
+	// A record's size is 0 (CRCs fixed, so only the framing is wrong). The
+	// pinned decoder would re-emit it until the header's count runs out.
+	// Record 4 also defines the template record 8 uses: record 8 is then
+	// lost too, with its own error naming it, never silently.
+	for _, tc := range []struct {
+		id   int
+		lost []uint64
+	}{
+		{id: 6, lost: []uint64{6}},
+		{id: 4, lost: []uint64{4, 8}},
+	} {
+		b := hostileLog(t, 9, evtxwrite.Damage{})
+		off := recordAt(t, b, tc.id)
+		next, off8 := recordAt(t, b, tc.id+1), recordAt(t, b, 8)
+		binary.LittleEndian.PutUint32(b[off+4:], 0)
+		fixCRCs(b[hostileChunk0 : hostileChunk0+slotSize])
+
+		res := hostileRead(t, b)
+		require.Len(t, res.errs, len(tc.lost), "record %d: %v", tc.id, res.errs)
+		e := res.errs[0]
+		require.ErrorIs(t, e, evtx.ErrBadRecord)
+		assert.Equal(t, evtx.Error{File: fuzzName, Chunk: 0, Offset: off, RecordID: 0, Err: e.Err}, *e)
+		assert.Contains(t, e.Error(), fmt.Sprintf("record size 0 below the minimum 28 (region of %d bytes skipped)", next-off))
+		if len(tc.lost) > 1 {
+			e8 := res.errs[1]
+			require.ErrorIs(t, e8, evtx.ErrBadRecord)
+			assert.Equal(t, off8, e8.Offset)
+			assert.Equal(t, uint64(8), e8.RecordID)
+			assert.Contains(t, e8.Error(), "no earlier record of this chunk defined one")
+		}
+		assert.Equal(t, idsExcept(9, tc.lost...), recordIDs(res.events), "record %d: the reader resynchronises on the next record", tc.id)
+	}
+}
+
+func TestHostileRecordSizeBeyondChunk(t *testing.T) {
+	b := hostileLog(t, 9, evtxwrite.Damage{})
+	off := recordAt(t, b, 7)
+	binary.LittleEndian.PutUint32(b[off+4:], 0x20000)
+	fixCRCs(b[hostileChunk0 : hostileChunk0+slotSize])
+
+	res := hostileRead(t, b)
+	e := requireOneError(t, res, evtx.ErrBadRecord, off, 0)
+	assert.Contains(t, e.Error(), "record size 131072 runs past the record area")
+	assert.Equal(t, idsExcept(9, 7), recordIDs(res.events))
+}
+
+func TestHostileStringLengthBeyondRecord(t *testing.T) {
+	// A UTF-16 string value of record 5 claims 0xFFFF bytes, far past the
+	// record's end.
+	b := hostileLog(t, 9, evtxwrite.Damage{})
+	off := recordAt(t, b, 5)
+	c := b[hostileChunk0 : hostileChunk0+slotSize]
+	p := argCountAt(c, int(off-hostileChunk0))
+	require.Positive(t, p)
+	n := int(binary.LittleEndian.Uint32(c[p:]))
+	d := -1
+	for i := range n {
+		if c[p+4+4*i+2] == byte(evtx.TypeString) {
+			d = p + 4 + 4*i
+			break
+		}
+	}
+	require.Positive(t, d, "record 5 has a string value")
+	binary.LittleEndian.PutUint16(c[d:], 0xffff)
+	fixCRCs(c)
+
+	res := hostileRead(t, b)
+	e := requireOneError(t, res, evtx.ErrBadRecord, off, 5)
+	assert.Contains(t, e.Error(), "do not fit in the record")
+	assert.Equal(t, idsExcept(9, 5), recordIDs(res.events))
+}
+
+// bx assembles BinXML for a record appended to a chunk (offsets are
+// chunk-relative, as BinXML's are).
+type bx struct {
+	b    []byte
+	base int
+}
+
+func (w *bx) pos() int { return w.base + len(w.b) }
+func (w *bx) u8(v ...byte) *bx {
+	w.b = append(w.b, v...)
+	return w
+}
+func (w *bx) u16(v uint16) *bx { w.b = binary.LittleEndian.AppendUint16(w.b, v); return w }
+func (w *bx) u32(v uint32) *bx { w.b = binary.LittleEndian.AppendUint32(w.b, v); return w }
+
+// nestedRecordBinXML is a template instance whose inline template nests
+// depth <E> elements (the name written once, then referenced), with no
+// substitution value.
+func nestedRecordBinXML(base, depth int) []byte {
+	w := &bx{base: base}
+	w.u8(0x0f, 1, 1, 0)           // fragment header
+	w.u8(0x0c, 1).u32(0x4e455354) // template instance, template ID
+	w.u32(uint32(w.pos() + 4))    // definition follows inline
+	w.u32(0).u32(0x4e455354).u8(make([]byte, 12)...)
+	sizeAt := len(w.b)
+	w.u32(0)
+	bodyStart := len(w.b)
+	w.u8(0x0f, 1, 1, 0)
+	nameAt := 0
+	for i := range depth {
+		w.u8(0x01).u16(0xffff).u32(0)
+		if i == 0 {
+			nameAt = w.pos() + 4
+			w.u32(uint32(nameAt))
+			w.u32(0).u16(0).u16(1).u16('E').u16(0) // next, hash, length, "E", NUL
+		} else {
+			w.u32(uint32(nameAt))
+		}
+		w.u8(0x02) // close start element
+	}
+	for range depth {
+		w.u8(0x04)
+	}
+	w.u8(0x00)
+	binary.LittleEndian.PutUint32(w.b[sizeAt:], uint32(len(w.b)-bodyStart))
+	w.u32(0)   // no substitution value
+	w.u8(0x00) // end of stream
+	return w.b
+}
+
+// appendRecord adds a record with the given BinXML (built by mk for its
+// chunk offset) after the last record of chunk c, updates the chunk header
+// and CRCs, and returns the record's chunk offset.
+func appendRecord(t *testing.T, c []byte, id uint64, mk func(base int) []byte) int {
+	t.Helper()
+	le := binary.LittleEndian
+	at := int(le.Uint32(c[0x30:]))
+	body := mk(at + 24)
+	size := (24 + len(body) + 4 + 7) &^ 7
+	require.LessOrEqual(t, at+size, len(c), "the crafted record fits in the chunk")
+	r := c[at : at+size]
+	copy(r, "**\x00\x00")
+	le.PutUint32(r[4:], uint32(size))
+	le.PutUint64(r[8:], id)
+	le.PutUint64(r[16:], le.Uint64(c[0x200+16:])) // the first record's time
+	copy(r[24:], body)
+	le.PutUint32(r[size-4:], uint32(size))
+	le.PutUint64(c[0x10:], le.Uint64(c[0x10:])+1) // last record number
+	le.PutUint64(c[0x20:], id)                    // last record ID
+	le.PutUint32(c[0x2c:], uint32(at))
+	le.PutUint32(c[0x30:], uint32(at+size))
+	fixCRCs(c)
+	return at
+}
+
+func TestHostileDeeplyNestedBinXML(t *testing.T) {
+	for _, tc := range []struct {
+		depth int
+		err   error // nil: decoded
+	}{
+		{depth: 8},
+		{depth: 1000, err: evtx.ErrLimit},
+	} {
+		b := hostileLog(t, 6, evtxwrite.Damage{})
+		c := b[hostileChunk0 : hostileChunk0+slotSize]
+		at := appendRecord(t, c, 7, func(base int) []byte { return nestedRecordBinXML(base, tc.depth) })
+
+		res := hostileRead(t, b)
+		if tc.err == nil {
+			assert.Empty(t, res.errs, "depth %d", tc.depth)
+			assert.Equal(t, idsExcept(7), recordIDs(res.events), "depth %d: the nested record is an event", tc.depth)
+			continue
+		}
+		e := requireOneError(t, res, tc.err, int64(hostileChunk0+at), 7)
+		assert.Contains(t, e.Error(), "nest", "depth %d", tc.depth)
+		assert.Equal(t, idsExcept(6), recordIDs(res.events), "depth %d: the other records survive", tc.depth)
+	}
+}
+
+func TestHostileHeaderSaysZeroChunks(t *testing.T) {
+	evs := fuzzEvents(300)
+	b := mustEncode(t, evs, evtxwrite.Options{})
+	require.Greater(t, len(chunkOffs(b)), 1)
+	binary.LittleEndian.PutUint16(b[0x2a:], 0)
+	binary.LittleEndian.PutUint64(b[0x10:], 0) // last chunk number
+	fixFileHeaderCRC(b)
+
+	r, err := evtx.NewReader(bytes.NewReader(b), int64(len(b)), fuzzName)
+	require.NoError(t, err)
+	assert.Zero(t, r.Header().ChunkCount)
+	assert.True(t, r.Header().ChecksumValid)
+	res := hostileRead(t, b)
+	assert.Empty(t, res.errs)
+	assert.Equal(t, idsExcept(len(evs)), recordIDs(res.events), "every chunk after the header is read")
+	assert.Len(t, res.chunks, len(chunkOffs(b)))
+}
+
+func fixFileHeaderCRC(b []byte) {
+	binary.LittleEndian.PutUint32(b[0x7c:], crc32.ChecksumIEEE(b[:120]))
+}
+
+func TestHostileFileShorterThanHeader(t *testing.T) {
+	full := hostileLog(t, 3, evtxwrite.Damage{})
+	for _, n := range []int{0, 1, 8, 127} {
+		_, err := drainChecked(t, full[:n], 0)
+		require.ErrorIs(t, err, evtx.ErrShortFile, "%d bytes", n)
+		assert.Contains(t, err.Error(), fuzzName, "%d bytes: the error names the file", n)
+	}
+	// Longer than the header's 128 bytes but shorter than its 4 KiB block:
+	// a log without chunks, read without error and without events.
+	for _, n := range []int{128, 4095, 4096} {
+		res, err := drainChecked(t, full[:n], 0)
+		require.NoError(t, err, "%d bytes", n)
+		assert.Empty(t, res.events, "%d bytes", n)
+		assert.Empty(t, res.errs, "%d bytes", n)
+	}
+}
+
+func TestHostileRecordCRCWrongRecordsIntact(t *testing.T) {
+	b := hostileLog(t, 9, evtxwrite.Damage{BadRecordsCRC: true})
+	res := hostileRead(t, b)
+	e := requireOneError(t, res, evtx.ErrChunkDataChecksum, hostileChunk0, 0)
+	assert.Contains(t, e.Error(), "stored 0x")
+	assert.Equal(t, idsExcept(9), recordIDs(res.events), "all records are returned")
+	for _, ev := range res.events {
+		assert.True(t, ev.ChunkDamaged, "record %d is marked", ev.RecordID)
+	}
+	require.Len(t, res.chunks, 1)
+	assert.True(t, res.chunks[0].HeaderChecksumValid)
+	assert.False(t, res.chunks[0].DataChecksumValid)
+	assert.True(t, res.chunks[0].Damaged())
+
+	// The same events, values and all, as the sound log's, but marked.
+	sound := hostileRead(t, hostileLog(t, 9, evtxwrite.Damage{}))
+	require.Len(t, sound.events, 9)
+	for i, ev := range res.events {
+		want := *sound.events[i]
+		want.ChunkDamaged = true
+		assert.Equal(t, want, *ev, "record %d", ev.RecordID)
+	}
+}
