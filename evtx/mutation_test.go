@@ -337,7 +337,7 @@ var mutationKinds = []struct {
 type mutationStats struct {
 	variants, events, errs, checkedSlots, panics int
 	worstSecPerMiB                               float64
-	worstAlloc                                   uint64
+	worstAlloc, worstAllocPerSlot                uint64
 	worstName                                    string
 }
 
@@ -388,6 +388,7 @@ func checkVariant(src *mutationSource, v []byte, desc string, st *mutationStats)
 		fail("%s: %d MiB allocated, over the %d MiB bound", name, alloc>>20, mutationMaxAlloc>>20)
 	}
 	st.worstAlloc = max(st.worstAlloc, alloc)
+	st.worstAllocPerSlot = max(st.worstAllocPerSlot, alloc/uint64(max(1, len(res.infos))))
 	for _, err := range res.errs {
 		var e *evtx.Error
 		if !errors.As(err, &e) || e.File != src.name {
@@ -503,9 +504,9 @@ func TestMutationSuite(t *testing.T) {
 		kinds = append(kinds, fmt.Sprintf("%s %d", k.name, kindCount[k.name]))
 	}
 	t.Logf("%d variants of %d logs in %v (%s): %d events, %d errors, %d undamaged chunk slots checked against the original; "+
-		"slowest %.3f s/MiB (%s), most allocated by one read %.1f MiB",
+		"slowest %.3f s/MiB (%s), most allocated by one read %.1f MiB, per 64 KiB slot %.1f MiB",
 		st.variants, len(srcs), time.Since(start).Round(time.Millisecond), strings.Join(kinds, ", "), st.events, st.errs,
-		st.checkedSlots, st.worstSecPerMiB, st.worstName, float64(st.worstAlloc)/(1<<20))
+		st.checkedSlots, st.worstSecPerMiB, st.worstName, float64(st.worstAlloc)/(1<<20), float64(st.worstAllocPerSlot)/(1<<20))
 }
 
 // TestMutationCheckerCatchesLoss: the suite's checker is able to fail. A
