@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs every go test -fuzz target of the project, one after the other, for a
+# given time each (default 20s; CI uses that), and prints the executions
+# count each run reports. A finding fails the script; go test has already
+# written the failing input under the package's testdata/fuzz/<Target>/, where
+# it becomes a seed: fix the bug, keep the file.
+#
+#   scripts/fuzz.sh [DURATION]          e.g. scripts/fuzz.sh 10m
+#   FUZZ_TARGETS="FuzzReadJSON" scripts/fuzz.sh 1m    only some targets
+#
+# FUZZ_PARALLEL (default 1) is the number of fuzzing workers per target, so
+# that a shared machine keeps a core free. FUZZ_MINIMIZE (default 2s) bounds
+# the minimisation of each new input: the reader targets take 64 KiB inputs,
+# and go test's default of 60 s per input would leave little time to fuzz.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dur="${1:-20s}"
+parallel="${FUZZ_PARALLEL:-1}"
+minimize="${FUZZ_MINIMIZE:-2s}"
+
+# package:target
+all=(
+  ./evtx:FuzzReaderFile
+  ./evtx:FuzzReaderChunk
+  ./evtx:FuzzInspect
+  ./smbaudit:FuzzClassify
+  ./smbaudit:FuzzNormalizeClient
+  ./report:FuzzReadJSON
+)
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+failed=0
+for pt in "${all[@]}"; do
+  pkg=${pt%%:*} target=${pt##*:}
+  if [ -n "${FUZZ_TARGETS:-}" ] && ! grep -qw -- "$target" <<<"$FUZZ_TARGETS"; then
+    continue
+  fi
+  printf '%-20s %-22s %s ... ' "$pkg" "$target" "$dur"
+  if go test -run '^$' -fuzz "^${target}\$" -fuzztime "$dur" -fuzzminimizetime "$minimize" \
+      -parallel "$parallel" "$pkg" >"$log" 2>&1; then
+    execs=$(grep -o 'execs: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
+    echo "ok, ${execs:-0} execs"
+  else
+    echo "FAILED"
+    cat "$log"
+    failed=1
+  fi
+done
+exit "$failed"
