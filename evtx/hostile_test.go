@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/evtxkit/smbreadiness/evtx"
@@ -346,5 +348,20 @@ func TestHostileRecordCRCWrongRecordsIntact(t *testing.T) {
 		want := *sound.events[i]
 		want.ChunkDamaged = true
 		assert.Equal(t, want, *ev, "record %d", ev.RecordID)
+	}
+}
+
+// TestLimitsDocumented: docs/limits.md states the exported limits with
+// their current values.
+func TestLimitsDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "limits.md"))
+	require.NoError(t, err)
+	for name, v := range map[string]int{
+		"MaxTemplateArgs":            evtx.MaxTemplateArgs,
+		"MaxRecordsPerChunk":         evtx.MaxRecordsPerChunk,
+		"MaxDecoderRetries":          evtx.MaxDecoderRetries,
+		"MaxInFlightChunksPerWorker": evtx.MaxInFlightChunksPerWorker,
+	} {
+		assert.Contains(t, string(doc), fmt.Sprintf("| `%s` (exported) | %d", name, v), name)
 	}
 }
