@@ -414,8 +414,12 @@ func checkVariant(src *mutationSource, v []byte, desc string, st *mutationStats)
 	return problems
 }
 
+// secondsPerMiB is the time bound's measure. A file shorter than a header
+// block and one chunk counts as that long: the reader's unit of work is a
+// 64 KiB chunk, and a few milliseconds of scheduling noise must not fail a
+// read of a few hundred bytes.
 func secondsPerMiB(d time.Duration, n int) float64 {
-	return d.Seconds() / (float64(max(n, 1)) / (1 << 20))
+	return d.Seconds() / (float64(max(n, 0x1000+slotSize)) / (1 << 20))
 }
 
 // firstDiff names the first event where a copy of a chunk differs from the
