@@ -1,0 +1,178 @@
+// Command evtxbench runs one measured thing per process, for
+// scripts/bench.sh: generating a benchmark log, or reading a log one way and
+// printing one line "name bytes seconds count". Peak RSS is measured from
+// outside (/usr/bin/time -f %M), so that every column pays its own runtime
+// and nothing else.
+//
+//	evtxbench gen -o FILE -size BYTES -smb FRACTION [-seed N]
+//	evtxbench floor FILE             read + CRC32 of every chunk
+//	evtxbench velocidex FILE         Velocidex GetChunks + Parse, sequential
+//	evtxbench decode -workers N FILE this project's evtx, every event
+//	evtxbench scan FILE              smbaudit.Scan, provider pre-filter on
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"time"
+
+	"github.com/evtxkit/smbreadiness/evtx"
+	"github.com/evtxkit/smbreadiness/internal/benchgen"
+	"github.com/evtxkit/smbreadiness/smbaudit"
+	vevtx "www.velocidex.com/golang/evtx"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+	}
+	cmd, args := os.Args[1], os.Args[2:]
+	var err error
+	switch cmd {
+	case "gen":
+		err = gen(args)
+	case "floor", "velocidex", "decode", "scan":
+		err = measure(cmd, args)
+	default:
+		usage()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "evtxbench:", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: evtxbench gen|floor|velocidex|decode|scan [flags] FILE")
+	os.Exit(2)
+}
+
+func gen(args []string) error {
+	fs := flag.NewFlagSet("gen", flag.ExitOnError)
+	out := fs.String("o", "", "output file")
+	size := fs.Int64("size", 64<<20, "target size in bytes")
+	smb := fs.Float64("smb", 0.001, "fraction of SMB audit events (1 = audit-only)")
+	seed := fs.Uint64("seed", 1, "random seed")
+	fs.Parse(args)
+	if *out == "" {
+		return fmt.Errorf("gen: -o is required")
+	}
+	st, err := benchgen.WriteFile(*out, benchgen.Config{Size: *size, SMBFraction: *smb, Seed: *seed})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s %d bytes %d chunks %d events %d smb\n", *out, st.Bytes, st.Chunks, st.Events, st.SMBEvents)
+	return nil
+}
+
+func measure(cmd string, args []string) error {
+	fs := flag.NewFlagSet(cmd, flag.ExitOnError)
+	workers := fs.Int("workers", 0, "decode: chunk workers (0 = GOMAXPROCS)")
+	fs.Parse(args)
+	if fs.NArg() != 1 {
+		usage()
+	}
+	path := fs.Arg(0)
+	st, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	var n int64
+	switch cmd {
+	case "floor":
+		n, err = floor(path)
+	case "velocidex":
+		n, err = velocidex(path)
+	case "decode":
+		n, err = decode(path, *workers)
+	case "scan":
+		n, err = scan(path)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s %d %.6f %d\n", cmd, st.Size(), time.Since(start).Seconds(), n)
+	return nil
+}
+
+// floor reads the file in chunk-sized blocks and computes the CRC32 of each
+// chunk: what any reader must at least do. It returns the chunks read.
+func floor(path string) (int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	buf := make([]byte, 64<<10)
+	if _, err := io.ReadFull(f, buf[:4096]); err != nil {
+		return 0, err
+	}
+	var n int64
+	var sum uint32
+	for {
+		k, err := io.ReadFull(f, buf)
+		if k > 0 {
+			sum ^= crc32.ChecksumIEEE(buf[:k])
+			n++
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	_ = sum
+	return n, nil
+}
+
+// velocidex is the pinned decoder alone, as its own tools use it. It
+// returns the records decoded.
+func velocidex(path string) (int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	chunks, err := vevtx.GetChunks(f)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, c := range chunks {
+		recs, _ := c.Parse(0)
+		n += int64(len(recs))
+	}
+	return n, nil
+}
+
+// decode reads every event with this project's reader and returns the
+// events (errors are counted too: they are decoding work).
+func decode(path string, workers int) (int64, error) {
+	f, err := evtx.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	var n int64
+	for _, err := range f.Events(context.Background(), evtx.Options{Workers: workers}) {
+		_ = err
+		n++
+	}
+	return n, nil
+}
+
+// scan runs the main job, smbaudit.Scan with its defaults (the provider
+// pre-filter on), and returns the findings.
+func scan(path string) (int64, error) {
+	res, err := smbaudit.Scan(context.Background(), []string{path}, smbaudit.ScanOptions{})
+	if err != nil {
+		return 0, err
+	}
+	return int64(len(res.Findings)), nil
+}
