@@ -29,6 +29,7 @@ type recordWork struct {
 	patches  []int       // descriptor type bytes to rewrite in the decoder copy
 	defines  uint32      // template ID defined inline by the record, 0 if none
 	toDecode bool        // handed to the decoder
+	resolved bool        // the plan alone gives the Event (see resolved)
 	dropped  error       // why the decoder output for it was dropped (panic)
 }
 
@@ -114,51 +115,53 @@ func (d *slotDecoder) decode(idx int) chunkResult {
 	return res
 }
 
+// forceDecoder makes every record the pre-pass resolved go through the
+// decoder as well, as the reader did before it trusted the pre-pass alone;
+// the equivalence tests set it to compare both paths.
+var forceDecoder = false
+
+// resolved reports whether the pre-pass alone describes the record as the
+// decoder-and-plan path would: it is well-formed, handed to no one else,
+// names its provider and event ID, and carries its EventData or UserData,
+// so that every field the decoder could contribute is overridden by the
+// plan's exact value anyway (see eventFromDecoder). Such records need no
+// decoder; the others still get it.
+func resolved(p *recordPlan) bool {
+	if forceDecoder {
+		return false
+	}
+	if _, ok := p.values[pathProvider]; !ok {
+		return false
+	}
+	if _, ok := p.values[pathEventID]; !ok {
+		return false
+	}
+	return planHasData(p)
+}
+
 // decodeRecords frames, checks and decodes the records of a chunk.
 func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, end int, trustEnd, damaged bool) {
 	idx, base := res.info.Index, res.info.Offset
 	spans := frameRecords(buf, end, trustEnd)
 	insp := newChunkDecoder(buf)
-	works := make([]*recordWork, 0, len(spans))
-	for _, s := range spans {
-		w := &recordWork{span: s}
+	all := make([]recordWork, len(spans))
+	works := make([]*recordWork, len(spans))
+	needDecoder := false
+	for i, s := range spans {
+		w := &all[i]
+		w.span = s
+		works[i] = w
 		if s.bad == nil {
 			w.plan, w.planErr = insp.inspect(s.off, s.size)
-		}
-		works = append(works, w)
-	}
-	d.plan(works)
-
-	// Decode, bisecting and neutralising the record that makes the
-	// decoder panic, a bounded number of times.
-	var recs []*vevtx.EventRecord
-	var vitems []*recordWork
-	for attempt := 0; attempt <= MaxDecoderRetries+1; attempt++ {
-		vitems = d.sanitise(works)
-		var perr error
-		recs, perr = decoderRun(d.cp, len(vitems))
-		if perr == nil {
-			break
-		}
-		recs = nil
-		bad := bisect(d.cp, len(vitems))
-		if attempt >= MaxDecoderRetries || bad < 0 || vitems[bad] == nil {
-			// Give up on the rest: keep what decodes without panic.
-			for i := max(bad, 0); i < len(vitems); i++ {
-				if w := vitems[i]; w != nil {
-					w.dropped = fmt.Errorf("%w: %v (after %d retries the rest of the chunk is not decoded)", ErrDecoder, perr, attempt)
-				}
+			if w.plan != nil && w.planErr == nil {
+				w.resolved = resolved(w.plan)
+				needDecoder = needDecoder || !w.resolved
 			}
-		} else {
-			vitems[bad].dropped = fmt.Errorf("%w: %v", ErrDecoder, perr)
 		}
-		d.plan(works)
 	}
-	out := make(map[*recordWork]*vevtx.EventRecord, len(recs))
-	for i, rec := range recs {
-		if i < len(vitems) && vitems[i] != nil {
-			out[vitems[i]] = rec
-		}
+	var out map[*recordWork]*vevtx.EventRecord
+	if needDecoder {
+		out = d.runDecoder(works)
 	}
 
 	for _, w := range works {
@@ -170,7 +173,12 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, end int, trust
 		}
 		src := Source{File: d.r.name, Chunk: idx, Offset: foff}
 		var ev *Event
-		if w.toDecode && out[w] != nil {
+		if w.resolved && !d.opts.planMayKeep(w.plan) {
+			// Filtered out: counted as decoded, never built.
+			res.info.Records++
+			continue
+		}
+		if !w.resolved && w.toDecode && out[w] != nil {
 			ev = eventFromDecoder(out[w].Event, w.plan)
 		}
 		if ev == nil && w.plan != nil {
@@ -201,6 +209,44 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, end int, trust
 			res.items = append(res.items, item{ev: ev})
 		}
 	}
+}
+
+// runDecoder runs the pinned decoder on the records the pre-pass let
+// through, bisecting and neutralising the record that makes the decoder
+// panic, a bounded number of times. It returns each decoded record's
+// output by work item.
+func (d *slotDecoder) runDecoder(works []*recordWork) map[*recordWork]*vevtx.EventRecord {
+	d.plan(works)
+	var recs []*vevtx.EventRecord
+	var vitems []*recordWork
+	for attempt := 0; attempt <= MaxDecoderRetries+1; attempt++ {
+		vitems = d.sanitise(works)
+		var perr error
+		recs, perr = decoderRun(d.cp, len(vitems))
+		if perr == nil {
+			break
+		}
+		recs = nil
+		bad := bisect(d.cp, len(vitems))
+		if attempt >= MaxDecoderRetries || bad < 0 || vitems[bad] == nil {
+			// Give up on the rest: keep what decodes without panic.
+			for i := max(bad, 0); i < len(vitems); i++ {
+				if w := vitems[i]; w != nil {
+					w.dropped = fmt.Errorf("%w: %v (after %d retries the rest of the chunk is not decoded)", ErrDecoder, perr, attempt)
+				}
+			}
+		} else {
+			vitems[bad].dropped = fmt.Errorf("%w: %v", ErrDecoder, perr)
+		}
+		d.plan(works)
+	}
+	out := make(map[*recordWork]*vevtx.EventRecord, len(recs))
+	for i, rec := range recs {
+		if i < len(vitems) && vitems[i] != nil {
+			out[vitems[i]] = rec
+		}
+	}
+	return out
 }
 
 // plan decides which framed records the decoder may see. It is run again

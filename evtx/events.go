@@ -88,6 +88,35 @@ func (c *compiledOptions) mayHoldProvider(buf, scratch []byte) bool {
 	return false
 }
 
+// planMayKeep is the provider and event ID filter applied to a resolved
+// record's plan, before any Event is built for it. It reads the values the
+// way applyPlan sets them, so it refuses exactly what keep would.
+func (c *compiledOptions) planMayKeep(p *recordPlan) bool {
+	if len(c.providers) > 0 {
+		name := p.values[pathProvider].Text
+		ok := false
+		for _, want := range c.providers {
+			if providerEqual(name, want) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if c.ids != nil {
+		var id uint16
+		if n, ok := toUint(p.values[pathEventID].Text, 16); ok {
+			id = uint16(n)
+		}
+		if !c.ids[id] {
+			return false
+		}
+	}
+	return true
+}
+
 // keep applies the event filters.
 func (c *compiledOptions) keep(ev *Event) bool {
 	if len(c.providers) > 0 {
