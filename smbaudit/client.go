@@ -3,6 +3,7 @@ package smbaudit
 import (
 	"net/netip"
 	"strings"
+	"unicode"
 )
 
 // NormalizeClient turns a client name as the SMB server logged it into a
@@ -88,7 +89,7 @@ func isPort(s string) bool {
 }
 
 // validHost accepts DNS and NetBIOS-style names: letters, digits and
-// "-_.$", no empty label.
+// "-_.$", printable non-ASCII letters, no empty label.
 func validHost(h string) bool {
 	if h == "" || len(h) > 255 {
 		return false
@@ -102,7 +103,10 @@ func validHost(h string) bool {
 		switch {
 		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
 		case r == '-' || r == '_' || r == '.' || r == '$':
-		case r > 0x7f: // internationalised names are kept as logged
+		case r > 0x7f && unicode.IsGraphic(r) && !unicode.IsSpace(r):
+			// Internationalised names are kept as logged; a Unicode space or
+			// an invisible character is no part of a host name (it would
+			// also be trimmed when the ID itself is normalised again).
 		default:
 			return false
 		}

@@ -196,3 +196,22 @@ func FuzzNormalizeClient(f *testing.F) {
 		}
 	})
 }
+
+// TestNormalizeClientSpaceInsideName is the regression test of a
+// FuzzNormalizeClient finding: a Unicode space kept inside a host name (it
+// survived because a trailing dot followed it) made "0\u00a0." the host
+// "0\u00a0", whose own normalisation is "0": two IDs for one name. Such a
+// name is now not a host at all.
+func TestNormalizeClientSpaceInsideName(t *testing.T) {
+	for _, raw := range []string{"0\u00a0.", "ws01\u00a0.corp.", "ws\u200b01", "ws\u000101"} {
+		c := smbaudit.NormalizeClient(raw)
+		if c.Kind != smbaudit.ClientUnknown {
+			t.Errorf("%q: kind %s, ID %q; want %s", raw, c.Kind, c.ID, smbaudit.ClientUnknown)
+		}
+	}
+	for raw, id := range map[string]string{`\\ÄRGER.Example`: "ärger.example", `\\ws01.`: "ws01", "\u00a0\\\\WS01\u00a0": "ws01"} {
+		if c := smbaudit.NormalizeClient(raw); c.ID != id || c.Kind == smbaudit.ClientUnknown {
+			t.Errorf("%q: ID %q, kind %s; want ID %q", raw, c.ID, c.Kind, id)
+		}
+	}
+}
