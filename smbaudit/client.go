@@ -21,7 +21,13 @@ func NormalizeClient(raw string) Client {
 	if s == "" {
 		return c
 	}
-	if addr, ok := parseAddr(s); ok {
+	addr, ok := parseAddr(s)
+	if !ok && strings.HasSuffix(s, ".") {
+		// "10.0.0.5." is an address written as a rooted name, as the
+		// host name "ws01." is: the same client as "10.0.0.5".
+		addr, ok = parseAddr(strings.TrimSuffix(s, "."))
+	}
+	if ok {
 		if addr.Is4In6() {
 			addr = addr.Unmap()
 		}

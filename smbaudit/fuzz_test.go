@@ -215,3 +215,20 @@ func TestNormalizeClientSpaceInsideName(t *testing.T) {
 		}
 	}
 }
+
+// TestNormalizeClientAddressWithRootDot is the regression test of a
+// FuzzNormalizeClient finding: "0.0.0.0." became the FQDN "0.0.0.0", which
+// normalises to the IPv4 address: one client, two kinds.
+func TestNormalizeClientAddressWithRootDot(t *testing.T) {
+	for raw, want := range map[string]smbaudit.Client{
+		"0.0.0.0.":       {ID: "0.0.0.0", Raw: "0.0.0.0.", Kind: smbaudit.ClientIPv4},
+		`\\10.0.0.5.`:    {ID: "10.0.0.5", Raw: `\\10.0.0.5.`, Kind: smbaudit.ClientIPv4},
+		`\\10.0.0.5..`:   {ID: `10.0.0.5..`, Raw: `\\10.0.0.5..`, Kind: smbaudit.ClientUnknown},
+		`\\fs01.corp.`:   {ID: "fs01.corp", Raw: `\\fs01.corp.`, Kind: smbaudit.ClientFQDN, ShortName: "fs01"},
+		`\\10.0.0.5.lan`: {ID: "10.0.0.5.lan", Raw: `\\10.0.0.5.lan`, Kind: smbaudit.ClientFQDN, ShortName: "10"},
+	} {
+		if got := smbaudit.NormalizeClient(raw); got != want {
+			t.Errorf("%q: %+v, want %+v", raw, got, want)
+		}
+	}
+}
