@@ -70,22 +70,82 @@ func utf16LEBytes(s string) []byte {
 // hold an event of that provider. Folding every byte (not only the low
 // bytes of UTF-16 units) can only add matches, never lose one. scratch
 // must be as long as buf.
+//
+// Most chunks of a mixed log hold no wanted provider, so this runs over
+// nearly every byte of the file: it looks, with the vectorised
+// bytes.IndexByte, for a byte of the name that case folding leaves alone
+// (the '-' of "Microsoft-Windows-..."), and compares the whole name,
+// folded, only around those places. Names made of letters alone fall back
+// on folding a copy of the chunk.
 func (c *compiledOptions) mayHoldProvider(buf, scratch []byte) bool {
 	if len(c.providers) == 0 || c.patterns == nil {
 		return true
 	}
-	for i, b := range buf {
-		if 'A' <= b && b <= 'Z' {
-			b += 'a' - 'A'
-		}
-		scratch[i] = b
-	}
 	for _, p := range c.patterns {
+		if a := anchorIndex(p); a >= 0 {
+			if containsFolded(buf, p, a) {
+				return true
+			}
+			continue
+		}
+		for i, b := range buf {
+			if 'A' <= b && b <= 'Z' {
+				b += 'a' - 'A'
+			}
+			scratch[i] = b
+		}
 		if bytes.Contains(scratch[:len(buf)], p) {
 			return true
 		}
 	}
 	return false
+}
+
+// anchorIndex returns the index of the first byte of the lower-cased
+// pattern p that ASCII case folding cannot produce from another byte (not a
+// letter, not NUL), or -1.
+func anchorIndex(p []byte) int {
+	for i, b := range p {
+		if b != 0 && !('a' <= b && b <= 'z') && !('A' <= b && b <= 'Z') {
+			return i
+		}
+	}
+	return -1
+}
+
+// containsFolded reports whether buf, with every ASCII upper-case letter
+// lower-cased, contains the lower-cased pattern p, whose byte p[a] is
+// unchanged by folding: only the places holding that byte are compared.
+func containsFolded(buf, p []byte, a int) bool {
+	anchor := p[a]
+	for pos := a; pos < len(buf); {
+		i := bytes.IndexByte(buf[pos:], anchor)
+		if i < 0 {
+			return false
+		}
+		j := pos + i - a // where p would start
+		pos += i + 1
+		if j+len(p) > len(buf) {
+			return false
+		}
+		if equalFolded(buf[j:j+len(p)], p) {
+			return true
+		}
+	}
+	return false
+}
+
+// equalFolded compares b, ASCII letters lower-cased, with p (same length).
+func equalFolded(b, p []byte) bool {
+	for k, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != p[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // planMayKeep is the provider and event ID filter applied to a resolved
