@@ -42,6 +42,14 @@ for pt in "${all[@]}"; do
       -parallel "$parallel" "$pkg" >"$log" 2>&1; then
     execs=$(grep -o 'execs: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
     echo "ok, ${execs:-0} execs"
+  elif ! grep -q 'Failing input written' "$log" &&
+       [ "$(grep -A1 -- '^--- FAIL' "$log" | grep -cv -e '^--- FAIL' -e 'context deadline exceeded' -e '^--$')" = 0 ] &&
+       grep -q 'context deadline exceeded' "$log"; then
+    # Go 1.26's fuzz coordinator can fail a run at the -fuzztime boundary
+    # with a bare "context deadline exceeded" and no input written
+    # (golang/go#75804, fixed in Go 1.27): not a finding.
+    execs=$(grep -o 'execs: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
+    echo "ok, ${execs:-0} execs (ended by the Go 1.26 fuzz deadline race, golang/go#75804; no input written)"
   else
     echo "FAILED"
     cat "$log"
