@@ -288,6 +288,70 @@ func TestHostileDeeplyNestedBinXML(t *testing.T) {
 	}
 }
 
+// nestedValueBinXML is a record whose single substitution value is BinXML
+// holding an instance of the record's own template, whose value is BinXML
+// again, levels deep; the innermost value is null.
+func nestedValueBinXML(base, levels int) []byte {
+	const id = 0x56414c55
+	w := &bx{base: base}
+	w.u8(0x0f, 1, 1, 0)
+	w.u8(0x0c, 1).u32(id)
+	def := uint32(w.pos() + 4)
+	w.u32(def)
+	w.u32(0).u32(id).u8(make([]byte, 12)...)
+	sizeAt := len(w.b)
+	w.u32(0)
+	bodyStart := len(w.b)
+	w.u8(0x0f, 1, 1, 0)
+	w.u8(0x01).u16(0xffff).u32(0)
+	w.u32(uint32(w.pos() + 4))
+	w.u32(0).u16(0).u16(1).u16('V').u16(0)
+	w.u8(0x02)
+	w.u8(0x0e).u16(0).u8(0x21) // optional substitution 0, BinXML
+	w.u8(0x04, 0x00)
+	binary.LittleEndian.PutUint32(w.b[sizeAt:], uint32(len(w.b)-bodyStart))
+	// The values, innermost first.
+	inner := []byte(nil) // null
+	innerType := byte(0x00)
+	for range levels {
+		v := &bx{}
+		v.u8(0x0f, 1, 1, 0)
+		v.u8(0x0c, 1).u32(id).u32(def)
+		v.u32(1).u16(uint16(len(inner))).u8(innerType, 0)
+		v.u8(inner...)
+		v.u8(0x00)
+		inner, innerType = v.b, 0x21
+	}
+	w.u32(1).u16(uint16(len(inner))).u8(innerType, 0)
+	w.u8(inner...)
+	w.u8(0x00)
+	return w.b
+}
+
+func TestHostileDeeplyNestedBinXMLValues(t *testing.T) {
+	for _, tc := range []struct {
+		levels int
+		err    error // nil: decoded
+	}{
+		{levels: 3},
+		{levels: 40, err: evtx.ErrLimit},
+	} {
+		b := hostileLog(t, 6, evtxwrite.Damage{})
+		c := b[hostileChunk0 : hostileChunk0+slotSize]
+		at := appendRecord(t, c, 7, func(base int) []byte { return nestedValueBinXML(base, tc.levels) })
+
+		res := hostileRead(t, b)
+		if tc.err == nil {
+			assert.Empty(t, res.errs, "%d levels", tc.levels)
+			assert.Equal(t, idsExcept(7), recordIDs(res.events), "%d levels: the nested record is an event", tc.levels)
+			continue
+		}
+		e := requireOneError(t, res, tc.err, int64(hostileChunk0+at), 7)
+		assert.Contains(t, e.Error(), "BinXML nested 17 deep, limit 16")
+		assert.Equal(t, idsExcept(6), recordIDs(res.events), "%d levels: the other records survive", tc.levels)
+	}
+}
+
 func TestHostileHeaderSaysZeroChunks(t *testing.T) {
 	evs := fuzzEvents(300)
 	b := mustEncode(t, evs, evtxwrite.Options{})
