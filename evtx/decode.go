@@ -3,8 +3,11 @@ package evtx
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
+	"sort"
+	"unicode/utf16"
 
 	vevtx "www.velocidex.com/golang/evtx"
 )
@@ -29,6 +32,7 @@ type recordWork struct {
 	patches  []int       // descriptor type bytes to rewrite in the decoder copy
 	defines  uint32      // template ID defined inline by the record, 0 if none
 	toDecode bool        // handed to the decoder
+	filtered bool        // proved of an unwanted provider without inspection (see lazyInspect)
 	resolved bool        // the plan alone gives the Event (see resolved)
 	dropped  error       // why the decoder output for it was dropped (panic)
 }
@@ -143,19 +147,22 @@ func resolved(p *recordPlan) bool {
 func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, end int, trustEnd, damaged bool) {
 	idx, base := res.info.Index, res.info.Offset
 	spans := frameRecords(buf, end, trustEnd)
-	insp := newChunkDecoder(buf)
 	all := make([]recordWork, len(spans))
 	works := make([]*recordWork, len(spans))
-	needDecoder := false
 	for i, s := range spans {
-		w := &all[i]
-		w.span = s
-		works[i] = w
-		if s.bad == nil {
-			w.plan, w.planErr = insp.inspect(s.off, s.size)
-			if w.plan != nil && w.planErr == nil {
-				w.resolved = resolved(w.plan)
-				needDecoder = needDecoder || !w.resolved
+		all[i].span = s
+		works[i] = &all[i]
+	}
+	needDecoder := false
+	if !d.lazyInspect(buf, works) {
+		insp := newChunkDecoder(buf)
+		for _, w := range works {
+			if w.bad == nil {
+				w.plan, w.planErr = insp.inspect(w.off, w.size)
+				if w.plan != nil && w.planErr == nil {
+					w.resolved = resolved(w.plan)
+					needDecoder = needDecoder || !w.resolved
+				}
 			}
 		}
 	}
@@ -173,7 +180,7 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, end int, trust
 		}
 		src := Source{File: d.r.name, Chunk: idx, Offset: foff}
 		var ev *Event
-		if w.resolved && !d.opts.planMayKeep(w.plan) {
+		if w.filtered || w.resolved && !d.opts.planMayKeep(w.plan) {
 			// Filtered out: counted as decoded, never built.
 			res.info.Records++
 			continue
@@ -209,6 +216,172 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, end int, trust
 			res.items = append(res.items, item{ev: ev})
 		}
 	}
+}
+
+// Bounds of the lazy inspection: past them the whole chunk is inspected.
+const (
+	maxLazyMatches = 64 // occurrences of the wanted names in one chunk
+	maxLazyRounds  = 4  // re-inspections after finding a template's definer
+)
+
+// lazyInspect is the record-level pre-filter. With a provider filter, a
+// chunk that passed the chunk pre-filter usually holds one or two wanted
+// records among dozens: it inspects only the records whose own bytes hold a
+// wanted name (and the records defining the templates they use), and
+// marks the others filtered. That is sound only when every occurrence of a
+// wanted name in the chunk lies inside a substitution value of an
+// inspected record: then no template text names a wanted provider, and a
+// record whose bytes hold no wanted name cannot be of a wanted provider
+// (the name is stored in UTF-16LE where it is used, as the chunk
+// pre-filter assumes). Whenever that cannot be shown, or an inspected
+// record is refused, unresolved or damaged, it returns false having
+// changed nothing, and the caller inspects the whole chunk.
+func (d *slotDecoder) lazyInspect(buf []byte, works []*recordWork) bool {
+	c := d.opts
+	if forceDecoder || len(c.providers) == 0 || c.patterns == nil || len(works) < 4 {
+		return false
+	}
+	type match struct{ off, n int }
+	var matches []match
+	for _, p := range c.patterns {
+		a := anchorIndex(p)
+		if a < 0 {
+			return false
+		}
+		for _, o := range foldedMatches(buf, p, a, maxLazyMatches) {
+			matches = append(matches, match{o, len(p)})
+		}
+		if len(matches) > maxLazyMatches {
+			return false
+		}
+	}
+	// recordAt finds the good record holding [off, off+n).
+	recordAt := func(off, n int) int {
+		i := sort.Search(len(works), func(i int) bool { return works[i].off+works[i].size > off })
+		if i < len(works) && works[i].bad == nil && works[i].off <= off && off+n <= works[i].off+works[i].size {
+			return i
+		}
+		return -1
+	}
+	want := make([]bool, len(works))    // holds a wanted name
+	inspect := make([]bool, len(works)) // to inspect
+	nwant := 0
+	for _, m := range matches {
+		i := recordAt(m.off, m.n)
+		if i < 0 {
+			return false // in a header, a table, slack or a bad region
+		}
+		if !want[i] {
+			nwant++
+		}
+		want[i], inspect[i] = true, true
+	}
+	if nwant == 0 || 2*nwant > len(works) {
+		return false // nothing to gain
+	}
+	// Add the records defining the outer templates the inspected records
+	// use (nested ones are found below, from the pre-pass's errors).
+	for i := len(works) - 1; i >= 0; i-- {
+		if !inspect[i] {
+			continue
+		}
+		if def, ok := outerTemplateRef(buf, works[i].span); ok {
+			if j := recordAt(def, 1); j >= 0 && j < i {
+				inspect[j] = true
+			} else if j != i {
+				return false
+			}
+		}
+	}
+	plans := make([]*recordPlan, len(works))
+	for round := 0; ; round++ {
+		if round > maxLazyRounds {
+			return false
+		}
+		insp := newChunkDecoder(buf)
+		retry := false
+		for i, w := range works {
+			if !inspect[i] {
+				continue
+			}
+			plan, err := insp.inspect(w.off, w.size)
+			if plan == nil {
+				// A template defined by a record not inspected?
+				var be *binxmlError
+				if errors.As(err, &be) && be.Offset >= 0 && be.Offset+10 <= len(buf) && buf[be.Offset] == 0x0c {
+					def := int(binary.LittleEndian.Uint32(buf[be.Offset+6:]))
+					if j := recordAt(def, 1); j >= 0 && j < i && !inspect[j] {
+						inspect[j], retry = true, true
+						break
+					}
+				}
+				return false
+			}
+			if want[i] && (err != nil || !resolved(plan)) {
+				return false
+			}
+			plans[i] = plan
+		}
+		if !retry {
+			break
+		}
+	}
+	// Every occurrence must lie in a substitution value of its record.
+	for _, m := range matches {
+		if !inSubstitution(plans[recordAt(m.off, m.n)], m.off, m.n) {
+			return false
+		}
+	}
+	for i, w := range works {
+		switch {
+		case w.bad != nil:
+		case want[i]:
+			w.plan, w.resolved = plans[i], true
+		default:
+			w.filtered = true
+		}
+	}
+	return true
+}
+
+// outerTemplateRef returns the definition offset of the template instance
+// that starts a record's BinXML, when it is a reference (not inline).
+func outerTemplateRef(buf []byte, s span) (int, bool) {
+	p, end := s.off+recHeaderLen, s.off+s.size-4
+	if p < end && buf[p] == 0x0f {
+		p += 4
+	}
+	if p+10 > end || buf[p] != 0x0c {
+		return 0, false
+	}
+	def := int(binary.LittleEndian.Uint32(buf[p+6:]))
+	return def, def != p+10
+}
+
+// inSubstitution reports whether [off, off+n) lies inside the UTF-16 text
+// of a string substitution value of plan.
+func inSubstitution(plan *recordPlan, off, n int) bool {
+	if plan == nil {
+		return false
+	}
+	for _, pv := range plan.ordered {
+		v := pv.Value
+		if v.Literal || v.Type != TypeString || off < v.Offset {
+			continue
+		}
+		if off+n <= v.Offset+2*utf16Len(v.Text) {
+			return true
+		}
+	}
+	return false
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }
 
 // runDecoder runs the pinned decoder on the records the pre-pass let

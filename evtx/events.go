@@ -135,6 +135,28 @@ func containsFolded(buf, p []byte, a int) bool {
 	return false
 }
 
+// foldedMatches returns the offsets in buf where the folded pattern p
+// matches (see containsFolded), at most max+1 of them.
+func foldedMatches(buf, p []byte, a, max int) []int {
+	var out []int
+	anchor := p[a]
+	for pos := a; pos < len(buf) && len(out) <= max; {
+		i := bytes.IndexByte(buf[pos:], anchor)
+		if i < 0 {
+			break
+		}
+		j := pos + i - a
+		pos += i + 1
+		if j+len(p) > len(buf) {
+			break
+		}
+		if equalFolded(buf[j:j+len(p)], p) {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
 // equalFolded compares b, ASCII letters lower-cased, with p (same length).
 func equalFolded(b, p []byte) bool {
 	for k, c := range b {

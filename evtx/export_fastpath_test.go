@@ -8,3 +8,36 @@ func SetForceDecoder(on bool) (restore func()) {
 	forceDecoder = on
 	return func() { forceDecoder = old }
 }
+
+// LazyChunks counts the chunks of the log b in which the record-level
+// pre-filter (lazyInspect) inspected only some records, for opts.
+func LazyChunks(b []byte, opts Options) (lazy, total int) {
+	r := &Reader{ra: bytesReaderAt(b), size: int64(len(b)), name: "t.evtx", firstChunk: defaultHeaderBlock}
+	d := newSlotDecoder(r, compileOptions(opts))
+	for i := range r.slots() {
+		off := r.firstChunk + int64(i)*chunkSize
+		if off+chunkSize > r.size {
+			break
+		}
+		buf := b[off : off+chunkSize]
+		if string(buf[:8]) != chunkMagic || !d.opts.mayHoldProvider(buf, d.cp) {
+			continue
+		}
+		total++
+		spans := frameRecords(buf, int(parseChunkHeader(buf).freeSpace), true)
+		works := make([]*recordWork, len(spans))
+		for j, s := range spans {
+			works[j] = &recordWork{span: s}
+		}
+		if d.lazyInspect(buf, works) {
+			lazy++
+		}
+	}
+	return lazy, total
+}
+
+type bytesReaderAt []byte
+
+func (b bytesReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	return copy(p, b[off:]), nil
+}

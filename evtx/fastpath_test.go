@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -134,4 +135,37 @@ func corpusDir() string {
 		return ""
 	}
 	return dir
+}
+
+// TestProviderFilterEqualsFilteringAfterwards: reading with a provider
+// filter (chunk pre-filter, record-level lazy inspection, filtering before
+// events are built) yields exactly the events of an unfiltered read that
+// are of those providers, on every log; and the record-level pre-filter is
+// really used on a mixed log.
+func TestProviderFilterEqualsFilteringAfterwards(t *testing.T) {
+	logs := equivalenceLogs(t)
+	providers := []string{"Microsoft-Windows-SMBServer", "microsoft-windows-security-auditing", "Service Control Manager", "Microsoft-Windows-CAPI2"}
+	for name, b := range logs {
+		all := readAll(t, b, evtx.Options{Workers: 1})
+		for _, p := range providers {
+			t.Run(filepath.Base(name)+"/"+p, func(t *testing.T) {
+				var want []*evtx.Event
+				for _, ev := range all.events {
+					if strings.EqualFold(ev.Provider, p) {
+						want = append(want, ev)
+					}
+				}
+				got := readAll(t, b, evtx.Options{Workers: 2, Providers: []string{p}})
+				require.Equal(t, len(want), len(got.events))
+				for i := range want {
+					if !assert.Equal(t, want[i], got.events[i], "event %d", i) {
+						break
+					}
+				}
+			})
+		}
+	}
+	lazy, total := evtx.LazyChunks(logs["generated-mixed"], evtx.Options{Providers: []string{"Microsoft-Windows-SMBServer"}})
+	assert.Greater(t, total, 0)
+	assert.Equal(t, total, lazy, "every chunk of the generated mixed log holding SMB events is inspected lazily")
 }
