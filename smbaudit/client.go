@@ -70,7 +70,7 @@ func parseAddr(s string) (netip.Addr, bool) {
 		}
 		s = s[1:end]
 	}
-	if a, err := netip.ParseAddr(s); err == nil {
+	if a, err := netip.ParseAddr(s); err == nil && zoneOK(a.Zone()) {
 		return a, true
 	}
 	// IPv4 with a port: exactly one colon.
@@ -80,6 +80,18 @@ func parseAddr(s string) (netip.Addr, bool) {
 		}
 	}
 	return netip.Addr{}, false
+}
+
+// zoneOK accepts an IPv6 zone (interface name or index) made of visible
+// characters: netip takes any text after "%", and a zone with a blank or an
+// invisible character in it is no interface name.
+func zoneOK(z string) bool {
+	for _, r := range z {
+		if unicode.IsSpace(r) || !unicode.IsGraphic(r) {
+			return false
+		}
+	}
+	return true
 }
 
 func isPort(s string) bool {

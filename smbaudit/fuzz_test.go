@@ -133,24 +133,36 @@ func FuzzClassify(f *testing.F) {
 		if fd.Client.ID == "" {
 			t.Fatal("a classified finding without a client")
 		}
-		i := fieldByRef(ev.Data, fd.MappedFrom[smbaudit.FieldClient])
-		if i < 0 || ev.Data[i].Value != fd.Client.Raw {
+		// Two fields may bear one name: MappedFrom then names either.
+		found := false
+		for i, fl := range ev.Data {
+			if refersTo(fl, i, fd.MappedFrom[smbaudit.FieldClient]) && fl.Value == fd.Client.Raw {
+				found = true
+			}
+		}
+		if !found {
 			t.Fatalf("client Raw %q is not the value of the field it was mapped from (%q)", fd.Client.Raw, fd.MappedFrom[smbaudit.FieldClient])
 		}
 	})
 }
 
-// fieldByRef finds a field as MappedFrom names it: its Name, or "#i".
+// fieldByRef finds the first field MappedFrom's ref can name.
 func fieldByRef(data []evtx.Field, ref string) int {
 	for i, f := range data {
-		if f.Name != "" && f.Name == ref {
-			return i
-		}
-		if f.Name == "" && ref == "#"+strconv.Itoa(i) {
+		if refersTo(f, i, ref) {
 			return i
 		}
 	}
 	return -1
+}
+
+// refersTo reports whether a MappedFrom value names field i: its Name, or
+// "#i" for an unnamed field.
+func refersTo(f evtx.Field, i int, ref string) bool {
+	if f.Name != "" {
+		return f.Name == ref
+	}
+	return ref == "#"+strconv.Itoa(i)
 }
 
 // FuzzNormalizeClient: no panic; Raw is the input unchanged; the kind is
@@ -229,6 +241,23 @@ func TestNormalizeClientAddressWithRootDot(t *testing.T) {
 	} {
 		if got := smbaudit.NormalizeClient(raw); got != want {
 			t.Errorf("%q: %+v, want %+v", raw, got, want)
+		}
+	}
+}
+
+// TestNormalizeClientBlankZone is the regression test of a
+// FuzzNormalizeClient finding: "[::% ]" gave the IPv6 address "::" with the
+// zone " ", an ID that normalised to nothing. A zone must be visible text.
+func TestNormalizeClientBlankZone(t *testing.T) {
+	for raw, want := range map[string]smbaudit.ClientKind{
+		"[::% ]":           smbaudit.ClientUnknown,
+		"fe80::1%\u00a0":   smbaudit.ClientUnknown,
+		"fe80::1%eth\x01":  smbaudit.ClientUnknown,
+		"fe80::1%eth0":     smbaudit.ClientIPv6,
+		"[fe80::1%12]:445": smbaudit.ClientIPv6,
+	} {
+		if got := smbaudit.NormalizeClient(raw); got.Kind != want {
+			t.Errorf("%q: %+v, want kind %s", raw, got, want)
 		}
 	}
 }
