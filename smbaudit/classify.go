@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/evtxkit/smbreadiness/evtx"
 )
@@ -120,6 +122,28 @@ var knownNames = func() map[string]bool {
 
 // normName folds case and drops separators: "Client_Name" == "clientname".
 func normName(s string) string {
+	// Field names and aliases are few and repeat on every event: remember
+	// them (a bounded number, against crafted logs) instead of rebuilding.
+	if v, ok := normNames.Load(s); ok {
+		return v.(string)
+	}
+	n := normNameUncached(s)
+	if normNamesLen.Add(1) <= maxNormNames {
+		normNames.Store(s, n)
+	}
+	return n
+}
+
+// normNames caches normName; normNamesLen counts the entries (at most
+// maxNormNames).
+var (
+	normNames    sync.Map
+	normNamesLen atomic.Int64
+)
+
+const maxNormNames = 4096
+
+func normNameUncached(s string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {
 		if r == '_' || r == '-' || r == ' ' || r == '.' {
