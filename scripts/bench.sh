@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Performance benchmark of the reader and of the main job, side by side in one
+# run, printing one Markdown table (docs/performance.md explains it).
+#
+# Inputs, generated at run time with the project's writer (internal/benchgen)
+# into a temporary directory and removed afterwards (-keep DIR keeps them):
+#   (a) real logs: *.evtx of $SMBREADINESS_CORPUS (default ../shared/corpus)
+#       when present, else the sample logs shipped in the Velocidex module's
+#       testdata, read in place (never copied into the repository);
+#   (b) a WEF-style mixed log of -size MiB with 0.1% SMB audit events, and
+#       one with 0.01%;
+#   (m) the same mixed log at 64 MiB (peak RSS must be flat from 64 MiB up);
+#   (c) an audit-only log of -audit MiB (SMBServer/Audit events only).
+# Columns, each run as its own process (peak RSS from /usr/bin/time -f %M):
+#   floor      read the file and CRC32 every 64 KiB chunk
+#   velocidex  Velocidex GetChunks + Parse of every chunk, sequential
+#   decode/1   this project's evtx, every event, 1 worker
+#   decode/N   the same with GOMAXPROCS workers
+#   scan       smbaudit.Scan, provider pre-filter on (the main job)
+#   evtxexport libevtx's evtxexport (text), and python-evtx's evtx_dump.py
+#              (XML), on the real logs and on (c)
+# Each Go column is repeated -reps times, the columns interleaved, and the
+# median time is reported; ratios are of medians measured in the same run.
+# Full decodes and Velocidex are slow on the 1 GiB logs: they are run there
+# once only with -full.
+#
+# Usage: scripts/bench.sh [-size MiB] [-audit MiB] [-reps N] [-full] [-keep DIR] [-quick]
+#   -quick: a smoke run (16 MiB mixed logs, 8 MiB audit-only, 1 rep, no
+#   python-evtx on the generated log), well under a minute on an idle machine.
+# python-evtx runs under a time limit (300 s): a row marked "timeout" gives a
+# lower bound of its time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+size=1024 audit=64 reps=3 full=0 keep="" pytimeout=300 quick=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -size) size="$2"; shift 2 ;;
+    -audit) audit="$2"; shift 2 ;;
+    -reps) reps="$2"; shift 2 ;;
+    -full) full=1; shift ;;
+    -keep) keep="$2"; shift 2 ;;
+    -quick) size=16 audit=8 reps=1 quick=1; shift ;;
+    *) echo "usage: $0 [-size MiB] [-audit MiB] [-reps N] [-full] [-keep DIR] [-quick]" >&2; exit 2 ;;
+  esac
+done
+
+install_tools() {
+  command -v evtxexport >/dev/null 2>&1 && [ -x /usr/bin/evtx_dump.py ] && return 0
+  echo "bench: installing libevtx-utils and python3-evtx" >&2
+  local s=""; [ "$(id -u)" = 0 ] || s="sudo"
+  $s apt-get install -y libevtx-utils python3-evtx >/dev/null 2>&1 ||
+    { $s apt-get update >/dev/null 2>&1 && $s apt-get install -y libevtx-utils python3-evtx >/dev/null 2>&1; } ||
+    echo "bench: cannot install libevtx-utils/python3-evtx: those columns are left out" >&2
+}
+install_tools
+[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time (Debian package time) is needed for peak RSS" >&2; exit 1; }
+
+if [ -n "$keep" ]; then
+  dir="$keep"; mkdir -p "$dir"
+else
+  dir="$(mktemp -d)"; trap 'rm -rf "$dir"' EXIT
+fi
+bin="$dir/evtxbench"
+go build -o "$bin" ./internal/benchgen/evtxbench
+
+gen() { # name MiB fraction seed
+  local f="$dir/$1.evtx"
+  [ -s "$f" ] || "$bin" gen -o "$f" -size $(($2 << 20)) -smb "$3" -seed "$4" >&2
+}
+gen "b-0.1pct-${size}MiB" "$size" 0.001 1
+gen "b-0.01pct-${size}MiB" "$size" 0.0001 2
+[ "$quick" = 1 ] || gen "m-0.1pct-64MiB" 64 0.001 1
+gen "c-audit-only-${audit}MiB" "$audit" 1 3
+
+corpus="${SMBREADINESS_CORPUS:-../shared/corpus}"
+real=()
+if [ -d "$corpus" ]; then
+  realsrc="corpus $corpus"
+  while IFS= read -r f; do real+=("$f"); done < <(find "$corpus" -iname '*.evtx' -size +512k | sort | head -5)
+else
+  vdir="$(go env GOMODCACHE)/$(go list -m -f '{{.Path}}@{{.Version}}' www.velocidex.com/golang/evtx)"
+  realsrc="no corpus at $corpus; stand-ins from $vdir/testdata"
+  while IFS= read -r f; do real+=("$f"); done < <(find "$vdir/testdata" -iname '*.evtx' | sort)
+fi
+echo "bench: real logs: $realsrc" >&2
+
+raw="$dir/raw.txt"; : > "$raw"
+# run INPUT COLUMN CMD...: one measurement, appended to raw as
+# "input column seconds rssKiB bytes count".
+run() {
+  local in="$1" col="$2"; shift 2
+  local out rss secs bytes count
+  if ! out=$(/usr/bin/time -f '%M %e' -o "$dir/time.txt" "$@" 2>"$dir/err.txt"); then
+    echo "bench: $col on $in failed: $(tail -1 "$dir/err.txt")" >&2
+    return 0
+  fi
+  read -r rss secs < <(tail -1 "$dir/time.txt")
+  bytes=$(stat -c %s "$in")
+  count=-
+  if [ -n "$out" ] && [ "${out%% *}" != "$out" ]; then # evtxbench: "name bytes seconds count"
+    read -r _ _ secs count <<<"$out"
+  fi
+  echo "$(basename "$in") $col $secs $rss $bytes $count" >>"$raw"
+}
+goruns() { # input reps heavy(0/1)
+  local in="$1" r
+  for r in $(seq "$2"); do
+    run "$in" floor "$bin" floor "$in"
+    if [ "$3" = 1 ]; then
+      run "$in" velocidex "$bin" velocidex "$in"
+      run "$in" decode/1 "$bin" decode -workers 1 "$in"
+      run "$in" "decode/$(nproc)" "$bin" decode "$in"
+    fi
+    run "$in" scan "$bin" scan "$in"
+  done
+}
+extruns() { # input python(0/1)
+  local in="$1" t0 t1
+  command -v evtxexport >/dev/null 2>&1 &&
+    run "$in" evtxexport sh -c 'evtxexport "$1" >/dev/null' _ "$in"
+  if [ -x /usr/bin/evtx_dump.py ] && [ "$2" = 1 ]; then
+    t0=$(date +%s.%N)
+    local rc=0
+    /usr/bin/time -f '%M %e' -o "$dir/time.txt" timeout "$pytimeout" /usr/bin/python3 /usr/bin/evtx_dump.py "$in" >/dev/null 2>"$dir/err.txt" || rc=$?
+    if [ "$rc" != 0 ]; then
+      t1=$(date +%s.%N)
+      local why=failed
+      [ "$rc" = 124 ] && why=timeout
+      echo "bench: python-evtx on $in: $why ($(tail -1 "$dir/err.txt"))" >&2
+      echo "$(basename "$in") python-evtx $(echo "$t1 - $t0" | bc) $(tail -1 "$dir/time.txt" | cut -d' ' -f1 | grep -E '^[0-9]+$' || echo 0) $(stat -c %s "$in") $why" >>"$raw"
+    else
+      run_recorded "$in" python-evtx
+    fi
+  fi
+  return 0
+}
+# run_recorded INPUT COLUMN: append the measurement /usr/bin/time just wrote.
+run_recorded() {
+  local rss secs
+  read -r rss secs < <(tail -1 "$dir/time.txt")
+  echo "$(basename "$1") $2 $secs $rss $(stat -c %s "$1") -" >>"$raw"
+}
+
+echo "bench: machine: $(nproc) cores, $(uptime | sed 's/.*load/load/')" >&2
+for f in "${real[@]}"; do goruns "$f" "$reps" 1; extruns "$f" 1; done
+goruns "$dir/c-audit-only-${audit}MiB.evtx" "$reps" 1
+extruns "$dir/c-audit-only-${audit}MiB.evtx" $((1 - quick))
+[ "$quick" = 1 ] || goruns "$dir/m-0.1pct-64MiB.evtx" "$reps" 1
+for f in "$dir/b-0.1pct-${size}MiB.evtx" "$dir/b-0.01pct-${size}MiB.evtx"; do
+  goruns "$f" "$reps" 0
+  [ "$full" = 1 ] && goruns "$f" 1 1
+done
+echo "bench: done, $(uptime | sed 's/.*load/load/')" >&2
+
+# The table: medians per (input, column); ratios against the same input's
+# floor and Velocidex medians.
+awk '
+function median(list,   n, a, i, j, t) {
+  n = split(list, a, " ")
+  for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
+  return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+{
+  k = $1 SUBSEP $2
+  if (!(k in secs)) { order[++n] = k; inp[k] = $1; col[k] = $2 }
+  secs[k] = secs[k] " " $3; runs[k]++
+  if ($4 > rss[k]) rss[k] = $4
+  bytes[k] = $5; count[k] = $6
+}
+END {
+  for (i = 1; i <= n; i++) med[order[i]] = median(substr(secs[order[i]], 2))
+  print "| input | MiB | column | runs | median s | MB/s | x floor | x Velocidex | peak RSS MiB | events/findings |"
+  print "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+  for (i = 1; i <= n; i++) {
+    k = order[i]; m = med[k]; fl = inp[k] SUBSEP "floor"; vx = inp[k] SUBSEP "velocidex"
+    mbs = (m > 0) ? sprintf("%.1f", bytes[k] / 1e6 / m) : "-"
+    xf = (fl in med && m > 0) ? sprintf("%.3f", med[fl] / m) : "-"
+    xv = (vx in med && m > 0) ? sprintf("%.2f", med[vx] / m) : "-"
+    printf "| %s | %.1f | %s | %d | %.4f | %s | %s | %s | %.1f | %s |\n", inp[k], bytes[k] / 1048576, col[k], runs[k], m, mbs, xf, xv, rss[k] / 1024, count[k]
+  }
+}' "$raw"
