@@ -64,6 +64,14 @@
 // still returned, from its values alone, when the decoder may not see them.
 // Each record is returned at most once.
 //
+// The decoder is only needed where the pre-pass does not resolve a record
+// completely: a record whose pre-pass values name its provider and event ID
+// and hold its EventData or UserData is built from those values alone (the
+// decoder's output would be overridden by them field for field; a test
+// decodes every fixture and sample log both ways and requires identical
+// events). A chunk is handed to the decoder only when it holds another kind
+// of record; docs/performance.md gives the figures.
+//
 // # Exact values
 //
 // TimeCreated is the stored FILETIME, exact to 100 ns, in UTC (the decoder's
@@ -80,7 +88,13 @@
 // Options.Providers is pushed down: a provider name is stored in UTF-16LE in
 // every record or template that uses it, so a chunk whose bytes (ASCII
 // letters folded) do not contain a wanted name is skipped undecoded
-// (ChunkSkipped). EventIDs, Since and Until filter events. Chunks are decoded
+// (ChunkSkipped). In a chunk that holds a wanted name, when every occurrence
+// of it lies in a string value of a record, only those records (and the
+// records defining the templates they use) are inspected: the others cannot
+// be of a wanted provider, are counted in ChunkInfo.Records and are not
+// decoded, so damage inside them goes unreported, as in skipped chunks.
+// Records of unwanted providers or event IDs are dropped before any Event
+// is built. EventIDs, Since and Until filter events. Chunks are decoded
 // by Options.Workers goroutines (GOMAXPROCS by default), each with its own
 // buffers, and put back in file order; at most MaxInFlightChunksPerWorker
 // decoded chunks per worker wait, so memory does not grow with the file.
