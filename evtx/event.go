@@ -218,13 +218,25 @@ func applyPlan(ev *Event, plan *recordPlan) {
 		}
 		f.set(ev, tv.Text)
 	}
+	n := 0
+	for _, pv := range plan.ordered {
+		if strings.HasPrefix(pv.Path, prefixEventData) || strings.HasPrefix(pv.Path, prefixUserData) {
+			n++
+		}
+	}
 	var data []Field
+	if n > 0 {
+		data = make([]Field, 0, n) // one allocation, not a growing slice
+	}
 	for _, pv := range plan.ordered {
 		name, ok := planFieldName(pv.Path)
 		if !ok || name == "xmlns" || strings.HasSuffix(name, "/xmlns") {
 			continue
 		}
 		data = append(data, Field{Name: name, Value: pv.Value.Text, Type: pv.Value.Type &^ TypeArrayFlag})
+	}
+	if len(data) == 0 {
+		data = nil // only xmlns attributes: as if there were no data
 	}
 	if data != nil || ev.Data == nil {
 		ev.Data = data
