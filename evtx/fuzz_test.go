@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"reflect"
 	"testing"
 	"time"
 
@@ -212,8 +213,52 @@ func FuzzReaderFile(f *testing.F) {
 	f.Add(compactFile(mustEncode(f, fuzzEvents(12), evtxwrite.Options{Damage: evtxwrite.Damage{BadRecordMagic: 5}})))
 	f.Add(mustEncode(f, fuzzEvents(300), evtxwrite.Options{MinorVersion: 2, Damage: evtxwrite.Damage{DirtyHeader: true, TruncateLastChunk: true}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		drainChecked(t, b, 1)
+		res, err := drainChecked(t, b, 1)
+		if err == nil {
+			filterMatches(t, b, res.events)
+		}
 	})
+}
+
+// asciiFold lower-cases ASCII letters only, as the reader compares a wanted
+// ASCII provider name (so "ſ", which Unicode folds to "s", stays apart).
+func asciiFold(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// filterMatches checks the provider filter, which skips chunks and records
+// without decoding them, against the unfiltered read: a filtered read must
+// yield exactly the unfiltered events of the wanted provider.
+func filterMatches(t *testing.T, b []byte, all []*evtx.Event) {
+	t.Helper()
+	const want = "Microsoft-Windows-SMBServer"
+	var exp []evtx.Event
+	for _, ev := range all {
+		if asciiFold(ev.Provider) == asciiFold(want) {
+			exp = append(exp, *ev)
+		}
+	}
+	r, err := evtx.NewReader(bytes.NewReader(b), int64(len(b)), fuzzName)
+	if err != nil {
+		t.Fatalf("the second NewReader failed: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), fuzzDeadline)
+	defer cancel()
+	var got []evtx.Event
+	for ev, err := range r.Events(ctx, evtx.Options{Workers: 1, Providers: []string{want}}) {
+		if err == nil {
+			got = append(got, *ev)
+		}
+	}
+	if !reflect.DeepEqual(exp, got) {
+		t.Fatalf("filtered read: %d events, the unfiltered read has %d of %s", len(got), len(exp), want)
+	}
 }
 
 // chunkFileHeader is a sound 4 KiB file header announcing one chunk.
