@@ -125,11 +125,14 @@ func (d *slotDecoder) decode(idx int) chunkResult {
 var forceDecoder = false
 
 // resolved reports whether the pre-pass alone describes the record as the
-// decoder-and-plan path would: it is well-formed, handed to no one else,
-// names its provider and event ID, and carries its EventData or UserData,
-// so that every field the decoder could contribute is overridden by the
-// plan's exact value anyway (see eventFromDecoder). Such records need no
-// decoder; the others still get it.
+// decoder-and-plan path would: it is well-formed, handed to no one else
+// (the caller checks that), and names its provider and event ID. Every
+// System field and every EventData or UserData value the record holds is
+// then in the plan, and the plan's exact values override the decoder's
+// field for field (see eventFromDecoder); a record with no data values has
+// none from the decoder either (TestPrepassAloneEqualsDecoder checks both
+// paths agree on every fixture, sample and generated log). Such records
+// need no decoder; the others still get it.
 func resolved(p *recordPlan) bool {
 	if forceDecoder {
 		return false
@@ -137,10 +140,8 @@ func resolved(p *recordPlan) bool {
 	if _, ok := p.values[pathProvider]; !ok {
 		return false
 	}
-	if _, ok := p.values[pathEventID]; !ok {
-		return false
-	}
-	return planHasData(p)
+	_, ok := p.values[pathEventID]
+	return ok
 }
 
 // decodeRecords frames, checks and decodes the records of a chunk.

@@ -66,8 +66,8 @@
 //
 // The decoder is only needed where the pre-pass does not resolve a record
 // completely: a record whose pre-pass values name its provider and event ID
-// and hold its EventData or UserData is built from those values alone (the
-// decoder's output would be overridden by them field for field; a test
+// is built from those values alone (the decoder's output would be
+// overridden by them field for field; a test
 // decodes every fixture and sample log both ways and requires identical
 // events). A chunk is handed to the decoder only when it holds another kind
 // of record; docs/performance.md gives the figures.
