@@ -72,11 +72,10 @@ func utf16LEBytes(s string) []byte {
 // must be as long as buf.
 //
 // Most chunks of a mixed log hold no wanted provider, so this runs over
-// nearly every byte of the file: it looks, with the vectorised
-// bytes.IndexByte, for a byte of the name that case folding leaves alone
-// (the '-' of "Microsoft-Windows-..."), and compares the whole name,
-// folded, only around those places. Names made of letters alone fall back
-// on folding a copy of the chunk.
+// nearly every byte of the file. It looks, with the vectorised
+// bytes.IndexByte, for the pattern's rarest byte (see anchorIndex), in both
+// cases when it is a letter, and compares the whole name, folded, only
+// around those places: no copy of the chunk is made.
 func (c *compiledOptions) mayHoldProvider(buf, scratch []byte) bool {
 	if len(c.providers) == 0 || c.patterns == nil {
 		return true
@@ -101,30 +100,62 @@ func (c *compiledOptions) mayHoldProvider(buf, scratch []byte) bool {
 	return false
 }
 
-// anchorIndex returns the index of the first byte of the lower-cased
-// pattern p that ASCII case folding cannot produce from another byte (not a
-// letter, not NUL), or -1.
+// anchorRarity ranks bytes from rarest to commonest in the UTF-16 text of
+// Windows event logs (letters counted in both cases; '-' is common in
+// provider names, GUIDs and empty values). Bytes not listed come last.
+const anchorRarity = "qjzxbkygvpfwhmcudlrsnitoae-"
+
+// anchorIndex returns the index, in the lower-cased UTF-16LE pattern p, of
+// the byte to search for first: the rarest one by anchorRarity, or -1
+// when p has no byte listed there (then the caller folds a copy).
 func anchorIndex(p []byte) int {
+	best, rank := -1, len(anchorRarity)
 	for i, b := range p {
-		if b != 0 && !('a' <= b && b <= 'z') && !('A' <= b && b <= 'Z') {
-			return i
+		if r := strings.IndexByte(anchorRarity, b); r >= 0 && r < rank {
+			best, rank = i, r
 		}
 	}
-	return -1
+	return best
+}
+
+// nextAnchor returns the first index >= from of buf holding byte x or, when
+// x is a lower-case letter, its upper-case form; -1 if none. up caches the
+// next upper-case position found so far (-2: not searched yet).
+func nextAnchor(buf []byte, from int, x byte, up *int) int {
+	lo := bytes.IndexByte(buf[from:], x)
+	if lo >= 0 {
+		lo += from
+	}
+	if x < 'a' || x > 'z' {
+		return lo
+	}
+	if *up != -1 && *up < from {
+		*up = bytes.IndexByte(buf[from:], x-('a'-'A'))
+		if *up >= 0 {
+			*up += from
+		}
+	}
+	switch {
+	case lo < 0:
+		return *up
+	case *up < 0:
+		return lo
+	}
+	return min(lo, *up)
 }
 
 // containsFolded reports whether buf, with every ASCII upper-case letter
-// lower-cased, contains the lower-cased pattern p, whose byte p[a] is
-// unchanged by folding: only the places holding that byte are compared.
+// lower-cased, contains the lower-cased pattern p; only the places holding
+// p[a] (in either case) are compared.
 func containsFolded(buf, p []byte, a int) bool {
-	anchor := p[a]
+	up := -2
 	for pos := a; pos < len(buf); {
-		i := bytes.IndexByte(buf[pos:], anchor)
+		i := nextAnchor(buf, pos, p[a], &up)
 		if i < 0 {
 			return false
 		}
-		j := pos + i - a // where p would start
-		pos += i + 1
+		j := i - a // where p would start
+		pos = i + 1
 		if j+len(p) > len(buf) {
 			return false
 		}
@@ -139,14 +170,14 @@ func containsFolded(buf, p []byte, a int) bool {
 // matches (see containsFolded), at most max+1 of them.
 func foldedMatches(buf, p []byte, a, max int) []int {
 	var out []int
-	anchor := p[a]
+	up := -2
 	for pos := a; pos < len(buf) && len(out) <= max; {
-		i := bytes.IndexByte(buf[pos:], anchor)
+		i := nextAnchor(buf, pos, p[a], &up)
 		if i < 0 {
 			break
 		}
-		j := pos + i - a
-		pos += i + 1
+		j := i - a
+		pos = i + 1
 		if j+len(p) > len(buf) {
 			break
 		}

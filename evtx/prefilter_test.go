@@ -57,6 +57,9 @@ func TestMayHoldProviderMatchesItsDefinition(t *testing.T) {
 		{"overlapping near-misses", []string{smb}, cat(u("Microsoft-Microsoft-Windows-SMBServer")), true},
 		{"letters-only name, present", []string{"Kerberos"}, cat(noise, u("KERBEROS"), noise), true},
 		{"letters-only name, absent", []string{"Kerberos"}, cat(noise, noise), false},
+		{"anchor letter in the other case only", []string{smb}, cat(noise, u("microsoft-windows-smBserver"), noise), true},
+		{"name with no anchor byte (folded copy), present", []string{"1234"}, cat(noise, u("1234"), noise), true},
+		{"name with no anchor byte (folded copy), absent", []string{"1234"}, cat(noise, u("1243"), noise), false},
 		{"second of two names", []string{"Nope-Provider", smb}, cat(noise, u(smb)), true},
 		{"no provider filter", nil, noise, true},
 		{"non-ASCII name turns the filter off", []string{"Prövider"}, noise, true},
@@ -81,7 +84,7 @@ func TestMayHoldProviderRandom(t *testing.T) {
 	for range 2000 {
 		buf := make([]byte, 512+rng.IntN(1024))
 		for i := range buf {
-			buf[i] = "-\x00abMSmsWw"[rng.IntN(10)]
+			buf[i] = "-\x00abBMSmsWw"[rng.IntN(11)]
 		}
 		// Paste a prefix, or all, of the name in random case.
 		n := rng.IntN(len(name) + 1)
