@@ -28,12 +28,12 @@
 # Usage: scripts/bench.sh [-size MiB] [-audit MiB] [-reps N] [-full] [-keep DIR] [-quick]
 #   -quick: a smoke run (16 MiB mixed logs, 8 MiB audit-only, 1 rep, no
 #   python-evtx on the generated log), well under a minute on an idle machine.
-# python-evtx runs under a time limit (300 s): a row marked "timeout" gives a
+# python-evtx runs under a time limit (120 s): a row marked "timeout" gives a
 # lower bound of its time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-size=1024 audit=64 reps=3 full=0 keep="" pytimeout=300 quick=0
+size=1024 audit=64 reps=3 full=0 keep="" pytimeout=120 quick=0
 while [ $# -gt 0 ]; do
   case "$1" in
     -size) size="$2"; shift 2 ;;
