@@ -18,6 +18,8 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+	"runtime"
+	"runtime/pprof"
 	"time"
 
 	"github.com/evtxkit/smbreadiness/evtx"
@@ -72,7 +74,31 @@ func gen(args []string) error {
 func measure(cmd string, args []string) error {
 	fs := flag.NewFlagSet(cmd, flag.ExitOnError)
 	workers := fs.Int("workers", 0, "decode: chunk workers (0 = GOMAXPROCS)")
+	cpuprof := fs.String("cpuprofile", "", "write a CPU profile to this file")
+	memprof := fs.String("memprofile", "", "write an allocation profile to this file")
 	fs.Parse(args)
+	if *memprof != "" {
+		runtime.MemProfileRate = 64 << 10
+	}
+	if *cpuprof != "" {
+		f, err := os.Create(*cpuprof)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if *memprof != "" {
+		defer func() {
+			if f, err := os.Create(*memprof); err == nil {
+				pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+		}()
+	}
 	if fs.NArg() != 1 {
 		usage()
 	}
