@@ -55,6 +55,10 @@ install_tools() {
     echo "bench: cannot install libevtx-utils/python3-evtx: those columns are left out" >&2
 }
 install_tools
+if [ ! -x /usr/bin/time ]; then # peak RSS comes from GNU time (Debian package time)
+  s=""; [ "$(id -u)" = 0 ] || s="sudo"
+  $s apt-get install -y time >/dev/null 2>&1 || { $s apt-get update >/dev/null 2>&1 && $s apt-get install -y time >/dev/null 2>&1; } || true
+fi
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time (Debian package time) is needed for peak RSS" >&2; exit 1; }
 
 if [ -n "$keep" ]; then
