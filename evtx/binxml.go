@@ -138,8 +138,10 @@ type bxPathValue struct {
 
 // recordPlan is what the pre-pass learned about one record.
 type recordPlan struct {
-	// values maps each path to its first value in document order.
-	values map[string]typedValue
+	// sys holds, for each entry i of systemFields, 1 + the index in
+	// ordered of the first value at its path (0: none). The other paths
+	// are looked up in ordered (get); no map is built per record.
+	sys [planSysSlots]int32
 	// ordered lists every value in document order (repeated paths
 	// included: array items, repeated elements).
 	ordered []bxPathValue
@@ -256,7 +258,6 @@ func (d *chunkDecoder) inspect(recordOffset, recordSize int) (plan *recordPlan, 
 		pending: make(map[uint32]*templateDef),
 	}
 	plan = &recordPlan{
-		values:   make(map[string]typedValue),
 		recordID: binary.LittleEndian.Uint64(rec[8:16]),
 		fileTime: binary.LittleEndian.Uint64(rec[16:24]),
 		size:     recordSize,
@@ -276,7 +277,6 @@ func (d *chunkDecoder) inspect(recordOffset, recordSize int) (plan *recordPlan, 
 	// Size the plan like the last record of the same outer template.
 	if p.outerTmpl != nil && p.outerTmpl.lastValues > 0 {
 		plan.ordered = make([]bxPathValue, 0, p.outerTmpl.lastValues)
-		plan.values = make(map[string]typedValue, p.outerTmpl.lastValues)
 	}
 	w := &bxWalker{p: p, plan: plan}
 	err = w.emitNodes(frag, "", nil, 0)

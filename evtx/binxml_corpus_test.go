@@ -147,15 +147,15 @@ func bxCompare(v any, plan *recordPlan) (out []string, compared int) {
 				id, _ = d.Get("Value")
 			}
 			compared++
-			if got := fmt.Sprint(id); got != plan.values["Event/System/EventID"].Text {
-				out = append(out, fmt.Sprintf("EventID %s vs %s", got, plan.values["Event/System/EventID"].Text))
+			if got := fmt.Sprint(id); got != plan.value("Event/System/EventID").Text {
+				out = append(out, fmt.Sprintf("EventID %s vs %s", got, plan.value("Event/System/EventID").Text))
 			}
 		}
 		if tc, ok := sys.Get("TimeCreated"); ok {
 			if d, ok := tc.(*ordereddict.Dict); ok {
-				if f, ok := d.Get("SystemTime"); ok && plan.values["Event/System/TimeCreated@SystemTime"].Type == TypeFileTime {
+				if f, ok := d.Get("SystemTime"); ok && plan.value("Event/System/TimeCreated@SystemTime").Type == TypeFileTime {
 					ff, _ := f.(float64)
-					ft := plan.values["Event/System/TimeCreated@SystemTime"].FileTime
+					ft := plan.value("Event/System/TimeCreated@SystemTime").FileTime
 					compared++
 					exact := float64(int64(ft)-116444736000000000) / 1e7
 					if math.Abs(ff-exact) > 1e-6 {

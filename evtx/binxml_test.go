@@ -110,15 +110,15 @@ func TestInspectSystemAndEventDataPaths(t *testing.T) {
 	require.Len(t, plan.ordered, len(want), "values in document order")
 	for i, w := range want {
 		assert.Equal(t, w.path, plan.ordered[i].Path, "ordered[%d]", i)
-		got, ok := plan.values[w.path]
+		got, ok := plan.get(w.path)
 		if assert.True(t, ok, w.path) {
 			assert.Equal(t, w.text, got.Text, w.path)
 			assert.Equal(t, w.typ, got.Type, w.path)
 		}
 	}
-	assert.True(t, plan.values["Event@xmlns"].Literal)
-	assert.False(t, plan.values["Event/System/EventID"].Literal)
-	assert.Equal(t, uint64(134037792001234567), plan.values["Event/System/TimeCreated@SystemTime"].FileTime)
+	assert.True(t, plan.value("Event@xmlns").Literal)
+	assert.False(t, plan.value("Event/System/EventID").Literal)
+	assert.Equal(t, uint64(134037792001234567), plan.value("Event/System/TimeCreated@SystemTime").FileTime)
 	assert.Equal(t, uint64(1), plan.recordID)
 	assert.Equal(t, uint32(0x1111), plan.templateID)
 	assert.True(t, plan.inlineTemplate)
@@ -142,8 +142,8 @@ func TestInspectReferencedTemplate(t *testing.T) {
 	require.NoError(t, err)
 	p2, err := d.inspect(off2, size2)
 	require.NoError(t, err)
-	assert.Equal(t, "first", p1.values["Event/EventData/Data[Name=ClientName]"].Text)
-	assert.Equal(t, "second", p2.values["Event/EventData/Data[Name=ClientName]"].Text)
+	assert.Equal(t, "first", p1.value("Event/EventData/Data[Name=ClientName]").Text)
+	assert.Equal(t, "second", p2.value("Event/EventData/Data[Name=ClientName]").Text)
 	assert.False(t, p2.inlineTemplate)
 	assert.Equal(t, def, p2.templateOffset)
 	assert.Empty(t, p2.defined)
@@ -182,7 +182,7 @@ func TestInspectNameReference(t *testing.T) {
 	require.NoError(t, err)
 	p, err := d.inspect(off2, size2)
 	require.NoError(t, err)
-	assert.Equal(t, "two", p.values["Shared"].Text)
+	assert.Equal(t, "two", p.value("Shared").Text)
 }
 
 func le16(v uint16) []byte { return binary.LittleEndian.AppendUint16(nil, v) }
@@ -245,7 +245,7 @@ func TestInspectValueRenderings(t *testing.T) {
 			off, size := c.add(oneValue(7, tt.t, arg{tt.t, tt.b}))
 			plan, err := newChunkDecoder(c.buf).inspect(off, size)
 			require.NoError(t, err)
-			got := plan.values["Event/EventData/Data[Name=V]"]
+			got := plan.value("Event/EventData/Data[Name=V]")
 			assert.Equal(t, tt.want, got.Text)
 			assert.Equal(t, tt.t, got.Type)
 			assert.False(t, got.Literal)
@@ -281,7 +281,7 @@ func TestInspectArrays(t *testing.T) {
 			off, size := c.add(oneValue(7, tt.t, arg{tt.t, tt.b}))
 			plan, err := newChunkDecoder(c.buf).inspect(off, size)
 			require.NoError(t, err)
-			got := plan.values["Event/EventData/Data[Name=V]"]
+			got := plan.value("Event/EventData/Data[Name=V]")
 			assert.Equal(t, tt.items, got.Items)
 			assert.Equal(t, tt.t, got.Type)
 			// Windows repeats the element per item: one ordered value each.
@@ -349,9 +349,9 @@ func TestInspectNestedBinXML(t *testing.T) {
 	d := newChunkDecoder(c.buf)
 	plan, err := d.inspect(off, size)
 	require.NoError(t, err)
-	assert.Equal(t, "C:\\x.log", plan.values["Event/UserData/EventXML/Param1"].Text)
-	assert.Equal(t, "0x1f", plan.values["Event/UserData/EventXML/Param2"].Text)
-	assert.Equal(t, "LogEvent", plan.values["Event/UserData/EventXML@xmlns"].Text)
+	assert.Equal(t, "C:\\x.log", plan.value("Event/UserData/EventXML/Param1").Text)
+	assert.Equal(t, "0x1f", plan.value("Event/UserData/EventXML/Param2").Text)
+	assert.Equal(t, "LogEvent", plan.value("Event/UserData/EventXML@xmlns").Text)
 	assert.Len(t, plan.defined, 2, "outer and nested definitions are both remembered")
 	assert.Equal(t, uint32(0x30), plan.templateID)
 
@@ -361,7 +361,7 @@ func TestInspectNestedBinXML(t *testing.T) {
 	})
 	p2, err := d.inspect(off2, size2)
 	require.NoError(t, err)
-	assert.Equal(t, "again", p2.values["EventXML/Param1"].Text)
+	assert.Equal(t, "again", p2.value("EventXML/Param1").Text)
 }
 
 func TestInspectNestedBinXMLWithoutFragmentHeader(t *testing.T) {
@@ -376,7 +376,7 @@ func TestInspectNestedBinXMLWithoutFragmentHeader(t *testing.T) {
 	})
 	plan, err := newChunkDecoder(c.buf).inspect(off, size)
 	require.NoError(t, err)
-	assert.Equal(t, "bare", plan.values["Event/UserData/EventXML/Param1"].Text)
+	assert.Equal(t, "bare", plan.value("Event/UserData/EventXML/Param1").Text)
 	_, p := velocidexParse(c.buf, 1)
 	assert.Nil(t, p)
 }
@@ -757,7 +757,7 @@ func TestInspectVelocidexDivergence(t *testing.T) {
 			assert.Contains(t, err.Error(), "would misread")
 			assert.Contains(t, err.Error(), tt.msg)
 			require.NotNil(t, plan, "the pre-pass decoded the record fully")
-			assert.Equal(t, tt.first, plan.values["E"].Text)
+			assert.Equal(t, tt.first, plan.value("E").Text)
 		})
 	}
 }
@@ -775,7 +775,7 @@ func TestInspectScanArraysPerChunk(t *testing.T) {
 		size := int(binary.LittleEndian.Uint32(c.buf[off+4:]))
 		plan, err := d.inspect(off, size)
 		require.NotNil(t, plan, "record %d", i)
-		assert.Equal(t, strconv.Itoa(i), plan.values["Event/EventData/Data[Name=V]"].Text)
+		assert.Equal(t, strconv.Itoa(i), plan.value("Event/EventData/Data[Name=V]").Text)
 		if i < maxScanArraysPerChunk {
 			require.NoError(t, err, "record %d", i)
 		} else {

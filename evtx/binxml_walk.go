@@ -35,9 +35,7 @@ func (w *bxWalker) add(off int, path string, v typedValue) error {
 		return bxLimitf(off, "record yields more than %d values", maxValuesPerRecord)
 	}
 	w.plan.ordered = append(w.plan.ordered, bxPathValue{Path: path, Value: v})
-	if _, ok := w.plan.values[path]; !ok {
-		w.plan.values[path] = v
-	}
+	w.plan.noteSys(path, len(w.plan.ordered)-1)
 	return nil
 }
 

@@ -137,11 +137,7 @@ func resolved(p *recordPlan) bool {
 	if forceDecoder {
 		return false
 	}
-	if _, ok := p.values[pathProvider]; !ok {
-		return false
-	}
-	_, ok := p.values[pathEventID]
-	return ok
+	return p.sys[planSysSlot[pathProvider]] > 0 && p.sys[planSysSlot[pathEventID]] > 0
 }
 
 // decodeRecords frames, checks and decodes the records of a chunk.

@@ -166,9 +166,9 @@ func eventFromDecoder(v any, plan *recordPlan) *Event {
 		return nil
 	}
 	ev := &Event{}
-	for _, f := range systemFields {
+	for i, f := range systemFields {
 		if plan != nil {
-			if _, exact := plan.values[f.path]; exact {
+			if plan.sys[i] > 0 {
 				continue // set by applyPlan
 			}
 		}
@@ -207,8 +207,8 @@ func eventFromPlan(plan *recordPlan) *Event {
 // applyPlan overrides the System fields and the data with the exact values
 // of the plan.
 func applyPlan(ev *Event, plan *recordPlan) {
-	for _, f := range systemFields {
-		tv, ok := plan.values[f.path]
+	for i, f := range systemFields {
+		tv, ok := plan.sysValue(i)
 		if !ok {
 			continue
 		}

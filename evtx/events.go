@@ -206,7 +206,7 @@ func equalFolded(b, p []byte) bool {
 // way applyPlan sets them, so it refuses exactly what keep would.
 func (c *compiledOptions) planMayKeep(p *recordPlan) bool {
 	if len(c.providers) > 0 {
-		name := p.values[pathProvider].Text
+		name := p.value(pathProvider).Text
 		ok := false
 		for _, want := range c.providers {
 			if providerEqual(name, want) {
@@ -220,7 +220,7 @@ func (c *compiledOptions) planMayKeep(p *recordPlan) bool {
 	}
 	if c.ids != nil {
 		var id uint16
-		if n, ok := toUint(p.values[pathEventID].Text, 16); ok {
+		if n, ok := toUint(p.value(pathEventID).Text, 16); ok {
 			id = uint16(n)
 		}
 		if !c.ids[id] {

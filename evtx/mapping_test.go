@@ -104,17 +104,16 @@ func TestPlanOverridesDecoder(t *testing.T) {
 	), "EventData", rdDict("SubjectLogonId", uint64(170334), "LogonGuid", "00000000-0000-0000-0000-00000000000A"))
 	ft := uint64(132943362733172597) // 2022-04-13T15:11:13.3172597Z
 	plan := &recordPlan{
-		values: map[string]typedValue{
-			pathTimeCreated: {Type: TypeFileTime, Text: "ignored", FileTime: ft},
-			pathEventID:     {Type: TypeUint16, Text: "4624"},
-		},
 		ordered: []bxPathValue{
+			{Path: pathTimeCreated, Value: typedValue{Type: TypeFileTime, Text: "ignored", FileTime: ft}},
+			{Path: pathEventID, Value: typedValue{Type: TypeUint16, Text: "4624"}},
 			{Path: "Event/EventData/Data[Name=SubjectLogonId]", Value: typedValue{Type: TypeHexInt64, Text: "0x2995e"}},
 			{Path: "Event/EventData/Data[Name=LogonGuid]", Value: typedValue{Type: TypeGUID, Text: "{00000000-0000-0000-0000-00000000000A}"}},
 			{Path: "Event/EventData/Data#1", Value: typedValue{Type: TypeString, Text: "unnamed"}},
 			{Path: "Event/EventData@xmlns", Value: typedValue{Type: TypeString, Text: "http://x"}},
 		},
 	}
+	plan.indexSys()
 	ev := eventFromDecoder(in, plan)
 	assert.Equal(t, fileTimeToTime(ft), ev.TimeCreated)
 	assert.Equal(t, "2022-04-13T15:11:13.3172597Z", ev.TimeCreated.Format(TimeLayout))
