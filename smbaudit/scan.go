@@ -195,14 +195,15 @@ func (pr *progress) update(f func(p *Progress)) {
 	}
 }
 
-// evKey identifies one record of one log across files: computer, channel
-// and record ID, with the event ID and time as well so that IDs reused after
-// a log was cleared do not merge different events.
-type evKey struct {
-	computer, channel string
-	recordID          uint64
-	eventID           uint16
-	time              int64
+// covKey identifies one record of one server's log across files: channel
+// (lower-cased, shared through an interner) and record ID, with the event ID
+// and time as well so that IDs reused after a log was cleared do not merge
+// different events. The server is the map the key belongs to.
+type covKey struct {
+	channel  string
+	recordID uint64
+	time     int64
+	eventID  uint16
 }
 
 // identity is the record ID that names a record across copies of its log:
@@ -214,13 +215,9 @@ func identity(eventRecordID, recordID uint64) uint64 {
 	return recordID
 }
 
-func keyOf(computer, channel string, id uint64, eid uint16, t time.Time) evKey {
-	return evKey{strings.ToLower(computer), strings.ToLower(channel), id, eid, t.UnixNano()}
-}
-
 type serverSeen struct {
 	first, last time.Time
-	keys        map[evKey]struct{}
+	keys        map[covKey]struct{}
 }
 
 type fileOut struct {
@@ -228,12 +225,15 @@ type fileOut struct {
 	findings []Finding
 	servers  map[string]*serverSeen // by lower-cased computer
 	names    map[string]string      // lower-cased -> as logged (first seen)
+	in       *interner              // while the file is read
 }
 
 const eventsPerProgress = 4096
 
 func scanFile(ctx context.Context, in input, opts ScanOptions, prog *progress) fileOut {
-	out := fileOut{fr: FileResult{Path: in.path, Size: in.size}, servers: map[string]*serverSeen{}, names: map[string]string{}}
+	out := fileOut{fr: FileResult{Path: in.path, Size: in.size}, servers: map[string]*serverSeen{}, names: map[string]string{},
+		in: newInterner()}
+	defer func() { out.in = nil }() // the tables go; the shared values stay in the findings
 	prog.update(func(p *Progress) { p.File, p.Done = in.path, false })
 	var bytesCounted int64
 	defer func() {
@@ -295,6 +295,7 @@ func scanFile(ctx context.Context, in input, opts ScanOptions, prog *progress) f
 		events++
 		out.see(ev)
 		if fnd, ok := Classify(ev); ok {
+			out.in.finding(&fnd)
 			out.findings = append(out.findings, fnd)
 			findings++
 		}
@@ -320,12 +321,12 @@ func (o *fileOut) see(ev *evtx.Event) {
 	if t.After(o.fr.Last) {
 		o.fr.Last = t
 	}
-	lc := strings.ToLower(ev.Computer)
+	lc := o.in.lowerOf(ev.Computer)
 	s := o.servers[lc]
 	if s == nil {
-		s = &serverSeen{first: t, last: t, keys: map[evKey]struct{}{}}
+		s = &serverSeen{first: t, last: t, keys: map[covKey]struct{}{}}
 		o.servers[lc] = s
-		o.names[lc] = ev.Computer
+		o.names[lc] = o.in.str(ev.Computer)
 	}
 	if t.Before(s.first) {
 		s.first = t
@@ -333,7 +334,7 @@ func (o *fileOut) see(ev *evtx.Event) {
 	if t.After(s.last) {
 		s.last = t
 	}
-	s.keys[keyOf(ev.Computer, ev.Channel, identity(ev.EventRecordID, ev.RecordID), ev.EventID, t)] = struct{}{}
+	s.keys[covKey{o.in.lowerOf(ev.Channel), identity(ev.EventRecordID, ev.RecordID), t.UnixNano(), ev.EventID}] = struct{}{}
 }
 
 // merge joins the per-file outputs: files sorted by path, findings
@@ -343,12 +344,30 @@ func merge(outs []fileOut, skipped []FileResult) *Result {
 	servers := map[string]*serverSeen{}
 	names := map[string]string{}
 	var all []Finding
+	withFindings, total := 0, 0
 	for _, o := range outs {
+		if len(o.findings) > 0 {
+			withFindings++
+			total += len(o.findings)
+		}
+	}
+	if withFindings > 1 {
+		all = make([]Finding, 0, total)
+	}
+	for i := range outs {
+		o := &outs[i]
 		if o.fr.Path == "" {
 			continue // never started (cancelled)
 		}
 		res.Files = append(res.Files, o.fr)
-		all = append(all, o.findings...)
+		if withFindings == 1 {
+			if len(o.findings) > 0 {
+				all = o.findings // the only file with findings: no copy
+			}
+		} else {
+			all = append(all, o.findings...)
+		}
+		o.findings = nil
 		for lc, s := range o.servers {
 			m := servers[lc]
 			if m == nil {
@@ -371,10 +390,16 @@ func merge(outs []fileOut, skipped []FileResult) *Result {
 	slices.SortStableFunc(res.Files, func(a, b FileResult) int { return strings.Compare(a.Path, b.Path) })
 
 	res.Findings = dedup(all)
-	audit := map[string]int{}
+	audit := map[string]int{} // by server as logged, then summed by lower-cased name
 	for _, f := range res.Findings {
 		if isAudit(f.Kind) {
-			audit[strings.ToLower(f.Server)]++
+			audit[f.Server]++
+		}
+	}
+	for s, n := range audit {
+		if l := strings.ToLower(s); l != s {
+			delete(audit, s)
+			audit[l] += n
 		}
 	}
 	for lc, s := range servers {
@@ -401,32 +426,72 @@ func compareSource(a, b evtx.Source) int {
 	return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Chunk, b.Chunk), cmp.Compare(a.Offset, b.Offset))
 }
 
-// dedup keeps one finding per record (see Scan) and sorts the result.
+// dedup keeps one finding per record (see Scan) and sorts the result. It
+// works in place in all, with a compact key per finding.
 func dedup(all []Finding) []Finding {
-	type keyed struct {
-		k evKey
-		f *Finding
+	type key struct {
+		server, channel uint32 // lower-cased names, numbered
+		idx             int32
+		eventID         uint16
+		id              uint64
+		time            int64
 	}
-	ks := make([]keyed, len(all))
+	ids := map[string]uint32{}
+	lowers := map[string]string{}
+	num := func(s string) uint32 {
+		l, ok := lowers[s]
+		if !ok {
+			l = strings.ToLower(s)
+			lowers[s] = l
+		}
+		n, ok := ids[l]
+		if !ok {
+			n = uint32(len(ids))
+			ids[l] = n
+		}
+		return n
+	}
+	ks := make([]key, len(all))
 	for i := range all {
 		f := &all[i]
-		ks[i] = keyed{keyOf(f.Server, f.Channel, identity(f.EventRecordID, f.RecordID), f.EventID, f.Time), f}
+		ks[i] = key{num(f.Server), num(f.Channel), int32(i), f.EventID, identity(f.EventRecordID, f.RecordID), f.Time.UnixNano()}
 	}
-	better := func(a, b *Finding) bool { // a preferred over b
-		if a.ChunkDamaged != b.ChunkDamaged {
-			return !a.ChunkDamaged
+	ids, lowers = nil, nil
+	same := func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.server, b.server), cmp.Compare(a.channel, b.channel), cmp.Compare(a.id, b.id),
+			cmp.Compare(a.eventID, b.eventID), cmp.Compare(a.time, b.time))
+	}
+	slices.SortFunc(ks, func(a, b key) int {
+		if c := same(a, b); c != 0 {
+			return c
 		}
-		return compareSource(a.Source, b.Source) < 0
-	}
-	best := make(map[evKey]*Finding, len(ks))
-	for _, k := range ks {
-		if cur, ok := best[k.k]; !ok || better(k.f, cur) {
-			best[k.k] = k.f
+		fa, fb := &all[a.idx], &all[b.idx]
+		if fa.ChunkDamaged != fb.ChunkDamaged { // the copy from an undamaged chunk first
+			if !fa.ChunkDamaged {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(compareSource(fa.Source, fb.Source), cmp.Compare(a.idx, b.idx))
+	})
+	keep := make([]bool, len(all))
+	for i, k := range ks {
+		if i == 0 || same(ks[i-1], k) != 0 {
+			keep[k.idx] = true
 		}
 	}
-	out := make([]Finding, 0, len(best))
-	for _, f := range best {
-		out = append(out, *f)
+	ks = nil
+	n := 0
+	for i := range all {
+		if keep[i] {
+			all[n] = all[i]
+			n++
+		}
+	}
+	clear(all[n:])
+	out := all[:n:n]
+	if n < len(all)/2 {
+		out = slices.Clone(out) // let the larger array go
 	}
 	slices.SortFunc(out, func(a, b Finding) int {
 		return cmp.Or(a.Time.Compare(b.Time), strings.Compare(a.Server, b.Server),

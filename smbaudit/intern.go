@@ -1,0 +1,226 @@
+package smbaudit
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/evtxkit/smbreadiness/evtx"
+)
+
+// maxInterned bounds each table of an interner, so that a crafted log with
+// millions of distinct values costs no more than keeping them unshared.
+const maxInterned = 1 << 16
+
+// interner shares, within one file of a scan, the values that repeat from
+// finding to finding: strings (server, channel, file, client, user, SPN,
+// field names and values), the Mapping and MappedFrom maps (events of one
+// template map the same way), Unmapped slices, SPNChecks and the small
+// values the pointer fields point to. Every table is bounded by
+// maxInterned; past that a value is kept as a private copy. Interned strings
+// are copies, so that no finding keeps a decoder's buffer alive. An
+// interner is used by one goroutine.
+type interner struct {
+	strs     map[string]string
+	lower    map[string]string // as logged -> lower-cased, interned
+	mappings map[string]mappingPair
+	unmapped map[string][]evtx.Field
+	checks   map[string][]bool
+	statuses map[NTStatus]*NTStatus
+	policies map[EPAPolicy]*EPAPolicy
+	buf      []byte
+}
+
+type mappingPair struct {
+	by   map[string]MappedBy
+	from map[string]string
+}
+
+// Shared values of ServerRequiresSigning in a scan's findings.
+var (
+	sharedTrue, sharedFalse = func() (*bool, *bool) { t, f := true, false; return &t, &f }()
+)
+
+func newInterner() *interner {
+	return &interner{
+		strs:     map[string]string{},
+		lower:    map[string]string{},
+		mappings: map[string]mappingPair{},
+		unmapped: map[string][]evtx.Field{},
+		checks:   map[string][]bool{},
+		statuses: map[NTStatus]*NTStatus{},
+		policies: map[EPAPolicy]*EPAPolicy{},
+	}
+}
+
+// str returns the shared copy of s.
+func (in *interner) str(s string) string {
+	if s == "" {
+		return ""
+	}
+	if v, ok := in.strs[s]; ok {
+		return v
+	}
+	c := strings.Clone(s)
+	if len(in.strs) < maxInterned {
+		in.strs[c] = c
+	}
+	return c
+}
+
+// lowerOf returns strings.ToLower(s), shared, without allocating for a
+// value already seen.
+func (in *interner) lowerOf(s string) string {
+	if v, ok := in.lower[s]; ok {
+		return v
+	}
+	l := in.str(strings.ToLower(s))
+	if len(in.lower) < maxInterned {
+		in.lower[in.str(s)] = l
+	}
+	return l
+}
+
+// key builds, in the interner's buffer, a lookup key from parts separated
+// by a byte that no part holds unescaped (0 is escaped as 0 1).
+func (in *interner) key(parts ...string) []byte {
+	b := in.buf[:0]
+	for _, p := range parts {
+		for i := 0; i < len(p); i++ {
+			b = append(b, p[i])
+			if p[i] == 0 {
+				b = append(b, 1)
+			}
+		}
+		b = append(b, 0, 0)
+	}
+	in.buf = b
+	return b
+}
+
+// finding replaces the values of f by shared ones. The meaning of f does
+// not change; its maps, slices and pointers become shared and read-only.
+func (in *interner) finding(f *Finding) {
+	f.Channel = in.str(f.Channel)
+	f.Server = in.str(f.Server)
+	f.Client.ID = in.str(f.Client.ID)
+	f.Client.Raw = in.str(f.Client.Raw)
+	f.Client.ShortName = in.str(f.Client.ShortName)
+	f.User = in.str(f.User)
+	f.SPN = in.str(f.SPN)
+	f.Source.File = in.str(f.Source.File)
+	f.Reason = in.str(f.Reason)
+	if f.ServerRequiresSigning != nil {
+		if *f.ServerRequiresSigning {
+			f.ServerRequiresSigning = sharedTrue
+		} else {
+			f.ServerRequiresSigning = sharedFalse
+		}
+	}
+	f.SPNQueryStatus = in.status(f.SPNQueryStatus)
+	f.Status = in.status(f.Status)
+	if f.EPAPolicy != nil {
+		p, ok := in.policies[*f.EPAPolicy]
+		if !ok {
+			p = &EPAPolicy{Value: f.EPAPolicy.Value, Label: in.str(f.EPAPolicy.Label)}
+			if len(in.policies) < maxInterned {
+				in.policies[*p] = p
+			}
+		}
+		f.EPAPolicy = p
+	}
+	if f.SPNChecks != nil {
+		k := make([]byte, len(f.SPNChecks))
+		for i, b := range f.SPNChecks {
+			if b {
+				k[i] = 1
+			}
+		}
+		if s, ok := in.checks[string(k)]; ok {
+			f.SPNChecks = s
+		} else if len(in.checks) < maxInterned {
+			in.checks[string(k)] = f.SPNChecks
+		}
+	}
+	f.Mapping, f.MappedFrom = in.mapping(f.Mapping, f.MappedFrom)
+	f.Unmapped = in.fields(f.Unmapped)
+}
+
+func (in *interner) status(s *NTStatus) *NTStatus {
+	if s == nil {
+		return nil
+	}
+	if p, ok := in.statuses[*s]; ok {
+		return p
+	}
+	p := &NTStatus{Code: s.Code, Name: in.str(s.Name)}
+	if len(in.statuses) < maxInterned {
+		in.statuses[*p] = p
+	}
+	return p
+}
+
+// mapping returns a shared pair of maps equal to by and from.
+func (in *interner) mapping(by map[string]MappedBy, from map[string]string) (map[string]MappedBy, map[string]string) {
+	keys := make([]string, 0, 16)
+	for k := range by {
+		keys = append(keys, k)
+	}
+	for k := range from {
+		if _, ok := by[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	parts := make([]string, 0, 4*len(keys)+2)
+	parts = append(parts, strconv.FormatBool(by == nil), strconv.FormatBool(from == nil))
+	for _, k := range keys {
+		b, okb := by[k]
+		fr, okf := from[k]
+		parts = append(parts, k, string(b)+"\x01"+strconv.FormatBool(okb), fr+"\x01"+strconv.FormatBool(okf))
+	}
+	k := in.key(parts...)
+	if p, ok := in.mappings[string(k)]; ok {
+		return p.by, p.from
+	}
+	p := mappingPair{by, from}
+	if by != nil {
+		p.by = make(map[string]MappedBy, len(by))
+		for k, v := range by {
+			p.by[in.str(k)] = v
+		}
+	}
+	if from != nil {
+		p.from = make(map[string]string, len(from))
+		for k, v := range from {
+			p.from[in.str(k)] = in.str(v)
+		}
+	}
+	if len(in.mappings) < maxInterned {
+		in.mappings[string(k)] = p
+	}
+	return p.by, p.from
+}
+
+// fields returns a shared slice equal to fs (nil stays nil).
+func (in *interner) fields(fs []evtx.Field) []evtx.Field {
+	if fs == nil {
+		return nil
+	}
+	parts := make([]string, 0, 3*len(fs))
+	for _, fl := range fs {
+		parts = append(parts, fl.Name, fl.Value, string(rune(fl.Type)))
+	}
+	k := in.key(parts...)
+	if s, ok := in.unmapped[string(k)]; ok {
+		return s
+	}
+	s := make([]evtx.Field, len(fs))
+	for i, fl := range fs {
+		s[i] = evtx.Field{Name: in.str(fl.Name), Value: in.str(fl.Value), Type: fl.Type}
+	}
+	if len(in.unmapped) < maxInterned {
+		in.unmapped[string(k)] = s
+	}
+	return s
+}
