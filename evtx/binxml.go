@@ -215,6 +215,27 @@ type chunkDecoder struct {
 	// velocidexIDs holds the template IDs Velocidex has learnt from the
 	// records handed to it; it resolves templates by ID, not offset.
 	velocidexIDs map[uint32]bool
+	// args is the arena of the template arguments of the record being
+	// inspected (see allocArgs).
+	args []bxArg
+}
+
+// resetArgs empties the argument arena before a record is inspected; the
+// previous record's instances are no longer referenced.
+func (d *chunkDecoder) resetArgs() {
+	clear(d.args) // drop references to the previous record's values
+	d.args = d.args[:0]
+}
+
+// allocArgs returns n zeroed arguments from the arena. When the arena grows,
+// slices handed out earlier keep the old backing array, which stays valid.
+func (d *chunkDecoder) allocArgs(n int) []bxArg {
+	if cap(d.args)-len(d.args) < n {
+		d.args = make([]bxArg, 0, max(2*cap(d.args), len(d.args)+n, 64))
+	}
+	start := len(d.args)
+	d.args = d.args[:start+n]
+	return d.args[start : start+n : start+n]
 }
 
 // newChunkDecoder returns a decoder over a whole chunk (normally 64 KiB,
@@ -253,10 +274,8 @@ func (d *chunkDecoder) inspect(recordOffset, recordSize int) (plan *recordPlan, 
 		return nil, bxBadf(recordOffset+recordSize-4, "record size copy %d differs from the header size %d", ts, recordSize)
 	}
 
-	p := &recParser{
-		d:       d,
-		pending: make(map[uint32]*templateDef),
-	}
+	d.resetArgs()
+	p := &recParser{d: d}
 	plan = &recordPlan{
 		recordID: binary.LittleEndian.Uint64(rec[8:16]),
 		fileTime: binary.LittleEndian.Uint64(rec[16:24]),

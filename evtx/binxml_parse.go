@@ -476,47 +476,48 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 	if err := c.need(4 * int(count)); err != nil {
 		return nil, bxBadf(aoff, "%d argument descriptors do not fit in the record", count)
 	}
-	type desc struct {
-		size int
-		typ  Type
-	}
-	descs := make([]desc, count)
+	// The arguments come from the chunk decoder's arena: instances and
+	// their arguments live only while this record is inspected (template
+	// bodies hold no instances), and the arena is reset per record.
+	args := p.d.allocArgs(int(count))
 	total := 0
-	for i := range descs {
+	for i := range args {
 		size, _ := c.u16()
 		typ, _ := c.u8()
 		pad, _ := c.u8()
 		if pad != 0 {
 			return nil, bxBadf(c.pos-4, "argument %d descriptor has a non-zero reserved byte 0x%02x", i, pad)
 		}
-		descs[i] = desc{int(size), Type(typ)}
+		// off holds the size until the data is located below.
+		args[i] = bxArg{typ: Type(typ), off: int(size)}
 		total += int(size)
 	}
 	if err := c.need(total); err != nil {
 		return nil, bxBadf(aoff, "%d arguments of %d bytes in all do not fit in the record", count, total)
 	}
-	inst := &bxInstance{tmpl: t, args: make([]bxArg, count)}
-	for i, ds := range descs {
-		a := bxArg{typ: ds.typ, off: c.pos}
-		a.data, _ = c.bytes(ds.size)
+	inst := &bxInstance{tmpl: t, args: args}
+	for i := range args {
+		a := &args[i]
+		size := a.off
+		a.off = c.pos
+		a.data, _ = c.bytes(size)
 		switch {
-		case ds.typ == TypeBinXML:
-			sub := &bxCursor{b: c.b, pos: a.off, end: a.off + ds.size}
+		case a.typ == TypeBinXML:
+			sub := &bxCursor{b: c.b, pos: a.off, end: a.off + size}
 			a.sub, err = p.parseFragment(sub, false, depth, nest+1)
 			if err != nil {
 				return nil, err
 			}
 		default:
-			a.val, err = bxValue(ds.typ, a.data, a.off)
+			a.val, err = bxValue(a.typ, a.data, a.off)
 			if err != nil {
 				return nil, bxBadf(a.off, "argument %d: %v", i, err)
 			}
-			switch ds.typ {
+			switch a.typ {
 			case 0x86, 0x8a, 0x95:
 				p.scanArrays++
 			}
 		}
-		inst.args[i] = a
 	}
 	return &bxNode{kind: kindInstance, off: off, inst: inst}, nil
 }
@@ -570,6 +571,9 @@ func (p *recParser) parseDefinition(c *bxCursor, id uint32, depth int) (*templat
 		if t.unsafe == "" {
 			t.unsafe = fmt.Sprintf("an ID (0x%08x) defined twice in the chunk", id)
 		}
+	}
+	if p.pending == nil {
+		p.pending = make(map[uint32]*templateDef)
 	}
 	p.pending[uint32(defOff)] = t
 	return t, nil
