@@ -139,9 +139,9 @@ func bxScalar(t Type, b []byte) (string, error) {
 	case TypeSizeT:
 		switch len(b) {
 		case 4:
-			return "0x" + strconv.FormatUint(uint64(binary.LittleEndian.Uint32(b)), 16), nil
+			return bxHex(uint64(binary.LittleEndian.Uint32(b))), nil
 		case 8:
-			return "0x" + strconv.FormatUint(binary.LittleEndian.Uint64(b), 16), nil
+			return bxHex(binary.LittleEndian.Uint64(b)), nil
 		}
 		return "", fmt.Errorf("size_t of %d bytes, want 4 or 8", len(b))
 	case TypeFileTime:
@@ -158,9 +158,9 @@ func bxScalar(t Type, b []byte) (string, error) {
 		}
 		return s, nil
 	case TypeHexInt32:
-		return "0x" + strconv.FormatUint(uint64(binary.LittleEndian.Uint32(b)), 16), nil
+		return bxHex(uint64(binary.LittleEndian.Uint32(b))), nil
 	case TypeHexInt64:
-		return "0x" + strconv.FormatUint(binary.LittleEndian.Uint64(b), 16), nil
+		return bxHex(binary.LittleEndian.Uint64(b)), nil
 	}
 	return strings.ToUpper(hex.EncodeToString(b)), nil
 }
@@ -239,9 +239,51 @@ func bxArray(t Type, b []byte) ([]string, error) {
 }
 
 func bxGUID(b []byte) string {
-	return fmt.Sprintf("{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}",
-		binary.LittleEndian.Uint32(b[0:4]), binary.LittleEndian.Uint16(b[4:6]), binary.LittleEndian.Uint16(b[6:8]),
-		b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15])
+	var buf [38]byte
+	out := append(buf[:0], '{')
+	out = bxAppendHexBE(out, b[0:4], true)
+	out = append(out, '-')
+	out = bxAppendHexBE(out, b[4:6], true)
+	out = append(out, '-')
+	out = bxAppendHexBE(out, b[6:8], true)
+	out = append(out, '-')
+	out = bxAppendHexBE(out, b[8:10], false)
+	out = append(out, '-')
+	out = bxAppendHexBE(out, b[10:16], false)
+	out = append(out, '}')
+	return string(out)
+}
+
+const bxHexUpper = "0123456789ABCDEF"
+
+// bxAppendHexBE appends b as upper-case hex, two digits a byte, in reverse
+// byte order when le (a little-endian number printed most significant
+// first).
+func bxAppendHexBE(out, b []byte, le bool) []byte {
+	for k := range b {
+		c := b[k]
+		if le {
+			c = b[len(b)-1-k]
+		}
+		out = append(out, bxHexUpper[c>>4], bxHexUpper[c&15])
+	}
+	return out
+}
+
+// bxHex renders v as "0x" and lower-case hex digits, without leading zeros.
+func bxHex(v uint64) string {
+	var buf [18]byte
+	return string(strconv.AppendUint(append(buf[:0], "0x"...), v, 16))
+}
+
+// bxAppendPad appends v in decimal, zero-padded to width digits.
+func bxAppendPad(out []byte, v int64, width int) []byte {
+	var buf [20]byte
+	d := strconv.AppendInt(buf[:0], v, 10)
+	for n := len(d); n < width; n++ {
+		out = append(out, '0')
+	}
+	return append(out, d...)
 }
 
 // bxFiletimeUnix is the number of seconds from 1601-01-01 to 1970-01-01.
@@ -252,8 +294,24 @@ func bxFileTime(ft uint64) string {
 	secs := int64(ft/10_000_000) - bxFiletimeUnix
 	frac := ft % 10_000_000
 	t := time.Unix(secs, 0).UTC()
-	return fmt.Sprintf("%04d-%02d-%02dT%02d:%02d:%02d.%07dZ",
-		t.Year(), int(t.Month()), t.Day(), t.Hour(), t.Minute(), t.Second(), frac)
+	year, month, day := t.Date()
+	hour, minute, sec := t.Clock()
+	var buf [40]byte
+	out := bxAppendPad(buf[:0], int64(year), 4)
+	out = append(out, '-')
+	out = bxAppendPad(out, int64(month), 2)
+	out = append(out, '-')
+	out = bxAppendPad(out, int64(day), 2)
+	out = append(out, 'T')
+	out = bxAppendPad(out, int64(hour), 2)
+	out = append(out, ':')
+	out = bxAppendPad(out, int64(minute), 2)
+	out = append(out, ':')
+	out = bxAppendPad(out, int64(sec), 2)
+	out = append(out, '.')
+	out = bxAppendPad(out, int64(frac), 7)
+	out = append(out, 'Z')
+	return string(out)
 }
 
 // bxSystemTime renders a 16-byte SYSTEMTIME (year, month, day of week,
@@ -272,33 +330,64 @@ func bxSID(b []byte) (string, int, error) {
 	if len(b) < n {
 		return "", 0, fmt.Errorf("SID with %d sub-authorities needs %d bytes, has %d", b[1], n, len(b))
 	}
-	var s strings.Builder
-	s.WriteString("S-")
-	s.WriteString(strconv.Itoa(int(b[0])))
+	var buf [96]byte
+	out := append(buf[:0], "S-"...)
+	out = strconv.AppendUint(out, uint64(b[0]), 10)
 	if b[2] != 0 || b[3] != 0 {
-		fmt.Fprintf(&s, "-0x%02x%02x%02x%02x%02x%02x", b[2], b[3], b[4], b[5], b[6], b[7])
+		out = append(out, "-0x"...)
+		for _, c := range b[2:8] {
+			out = append(out, bxHexLower[c>>4], bxHexLower[c&15])
+		}
 	} else {
-		s.WriteString("-")
-		s.WriteString(strconv.FormatUint(uint64(binary.BigEndian.Uint32(b[4:8])), 10))
+		out = append(out, '-')
+		out = strconv.AppendUint(out, uint64(binary.BigEndian.Uint32(b[4:8])), 10)
 	}
 	for i := 8; i < n; i += 4 {
-		s.WriteString("-")
-		s.WriteString(strconv.FormatUint(uint64(binary.LittleEndian.Uint32(b[i:])), 10))
+		out = append(out, '-')
+		out = strconv.AppendUint(out, uint64(binary.LittleEndian.Uint32(b[i:])), 10)
 	}
-	return s.String(), n, nil
+	return string(out), n, nil
 }
+
+const bxHexLower = "0123456789abcdef"
 
 // bxUTF16 decodes UTF-16LE bytes (an odd last byte is ignored) and trims
 // trailing NULs.
 func bxUTF16(b []byte) string {
-	u := make([]uint16, len(b)/2)
-	for i := range u {
-		u[i] = binary.LittleEndian.Uint16(b[2*i:])
+	n := len(b) / 2
+	for n > 0 && b[2*n-2] == 0 && b[2*n-1] == 0 {
+		n--
 	}
-	for len(u) > 0 && u[len(u)-1] == 0 {
-		u = u[:len(u)-1]
+	ascii := true
+	for i := 0; i < n; i++ {
+		if b[2*i+1] != 0 || b[2*i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
 	}
-	return bxDecodeUTF16(u)
+	var s strings.Builder
+	if ascii {
+		s.Grow(n)
+		for i := 0; i < n; i++ {
+			s.WriteByte(b[2*i])
+		}
+		return s.String()
+	}
+	s.Grow(3 * n)
+	for i := 0; i < n; i++ {
+		c := rune(binary.LittleEndian.Uint16(b[2*i:]))
+		if utf16.IsSurrogate(c) {
+			r := utf8.RuneError
+			if c < 0xdc00 && i+1 < n {
+				if r = utf16.DecodeRune(c, rune(binary.LittleEndian.Uint16(b[2*i+2:]))); r != utf8.RuneError {
+					i++
+				}
+			}
+			c = r
+		}
+		s.WriteRune(c)
+	}
+	return s.String()
 }
 
 func bxDecodeUTF16(u []uint16) string {
