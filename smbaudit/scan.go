@@ -45,6 +45,18 @@ type ScanOptions struct {
 	// Progress, when set, is called as files start and finish and as chunks
 	// are read. Calls never overlap.
 	Progress func(Progress)
+	// OnFinding, when set, streams the findings: each unique finding is
+	// passed to it as soon as its event is read, and Result.Findings stays
+	// nil, so that memory does not grow with the number of findings (only
+	// with the number of unique records, for coverage and deduplication).
+	// Calls never overlap (with each other or with Progress). Findings come
+	// in reading order, file by file, the files read at once interleaved:
+	// sort them if order matters. Of the copies of one record in several
+	// files (see Scan), the first read is passed and the others dropped;
+	// Result.Findings instead keeps the copy from an undamaged chunk, then
+	// the first by source. Files, Servers and AuditEvents are the same as
+	// without OnFinding.
+	OnFinding func(Finding)
 }
 
 // Progress is a snapshot of a running Scan.
@@ -92,6 +104,7 @@ func Scan(ctx context.Context, paths []string, opts ScanOptions) (*Result, error
 		prog.p.BytesTotal += f.size
 	}
 
+	cov := &coverage{servers: map[string]*serverSeen{}, channels: map[string]uint32{}}
 	outs := make([]fileOut, len(files))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
@@ -100,7 +113,7 @@ func Scan(ctx context.Context, paths []string, opts ScanOptions) (*Result, error
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				outs[i] = scanFile(ctx, files[i], opts, prog)
+				outs[i] = scanFile(ctx, i, files[i], opts, prog, cov)
 			}
 		}()
 	}
@@ -115,7 +128,7 @@ feed:
 	close(jobs)
 	wg.Wait()
 
-	res := merge(outs, skipped)
+	res := merge(outs, skipped, cov, opts.OnFinding != nil)
 	return res, ctx.Err()
 }
 
@@ -186,6 +199,13 @@ type progress struct {
 	p  Progress
 }
 
+// finding passes one finding to fn, never while another call runs.
+func (pr *progress) finding(fn func(Finding), f Finding) {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	fn(f)
+}
+
 func (pr *progress) update(f func(p *Progress)) {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
@@ -196,13 +216,13 @@ func (pr *progress) update(f func(p *Progress)) {
 }
 
 // covKey identifies one record of one server's log across files: channel
-// (lower-cased, shared through an interner) and record ID, with the event ID
-// and time as well so that IDs reused after a log was cleared do not merge
-// different events. The server is the map the key belongs to.
+// (lower-cased, numbered by the scan's coverage) and record ID, with the
+// event ID and time as well so that IDs reused after a log was cleared do
+// not merge different events. The server is the map the key belongs to.
 type covKey struct {
-	channel  string
 	recordID uint64
 	time     int64
+	channel  uint32
 	eventID  uint16
 }
 
@@ -216,23 +236,69 @@ func identity(eventRecordID, recordID uint64) uint64 {
 }
 
 type serverSeen struct {
+	name        string // as logged in the first file (by input order) that has it
+	file        int    // that file's index
 	first, last time.Time
 	keys        map[covKey]struct{}
+	audit       int // unique audit findings, counted when streaming
+}
+
+// coverage is the scan-wide set of records seen, per server. Sharing it
+// between the files read at once (instead of merging per-file sets at the
+// end) keeps one entry per unique record, and tells a streaming scan at once
+// whether a record is a duplicate.
+type coverage struct {
+	mu       sync.Mutex
+	servers  map[string]*serverSeen // by lower-cased computer
+	channels map[string]uint32      // lower-cased channel -> number
+}
+
+// see records one decoded event of file number file (lc and lch being its
+// lower-cased computer and channel) and reports whether its record is new
+// to the scan; audit counts it as a unique audit finding.
+func (c *coverage) see(file int, ev *evtx.Event, lc, lch string, audit bool) bool {
+	t := ev.TimeCreated
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.servers[lc]
+	if s == nil {
+		s = &serverSeen{name: ev.Computer, file: file, first: t, last: t, keys: map[covKey]struct{}{}}
+		c.servers[lc] = s
+	} else if file < s.file {
+		s.name, s.file = ev.Computer, file
+	}
+	if t.Before(s.first) {
+		s.first = t
+	}
+	if t.After(s.last) {
+		s.last = t
+	}
+	ch, ok := c.channels[lch]
+	if !ok {
+		ch = uint32(len(c.channels))
+		c.channels[lch] = ch
+	}
+	k := covKey{identity(ev.EventRecordID, ev.RecordID), t.UnixNano(), ch, ev.EventID}
+	if _, dup := s.keys[k]; dup {
+		return false
+	}
+	s.keys[k] = struct{}{}
+	if audit {
+		s.audit++
+	}
+	return true
 }
 
 type fileOut struct {
 	fr       FileResult
 	findings []Finding
-	servers  map[string]*serverSeen // by lower-cased computer
-	names    map[string]string      // lower-cased -> as logged (first seen)
-	in       *interner              // while the file is read
+	in       *interner // while the file is read
 }
 
 const eventsPerProgress = 4096
 
-func scanFile(ctx context.Context, in input, opts ScanOptions, prog *progress) fileOut {
-	out := fileOut{fr: FileResult{Path: in.path, Size: in.size}, servers: map[string]*serverSeen{}, names: map[string]string{},
-		in: newInterner()}
+func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *progress, cov *coverage) fileOut {
+	out := fileOut{fr: FileResult{Path: in.path, Size: in.size}, in: newInterner()}
 	defer func() { out.in = nil }() // the tables go; the shared values stay in the findings
 	prog.update(func(p *Progress) { p.File, p.Done = in.path, false })
 	var bytesCounted int64
@@ -293,11 +359,17 @@ func scanFile(ctx context.Context, in input, opts ScanOptions, prog *progress) f
 			continue
 		}
 		events++
-		out.see(ev)
-		if fnd, ok := Classify(ev); ok {
-			out.in.finding(&fnd)
-			out.findings = append(out.findings, fnd)
+		out.bounds(ev.TimeCreated)
+		fnd, ok := Classify(ev)
+		isNew := cov.see(idx, ev, out.in.lowerOf(ev.Computer), out.in.lowerOf(ev.Channel), ok && opts.OnFinding != nil && isAudit(fnd.Kind))
+		if ok {
 			findings++
+			out.in.finding(&fnd)
+			if opts.OnFinding == nil {
+				out.findings = append(out.findings, fnd)
+			} else if isNew {
+				prog.finding(opts.OnFinding, fnd)
+			}
 		}
 		if events >= eventsPerProgress {
 			flush()
@@ -311,38 +383,20 @@ func scanFile(ctx context.Context, in input, opts ScanOptions, prog *progress) f
 	return out
 }
 
-// see records one decoded event for the file's time bounds and its server's
-// coverage.
-func (o *fileOut) see(ev *evtx.Event) {
-	t := ev.TimeCreated
+// bounds widens the file's time bounds to t.
+func (o *fileOut) bounds(t time.Time) {
 	if o.fr.First.IsZero() || t.Before(o.fr.First) {
 		o.fr.First = t
 	}
 	if t.After(o.fr.Last) {
 		o.fr.Last = t
 	}
-	lc := o.in.lowerOf(ev.Computer)
-	s := o.servers[lc]
-	if s == nil {
-		s = &serverSeen{first: t, last: t, keys: map[covKey]struct{}{}}
-		o.servers[lc] = s
-		o.names[lc] = o.in.str(ev.Computer)
-	}
-	if t.Before(s.first) {
-		s.first = t
-	}
-	if t.After(s.last) {
-		s.last = t
-	}
-	s.keys[covKey{o.in.lowerOf(ev.Channel), identity(ev.EventRecordID, ev.RecordID), t.UnixNano(), ev.EventID}] = struct{}{}
 }
 
 // merge joins the per-file outputs: files sorted by path, findings
 // deduplicated and sorted, server coverage over unique records.
-func merge(outs []fileOut, skipped []FileResult) *Result {
+func merge(outs []fileOut, skipped []FileResult, cov *coverage, streamed bool) *Result {
 	res := &Result{}
-	servers := map[string]*serverSeen{}
-	names := map[string]string{}
 	var all []Finding
 	withFindings, total := 0, 0
 	for _, o := range outs {
@@ -368,29 +422,14 @@ func merge(outs []fileOut, skipped []FileResult) *Result {
 			all = append(all, o.findings...)
 		}
 		o.findings = nil
-		for lc, s := range o.servers {
-			m := servers[lc]
-			if m == nil {
-				servers[lc] = &serverSeen{first: s.first, last: s.last, keys: s.keys}
-				names[lc] = o.names[lc]
-				continue
-			}
-			if s.first.Before(m.first) {
-				m.first = s.first
-			}
-			if s.last.After(m.last) {
-				m.last = s.last
-			}
-			for k := range s.keys {
-				m.keys[k] = struct{}{}
-			}
-		}
 	}
 	res.Files = append(res.Files, skipped...)
 	slices.SortStableFunc(res.Files, func(a, b FileResult) int { return strings.Compare(a.Path, b.Path) })
 
-	res.Findings = dedup(all)
 	audit := map[string]int{} // by server as logged, then summed by lower-cased name
+	if !streamed {
+		res.Findings = dedup(all)
+	}
 	for _, f := range res.Findings {
 		if isAudit(f.Kind) {
 			audit[f.Server]++
@@ -402,9 +441,13 @@ func merge(outs []fileOut, skipped []FileResult) *Result {
 			audit[l] += n
 		}
 	}
-	for lc, s := range servers {
-		res.Servers = append(res.Servers, ServerCoverage{Server: names[lc], First: s.first, Last: s.last,
-			Events: len(s.keys), AuditEvents: audit[lc]})
+	for lc, s := range cov.servers {
+		n := audit[lc]
+		if streamed {
+			n = s.audit
+		}
+		res.Servers = append(res.Servers, ServerCoverage{Server: s.name, First: s.first, Last: s.last,
+			Events: len(s.keys), AuditEvents: n})
 	}
 	slices.SortFunc(res.Servers, func(a, b ServerCoverage) int {
 		return cmp.Or(strings.Compare(strings.ToLower(a.Server), strings.ToLower(b.Server)), strings.Compare(a.Server, b.Server))
