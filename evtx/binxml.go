@@ -215,37 +215,77 @@ type chunkDecoder struct {
 	// velocidexIDs holds the template IDs Velocidex has learnt from the
 	// records handed to it; it resolves templates by ID, not offset.
 	velocidexIDs map[uint32]bool
+	// sc holds what outlives the chunk: interned paths, the argument
+	// arena. One per worker (newChunkDecoderScratch), or per chunk.
+	sc *bxScratch
+}
+
+// maxInternedPaths bounds a scratch's path table; it is emptied when full.
+const maxInternedPaths = 1 << 14
+
+// bxScratch is the reusable state of the pre-pass across the chunks one
+// worker inspects, one chunk at a time. Paths are a property of the
+// templates, which recur from chunk to chunk: interning them saves a
+// string per element and attribute of every template definition.
+type bxScratch struct {
+	paths map[string]string
+	key   []byte
 	// args is the arena of the template arguments of the record being
 	// inspected (see allocArgs).
 	args []bxArg
 }
 
+// join returns a+sep+b, interned.
+func (s *bxScratch) join(a, sep, b string) string {
+	s.key = append(append(append(s.key[:0], a...), sep...), b...)
+	if p, ok := s.paths[string(s.key)]; ok {
+		return p
+	}
+	if s.paths == nil || len(s.paths) >= maxInternedPaths {
+		s.paths = make(map[string]string, 256)
+	}
+	p := string(s.key)
+	s.paths[p] = p
+	return p
+}
+
 // resetArgs empties the argument arena before a record is inspected; the
 // previous record's instances are no longer referenced.
 func (d *chunkDecoder) resetArgs() {
-	clear(d.args) // drop references to the previous record's values
-	d.args = d.args[:0]
+	clear(d.sc.args) // drop references to the previous record's values
+	d.sc.args = d.sc.args[:0]
 }
 
 // allocArgs returns n zeroed arguments from the arena. When the arena grows,
 // slices handed out earlier keep the old backing array, which stays valid.
 func (d *chunkDecoder) allocArgs(n int) []bxArg {
-	if cap(d.args)-len(d.args) < n {
-		d.args = make([]bxArg, 0, max(2*cap(d.args), len(d.args)+n, 64))
+	sc := d.sc
+	if cap(sc.args)-len(sc.args) < n {
+		sc.args = make([]bxArg, 0, max(2*cap(sc.args), len(sc.args)+n, 64))
 	}
-	start := len(d.args)
-	d.args = d.args[:start+n]
-	return d.args[start : start+n : start+n]
+	start := len(sc.args)
+	sc.args = sc.args[:start+n]
+	return sc.args[start : start+n : start+n]
 }
 
 // newChunkDecoder returns a decoder over a whole chunk (normally 64 KiB,
 // header included). The bytes are only read.
 func newChunkDecoder(chunk []byte) *chunkDecoder {
+	return newChunkDecoderScratch(chunk, nil)
+}
+
+// newChunkDecoderScratch is newChunkDecoder reusing sc (nil: a new one),
+// which must not be used by another decoder at the same time.
+func newChunkDecoderScratch(chunk []byte, sc *bxScratch) *chunkDecoder {
+	if sc == nil {
+		sc = &bxScratch{}
+	}
 	return &chunkDecoder{
 		chunk:        chunk,
 		templates:    make(map[uint32]*templateDef),
 		names:        make(map[uint32]string),
 		velocidexIDs: make(map[uint32]bool),
+		sc:           sc,
 	}
 }
 

@@ -39,13 +39,6 @@ func (w *bxWalker) add(off int, path string, v typedValue) error {
 	return nil
 }
 
-func bxJoinPath(parent, seg string) string {
-	if parent == "" {
-		return seg
-	}
-	return parent + "/" + seg
-}
-
 // emitNodes expands sibling nodes under parent; args are the arguments of
 // the template instance whose body the nodes belong to (nil outside one).
 func (w *bxWalker) emitNodes(nodes []*bxNode, parent string, args []bxArg, depth int) error {
@@ -79,13 +72,16 @@ func (w *bxWalker) emitNodes(nodes []*bxNode, parent string, args []bxArg, depth
 			if n.cachePath != "" && n.cacheParent == parent && n.cacheSeg == seg {
 				path = n.cachePath
 			} else {
-				path = bxJoinPath(parent, seg)
+				path = seg
+				if parent != "" {
+					path = w.p.d.sc.join(parent, "/", seg)
+				}
 				n.cacheParent, n.cacheSeg, n.cachePath = parent, seg, path
 			}
 			if len(n.attrPaths) != len(n.attrs) || n.attrParent != path {
 				n.attrPaths = n.attrPaths[:0]
 				for _, a := range n.attrs {
-					n.attrPaths = append(n.attrPaths, path+"@"+a.name)
+					n.attrPaths = append(n.attrPaths, w.p.d.sc.join(path, "@", a.name))
 				}
 				n.attrParent = path
 			}

@@ -43,10 +43,12 @@ type slotDecoder struct {
 	opts *compiledOptions
 	buf  []byte // the slot as read from the file
 	cp   []byte // the decoder's sanitised copy
+	// scratch is the pre-pass's state reused from chunk to chunk.
+	scratch *bxScratch
 }
 
 func newSlotDecoder(r *Reader, opts *compiledOptions) *slotDecoder {
-	return &slotDecoder{r: r, opts: opts, buf: make([]byte, chunkSize), cp: make([]byte, chunkSize)}
+	return &slotDecoder{r: r, opts: opts, buf: make([]byte, chunkSize), cp: make([]byte, chunkSize), scratch: &bxScratch{}}
 }
 
 func (d *slotDecoder) errAt(idx int, off int64, id uint64, err error) item {
@@ -152,7 +154,7 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, end int, trust
 	}
 	needDecoder := false
 	if !d.lazyInspect(buf, works) {
-		insp := newChunkDecoder(buf)
+		insp := newChunkDecoderScratch(buf, d.scratch)
 		for _, w := range works {
 			if w.bad == nil {
 				w.plan, w.planErr = insp.inspect(w.off, w.size)
@@ -295,7 +297,7 @@ func (d *slotDecoder) lazyInspect(buf []byte, works []*recordWork) bool {
 		if round > maxLazyRounds {
 			return false
 		}
-		insp := newChunkDecoder(buf)
+		insp := newChunkDecoderScratch(buf, d.scratch)
 		retry := false
 		for i, w := range works {
 			if !inspect[i] {
