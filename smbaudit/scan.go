@@ -215,15 +215,20 @@ func (pr *progress) update(f func(p *Progress)) {
 	}
 }
 
-// covKey identifies one record of one server's log across files: channel
+// A record of one server's log is identified across files by its channel
 // (lower-cased, numbered by the scan's coverage) and record ID, with the
 // event ID and time as well so that IDs reused after a log was cleared do
-// not merge different events. The server is the map the key belongs to.
-type covKey struct {
+// not merge different events. The server is the map the key belongs to;
+// channel and event ID select an inner set, so that the key kept per record
+// is 16 bytes.
+type chanEvent struct {
+	channel uint32
+	eventID uint16
+}
+
+type recTime struct {
 	recordID uint64
 	time     int64
-	channel  uint32
-	eventID  uint16
 }
 
 // identity is the record ID that names a record across copies of its log:
@@ -239,7 +244,8 @@ type serverSeen struct {
 	name        string // as logged in the first file (by input order) that has it
 	file        int    // that file's index
 	first, last time.Time
-	keys        map[covKey]struct{}
+	keys        map[chanEvent]map[recTime]struct{}
+	events      int // unique records in keys
 	audit       int // unique audit findings, counted when streaming
 }
 
@@ -262,7 +268,7 @@ func (c *coverage) see(file int, ev *evtx.Event, lc, lch string, audit bool) boo
 	defer c.mu.Unlock()
 	s := c.servers[lc]
 	if s == nil {
-		s = &serverSeen{name: ev.Computer, file: file, first: t, last: t, keys: map[covKey]struct{}{}}
+		s = &serverSeen{name: ev.Computer, file: file, first: t, last: t, keys: map[chanEvent]map[recTime]struct{}{}}
 		c.servers[lc] = s
 	} else if file < s.file {
 		s.name, s.file = ev.Computer, file
@@ -278,11 +284,17 @@ func (c *coverage) see(file int, ev *evtx.Event, lc, lch string, audit bool) boo
 		ch = uint32(len(c.channels))
 		c.channels[lch] = ch
 	}
-	k := covKey{identity(ev.EventRecordID, ev.RecordID), t.UnixNano(), ch, ev.EventID}
-	if _, dup := s.keys[k]; dup {
+	set := s.keys[chanEvent{ch, ev.EventID}]
+	if set == nil {
+		set = map[recTime]struct{}{}
+		s.keys[chanEvent{ch, ev.EventID}] = set
+	}
+	k := recTime{identity(ev.EventRecordID, ev.RecordID), t.UnixNano()}
+	if _, dup := set[k]; dup {
 		return false
 	}
-	s.keys[k] = struct{}{}
+	set[k] = struct{}{}
+	s.events++
 	if audit {
 		s.audit++
 	}
@@ -447,7 +459,7 @@ func merge(outs []fileOut, skipped []FileResult, cov *coverage, streamed bool) *
 			n = s.audit
 		}
 		res.Servers = append(res.Servers, ServerCoverage{Server: s.name, First: s.first, Last: s.last,
-			Events: len(s.keys), AuditEvents: n})
+			Events: s.events, AuditEvents: n})
 	}
 	slices.SortFunc(res.Servers, func(a, b ServerCoverage) int {
 		return cmp.Or(strings.Compare(strings.ToLower(a.Server), strings.ToLower(b.Server)), strings.Compare(a.Server, b.Server))

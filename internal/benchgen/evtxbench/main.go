@@ -76,6 +76,7 @@ func measure(cmd string, args []string) error {
 	workers := fs.Int("workers", 0, "decode: chunk workers (0 = GOMAXPROCS)")
 	cpuprof := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	memprof := fs.String("memprofile", "", "write an allocation profile to this file")
+	stream := fs.Bool("stream", false, "scan: stream findings through ScanOptions.OnFinding instead of keeping them")
 	fs.Parse(args)
 	if *memprof != "" {
 		runtime.MemProfileRate = 64 << 10
@@ -117,7 +118,7 @@ func measure(cmd string, args []string) error {
 	case "decode":
 		n, err = decode(path, *workers)
 	case "scan":
-		n, err = scan(path)
+		n, err = scan(path, *stream)
 	}
 	if err != nil {
 		return err
@@ -195,10 +196,15 @@ func decode(path string, workers int) (int64, error) {
 
 // scan runs the main job, smbaudit.Scan with its defaults (the provider
 // pre-filter on), and returns the findings.
-func scan(path string) (int64, error) {
-	res, err := smbaudit.Scan(context.Background(), []string{path}, smbaudit.ScanOptions{})
+func scan(path string, stream bool) (int64, error) {
+	var opts smbaudit.ScanOptions
+	var streamed int64
+	if stream {
+		opts.OnFinding = func(smbaudit.Finding) { streamed++ }
+	}
+	res, err := smbaudit.Scan(context.Background(), []string{path}, opts)
 	if err != nil {
 		return 0, err
 	}
-	return int64(len(res.Findings)), nil
+	return int64(len(res.Findings)) + streamed, nil
 }
