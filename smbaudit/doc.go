@@ -31,4 +31,17 @@
 // reported on their file while the rest of it is still read. The same record
 // seen in overlapping exports counts once, and the output order does not
 // depend on scheduling.
+//
+// # Memory
+//
+// The findings of one file share their repeated values (strings, the
+// Mapping and MappedFrom maps of events mapped alike, Unmapped slices,
+// SPNChecks and the values the pointer fields point to), through bounded
+// tables that live while the file is read: treat a scan's findings as
+// read-only, and copy a map or slice before changing it. A kept finding then
+// costs about 350 bytes (most of it the Finding struct itself), so
+// Result.Findings still grows with the number of findings. With
+// ScanOptions.OnFinding the findings are streamed instead of kept; memory
+// then grows only by the 16-byte key per unique record that coverage and
+// deduplication need.
 package smbaudit

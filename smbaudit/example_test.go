@@ -83,3 +83,29 @@ func ExampleNormalizeClient() {
 	// \\NAS01                host  nas01                nas01
 	// \\nas01.Corp.Example   fqdn  nas01.corp.example   nas01
 }
+
+// Stream the findings of a scan instead of keeping them all, as a long scan
+// of audit-only logs should: memory then stays small however many findings
+// there are. Duplicates across the overlapping exports are still dropped.
+func ExampleScanOptions_onFinding() {
+	perClient := map[string]int{}
+	opts := smbaudit.ScanOptions{OnFinding: func(f smbaudit.Finding) {
+		if f.Kind == smbaudit.KindSigningUnsupported {
+			perClient[f.Client.ID]++
+		}
+	}}
+	res, err := smbaudit.Scan(context.Background(), []string{"../testdata/smbaudit"}, opts)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	total := 0
+	for _, n := range perClient {
+		total += n
+	}
+	fmt.Println("kept findings:", len(res.Findings))
+	fmt.Println("signing-unsupported:", total, "from", len(perClient), "clients")
+	// Output:
+	// kept findings: 0
+	// signing-unsupported: 402 from 4 clients
+}

@@ -82,6 +82,10 @@ type Progress struct {
 // source, files by path and servers by name, so equal inputs give equal
 // results whatever the scheduling.
 //
+// The findings share repeated values (maps, slices, pointed-to values; see
+// the package documentation, Memory): they are read-only. Set
+// ScanOptions.OnFinding to stream them instead of keeping them.
+//
 // Scan returns an error only for a bad Glob or a cancelled context; with a
 // cancelled context it also returns what it had read so far.
 func Scan(ctx context.Context, paths []string, opts ScanOptions) (*Result, error) {
