@@ -64,14 +64,21 @@ const (
 type systemSetter struct {
 	path string
 	set  func(ev *Event, v any)
+	// text, when set, is set for a value given as text (a plan's), without
+	// boxing it in an interface.
+	text func(ev *Event, s string)
 }
 
 var systemFields = []systemSetter{
-	{pathProvider, func(ev *Event, v any) { ev.Provider = render(v) }},
-	{pathProviderGUID, func(ev *Event, v any) { ev.ProviderGUID = renderGUID(render(v)) }},
-	{pathEventSourceName, func(ev *Event, v any) { ev.EventSourceName = render(v) }},
+	{pathProvider, func(ev *Event, v any) { ev.Provider = render(v) }, func(ev *Event, s string) { ev.Provider = s }},
+	{pathProviderGUID, func(ev *Event, v any) { ev.ProviderGUID = renderGUID(render(v)) }, func(ev *Event, s string) { ev.ProviderGUID = renderGUID(s) }},
+	{pathEventSourceName, func(ev *Event, v any) { ev.EventSourceName = render(v) }, func(ev *Event, s string) { ev.EventSourceName = s }},
 	{pathEventID, func(ev *Event, v any) {
 		if n, ok := toUint(v, 16); ok {
+			ev.EventID = uint16(n)
+		}
+	}, func(ev *Event, s string) {
+		if n, ok := uintText(s, 16); ok {
 			ev.EventID = uint16(n)
 		}
 	}},
@@ -79,9 +86,17 @@ var systemFields = []systemSetter{
 		if n, ok := toUint(v, 16); ok {
 			ev.Qualifiers, ev.HasQualifiers = uint16(n), true
 		}
+	}, func(ev *Event, s string) {
+		if n, ok := uintText(s, 16); ok {
+			ev.Qualifiers, ev.HasQualifiers = uint16(n), true
+		}
 	}},
 	{pathVersion, func(ev *Event, v any) {
 		if n, ok := toUint(v, 8); ok {
+			ev.Version = uint8(n)
+		}
+	}, func(ev *Event, s string) {
+		if n, ok := uintText(s, 8); ok {
 			ev.Version = uint8(n)
 		}
 	}},
@@ -89,9 +104,17 @@ var systemFields = []systemSetter{
 		if n, ok := toUint(v, 8); ok {
 			ev.Level = uint8(n)
 		}
+	}, func(ev *Event, s string) {
+		if n, ok := uintText(s, 8); ok {
+			ev.Level = uint8(n)
+		}
 	}},
 	{pathTask, func(ev *Event, v any) {
 		if n, ok := toUint(v, 16); ok {
+			ev.Task = uint16(n)
+		}
+	}, func(ev *Event, s string) {
+		if n, ok := uintText(s, 16); ok {
 			ev.Task = uint16(n)
 		}
 	}},
@@ -99,17 +122,29 @@ var systemFields = []systemSetter{
 		if n, ok := toUint(v, 8); ok {
 			ev.Opcode = uint8(n)
 		}
+	}, func(ev *Event, s string) {
+		if n, ok := uintText(s, 8); ok {
+			ev.Opcode = uint8(n)
+		}
 	}},
 	{pathKeywords, func(ev *Event, v any) {
 		if n, ok := toUint(v, 64); ok {
 			ev.Keywords = n
 		}
+	}, func(ev *Event, s string) {
+		if n, ok := uintText(s, 64); ok {
+			ev.Keywords = n
+		}
 	}},
-	{pathTimeCreated, func(ev *Event, v any) { ev.TimeCreated = toTime(v) }},
-	{pathActivityID, func(ev *Event, v any) { ev.ActivityID = renderGUID(render(v)) }},
-	{pathRelatedActivity, func(ev *Event, v any) { ev.RelatedActivityID = renderGUID(render(v)) }},
+	{pathTimeCreated, func(ev *Event, v any) { ev.TimeCreated = toTime(v) }, nil},
+	{pathActivityID, func(ev *Event, v any) { ev.ActivityID = renderGUID(render(v)) }, func(ev *Event, s string) { ev.ActivityID = renderGUID(s) }},
+	{pathRelatedActivity, func(ev *Event, v any) { ev.RelatedActivityID = renderGUID(render(v)) }, func(ev *Event, s string) { ev.RelatedActivityID = renderGUID(s) }},
 	{pathProcessID, func(ev *Event, v any) {
 		if n, ok := toUint(v, 32); ok {
+			ev.ProcessID = uint32(n)
+		}
+	}, func(ev *Event, s string) {
+		if n, ok := uintText(s, 32); ok {
 			ev.ProcessID = uint32(n)
 		}
 	}},
@@ -117,15 +152,23 @@ var systemFields = []systemSetter{
 		if n, ok := toUint(v, 32); ok {
 			ev.ThreadID = uint32(n)
 		}
+	}, func(ev *Event, s string) {
+		if n, ok := uintText(s, 32); ok {
+			ev.ThreadID = uint32(n)
+		}
 	}},
 	{pathEventRecordID, func(ev *Event, v any) {
 		if n, ok := toUint(v, 64); ok {
 			ev.EventRecordID = n
 		}
+	}, func(ev *Event, s string) {
+		if n, ok := uintText(s, 64); ok {
+			ev.EventRecordID = n
+		}
 	}},
-	{pathChannel, func(ev *Event, v any) { ev.Channel = render(v) }},
-	{pathComputer, func(ev *Event, v any) { ev.Computer = render(v) }},
-	{pathUserID, func(ev *Event, v any) { ev.UserSID = render(v) }},
+	{pathChannel, func(ev *Event, v any) { ev.Channel = render(v) }, func(ev *Event, s string) { ev.Channel = s }},
+	{pathComputer, func(ev *Event, v any) { ev.Computer = render(v) }, func(ev *Event, s string) { ev.Computer = s }},
+	{pathUserID, func(ev *Event, v any) { ev.UserSID = render(v) }, func(ev *Event, s string) { ev.UserSID = s }},
 }
 
 // lookup walks a decoder value along a plan path ("Event/System/EventID",
@@ -216,7 +259,11 @@ func applyPlan(ev *Event, plan *recordPlan) {
 			ev.TimeCreated = fileTimeToTime(tv.FileTime)
 			continue
 		}
-		f.set(ev, tv.Text)
+		if f.text != nil {
+			f.text(ev, tv.Text)
+		} else {
+			f.set(ev, tv.Text)
+		}
 	}
 	n := 0
 	for _, pv := range plan.ordered {
@@ -451,15 +498,20 @@ func toUint(v any, bits int) (uint64, bool) {
 		}
 		n = uint64(x)
 	case string:
-		u, err := strconv.ParseUint(strings.TrimSpace(x), 0, 64)
-		if err != nil {
-			return 0, false
-		}
-		n = u
+		return uintText(x, bits)
 	default:
 		return 0, false
 	}
 	if bits < 64 && n>>bits != 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+// uintText is toUint for text.
+func uintText(s string, bits int) (uint64, bool) {
+	n, err := strconv.ParseUint(strings.TrimSpace(s), 0, 64)
+	if err != nil || bits < 64 && n>>bits != 0 {
 		return 0, false
 	}
 	return n, true
