@@ -218,6 +218,25 @@ type chunkDecoder struct {
 	// sc holds what outlives the chunk: interned paths, the argument
 	// arena. One per worker (newChunkDecoderScratch), or per chunk.
 	sc *bxScratch
+	// nodes is the current block of the chunk's node slab (newNode).
+	nodes []bxNode
+}
+
+// newNode allocates blocks of nodes, from 16 nodes doubling to 256.
+const (
+	minNodeBlock = 16
+	maxNodeBlock = 256
+)
+
+// newNode returns a pointer to a copy of n in the chunk's node slab: nodes
+// (template bodies, record fragments) live as long as the chunk decoder, so
+// they are allocated in blocks rather than one by one.
+func (d *chunkDecoder) newNode(n bxNode) *bxNode {
+	if len(d.nodes) == cap(d.nodes) {
+		d.nodes = make([]bxNode, 0, min(max(2*cap(d.nodes), minNodeBlock), maxNodeBlock))
+	}
+	d.nodes = append(d.nodes, n)
+	return &d.nodes[len(d.nodes)-1]
 }
 
 // maxInternedPaths bounds a scratch's path table; it is emptied when full.

@@ -150,7 +150,7 @@ func (p *recParser) parseElement(c *bxCursor, tok uint8, tmpl bool, depth, nest 
 	if err != nil {
 		return nil, err
 	}
-	n := &bxNode{kind: kindElement, off: off, name: name}
+	n := p.d.newNode(bxNode{kind: kindElement, off: off, name: name})
 	if tok&bxTokMoreFlag != 0 {
 		if _, err := c.u32(); err != nil { // bxAttr list size
 			return nil, err
@@ -238,7 +238,7 @@ func (p *recParser) parseElement(c *bxCursor, tok uint8, tmpl bool, depth, nest 
 			if err != nil {
 				return nil, err
 			}
-			pi := &bxNode{kind: kindPI, off: toff, name: target}
+			pi := p.d.newNode(bxNode{kind: kindPI, off: toff, name: target})
 			if nt, err := c.peek(); err == nil && nt == bxTokPIData {
 				c.pos++
 				s, err := bxPrefixedUTF16(c)
@@ -289,28 +289,28 @@ func (p *recParser) parseValueToken(c *bxCursor, tmpl bool) (*bxNode, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &bxNode{kind: kindText, off: off, text: s}, nil
+		return p.d.newNode(bxNode{kind: kindText, off: off, text: s}), nil
 	case bxTokCDATA:
 		p.markUnsafe(off, "CDATA section")
 		s, err := bxPrefixedUTF16(c)
 		if err != nil {
 			return nil, err
 		}
-		return &bxNode{kind: kindText, off: off, text: s}, nil
+		return p.d.newNode(bxNode{kind: kindText, off: off, text: s}), nil
 	case bxTokCharRef:
 		p.markUnsafe(off, "character reference")
 		v, err := c.u16()
 		if err != nil {
 			return nil, err
 		}
-		return &bxNode{kind: kindText, off: off, text: bxDecodeUTF16([]uint16{v})}, nil
+		return p.d.newNode(bxNode{kind: kindText, off: off, text: bxDecodeUTF16([]uint16{v})}), nil
 	case bxTokEntityRef:
 		p.markUnsafe(off, "entity reference")
 		name, err := p.readName(c)
 		if err != nil {
 			return nil, err
 		}
-		return &bxNode{kind: kindText, off: off, text: bxEntity(name)}, nil
+		return p.d.newNode(bxNode{kind: kindText, off: off, text: bxEntity(name)}), nil
 	case bxTokNormalSubst, bxTokOptionalSubst:
 		if !tmpl {
 			return nil, bxBadf(off, "substitution outside a template definition")
@@ -327,7 +327,7 @@ func (p *recParser) parseValueToken(c *bxCursor, tmpl bool) (*bxNode, error) {
 			// Velocidex reads one more byte after a null type.
 			p.markUnsafe(off, "substitution declared with the null type")
 		}
-		return &bxNode{kind: kindSubst, off: off, subID: id, subType: Type(vt), optional: t == bxTokOptionalSubst}, nil
+		return p.d.newNode(bxNode{kind: kindSubst, off: off, subID: id, subType: Type(vt), optional: t == bxTokOptionalSubst}), nil
 	}
 	return nil, bxBadf(off, "unexpected token 0x%02x", t)
 }
@@ -519,7 +519,7 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 			}
 		}
 	}
-	return &bxNode{kind: kindInstance, off: off, inst: inst}, nil
+	return p.d.newNode(bxNode{kind: kindInstance, off: off, inst: inst}), nil
 }
 
 // parseDefinition parses an inline template definition at c.pos: next
