@@ -198,9 +198,6 @@ type templateDef struct {
 	// velocidexKnows is true once a record defining it was handed to
 	// Velocidex (inspect returned no error).
 	velocidexKnows bool
-	// lastValues is the number of values of the last record whose outer
-	// instance used the template, to size the next plan.
-	lastValues int
 }
 
 // chunkDecoder inspects the records of one chunk, in file order. It is not
@@ -220,12 +217,35 @@ type chunkDecoder struct {
 	sc *bxScratch
 	// nodes is the current block of the chunk's node slab (newNode).
 	nodes []bxNode
+	// vals is the current block of the chunk's value slab (carveValues).
+	vals []bxPathValue
 }
 
-// newNode allocates blocks of nodes, from 16 nodes doubling to 256.
+// valueBlock is the least number of values carveValues allocates at once
+// (24 KiB, below the runtime's large-object size).
+const valueBlock = 256
+
+// carveValues copies src into the chunk's value slab and returns the copy,
+// with its capacity cut to its length; nil when src is empty. The plans of a
+// chunk live as long as the chunk's events are being built.
+func (d *chunkDecoder) carveValues(src []bxPathValue) []bxPathValue {
+	n := len(src)
+	if n == 0 {
+		return nil
+	}
+	if cap(d.vals)-len(d.vals) < n {
+		d.vals = make([]bxPathValue, 0, max(n, valueBlock))
+	}
+	start := len(d.vals)
+	d.vals = append(d.vals, src...)
+	return d.vals[start : start+n : start+n]
+}
+
+// newNode allocates blocks of nodes, from 16 nodes doubling to 128 (below the
+// runtime's large-object size).
 const (
 	minNodeBlock = 16
-	maxNodeBlock = 256
+	maxNodeBlock = 128
 )
 
 // newNode returns a pointer to a copy of n in the chunk's node slab: nodes
@@ -252,6 +272,8 @@ type bxScratch struct {
 	// args is the arena of the template arguments of the record being
 	// inspected (see allocArgs).
 	args []bxArg
+	// ordered gathers the values of the record being inspected.
+	ordered []bxPathValue
 }
 
 // join returns a+sep+b, interned.
@@ -352,15 +374,12 @@ func (d *chunkDecoder) inspect(recordOffset, recordSize int) (plan *recordPlan, 
 			"well-formed, but kept from the pinned Velocidex decoder: %d array arguments of types 0x86/0x8a/0x95 in this chunk, limit %d",
 			p.d.scanArrays+p.scanArrays, maxScanArraysPerChunk)}
 	}
-	// Size the plan like the last record of the same outer template.
-	if p.outerTmpl != nil && p.outerTmpl.lastValues > 0 {
-		plan.ordered = make([]bxPathValue, 0, p.outerTmpl.lastValues)
-	}
+	// The values are gathered in the worker's scratch, then copied, at
+	// their exact size, into the chunk's value slab.
 	w := &bxWalker{p: p, plan: plan}
+	plan.ordered = d.sc.ordered[:0]
 	err = w.emitNodes(frag, "", nil, 0)
-	if p.outerTmpl != nil {
-		p.outerTmpl.lastValues = min(len(plan.ordered), maxValuesPerRecord)
-	}
+	d.sc.ordered = plan.ordered[:0]
 	d.steps += w.steps
 	if err != nil {
 		return nil, err
@@ -369,6 +388,7 @@ func (d *chunkDecoder) inspect(recordOffset, recordSize int) (plan *recordPlan, 
 		return nil, bxLimitf(recordOffset, "the chunk's records yield more than %d values", maxValuesPerChunk)
 	}
 	d.values += len(plan.ordered)
+	plan.ordered = d.carveValues(plan.ordered)
 
 	// Commit what the record taught us about the chunk.
 	for off, t := range p.pending {
