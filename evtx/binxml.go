@@ -219,6 +219,39 @@ type chunkDecoder struct {
 	nodes []bxNode
 	// vals is the current block of the chunk's value slab (carveValues).
 	vals []bxPathValue
+	// ptrSlab and attrSlab are the current blocks of the slabs of node
+	// lists and attribute lists (carveNodes, carveAttrs).
+	ptrSlab  []*bxNode
+	attrSlab []bxAttr
+}
+
+// carveNodes copies src into the chunk's slab of node lists; nil when empty.
+func (d *chunkDecoder) carveNodes(src []*bxNode) []*bxNode {
+	n := len(src)
+	if n == 0 {
+		return nil
+	}
+	if cap(d.ptrSlab)-len(d.ptrSlab) < n {
+		d.ptrSlab = make([]*bxNode, 0, max(n, 256))
+	}
+	start := len(d.ptrSlab)
+	d.ptrSlab = append(d.ptrSlab, src...)
+	return d.ptrSlab[start : start+n : start+n]
+}
+
+// carveAttrs copies src into the chunk's slab of attribute lists; nil when
+// empty.
+func (d *chunkDecoder) carveAttrs(src []bxAttr) []bxAttr {
+	n := len(src)
+	if n == 0 {
+		return nil
+	}
+	if cap(d.attrSlab)-len(d.attrSlab) < n {
+		d.attrSlab = make([]bxAttr, 0, max(n, 64))
+	}
+	start := len(d.attrSlab)
+	d.attrSlab = append(d.attrSlab, src...)
+	return d.attrSlab[start : start+n : start+n]
 }
 
 // valueBlock is the least number of values carveValues allocates at once
@@ -274,6 +307,10 @@ type bxScratch struct {
 	args []bxArg
 	// ordered gathers the values of the record being inspected.
 	ordered []bxPathValue
+	// ptrs and attrs are stacks gathering the children, attributes and
+	// attribute values of the elements being parsed.
+	ptrs  []*bxNode
+	attrs []bxAttr
 }
 
 // join returns a+sep+b, interned.
@@ -356,6 +393,8 @@ func (d *chunkDecoder) inspect(recordOffset, recordSize int) (plan *recordPlan, 
 	}
 
 	d.resetArgs()
+	d.sc.ptrs = d.sc.ptrs[:0]
+	d.sc.attrs = d.sc.attrs[:0]
 	p := &recParser{d: d}
 	plan = &recordPlan{
 		recordID: binary.LittleEndian.Uint64(rec[8:16]),

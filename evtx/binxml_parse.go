@@ -156,7 +156,10 @@ func (p *recParser) parseElement(c *bxCursor, tok uint8, tmpl bool, depth, nest 
 			return nil, err
 		}
 	}
-	// Attributes.
+	// Attributes, gathered on the scratch stacks and carved from the
+	// chunk's slabs at their exact size.
+	sc := p.d.sc
+	attrStart := len(sc.attrs)
 	for {
 		t, err := c.peek()
 		if err != nil {
@@ -172,6 +175,7 @@ func (p *recParser) parseElement(c *bxCursor, tok uint8, tmpl bool, depth, nest 
 			return nil, err
 		}
 		a := bxAttr{name: aname}
+		valStart := len(sc.ptrs)
 		for {
 			t, err := c.peek()
 			if err != nil {
@@ -185,14 +189,19 @@ func (p *recParser) parseElement(c *bxCursor, tok uint8, tmpl bool, depth, nest 
 				return nil, err
 			}
 			if v != nil {
-				a.value = append(a.value, v)
+				sc.ptrs = append(sc.ptrs, v)
 			}
 		}
+		a.value = p.d.carveNodes(sc.ptrs[valStart:])
+		sc.ptrs = sc.ptrs[:valStart]
 		if len(a.value) == 0 {
 			return nil, bxBadf(aoff, "attribute %q has no value", aname)
 		}
-		n.attrs = append(n.attrs, a)
+		sc.attrs = append(sc.attrs, a)
 	}
+	n.attrs = p.d.carveAttrs(sc.attrs[attrStart:])
+	clear(sc.attrs[attrStart:])
+	sc.attrs = sc.attrs[:attrStart]
 	coff := c.pos
 	t, err := c.u8()
 	if err != nil {
@@ -206,6 +215,7 @@ func (p *recParser) parseElement(c *bxCursor, tok uint8, tmpl bool, depth, nest 
 		return nil, bxBadf(coff, "token 0x%02x after the attributes of <%s>, want close-start or close-empty", t, name)
 	}
 	// Content.
+	childStart := len(sc.ptrs)
 	for {
 		toff := c.pos
 		t, err := c.peek()
@@ -215,6 +225,8 @@ func (p *recParser) parseElement(c *bxCursor, tok uint8, tmpl bool, depth, nest 
 		switch {
 		case t == bxTokEndElement:
 			c.pos++
+			n.children = p.d.carveNodes(sc.ptrs[childStart:])
+			sc.ptrs = sc.ptrs[:childStart]
 			return n, nil
 		case t&^bxTokMoreFlag == bxTokOpenStart:
 			c.pos++
@@ -222,14 +234,14 @@ func (p *recParser) parseElement(c *bxCursor, tok uint8, tmpl bool, depth, nest 
 			if err != nil {
 				return nil, err
 			}
-			n.children = append(n.children, child)
+			sc.ptrs = append(sc.ptrs, child)
 		case bxIsValueToken(t) || t&^bxTokMoreFlag == bxTokCDATA:
 			v, err := p.parseValueToken(c, tmpl)
 			if err != nil {
 				return nil, err
 			}
 			if v != nil {
-				n.children = append(n.children, v)
+				sc.ptrs = append(sc.ptrs, v)
 			}
 		case t == bxTokPITarget:
 			c.pos++
@@ -247,14 +259,14 @@ func (p *recParser) parseElement(c *bxCursor, tok uint8, tmpl bool, depth, nest 
 				}
 				pi.text = s
 			}
-			n.children = append(n.children, pi)
+			sc.ptrs = append(sc.ptrs, pi)
 		case t == bxTokTemplate && !tmpl:
 			c.pos++
 			child, err := p.parseInstance(c, toff, depth+1, nest)
 			if err != nil {
 				return nil, err
 			}
-			n.children = append(n.children, child)
+			sc.ptrs = append(sc.ptrs, child)
 		default:
 			return nil, bxBadf(toff, "unexpected token 0x%02x in the content of <%s>", t, name)
 		}
