@@ -124,8 +124,7 @@ func run(ctx context.Context, args []string, stdout, stderr *os.File) int {
 	fs.Var(&clients, "client", "keep events of this client only: `NAME`, address or prefix such as 10.0.20.0/24 (repeatable, comma-separated)")
 	workers := fs.Int("workers", 0, "read `N` files concurrently (0: one per CPU)")
 	allEvents := fs.Bool("all-events", false, "decode every provider's events, so that server coverage counts all of them (slower)")
-	usage := func(w io.Writer) {
-		fmt.Fprint(w, `usage: smbaudit [flags] PATH...
+	paths, format, failOn, code, ok := c.parseCommand(fs, args, `usage: smbaudit [flags] PATH...
        smbaudit merge [flags] PARTIAL.json...
 
 Reads exported Windows event logs (.evtx: Microsoft-Windows-SMBServer%4Audit.evtx,
@@ -134,27 +133,9 @@ break under SMB signing or SPN validation (EPA) enforcement. A PATH that is a di
 searched recursively. Flags may come before or after the paths.
 
 Flags:
-`)
-		printFlags(w, fs)
-		fmt.Fprint(w, "\n"+exitCodesHelp)
-	}
-	fs.Usage = func() {} // see below
-	paths, err := parse(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			usage(stdout)
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "run %s --help for the usage\n", fs.Name())
-		return exitUsage
-	}
-	if len(paths) == 0 {
-		usage(stderr)
-		return exitUsage
-	}
-	format, failOn, ok := c.check(stderr)
+`, stdout, stderr)
 	if !ok {
-		return exitUsage
+		return code
 	}
 	now := time.Now()
 	filter := smbaudit.Filter{Servers: servers, Clients: clients}
@@ -165,6 +146,7 @@ Flags:
 		if b.val == "" {
 			continue
 		}
+		var err error
 		if *b.t, err = smbaudit.ParseTimeBound(b.val, now); err != nil {
 			fmt.Fprintf(stderr, "smbaudit: --%s: %v\n", b.name, err)
 			return exitUsage
@@ -216,35 +198,16 @@ func runMerge(_ context.Context, args []string, stdout, stderr *os.File) int {
 	fs.SetOutput(stderr)
 	var c common
 	c.register(fs)
-	usage := func(w io.Writer) {
-		fmt.Fprint(w, `usage: smbaudit merge [flags] PARTIAL.json...
+	paths, format, failOn, code, ok := c.parseCommand(fs, args, `usage: smbaudit merge [flags] PARTIAL.json...
 
 Combines JSON partial reports (written by smbaudit --partial FILE, or --format json) of
 shards scanned apart, and renders the report of all of them. A partial that cannot be
 read is named on stderr and left out.
 
 Flags:
-`)
-		printFlags(w, fs)
-		fmt.Fprint(w, "\n"+exitCodesHelp)
-	}
-	fs.Usage = func() {} // see below
-	paths, err := parse(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			usage(stdout)
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "run %s --help for the usage\n", fs.Name())
-		return exitUsage
-	}
-	if len(paths) == 0 {
-		usage(stderr)
-		return exitUsage
-	}
-	format, failOn, ok := c.check(stderr)
+`, stdout, stderr)
 	if !ok {
-		return exitUsage
+		return code
 	}
 	var parts []*report.Report
 	for _, p := range paths {
@@ -275,6 +238,34 @@ func readPartial(path string) (*report.Report, error) {
 	}
 	defer f.Close()
 	return report.ReadJSON(f)
+}
+
+// parseCommand parses the flags and paths of one command. header is its usage
+// text up to the flag list. When ok is false the command ends with code:
+// after --help (exit 0, usage on stdout), or on a usage error.
+func (c *common) parseCommand(fs *flag.FlagSet, args []string, header string, stdout, stderr io.Writer) (paths []string, format report.Format, failOn []report.Setting, code int, ok bool) {
+	usage := func(w io.Writer) {
+		fmt.Fprint(w, header)
+		printFlags(w, fs)
+		fmt.Fprint(w, "\n"+exitCodesHelp)
+	}
+	fs.Usage = func() {} // usage is printed here, to stdout for --help
+	paths, err := parse(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		usage(stdout)
+		return nil, "", nil, exitOK, false
+	case err != nil:
+		fmt.Fprintf(stderr, "run %s --help for the usage\n", fs.Name())
+		return nil, "", nil, exitUsage, false
+	case len(paths) == 0:
+		usage(stderr)
+		return nil, "", nil, exitUsage, false
+	}
+	if format, failOn, ok = c.check(stderr); !ok {
+		return nil, "", nil, exitUsage, false
+	}
+	return paths, format, failOn, exitOK, true
 }
 
 // check validates the common flags.
