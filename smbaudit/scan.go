@@ -308,14 +308,12 @@ func (c *coverage) see(file int, ev *evtx.Event, lc, lch string, audit bool) boo
 type fileOut struct {
 	fr       FileResult
 	findings []Finding
-	in       *interner // while the file is read
 }
 
 const eventsPerProgress = 4096
 
 func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *progress, cov *coverage) fileOut {
-	out := fileOut{fr: FileResult{Path: in.path, Size: in.size}, in: newInterner()}
-	defer func() { out.in = nil }() // the tables go; the shared values stay in the findings
+	out := fileOut{fr: FileResult{Path: in.path, Size: in.size}}
 	prog.update(func(p *Progress) { p.File, p.Done = in.path, false })
 	var bytesCounted int64
 	defer func() {
@@ -366,6 +364,39 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 		events, findings = 0, 0
 		prog.update(func(p *Progress) { p.File, p.Done = "", false; p.Events += e; p.Findings += n })
 	}
+	// Classification (and the interning of its findings) runs on several
+	// goroutines, fed in batches from this loop; the batches are consumed
+	// in reading order by one goroutine, which does the per-file and
+	// scan-wide bookkeeping and calls OnFinding, so the findings and their
+	// order are those of a serial loop.
+	cl := newClassifier(classifyWorkers())
+	consumed := make(chan struct{})
+	go func() {
+		defer close(consumed)
+		for b := range cl.order {
+			<-b.done
+			for i, ev := range b.evs {
+				r := &b.res[i]
+				events++
+				out.bounds(ev.TimeCreated)
+				isNew := cov.see(idx, ev, r.lc, r.lch, r.ok && opts.OnFinding != nil && isAudit(r.fnd.Kind))
+				if r.ok {
+					findings++
+					if opts.OnFinding == nil {
+						out.findings = append(out.findings, r.fnd)
+					} else if isNew {
+						prog.finding(opts.OnFinding, r.fnd)
+					}
+				}
+				if events >= eventsPerProgress {
+					flush()
+				}
+			}
+			cl.release(b)
+		}
+		flush()
+	}()
+	b := cl.get()
 	for ev, err := range f.Events(ctx, eo) {
 		if err != nil {
 			if ctx.Err() != nil {
@@ -374,24 +405,17 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 			out.fr.Errors = append(out.fr.Errors, err.Error())
 			continue
 		}
-		events++
-		out.bounds(ev.TimeCreated)
-		fnd, ok := Classify(ev)
-		isNew := cov.see(idx, ev, out.in.lowerOf(ev.Computer), out.in.lowerOf(ev.Channel), ok && opts.OnFinding != nil && isAudit(fnd.Kind))
-		if ok {
-			findings++
-			out.in.finding(&fnd)
-			if opts.OnFinding == nil {
-				out.findings = append(out.findings, fnd)
-			} else if isNew {
-				prog.finding(opts.OnFinding, fnd)
-			}
-		}
-		if events >= eventsPerProgress {
-			flush()
+		b.evs = append(b.evs, ev)
+		if len(b.evs) == classifyBatch {
+			cl.send(b)
+			b = cl.get()
 		}
 	}
-	flush()
+	if len(b.evs) > 0 {
+		cl.send(b)
+	}
+	cl.close()
+	<-consumed
 	mu.Lock()
 	slices.Sort(out.fr.DamagedChunks)
 	out.fr.DamagedChunks = slices.Compact(out.fr.DamagedChunks)
@@ -558,4 +582,113 @@ func dedup(all []Finding) []Finding {
 			compareSource(a.Source, b.Source))
 	})
 	return out
+}
+
+// classifyBatch is the number of events a classifying goroutine takes at a
+// time: enough to make the hand-over cheap against Classify's own work. A
+// variable so that tests can make batches small.
+var classifyBatch = 256
+
+// classifyWorkersN, when positive, overrides classifyWorkers (for tests).
+var classifyWorkersN int
+
+// classifyWorkers is the number of goroutines classifying one file's
+// events: GOMAXPROCS, so that classification keeps up with the decoding
+// workers on any machine.
+func classifyWorkers() int {
+	if classifyWorkersN > 0 {
+		return classifyWorkersN
+	}
+	return max(1, runtime.GOMAXPROCS(0))
+}
+
+// classified is Classify's answer for one event, with its lower-cased
+// computer and channel for the coverage.
+type classified struct {
+	fnd     Finding
+	ok      bool
+	lc, lch string
+}
+
+type batch struct {
+	evs  []*evtx.Event
+	res  []classified
+	done chan struct{}
+}
+
+// classifier classifies batches of one file's events on its workers, each
+// with its own interner (an interner is used by one goroutine; each table
+// is bounded, so that the workers' tables together stay bounded as well).
+// Batches come out on order in the order they were sent.
+type classifier struct {
+	work  chan *batch
+	order chan *batch
+	free  chan *batch
+	wg    sync.WaitGroup
+}
+
+func newClassifier(workers int) *classifier {
+	c := &classifier{
+		work:  make(chan *batch, workers),
+		order: make(chan *batch, 2*workers+1),
+		free:  make(chan *batch, 2*workers+2),
+	}
+	c.wg.Add(workers)
+	for range workers {
+		go func() {
+			defer c.wg.Done()
+			in := newInterner() // the tables go with the goroutine; the shared values stay in the findings
+			for b := range c.work {
+				b.res = slices.Grow(b.res[:0], len(b.evs))[:len(b.evs)]
+				for i, ev := range b.evs {
+					r := &b.res[i]
+					r.fnd, r.ok = Classify(ev)
+					r.lc, r.lch = in.lowerOf(ev.Computer), in.lowerOf(ev.Channel)
+					if r.ok {
+						in.finding(&r.fnd)
+					}
+				}
+				close(b.done)
+			}
+		}()
+	}
+	return c
+}
+
+// get returns an empty batch, reused when one is free.
+func (c *classifier) get() *batch {
+	select {
+	case b := <-c.free:
+		return b
+	default:
+		return &batch{evs: make([]*evtx.Event, 0, classifyBatch)}
+	}
+}
+
+// send queues b for classification and for consumption in order. It blocks
+// while the consumer is 2*workers+1 batches behind, so that memory does not
+// grow with the file.
+func (c *classifier) send(b *batch) {
+	b.done = make(chan struct{})
+	c.order <- b
+	c.work <- b
+}
+
+// release gives a consumed batch back for reuse.
+func (c *classifier) release(b *batch) {
+	clear(b.evs)
+	b.evs = b.evs[:0]
+	clear(b.res)
+	select {
+	case c.free <- b:
+	default:
+	}
+}
+
+// close ends the workers once the batches sent are classified, and the
+// consumer's loop over order once they are consumed.
+func (c *classifier) close() {
+	close(c.work)
+	close(c.order)
+	c.wg.Wait()
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -365,4 +366,32 @@ func TestScanCancelled(t *testing.T) {
 func TestScanBadGlob(t *testing.T) {
 	_, err := Scan(context.Background(), []string{fixtures}, ScanOptions{Glob: "[x"})
 	assert.ErrorIs(t, err, ErrBadGlob)
+}
+
+// TestScanParallelClassification checks that classifying on several
+// goroutines, in batches small enough that every fixture spans many, gives
+// the result of one goroutine, and that streamed findings keep reading
+// order within a file.
+func TestScanParallelClassification(t *testing.T) {
+	defer func(b, n int) { classifyBatch, classifyWorkersN = b, n }(classifyBatch, classifyWorkersN)
+	classifyBatch, classifyWorkersN = 1, 1
+	want := scan(t, ScanOptions{}, fixtures)
+	require.NotEmpty(t, want.Findings)
+	for _, tc := range []struct{ batch, workers int }{{1, 3}, {7, 2}, {64, 4}} {
+		t.Run(fmt.Sprintf("batch=%d,workers=%d", tc.batch, tc.workers), func(t *testing.T) {
+			classifyBatch, classifyWorkersN = tc.batch, tc.workers
+			assert.Equal(t, want, scan(t, ScanOptions{}, fixtures))
+
+			var streamed []Finding
+			r := scan(t, ScanOptions{Workers: 1, OnFinding: func(f Finding) { streamed = append(streamed, f) }}, fixtures)
+			assert.Equal(t, want.Servers, r.Servers)
+			assert.Len(t, streamed, len(want.Findings))
+			for i := 1; i < len(streamed); i++ {
+				a, b := streamed[i-1].Source, streamed[i].Source
+				if a.File == b.File {
+					assert.Negative(t, compareSource(a, b), "finding %d is in reading order", i)
+				}
+			}
+		})
+	}
 }
