@@ -424,7 +424,7 @@ func (c *Client) decide() {
 		}
 		c.Verdicts = append(c.Verdicts, v)
 	}
-	c.RejectedByEnforcement = c.Events[EventEnforcementRejection] > 0
+	c.RejectedByEnforcement = c.Events[smbaudit.EventEnforcementRejection] > 0
 }
 
 func linkable(c *Client) bool {
@@ -468,10 +468,10 @@ func serverWarnings(s Server) []string {
 		return []string{"no audit events: auditing may be off (a clean-looking server is not proof)"}
 	}
 	var w []string
-	if !has(EventSigningUnsupported, EventSMB1SigningDisabled) {
+	if !has(smbaudit.EventSigningUnsupported, smbaudit.EventSMB1SigningDisabled) {
 		w = append(w, "no signing audit events (3021/3027): AuditClientDoesNotSupportSigning may be off")
 	}
-	if !has(EventSPNMissing, EventSPNUnrecognised, EventSPNEmpty) {
+	if !has(smbaudit.EventSPNMissing, smbaudit.EventSPNUnrecognised, smbaudit.EventSPNEmpty) {
 		w = append(w, "no SPN audit events (3024-3026): AuditClientSpnSupport may be off")
 	}
 	return w

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/evtxkit/smbreadiness/smbaudit"
 )
 
 // HTMLOptions tune WriteHTML. The zero value is usable.
@@ -20,13 +22,13 @@ type HTMLOptions struct {
 
 // eventColors are the chart colors per event ID.
 var eventColors = map[uint16]string{
-	EventSMB1Access:           "#8c564b",
-	EventSigningUnsupported:   "#d62728",
-	EventSPNMissing:           "#1f77b4",
-	EventSPNUnrecognised:      "#ff7f0e",
-	EventSPNEmpty:             "#9467bd",
-	EventSMB1SigningDisabled:  "#bcbd22",
-	EventEnforcementRejection: "#e377c2",
+	smbaudit.EventSMB1Access:           "#8c564b",
+	smbaudit.EventSigningUnsupported:   "#d62728",
+	smbaudit.EventSPNMissing:           "#1f77b4",
+	smbaudit.EventSPNUnrecognised:      "#ff7f0e",
+	smbaudit.EventSPNEmpty:             "#9467bd",
+	smbaudit.EventSMB1SigningDisabled:  "#bcbd22",
+	smbaudit.EventEnforcementRejection: "#e377c2",
 }
 
 func eventColor(id uint16) string {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/evtxkit/smbreadiness/evtx"
+	"github.com/evtxkit/smbreadiness/smbaudit"
 )
 
 // Schema is the value of the top-level "schema" member of the JSON form.
@@ -28,40 +29,32 @@ const (
 // Settings lists every Setting in report order.
 var Settings = []Setting{SettingDisableSMB1, SettingRequireSigning, SettingSPNHardeningLvl1, SettingSPNHardeningLvl2}
 
-// Event IDs the report knows.
-const (
-	EventSMB1Access           uint16 = 3000
-	EventSigningUnsupported   uint16 = 3021
-	EventSPNMissing           uint16 = 3024
-	EventSPNUnrecognised      uint16 = 3025
-	EventSPNEmpty             uint16 = 3026
-	EventSMB1SigningDisabled  uint16 = 3027
-	EventEnforcementRejection uint16 = 551
-)
-
 // EventIDs lists the event IDs the report knows, in column order.
-var EventIDs = []uint16{EventSMB1Access, EventSigningUnsupported, EventSPNMissing, EventSPNUnrecognised, EventSPNEmpty, EventSMB1SigningDisabled, EventEnforcementRejection}
+var EventIDs = []uint16{smbaudit.EventSMB1Access, smbaudit.EventSigningUnsupported, smbaudit.EventSPNMissing, smbaudit.EventSPNUnrecognised, smbaudit.EventSPNEmpty, smbaudit.EventSMB1SigningDisabled, smbaudit.EventEnforcementRejection}
 
 // auditEvents are the events of the SMBServer/Audit channel that the server
 // only logs when an audit switch is on.
-var auditEvents = map[uint16]bool{3000: true, 3021: true, 3024: true, 3025: true, 3026: true, 3027: true}
+var auditEvents = map[uint16]bool{
+	smbaudit.EventSMB1Access: true, smbaudit.EventSigningUnsupported: true, smbaudit.EventSPNMissing: true,
+	smbaudit.EventSPNUnrecognised: true, smbaudit.EventSPNEmpty: true, smbaudit.EventSMB1SigningDisabled: true,
+}
 
 // EventLabel returns a short description of a known event ID, or "".
 func EventLabel(id uint16) string {
 	switch id {
-	case EventSMB1Access:
+	case smbaudit.EventSMB1Access:
 		return "SMB1 access"
-	case EventSigningUnsupported:
+	case smbaudit.EventSigningUnsupported:
 		return "client does not support signing"
-	case EventSPNMissing:
+	case smbaudit.EventSPNMissing:
 		return "no SPN"
-	case EventSPNUnrecognised:
+	case smbaudit.EventSPNUnrecognised:
 		return "unrecognised SPN"
-	case EventSPNEmpty:
+	case smbaudit.EventSPNEmpty:
 		return "empty SPN"
-	case EventSMB1SigningDisabled:
+	case smbaudit.EventSMB1SigningDisabled:
 		return "SMB1 client signing off (unreliable)"
-	case EventEnforcementRejection:
+	case smbaudit.EventEnforcementRejection:
 		return "rejected by enforcement"
 	}
 	return ""
@@ -88,13 +81,13 @@ type rule struct {
 
 // rules is the verdict table of the report.
 var rules = []rule{
-	{SettingDisableSMB1, EventSMB1Access, true, HintSMB1},
-	{SettingRequireSigning, EventSigningUnsupported, true, HintSigning},
-	{SettingRequireSigning, EventSMB1SigningDisabled, false, HintSigning3027},
-	{SettingSPNHardeningLvl1, EventSPNUnrecognised, true, HintSPN},
-	{SettingSPNHardeningLvl2, EventSPNMissing, true, HintNoSPN},
-	{SettingSPNHardeningLvl2, EventSPNUnrecognised, true, HintSPN},
-	{SettingSPNHardeningLvl2, EventSPNEmpty, true, HintEmptySPN},
+	{SettingDisableSMB1, smbaudit.EventSMB1Access, true, HintSMB1},
+	{SettingRequireSigning, smbaudit.EventSigningUnsupported, true, HintSigning},
+	{SettingRequireSigning, smbaudit.EventSMB1SigningDisabled, false, HintSigning3027},
+	{SettingSPNHardeningLvl1, smbaudit.EventSPNUnrecognised, true, HintSPN},
+	{SettingSPNHardeningLvl2, smbaudit.EventSPNMissing, true, HintNoSPN},
+	{SettingSPNHardeningLvl2, smbaudit.EventSPNUnrecognised, true, HintSPN},
+	{SettingSPNHardeningLvl2, smbaudit.EventSPNEmpty, true, HintEmptySPN},
 }
 
 // Options tune Build. The zero value is usable.
