@@ -129,7 +129,6 @@ func (w *bxb) args(as ...arg) *bxb {
 
 func aStr(s string) arg          { return arg{TypeString, utf16le(s)} }
 func aU16(v uint16) arg          { return arg{TypeUint16, binary.LittleEndian.AppendUint16(nil, v)} }
-func aU32(v uint32) arg          { return arg{TypeUint32, binary.LittleEndian.AppendUint32(nil, v)} }
 func aFT(v uint64) arg           { return arg{TypeFileTime, binary.LittleEndian.AppendUint64(nil, v)} }
 func aRaw(t Type, b ...byte) arg { return arg{t, b} }
 

@@ -132,7 +132,6 @@ type span struct {
 	id        uint64
 	fileTime  uint64
 	bad       error // nil for a framed record; else why the region is bad
-	refused   error // a framed record refused before decoding (or after a panic)
 }
 
 // frameRecord checks the framing of a record at off in chunk buf, whose

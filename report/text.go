@@ -19,14 +19,6 @@ type TextOptions struct {
 	Width int
 }
 
-// short column names of the settings in text tables.
-var settingAbbrev = map[Setting]string{
-	SettingDisableSMB1:      "SMB1",
-	SettingRequireSigning:   "SIGN",
-	SettingSPNHardeningLvl1: "SPN1",
-	SettingSPNHardeningLvl2: "SPN2",
-}
-
 const (
 	ansiReset  = "\x1b[0m"
 	ansiBold   = "\x1b[1m"

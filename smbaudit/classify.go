@@ -363,9 +363,7 @@ func looksNumeric(v string) bool {
 		_, err := hex.DecodeString(strings.Repeat("0", len(v)%2) + v[2:])
 		return err == nil
 	}
-	if strings.HasPrefix(v, "-") {
-		v = v[1:]
-	}
+	v = strings.TrimPrefix(v, "-")
 	if v == "" {
 		return false
 	}

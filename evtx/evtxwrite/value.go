@@ -15,10 +15,6 @@ import (
 	"github.com/evtxkit/smbreadiness/evtx"
 )
 
-// epochDelta is the number of 100 ns intervals between 1601-01-01 and
-// 1970-01-01.
-const epochDelta = 116444736000000000
-
 var errValue = errors.New("bad value")
 
 // fileTime converts t to a FILETIME (100 ns since 1601, UTC).
