@@ -16,17 +16,11 @@ import (
 // findings, files and servers in any order give the same report. Copies of
 // one record (same server, channel, record ID, event ID and time) count
 // once, the copy kept chosen as smbaudit.Scan chooses it, so a result that
-// Scan already deduplicated is taken as it is.
+// Scan already deduplicated is taken as it is (but see Options.MaxFindings).
 func Build(res *smbaudit.Result, opts Options) *Report {
-	a := newAgg()
-	a.generated = opts.GeneratedAt
-	if a.generated.IsZero() {
-		a.generated = time.Now()
-	}
-	if res != nil {
-		a.addResult(res)
-	}
-	return a.finish()
+	b := NewBuilder(opts)
+	b.AddResult(res)
+	return b.Report()
 }
 
 // Merge combines two reports into the report of both inputs. It is
@@ -34,13 +28,18 @@ func Build(res *smbaudit.Result, opts Options) *Report {
 // files merge into exactly the report built from all the files (but for
 // Server.Records, see there). A nil report is empty. Neither argument is
 // modified. The generation time of the result is the later one.
+//
+// A report whose findings were not kept (Report.FindingsOmitted) is merged
+// by adding its rows: its findings cannot be told from the other
+// report's, so a record present in both counts twice, and the result
+// keeps no findings either.
 func Merge(a, b *Report) *Report {
 	return MergeAll(a, b)
 }
 
 // MergeAll merges any number of reports (see Merge).
 func MergeAll(reports ...*Report) *Report {
-	g := newAgg()
+	g := newAgg(0)
 	for _, r := range reports {
 		g.addReport(r)
 	}
@@ -105,15 +104,22 @@ type coverage struct {
 	records     int
 }
 
+// agg gathers what a report is made of. Findings are kept, one per record,
+// in records; once there are more than max of them (max > 0), or a report
+// without findings is added, they are counted into summary instead and no
+// longer kept.
 type agg struct {
 	generated time.Time
 	records   map[recKey]*Record
+	max       int
+	summary   *rows // nil while the findings are kept
+	omitted   int   // findings counted in summary
 	servers   map[string]*coverage // by lower-cased name
 	inputs    []Input
 }
 
-func newAgg() *agg {
-	return &agg{records: map[recKey]*Record{}, servers: map[string]*coverage{}}
+func newAgg(max int) *agg {
+	return &agg{records: map[recKey]*Record{}, servers: map[string]*coverage{}, max: max}
 }
 
 func minNonEmpty(a, b string) string {
@@ -193,10 +199,33 @@ func RecordOf(f *smbaudit.Finding) Record {
 }
 
 func (a *agg) addRecord(r Record) {
+	a.addCoverage(r.Server, r.Time, r.Time, 0)
+	if a.summary != nil {
+		a.summary.addRecord(&r)
+		a.omitted++
+		return
+	}
 	k := keyOf(&r)
 	if cur, ok := a.records[k]; !ok || better(&r, cur) {
 		a.records[k] = &r
 	}
+	if a.max > 0 && len(a.records) > a.max {
+		a.summarise()
+	}
+}
+
+// summarise stops keeping findings: those kept so far are counted into the
+// summary rows and dropped.
+func (a *agg) summarise() {
+	if a.summary != nil {
+		return
+	}
+	a.summary = newRows()
+	for _, r := range a.records {
+		a.summary.addRecord(r)
+	}
+	a.omitted += len(a.records)
+	a.records = nil
 }
 
 func (a *agg) addCoverage(name string, first, last time.Time, records int) {
@@ -212,28 +241,16 @@ func (a *agg) addCoverage(name string, first, last time.Time, records int) {
 	c.records += records
 }
 
-func (a *agg) addResult(res *smbaudit.Result) {
-	for i := range res.Findings {
-		a.addRecord(RecordOf(&res.Findings[i]))
-	}
-	for _, sc := range res.Servers {
-		a.addCoverage(orUnknown(sc.Server), sc.First, sc.Last, sc.Events)
-	}
-	for _, f := range res.Files {
-		a.inputs = append(a.inputs, Input{
-			Path: f.Path, Size: f.Size, Skipped: f.Skipped, Reason: f.Reason,
-			Chunks: f.Chunks, ChunksDecoded: f.ChunksDecoded, ChunksSkipped: f.ChunksSkipped, Records: f.Records,
-			DamagedChunks: slices.Clone(f.DamagedChunks), Errors: slices.Clone(f.Errors),
-			First: f.First.UTC(), Last: f.Last.UTC(),
-		})
-	}
-}
-
 func (a *agg) addReport(r *Report) {
 	if r == nil {
 		return
 	}
 	a.generated = maxTime(a.generated, r.GeneratedAt)
+	if r.FindingsOmitted > 0 {
+		a.summarise()
+		a.summary.addRows(r)
+		a.omitted += r.FindingsOmitted
+	}
 	for _, rec := range r.Findings {
 		a.addRecord(rec)
 	}
@@ -256,134 +273,27 @@ func cmpInput(x, y Input) int {
 	return cmp.Compare(fmt.Sprintf("%#v", x), fmt.Sprintf("%#v", y))
 }
 
-type clientAgg struct {
-	id, kind, short                                      string
-	names, users, spns, statuses, epa, signing, rejected set
-	servers                                              set
-	events                                               map[uint16]int
-	serversByEvent                                       map[uint16]set
-	first, last                                          Evidence
-	damaged                                              int
-}
-
-type serverAgg struct {
-	events   map[uint16]int
-	findings int
-	clients  set
-}
-
+// finish makes the report. It does not change a, so it can be called again
+// after more is added.
 func (a *agg) finish() *Report {
-	r := &Report{Schema: Schema, GeneratedAt: a.generated.UTC()}
-
-	// Findings, in evidence order; every server they name gets a row.
-	for _, rec := range a.records {
-		r.Findings = append(r.Findings, *rec)
-		a.addCoverage(rec.Server, rec.Time, rec.Time, 0)
+	r := &Report{Schema: Schema, GeneratedAt: a.generated.UTC(), FindingsOmitted: a.omitted}
+	w := a.summary
+	if w == nil {
+		w = newRows()
+		for _, rec := range a.records {
+			r.Findings = append(r.Findings, *rec)
+		}
+		slices.SortFunc(r.Findings, func(x, y Record) int {
+			return cmp.Or(cmpEvidence(x.Evidence, y.Evidence), cmpRecord(&x, &y))
+		})
+		for i := range r.Findings {
+			w.addRecord(&r.Findings[i])
+		}
 	}
-	slices.SortFunc(r.Findings, func(x, y Record) int {
-		return cmp.Or(cmpEvidence(x.Evidence, y.Evidence), cmpRecord(&x, &y))
-	})
-	display := func(server string) string { return a.servers[strings.ToLower(server)].name }
-
-	clients := map[string]*clientAgg{}
-	servers := map[string]*serverAgg{}
-	days := map[string]map[uint16]int{}
-	for lc := range a.servers {
-		servers[lc] = &serverAgg{events: map[uint16]int{}, clients: set{}}
-	}
-	for i := range r.Findings {
-		rec := &r.Findings[i]
-		srv := display(rec.Server)
-		sa := servers[strings.ToLower(rec.Server)]
-		sa.findings++
-		if rec.Kind == string(smbaudit.KindUnparsed) {
-			r.Unparsed++
-			if len(r.UnparsedSamples) < MaxUnparsedSamples {
-				ev := rec.Evidence
-				ev.Server = srv
-				r.UnparsedSamples = append(r.UnparsedSamples, Unparsed{Evidence: ev, Reason: rec.Reason})
-			}
-			continue
-		}
-		id := orUnknown(rec.ClientID)
-		c := clients[id]
-		if c == nil {
-			c = &clientAgg{id: id, names: set{}, users: set{}, spns: set{}, statuses: set{}, epa: set{}, signing: set{},
-				rejected: set{}, servers: set{}, events: map[uint16]int{}, serversByEvent: map[uint16]set{}}
-			clients[id] = c
-			c.first = rec.Evidence // records are in evidence order
-		}
-		c.last = rec.Evidence
-		c.first.Server, c.last.Server = display(c.first.Server), srv
-		c.kind = minNonEmpty(c.kind, rec.ClientKind)
-		c.short = minNonEmpty(c.short, rec.ShortName)
-		for _, v := range [][2]any{{c.names, rec.ClientRaw}, {c.users, rec.User}, {c.statuses, rec.SPNQueryStatus},
-			{c.epa, rec.EPAPolicy}, {c.signing, rec.ServerRequiresSigning}, {c.rejected, rec.Status}} {
-			if s := v[1].(string); s != "" {
-				v[0].(set).add(s)
-			}
-		}
-		if rec.HasSPN {
-			c.spns.add(rec.SPN)
-		}
-		c.servers.add(srv)
-		c.events[rec.EventID]++
-		if c.serversByEvent[rec.EventID] == nil {
-			c.serversByEvent[rec.EventID] = set{}
-		}
-		c.serversByEvent[rec.EventID].add(srv)
-		if rec.ChunkDamaged {
-			c.damaged++
-		}
-		sa.events[rec.EventID]++
-		sa.clients.add(id)
-		day := rec.Time.Format(time.DateOnly)
-		if days[day] == nil {
-			days[day] = map[uint16]int{}
-		}
-		days[day][rec.EventID]++
-	}
-
-	for _, id := range slices.Sorted(maps.Keys(clients)) {
-		c := clients[id]
-		rc := Client{
-			ID: c.id, Kind: c.kind, ShortName: c.short,
-			Names: c.names.sorted(), Events: c.events, ServersByEvent: map[uint16][]string{},
-			FirstSeen: c.first.Time, LastSeen: c.last.Time, First: c.first, Last: c.last,
-			Servers: c.servers.sorted(), Users: c.users.sorted(), SPNs: c.spns.sorted(),
-			SPNQueryStatuses: c.statuses.sorted(), EPAPolicies: c.epa.sorted(),
-			ServerRequiresSigning: c.signing.sorted(), RejectionStatuses: c.rejected.sorted(), DamagedChunkEvents: c.damaged,
-		}
-		for ev, ss := range c.serversByEvent {
-			rc.ServersByEvent[ev] = ss.sorted()
-		}
-		rc.decide()
-		r.Clients = append(r.Clients, rc)
-	}
-	linkClients(r.Clients)
-
-	for _, lc := range slices.SortedFunc(maps.Keys(a.servers), func(x, y string) int {
-		return cmp.Compare(a.servers[x].name, a.servers[y].name)
-	}) {
-		cv, sa := a.servers[lc], servers[lc]
-		rs := Server{Name: cv.name, First: cv.first, Last: cv.last, Records: cv.records, Findings: sa.findings,
-			Events: sa.events, Clients: sa.clients.sorted()}
-		for _, id := range slices.Sorted(maps.Keys(sa.events)) {
-			if auditEvents[id] {
-				rs.AuditEvents += sa.events[id]
-				rs.AuditKinds = append(rs.AuditKinds, id)
-			}
-		}
-		rs.Warnings = serverWarnings(rs)
-		r.Servers = append(r.Servers, rs)
-	}
+	w.fill(r, a.servers)
 
 	r.Inputs = slices.Clone(a.inputs)
 	slices.SortFunc(r.Inputs, cmpInput)
-
-	for _, d := range slices.Sorted(maps.Keys(days)) {
-		r.Days = append(r.Days, Day{Date: d, Events: days[d]})
-	}
 	r.Summary = summarise(r)
 	return r
 }

@@ -18,6 +18,15 @@
 // partial form: ReadJSON reads a report back, on another machine, for
 // merging; derived members are recomputed on reading, never trusted.
 //
+// Keeping every finding costs memory in proportion to the findings. A
+// Builder takes findings one at a time (from smbaudit.ScanOptions.OnFinding,
+// so that the scan does not keep them either), and Options.MaxFindings
+// bounds what it keeps: past the bound, findings are counted straight into
+// the rows and dropped, and the report says how many in FindingsOmitted
+// (JSON member "findings_omitted"). Its rows are those of the report that
+// keeps every finding; only merging changes: such a report merges by adding
+// rows, so a record that two shards both hold counts twice.
+//
 // # Verdicts
 //
 // Each client has one Verdict per setting that would break it:

@@ -41,6 +41,7 @@ type jsonReport struct {
 	Unparsed        int            `json:"unparsed"`
 	UnparsedSamples []jsonUnparsed `json:"unparsed_samples"`
 	Findings        []jsonRecord   `json:"findings"`
+	FindingsOmitted int            `json:"findings_omitted"`
 }
 
 type jsonRecord struct {
@@ -196,7 +197,7 @@ func evidenceOut(e Evidence) jsonEvidence {
 }
 
 func (r *Report) toJSON() jsonReport {
-	j := jsonReport{Schema: Schema, GeneratedAt: FormatTime(r.GeneratedAt), Unparsed: r.Unparsed,
+	j := jsonReport{Schema: Schema, GeneratedAt: FormatTime(r.GeneratedAt), Unparsed: r.Unparsed, FindingsOmitted: r.FindingsOmitted,
 		Clients: []jsonClient{}, Servers: []jsonServer{}, Inputs: []jsonInput{}, EventsPerDay: []jsonDay{},
 		UnparsedSamples: []jsonUnparsed{}, Findings: []jsonRecord{}}
 	s := r.Summary
@@ -270,7 +271,11 @@ func (r *Report) WriteJSON(w io.Writer) error {
 // another machine, so that it can be merged. What a report is built from is
 // read: "findings", the coverage of "servers" (server, first, last, records),
 // "inputs" and "generated_at"; everything else is derived again, never
-// trusted.
+// trusted. A report whose findings were not kept ("findings_omitted" above
+// 0, "findings" empty) is built from its rows instead: the counts, sets and
+// evidence of "clients", the findings, events and clients of "servers",
+// "events_per_day", "unparsed" and "unparsed_samples"; verdicts, headlines
+// and warnings are still derived again.
 func ReadJSON(rd io.Reader) (*Report, error) {
 	var j jsonReport
 	dec := json.NewDecoder(rd)
@@ -281,7 +286,15 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 		return nil, fmt.Errorf("%w: %q (want %q)", ErrSchema, j.Schema, Schema)
 	}
 	p := parser{}
-	r := &Report{GeneratedAt: p.time("generated_at", j.GeneratedAt)}
+	r := &Report{GeneratedAt: p.time("generated_at", j.GeneratedAt), FindingsOmitted: j.FindingsOmitted}
+	switch {
+	case j.FindingsOmitted < 0:
+		p.fail("findings_omitted", "negative")
+	case j.FindingsOmitted > 0 && len(j.Findings) > 0:
+		p.fail("findings_omitted", "set beside findings")
+	case j.FindingsOmitted > 0:
+		p.rows(&j, r)
+	}
 	for i, jf := range j.Findings {
 		at := fmt.Sprintf("findings[%d]", i)
 		if jf.Server == "" {
@@ -304,8 +317,11 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 		if js.Records < 0 {
 			p.fail(at+".records", "negative")
 		}
-		r.Servers = append(r.Servers, Server{Name: js.Server, First: p.time(at+".first", js.First),
-			Last: p.time(at+".last", js.Last), Records: js.Records})
+		s := Server{Name: js.Server, First: p.time(at+".first", js.First), Last: p.time(at+".last", js.Last), Records: js.Records}
+		if j.FindingsOmitted > 0 {
+			s.Findings, s.Events, s.Clients = p.count(at+".findings", js.Findings), p.counts(at+".events", js.Events), js.Clients
+		}
+		r.Servers = append(r.Servers, s)
 	}
 	for i, ji := range j.Inputs {
 		at := fmt.Sprintf("inputs[%d]", i)
@@ -317,9 +333,64 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
-	g := newAgg()
+	g := newAgg(0)
 	g.addReport(r)
 	return g.finish(), nil
+}
+
+// rows reads the rows of a report whose findings were not kept.
+func (p *parser) rows(j *jsonReport, r *Report) {
+	for i, jc := range j.Clients {
+		at := fmt.Sprintf("clients[%d]", i)
+		if jc.Client == "" {
+			p.fail(at+".client", "empty")
+		}
+		c := Client{ID: jc.Client, Kind: jc.Kind, ShortName: jc.ShortName, Names: jc.Names,
+			Events: p.counts(at+".events", jc.Events), ServersByEvent: map[uint16][]string{},
+			First: p.evidence(at+".first_evidence", jc.FirstEvidence), Last: p.evidence(at+".last_evidence", jc.LastEvidence),
+			Servers: jc.Servers, Users: jc.Users, SPNs: jc.SPNs, SPNQueryStatuses: jc.SPNQueryStatuses,
+			EPAPolicies: jc.EPAPolicies, ServerRequiresSigning: jc.ServerRequiresSigning,
+			RejectionStatuses: jc.RejectionStatuses, DamagedChunkEvents: p.count(at+".damaged_chunk_events", jc.DamagedChunkEvents)}
+		for k, ss := range jc.ServersByEvent {
+			c.ServersByEvent[p.eventID(at+".servers_by_event", k)] = ss
+		}
+		r.Clients = append(r.Clients, c)
+	}
+	for i, jd := range j.EventsPerDay {
+		at := fmt.Sprintf("events_per_day[%d]", i)
+		if _, err := time.Parse(time.DateOnly, jd.Date); err != nil {
+			p.fail(at+".date", err.Error())
+		}
+		r.Days = append(r.Days, Day{Date: jd.Date, Events: p.counts(at+".events", jd.Events)})
+	}
+	r.Unparsed = p.count("unparsed", j.Unparsed)
+	for i, ju := range j.UnparsedSamples {
+		r.UnparsedSamples = append(r.UnparsedSamples, Unparsed{Evidence: p.evidence(fmt.Sprintf("unparsed_samples[%d]", i), ju.jsonEvidence), Reason: ju.Reason})
+	}
+}
+
+func (p *parser) count(at string, n int) int {
+	if n < 0 {
+		p.fail(at, "negative")
+		return 0
+	}
+	return n
+}
+
+func (p *parser) eventID(at, k string) uint16 {
+	id, err := strconv.ParseUint(k, 10, 16)
+	if err != nil {
+		p.fail(at, fmt.Sprintf("event ID %q: %v", k, err))
+	}
+	return uint16(id)
+}
+
+func (p *parser) counts(at string, m map[string]int) map[uint16]int {
+	out := make(map[uint16]int, len(m))
+	for k, n := range m {
+		out[p.eventID(at, k)] += p.count(at+"."+k, n)
+	}
+	return out
 }
 
 func emptyNil[T any](s []T) []T {

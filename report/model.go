@@ -95,6 +95,14 @@ type Options struct {
 	// GeneratedAt is the generation time written into the report. Zero
 	// means time.Now. Pin it for byte-identical output.
 	GeneratedAt time.Time
+	// MaxFindings bounds the findings a report keeps; 0 keeps them all.
+	// Past it, the findings are counted into the rows (clients, servers,
+	// days, unparsed events) as they come and not kept: the report is the
+	// same but for an empty Findings and FindingsOmitted, and its memory
+	// no longer grows with the number of findings. Such a report merges by
+	// adding rows (see Merge), and copies of one record are no longer
+	// recognised: pass unique findings, as smbaudit.Scan gives them.
+	MaxFindings int
 }
 
 // Report is the per-client readiness report. Build it with Build, combine
@@ -118,6 +126,10 @@ type Report struct {
 	// mergeable: everything per client, per server (but its coverage) and
 	// per day is derived from it.
 	Findings []Record
+	// FindingsOmitted is the number of findings counted in the rows but
+	// not kept in Findings (Options.MaxFindings); when it is not 0,
+	// Findings is empty.
+	FindingsOmitted int
 }
 
 // Record is one finding as the report keeps it.

@@ -1,0 +1,67 @@
+package report
+
+import (
+	"slices"
+	"time"
+
+	"github.com/evtxkit/smbreadiness/smbaudit"
+)
+
+// Builder makes a report from findings as they come, typically from
+// smbaudit.ScanOptions.OnFinding, so that a scan need not keep its
+// findings: with Options.MaxFindings set, the memory of a report stays
+// bounded whatever the number of findings. Build is a Builder fed one
+// result.
+//
+// The zero Builder is not usable: make one with NewBuilder. A Builder is
+// not safe for concurrent use; OnFinding's calls never overlap, so it can
+// call Add directly.
+type Builder struct {
+	a *agg
+}
+
+// NewBuilder returns an empty Builder.
+func NewBuilder(opts Options) *Builder {
+	a := newAgg(max(opts.MaxFindings, 0))
+	a.generated = opts.GeneratedAt
+	if a.generated.IsZero() {
+		a.generated = time.Now()
+	}
+	return &Builder{a: a}
+}
+
+// Add counts one finding. f is not kept (its values are copied), so it may
+// be one of Scan's shared, read-only findings.
+func (b *Builder) Add(f *smbaudit.Finding) {
+	b.a.addRecord(RecordOf(f))
+}
+
+// AddResult adds a scan result: its findings, its per-server coverage and
+// its files. A streamed scan's result (Result.Findings nil) adds the
+// coverage and files of the findings passed to Add. res is not modified;
+// nil adds nothing.
+func (b *Builder) AddResult(res *smbaudit.Result) {
+	if res == nil {
+		return
+	}
+	for i := range res.Findings {
+		b.Add(&res.Findings[i])
+	}
+	for _, sc := range res.Servers {
+		b.a.addCoverage(orUnknown(sc.Server), sc.First, sc.Last, sc.Events)
+	}
+	for _, f := range res.Files {
+		b.a.inputs = append(b.a.inputs, Input{
+			Path: f.Path, Size: f.Size, Skipped: f.Skipped, Reason: f.Reason,
+			Chunks: f.Chunks, ChunksDecoded: f.ChunksDecoded, ChunksSkipped: f.ChunksSkipped, Records: f.Records,
+			DamagedChunks: slices.Clone(f.DamagedChunks), Errors: slices.Clone(f.Errors),
+			First: f.First.UTC(), Last: f.Last.UTC(),
+		})
+	}
+}
+
+// Report returns the report of everything added so far. The Builder stays
+// usable: adding more and calling Report again gives the larger report.
+func (b *Builder) Report() *Report {
+	return b.a.finish()
+}

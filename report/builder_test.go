@@ -1,0 +1,142 @@
+package report_test
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/evtxkit/smbreadiness/report"
+	"github.com/evtxkit/smbreadiness/smbaudit"
+)
+
+// uniqueFiles makes random per-file results without copies of one record
+// in two files (what a scan passes on: it deduplicates).
+func uniqueFiles(r *rand.Rand, n int) []*smbaudit.Result {
+	var files []*smbaudit.Result
+	for i := range n {
+		var pool []smbaudit.Finding // fresh: no copies of earlier files
+		files = append(files, randomFile(r, fmt.Sprintf("/evidence/u%02d.evtx", i), &pool))
+	}
+	return files
+}
+
+// withoutFindings is the report exact would be had its findings not been
+// kept: the rows stay, the findings are counted instead of listed.
+func withoutFindings(exact *report.Report) *report.Report {
+	out := *exact
+	out.FindingsOmitted, out.Findings = len(exact.Findings), nil
+	return &out
+}
+
+// A report that stops keeping findings past Options.MaxFindings has the
+// very rows of the report that keeps them, in every renderer.
+func TestMaxFindingsKeepsTheRows(t *testing.T) {
+	for seed := range uint64(propertyRuns) {
+		r := rand.New(rand.NewPCG(seed, 11))
+		all := concat(uniqueFiles(r, 1+r.IntN(5))...)
+		exact := build(all, pinned)
+		n := len(exact.Findings)
+		for _, max := range []int{1, n / 2, n - 1, n, n + 1} {
+			got := report.Build(all, report.Options{GeneratedAt: pinned, MaxFindings: max})
+			if max <= 0 || n <= max {
+				require.Equal(t, renderAll(t, exact), renderAll(t, got), "seed %d max %d: under the limit", seed, max)
+				require.Zero(t, got.FindingsOmitted)
+				continue
+			}
+			require.Empty(t, got.Findings, "seed %d max %d", seed, max)
+			require.Equal(t, n, got.FindingsOmitted, "seed %d max %d", seed, max)
+			require.Equal(t, renderAll(t, withoutFindings(exact)), renderAll(t, got), "seed %d max %d", seed, max)
+		}
+	}
+}
+
+// Findings added one by one, then the result without them (a streamed
+// scan), give the report of the whole result; Report can be called again
+// after more is added.
+func TestBuilderStreamsLikeBuild(t *testing.T) {
+	for seed := range uint64(propertyRuns) {
+		r := rand.New(rand.NewPCG(seed, 12))
+		all := concat(uniqueFiles(r, 1+r.IntN(5))...)
+		for _, max := range []int{0, 3} {
+			b := report.NewBuilder(report.Options{GeneratedAt: pinned, MaxFindings: max})
+			half := len(all.Findings) / 2
+			for i := range all.Findings[:half] {
+				b.Add(&all.Findings[i])
+			}
+			early := b.Report()
+			require.Equal(t, len(all.Findings[:half]), len(early.Findings)+early.FindingsOmitted, "seed %d", seed)
+			for i := range all.Findings[half:] {
+				b.Add(&all.Findings[half+i])
+			}
+			b.AddResult(&smbaudit.Result{Files: all.Files, Servers: all.Servers})
+			want := report.Build(all, report.Options{GeneratedAt: pinned, MaxFindings: max})
+			require.Equal(t, renderAll(t, want), renderAll(t, b.Report()), "seed %d max %d", seed, max)
+			require.Equal(t, renderAll(t, want), renderAll(t, b.Report()), "seed %d max %d: Report again", seed, max)
+		}
+	}
+}
+
+// Reports without findings merge by adding their rows: shards of disjoint
+// files without shared records merge into the report of all the files,
+// directly and through JSON, and mixed with shards that kept theirs.
+func TestMergeWithoutFindings(t *testing.T) {
+	for seed := range uint64(propertyRuns) {
+		r := rand.New(rand.NewPCG(seed, 13))
+		files := uniqueFiles(r, 1+r.IntN(6))
+		exact := build(concat(files...), pinned)
+		want := renderAll(t, withoutFindings(exact))
+		var shards, viaJSON []*report.Report
+		summarised := false
+		for len(files) > 0 {
+			k := 1 + r.IntN(len(files))
+			max := 0
+			if r.IntN(2) == 0 || len(files) == k && !summarised {
+				max, summarised = 1, true
+			}
+			sh := report.Build(concat(files[:k]...), report.Options{GeneratedAt: pinned, MaxFindings: max})
+			files = files[k:]
+			shards = append(shards, sh)
+			var b bytes.Buffer
+			require.NoError(t, sh.WriteJSON(&b))
+			back, err := report.ReadJSON(&b)
+			require.NoError(t, err)
+			viaJSON = append(viaJSON, back)
+		}
+		if len(exact.Findings) < 2 {
+			continue // a shard of one finding keeps it: nothing was summarised
+		}
+		m := report.MergeAll(shards...)
+		if m.FindingsOmitted == 0 {
+			continue
+		}
+		require.Equal(t, want, renderAll(t, m), "seed %d: merge", seed)
+		require.Equal(t, want, renderAll(t, report.MergeAll(viaJSON...)), "seed %d: merge of JSON", seed)
+	}
+}
+
+func TestReadJSONRowErrors(t *testing.T) {
+	const head = `{"schema": "smbreadiness.report/v1", `
+	tests := []struct{ name, doc string }{
+		{"negative omitted", head + `"findings_omitted": -1}`},
+		{"omitted beside findings", head + `"findings_omitted": 1, "findings": [{"server": "a", "time": "2025-09-01T00:00:00Z"}]}`},
+		{"client event ID", head + `"findings_omitted": 1, "clients": [{"client": "a", "events": {"x": 1}}]}`},
+		{"client negative count", head + `"findings_omitted": 1, "clients": [{"client": "a", "events": {"3021": -1}}]}`},
+		{"client without ID", head + `"findings_omitted": 1, "clients": [{"events": {"3021": 1}}]}`},
+		{"client evidence time", head + `"findings_omitted": 1, "clients": [{"client": "a", "first_evidence": {"time": "now"}}]}`},
+		{"servers by event", head + `"findings_omitted": 1, "clients": [{"client": "a", "servers_by_event": {"70000": ["s"]}}]}`},
+		{"server findings", head + `"findings_omitted": 1, "servers": [{"server": "s", "findings": -2}]}`},
+		{"day", head + `"findings_omitted": 1, "events_per_day": [{"date": "2025-02-30", "events": {}}]}`},
+		{"day count", head + `"findings_omitted": 1, "events_per_day": [{"date": "2025-02-03", "events": {"3021": -1}}]}`},
+		{"unparsed", head + `"findings_omitted": 1, "unparsed": -1}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := report.ReadJSON(strings.NewReader(tc.doc))
+			require.ErrorIs(t, err, report.ErrMalformed)
+		})
+	}
+}
