@@ -112,8 +112,8 @@ type agg struct {
 	generated time.Time
 	records   map[recKey]*Record
 	max       int
-	summary   *rows // nil while the findings are kept
-	omitted   int   // findings counted in summary
+	summary   *rows                // nil while the findings are kept
+	omitted   int                  // findings counted in summary
 	servers   map[string]*coverage // by lower-cased name
 	inputs    []Input
 }
