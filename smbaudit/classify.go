@@ -3,10 +3,12 @@ package smbaudit
 import (
 	"encoding/hex"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/evtxkit/smbreadiness/evtx"
 )
@@ -56,33 +58,75 @@ const (
 	classString
 	classNumber
 	classBool
+	numClasses
+	classUnknown valueClass = 0xff // not computed yet (mapper.class)
 )
 
+// fieldKey numbers the Mapping keys, so that a mapper needs no map.
+type fieldKey uint8
+
+const (
+	kClient fieldKey = iota
+	kClientLength
+	kUser
+	kSPN
+	kSPNLength
+	kSPNQueryStatus
+	kStatus
+	kEPAPolicy
+	kRequiresSign
+	kSPNCheck1
+	kSPNCheck2
+	numKeys
+)
+
+// keyNames gives the Mapping key of each fieldKey.
+var keyNames = [numKeys]string{FieldClient, FieldClientLength, FieldUser, FieldSPN, FieldSPNLength,
+	FieldSPNQueryStatus, FieldStatus, FieldEPAPolicy, FieldRequiresSign, FieldSPNCheck1, FieldSPNCheck2}
+
+// keysByName lists the fieldKeys in the order of their names.
+var keysByName = func() [numKeys]fieldKey {
+	var ks [numKeys]fieldKey
+	for i := range ks {
+		ks[i] = fieldKey(i)
+	}
+	slices.SortFunc(ks[:], func(a, b fieldKey) int { return strings.Compare(keyNames[a], keyNames[b]) })
+	return ks
+}()
+
 type role struct {
-	key     string
+	key     fieldKey
 	class   valueClass
-	aliases []string // compared after normName
+	aliases []string // normalised (normNameUncached)
+}
+
+func newRole(key fieldKey, class valueClass, aliases ...string) role {
+	r := role{key: key, class: class}
+	for _, a := range aliases {
+		r.aliases = append(r.aliases, normNameUncached(a))
+	}
+	return r
 }
 
 var (
-	rClient = role{FieldClient, classString, []string{"ClientName", "Client", "ClientAddress", "Name",
-		"ClientIP", "ClientIPAddress", "RemoteAddress", "ClientMachineName", "ComputerName"}}
-	rUser = role{FieldUser, classString, []string{"UserName", "User", "AccountName", "ClientUserName",
-		"TargetUserName"}}
-	rSPN = role{FieldSPN, classString, []string{"SPN", "SpnName", "ServicePrincipalName", "TargetName",
-		"ClientSPN", "SPNName"}}
-	rSPNStatus = role{FieldSPNQueryStatus, classNumber, []string{"SpnQueryStatus", "QueryStatus", "Status",
-		"SPNStatus", "SpnQueryResult"}}
-	rStatus = role{FieldStatus, classNumber, []string{"Status", "NtStatus"}}
-	rPolicy = role{FieldEPAPolicy, classNumber, []string{"EpaPolicy", "SPNValidationPolicy", "Policy",
+	rClient = newRole(kClient, classString, "ClientName", "Client", "ClientAddress", "Name",
+		"ClientIP", "ClientIPAddress", "RemoteAddress", "ClientMachineName", "ComputerName")
+	rUser = newRole(kUser, classString, "UserName", "User", "AccountName", "ClientUserName",
+		"TargetUserName")
+	rSPN = newRole(kSPN, classString, "SPN", "SpnName", "ServicePrincipalName", "TargetName",
+		"ClientSPN", "SPNName")
+	rSPNStatus = newRole(kSPNQueryStatus, classNumber, "SpnQueryStatus", "QueryStatus", "Status",
+		"SPNStatus", "SpnQueryResult")
+	rStatus = newRole(kStatus, classNumber, "Status", "NtStatus")
+	rPolicy = newRole(kEPAPolicy, classNumber, "EpaPolicy", "SPNValidationPolicy", "Policy",
 		"HardeningLevel", "EPAPolicyLevel", "SmbServerNameHardeningLevel", "ExtendedProtectionPolicy",
-		"SpnValidationLevel"}}
-	rSigning = role{FieldRequiresSign, classBool, []string{"ServerRequiresSigning", "RequireSigning",
-		"RequiresSigning", "ServerRequireSigning", "SigningRequired", "RequireSecuritySignature"}}
-	rCheck1 = role{FieldSPNCheck1, classBool, []string{"SpnCheck1", "Check1", "SpnNameMatch", "NameMatch",
-		"IsSpnValid"}}
-	rCheck2 = role{FieldSPNCheck2, classBool, []string{"SpnCheck2", "Check2", "SpnAddressMatch",
-		"AddressMatch", "IsSpnAllowed"}}
+		"SpnValidationLevel")
+	rSigning = newRole(kRequiresSign, classBool, "ServerRequiresSigning", "RequireSigning",
+		"RequiresSigning", "ServerRequireSigning", "SigningRequired", "RequireSecuritySignature")
+	rCheck1 = newRole(kSPNCheck1, classBool, "SpnCheck1", "Check1", "SpnNameMatch", "NameMatch",
+		"IsSpnValid")
+	rCheck2 = newRole(kSPNCheck2, classBool, "SpnCheck2", "Check2", "SpnAddressMatch",
+		"AddressMatch", "IsSpnAllowed")
 )
 
 // layout is the documented field order of one event; positional says
@@ -114,7 +158,7 @@ var knownNames = func() map[string]bool {
 	m := map[string]bool{}
 	for _, r := range []role{rClient, rUser, rSPN, rSPNStatus, rStatus, rPolicy, rSigning, rCheck1, rCheck2} {
 		for _, a := range r.aliases {
-			m[normName(a)] = true
+			m[a] = true
 		}
 	}
 	return m
@@ -184,6 +228,76 @@ func Recognised(provider string, id uint16, channel string) bool {
 // field, and Finding.Unmapped keeps every field left over. A recognised event
 // without a usable client becomes a KindUnparsed finding with a Reason.
 func Classify(ev *evtx.Event) (Finding, bool) {
+	var m mapper
+	f, ok := m.classify(ev)
+	if !ok {
+		return f, false
+	}
+	f.Mapping = make(map[string]MappedBy, m.nrec)
+	f.MappedFrom = make(map[string]string, m.nrec)
+	for k := range numKeys {
+		if m.rec[k] {
+			f.Mapping[keyNames[k]] = m.method[k]
+			f.MappedFrom[keyNames[k]] = m.from(k)
+		}
+	}
+	if m.hasSigning {
+		b := m.signing
+		f.ServerRequiresSigning = &b
+	}
+	if m.hasSPNStatus {
+		st := m.spnStatus
+		f.SPNQueryStatus = &st
+	}
+	if m.hasStatus {
+		st := m.status
+		f.Status = &st
+	}
+	if m.hasPolicy {
+		p := m.policy
+		f.EPAPolicy = &p
+	}
+	if len(m.checks) > 0 {
+		f.SPNChecks = slices.Clone(m.checks)
+	}
+	for i, fl := range ev.Data {
+		if !m.used[i] {
+			f.Unmapped = append(f.Unmapped, fl)
+		}
+	}
+	return f, true
+}
+
+// mapper maps one event's data fields to finding fields. Its slices are
+// reused from event to event: a scan's classifying goroutines keep one each
+// (classifyShared), Classify uses a fresh one.
+type mapper struct {
+	data  []evtx.Field
+	norm  []string     // normName of each field's name
+	class []valueClass // classOf each field, classUnknown until asked
+	used  []bool
+	// got holds 1 + the index of the field mapped to each key (0: none),
+	// method how it was found, rec whether it is recorded in Mapping.
+	got    [numKeys]int
+	method [numKeys]MappedBy
+	rec    [numKeys]bool
+	nrec   int
+	// The parsed values of the pointer fields of a Finding.
+	signing, hasSigning     bool
+	spnStatus, status       NTStatus
+	hasSPNStatus, hasStatus bool
+	policy                  EPAPolicy
+	hasPolicy               bool
+	checks                  []bool
+	unmapped                []evtx.Field
+	// in, when set, remembers the clients normalised (classifyShared).
+	in *interner
+}
+
+// classify fills everything of the finding but its maps, slices and
+// pointer fields, which are left in m (rec, method, from, the parsed
+// values, checks, used).
+func (m *mapper) classify(ev *evtx.Event) (Finding, bool) {
 	if ev == nil || !Recognised(ev.Provider, ev.EventID, ev.Channel) {
 		return Finding{}, false
 	}
@@ -199,10 +313,8 @@ func Classify(ev *evtx.Event) (Finding, bool) {
 		EventRecordID: ev.EventRecordID,
 		Source:        ev.Source,
 		ChunkDamaged:  ev.ChunkDamaged,
-		Mapping:       map[string]MappedBy{},
-		MappedFrom:    map[string]string{},
 	}
-	m := newMapper(ev.Data)
+	m.reset(ev.Data)
 	m.byName(lay.roles)
 	if lay.positional {
 		m.byPosition(lay.roles, lay.positionalUser)
@@ -212,29 +324,57 @@ func Classify(ev *evtx.Event) (Finding, bool) {
 		f.Kind = KindUnparsed
 		f.Reason = reason
 	}
-	for i, fl := range ev.Data {
-		if !m.used[i] {
-			f.Unmapped = append(f.Unmapped, fl)
-		}
-	}
 	return f, true
 }
 
-type mapper struct {
-	data   []evtx.Field
-	used   []bool
-	got    map[string]int // role key -> field index
-	method map[string]MappedBy
+// reset prepares m for the fields of another event.
+func (m *mapper) reset(data []evtx.Field) {
+	n := len(data)
+	m.data = data
+	m.norm = slices.Grow(m.norm[:0], n)[:n]
+	m.class = slices.Grow(m.class[:0], n)[:n]
+	m.used = slices.Grow(m.used[:0], n)[:n]
+	for i, fl := range data {
+		m.norm[i] = ""
+		if fl.Name != "" {
+			m.norm[i] = normName(fl.Name)
+		}
+		m.class[i] = classUnknown
+		m.used[i] = false
+	}
+	m.got = [numKeys]int{}
+	m.method = [numKeys]MappedBy{}
+	m.rec = [numKeys]bool{}
+	m.nrec = 0
+	m.hasSigning, m.hasSPNStatus, m.hasStatus, m.hasPolicy = false, false, false, false
+	m.checks = m.checks[:0]
 }
 
-func newMapper(data []evtx.Field) *mapper {
-	return &mapper{data: data, used: make([]bool, len(data)), got: map[string]int{}, method: map[string]MappedBy{}}
+// classOf is classOf(m.data[i]), computed once per event.
+func (m *mapper) classOf(i int) valueClass {
+	if c := m.class[i]; c != classUnknown {
+		return c
+	}
+	c := classOf(m.data[i])
+	m.class[i] = c
+	return c
 }
 
-func (m *mapper) take(key string, i int, by MappedBy) {
+func (m *mapper) has(k fieldKey) bool { return m.got[k] > 0 }
+
+func (m *mapper) take(k fieldKey, i int, by MappedBy) {
 	m.used[i] = true
-	m.got[key] = i
-	m.method[key] = by
+	m.got[k] = i + 1
+	m.method[k] = by
+}
+
+// from is the MappedFrom value of a recorded key: the field's name, or "#i".
+func (m *mapper) from(k fieldKey) string {
+	i := m.got[k] - 1
+	if n := m.data[i].Name; n != "" {
+		return n
+	}
+	return "#" + strconv.Itoa(i)
 }
 
 // byName maps each role to the first unused field bearing one of its aliases,
@@ -244,13 +384,12 @@ func (m *mapper) byName(roles []role) {
 	for _, r := range roles {
 		empty := -1
 	aliases:
-		for _, a := range r.aliases {
-			na := normName(a)
+		for _, na := range r.aliases {
 			for i, fl := range m.data {
-				if m.used[i] || fl.Name == "" || normName(fl.Name) != na {
+				if m.used[i] || fl.Name == "" || m.norm[i] != na {
 					continue
 				}
-				if r.key == FieldClient && strings.TrimSpace(fl.Value) == "" {
+				if r.key == kClient && strings.TrimSpace(fl.Value) == "" {
 					if empty < 0 {
 						empty = i
 					}
@@ -260,7 +399,7 @@ func (m *mapper) byName(roles []role) {
 				break aliases
 			}
 		}
-		if _, ok := m.got[r.key]; !ok && empty >= 0 {
+		if !m.has(r.key) && empty >= 0 {
 			m.take(r.key, empty, MappedByName)
 		}
 	}
@@ -269,25 +408,24 @@ func (m *mapper) byName(roles []role) {
 // byPosition fills the roles still empty from the unused fields whose names
 // no alias knows, by value class in document order, skipping length fields.
 func (m *mapper) byPosition(roles []role, user bool) {
-	next := map[valueClass]int{}
+	var next [numClasses]int
 	for _, r := range roles {
-		if _, ok := m.got[r.key]; ok {
+		if m.has(r.key) {
 			continue
 		}
-		if r.key == FieldUser {
+		if r.key == kUser {
 			// The user is optional and comes after the client: by
 			// position, only a second string after a positional client.
-			if !user || m.method[FieldClient] != MappedByPosition {
+			if !user || m.method[kClient] != MappedByPosition {
 				continue
 			}
 		}
 		for i := next[r.class]; i < len(m.data); i++ {
-			fl := m.data[i]
-			if m.used[i] || knownNames[normName(fl.Name)] || m.isLength(i) || classOf(fl) != r.class {
+			if m.used[i] || knownNames[m.norm[i]] || m.isLength(i) || m.classOf(i) != r.class {
 				continue
 			}
-			if r.key == FieldSPN || r.key == FieldUser {
-				if _, ok := m.got[FieldClient]; !ok {
+			if r.key == kSPN || r.key == kUser {
+				if !m.has(kClient) {
 					break // no client: nothing to follow it
 				}
 			}
@@ -298,38 +436,63 @@ func (m *mapper) byPosition(roles []role, user bool) {
 	}
 }
 
+// hasLengthSuffix reports whether name ends in "length", in any case (no
+// non-ASCII character lower-cases to one of its letters).
+func hasLengthSuffix(name string) bool {
+	return len(name) >= 6 && asciiEqualFold(name[len(name)-6:], "length")
+}
+
+// asciiEqualFold reports whether s equals the lower-case ASCII word w with
+// only ASCII letters folded: what strings.ToLower(s) == w means for such a
+// w (strings.EqualFold would also fold "ſ" to "s").
+func asciiEqualFold(s, w string) bool {
+	if len(s) != len(w) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != w[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // isLength reports whether field i is the length of the string after it: its
 // name ends in "Length", or it is an integer right before a string whose
 // length it gives (in characters or UTF-16 bytes, with or without the NUL).
 func (m *mapper) isLength(i int) bool {
 	fl := m.data[i]
-	if strings.HasSuffix(strings.ToLower(fl.Name), "length") {
+	if hasLengthSuffix(fl.Name) {
 		return true
 	}
-	if classOf(fl) != classNumber || i+1 >= len(m.data) || classOf(m.data[i+1]) != classString {
+	if m.classOf(i) != classNumber || i+1 >= len(m.data) || m.classOf(i+1) != classString {
 		return false
 	}
-	if fl.Type == evtx.TypeUint16 && (fl.Name == "" || !knownNames[normName(fl.Name)]) {
+	if fl.Type == evtx.TypeUint16 && (fl.Name == "" || !knownNames[m.norm[i]]) {
 		return true
 	}
 	v, err := parseUint32(fl.Value)
 	if err != nil {
 		return false
 	}
-	n := uint32(len([]rune(m.data[i+1].Value)))
+	n := uint32(utf8.RuneCountInString(m.data[i+1].Value))
 	return v == n || v == n+1 || v == 2*n || v == 2*n+2
 }
 
 // lengths marks the length fields that precede a mapped string as mapped
 // too, so that only surprising fields stay in Unmapped.
 func (m *mapper) lengths() {
-	for _, pair := range [][2]string{{FieldClient, FieldClientLength}, {FieldSPN, FieldSPNLength}} {
-		i, ok := m.got[pair[0]]
-		if !ok || i == 0 || m.used[i-1] || !m.isLength(i-1) {
+	for _, pair := range [...][2]fieldKey{{kClient, kClientLength}, {kSPN, kSPNLength}} {
+		i := m.got[pair[0]] - 1
+		if i <= 0 || m.used[i-1] || !m.isLength(i-1) {
 			continue
 		}
 		by := MappedByPosition
-		if strings.HasSuffix(strings.ToLower(m.data[i-1].Name), "length") {
+		if hasLengthSuffix(m.data[i-1].Name) {
 			by = MappedByName
 		}
 		m.take(pair[1], i-1, by)
@@ -347,7 +510,7 @@ func classOf(fl evtx.Field) valueClass {
 		return classNumber
 	case evtx.TypeString, evtx.TypeAnsiString:
 		v := strings.TrimSpace(fl.Value)
-		if _, err := parseBool(v); err == nil && v != "0" && v != "1" {
+		if isBoolWord(v) {
 			return classBool
 		}
 		if looksNumeric(v) {
@@ -358,10 +521,20 @@ func classOf(fl evtx.Field) valueClass {
 	return classNone
 }
 
+// isBoolWord reports whether parseBool accepts v as something other than
+// "0" or "1", without building its error.
+func isBoolWord(v string) bool {
+	return asciiEqualFold(v, "true") || asciiEqualFold(v, "false")
+}
+
 func looksNumeric(v string) bool {
 	if len(v) > 2 && (v[:2] == "0x" || v[:2] == "0X") {
-		_, err := hex.DecodeString(strings.Repeat("0", len(v)%2) + v[2:])
-		return err == nil
+		for i := 2; i < len(v); i++ {
+			if !isHexDigit(v[i]) {
+				return false
+			}
+		}
+		return true
 	}
 	v = strings.TrimPrefix(v, "-")
 	if v == "" {
@@ -375,85 +548,77 @@ func looksNumeric(v string) bool {
 	return true
 }
 
-// apply copies the mapped values into f and returns a reason when the event
-// is too malformed to classify. A value that does not parse leaves its field
-// in Unmapped.
+func isHexDigit(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// apply parses the mapped values into m and the finding's value fields and
+// returns a reason when the event is too malformed to classify. A value
+// that does not parse leaves its field in Unmapped.
 func (m *mapper) apply(f *Finding) string {
-	record := func(key string) {
-		f.Mapping[key] = m.method[key]
-		i := m.got[key]
-		if n := m.data[i].Name; n != "" {
-			f.MappedFrom[key] = n
-		} else {
-			f.MappedFrom[key] = "#" + strconv.Itoa(i)
+	record := func(k fieldKey) {
+		m.rec[k] = true
+		m.nrec++
+	}
+	drop := func(k fieldKey) {
+		m.used[m.got[k]-1] = false
+		m.got[k] = 0
+	}
+	for k := range numKeys {
+		if !m.has(k) {
+			continue
 		}
-	}
-	drop := func(key string) {
-		m.used[m.got[key]] = false
-		delete(m.got, key)
-	}
-	for _, key := range []string{FieldClientLength, FieldSPNLength} {
-		if _, ok := m.got[key]; ok {
-			record(key)
-		}
-	}
-	for key, i := range m.got {
-		fl := m.data[i]
-		switch key {
-		case FieldClient:
-			f.Client = clientFrom(fl)
-		case FieldUser:
+		fl := m.data[m.got[k]-1]
+		switch k {
+		case kClient:
+			if m.in != nil {
+				f.Client = m.in.client(fl)
+			} else {
+				f.Client = clientFrom(fl)
+			}
+		case kUser:
 			f.User = fl.Value
-		case FieldSPN:
+		case kSPN:
 			f.SPN, f.HasSPN = fl.Value, true
-		case FieldSPNQueryStatus, FieldStatus:
+		case kSPNQueryStatus, kStatus:
 			st, err := ParseNTStatus(fl.Value)
 			if err != nil {
-				drop(key)
+				drop(k)
 				continue
 			}
-			if key == FieldStatus {
-				f.Status = &st
+			if k == kStatus {
+				m.status, m.hasStatus = st, true
 			} else {
-				f.SPNQueryStatus = &st
+				m.spnStatus, m.hasSPNStatus = st, true
 			}
-		case FieldEPAPolicy:
+		case kEPAPolicy:
 			v, err := parseUint32(fl.Value)
 			if err != nil {
-				drop(key)
+				drop(k)
 				continue
 			}
-			p := NewEPAPolicy(v)
-			f.EPAPolicy = &p
-		case FieldRequiresSign:
+			m.policy, m.hasPolicy = NewEPAPolicy(v), true
+		case kRequiresSign:
 			b, err := parseBool(fl.Value)
 			if err != nil {
-				drop(key)
+				drop(k)
 				continue
 			}
-			f.ServerRequiresSigning = &b
-		case FieldClientLength, FieldSPNLength, FieldSPNCheck1, FieldSPNCheck2:
-			continue
+			m.signing, m.hasSigning = b, true
+		case kSPNCheck1, kSPNCheck2:
+			b, err := parseBool(fl.Value)
+			if err != nil {
+				drop(k)
+				continue
+			}
+			m.checks = append(m.checks, b)
 		}
-		record(key)
-	}
-	for _, key := range []string{FieldSPNCheck1, FieldSPNCheck2} {
-		i, ok := m.got[key]
-		if !ok {
-			continue
-		}
-		b, err := parseBool(m.data[i].Value)
-		if err != nil {
-			drop(key)
-			continue
-		}
-		f.SPNChecks = append(f.SPNChecks, b)
-		record(key)
+		record(k)
 	}
 	if len(m.data) == 0 {
 		return "no event data"
 	}
-	if _, ok := m.got[FieldClient]; !ok {
+	if !m.has(kClient) {
 		return "no client name field, by name or by position"
 	}
 	if f.Client.ID == "" {
@@ -489,4 +654,46 @@ func sockaddr(h string) (netip.Addr, bool) {
 		}
 	}
 	return netip.Addr{}, false
+}
+
+// classifyShared is Classify followed by interner.finding, for a scan's
+// classifying goroutine: m is reused from event to event, and the finding's
+// maps, slices and pointers are in's shared ones, built only when in has not
+// seen their content yet. Its results equal those of Classify and
+// interner.finding (TestClassifySharedEqualsClassify).
+func (m *mapper) classifyShared(ev *evtx.Event, in *interner) (Finding, bool) {
+	m.in = in
+	f, ok := m.classify(ev)
+	m.in = nil
+	if !ok {
+		return f, false
+	}
+	in.strings(&f)
+	if m.hasSigning {
+		f.ServerRequiresSigning = sharedBool(m.signing)
+	}
+	if m.hasSPNStatus {
+		f.SPNQueryStatus = in.status(&m.spnStatus)
+	}
+	if m.hasStatus {
+		f.Status = in.status(&m.status)
+	}
+	if m.hasPolicy {
+		f.EPAPolicy = in.policy(&m.policy)
+	}
+	if len(m.checks) > 0 {
+		f.SPNChecks = in.checksOf(m.checks, false)
+	}
+	f.Mapping, f.MappedFrom = in.mapper(m)
+	m.unmapped = m.unmapped[:0]
+	for i, fl := range m.data {
+		if !m.used[i] {
+			m.unmapped = append(m.unmapped, fl)
+		}
+	}
+	if len(m.unmapped) > 0 {
+		f.Unmapped = in.fields(m.unmapped)
+	}
+	clear(m.unmapped) // keep no event's strings alive
+	return f, true
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/evtxkit/smbreadiness/evtx"
 )
@@ -28,6 +29,7 @@ type interner struct {
 	checks   map[string][]bool
 	statuses map[NTStatus]*NTStatus
 	policies map[EPAPolicy]*EPAPolicy
+	clients  [2]map[string]Client // clientFrom by value, [1] for binary fields
 	buf      []byte
 }
 
@@ -50,7 +52,26 @@ func newInterner() *interner {
 		checks:   map[string][]bool{},
 		statuses: map[NTStatus]*NTStatus{},
 		policies: map[EPAPolicy]*EPAPolicy{},
+		clients:  [2]map[string]Client{{}, {}},
 	}
+}
+
+// client returns clientFrom(fl) with shared strings, normalising each
+// value once.
+func (in *interner) client(fl evtx.Field) Client {
+	t := 0
+	if fl.Type == evtx.TypeBinary {
+		t = 1
+	}
+	if c, ok := in.clients[t][fl.Value]; ok {
+		return c
+	}
+	c := clientFrom(fl)
+	c.ID, c.Raw, c.ShortName = in.str(c.ID), in.str(c.Raw), in.str(c.ShortName)
+	if len(in.clients[t]) < maxInterned {
+		in.clients[t][c.Raw] = c
+	}
+	return c
 }
 
 // str returns the shared copy of s.
@@ -86,21 +107,43 @@ func (in *interner) lowerOf(s string) string {
 func (in *interner) key(parts ...string) []byte {
 	b := in.buf[:0]
 	for _, p := range parts {
-		for i := 0; i < len(p); i++ {
-			b = append(b, p[i])
-			if p[i] == 0 {
-				b = append(b, 1)
-			}
-		}
-		b = append(b, 0, 0)
+		b = append(appendEscaped(b, p), 0, 0)
 	}
 	in.buf = b
+	return b
+}
+
+// appendEscaped appends p to b with each 0 byte escaped as 0 1 (a part of
+// a key, without its separator).
+func appendEscaped[T string | []byte](b []byte, p T) []byte {
+	for i := 0; i < len(p); i++ {
+		b = append(b, p[i])
+		if p[i] == 0 {
+			b = append(b, 1)
+		}
+	}
 	return b
 }
 
 // finding replaces the values of f by shared ones. The meaning of f does
 // not change; its maps, slices and pointers become shared and read-only.
 func (in *interner) finding(f *Finding) {
+	in.strings(f)
+	if f.ServerRequiresSigning != nil {
+		f.ServerRequiresSigning = sharedBool(*f.ServerRequiresSigning)
+	}
+	f.SPNQueryStatus = in.status(f.SPNQueryStatus)
+	f.Status = in.status(f.Status)
+	f.EPAPolicy = in.policy(f.EPAPolicy)
+	if f.SPNChecks != nil {
+		f.SPNChecks = in.checksOf(f.SPNChecks, true)
+	}
+	f.Mapping, f.MappedFrom = in.mapping(f.Mapping, f.MappedFrom)
+	f.Unmapped = in.fields(f.Unmapped)
+}
+
+// strings replaces the strings of f by shared ones.
+func (in *interner) strings(f *Finding) {
 	f.Channel = in.str(f.Channel)
 	f.Server = in.str(f.Server)
 	f.Client.ID = in.str(f.Client.ID)
@@ -110,40 +153,53 @@ func (in *interner) finding(f *Finding) {
 	f.SPN = in.str(f.SPN)
 	f.Source.File = in.str(f.Source.File)
 	f.Reason = in.str(f.Reason)
-	if f.ServerRequiresSigning != nil {
-		if *f.ServerRequiresSigning {
-			f.ServerRequiresSigning = sharedTrue
+}
+
+// sharedBool returns the shared pointer to b.
+func sharedBool(b bool) *bool {
+	if b {
+		return sharedTrue
+	}
+	return sharedFalse
+}
+
+// policy returns the shared pointer equal to p (nil stays nil).
+func (in *interner) policy(p *EPAPolicy) *EPAPolicy {
+	if p == nil {
+		return nil
+	}
+	if s, ok := in.policies[*p]; ok {
+		return s
+	}
+	s := &EPAPolicy{Value: p.Value, Label: in.str(p.Label)}
+	if len(in.policies) < maxInterned {
+		in.policies[*s] = s
+	}
+	return s
+}
+
+// checksOf returns the shared slice equal to c; owned says c may itself
+// become the shared one (else a copy is kept).
+func (in *interner) checksOf(c []bool, owned bool) []bool {
+	k := in.buf[:0]
+	for _, b := range c {
+		if b {
+			k = append(k, 1)
 		} else {
-			f.ServerRequiresSigning = sharedFalse
+			k = append(k, 0)
 		}
 	}
-	f.SPNQueryStatus = in.status(f.SPNQueryStatus)
-	f.Status = in.status(f.Status)
-	if f.EPAPolicy != nil {
-		p, ok := in.policies[*f.EPAPolicy]
-		if !ok {
-			p = &EPAPolicy{Value: f.EPAPolicy.Value, Label: in.str(f.EPAPolicy.Label)}
-			if len(in.policies) < maxInterned {
-				in.policies[*p] = p
-			}
-		}
-		f.EPAPolicy = p
+	in.buf = k
+	if s, ok := in.checks[string(k)]; ok {
+		return s
 	}
-	if f.SPNChecks != nil {
-		k := make([]byte, len(f.SPNChecks))
-		for i, b := range f.SPNChecks {
-			if b {
-				k[i] = 1
-			}
-		}
-		if s, ok := in.checks[string(k)]; ok {
-			f.SPNChecks = s
-		} else if len(in.checks) < maxInterned {
-			in.checks[string(k)] = f.SPNChecks
-		}
+	if !owned {
+		c = slices.Clone(c)
 	}
-	f.Mapping, f.MappedFrom = in.mapping(f.Mapping, f.MappedFrom)
-	f.Unmapped = in.fields(f.Unmapped)
+	if len(in.checks) < maxInterned {
+		in.checks[string(k)] = c
+	}
+	return c
 }
 
 func (in *interner) status(s *NTStatus) *NTStatus {
@@ -202,17 +258,21 @@ func (in *interner) mapping(by map[string]MappedBy, from map[string]string) (map
 	return p.by, p.from
 }
 
-// fields returns a shared slice equal to fs (nil stays nil).
+// fields returns a shared slice equal to fs (nil stays nil). fs itself is
+// never kept.
 func (in *interner) fields(fs []evtx.Field) []evtx.Field {
 	if fs == nil {
 		return nil
 	}
-	parts := make([]string, 0, 3*len(fs))
+	b := in.buf[:0]
 	for _, fl := range fs {
-		parts = append(parts, fl.Name, fl.Value, string(rune(fl.Type)))
+		b = append(appendEscaped(b, fl.Name), 0, 0)
+		b = append(appendEscaped(b, fl.Value), 0, 0)
+		var r [utf8.UTFMax]byte
+		b = append(appendEscaped(b, r[:utf8.EncodeRune(r[:], rune(fl.Type))]), 0, 0)
 	}
-	k := in.key(parts...)
-	if s, ok := in.unmapped[string(k)]; ok {
+	in.buf = b
+	if s, ok := in.unmapped[string(b)]; ok {
 		return s
 	}
 	s := make([]evtx.Field, len(fs))
@@ -220,7 +280,46 @@ func (in *interner) fields(fs []evtx.Field) []evtx.Field {
 		s[i] = evtx.Field{Name: in.str(fl.Name), Value: in.str(fl.Value), Type: fl.Type}
 	}
 	if len(in.unmapped) < maxInterned {
-		in.unmapped[string(k)] = s
+		in.unmapped[string(b)] = s
 	}
 	return s
+}
+
+// mapper returns the shared pair of maps holding m's recorded mapping, the
+// pair in.mapping returns for the maps Classify builds from m (the same key:
+// keys in order, each with its method and field, both present).
+func (in *interner) mapper(m *mapper) (map[string]MappedBy, map[string]string) {
+	b := in.buf[:0]
+	b = append(appendEscaped(b, "false"), 0, 0)
+	b = append(appendEscaped(b, "false"), 0, 0)
+	for _, k := range keysByName {
+		if !m.rec[k] {
+			continue
+		}
+		b = append(appendEscaped(b, keyNames[k]), 0, 0)
+		b = append(appendEscaped(b, string(m.method[k])), "\x01true\x00\x00"...)
+		i := m.got[k] - 1
+		if n := m.data[i].Name; n != "" {
+			b = appendEscaped(b, n)
+		} else {
+			b = strconv.AppendInt(append(b, '#'), int64(i), 10)
+		}
+		b = append(b, "\x01true\x00\x00"...)
+	}
+	in.buf = b
+	if p, ok := in.mappings[string(b)]; ok {
+		return p.by, p.from
+	}
+	p := mappingPair{make(map[string]MappedBy, m.nrec), make(map[string]string, m.nrec)}
+	for k := range numKeys {
+		if m.rec[k] {
+			name := in.str(keyNames[k])
+			p.by[name] = m.method[k]
+			p.from[name] = in.str(m.from(k))
+		}
+	}
+	if len(in.mappings) < maxInterned {
+		in.mappings[string(b)] = p
+	}
+	return p.by, p.from
 }

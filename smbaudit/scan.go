@@ -638,15 +638,13 @@ func newClassifier(workers int) *classifier {
 		go func() {
 			defer c.wg.Done()
 			in := newInterner() // the tables go with the goroutine; the shared values stay in the findings
+			var m mapper        // Classify's scratch, reused from event to event
 			for b := range c.work {
 				b.res = slices.Grow(b.res[:0], len(b.evs))[:len(b.evs)]
 				for i, ev := range b.evs {
 					r := &b.res[i]
-					r.fnd, r.ok = Classify(ev)
+					r.fnd, r.ok = m.classifyShared(ev, in) // Classify, then in.finding
 					r.lc, r.lch = in.lowerOf(ev.Computer), in.lowerOf(ev.Channel)
-					if r.ok {
-						in.finding(&r.fnd)
-					}
 				}
 				close(b.done)
 			}

@@ -1,0 +1,105 @@
+package smbaudit
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/evtxkit/smbreadiness/evtx"
+)
+
+// sharedTestEvents returns varied events: the ones of TestClassify's shapes
+// and random data, some of them not recognised.
+func sharedTestEvents(n int) []*evtx.Event {
+	rng := rand.New(rand.NewPCG(7, 11))
+	types := []evtx.Type{tS, tA, tU16, tU32, tH32, tB, tG, tU64, tBin, evtx.TypeNull, evtx.TypeInt32}
+	values := []string{"", `\\`, `\\10.0.0.1`, `\\NAS01`, "0x", "0xZZ", "0xc0000022", "-1", "99999999999",
+		"true", "False", "TRUE", "1", "0", "02000000c0a80001", "17", "7", "cifs/x", "[", "::ffff:1.2.3.4", "ws1.corp"}
+	names := []string{"", "", "ClientName", "ClientNameLength", "ClientAddress", "Status", "SpnQueryStatus",
+		"EpaPolicy", "SPN", "SpnNameLength", "UserName", "ServerRequiresSigning", "SpnCheck1", "SpnCheck2", "P1"}
+	ids := append([]uint16{4624}, EventIDs...)
+	evs := []*evtx.Event{
+		smbEvent(3021, 0, fld("ClientNameLength", tU16, "11"), fld("ClientName", tS, `\\10.0.0.5`),
+			fld("ServerRequiresSigning", tB, "false")),
+		smbEvent(3025, 0, fld("", tS, "WS1"), fld("", tS, "cifs/x"), fld("", tS, `CORP\u`),
+			fld("", tB, "true"), fld("", tB, "false"), fld("", tU32, "2")),
+		smbEvent(3024, 0, fld("", tU16, "4"), fld("", tS, "ws01"), fld("SpnQueryStatus", tH32, "0xC000005E")),
+		smbEvent(3000, 0),
+		nil,
+	}
+	for len(evs) < n {
+		var data []evtx.Field
+		for k := rng.IntN(9); k > 0; k-- {
+			data = append(data, fld(names[rng.IntN(len(names))], types[rng.IntN(len(types))], values[rng.IntN(len(values))]))
+		}
+		ev := smbEvent(ids[rng.IntN(len(ids))], uint8(rng.IntN(3)), data...)
+		if rng.IntN(2) == 0 {
+			ev.Channel = SecurityChannel
+		}
+		evs = append(evs, ev)
+	}
+	return evs
+}
+
+// The scan's classifier (one reused mapper, shared values) must give what
+// Classify and the interner give, event after event, and its findings must
+// not change when the mapper goes on to other events.
+func TestClassifySharedEqualsClassify(t *testing.T) {
+	evs := sharedTestEvents(4000)
+	var m mapper
+	in := newInterner()
+	var got, want []Finding
+	recognised := 0
+	for i, ev := range evs {
+		var g, w Finding
+		var gok, wok bool
+		if i%2 == 0 { // the shared path meets a content first, or second
+			g, gok = m.classifyShared(ev, in)
+			w, wok = Classify(ev)
+		} else {
+			w, wok = Classify(ev)
+			g, gok = m.classifyShared(ev, in)
+		}
+		require.Equal(t, wok, gok, "event %d", i)
+		if !wok {
+			continue
+		}
+		recognised++
+		plain := w
+		in.finding(&w)
+		require.Equal(t, plain, w, "event %d: interning changed the finding", i)
+		require.Equal(t, w, g, "event %d", i)
+		// One interner, one content: one pair of maps.
+		assert.Equal(t, mapPtr(w.Mapping), mapPtr(g.Mapping), "event %d", i)
+		assert.Equal(t, mapPtr(w.MappedFrom), mapPtr(g.MappedFrom), "event %d", i)
+		got = append(got, g)
+		want = append(want, plainCopy(ev))
+	}
+	require.Greater(t, recognised, len(evs)/2)
+	require.Equal(t, want, got, "a finding changed after later events were classified")
+}
+
+func plainCopy(ev *evtx.Event) Finding {
+	f, _ := Classify(ev)
+	return f
+}
+
+// The shared path allocates nothing for an event whose values the interner
+// has seen: no maps, no slices, no pointers.
+func TestClassifySharedAllocations(t *testing.T) {
+	ev := smbEvent(3025, 0, fld("", tS, "WS1"), fld("", tS, "cifs/x"), fld("", tS, `CORP\u`),
+		fld("", tB, "true"), fld("", tB, "false"), fld("", tU32, "2"), fld("Extra", tS, "left over"))
+	var m mapper
+	in := newInterner()
+	f, ok := m.classifyShared(ev, in)
+	require.True(t, ok)
+	require.NotEmpty(t, f.Unmapped)
+	require.NotNil(t, f.EPAPolicy)
+	require.Len(t, f.SPNChecks, 2)
+	allocs := testing.AllocsPerRun(100, func() { f, ok = m.classifyShared(ev, in) })
+	assert.Zero(t, allocs)
+	// Classify itself builds its own maps and slices every time.
+	assert.Greater(t, testing.AllocsPerRun(10, func() { f, ok = Classify(ev) }), 4.0)
+}
