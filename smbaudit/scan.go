@@ -219,22 +219,6 @@ func (pr *progress) update(f func(p *Progress)) {
 	}
 }
 
-// A record of one server's log is identified across files by its channel
-// (lower-cased, numbered by the scan's coverage) and record ID, with the
-// event ID and time as well so that IDs reused after a log was cleared do
-// not merge different events. The server is the map the key belongs to;
-// channel and event ID select an inner set, so that the key kept per record
-// is 16 bytes.
-type chanEvent struct {
-	channel uint32
-	eventID uint16
-}
-
-type recTime struct {
-	recordID uint64
-	time     int64
-}
-
 // identity is the record ID that names a record across copies of its log:
 // System/EventRecordID, or the header's record ID when the event lacks one.
 func identity(eventRecordID, recordID uint64) uint64 {
@@ -248,15 +232,15 @@ type serverSeen struct {
 	name        string // as logged in the first file (by input order) that has it
 	file        int    // that file's index
 	first, last time.Time
-	keys        map[chanEvent]map[recTime]struct{}
-	events      int // unique records in keys
-	audit       int // unique audit findings, counted when streaming
+	sets        map[uint32]*recordSet // by channel number
+	events      int                   // unique records in sets
+	audit       int                   // unique audit findings, counted when streaming
 }
 
-// coverage is the scan-wide set of records seen, per server. Sharing it
-// between the files read at once (instead of merging per-file sets at the
-// end) keeps one entry per unique record, and tells a streaming scan at once
-// whether a record is a duplicate.
+// coverage is the scan-wide set of records seen, per server and channel
+// (see recordSet). Sharing it between the files read at once (instead of
+// merging per-file sets at the end) keeps each record once, and tells a
+// streaming scan at once whether a record is a duplicate.
 type coverage struct {
 	mu       sync.Mutex
 	servers  map[string]*serverSeen // by lower-cased computer
@@ -264,15 +248,17 @@ type coverage struct {
 }
 
 // see records one decoded event of file number file (lc and lch being its
-// lower-cased computer and channel) and reports whether its record is new
-// to the scan; audit counts it as a unique audit finding.
-func (c *coverage) see(file int, ev *evtx.Event, lc, lch string, audit bool) bool {
+// lower-cased computer and channel, p its place in the file) and reports
+// whether its record is new to the scan; audit counts it as a unique audit
+// finding. cur is the file's cursor for that server and channel: see links
+// the record to the cursor's and moves the cursor to it.
+func (c *coverage) see(file int, ev *evtx.Event, lc, lch string, audit bool, cur *cursor, p position) bool {
 	t := ev.TimeCreated
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := c.servers[lc]
 	if s == nil {
-		s = &serverSeen{name: ev.Computer, file: file, first: t, last: t, keys: map[chanEvent]map[recTime]struct{}{}}
+		s = &serverSeen{name: ev.Computer, file: file, first: t, last: t, sets: map[uint32]*recordSet{}}
 		c.servers[lc] = s
 	} else if file < s.file {
 		s.name, s.file = ev.Computer, file
@@ -288,21 +274,56 @@ func (c *coverage) see(file int, ev *evtx.Event, lc, lch string, audit bool) boo
 		ch = uint32(len(c.channels))
 		c.channels[lch] = ch
 	}
-	set := s.keys[chanEvent{ch, ev.EventID}]
+	set := s.sets[ch]
 	if set == nil {
-		set = map[recTime]struct{}{}
-		s.keys[chanEvent{ch, ev.EventID}] = set
+		set = &recordSet{}
+		s.sets[ch] = set
 	}
-	k := recTime{identity(ev.EventRecordID, ev.RecordID), t.UnixNano()}
-	if _, dup := set[k]; dup {
+	prevGen := -1
+	if cur.link(p) {
+		prevGen = cur.gen
+	}
+	gen, isNew := set.add(p.rid, ticks(t), prevGen, cur.rid)
+	*cur = cursor{rid: p.rid, chunk: p.chunk, errs: p.errs, gen: gen, own: p.own, damaged: p.damaged}
+	if !isNew {
 		return false
 	}
-	set[k] = struct{}{}
 	s.events++
 	if audit {
 		s.audit++
 	}
 	return true
+}
+
+// fileCursors are one file's cursors, by lower-cased server and channel.
+type fileCursors struct {
+	m         map[[2]string]*cursor
+	lastKey   [2]string
+	last      *cursor
+	forwarded bool // a record of the file so far was forwarded (EventRecordID != header ID)
+}
+
+// at returns the cursor of server lc's channel lch, and ev's position.
+func (fc *fileCursors) at(ev *evtx.Event, lc, lch string, errs uint32) (*cursor, position) {
+	if ev.EventRecordID != 0 && ev.EventRecordID != ev.RecordID {
+		fc.forwarded = true
+	}
+	p := position{rid: identity(ev.EventRecordID, ev.RecordID), own: !fc.forwarded,
+		chunk: ev.Source.Chunk, damaged: ev.ChunkDamaged, errs: errs}
+	k := [2]string{lc, lch}
+	if fc.last != nil && fc.lastKey == k {
+		return fc.last, p
+	}
+	c := fc.m[k]
+	if c == nil {
+		if fc.m == nil {
+			fc.m = map[[2]string]*cursor{}
+		}
+		c = &cursor{gen: -1}
+		fc.m[k] = c
+	}
+	fc.lastKey, fc.last = k, c
+	return c, p
 }
 
 type fileOut struct {
@@ -373,13 +394,15 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 	consumed := make(chan struct{})
 	go func() {
 		defer close(consumed)
+		var curs fileCursors
 		for b := range cl.order {
 			<-b.done
 			for i, ev := range b.evs {
 				r := &b.res[i]
 				events++
 				out.bounds(ev.TimeCreated)
-				isNew := cov.see(idx, ev, r.lc, r.lch, r.ok && opts.OnFinding != nil && isAudit(r.fnd.Kind))
+				cur, pos := curs.at(ev, r.lc, r.lch, b.errs[i])
+				isNew := cov.see(idx, ev, r.lc, r.lch, r.ok && opts.OnFinding != nil && isAudit(r.fnd.Kind), cur, pos)
 				if r.ok {
 					findings++
 					if opts.OnFinding == nil {
@@ -397,15 +420,18 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 		flush()
 	}()
 	b := cl.get()
+	var errs uint32 // errors so far: a record read after one does not link to one read before (see cursor.link)
 	for ev, err := range f.Events(ctx, eo) {
 		if err != nil {
 			if ctx.Err() != nil {
 				break
 			}
 			out.fr.Errors = append(out.fr.Errors, err.Error())
+			errs++
 			continue
 		}
 		b.evs = append(b.evs, ev)
+		b.errs = append(b.errs, errs)
 		if len(b.evs) == classifyBatch {
 			cl.send(b)
 			b = cl.get()
@@ -612,6 +638,7 @@ type classified struct {
 
 type batch struct {
 	evs  []*evtx.Event
+	errs []uint32 // the file's error count when each event was read
 	res  []classified
 	done chan struct{}
 }
@@ -659,7 +686,7 @@ func (c *classifier) get() *batch {
 	case b := <-c.free:
 		return b
 	default:
-		return &batch{evs: make([]*evtx.Event, 0, classifyBatch)}
+		return &batch{evs: make([]*evtx.Event, 0, classifyBatch), errs: make([]uint32, 0, classifyBatch)}
 	}
 }
 
@@ -676,6 +703,7 @@ func (c *classifier) send(b *batch) {
 func (c *classifier) release(b *batch) {
 	clear(b.evs)
 	b.evs = b.evs[:0]
+	b.errs = b.errs[:0]
 	clear(b.res)
 	select {
 	case c.free <- b:
