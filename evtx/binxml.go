@@ -223,6 +223,16 @@ type chunkDecoder struct {
 	// lists and attribute lists (carveNodes, carveAttrs).
 	ptrSlab  []*bxNode
 	attrSlab []bxAttr
+	// transient, when set, leaves each plan's values in the worker's
+	// scratch, valid only until the next inspect: the caller either
+	// consumes them at once or keeps them with keepValues.
+	transient bool
+}
+
+// keepValues copies the values of a plan returned by a transient inspect
+// into the chunk's value slab, so that they outlive the next inspect.
+func (d *chunkDecoder) keepValues(p *recordPlan) {
+	p.ordered = d.carveValues(p.ordered)
 }
 
 // carveNodes copies src into the chunk's slab of node lists; nil when empty.
@@ -427,7 +437,9 @@ func (d *chunkDecoder) inspect(recordOffset, recordSize int) (plan *recordPlan, 
 		return nil, bxLimitf(recordOffset, "the chunk's records yield more than %d values", maxValuesPerChunk)
 	}
 	d.values += len(plan.ordered)
-	plan.ordered = d.carveValues(plan.ordered)
+	if !d.transient {
+		plan.ordered = d.carveValues(plan.ordered)
+	}
 
 	// Commit what the record taught us about the chunk.
 	for off, t := range p.pending {

@@ -34,7 +34,12 @@ type recordWork struct {
 	toDecode bool        // handed to the decoder
 	filtered bool        // proved of an unwanted provider without inspection (see lazyInspect)
 	resolved bool        // the plan alone gives the Event (see resolved)
-	dropped  error       // why the decoder output for it was dropped (panic)
+	// ev is the Event of a resolved record built as soon as it was
+	// inspected, its plan's values then being dropped; unwanted is set
+	// instead when the filter rejected it then.
+	ev       *Event
+	unwanted bool
+	dropped  error // why the decoder output for it was dropped (panic)
 }
 
 // slotDecoder decodes chunk slots. Each worker owns one, with its buffers.
@@ -154,15 +159,33 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, end int, trust
 	}
 	needDecoder := false
 	if !d.lazyInspect(buf, works) {
+		// The values of a resolved record are turned into its Event at
+		// once, from the worker's scratch; only the other plans are
+		// copied into the chunk's slab for later.
 		insp := newChunkDecoderScratch(buf, d.scratch)
+		insp.transient = true
 		for _, w := range works {
-			if w.bad == nil {
-				w.plan, w.planErr = insp.inspect(w.off, w.size)
-				if w.plan != nil && w.planErr == nil {
-					w.resolved = resolved(w.plan)
-					needDecoder = needDecoder || !w.resolved
-				}
+			if w.bad != nil {
+				continue
 			}
+			w.plan, w.planErr = insp.inspect(w.off, w.size)
+			if w.plan == nil {
+				continue
+			}
+			if w.planErr == nil {
+				w.resolved = resolved(w.plan)
+				needDecoder = needDecoder || !w.resolved
+			}
+			if !w.resolved {
+				insp.keepValues(w.plan)
+				continue
+			}
+			if d.opts.planMayKeep(w.plan) {
+				w.ev = eventFromPlan(w.plan)
+			} else {
+				w.unwanted = true
+			}
+			w.plan.ordered = nil // the scratch's, reused by the next inspect
 		}
 	}
 	var out map[*recordWork]*vevtx.EventRecord
@@ -178,13 +201,13 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, end int, trust
 			continue
 		}
 		src := Source{File: d.r.name, Chunk: idx, Offset: foff}
-		var ev *Event
-		if w.filtered || w.resolved && !d.opts.planMayKeep(w.plan) {
+		ev := w.ev
+		if ev == nil && (w.filtered || w.unwanted || w.resolved && !d.opts.planMayKeep(w.plan)) {
 			// Filtered out: counted as decoded, never built.
 			res.info.Records++
 			continue
 		}
-		if !w.resolved && w.toDecode && out[w] != nil {
+		if ev == nil && !w.resolved && w.toDecode && out[w] != nil {
 			ev = eventFromDecoder(out[w].Event, w.plan)
 		}
 		if ev == nil && w.plan != nil {
