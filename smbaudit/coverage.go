@@ -255,6 +255,20 @@ func (s *recordSet) add(rid uint64, t int64, prevGen int, prevRid uint64) (gen i
 	return -1, true
 }
 
+// addAt adds the record at p with time t (in ticks), read from the file
+// whose cursor for this server and channel is cur, linking it to the
+// cursor's record when it follows it (cursor.link), and moves cur to it. It
+// reports whether the record is new.
+func (s *recordSet) addAt(cur *cursor, p position, t int64) bool {
+	prevGen := -1
+	if cur.link(p) {
+		prevGen = cur.gen
+	}
+	gen, isNew := s.add(p.rid, t, prevGen, cur.rid)
+	*cur = cursor{rid: p.rid, chunk: p.chunk, errs: p.errs, gen: gen, own: p.own, damaged: p.damaged}
+	return isNew
+}
+
 // runs returns the number of runs and exact keys held.
 func (s *recordSet) runs() int {
 	n := len(s.extra)

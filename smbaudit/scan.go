@@ -279,13 +279,7 @@ func (c *coverage) see(file int, ev *evtx.Event, lc, lch string, audit bool, cur
 		set = &recordSet{}
 		s.sets[ch] = set
 	}
-	prevGen := -1
-	if cur.link(p) {
-		prevGen = cur.gen
-	}
-	gen, isNew := set.add(p.rid, ticks(t), prevGen, cur.rid)
-	*cur = cursor{rid: p.rid, chunk: p.chunk, errs: p.errs, gen: gen, own: p.own, damaged: p.damaged}
-	if !isNew {
+	if !set.addAt(cur, p, ticks(t)) {
 		return false
 	}
 	s.events++
