@@ -47,15 +47,17 @@ type ScanOptions struct {
 	Progress func(Progress)
 	// OnFinding, when set, streams the findings: each unique finding is
 	// passed to it as soon as its event is read, and Result.Findings stays
-	// nil, so that memory does not grow with the number of findings (only
-	// with the number of unique records, for coverage and deduplication).
-	// Calls never overlap (with each other or with Progress). Findings come
-	// in reading order, file by file, the files read at once interleaved:
-	// sort them if order matters. Of the copies of one record in several
-	// files (see Scan), the first read is passed and the others dropped;
-	// Result.Findings instead keeps the copy from an undamaged chunk, then
-	// the first by source. Files, Servers and AuditEvents are the same as
-	// without OnFinding.
+	// nil, so that memory does not grow with the number of findings. It
+	// does not grow with the number of records either: the coverage keeps
+	// runs of record IDs (a few per file for the logs Windows writes; at
+	// most one per record for hostile input). Calls never overlap (with
+	// each other or with Progress). Findings come in reading order, file by
+	// file, the files read at once interleaved: sort them if order matters.
+	// Of the copies of one record in several files, the first read is
+	// passed and the others dropped, by the coverage's rule (see Scan,
+	// Copies), which does not compare event IDs; Result.Findings instead
+	// keeps the copy from an undamaged chunk, then the first by source.
+	// Files and Servers are the same as without OnFinding.
 	OnFinding func(Finding)
 }
 
@@ -75,12 +77,47 @@ type Progress struct {
 //
 // A file that cannot be opened or is not EVTX is listed in Result.Files as
 // Skipped with the reason, and the others go on; chunk and record errors are
-// listed on their file. The same record seen in several files (overlapping
-// exports of one log: same computer, channel, record ID, event ID and time)
-// counts once; the copy kept is the one from an undamaged chunk, then the
-// first by source. Findings are sorted by time, server, record ID and
+// listed on their file. Findings are sorted by time, server, record ID and
 // source, files by path and servers by name, so equal inputs give equal
 // results whatever the scheduling.
+//
+// # Copies
+//
+// The same record seen in several files (overlapping exports of one log, a
+// WEF ForwardedEvents log and the source's own log) counts once. A record
+// is named by its computer and channel (compared without regard to case)
+// and its identity: System/EventRecordID, which a forwarded copy keeps, or
+// the header's record ID when the event has none.
+//
+// Result.Findings keeps one finding per computer, channel, identity, event
+// ID and time, exactly; the copy kept is the one from an undamaged chunk,
+// then the first by source.
+//
+// The coverage (ServerCoverage.Events, and with ScanOptions.OnFinding the
+// streamed findings and AuditEvents) keeps, per computer and channel, runs
+// of identities known to have been read whole, each with the range of
+// their times. A record is a copy when a run holds its identity and its
+// time lies in that run's range. Runs grow only along one file's reading
+// order: by the next identity, or, in a log Windows wrote (EventRecordID
+// equal to the header's record ID in every record of the file read so
+// far), by the next identity of the same computer and channel in the same
+// or the next chunk, with no damage or error in between. The event ID is
+// not compared: copies
+// of a record share it, and distinct records share computer, channel and
+// identity only when IDs restart after a log was cleared, which the times
+// tell apart. The rule is exact provided that
+//
+//   - a record numbered after a clear has a time outside the time range
+//     of the records read of the earlier numbering whose identities
+//     surround its own (it holds when the clock does not go back across
+//     the clear), and
+//   - in a forwarded log, two records of one computer and channel read
+//     one after the other with identities k and k+1 were not separated
+//     by a clear of the source's log (which would need the collector to
+//     have received none of the new log's records 1..k).
+//
+// Runs of different numberings never merge, and a run never spans a
+// clear.
 //
 // The findings share repeated values (maps, slices, pointed-to values; see
 // the package documentation, Memory): they are read-only. Set

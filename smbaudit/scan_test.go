@@ -13,6 +13,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/evtxkit/smbreadiness/evtx"
+	"github.com/evtxkit/smbreadiness/evtx/evtxwrite"
 )
 
 const fixtures = "../testdata/smbaudit"
@@ -393,5 +396,90 @@ func TestScanParallelClassification(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// auditLog writes a log of one server's 3021 events with record IDs lo..hi
+// the record with ID n created at
+// base plus n seconds, and returns its path.
+func auditLog(t *testing.T, name, server string, lo, hi uint64, base time.Time) string {
+	t.Helper()
+	var evs []evtxwrite.Event
+	q := uint16(0)
+	for id := lo; id <= hi; id++ {
+		client := fmt.Sprintf(`\\10.0.%d.%d`, id/250, 1+id%250)
+		evs = append(evs, evtxwrite.Event{
+			Provider: Provider, ProviderGUID: "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}", EventID: 3021,
+			Level: 3, Keywords: 0x8000000000000000, Channel: AuditChannel, Computer: server, RecordID: id,
+			TimeCreated: base.Add(time.Duration(id) * time.Second), ProcessID: 4, Qualifiers: &q,
+			Data: []evtxwrite.Data{
+				{Name: "ClientNameLength", Type: evtx.TypeUint16, Value: uint16(len(client))},
+				{Name: "ClientName", Type: evtx.TypeString, Value: client},
+				{Name: "ServerRequiresSigning", Type: evtx.TypeBool, Value: false},
+			},
+		})
+	}
+	p := filepath.Join(t.TempDir(), name)
+	require.NoError(t, evtxwrite.WriteFile(p, evs, evtxwrite.Options{}))
+	return p
+}
+
+// TestScanStreamedCopiesOnce streams overlapping and cleared logs, read in
+// every order and at once, and checks that each record is passed once and
+// counted once, and that records reusing IDs after a clear are kept.
+func TestScanStreamedCopiesOnce(t *testing.T) {
+	t0 := time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)
+	t1 := t0.Add(30 * 24 * time.Hour) // after the clear
+	const fs = "FS07.corp.example"
+	early := auditLog(t, "early.evtx", fs, 1, 1500, t0)
+	late := auditLog(t, "late.evtx", fs, 900, 2600, t0)
+	saved := auditLog(t, "saved.evtx", fs, 1, 700, t0)                  // "save and clear" at 700
+	wrapped := auditLog(t, "wrapped.evtx", fs, 701, 1200, t1)           // the new log, later, wrapped
+	newEarly := auditLog(t, "new-early.evtx", fs, 1, 700, t1)           // the new log, earlier
+	other := auditLog(t, "other.evtx", "FS08.corp.example", 1, 700, t0) // another server, same IDs
+
+	tests := []struct {
+		name  string
+		paths []string
+		want  int
+	}{
+		{"overlapping exports", []string{early, late}, 2600},
+		{"later export first", []string{late, early}, 2600},
+		{"the same file twice, under two names", []string{early, early + ".copy"}, 1500},
+		{"cleared log: both numberings kept", []string{saved, newEarly, early}, 1500 + 700},
+		{"no run spans the clear", []string{saved, wrapped, newEarly}, 700 + 500 + 700},
+		{"new log first", []string{newEarly, wrapped, saved}, 700 + 500 + 700},
+		{"another server's IDs are its own", []string{early, other}, 1500 + 700},
+	}
+	b, err := os.ReadFile(early)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(early+".copy", b, 0o644))
+	for _, tt := range tests {
+		for _, workers := range []int{1, 3} {
+			t.Run(fmt.Sprintf("%s/workers=%d", tt.name, workers), func(t *testing.T) {
+				type key struct {
+					server string
+					id     uint64
+					time   time.Time
+				}
+				seen := map[key]int{}
+				n := 0
+				res := scan(t, ScanOptions{Workers: workers, Glob: "*", OnFinding: func(f Finding) {
+					n++
+					seen[key{f.Server, f.EventRecordID, f.Time}]++
+				}}, tt.paths...)
+				assert.Equal(t, tt.want, n, "findings passed")
+				assert.Len(t, seen, n, "each record once")
+				events := 0
+				for _, s := range res.Servers {
+					events += s.Events
+					assert.Equal(t, s.Events, s.AuditEvents, s.Server)
+				}
+				assert.Equal(t, tt.want, events, "coverage counts each record once")
+				kept := scan(t, ScanOptions{Workers: workers, Glob: "*"}, tt.paths...)
+				assert.Len(t, kept.Findings, tt.want, "the exact rule agrees")
+				assert.Equal(t, kept.Servers, res.Servers)
+			})
+		}
 	}
 }
