@@ -41,7 +41,8 @@
 // read-only, and copy a map or slice before changing it. A kept finding then
 // costs about 350 bytes (most of it the Finding struct itself), so
 // Result.Findings still grows with the number of findings. With
-// ScanOptions.OnFinding the findings are streamed instead of kept; memory
-// then grows only by the 16-byte key per unique record that coverage and
-// deduplication need.
+// ScanOptions.OnFinding the findings are streamed instead of kept; the
+// coverage and deduplication then keep runs of record IDs (see Scan,
+// Copies), a few per file for the logs Windows writes, so that memory does
+// not grow with the number of records.
 package smbaudit
