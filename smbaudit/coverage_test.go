@@ -262,25 +262,30 @@ func TestTicks(t *testing.T) {
 
 // BenchmarkRecordSet adds records to one set: in order (one log read
 // once, then a second overlapping copy), and in random order (hostile: no
-// two records link, each costs a run of one). bytes/record is the heap the
+// two records link, each costs a run of one), at two sizes to show the
+// cost per record does not grow with the set. bytes/record is the heap the
 // set holds at the end, per unique record.
 //
 //	go test ./smbaudit -run '^$' -bench RecordSet -benchtime 3x
 func BenchmarkRecordSet(b *testing.B) {
-	const n = 1 << 20
+	random := func(n int) func() []rec {
+		return func() []rec {
+			r := seq(1, uint64(n), 0)
+			rand.New(rand.NewPCG(1, 2)).Shuffle(len(r), func(i, j int) { r[i], r[j] = r[j], r[i] })
+			return r
+		}
+	}
 	for _, tc := range []struct {
 		name string
+		n    int // unique records
 		recs func() []rec
 		own  bool
 	}{
-		{"in-order", func() []rec { return append(seq(1, n, 0), seq(n/2, n, 0)...) }, true},
-		{"random-order", func() []rec {
-			r := seq(1, n, 0)
-			rand.New(rand.NewPCG(1, 2)).Shuffle(len(r), func(i, j int) { r[i], r[j] = r[j], r[i] })
-			return r
-		}, false},
+		{"in-order-1M", 1 << 20, func() []rec { return append(seq(1, 1<<20, 0), seq(1<<19, 1<<20, 0)...) }, true},
+		{"random-order-256k", 1 << 18, random(1 << 18), false},
+		{"random-order-1M", 1 << 20, random(1 << 20), false},
 	} {
-		recs := tc.recs()
+		recs, n := tc.recs(), tc.n
 		b.Run(tc.name, func(b *testing.B) {
 			var s *recordSet
 			for b.Loop() {
@@ -290,7 +295,7 @@ func BenchmarkRecordSet(b *testing.B) {
 					rd.read(s, x)
 				}
 			}
-			b.ReportMetric(float64(setBytes(s))/n, "bytes/record")
+			b.ReportMetric(float64(setBytes(s))/float64(n), "bytes/record")
 			b.ReportMetric(float64(s.runs()), "runs")
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(recs)), "ns/add")
 		})
