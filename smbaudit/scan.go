@@ -52,12 +52,15 @@ type ScanOptions struct {
 	// runs of record IDs (a few per file for the logs Windows writes; at
 	// most one per record for hostile input). Calls never overlap (with
 	// each other or with Progress). Findings come in reading order, file by
-	// file, the files read at once interleaved: sort them if order matters.
-	// Of the copies of one record in several files, the first read is
-	// passed and the others dropped, by the coverage's rule (see Scan,
-	// Copies), which does not compare event IDs; Result.Findings instead
-	// keeps the copy from an undamaged chunk, then the first by source.
-	// Files and Servers are the same as without OnFinding.
+	// file, in the order of the files (paths as given, directories walked
+	// in lexical order): files are still read at once, but a file's
+	// findings wait, a bounded number of them, until every earlier file's
+	// are passed. So of the copies of one record in several files, the
+	// earliest file's is passed and the others dropped, whatever the
+	// scheduling, by the coverage's rule (see Scan, Copies), which does not
+	// compare event IDs; Result.Findings instead keeps the copy from an
+	// undamaged chunk, then the first by source. Files and Servers are the
+	// same as without OnFinding.
 	OnFinding func(Finding)
 }
 
@@ -146,6 +149,10 @@ func Scan(ctx context.Context, paths []string, opts ScanOptions) (*Result, error
 	}
 
 	cov := &coverage{servers: map[string]*serverSeen{}, channels: map[string]uint32{}}
+	var order *turns
+	if opts.OnFinding != nil {
+		order = newTurns(len(files))
+	}
 	outs := make([]fileOut, len(files))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
@@ -154,7 +161,8 @@ func Scan(ctx context.Context, paths []string, opts ScanOptions) (*Result, error
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				outs[i] = scanFile(ctx, i, files[i], opts, prog, cov)
+				outs[i] = scanFile(ctx, i, files[i], opts, prog, cov, order)
+				order.finish(i)
 			}
 		}()
 	}
@@ -364,7 +372,7 @@ type fileOut struct {
 
 const eventsPerProgress = 4096
 
-func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *progress, cov *coverage) fileOut {
+func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *progress, cov *coverage, order *turns) fileOut {
 	out := fileOut{fr: FileResult{Path: in.path, Size: in.size}}
 	prog.update(func(p *Progress) { p.File, p.Done = in.path, false })
 	var bytesCounted int64
@@ -426,8 +434,7 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 	go func() {
 		defer close(consumed)
 		var curs fileCursors
-		for b := range cl.order {
-			<-b.done
+		consume := func(b *batch) {
 			for i, ev := range b.evs {
 				r := &b.res[i]
 				events++
@@ -447,6 +454,32 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 				}
 			}
 			cl.release(b)
+		}
+		// Streaming, the batches wait until every earlier file is done
+		// (see turns); a bounded number of them, then the reading waits.
+		var waiting []*batch
+		myTurn := order == nil
+		for b := range cl.order {
+			<-b.done
+			if !myTurn {
+				if !order.ready(idx) && len(waiting) < maxWaitingBatches {
+					waiting = append(waiting, b)
+					continue
+				}
+				order.wait(idx)
+				myTurn = true
+				for _, w := range waiting {
+					consume(w)
+				}
+				waiting = nil
+			}
+			consume(b)
+		}
+		if !myTurn {
+			order.wait(idx)
+			for _, w := range waiting {
+				consume(w)
+			}
 		}
 		flush()
 	}()
@@ -748,4 +781,57 @@ func (c *classifier) close() {
 	close(c.work)
 	close(c.order)
 	c.wg.Wait()
+}
+
+// maxWaitingBatches bounds the classified batches a streamed file holds
+// while an earlier file is being read: 16 batches of classifyBatch events.
+const maxWaitingBatches = 16
+
+// turns orders the streamed files: file i's records are counted and its
+// findings passed on only once every file before it is done, so that the
+// copy of a record passed on is the earliest file's, whatever the
+// scheduling. Files are handed to the workers in index order, so a file
+// only ever waits for files already being read: no deadlock. A nil *turns
+// orders nothing.
+type turns struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	next int // every file before next is done
+	done []bool
+}
+
+func newTurns(n int) *turns {
+	t := &turns{done: make([]bool, n)}
+	t.cond = sync.NewCond(&t.mu)
+	return t
+}
+
+// ready reports whether every file before i is done.
+func (t *turns) ready(i int) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.next >= i
+}
+
+// wait blocks until every file before i is done.
+func (t *turns) wait(i int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for t.next < i {
+		t.cond.Wait()
+	}
+}
+
+// finish marks file i done.
+func (t *turns) finish(i int) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.done[i] = true
+	for t.next < len(t.done) && t.done[t.next] {
+		t.next++
+	}
+	t.cond.Broadcast()
 }

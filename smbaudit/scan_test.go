@@ -483,3 +483,43 @@ func TestScanStreamedCopiesOnce(t *testing.T) {
 		}
 	}
 }
+
+// Streamed, the files' findings come file by file in input order whatever
+// the number of files read at once, so the copy of a record passed on is
+// always the earliest file's: the same findings, in the same order, every
+// time.
+func TestScanStreamedOrderIsTheFilesOrder(t *testing.T) {
+	defer func(b, w int) { classifyBatch, classifyWorkersN = b, w }(classifyBatch, classifyWorkersN)
+	// The damaged export comes first: its copies win over the clean log's.
+	paths := []string{fixture("audit-fs01-damaged.evtx"), fixture("forwarded-events.evtx"), fixture("audit-fs01.evtx"),
+		fixture("audit-fs02-2025-10-10.evtx"), fixture("audit-fs02-2025-10-20.evtx")}
+	rank := map[string]int{}
+	for i, p := range paths {
+		rank[p] = i
+	}
+	stream := func(workers int) []Finding {
+		var out []Finding
+		scan(t, ScanOptions{Workers: workers, OnFinding: func(f Finding) { out = append(out, f) }}, paths...)
+		return out
+	}
+	classifyBatch = 256
+	want := stream(1)
+	require.NotEmpty(t, want)
+	for i := 1; i < len(want); i++ {
+		require.LessOrEqual(t, rank[want[i-1].Source.File], rank[want[i].Source.File], "finding %d: files in input order", i)
+	}
+	fromDamaged := 0
+	for _, f := range want {
+		if f.Source.File == paths[0] {
+			fromDamaged++
+		}
+	}
+	require.Positive(t, fromDamaged)
+	// Tiny batches make later files hit maxWaitingBatches and wait.
+	for _, batch := range []int{1, 3, 256} {
+		classifyBatch = batch
+		for range 10 {
+			require.Equal(t, want, stream(len(paths)), "batch %d", batch)
+		}
+	}
+}
