@@ -10,13 +10,20 @@
 #   (b) a WEF-style mixed log of -size MiB with 0.1% SMB audit events, and
 #       one with 0.01%;
 #   (m) the same mixed log at 64 MiB (peak RSS must be flat from 64 MiB up);
-#   (c) an audit-only log of -audit MiB (SMBServer/Audit events only).
+#   (c) an audit-only log of -audit MiB (SMBServer/Audit events only);
+#   (f) audit-only logs of 256 MiB and 1 GiB, on which scan and job run
+#       once: peak RSS must be flat from 64 MiB to 1 GiB (not with -quick).
 # Columns, each run as its own process (peak RSS from /usr/bin/time -f %M):
 #   floor      read the file and CRC32 every 64 KiB chunk
 #   velocidex  Velocidex GetChunks + Parse of every chunk, sequential
 #   decode/1   this project's evtx, every event, 1 worker
 #   decode/N   the same with GOMAXPROCS workers
-#   scan       smbaudit.Scan, provider pre-filter on (the main job)
+#   scan       smbaudit.Scan, provider pre-filter on, findings streamed
+#              (ScanOptions.OnFinding), as the main job reads
+#   scan-kept  the same, findings kept in Result.Findings (Scan's default);
+#              on (c) only
+#   job        the main job itself: examples/smbaudit -f json FILE (scan
+#              streamed into report.Builder, JSON report written to /dev/null)
 #   evtxexport libevtx's evtxexport (text), and python-evtx's evtx_dump.py
 #              (XML), on the real logs and on (c)
 # Each Go column is repeated -reps times (floor and scan on the large mixed
@@ -68,6 +75,8 @@ else
 fi
 bin="$dir/evtxbench"
 go build -o "$bin" ./internal/benchgen/evtxbench
+job="$dir/smbaudit"
+go build -o "$job" ./examples/smbaudit
 
 gen() { # name MiB fraction seed
   local f="$dir/$1.evtx"
@@ -77,6 +86,10 @@ gen "b-0.1pct-${size}MiB" "$size" 0.001 1
 gen "b-0.01pct-${size}MiB" "$size" 0.0001 2
 [ "$quick" = 1 ] || gen "m-0.1pct-64MiB" 64 0.001 1
 gen "c-audit-only-${audit}MiB" "$audit" 1 3
+if [ "$quick" = 0 ]; then
+  gen "f-audit-only-256MiB" 256 1 4
+  gen "f-audit-only-1024MiB" 1024 1 5
+fi
 
 corpus="${SMBREADINESS_CORPUS:-../shared/corpus}"
 real=()
@@ -120,7 +133,11 @@ goruns() { # input reps heavy(0/1)
       run "$in" decode/1 "$bin" decode -workers 1 "$in"
       run "$in" "decode/$(nproc)" "$bin" decode "$in"
     fi
-    run "$in" scan "$bin" scan "$in"
+    run "$in" scan "$bin" scan -stream "$in"
+    run "$in" job sh -c '"$1" -q -f json "$2" >/dev/null' _ "$job" "$in"
+    if [ "$3" = 1 ] && [ "${in#*c-audit-only}" != "$in" ]; then
+      run "$in" scan-kept "$bin" scan "$in"
+    fi
   done
 }
 extruns() { # input python(0/1)
@@ -159,6 +176,9 @@ for f in "$dir/b-0.1pct-${size}MiB.evtx" "$dir/b-0.01pct-${size}MiB.evtx"; do
   goruns "$f" $((reps < 5 ? 5 : reps)) 0 # cheap columns: at least 5 runs
   [ "$full" = 1 ] && goruns "$f" 1 1
 done
+if [ "$quick" = 0 ]; then
+  for f in "$dir/f-audit-only-256MiB.evtx" "$dir/f-audit-only-1024MiB.evtx"; do goruns "$f" 1 0; done
+fi
 echo "bench: done, $(uptime | sed 's/.*load/load/')" >&2
 
 # The table, per (input, column): the median and the best of the runs, and

@@ -41,6 +41,11 @@ const (
 	exitFailOnHits = 4 // --fail-on: some client would certainly break
 )
 
+// defaultMaxFindings bounds the findings a report lists: about 600 bytes
+// each in memory and 1 KB in the JSON form, so that the default run stays
+// within 100 MiB whatever the size of the logs.
+const defaultMaxFindings = 20000
+
 const exitCodesHelp = `Exit codes:
   0  the report was written (and, with --fail-on, no client would break)
   1  unexpected error: the output could not be written, or interrupted
@@ -124,6 +129,8 @@ func run(ctx context.Context, args []string, stdout, stderr *os.File) int {
 	fs.Var(&clients, "client", "keep events of this client only: `NAME`, address or prefix such as 10.0.20.0/24 (repeatable, comma-separated)")
 	workers := fs.Int("workers", 0, "read `N` files concurrently (0: one per CPU)")
 	allEvents := fs.Bool("all-events", false, "decode every provider's events, so that server coverage counts all of them (slower)")
+	maxFindings := fs.Int("max-findings", defaultMaxFindings, "list at most `N` findings in the JSON report (0: all); past N the findings are only counted\n"+
+		"in the rows, so memory stays bounded, and merging such reports adds their rows (a record in two shards counts twice)")
 	paths, format, failOn, code, ok := c.parseCommand(fs, args, `usage: smbaudit [flags] PATH...
        smbaudit merge [flags] PARTIAL.json...
 
@@ -160,10 +167,24 @@ Flags:
 		fmt.Fprintln(stderr, "smbaudit: --workers must be 0 or more")
 		return exitUsage
 	}
+	if *maxFindings < 0 {
+		fmt.Fprintln(stderr, "smbaudit: --max-findings must be 0 or more")
+		return exitUsage
+	}
 
+	// The findings stream into the report as they are read: neither the
+	// scan nor the report keeps more than --max-findings of them.
+	b := report.NewBuilder(report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: *maxFindings})
+	findings := 0
 	bar := newProgressBar(stderr, !c.quiet && isTerminal(stderr))
 	res, err := smbaudit.Scan(ctx, paths, smbaudit.ScanOptions{
 		Glob: *glob, Workers: *workers, AllEvents: *allEvents, Progress: bar.update,
+		OnFinding: func(f smbaudit.Finding) {
+			if filter.Match(&f) {
+				findings++
+				b.Add(&f)
+			}
+		},
 	})
 	bar.clear()
 	if errors.Is(err, smbaudit.ErrBadGlob) {
@@ -184,11 +205,12 @@ Flags:
 		return exitNothing
 	}
 	if !filter.IsZero() {
-		res = filter.Apply(res)
+		res = filter.Apply(res) // the servers' coverage; the findings were filtered as they came
 	}
-	rep := report.Build(res, report.Options{GeneratedAt: generatedAt(stderr)})
+	b.AddResult(res)
+	rep := b.Report()
 	if !c.quiet {
-		summarise(stderr, res, rep)
+		summarise(stderr, res, rep, findings)
 	}
 	return c.finish(rep, format, failOn, stdout, stderr)
 }
@@ -433,7 +455,7 @@ func describeInputs(stderr io.Writer, files []smbaudit.FileResult) int {
 }
 
 // summarise writes the one-line summary of what was read and skipped.
-func summarise(stderr io.Writer, res *smbaudit.Result, rep *report.Report) {
+func summarise(stderr io.Writer, res *smbaudit.Result, rep *report.Report, findings int) {
 	var read, damaged int
 	var bytes int64
 	causes := map[string]int{}
@@ -454,7 +476,7 @@ func summarise(stderr io.Writer, res *smbaudit.Result, rep *report.Report) {
 	}
 	skipped := len(res.Files) - read
 	msg := fmt.Sprintf("smbaudit: read %d of %s (%s), %d damaged; %s, %s, %s",
-		read, plural(len(res.Files), "file", "files"), humanBytes(bytes), damaged, plural(len(res.Findings), "finding", "findings"),
+		read, plural(len(res.Files), "file", "files"), humanBytes(bytes), damaged, plural(findings, "finding", "findings"),
 		plural(rep.Summary.Clients, "client", "clients"), plural(rep.Summary.Servers, "server", "servers"))
 	if skipped > 0 {
 		var parts []string

@@ -180,6 +180,7 @@ func TestUsageErrors(t *testing.T) {
 		{"since after until", []string{"--since", "2025-10-10", "--until", "2025-10-01", fixtures}, "is after --until"},
 		{"bad fail-on", []string{"--fail-on", "everything", fixtures}, `--fail-on: report: unknown setting: "everything"`},
 		{"bad workers", []string{"--workers", "-1", fixtures}, "--workers must be 0 or more"},
+		{"bad max-findings", []string{"--max-findings", "-1", fixtures}, "--max-findings must be 0 or more"},
 		{"bad glob", []string{"--glob", "[", fixtures}, "--glob: smbaudit: bad glob pattern"},
 		{"merge without partials", []string{"merge"}, "usage: smbaudit merge [flags] PARTIAL.json..."},
 	} {
@@ -442,4 +443,45 @@ func TestTerminal(t *testing.T) {
 	assert.NotContains(t, tty("", "--no-color", fixtures), bold)
 	assert.NotContains(t, tty("1", fixtures), bold)
 	assert.NotContains(t, tty("", "-f", "md", fixtures), bold, "colors are for the text form only")
+}
+
+// Past --max-findings the JSON report lists no findings but has the same
+// rows, and such partials merge into the rows of one scan.
+func TestMaxFindings(t *testing.T) {
+	rows := func(doc string) map[string]any {
+		t.Helper()
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(doc), &m))
+		return m
+	}
+	all := runCmd(t, "-q", "-f", "json", fixtures)
+	require.Equal(t, exitOK, all.code, all.stderr)
+	few := runCmd(t, "-q", "-f", "json", "--max-findings", "1", fixtures)
+	require.Equal(t, exitOK, few.code, few.stderr)
+	want, got := rows(all.stdout), rows(few.stdout)
+	n := len(want["findings"].([]any))
+	require.Greater(t, n, 1)
+	assert.Empty(t, got["findings"])
+	assert.EqualValues(t, n, got["findings_omitted"])
+	assert.EqualValues(t, 0, want["findings_omitted"])
+	for _, k := range []string{"summary", "clients", "servers", "inputs", "events_per_day", "unparsed", "unparsed_samples"} {
+		assert.Equal(t, want[k], got[k], k)
+	}
+
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json")
+	shardA := []string{fixture("audit-fs01.evtx"), fixture("audit-fs01-damaged.evtx")}
+	shardB := []string{fixture("audit-fs02-2025-10-10.evtx"), fixture("audit-fs02-2025-10-20.evtx"), fixture("forwarded-events.evtx")}
+	for _, s := range []struct {
+		out   string
+		files []string
+	}{{a, shardA}, {b, shardB}} {
+		r := runCmd(t, append([]string{"-q", "--max-findings", "1", "--partial", s.out}, s.files...)...)
+		require.Equal(t, exitOK, r.code, r.stderr)
+	}
+	one := runCmd(t, append([]string{"-q", "-f", "json", "--max-findings", "1"}, append(shardA, shardB...)...)...)
+	require.Equal(t, exitOK, one.code)
+	m := runCmd(t, "merge", "-q", "-f", "json", a, b)
+	require.Equal(t, exitOK, m.code, m.stderr)
+	assert.Equal(t, one.stdout, m.stdout)
 }
