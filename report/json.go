@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -245,26 +247,52 @@ func (r *Report) toJSON() jsonReport {
 	for _, u := range r.UnparsedSamples {
 		j.UnparsedSamples = append(j.UnparsedSamples, jsonUnparsed{jsonEvidence: evidenceOut(u.Evidence), Reason: u.Reason})
 	}
-	for _, f := range r.Findings {
-		j.Findings = append(j.Findings, jsonRecord{jsonEvidence: evidenceOut(f.Evidence), EventRecordID: f.EventRecordID,
-			Kind: f.Kind, Channel: f.Channel, Client: f.ClientID, ClientRaw: f.ClientRaw, ClientKind: f.ClientKind,
-			ShortName: f.ShortName, User: f.User, SPN: f.SPN, HasSPN: f.HasSPN, SPNQueryStatus: f.SPNQueryStatus,
-			EPAPolicy: f.EPAPolicy, ServerRequiresSigning: f.ServerRequiresSigning, Status: f.Status,
-			ChunkDamaged: f.ChunkDamaged, Reason: f.Reason})
-	}
 	return j
+}
+
+func recordOut(f *Record) jsonRecord {
+	return jsonRecord{jsonEvidence: evidenceOut(f.Evidence), EventRecordID: f.EventRecordID,
+		Kind: f.Kind, Channel: f.Channel, Client: f.ClientID, ClientRaw: f.ClientRaw, ClientKind: f.ClientKind,
+		ShortName: f.ShortName, User: f.User, SPN: f.SPN, HasSPN: f.HasSPN, SPNQueryStatus: f.SPNQueryStatus,
+		EPAPolicy: f.EPAPolicy, ServerRequiresSigning: f.ServerRequiresSigning, Status: f.Status,
+		ChunkDamaged: f.ChunkDamaged, Reason: f.Reason}
 }
 
 // WriteJSON writes the report in the JSON form of schema
 // "smbreadiness.report/v1" (see the package documentation), indented, with
-// a final newline. ReadJSON reads it back.
+// a final newline. ReadJSON reads it back. The findings are encoded one at
+// a time, so that writing a report does not hold a second copy of them.
 func (r *Report) WriteJSON(w io.Writer) error {
-	b, err := json.MarshalIndent(r.toJSON(), "", "  ")
+	head, err := json.MarshalIndent(r.toJSON(), "", "  ")
 	if err != nil {
 		return fmt.Errorf("report: encoding JSON: %w", err)
 	}
-	_, err = w.Write(append(b, '\n'))
-	return err
+	// toJSON leaves "findings" empty; the records go between its brackets,
+	// laid out as MarshalIndent lays out the elements of an array.
+	const empty = "\n  \"findings\": [],\n"
+	at := bytes.LastIndex(head, []byte(empty))
+	if at < 0 {
+		return fmt.Errorf("report: encoding JSON: no findings member") // cannot happen: toJSON has one
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.Write(head[:at+len(empty)-3]) // up to and including the bracket that opens
+	for i := range r.Findings {
+		rec, err := json.MarshalIndent(recordOut(&r.Findings[i]), "    ", "  ")
+		if err != nil {
+			return fmt.Errorf("report: encoding JSON: %w", err)
+		}
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n    ")
+		bw.Write(rec)
+	}
+	if len(r.Findings) > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.Write(head[at+len(empty)-3:]) // from the bracket that closes
+	bw.WriteByte('\n')
+	return bw.Flush()
 }
 
 // ReadJSON reads a report written by WriteJSON, typically a shard built on
