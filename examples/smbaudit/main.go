@@ -486,6 +486,10 @@ func summarise(stderr io.Writer, res *smbaudit.Result, rep *report.Report, findi
 		msg += fmt.Sprintf("; skipped %d: %s", skipped, strings.Join(parts, ", "))
 	}
 	fmt.Fprintln(stderr, msg)
+	if rep.FindingsOmitted > 0 {
+		fmt.Fprintf(stderr, "smbaudit: %s counted in the rows but not listed in the JSON form (over --max-findings)\n",
+			plural(rep.FindingsOmitted, "finding", "findings"))
+	}
 }
 
 func humanBytes(n int64) string {
