@@ -43,3 +43,27 @@ func BenchmarkRenderFixtures(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBuilderAdd streams the fixtures' findings into a Builder, as the
+// smbaudit command does, keeping them (kept) or counting them into the rows
+// only (rows); ns/finding is the cost per finding.
+func BenchmarkBuilderAdd(b *testing.B) {
+	fixtureReport(b)
+	for _, bc := range []struct {
+		name string
+		max  int
+	}{{"kept", 0}, {"rows", 1}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				bl := report.NewBuilder(report.Options{GeneratedAt: sample.GeneratedAt, MaxFindings: bc.max})
+				for i := range fixtureResult.Findings {
+					bl.Add(&fixtureResult.Findings[i])
+				}
+				n += len(fixtureResult.Findings)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/finding")
+		})
+	}
+}

@@ -116,6 +116,7 @@ type agg struct {
 	omitted   int                  // findings counted in summary
 	servers   map[string]*coverage // by lower-cased name
 	inputs    []Input
+	lower     lowerCache
 }
 
 func newAgg(max int) *agg {
@@ -177,6 +178,55 @@ func FormatEPAPolicy(p smbaudit.EPAPolicy) string {
 
 // RecordOf converts a finding to the form the report keeps.
 func RecordOf(f *smbaudit.Finding) Record {
+	return recordOf(f, nil)
+}
+
+// formats caches the renderings of the values findings share, so that a
+// Builder does not render them again for every finding. A nil *formats
+// renders every time.
+type formats struct {
+	status map[smbaudit.NTStatus]string
+	epa    map[smbaudit.EPAPolicy]string
+}
+
+// maxCached bounds each cache of formats and lowerCache; past it the cache
+// starts again (only hostile input has that many distinct values).
+const maxCached = 4096
+
+func cached[K comparable](m *map[K]string, k K, render func(K) string) string {
+	if v, ok := (*m)[k]; ok {
+		return v
+	}
+	if *m == nil || len(*m) >= maxCached {
+		*m = map[K]string{}
+	}
+	v := render(k)
+	(*m)[k] = v
+	return v
+}
+
+func (c *formats) ntStatus(s smbaudit.NTStatus) string {
+	if c == nil {
+		return FormatNTStatus(s)
+	}
+	return cached(&c.status, s, FormatNTStatus)
+}
+
+func (c *formats) epaPolicy(p smbaudit.EPAPolicy) string {
+	if c == nil {
+		return FormatEPAPolicy(p)
+	}
+	return cached(&c.epa, p, FormatEPAPolicy)
+}
+
+// lowerCache caches strings.ToLower of the few server names a report has.
+type lowerCache map[string]string
+
+func (c *lowerCache) of(s string) string {
+	return cached((*map[string]string)(c), s, strings.ToLower)
+}
+
+func recordOf(f *smbaudit.Finding, fm *formats) Record {
 	r := Record{
 		Evidence:      Evidence{Time: f.Time.UTC(), Server: orUnknown(f.Server), EventID: f.EventID, RecordID: f.RecordID, Source: f.Source},
 		EventRecordID: f.EventRecordID, Kind: string(f.Kind), Channel: f.Channel,
@@ -184,16 +234,16 @@ func RecordOf(f *smbaudit.Finding) Record {
 		User: f.User, SPN: f.SPN, HasSPN: f.HasSPN || f.SPN != "", ChunkDamaged: f.ChunkDamaged, Reason: f.Reason,
 	}
 	if f.SPNQueryStatus != nil {
-		r.SPNQueryStatus = FormatNTStatus(*f.SPNQueryStatus)
+		r.SPNQueryStatus = fm.ntStatus(*f.SPNQueryStatus)
 	}
 	if f.EPAPolicy != nil {
-		r.EPAPolicy = FormatEPAPolicy(*f.EPAPolicy)
+		r.EPAPolicy = fm.epaPolicy(*f.EPAPolicy)
 	}
 	if f.ServerRequiresSigning != nil {
 		r.ServerRequiresSigning = strconv.FormatBool(*f.ServerRequiresSigning)
 	}
 	if f.Status != nil {
-		r.Status = FormatNTStatus(*f.Status)
+		r.Status = fm.ntStatus(*f.Status)
 	}
 	return r
 }
@@ -229,7 +279,7 @@ func (a *agg) summarise() {
 }
 
 func (a *agg) addCoverage(name string, first, last time.Time, records int) {
-	lc := strings.ToLower(name)
+	lc := a.lower.of(name)
 	c := a.servers[lc]
 	if c == nil {
 		c = &coverage{name: name}

@@ -17,7 +17,8 @@ import (
 // not safe for concurrent use; OnFinding's calls never overlap, so it can
 // call Add directly.
 type Builder struct {
-	a *agg
+	a  *agg
+	fm formats
 }
 
 // NewBuilder returns an empty Builder.
@@ -33,7 +34,7 @@ func NewBuilder(opts Options) *Builder {
 // Add counts one finding. f is not kept (its values are copied), so it may
 // be one of Scan's shared, read-only findings.
 func (b *Builder) Add(f *smbaudit.Finding) {
-	b.a.addRecord(RecordOf(f))
+	b.a.addRecord(recordOf(f, &b.fm))
 }
 
 // AddResult adds a scan result: its findings, its per-server coverage and

@@ -17,9 +17,10 @@ import (
 type rows struct {
 	clients  map[string]*clientAgg // by client ID (or Unknown)
 	servers  map[string]*serverAgg // by lower-cased server name
-	days     map[string]map[uint16]int
+	days     map[int64]map[uint16]int // by UTC day: days since 1970-01-01
 	unparsed int
 	samples  []Unparsed // the lowest in evidence order, at most 2*MaxUnparsedSamples
+	lower    lowerCache
 }
 
 type clientAgg struct {
@@ -40,7 +41,7 @@ type serverAgg struct {
 }
 
 func newRows() *rows {
-	return &rows{clients: map[string]*clientAgg{}, servers: map[string]*serverAgg{}, days: map[string]map[uint16]int{}}
+	return &rows{clients: map[string]*clientAgg{}, servers: map[string]*serverAgg{}, days: map[int64]map[uint16]int{}}
 }
 
 func (w *rows) server(lc string) *serverAgg {
@@ -82,7 +83,17 @@ func (c *clientAgg) count(event uint16, n int, lcServers ...string) {
 	c.servers.add(lcServers...)
 }
 
-func (w *rows) addDay(day string, event uint16, n int) {
+// dayOf is the UTC day of t, counted from 1970-01-01.
+func dayOf(t time.Time) int64 {
+	s := t.Unix()
+	d := s / 86400
+	if s%86400 < 0 {
+		d--
+	}
+	return d
+}
+
+func (w *rows) addDay(day int64, event uint16, n int) {
 	d := w.days[day]
 	if d == nil {
 		d = map[uint16]int{}
@@ -112,7 +123,7 @@ func (w *rows) trimSamples() {
 
 // addRecord counts one finding.
 func (w *rows) addRecord(rec *Record) {
-	lc := strings.ToLower(rec.Server)
+	lc := w.lower.of(rec.Server)
 	sa := w.server(lc)
 	sa.findings++
 	if rec.Kind == string(smbaudit.KindUnparsed) {
@@ -143,7 +154,7 @@ func (w *rows) addRecord(rec *Record) {
 	}
 	sa.events[rec.EventID]++
 	sa.clients.add(id)
-	w.addDay(rec.Time.Format(time.DateOnly), rec.EventID, 1)
+	w.addDay(dayOf(rec.Time), rec.EventID, 1)
 }
 
 // addRows adds the rows of a report whose findings were not kept: what
@@ -177,8 +188,12 @@ func (w *rows) addRows(r *Report) {
 		sa.clients.add(s.Clients...)
 	}
 	for _, d := range r.Days {
+		t, err := time.Parse(time.DateOnly, d.Date)
+		if err != nil {
+			continue // ReadJSON refuses such a date; a Report made by this package has none
+		}
 		for event, n := range d.Events {
-			w.addDay(d.Date, event, n)
+			w.addDay(dayOf(t), event, n)
 		}
 	}
 	w.unparsed += r.Unparsed
@@ -246,7 +261,7 @@ func (w *rows) fill(r *Report, cov map[string]*coverage) {
 	}
 
 	for _, d := range slices.Sorted(maps.Keys(w.days)) {
-		r.Days = append(r.Days, Day{Date: d, Events: maps.Clone(w.days[d])})
+		r.Days = append(r.Days, Day{Date: time.Unix(d*86400, 0).UTC().Format(time.DateOnly), Events: maps.Clone(w.days[d])})
 	}
 
 	r.Unparsed = w.unparsed
