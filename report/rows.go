@@ -15,8 +15,8 @@ import (
 // findings (see Options.MaxFindings). Servers are held by lower-cased name;
 // the name shown is chosen when the report is made.
 type rows struct {
-	clients  map[string]*clientAgg // by client ID (or Unknown)
-	servers  map[string]*serverAgg // by lower-cased server name
+	clients  map[string]*clientAgg    // by client ID (or Unknown)
+	servers  map[string]*serverAgg    // by lower-cased server name
 	days     map[int64]map[uint16]int // by UTC day: days since 1970-01-01
 	unparsed int
 	samples  []Unparsed // the lowest in evidence order, at most 2*MaxUnparsedSamples
