@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"time"
@@ -75,4 +76,24 @@ func ExampleReport_WriteCSV() {
 	// Output:
 	// client,kind,short_name,linked,names,first_seen,last_seen,events_total,e3000,e3021,e3024,e3025,e3026,e3027,e551,servers,users,spns,spn_query_statuses,epa_policies,server_requires_signing,damaged_chunk_events,breaks_under,possibly_breaks_under,rejected_by_enforcement,rejection_statuses,hints
 	// 10.1.2.3,ipv4,,,\\10.1.2.3,2025-09-10T00:00:00.0000000Z,2025-09-10T00:00:00.0000000Z,1,1,0,0,0,0,0,0,fs01,,,,,,0,DisableSMB1,,false,,DisableSMB1: move the client to SMB 2 or 3 (update or replace it)
+}
+
+// The smbaudit command's pipeline: the scan streams its findings into a
+// Builder, which keeps at most MaxFindings of them and counts the others
+// into its rows only, so that memory stays bounded however large the logs.
+func ExampleBuilder() {
+	b := report.NewBuilder(report.Options{GeneratedAt: time.Date(2025, 10, 21, 0, 0, 0, 0, time.UTC), MaxFindings: 100})
+	res, err := smbaudit.Scan(context.Background(), []string{"../testdata/smbaudit"}, smbaudit.ScanOptions{
+		OnFinding: func(f smbaudit.Finding) { b.Add(&f) },
+	})
+	if err != nil {
+		panic(err)
+	}
+	b.AddResult(res) // the files read and the servers' coverage; res.Findings is nil
+	r := b.Report()
+	fmt.Println(len(r.Findings), "findings listed,", r.FindingsOmitted, "counted in the rows only")
+	fmt.Println(r.Summary.Headlines[1].Text)
+	// Output:
+	// 0 findings listed, 577 counted in the rows only
+	// 4 clients on 3 servers would break if you enforce RequireSecuritySignature (1 client more possibly, on 1 server: 3027 evidence only)
 }
