@@ -300,6 +300,10 @@ func (a *agg) addReport(r *Report) {
 		a.summarise()
 		a.summary.addRows(r)
 		a.omitted += r.FindingsOmitted
+		// Every server the rows name gets a row, as a finding's does.
+		for _, name := range namedServers(r) {
+			a.addCoverage(name, time.Time{}, time.Time{}, 0)
+		}
 	}
 	for _, rec := range r.Findings {
 		a.addRecord(rec)

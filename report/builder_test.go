@@ -132,6 +132,9 @@ func TestReadJSONRowErrors(t *testing.T) {
 		{"day", head + `"findings_omitted": 1, "events_per_day": [{"date": "2025-02-30", "events": {}}]}`},
 		{"day count", head + `"findings_omitted": 1, "events_per_day": [{"date": "2025-02-03", "events": {"3021": -1}}]}`},
 		{"unparsed", head + `"findings_omitted": 1, "unparsed": -1}`},
+		{"client server", head + `"findings_omitted": 1, "clients": [{"client": "a", "servers": [""]}]}`},
+		{"evidence server", head + `"findings_omitted": 1, "clients": [{"client": "a", "first_evidence": {"server": ""}}]}`},
+		{"sample server", head + `"findings_omitted": 1, "unparsed_samples": [{"time": "2025-09-01T00:00:00Z"}]}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -139,4 +142,17 @@ func TestReadJSONRowErrors(t *testing.T) {
 			require.ErrorIs(t, err, report.ErrMalformed)
 		})
 	}
+}
+
+// A summarised report naming a server in its client rows only gives that
+// server a row, as a finding would.
+func TestRowsNameTheirServers(t *testing.T) {
+	doc := `{"schema": "smbreadiness.report/v1", "findings_omitted": 1, "clients": [{"client": "10.0.0.5", "events": {"3021": 1},
+	"servers_by_event": {"3021": ["FS09"]}, "servers": ["FS09"], "first_evidence": {"server": "FS09", "time": "2025-09-01T00:00:00Z"},
+	"last_evidence": {"server": "FS09", "time": "2025-09-01T00:00:00Z"}}]}`
+	r, err := report.ReadJSON(strings.NewReader(doc))
+	require.NoError(t, err)
+	require.Len(t, r.Servers, 1)
+	require.Equal(t, "FS09", r.Servers[0].Name)
+	require.Equal(t, []string{"FS09"}, r.Clients[0].Servers)
 }

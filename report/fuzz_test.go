@@ -19,6 +19,18 @@ const fuzzSmallReport = `{"schema":"smbreadiness.report/v1","generated_at":"2025
 "servers":[{"server":"FS01","first":"2025-10-01T08:00:00Z","last":"2025-10-02T08:00:00Z","records":12}],
 "inputs":[{"path":"a.evtx","size":69632,"chunks":1,"chunks_decoded":1,"records":12,"damaged_chunks":[0],"errors":["a.evtx: chunk 0: bad"]}]}`
 
+// fuzzSummarisedReport is a report whose findings were not kept: its rows
+// are read instead.
+const fuzzSummarisedReport = `{"schema":"smbreadiness.report/v1","generated_at":"2025-10-01T12:00:00.0000000Z","findings_omitted":3,
+"clients":[{"client":"10.0.0.5","kind":"ipv4","names":["\\\\10.0.0.5"],"events":{"3021":2},"servers_by_event":{"3021":["FS01"]},
+"first_evidence":{"time":"2025-10-01T08:00:00.1234567Z","server":"FS01","event_id":3021,"record_id":7,"source":{"file":"a.evtx","chunk":0,"offset":4096}},
+"last_evidence":{"time":"2025-10-01T09:00:00Z","server":"FS01","event_id":3021,"record_id":9,"source":{"file":"a.evtx","chunk":0,"offset":5120}},
+"servers":["FS01"],"users":["CORP\\alice"],"server_requires_signing":["false"],"damaged_chunk_events":1}],
+"servers":[{"server":"FS01","first":"2025-10-01T08:00:00Z","last":"2025-10-02T08:00:00Z","records":12,"findings":3,"events":{"3021":2,"3024":1},"clients":["10.0.0.5"]}],
+"events_per_day":[{"date":"2025-10-01","events":{"3021":2,"3024":1}}],"unparsed":1,
+"unparsed_samples":[{"time":"2025-10-01T10:00:00Z","server":"FS01","event_id":3024,"record_id":11,"source":{"file":"a.evtx","chunk":0,"offset":6144},"reason":"no client name field"}],
+"inputs":[{"path":"a.evtx","size":69632,"chunks":1,"chunks_decoded":1,"records":12}]}`
+
 // FuzzReadJSON feeds arbitrary documents to ReadJSON, the partial decoder
 // merge relies on. It must never panic; it fails only with ErrMalformed or
 // ErrSchema; and what it accepts re-encodes to a document that it accepts
@@ -28,6 +40,7 @@ func FuzzReadJSON(f *testing.F) {
 	f.Add([]byte(fuzzSmallReport))
 	f.Add([]byte(`{"schema":"smbreadiness.report/v1"}`))
 	f.Add([]byte(`{"schema":"smbreadiness.report/v1","findings":[{"server":"","time":""}]}`))
+	f.Add([]byte(fuzzSummarisedReport))
 	if b, err := os.ReadFile(filepath.Join("testdata", "golden", "sample.json")); err == nil {
 		f.Add(b)
 	}
@@ -66,5 +79,13 @@ func TestFuzzReadJSONSeedIsRead(t *testing.T) {
 	}
 	if len(r.Findings) != 1 || len(r.Servers) != 1 || len(r.Inputs) != 1 || len(r.Clients) != 1 {
 		t.Fatalf("findings %d, servers %d, inputs %d, clients %d; want 1 each", len(r.Findings), len(r.Servers), len(r.Inputs), len(r.Clients))
+	}
+	r, err = report.ReadJSON(bytes.NewReader([]byte(fuzzSummarisedReport)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.FindingsOmitted != 3 || len(r.Clients) != 1 || r.Clients[0].Events[3021] != 2 || r.Unparsed != 1 || len(r.Days) != 1 ||
+		r.Servers[0].Findings != 3 || r.Clients[0].DamagedChunkEvents != 1 || len(r.UnparsedSamples) != 1 {
+		t.Fatalf("summarised seed not read whole: %+v", r)
 	}
 }

@@ -383,6 +383,12 @@ func (p *parser) rows(j *jsonReport, r *Report) {
 			c.ServersByEvent[p.eventID(at+".servers_by_event", k)] = ss
 		}
 		r.Clients = append(r.Clients, c)
+		p.serverNames(at+".servers", c.Servers...)
+		for k, ss := range jc.ServersByEvent {
+			p.serverNames(at+".servers_by_event."+k, ss...)
+		}
+		p.serverNames(at+".first_evidence.server", c.First.Server)
+		p.serverNames(at+".last_evidence.server", c.Last.Server)
 	}
 	for i, jd := range j.EventsPerDay {
 		at := fmt.Sprintf("events_per_day[%d]", i)
@@ -393,7 +399,19 @@ func (p *parser) rows(j *jsonReport, r *Report) {
 	}
 	r.Unparsed = p.count("unparsed", j.Unparsed)
 	for i, ju := range j.UnparsedSamples {
-		r.UnparsedSamples = append(r.UnparsedSamples, Unparsed{Evidence: p.evidence(fmt.Sprintf("unparsed_samples[%d]", i), ju.jsonEvidence), Reason: ju.Reason})
+		at := fmt.Sprintf("unparsed_samples[%d]", i)
+		r.UnparsedSamples = append(r.UnparsedSamples, Unparsed{Evidence: p.evidence(at, ju.jsonEvidence), Reason: ju.Reason})
+		p.serverNames(at+".server", ju.Server)
+	}
+}
+
+// serverNames refuses empty server names: a report names an unnamed
+// server Unknown.
+func (p *parser) serverNames(at string, names ...string) {
+	for _, n := range names {
+		if n == "" {
+			p.fail(at, "empty server name")
+		}
 	}
 }
 

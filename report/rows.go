@@ -213,7 +213,12 @@ func lowerAll(s []string) []string {
 // unparsed events. Server names are shown as cov names them. w is not
 // changed but for the order of its samples.
 func (w *rows) fill(r *Report, cov map[string]*coverage) {
-	display := func(lc string) string { return cov[strings.ToLower(lc)].name }
+	display := func(name string) string {
+		if c := cov[strings.ToLower(name)]; c != nil {
+			return c.name
+		}
+		return name // cannot happen: every server named has coverage
+	}
 	displayAll := func(s set) []string {
 		out := set{}
 		for lc := range s {
@@ -270,4 +275,21 @@ func (w *rows) fill(r *Report, cov map[string]*coverage) {
 		u.Server = display(u.Server)
 		r.UnparsedSamples = append(r.UnparsedSamples, u)
 	}
+}
+
+// namedServers lists the servers the rows of r name.
+func namedServers(r *Report) []string {
+	var names []string
+	for i := range r.Clients {
+		c := &r.Clients[i]
+		names = append(names, c.Servers...)
+		for _, ss := range c.ServersByEvent {
+			names = append(names, ss...)
+		}
+		names = append(names, c.First.Server, c.Last.Server)
+	}
+	for _, u := range r.UnparsedSamples {
+		names = append(names, u.Server)
+	}
+	return names
 }
