@@ -26,6 +26,7 @@ all=(
   ./evtx:FuzzInspect
   ./smbaudit:FuzzClassify
   ./smbaudit:FuzzNormalizeClient
+  ./smbaudit:FuzzRecordSet
   ./report:FuzzReadJSON
 )
 
