@@ -131,5 +131,10 @@
 //	                   record_id, source, event_record_id, kind, channel,
 //	                   client, client_raw, client_kind, short_name, user, spn,
 //	                   has_spn, spn_query_status, epa_policy,
-//	                   server_requires_signing, status, chunk_damaged, reason}
+//	                   server_requires_signing, status, chunk_damaged, reason};
+//	                   empty when findings_omitted is not 0
+//	findings_omitted  findings counted in the rows but not listed (past
+//	                   Options.MaxFindings); such a report is read back from
+//	                   its rows (clients, servers' findings, events and
+//	                   clients, events_per_day, unparsed, unparsed_samples)
 package report

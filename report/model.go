@@ -122,9 +122,10 @@ type Report struct {
 	UnparsedSamples []Unparsed
 	// Findings holds every finding the report was built from, one per
 	// record (copies of one record in several files count once, as in
-	// smbaudit.Scan), sorted by time and place. It is what makes reports
-	// mergeable: everything per client, per server (but its coverage) and
-	// per day is derived from it.
+	// smbaudit.Scan), sorted by time and place, unless there were more
+	// than Options.MaxFindings (see FindingsOmitted). It is what makes
+	// reports merge exactly: everything per client, per server (but its
+	// coverage) and per day is derived from it.
 	Findings []Record
 	// FindingsOmitted is the number of findings counted in the rows but
 	// not kept in Findings (Options.MaxFindings); when it is not 0,
