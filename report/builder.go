@@ -17,18 +17,15 @@ import (
 // not safe for concurrent use; OnFinding's calls never overlap, so it can
 // call Add directly.
 type Builder struct {
-	a  *agg
-	fm formats
+	a      *agg
+	fm     formats
+	pinned time.Time // Options.GeneratedAt
+	now    time.Time // when the Builder was made
 }
 
 // NewBuilder returns an empty Builder.
 func NewBuilder(opts Options) *Builder {
-	a := newAgg(max(opts.MaxFindings, 0))
-	a.generated = opts.GeneratedAt
-	if a.generated.IsZero() {
-		a.generated = time.Now()
-	}
-	return &Builder{a: a}
+	return &Builder{a: newAgg(max(opts.MaxFindings, 0)), pinned: opts.GeneratedAt, now: time.Now()}
 }
 
 // Add counts one finding. f is not kept (its values are copied), so it may
@@ -61,8 +58,30 @@ func (b *Builder) AddResult(res *smbaudit.Result) {
 	}
 }
 
-// Report returns the report of everything added so far. The Builder stays
-// usable: adding more and calling Report again gives the larger report.
+// AddReport adds a report, typically a shard read back with ReadJSON, as
+// MergeAll would: its findings (copies of a record count once while the
+// findings are kept, see Options.MaxFindings), or its rows when it kept
+// none, and its servers' coverage and files. Adding the shards one at a
+// time bounds the memory of a merge; MergeAll needs them all at once. r is
+// not modified; nil adds nothing.
+func (b *Builder) AddReport(r *Report) {
+	b.a.addReport(r)
+}
+
+// Report returns the report of everything added so far. Its generation
+// time is Options.GeneratedAt, or when that is zero the latest of the
+// reports added, or when none was the time NewBuilder was called. The
+// Builder stays usable: adding more and calling Report again gives the
+// larger report.
 func (b *Builder) Report() *Report {
-	return b.a.finish()
+	latest := b.a.generated
+	switch {
+	case !b.pinned.IsZero():
+		b.a.generated = b.pinned
+	case latest.IsZero():
+		b.a.generated = b.now
+	}
+	r := b.a.finish()
+	b.a.generated = latest
+	return r
 }

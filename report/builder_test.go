@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -155,4 +156,45 @@ func TestRowsNameTheirServers(t *testing.T) {
 	require.Len(t, r.Servers, 1)
 	require.Equal(t, "FS09", r.Servers[0].Name)
 	require.Equal(t, []string{"FS09"}, r.Clients[0].Servers)
+}
+
+// Shards added one at a time to a Builder give what MergeAll gives, with
+// copies across shards counted once; past MaxFindings, the rows of the
+// exact merge.
+func TestBuilderAddReportIsMerge(t *testing.T) {
+	for seed := range uint64(propertyRuns) {
+		r := rand.New(rand.NewPCG(seed, 14))
+		var pool []smbaudit.Finding
+		var shards []*report.Report
+		for i := range 1 + r.IntN(5) {
+			at := pinned.Add(time.Duration(r.IntN(3)) * time.Hour)
+			shards = append(shards, build(randomFile(r, fmt.Sprintf("/e/s%d.evtx", i), &pool), at))
+		}
+		want := report.MergeAll(shards...)
+		b := report.NewBuilder(report.Options{})
+		for _, sh := range shards {
+			b.AddReport(sh)
+		}
+		require.Equal(t, renderAll(t, want), renderAll(t, b.Report()), "seed %d", seed)
+
+		later := pinned.Add(24 * time.Hour)
+		b = report.NewBuilder(report.Options{GeneratedAt: later})
+		b.AddReport(nil)
+		for _, sh := range shards {
+			b.AddReport(sh)
+		}
+		got := b.Report()
+		require.Equal(t, later, got.GeneratedAt, "seed %d: pinned", seed)
+
+		files := uniqueFiles(r, 1+r.IntN(4))
+		exact := build(concat(files...), pinned)
+		if len(exact.Findings) < 2 {
+			continue
+		}
+		b = report.NewBuilder(report.Options{GeneratedAt: pinned, MaxFindings: 1})
+		for _, f := range files {
+			b.AddReport(build(f, pinned))
+		}
+		require.Equal(t, renderAll(t, withoutFindings(exact)), renderAll(t, b.Report()), "seed %d: past MaxFindings", seed)
+	}
 }

@@ -77,6 +77,7 @@ func (l *listFlag) Set(s string) error {
 type common struct {
 	format, output, partial, failOn string
 	quiet, noColor                  bool
+	maxFindings                     int
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -91,6 +92,8 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress bar and no summary on stderr (errors are still shown)")
 	fs.BoolVar(&c.quiet, "q", false, "")
 	fs.BoolVar(&c.noColor, "no-color", false, "no ANSI colors (also when NO_COLOR is set)")
+	fs.IntVar(&c.maxFindings, "max-findings", defaultMaxFindings, "list at most `N` findings in the JSON report (0: all); past N the findings are only counted\n"+
+		"in the rows, so memory stays bounded, and merging such reports adds their rows (a record in two shards counts twice)")
 }
 
 // parse parses flags placed before, between or after the positional
@@ -129,8 +132,6 @@ func run(ctx context.Context, args []string, stdout, stderr *os.File) int {
 	fs.Var(&clients, "client", "keep events of this client only: `NAME`, address or prefix such as 10.0.20.0/24 (repeatable, comma-separated)")
 	workers := fs.Int("workers", 0, "read `N` files concurrently (0: one per CPU)")
 	allEvents := fs.Bool("all-events", false, "decode every provider's events, so that server coverage counts all of them (slower)")
-	maxFindings := fs.Int("max-findings", defaultMaxFindings, "list at most `N` findings in the JSON report (0: all); past N the findings are only counted\n"+
-		"in the rows, so memory stays bounded, and merging such reports adds their rows (a record in two shards counts twice)")
 	paths, format, failOn, code, ok := c.parseCommand(fs, args, `usage: smbaudit [flags] PATH...
        smbaudit merge [flags] PARTIAL.json...
 
@@ -167,14 +168,10 @@ Flags:
 		fmt.Fprintln(stderr, "smbaudit: --workers must be 0 or more")
 		return exitUsage
 	}
-	if *maxFindings < 0 {
-		fmt.Fprintln(stderr, "smbaudit: --max-findings must be 0 or more")
-		return exitUsage
-	}
 
 	// The findings stream into the report as they are read: neither the
 	// scan nor the report keeps more than --max-findings of them.
-	b := report.NewBuilder(report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: *maxFindings})
+	b := report.NewBuilder(report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: c.maxFindings})
 	findings := 0
 	bar := newProgressBar(stderr, !c.quiet && isTerminal(stderr))
 	res, err := smbaudit.Scan(ctx, paths, smbaudit.ScanOptions{
@@ -231,24 +228,29 @@ Flags:
 	if !ok {
 		return code
 	}
-	var parts []*report.Report
+	// One partial at a time: memory holds one of them and the merged
+	// report, bounded by --max-findings.
+	b := report.NewBuilder(report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: c.maxFindings})
+	read := 0
 	for _, p := range paths {
 		r, err := readPartial(p)
 		if err != nil {
 			fmt.Fprintf(stderr, "smbaudit: %s: skipped: %v\n", p, err)
 			continue
 		}
-		parts = append(parts, r)
+		b.AddReport(r)
+		read++
 	}
-	if len(parts) == 0 {
+	if read == 0 {
 		fmt.Fprintf(stderr, "smbaudit: nothing readable: all %d partial reports skipped\n", len(paths))
 		return exitNothing
 	}
-	rep := report.MergeAll(parts...)
+	rep := b.Report()
 	if !c.quiet {
 		fmt.Fprintf(stderr, "smbaudit: merged %d of %s: %s, %s, %s\n",
-			len(parts), plural(len(paths), "partial report", "partial reports"), plural(rep.Summary.Clients, "client", "clients"),
+			read, plural(len(paths), "partial report", "partial reports"), plural(rep.Summary.Clients, "client", "clients"),
 			plural(rep.Summary.Servers, "server", "servers"), plural(rep.Summary.Inputs, "input file", "input files"))
+		omitted(stderr, rep)
 	}
 	return c.finish(rep, format, failOn, stdout, stderr)
 }
@@ -303,6 +305,10 @@ func (c *common) check(stderr io.Writer) (report.Format, []report.Setting, bool)
 			fmt.Fprintf(stderr, "smbaudit: --fail-on: %v\n", err)
 			return "", nil, false
 		}
+	}
+	if c.maxFindings < 0 {
+		fmt.Fprintln(stderr, "smbaudit: --max-findings must be 0 or more")
+		return "", nil, false
 	}
 	return format, failOn, true
 }
@@ -486,6 +492,11 @@ func summarise(stderr io.Writer, res *smbaudit.Result, rep *report.Report, findi
 		msg += fmt.Sprintf("; skipped %d: %s", skipped, strings.Join(parts, ", "))
 	}
 	fmt.Fprintln(stderr, msg)
+	omitted(stderr, rep)
+}
+
+// omitted says when the report counts findings it does not list.
+func omitted(stderr io.Writer, rep *report.Report) {
 	if rep.FindingsOmitted > 0 {
 		fmt.Fprintf(stderr, "smbaudit: %s counted in the rows but not listed in the JSON form (over --max-findings)\n",
 			plural(rep.FindingsOmitted, "finding", "findings"))

@@ -181,6 +181,7 @@ func TestUsageErrors(t *testing.T) {
 		{"bad fail-on", []string{"--fail-on", "everything", fixtures}, `--fail-on: report: unknown setting: "everything"`},
 		{"bad workers", []string{"--workers", "-1", fixtures}, "--workers must be 0 or more"},
 		{"bad max-findings", []string{"--max-findings", "-1", fixtures}, "--max-findings must be 0 or more"},
+		{"merge bad max-findings", []string{"merge", "--max-findings", "-1", "a.json"}, "--max-findings must be 0 or more"},
 		{"bad glob", []string{"--glob", "[", fixtures}, "--glob: smbaudit: bad glob pattern"},
 		{"merge without partials", []string{"merge"}, "usage: smbaudit merge [flags] PARTIAL.json..."},
 	} {
@@ -487,4 +488,23 @@ func TestMaxFindings(t *testing.T) {
 	m := runCmd(t, "merge", "-q", "-f", "json", a, b)
 	require.Equal(t, exitOK, m.code, m.stderr)
 	assert.Equal(t, one.stdout, m.stdout)
+
+	// Partials that kept their findings, merged past --max-findings: the
+	// rows of the exact merge.
+	for _, s := range []struct {
+		out   string
+		files []string
+	}{{a, shardA}, {b, shardB}} {
+		r := runCmd(t, append([]string{"-q", "--partial", s.out}, s.files...)...)
+		require.Equal(t, exitOK, r.code, r.stderr)
+	}
+	exact := runCmd(t, "merge", "-q", "-f", "json", a, b)
+	bounded := runCmd(t, "merge", "-f", "json", "--max-findings", "1", a, b)
+	require.Equal(t, exitOK, bounded.code, bounded.stderr)
+	assert.Contains(t, bounded.stderr, "counted in the rows but not listed")
+	want, got = rows(exact.stdout), rows(bounded.stdout)
+	assert.EqualValues(t, len(want["findings"].([]any)), got["findings_omitted"])
+	for _, k := range []string{"summary", "clients", "servers", "inputs", "events_per_day", "unparsed", "unparsed_samples"} {
+		assert.Equal(t, want[k], got[k], k)
+	}
 }
