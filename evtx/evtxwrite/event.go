@@ -29,10 +29,15 @@ type Event struct {
 	Task              uint16
 	Keywords          uint64
 	TimeCreated       time.Time
-	// RecordID 0 means "previous record's ID plus 1" (1 for the first).
-	RecordID  uint64
-	ProcessID uint32
-	ThreadID  uint32
+	// RecordID is the record header's ID; 0 means "previous record's ID
+	// plus 1" (1 for the first).
+	RecordID uint64
+	// EventRecordID is System/EventRecordID; 0 means RecordID, as in the
+	// logs Windows writes. A WEF ForwardedEvents log keeps the source's
+	// own numbering here, which differs from the collector's RecordID.
+	EventRecordID uint64
+	ProcessID     uint32
+	ThreadID      uint32
 	// Data is the EventData; ignored when UserData is set.
 	Data     []Data
 	UserData *UserData

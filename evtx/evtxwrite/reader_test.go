@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/evtxkit/smbreadiness/evtx"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -34,6 +35,7 @@ func TestRoundTripReader(t *testing.T) {
 				g := got[i]
 				ctx := fmt.Sprintf("record %d", want.RecordID)
 				require.Equal(t, want.RecordID, g.RecordID, ctx)
+				require.Equal(t, wantEventRecordID(want), g.EventRecordID, ctx)
 				require.Equal(t, want.Provider, g.Provider, ctx)
 				require.Equal(t, strings.ToUpper(want.ProviderGUID), g.ProviderGUID, ctx)
 				require.Equal(t, want.EventID, g.EventID, ctx)
@@ -67,4 +69,41 @@ func TestRoundTripReader(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEventRecordID: System/EventRecordID is the header's record ID unless
+// Event.EventRecordID is set, and the header's ID stays the header's.
+func TestEventRecordID(t *testing.T) {
+	tests := []struct {
+		name          string
+		recordID      uint64 // 0: previous plus 1
+		eventRecordID uint64
+		wantRecordID  uint64
+		wantEventRID  uint64
+	}{
+		{"default: the header's ID", 0, 0, 1, 1},
+		{"explicit header ID", 40, 0, 40, 40},
+		{"forwarded: the source's numbering", 41, 7, 41, 7},
+		{"header ID defaulted, source's numbering given", 0, 1 << 40, 42, 1 << 40},
+		{"largest", 0, ^uint64(0), 43, ^uint64(0)},
+	}
+	evs := make([]Event, len(tests))
+	for i, tt := range tests {
+		evs[i] = Event{Provider: "P", Channel: "C", Computer: "fs01", EventID: 1,
+			RecordID: tt.recordID, EventRecordID: tt.eventRecordID}
+	}
+	var buf bytes.Buffer
+	require.NoError(t, Write(&buf, evs, Options{}))
+	rd, err := evtx.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "eventrecordid")
+	require.NoError(t, err)
+	i := 0
+	for ev, err := range rd.Events(context.Background(), evtx.Options{Workers: 1}) {
+		require.NoError(t, err)
+		require.Less(t, i, len(tests))
+		tt := tests[i]
+		assert.Equal(t, tt.wantRecordID, ev.RecordID, tt.name)
+		assert.Equal(t, tt.wantEventRID, ev.EventRecordID, tt.name)
+		i++
+	}
+	require.Equal(t, len(tests), i)
 }

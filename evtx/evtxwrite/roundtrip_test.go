@@ -128,6 +128,9 @@ func randEvents(r *rand.Rand, n, layouts, maxLen int) []Event {
 			Keywords: r.Uint64(), TimeCreated: randTime(r), RecordID: id,
 			ProcessID: r.Uint32(), ThreadID: r.Uint32(),
 		}
+		if id%3 == 0 { // forwarded: the source's numbering, not the header's
+			ev.EventRecordID = id<<20 + 7
+		}
 		if r.IntN(2) == 0 {
 			ev.ProviderGUID = randGUID(r)
 		}
@@ -203,6 +206,14 @@ func TestRoundTripVelocidex(t *testing.T) {
 	}
 }
 
+// wantEventRecordID is the System/EventRecordID Write gives ev.
+func wantEventRecordID(ev Event) uint64 {
+	if ev.EventRecordID != 0 {
+		return ev.EventRecordID
+	}
+	return ev.RecordID
+}
+
 func compareVelocidex(t *testing.T, ev Event, got map[string]any) {
 	t.Helper()
 	e := got["Event"].(map[string]any)
@@ -229,7 +240,7 @@ func compareVelocidex(t *testing.T, ev Event, got map[string]any) {
 	require.Equal(t, ev.Task, sys["Task"], ctx)
 	require.Equal(t, ev.Opcode, sys["Opcode"], ctx)
 	require.Equal(t, ev.Keywords, sys["Keywords"], ctx)
-	require.Equal(t, ev.RecordID, sys["EventRecordID"], ctx)
+	require.Equal(t, wantEventRecordID(ev), sys["EventRecordID"], ctx)
 	require.Equal(t, ev.Channel, sys["Channel"], ctx)
 	require.Equal(t, ev.Computer, sys["Computer"], ctx)
 	ft, _ := fileTime(ev.TimeCreated)

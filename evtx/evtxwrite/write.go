@@ -166,7 +166,11 @@ func prepare(ev *Event, recordID uint64, crafted bool) (*prepared, error) {
 	}
 	args[slotProcessID] = arg{typ: evtx.TypeUint32, data: le32(ev.ProcessID)}
 	args[slotThreadID] = arg{typ: evtx.TypeUint32, data: le32(ev.ThreadID)}
-	args[slotRecordID] = arg{typ: evtx.TypeUint64, data: le64(recordID)}
+	eventRecordID := ev.EventRecordID
+	if eventRecordID == 0 {
+		eventRecordID = recordID
+	}
+	args[slotRecordID] = arg{typ: evtx.TypeUint64, data: le64(eventRecordID)}
 	args[slotVersion] = arg{typ: evtx.TypeUint8, data: []byte{ev.Version}}
 	args[slotUserID] = null
 	if ev.UserSID != "" {
