@@ -32,7 +32,12 @@ func Build(res *smbaudit.Result, opts Options) *Report {
 // A report whose findings were not kept (Report.FindingsOmitted) is merged
 // by adding its rows: its findings cannot be told from the other
 // report's, so a record present in both counts twice, and the result
-// keeps no findings either.
+// keeps no findings either. Merging such reports is still commutative,
+// and MergeAll is independent of the order of its arguments, but pairwise
+// merging is not associative when two reports that kept their findings
+// share a record: merged first with a summarised report, a record's copy
+// can no longer be recognised. Merge all the shards at once (MergeAll, or
+// Builder.AddReport without Options.MaxFindings).
 func Merge(a, b *Report) *Report {
 	return MergeAll(a, b)
 }
@@ -105,14 +110,16 @@ type coverage struct {
 }
 
 // agg gathers what a report is made of. Findings are kept, one per record,
-// in records; once there are more than max of them (max > 0), or a report
-// without findings is added, they are counted into summary instead and no
-// longer kept.
+// in records, until there are more than max of them (max > 0): then they
+// are counted into summary and records is nil. The rows of reports that
+// kept no findings go to summary as well, but do not end the keeping of
+// findings: records are counted into the rows only when the report is
+// made, so that merging is independent of the order of the reports.
 type agg struct {
 	generated time.Time
 	records   map[recKey]*Record
 	max       int
-	summary   *rows                // nil while the findings are kept
+	summary   *rows                // nil until findings are counted without being kept
 	omitted   int                  // findings counted in summary
 	servers   map[string]*coverage // by lower-cased name
 	inputs    []Input
@@ -250,7 +257,7 @@ func recordOf(f *smbaudit.Finding, fm *formats) Record {
 
 func (a *agg) addRecord(r Record) {
 	a.addCoverage(r.Server, r.Time, r.Time, 0)
-	if a.summary != nil {
+	if a.records == nil {
 		a.summary.addRecord(&r)
 		a.omitted++
 		return
@@ -260,17 +267,16 @@ func (a *agg) addRecord(r Record) {
 		a.records[k] = &r
 	}
 	if a.max > 0 && len(a.records) > a.max {
-		a.summarise()
+		a.fold()
 	}
 }
 
-// summarise stops keeping findings: those kept so far are counted into the
+// fold stops keeping findings: those kept so far are counted into the
 // summary rows and dropped.
-func (a *agg) summarise() {
-	if a.summary != nil {
-		return
+func (a *agg) fold() {
+	if a.summary == nil {
+		a.summary = newRows()
 	}
-	a.summary = newRows()
 	for _, r := range a.records {
 		a.summary.addRecord(r)
 	}
@@ -297,7 +303,9 @@ func (a *agg) addReport(r *Report) {
 	}
 	a.generated = maxTime(a.generated, r.GeneratedAt)
 	if r.FindingsOmitted > 0 {
-		a.summarise()
+		if a.summary == nil {
+			a.summary = newRows()
+		}
 		a.summary.addRows(r)
 		a.omitted += r.FindingsOmitted
 		// Every server the rows name gets a row, as a finding's does.
@@ -330,10 +338,9 @@ func cmpInput(x, y Input) int {
 // finish makes the report. It does not change a, so it can be called again
 // after more is added.
 func (a *agg) finish() *Report {
-	r := &Report{Schema: Schema, GeneratedAt: a.generated.UTC(), FindingsOmitted: a.omitted}
-	w := a.summary
-	if w == nil {
-		w = newRows()
+	r := &Report{Schema: Schema, GeneratedAt: a.generated.UTC()}
+	w := newRows()
+	if a.summary == nil {
 		for _, rec := range a.records {
 			r.Findings = append(r.Findings, *rec)
 		}
@@ -343,6 +350,15 @@ func (a *agg) finish() *Report {
 		for i := range r.Findings {
 			w.addRecord(&r.Findings[i])
 		}
+	} else {
+		// The summary's rows, then the findings still kept, counted in.
+		rowsOnly := &Report{}
+		a.summary.fill(rowsOnly, a.servers)
+		w.addRows(rowsOnly)
+		for _, rec := range a.records {
+			w.addRecord(rec)
+		}
+		r.Schema, r.FindingsOmitted = SchemaSummarised, a.omitted+len(a.records)
 	}
 	w.fill(r, a.servers)
 

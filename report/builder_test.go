@@ -120,7 +120,7 @@ func TestMergeWithoutFindings(t *testing.T) {
 }
 
 func TestReadJSONRowErrors(t *testing.T) {
-	const head = `{"schema": "smbreadiness.report/v1", `
+	const head = `{"schema": "smbreadiness.report/v2", `
 	tests := []struct{ name, doc string }{
 		{"negative omitted", head + `"findings_omitted": -1}`},
 		{"omitted beside findings", head + `"findings_omitted": 1, "findings": [{"server": "a", "time": "2025-09-01T00:00:00Z"}]}`},
@@ -133,6 +133,8 @@ func TestReadJSONRowErrors(t *testing.T) {
 		{"day", head + `"findings_omitted": 1, "events_per_day": [{"date": "2025-02-30", "events": {}}]}`},
 		{"day count", head + `"findings_omitted": 1, "events_per_day": [{"date": "2025-02-03", "events": {"3021": -1}}]}`},
 		{"unparsed", head + `"findings_omitted": 1, "unparsed": -1}`},
+		{"v2 without omitted findings", head + `"findings_omitted": 0}`},
+		{"v1 with omitted findings", `{"schema": "smbreadiness.report/v1", "findings_omitted": 1}`},
 		{"client server", head + `"findings_omitted": 1, "clients": [{"client": "a", "servers": [""]}]}`},
 		{"evidence server", head + `"findings_omitted": 1, "clients": [{"client": "a", "first_evidence": {"server": ""}}]}`},
 		{"sample server", head + `"findings_omitted": 1, "unparsed_samples": [{"time": "2025-09-01T00:00:00Z"}]}`},
@@ -148,7 +150,7 @@ func TestReadJSONRowErrors(t *testing.T) {
 // A summarised report naming a server in its client rows only gives that
 // server a row, as a finding would.
 func TestRowsNameTheirServers(t *testing.T) {
-	doc := `{"schema": "smbreadiness.report/v1", "findings_omitted": 1, "clients": [{"client": "10.0.0.5", "events": {"3021": 1},
+	doc := `{"schema": "smbreadiness.report/v2", "findings_omitted": 1, "clients": [{"client": "10.0.0.5", "events": {"3021": 1},
 	"servers_by_event": {"3021": ["FS09"]}, "servers": ["FS09"], "first_evidence": {"server": "FS09", "time": "2025-09-01T00:00:00Z"},
 	"last_evidence": {"server": "FS09", "time": "2025-09-01T00:00:00Z"}}]}`
 	r, err := report.ReadJSON(strings.NewReader(doc))
@@ -196,5 +198,35 @@ func TestBuilderAddReportIsMerge(t *testing.T) {
 			b.AddReport(build(f, pinned))
 		}
 		require.Equal(t, renderAll(t, withoutFindings(exact)), renderAll(t, b.Report()), "seed %d: past MaxFindings", seed)
+	}
+}
+
+// MergeAll does not depend on the order of its reports when some kept
+// their findings (sharing records) and some did not: copies among the
+// former count once in every order.
+func TestMergeAllOrderWithSummarisedReports(t *testing.T) {
+	for seed := range uint64(propertyRuns) {
+		r := rand.New(rand.NewPCG(seed, 15))
+		var pool []smbaudit.Finding
+		a := build(randomFile(r, "/e/a.evtx", &pool), pinned)
+		b := build(randomFile(r, "/e/b.evtx", &pool), pinned) // holds copies of a's records
+		s := report.Build(concat(uniqueFiles(r, 2)...), report.Options{GeneratedAt: pinned, MaxFindings: 1})
+		if s.FindingsOmitted == 0 {
+			continue
+		}
+		want := renderAll(t, report.MergeAll(a, b, s))
+		for _, order := range [][]*report.Report{{s, a, b}, {a, s, b}, {b, s, a}, {s, b, a}} {
+			require.Equal(t, want, renderAll(t, report.MergeAll(order...)), "seed %d", seed)
+			bl := report.NewBuilder(report.Options{})
+			for _, x := range order {
+				bl.AddReport(x)
+			}
+			require.Equal(t, want, renderAll(t, bl.Report()), "seed %d: Builder", seed)
+		}
+		require.Equal(t, renderAll(t, report.Merge(a, s)), renderAll(t, report.Merge(s, a)), "seed %d: commutative", seed)
+		// The rows: a and b's copies once, s's rows added.
+		exactAB := report.MergeAll(a, b)
+		got := report.MergeAll(a, b, s)
+		require.Equal(t, len(exactAB.Findings)+s.FindingsOmitted, got.FindingsOmitted, "seed %d", seed)
 	}
 }

@@ -23,9 +23,12 @@
 // so that the scan does not keep them either), and Options.MaxFindings
 // bounds what it keeps: past the bound, findings are counted straight into
 // the rows and dropped, and the report says how many in FindingsOmitted
-// (JSON member "findings_omitted"). Its rows are those of the report that
-// keeps every finding; only merging changes: such a report merges by adding
-// rows, so a record that two shards both hold counts twice.
+// (JSON member "findings_omitted"), and its JSON form declares schema
+// "smbreadiness.report/v2" (SchemaSummarised), so that a reader of v1 alone
+// refuses it rather than take it for a report without findings. Its rows
+// are those of the report that keeps every finding; only merging changes:
+// such a report merges by adding rows, so a record that two shards both
+// hold counts twice.
 //
 // # Verdicts
 //
@@ -84,7 +87,8 @@
 // ReadJSON reads generated_at, findings, the coverage members of servers
 // (server, first, last, records) and inputs; the rest is derived.
 //
-//	schema            "smbreadiness.report/v1"
+//	schema            "smbreadiness.report/v1", or "smbreadiness.report/v2" when
+//	                  findings_omitted is not 0
 //	generated_at      time
 //	summary           {clients, servers, servers_without_audit, inputs, skipped_inputs,
 //	                   records, damaged_chunks, errors, rejected_clients,

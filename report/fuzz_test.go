@@ -21,7 +21,7 @@ const fuzzSmallReport = `{"schema":"smbreadiness.report/v1","generated_at":"2025
 
 // fuzzSummarisedReport is a report whose findings were not kept: its rows
 // are read instead.
-const fuzzSummarisedReport = `{"schema":"smbreadiness.report/v1","generated_at":"2025-10-01T12:00:00.0000000Z","findings_omitted":3,
+const fuzzSummarisedReport = `{"schema":"smbreadiness.report/v2","generated_at":"2025-10-01T12:00:00.0000000Z","findings_omitted":3,
 "clients":[{"client":"10.0.0.5","kind":"ipv4","names":["\\\\10.0.0.5"],"events":{"3021":2},"servers_by_event":{"3021":["FS01"]},
 "first_evidence":{"time":"2025-10-01T08:00:00.1234567Z","server":"FS01","event_id":3021,"record_id":7,"source":{"file":"a.evtx","chunk":0,"offset":4096}},
 "last_evidence":{"time":"2025-10-01T09:00:00Z","server":"FS01","event_id":3021,"record_id":9,"source":{"file":"a.evtx","chunk":0,"offset":5120}},

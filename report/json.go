@@ -199,7 +199,11 @@ func evidenceOut(e Evidence) jsonEvidence {
 }
 
 func (r *Report) toJSON() jsonReport {
-	j := jsonReport{Schema: Schema, GeneratedAt: FormatTime(r.GeneratedAt), Unparsed: r.Unparsed, FindingsOmitted: r.FindingsOmitted,
+	schema := Schema
+	if r.FindingsOmitted > 0 {
+		schema = SchemaSummarised
+	}
+	j := jsonReport{Schema: schema, GeneratedAt: FormatTime(r.GeneratedAt), Unparsed: r.Unparsed, FindingsOmitted: r.FindingsOmitted,
 		Clients: []jsonClient{}, Servers: []jsonServer{}, Inputs: []jsonInput{}, EventsPerDay: []jsonDay{},
 		UnparsedSamples: []jsonUnparsed{}, Findings: []jsonRecord{}}
 	s := r.Summary
@@ -310,14 +314,18 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 	if err := dec.Decode(&j); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
-	if j.Schema != Schema {
-		return nil, fmt.Errorf("%w: %q (want %q)", ErrSchema, j.Schema, Schema)
+	if j.Schema != Schema && j.Schema != SchemaSummarised {
+		return nil, fmt.Errorf("%w: %q (want %q or %q)", ErrSchema, j.Schema, Schema, SchemaSummarised)
 	}
 	p := parser{}
 	r := &Report{GeneratedAt: p.time("generated_at", j.GeneratedAt), FindingsOmitted: j.FindingsOmitted}
 	switch {
 	case j.FindingsOmitted < 0:
 		p.fail("findings_omitted", "negative")
+	case j.Schema == Schema && j.FindingsOmitted > 0:
+		p.fail("findings_omitted", "set in a report of schema "+Schema)
+	case j.Schema == SchemaSummarised && j.FindingsOmitted == 0:
+		p.fail("findings_omitted", "0 in a report of schema "+SchemaSummarised)
 	case j.FindingsOmitted > 0 && len(j.Findings) > 0:
 		p.fail("findings_omitted", "set beside findings")
 	case j.FindingsOmitted > 0:

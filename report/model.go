@@ -7,8 +7,15 @@ import (
 	"github.com/evtxkit/smbreadiness/smbaudit"
 )
 
-// Schema is the value of the top-level "schema" member of the JSON form.
+// Schema is the value of the top-level "schema" member of the JSON form of
+// a report that lists its findings.
 const Schema = "smbreadiness.report/v1"
+
+// SchemaSummarised is the "schema" of a report whose findings were not
+// kept (Report.FindingsOmitted): its rows hold what its findings would
+// give. A reader of Schema alone refuses it instead of taking it for a
+// report without findings.
+const SchemaSummarised = "smbreadiness.report/v2"
 
 // Unknown stands for a client or server name that the event did not carry.
 // Parentheses cannot occur in host names, so it never collides with one.

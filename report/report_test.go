@@ -238,7 +238,7 @@ func TestReadJSONErrors(t *testing.T) {
 	}{
 		{"not JSON", "{", report.ErrMalformed},
 		{"no schema", `{"clients": []}`, report.ErrSchema},
-		{"future schema", `{"schema": "smbreadiness.report/v2"}`, report.ErrSchema},
+		{"future schema", `{"schema": "smbreadiness.report/v3"}`, report.ErrSchema},
 		{"bad time", `{"schema": "smbreadiness.report/v1", "generated_at": "yesterday"}`, report.ErrMalformed},
 		{"finding time", `{"schema": "smbreadiness.report/v1", "findings": [{"server": "a", "time": "2025-13-01T00:00:00Z"}]}`, report.ErrMalformed},
 		{"finding without time", `{"schema": "smbreadiness.report/v1", "findings": [{"server": "a"}]}`, report.ErrMalformed},
