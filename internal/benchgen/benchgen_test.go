@@ -19,7 +19,9 @@ import (
 // TestWriteFileIsASoundLog: the generated logs read back without a single
 // error or damaged chunk, hold as many events as Stats says, with the SMB
 // share asked for, record IDs running on from chunk to chunk, and events
-// from many computers.
+// from many computers, each computer's channel numbering its own records
+// (System/EventRecordID) from 1 without gaps, as a WEF collector's
+// ForwardedEvents log of subscriptions that forward every event does.
 func TestWriteFileIsASoundLog(t *testing.T) {
 	tests := []struct {
 		name         string
@@ -49,10 +51,15 @@ func TestWriteFileIsASoundLog(t *testing.T) {
 			var smb, n int
 			computers := map[string]bool{}
 			next := uint64(1)
+			type source struct{ computer, channel string }
+			sources := map[source]uint64{}
 			for ev, err := range f.Events(context.Background(), evtx.Options{OnChunk: func(c evtx.ChunkInfo) { chunks = append(chunks, c) }}) {
 				require.NoError(t, err)
 				require.Equal(t, next, ev.RecordID, "record IDs run on")
 				next++
+				k := source{ev.Computer, ev.Channel}
+				sources[k]++
+				require.Equal(t, sources[k], ev.EventRecordID, "%s %s: EventRecordIDs run on", ev.Computer, ev.Channel)
 				n++
 				computers[ev.Computer] = true
 				if ev.Provider == "Microsoft-Windows-SMBServer" {
@@ -69,6 +76,7 @@ func TestWriteFileIsASoundLog(t *testing.T) {
 			assert.GreaterOrEqual(t, share, tt.minSMB)
 			assert.LessOrEqual(t, share, tt.maxS)
 			assert.Greater(t, len(computers), 2)
+			assert.Less(t, len(sources), n, "sources hold several records each")
 		})
 	}
 }

@@ -21,9 +21,13 @@ const (
 
 // gen draws events. Its choices mimic a WEF collector: Security events
 // dominate (4624 logons, 4688 process creations, 4672 special logons, some
-// 4625 failures), System service events (7036, 7040) are rarer.
+// 4625 failures), System service events (7036, 7040) are rarer. As in a
+// ForwardedEvents log, the record header's ID is the collector's numbering
+// and System/EventRecordID each source's own numbering of its channel,
+// consecutive because the subscriptions forward every event of a channel.
 type gen struct {
 	cfg     Config
+	sources map[source]uint64 // last EventRecordID per computer and channel
 	rng     *rand.Rand
 	t       time.Time
 	hosts   []string
@@ -50,7 +54,7 @@ func newGen(cfg Config) *gen {
 	if cfg.Start.IsZero() {
 		cfg.Start = time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)
 	}
-	g := &gen{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0x5eed)), t: cfg.Start}
+	g := &gen{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0x5eed)), t: cfg.Start, sources: map[source]uint64{}}
 	for i := range cfg.Computers {
 		switch {
 		case i%25 == 0:
@@ -100,8 +104,20 @@ func (g *gen) guid() string {
 	return fmt.Sprintf("{%08X-%04X-%04X-%04X-%012X}", r.Uint32(), r.Uint32()&0xffff, r.Uint32()&0xffff, r.Uint32()&0xffff, r.Uint64()&0xffffffffffff)
 }
 
-// event returns the next event, with record ID id.
+// source is one computer's channel, which numbers its own records.
+type source struct{ computer, channel string }
+
+// event returns the next event, with record ID id and the next
+// EventRecordID of its computer's channel.
 func (g *gen) event(id uint64) evtxwrite.Event {
+	ev := g.draw(id)
+	k := source{ev.Computer, ev.Channel}
+	g.sources[k]++
+	ev.EventRecordID = g.sources[k]
+	return ev
+}
+
+func (g *gen) draw(id uint64) evtxwrite.Event {
 	g.t = g.t.Add(time.Duration(1+g.rng.IntN(80_000_000)) * 100 * time.Nanosecond / 100)
 	if g.cfg.SMBFraction > 0 && g.rng.Float64() < g.cfg.SMBFraction {
 		return g.smb(id)
