@@ -94,8 +94,10 @@ func matchName(patterns []string, c Client) bool {
 // read. Server coverage is kept for the servers that pass the server filter,
 // with First and Last clipped to [Since, Until]; a server whose window lies
 // wholly outside the bounds is dropped. AuditEvents is recounted from the
-// findings kept. Events still counts every decoded event of the server in the
-// inputs, because a Result does not keep the time of events that are not
+// findings kept; a streamed result (ScanOptions.OnFinding: Findings nil) has
+// none to recount, so there it is left as the scan counted it, over every
+// client and time. Events still counts every decoded event of the server in
+// the inputs, because a Result does not keep the time of events that are not
 // findings.
 func (f Filter) Apply(res *Result) *Result {
 	if res == nil {
@@ -126,7 +128,9 @@ func (f Filter) Apply(res *Result) *Result {
 		if s.First.After(s.Last) {
 			continue
 		}
-		s.AuditEvents = audit[strings.ToLower(s.Server)]
+		if res.Findings != nil {
+			s.AuditEvents = audit[strings.ToLower(s.Server)]
+		}
 		out.Servers = append(out.Servers, s)
 	}
 	return out

@@ -94,6 +94,13 @@ func TestFilterApply(t *testing.T) {
 	assert.Equal(t, before, fmt.Sprintf("%+v", *res), "Apply must not modify its input")
 	assert.Nil(t, Filter{}.Apply(nil))
 	assert.Len(t, Filter{}.Apply(res).Findings, 4)
+
+	streamed := &Result{Files: res.Files, Servers: res.Servers} // OnFinding: no findings kept
+	got = Filter{Since: day(4), Until: day(8)}.Apply(streamed)
+	assert.Equal(t, []ServerCoverage{
+		{Server: "FS01", First: day(4), Last: day(5), Events: 10, AuditEvents: 2},
+		{Server: "FS02", First: day(6), Last: day(8), Events: 7, AuditEvents: 1},
+	}, got.Servers, "streamed: nothing to recount, the scan's counts stay")
 }
 
 func TestFilterIsZero(t *testing.T) {
