@@ -1,13 +1,20 @@
 package smbaudit
 
-import "time"
+import (
+	"math"
+	"math/bits"
+	"time"
+)
 
 // The scan's coverage remembers every record it has counted, per server and
 // channel, to count each record once and to tell a streaming scan whether a
 // record is a copy of one already passed on. It keeps runs of record
 // identities instead of one key per record, so that its memory grows with
-// the number of runs (a few per file for the logs Windows writes) and not
-// with the number of records.
+// the number of runs and not with the number of records: one run per
+// unbroken stretch of consecutive identities per server and channel. That
+// is a few per file for the logs Windows writes and for forwarded logs
+// holding every event of a channel, one per gap for a filtered
+// subscription or export, and at most one per record for hostile input.
 //
 // A run [lo, hi] with times [tmin, tmax] says: every record of this server
 // and channel, in one numbering of its log (between two clears), whose
@@ -15,10 +22,13 @@ import "time"
 // tmin..tmax. A record is a copy of a seen one when a run holds its
 // identity and its time lies within that run's times.
 //
-// A run only grows by a record known to follow its last one with nothing
-// of the same server and channel in between, in the same numbering (see
-// cursor.link): that knowledge comes from one file, read in order, never
-// from identities alone. Record IDs restart at 1 after a log is cleared,
+// A run only grows by the next identity in one file's reading order: the
+// record read right after the run's last one, of the same server and
+// channel in the same file, whose identity is that one's plus 1 (see
+// cursor.link). Nothing can lie in between, and that knowledge comes from
+// one file, read in order, never from identities alone. A gap in the
+// identities (a filtered export keeps the original IDs) never joins: the
+// records in the gap are unknown, not copies. Record IDs restart at 1 after a log is cleared,
 // so identities alone cannot tell whether record k+1 continues records
 // 1..k or follows a clear; joining on adjacency alone would let a run span
 // a clear and then swallow the new log's records 1..k as copies. Times
@@ -34,6 +44,13 @@ import "time"
 // identity, so the runs of different numberings never merge. Beyond
 // maxGens generations (only hostile input reuses one ID that often)
 // records are kept exactly, one key each.
+//
+// A record from a damaged chunk (its checksum failed) may hold garbage: a
+// TimeCreated far away would widen a run's times to everything and make
+// every record of a later numbering in its identities a copy. So such a
+// record never widens or extends a run, and no later record links to it:
+// it is kept exactly, one key (identity, time) each, unless a run already
+// holds it as a copy. A copy of it read elsewhere is recognised by that key.
 
 // maxGens bounds the generations of a recordSet, so that a lookup costs at
 // most maxGens binary searches.
@@ -45,13 +62,13 @@ const maxGens = 4
 const runBlock = 256
 
 // run is the identities lo..hi of one numbering, all seen, and the range of
-// their times in 100 ns ticks.
+// their times (see ticks).
 type run struct {
 	lo, hi     uint64
-	tmin, tmax int64
+	tmin, tmax uint64
 }
 
-func (r *run) widen(t int64) {
+func (r *run) widen(t uint64) {
 	r.tmin, r.tmax = min(r.tmin, t), max(r.tmax, t)
 }
 
@@ -187,22 +204,23 @@ func (l *runList) runs() int {
 // recordSet is the records seen of one server's channel.
 type recordSet struct {
 	gens  []runList
-	extra map[recTime]struct{} // beyond maxGens generations: exact keys
+	extra map[recTime]struct{} // damaged records, and beyond maxGens generations: exact keys
 }
 
 type recTime struct {
 	id   uint64
-	time int64
+	time uint64
 }
 
 // add records the record (rid, t) and reports whether it is new; gen is
-// the generation that holds it now (-1: in the exact keys). prevGen >= 0
-// links it to the record prevRid < rid in that generation: the caller knows
-// that no record of this server and channel lies between the two in their
-// numbering (see cursor.link), so the run ending at prevRid may grow to rid
-// and join the run that holds rid.
-func (s *recordSet) add(rid uint64, t int64, prevGen int, prevRid uint64) (gen int, isNew bool) {
-	linked := prevGen >= 0 && prevGen < len(s.gens) && prevRid < rid
+// the generation that holds it now (-1: in the exact keys). damaged says
+// its chunk is damaged: it is then never put in a run (see above). prevGen
+// >= 0 links it to the record prevRid < rid in that generation: the caller
+// knows that no record of this server and channel lies between the two in
+// their numbering (see cursor.link), so the run ending at prevRid may grow
+// to rid and join the run that holds rid.
+func (s *recordSet) add(rid, t uint64, damaged bool, prevGen int, prevRid uint64) (gen int, isNew bool) {
+	linked := !damaged && prevGen >= 0 && prevGen < len(s.gens) && prevRid < rid
 	for g := range s.gens {
 		l := &s.gens[g]
 		r, b, i := l.holding(rid)
@@ -222,8 +240,15 @@ func (s *recordSet) add(rid uint64, t int64, prevGen int, prevRid uint64) (gen i
 		return g, false
 	}
 	k := recTime{rid, t}
-	if _, ok := s.extra[k]; ok {
+	_, seen := s.extra[k]
+	switch {
+	case seen && damaged:
 		return -1, false
+	case seen: // a sound copy of a kept key: it may join the runs
+		delete(s.extra, k)
+	case damaged:
+		s.keep(k)
+		return -1, true
 	}
 	if linked {
 		l := &s.gens[prevGen]
@@ -231,7 +256,7 @@ func (s *recordSet) add(rid uint64, t int64, prevGen int, prevRid uint64) (gen i
 			if nb, ni, ok := l.next(pb, pi); !ok || l.blocks[nb][ni].lo > rid {
 				pr.hi = rid
 				pr.widen(t)
-				return prevGen, true
+				return prevGen, !seen
 			}
 		}
 	}
@@ -240,32 +265,40 @@ func (s *recordSet) add(rid uint64, t int64, prevGen int, prevRid uint64) (gen i
 		l := &s.gens[g]
 		if r, b, i := l.holding(rid); r == nil {
 			l.insertAfter(b, i, one)
-			return g, true
+			return g, !seen
 		}
 	}
 	if len(s.gens) < maxGens {
 		s.gens = append(s.gens, runList{})
 		s.gens[len(s.gens)-1].insertAfter(-1, -1, one)
-		return len(s.gens) - 1, true
+		return len(s.gens) - 1, !seen
 	}
+	s.keep(k)
+	return -1, !seen
+}
+
+// keep adds k to the exact keys.
+func (s *recordSet) keep(k recTime) {
 	if s.extra == nil {
 		s.extra = map[recTime]struct{}{}
 	}
 	s.extra[k] = struct{}{}
-	return -1, true
 }
 
-// addAt adds the record at p with time t (in ticks), read from the file
+// addAt adds the record at p with time t (see ticks), read from the file
 // whose cursor for this server and channel is cur, linking it to the
 // cursor's record when it follows it (cursor.link), and moves cur to it. It
 // reports whether the record is new.
-func (s *recordSet) addAt(cur *cursor, p position, t int64) bool {
+func (s *recordSet) addAt(cur *cursor, p position, t uint64) bool {
 	prevGen := -1
 	if cur.link(p) {
 		prevGen = cur.gen
 	}
-	gen, isNew := s.add(p.rid, t, prevGen, cur.rid)
-	*cur = cursor{rid: p.rid, chunk: p.chunk, errs: p.errs, gen: gen, own: p.own, damaged: p.damaged}
+	gen, isNew := s.add(p.rid, t, p.damaged, prevGen, cur.rid)
+	if p.damaged {
+		gen = -1 // no record links to a damaged one
+	}
+	*cur = cursor{rid: p.rid, gen: gen}
 	return isNew
 }
 
@@ -278,58 +311,50 @@ func (s *recordSet) runs() int {
 	return n
 }
 
-// cursor is where one file's last record of one server's channel went,
-// with what is needed to know whether the file's next record of that
-// server's channel follows it with nothing in between (link).
+// cursor is where one file's last record of one server's channel went:
+// its identity and its generation (-1: none, the exact keys, or a damaged
+// record, to which no record links).
 type cursor struct {
-	rid     uint64
-	chunk   int
-	errs    uint32 // the file's error count when it was read
-	gen     int    // its generation; -1: none (exact keys, or no record yet)
-	own     bool   // its identity is the file's own numbering
-	damaged bool   // its chunk failed a checksum
+	rid uint64
+	gen int
 }
 
-// position describes a record for cursor.link: its identity, whether that
-// identity is the numbering of the file it is read from (EventRecordID
-// equals the header's record ID, or is absent, and no record of the file
-// read so far was forwarded), its chunk, whether the chunk is damaged, and
-// how many errors the file had given when it was read.
+// position describes a record for cursor.link: its identity and whether its
+// chunk is damaged.
 type position struct {
 	rid     uint64
-	own     bool
-	chunk   int
 	damaged bool
-	errs    uint32
 }
 
 // link reports whether the record at p, read from the same file right
 // after the cursor's record (no record of the same server and channel in
 // between in reading order), is known to follow it in the same numbering
-// with no record of that server and channel in between. Either
-//
-//   - its identity is the next one: nothing can lie in between, and a
-//     file's consecutive identities belong to one numbering (a clear
-//     empties a log; see Scan for the one forwarded case this assumes
-//     away); or
-//   - both identities are the file's own numbering (a log Windows wrote:
-//     it holds every record of its numbering from its oldest to its
-//     newest, in order), the identity grows, the two records are in the
-//     same or adjacent chunks, neither chunk is damaged and no error came
-//     in between, so no record of the log was lost between them.
+// with no record of that server and channel in between: its identity is
+// exactly the next one, so nothing can lie in between, and a file's
+// consecutive identities belong to one numbering (a clear empties a log;
+// see Scan for the one forwarded case this assumes away). Any gap, even in
+// a log Windows wrote, does not link: a filtered export keeps the
+// original IDs, and the records in its gaps are not in it. Neither record
+// may come from a damaged chunk.
 func (c *cursor) link(p position) bool {
-	if c.gen < 0 || p.rid <= c.rid {
-		return false
-	}
-	if p.rid-1 == c.rid {
-		return true
-	}
-	return p.own && c.own && !p.damaged && !c.damaged && p.errs == c.errs &&
-		(p.chunk == c.chunk || p.chunk == c.chunk+1)
+	return c.gen >= 0 && !p.damaged && c.rid != math.MaxUint64 && p.rid == c.rid+1
 }
 
-// ticks returns t in 100 ns units since 1970, exact for every time a
-// FILETIME can hold (UnixNano overflows beyond the year 2262).
-func ticks(t time.Time) int64 {
-	return t.Unix()*1e7 + int64(t.Nanosecond()/100)
+// ticks returns t as a FILETIME, 100 ns units since 1601-01-01 UTC, exact
+// for every time a FILETIME can hold (up to the year 60056; damaged or
+// crafted records hold times beyond 2^63 ticks, the year 30828). Earlier
+// times (the zero time, which the reader gives for FILETIME 0) give 0,
+// later ones the largest FILETIME.
+func ticks(t time.Time) uint64 {
+	const unixFrom1601 = 11644473600 // seconds from 1601-01-01 to 1970-01-01
+	sec := t.Unix()
+	if sec < -unixFrom1601 {
+		return 0
+	}
+	hi, lo := bits.Mul64(uint64(sec)+unixFrom1601, 1e7)
+	lo, carry := bits.Add64(lo, uint64(t.Nanosecond()/100), 0)
+	if hi != 0 || carry != 0 {
+		return math.MaxUint64
+	}
+	return lo
 }

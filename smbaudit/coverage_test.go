@@ -2,6 +2,7 @@ package smbaudit
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -11,15 +12,17 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// rec is one record as a file presents it to the coverage.
+// rec is one record as a file presents it to the coverage. Its time is an
+// offset from tickBase, so that tests may go back in time from 0.
 type rec struct {
-	rid   uint64
-	t     int64
-	chunk int
+	rid     uint64
+	t       int64
+	damaged bool // its chunk is damaged
 }
 
-// seq returns records lo..hi (or hi..lo when lo > hi) at time base+rid,
-// 100 records a chunk.
+const tickBase = 1 << 40
+
+// seq returns records lo..hi (or hi..lo when lo > hi) at time base+rid.
 func seq(lo, hi uint64, base int64) []rec {
 	var out []rec
 	step := 1
@@ -27,7 +30,7 @@ func seq(lo, hi uint64, base int64) []rec {
 		step = -1
 	}
 	for r := int64(lo); ; r += int64(step) {
-		out = append(out, rec{uint64(r), base + r, int(r / 100)})
+		out = append(out, rec{rid: uint64(r), t: base + r})
 		if uint64(r) == hi {
 			return out
 		}
@@ -35,16 +38,12 @@ func seq(lo, hi uint64, base int64) []rec {
 }
 
 // reader feeds one file's records to a set the way Scan does.
-type reader struct {
-	cur  cursor
-	own  bool
-	errs uint32
-}
+type reader struct{ cur cursor }
 
-func newReader(own bool) *reader { return &reader{cur: cursor{gen: -1}, own: own} }
+func newReader() *reader { return &reader{cur: cursor{gen: -1}} }
 
 func (r *reader) read(s *recordSet, x rec) bool {
-	return s.addAt(&r.cur, position{rid: x.rid, own: r.own, chunk: x.chunk, errs: r.errs}, x.t)
+	return s.addAt(&r.cur, position{rid: x.rid, damaged: x.damaged}, uint64(tickBase+x.t))
 }
 
 // checkRuns checks that every generation's runs are sorted, disjoint and
@@ -77,55 +76,96 @@ func TestRecordSet(t *testing.T) {
 	}
 	old := seq(1, 300, 0)       // a log before it was cleared
 	cleared := seq(1, 300, 1e6) // the same IDs after the clear, later
+	// recs builds records from (identity, time) pairs.
+	recs := func(pairs ...int64) []rec {
+		var out []rec
+		for i := 0; i < len(pairs); i += 2 {
+			out = append(out, rec{rid: uint64(pairs[i]), t: pairs[i+1]})
+		}
+		return out
+	}
+	// garbage is seq(lo, hi, base) with record bad from a damaged chunk
+	// at time at.
+	garbage := func(lo, hi uint64, base int64, bad uint64, at int64) []rec {
+		r := seq(lo, hi, base)
+		r[bad-lo] = rec{rid: bad, t: at, damaged: true}
+		return r
+	}
+	damaged := func(r []rec) []rec {
+		for i := range r {
+			r[i].damaged = true
+		}
+		return r
+	}
 	tests := []struct {
 		name  string
-		own   []bool // per reader: identities are the file's own numbering
+		files int
 		steps []step
 		runs  int // runs (and exact keys) at the end
 	}{
-		{"in order: one run", []bool{false}, []step{{0, seq(1, 1000, 0), 1000}}, 1},
-		{"again: all copies", []bool{false, false},
+		{"in order: one run", 1, []step{{0, seq(1, 1000, 0), 1000}}, 1},
+		{"again: all copies", 2,
 			[]step{{0, seq(1, 1000, 0), 1000}, {1, seq(1, 1000, 0), 0}}, 1},
-		{"reverse order: a run each (no link evidence)", []bool{false}, []step{{0, seq(50, 1, 0), 50}}, 50},
-		{"reverse order, then read in order: copies, and the runs join", []bool{false, false},
+		{"reverse order: a run each (no link evidence)", 1, []step{{0, seq(50, 1, 0), 50}}, 50},
+		{"reverse order, then read in order: copies, and the runs join", 2,
 			[]step{{0, seq(50, 1, 0), 50}, {1, seq(1, 50, 0), 0}}, 1},
-		{"a gap filled by another file joins the runs", []bool{false, false},
+		{"a gap filled by another file joins the runs", 2,
 			[]step{{0, append(seq(1, 10, 0), seq(21, 30, 0)...), 20}, {1, seq(9, 22, 0), 10}}, 1},
-		{"overlapping exports", []bool{true, true},
+		{"overlapping exports", 2,
 			[]step{{0, seq(1, 600, 0), 600}, {1, seq(400, 1000, 0), 400}}, 1},
-		{"later export read first", []bool{true, true},
+		{"later export read first", 2,
 			[]step{{1, seq(400, 1000, 0), 601}, {0, seq(1, 600, 0), 399}}, 1},
-		{"cleared log: same IDs, later times, kept apart", []bool{true, true, true},
+		{"cleared log: same IDs, later times, kept apart", 3,
 			[]step{{0, old, 300}, {1, cleared, 300}, {2, append(slices.Clone(old), cleared...), 0}}, 2},
-		{"cleared log read first", []bool{true, true},
+		{"cleared log read first", 2,
 			[]step{{1, cleared, 300}, {0, old, 300}}, 2},
 		// A "save and clear" export (1..300), a later export of the new log
 		// after it wrapped (301..500), an earlier one of the new log
 		// (1..300): joining 300 and 301 would let the second export's
 		// run swallow the third's records.
-		{"no run spans a clear", []bool{true, true, true},
+		{"no run spans a clear", 3,
 			[]step{{0, old, 300}, {1, seq(301, 500, 1e6), 200}, {2, cleared, 300}}, 3},
-		{"same ID, time inside the run: a copy", []bool{false, false},
-			[]step{{0, seq(1, 10, 0), 10}, {1, []rec{{5, 7, 0}}, 0}}, 1},
-		{"same ID, time outside the run: another record", []bool{false, false},
-			[]step{{0, seq(1, 10, 0), 10}, {1, []rec{{5, 11, 0}, {5, -1, 0}, {5, 11, 0}}, 2}}, 3},
-		{"one ID reused more than the generations hold: exact keys", []bool{false},
-			[]step{{0, []rec{{7, 1, 0}, {7, 2, 0}, {7, 3, 0}, {7, 4, 0}, {7, 5, 0}, {7, 6, 0}, {7, 5, 0}, {7, 1, 0}}, 6}}, 6},
-		{"own numbering with gaps (other servers' records between) links", []bool{true, true},
-			[]step{{0, []rec{{1, 1, 0}, {4, 4, 0}, {9, 9, 0}, {20, 20, 0}}, 4}, {1, []rec{{4, 4, 0}, {9, 9, 0}}, 0}}, 1},
-		{"forwarded identities with gaps do not link", []bool{false, false},
-			[]step{{0, []rec{{1, 1, 0}, {4, 4, 0}, {9, 9, 0}}, 3}, {1, []rec{{2, 2, 0}, {3, 3, 0}}, 2}}, 4},
-		{"own numbering across a chunk gap does not link", []bool{true, true},
-			[]step{{0, []rec{{1, 1, 0}, {50, 50, 2}}, 2}, {1, []rec{{20, 20, 1}}, 1}}, 3},
-		{"identity 0 and the largest", []bool{false},
-			[]step{{0, []rec{{^uint64(0), 1, 0}, {0, 2, 0}, {^uint64(0) - 1, 0, 0}, {0, 2, 0}}, 3}}, 3},
+		{"same ID, time inside the run: a copy", 2,
+			[]step{{0, seq(1, 10, 0), 10}, {1, recs(5, 7), 0}}, 1},
+		{"same ID, time outside the run: another record", 2,
+			[]step{{0, seq(1, 10, 0), 10}, {1, recs(5, 11, 5, -1, 5, 11), 2}}, 3},
+		{"one ID reused more than the generations hold: exact keys", 1,
+			[]step{{0, recs(7, 1, 7, 2, 7, 3, 7, 4, 7, 5, 7, 6, 7, 5, 7, 1), 6}}, 6},
+		// A filtered export (wevtutil epl /q) keeps the original IDs with
+		// gaps; the full log read after it holds the records in the gaps.
+		{"filtered export, then the full log: the gaps are new", 2,
+			[]step{{0, recs(10, 10, 20, 20), 2}, {1, seq(10, 20, 0), 9}}, 1},
+		{"the full log, then a filtered export: copies", 2,
+			[]step{{0, seq(10, 20, 0), 11}, {1, recs(10, 10, 20, 20), 0}}, 1},
+		{"identities with gaps do not link", 2,
+			[]step{{0, recs(1, 1, 4, 4, 9, 9, 20, 20), 4}, {1, recs(4, 4, 9, 9), 0}, {1, recs(5, 5, 10, 10), 2}}, 6},
+		{"forwarded identities with gaps do not link", 2,
+			[]step{{0, recs(1, 1, 4, 4, 9, 9), 3}, {1, recs(2, 2, 3, 3), 2}}, 4},
+		{"identity 0 and the largest", 1,
+			[]step{{0, recs(-1, 1, 0, 2, -2, 0, 0, 2), 3}}, 3},
+		{"the largest identity does not link to 0", 2,
+			[]step{{0, recs(-1, 1, 0, 50), 2}, {1, recs(0, 2), 1}}, 3},
+		// A damaged chunk's garbage time must not widen the run: the
+		// cleared log's records (same IDs, later) are new.
+		{"a damaged record's time does not widen a run", 2,
+			[]step{{0, garbage(1, 10, 1000, 5, 1<<60), 10}, {1, seq(1, 10, 50000), 10}}, 4},
+		{"a damaged record at a time before the run does not widen it", 2,
+			[]step{{0, garbage(1, 10, 1000, 5, -1<<40), 10}, {1, seq(1, 10, -5000), 10}}, 4},
+		{"no link after a damaged record", 1,
+			[]step{{0, garbage(1, 3, 0, 2, 2), 3}}, 3},
+		{"a damaged record read again is a copy", 2,
+			[]step{{0, damaged(recs(5, 5)), 1}, {1, damaged(recs(5, 5)), 0}}, 1},
+		{"a sound copy of a damaged record is a copy, and joins the run", 2,
+			[]step{{0, damaged(recs(5, 5)), 1}, {1, seq(1, 10, 0), 9}}, 1},
+		{"a damaged copy of a run's record is a copy", 2,
+			[]step{{0, seq(1, 10, 0), 10}, {1, damaged(seq(1, 12, 0)), 2}}, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := &recordSet{}
 			var rs []*reader
-			for _, own := range tt.own {
-				rs = append(rs, newReader(own))
+			for range tt.files {
+				rs = append(rs, newReader())
 			}
 			for i, st := range tt.steps {
 				n := 0
@@ -142,19 +182,19 @@ func TestRecordSet(t *testing.T) {
 	}
 }
 
-// TestRecordSetErrorCutsLinks: a record read after an error does not link
-// across the records the error may have lost, which another copy holds.
-func TestRecordSetErrorCutsLinks(t *testing.T) {
+// TestRecordSetLostRecordCutsLinks: a record read after one the file lost
+// (unreadable) does not link across it, and another copy fills the gap.
+func TestRecordSetLostRecordCutsLinks(t *testing.T) {
 	s := &recordSet{}
-	a := newReader(true)
+	a := newReader()
 	for _, x := range seq(1, 10, 0) {
 		require.True(t, a.read(s, x))
 	}
-	a.errs++ // record 11 was unreadable
+	// record 11 was unreadable
 	for _, x := range seq(12, 20, 0) {
 		require.True(t, a.read(s, x))
 	}
-	b := newReader(true)
+	b := newReader()
 	n := 0
 	for _, x := range seq(1, 20, 0) {
 		if b.read(s, x) {
@@ -167,13 +207,11 @@ func TestRecordSetErrorCutsLinks(t *testing.T) {
 }
 
 // TestRecordSetMatchesReference reads random files (runs of one log, in
-// order or shuffled, whole or with records left out) in random interleaving
-// and compares every answer with an exact set of keys. The set's records
-// are a random part of the identities (the others are other servers'), no
-// two distinct records share an identity (the one case where the run rule
-// relies on times), and a file marked as its own numbering holds every
-// record of the set between its first and last, in order, as a log Windows
-// wrote does.
+// order or shuffled, whole or with records left out, some from damaged
+// chunks) in random interleaving and compares every answer with an exact
+// set of keys. The set's records are a random part of the identities (the
+// others are other servers'), and no two distinct records share an
+// identity (the one case where the run rule relies on times).
 func TestRecordSetMatchesReference(t *testing.T) {
 	for seed := range uint64(40) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
@@ -185,7 +223,7 @@ func TestRecordSetMatchesReference(t *testing.T) {
 				member[i] = rng.IntN(dense) == 0
 			}
 			at := func(rid uint64) rec { // times mostly grow, sometimes step back
-				return rec{rid, int64(rid)*10 - int64(rid%7)*13, int(rid / 64)}
+				return rec{rid: rid, t: int64(rid)*10 - int64(rid%7)*13}
 			}
 			type file struct {
 				r    *reader
@@ -201,14 +239,20 @@ func TestRecordSetMatchesReference(t *testing.T) {
 						recs = append(recs, at(rid))
 					}
 				}
-				own := rng.IntN(2) == 0
-				if !own { // forwarded: any subset in any order
+				if rng.IntN(2) == 0 { // filtered or forwarded: any subset in any order
 					recs = slices.DeleteFunc(recs, func(rec) bool { return rng.IntN(4) == 0 })
 					if rng.IntN(2) == 0 {
 						rng.Shuffle(len(recs), func(i, j int) { recs[i], recs[j] = recs[j], recs[i] })
 					}
 				}
-				files = append(files, &file{newReader(own), recs})
+				if rng.IntN(3) == 0 { // a damaged stretch (its times sound)
+					a := rng.IntN(len(recs) + 1)
+					b := a + rng.IntN(len(recs)-a+1)
+					for i := a; i < b; i++ {
+						recs[i].damaged = true
+					}
+				}
+				files = append(files, &file{newReader(), recs})
 			}
 			s := &recordSet{}
 			ref := map[uint64]bool{}
@@ -245,19 +289,38 @@ func setBytes(s *recordSet) int {
 	return n + len(s.extra)*16
 }
 
+// TestTicks: ticks is the FILETIME, exact and ordered for every FILETIME,
+// the largest included (damaged or crafted records hold them).
 func TestTicks(t *testing.T) {
-	for _, tm := range []time.Time{
-		time.Date(1601, 1, 1, 0, 0, 0, 0, time.UTC),
-		time.Date(2025, 10, 3, 4, 5, 6, 789_123_400, time.UTC),
-		time.Date(30828, 9, 14, 2, 48, 5, 477_580_700, time.UTC), // the largest FILETIME
-	} {
-		back := time.Unix(ticks(tm)/1e7, ticks(tm)%1e7*100).UTC()
-		if ticks(tm) < 0 && ticks(tm)%1e7 != 0 {
-			back = time.Unix(ticks(tm)/1e7-1, (ticks(tm)%1e7+1e7)*100).UTC()
-		}
-		assert.True(t, tm.Equal(back), "%v -> %d -> %v", tm, ticks(tm), back)
+	fromFileTime := func(ft uint64) time.Time { // as the evtx reader converts it
+		return time.Unix(int64(ft/1e7)-11644473600, int64(ft%1e7)*100).UTC()
 	}
-	assert.Less(t, ticks(time.Date(2025, 1, 1, 0, 0, 0, 100, time.UTC)), ticks(time.Date(2025, 1, 1, 0, 0, 0, 200, time.UTC)))
+	fts := []uint64{0, 1, 9_999_999, 116444736000000000, 134037792001234567,
+		1<<63 - 1, 1 << 63, 1<<63 + 1, 1<<63 + 123_456_789, math.MaxUint64 - 1e7, math.MaxUint64 - 1, math.MaxUint64}
+	for i, ft := range fts {
+		tm := fromFileTime(ft)
+		assert.Equal(t, ft, ticks(tm), "%v", tm)
+		if i > 0 {
+			assert.Less(t, ticks(fromFileTime(fts[i-1])), ticks(tm), "%v", tm)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		tm   time.Time
+		want uint64
+	}{
+		{"1601", time.Date(1601, 1, 1, 0, 0, 0, 0, time.UTC), 0},
+		{"100 ns exact", time.Date(2025, 10, 3, 4, 5, 6, 789_123_400, time.UTC), 134_039_379_067_891_234},
+		{"the largest signed FILETIME", time.Date(30828, 9, 14, 2, 48, 5, 477_580_700, time.UTC), math.MaxInt64},
+		{"one tick later", time.Date(30828, 9, 14, 2, 48, 5, 477_580_800, time.UTC), 1 << 63},
+		{"the largest FILETIME", time.Date(60056, 5, 28, 5, 36, 10, 955_161_500, time.UTC), math.MaxUint64},
+		{"zero time (missing): the smallest", time.Time{}, 0},
+		{"before 1601: the smallest", time.Date(1600, 12, 31, 23, 59, 59, 0, time.UTC), 0},
+		{"beyond a FILETIME: the largest", time.Date(60056, 5, 28, 5, 36, 10, 955_161_600, time.UTC), math.MaxUint64},
+		{"far beyond: the largest", time.Date(1_000_000, 1, 1, 0, 0, 0, 0, time.UTC), math.MaxUint64},
+	} {
+		assert.Equal(t, tc.want, ticks(tc.tm), tc.name)
+	}
 }
 
 // BenchmarkRecordSet adds records to one set: in order (one log read
@@ -279,18 +342,17 @@ func BenchmarkRecordSet(b *testing.B) {
 		name string
 		n    int // unique records
 		recs func() []rec
-		own  bool
 	}{
-		{"in-order-1M", 1 << 20, func() []rec { return append(seq(1, 1<<20, 0), seq(1<<19, 1<<20, 0)...) }, true},
-		{"random-order-256k", 1 << 18, random(1 << 18), false},
-		{"random-order-1M", 1 << 20, random(1 << 20), false},
+		{"in-order-1M", 1 << 20, func() []rec { return append(seq(1, 1<<20, 0), seq(1<<19, 1<<20, 0)...) }},
+		{"random-order-256k", 1 << 18, random(1 << 18)},
+		{"random-order-1M", 1 << 20, random(1 << 20)},
 	} {
 		recs, n := tc.recs(), tc.n
 		b.Run(tc.name, func(b *testing.B) {
 			var s *recordSet
 			for b.Loop() {
 				s = &recordSet{}
-				rd := newReader(tc.own)
+				rd := newReader()
 				for _, x := range recs {
 					rd.read(s, x)
 				}
@@ -319,22 +381,20 @@ func FuzzRecordSet(f *testing.F) {
 			ops = ops[6:]
 			fi := op[0] & 3
 			if readers[fi] == nil {
-				readers[fi] = newReader(op[0]&4 != 0)
+				readers[fi] = newReader()
 			}
 			r := readers[fi]
-			if op[0]&8 != 0 {
-				r.errs++
-			}
-			x := rec{rid: uint64(op[1]) | uint64(op[2])<<8, t: int64(int8(op[3]))*1e6 + int64(op[4]), chunk: int(op[5] & 7)}
+			x := rec{rid: uint64(op[1]) | uint64(op[2])<<8, t: int64(int8(op[3]))*1e6 + int64(op[4])*int64(op[5]), damaged: op[0]&32 != 0}
 			if op[0]&16 != 0 {
 				x.rid = ^uint64(0) - x.rid // near the top of the ID space
 			}
-			s.addAt(&r.cur, position{rid: x.rid, own: r.own, chunk: x.chunk, damaged: op[0]&32 != 0, errs: r.errs}, x.t)
+			r.read(s, x)
+			x.damaged = false
 			seen = append(seen, x)
 		}
 		checkRuns(t, s)
 		for _, x := range seen {
-			require.False(t, newReader(false).read(s, x), "record %d at %d read again is new", x.rid, x.t)
+			require.False(t, newReader().read(s, x), "record %d at %d read again is new", x.rid, x.t)
 		}
 		checkRuns(t, s)
 	})

@@ -49,8 +49,11 @@ type ScanOptions struct {
 	// passed to it as soon as its event is read, and Result.Findings stays
 	// nil, so that memory does not grow with the number of findings. It
 	// does not grow with the number of records either: the coverage keeps
-	// runs of record IDs (a few per file for the logs Windows writes; at
-	// most one per record for hostile input). Calls never overlap (with
+	// one run per unbroken stretch of consecutive record IDs per server and
+	// channel (a few per file for the logs Windows writes and for
+	// forwarded logs holding every event of a channel; one per gap for a
+	// filtered subscription or export; at most one per record for hostile
+	// input). Calls never overlap (with
 	// each other or with Progress). Findings come in reading order, file by
 	// file, in the order of the files (paths as given, directories walked
 	// in lexical order): files are still read at once, but a file's
@@ -100,15 +103,20 @@ type Progress struct {
 // streamed findings and AuditEvents) keeps, per computer and channel, runs
 // of identities known to have been read whole, each with the range of
 // their times. A record is a copy when a run holds its identity and its
-// time lies in that run's range. Runs grow only along one file's reading
-// order: by the next identity, or, in a log Windows wrote (EventRecordID
-// equal to the header's record ID in every record of the file read so
-// far), by the next identity of the same computer and channel in the same
-// or the next chunk, with no damage or error in between. The event ID is
-// not compared: copies
-// of a record share it, and distinct records share computer, channel and
-// identity only when IDs restart after a log was cleared, which the times
-// tell apart. The rule is exact provided that
+// time lies in that run's range. Runs grow only by the next identity in one
+// file's reading order: the record of the same computer and channel read
+// next in that file, whose identity is the previous one plus 1. A gap in
+// the identities (a filtered export or subscription) never joins, so the
+// memory is one run per unbroken stretch of consecutive identities per
+// computer and channel: a few per file for the logs Windows writes and for
+// forwarded logs holding every event of a channel, one per gap for a
+// filtered subscription or export, at most one per record for hostile
+// input. A record from a damaged chunk never widens or extends a run (its
+// time may be garbage): it is kept exactly, by identity and time, and no
+// record links to it. The event ID is not compared: copies of a record
+// share it, and distinct records share computer, channel and identity only
+// when IDs restart after a log was cleared, which the times tell apart.
+// The rule is exact provided that
 //
 //   - a record numbered after a clear has a time outside the time range
 //     of the records read of the earlier numbering whose identities
@@ -336,19 +344,14 @@ func (c *coverage) see(file int, ev *evtx.Event, lc, lch string, audit bool, cur
 
 // fileCursors are one file's cursors, by lower-cased server and channel.
 type fileCursors struct {
-	m         map[[2]string]*cursor
-	lastKey   [2]string
-	last      *cursor
-	forwarded bool // a record of the file so far was forwarded (EventRecordID != header ID)
+	m       map[[2]string]*cursor
+	lastKey [2]string
+	last    *cursor
 }
 
 // at returns the cursor of server lc's channel lch, and ev's position.
-func (fc *fileCursors) at(ev *evtx.Event, lc, lch string, errs uint32) (*cursor, position) {
-	if ev.EventRecordID != 0 && ev.EventRecordID != ev.RecordID {
-		fc.forwarded = true
-	}
-	p := position{rid: identity(ev.EventRecordID, ev.RecordID), own: !fc.forwarded,
-		chunk: ev.Source.Chunk, damaged: ev.ChunkDamaged, errs: errs}
+func (fc *fileCursors) at(ev *evtx.Event, lc, lch string) (*cursor, position) {
+	p := position{rid: identity(ev.EventRecordID, ev.RecordID), damaged: ev.ChunkDamaged}
 	k := [2]string{lc, lch}
 	if fc.last != nil && fc.lastKey == k {
 		return fc.last, p
@@ -439,7 +442,7 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 				r := &b.res[i]
 				events++
 				out.bounds(ev.TimeCreated)
-				cur, pos := curs.at(ev, r.lc, r.lch, b.errs[i])
+				cur, pos := curs.at(ev, r.lc, r.lch)
 				isNew := cov.see(idx, ev, r.lc, r.lch, r.ok && opts.OnFinding != nil && isAudit(r.fnd.Kind), cur, pos)
 				if r.ok {
 					findings++
@@ -484,18 +487,15 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 		flush()
 	}()
 	b := cl.get()
-	var errs uint32 // errors so far: a record read after one does not link to one read before (see cursor.link)
 	for ev, err := range f.Events(ctx, eo) {
 		if err != nil {
 			if ctx.Err() != nil {
 				break
 			}
 			out.fr.Errors = append(out.fr.Errors, err.Error())
-			errs++
 			continue
 		}
 		b.evs = append(b.evs, ev)
-		b.errs = append(b.errs, errs)
 		if len(b.evs) == classifyBatch {
 			cl.send(b)
 			b = cl.get()
@@ -702,7 +702,6 @@ type classified struct {
 
 type batch struct {
 	evs  []*evtx.Event
-	errs []uint32 // the file's error count when each event was read
 	res  []classified
 	done chan struct{}
 }
@@ -750,7 +749,7 @@ func (c *classifier) get() *batch {
 	case b := <-c.free:
 		return b
 	default:
-		return &batch{evs: make([]*evtx.Event, 0, classifyBatch), errs: make([]uint32, 0, classifyBatch)}
+		return &batch{evs: make([]*evtx.Event, 0, classifyBatch)}
 	}
 }
 
@@ -767,7 +766,6 @@ func (c *classifier) send(b *batch) {
 func (c *classifier) release(b *batch) {
 	clear(b.evs)
 	b.evs = b.evs[:0]
-	b.errs = b.errs[:0]
 	clear(b.res)
 	select {
 	case c.free <- b:

@@ -404,9 +404,21 @@ func TestScanParallelClassification(t *testing.T) {
 // base plus n seconds, and returns its path.
 func auditLog(t *testing.T, name, server string, lo, hi uint64, base time.Time) string {
 	t.Helper()
+	var ids []uint64
+	for id := lo; id <= hi; id++ {
+		ids = append(ids, id)
+	}
+	return auditLogIDs(t, name, server, ids, false, base)
+}
+
+// auditLogIDs is auditLog with the record IDs given; renumbered gives the
+// records header IDs 1, 2, ... and keeps ids in System/EventRecordID (as a
+// filtered export may), instead of both being ids.
+func auditLogIDs(t *testing.T, name, server string, ids []uint64, renumbered bool, base time.Time) string {
+	t.Helper()
 	var evs []evtxwrite.Event
 	q := uint16(0)
-	for id := lo; id <= hi; id++ {
+	for _, id := range ids {
 		client := fmt.Sprintf(`\\10.0.%d.%d`, id/250, 1+id%250)
 		evs = append(evs, evtxwrite.Event{
 			Provider: Provider, ProviderGUID: "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}", EventID: 3021,
@@ -418,6 +430,9 @@ func auditLog(t *testing.T, name, server string, lo, hi uint64, base time.Time) 
 				{Name: "ServerRequiresSigning", Type: evtx.TypeBool, Value: false},
 			},
 		})
+		if renumbered {
+			evs[len(evs)-1].RecordID, evs[len(evs)-1].EventRecordID = uint64(len(evs)), id
+		}
 	}
 	p := filepath.Join(t.TempDir(), name)
 	require.NoError(t, evtxwrite.WriteFile(p, evs, evtxwrite.Options{}))
@@ -437,6 +452,11 @@ func TestScanStreamedCopiesOnce(t *testing.T) {
 	wrapped := auditLog(t, "wrapped.evtx", fs, 701, 1200, t1)           // the new log, later, wrapped
 	newEarly := auditLog(t, "new-early.evtx", fs, 1, 700, t1)           // the new log, earlier
 	other := auditLog(t, "other.evtx", "FS08.corp.example", 1, 700, t0) // another server, same IDs
+	// Filtered exports keep the original IDs with gaps: the full log read
+	// after them holds the records in the gaps.
+	filtered := auditLogIDs(t, "filtered.evtx", fs, []uint64{10, 20}, false, t0)
+	filteredRenumbered := auditLogIDs(t, "filtered-renumbered.evtx", fs, []uint64{10, 20, 25, 400}, true, t0)
+	full := auditLog(t, "full.evtx", fs, 10, 20, t0)
 
 	tests := []struct {
 		name  string
@@ -450,6 +470,9 @@ func TestScanStreamedCopiesOnce(t *testing.T) {
 		{"no run spans the clear", []string{saved, wrapped, newEarly}, 700 + 500 + 700},
 		{"new log first", []string{newEarly, wrapped, saved}, 700 + 500 + 700},
 		{"another server's IDs are its own", []string{early, other}, 1500 + 700},
+		{"filtered export, then the full log", []string{filtered, full}, 11},
+		{"full log, then a filtered export", []string{full, filtered}, 11},
+		{"renumbered filtered export, then the full logs", []string{filteredRenumbered, full, early}, 1500},
 	}
 	b, err := os.ReadFile(early)
 	require.NoError(t, err)
