@@ -27,6 +27,7 @@ type jsonEvent struct {
 	Keywords          any           `json:"keywords"` // "0x8000000000000000" or a number
 	TimeCreated       *string       `json:"time_created"`
 	RecordID          uint64        `json:"record_id"`
+	EventRecordID     uint64        `json:"event_record_id"` // System/EventRecordID; 0: record_id
 	ProcessID         uint32        `json:"process_id"`
 	ThreadID          uint32        `json:"thread_id"`
 	UserSID           string        `json:"user_sid"`
@@ -136,7 +137,7 @@ func parseLine(b []byte) (Event, string, error) {
 		Provider: *j.Provider, ProviderGUID: j.ProviderGUID, EventSourceName: j.EventSourceName,
 		Channel: j.Channel, Computer: j.Computer, EventID: *j.EventID, Qualifiers: j.Qualifiers,
 		Version: j.Version, Level: j.Level, Task: j.Task, Opcode: j.Opcode, TimeCreated: tc.UTC(),
-		RecordID: j.RecordID, ProcessID: j.ProcessID, ThreadID: j.ThreadID, UserSID: j.UserSID,
+		RecordID: j.RecordID, EventRecordID: j.EventRecordID, ProcessID: j.ProcessID, ThreadID: j.ThreadID, UserSID: j.UserSID,
 		ActivityID: j.ActivityID, RelatedActivityID: j.RelatedActivityID,
 	}
 	if j.Keywords != nil {

@@ -25,6 +25,13 @@ func TestParseJSONL(t *testing.T) {
 	assert.Equal(t, time.Date(2025, 10, 1, 8, 0, 0, 123456700, time.UTC), e.TimeCreated)
 	assert.Equal(t, []Data{{"ClientNameLength", evtx.TypeUint16, json.Number("11")}, {"ClientName", evtx.TypeString, `\\10.0.0.5`}, {"ServerRequiresSigning", evtx.TypeBool, false}}, e.Data)
 	assert.Equal(t, []uint64{17, 18, 19}, []uint64{evs[0].RecordID, evs[1].RecordID, evs[2].RecordID}, "record_id defaults to previous + 1")
+	assert.Zero(t, evs[0].EventRecordID, "event_record_id defaults to the record ID")
+
+	fwd := `{"provider":"P","channel":"C","computer":"H","event_id":1,"time_created":"2025-10-01T08:00:00Z","record_id":5,"event_record_id":90210}`
+	evs, err = ParseJSONL(strings.NewReader(fwd))
+	require.NoError(t, err)
+	assert.Equal(t, uint64(5), evs[0].RecordID)
+	assert.Equal(t, uint64(90210), evs[0].EventRecordID, "a forwarded record keeps its source's number")
 }
 
 func TestParseJSONLErrors(t *testing.T) {
