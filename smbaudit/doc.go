@@ -42,7 +42,10 @@
 // costs about 350 bytes (most of it the Finding struct itself), so
 // Result.Findings still grows with the number of findings. With
 // ScanOptions.OnFinding the findings are streamed instead of kept; the
-// coverage and deduplication then keep runs of record IDs (see Scan,
-// Copies), a few per file for the logs Windows writes, so that memory does
-// not grow with the number of records.
+// coverage and deduplication then keep runs of consecutive record IDs (see
+// Scan, Copies): a few per file for the logs Windows writes and for
+// forwarded logs holding every event of a channel, one per gap for a
+// filtered subscription or export, so that memory does not grow with the
+// number of records of such logs. The report package's Builder takes the
+// stream in bounded memory as well.
 package smbaudit
