@@ -46,6 +46,5 @@
 // Scan, Copies): a few per file for the logs Windows writes and for
 // forwarded logs holding every event of a channel, one per gap for a
 // filtered subscription or export, so that memory does not grow with the
-// number of records of such logs. The report package's Builder takes the
-// stream in bounded memory as well.
+// number of records of such logs.
 package smbaudit
