@@ -5,10 +5,15 @@
 //
 // # Building and merging
 //
+// Generate runs the whole job in one call: it scans files and directories,
+// filters the findings and streams them into a Builder, and returns the
+// report with the scan's per-file results. The smbaudit command is a thin
+// shell around it.
+//
 // Build makes a Report from a scan result; Options.GeneratedAt pins the
 // generation time. A Report keeps its findings (Report.Findings, one Record
-// per record: copies of a record in several files count once, chosen as
-// smbaudit.Scan chooses), the coverage of each server and the input files;
+// per record: copies of a record in several files count once, the first by
+// smbaudit.CompareCopies, as in a scan), the coverage of each server and the input files;
 // everything else is derived from them. So Merge can combine reports of
 // shards scanned apart: it is commutative and associative, and reports
 // built from disjoint sets of files merge into exactly the report built from

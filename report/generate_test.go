@@ -3,8 +3,11 @@ package report_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -72,4 +75,58 @@ func TestGenerateErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The same inputs in any order, with any number of workers, give the same
+// report byte for byte, evidence pointers included (issue 12): the fixtures
+// hold copies of one record (a damaged copy of FS01's log, forwarded
+// events), so which copy counts must not depend on the order of the paths
+// or on scheduling. One path is also given in a second spelling.
+func TestGenerateIsIndependentOfOrderAndWorkers(t *testing.T) {
+	entries, err := os.ReadDir(fixtures)
+	require.NoError(t, err)
+	var paths []string
+	for _, e := range entries {
+		if filepath.Ext(e.Name()) == ".evtx" {
+			paths = append(paths, filepath.Join(fixtures, e.Name()))
+		}
+	}
+	require.GreaterOrEqual(t, len(paths), 4)
+	paths = append(paths, fixtures, fixtures+"/./audit-fs01.evtx")
+	job := func(paths []string, workers, chunkWorkers, max int) string {
+		g, err := report.Generate(context.Background(), paths, report.GenerateOptions{
+			Scan:   smbaudit.ScanOptions{Workers: workers, ChunkWorkers: chunkWorkers},
+			Report: report.Options{GeneratedAt: pinned, MaxFindings: max},
+		})
+		require.NoError(t, err)
+		var b bytes.Buffer
+		require.NoError(t, g.Report.WriteJSON(&b))
+		return b.String()
+	}
+	r := rand.New(rand.NewPCG(12, 16))
+	for _, max := range []int{0, 50} {
+		want := job(paths, 1, 1, max)
+		for i := range 6 {
+			p := append([]string(nil), paths...)
+			r.Shuffle(len(p), func(i, j int) { p[i], p[j] = p[j], p[i] })
+			w, cw := 1+r.IntN(5), r.IntN(4)
+			got := job(p, w, cw, max)
+			require.Empty(t, firstDiff(want, got), "run %d: paths %q, %d workers, %d chunk workers, max %d", i, p, w, cw, max)
+		}
+	}
+}
+
+// firstDiff returns the first line where a and b differ, with its number,
+// or "" when they are equal.
+func firstDiff(a, b string) string {
+	if a == b {
+		return ""
+	}
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range min(len(la), len(lb)) {
+		if la[i] != lb[i] {
+			return fmt.Sprintf("line %d: %q != %q", i+1, la[i], lb[i])
+		}
+	}
+	return fmt.Sprintf("%d lines != %d lines", len(la), len(lb))
 }
