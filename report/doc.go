@@ -129,9 +129,14 @@
 //	                   {server, first, last, records, findings,
 //	                   events: {"3021": n}, audit_events, clients, audit_kinds,
 //	                   warnings}  (all but server, first, last, records derived)
-//	inputs[]          sorted by path: {path, size, skipped, reason, chunks,
+//	inputs[]          sorted by path: {path, size, skipped, reason, cause, chunks,
 //	                   chunks_decoded, chunks_skipped, records, damaged_chunks,
-//	                   errors, first, last}
+//	                   errors, first, last}; cause is "" for a file read, else
+//	                   why it was skipped (smbaudit.Cause): "not-evtx",
+//	                   "unsupported-version", "too-short", "not-found",
+//	                   "permission-denied" or "unreadable" (also what a
+//	                   skipped input of a report written without causes
+//	                   reads as)
 //	events_per_day[]  sorted: {date: "2006-01-02" (UTC), events: {"3021": n}}
 //	unparsed          count of recognised events too malformed to classify
 //	unparsed_samples  the first 1000 of them in time order:

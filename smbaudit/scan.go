@@ -398,7 +398,7 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 
 	f, err := evtx.Open(in.path)
 	if err != nil {
-		out.fr.Skipped, out.fr.Reason, out.fr.Cause = true, err.Error(), skipCause(err)
+		out.fr.Skipped, out.fr.Err, out.fr.Cause = true, err, CauseOf(err)
 		return out
 	}
 	defer f.Close()
@@ -501,7 +501,7 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 			if ctx.Err() != nil {
 				break
 			}
-			out.fr.Errors = append(out.fr.Errors, err.Error())
+			out.fr.Errors = append(out.fr.Errors, err)
 			continue
 		}
 		b.evs = append(b.evs, ev)

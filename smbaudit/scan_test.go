@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -99,7 +100,7 @@ func TestScanAuditLogAcrossChunks(t *testing.T) {
 
 	require.Len(t, r.Files, 1)
 	fr := r.Files[0]
-	assert.False(t, fr.Skipped, fr.Reason)
+	assert.False(t, fr.Skipped, "%v", fr.Err)
 	assert.Empty(t, fr.Errors)
 	assert.Empty(t, fr.DamagedChunks)
 	assert.GreaterOrEqual(t, fr.Chunks, 3, "the fixture spans several chunks")
@@ -239,8 +240,12 @@ func TestScanDamagedChunkKeepsTheOthers(t *testing.T) {
 	fr := dmg.Files[0]
 	require.NotEmpty(t, fr.DamagedChunks)
 	require.NotEmpty(t, fr.Errors)
-	assert.Contains(t, fr.Errors[0], "audit-fs01-damaged.evtx", "errors name the file")
-	assert.Contains(t, fr.Errors[0], "chunk", "and the chunk")
+	var place *evtx.Error
+	require.ErrorAs(t, fr.Errors[0], &place, "errors stay typed")
+	assert.Equal(t, fixture("audit-fs01-damaged.evtx"), place.File, "errors name the file")
+	assert.Contains(t, fr.DamagedChunks, place.Chunk, "and the chunk")
+	assert.Positive(t, place.Offset, "and the offset")
+	assert.ErrorIs(t, fr.Errors[0], evtx.ErrBadRecord)
 	bad := map[int]bool{}
 	for _, c := range fr.DamagedChunks {
 		bad[c] = true
@@ -323,9 +328,12 @@ func TestScanSkipsWhatItCannotRead(t *testing.T) {
 	assert.NotContains(t, byName, "readme.txt")
 	for _, n := range []string{"notes.evtx", "empty.evtx", "missing.evtx"} {
 		assert.True(t, byName[n].Skipped, n)
-		assert.NotEmpty(t, byName[n].Reason, n)
+		assert.Error(t, byName[n].Err, n)
 	}
-	assert.Contains(t, byName["notes.evtx"].Reason, "not an EVTX file")
+	assert.ErrorIs(t, byName["notes.evtx"].Err, evtx.ErrNotEVTX)
+	assert.Equal(t, CauseNotEVTX, byName["notes.evtx"].Cause)
+	assert.ErrorIs(t, byName["missing.evtx"].Err, fs.ErrNotExist)
+	assert.Equal(t, CauseNotFound, byName["missing.evtx"].Cause)
 	assert.False(t, byName["fs02.evtx"].Skipped)
 	assert.False(t, byName["COPY.EVTX"].Skipped)
 	want := smbOnly(loadJSONL(t, "audit-fs02-2025-10-10.jsonl"))
