@@ -10,8 +10,9 @@
 // stderr with the reason, and the others are processed. "merge" combines the
 // JSON partial reports (--partial, or --format json) of shards scanned apart.
 //
-// The command is thin: scanning, filtering, progress rates, report building,
-// merging and the --fail-on gate live in the smbaudit and report packages.
+// The command is thin: the job (scan, filter, report) is report.Generate,
+// and progress rates, merging and the --fail-on gate live in the smbaudit
+// and report packages; the command parses flags and prints.
 // Run it with --help for the flags and the exit codes.
 package main
 
