@@ -798,9 +798,9 @@ const maxWaitingBatches = 16
 // turns orders the streamed files: file i's records are counted and its
 // findings passed on only once every file before it is done, so that the
 // copy of a record passed on is the first file's (files are sorted by
-// path; see CompareCopies), whatever the scheduling. Files are handed to the workers in index order, so a file
-// only ever waits for files already being read: no deadlock. A nil *turns
-// orders nothing.
+// path; see CompareCopies), whatever the scheduling. Files are handed to
+// the workers in index order, so a file only ever waits for files already
+// being read: no deadlock. A nil *turns orders nothing.
 type turns struct {
 	mu   sync.Mutex
 	cond *sync.Cond
