@@ -15,7 +15,7 @@ import (
 // Build turns a scan result into a report. It never modifies res. The same
 // findings, files and servers in any order give the same report. Copies of
 // one record (same server, channel, record ID, event ID and time) count
-// once, the copy kept chosen as smbaudit.Scan chooses it, so a result that
+// once, the copy kept the first by smbaudit.CompareCopies, as in a scan, so a result that
 // Scan already deduplicated is taken as it is (but see Options.MaxFindings).
 func Build(res *smbaudit.Result, opts Options) *Report {
 	b := NewBuilder(opts)
@@ -82,18 +82,14 @@ func keyOf(r *Record) recKey {
 	return recKey{strings.ToLower(r.Server), strings.ToLower(r.Channel), id, r.EventID, r.Time.UnixNano()}
 }
 
-// better says whether copy x of a record is kept over copy y: undamaged
-// first, then the first by source, then a total order on the rest.
+// better says whether copy x of a record is kept over copy y: the first by
+// smbaudit.CompareCopies, as a scan chooses, then a total order on the rest.
 func better(x, y *Record) bool {
-	if x.ChunkDamaged != y.ChunkDamaged {
-		return !x.ChunkDamaged
-	}
 	return cmpRecord(x, y) < 0
 }
 
 func cmpRecord(x, y *Record) int {
-	if c := cmp.Or(cmp.Compare(x.Source.File, y.Source.File), cmp.Compare(x.Source.Chunk, y.Source.Chunk),
-		cmp.Compare(x.Source.Offset, y.Source.Offset), cmpEvidence(x.Evidence, y.Evidence)); c != 0 {
+	if c := cmp.Or(smbaudit.CompareCopies(x.Source, y.Source), cmpEvidence(x.Evidence, y.Evidence)); c != 0 {
 		return c
 	}
 	if *x == *y {

@@ -49,12 +49,24 @@ func (b *Builder) AddResult(res *smbaudit.Result) {
 		b.a.addCoverage(orUnknown(sc.Server), sc.First, sc.Last, sc.Events)
 	}
 	for _, f := range res.Files {
-		b.a.inputs = append(b.a.inputs, Input{
-			Path: f.Path, Size: f.Size, Skipped: f.Skipped, Reason: f.Reason,
+		in := Input{
+			Path: f.Path, Size: f.Size, Skipped: f.Skipped, Cause: f.Cause,
 			Chunks: f.Chunks, ChunksDecoded: f.ChunksDecoded, ChunksSkipped: f.ChunksSkipped, Records: f.Records,
-			DamagedChunks: slices.Clone(f.DamagedChunks), Errors: slices.Clone(f.Errors),
-			First: f.First.UTC(), Last: f.Last.UTC(),
-		})
+			DamagedChunks: slices.Clone(f.DamagedChunks), First: f.First.UTC(), Last: f.Last.UTC(),
+		}
+		if f.Err != nil {
+			in.Reason = f.Err.Error()
+		}
+		if f.Skipped && in.Cause == smbaudit.CauseNotSkipped {
+			in.Cause = smbaudit.CauseOf(f.Err)
+			if in.Cause == smbaudit.CauseNotSkipped {
+				in.Cause = smbaudit.CauseUnreadable
+			}
+		}
+		for _, err := range f.Errors {
+			in.Errors = append(in.Errors, err.Error())
+		}
+		b.a.inputs = append(b.a.inputs, in)
 	}
 }
 

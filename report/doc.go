@@ -5,10 +5,15 @@
 //
 // # Building and merging
 //
+// Generate runs the whole job in one call: it scans files and directories,
+// filters the findings and streams them into a Builder, and returns the
+// report with the scan's per-file results. The smbaudit command is a thin
+// shell around it.
+//
 // Build makes a Report from a scan result; Options.GeneratedAt pins the
 // generation time. A Report keeps its findings (Report.Findings, one Record
-// per record: copies of a record in several files count once, chosen as
-// smbaudit.Scan chooses), the coverage of each server and the input files;
+// per record: copies of a record in several files count once, the first by
+// smbaudit.CompareCopies, as in a scan), the coverage of each server and the input files;
 // everything else is derived from them. So Merge can combine reports of
 // shards scanned apart: it is commutative and associative, and reports
 // built from disjoint sets of files merge into exactly the report built from
@@ -124,9 +129,14 @@
 //	                   {server, first, last, records, findings,
 //	                   events: {"3021": n}, audit_events, clients, audit_kinds,
 //	                   warnings}  (all but server, first, last, records derived)
-//	inputs[]          sorted by path: {path, size, skipped, reason, chunks,
+//	inputs[]          sorted by path: {path, size, skipped, reason, cause, chunks,
 //	                   chunks_decoded, chunks_skipped, records, damaged_chunks,
-//	                   errors, first, last}
+//	                   errors, first, last}; cause is "" for a file read, else
+//	                   why it was skipped (smbaudit.Cause): "not-evtx",
+//	                   "unsupported-version", "too-short", "not-found",
+//	                   "permission-denied" or "unreadable" (also what a
+//	                   skipped input of a report written without causes
+//	                   reads as)
 //	events_per_day[]  sorted: {date: "2006-01-02" (UTC), events: {"3021": n}}
 //	unparsed          count of recognised events too malformed to classify
 //	unparsed_samples  the first 1000 of them in time order:

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/evtxkit/smbreadiness/report"
@@ -78,12 +79,38 @@ func ExampleReport_WriteCSV() {
 	// 10.1.2.3,ipv4,,,\\10.1.2.3,2025-09-10T00:00:00.0000000Z,2025-09-10T00:00:00.0000000Z,1,1,0,0,0,0,0,0,fs01,,,,,,0,DisableSMB1,,false,,DisableSMB1: move the client to SMB 2 or 3 (update or replace it)
 }
 
-// The smbaudit command's pipeline: the scan streams its findings into a
-// Builder, which keeps at most MaxFindings of them and counts the others
-// into its rows only, so that memory stays bounded however large the logs.
+// The smbaudit command's job, in one call: scan the bundled logs, keep the
+// findings of two servers, list at most 100 of them (the others are counted
+// in the rows only, so that memory stays bounded however large the logs).
+func ExampleGenerate() {
+	g, err := report.Generate(context.Background(), []string{"../testdata/smbaudit"}, report.GenerateOptions{
+		Filter: smbaudit.Filter{Servers: []string{"fs01", "fs02"}},
+		Report: report.Options{GeneratedAt: time.Date(2025, 10, 21, 0, 0, 0, 0, time.UTC), MaxFindings: 100},
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(g.Read(), "of", len(g.Files), "files read,", g.Findings, "findings")
+	for _, f := range g.Files {
+		if len(f.Errors) > 0 {
+			fmt.Println(filepath.Base(f.Path), "damaged chunks", f.DamagedChunks)
+		}
+	}
+	r := g.Report
+	fmt.Println(len(r.Findings), "findings listed,", r.FindingsOmitted, "counted in the rows only")
+	fmt.Println(r.Summary.Headlines[1].Text)
+	// Output:
+	// 5 of 5 files read, 571 findings
+	// audit-fs01-damaged.evtx damaged chunks [1]
+	// 0 findings listed, 571 counted in the rows only
+	// 4 clients on 2 servers would break if you enforce RequireSecuritySignature (1 client more possibly, on 1 server: 3027 evidence only)
+}
+
+// A Builder takes findings one at a time: here from a scan's OnFinding,
+// as Generate does it.
 func ExampleBuilder() {
-	b := report.NewBuilder(report.Options{GeneratedAt: time.Date(2025, 10, 21, 0, 0, 0, 0, time.UTC), MaxFindings: 100})
-	res, err := smbaudit.Scan(context.Background(), []string{"../testdata/smbaudit"}, smbaudit.ScanOptions{
+	b := report.NewBuilder(report.Options{GeneratedAt: time.Date(2025, 10, 21, 0, 0, 0, 0, time.UTC)})
+	res, err := smbaudit.Scan(context.Background(), []string{"../testdata/smbaudit/audit-fs01.evtx"}, smbaudit.ScanOptions{
 		OnFinding: func(f smbaudit.Finding) { b.Add(&f) },
 	})
 	if err != nil {
@@ -91,9 +118,7 @@ func ExampleBuilder() {
 	}
 	b.AddResult(res) // the files read and the servers' coverage; res.Findings is nil
 	r := b.Report()
-	fmt.Println(len(r.Findings), "findings listed,", r.FindingsOmitted, "counted in the rows only")
-	fmt.Println(r.Summary.Headlines[1].Text)
+	fmt.Println(len(r.Findings), "findings,", len(r.Clients), "clients")
 	// Output:
-	// 0 findings listed, 577 counted in the rows only
-	// 4 clients on 3 servers would break if you enforce RequireSecuritySignature (1 client more possibly, on 1 server: 3027 evidence only)
+	// 471 findings, 8 clients
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/evtxkit/smbreadiness/evtx"
+	"github.com/evtxkit/smbreadiness/smbaudit"
 )
 
 // Sentinel errors of ReadJSON. Test for them with errors.Is.
@@ -149,6 +150,7 @@ type jsonInput struct {
 	Size          int64    `json:"size"`
 	Skipped       bool     `json:"skipped"`
 	Reason        string   `json:"reason"`
+	Cause         string   `json:"cause"`
 	Chunks        int      `json:"chunks"`
 	ChunksDecoded int      `json:"chunks_decoded"`
 	ChunksSkipped int      `json:"chunks_skipped"`
@@ -240,7 +242,7 @@ func (r *Report) toJSON() jsonReport {
 			AuditKinds: nonNil(sv.AuditKinds), Warnings: nonNil(sv.Warnings)})
 	}
 	for _, in := range r.Inputs {
-		j.Inputs = append(j.Inputs, jsonInput{Path: in.Path, Size: in.Size, Skipped: in.Skipped, Reason: in.Reason,
+		j.Inputs = append(j.Inputs, jsonInput{Path: in.Path, Size: in.Size, Skipped: in.Skipped, Reason: in.Reason, Cause: string(in.Cause),
 			Chunks: in.Chunks, ChunksDecoded: in.ChunksDecoded, ChunksSkipped: in.ChunksSkipped, Records: in.Records,
 			DamagedChunks: nonNil(in.DamagedChunks), Errors: nonNil(in.Errors),
 			First: FormatTime(in.First), Last: FormatTime(in.Last)})
@@ -361,7 +363,7 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 	}
 	for i, ji := range j.Inputs {
 		at := fmt.Sprintf("inputs[%d]", i)
-		r.Inputs = append(r.Inputs, Input{Path: ji.Path, Size: ji.Size, Skipped: ji.Skipped, Reason: ji.Reason,
+		r.Inputs = append(r.Inputs, Input{Path: ji.Path, Size: ji.Size, Skipped: ji.Skipped, Reason: ji.Reason, Cause: p.cause(at, ji),
 			Chunks: ji.Chunks, ChunksDecoded: ji.ChunksDecoded, ChunksSkipped: ji.ChunksSkipped, Records: ji.Records,
 			DamagedChunks: emptyNil(ji.DamagedChunks), Errors: emptyNil(ji.Errors),
 			First: p.time(at+".first", ji.First), Last: p.time(at+".last", ji.Last)})
@@ -452,6 +454,22 @@ func emptyNil[T any](s []T) []T {
 		return nil
 	}
 	return s
+}
+
+// cause reads the cause of a skipped input. Reports written before the
+// member existed have none: their skipped inputs read as
+// smbaudit.CauseUnreadable.
+func (p *parser) cause(at string, ji jsonInput) smbaudit.Cause {
+	c := smbaudit.Cause(ji.Cause)
+	switch {
+	case !c.Known():
+		p.fail(at+".cause", fmt.Sprintf("unknown cause %q", ji.Cause))
+	case !ji.Skipped && c != smbaudit.CauseNotSkipped:
+		p.fail(at+".cause", "set on an input that was read")
+	case ji.Skipped && c == smbaudit.CauseNotSkipped:
+		return smbaudit.CauseUnreadable
+	}
+	return c
 }
 
 // parser keeps the first error met while converting a decoded document.

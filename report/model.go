@@ -263,17 +263,22 @@ type Server struct {
 
 // Input describes one input file.
 type Input struct {
-	Path          string
-	Size          int64
-	Skipped       bool
+	Path    string
+	Size    int64
+	Skipped bool
+	// Reason is the error that made the input skipped, as text, and Cause
+	// its kind (smbaudit.CauseOf), kept across the JSON form.
 	Reason        string
+	Cause         smbaudit.Cause
 	Chunks        int
 	ChunksDecoded int
 	ChunksSkipped int
 	Records       int
 	DamagedChunks []int
-	Errors        []string
-	First, Last   time.Time
+	// Errors are the chunk and record errors of the file
+	// (smbaudit.FileResult.Errors) as text, each naming its place.
+	Errors      []string
+	First, Last time.Time
 }
 
 // Day counts the findings of one UTC day per event ID.

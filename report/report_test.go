@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"regexp"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/evtxkit/smbreadiness/evtx"
 	"github.com/evtxkit/smbreadiness/report"
+	"github.com/evtxkit/smbreadiness/report/internal/sample"
 	"github.com/evtxkit/smbreadiness/smbaudit"
 )
 
@@ -176,7 +178,7 @@ func TestUnparsedAndUnknownNames(t *testing.T) {
 
 func TestBuildDoesNotModifyInput(t *testing.T) {
 	res := oneClient(3021, 3025, 551)
-	res.Files = []smbaudit.FileResult{{Path: "b", DamagedChunks: []int{3, 1}, Errors: []string{"z", "a"}}, {Path: "a"}}
+	res.Files = []smbaudit.FileResult{{Path: "b", DamagedChunks: []int{3, 1}, Errors: []error{errors.New("z"), errors.New("a")}}, {Path: "a"}}
 	before := fmt.Sprintf("%#v", res)
 	report.Build(res, report.Options{})
 	assert.Equal(t, before, fmt.Sprintf("%#v", res))
@@ -247,6 +249,8 @@ func TestReadJSONErrors(t *testing.T) {
 		{"negative records", `{"schema": "smbreadiness.report/v1", "servers": [{"server": "a", "records": -1}]}`, report.ErrMalformed},
 		{"server without name", `{"schema": "smbreadiness.report/v1", "servers": [{"records": 1}]}`, report.ErrMalformed},
 		{"input time", `{"schema": "smbreadiness.report/v1", "inputs": [{"path": "a", "first": "now"}]}`, report.ErrMalformed},
+		{"unknown cause", `{"schema": "smbreadiness.report/v1", "inputs": [{"path": "a", "skipped": true, "cause": "gremlins"}]}`, report.ErrMalformed},
+		{"cause of a file read", `{"schema": "smbreadiness.report/v1", "inputs": [{"path": "a", "cause": "not-evtx"}]}`, report.ErrMalformed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -334,10 +338,10 @@ func randomFile(r *rand.Rand, path string, pool *[]smbaudit.Finding) *smbaudit.R
 	}
 	fr := smbaudit.FileResult{Path: path, Size: int64(r.IntN(1 << 20)), Records: r.IntN(500), Chunks: r.IntN(9)}
 	if r.IntN(4) == 0 {
-		fr = smbaudit.FileResult{Path: path, Skipped: true, Reason: "evtx: not an EVTX file"}
+		fr = smbaudit.FileResult{Path: path, Skipped: true, Err: evtx.ErrNotEVTX, Cause: smbaudit.CauseNotEVTX}
 	}
 	if r.IntN(3) == 0 {
-		fr.DamagedChunks, fr.Errors = []int{r.IntN(9)}, []string{path + ": chunk 1: evtx: bad chunk"}
+		fr.DamagedChunks, fr.Errors = []int{r.IntN(9)}, []error{&evtx.Error{File: path, Chunk: 1, Offset: 69632, Err: evtx.ErrBadChunk}}
 	}
 	res.Files = []smbaudit.FileResult{fr}
 	return res
@@ -469,6 +473,54 @@ func TestJSONRoundTrip(t *testing.T) {
 	assert.Equal(t, renderAll(t, rep), renderAll(t, back))
 }
 
+// The cause of a skipped input survives the JSON form, and reports written
+// before the "cause" member existed (v1 and v2) are still read: their
+// skipped inputs read as unreadable.
+func TestInputCauseInJSON(t *testing.T) {
+	rep := sampleReport(t)
+	var skipped report.Input
+	for _, in := range rep.Inputs {
+		if in.Skipped {
+			skipped = in
+		}
+	}
+	require.Equal(t, smbaudit.CauseTooShort, skipped.Cause)
+	for _, max := range []int{0, 1} {
+		var b bytes.Buffer
+		require.NoError(t, report.Build(sample.Result(), report.Options{GeneratedAt: pinned, MaxFindings: max}).WriteJSON(&b))
+		back, err := report.ReadJSON(bytes.NewReader(b.Bytes()))
+		require.NoError(t, err)
+		assert.Equal(t, []smbaudit.Cause{"", smbaudit.CauseTooShort, ""}, causes(back), "max %d", max)
+
+		old := regexp.MustCompile(`(?m)^\s*"cause": "[^"]*",\n`).ReplaceAll(b.Bytes(), nil)
+		require.NotContains(t, string(old), `"cause"`)
+		back, err = report.ReadJSON(bytes.NewReader(old))
+		require.NoError(t, err, "a report without causes is read")
+		assert.Equal(t, []smbaudit.Cause{"", smbaudit.CauseUnreadable, ""}, causes(back), "max %d", max)
+	}
+}
+
+func causes(r *report.Report) []smbaudit.Cause {
+	var out []smbaudit.Cause
+	for _, in := range r.Inputs {
+		out = append(out, in.Cause)
+	}
+	return out
+}
+
+// A FileResult built by hand, without a Cause, gets one from its error.
+func TestInputCauseFromTheError(t *testing.T) {
+	res := &smbaudit.Result{Files: []smbaudit.FileResult{
+		{Path: "a", Skipped: true, Err: fmt.Errorf("a: %w", evtx.ErrNotEVTX)},
+		{Path: "b", Skipped: true},
+		{Path: "c", Errors: []error{&evtx.Error{File: "c", Chunk: 2, Offset: 139264, Err: evtx.ErrBadRecord}}},
+	}}
+	r := report.Build(res, report.Options{GeneratedAt: pinned})
+	assert.Equal(t, []smbaudit.Cause{smbaudit.CauseNotEVTX, smbaudit.CauseUnreadable, ""}, causes(r))
+	assert.Equal(t, "a: evtx: not an EVTX file", r.Inputs[0].Reason)
+	assert.Equal(t, []string{"c: chunk 2 at offset 139264 (0x22000): evtx: bad record"}, r.Inputs[2].Errors)
+}
+
 func TestCopiesOfOneRecordCountOnce(t *testing.T) {
 	f := smbaudit.Finding{Kind: smbaudit.KindSigningUnsupported, EventID: 3021, Server: "FS01", Channel: "Microsoft-Windows-SMBServer/Audit",
 		Client: smbaudit.Client{ID: "10.0.0.5", Raw: `\\10.0.0.5`}, Time: pinned, RecordID: 7, EventRecordID: 7,
@@ -479,10 +531,10 @@ func TestCopiesOfOneRecordCountOnce(t *testing.T) {
 	other.EventRecordID, other.Time = 8, pinned.Add(time.Second)
 	r := report.Build(&smbaudit.Result{Findings: []smbaudit.Finding{fwd, f, other}}, report.Options{GeneratedAt: pinned})
 	require.Len(t, r.Findings, 2)
-	assert.Equal(t, "b.evtx", r.Findings[0].Source.File, "the copy from an undamaged chunk is kept")
+	assert.Equal(t, "a.evtx", r.Findings[0].Source.File, "the first copy by smbaudit.CompareCopies is kept, damaged or not, as a streamed scan keeps it")
 	require.Len(t, r.Clients, 1)
 	assert.Equal(t, 2, r.Clients[0].Events[3021])
-	assert.Zero(t, r.Clients[0].DamagedChunkEvents)
+	assert.Equal(t, 1, r.Clients[0].DamagedChunkEvents)
 	require.Len(t, r.Servers, 1, "server names differ only in case: one server")
 	assert.Equal(t, "FS01", r.Servers[0].Name)
 
@@ -495,7 +547,7 @@ func TestCopiesOfOneRecordCountOnce(t *testing.T) {
 func TestLongErrorListsAreCutInReadableForms(t *testing.T) {
 	res := &smbaudit.Result{Files: []smbaudit.FileResult{{Path: "big.evtx"}}}
 	for i := range 40 {
-		res.Files[0].Errors = append(res.Files[0].Errors, fmt.Sprintf("big.evtx: chunk %d: evtx: bad chunk", i))
+		res.Files[0].Errors = append(res.Files[0].Errors, fmt.Errorf("big.evtx: chunk %d: %w", i, evtx.ErrBadChunk))
 	}
 	r := report.Build(res, report.Options{GeneratedAt: pinned})
 	for _, f := range []report.Format{report.FormatText, report.FormatMarkdown, report.FormatHTML} {

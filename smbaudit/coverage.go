@@ -15,6 +15,9 @@ import (
 // is a few per file for the logs Windows writes and for forwarded logs
 // holding every event of a channel, one per gap for a filtered
 // subscription or export, and at most one per record for hostile input.
+// The first copy of a record seen is the one that counts: a streamed scan
+// feeds the coverage file by file in path order, so that is the first by
+// CompareCopies, the rule Result.Findings and the report package follow.
 //
 // A run [lo, hi] with times [tmin, tmax] says: every record of this server
 // and channel, in one numbering of its log (between two clears), whose

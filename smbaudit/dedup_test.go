@@ -22,8 +22,8 @@ func TestDedup(t *testing.T) {
 	}{
 		{"same record in two exports counts once, first source kept",
 			[]Finding{mk("b.evtx", 7, 7, 3021, t0, false), mk("a.evtx", 7, 7, 3021, t0, false)}, []string{"a.evtx"}},
-		{"the undamaged copy wins",
-			[]Finding{mk("a.evtx", 7, 7, 3021, t0, true), mk("b.evtx", 7, 7, 3021, t0, false)}, []string{"b.evtx"}},
+		{"the first place wins, damaged or not, as when streamed",
+			[]Finding{mk("b.evtx", 7, 7, 3021, t0, false), mk("a.evtx", 7, 7, 3021, t0, true)}, []string{"a.evtx"}},
 		{"a forwarded copy (other header ID, same EventRecordID) is the same record",
 			[]Finding{mk("fs01.evtx", 7, 7, 3021, t0, false), mk("wef.evtx", 90001, 7, 3021, t0, false)}, []string{"fs01.evtx"}},
 		{"an ID reused after a clear is another record",

@@ -27,10 +27,12 @@
 // Scan reads files and directories with a bounded worker pool. It asks evtx
 // for the SMB server provider only, so chunks of a WEF ForwardedEvents log
 // that hold no SMB event are never decoded (FileResult.ChunksSkipped). A file
-// that cannot be read is reported and skipped; damaged chunks and records are
-// reported on their file while the rest of it is still read. The same record
-// seen in overlapping exports counts once, and the output order does not
-// depend on scheduling.
+// that cannot be read is reported and skipped, with its error (FileResult.Err)
+// and its Cause; damaged chunks and records are reported on their file, as
+// *evtx.Error values naming their place, while the rest of it is still read.
+// The same record seen in overlapping exports counts once, the copy that
+// counts being the first by CompareCopies (smallest path, then place), and
+// the result depends neither on the order of the paths nor on scheduling.
 //
 // # Memory
 //

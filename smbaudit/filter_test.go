@@ -66,7 +66,7 @@ func TestFilterApply(t *testing.T) {
 			filterFinding("FS02", `\\10.0.0.1`, day(6), KindEnforcementRejection),
 			filterFinding("FS02", `\\10.0.0.3`, day(9), KindSPNEmpty),
 		},
-		Files: []FileResult{{Path: "a.evtx"}, {Path: "b.evtx", Skipped: true, Reason: "x"}},
+		Files: []FileResult{{Path: "a.evtx"}, {Path: "b.evtx", Skipped: true, Err: errors.New("x"), Cause: CauseUnreadable}},
 		Servers: []ServerCoverage{
 			{Server: "FS01", First: day(1), Last: day(5), Events: 10, AuditEvents: 2},
 			{Server: "FS02", First: day(6), Last: day(9), Events: 7, AuditEvents: 1},

@@ -32,7 +32,7 @@ func classifyAll(t *testing.T, path string) []Finding {
 }
 
 func bySource(a, b Finding) int {
-	return cmp.Or(compareSource(a.Source, b.Source), cmp.Compare(a.RecordID, b.RecordID))
+	return cmp.Or(CompareCopies(a.Source, b.Source), cmp.Compare(a.RecordID, b.RecordID))
 }
 
 func mapPtr(m any) uintptr { return reflect.ValueOf(m).Pointer() }

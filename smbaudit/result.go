@@ -7,11 +7,12 @@ type FileResult struct {
 	Path string
 	Size int64
 	// Skipped is set when the file could not be read at all (unreadable,
-	// not EVTX, unsupported version, too short); Reason says why.
+	// not EVTX, unsupported version, too short); Err says why, and Cause
+	// sorts Err (CauseOf): test Err with errors.Is for evtx.ErrNotEVTX,
+	// fs.ErrNotExist and the like.
 	Skipped bool
-	Reason  string
-	// Cause sorts Reason into one of the Cause constants (see SkipCause).
-	Cause string
+	Err     error
+	Cause   Cause
 	// Chunks is the number of chunks found; ChunksDecoded of them were
 	// decoded, the rest skipped by the provider pre-filter.
 	Chunks        int
@@ -24,8 +25,11 @@ type FileResult struct {
 	// DamagedChunks lists the indexes of chunks that failed a checksum or
 	// could not be decoded whole.
 	DamagedChunks []int
-	// Errors holds every chunk or record error met, rendered with its place.
-	Errors []string
+	// Errors holds every chunk or record error met, in reading order: each
+	// an *evtx.Error naming the file, chunk and offset and wrapping one of
+	// evtx's sentinel errors (evtx.ErrBadRecord, evtx.ErrChunkDataChecksum,
+	// ...).
+	Errors []error
 	// First and Last bound the TimeCreated of every decoded record.
 	First, Last time.Time
 }

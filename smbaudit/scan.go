@@ -53,17 +53,15 @@ type ScanOptions struct {
 	// channel (a few per file for the logs Windows writes and for
 	// forwarded logs holding every event of a channel; one per gap for a
 	// filtered subscription or export; at most one per record for hostile
-	// input). Calls never overlap (with
-	// each other or with Progress). Findings come in reading order, file by
-	// file, in the order of the files (paths as given, directories walked
-	// in lexical order): files are still read at once, but a file's
-	// findings wait, a bounded number of them, until every earlier file's
-	// are passed. So of the copies of one record in several files, the
-	// earliest file's is passed and the others dropped, whatever the
+	// input). Calls never overlap (with each other or with Progress).
+	// Findings come in reading order, file by file, files sorted by path:
+	// files are still read at once, but a file's findings wait, a bounded
+	// number of them, until every earlier file's are passed. So of the
+	// copies of one record the one CompareCopies puts first is passed and
+	// the others dropped, whatever the order of the paths and the
 	// scheduling, by the coverage's rule (see Scan, Copies), which does not
-	// compare event IDs; Result.Findings instead keeps the copy from an
-	// undamaged chunk, then the first by source. Files and Servers are the
-	// same as without OnFinding.
+	// compare event IDs. Files and Servers are the same as without
+	// OnFinding.
 	OnFinding func(Finding)
 }
 
@@ -95,9 +93,13 @@ type Progress struct {
 // and its identity: System/EventRecordID, which a forwarded copy keeps, or
 // the header's record ID when the event has none.
 //
+// The copy that counts is the first by CompareCopies: the smallest path,
+// then chunk and offset. Scan reads the files in path order (after the
+// directories are walked), so the choice is the same whatever the order of
+// paths and the number of workers, streamed or not.
+//
 // Result.Findings keeps one finding per computer, channel, identity, event
-// ID and time, exactly; the copy kept is the one from an undamaged chunk,
-// then the first by source.
+// ID and time, exactly.
 //
 // The coverage (ServerCoverage.Events, and with ScanOptions.OnFinding the
 // streamed findings and AuditEvents) keeps, per computer and channel, runs
@@ -194,22 +196,14 @@ type input struct {
 	size int64
 }
 
-// collect expands paths into the files to read, once each, and the inputs
-// that cannot be read at all.
+// collect expands paths into the files to read, once each, sorted by path
+// (so that the copy of a record that counts does not depend on the order of
+// paths; see CompareCopies), and the inputs that cannot be read at all. A
+// file named twice, in two spellings, is read once under the smaller.
 func collect(paths []string, glob string) ([]input, []FileResult) {
-	var files []input
+	var found []input
 	var skipped []FileResult
-	seen := map[string]bool{}
-	add := func(p string, size int64) {
-		key := p
-		if abs, err := filepath.Abs(p); err == nil {
-			key = abs
-		}
-		if !seen[key] {
-			seen[key] = true
-			files = append(files, input{p, size})
-		}
-	}
+	add := func(p string, size int64) { found = append(found, input{p, size}) }
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
@@ -246,6 +240,21 @@ func collect(paths []string, glob string) ([]input, []FileResult) {
 			skipped = append(skipped, skippedFile(p, err))
 		}
 	}
+	slices.SortFunc(found, func(a, b input) int { return strings.Compare(a.path, b.path) })
+	var files []input
+	seen := map[string]bool{}
+	for _, in := range found {
+		key := in.path
+		if abs, err := filepath.Abs(in.path); err == nil {
+			key = abs
+		}
+		if !seen[key] {
+			seen[key] = true
+			files = append(files, in)
+		}
+	}
+	slices.SortFunc(skipped, func(a, b FileResult) int { return strings.Compare(a.Path, b.Path) })
+	skipped = slices.CompactFunc(skipped, func(a, b FileResult) bool { return a.Path == b.Path })
 	return files, skipped
 }
 
@@ -282,7 +291,7 @@ func identity(eventRecordID, recordID uint64) uint64 {
 }
 
 type serverSeen struct {
-	name        string // as logged in the first file (by input order) that has it
+	name        string // as logged in the first file (by path) that has it
 	file        int    // that file's index
 	first, last time.Time
 	sets        map[uint32]*recordSet // by channel number
@@ -389,7 +398,7 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 
 	f, err := evtx.Open(in.path)
 	if err != nil {
-		out.fr.Skipped, out.fr.Reason, out.fr.Cause = true, err.Error(), skipCause(err)
+		out.fr.Skipped, out.fr.Err, out.fr.Cause = true, err, CauseOf(err)
 		return out
 	}
 	defer f.Close()
@@ -492,7 +501,7 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 			if ctx.Err() != nil {
 				break
 			}
-			out.fr.Errors = append(out.fr.Errors, err.Error())
+			out.fr.Errors = append(out.fr.Errors, err)
 			continue
 		}
 		b.evs = append(b.evs, ev)
@@ -595,7 +604,15 @@ func isAudit(k Kind) bool {
 	return false
 }
 
-func compareSource(a, b evtx.Source) int {
+// CompareCopies orders the places of two copies of one record (see Scan,
+// Copies): the copy that sorts first is the one that counts, in
+// Result.Findings, in the findings streamed to ScanOptions.OnFinding and in
+// the report package. It compares the file path as a string, then the
+// chunk, then the offset, so the choice depends on the inputs only, not on
+// the order in which they were named or read. A copy from a damaged chunk
+// is not passed over for a later one: a streamed scan has passed it on
+// before it could know of the other.
+func CompareCopies(a, b evtx.Source) int {
 	return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Chunk, b.Chunk), cmp.Compare(a.Offset, b.Offset))
 }
 
@@ -638,14 +655,7 @@ func dedup(all []Finding) []Finding {
 		if c := same(a, b); c != 0 {
 			return c
 		}
-		fa, fb := &all[a.idx], &all[b.idx]
-		if fa.ChunkDamaged != fb.ChunkDamaged { // the copy from an undamaged chunk first
-			if !fa.ChunkDamaged {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Or(compareSource(fa.Source, fb.Source), cmp.Compare(a.idx, b.idx))
+		return cmp.Or(CompareCopies(all[a.idx].Source, all[b.idx].Source), cmp.Compare(a.idx, b.idx))
 	})
 	keep := make([]bool, len(all))
 	for i, k := range ks {
@@ -669,7 +679,7 @@ func dedup(all []Finding) []Finding {
 	slices.SortFunc(out, func(a, b Finding) int {
 		return cmp.Or(a.Time.Compare(b.Time), strings.Compare(a.Server, b.Server),
 			cmp.Compare(identity(a.EventRecordID, a.RecordID), identity(b.EventRecordID, b.RecordID)),
-			compareSource(a.Source, b.Source))
+			CompareCopies(a.Source, b.Source))
 	})
 	return out
 }
@@ -787,10 +797,10 @@ const maxWaitingBatches = 16
 
 // turns orders the streamed files: file i's records are counted and its
 // findings passed on only once every file before it is done, so that the
-// copy of a record passed on is the earliest file's, whatever the
-// scheduling. Files are handed to the workers in index order, so a file
-// only ever waits for files already being read: no deadlock. A nil *turns
-// orders nothing.
+// copy of a record passed on is the first file's (files are sorted by
+// path; see CompareCopies), whatever the scheduling. Files are handed to
+// the workers in index order, so a file only ever waits for files already
+// being read: no deadlock. A nil *turns orders nothing.
 type turns struct {
 	mu   sync.Mutex
 	cond *sync.Cond

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -98,7 +100,7 @@ func TestScanAuditLogAcrossChunks(t *testing.T) {
 
 	require.Len(t, r.Files, 1)
 	fr := r.Files[0]
-	assert.False(t, fr.Skipped, fr.Reason)
+	assert.False(t, fr.Skipped, "%v", fr.Err)
 	assert.Empty(t, fr.Errors)
 	assert.Empty(t, fr.DamagedChunks)
 	assert.GreaterOrEqual(t, fr.Chunks, 3, "the fixture spans several chunks")
@@ -238,8 +240,12 @@ func TestScanDamagedChunkKeepsTheOthers(t *testing.T) {
 	fr := dmg.Files[0]
 	require.NotEmpty(t, fr.DamagedChunks)
 	require.NotEmpty(t, fr.Errors)
-	assert.Contains(t, fr.Errors[0], "audit-fs01-damaged.evtx", "errors name the file")
-	assert.Contains(t, fr.Errors[0], "chunk", "and the chunk")
+	var place *evtx.Error
+	require.ErrorAs(t, fr.Errors[0], &place, "errors stay typed")
+	assert.Equal(t, fixture("audit-fs01-damaged.evtx"), place.File, "errors name the file")
+	assert.Contains(t, fr.DamagedChunks, place.Chunk, "and the chunk")
+	assert.Positive(t, place.Offset, "and the offset")
+	assert.ErrorIs(t, fr.Errors[0], evtx.ErrBadRecord)
 	bad := map[int]bool{}
 	for _, c := range fr.DamagedChunks {
 		bad[c] = true
@@ -322,9 +328,12 @@ func TestScanSkipsWhatItCannotRead(t *testing.T) {
 	assert.NotContains(t, byName, "readme.txt")
 	for _, n := range []string{"notes.evtx", "empty.evtx", "missing.evtx"} {
 		assert.True(t, byName[n].Skipped, n)
-		assert.NotEmpty(t, byName[n].Reason, n)
+		assert.Error(t, byName[n].Err, n)
 	}
-	assert.Contains(t, byName["notes.evtx"].Reason, "not an EVTX file")
+	assert.ErrorIs(t, byName["notes.evtx"].Err, evtx.ErrNotEVTX)
+	assert.Equal(t, CauseNotEVTX, byName["notes.evtx"].Cause)
+	assert.ErrorIs(t, byName["missing.evtx"].Err, fs.ErrNotExist)
+	assert.Equal(t, CauseNotFound, byName["missing.evtx"].Cause)
 	assert.False(t, byName["fs02.evtx"].Skipped)
 	assert.False(t, byName["COPY.EVTX"].Skipped)
 	want := smbOnly(loadJSONL(t, "audit-fs02-2025-10-10.jsonl"))
@@ -392,7 +401,7 @@ func TestScanParallelClassification(t *testing.T) {
 			for i := 1; i < len(streamed); i++ {
 				a, b := streamed[i-1].Source, streamed[i].Source
 				if a.File == b.File {
-					assert.Negative(t, compareSource(a, b), "finding %d is in reading order", i)
+					assert.Negative(t, CompareCopies(a, b), "finding %d is in reading order", i)
 				}
 			}
 		})
@@ -507,29 +516,30 @@ func TestScanStreamedCopiesOnce(t *testing.T) {
 	}
 }
 
-// Streamed, the files' findings come file by file in input order whatever
-// the number of files read at once, so the copy of a record passed on is
-// always the earliest file's: the same findings, in the same order, every
-// time.
-func TestScanStreamedOrderIsTheFilesOrder(t *testing.T) {
+// Streamed, the files' findings come file by file in path order whatever
+// the order of the paths and the number of files read at once, so the copy
+// of a record passed on is always the one CompareCopies puts first: the
+// same findings, in the same order, every time.
+func TestScanStreamedOrderIsThePathOrder(t *testing.T) {
 	defer func(b, w int) { classifyBatch, classifyWorkersN = b, w }(classifyBatch, classifyWorkersN)
-	// The damaged export comes first: its copies win over the clean log's.
-	paths := []string{fixture("audit-fs01-damaged.evtx"), fixture("forwarded-events.evtx"), fixture("audit-fs01.evtx"),
-		fixture("audit-fs02-2025-10-10.evtx"), fixture("audit-fs02-2025-10-20.evtx")}
+	// The damaged export sorts first: its copies win over the clean log's.
+	paths := []string{fixture("audit-fs01-damaged.evtx"), fixture("audit-fs01.evtx"), fixture("audit-fs02-2025-10-10.evtx"),
+		fixture("audit-fs02-2025-10-20.evtx"), fixture("forwarded-events.evtx")}
+	require.True(t, slices.IsSorted(paths))
 	rank := map[string]int{}
 	for i, p := range paths {
 		rank[p] = i
 	}
-	stream := func(workers int) []Finding {
+	stream := func(workers int, paths []string) []Finding {
 		var out []Finding
 		scan(t, ScanOptions{Workers: workers, OnFinding: func(f Finding) { out = append(out, f) }}, paths...)
 		return out
 	}
 	classifyBatch = 256
-	want := stream(1)
+	want := stream(1, paths)
 	require.NotEmpty(t, want)
 	for i := 1; i < len(want); i++ {
-		require.LessOrEqual(t, rank[want[i-1].Source.File], rank[want[i].Source.File], "finding %d: files in input order", i)
+		require.LessOrEqual(t, rank[want[i-1].Source.File], rank[want[i].Source.File], "finding %d: files in path order", i)
 	}
 	fromDamaged := 0
 	for _, f := range want {
@@ -538,11 +548,50 @@ func TestScanStreamedOrderIsTheFilesOrder(t *testing.T) {
 		}
 	}
 	require.Positive(t, fromDamaged)
+	reversed := slices.Clone(paths)
+	slices.Reverse(reversed)
 	// Tiny batches make later files hit maxWaitingBatches and wait.
 	for _, batch := range []int{1, 3, 256} {
 		classifyBatch = batch
-		for range 10 {
-			require.Equal(t, want, stream(len(paths)), "batch %d", batch)
+		for i := range 10 {
+			order := paths
+			if i%2 == 1 {
+				order = reversed
+			}
+			require.Equal(t, want, stream(len(paths), order), "batch %d, paths %q", batch, order)
 		}
 	}
+}
+
+// The copy that counts is the first by CompareCopies, streamed or not,
+// even when it comes from a damaged chunk (the rule used to differ there):
+// the streamed findings are the kept ones, evidence places included.
+func TestScanStreamedAndKeptAgreeOnCopies(t *testing.T) {
+	b, err := os.ReadFile(fixture("audit-fs01.evtx"))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "b.evtx"), b, 0o644))
+	b[4096+0x34] ^= 0xff // chunk 0's data checksum: its records are read, as damaged
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.evtx"), b, 0o644))
+
+	res := scan(t, ScanOptions{}, dir)
+	var streamed []Finding
+	scan(t, ScanOptions{OnFinding: func(f Finding) { streamed = append(streamed, f) }}, dir)
+	place := func(fs []Finding) []string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, fmt.Sprintf("%s %d %v %s %v", f.Server, f.EventRecordID, f.Time, f.Source, f.ChunkDamaged))
+		}
+		slices.Sort(out)
+		return out
+	}
+	damaged := 0
+	for _, f := range res.Findings {
+		if f.ChunkDamaged {
+			damaged++
+			assert.Equal(t, filepath.Join(dir, "a.evtx"), f.Source.File)
+		}
+	}
+	assert.Positive(t, damaged, "the damaged copies sort first and count")
+	assert.Equal(t, place(res.Findings), place(streamed))
 }

@@ -3,60 +3,32 @@ package smbaudit
 import (
 	"errors"
 	"io/fs"
-	"strings"
 
 	"github.com/evtxkit/smbreadiness/evtx"
 )
 
-// Causes of a skipped file, as SkipCause names them.
+// Cause says why a file was skipped, decided from the error itself (see
+// CauseOf). Its values are stable tokens: the report package writes them
+// as they are in its JSON form.
+type Cause string
+
+// The causes of a skipped file.
 const (
-	CauseNotEVTX    = "not EVTX"
-	CauseVersion    = "unsupported EVTX version"
-	CauseTooShort   = "too short for an EVTX header"
-	CauseNotFound   = "not found"
-	CausePermission = "permission denied"
-	CauseUnreadable = "unreadable"
-	CauseNotSkipped = ""
+	CauseNotSkipped Cause = ""                    // the file was read
+	CauseNotEVTX    Cause = "not-evtx"            // evtx.ErrNotEVTX: no EVTX header, or not a regular file
+	CauseVersion    Cause = "unsupported-version" // evtx.ErrUnsupportedVersion
+	CauseTooShort   Cause = "too-short"           // evtx.ErrShortFile: too short for an EVTX header
+	CauseNotFound   Cause = "not-found"           // fs.ErrNotExist
+	CausePermission Cause = "permission-denied"   // fs.ErrPermission
+	CauseUnreadable Cause = "unreadable"          // any other error
 )
 
-// SkipCause returns the cause of a skipped file, one of the Cause constants,
-// so that a summary can count skipped files by cause; it returns
-// CauseNotSkipped for a file that was read. Scan sets the cause from the
-// error itself; for a FileResult that carries only its Reason text (one
-// rebuilt from elsewhere), the cause is read from that text.
-func (fr FileResult) SkipCause() string {
+// CauseOf returns the cause of err, the error that made a file unreadable,
+// by the sentinel errors it wraps; CauseNotSkipped for nil.
+func CauseOf(err error) Cause {
 	switch {
-	case !fr.Skipped:
+	case err == nil:
 		return CauseNotSkipped
-	case fr.Cause != "":
-		return fr.Cause
-	}
-	r := strings.ToLower(fr.Reason)
-	for _, c := range []struct{ text, cause string }{
-		{evtx.ErrNotEVTX.Error(), CauseNotEVTX},
-		{evtx.ErrUnsupportedVersion.Error(), CauseVersion},
-		{evtx.ErrShortFile.Error(), CauseTooShort},
-		{"no such file or directory", CauseNotFound},
-		{"cannot find the", CauseNotFound}, // Windows: "The system cannot find the file/path specified."
-		{"permission denied", CausePermission},
-		{"access is denied", CausePermission},
-	} {
-		if strings.Contains(r, strings.ToLower(c.text)) {
-			return c.cause
-		}
-	}
-	return CauseUnreadable
-}
-
-// skippedFile is the FileResult of a path that could not be read at all.
-func skippedFile(path string, err error) FileResult {
-	return FileResult{Path: path, Skipped: true, Reason: err.Error(), Cause: skipCause(err)}
-}
-
-// skipCause sorts the error that made a file unreadable into a Cause
-// constant, by the sentinels it wraps.
-func skipCause(err error) string {
-	switch {
 	case errors.Is(err, evtx.ErrNotEVTX):
 		return CauseNotEVTX
 	case errors.Is(err, evtx.ErrUnsupportedVersion):
@@ -69,4 +41,38 @@ func skipCause(err error) string {
 		return CausePermission
 	}
 	return CauseUnreadable
+}
+
+// Known reports whether c is one of the Cause constants.
+func (c Cause) Known() bool {
+	switch c {
+	case CauseNotSkipped, CauseNotEVTX, CauseVersion, CauseTooShort, CauseNotFound, CausePermission, CauseUnreadable:
+		return true
+	}
+	return false
+}
+
+// Text returns c as a phrase for messages, such as "not EVTX"; a cause that
+// is not one of the constants is returned as it is.
+func (c Cause) Text() string {
+	switch c {
+	case CauseNotEVTX:
+		return "not EVTX"
+	case CauseVersion:
+		return "unsupported EVTX version"
+	case CauseTooShort:
+		return "too short for an EVTX header"
+	case CauseNotFound:
+		return "not found"
+	case CausePermission:
+		return "permission denied"
+	case CauseUnreadable:
+		return "unreadable"
+	}
+	return string(c)
+}
+
+// skippedFile is the FileResult of a path that could not be read at all.
+func skippedFile(path string, err error) FileResult {
+	return FileResult{Path: path, Skipped: true, Err: err, Cause: CauseOf(err)}
 }

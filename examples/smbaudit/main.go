@@ -10,8 +10,9 @@
 // stderr with the reason, and the others are processed. "merge" combines the
 // JSON partial reports (--partial, or --format json) of shards scanned apart.
 //
-// The command is thin: scanning, filtering, progress rates, report building,
-// merging and the --fail-on gate live in the smbaudit and report packages.
+// The command is thin: the job (scan, filter, report) is report.Generate,
+// and progress rates, merging and the --fail-on gate live in the smbaudit
+// and report packages; the command parses flags and prints.
 // Run it with --help for the flags and the exit codes.
 package main
 
@@ -21,6 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -116,7 +118,11 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func run(ctx context.Context, args []string, stdout, stderr *os.File) int {
+// run runs the command with args (without the program name) and returns
+// its exit code. The progress bar and the colors appear only when stderr,
+// or stdout, is a terminal: a writer with a Stat method (an *os.File) that
+// reports a character device.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "merge" {
 		return runMerge(ctx, args[1:], stdout, stderr)
 	}
@@ -169,50 +175,33 @@ Flags:
 		return exitUsage
 	}
 
-	// The findings stream into the report as they are read: neither the
-	// scan nor the report keeps more than --max-findings of them.
-	b := report.NewBuilder(report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: c.maxFindings})
-	findings := 0
 	bar := newProgressBar(stderr, !c.quiet && isTerminal(stderr))
-	res, err := smbaudit.Scan(ctx, paths, smbaudit.ScanOptions{
-		Glob: *glob, Workers: *workers, AllEvents: *allEvents, Progress: bar.update,
-		OnFinding: func(f smbaudit.Finding) {
-			if filter.Match(&f) {
-				findings++
-				b.Add(&f)
-			}
-		},
+	g, err := report.Generate(ctx, paths, report.GenerateOptions{
+		Scan:   smbaudit.ScanOptions{Glob: *glob, Workers: *workers, AllEvents: *allEvents, Progress: bar.update},
+		Filter: filter,
+		Report: report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: c.maxFindings},
 	})
 	bar.clear()
-	if errors.Is(err, smbaudit.ErrBadGlob) {
+	switch {
+	case errors.Is(err, smbaudit.ErrBadGlob):
 		fmt.Fprintf(stderr, "smbaudit: --glob: %v\n", err)
 		return exitUsage
-	}
-	if err != nil {
+	case errors.Is(err, report.ErrNothingRead):
+		describeInputs(stderr, g.Files)
+		fmt.Fprintf(stderr, "smbaudit: %v\n", err)
+		return exitNothing
+	case err != nil:
 		fmt.Fprintf(stderr, "smbaudit: scan stopped: %v; no report written\n", err)
 		return exitInternal
 	}
-	read := describeInputs(stderr, res.Files)
-	if read == 0 {
-		if len(res.Files) == 0 {
-			fmt.Fprintf(stderr, "smbaudit: nothing readable: no file matching %q under %s\n", *glob, strings.Join(paths, ", "))
-		} else {
-			fmt.Fprintf(stderr, "smbaudit: nothing readable: all %d inputs skipped\n", len(res.Files))
-		}
-		return exitNothing
-	}
-	if !filter.IsZero() {
-		res = filter.Apply(res) // the servers' coverage; the findings were filtered as they came
-	}
-	b.AddResult(res)
-	rep := b.Report()
+	describeInputs(stderr, g.Files)
 	if !c.quiet {
-		summarise(stderr, res, rep, findings)
+		summarise(stderr, g)
 	}
-	return c.finish(rep, format, failOn, stdout, stderr)
+	return c.finish(g.Report, format, failOn, stdout, stderr)
 }
 
-func runMerge(_ context.Context, args []string, stdout, stderr *os.File) int {
+func runMerge(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("smbaudit merge", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c common
@@ -314,7 +303,7 @@ func (c *common) check(stderr io.Writer) (report.Format, []report.Setting, bool)
 }
 
 // finish writes the report and the partial, then applies --fail-on.
-func (c *common) finish(rep *report.Report, format report.Format, failOn []report.Setting, stdout, stderr *os.File) int {
+func (c *common) finish(rep *report.Report, format report.Format, failOn []report.Setting, stdout, stderr io.Writer) int {
 	color := format == report.FormatText && c.output == "" && !c.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout)
 	opts := report.RenderOptions{Text: report.TextOptions{Color: color}}
 	render := func(w io.Writer) error { return rep.Render(w, format, opts) }
@@ -429,21 +418,24 @@ func writeAtomic(path string, write func(io.Writer) error) (err error) {
 	return os.Rename(tmp.Name(), path)
 }
 
-func isTerminal(f *os.File) bool {
+// isTerminal reports whether w is a terminal: a file (anything with Stat,
+// such as *os.File) that is a character device.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(interface{ Stat() (fs.FileInfo, error) })
+	if !ok {
+		return false
+	}
 	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return err == nil && st.Mode()&fs.ModeCharDevice != 0
 }
 
-// describeInputs names on stderr every input skipped or damaged, and returns
-// how many were read.
-func describeInputs(stderr io.Writer, files []smbaudit.FileResult) int {
-	read := 0
+// describeInputs names on stderr every input skipped or damaged.
+func describeInputs(stderr io.Writer, files []smbaudit.FileResult) {
 	for _, f := range files {
 		if f.Skipped {
-			fmt.Fprintf(stderr, "smbaudit: %s: skipped: %s\n", f.Path, f.Reason)
+			fmt.Fprintf(stderr, "smbaudit: %s: skipped: %v\n", f.Path, f.Err)
 			continue
 		}
-		read++
 		if len(f.DamagedChunks) == 0 && len(f.Errors) == 0 {
 			continue
 		}
@@ -454,24 +446,23 @@ func describeInputs(stderr io.Writer, files []smbaudit.FileResult) int {
 				fmt.Fprintf(stderr, "smbaudit:   ... and %d more (see the report's inputs)\n", len(f.Errors)-i)
 				break
 			}
-			fmt.Fprintf(stderr, "smbaudit:   %s\n", e)
+			fmt.Fprintf(stderr, "smbaudit:   %v\n", e)
 		}
 	}
-	return read
 }
 
 // summarise writes the one-line summary of what was read and skipped.
-func summarise(stderr io.Writer, res *smbaudit.Result, rep *report.Report, findings int) {
+func summarise(stderr io.Writer, g *report.Generated) {
 	var read, damaged int
 	var bytes int64
-	causes := map[string]int{}
-	var order []string
-	for _, f := range res.Files {
-		if c := f.SkipCause(); c != smbaudit.CauseNotSkipped {
-			if causes[c] == 0 {
-				order = append(order, c)
+	causes := map[smbaudit.Cause]int{}
+	var order []smbaudit.Cause
+	for _, f := range g.Files {
+		if f.Skipped {
+			if causes[f.Cause] == 0 {
+				order = append(order, f.Cause)
 			}
-			causes[c]++
+			causes[f.Cause]++
 			continue
 		}
 		read++
@@ -480,14 +471,14 @@ func summarise(stderr io.Writer, res *smbaudit.Result, rep *report.Report, findi
 			damaged++
 		}
 	}
-	skipped := len(res.Files) - read
+	rep := g.Report
 	msg := fmt.Sprintf("smbaudit: read %d of %s (%s), %d damaged; %s, %s, %s",
-		read, plural(len(res.Files), "file", "files"), humanBytes(bytes), damaged, plural(findings, "finding", "findings"),
+		read, plural(len(g.Files), "file", "files"), humanBytes(bytes), damaged, plural(g.Findings, "finding", "findings"),
 		plural(rep.Summary.Clients, "client", "clients"), plural(rep.Summary.Servers, "server", "servers"))
-	if skipped > 0 {
+	if skipped := len(g.Files) - read; skipped > 0 {
 		var parts []string
 		for _, c := range order {
-			parts = append(parts, fmt.Sprintf("%d %s", causes[c], c))
+			parts = append(parts, fmt.Sprintf("%d %s", causes[c], c.Text()))
 		}
 		msg += fmt.Sprintf("; skipped %d: %s", skipped, strings.Join(parts, ", "))
 	}

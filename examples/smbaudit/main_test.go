@@ -2,17 +2,20 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,12 +24,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The end-to-end tests build the command once and run it as a user would,
-// checking stdout, stderr and the exit code.
-
-var binary string
+// The tests run the command in process, as a user would, checking stdout,
+// stderr and the exit code; a few run the built binary, for what only a
+// process shows: the exit status through os.Exit, a real terminal.
 
 const fixtures = "../../testdata/smbaudit"
+
+var (
+	binDir    string
+	buildOnce sync.Once
+	binary    string
+	buildErr  error
+)
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "smbaudit-e2e")
@@ -34,15 +43,23 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "smbaudit")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building smbaudit: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
+	binDir = dir
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// built returns the path of the command, built once per test binary.
+func built(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		binary = filepath.Join(binDir, "smbaudit")
+		if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("building smbaudit: %v\n%s", err, out)
+		}
+	})
+	require.NoError(t, buildErr)
+	return binary
 }
 
 type result struct {
@@ -50,22 +67,23 @@ type result struct {
 	code           int
 }
 
-// runCmd runs the command with a pinned generation time (SOURCE_DATE_EPOCH)
-// so that outputs of two runs compare equal.
+// runCmd runs the command in process with a pinned generation time
+// (SOURCE_DATE_EPOCH) so that outputs of two runs compare equal.
 func runCmd(t *testing.T, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "SOURCE_DATE_EPOCH=1760000000", "NO_COLOR=")
 	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		code = exit.ExitCode()
-	} else {
-		require.NoError(t, err)
-	}
+	return runWith(t, context.Background(), &stdout, &stderr, args...)
+}
+
+// runWith runs the command in process on the given writers.
+func runWith(t *testing.T, ctx context.Context, stdout, stderr interface {
+	io.Writer
+	String() string
+}, args ...string) result {
+	t.Helper()
+	t.Setenv("SOURCE_DATE_EPOCH", "1760000000")
+	t.Setenv("NO_COLOR", "")
+	code := run(ctx, args, stdout, stderr)
 	return result{stdout.String(), stderr.String(), code}
 }
 
@@ -428,7 +446,7 @@ func TestTerminal(t *testing.T) {
 		t.Skip("needs Linux and script(1) from util-linux for a pseudo-terminal")
 	}
 	tty := func(env string, args ...string) string {
-		cmd := exec.Command(scriptCmd, "-qec", binary+" "+strings.Join(args, " "), "/dev/null")
+		cmd := exec.Command(scriptCmd, "-qec", built(t)+" "+strings.Join(args, " "), filepath.Join(t.TempDir(), "typescript"))
 		cmd.Env = append(os.Environ(), "NO_COLOR="+env)
 		out, err := cmd.Output()
 		require.NoError(t, err)
@@ -506,5 +524,159 @@ func TestMaxFindings(t *testing.T) {
 	assert.EqualValues(t, len(want["findings"].([]any)), got["findings_omitted"])
 	for _, k := range []string{"summary", "clients", "servers", "inputs", "events_per_day", "unparsed", "unparsed_samples"} {
 		assert.Equal(t, want[k], got[k], k)
+	}
+}
+
+// tty is a terminal for the in-process tests: a buffer whose Stat says
+// character device, as an *os.File on a terminal does.
+type tty struct{ bytes.Buffer }
+
+func (*tty) Stat() (fs.FileInfo, error) { return ttyInfo{}, nil }
+
+type ttyInfo struct{}
+
+func (ttyInfo) Name() string       { return "tty" }
+func (ttyInfo) Size() int64        { return 0 }
+func (ttyInfo) Mode() fs.FileMode  { return fs.ModeDevice | fs.ModeCharDevice | 0o620 }
+func (ttyInfo) ModTime() time.Time { return time.Time{} }
+func (ttyInfo) IsDir() bool        { return false }
+func (ttyInfo) Sys() any           { return nil }
+
+// In process, a writer that is a terminal gets the progress bar (stderr)
+// and the colors (stdout); --quiet, --no-color, NO_COLOR and a format other
+// than text turn them off, and a pipe or a file never gets them.
+func TestTerminalInProcess(t *testing.T) {
+	const bold, clearLine = "\x1b[1m", "\r\x1b[K"
+	term := func(args ...string) result {
+		return runWith(t, context.Background(), &tty{}, &tty{}, args...)
+	}
+	r := term(fixtures)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stderr, clearLine+"[==========] 100% 5/5 files 788.0 KiB/788.0 KiB")
+	assert.Contains(t, r.stderr, clearLine+"smbaudit: ", "the bar is cleared before stderr's messages")
+	assert.Contains(t, r.stdout, bold+"SMB hardening readiness report")
+
+	q := term("-q", fixtures)
+	assert.NotContains(t, q.stderr, clearLine)
+	assert.Contains(t, q.stdout, bold)
+	assert.NotContains(t, term("--no-color", fixtures).stdout, bold)
+	assert.NotContains(t, term("-f", "md", fixtures).stdout, bold, "colors are for the text form only")
+	out := filepath.Join(t.TempDir(), "r.txt")
+	assert.Equal(t, exitOK, term("-q", "-o", out, fixtures).code)
+	b, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), bold, "no colors in a file")
+
+	var stdout, stderr tty
+	t.Setenv("NO_COLOR", "1")
+	assert.Equal(t, exitOK, run(context.Background(), []string{fixtures}, &stdout, &stderr))
+	assert.NotContains(t, stdout.String(), bold)
+
+	assert.False(t, isTerminal(&bytes.Buffer{}))
+	assert.False(t, isTerminal(badStat{}))
+}
+
+type badStat struct{ io.Writer }
+
+func (badStat) Stat() (fs.FileInfo, error) { return nil, errors.New("stat failed") }
+
+// An interrupted scan writes no report and exits 1.
+func TestInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	r := runWith(t, ctx, &stdout, &stderr, fixtures)
+	assert.Equal(t, exitInternal, r.code)
+	assert.Contains(t, r.stderr, "smbaudit: scan stopped: context canceled; no report written")
+	assert.Empty(t, r.stdout)
+}
+
+// failWriter fails every write, as a closed pipe or a full disk does.
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+func (failWriter) String() string            { return "" }
+
+func TestWriteFailures(t *testing.T) {
+	var stderr bytes.Buffer
+	r := runWith(t, context.Background(), failWriter{}, &stderr, "-q", fixtures)
+	assert.Equal(t, exitInternal, r.code)
+	assert.Contains(t, r.stderr, "smbaudit: writing the report: ")
+	assert.Contains(t, r.stderr, "disk full")
+
+	missing := filepath.Join(t.TempDir(), "no", "such", "dir", "p.json")
+	r = runCmd(t, "-q", "--partial", missing, fixtures)
+	assert.Equal(t, exitInternal, r.code)
+	assert.Contains(t, r.stderr, "smbaudit: writing the partial report: ")
+	assert.NotEmpty(t, r.stdout, "the report itself was written first")
+	_, err := os.Stat(filepath.Dir(missing))
+	assert.True(t, os.IsNotExist(err))
+}
+
+func TestSourceDateEpoch(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	t.Setenv("SOURCE_DATE_EPOCH", "soon")
+	assert.Equal(t, exitOK, run(context.Background(), []string{"-q", "-f", "json", fixtures}, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), `smbaudit: ignoring SOURCE_DATE_EPOCH="soon": not a number of seconds`)
+	var doc struct {
+		GeneratedAt string `json:"generated_at"`
+	}
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &doc))
+	at, err := time.Parse(time.RFC3339Nano, doc.GeneratedAt)
+	require.NoError(t, err)
+	assert.True(t, at.After(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), "now, not the pinned time: %s", at)
+}
+
+func TestClipAndBytes(t *testing.T) {
+	var ids []string
+	for i := range 25 {
+		ids = append(ids, fmt.Sprintf("c%02d", i))
+	}
+	assert.Equal(t, "c00, c01, c02 and 22 more", clip(ids, 3))
+	assert.Equal(t, "c00, c01", clip(ids[:2], 3))
+	assert.Equal(t, "512 B", humanBytes(512))
+	assert.Equal(t, "1.5 GiB", humanBytes(3<<29))
+	assert.Equal(t, "4.0 PiB", humanBytes(4<<50))
+}
+
+// Many read errors in one file: the first three are named, then a count.
+func TestManyErrorsAreCut(t *testing.T) {
+	var b bytes.Buffer
+	describeInputs(&b, []smbaudit.FileResult{{Path: "big.evtx", DamagedChunks: []int{1, 2, 3, 4, 5},
+		Errors: []error{errors.New("e1"), errors.New("e2"), errors.New("e3"), errors.New("e4"), errors.New("e5")}}})
+	assert.Equal(t, "smbaudit: big.evtx: damaged: 5 damaged chunk(s) [1 2 3 4 5], 5 read error(s); the rest was read\n"+
+		"smbaudit:   e1\nsmbaudit:   e2\nsmbaudit:   e3\nsmbaudit:   ... and 2 more (see the report's inputs)\n", b.String())
+}
+
+// The exit code reaches the shell through os.Exit: only the built binary
+// shows it.
+func TestBinaryExitCodes(t *testing.T) {
+	bin := built(t)
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"-q", fixtures}, exitOK},
+		{[]string{"--bogus"}, exitUsage},
+		{[]string{t.TempDir()}, exitNothing},
+		{[]string{"-q", "--fail-on", "signing", fixtures}, exitFailOnHits},
+	} {
+		cmd := exec.Command(bin, tc.args...)
+		cmd.Env = append(os.Environ(), "SOURCE_DATE_EPOCH=1760000000")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		code := 0
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			code = exit.ExitCode()
+		} else {
+			require.NoError(t, err)
+		}
+		assert.Equal(t, tc.code, code, "%q: %s", tc.args, stderr.String())
+		if tc.code == exitOK {
+			in := runCmd(t, tc.args...)
+			assert.Equal(t, in.stdout, stdout.String(), "the binary writes what run writes")
+		}
 	}
 }

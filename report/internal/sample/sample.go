@@ -104,10 +104,10 @@ func Result() *smbaudit.Result {
 	}
 	res.Files = []smbaudit.FileResult{
 		{Path: fwd, Size: 1118208, Chunks: 17, ChunksDecoded: 3, Records: 412, DamagedChunks: []int{1},
-			Errors: []string{fwd + ": chunk 1 at offset 69632 (0x11000): evtx: chunk record data checksum mismatch"},
+			Errors: []error{&evtx.Error{File: fwd, Chunk: 1, Offset: 69632, Err: evtx.ErrChunkDataChecksum}},
 			First:  at(9, 0, 0, 1, 0), Last: at(13, 23, 0, 0, 0)},
 		{Path: fs02, Size: 69632, Chunks: 1, ChunksDecoded: 1, Records: 24, First: at(10, 1, 0, 0, 0), Last: at(13, 12, 0, 0, 0)},
-		{Path: bad, Size: 100, Skipped: true, Reason: "evtx: file too short for a header"},
+		{Path: bad, Size: 100, Skipped: true, Err: evtx.ErrShortFile, Cause: smbaudit.CauseTooShort},
 	}
 	res.Servers = []smbaudit.ServerCoverage{
 		{Server: "fs01.corp.example", First: at(9, 0, 0, 1, 0), Last: at(13, 22, 0, 0, 0), Events: 300, AuditEvents: 5},

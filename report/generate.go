@@ -1,0 +1,108 @@
+package report
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/evtxkit/smbreadiness/smbaudit"
+)
+
+// ErrNothingRead is returned by Generate when no input could be read: no
+// file was found, or every file found was skipped.
+var ErrNothingRead = errors.New("report: nothing readable")
+
+// GenerateOptions tune Generate. The zero value scans as the zero
+// smbaudit.ScanOptions do, keeps every finding and stamps the report with
+// the time Generate was called.
+type GenerateOptions struct {
+	// Scan tunes the scan: glob, workers, all events, progress reports.
+	// Generate sets its OnFinding to feed the report; an OnFinding set
+	// here is called as well, with each finding that Filter keeps.
+	Scan smbaudit.ScanOptions
+	// Filter keeps findings by time, server and client, and clips the
+	// servers' coverage to match (smbaudit.Filter.Apply). The zero Filter
+	// keeps everything.
+	Filter smbaudit.Filter
+	// Report sets the generation time and the bound on listed findings
+	// (Options.MaxFindings: 0 lists them all).
+	Report Options
+}
+
+// Generated is what Generate produced.
+type Generated struct {
+	// Report is the report; nil when Generate returns an error.
+	Report *Report
+	// Files is the scan's account of every input, sorted by path: read,
+	// skipped (with its cause and error), or damaged (with its errors).
+	Files []smbaudit.FileResult
+	// Findings counts the findings Filter kept, copies of one record
+	// counted once; the report lists them or, past
+	// Options.MaxFindings, counts them in its rows.
+	Findings int
+}
+
+// Read returns the number of files read, damaged ones included.
+func (g *Generated) Read() int {
+	n := 0
+	for _, f := range g.Files {
+		if !f.Skipped {
+			n++
+		}
+	}
+	return n
+}
+
+// Generate runs the whole job: it scans the logs at paths (files, and
+// directories searched as smbaudit.Scan does), streams the findings that
+// opts.Filter keeps into a Builder, and returns the report with the scan's
+// per-file results. Memory is bounded by opts.Report.MaxFindings, not by
+// the size of the logs. The same inputs in any order, with any number of
+// workers, give the same report, byte for byte once rendered
+// (smbaudit.CompareCopies says which copy of a record counts).
+//
+// Files that cannot be read are listed in Generated.Files and the others
+// are read. Generate returns an error wrapping ErrNothingRead (with the
+// Files) when nothing could be read, smbaudit.ErrBadGlob for a bad glob,
+// or the context's error when ctx is cancelled; the Report is then nil.
+func Generate(ctx context.Context, paths []string, opts GenerateOptions) (*Generated, error) {
+	b := NewBuilder(opts.Report)
+	g := &Generated{}
+	so := opts.Scan
+	filter, user := opts.Filter, opts.Scan.OnFinding
+	so.OnFinding = func(f smbaudit.Finding) {
+		if !filter.Match(&f) {
+			return
+		}
+		g.Findings++
+		b.Add(&f)
+		if user != nil {
+			user(f)
+		}
+	}
+	res, err := smbaudit.Scan(ctx, paths, so)
+	if err != nil {
+		if res != nil {
+			g.Files = res.Files
+		}
+		return g, err
+	}
+	g.Files = res.Files
+	if g.Read() == 0 {
+		if len(res.Files) == 0 {
+			glob := opts.Scan.Glob
+			if glob == "" {
+				glob = smbaudit.DefaultGlob
+			}
+			return g, fmt.Errorf("%w: no file matching %q under %s", ErrNothingRead, glob, strings.Join(paths, ", "))
+		}
+		return g, fmt.Errorf("%w: all %d inputs skipped", ErrNothingRead, len(res.Files))
+	}
+	if !filter.IsZero() {
+		res = filter.Apply(res) // the servers' coverage; the findings were filtered as they came
+	}
+	b.AddResult(res)
+	g.Report = b.Report()
+	return g, nil
+}
