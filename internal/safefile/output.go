@@ -237,9 +237,12 @@ func createTemp(path, target string, old fs.FileInfo, inputs []fs.FileInfo) (*Ou
 	if base == "" {
 		return nil, fmt.Errorf("output %s: names a directory: %w", path, ErrNotWritable)
 	}
-	shown := dir
-	if shown == "" {
+	shown := dir // for errors: without the trailing separator, except at the root
+	switch {
+	case shown == "":
 		shown = "."
+	case len(shown) > len(filepath.VolumeName(shown))+1:
+		shown = shown[:len(shown)-1]
 	}
 	// A new file gets 0644 less the umask from the system; a replacement
 	// is created private and given the old file's bits by Commit.
