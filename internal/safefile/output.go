@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 )
 
 // Options says which files an output must not overwrite. The zero value
@@ -93,7 +94,7 @@ func Create(path string, opts Options) (*Output, error) {
 			return nil, outErr(path, err)
 		}
 		now, err := f.Stat()
-		if err == nil && !os.SameFile(st, now) {
+		if err == nil && !sameDevice(st, now) {
 			err = errors.New("replaced by another file while being opened")
 		}
 		if err != nil {
@@ -117,6 +118,16 @@ func Create(path string, opts Options) (*Output, error) {
 		return nil, fmt.Errorf("output %s: resolves to %s, which changed while being checked", path, target)
 	}
 	return createTemp(path, target, st, inputs)
+}
+
+// sameDevice reports whether the device or named pipe opened (now) is the
+// one inspected (st). Windows gives no file identity for devices such as
+// NUL, so there only the type is compared.
+func sameDevice(st, now fs.FileInfo) bool {
+	if st.Mode().Type() != now.Mode().Type() {
+		return false
+	}
+	return runtime.GOOS == "windows" || os.SameFile(st, now)
 }
 
 type action int

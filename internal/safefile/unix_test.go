@@ -188,3 +188,18 @@ func TestCommitRechecks(t *testing.T) {
 	assertFIFO(t, path)
 	assert.Empty(t, temps(t, dir))
 }
+
+func TestSameDevice(t *testing.T) {
+	dir := t.TempDir()
+	stat := func(p string) fs.FileInfo {
+		st, err := os.Stat(p)
+		require.NoError(t, err)
+		return st
+	}
+	a := stat(mkfifo(t, filepath.Join(dir, "a")))
+	b := stat(mkfifo(t, filepath.Join(dir, "b")))
+	f := stat(writeFile(t, filepath.Join(dir, "f"), "", 0o644))
+	assert.True(t, sameDevice(a, stat(filepath.Join(dir, "a"))))
+	assert.False(t, sameDevice(a, b), "another pipe")
+	assert.False(t, sameDevice(a, f), "a regular file")
+}
