@@ -37,13 +37,13 @@ func TestRunOutputRules(t *testing.T) {
 	}{
 		{"the input as output", func(t *testing.T, dir string) []string {
 			return []string{"-o", filepath.Join(dir, "in.jsonl"), filepath.Join(dir, "in.jsonl")}
-		}, safefile.ErrIsInput, "in.jsonl is the input", nil},
+		}, safefile.ErrIsInput, "in.jsonl: same file as the input ", nil},
 		{"a symbolic link to the input as output", func(t *testing.T, dir string) []string {
 			if err := os.Symlink("in.jsonl", filepath.Join(dir, "out.evtx")); err != nil {
 				t.Skipf("symbolic links not available: %v", err)
 			}
 			return []string{"-o", filepath.Join(dir, "out.evtx"), filepath.Join(dir, "in.jsonl")}
-		}, safefile.ErrIsInput, "out.evtx is the input", nil},
+		}, safefile.ErrIsInput, "out.evtx: same file as the input ", nil},
 		{"a missing directory", func(t *testing.T, dir string) []string {
 			return []string{"-o", filepath.Join(dir, "missing", "out.evtx")}
 		}, fs.ErrNotExist, "output " + filepath.Join("DIR", "missing", "out.evtx") + ": cannot create a file in directory " + filepath.Join("DIR", "missing") + ": ", nil},

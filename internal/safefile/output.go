@@ -84,7 +84,7 @@ func Create(path string, opts Options) (*Output, error) {
 		return nil, fmt.Errorf("output %s: %s: %w", path, Describe(m), ErrNotWritable)
 	case writeThrough:
 		if in := sameAs(st, opts.Inputs, inputs); in != "" {
-			return nil, fmt.Errorf("output %s is the input %s: %w", path, in, ErrIsInput)
+			return nil, fmt.Errorf("output %s: same file as the input %s: %w", path, in, ErrIsInput)
 		}
 		f, err := openThrough(path)
 		if isNoReader(err) {
@@ -105,10 +105,10 @@ func Create(path string, opts Options) (*Output, error) {
 	}
 	// A regular file.
 	if in := sameAs(st, opts.Inputs, inputs); in != "" {
-		return nil, fmt.Errorf("output %s is the input %s: %w", path, in, ErrIsInput)
+		return nil, fmt.Errorf("output %s: same file as the input %s: %w", path, in, ErrIsInput)
 	}
 	if in := underInputs(st, opts, inputs); in != "" {
-		return nil, fmt.Errorf("output %s is the input %s: %w", path, in, ErrIsInput)
+		return nil, fmt.Errorf("output %s: same file as the input %s: %w", path, in, ErrIsInput)
 	}
 	target, err := resolve(path)
 	if err != nil {

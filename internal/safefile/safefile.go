@@ -31,7 +31,7 @@ var (
 	// ErrIsInput is wrapped by Create's error for an output that is one of
 	// Options.Inputs, or a file under one of them that Options.IsInput
 	// selects.
-	ErrIsInput = errors.New("the output would overwrite an input")
+	ErrIsInput = errors.New("refusing to overwrite an input")
 
 	// ErrNotWritable is wrapped by Create's error for an output that names
 	// a directory, a socket, a block device or another file that cannot

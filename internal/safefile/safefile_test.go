@@ -150,7 +150,7 @@ func TestCreate(t *testing.T) {
 		{"the input itself", func(t *testing.T, dir string) setup {
 			in := writeFile(t, filepath.Join(dir, "in.evtx"), "evidence", 0o644)
 			return setup{out: in, opts: Options{Inputs: []string{in}}}
-		}, ErrIsInput, "in.evtx is the input", nil},
+		}, ErrIsInput, "in.evtx: same file as the input ", nil},
 		{"the input by another path", func(t *testing.T, dir string) setup {
 			writeFile(t, filepath.Join(dir, "in.evtx"), "evidence", 0o644)
 			require.NoError(t, os.Mkdir(filepath.Join(dir, "x"), 0o755))
@@ -165,7 +165,7 @@ func TestCreate(t *testing.T) {
 		{"a symbolic link to the input", func(t *testing.T, dir string) setup {
 			in := writeFile(t, filepath.Join(dir, "in.evtx"), "evidence", 0o644)
 			return setup{out: symlink(t, "in.evtx", filepath.Join(dir, "link.evtx")), opts: Options{Inputs: []string{in}}}
-		}, ErrIsInput, "link.evtx is the input", nil},
+		}, ErrIsInput, "link.evtx: same file as the input ", nil},
 		{"a file under an input directory that IsInput selects", func(t *testing.T, dir string) setup {
 			require.NoError(t, os.MkdirAll(filepath.Join(dir, "logs", "fs01"), 0o755))
 			in := writeFile(t, filepath.Join(dir, "logs", "fs01", "A.EVTX"), "evidence", 0o644)
