@@ -23,7 +23,8 @@ type Options struct {
 	// IsInput, when set, reports whether a file found under a directory of
 	// Inputs is read as an input, given its path as found by walking the
 	// directory. Create then also refuses an output that is one of those
-	// files. When nil, directories are not searched.
+	// files. When nil, directories are not searched. The search is made
+	// only when the output path names an existing regular file.
 	IsInput func(path string) bool
 }
 
@@ -379,8 +380,9 @@ func (o *Output) Abort() {
 	}
 }
 
-// outErr prefixes err with the output's path; the path inside a
-// *fs.PathError is dropped, as it may be the temporary file's.
+// outErr prefixes err with the output's path; the paths inside a
+// *fs.PathError or an *os.LinkError are dropped, as they may be the
+// temporary file's.
 func outErr(path string, err error) error {
 	return fmt.Errorf("output %s: %w", path, unwrap(err))
 }
@@ -389,6 +391,10 @@ func unwrap(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
 	}
 	return err
 }

@@ -52,8 +52,8 @@ var (
 // path was replaced meanwhile. The returned file is in blocking mode.
 //
 // A path that is not a regular file gives an error wrapping ErrNotRegular
-// that names the path and the type found; other failures are *fs.PathError
-// values as returned by os.Open.
+// that names the path and the type found; other failures are the
+// *fs.PathError values of os.Stat and os.Open.
 func OpenRegular(path string) (*os.File, error) {
 	st, err := os.Stat(path)
 	if err != nil {

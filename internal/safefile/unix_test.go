@@ -203,3 +203,19 @@ func TestSameDevice(t *testing.T) {
 	assert.False(t, sameDevice(a, b), "another pipe")
 	assert.False(t, sameDevice(a, f), "a regular file")
 }
+
+// TestCommitFails removes the output's directory during the work: Commit
+// fails with an error naming the output, not the temporary file.
+func TestCommitFails(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sub")
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	path := filepath.Join(dir, "r.txt")
+	out, err := Create(path, Options{})
+	require.NoError(t, err)
+	_, err = out.Write([]byte("report"))
+	require.NoError(t, err)
+	require.NoError(t, os.RemoveAll(dir))
+	err = out.Commit()
+	require.ErrorIs(t, err, fs.ErrNotExist)
+	assert.Equal(t, "output "+path+": no such file or directory", err.Error())
+}
