@@ -8,6 +8,8 @@
 // field name to value; unnamed <Data> items are "Data#0", "Data#1", ...; a
 // repeated name gets "#1", "#2", ...) and source {file, chunk, offset}.
 //
+// A FILE that is not a regular file (a named pipe, a device, a socket, a
+// directory) is refused without being read, so it cannot hang the dump.
 // Damaged chunks and records are reported on stderr with their file, chunk
 // and offset, and the dump goes on. The exit status is 1 only when nothing
 // could be read (no file opened, or no event decoded while errors occurred),
@@ -27,6 +29,7 @@ import (
 	"strings"
 
 	"github.com/evtxkit/smbreadiness/evtx"
+	"github.com/evtxkit/smbreadiness/internal/safefile"
 )
 
 // listFlag collects a repeatable, comma-separated flag.
@@ -82,14 +85,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	enc.SetEscapeHTML(false)
 	opened, events, errs := 0, 0, 0
 	for _, path := range fs.Args() {
-		f, err := evtx.Open(path)
+		f, r, err := open(path)
 		if err != nil {
 			fmt.Fprintf(stderr, "evtxdump: %v\n", err)
 			errs++
 			continue
 		}
 		opened++
-		for ev, err := range f.Events(ctx, opts) {
+		for ev, err := range r.Events(ctx, opts) {
 			if err != nil {
 				fmt.Fprintf(stderr, "evtxdump: %v\n", err)
 				errs++
@@ -108,4 +111,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// open opens path read-only, refusing what is not a regular file before it
+// can block (see safefile.OpenRegular), and checks its EVTX header.
+func open(path string) (*os.File, *evtx.Reader, error) {
+	f, err := safefile.OpenRegular(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	r, err := evtx.NewReader(f, st.Size(), path)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, r, nil
 }

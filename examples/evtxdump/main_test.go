@@ -47,6 +47,7 @@ func TestRun(t *testing.T) {
 		{"id filter", []string{"-id", "1", good}, 0, 1, ""},
 		{"one bad file of two", []string{junk, good}, 0, 2, "not an EVTX file"},
 		{"nothing readable", []string{junk}, 1, 0, "junk.evtx"},
+		{"a directory", []string{dir, good}, 0, 2, dir + ": directory: not a regular file"},
 		{"no file", nil, 2, 0, "usage"},
 		{"bad id", []string{"-id", "x", good}, 2, 0, "not an event ID"},
 	}

@@ -3,8 +3,12 @@
 //
 //	evtxgen -o OUT.evtx [-minor 2] [damage flags] [EVENTS.jsonl]
 //
-// It reads standard input when no file is given. The output appears
-// atomically: on any error nothing is left behind.
+// It reads standard input when no file is given; the events file may be a
+// pipe. OUT is checked before anything is read: it must not be the events
+// file, and its directory must exist and be writable. A regular file
+// appears atomically (on any error nothing is left behind); a named pipe
+// or a character device is written to, never replaced; a symbolic link's
+// target is written.
 package main
 
 import (
@@ -14,6 +18,7 @@ import (
 	"os"
 
 	"github.com/evtxkit/smbreadiness/evtx/evtxwrite"
+	"github.com/evtxkit/smbreadiness/internal/safefile"
 )
 
 func main() {
@@ -26,16 +31,21 @@ func main() {
 func run(args []string, stdin io.Reader, stderr io.Writer) error {
 	fs := flag.NewFlagSet("evtxgen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	out := fs.String("o", "", "output .evtx `file` (required)")
+	outPath := fs.String("o", "", "output .evtx `file` (required)")
 	var opts evtxwrite.Options
 	evtxwrite.RegisterFlags(fs, &opts)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *out == "" || fs.NArg() > 1 {
+	if *outPath == "" || fs.NArg() > 1 {
 		fs.Usage()
 		return fmt.Errorf("usage: evtxgen -o OUT.evtx [flags] [EVENTS.jsonl]")
 	}
+	out, err := safefile.Create(*outPath, safefile.Options{Inputs: fs.Args()})
+	if err != nil {
+		return err
+	}
+	defer out.Abort()
 	in, name := stdin, "<stdin>"
 	if fs.NArg() == 1 {
 		name = fs.Arg(0)
@@ -50,5 +60,8 @@ func run(args []string, stdin io.Reader, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	return evtxwrite.WriteFile(*out, events, opts)
+	if err := evtxwrite.Write(out, events, opts); err != nil {
+		return err
+	}
+	return out.Commit()
 }
