@@ -32,8 +32,8 @@ const fuzzSummarisedReport = `{"schema":"smbreadiness.report/v2","generated_at":
 "inputs":[{"path":"a.evtx","size":69632,"chunks":1,"chunks_decoded":1,"records":12}]}`
 
 // FuzzReadJSON feeds arbitrary documents to ReadJSON, the partial decoder
-// merge relies on. It must never panic; it fails only with ErrMalformed or
-// ErrSchema; and what it accepts re-encodes to a document that it accepts
+// merge relies on. It must never panic; it fails only with ErrSchema or a
+// *FieldError wrapping ErrMalformed, ErrLimit or ErrOverflow; and what it accepts re-encodes to a document that it accepts
 // again and that encodes to the very same bytes (the JSON form is a fixed
 // point after one trip).
 func FuzzReadJSON(f *testing.F) {
@@ -47,7 +47,12 @@ func FuzzReadJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		r, err := report.ReadJSON(bytes.NewReader(doc))
 		if err != nil {
-			if !errors.Is(err, report.ErrMalformed) && !errors.Is(err, report.ErrSchema) {
+			var fe *report.FieldError
+			switch {
+			case errors.Is(err, report.ErrSchema):
+			case !errors.As(err, &fe):
+				t.Fatalf("error neither ErrSchema nor a *FieldError: %v", err)
+			case !errors.Is(err, report.ErrMalformed) && !errors.Is(err, report.ErrLimit) && !errors.Is(err, report.ErrOverflow):
 				t.Fatalf("error without a sentinel: %v", err)
 			}
 			return
