@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -315,8 +316,9 @@ func (r *Report) WriteJSON(w io.Writer) error {
 // within MaxPartialTotal; event IDs among EventIDs, kinds among smbaudit's,
 // times from 1601 on (the FILETIME range) and present where a finding needs
 // them; the size, strings, lists and nesting within MaxPartialBytes,
-// MaxStringBytes, MaxListLen and MaxDepth, checked while reading, so that
-// an oversized document is refused early. Nothing may follow the report
+// MaxStringBytes, MaxListLen and MaxDepth, checked while reading (strings
+// on six times their limit as written), so that an oversized document is
+// refused early. Nothing may follow the report
 // but white space. The report returned carries the SHA-256 of the bytes
 // read (Report.Digest), so that merging the same partial twice counts it
 // once.
@@ -332,7 +334,16 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 		if fe := (*FieldError)(nil); errors.As(err, &fe) {
 			return nil, fe
 		}
-		return nil, &FieldError{Offset: dec.InputOffset(), Msg: err.Error(), Err: ErrMalformed}
+		at := dec.InputOffset()
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &syn):
+			at = syn.Offset
+		case errors.As(err, &typ):
+			at = typ.Offset
+		}
+		return nil, &FieldError{Offset: at, Msg: err.Error(), Err: ErrMalformed}
 	}
 	if _, err := io.Copy(io.Discard, g); err != nil {
 		if fe := (*FieldError)(nil); errors.As(err, &fe) {
@@ -344,6 +355,7 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 		return nil, fmt.Errorf("%w: %q (want %q or %q)", ErrSchema, j.Schema, Schema, SchemaSummarised)
 	}
 	p := parser{}
+	p.checkStrings(reflect.ValueOf(j), nil)
 	r := &Report{GeneratedAt: p.time("generated_at", j.GeneratedAt, false), FindingsOmitted: p.count("findings_omitted", j.FindingsOmitted)}
 	switch {
 	case j.Schema == Schema && j.FindingsOmitted > 0:

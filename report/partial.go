@@ -6,7 +6,9 @@ import (
 	"hash"
 	"io"
 	"math"
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/evtxkit/smbreadiness/smbaudit"
@@ -18,9 +20,10 @@ import (
 const (
 	// MaxPartialBytes bounds the size of one document.
 	MaxPartialBytes = 1 << 30
-	// MaxStringBytes bounds one string as written in the document, quotes
-	// left out and escapes counted as written: a Windows path of 32767
-	// UTF-16 units takes at most 96 KiB.
+	// MaxStringBytes bounds one string, or object key, decoded (a Windows
+	// path of 32767 UTF-16 units takes at most 96 KiB of UTF-8). While
+	// reading, a string is refused as soon as it is written on more than
+	// six times as many bytes (the longest escape, \u001b, takes 6).
 	MaxStringBytes = 128 << 10
 	// MaxListLen bounds the elements of one array and the members of one
 	// object (findings included).
@@ -35,6 +38,10 @@ const (
 	// without a sum overflowing (see ErrOverflow).
 	MaxPartialTotal = 1 << 48
 )
+
+// maxRawString bounds a string as written: MaxStringBytes, each byte
+// escaped as \u00XX.
+const maxRawString = 6 * MaxStringBytes
 
 // maxNumberBytes bounds a number or literal as written; the longest a
 // report writes is 20 digits.
@@ -61,12 +68,14 @@ type FieldError struct {
 	Err    error
 }
 
+// Error names the place and says what is wrong. What it quotes from the
+// document is passed through Escape, so it is safe to print.
 func (e *FieldError) Error() string {
 	at := e.Path
 	if at == "" {
 		at = "offset " + strconv.FormatInt(e.Offset, 10)
 	}
-	return fmt.Sprintf("%v: %s: %s", e.Err, at, e.Msg)
+	return fmt.Sprintf("%v: %s: %s", e.Err, Escape(at), Escape(e.Msg))
 }
 
 func (e *FieldError) Unwrap() error { return e.Err }
@@ -129,8 +138,8 @@ func (g *guard) scan(c byte) error {
 			g.inString, g.token = false, 0
 			return nil
 		}
-		if g.token++; g.token > MaxStringBytes {
-			return fmt.Errorf("string longer than %d bytes", MaxStringBytes)
+		if g.token++; g.token > maxRawString {
+			return fmt.Errorf("string written on more than %d bytes", maxRawString)
 		}
 		return nil
 	}
@@ -191,6 +200,56 @@ func init() {
 // knownClientKinds are the client kinds of smbaudit, and "" (no client).
 var knownClientKinds = map[string]bool{"": true, string(smbaudit.ClientIPv4): true, string(smbaudit.ClientIPv6): true,
 	string(smbaudit.ClientHost): true, string(smbaudit.ClientFQDN): true, string(smbaudit.ClientUnknown): true}
+
+// checkStrings refuses, with ErrLimit, a string or map key of v (a decoded
+// document) longer than MaxStringBytes. path is the JSON path of v; it is
+// built into a string only for the error.
+func (p *parser) checkStrings(v reflect.Value, path []string) {
+	if p.err != nil {
+		return
+	}
+	tooLong := func(s string, path []string) bool {
+		if len(s) <= MaxStringBytes {
+			return false
+		}
+		p.limit(strings.Join(path, ""), fmt.Sprintf("string of %d bytes, longer than MaxStringBytes (%d)", len(s), MaxStringBytes))
+		return true
+	}
+	switch v.Kind() {
+	case reflect.String:
+		tooLong(v.String(), path)
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if f.Anonymous {
+				p.checkStrings(v.Field(i), path)
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			sep := "."
+			if len(path) == 0 {
+				sep = ""
+			}
+			p.checkStrings(v.Field(i), append(path, sep+name))
+		}
+	case reflect.Slice:
+		if v.Type().Elem().Kind() != reflect.String && v.Type().Elem().Kind() != reflect.Struct {
+			return // numbers
+		}
+		for i := range v.Len() {
+			p.checkStrings(v.Index(i), append(path, "["+strconv.Itoa(i)+"]"))
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			k := it.Key().String()
+			if tooLong(k, path) {
+				return
+			}
+			p.checkStrings(it.Value(), append(path, "."+k))
+		}
+	}
+}
 
 func knownEvent(id uint16) bool {
 	for _, v := range EventIDs {

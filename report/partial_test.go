@@ -67,8 +67,10 @@ func TestReadJSONValidatesPartials(t *testing.T) {
 		{"second report after the first", fuzzSmallReport + fuzzSmallReport, report.ErrMalformed, ""},
 		{"long number", partialDoc(t, `"records":12}]`, `"records":1`+strings.Repeat("0", 64)+`}]`), report.ErrLimit, ""},
 		{"deep nesting", `{"schema":"smbreadiness.report/v1","x":` + strings.Repeat("[", report.MaxDepth) + strings.Repeat("]", report.MaxDepth) + `}`, report.ErrLimit, ""},
-		{"string past MaxStringBytes", partialDoc(t, `"path":"a.evtx"`, `"path":"`+strings.Repeat("a", report.MaxStringBytes+1)+`"`), report.ErrLimit, ""},
-		{"escapes count as written", partialDoc(t, `"path":"a.evtx"`, `"path":"`+strings.Repeat(`\u001b`, report.MaxStringBytes/6+1)+`"`), report.ErrLimit, ""},
+		{"string past MaxStringBytes", partialDoc(t, `"path":"a.evtx"`, `"path":"`+strings.Repeat("a", report.MaxStringBytes+1)+`"`), report.ErrLimit, "inputs[0].path"},
+		{"error string past MaxStringBytes", partialDoc(t, `"errors":["a.evtx: chunk 0: bad"]`, `"errors":["",""," `+strings.Repeat("é", report.MaxStringBytes/2)+`"]`), report.ErrLimit, "inputs[0].errors[2]"},
+		{"map key past MaxStringBytes", v2 + `"events_per_day":[{"date":"2025-01-01","events":{"` + strings.Repeat("3", report.MaxStringBytes+1) + `":1}}]}`, report.ErrLimit, "events_per_day[0].events"},
+		{"string written on 6 times MaxStringBytes", partialDoc(t, `"path":"a.evtx"`, `"path":"`+strings.Repeat(`\u001b`, report.MaxStringBytes+1)+`"`), report.ErrLimit, ""},
 		{"list past MaxListLen", partialDoc(t, `"damaged_chunks":[0]`, `"damaged_chunks":[0`+strings.Repeat(",0", report.MaxListLen)+`]`), report.ErrLimit, ""},
 	}
 	for _, tc := range tests {
@@ -98,6 +100,35 @@ func TestReadJSONAcceptsValuesAtTheLimits(t *testing.T) {
 	assert.Equal(t, 1601, r.Findings[0].Time.Year())
 }
 
+// A string at the limit that WriteJSON escapes on six times as many bytes
+// still goes through the partial form.
+func TestReadJSONReadsBackEscapedStringsAtTheLimit(t *testing.T) {
+	doc := partialDoc(t, `"path":"a.evtx"`, `"path":"`+strings.Repeat(`<\u001b`, report.MaxStringBytes/2)+`"`)
+	r, err := report.ReadJSON(strings.NewReader(doc))
+	require.NoError(t, err)
+	var b bytes.Buffer
+	require.NoError(t, r.WriteJSON(&b))
+	require.Greater(t, b.Len(), 5*report.MaxStringBytes, "the path is written escaped")
+	back, err := report.ReadJSON(&b)
+	require.NoError(t, err)
+	assert.Equal(t, r.Inputs[0].Path, back.Inputs[0].Path)
+}
+
+// Error messages quote the document escaped, safe for a terminal.
+func TestFieldErrorIsSafeToPrint(t *testing.T) {
+	doc := `{"schema":"smbreadiness.report/v2","findings_omitted":1,"clients":[{"client":"a","events":{"\u001b]0;x\u0007\u202e":1}}]}`
+	_, err := report.ReadJSON(strings.NewReader(doc))
+	require.ErrorIs(t, err, report.ErrMalformed)
+	assert.NotContains(t, err.Error(), "\x1b")
+	assert.NotContains(t, err.Error(), "\u202e")
+	assert.Contains(t, err.Error(), `\x1b]0;x\a\u202e`)
+
+	fe := &report.FieldError{Path: "clients[0].servers_by_event.\x1b[2J", Msg: "bad \u202efile", Err: report.ErrMalformed}
+	assert.Equal(t, `report: malformed report: clients[0].servers_by_event.\x1b[2J: bad \u202efile`, fe.Error())
+	fe = &report.FieldError{Offset: 17, Msg: "x", Err: report.ErrLimit}
+	assert.Equal(t, "report: partial report past a limit: offset 17: x", fe.Error())
+}
+
 // endless is a document that never ends: a string of 'a's after a prefix.
 // It counts the bytes read from it.
 type endless struct {
@@ -121,14 +152,14 @@ func (e *endless) Read(p []byte) (int, error) {
 	return k, nil
 }
 
-// A 100 MB string (here: a string without end) is refused once it passes
-// MaxStringBytes, without reading the rest.
+// A 100 MB string (here: a string without end) is refused once it is
+// written on six times MaxStringBytes, without reading the rest.
 func TestReadJSONRefusesAHugeStringEarly(t *testing.T) {
 	src := &endless{prefix: `{"schema":"smbreadiness.report/v1","inputs":[{"path":"`}
 	_, err := report.ReadJSON(src)
 	require.ErrorIs(t, err, report.ErrLimit)
-	assert.Contains(t, err.Error(), "string longer than")
-	assert.Less(t, src.n, int64(report.MaxStringBytes+1<<20), "read %d bytes", src.n)
+	assert.Contains(t, err.Error(), "string written on more than")
+	assert.Less(t, src.n, int64(6*report.MaxStringBytes+1<<20), "read %d bytes", src.n)
 }
 
 // The same partial given twice counts once: its files, records and
