@@ -89,7 +89,9 @@
 // schema name. Lists are never null; empty lists are []. Times are strings as
 // above, "" when unknown. Event IDs are object keys as decimal strings.
 // ReadJSON reads generated_at, findings, the coverage members of servers
-// (server, first, last, records) and inputs; the rest is derived.
+// (server, first, last, records) and inputs; the rest is derived. It checks
+// every value against the limits of docs/limits.md (MaxCount, MaxStringBytes,
+// MaxListLen, ...) and refuses a partial past one.
 //
 //	schema            "smbreadiness.report/v1", or "smbreadiness.report/v2" when
 //	                  findings_omitted is not 0
