@@ -423,7 +423,7 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 		return nil, &FieldError{Msg: "the counts of the report sum past the largest int", Path: "(report)", Err: ErrOverflow}
 	}
 	out := a.finish()
-	if w, ok := weight(out); !ok || w > MaxPartialTotal {
+	if w, ok := weight(out); !ok || int64(w) > MaxPartialTotal {
 		return nil, &FieldError{Path: "(report)", Msg: fmt.Sprintf("its counts sum past %d (MaxPartialTotal)", MaxPartialTotal), Err: ErrLimit}
 	}
 	g.h.Sum(out.Digest[:0])
@@ -489,7 +489,7 @@ func (p *parser) count(at string, n int) int {
 	case n < 0:
 		p.fail(at, "negative")
 		return 0
-	case n > MaxCount:
+	case int64(n) > MaxCount:
 		p.limit(at, fmt.Sprintf("%d is above MaxCount (%d)", n, MaxCount))
 		return 0
 	}
@@ -503,6 +503,8 @@ func (p *parser) eventID(at, k string) uint16 {
 		p.fail(at, fmt.Sprintf("event ID %q: %v", k, err))
 	case !knownEvent(uint16(id)):
 		p.fail(at, fmt.Sprintf("event ID %d is not one of the report's", id))
+	case strconv.FormatUint(id, 10) != k:
+		p.fail(at, fmt.Sprintf("event ID %q is not written as a report writes it", k))
 	}
 	return uint16(id)
 }
@@ -510,7 +512,7 @@ func (p *parser) eventID(at, k string) uint16 {
 func (p *parser) counts(at string, m map[string]int) map[uint16]int {
 	out := make(map[uint16]int, len(m))
 	for k, n := range m {
-		out[p.eventID(at, k)] += p.count(at+"."+k, n) // at most 2 * MaxCount: "3021" and "03021"
+		out[p.eventID(at, k)] = p.count(at+"."+k, n) // one key per event ID: "03021" is refused
 	}
 	return out
 }

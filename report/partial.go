@@ -32,11 +32,11 @@ const (
 	MaxDepth = 16
 	// MaxCount bounds every count of a partial: records, events, chunks,
 	// findings.
-	MaxCount = 1 << 40
+	MaxCount int64 = 1 << 40
 	// MaxPartialTotal bounds the sum of all the counts of one partial, so
 	// that at least MaxInt64/MaxPartialTotal (32767) partials merge
-	// without a sum overflowing (see ErrOverflow).
-	MaxPartialTotal = 1 << 48
+	// without a sum overflowing (see ErrOverflow), where int has 64 bits.
+	MaxPartialTotal int64 = 1 << 48
 )
 
 // maxRawString bounds a string as written: MaxStringBytes, each byte

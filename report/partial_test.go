@@ -55,6 +55,7 @@ func TestReadJSONValidatesPartials(t *testing.T) {
 			report.ErrLimit, "clients[0].events.3021"},
 		{"client event ID unknown", v2 + `"clients":[{"client":"a","events":{"4624":1},"first_evidence":` + evidence + `,"last_evidence":` + evidence + `}]}`,
 			report.ErrMalformed, "clients[0].events"},
+		{"event ID key not canonical", v2 + `"events_per_day":[{"date":"2025-01-01","events":{"3021":1,"03021":1}}]}`, report.ErrMalformed, "events_per_day[0].events"},
 		{"client kind unknown", v2 + `"clients":[{"client":"a","kind":"printer","first_evidence":` + evidence + `,"last_evidence":` + evidence + `}]}`,
 			report.ErrMalformed, "clients[0].kind"},
 		{"client evidence without time", v2 + `"clients":[{"client":"a","first_evidence":{"server":"FS01","event_id":3021},"last_evidence":` + evidence + `}]}`,
@@ -95,7 +96,7 @@ func TestReadJSONAcceptsValuesAtTheLimits(t *testing.T) {
 	doc = strings.Replace(doc, `"time":"2025-10-01T08:00:00.1234567Z"`, `"time":"1601-01-01T00:00:00Z"`, 1)
 	r, err := report.ReadJSON(strings.NewReader(doc))
 	require.NoError(t, err)
-	assert.Equal(t, report.MaxCount, r.Servers[0].Records)
+	assert.EqualValues(t, report.MaxCount, r.Servers[0].Records)
 	assert.Equal(t, report.MaxStringBytes, len(r.Inputs[0].Path))
 	assert.Equal(t, 1601, r.Findings[0].Time.Year())
 }
