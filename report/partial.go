@@ -83,7 +83,7 @@ func (e *FieldError) Unwrap() error { return e.Err }
 // guard reads a document for ReadJSON: it hashes every byte, and it stops
 // with ErrLimit as soon as the document, a string, a number, a list or the
 // nesting is past its limit, so that a 100 MB string costs no more than
-// MaxStringBytes of reading. It tracks only what it needs: strings and
+// six times MaxStringBytes of reading. It tracks only what it needs: strings and
 // their escapes, brackets and commas; json.Decoder checks the syntax.
 type guard struct {
 	r    io.Reader
