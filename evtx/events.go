@@ -341,6 +341,12 @@ func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error]
 			}()
 		}
 
+		for _, err := range r.headerErrors() {
+			if !yield(nil, err) {
+				return
+			}
+		}
+		var maxID uint64 // highest record ID of the slots read
 		for out := range order {
 			var res chunkResult
 			select {
@@ -353,6 +359,7 @@ func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error]
 				yield(nil, ctx.Err())
 				return
 			}
+			maxID = max(maxID, res.maxID)
 			if o.OnChunk != nil {
 				o.OnChunk(res.info)
 			}
@@ -368,8 +375,30 @@ func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error]
 		}
 		if ctx.Err() != nil {
 			yield(nil, ctx.Err())
+			return
+		}
+		if err := r.nextRecordError(maxID); err != nil {
+			yield(nil, err)
 		}
 	}
+}
+
+// nextRecordError compares the header's next record ID with maxID, the
+// highest record ID the chunks hold, and returns the error on the header
+// when the file holds fewer records than the header promises, or nil.
+//
+// A next record ID that lags the records is not an error, dirty flag or
+// not: the header of a copy of a live log lags the records written since it
+// was last flushed, and several public samples not marked dirty show it
+// (with their chunk headers lagging too, which is reported per chunk).
+// Records are returned either way; only missing ones need a word.
+func (r *Reader) nextRecordError(maxID uint64) error {
+	h := r.header
+	if h.NextRecordID <= 1 || maxID >= h.NextRecordID-1 {
+		return nil
+	}
+	return &Error{File: r.name, Chunk: -1, Offset: 0x18, Err: &FieldError{Field: "NextRecordID", Stored: h.NextRecordID, Err: ErrHeaderMismatch,
+		Found: fmt.Sprintf("the highest record ID in the file is %d: records %d to %d, which the header promises, are missing", maxID, maxID+1, h.NextRecordID-1)}}
 }
 
 // decodeSafe decodes a slot; a panic in the reader itself (the decoder's
