@@ -69,10 +69,13 @@ type ChunkInfo struct {
 	// out of sequence): left from an earlier use of the chunk, they are not
 	// returned and not reported as errors.
 	SlackRecords int
+	// Duplicates counts the other slots holding this very chunk (same
+	// header, byte for byte), reported by an *Error wrapping ErrBadChunk.
+	Duplicates int
 }
 
 // Damaged reports whether the chunk failed a checksum, is bad, lost
-// records, or contradicts a header.
+// records, contradicts a header, or is repeated in another slot.
 func (c ChunkInfo) Damaged() bool {
 	if c.State == ChunkBad {
 		return true
@@ -80,7 +83,7 @@ func (c ChunkInfo) Damaged() bool {
 	if c.State == ChunkEmpty {
 		return c.HeaderMismatches > 0
 	}
-	return !c.HeaderChecksumValid || !c.DataChecksumValid || c.BadRecords > 0 || c.HeaderMismatches > 0
+	return !c.HeaderChecksumValid || !c.DataChecksumValid || c.BadRecords > 0 || c.HeaderMismatches > 0 || c.Duplicates > 0
 }
 
 const (

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -346,6 +347,7 @@ func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error]
 				return
 			}
 		}
+		dups := r.duplicateSlots()
 		var maxID uint64 // highest record ID of the slots read
 		for out := range order {
 			var res chunkResult
@@ -360,6 +362,14 @@ func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error]
 				return
 			}
 			maxID = max(maxID, res.maxID)
+			if others := dups[res.info.Index]; len(others) > 0 {
+				slices.Sort(others)
+				res.info.Duplicates = len(others)
+				err := &Error{File: r.name, Chunk: res.info.Index, Offset: res.info.Offset, Err: fmt.Errorf(
+					"%w: the chunk in this slot (record IDs %d to %d) is also in slots %v, header and all: all but one are copies, and what the slots they overwrote held is lost",
+					ErrBadChunk, res.info.FirstRecordID, res.info.LastRecordID, others)}
+				res.items = append([]item{{err: err}}, res.items...)
+			}
 			if o.OnChunk != nil {
 				o.OnChunk(res.info)
 			}

@@ -605,6 +605,32 @@ func TestHostileChunkHeaderSize(t *testing.T) {
 	requireFieldErr(t, res.errs, evtx.ErrHeaderMismatch, 0, hostileChunk0, "ChunkHeaderSize")
 }
 
+// TestHostileDuplicateChunk: a chunk copied over another slot (header,
+// checksums and all) is reported in every slot that holds it, since the
+// chunk it overwrote is lost, whichever slot held the original.
+func TestHostileDuplicateChunk(t *testing.T) {
+	b := mustEncode(t, fuzzEvents(500), evtxwrite.Options{})
+	offs := chunkOffs(b)
+	require.GreaterOrEqual(t, len(offs), 3)
+	for _, tc := range []struct{ from, over int }{{0, 2}, {2, 0}, {1, 2}} {
+		c := bytes.Clone(b)
+		copy(c[offs[tc.over]:offs[tc.over]+slotSize], b[offs[tc.from]:offs[tc.from]+slotSize])
+		res := hostileRead(t, c)
+		require.Len(t, res.errs, 2, "%v", res.errs)
+		for i, slot := range []int{min(tc.from, tc.over), max(tc.from, tc.over)} {
+			e := res.errs[i]
+			assert.ErrorIs(t, e, evtx.ErrBadChunk)
+			assert.Equal(t, slot, e.Chunk)
+			assert.EqualValues(t, offs[slot], e.Offset)
+			assert.Contains(t, e.Error(), "copies")
+			assert.Equal(t, 1, res.chunks[slot].Duplicates)
+			assert.True(t, res.chunks[slot].Damaged())
+		}
+	}
+	res := hostileRead(t, b)
+	assert.Empty(t, res.errs, "a sound log has no duplicate")
+}
+
 func fixFileHeaderCRC(b []byte) {
 	binary.LittleEndian.PutUint32(b[0x7c:], crc32.ChecksumIEEE(b[:120]))
 }

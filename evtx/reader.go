@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+	"slices"
 )
 
 const (
@@ -127,6 +128,36 @@ func (r *Reader) slots() int {
 		return 0
 	}
 	return int((rest + chunkSize - 1) / chunkSize)
+}
+
+// duplicateSlots returns, for each chunk slot whose 128-byte chunk header
+// (record numbers and IDs, offsets, checksums) another slot repeats byte
+// for byte, the other slots. Two chunks of one log never share a header:
+// one is a copy, and what the slot it overwrote held is lost.
+func (r *Reader) duplicateSlots() map[int][]int {
+	n := r.slots()
+	first := make(map[string]int, n)
+	var dups map[int][]int
+	buf := make([]byte, fileHeaderSize)
+	for i := range n {
+		off := r.firstChunk + int64(i)*chunkSize
+		if got, _ := r.ra.ReadAt(buf, off); got < len(buf) || string(buf[:8]) != chunkMagic {
+			continue
+		}
+		j, ok := first[string(buf)]
+		if !ok {
+			first[string(buf)] = i
+			continue
+		}
+		if dups == nil {
+			dups = map[int][]int{}
+		}
+		for _, k := range append(slices.Clone(dups[j]), j) {
+			dups[k] = append(dups[k], i)
+			dups[i] = append(dups[i], k)
+		}
+	}
+	return dups
 }
 
 // File is a Reader on a log opened from a path. Close it when done.
