@@ -285,8 +285,11 @@ func providerEqual(got, want string) bool {
 // Events returns the log's events in file order, with the errors met on the
 // way in their place: each step gives either an event or a non-nil error,
 // never both. A damaged chunk or record gives an *Error (test its cause
-// with errors.Is against the sentinels) and iteration goes on. When ctx is
-// cancelled, the iteration yields ctx.Err() once and ends.
+// with errors.Is against the sentinels) and iteration goes on. Header fields
+// the file contradicts are reported the same way (see the package doc):
+// those of the file header before the first chunk, with Chunk -1, and a
+// next record ID promising records the file lacks after the last. When ctx
+// is cancelled, the iteration yields ctx.Err() once and ends.
 //
 // Chunks are decoded by o.Workers goroutines; at most
 // MaxInFlightChunksPerWorker decoded chunks per worker wait to be consumed,

@@ -58,8 +58,8 @@ func NewReader(ra io.ReaderAt, size int64, name string) (*Reader, error) {
 		return nil, fmt.Errorf("%s: version %d.%d: %w", name, h.MajorVersion, h.MinorVersion, ErrUnsupportedVersion)
 	}
 	if size < defaultHeaderBlock {
-		return nil, fmt.Errorf("%s: %d bytes, cut inside the %d-byte header block (its header promises %d chunks and records up to ID %d): %w",
-			name, size, defaultHeaderBlock, h.ChunkCount, int64(h.NextRecordID)-1, ErrShortFile)
+		return nil, fmt.Errorf("%s: %d bytes, cut inside the %d-byte header block (its header counts %d chunks, next record ID %d): %w",
+			name, size, defaultHeaderBlock, h.ChunkCount, h.NextRecordID, ErrShortFile)
 	}
 	// The geometry is fixed: a 4096-byte header block, then 64 KiB chunks.
 	// Header fields that say otherwise are reported, never followed.
@@ -86,7 +86,7 @@ func (r *Reader) headerErrors() []error {
 	}
 	if n := r.slots(); int(h.ChunkCount) > n {
 		add(0x2a, &FieldError{Field: "ChunkCount", Stored: uint64(h.ChunkCount), Err: ErrShortFile,
-			Found: fmt.Sprintf("the file ends after %d bytes, in or before chunk slot %d: chunks %d to %d are missing", r.size, n, n, h.ChunkCount-1)})
+			Found: fmt.Sprintf("the file of %d bytes has room for %d chunk slots (the last one possibly cut): chunks %d to %d are missing", r.size, n, n, h.ChunkCount-1)})
 	}
 	return out
 }

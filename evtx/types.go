@@ -174,8 +174,9 @@ type Event struct {
 	RelatedActivityID string
 	Data              []Field
 	Source            Source
-	// ChunkDamaged is set when the record's chunk failed a checksum. The
-	// record was decoded all the same; treat it as evidence to verify.
+	// ChunkDamaged is set when the record's chunk failed a checksum, or
+	// its header contradicts its records. The record was decoded all the
+	// same; treat it as evidence to verify.
 	ChunkDamaged bool
 }
 
@@ -205,7 +206,9 @@ type Options struct {
 	Workers int
 	// OnChunk, when set, is called once per 64 KiB chunk slot of the file,
 	// in file order, on the goroutine that ranges over Events, just before
-	// the slot's events and errors are yielded. Reports use it for their
-	// per-chunk figures (decoded, skipped, damaged, record counts).
+	// the slot's events and errors are yielded (errors on the file header,
+	// Chunk -1, come before the first slot or after the last). Reports use
+	// it for their per-chunk figures (decoded, skipped, damaged, record
+	// counts).
 	OnChunk func(ChunkInfo)
 }
