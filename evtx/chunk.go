@@ -71,7 +71,8 @@ type ChunkInfo struct {
 	// returned and not reported as errors.
 	SlackRecords int
 	// Duplicates counts the other slots holding this very chunk (same
-	// header, byte for byte), reported by an *Error wrapping ErrBadChunk.
+	// record ranges, offsets and checksums), reported by an *Error wrapping
+	// ErrBadChunk.
 	Duplicates int
 }
 

@@ -61,7 +61,7 @@
 // system are usually dirty and their count lags). An all-zero slot is unused
 // space, unless the header's count includes it; any other slot without the
 // chunk magic is an error wrapping ErrBadChunk, and so is a chunk whose
-// header another slot repeats byte for byte (a copy over a lost chunk). A
+// header another slot repeats (a copy over a lost chunk). A
 // chunk cut short by the end of the file gives an error wrapping ErrBadChunk
 // and ErrShortFile, but the records wholly present in it are decoded. Framed
 // records past a chunk's free-space offset that do not belong to it are

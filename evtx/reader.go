@@ -130,23 +130,33 @@ func (r *Reader) slots() int {
 	return int((rest + chunkSize - 1) / chunkSize)
 }
 
-// duplicateSlots returns, for each chunk slot whose 128-byte chunk header
-// (record numbers and IDs, offsets, checksums) another slot repeats byte
-// for byte, the other slots. Two chunks of one log never share a header:
-// one is a copy, and what the slot it overwrote held is lost.
+// duplicateSlots returns, for each chunk slot whose chunk header (record
+// numbers and IDs, offsets, checksums) another slot repeats, the other
+// slots. Two chunks of one log never share a header: one is a copy, and
+// what the slot it overwrote held is lost.
 func (r *Reader) duplicateSlots() map[int][]int {
+	// The key holds the fields that tell chunks apart (record numbers and
+	// IDs, offsets, both checksums): 44 bytes a slot, not the 128.
+	type key struct {
+		nums            [4]uint64
+		last, free, crc uint32
+		hcrc            uint32
+	}
 	n := r.slots()
-	first := make(map[string]int, n)
+	first := make(map[key]int, n)
 	var dups map[int][]int
-	buf := make([]byte, fileHeaderSize)
+	buf := make([]byte, chunkHeaderFieldSize)
+	le := binary.LittleEndian
 	for i := range n {
 		off := r.firstChunk + int64(i)*chunkSize
 		if got, _ := r.ra.ReadAt(buf, off); got < len(buf) || string(buf[:8]) != chunkMagic {
 			continue
 		}
-		j, ok := first[string(buf)]
+		k := key{nums: [4]uint64{le.Uint64(buf[0x08:]), le.Uint64(buf[0x10:]), le.Uint64(buf[0x18:]), le.Uint64(buf[0x20:])},
+			last: le.Uint32(buf[0x2c:]), free: le.Uint32(buf[0x30:]), crc: le.Uint32(buf[0x34:]), hcrc: le.Uint32(buf[0x7c:])}
+		j, ok := first[k]
 		if !ok {
-			first[string(buf)] = i
+			first[k] = i
 			continue
 		}
 		if dups == nil {
