@@ -177,7 +177,8 @@ func resolved(p *recordPlan) bool {
 	return p.sys[planSysSlot[pathProvider]] > 0 && p.sys[planSysSlot[pathEventID]] > 0
 }
 
-// decodeRecords frames, checks and decodes the records of a chunk.
+// decodeRecords checks and decodes the records of a chunk, framed by
+// frameChunk into spans.
 func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, damaged bool) {
 	idx, base := res.info.Index, res.info.Offset
 	all := make([]recordWork, len(spans))

@@ -408,6 +408,7 @@ func TestHostileFileHeaderFields(t *testing.T) {
 		assert.Empty(t, res.errs, "%s %d", tc.field, tc.v)
 		fe := requireFieldErr(t, res.fileErrs, evtx.ErrHeaderMismatch, -1, int64(tc.at), tc.field)
 		assert.Equal(t, tc.v, fe.Stored)
+		filterMatches(t, b, res.events)
 	}
 }
 
@@ -559,6 +560,7 @@ func TestHostileFreeSpaceLowered(t *testing.T) {
 			assert.Equal(t, want, *ev, "%s: record %d", tc.name, ev.RecordID)
 		}
 		assert.True(t, res.chunks[0].Damaged(), tc.name)
+		filterMatches(t, c, res.events) // the provider filter finds them too
 	}
 }
 
