@@ -12,7 +12,8 @@ import (
 // bxAttr is literal text is written Data[Name=X]; any other <Data> is
 // Data#i, i being its 0-based index among the Data children of its parent.
 // The content of a BinXML value (type 0x21) is placed under the path of the
-// element holding the substitution.
+// element holding the substitution. An element or attribute filled only by
+// optional substitutions with Null values is left out (bxOnlyNullOptional).
 type bxWalker struct {
 	p     *recParser
 	plan  *recordPlan
