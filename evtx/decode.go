@@ -53,10 +53,16 @@ type slotDecoder struct {
 	cp   []byte // the decoder's sanitised copy
 	// scratch is the pre-pass's state reused from chunk to chunk.
 	scratch *bxScratch
+	// other, liveSlot and live cache the last other chunk read to find
+	// the live copies of slack records (Options.Recover): live maps its
+	// records' IDs to their FILETIME.
+	other    []byte
+	liveSlot int
+	live     map[uint64]uint64
 }
 
 func newSlotDecoder(r *Reader, opts *compiledOptions) *slotDecoder {
-	return &slotDecoder{r: r, opts: opts, buf: make([]byte, chunkSize), cp: make([]byte, chunkSize), scratch: &bxScratch{}}
+	return &slotDecoder{r: r, opts: opts, buf: make([]byte, chunkSize), cp: make([]byte, chunkSize), scratch: &bxScratch{}, liveSlot: -1}
 }
 
 func (d *slotDecoder) errAt(idx int, off int64, id uint64, err error) item {
@@ -145,8 +151,12 @@ func (d *slotDecoder) decode(idx int) chunkResult {
 		return res
 	}
 	res.info.State = ChunkDecoded
-	fr := frameChunk(buf, h, end, trustEnd, trustEnd && !truncated, !truncated)
+	fr := frameChunk(buf, h, end, trustEnd, trustEnd && !truncated, !truncated, d.opts.recover)
 	res.info.SlackRecords, res.maxID = fr.slack, fr.maxID
+	res.info.RecoveredCopies = fr.copies
+	if d.opts.recover {
+		res.info.RecoveredCopies += d.dropLiveCopies(idx, fr.spans)
+	}
 	for _, is := range fr.issues {
 		damaged = true
 		res.info.HeaderMismatches++
@@ -198,6 +208,7 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, 
 			if w.bad != nil {
 				continue
 			}
+			insp.detached = w.recovered
 			w.plan, w.planErr = insp.inspect(w.off, w.size)
 			if w.plan == nil {
 				continue
@@ -222,6 +233,13 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, 
 	if needDecoder {
 		out = d.runDecoder(works)
 	}
+	var fb map[*recordWork]*vevtx.EventRecord
+	for _, w := range works {
+		if refusedBinXML(w) {
+			fb = d.runFallback(works)
+			break
+		}
+	}
 
 	for _, w := range works {
 		foff := base + int64(w.off)
@@ -237,7 +255,11 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, 
 		ev := w.ev
 		if ev == nil && (w.filtered || w.unwanted || w.resolved && !d.opts.planMayKeep(w.plan)) {
 			// Filtered out: counted as decoded, never built.
-			res.info.Records++
+			if w.recovered {
+				res.info.RecoveredRecords++
+			} else {
+				res.info.Records++
+			}
 			continue
 		}
 		how := builtFromPlan
@@ -249,11 +271,15 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, 
 			// decoded by the pre-pass.
 			ev, how = eventFromPlan(w.plan), builtFromPlanKept
 		}
+		if ev == nil && fb[w] != nil {
+			// Refused by the pre-pass, decoded by the decoder alone.
+			ev, how = eventFromDecoder(fb[w].Event, nil), builtFromFallback
+			ev.Fallback = w.planErr.Error()
+		}
 		if onBuilt != nil && ev != nil {
 			onBuilt(how, w.plan, ev)
 		}
 		if ev == nil {
-			res.info.BadRecords++
 			cause := w.dropped
 			if cause == nil {
 				cause = w.planErr
@@ -261,16 +287,27 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, 
 			if cause == nil && w.toDecode {
 				cause = fmt.Errorf("%w: the decoder returned nothing for the record", ErrDecoder)
 			}
+			if w.recovered {
+				res.info.RecoveredBad++
+				cause = fmt.Errorf("%w (past the free-space offset, not part of the live log): %w", ErrRecovered, cause)
+			} else {
+				res.info.BadRecords++
+			}
 			res.items = append(res.items, d.errAt(idx, foff, w.id, cause))
 			continue
 		}
 		ev.RecordID = w.id
 		ev.Source = src
 		ev.ChunkDamaged = damaged
+		ev.Recovered = w.recovered
 		if ev.TimeCreated.IsZero() {
 			ev.TimeCreated = fileTimeToTime(w.fileTime)
 		}
-		res.info.Records++
+		if w.recovered {
+			res.info.RecoveredRecords++
+		} else {
+			res.info.Records++
+		}
 		if d.opts.keep(ev) {
 			res.items = append(res.items, item{ev: ev})
 		}
@@ -363,6 +400,7 @@ func (d *slotDecoder) lazyInspect(buf []byte, works []*recordWork) bool {
 			if !inspect[i] {
 				continue
 			}
+			insp.detached = w.recovered
 			plan, err := insp.inspect(w.off, w.size)
 			if plan == nil {
 				// A template defined by a record not inspected?
@@ -448,7 +486,13 @@ func utf16Len(s string) int {
 // panic, a bounded number of times. It returns each decoded record's
 // output by work item.
 func (d *slotDecoder) runDecoder(works []*recordWork) map[*recordWork]*vevtx.EventRecord {
-	d.plan(works)
+	return d.runDecoderLayout(works, d.plan)
+}
+
+// runDecoderLayout is runDecoder with the choice of the records the
+// decoder sees made by layout, run again after each dropped record.
+func (d *slotDecoder) runDecoderLayout(works []*recordWork, layout func([]*recordWork)) map[*recordWork]*vevtx.EventRecord {
+	layout(works)
 	var recs []*vevtx.EventRecord
 	var vitems []*recordWork
 	for attempt := 0; attempt <= MaxDecoderRetries+1; attempt++ {
@@ -470,7 +514,7 @@ func (d *slotDecoder) runDecoder(works []*recordWork) map[*recordWork]*vevtx.Eve
 		} else {
 			vitems[bad].dropped = fmt.Errorf("%w: %v", ErrDecoder, perr)
 		}
-		d.plan(works)
+		layout(works)
 	}
 	out := make(map[*recordWork]*vevtx.EventRecord, len(recs))
 	for i, rec := range recs {
@@ -576,6 +620,7 @@ const (
 	builtFromPlan     buildPath = iota // resolved: the pre-pass's values alone
 	builtFromDecoder                   // the decoder's output, the plan's values over it
 	builtFromPlanKept                  // kept from the decoder, or lost by it: the plan alone
+	builtFromFallback                  // refused by the pre-pass, the decoder's output alone
 )
 
 // onBuilt, when set (tests only), is told how each Event was built, before
@@ -624,4 +669,75 @@ func bisect(cp []byte, n int) int {
 		}
 	}
 	return lo - 1
+}
+
+// refusedBinXML reports whether the pre-pass refused a well-framed record
+// for its BinXML (not for a limit): a candidate for the fallback.
+func refusedBinXML(w *recordWork) bool {
+	return w.bad == nil && w.plan == nil && w.planErr != nil && !w.filtered &&
+		errors.Is(w.planErr, ErrBadRecord) && !errors.Is(w.planErr, ErrLimit)
+}
+
+// runFallback hands the records the pre-pass refused for their BinXML to
+// the decoder, inside the same containment as the others: the shallow
+// template-instance guard first (a record it refuses, or whose values hold
+// nested BinXML it cannot look into, is not handed over), then one decoder
+// run over the chunk, in which the records the decoder sees anyway are laid
+// out too so that it knows their templates, with the same bisection and
+// retry bound on a panic. It returns the decoder's output for the refused
+// records it decoded: those it gives at least a provider or an event ID.
+// The records' decoder state is left as runDecoder left it.
+func (d *slotDecoder) runFallback(works []*recordWork) map[*recordWork]*vevtx.EventRecord {
+	type saved struct {
+		toDecode bool
+		patches  []int
+		defines  uint32
+		dropped  error
+	}
+	keep := make([]saved, len(works))
+	for i, w := range works {
+		keep[i] = saved{w.toDecode, w.patches, w.defines, w.dropped}
+	}
+	var cands []*recordWork
+	layout := func(works []*recordWork) {
+		d.plan(works)
+		known := map[uint32]bool{}
+		cands = cands[:0]
+		for _, w := range works {
+			if w.toDecode {
+				if w.defines != 0 {
+					known[w.defines] = true
+				}
+				continue
+			}
+			if !refusedBinXML(w) || w.dropped != nil {
+				continue
+			}
+			defined, patches, nested, err := templateInstance(d.buf, w.span, known)
+			if err == nil && nested {
+				err = errors.New("a value holds nested BinXML, which the reader's guard does not check")
+			}
+			if err != nil {
+				continue // the pre-pass's refusal stands
+			}
+			w.toDecode, w.patches, w.defines = true, patches, defined
+			if defined != 0 {
+				known[defined] = true
+			}
+			cands = append(cands, w)
+		}
+	}
+	out := d.runDecoderLayout(works, layout)
+	fb := map[*recordWork]*vevtx.EventRecord{}
+	for _, w := range cands {
+		if rec := out[w]; rec != nil && w.toDecode {
+			if ev := eventFromDecoder(rec.Event, nil); ev != nil && (ev.Provider != "" || ev.EventID != 0) {
+				fb[w] = rec
+			}
+		}
+	}
+	for i, w := range works {
+		w.toDecode, w.patches, w.defines, w.dropped = keep[i].toDecode, keep[i].patches, keep[i].defines, keep[i].dropped
+	}
+	return fb
 }

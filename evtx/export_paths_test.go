@@ -18,6 +18,9 @@ type BuildCounts struct {
 	// DecoderChanged: of those, the records whose Event differs from the
 	// one the pre-pass's values alone give.
 	DecoderChanged int
+	// Fallback: records the pre-pass refused for their BinXML, built from
+	// the decoder's output alone.
+	Fallback int
 	// Events and Errors: the events and the errors the read yielded.
 	Events, Errors int
 }
@@ -37,6 +40,8 @@ func CountBuilds(b []byte) (BuildCounts, error) {
 			if !reflect.DeepEqual(ev, eventFromPlan(plan)) {
 				c.DecoderChanged++
 			}
+		case builtFromFallback:
+			c.Fallback++
 		}
 	}
 	defer func() { onBuilt = nil }()

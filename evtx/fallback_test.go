@@ -28,20 +28,22 @@ func TestDecoderFallbackOnCorpus(t *testing.T) {
 		}
 		require.NoError(t, err, path)
 		files++
-		if c.Decoder > 0 {
-			t.Logf("%s: %d of %d events through the decoder, %d changed by it", filepath.Base(path), c.Decoder, c.PlanAlone+c.PlanKept+c.Decoder, c.DecoderChanged)
+		if c.Decoder > 0 || c.Fallback > 0 {
+			t.Logf("%s: %d of %d events through the decoder, %d changed by it; %d refused by the pre-pass and built by the decoder alone",
+				filepath.Base(path), c.Decoder, c.PlanAlone+c.PlanKept+c.Decoder+c.Fallback, c.DecoderChanged, c.Fallback)
 		}
 		total.PlanAlone += c.PlanAlone
 		total.PlanKept += c.PlanKept
 		total.Decoder += c.Decoder
 		total.DecoderChanged += c.DecoderChanged
+		total.Fallback += c.Fallback
 		total.Errors += c.Errors
 		total.Events += c.Events
-		require.Equal(t, c.Events, c.PlanAlone+c.PlanKept+c.Decoder, "%s: every event is built one of the three ways", path)
+		require.Equal(t, c.Events, c.PlanAlone+c.PlanKept+c.Decoder+c.Fallback, "%s: every event is built one of the four ways", path)
 	}
-	events := total.PlanAlone + total.PlanKept + total.Decoder
-	t.Logf("%d files, %d events: %d from the pre-pass alone (resolved), %d from the pre-pass alone (kept from the decoder), %d through the Velocidex fallback (%d changed by it); %d errors",
-		files, events, total.PlanAlone, total.PlanKept, total.Decoder, total.DecoderChanged, total.Errors)
+	events := total.PlanAlone + total.PlanKept + total.Decoder + total.Fallback
+	t.Logf("%d files, %d events: %d from the pre-pass alone (resolved), %d from the pre-pass alone (kept from the decoder), %d through Velocidex with the pre-pass's values over it (%d changed by it), %d refused by the pre-pass and built by Velocidex alone (the fallback); %d errors",
+		files, events, total.PlanAlone, total.PlanKept, total.Decoder, total.DecoderChanged, total.Fallback, total.Errors)
 	assert.Positive(t, events)
 	assert.Equal(t, total.Events, events)
 }

@@ -37,6 +37,9 @@ var (
 	// ErrDecoder: the underlying BinXML decoder failed (or panicked) on a
 	// chunk; the panic was contained.
 	ErrDecoder = errors.New("evtx: decoder failure")
+	// ErrRecovered: a record found in a chunk's slack (Options.Recover)
+	// that could not be decoded. The error wraps the cause as well.
+	ErrRecovered = errors.New("evtx: record recovered from chunk slack")
 )
 
 // Error is the typed error for a damaged chunk or record. It names the place
@@ -178,6 +181,16 @@ type Event struct {
 	// its header contradicts its records. The record was decoded all the
 	// same; treat it as evidence to verify.
 	ChunkDamaged bool
+	// Recovered is set on a record found in a chunk's slack, past its
+	// free-space offset, left from an earlier use of the chunk (only with
+	// Options.Recover). It is not part of the live log: no checksum covers
+	// it, and its record ID may be one a live record has too.
+	Recovered bool
+	// Fallback is set when the native decoder refused the record's BinXML
+	// and the Velocidex decoder decoded it: it holds the native refusal.
+	// Such an event's values are Velocidex's renderings (TimeCreated is
+	// exact only to about 1 µs); treat it as evidence to verify.
+	Fallback string
 }
 
 // Get returns the value of the first field with that name (case-sensitive).
@@ -211,4 +224,11 @@ type Options struct {
 	// it for their per-chunk figures (decoded, skipped, damaged, record
 	// counts).
 	OnChunk func(ChunkInfo)
+	// Recover also returns the well-framed records found in the slack of
+	// each chunk (past its free-space offset, left from an earlier use of
+	// the chunk), marked Event.Recovered, after the chunk's live records.
+	// A slack record with the ID and FILETIME of a live record of the file
+	// is a copy and is dropped; a slack record that cannot be decoded gives
+	// an *Error wrapping ErrRecovered.
+	Recover bool
 }

@@ -1,12 +1,14 @@
 // Command evtxdump prints the events of EVTX logs as JSON Lines.
 //
-//	evtxdump [-provider NAME]... [-id N]... [-workers N] FILE...
+//	evtxdump [-provider NAME]... [-id N]... [-workers N] [-recover] FILE...
 //
 // Each line is one event, as rendered by evtx.Event's MarshalJSON:
 // record_id, time_created (RFC 3339, UTC, 7 fractional digits), event_id,
 // provider, channel, computer, the other System fields, data (an object of
 // field name to value; unnamed <Data> items are "Data#0", "Data#1", ...; a
 // repeated name gets "#1", "#2", ...) and source {file, chunk, offset}.
+// With -recover, the records left in the slack of chunks are printed too,
+// each with "recovered": true (evtx.Options.Recover).
 //
 // A FILE that is not a regular file (a named pipe, a device, a socket, a
 // directory) is refused without being read, so it cannot hang the dump.
@@ -58,8 +60,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&providers, "provider", "keep only events of this provider (repeatable, comma-separated, case-insensitive)")
 	fs.Var(&ids, "id", "keep only events with this event ID (repeatable, comma-separated)")
 	workers := fs.Int("workers", 0, "chunks decoded concurrently (0: GOMAXPROCS)")
+	recoverSlack := fs.Bool("recover", false, "also print the records left in chunk slack, marked \"recovered\": true")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: evtxdump [-provider NAME]... [-id N]... [-workers N] FILE...")
+		fmt.Fprintln(stderr, "usage: evtxdump [-provider NAME]... [-id N]... [-workers N] [-recover] FILE...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -69,7 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	opts := evtx.Options{Providers: providers, Workers: *workers}
+	opts := evtx.Options{Providers: providers, Workers: *workers, Recover: *recoverSlack}
 	for _, s := range ids {
 		n, err := strconv.ParseUint(s, 10, 16)
 		if err != nil {
