@@ -244,14 +244,6 @@ func resync(buf []byte, from, end int) int {
 // to binary in the decoder's copy (array types the decoder reads to the end
 // of the chunk; SYSTEMTIME values of the wrong size, on which it panics).
 func checkTemplateInstance(buf []byte, s span, known map[uint32]bool) (defined uint32, patches []int, err error) {
-	defined, patches, _, err = templateInstance(buf, s, known)
-	return defined, patches, err
-}
-
-// templateInstance is checkTemplateInstance; nested is also set when a
-// value is itself BinXML (type 0x21), which the shallow check does not
-// look into.
-func templateInstance(buf []byte, s span, known map[uint32]bool) (defined uint32, patches []int, nested bool, err error) {
 	le := binary.LittleEndian
 	end := s.off + s.size - 4 // BinXML ends before the size copy
 	p := s.off + recHeaderLen
@@ -262,50 +254,50 @@ func templateInstance(buf []byte, s span, known map[uint32]bool) (defined uint32
 		return nil
 	}
 	if err := need(1); err != nil {
-		return 0, nil, false, err
+		return 0, nil, err
 	}
 	if buf[p] == 0x0f { // fragment header
 		if err := need(4); err != nil {
-			return 0, nil, false, err
+			return 0, nil, err
 		}
 		p += 4
 	}
 	if err := need(10); err != nil {
-		return 0, nil, false, err
+		return 0, nil, err
 	}
 	if buf[p] != 0x0c {
-		return 0, nil, false, fmt.Errorf("%w: record BinXML does not start with a template instance (token 0x%02x)", ErrBadRecord, buf[p])
+		return 0, nil, fmt.Errorf("%w: record BinXML does not start with a template instance (token 0x%02x)", ErrBadRecord, buf[p])
 	}
 	id := le.Uint32(buf[p+2:])
 	def := int(le.Uint32(buf[p+6:]))
 	p += 10
 	if def == p { // the definition follows inline
 		if known[id] {
-			return 0, nil, false, fmt.Errorf("%w: template 0x%x defined twice in the chunk", ErrBadRecord, id)
+			return 0, nil, fmt.Errorf("%w: template 0x%x defined twice in the chunk", ErrBadRecord, id)
 		}
 		if err := need(24); err != nil {
-			return 0, nil, false, err
+			return 0, nil, err
 		}
 		body := int(le.Uint32(buf[p+20:]))
 		p += 24
 		if err := need(body); err != nil {
-			return 0, nil, false, err
+			return 0, nil, err
 		}
 		p += body
 		defined = id
 	} else if !known[id] {
-		return 0, nil, false, fmt.Errorf("%w: reference to template 0x%x at chunk offset 0x%x, not defined earlier in the chunk", ErrBadRecord, id, def)
+		return 0, nil, fmt.Errorf("%w: reference to template 0x%x at chunk offset 0x%x, not defined earlier in the chunk", ErrBadRecord, id, def)
 	}
 	if err := need(4); err != nil {
-		return 0, nil, false, err
+		return 0, nil, err
 	}
 	n := int(le.Uint32(buf[p:]))
 	p += 4
 	if n > MaxTemplateArgs {
-		return 0, nil, false, fmt.Errorf("%w: template instance with %d substitution values (MaxTemplateArgs is %d)", ErrLimit, n, MaxTemplateArgs)
+		return 0, nil, fmt.Errorf("%w: template instance with %d substitution values (MaxTemplateArgs is %d)", ErrLimit, n, MaxTemplateArgs)
 	}
 	if err := need(4 * n); err != nil {
-		return 0, nil, false, err
+		return 0, nil, err
 	}
 	total := 0
 	for i := range n {
@@ -317,19 +309,17 @@ func templateInstance(buf []byte, s span, known map[uint32]bool) (defined uint32
 			patches = append(patches, d+2)
 		case typ == 0x12 && size != 16:
 			patches = append(patches, d+2)
-		case typ == 0x21:
-			nested = true
 		}
 	}
 	p += 4 * n
 	if err := need(total + 1); err != nil {
-		return 0, nil, false, err
+		return 0, nil, err
 	}
 	p += total
 	if buf[p] != 0x00 {
-		return 0, nil, false, fmt.Errorf("%w: token 0x%02x after the template instance, expected end of stream", ErrBadRecord, buf[p])
+		return 0, nil, fmt.Errorf("%w: token 0x%02x after the template instance, expected end of stream", ErrBadRecord, buf[p])
 	}
-	return defined, patches, nested, nil
+	return defined, patches, nil
 }
 
 // writeFiller turns the region [off, off+size) of a decoder copy into a

@@ -672,16 +672,24 @@ func bisect(cp []byte, n int) int {
 }
 
 // refusedBinXML reports whether the pre-pass refused a well-framed record
-// for its BinXML (not for a limit): a candidate for the fallback.
+// for its BinXML: a candidate for the fallback. Not for a limit, and not
+// for a template that no earlier record defined (lost with the record that
+// defined it, or overwritten in slack): the decoder finds templates by ID,
+// so it would use another template with that ID, or none, and return
+// values that are not the record's.
 func refusedBinXML(w *recordWork) bool {
-	return w.bad == nil && w.plan == nil && w.planErr != nil && !w.filtered &&
-		errors.Is(w.planErr, ErrBadRecord) && !errors.Is(w.planErr, ErrLimit)
+	if w.bad != nil || w.plan != nil || w.planErr == nil || w.filtered ||
+		!errors.Is(w.planErr, ErrBadRecord) || errors.Is(w.planErr, ErrLimit) {
+		return false
+	}
+	var be *binxmlError
+	return !errors.As(w.planErr, &be) || !be.lostContext
 }
 
 // runFallback hands the records the pre-pass refused for their BinXML to
 // the decoder, inside the same containment as the others: the shallow
-// template-instance guard first (a record it refuses, or whose values hold
-// nested BinXML it cannot look into, is not handed over), then one decoder
+// template-instance guard first (a record it refuses is not handed over:
+// see checkTemplateInstance), then one decoder
 // run over the chunk, in which the records the decoder sees anyway are laid
 // out too so that it knows their templates, with the same bisection and
 // retry bound on a panic. It returns the decoder's output for the refused
@@ -713,10 +721,7 @@ func (d *slotDecoder) runFallback(works []*recordWork) map[*recordWork]*vevtx.Ev
 			if !refusedBinXML(w) || w.dropped != nil {
 				continue
 			}
-			defined, patches, nested, err := templateInstance(d.buf, w.span, known)
-			if err == nil && nested {
-				err = errors.New("a value holds nested BinXML, which the reader's guard does not check")
-			}
+			defined, patches, err := checkTemplateInstance(d.buf, w.span, known)
 			if err != nil {
 				continue // the pre-pass's refusal stands
 			}

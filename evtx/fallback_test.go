@@ -1,15 +1,19 @@
 package evtx_test
 
 import (
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/evtxkit/smbreadiness/evtx"
+	"github.com/evtxkit/smbreadiness/evtx/evtxwrite"
 )
 
 // TestDecoderFallbackOnCorpus counts, over the whole public corpus, how the
@@ -46,4 +50,97 @@ func TestDecoderFallbackOnCorpus(t *testing.T) {
 		files, events, total.PlanAlone, total.PlanKept, total.Decoder, total.DecoderChanged, total.Fallback, total.Errors)
 	assert.Positive(t, events)
 	assert.Equal(t, total.Events, events)
+}
+
+// TestDecoderFallbackRefusedRecords: a record whose BinXML the native
+// pre-pass refuses goes to the Velocidex decoder alone; the event comes back
+// marked with the refusal when Velocidex decodes it, and the error stays
+// when it does not or when the record's framing is bad.
+func TestDecoderFallbackRefusedRecords(t *testing.T) {
+	const target = 9 // index of the record damaged, in chunk 0: an SMB 3021 event
+	cases := []struct {
+		name string
+		// damage changes the record at off in chunk c.
+		damage func(c []byte, off int)
+		// wantFallback: the event is built by Velocidex; else wantErr.
+		wantFallback string
+		wantErr      error
+	}{
+		{
+			// The pre-pass accepts fragment header version 1.1 only;
+			// Velocidex skips the header without reading it.
+			name:         "fragment header version 1.2: Velocidex decodes it",
+			damage:       func(c []byte, off int) { c[off+24+2] = 2 },
+			wantFallback: "fragment header version 1.2, want 1.1",
+		},
+		{
+			// Velocidex gives up on a template instance whose version byte
+			// is not 1, and yields an empty event: the error stays.
+			name:    "template instance version 2: Velocidex fails too",
+			damage:  func(c []byte, off int) { c[off+24+4+1] = 2 },
+			wantErr: evtx.ErrBadRecord,
+		},
+		{
+			// A framing fault is never handed over.
+			name: "size copy disagrees: not handed over",
+			damage: func(c []byte, off int) {
+				size := int(binary.LittleEndian.Uint32(c[off+4:]))
+				binary.LittleEndian.PutUint32(c[off+size-4:], uint32(size+8))
+			},
+			wantErr: evtx.ErrBadRecord,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b := encode(t, fixtureEvents(120, 0, 60), evtxwrite.Options{})
+			full := read(t, b, evtx.Options{})
+			c := chunkAt(b, 0)
+			off := recordOffsets(c)[target]
+			was := full.events[target]
+			require.Equal(t, int64(4096+off), was.Source.Offset)
+			tc.damage(c, off)
+			putChunkCRCs(c)
+
+			res := read(t, b, evtx.Options{})
+			var got *evtx.Event
+			for _, ev := range res.events {
+				if ev.Source.Offset == was.Source.Offset {
+					got = ev
+				} else {
+					assert.Empty(t, ev.Fallback, "record %d", ev.RecordID)
+				}
+			}
+			if tc.wantFallback == "" {
+				assert.Nil(t, got)
+				assert.Len(t, res.events, len(full.events)-1)
+				require.NotEmpty(t, res.errs, "the record is reported")
+				assert.ErrorIs(t, res.errs[0], tc.wantErr)
+				return
+			}
+			assert.Empty(t, res.errs)
+			require.NotNil(t, got, "the refused record is returned")
+			assert.Len(t, res.events, len(full.events))
+			assert.Contains(t, got.Fallback, tc.wantFallback)
+			assert.Equal(t, was.RecordID, got.RecordID)
+			assert.Equal(t, was.EventID, got.EventID)
+			assert.Equal(t, was.Provider, got.Provider)
+			assert.Equal(t, was.Computer, got.Computer)
+			assert.Equal(t, was.Channel, got.Channel)
+			assert.WithinDuration(t, was.TimeCreated, got.TimeCreated, time.Microsecond)
+			for _, name := range []string{"ClientName", "ClientNameLength"} {
+				want, ok := was.Get(name)
+				require.True(t, ok)
+				v, ok := got.Get(name)
+				assert.True(t, ok, name)
+				assert.Equal(t, want, v, name)
+			}
+			j, err := json.Marshal(got)
+			require.NoError(t, err)
+			assert.Contains(t, string(j), `"fallback":"`)
+
+			counts, err := evtx.CountBuilds(b)
+			require.NoError(t, err)
+			assert.Equal(t, 1, counts.Fallback)
+		})
+	}
 }
