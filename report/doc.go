@@ -151,7 +151,9 @@
 //	                   record_id, source, event_record_id, kind, channel,
 //	                   client, client_raw, client_kind, short_name, user, spn,
 //	                   has_spn, spn_query_status, epa_policy,
-//	                   server_requires_signing, status, chunk_damaged, reason};
+//	                   server_requires_signing, status, chunk_damaged,
+//	                   recovered (only when true: found in chunk slack),
+//	                   reason};
 //	                   empty when findings_omitted is not 0
 //	findings_omitted  findings counted in the rows but not listed (past
 //	                   Options.MaxFindings); such a report is read back from

@@ -66,6 +66,7 @@ type jsonRecord struct {
 	ServerRequiresSigning string `json:"server_requires_signing"`
 	Status                string `json:"status"`
 	ChunkDamaged          bool   `json:"chunk_damaged"`
+	Recovered             bool   `json:"recovered,omitempty"`
 	Reason                string `json:"reason"`
 }
 
@@ -263,7 +264,7 @@ func recordOut(f *Record) jsonRecord {
 		Kind: f.Kind, Channel: f.Channel, Client: f.ClientID, ClientRaw: f.ClientRaw, ClientKind: f.ClientKind,
 		ShortName: f.ShortName, User: f.User, SPN: f.SPN, HasSPN: f.HasSPN, SPNQueryStatus: f.SPNQueryStatus,
 		EPAPolicy: f.EPAPolicy, ServerRequiresSigning: f.ServerRequiresSigning, Status: f.Status,
-		ChunkDamaged: f.ChunkDamaged, Reason: f.Reason}
+		ChunkDamaged: f.ChunkDamaged, Recovered: f.Recovered, Reason: f.Reason}
 }
 
 // WriteJSON writes the report in the JSON form of schema
@@ -389,7 +390,7 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 			Kind: jf.Kind, Channel: jf.Channel, ClientID: jf.Client, ClientRaw: jf.ClientRaw, ClientKind: jf.ClientKind,
 			ShortName: jf.ShortName, User: jf.User, SPN: jf.SPN, HasSPN: jf.HasSPN, SPNQueryStatus: jf.SPNQueryStatus,
 			EPAPolicy: jf.EPAPolicy, ServerRequiresSigning: jf.ServerRequiresSigning, Status: jf.Status,
-			ChunkDamaged: jf.ChunkDamaged, Reason: jf.Reason})
+			ChunkDamaged: jf.ChunkDamaged, Recovered: jf.Recovered, Reason: jf.Reason})
 	}
 	for i, js := range j.Servers {
 		at := fmt.Sprintf("servers[%d]", i)

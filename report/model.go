@@ -164,6 +164,7 @@ type Record struct {
 	ServerRequiresSigning string
 	Status                string // 551: the authentication failure status
 	ChunkDamaged          bool
+	Recovered             bool   // found in chunk slack (smbaudit.Finding.Recovered)
 	Reason                string // why a KindUnparsed finding was not classified
 }
 

@@ -42,6 +42,10 @@ type ScanOptions struct {
 	// can hold an SMB server event are decoded, and coverage counts the SMB
 	// server's own events.
 	AllEvents bool
+	// Recover also classifies the records left in the slack of chunks
+	// (evtx.Options.Recover): older events a circular log still holds.
+	// Their findings have Recovered set.
+	Recover bool
 	// Progress, when set, is called as files start and finish and as chunks
 	// are read. Calls never overlap.
 	Progress func(Progress)
@@ -404,7 +408,7 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 	defer f.Close()
 
 	var mu sync.Mutex // OnChunk may be called from decoding goroutines
-	eo := evtx.Options{Workers: opts.ChunkWorkers}
+	eo := evtx.Options{Workers: opts.ChunkWorkers, Recover: opts.Recover}
 	if !opts.AllEvents {
 		eo.Providers = []string{Provider}
 	}

@@ -138,6 +138,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&clients, "client", "keep events of this client only: `NAME`, address or prefix such as 10.0.20.0/24 (repeatable, comma-separated)")
 	workers := fs.Int("workers", 0, "read `N` files concurrently (0: one per CPU)")
 	allEvents := fs.Bool("all-events", false, "decode every provider's events, so that server coverage counts all of them (slower)")
+	recoverSlack := fs.Bool("recover", false, "also read the records left in chunk slack (older events of a circular log); their findings are marked recovered")
 	paths, format, failOn, code, ok := c.parseCommand(fs, args, `usage: smbaudit [flags] PATH...
        smbaudit merge [flags] PARTIAL.json...
 
@@ -177,7 +178,7 @@ Flags:
 
 	bar := newProgressBar(stderr, !c.quiet && isTerminal(stderr))
 	g, err := report.Generate(ctx, paths, report.GenerateOptions{
-		Scan:   smbaudit.ScanOptions{Glob: *glob, Workers: *workers, AllEvents: *allEvents, Progress: bar.update},
+		Scan:   smbaudit.ScanOptions{Glob: *glob, Workers: *workers, AllEvents: *allEvents, Recover: *recoverSlack, Progress: bar.update},
 		Filter: filter,
 		Report: report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: c.maxFindings},
 	})
