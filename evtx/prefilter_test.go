@@ -21,12 +21,52 @@ func referenceMayHold(c *compiledOptions, buf []byte) bool {
 		}
 		f[i] = b
 	}
-	for _, p := range c.patterns {
-		if bytes.Contains(f, p) {
+	for i, p := range c.patterns {
+		if !bytes.Contains(f, p) {
+			continue
+		}
+		if len(c.markers[i]) == 0 {
 			return true
+		}
+		for _, m := range c.markers[i] {
+			if bytes.Contains(f, m) {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// Options.Narrow: a chunk holding a narrowed provider's name counts only
+// when it also holds one of the provider's markers.
+func TestMayHoldProviderMarkers(t *testing.T) {
+	smb, sec := "Microsoft-Windows-SMBServer", "Microsoft-Windows-Security-Auditing"
+	u := func(s string) []byte { return utf16LEBytes(s) }
+	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+	noise := bytes.Repeat(u("LogonType SubjectUserName "), 40)
+	narrow := []ProviderFilter{{Provider: "microsoft-windows-security-auditing", EventIDs: []uint16{5168}, Markers: []string{"ConfiguredNames"}}}
+	tests := []struct {
+		name   string
+		narrow []ProviderFilter
+		buf    []byte
+		want   bool
+	}{
+		{"narrowed provider without its marker", narrow, cat(noise, u(sec), noise), false},
+		{"narrowed provider with its marker", narrow, cat(noise, u(sec), noise, u("CONFIGUREDNAMES")), true},
+		{"marker without the provider", narrow, cat(noise, u("ConfiguredNames")), false},
+		{"other provider, not narrowed", narrow, cat(noise, u(smb), noise), true},
+		{"no markers: the name suffices", []ProviderFilter{{Provider: sec, EventIDs: []uint16{5168}}}, cat(noise, u(sec)), true},
+		{"second marker", []ProviderFilter{{Provider: sec, Markers: []string{"Nope", "SpnName"}}}, cat(u(sec), u("spnname")), true},
+		{"non-ASCII marker: no narrowing", []ProviderFilter{{Provider: sec, Markers: []string{"Nämes"}}}, cat(noise, u(sec)), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := compileOptions(Options{Providers: []string{smb, sec}, Narrow: tt.narrow})
+			got := c.mayHoldProvider(tt.buf, make([]byte, len(tt.buf)))
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, referenceMayHold(c, tt.buf), got, "must agree with the folded-copy definition")
+		})
+	}
 }
 
 func TestMayHoldProviderMatchesItsDefinition(t *testing.T) {
