@@ -36,7 +36,7 @@
 //
 // The findings of one file share their repeated values (strings, the
 // Mapping and MappedFrom maps of events mapped alike, Unmapped slices,
-// SPNChecks and the values the pointer fields point to), through bounded
+// and the values the pointer fields point to), through bounded
 // tables that live while the file is read: treat a scan's findings as
 // read-only, and copy a map or slice before changing it. A kept finding then
 // costs about 350 bytes (most of it the Finding struct itself), so
