@@ -542,7 +542,7 @@ func TestJSONContract(t *testing.T) {
 		require.IsType(t, []any{}, doc[k], k)
 	}
 	timeRE := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$`)
-	vocab := map[string]bool{"DisableSMB1": true, "RequireSecuritySignature": true,
+	vocab := map[string]bool{"DisableSMB1": true, "EncryptData+RejectUnencryptedAccess": true, "RequireSecuritySignature": true,
 		"SmbServerNameHardeningLevel=1": true, "SmbServerNameHardeningLevel=2": true}
 	clients := doc["clients"].([]any)
 	require.NotEmpty(t, clients)
