@@ -2,6 +2,8 @@ package smbaudit
 
 import (
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -550,4 +552,35 @@ func TestClassifyArbitraryData(t *testing.T) {
 			require.NotEmpty(t, f.Reason)
 		}
 	}
+}
+
+// Every event Classify recognises is one a default scan decodes: the
+// pre-filter list and the classifier agree.
+func TestDecodedEventsCoverRecognised(t *testing.T) {
+	kept := func(provider string, id uint16) bool {
+		for _, p := range DecodedEvents {
+			if strings.EqualFold(p.Provider, provider) && (p.EventIDs == nil || slices.Contains(p.EventIDs, id)) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, id := range EventIDs {
+		provider, channel := Provider, AuditChannel
+		switch id {
+		case EventSPNCheckFailed:
+			provider, channel = SecurityAuditingProvider, SecurityLogChannel
+		case EventGuestLogon:
+			channel = OperationalChannel
+		case EventEnforcementRejection:
+			channel = SecurityChannel
+		}
+		require.True(t, Recognised(provider, id, channel), "%d", id)
+		assert.True(t, kept(provider, id), "a default scan decodes %s %d", provider, id)
+	}
+	assert.False(t, kept(SecurityAuditingProvider, 4624), "other Security events are not decoded")
+	var o evtx.Options
+	decodeOnly(&o)
+	assert.Equal(t, []string{Provider, SecurityAuditingProvider}, o.Providers)
+	assert.Equal(t, DecodedEvents, o.Narrow)
 }
