@@ -127,11 +127,29 @@ func (c *compiledOptions) mayHoldProvider(buf, scratch []byte) bool {
 	return false
 }
 
+// markersHeld reports whether buf holds one of the markers of provider
+// number i, or the provider has none (Options.Narrow).
+func (c *compiledOptions) markersHeld(i int, buf []byte) bool {
+	if len(c.markers[i]) == 0 {
+		return true
+	}
+	for _, m := range c.markers[i] {
+		if holdsFolded(buf, nil, m) {
+			return true
+		}
+	}
+	return false
+}
+
 // holdsFolded reports whether buf, ASCII letters folded, contains the
-// lower-cased UTF-16LE pattern p; scratch is as long as buf.
+// lower-cased UTF-16LE pattern p; scratch is as long as buf, or nil to
+// allocate one when p has no anchor byte.
 func holdsFolded(buf, scratch, p []byte) bool {
 	if a := anchorIndex(p); a >= 0 {
 		return containsFolded(buf, p, a)
+	}
+	if len(scratch) < len(buf) {
+		scratch = make([]byte, len(buf))
 	}
 	for i, b := range buf {
 		if 'A' <= b && b <= 'Z' {
