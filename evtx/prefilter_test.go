@@ -29,7 +29,7 @@ func referenceMayHold(c *compiledOptions, buf []byte) bool {
 			return true
 		}
 		for _, m := range c.markers[i] {
-			if bytes.Contains(f, m) {
+			if bytes.Contains(buf, m) { // exact, not folded
 				return true
 			}
 		}
@@ -52,11 +52,13 @@ func TestMayHoldProviderMarkers(t *testing.T) {
 		want   bool
 	}{
 		{"narrowed provider without its marker", narrow, cat(noise, u(sec), noise), false},
-		{"narrowed provider with its marker", narrow, cat(noise, u(sec), noise, u("CONFIGUREDNAMES")), true},
+		{"narrowed provider with its marker", narrow, cat(noise, u(sec), noise, u("ConfiguredNames")), true},
+		{"provider name in another case, marker exact", narrow, cat(u("MICROSOFT-windows-security-auditing"), u("ConfiguredNames")), true},
+		{"markers are compared with their case", narrow, cat(noise, u(sec), noise, u("CONFIGUREDNAMES")), false},
 		{"marker without the provider", narrow, cat(noise, u("ConfiguredNames")), false},
 		{"other provider, not narrowed", narrow, cat(noise, u(smb), noise), true},
 		{"no markers: the name suffices", []ProviderFilter{{Provider: sec, EventIDs: []uint16{5168}}}, cat(noise, u(sec)), true},
-		{"second marker", []ProviderFilter{{Provider: sec, Markers: []string{"Nope", "SpnName"}}}, cat(u(sec), u("spnname")), true},
+		{"second marker", []ProviderFilter{{Provider: sec, Markers: []string{"Nope", "SpnName"}}}, cat(u(sec), u("SpnName")), true},
 		{"non-ASCII marker: no narrowing", []ProviderFilter{{Provider: sec, Markers: []string{"Nämes"}}}, cat(noise, u(sec)), true},
 	}
 	for _, tt := range tests {
@@ -145,4 +147,30 @@ func TestMayHoldProviderRandom(t *testing.T) {
 		}
 	}
 	assert.Greater(t, hits, 20, "the random cases must include matches")
+}
+
+// containsExact must agree with bytes.Contains, anchor or none.
+func TestContainsExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	markers := [][]byte{utf16LEBytes("ConfiguredNames"), utf16LEBytes("Ab"), utf16LEBytes("1234"), []byte("g")}
+	hits := 0
+	for range 3000 {
+		m := markers[rng.IntN(len(markers))]
+		buf := make([]byte, rng.IntN(300))
+		for i := range buf {
+			buf[i] = "gC\x00oN1234Ab"[rng.IntN(11)]
+		}
+		if n := rng.IntN(len(m) + 1); len(buf) >= n && rng.IntN(2) == 0 {
+			at := rng.IntN(len(buf) - n + 1)
+			copy(buf[at:], m[:n]) // a prefix, or all, of the marker
+		}
+		want := bytes.Contains(buf, m)
+		if want {
+			hits++
+		}
+		if !assert.Equal(t, want, containsExact(buf, m), "%q in %q", m, buf) {
+			break
+		}
+	}
+	assert.Greater(t, hits, 100)
 }

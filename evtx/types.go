@@ -177,7 +177,8 @@ type ProviderFilter struct {
 	// Markers, when set, are ASCII texts of which every chunk holding a
 	// wanted event of the provider holds one, such as a Data name of its
 	// template (Windows stores templates, with their names, in each chunk
-	// that uses them). A chunk holding the provider's name but none of the
+	// that uses them). They are compared exactly, case included, in
+	// UTF-16LE. A chunk holding the provider's name but none of the
 	// markers is not decoded for this provider: choose markers that no
 	// wanted event can lack.
 	Markers []string
