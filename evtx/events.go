@@ -142,11 +142,28 @@ func (c *compiledOptions) markersHeld(i int, buf []byte) bool {
 	return false
 }
 
+// exactRarity ranks bytes for an exact (case-sensitive) search, rarest
+// first: capitals inside names are rarer in event text than most
+// lower-case letters.
+const exactRarity = "QJZXqjzxKVYWUHFGBPLOIRDTMNEkyvgbASCpfwhmcudlrsnitoae-"
+
+// exactAnchor returns the index in m of its rarest byte by exactRarity, or
+// -1 when m has none of them.
+func exactAnchor(m []byte) int {
+	best, rank := -1, len(exactRarity)
+	for i, b := range m {
+		if r := strings.IndexByte(exactRarity, b); r >= 0 && r < rank {
+			best, rank = i, r
+		}
+	}
+	return best
+}
+
 // containsExact is bytes.Contains(buf, m), searching first for the rarest
-// byte of m by anchorRarity (UTF-16 text is full of the zero bytes and
+// byte of m by exactRarity (UTF-16 text is full of the zero bytes and
 // common letters bytes.Index would stop at).
 func containsExact(buf, m []byte) bool {
-	a := anchorIndex(m)
+	a := exactAnchor(m)
 	if a < 0 {
 		return bytes.Contains(buf, m)
 	}
