@@ -190,6 +190,25 @@ func (e *Event) Get(name string) (string, bool) {
 	return "", false
 }
 
+// ProviderFilter narrows what Options keeps of one of Options.Providers,
+// so that a provider whose events fill a log (the Security-Auditing events
+// of a WEF collector, say) can be asked for a few of its events without
+// decoding the others.
+type ProviderFilter struct {
+	// Provider is the name, as in Options.Providers (case-insensitive).
+	Provider string
+	// EventIDs, when set, keeps only these event IDs of the provider.
+	EventIDs []uint16
+	// Markers, when set, are ASCII texts of which every chunk holding a
+	// wanted event of the provider holds one, such as a Data name of its
+	// template (Windows stores templates, with their names, in each chunk
+	// that uses them). They are compared exactly, case included, in
+	// UTF-16LE. A chunk holding the provider's name but none of the
+	// markers is not decoded for this provider: choose markers that no
+	// wanted event can lack.
+	Markers []string
+}
+
 // Options filter and tune a read. The zero value reads every event with
 // GOMAXPROCS workers.
 type Options struct {
@@ -198,6 +217,8 @@ type Options struct {
 	Providers []string
 	// EventIDs keeps only these event IDs.
 	EventIDs []uint16
+	// Narrow narrows what is kept of some of Providers; see ProviderFilter.
+	Narrow []ProviderFilter
 	// Since and Until keep events with Since <= TimeCreated < Until; zero
 	// values do not bound.
 	Since, Until time.Time

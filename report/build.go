@@ -249,8 +249,14 @@ func recordOf(f *smbaudit.Finding, fm *formats) Record {
 	if f.EPAPolicy != nil {
 		r.EPAPolicy = fm.epaPolicy(*f.EPAPolicy)
 	}
-	if f.ServerRequiresSigning != nil {
-		r.ServerRequiresSigning = strconv.FormatBool(*f.ServerRequiresSigning)
+	for _, b := range [...]struct {
+		v   *bool
+		dst *string
+	}{{f.ServerRequiresSigning, &r.ServerRequiresSigning}, {f.ServiceClassIsValid, &r.ServiceClassIsValid},
+		{f.PrincipalNameIsValid, &r.PrincipalNameIsValid}, {f.ServerRequiresEncryption, &r.ServerRequiresEncryption}} {
+		if b.v != nil {
+			*b.dst = strconv.FormatBool(*b.v)
+		}
 	}
 	if f.Status != nil {
 		r.Status = fm.ntStatus(*f.Status)
@@ -409,8 +415,10 @@ func (c *Client) decide() {
 			}
 			v.Events = append(v.Events, ru.event)
 			servers.add(c.ServersByEvent[ru.event]...)
-			if !slices.Contains(v.Hints, ru.hint) {
-				v.Hints = append(v.Hints, ru.hint)
+			for _, h := range c.hints(ru) {
+				if !slices.Contains(v.Hints, h) {
+					v.Hints = append(v.Hints, h)
+				}
 			}
 		}
 		if len(v.Events) == 0 {
@@ -425,7 +433,25 @@ func (c *Client) decide() {
 		}
 		c.Verdicts = append(c.Verdicts, v)
 	}
-	c.RejectedByEnforcement = c.Events[smbaudit.EventEnforcementRejection] > 0
+	c.RejectedByEnforcement = c.Events[smbaudit.EventEnforcementRejection] > 0 || c.Events[smbaudit.EventSPNCheckFailed] > 0
+}
+
+// hints returns the hints of a rule for c. For 3025 they come from what
+// its events said of the SPN: a wrong service class, or a host that is
+// none of the server's names; the rule's own hint when they said neither.
+func (c *Client) hints(ru rule) []string {
+	if ru.event != smbaudit.EventSPNUnrecognised ||
+		len(c.SPNsServiceClassInvalid) == 0 && len(c.SPNsPrincipalNameInvalid) == 0 {
+		return []string{ru.hint}
+	}
+	var hs []string
+	for _, spn := range c.SPNsServiceClassInvalid {
+		hs = append(hs, HintServiceClass(spn))
+	}
+	for _, spn := range c.SPNsPrincipalNameInvalid {
+		hs = append(hs, HintPrincipalName(spn))
+	}
+	return hs
 }
 
 func linkable(c *Client) bool {

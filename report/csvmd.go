@@ -39,7 +39,7 @@ func joinSettings(s []Setting) string {
 
 // CSVHeader is the header row of WriteCSV.
 var CSVHeader = []string{"client", "kind", "short_name", "linked", "names", "first_seen", "last_seen",
-	"events_total", "e3000", "e3021", "e3024", "e3025", "e3026", "e3027", "e551", "servers", "users", "spns",
+	"events_total", "e3000", "e3021", "e3022", "e3023", "e3024", "e3025", "e3026", "e3027", "e551", "e5168", "servers", "users", "spns",
 	"spn_query_statuses", "epa_policies", "server_requires_signing", "damaged_chunk_events",
 	"breaks_under", "possibly_breaks_under", "rejected_by_enforcement", "rejection_statuses", "hints"}
 
@@ -122,8 +122,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	p("\n%s\n\n", mdEscape(summaryLine(r.Summary, r.Unparsed)))
 
 	p("## Clients\n\n\"yes\": breaks; \"maybe\": 3027 evidence only (unreliable), never a certain break.\n\n")
-	p("| Client | DisableSMB1 | RequireSecuritySignature | SmbServerNameHardeningLevel=1 | SmbServerNameHardeningLevel=2 | Rejected (551) | Events | First seen | Last seen | Servers | Users | SPNs | Names |\n")
-	p("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	p("| Client | DisableSMB1 | EncryptData+RejectUnencryptedAccess | RequireSecuritySignature | SmbServerNameHardeningLevel=1 | SmbServerNameHardeningLevel=2 | Rejected (551, 5168) | Events | First seen | Last seen | Servers | Users | SPNs | Names |\n")
+	p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, c := range r.Clients {
 		p("| %s |", mdEscape(c.ID))
 		for _, st := range Settings {

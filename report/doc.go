@@ -122,15 +122,19 @@
 //	  spn_query_statuses       sorted, "0xC00000BB STATUS_NOT_SUPPORTED"
 //	  epa_policies             sorted, "1 (label)" or the raw number
 //	  server_requires_signing  sorted, "false", "true"
+//	  spns_service_class_invalid, spns_principal_name_invalid
+//	                           sorted SPNs of its 3025 events whose
+//	                           ServiceClassIsValid, PrincipalNameIsValid was false
 //	  damaged_chunk_events     events read from chunks that failed a checksum
 //	  breaks_under             sorted settings, from "DisableSMB1",
+//	                           "EncryptData+RejectUnencryptedAccess",
 //	                           "RequireSecuritySignature",
 //	                           "SmbServerNameHardeningLevel=1",
 //	                           "SmbServerNameHardeningLevel=2" (derived)
 //	  possibly_breaks_under    same vocabulary, 3027-only evidence (derived)
-//	  rejected_by_enforcement  a 551 was seen (derived)
+//	  rejected_by_enforcement  a 551 or a 5168 was seen (derived)
 //	  verdicts                 [{setting, certain, events, servers, hints}] (derived)
-//	  rejection_statuses       statuses of its 551 events
+//	  rejection_statuses       statuses of its 551 events, ErrorCodes of its 5168
 //	servers[]         sorted by server (names differing in case are one):
 //	                   {server, first, last, records, findings,
 //	                   events: {"3021": n}, audit_events, clients, audit_kinds,
@@ -151,7 +155,10 @@
 //	                   record_id, source, event_record_id, kind, channel,
 //	                   client, client_raw, client_kind, short_name, user, spn,
 //	                   has_spn, spn_query_status, epa_policy,
-//	                   server_requires_signing, status, chunk_damaged, reason};
+//	                   server_requires_signing, service_class_is_valid,
+//	                   principal_name_is_valid, server_requires_encryption
+//	                   ("true", "false" or "" when absent), status,
+//	                   chunk_damaged, reason};
 //	                   empty when findings_omitted is not 0
 //	findings_omitted  findings counted in the rows but not listed (past
 //	                   Options.MaxFindings); such a report is read back from

@@ -51,22 +51,25 @@ type jsonReport struct {
 
 type jsonRecord struct {
 	jsonEvidence
-	EventRecordID         uint64 `json:"event_record_id"`
-	Kind                  string `json:"kind"`
-	Channel               string `json:"channel"`
-	Client                string `json:"client"`
-	ClientRaw             string `json:"client_raw"`
-	ClientKind            string `json:"client_kind"`
-	ShortName             string `json:"short_name"`
-	User                  string `json:"user"`
-	SPN                   string `json:"spn"`
-	HasSPN                bool   `json:"has_spn"`
-	SPNQueryStatus        string `json:"spn_query_status"`
-	EPAPolicy             string `json:"epa_policy"`
-	ServerRequiresSigning string `json:"server_requires_signing"`
-	Status                string `json:"status"`
-	ChunkDamaged          bool   `json:"chunk_damaged"`
-	Reason                string `json:"reason"`
+	EventRecordID            uint64 `json:"event_record_id"`
+	Kind                     string `json:"kind"`
+	Channel                  string `json:"channel"`
+	Client                   string `json:"client"`
+	ClientRaw                string `json:"client_raw"`
+	ClientKind               string `json:"client_kind"`
+	ShortName                string `json:"short_name"`
+	User                     string `json:"user"`
+	SPN                      string `json:"spn"`
+	HasSPN                   bool   `json:"has_spn"`
+	SPNQueryStatus           string `json:"spn_query_status"`
+	EPAPolicy                string `json:"epa_policy"`
+	ServerRequiresSigning    string `json:"server_requires_signing"`
+	ServiceClassIsValid      string `json:"service_class_is_valid"`
+	PrincipalNameIsValid     string `json:"principal_name_is_valid"`
+	ServerRequiresEncryption string `json:"server_requires_encryption"`
+	Status                   string `json:"status"`
+	ChunkDamaged             bool   `json:"chunk_damaged"`
+	Reason                   string `json:"reason"`
 }
 
 type jsonSummary struct {
@@ -109,29 +112,31 @@ type jsonVerdict struct {
 }
 
 type jsonClient struct {
-	Client                string              `json:"client"`
-	Kind                  string              `json:"kind"`
-	ShortName             string              `json:"short_name"`
-	Linked                []string            `json:"linked"`
-	Names                 []string            `json:"names"`
-	Events                map[string]int      `json:"events"`
-	ServersByEvent        map[string][]string `json:"servers_by_event"`
-	FirstSeen             string              `json:"first_seen"`
-	LastSeen              string              `json:"last_seen"`
-	FirstEvidence         jsonEvidence        `json:"first_evidence"`
-	LastEvidence          jsonEvidence        `json:"last_evidence"`
-	Servers               []string            `json:"servers"`
-	Users                 []string            `json:"users"`
-	SPNs                  []string            `json:"spns"`
-	SPNQueryStatuses      []string            `json:"spn_query_statuses"`
-	EPAPolicies           []string            `json:"epa_policies"`
-	ServerRequiresSigning []string            `json:"server_requires_signing"`
-	RejectionStatuses     []string            `json:"rejection_statuses"`
-	DamagedChunkEvents    int                 `json:"damaged_chunk_events"`
-	BreaksUnder           []string            `json:"breaks_under"`
-	PossiblyBreaksUnder   []string            `json:"possibly_breaks_under"`
-	RejectedByEnforcement bool                `json:"rejected_by_enforcement"`
-	Verdicts              []jsonVerdict       `json:"verdicts"`
+	Client                   string              `json:"client"`
+	Kind                     string              `json:"kind"`
+	ShortName                string              `json:"short_name"`
+	Linked                   []string            `json:"linked"`
+	Names                    []string            `json:"names"`
+	Events                   map[string]int      `json:"events"`
+	ServersByEvent           map[string][]string `json:"servers_by_event"`
+	FirstSeen                string              `json:"first_seen"`
+	LastSeen                 string              `json:"last_seen"`
+	FirstEvidence            jsonEvidence        `json:"first_evidence"`
+	LastEvidence             jsonEvidence        `json:"last_evidence"`
+	Servers                  []string            `json:"servers"`
+	Users                    []string            `json:"users"`
+	SPNs                     []string            `json:"spns"`
+	SPNQueryStatuses         []string            `json:"spn_query_statuses"`
+	EPAPolicies              []string            `json:"epa_policies"`
+	ServerRequiresSigning    []string            `json:"server_requires_signing"`
+	RejectionStatuses        []string            `json:"rejection_statuses"`
+	SPNsServiceClassInvalid  []string            `json:"spns_service_class_invalid"`
+	SPNsPrincipalNameInvalid []string            `json:"spns_principal_name_invalid"`
+	DamagedChunkEvents       int                 `json:"damaged_chunk_events"`
+	BreaksUnder              []string            `json:"breaks_under"`
+	PossiblyBreaksUnder      []string            `json:"possibly_breaks_under"`
+	RejectedByEnforcement    bool                `json:"rejected_by_enforcement"`
+	Verdicts                 []jsonVerdict       `json:"verdicts"`
 }
 
 type jsonServer struct {
@@ -226,6 +231,7 @@ func (r *Report) toJSON() jsonReport {
 			Servers: nonNil(c.Servers), Users: nonNil(c.Users), SPNs: nonNil(c.SPNs),
 			SPNQueryStatuses: nonNil(c.SPNQueryStatuses), EPAPolicies: nonNil(c.EPAPolicies),
 			ServerRequiresSigning: nonNil(c.ServerRequiresSigning), RejectionStatuses: nonNil(c.RejectionStatuses),
+			SPNsServiceClassInvalid: nonNil(c.SPNsServiceClassInvalid), SPNsPrincipalNameInvalid: nonNil(c.SPNsPrincipalNameInvalid),
 			DamagedChunkEvents: c.DamagedChunkEvents,
 			BreaksUnder:        settingsOut(c.BreaksUnder), PossiblyBreaksUnder: settingsOut(c.PossiblyBreaksUnder),
 			RejectedByEnforcement: c.RejectedByEnforcement, Verdicts: []jsonVerdict{}}
@@ -262,7 +268,8 @@ func recordOut(f *Record) jsonRecord {
 	return jsonRecord{jsonEvidence: evidenceOut(f.Evidence), EventRecordID: f.EventRecordID,
 		Kind: f.Kind, Channel: f.Channel, Client: f.ClientID, ClientRaw: f.ClientRaw, ClientKind: f.ClientKind,
 		ShortName: f.ShortName, User: f.User, SPN: f.SPN, HasSPN: f.HasSPN, SPNQueryStatus: f.SPNQueryStatus,
-		EPAPolicy: f.EPAPolicy, ServerRequiresSigning: f.ServerRequiresSigning, Status: f.Status,
+		EPAPolicy: f.EPAPolicy, ServerRequiresSigning: f.ServerRequiresSigning, ServiceClassIsValid: f.ServiceClassIsValid,
+		PrincipalNameIsValid: f.PrincipalNameIsValid, ServerRequiresEncryption: f.ServerRequiresEncryption, Status: f.Status,
 		ChunkDamaged: f.ChunkDamaged, Reason: f.Reason}
 }
 
@@ -374,7 +381,7 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 		if jf.Server == "" {
 			p.fail(at+".server", "empty")
 		}
-		if !knownKinds[jf.Kind] {
+		if !smbaudit.Kind(jf.Kind).Known() {
 			p.fail(at+".kind", fmt.Sprintf("unknown kind %q", jf.Kind))
 		}
 		if !knownClientKinds[jf.ClientKind] {
@@ -388,7 +395,8 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 		r.Findings = append(r.Findings, Record{Evidence: p.evidence(at, jf.jsonEvidence), EventRecordID: jf.EventRecordID,
 			Kind: jf.Kind, Channel: jf.Channel, ClientID: jf.Client, ClientRaw: jf.ClientRaw, ClientKind: jf.ClientKind,
 			ShortName: jf.ShortName, User: jf.User, SPN: jf.SPN, HasSPN: jf.HasSPN, SPNQueryStatus: jf.SPNQueryStatus,
-			EPAPolicy: jf.EPAPolicy, ServerRequiresSigning: jf.ServerRequiresSigning, Status: jf.Status,
+			EPAPolicy: jf.EPAPolicy, ServerRequiresSigning: jf.ServerRequiresSigning, ServiceClassIsValid: jf.ServiceClassIsValid,
+			PrincipalNameIsValid: jf.PrincipalNameIsValid, ServerRequiresEncryption: jf.ServerRequiresEncryption, Status: jf.Status,
 			ChunkDamaged: jf.ChunkDamaged, Reason: jf.Reason})
 	}
 	for i, js := range j.Servers {
@@ -447,7 +455,8 @@ func (p *parser) rows(j *jsonReport, r *Report) {
 			First: p.evidence(at+".first_evidence", jc.FirstEvidence), Last: p.evidence(at+".last_evidence", jc.LastEvidence),
 			Servers: jc.Servers, Users: jc.Users, SPNs: jc.SPNs, SPNQueryStatuses: jc.SPNQueryStatuses,
 			EPAPolicies: jc.EPAPolicies, ServerRequiresSigning: jc.ServerRequiresSigning,
-			RejectionStatuses: jc.RejectionStatuses, DamagedChunkEvents: p.count(at+".damaged_chunk_events", jc.DamagedChunkEvents)}
+			RejectionStatuses: jc.RejectionStatuses, DamagedChunkEvents: p.count(at+".damaged_chunk_events", jc.DamagedChunkEvents),
+			SPNsServiceClassInvalid: jc.SPNsServiceClassInvalid, SPNsPrincipalNameInvalid: jc.SPNsPrincipalNameInvalid}
 		for k, ss := range jc.ServersByEvent {
 			c.ServersByEvent[p.eventID(at+".servers_by_event", k)] = ss
 		}

@@ -26,6 +26,7 @@ type rows struct {
 type clientAgg struct {
 	id, kind, short                                      string
 	names, users, spns, statuses, epa, signing, rejected set
+	svcInvalid, nameInvalid                              set            // SPNs of 3025 with a false boolean
 	servers                                              set            // lower-cased
 	serversByEvent                                       map[uint16]set // lower-cased
 	events                                               map[uint16]int
@@ -57,7 +58,8 @@ func (w *rows) client(id string) *clientAgg {
 	c := w.clients[id]
 	if c == nil {
 		c = &clientAgg{id: id, names: set{}, users: set{}, spns: set{}, statuses: set{}, epa: set{}, signing: set{},
-			rejected: set{}, servers: set{}, events: map[uint16]int{}, serversByEvent: map[uint16]set{}}
+			rejected: set{}, servers: set{}, events: map[uint16]int{}, serversByEvent: map[uint16]set{},
+			svcInvalid: set{}, nameInvalid: set{}}
 		w.clients[id] = c
 	}
 	return c
@@ -148,6 +150,14 @@ func (w *rows) addRecord(rec *Record) {
 	if rec.HasSPN {
 		c.spns.add(rec.SPN)
 	}
+	if rec.EventID == smbaudit.EventSPNUnrecognised {
+		if rec.ServiceClassIsValid == "false" {
+			c.svcInvalid.add(rec.SPN)
+		}
+		if rec.PrincipalNameIsValid == "false" {
+			c.nameInvalid.add(rec.SPN)
+		}
+	}
 	c.count(rec.EventID, 1, lc)
 	if rec.ChunkDamaged {
 		c.damaged++
@@ -173,6 +183,8 @@ func (w *rows) addRows(r *Report) {
 		c.epa.add(rc.EPAPolicies...)
 		c.signing.add(rc.ServerRequiresSigning...)
 		c.rejected.add(rc.RejectionStatuses...)
+		c.svcInvalid.add(rc.SPNsServiceClassInvalid...)
+		c.nameInvalid.add(rc.SPNsPrincipalNameInvalid...)
 		for event, n := range rc.Events {
 			c.count(event, n, lowerAll(rc.ServersByEvent[event])...)
 		}
@@ -238,6 +250,7 @@ func (w *rows) fill(r *Report, cov map[string]*coverage) {
 			Servers: displayAll(c.servers), Users: c.users.sorted(), SPNs: c.spns.sorted(),
 			SPNQueryStatuses: c.statuses.sorted(), EPAPolicies: c.epa.sorted(),
 			ServerRequiresSigning: c.signing.sorted(), RejectionStatuses: c.rejected.sorted(), DamagedChunkEvents: c.damaged,
+			SPNsServiceClassInvalid: c.svcInvalid.sorted(), SPNsPrincipalNameInvalid: c.nameInvalid.sorted(),
 		}
 		for ev, ss := range c.serversByEvent {
 			rc.ServersByEvent[ev] = displayAll(ss)

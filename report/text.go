@@ -140,7 +140,7 @@ func evidenceString(e Evidence) string {
 }
 
 func summaryLine(s Summary, unparsed int) string {
-	return fmt.Sprintf("%s, %s (%d without audit events), %s (%d skipped), %s, %s, %s, %s, %s already rejected by enforcement (551).",
+	return fmt.Sprintf("%s, %s (%d without audit events), %s (%d skipped), %s, %s, %s, %s, %s already rejected by enforcement (551, 5168).",
 		plural(s.Clients, "client", "clients"), plural(s.Servers, "server", "servers"), s.ServersWithoutAudit,
 		plural(s.Inputs, "input file", "input files"), s.SkippedInputs, plural(s.Records, "record read", "records read"),
 		plural(s.DamagedChunks, "damaged chunk", "damaged chunks"), plural(s.Errors, "read error", "read errors"),
@@ -182,9 +182,10 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 	// Clients table.
 	t.line("")
 	t.line(t.paint(ansiBold, "Clients") + "  (yes: breaks; maybe: 3027 only; SMB1=DisableSMB1, SIGN=RequireSecuritySignature,")
-	t.line("          SPN1/SPN2=SmbServerNameHardeningLevel=1/2; 551: already rejected)")
-	const cw = 30
-	t.line(fmt.Sprintf("%s %-5s %-5s %-5s %-5s %-8s %6s %4s  %s", cell("CLIENT", cw, false), "SMB1", "SIGN", "SPN1", "SPN2", "551", "EVENTS", "SRVS", "LAST SEEN (UTC)"))
+	t.line("          ENC=EncryptData+RejectUnencryptedAccess, SPN1/SPN2=SmbServerNameHardeningLevel=1/2;")
+	t.line("          551: already rejected, by a 551 or a 5168)")
+	const cw = 27
+	t.line(fmt.Sprintf("%s %-5s %-5s %-5s %-5s %-5s %-8s %6s %4s  %s", cell("CLIENT", cw, false), "SMB1", "ENC", "SIGN", "SPN1", "SPN2", "551", "EVENTS", "SRVS", "LAST SEEN (UTC)"))
 	for _, c := range r.Clients {
 		row := cell(Escape(c.ID), cw, false)
 		for _, st := range Settings {

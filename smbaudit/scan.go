@@ -39,8 +39,8 @@ type ScanOptions struct {
 	// AllEvents decodes the events of every provider, so that
 	// Result.Servers covers every event of every server (for example the
 	// Security events of a WEF collector). By default only the chunks that
-	// can hold an SMB server event are decoded, and coverage counts the SMB
-	// server's own events.
+	// can hold an SMB server event or a 5168 are decoded (DecodedEvents),
+	// and coverage counts those events.
 	AllEvents bool
 	// Progress, when set, is called as files start and finish and as chunks
 	// are read. Calls never overlap.
@@ -406,7 +406,7 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 	var mu sync.Mutex // OnChunk may be called from decoding goroutines
 	eo := evtx.Options{Workers: opts.ChunkWorkers}
 	if !opts.AllEvents {
-		eo.Providers = []string{Provider}
+		decodeOnly(&eo)
 	}
 	eo.OnChunk = func(ci evtx.ChunkInfo) {
 		mu.Lock()
@@ -595,10 +595,10 @@ func merge(outs []fileOut, skipped []FileResult, cov *coverage, streamed bool) *
 }
 
 // isAudit reports whether a kind is one of the audit findings counted in
-// ServerCoverage.AuditEvents (3021, 3024-3027).
+// ServerCoverage.AuditEvents (3021, 3022, 3024-3027).
 func isAudit(k Kind) bool {
 	switch k {
-	case KindSigningUnsupported, KindSMB1SigningDisabled, KindSPNMissing, KindSPNUnrecognised, KindSPNEmpty:
+	case KindSigningUnsupported, KindEncryptionUnsupported, KindSMB1SigningDisabled, KindSPNMissing, KindSPNUnrecognised, KindSPNEmpty:
 		return true
 	}
 	return false

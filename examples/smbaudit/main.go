@@ -90,7 +90,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.partial, "partial", "", "also write the JSON partial report to `FILE`, for smbaudit merge")
 	fs.StringVar(&c.failOn, "fail-on", "", "exit 4 when a client would certainly break under `SETTING`:\n"+
 		"RequireSecuritySignature, SmbServerNameHardeningLevel=1, SmbServerNameHardeningLevel=2,\n"+
-		"DisableSMB1 (or signing, spn1, spn2, smb1), or any")
+		"DisableSMB1 (or signing, spn1, spn2, smb1, encryption), or any")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress bar and no summary on stderr (errors are still shown)")
 	fs.BoolVar(&c.quiet, "q", false, "")
 	fs.BoolVar(&c.noColor, "no-color", false, "no ANSI colors (also when NO_COLOR is set)")

@@ -105,24 +105,27 @@ func TestGoodFiles(t *testing.T) {
 	for _, want := range []string{
 		"SMB hardening readiness report  (generated 2025-10-09T08:53:20.0000000Z)",
 		"1 client on 1 server would break if you enforce DisableSMB1.",
-		"4 clients on 3 servers would break if you enforce RequireSecuritySignature (1 client more",
-		"2 clients on 3 servers would break if you enforce SmbServerNameHardeningLevel=1.",
-		"7 clients on 3 servers would break if you enforce SmbServerNameHardeningLevel=2.",
-		"12 clients, 3 servers (0 without audit events), 5 input files (0 skipped)",
+		"1 client on 1 server would break if you enforce EncryptData+RejectUnencryptedAccess.",
+		"5 clients on 3 servers would break if you enforce RequireSecuritySignature (1 client more",
+		"3 clients on 3 servers would break if you enforce SmbServerNameHardeningLevel=1.",
+		"8 clients on 3 servers would break if you enforce SmbServerNameHardeningLevel=2.",
+		"15 clients, 3 servers (0 without audit events), 5 input files (0 skipped)",
 	} {
 		assert.Contains(t, r.stdout, want)
 	}
 	for _, row := range []string{
-		`(?m)^10\.0\.20\.15\s+-\s+yes\s+-\s+-\s+-\s+338\s+2\s`,
-		`(?m)^10\.0\.40\.7\s+-\s+-\s+-\s+yes\s+REJECTED\s`,
-		`(?m)^scan01\s+-\s+maybe\s+-\s+-\s+-\s`,
-		`(?m)^prn-3f\s+-\s+yes\s+yes\s+yes\s+-\s`,
+		`(?m)^10\.0\.20\.15\s+-\s+yes\s+yes\s+-\s+-\s+-\s+342\s+2\s`,
+		`(?m)^10\.0\.40\.7\s+-\s+-\s+-\s+-\s+yes\s+REJECTED\s`,
+		`(?m)^10\.0\.50\.12\s+-\s+-\s+yes\s+-\s+-\s+-\s`,
+		`(?m)^scan01\s+-\s+-\s+maybe\s+-\s+-\s+-\s`,
+		`(?m)^prn-3f\s+-\s+-\s+yes\s+yes\s+yes\s+-\s`,
+		`(?m)^\(unknown\)\s+-\s+-\s+-\s+-\s+-\s+REJECTED\s`,
 	} {
 		assert.Regexp(t, row, r.stdout)
 	}
 	assert.NotContains(t, r.stdout, "\x1b[", "no colors when stdout is not a terminal")
 	assert.Contains(t, r.stderr, "audit-fs01-damaged.evtx: damaged: 1 damaged chunk(s) [1], 1 read error(s)")
-	assert.Contains(t, r.stderr, "smbaudit: read 5 of 5 files (788.0 KiB), 1 damaged; 577 findings, 12 clients, 3 servers\n")
+	assert.Contains(t, r.stderr, "smbaudit: read 5 of 5 files ("+fixturesKiB(t)+"), 1 damaged; 592 findings, 15 clients, 3 servers\n")
 	assert.NotContains(t, r.stderr, "\r", "no progress bar when stderr is not a terminal")
 	assert.NotContains(t, r.stderr, ": skipped:")
 	assert.NotContains(t, r.stderr, "; skipped")
@@ -236,10 +239,11 @@ func TestFailOn(t *testing.T) {
 		stderr string
 	}{
 		{"signing breaks four", []string{"--fail-on", "RequireSecuritySignature"}, exitFailOnHits,
-			"--fail-on RequireSecuritySignature: 4 client(s) would break: 10.0.20.15, nas01, nas01.corp.example, prn-3f\n"},
-		{"alias", []string{"--fail-on", "signing"}, exitFailOnHits, "4 client(s) would break"},
-		{"spn level 1", []string{"--fail-on", "SmbServerNameHardeningLevel=1"}, exitFailOnHits, "2 client(s) would break: app01.corp.example, prn-3f\n"},
-		{"any", []string{"--fail-on", "any"}, exitFailOnHits, "11 client(s) would break"},
+			"--fail-on RequireSecuritySignature: 5 client(s) would break: 10.0.20.15, 10.0.50.12, nas01, nas01.corp.example, prn-3f\n"},
+		{"alias", []string{"--fail-on", "signing"}, exitFailOnHits, "5 client(s) would break"},
+		{"encryption", []string{"--fail-on", "encryption"}, exitFailOnHits, "--fail-on encryption: 1 client(s) would break: 10.0.20.15\n"},
+		{"spn level 1", []string{"--fail-on", "SmbServerNameHardeningLevel=1"}, exitFailOnHits, "3 client(s) would break: app01.corp.example, mfp-2f.corp.example, prn-3f\n"},
+		{"any", []string{"--fail-on", "any"}, exitFailOnHits, "13 client(s) would break"},
 		{"3027 alone never fails", []string{"--fail-on", "any", "--client", "scan01"}, exitOK, ""},
 		{"clean server passes", []string{"--fail-on", "DisableSMB1", "--server", "fs01"}, exitOK, ""},
 		{"smb1 on fs02", []string{"--fail-on", "smb1", "--server", "FS02.corp.example"}, exitFailOnHits, "1 client(s) would break: 10.0.30.50\n"},
@@ -260,7 +264,7 @@ func TestFailOn(t *testing.T) {
 func TestFilters(t *testing.T) {
 	r := runCmd(t, "--since", "2025-10-15", fixtures)
 	require.Equal(t, exitOK, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "6 clients, 1 server ")
+	assert.Contains(t, r.stdout, "7 clients, 2 servers ")
 	assert.NotRegexp(t, `(?m)^10\.0\.20\.15 `, r.stdout, "FS01's last event is on 2025-10-14")
 
 	r = runCmd(t, "--client", "NAS01", "-f", "csv", fixtures)
@@ -304,13 +308,13 @@ func TestFormats(t *testing.T) {
 			}
 			require.NoError(t, json.Unmarshal([]byte(out), &doc))
 			assert.Equal(t, "smbreadiness.report/v1", doc.Schema)
-			assert.Len(t, doc.Clients, 12)
+			assert.Len(t, doc.Clients, 15)
 		}},
 		{"csv", func(t *testing.T, out string) {
 			rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 			require.NoError(t, err)
 			assert.Equal(t, "client", rows[0][0])
-			assert.Len(t, rows, 13)
+			assert.Len(t, rows, 16)
 		}},
 		{"md", func(t *testing.T, out string) {
 			assert.Regexp(t, `(?m)^\| *client`, strings.ToLower(out))
@@ -378,11 +382,11 @@ func TestMergeEqualsOneScan(t *testing.T) {
 	require.Equal(t, exitOK, m.code, m.stderr)
 	assert.JSONEq(t, all.stdout, m.stdout)
 	assert.Equal(t, all.stdout, m.stdout, "byte-identical")
-	assert.Contains(t, m.stderr, "smbaudit: merged 2 of 2 partial reports: 12 clients, 3 servers, 5 input files")
+	assert.Contains(t, m.stderr, "smbaudit: merged 2 of 2 partial reports: 15 clients, 3 servers, 5 input files")
 
 	text := runCmd(t, "merge", "--fail-on", "signing", a, b)
 	assert.Equal(t, exitFailOnHits, text.code)
-	assert.Contains(t, text.stdout, "4 clients on 3 servers would break if you enforce RequireSecuritySignature")
+	assert.Contains(t, text.stdout, "5 clients on 3 servers would break if you enforce RequireSecuritySignature")
 
 	bad := filepath.Join(dir, "bad.json")
 	require.NoError(t, os.WriteFile(bad, []byte(`{"schema":"something/else"}`), 0o644))
@@ -454,7 +458,8 @@ func TestTerminal(t *testing.T) {
 	}
 	const bold, clearLine = "\x1b[1m", "\r\x1b[K"
 	out := tty("", fixtures)
-	assert.Contains(t, out, clearLine+"[==========] 100% 5/5 files 788.0 KiB/788.0 KiB")
+	total := fixturesKiB(t)
+	assert.Contains(t, out, clearLine+"[==========] 100% 5/5 files "+total+"/"+total)
 	assert.Contains(t, out, bold+"SMB hardening readiness report")
 	out = tty("", "-q", fixtures)
 	assert.NotContains(t, out, clearLine)
@@ -552,7 +557,8 @@ func TestTerminalInProcess(t *testing.T) {
 	}
 	r := term(fixtures)
 	require.Equal(t, exitOK, r.code, r.stderr)
-	assert.Contains(t, r.stderr, clearLine+"[==========] 100% 5/5 files 788.0 KiB/788.0 KiB")
+	total := fixturesKiB(t)
+	assert.Contains(t, r.stderr, clearLine+"[==========] 100% 5/5 files "+total+"/"+total)
 	assert.Contains(t, r.stderr, clearLine+"smbaudit: ", "the bar is cleared before stderr's messages")
 	assert.Contains(t, r.stdout, bold+"SMB hardening readiness report")
 
@@ -679,4 +685,19 @@ func TestBinaryExitCodes(t *testing.T) {
 			assert.Equal(t, in.stdout, stdout.String(), "the binary writes what run writes")
 		}
 	}
+}
+
+// fixturesKiB is the size of the bundled logs as the progress bar and the
+// summary print it, derived from the files.
+func fixturesKiB(t *testing.T) string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(fixtures, "*.evtx"))
+	require.NoError(t, err)
+	var n int64
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		require.NoError(t, err)
+		n += st.Size()
+	}
+	return fmt.Sprintf("%.1f KiB", float64(n)/1024)
 }
