@@ -124,6 +124,25 @@ type timelineRow struct {
 	Offset         int64    `json:"offset"`
 }
 
+// timelineRowOf is the timeline row of a finding, but for its time.
+func timelineRowOf(r *Record) timelineRow {
+	status := r.Status
+	if status == "" {
+		status = r.SPNQueryStatus
+	}
+	certain, possible := EventSettings(r.EventID)
+	if r.Kind == string(smbaudit.KindUnparsed) {
+		certain, possible = nil, nil
+	}
+	return timelineRow{
+		Computer: r.Server, Channel: r.Channel, EventID: r.EventID, EventRecordID: r.EventRecordID, RecordID: r.RecordID,
+		Kind: r.Kind, Description: EventLabel(r.EventID), Client: r.ClientID, ClientRaw: r.ClientRaw, ClientKind: r.ClientKind,
+		User: r.User, SPN: r.SPN, Status: status, EPAPolicy: r.EPAPolicy, BreaksUnder: settingsOut(certain),
+		PossiblyBreaks: settingsOut(possible), ChunkDamaged: r.ChunkDamaged, Reason: r.Reason,
+		SourceFile: r.Source.File, Chunk: r.Source.Chunk, Offset: r.Source.Offset,
+	}
+}
+
 // Write writes one row for f. Unparsed findings are written too, with
 // their reason and no settings.
 func (t *Timeline) Write(f *smbaudit.Finding) error {
@@ -134,21 +153,7 @@ func (t *Timeline) Write(f *smbaudit.Finding) error {
 		return err
 	}
 	r := recordOf(f, &t.fm)
-	status := r.Status
-	if status == "" {
-		status = r.SPNQueryStatus
-	}
-	certain, possible := EventSettings(r.EventID)
-	if r.Kind == string(smbaudit.KindUnparsed) {
-		certain, possible = nil, nil
-	}
-	row := timelineRow{
-		Computer: r.Server, Channel: r.Channel, EventID: r.EventID, EventRecordID: r.EventRecordID, RecordID: r.RecordID,
-		Kind: r.Kind, Description: EventLabel(r.EventID), Client: r.ClientID, ClientRaw: r.ClientRaw, ClientKind: r.ClientKind,
-		User: r.User, SPN: r.SPN, Status: status, EPAPolicy: r.EPAPolicy, BreaksUnder: settingsOut(certain),
-		PossiblyBreaks: settingsOut(possible), ChunkDamaged: r.ChunkDamaged, Reason: r.Reason,
-		SourceFile: r.Source.File, Chunk: r.Source.Chunk, Offset: r.Source.Offset,
-	}
+	row := timelineRowOf(&r)
 	if t.enc != nil {
 		row.Time = FormatTime(r.Time)
 		t.err = t.enc.Encode(row)
