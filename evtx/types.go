@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/evtxkit/smbreadiness/internal/safefile"
 )
 
 // Sentinel errors. Test for them with errors.Is.
@@ -14,6 +16,10 @@ var (
 	ErrUnsupportedVersion = errors.New("evtx: unsupported format version")
 	// ErrShortFile: the file is too short to hold a file header.
 	ErrShortFile = errors.New("evtx: file too short for a header")
+	// ErrNotRegular: Open was given a path that is not a regular file (a
+	// named pipe, a device, a socket, a directory); it is refused without
+	// blocking.
+	ErrNotRegular = safefile.ErrNotRegular
 
 	// ErrChunkHeaderChecksum: the CRC32 of a chunk header does not match.
 	// The chunk's records are still decoded and marked.
