@@ -210,7 +210,7 @@ func TestDecodeRecordsSurvivesPanics(t *testing.T) {
 	copy(d.buf, c)
 	var res chunkResult
 	res.info.Offset = 0x1000
-	d.decodeRecords(&res, d.buf, int(binary.LittleEndian.Uint32(c[0x30:])), true, false)
+	d.decodeRecords(&res, d.buf, frameRecords(d.buf, int(binary.LittleEndian.Uint32(c[0x30:])), true), false)
 	for _, it := range res.items {
 		if it.err != nil {
 			var e *Error
@@ -356,7 +356,7 @@ func TestDecoderRetriesAfterUnforeseenPanic(t *testing.T) {
 			d := newSlotDecoder(r, compileOptions(Options{}))
 			copy(d.buf, c)
 			var res chunkResult
-			d.decodeRecords(&res, d.buf, int(binary.LittleEndian.Uint32(c[0x30:])), true, false)
+			d.decodeRecords(&res, d.buf, frameRecords(d.buf, int(binary.LittleEndian.Uint32(c[0x30:])), true), false)
 			var ids []uint64
 			for _, it := range res.items {
 				require.NoError(t, it.err)
@@ -438,7 +438,7 @@ func TestSizeTAndIrregularBooleans(t *testing.T) {
 	d := newSlotDecoder(r, compileOptions(Options{}))
 	copy(d.buf, c)
 	var res chunkResult
-	d.decodeRecords(&res, d.buf, int(le.Uint32(c[0x30:])), true, false)
+	d.decodeRecords(&res, d.buf, frameRecords(d.buf, int(le.Uint32(c[0x30:])), true), false)
 	require.Len(t, res.items, 1)
 	require.NoError(t, res.items[0].err)
 	ev := res.items[0].ev

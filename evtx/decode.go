@@ -22,6 +22,9 @@ type item struct {
 type chunkResult struct {
 	info  ChunkInfo
 	items []item
+	// maxID is the highest record ID the slot holds (of its framed records,
+	// or its header's for a skipped chunk), 0 if none.
+	maxID uint64
 }
 
 // recordWork is a framed record of a chunk being decoded.
@@ -73,6 +76,11 @@ func (d *slotDecoder) decode(idx int) chunkResult {
 	}
 	if allZero(buf) {
 		res.info.State = ChunkEmpty
+		if idx < int(d.r.header.ChunkCount) {
+			res.info.HeaderMismatches++
+			res.items = append(res.items, d.errAt(idx, off, 0, &FieldError{Field: "ChunkCount", Stored: uint64(d.r.header.ChunkCount), Err: ErrHeaderMismatch,
+				Found: fmt.Sprintf("slot %d, inside that count, is all zero: the chunk and its records are missing", idx)}))
+		}
 		return res
 	}
 	if n < chunkHeaderSize || string(buf[:8]) != chunkMagic {
@@ -90,9 +98,21 @@ func (d *slotDecoder) decode(idx int) chunkResult {
 		// still evidence. Decode them from a zero-padded copy.
 		clear(d.buf[n:])
 		buf = d.buf
-		res.items = append(res.items, d.errAt(idx, off, 0, fmt.Errorf("%w: truncated chunk, %d of %d bytes present; the records wholly present are decoded", ErrBadChunk, n, chunkSize)))
+		res.items = append(res.items, d.errAt(idx, off, 0, fmt.Errorf("%w: %w: truncated chunk, %d of %d bytes present; the records wholly present are decoded, what followed is lost", ErrBadChunk, ErrShortFile, n, chunkSize)))
+	}
+	if hc := d.r.header; !hc.Dirty && idx >= int(hc.ChunkCount) {
+		// A dirty log's count lags the chunks written since it was last
+		// flushed: normal for a copy of a live log. A clean log's does not.
+		res.info.HeaderMismatches++
+		res.items = append(res.items, d.errAt(idx, off, 0, &FieldError{Field: "ChunkCount", Stored: uint64(hc.ChunkCount), Err: ErrHeaderMismatch,
+			Found: fmt.Sprintf("slot %d holds a chunk past that count, in a log not marked dirty; its records are returned", idx)}))
 	}
 	h := parseChunkHeader(buf)
+	if h.headerSize != chunkHeaderFieldSize {
+		res.info.HeaderMismatches++
+		res.items = append(res.items, d.errAt(idx, off, 0, &FieldError{Field: "ChunkHeaderSize", Stored: uint64(h.headerSize), Err: ErrHeaderMismatch,
+			Found: fmt.Sprintf("a chunk header is always %d bytes; the chunk is read as such", chunkHeaderFieldSize)}))
+	}
 	res.info.FirstRecordNumber, res.info.LastRecordNumber = h.firstNum, h.lastNum
 	res.info.FirstRecordID, res.info.LastRecordID = h.firstID, h.lastID
 	res.info.FreeSpaceOffset = h.freeSpace
@@ -119,10 +139,20 @@ func (d *slotDecoder) decode(idx int) chunkResult {
 	}
 	if !d.opts.mayHoldProvider(buf, d.cp) {
 		res.info.State = ChunkSkipped
+		if res.info.HeaderChecksumValid {
+			res.maxID = h.lastID
+		}
 		return res
 	}
 	res.info.State = ChunkDecoded
-	d.decodeRecords(&res, buf, end, trustEnd, damaged)
+	fr := frameChunk(buf, h, end, trustEnd, trustEnd && !truncated, !truncated)
+	res.info.SlackRecords, res.maxID = fr.slack, fr.maxID
+	for _, is := range fr.issues {
+		damaged = true
+		res.info.HeaderMismatches++
+		res.items = append(res.items, d.errAt(idx, off+int64(is.off), 0, is.fe))
+	}
+	d.decodeRecords(&res, buf, fr.spans, damaged)
 	return res
 }
 
@@ -147,10 +177,10 @@ func resolved(p *recordPlan) bool {
 	return p.sys[planSysSlot[pathProvider]] > 0 && p.sys[planSysSlot[pathEventID]] > 0
 }
 
-// decodeRecords frames, checks and decodes the records of a chunk.
-func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, end int, trustEnd, damaged bool) {
+// decodeRecords checks and decodes the records of a chunk, framed by
+// frameChunk into spans.
+func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, damaged bool) {
 	idx, base := res.info.Index, res.info.Offset
-	spans := frameRecords(buf, end, trustEnd)
 	all := make([]recordWork, len(spans))
 	works := make([]*recordWork, len(spans))
 	for i, s := range spans {
@@ -195,6 +225,9 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, end int, trust
 
 	for _, w := range works {
 		foff := base + int64(w.off)
+		if w.bad == errSlack {
+			continue // unused space between records past the record area
+		}
 		if w.bad != nil {
 			res.info.BadRecords++
 			res.items = append(res.items, d.errAt(idx, foff, 0, fmt.Errorf("%w: %v (region of %d bytes skipped)", ErrBadRecord, w.bad, w.size)))

@@ -32,20 +32,46 @@
 //	}
 //
 // Only the failures that concern the whole file (not EVTX, unsupported version,
-// too short) are returned by NewReader and Open, as sentinel errors.
+// shorter than its 4096-byte header block) are returned by NewReader and
+// Open, as sentinel errors. Errors on the file header itself have Chunk -1:
+// they come before the first chunk's, except the one on NextRecordID, which
+// needs every chunk and comes after the last.
+//
+// # Fixed geometry, and headers that contradict the file
+//
+// The layout of a log is fixed: a 4096-byte header block, then 64 KiB
+// chunks, each with a 512-byte header and its string and template tables.
+// The reader trusts that geometry, and the records it frames, over any
+// header field that says otherwise, and it never returns fewer records than
+// the headers promise or than it can frame without saying so. Each
+// contradiction is an *Error carrying a *FieldError that names the field
+// (HeaderBlockSize, HeaderSize, ChunkCount, NextRecordID, ChunkHeaderSize,
+// FreeSpaceOffset, FirstRecordID, LastRecordID, LastRecordNumber) and wraps
+// ErrHeaderMismatch, or ErrShortFile when the file ends before the chunks
+// its header counts. Records past a chunk's free-space offset that the chunk
+// claims (in its ID range, or continuing it) are returned, with one error
+// for the chunk. Headers that lag their records, as in copies of live logs,
+// are normal: a dirty log's chunk count and any log's next record ID may lag
+// without an error. docs/limits.md lists every case.
 //
 // # Chunks
 //
 // Every 64 KiB slot after the header block is looked at, to the end of the
 // file, whatever the header's chunk count says (logs copied from a live
 // system are usually dirty and their count lags). An all-zero slot is unused
-// space; any other slot without the chunk magic is an error wrapping
-// ErrBadChunk. A chunk cut short by the end of the file gives an ErrBadChunk
-// error too, but the records wholly present in it are decoded. The CRC32 of each chunk header and of its record area
-// is checked; on a mismatch the error (ErrChunkHeaderChecksum,
+// space, unless the header's count includes it; any other slot without the
+// chunk magic is an error wrapping ErrBadChunk, and so is a chunk whose
+// header another slot repeats (a copy over a lost chunk). A
+// chunk cut short by the end of the file gives an error wrapping ErrBadChunk
+// and ErrShortFile, but the records wholly present in it are decoded. Framed
+// records past a chunk's free-space offset that do not belong to it are
+// slack from an earlier use of the chunk: counted in ChunkInfo.SlackRecords,
+// neither returned nor reported. The CRC32 of each chunk header and of its
+// record area is checked; on a mismatch the error (ErrChunkHeaderChecksum,
 // ErrChunkDataChecksum) is yielded, the records are still decoded, and each
-// of their events has ChunkDamaged set. Options.OnChunk receives a ChunkInfo
-// per slot (state, record numbers and IDs, checksum results, counts).
+// of their events has ChunkDamaged set, as it has when the chunk header
+// contradicts the records. Options.OnChunk receives a ChunkInfo per slot
+// (state, record numbers and IDs, checksum results, counts).
 //
 // # Containing the decoder
 //

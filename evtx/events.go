@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -284,8 +285,11 @@ func providerEqual(got, want string) bool {
 // Events returns the log's events in file order, with the errors met on the
 // way in their place: each step gives either an event or a non-nil error,
 // never both. A damaged chunk or record gives an *Error (test its cause
-// with errors.Is against the sentinels) and iteration goes on. When ctx is
-// cancelled, the iteration yields ctx.Err() once and ends.
+// with errors.Is against the sentinels) and iteration goes on. Header fields
+// the file contradicts are reported the same way (see the package doc):
+// those of the file header before the first chunk, with Chunk -1, and a
+// next record ID promising records the file lacks after the last. When ctx
+// is cancelled, the iteration yields ctx.Err() once and ends.
 //
 // Chunks are decoded by o.Workers goroutines; at most
 // MaxInFlightChunksPerWorker decoded chunks per worker wait to be consumed,
@@ -341,6 +345,13 @@ func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error]
 			}()
 		}
 
+		for _, err := range r.headerErrors() {
+			if !yield(nil, err) {
+				return
+			}
+		}
+		dups := r.duplicateSlots()
+		var maxID uint64 // highest record ID of the slots read
 		for out := range order {
 			var res chunkResult
 			select {
@@ -352,6 +363,15 @@ func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error]
 			if ctx.Err() != nil {
 				yield(nil, ctx.Err())
 				return
+			}
+			maxID = max(maxID, res.maxID)
+			if others := dups[res.info.Index]; len(others) > 0 {
+				slices.Sort(others)
+				res.info.Duplicates = len(others)
+				err := &Error{File: r.name, Chunk: res.info.Index, Offset: res.info.Offset, Err: fmt.Errorf(
+					"%w: the chunk in this slot (record IDs %d to %d) is also in slots %v, header and all: all but one are copies, and what the slots they overwrote held is lost",
+					ErrBadChunk, res.info.FirstRecordID, res.info.LastRecordID, others)}
+				res.items = append([]item{{err: err}}, res.items...)
 			}
 			if o.OnChunk != nil {
 				o.OnChunk(res.info)
@@ -368,8 +388,30 @@ func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error]
 		}
 		if ctx.Err() != nil {
 			yield(nil, ctx.Err())
+			return
+		}
+		if err := r.nextRecordError(maxID); err != nil {
+			yield(nil, err)
 		}
 	}
+}
+
+// nextRecordError compares the header's next record ID with maxID, the
+// highest record ID the chunks hold, and returns the error on the header
+// when the file holds fewer records than the header promises, or nil.
+//
+// A next record ID that lags the records is not an error, dirty flag or
+// not: the header of a copy of a live log lags the records written since it
+// was last flushed, and several public samples not marked dirty show it
+// (with their chunk headers lagging too, which is reported per chunk).
+// Records are returned either way; only missing ones need a word.
+func (r *Reader) nextRecordError(maxID uint64) error {
+	h := r.header
+	if h.NextRecordID <= 1 || maxID >= h.NextRecordID-1 {
+		return nil
+	}
+	return &Error{File: r.name, Chunk: -1, Offset: 0x18, Err: &FieldError{Field: "NextRecordID", Stored: h.NextRecordID, Err: ErrHeaderMismatch,
+		Found: fmt.Sprintf("the highest record ID in the file is %d: records %d to %d, which the header promises, are missing", maxID, maxID+1, h.NextRecordID-1)}}
 }
 
 // decodeSafe decodes a slot; a panic in the reader itself (the decoder's

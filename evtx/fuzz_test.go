@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"reflect"
 	"testing"
 	"time"
@@ -32,7 +31,7 @@ const (
 
 var sentinels = []error{
 	evtx.ErrChunkHeaderChecksum, evtx.ErrChunkDataChecksum, evtx.ErrBadChunk,
-	evtx.ErrBadRecord, evtx.ErrLimit, evtx.ErrDecoder,
+	evtx.ErrBadRecord, evtx.ErrLimit, evtx.ErrDecoder, evtx.ErrHeaderMismatch, evtx.ErrShortFile,
 }
 
 // drainResult is what one fuzzed read yielded.
@@ -40,6 +39,9 @@ type drainResult struct {
 	events []*evtx.Event
 	errs   []*evtx.Error
 	chunks []evtx.ChunkInfo
+	// fileErrs are the errors on the file header (Chunk -1), yielded before
+	// the first chunk or after the last.
+	fileErrs []*evtx.Error
 }
 
 // drainChecked reads b in full as the log named fuzzName and checks the
@@ -79,10 +81,6 @@ func drainChecked(t *testing.T, b []byte, workers int) (drainResult, error) {
 		if (ev == nil) == (err == nil) {
 			t.Fatalf("a step with event %v and error %v", ev, err)
 		}
-		if len(res.chunks) == 0 {
-			t.Fatalf("a step (%v, %v) before the first OnChunk", ev, err)
-		}
-		cur := res.chunks[len(res.chunks)-1]
 		if err != nil {
 			if ctx.Err() != nil {
 				t.Fatalf("the read did not end within %v: %v", fuzzDeadline, err)
@@ -91,6 +89,25 @@ func drainChecked(t *testing.T, b []byte, workers int) (drainResult, error) {
 			if !errors.As(err, &e) {
 				t.Fatalf("error is not an *evtx.Error: %v", err)
 			}
+			if e.Chunk == -1 {
+				var fe *evtx.FieldError
+				if e.File != fuzzName || e.Offset < 0 || e.Offset >= 0x1000 || !errors.As(err, &fe) || !hasSentinel(err) {
+					t.Fatalf("file header error names file %q offset %d, or carries no *FieldError and sentinel: %v", e.File, e.Offset, err)
+				}
+				if len(res.chunks) != 0 && len(res.chunks) != slotCount(len(b)) {
+					t.Fatalf("file header error between chunks (after %d slots): %v", len(res.chunks), err)
+				}
+				res.fileErrs = append(res.fileErrs, e)
+				continue
+			}
+		}
+		if len(res.chunks) == 0 {
+			t.Fatalf("a step (%v, %v) before the first OnChunk", ev, err)
+		}
+		cur := res.chunks[len(res.chunks)-1]
+		if err != nil {
+			var e *evtx.Error
+			errors.As(err, &e)
 			if e.File != fuzzName || e.Chunk != cur.Index || e.Offset < cur.Offset || e.Offset >= cur.Offset+slotSize || e.Offset >= int64(len(b)) {
 				t.Fatalf("error names file %q chunk %d offset %d; want %q, chunk %d, offset in [%d, %d): %v",
 					e.File, e.Chunk, e.Offset, fuzzName, cur.Index, cur.Offset, min(cur.Offset+slotSize, int64(len(b))), err)
@@ -117,6 +134,12 @@ func drainChecked(t *testing.T, b []byte, workers int) (drainResult, error) {
 	}
 	check()
 	return res, nil
+}
+
+// slotCount is the number of 64 KiB chunk slots after the 4 KiB header
+// block of a file of n bytes, counting a trailing partial slot.
+func slotCount(n int) int {
+	return max(0, (n-0x1000+slotSize-1)/slotSize)
 }
 
 func hasSentinel(err error) bool {
@@ -191,18 +214,13 @@ func mustEncode(tb testing.TB, evs []evtxwrite.Event, o evtxwrite.Options) []byt
 	return b
 }
 
-// compactFile re-bases a writer-generated log on a 512-byte header block
-// (which the reader accepts) and keeps its first chunk up to its free-space
-// offset only: a small but real file, cheap for the fuzzer to mutate.
+// compactFile keeps a writer-generated log's 4 KiB header block and its
+// first chunk up to its free-space offset only: a small but real file,
+// cheap for the fuzzer to mutate.
 func compactFile(b []byte) []byte {
-	const hb = 512
-	out := make([]byte, 0, hb+slotSize)
-	out = append(out, b[:hb]...)
-	binary.LittleEndian.PutUint16(out[0x28:], hb)
-	binary.LittleEndian.PutUint32(out[0x7c:], crc32.ChecksumIEEE(out[:120]))
 	chunk := b[0x1000 : 0x1000+slotSize]
 	free := int(binary.LittleEndian.Uint32(chunk[0x30:]))
-	return append(out, chunk[:free]...)
+	return append(bytes.Clone(b[:0x1000]), chunk[:free]...)
 }
 
 func FuzzReaderFile(f *testing.F) {

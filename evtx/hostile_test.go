@@ -352,43 +352,289 @@ func TestHostileDeeplyNestedBinXMLValues(t *testing.T) {
 	}
 }
 
-func TestHostileHeaderSaysZeroChunks(t *testing.T) {
-	evs := fuzzEvents(300)
-	b := mustEncode(t, evs, evtxwrite.Options{})
-	require.Greater(t, len(chunkOffs(b)), 1)
-	binary.LittleEndian.PutUint16(b[0x2a:], 0)
-	binary.LittleEndian.PutUint64(b[0x10:], 0) // last chunk number
-	fixFileHeaderCRC(b)
-
-	r, err := evtx.NewReader(bytes.NewReader(b), int64(len(b)), fuzzName)
-	require.NoError(t, err)
-	assert.Zero(t, r.Header().ChunkCount)
-	assert.True(t, r.Header().ChecksumValid)
-	res := hostileRead(t, b)
-	assert.Empty(t, res.errs)
-	assert.Equal(t, idsExcept(len(evs)), recordIDs(res.events), "every chunk after the header is read")
-	assert.Len(t, res.chunks, len(chunkOffs(b)))
+// requireFieldErr asserts that errs holds exactly one error, wrapping
+// sentinel, naming chunk (-1: the file header), offset and the header
+// field, and returns its FieldError.
+func requireFieldErr(t *testing.T, errs []*evtx.Error, sentinel error, chunk int, off int64, field string) *evtx.FieldError {
+	t.Helper()
+	require.Len(t, errs, 1, "errors: %v", errs)
+	e := errs[0]
+	require.ErrorIs(t, e, sentinel)
+	var fe *evtx.FieldError
+	require.ErrorAs(t, e, &fe)
+	assert.Equal(t, fuzzName, e.File)
+	assert.Equal(t, chunk, e.Chunk, "%v", e)
+	assert.Equal(t, off, e.Offset, "offset 0x%x: %v", e.Offset, e)
+	assert.Equal(t, field, fe.Field, "%v", e)
+	assert.Contains(t, e.Error(), field)
+	return fe
 }
 
-func fixFileHeaderCRC(b []byte) {
-	binary.LittleEndian.PutUint32(b[0x7c:], crc32.ChecksumIEEE(b[:120]))
+// multiChunkLog is a clean writer log of n events over several chunks.
+func multiChunkLog(t *testing.T, n int) []byte {
+	t.Helper()
+	b := mustEncode(t, fuzzEvents(n), evtxwrite.Options{})
+	require.Greater(t, len(chunkOffs(b)), 1)
+	return b
+}
+
+// TestHostileFileHeaderFields: file header fields that contradict the fixed
+// geometry (a 4096-byte header block, a 128-byte header) are reported once,
+// on the header, and the chunks are read where they are.
+func TestHostileFileHeaderFields(t *testing.T) {
+	tests := []struct {
+		field string
+		at    int
+		width int
+		v     uint64
+	}{
+		{"HeaderBlockSize", 0x28, 2, 4608},
+		{"HeaderBlockSize", 0x28, 2, 8192},
+		{"HeaderBlockSize", 0x28, 2, 0x200},
+		{"HeaderBlockSize", 0x28, 2, 0},
+		{"HeaderSize", 0x20, 4, 256},
+		{"HeaderSize", 0x20, 4, 0},
+	}
+	for _, tc := range tests {
+		b := multiChunkLog(t, 300)
+		if tc.width == 2 {
+			binary.LittleEndian.PutUint16(b[tc.at:], uint16(tc.v))
+		} else {
+			binary.LittleEndian.PutUint32(b[tc.at:], uint32(tc.v))
+		}
+		fixFileHeaderCRC(b)
+		res := hostileRead(t, b)
+		assert.Equal(t, idsExcept(300), recordIDs(res.events), "%s %d: every record is read", tc.field, tc.v)
+		assert.Empty(t, res.errs, "%s %d", tc.field, tc.v)
+		fe := requireFieldErr(t, res.fileErrs, evtx.ErrHeaderMismatch, -1, int64(tc.at), tc.field)
+		assert.Equal(t, tc.v, fe.Stored)
+		filterMatches(t, b, res.events)
+	}
+}
+
+// TestHostileChunkCount: a clean log's chunk count that is too low gives one
+// error per chunk past it, whose records are returned; too high, the file
+// is short. A dirty log's lagging count is normal and says nothing.
+func TestHostileChunkCount(t *testing.T) {
+	b := multiChunkLog(t, 300)
+	n := len(chunkOffs(b))
+	for _, count := range []int{0, 1} {
+		c := bytes.Clone(b)
+		binary.LittleEndian.PutUint16(c[0x2a:], uint16(count))
+		fixFileHeaderCRC(c)
+		res := hostileRead(t, c)
+		assert.Equal(t, idsExcept(300), recordIDs(res.events), "count %d: every chunk after the header is read", count)
+		assert.Len(t, res.chunks, n)
+		assert.Empty(t, res.fileErrs)
+		require.Len(t, res.errs, n-count, "count %d: one error per chunk past the count: %v", count, res.errs)
+		for i, e := range res.errs {
+			assert.Equal(t, count+i, e.Chunk)
+			assert.ErrorIs(t, e, evtx.ErrHeaderMismatch)
+			assert.Contains(t, e.Error(), "ChunkCount")
+		}
+
+		binary.LittleEndian.PutUint32(c[0x78:], 1) // dirty: a lagging count is normal
+		fixFileHeaderCRC(c)
+		res = hostileRead(t, c)
+		assert.Equal(t, idsExcept(300), recordIDs(res.events))
+		assert.Empty(t, res.errs, "count %d, dirty log", count)
+		assert.Empty(t, res.fileErrs, "count %d, dirty log", count)
+	}
+
+	c := bytes.Clone(b)
+	binary.LittleEndian.PutUint16(c[0x2a:], uint16(n+2))
+	fixFileHeaderCRC(c)
+	res := hostileRead(t, c)
+	assert.Equal(t, idsExcept(300), recordIDs(res.events))
+	assert.Empty(t, res.errs)
+	requireFieldErr(t, res.fileErrs, evtx.ErrShortFile, -1, 0x2a, "ChunkCount")
+}
+
+// TestHostileZeroedChunkInsideCount: an all-zero slot where the header's
+// chunk count promises a chunk is reported.
+func TestHostileZeroedChunkInsideCount(t *testing.T) {
+	b := multiChunkLog(t, 300)
+	first := len(recordsOf(b, hostileChunk0))
+	clear(b[hostileChunk0 : hostileChunk0+slotSize])
+	res := hostileRead(t, b)
+	require.Len(t, res.errs, 1, "%v", res.errs)
+	assert.Equal(t, 0, res.errs[0].Chunk)
+	assert.ErrorIs(t, res.errs[0], evtx.ErrHeaderMismatch)
+	assert.Equal(t, evtx.ChunkEmpty, res.chunks[0].State)
+	assert.Len(t, res.events, 300-first)
 }
 
 func TestHostileFileShorterThanHeader(t *testing.T) {
 	full := hostileLog(t, 3, evtxwrite.Damage{})
-	for _, n := range []int{0, 1, 8, 127} {
+	// Cut inside the 4 KiB header block: not a log, whatever the header's
+	// first bytes say.
+	for _, n := range []int{0, 1, 8, 127, 128, 1000, 4095} {
 		_, err := drainChecked(t, full[:n], 0)
 		require.ErrorIs(t, err, evtx.ErrShortFile, "%d bytes", n)
 		assert.Contains(t, err.Error(), fuzzName, "%d bytes: the error names the file", n)
 	}
-	// Longer than the header's 128 bytes but shorter than its 4 KiB block:
-	// a log without chunks, read without error and without events.
-	for _, n := range []int{128, 4095, 4096} {
-		res, err := drainChecked(t, full[:n], 0)
-		require.NoError(t, err, "%d bytes", n)
-		assert.Empty(t, res.events, "%d bytes", n)
-		assert.Empty(t, res.errs, "%d bytes", n)
+	// The header block alone, of a log whose header promises a chunk and
+	// three records: both promises are reported.
+	res, err := drainChecked(t, full[:4096], 0)
+	require.NoError(t, err)
+	assert.Empty(t, res.events)
+	require.Len(t, res.fileErrs, 2, "%v", res.fileErrs)
+	fe := requireFieldErr(t, res.fileErrs[:1], evtx.ErrShortFile, -1, 0x2a, "ChunkCount")
+	assert.EqualValues(t, 1, fe.Stored)
+	requireFieldErr(t, res.fileErrs[1:], evtx.ErrHeaderMismatch, -1, 0x18, "NextRecordID")
+	assert.Contains(t, res.fileErrs[1].Error(), "records 1 to 3")
+	// A header block whose header promises nothing is an empty log.
+	empty := bytes.Clone(full[:4096])
+	binary.LittleEndian.PutUint16(empty[0x2a:], 0)
+	binary.LittleEndian.PutUint64(empty[0x18:], 1)
+	fixFileHeaderCRC(empty)
+	res, err = drainChecked(t, empty, 0)
+	require.NoError(t, err)
+	assert.Empty(t, res.errs)
+	assert.Empty(t, res.fileErrs)
+}
+
+// TestHostileNextRecordID: a header that promises records the file does not
+// hold is reported after the last chunk; a header that lags the records is
+// normal in a copy of a live log, dirty flag or not.
+func TestHostileNextRecordID(t *testing.T) {
+	b := multiChunkLog(t, 300)
+	require.EqualValues(t, 301, binary.LittleEndian.Uint64(b[0x18:]))
+	for _, tc := range []struct {
+		next  uint64
+		dirty bool
+		want  error
+	}{
+		{400, false, evtx.ErrHeaderMismatch},
+		{400, true, evtx.ErrHeaderMismatch},
+		{200, false, nil},
+		{200, true, nil},
+		{301, true, nil},
+	} {
+		c := bytes.Clone(b)
+		binary.LittleEndian.PutUint64(c[0x18:], tc.next)
+		if tc.dirty {
+			binary.LittleEndian.PutUint32(c[0x78:], 1)
+		}
+		fixFileHeaderCRC(c)
+		res := hostileRead(t, c)
+		assert.Equal(t, idsExcept(300), recordIDs(res.events))
+		assert.Empty(t, res.errs)
+		if tc.want == nil {
+			assert.Empty(t, res.fileErrs, "next %d dirty %v", tc.next, tc.dirty)
+			continue
+		}
+		requireFieldErr(t, res.fileErrs, tc.want, -1, 0x18, "NextRecordID")
 	}
+}
+
+// TestHostileFreeSpaceLowered: records past a chunk's free-space offset
+// whose IDs the chunk header claims are returned, with one error naming the
+// field, whatever the checksums say.
+func TestHostileFreeSpaceLowered(t *testing.T) {
+	sound := hostileRead(t, hostileLog(t, 40, evtxwrite.Damage{}))
+	b := hostileLog(t, 40, evtxwrite.Damage{})
+	recs := recordsOf(b, hostileChunk0)
+	require.Len(t, recs, 40)
+	for _, tc := range []struct {
+		name  string
+		free  int
+		first int // first record (0-based) past the free-space offset
+	}{
+		{"record area start", 0x200, 0},
+		{"record boundary", recs[10], 10},
+		{"inside a record", recs[10] + 8, 10},
+		{"before the last record", recs[39], 39},
+	} {
+		c := bytes.Clone(b)
+		ch := c[hostileChunk0 : hostileChunk0+slotSize]
+		binary.LittleEndian.PutUint32(ch[0x30:], uint32(tc.free))
+		fixCRCs(ch)
+		res := hostileRead(t, c)
+		assert.Equal(t, idsExcept(40), recordIDs(res.events), tc.name)
+		fe := requireFieldErr(t, res.errs, evtx.ErrHeaderMismatch, 0, int64(hostileChunk0+recs[tc.first]), "FreeSpaceOffset")
+		assert.EqualValues(t, tc.free, fe.Stored, tc.name)
+		for i, ev := range res.events {
+			want := *sound.events[i]
+			want.ChunkDamaged = true
+			assert.Equal(t, want, *ev, "%s: record %d", tc.name, ev.RecordID)
+		}
+		assert.True(t, res.chunks[0].Damaged(), tc.name)
+		filterMatches(t, c, res.events) // the provider filter finds them too
+	}
+}
+
+// TestHostileRecordRange: records outside the record ID or number range a
+// chunk header claims are returned, with one error naming the field.
+func TestHostileRecordRange(t *testing.T) {
+	b := hostileLog(t, 40, evtxwrite.Damage{})
+	recs := recordsOf(b, hostileChunk0)
+	for _, tc := range []struct {
+		at     int
+		v      uint64
+		field  string
+		stored uint64
+		off    int // chunk offset of the error
+	}{
+		{0x20, 30, "LastRecordID", 30, recs[39]},
+		{0x20, 50, "LastRecordID", 50, recs[39]},
+		{0x18, 5, "FirstRecordID", 5, recs[0]},
+		{0x18, 0, "FirstRecordID", 0, recs[0]},
+		{0x10, 20, "LastRecordNumber", 20, 0},
+		{0x10, 60, "LastRecordNumber", 60, 0},
+		{0x08, 3, "LastRecordNumber", 40, 0},
+	} {
+		c := bytes.Clone(b)
+		ch := c[hostileChunk0 : hostileChunk0+slotSize]
+		binary.LittleEndian.PutUint64(ch[tc.at:], tc.v)
+		fixCRCs(ch)
+		res := hostileRead(t, c)
+		assert.Equal(t, idsExcept(40), recordIDs(res.events), "header field at 0x%x set to %d", tc.at, tc.v)
+		fe := requireFieldErr(t, res.errs, evtx.ErrHeaderMismatch, 0, int64(hostileChunk0+tc.off), tc.field)
+		assert.Equal(t, tc.stored, fe.Stored)
+	}
+}
+
+// TestHostileChunkHeaderSize: a chunk header size other than 128 is
+// reported; the chunk is read at the fixed offsets.
+func TestHostileChunkHeaderSize(t *testing.T) {
+	b := hostileLog(t, 40, evtxwrite.Damage{})
+	ch := b[hostileChunk0 : hostileChunk0+slotSize]
+	binary.LittleEndian.PutUint32(ch[0x28:], 512)
+	fixCRCs(ch)
+	res := hostileRead(t, b)
+	assert.Equal(t, idsExcept(40), recordIDs(res.events))
+	requireFieldErr(t, res.errs, evtx.ErrHeaderMismatch, 0, hostileChunk0, "ChunkHeaderSize")
+}
+
+// TestHostileDuplicateChunk: a chunk copied over another slot (header,
+// checksums and all) is reported in every slot that holds it, since the
+// chunk it overwrote is lost, whichever slot held the original.
+func TestHostileDuplicateChunk(t *testing.T) {
+	b := mustEncode(t, fuzzEvents(500), evtxwrite.Options{})
+	offs := chunkOffs(b)
+	require.GreaterOrEqual(t, len(offs), 3)
+	for _, tc := range []struct{ from, over int }{{0, 2}, {2, 0}, {1, 2}} {
+		c := bytes.Clone(b)
+		copy(c[offs[tc.over]:offs[tc.over]+slotSize], b[offs[tc.from]:offs[tc.from]+slotSize])
+		res := hostileRead(t, c)
+		require.Len(t, res.errs, 2, "%v", res.errs)
+		for i, slot := range []int{min(tc.from, tc.over), max(tc.from, tc.over)} {
+			e := res.errs[i]
+			assert.ErrorIs(t, e, evtx.ErrBadChunk)
+			assert.Equal(t, slot, e.Chunk)
+			assert.EqualValues(t, offs[slot], e.Offset)
+			assert.Contains(t, e.Error(), "copies")
+			assert.Equal(t, 1, res.chunks[slot].Duplicates)
+			assert.True(t, res.chunks[slot].Damaged())
+		}
+	}
+	res := hostileRead(t, b)
+	assert.Empty(t, res.errs, "a sound log has no duplicate")
+}
+
+func fixFileHeaderCRC(b []byte) {
+	binary.LittleEndian.PutUint32(b[0x7c:], crc32.ChecksumIEEE(b[:120]))
 }
 
 func TestHostileRecordCRCWrongRecordsIntact(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/evtxkit/smbreadiness/internal/safefile"
 )
@@ -39,8 +40,10 @@ type Reader struct {
 //
 // It fails, with an error wrapping ErrShortFile, ErrNotEVTX or
 // ErrUnsupportedVersion and naming the file, only when the whole file cannot
-// be read as EVTX. A bad file header checksum is not an error here: it is
+// be read as EVTX: a file shorter than the 4096-byte header block is cut,
+// and holds no chunk. A bad file header checksum is not an error here: it is
 // reported by Header().ChecksumValid, and the chunks are read all the same.
+// Header fields that contradict the file are reported by Events.
 func NewReader(ra io.ReaderAt, size int64, name string) (*Reader, error) {
 	if size < fileHeaderSize {
 		return nil, fmt.Errorf("%s: %d bytes: %w", name, size, ErrShortFile)
@@ -56,13 +59,38 @@ func NewReader(ra io.ReaderAt, size int64, name string) (*Reader, error) {
 	if h.MajorVersion != supportedMajorVersn {
 		return nil, fmt.Errorf("%s: version %d.%d: %w", name, h.MajorVersion, h.MinorVersion, ErrUnsupportedVersion)
 	}
-	r := &Reader{ra: ra, size: size, name: name, header: h, firstChunk: defaultHeaderBlock}
-	// The header block size is 4096 in every known log. A damaged value is
-	// not trusted: chunks are then looked for at the usual place.
-	if hb := int64(h.HeaderBlockSize); hb >= fileHeaderSize && hb%512 == 0 && hb <= size {
-		r.firstChunk = hb
+	if size < defaultHeaderBlock {
+		return nil, fmt.Errorf("%s: %d bytes, cut inside the %d-byte header block (its header counts %d chunks, next record ID %d): %w",
+			name, size, defaultHeaderBlock, h.ChunkCount, h.NextRecordID, ErrShortFile)
 	}
+	// The geometry is fixed: a 4096-byte header block, then 64 KiB chunks.
+	// Header fields that say otherwise are reported, never followed.
+	r := &Reader{ra: ra, size: size, name: name, header: h, firstChunk: defaultHeaderBlock}
 	return r, nil
+}
+
+// headerErrors returns the errors on the file header that are known before
+// any chunk is read: fields contradicting the fixed geometry, and a chunk
+// count the file is too short for.
+func (r *Reader) headerErrors() []error {
+	h := r.header
+	var out []error
+	add := func(off int64, fe *FieldError) {
+		out = append(out, &Error{File: r.name, Chunk: -1, Offset: off, Err: fe})
+	}
+	if h.HeaderBlockSize != defaultHeaderBlock {
+		add(0x28, &FieldError{Field: "HeaderBlockSize", Stored: uint64(h.HeaderBlockSize), Err: ErrHeaderMismatch,
+			Found: fmt.Sprintf("the header block is always %d bytes; chunks are read from offset %d", defaultHeaderBlock, defaultHeaderBlock)})
+	}
+	if h.HeaderSize != fileHeaderSize {
+		add(0x20, &FieldError{Field: "HeaderSize", Stored: uint64(h.HeaderSize), Err: ErrHeaderMismatch,
+			Found: fmt.Sprintf("the file header is always %d bytes; it is read as such", fileHeaderSize)})
+	}
+	if n := r.slots(); int(h.ChunkCount) > n {
+		add(0x2a, &FieldError{Field: "ChunkCount", Stored: uint64(h.ChunkCount), Err: ErrShortFile,
+			Found: fmt.Sprintf("the file of %d bytes has room for %d chunk slots (the last one possibly cut): chunks %d to %d are missing", r.size, n, n, h.ChunkCount-1)})
+	}
+	return out
 }
 
 func parseFileHeader(b []byte) Header {
@@ -102,6 +130,46 @@ func (r *Reader) slots() int {
 		return 0
 	}
 	return int((rest + chunkSize - 1) / chunkSize)
+}
+
+// duplicateSlots returns, for each chunk slot whose chunk header (record
+// numbers and IDs, offsets, checksums) another slot repeats, the other
+// slots. Two chunks of one log never share a header: one is a copy, and
+// what the slot it overwrote held is lost.
+func (r *Reader) duplicateSlots() map[int][]int {
+	// The key holds the fields that tell chunks apart (record numbers and
+	// IDs, offsets, both checksums): 44 bytes a slot, not the 128.
+	type key struct {
+		nums            [4]uint64
+		last, free, crc uint32
+		hcrc            uint32
+	}
+	n := r.slots()
+	first := make(map[key]int, n)
+	var dups map[int][]int
+	buf := make([]byte, chunkHeaderFieldSize)
+	le := binary.LittleEndian
+	for i := range n {
+		off := r.firstChunk + int64(i)*chunkSize
+		if got, _ := r.ra.ReadAt(buf, off); got < len(buf) || string(buf[:8]) != chunkMagic {
+			continue
+		}
+		k := key{nums: [4]uint64{le.Uint64(buf[0x08:]), le.Uint64(buf[0x10:]), le.Uint64(buf[0x18:]), le.Uint64(buf[0x20:])},
+			last: le.Uint32(buf[0x2c:]), free: le.Uint32(buf[0x30:]), crc: le.Uint32(buf[0x34:]), hcrc: le.Uint32(buf[0x7c:])}
+		j, ok := first[k]
+		if !ok {
+			first[k] = i
+			continue
+		}
+		if dups == nil {
+			dups = map[int][]int{}
+		}
+		for _, k := range append(slices.Clone(dups[j]), j) {
+			dups[k] = append(dups[k], i)
+			dups[i] = append(dups[i], k)
+		}
+	}
+	return dups
 }
 
 // File is a Reader on a log opened from a path. Close it when done.

@@ -303,9 +303,12 @@ func TestCraftedTemplateArgCount(t *testing.T) {
 
 func TestZeroedAndTruncatedChunks(t *testing.T) {
 	evs := fixtureEvents(400, 150, 200)
-	t.Run("zeroed chunk is unused space", func(t *testing.T) {
+	t.Run("zeroed chunk the header counts is reported", func(t *testing.T) {
 		res := read(t, encode(t, evs, evtxwrite.Options{Damage: evtxwrite.Damage{ZeroChunk: 2}}), evtx.Options{})
-		assert.Empty(t, res.errs)
+		require.Len(t, res.errs, 1)
+		miss := errsOf(t, res.errs, evtx.ErrHeaderMismatch)
+		require.Len(t, miss, 1, "%v", res.errs)
+		assert.Equal(t, 1, miss[0].Chunk)
 		assert.Contains(t, chunkOffsets(res, evtx.ChunkEmpty), 1)
 		for _, ev := range res.events {
 			assert.NotEqual(t, 1, ev.Source.Chunk)

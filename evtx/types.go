@@ -14,12 +14,19 @@ var (
 	ErrNotEVTX = errors.New("evtx: not an EVTX file")
 	// ErrUnsupportedVersion: the header names a format version other than 3.x.
 	ErrUnsupportedVersion = errors.New("evtx: unsupported format version")
-	// ErrShortFile: the file is too short to hold a file header.
+	// ErrShortFile: the file is shorter than its 4096-byte header block
+	// (NewReader fails), or ends before the chunks its header promises (an
+	// *Error is yielded and the chunks present are read).
 	ErrShortFile = errors.New("evtx: file too short for a header")
 	// ErrNotRegular: Open was given a path that is not a regular file (a
 	// named pipe, a device, a socket, a directory); it is refused without
 	// blocking.
 	ErrNotRegular = safefile.ErrNotRegular
+	// ErrHeaderMismatch: a field of the file header or of a chunk header
+	// contradicts the fixed geometry of the format or the records the file
+	// holds. The reader trusts the geometry and the records, reads what is
+	// there, and names the field in a *FieldError.
+	ErrHeaderMismatch = errors.New("evtx: header contradicts the file")
 
 	// ErrChunkHeaderChecksum: the CRC32 of a chunk header does not match.
 	// The chunk's records are still decoded and marked.
@@ -57,6 +64,23 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// FieldError names a header field whose stored value the file contradicts.
+// An *Error carries it (Chunk -1 for the file header). It wraps
+// ErrHeaderMismatch, or ErrShortFile when the field promises more of the
+// file than there is.
+type FieldError struct {
+	Field  string // Go name of the field, as in Header and ChunkInfo: "HeaderBlockSize", "FreeSpaceOffset"...
+	Stored uint64 // the value stored in the header
+	Found  string // what the file holds instead, and what the reader did
+	Err    error  // ErrHeaderMismatch or ErrShortFile
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("%v: %s is %d (0x%x), but %s", e.Err, e.Field, e.Stored, e.Stored, e.Found)
+}
+
+func (e *FieldError) Unwrap() error { return e.Err }
 
 // Header is the EVTX file header.
 type Header struct {
@@ -156,8 +180,9 @@ type Event struct {
 	RelatedActivityID string
 	Data              []Field
 	Source            Source
-	// ChunkDamaged is set when the record's chunk failed a checksum. The
-	// record was decoded all the same; treat it as evidence to verify.
+	// ChunkDamaged is set when the record's chunk failed a checksum, or
+	// its header contradicts its records. The record was decoded all the
+	// same; treat it as evidence to verify.
 	ChunkDamaged bool
 }
 
@@ -187,7 +212,9 @@ type Options struct {
 	Workers int
 	// OnChunk, when set, is called once per 64 KiB chunk slot of the file,
 	// in file order, on the goroutine that ranges over Events, just before
-	// the slot's events and errors are yielded. Reports use it for their
-	// per-chunk figures (decoded, skipped, damaged, record counts).
+	// the slot's events and errors are yielded (errors on the file header,
+	// Chunk -1, come before the first slot or after the last). Reports use
+	// it for their per-chunk figures (decoded, skipped, damaged, record
+	// counts).
 	OnChunk func(ChunkInfo)
 }

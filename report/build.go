@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,11 +43,15 @@ func Merge(a, b *Report) *Report {
 	return MergeAll(a, b)
 }
 
-// MergeAll merges any number of reports (see Merge).
+// MergeAll merges any number of reports (see Merge). A report read by
+// ReadJSON whose Digest is that of an earlier one is left out: the same
+// partial counts once. So is a report whose counts would take a sum past
+// the largest int (see ErrOverflow), which takes more than 32767 partials
+// of ReadJSON at their limits; Builder.AddReport reports both.
 func MergeAll(reports ...*Report) *Report {
 	g := newAgg(0)
 	for _, r := range reports {
-		g.addReport(r)
+		g.addReport(r) // a duplicate is meant to be left out; see above for ErrOverflow
 	}
 	return g.finish()
 }
@@ -120,6 +125,8 @@ type agg struct {
 	servers   map[string]*coverage // by lower-cased name
 	inputs    []Input
 	lower     lowerCache
+	digests   map[[32]byte]bool // Report.Digest of the reports added
+	total     int               // weight of the reports added, for ErrOverflow
 }
 
 func newAgg(max int) *agg {
@@ -293,9 +300,26 @@ func (a *agg) addCoverage(name string, first, last time.Time, records int) {
 	c.records += records
 }
 
-func (a *agg) addReport(r *Report) {
+// addReport adds r, unless it was read from the same bytes as a report
+// already added (ErrDuplicate) or its counts would take a sum past the
+// largest int (ErrOverflow).
+func (a *agg) addReport(r *Report) error {
 	if r == nil {
-		return
+		return nil
+	}
+	if a.digests[r.Digest] {
+		return ErrDuplicate
+	}
+	w, ok := weight(r)
+	if !ok || a.total > math.MaxInt-w {
+		return fmt.Errorf("%w: the counts of the reports merged would sum past %d", ErrOverflow, math.MaxInt)
+	}
+	a.total += w
+	if r.Digest != ([32]byte{}) {
+		if a.digests == nil {
+			a.digests = map[[32]byte]bool{}
+		}
+		a.digests[r.Digest] = true
 	}
 	a.generated = maxTime(a.generated, r.GeneratedAt)
 	if r.FindingsOmitted > 0 {
@@ -320,6 +344,7 @@ func (a *agg) addReport(r *Report) {
 		in.Errors = slices.Clone(in.Errors)
 		a.inputs = append(a.inputs, in)
 	}
+	return nil
 }
 
 func cmpInput(x, y Input) int {

@@ -76,8 +76,13 @@ func (b *Builder) AddResult(res *smbaudit.Result) {
 // none, and its servers' coverage and files. Adding the shards one at a
 // time bounds the memory of a merge; MergeAll needs them all at once. r is
 // not modified; nil adds nothing.
-func (b *Builder) AddReport(r *Report) {
-	b.a.addReport(r)
+//
+// A report with the Digest of one already added is not added again, and
+// the error is ErrDuplicate: the same partial counts once. A report whose
+// counts would take a sum past the largest int is not added, and the error
+// wraps ErrOverflow.
+func (b *Builder) AddReport(r *Report) error {
+	return b.a.addReport(r)
 }
 
 // Report returns the report of everything added so far. Its generation

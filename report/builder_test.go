@@ -151,8 +151,8 @@ func TestReadJSONRowErrors(t *testing.T) {
 // server a row, as a finding would.
 func TestRowsNameTheirServers(t *testing.T) {
 	doc := `{"schema": "smbreadiness.report/v2", "findings_omitted": 1, "clients": [{"client": "10.0.0.5", "events": {"3021": 1},
-	"servers_by_event": {"3021": ["FS09"]}, "servers": ["FS09"], "first_evidence": {"server": "FS09", "time": "2025-09-01T00:00:00Z"},
-	"last_evidence": {"server": "FS09", "time": "2025-09-01T00:00:00Z"}}]}`
+	"servers_by_event": {"3021": ["FS09"]}, "servers": ["FS09"], "first_evidence": {"server": "FS09", "time": "2025-09-01T00:00:00Z", "event_id": 3021},
+	"last_evidence": {"server": "FS09", "time": "2025-09-01T00:00:00Z", "event_id": 3021}}]}`
 	r, err := report.ReadJSON(strings.NewReader(doc))
 	require.NoError(t, err)
 	require.Len(t, r.Servers, 1)

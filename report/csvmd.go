@@ -7,13 +7,27 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // csvSafe defuses spreadsheet formulas: client names come from the network,
-// and a cell starting with = + - @ would be evaluated by a spreadsheet. Such
-// cells get a leading apostrophe (the usual convention).
+// and a spreadsheet runs a cell whose first character, after any leading
+// white space, is = + - @ (or their full-width forms ＝ ＋ － ＠), and acts on
+// one that starts with a tab, CR or LF. Such cells get a leading apostrophe
+// (the usual convention), which spreadsheets show as text and do not run.
 func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if s == "" {
+		return s
+	}
+	if s[0] == '\t' || s[0] == '\r' || s[0] == '\n' {
+		return "'" + s
+	}
+	first := strings.TrimLeftFunc(s, unicode.IsSpace)
+	if first == "" {
+		return s
+	}
+	if r, _ := utf8.DecodeRuneInString(first); strings.ContainsRune("=+-@\uff1d\uff0b\uff0d\uff20", r) {
 		return "'" + s
 	}
 	return s
@@ -30,7 +44,9 @@ var CSVHeader = []string{"client", "kind", "short_name", "linked", "names", "fir
 	"breaks_under", "possibly_breaks_under", "rejected_by_enforcement", "rejection_statuses", "hints"}
 
 // WriteCSV writes one row per client, for spreadsheets. Lists are joined
-// with ";"; times are RFC 3339 UTC with 7 fractional digits.
+// with ";"; times are RFC 3339 UTC with 7 fractional digits. Every cell is
+// passed through Escape, so no control character reaches the file, and
+// cells a spreadsheet would run as a formula are defused (see csvSafe).
 func (r *Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
@@ -57,7 +73,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 			joinSettings(c.BreaksUnder), joinSettings(c.PossiblyBreaksUnder),
 			strconv.FormatBool(c.RejectedByEnforcement), strings.Join(c.RejectionStatuses, ";"), strings.Join(hints, " | "))
 		for i := range row {
-			row[i] = csvSafe(row[i])
+			row[i] = csvSafe(Escape(row[i]))
 		}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -69,7 +85,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 
 // mdEscape makes a log string safe inside a Markdown table cell.
 func mdEscape(s string) string {
-	s = clean(s)
+	s = Escape(s)
 	var b strings.Builder
 	for _, r := range s {
 		if strings.ContainsRune("\\`*_[]<>|~", r) {

@@ -73,13 +73,17 @@
 //
 // # Renderers
 //
-// WriteText (terminal, 100 columns, optional ANSI colors, control characters
-// escaped), WriteJSON, WriteCSV (one row per client; a cell starting with
-// = + - @ gets a leading apostrophe so spreadsheets do not run it), WriteMarkdown
+// WriteText (terminal, 100 columns, optional ANSI colors), WriteJSON, WriteCSV
+// (one row per client; a cell a spreadsheet would run as a formula, starting
+// with = + - @, their full-width forms, a tab, CR or LF, or white space before
+// them, gets a leading apostrophe), WriteMarkdown
 // and WriteHTML (one self-contained page: no external asset, inline CSS, JS
 // and SVG; summary cards, sortable and filterable tables, a chart of events
 // per day per kind and one of the top clients). Every renderer is
 // deterministic: the same inputs in any order give byte-identical output.
+// Every renderer but WriteJSON shows the strings of logs, partials and file
+// names through Escape: control, bidi and other invisible characters appear
+// as escapes such as \x1b or \u202e, never raw.
 // Times are RFC 3339 UTC with 7 fractional digits (100 ns), e.g.
 // 2025-09-10T08:15:42.1234567Z; tables in the text form show them to the
 // second, the details below them in full.
@@ -90,7 +94,9 @@
 // schema name. Lists are never null; empty lists are []. Times are strings as
 // above, "" when unknown. Event IDs are object keys as decimal strings.
 // ReadJSON reads generated_at, findings, the coverage members of servers
-// (server, first, last, records) and inputs; the rest is derived.
+// (server, first, last, records) and inputs; the rest is derived. It checks
+// every value against the limits of docs/limits.md (MaxCount, MaxStringBytes,
+// MaxListLen, ...) and refuses a partial past one.
 //
 //	schema            "smbreadiness.report/v1", or "smbreadiness.report/v2" when
 //	                  findings_omitted is not 0

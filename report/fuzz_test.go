@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/evtxkit/smbreadiness/report"
@@ -32,8 +33,8 @@ const fuzzSummarisedReport = `{"schema":"smbreadiness.report/v2","generated_at":
 "inputs":[{"path":"a.evtx","size":69632,"chunks":1,"chunks_decoded":1,"records":12}]}`
 
 // FuzzReadJSON feeds arbitrary documents to ReadJSON, the partial decoder
-// merge relies on. It must never panic; it fails only with ErrMalformed or
-// ErrSchema; and what it accepts re-encodes to a document that it accepts
+// merge relies on. It must never panic; it fails only with ErrSchema or a
+// *FieldError wrapping ErrMalformed, ErrLimit or ErrOverflow; and what it accepts re-encodes to a document that it accepts
 // again and that encodes to the very same bytes (the JSON form is a fixed
 // point after one trip).
 func FuzzReadJSON(f *testing.F) {
@@ -41,13 +42,36 @@ func FuzzReadJSON(f *testing.F) {
 	f.Add([]byte(`{"schema":"smbreadiness.report/v1"}`))
 	f.Add([]byte(`{"schema":"smbreadiness.report/v1","findings":[{"server":"","time":""}]}`))
 	f.Add([]byte(fuzzSummarisedReport))
+	// Hostile partials: each is refused, or read within the limits.
+	v2 := `{"schema":"smbreadiness.report/v2","findings_omitted":1,`
+	for _, doc := range []string{
+		strings.Replace(fuzzSmallReport, `"records":12}]`, `"records":9223372036854775807}]`, 1),
+		strings.Replace(fuzzSmallReport, `"records":12}]`, `"records":1099511627776}]`, 1),
+		v2 + `"servers":[` + strings.Repeat(`{"server":"a","records":1099511627776},`, 300) + `{"server":"a"}]}`,
+		v2 + `"unparsed":-1}`,
+		strings.Replace(fuzzSmallReport, `"event_id":3021`, `"event_id":4624`, 1),
+		strings.Replace(fuzzSmallReport, `"kind":"signing-unsupported"`, `"kind":"nope"`, 1),
+		strings.Replace(fuzzSmallReport, `"time":"2025-10-01T08:00:00.1234567Z"`, `"time":"1600-01-01T00:00:00Z"`, 1),
+		strings.Replace(fuzzSmallReport, `"client":"10.0.0.5"`, `"client":"\u202etxt.exe\u001b]52;c;eA==\u0007"`, 1),
+		strings.Replace(fuzzSmallReport, `"path":"a.evtx"`, `"path":"`+strings.Repeat("a", 70000)+`"`, 1),
+		`{"schema":"smbreadiness.report/v1","x":` + strings.Repeat("[", 20) + strings.Repeat("]", 20) + `}`,
+		`{"schema":"smbreadiness.report/v1","unparsed":1` + strings.Repeat("0", 70) + `}`,
+		fuzzSmallReport + fuzzSmallReport,
+	} {
+		f.Add([]byte(doc))
+	}
 	if b, err := os.ReadFile(filepath.Join("testdata", "golden", "sample.json")); err == nil {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		r, err := report.ReadJSON(bytes.NewReader(doc))
 		if err != nil {
-			if !errors.Is(err, report.ErrMalformed) && !errors.Is(err, report.ErrSchema) {
+			var fe *report.FieldError
+			switch {
+			case errors.Is(err, report.ErrSchema):
+			case !errors.As(err, &fe):
+				t.Fatalf("error neither ErrSchema nor a *FieldError: %v", err)
+			case !errors.Is(err, report.ErrMalformed) && !errors.Is(err, report.ErrLimit) && !errors.Is(err, report.ErrOverflow):
 				t.Fatalf("error without a sentinel: %v", err)
 			}
 			return

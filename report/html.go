@@ -159,10 +159,11 @@ func topClientsChart(clients []Client, n int) chart {
 		if len([]rune(label)) > 34 {
 			label = string([]rune(label)[:33]) + "…"
 		}
+		label = Escape(label)
 		c.Texts = append(c.Texts, svgText{X: f1(left - 6), Y: f1(y + 15), Anchor: "end", Text: label},
 			svgText{X: f1(left + bw + 6), Y: f1(y + 15), Anchor: "start", Text: strconv.Itoa(r.total)})
 		c.Rects = append(c.Rects, svgRect{X: f1(left), Y: f1(y + 2), W: f1(bw), H: f1(rowH - 6), Fill: "#4c78a8",
-			Title: fmt.Sprintf("%s: %d events", r.id, r.total)})
+			Title: fmt.Sprintf("%s: %d events", Escape(r.id), r.total)})
 	}
 	return c
 }
@@ -225,7 +226,7 @@ func (r *Report) WriteHTML(w io.Writer, opts HTMLOptions) error {
 		htmlCard{Title: "Input files", Value: strconv.Itoa(s.Inputs), Sub: fmt.Sprintf("%d skipped, %d errors, %d damaged chunks", s.SkippedInputs, s.Errors, s.DamagedChunks), Class: "info"})
 	for _, sv := range r.Servers {
 		for _, wn := range sv.Warnings {
-			d.Warnings = append(d.Warnings, sv.Name+": "+wn)
+			d.Warnings = append(d.Warnings, Escape(sv.Name)+": "+wn)
 		}
 	}
 	for _, c := range r.Clients {
@@ -266,6 +267,16 @@ func (r *Report) WriteHTML(w io.Writer, opts HTMLOptions) error {
 			numCell(in.ChunksDecoded), {Text: intsString(in.DamagedChunks), Sort: strconv.Itoa(len(in.DamagedChunks))},
 			{Text: strings.Join(errorList(in.Errors), " | "), Sort: strconv.Itoa(len(in.Errors))}, {Text: status}})
 	}
+	// Log strings are made visible by Escape first; the template then
+	// escapes them for HTML.
+	d.Title = Escape(d.Title)
+	for _, table := range [][][]htmlCell{d.Clients, d.Servers, d.Inputs} {
+		for _, row := range table {
+			for i := range row {
+				row[i].Text, row[i].Sort = Escape(row[i].Text), Escape(row[i].Sort)
+			}
+		}
+	}
 	b := bufio.NewWriter(w)
 	if err := htmlTemplate.Execute(b, d); err != nil {
 		return fmt.Errorf("report: rendering HTML: %w", err)
@@ -280,7 +291,7 @@ func warnClass(w []string) string {
 	return ""
 }
 
-var htmlTemplate = template.Must(template.New("report").Parse(htmlSource))
+var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"esc": Escape}).Parse(htmlSource))
 
 const htmlSource = `<!DOCTYPE html>
 <html lang="en">
@@ -410,7 +421,7 @@ tr:hover td { background: #f6f8fa; }
 <h2>Unparsed events ({{.Report.Unparsed}})</h2>
 <ul class="mono">
 {{- range .Report.UnparsedSamples}}
-<li>event {{.EventID}} on {{.Server}}, record {{.RecordID}}, {{.Source.File}} chunk {{.Source.Chunk}} offset {{.Source.Offset}}: {{.Reason}}</li>
+<li>event {{.EventID}} on {{esc .Server}}, record {{.RecordID}}, {{esc .Source.File}} chunk {{.Source.Chunk}} offset {{.Source.Offset}}: {{esc .Reason}}</li>
 {{- end}}
 </ul>
 {{- end}}

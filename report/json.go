@@ -3,10 +3,12 @@ package report
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -310,20 +312,54 @@ func (r *Report) WriteJSON(w io.Writer) error {
 // evidence of "clients", the findings, events and clients of "servers",
 // "events_per_day", "unparsed" and "unparsed_samples"; verdicts, headlines
 // and warnings are still derived again.
+//
+// A partial may come from anywhere, so it is checked before it is used:
+// the schema; counts neither negative nor above MaxCount, and their sum
+// within MaxPartialTotal; event IDs among EventIDs, kinds among smbaudit's,
+// times from 1601 on (the FILETIME range) and present where a finding needs
+// them; the size, strings, lists and nesting within MaxPartialBytes,
+// MaxStringBytes, MaxListLen and MaxDepth, checked while reading (strings
+// on six times their limit as written), so that an oversized document is
+// refused early. Nothing may follow the report
+// but white space. The report returned carries the SHA-256 of the bytes
+// read (Report.Digest), so that merging the same partial twice counts it
+// once.
+//
+// The error is ErrSchema for another schema, otherwise a *FieldError naming
+// the JSON path or the byte offset, wrapping ErrMalformed, ErrLimit or
+// ErrOverflow.
 func ReadJSON(rd io.Reader) (*Report, error) {
 	var j jsonReport
-	dec := json.NewDecoder(rd)
+	g := &guard{r: rd, h: sha256.New()}
+	dec := json.NewDecoder(g)
 	if err := dec.Decode(&j); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+		if fe := (*FieldError)(nil); errors.As(err, &fe) {
+			return nil, fe
+		}
+		at := dec.InputOffset()
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &syn):
+			at = syn.Offset
+		case errors.As(err, &typ):
+			at = typ.Offset
+		}
+		return nil, &FieldError{Offset: at, Msg: err.Error(), Err: ErrMalformed}
+	}
+	if _, err := io.Copy(io.Discard, g); err != nil {
+		if fe := (*FieldError)(nil); errors.As(err, &fe) {
+			return nil, fe
+		}
+		return nil, &FieldError{Offset: g.n, Msg: err.Error(), Err: ErrMalformed}
 	}
 	if j.Schema != Schema && j.Schema != SchemaSummarised {
 		return nil, fmt.Errorf("%w: %q (want %q or %q)", ErrSchema, j.Schema, Schema, SchemaSummarised)
 	}
 	p := parser{}
-	r := &Report{GeneratedAt: p.time("generated_at", j.GeneratedAt), FindingsOmitted: j.FindingsOmitted}
+	p.checkStrings(reflect.ValueOf(j), nil)
+	r := &Report{GeneratedAt: p.time("generated_at", j.GeneratedAt, false), FindingsOmitted: p.count("findings_omitted", j.FindingsOmitted)}
 	switch {
-	case j.FindingsOmitted < 0:
-		p.fail("findings_omitted", "negative")
 	case j.Schema == Schema && j.FindingsOmitted > 0:
 		p.fail("findings_omitted", "set in a report of schema "+Schema)
 	case j.Schema == SchemaSummarised && j.FindingsOmitted == 0:
@@ -338,8 +374,16 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 		if jf.Server == "" {
 			p.fail(at+".server", "empty")
 		}
-		if jf.Time == "" {
-			p.fail(at+".time", "empty")
+		if !knownKinds[jf.Kind] {
+			p.fail(at+".kind", fmt.Sprintf("unknown kind %q", jf.Kind))
+		}
+		if !knownClientKinds[jf.ClientKind] {
+			p.fail(at+".client_kind", fmt.Sprintf("unknown client kind %q", jf.ClientKind))
+		}
+		switch jf.ServerRequiresSigning {
+		case "", "true", "false":
+		default:
+			p.fail(at+".server_requires_signing", fmt.Sprintf("%q is not \"true\", \"false\" or \"\"", jf.ServerRequiresSigning))
 		}
 		r.Findings = append(r.Findings, Record{Evidence: p.evidence(at, jf.jsonEvidence), EventRecordID: jf.EventRecordID,
 			Kind: jf.Kind, Channel: jf.Channel, ClientID: jf.Client, ClientRaw: jf.ClientRaw, ClientKind: jf.ClientKind,
@@ -352,10 +396,8 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 		if js.Server == "" {
 			p.fail(at+".server", "empty")
 		}
-		if js.Records < 0 {
-			p.fail(at+".records", "negative")
-		}
-		s := Server{Name: js.Server, First: p.time(at+".first", js.First), Last: p.time(at+".last", js.Last), Records: js.Records}
+		s := Server{Name: js.Server, First: p.time(at+".first", js.First, false), Last: p.time(at+".last", js.Last, false),
+			Records: p.count(at+".records", js.Records)}
 		if j.FindingsOmitted > 0 {
 			s.Findings, s.Events, s.Clients = p.count(at+".findings", js.Findings), p.counts(at+".events", js.Events), js.Clients
 		}
@@ -363,17 +405,31 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 	}
 	for i, ji := range j.Inputs {
 		at := fmt.Sprintf("inputs[%d]", i)
+		if ji.Size < 0 {
+			p.fail(at+".size", "negative")
+		}
+		for k, c := range ji.DamagedChunks {
+			p.count(fmt.Sprintf("%s.damaged_chunks[%d]", at, k), c)
+		}
 		r.Inputs = append(r.Inputs, Input{Path: ji.Path, Size: ji.Size, Skipped: ji.Skipped, Reason: ji.Reason, Cause: p.cause(at, ji),
-			Chunks: ji.Chunks, ChunksDecoded: ji.ChunksDecoded, ChunksSkipped: ji.ChunksSkipped, Records: ji.Records,
+			Chunks: p.count(at+".chunks", ji.Chunks), ChunksDecoded: p.count(at+".chunks_decoded", ji.ChunksDecoded),
+			ChunksSkipped: p.count(at+".chunks_skipped", ji.ChunksSkipped), Records: p.count(at+".records", ji.Records),
 			DamagedChunks: emptyNil(ji.DamagedChunks), Errors: emptyNil(ji.Errors),
-			First: p.time(at+".first", ji.First), Last: p.time(at+".last", ji.Last)})
+			First: p.time(at+".first", ji.First, false), Last: p.time(at+".last", ji.Last, false)})
 	}
 	if p.err != nil {
 		return nil, p.err
 	}
-	g := newAgg(0)
-	g.addReport(r)
-	return g.finish(), nil
+	a := newAgg(0)
+	if err := a.addReport(r); err != nil {
+		return nil, &FieldError{Msg: "the counts of the report sum past the largest int", Path: "(report)", Err: ErrOverflow}
+	}
+	out := a.finish()
+	if w, ok := weight(out); !ok || int64(w) > MaxPartialTotal {
+		return nil, &FieldError{Path: "(report)", Msg: fmt.Sprintf("its counts sum past %d (MaxPartialTotal)", MaxPartialTotal), Err: ErrLimit}
+	}
+	g.h.Sum(out.Digest[:0])
+	return out, nil
 }
 
 // rows reads the rows of a report whose findings were not kept.
@@ -382,6 +438,9 @@ func (p *parser) rows(j *jsonReport, r *Report) {
 		at := fmt.Sprintf("clients[%d]", i)
 		if jc.Client == "" {
 			p.fail(at+".client", "empty")
+		}
+		if !knownClientKinds[jc.Kind] {
+			p.fail(at+".kind", fmt.Sprintf("unknown client kind %q", jc.Kind))
 		}
 		c := Client{ID: jc.Client, Kind: jc.Kind, ShortName: jc.ShortName, Names: jc.Names,
 			Events: p.counts(at+".events", jc.Events), ServersByEvent: map[uint16][]string{},
@@ -402,8 +461,10 @@ func (p *parser) rows(j *jsonReport, r *Report) {
 	}
 	for i, jd := range j.EventsPerDay {
 		at := fmt.Sprintf("events_per_day[%d]", i)
-		if _, err := time.Parse(time.DateOnly, jd.Date); err != nil {
+		if d, err := time.Parse(time.DateOnly, jd.Date); err != nil {
 			p.fail(at+".date", err.Error())
+		} else if d.Before(filetimeMin) {
+			p.fail(at+".date", "before 1601, the start of FILETIME")
 		}
 		r.Days = append(r.Days, Day{Date: jd.Date, Events: p.counts(at+".events", jd.Events)})
 	}
@@ -426,8 +487,12 @@ func (p *parser) serverNames(at string, names ...string) {
 }
 
 func (p *parser) count(at string, n int) int {
-	if n < 0 {
+	switch {
+	case n < 0:
 		p.fail(at, "negative")
+		return 0
+	case int64(n) > MaxCount:
+		p.limit(at, fmt.Sprintf("%d is above MaxCount (%d)", n, MaxCount))
 		return 0
 	}
 	return n
@@ -435,8 +500,13 @@ func (p *parser) count(at string, n int) int {
 
 func (p *parser) eventID(at, k string) uint16 {
 	id, err := strconv.ParseUint(k, 10, 16)
-	if err != nil {
+	switch {
+	case err != nil:
 		p.fail(at, fmt.Sprintf("event ID %q: %v", k, err))
+	case !knownEvent(uint16(id)):
+		p.fail(at, fmt.Sprintf("event ID %d is not one of the report's", id))
+	case strconv.FormatUint(id, 10) != k:
+		p.fail(at, fmt.Sprintf("event ID %q is not written as a report writes it", k))
 	}
 	return uint16(id)
 }
@@ -444,7 +514,7 @@ func (p *parser) eventID(at, k string) uint16 {
 func (p *parser) counts(at string, m map[string]int) map[uint16]int {
 	out := make(map[uint16]int, len(m))
 	for k, n := range m {
-		out[p.eventID(at, k)] += p.count(at+"."+k, n)
+		out[p.eventID(at, k)] = p.count(at+"."+k, n) // one key per event ID: "03021" is refused
 	}
 	return out
 }
@@ -477,21 +547,46 @@ type parser struct{ err error }
 
 func (p *parser) fail(at, msg string) {
 	if p.err == nil {
-		p.err = fmt.Errorf("%w: %s: %s", ErrMalformed, at, msg)
+		p.err = &FieldError{Path: at, Msg: msg, Err: ErrMalformed}
 	}
 }
 
-func (p *parser) time(at, s string) time.Time {
+func (p *parser) limit(at, msg string) {
+	if p.err == nil {
+		p.err = &FieldError{Path: at, Msg: msg, Err: ErrLimit}
+	}
+}
+
+// time parses an RFC 3339 time; "" is the zero time, refused when required.
+func (p *parser) time(at, s string, required bool) time.Time {
 	if s == "" {
+		if required {
+			p.fail(at, "empty")
+		}
 		return time.Time{}
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		p.fail(at, err.Error())
+		return time.Time{}
+	}
+	if t.Before(filetimeMin) {
+		p.fail(at, "before 1601, the start of FILETIME")
 	}
 	return t.UTC()
 }
 
+// evidence converts the evidence of a finding, a client or an unparsed
+// event: its time, server and event ID are required.
 func (p *parser) evidence(at string, e jsonEvidence) Evidence {
-	return Evidence{Time: p.time(at+".time", e.Time), Server: e.Server, EventID: e.EventID, RecordID: e.RecordID, Source: e.Source}
+	if !knownEvent(e.EventID) {
+		p.fail(at+".event_id", fmt.Sprintf("event ID %d is not one of the report's", e.EventID))
+	}
+	if e.Source.Chunk < 0 {
+		p.fail(at+".source.chunk", "negative")
+	}
+	if e.Source.Offset < 0 {
+		p.fail(at+".source.offset", "negative")
+	}
+	return Evidence{Time: p.time(at+".time", e.Time, true), Server: e.Server, EventID: e.EventID, RecordID: e.RecordID, Source: e.Source}
 }

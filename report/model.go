@@ -138,6 +138,10 @@ type Report struct {
 	// not kept in Findings (Options.MaxFindings); when it is not 0,
 	// Findings is empty.
 	FindingsOmitted int
+	// Digest is the SHA-256 of the document ReadJSON read the report
+	// from; zero for a report made otherwise. Builder.AddReport and
+	// MergeAll add reports of one non-zero Digest once.
+	Digest [32]byte
 }
 
 // Record is one finding as the report keeps it.

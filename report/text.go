@@ -28,34 +28,6 @@ const (
 	ansiDim    = "\x1b[2m"
 )
 
-// clean makes a string from a log safe to print: control characters
-// (which could drive a terminal) are shown escaped.
-func clean(s string) string {
-	if strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || (r >= 0x7f && r < 0xa0) || r == utf8.RuneError }) < 0 {
-		return s
-	}
-	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case r == utf8.RuneError:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r < 0x20 || (r >= 0x7f && r < 0xa0):
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-func cleanAll(s []string) []string {
-	out := make([]string, len(s))
-	for i, v := range s {
-		out[i] = clean(v)
-	}
-	return out
-}
-
 // shortTime renders a time to the second for tables; details keep 100 ns.
 func shortTime(t time.Time) string {
 	s := FormatTime(t)
@@ -160,9 +132,9 @@ func idsString(ids []uint16) string {
 }
 
 func evidenceString(e Evidence) string {
-	s := fmt.Sprintf("%s, event %d on %s, record %d", FormatTime(e.Time), e.EventID, clean(e.Server), e.RecordID)
+	s := fmt.Sprintf("%s, event %d on %s, record %d", FormatTime(e.Time), e.EventID, Escape(e.Server), e.RecordID)
 	if e.Source.File != "" {
-		s += fmt.Sprintf(" (%s chunk %d offset %d)", clean(e.Source.File), e.Source.Chunk, e.Source.Offset)
+		s += fmt.Sprintf(" (%s chunk %d offset %d)", Escape(e.Source.File), e.Source.Chunk, e.Source.Offset)
 	}
 	return s
 }
@@ -214,7 +186,7 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 	const cw = 30
 	t.line(fmt.Sprintf("%s %-5s %-5s %-5s %-5s %-8s %6s %4s  %s", cell("CLIENT", cw, false), "SMB1", "SIGN", "SPN1", "SPN2", "551", "EVENTS", "SRVS", "LAST SEEN (UTC)"))
 	for _, c := range r.Clients {
-		row := cell(clean(c.ID), cw, false)
+		row := cell(Escape(c.ID), cw, false)
 		for _, st := range Settings {
 			v := verdictCell(c, st)
 			code := map[string]string{"yes": ansiRed, "maybe": ansiYellow, "-": ansiDim}[v]
@@ -235,14 +207,14 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 	t.line(t.paint(ansiBold, "Client details"))
 	for _, c := range r.Clients {
 		t.line("")
-		head := clean(c.ID)
+		head := Escape(c.ID)
 		if c.Kind != "" {
-			head += " (" + c.Kind + ")"
+			head += " (" + Escape(c.Kind) + ")"
 		}
 		t.line(t.paint(ansiBold, head))
 		field := func(name string, vals []string) {
 			if len(vals) > 0 {
-				t.wrap("  "+name+":", 6, strings.Join(cleanAll(vals), ", "))
+				t.wrap("  "+name+":", 6, strings.Join(escapeAll(vals), ", "))
 			}
 		}
 		field("names", c.Names)
@@ -266,7 +238,7 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 				word, code = "possibly breaks under", ansiYellow
 			}
 			t.wrap("  "+t.paint(code, word), 6, fmt.Sprintf("%s (event %s on %s): %s.", v.Setting, idsString(v.Events),
-				strings.Join(cleanAll(v.Servers), ", "), strings.Join(v.Hints, "; ")))
+				strings.Join(escapeAll(v.Servers), ", "), strings.Join(v.Hints, "; ")))
 		}
 		if c.RejectedByEnforcement {
 			t.wrap("  "+t.paint(ansiMag, "rejected:"), 6, HintAlreadyFails+".")
@@ -279,7 +251,7 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 	const sw = 30
 	t.line(fmt.Sprintf("%s %6s %7s %8s  %-20s  %-20s", cell("SERVER", sw, false), "AUDIT", "CLIENTS", "RECORDS", "FIRST (UTC)", "LAST (UTC)"))
 	for _, s := range r.Servers {
-		t.line(fmt.Sprintf("%s %6d %7d %8d  %-20s  %-20s", cell(clean(s.Name), sw, false), s.AuditEvents, len(s.Clients), s.Records,
+		t.line(fmt.Sprintf("%s %6d %7d %8d  %-20s  %-20s", cell(Escape(s.Name), sw, false), s.AuditEvents, len(s.Clients), s.Records,
 			shortTime(s.First), shortTime(s.Last)))
 		if len(s.AuditKinds) > 0 {
 			t.wrap("    audit kinds:", 6, idsString(s.AuditKinds))
@@ -293,9 +265,9 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 	t.line("")
 	t.line(t.paint(ansiBold, "Input files"))
 	for _, in := range r.Inputs {
-		t.wrap("", 2, clean(in.Path))
+		t.wrap("", 2, Escape(in.Path))
 		if in.Skipped {
-			t.wrap("    "+t.paint(ansiYellow, "skipped:"), 6, clean(in.Reason))
+			t.wrap("    "+t.paint(ansiYellow, "skipped:"), 6, Escape(in.Reason))
 			continue
 		}
 		t.wrap("   ", 6, fmt.Sprintf("%s, %s (%d decoded), %s, %s; %s to %s", plural(in.Records, "record", "records"),
@@ -303,7 +275,7 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 			plural(len(in.Errors), "error", "errors"), orDash(FormatTime(in.First)), orDash(FormatTime(in.Last))))
 		shown, more := firstErrors(in.Errors)
 		for _, e := range shown {
-			t.wrap("    "+t.paint(ansiYellow, "!"), 6, clean(e))
+			t.wrap("    "+t.paint(ansiYellow, "!"), 6, Escape(e))
 		}
 		if more != "" {
 			t.wrap("    "+t.paint(ansiYellow, "!"), 6, more)
@@ -313,7 +285,7 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 		t.line("")
 		t.line(t.paint(ansiBold, "Unparsed events") + fmt.Sprintf("  (%d; recognised but too malformed to classify)", r.Unparsed))
 		for _, u := range r.UnparsedSamples {
-			t.wrap("  *", 4, evidenceString(u.Evidence)+": "+clean(u.Reason))
+			t.wrap("  *", 4, evidenceString(u.Evidence)+": "+Escape(u.Reason))
 		}
 	}
 	return t.w.Flush()
