@@ -335,7 +335,7 @@ Flags:
 	}
 	filter.Servers, filter.Clients = servers, clients
 	if !filter.Since.IsZero() && !filter.Until.IsZero() && filter.Since.After(filter.Until) {
-		fmt.Fprintf(stderr, "smbaudit: %s %s is after %s %s\n", c.typed.name("since"), report.FormatTime(filter.Since), c.typed.name("until"), report.FormatTime(filter.Until))
+		say(stderr, "%s %s is after %s %s", c.typed.name("since"), report.FormatTime(filter.Since), c.typed.name("until"), report.FormatTime(filter.Until))
 		return exitUsage
 	}
 
@@ -360,10 +360,10 @@ Flags:
 	switch {
 	case errors.Is(err, report.ErrNothingRead):
 		describeInputs(stderr, g.Files)
-		fmt.Fprintf(stderr, "smbaudit: %v; no report written\n", err)
+		say(stderr, "%v; no report written", err)
 		return exitNothing
 	case err != nil:
-		fmt.Fprintf(stderr, "smbaudit: scan stopped: %v; no report written\n", err)
+		say(stderr, "scan stopped: %v; no report written", err)
 		return exitInternal
 	}
 	describeInputs(stderr, g.Files)
@@ -402,7 +402,7 @@ Flags:
 	for _, p := range paths {
 		r, err := readPartial(p)
 		if err != nil {
-			fmt.Fprintf(stderr, "smbaudit: %s\n", describe(p, err))
+			say(stderr, "%s", describe(p, err))
 			failed++
 			continue
 		}
@@ -411,13 +411,13 @@ Flags:
 		}
 	}
 	if failed > 0 {
-		fmt.Fprintf(stderr, "smbaudit: nothing merged: %d of %s could not be read; no report written\n",
+		say(stderr, "nothing merged: %d of %s could not be read; no report written",
 			failed, plural(len(paths), "partial report", "partial reports"))
 		return exitNothing
 	}
 	rep := b.Report()
 	if !c.quiet {
-		fmt.Fprintf(stderr, "smbaudit: merged %s: %s, %s, %s\n",
+		say(stderr, "merged %s: %s, %s, %s",
 			plural(len(paths), "partial report", "partial reports"), plural(rep.Summary.Clients, "client", "clients"),
 			plural(rep.Summary.Servers, "server", "servers"), plural(rep.Summary.Inputs, "input file", "input files"))
 		omitted(stderr, rep)
@@ -472,7 +472,8 @@ func (c *common) parseCommand(fs *flag.FlagSet, args []string, header string, st
 		if tn != nil && tn.bad != nil {
 			err = tn.bad
 		}
-		fmt.Fprintf(stderr, "smbaudit: %v\nrun %s --help for the usage\n", err, fs.Name())
+		say(stderr, "%v", err)
+		fmt.Fprintf(stderr, "run %s --help for the usage\n", fs.Name())
 		return nil, "", nil, exitUsage, false
 	case len(paths) == 0:
 		usage(stderr)
@@ -480,7 +481,7 @@ func (c *common) parseCommand(fs *flag.FlagSet, args []string, header string, st
 	}
 	c.typed = tn
 	if format, failOn, err = c.check(); err != nil {
-		fmt.Fprintf(stderr, "smbaudit: %v\n", err)
+		say(stderr, "%v", err)
 		return nil, "", nil, exitUsage, false
 	}
 	return paths, format, failOn, exitOK, true
@@ -564,7 +565,7 @@ func (c *common) create(opts safefile.Options, stderr io.Writer) (*outputs, int,
 		f, err := safefile.Create(out.path, opts)
 		if err != nil {
 			o.abort()
-			fmt.Fprintf(stderr, "smbaudit: %s: %v; nothing read\n", c.typed.name(out.flag), err)
+			say(stderr, "%s: %v; nothing read", c.typed.name(out.flag), err)
 			if errors.Is(err, safefile.ErrIsInput) || errors.Is(err, safefile.ErrNotWritable) {
 				return nil, exitUsage, false
 			}
@@ -586,7 +587,7 @@ func (c *common) finish(rep *report.Report, format report.Format, failOn []repor
 		err = out.report.Commit()
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "smbaudit: writing the report: %v\n", err)
+		say(stderr, "writing the report: %v", err)
 		return exitInternal
 	}
 	if out.partial != nil {
@@ -595,13 +596,13 @@ func (c *common) finish(rep *report.Report, format report.Format, failOn []repor
 			err = out.partial.Commit()
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "smbaudit: writing the partial report: %v\n", err)
+			say(stderr, "writing the partial report: %v", err)
 			return exitInternal
 		}
 	}
 	if len(failOn) > 0 {
 		if ids := rep.Breaking(failOn...); len(ids) > 0 {
-			fmt.Fprintf(stderr, "smbaudit: %s %s: %d client(s) would break: %s\n", c.typed.name("fail-on"), c.failOn, len(ids), clip(ids, 20))
+			say(stderr, "%s %s: %d client(s) would break: %s", c.typed.name("fail-on"), c.failOn, len(ids), clip(ids, 20))
 			return exitFailOnHits
 		}
 	}
@@ -659,10 +660,17 @@ func generatedAt(stderr io.Writer) time.Time {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		fmt.Fprintf(stderr, "smbaudit: ignoring SOURCE_DATE_EPOCH=%q: not a number of seconds\n", v)
+		say(stderr, "ignoring SOURCE_DATE_EPOCH=%q: not a number of seconds", v)
 		return time.Time{}
 	}
 	return time.Unix(n, 0).UTC()
+}
+
+// say writes the line "smbaudit: " and the message to w, the message
+// passed through report.Escape: file names and log strings that carry
+// terminal control sequences (ANSI, OSC) show as visible escapes.
+func say(w io.Writer, format string, args ...any) {
+	fmt.Fprintln(w, "smbaudit: "+report.Escape(fmt.Sprintf(format, args...)))
 }
 
 // isTerminal reports whether w is a terminal: a file (anything with Stat,
@@ -680,20 +688,20 @@ func isTerminal(w io.Writer) bool {
 func describeInputs(stderr io.Writer, files []smbaudit.FileResult) {
 	for _, f := range files {
 		if f.Skipped {
-			fmt.Fprintf(stderr, "smbaudit: %s: skipped: %v\n", f.Path, f.Err)
+			say(stderr, "%s: skipped: %v", f.Path, f.Err)
 			continue
 		}
 		if len(f.DamagedChunks) == 0 && len(f.Errors) == 0 {
 			continue
 		}
-		fmt.Fprintf(stderr, "smbaudit: %s: damaged: %d damaged chunk(s) %v, %d read error(s); the rest was read\n",
+		say(stderr, "%s: damaged: %d damaged chunk(s) %v, %d read error(s); the rest was read",
 			f.Path, len(f.DamagedChunks), f.DamagedChunks, len(f.Errors))
 		for i, e := range f.Errors {
 			if i == 3 {
-				fmt.Fprintf(stderr, "smbaudit:   ... and %d more (see the report's inputs)\n", len(f.Errors)-i)
+				say(stderr, "  ... and %d more (see the report's inputs)", len(f.Errors)-i)
 				break
 			}
-			fmt.Fprintf(stderr, "smbaudit:   %v\n", e)
+			say(stderr, "  %v", e)
 		}
 	}
 }
@@ -719,7 +727,7 @@ func summarise(stderr io.Writer, g *report.Generated) {
 		}
 	}
 	rep := g.Report
-	msg := fmt.Sprintf("smbaudit: read %d of %s (%s), %d damaged; %s, %s, %s",
+	msg := fmt.Sprintf("read %d of %s (%s), %d damaged; %s, %s, %s",
 		read, plural(len(g.Files), "file", "files"), humanBytes(bytes), damaged, plural(g.Findings, "finding", "findings"),
 		plural(rep.Summary.Clients, "client", "clients"), plural(rep.Summary.Servers, "server", "servers"))
 	if skipped := len(g.Files) - read; skipped > 0 {
@@ -729,14 +737,14 @@ func summarise(stderr io.Writer, g *report.Generated) {
 		}
 		msg += fmt.Sprintf("; skipped %d: %s", skipped, strings.Join(parts, ", "))
 	}
-	fmt.Fprintln(stderr, msg)
+	say(stderr, "%s", msg)
 	omitted(stderr, rep)
 }
 
 // omitted says when the report counts findings it does not list.
 func omitted(stderr io.Writer, rep *report.Report) {
 	if rep.FindingsOmitted > 0 {
-		fmt.Fprintf(stderr, "smbaudit: %s counted in the rows but not listed in the JSON form (over --max-findings)\n",
+		say(stderr, "%s counted in the rows but not listed in the JSON form (over --max-findings)",
 			plural(rep.FindingsOmitted, "finding", "findings"))
 	}
 }
