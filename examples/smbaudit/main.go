@@ -5,10 +5,15 @@
 //	smbaudit merge [flags] PARTIAL.json...
 //
 // PATH is a file or a directory; directories are searched recursively for
-// *.evtx (see --glob). The report goes to stdout, or atomically to the file of
-// -o. Every file that cannot be read, is not EVTX or is damaged is named on
-// stderr with the reason, and the others are processed. "merge" combines the
-// JSON partial reports (--partial, or --format json) of shards scanned apart.
+// *.evtx (see --glob). The report goes to stdout, or to the file of -o,
+// created before the scan (internal/safefile: atomically, never replacing
+// an input, a device or a named pipe), in the format of -f or of the file's
+// extension. Every file that cannot be read, is not EVTX, is not a regular
+// file or is damaged is named on stderr with the reason, and the others are
+// processed. "merge" combines the JSON partial reports (--partial, or
+// --format json) of shards scanned apart; a partial missing or unreadable
+// fails the merge. Every flag value is checked before any work, and errors
+// name the flag as it was typed.
 //
 // The command is thin: the job (scan, filter, report) is report.Generate,
 // and progress rates, merging and the --fail-on gate live in the smbaudit
@@ -38,9 +43,9 @@ import (
 // Exit codes.
 const (
 	exitOK         = 0 // report written; with --fail-on, no client breaks
-	exitInternal   = 1 // unexpected error (writing the output, interrupted)
-	exitUsage      = 2 // bad flags or arguments
-	exitNothing    = 3 // no input could be read
+	exitInternal   = 1 // unexpected error (creating or writing an output, interrupted)
+	exitUsage      = 2 // bad flags or arguments, an output that can never be one
+	exitNothing    = 3 // no input could be read; merge: a partial could not be read
 	exitFailOnHits = 4 // --fail-on: some client would certainly break
 )
 
@@ -51,9 +56,11 @@ const defaultMaxFindings = 20000
 
 const exitCodesHelp = `Exit codes:
   0  the report was written (and, with --fail-on, no client would break)
-  1  unexpected error: the output could not be written, or interrupted
-  2  usage error: bad flag, bad value, no PATH
-  3  nothing readable: no input file found, or none could be read
+  1  unexpected error: an output could not be created or written, or interrupted
+  2  usage error: bad flag or value, no PATH, an output (-o, --partial) that is
+     an input, a directory or a block device
+  3  nothing readable: no input file found, or none could be read; for merge,
+     a partial missing or unreadable (no report is written)
   4  --fail-on: at least one client would certainly break under the setting
 `
 
@@ -135,13 +142,13 @@ type common struct {
 func (c *common) register(fs *flag.FlagSet) {
 	c.maxFindings = defaultMaxFindings
 	format := valueFlag{&c.format, func(s string) error { _, err := report.ParseFormat(s); return err }}
-	fs.Var(format, "format", "report `FORMAT`: text, json, csv, md, html; without it, the extension of -o says\n(.txt, .json, .csv, .md, .html), else text")
+	fs.Var(format, "format", "report `FORMAT`: text, json, csv, md, html (default: the one the extension of -o names,\n.txt, .json, .csv, .md or .html; text on stdout or for a FILE without extension)")
 	fs.Var(format, "f", "")
 	output := valueFlag{&c.output, nil}
 	fs.Var(output, "output", "write the report to `FILE` instead of stdout: checked before the scan, written\n"+
 		"atomically (temporary file, then rename); a device or a named pipe is written\nthrough, an input is never overwritten")
 	fs.Var(output, "o", "")
-	fs.Var(valueFlag{&c.partial, nil}, "partial", "also write the JSON partial report to `FILE`, for smbaudit merge (always JSON)")
+	fs.Var(valueFlag{&c.partial, nil}, "partial", "also write the JSON partial report to `FILE`, for smbaudit merge (always JSON:\nan extension .txt, .csv, .md or .html is refused)")
 	fs.Var(valueFlag{&c.failOn, func(s string) error { _, err := report.ParseFailOn(s); return err }}, "fail-on",
 		"exit 4 when a client would certainly break under `SETTING`:\n"+
 			"RequireSecuritySignature, SmbServerNameHardeningLevel=1, SmbServerNameHardeningLevel=2,\n"+
