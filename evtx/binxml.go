@@ -29,9 +29,13 @@ package evtx
 // is "Data#i", i its 0-based index among the Data children of its parent.
 // The content of a BinXML value (type 0x21) is placed under the path of the
 // element holding the substitution ("Event/UserData/EventXML/Param1").
-// Literal template text is listed too (typedValue.Literal). A missing
-// argument, and a null value, give a TypeNull value with empty text. The
-// renderings are described in binxml_value.go.
+// Literal template text is listed too (typedValue.Literal), a run of text and
+// entity or character references as one value. A missing argument, and a
+// Null value of a normal substitution, give a TypeNull value with empty
+// text; an optional substitution with a Null value gives nothing, and an
+// element or attribute it alone fills is left out. Namespace declarations
+// are listed (the Event layer drops them). The renderings are described in
+// binxml_value.go.
 //
 // Templates defined by a record are remembered (by definition offset) only
 // when the plan is returned, and Velocidex is assumed to know them only when

@@ -76,6 +76,8 @@ func (w *bxb) attr(name string) *bxb { return w.u8(0x06).name(name) }
 func (w *bxb) text(s string) *bxb {
 	return w.u8(0x05).u8(0x01).u16(uint16(len(utf16.Encode([]rune(s))))).raw(utf16le(s))
 }
+func (w *bxb) charRef(c uint16) *bxb      { return w.u8(0x08).u16(c) }
+func (w *bxb) entityRef(n string) *bxb    { return w.u8(0x09).name(n) }
 func (w *bxb) sub(id uint16, t Type) *bxb { return w.u8(0x0d).u16(id).u8(uint8(t)) }
 func (w *bxb) opt(id uint16, t Type) *bxb { return w.u8(0x0e).u16(id).u8(uint8(t)) }
 func (w *bxb) closeStart() *bxb           { return w.u8(0x02) }

@@ -3,6 +3,9 @@ package evtx
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // bxKind tells what a parsed BinXML node is.
@@ -25,9 +28,13 @@ type bxNode struct {
 	subID    uint16 // substitution index
 	subType  Type   // declared type of a substitution
 	optional bool   // optional substitution (0x0e)
-	attrs    []bxAttr
-	children []*bxNode
-	inst     *bxInstance
+	// surrogate is the UTF-16 unit of a text node whose text ends with a
+	// character reference to a lone surrogate (rendered U+FFFD), so that a
+	// reference to its other half can still join it into one character.
+	surrogate uint16
+	attrs     []bxAttr
+	children  []*bxNode
+	inst      *bxInstance
 
 	// A one-entry cache of the element's path: template bodies are
 	// expanded under the same parent path record after record.
@@ -188,9 +195,7 @@ func (p *recParser) parseElement(c *bxCursor, tok uint8, tmpl bool, depth, nest 
 			if err != nil {
 				return nil, err
 			}
-			if v != nil {
-				sc.ptrs = append(sc.ptrs, v)
-			}
+			p.appendValue(valStart, v)
 		}
 		a.value = p.d.carveNodes(sc.ptrs[valStart:])
 		sc.ptrs = sc.ptrs[:valStart]
@@ -240,9 +245,7 @@ func (p *recParser) parseElement(c *bxCursor, tok uint8, tmpl bool, depth, nest 
 			if err != nil {
 				return nil, err
 			}
-			if v != nil {
-				sc.ptrs = append(sc.ptrs, v)
-			}
+			p.appendValue(childStart, v)
 		case t == bxTokPITarget:
 			c.pos++
 			p.markUnsafe(toff, "processing instruction")
@@ -271,6 +274,31 @@ func (p *recParser) parseElement(c *bxCursor, tok uint8, tmpl bool, depth, nest 
 			return nil, bxBadf(toff, "unexpected token 0x%02x in the content of <%s>", t, name)
 		}
 	}
+}
+
+// appendValue appends v (nil: nothing) to the nodes the scratch stack holds
+// from start on. Text that follows text is joined to it: a run of value
+// text, CDATA, character and entity references is one value, as in the XML
+// Windows renders ("a &amp; b" is the one value "a & b"). A character
+// reference to the low half of a surrogate pair completes a reference to
+// the high half just before it.
+func (p *recParser) appendValue(start int, v *bxNode) {
+	if v == nil {
+		return
+	}
+	sc := p.d.sc
+	if v.kind != kindText || len(sc.ptrs) == start || sc.ptrs[len(sc.ptrs)-1].kind != kindText {
+		sc.ptrs = append(sc.ptrs, v)
+		return
+	}
+	prev := sc.ptrs[len(sc.ptrs)-1]
+	if hi, lo := rune(prev.surrogate), rune(v.surrogate); hi >= 0xd800 && hi < 0xdc00 && lo >= 0xdc00 && lo <= 0xdfff {
+		prev.text = strings.TrimSuffix(prev.text, string(utf8.RuneError)) + string(utf16.DecodeRune(hi, lo))
+		prev.surrogate = 0
+		return
+	}
+	prev.text += v.text
+	prev.surrogate = v.surrogate
 }
 
 // bxIsValueToken reports whether t can stand in an attribute value.
@@ -315,7 +343,11 @@ func (p *recParser) parseValueToken(c *bxCursor, tmpl bool) (*bxNode, error) {
 		if err != nil {
 			return nil, err
 		}
-		return p.d.newNode(bxNode{kind: kindText, off: off, text: bxDecodeUTF16([]uint16{v})}), nil
+		n := bxNode{kind: kindText, off: off, text: bxDecodeUTF16([]uint16{v})}
+		if utf16.IsSurrogate(rune(v)) {
+			n.surrogate = v
+		}
+		return p.d.newNode(n), nil
 	case bxTokEntityRef:
 		p.markUnsafe(off, "entity reference")
 		name, err := p.readName(c)

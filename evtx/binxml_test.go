@@ -100,7 +100,8 @@ func TestInspectSystemAndEventDataPaths(t *testing.T) {
 		{"Event/System/EventID@Qualifiers", "0", TypeUint16},
 		{"Event/System/EventID", "3021", TypeUint16},
 		{"Event/System/TimeCreated@SystemTime", "2025-10-01T08:00:00.1234567Z", TypeFileTime},
-		{"Event/System/Correlation@ActivityID", "", TypeNull},
+		// Correlation@ActivityID, an optional substitution with a Null
+		// value, is not rendered.
 		{"Event/System/Security@UserID", "S-1-5-21-1-2-3-500", TypeSID},
 		{"Event/System/Keywords", "0x8020000000000000", TypeHexInt64},
 		{"Event/EventData/Data[Name=ClientNameLength]", "10", TypeUint16},
@@ -961,4 +962,83 @@ func TestInspectMutations(t *testing.T) {
 	t.Logf("%d mutated chunks fully accepted, %d with a refused record", accepted, refused)
 	assert.Positive(t, accepted)
 	assert.Positive(t, refused)
+}
+
+// TestInspectRenderingShapes: the pre-pass's values for the constructs the
+// rendering faults came from (text split by references, Null optional
+// substitutions), record by record.
+func TestInspectRenderingShapes(t *testing.T) {
+	type pv struct{ path, text string }
+	tests := []struct {
+		name string
+		body func(b *bxb) // the template body's content inside <E>
+		args []arg
+		want []pv
+	}{
+		{"text and entity references are one value",
+			func(b *bxb) {
+				b.open("V", false).closeStart().text("a ").entityRef("amp").text(" b ").entityRef("quot").entityRef("lt").entityRef("gt").entityRef("apos").end()
+			}, nil,
+			[]pv{{"E/V", `a & b "<>'`}}},
+		{"character references join the text, a surrogate pair into one character",
+			func(b *bxb) {
+				b.open("V", false).closeStart().text("x").charRef(0x41).charRef(0xd83d).charRef(0xde00).text("y").end()
+			}, nil,
+			[]pv{{"E/V", "xA\U0001F600y"}}},
+		{"a lone surrogate stays a replacement character",
+			func(b *bxb) { b.open("V", false).closeStart().charRef(0xd83d).text("z").end() }, nil,
+			[]pv{{"E/V", "\uFFFDz"}}},
+		{"references in an attribute value are one value",
+			func(b *bxb) {
+				b.open("V", true).attr("A").text("1").entityRef("amp").text("2").closeEmpty()
+			}, nil,
+			[]pv{{"E/V@A", "1&2"}}},
+		{"text separated by an element stays two values",
+			func(b *bxb) {
+				b.open("V", false).closeStart().text("a").open("C", false).closeEmpty().entityRef("amp").end()
+			}, nil,
+			[]pv{{"E/V", "a"}, {"E/V", "&"}}},
+		{"an optional Null substitution omits its element and attributes",
+			func(b *bxb) {
+				b.open("V", true).attr("A").text("lit").closeStart().opt(0, TypeString).end()
+				b.open("W", false).closeStart().opt(1, TypeString).end()
+			}, []arg{{TypeNull, nil}, aStr("w")},
+			[]pv{{"E/W", "w"}}},
+		{"an optional Null substitution omits its attribute",
+			func(b *bxb) {
+				b.open("V", true).attr("A").opt(0, TypeGUID).attr("B").opt(1, TypeString).closeEmpty()
+			}, []arg{{TypeNull, nil}, aStr("b")},
+			[]pv{{"E/V@B", "b"}}},
+		{"an element with other content keeps it",
+			func(b *bxb) { b.open("V", false).closeStart().text("t").opt(0, TypeString).end() },
+			[]arg{{TypeNull, nil}},
+			[]pv{{"E/V", "t"}}},
+		{"a normal Null substitution and an empty string are empty values",
+			func(b *bxb) {
+				b.open("V", false).closeStart().sub(0, TypeString).end()
+				b.open("W", false).closeStart().opt(1, TypeString).end()
+			}, []arg{{TypeNull, nil}, aStr("")},
+			[]pv{{"E/V", ""}, {"E/W", ""}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newTestChunk()
+			off, size := c.add(func(w *bxb) {
+				w.frag()
+				w.inline(7, func(b *bxb) {
+					b.frag().open("E", false).closeStart()
+					tt.body(b)
+					b.end().eof()
+				})
+				w.args(tt.args...).eof()
+			})
+			plan, _ := newChunkDecoder(c.buf).inspect(off, size)
+			require.NotNil(t, plan)
+			var got []pv
+			for _, v := range plan.ordered {
+				got = append(got, pv{v.Path, v.Value.Text})
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
 }

@@ -12,7 +12,8 @@ import (
 // bxAttr is literal text is written Data[Name=X]; any other <Data> is
 // Data#i, i being its 0-based index among the Data children of its parent.
 // The content of a BinXML value (type 0x21) is placed under the path of the
-// element holding the substitution.
+// element holding the substitution. An element or attribute filled only by
+// optional substitutions with Null values is left out (bxOnlyNullOptional).
 type bxWalker struct {
 	p     *recParser
 	plan  *recordPlan
@@ -52,6 +53,9 @@ func (w *bxWalker) emitNodes(nodes []*bxNode, parent string, args []bxArg, depth
 			if depth >= maxElementDepth {
 				return bxLimitf(n.off, "elements nested more than %d deep", maxElementDepth)
 			}
+			if bxOnlyNullOptional(n.children, args) {
+				continue // not rendered, attributes included
+			}
 			seg, named := n.name, false
 			if n.name == "Data" {
 				if n.namedSeg == "" {
@@ -88,6 +92,9 @@ func (w *bxWalker) emitNodes(nodes []*bxNode, parent string, args []bxArg, depth
 			for i, a := range n.attrs {
 				if named && a.name == "Name" {
 					continue // already in the path
+				}
+				if bxOnlyNullOptional(a.value, args) {
+					continue // not rendered
 				}
 				for _, v := range a.value {
 					if err := w.emitValue(v, path, n.attrPaths[i], args, depth); err != nil {
@@ -126,6 +133,9 @@ func (w *bxWalker) emitValue(n *bxNode, elemPath, path string, args []bxArg, dep
 		return w.add(n.off, path, typedValue{Type: TypeNull, Offset: n.off})
 	}
 	a := &args[n.subID]
+	if n.optional && a.typ == TypeNull {
+		return nil // renders nothing
+	}
 	if a.typ == TypeBinXML {
 		return w.emitNodes(a.sub, elemPath, nil, depth)
 	}
@@ -148,6 +158,25 @@ func (w *bxWalker) emitValue(n *bxNode, elemPath, path string, args []bxArg, dep
 		return nil
 	}
 	return w.add(a.off, path, a.val)
+}
+
+// bxOnlyNullOptional reports whether nodes, the content of an element or the
+// value of an attribute, are one or more optional substitutions whose
+// arguments are Null and nothing else. Such an element or attribute is not
+// rendered (MS-EVEN6: an optional substitution with a Null value removes
+// what holds it), so it gives no value; an element with other content
+// (text, child elements) keeps it. A normal substitution with a Null value
+// and a value of another type that is empty are rendered, as empty text.
+func bxOnlyNullOptional(nodes []*bxNode, args []bxArg) bool {
+	if len(nodes) == 0 {
+		return false
+	}
+	for _, n := range nodes {
+		if n.kind != kindSubst || !n.optional || int(n.subID) >= len(args) || args[n.subID].typ != TypeNull {
+			return false
+		}
+	}
+	return true
 }
 
 // bxLiteralAttr returns the value of attribute name of n when it is literal

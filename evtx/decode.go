@@ -240,13 +240,17 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, 
 			res.info.Records++
 			continue
 		}
+		how := builtFromPlan
 		if ev == nil && !w.resolved && w.toDecode && out[w] != nil {
-			ev = eventFromDecoder(out[w].Event, w.plan)
+			ev, how = eventFromDecoder(out[w].Event, w.plan), builtFromDecoder
 		}
 		if ev == nil && w.plan != nil {
 			// Kept from the decoder (or empty in its output), but fully
 			// decoded by the pre-pass.
-			ev = eventFromPlan(w.plan)
+			ev, how = eventFromPlan(w.plan), builtFromPlanKept
+		}
+		if onBuilt != nil && ev != nil {
+			onBuilt(how, w.plan, ev)
 		}
 		if ev == nil {
 			res.info.BadRecords++
@@ -564,6 +568,19 @@ func (d *slotDecoder) sanitise(works []*recordWork) []*recordWork {
 	binary.LittleEndian.PutUint64(cp[0x10:], uint64(len(vitems)))
 	return vitems
 }
+
+// buildPath says how decodeRecords built an Event.
+type buildPath uint8
+
+const (
+	builtFromPlan     buildPath = iota // resolved: the pre-pass's values alone
+	builtFromDecoder                   // the decoder's output, the plan's values over it
+	builtFromPlanKept                  // kept from the decoder, or lost by it: the plan alone
+)
+
+// onBuilt, when set (tests only), is told how each Event was built, before
+// its place is set.
+var onBuilt func(how buildPath, plan *recordPlan, ev *Event)
 
 // decoderRun is runDecoder; tests replace it to simulate decoder panics the
 // pre-pass did not foresee.

@@ -1,13 +1,27 @@
 // Package evtx reads exported Windows event logs (.evtx) offline, on any
 // operating system, and turns each record into a typed Event.
 //
-// It is built on the Velocidex BinXML decoder and wraps it in the parts a
-// forensic reader needs and that decoder lacks: the file header, chunk
-// discovery past the header's chunk count (dirty logs), CRC32 checks of every
-// chunk header and record area, record framing checked before decoding,
-// per-chunk panic recovery, resource limits against crafted files, exact
-// 100 ns timestamps, and values rendered the way Windows renders them in its
-// own XML (wevtutil qe /f:xml).
+// Its own BinXML decoder (the pre-pass, binxml*.go) decodes the records: the
+// token grammar, template definitions and references, and every value,
+// exactly. Around it are the parts a forensic reader needs: the file header,
+// chunk discovery past the header's chunk count (dirty logs), CRC32 checks of
+// every chunk header and record area, record framing checked before
+// decoding, resource limits against crafted files, exact 100 ns timestamps,
+// and values rendered the way Windows renders them in its own XML (wevtutil
+// qe /f:xml).
+//
+// The Velocidex decoder (www.velocidex.com/golang/evtx, pinned, a dependency
+// kept on purpose) has two roles. It is the fallback for records the native
+// decoder parses but does not resolve (no provider name or event ID among
+// its values): it decodes them, and the native values override its own
+// field for field, so it only supplies System values the native decoder
+// lacks. A record the native decoder refuses is an error, never handed to
+// Velocidex. On the public sample corpus the fallback decodes no record
+// (docs/performance.md). And it is the independent decoder of the tests:
+// the differential tests compare the native values with its output
+// (TestInspectCorpus, TestPrepassAloneEqualsDecoder), and the fuzz target
+// FuzzInspect requires that a chunk the native decoder accepts does not make
+// it panic.
 //
 // # Input
 //
@@ -73,7 +87,7 @@
 // contradicts the records. Options.OnChunk receives a ChunkInfo per slot
 // (state, record numbers and IDs, checksum results, counts).
 //
-// # Containing the decoder
+// # Containing the fallback decoder
 //
 // The pinned Velocidex decoder panics on some corrupt chunks, re-emits a
 // zero-size record, reads array values to the end of the chunk, loops without
@@ -107,7 +121,18 @@
 // keywords "0x…", SIDs "S-1-…", booleans "true"/"false", FILETIME and
 // SYSTEMTIME in TimeLayout. Event data is one ordered []Field whatever its
 // shape: named or unnamed <Data>, or UserData flattened with "/" below its
-// wrapper element.
+// wrapper element. It holds what Windows' XML renders as values:
+//
+//   - Namespace declarations (xmlns, xmlns:auto-ns3) are markup, never
+//     fields.
+//   - Text and its entity and character references (&amp; &quot; &lt; &gt;
+//     &apos; &#NN;) are one value, resolved ("a & b", not three fields).
+//   - The Name attribute of <EventData> itself (classic providers'
+//     EVENT_HIVE_LEAK and the like) is the field EventDataNameKey,
+//     "EventData@Name", first in the list.
+//   - An optional substitution whose value is Null removes the element (or
+//     attribute) holding it, as MS-EVEN6 and libevtx do: no field. An empty
+//     string, or a normal substitution with a Null value, is an empty field.
 //
 // # Filters, order, parallelism
 //

@@ -56,6 +56,7 @@ const (
 	pathComputer        = "Event/System/Computer"
 	pathUserID          = "Event/System/Security@UserID"
 	prefixEventData     = "Event/EventData/"
+	prefixEventDataAttr = "Event/EventData@"
 	prefixUserData      = "Event/UserData/"
 )
 
@@ -219,24 +220,16 @@ func eventFromDecoder(v any, plan *recordPlan) *Event {
 			f.set(ev, x)
 		}
 	}
-	if plan == nil || !planHasData(plan) {
+	if plan == nil {
 		ev.Data = dataFromDecoder(v)
+		return ev
 	}
-	if plan != nil {
-		applyPlan(ev, plan)
-	}
+	// The plan is an exact parse of the whole record: its data is the
+	// record's data, even when empty (every value a Null optional
+	// substitution, only namespace declarations), where the decoder would
+	// list empty or namespace fields.
+	applyPlan(ev, plan)
 	return ev
-}
-
-// planHasData reports whether the plan holds EventData or UserData values
-// (which then replace the decoder's).
-func planHasData(plan *recordPlan) bool {
-	for _, pv := range plan.ordered {
-		if _, ok := planFieldName(pv.Path); ok {
-			return true
-		}
-	}
-	return false
 }
 
 // eventFromPlan builds an Event from the pre-pass's values alone, for a
@@ -267,7 +260,7 @@ func applyPlan(ev *Event, plan *recordPlan) {
 	}
 	n := 0
 	for _, pv := range plan.ordered {
-		if strings.HasPrefix(pv.Path, prefixEventData) || strings.HasPrefix(pv.Path, prefixUserData) {
+		if strings.HasPrefix(pv.Path, prefixEventData) || strings.HasPrefix(pv.Path, prefixUserData) || strings.HasPrefix(pv.Path, prefixEventDataAttr) {
 			n++
 		}
 	}
@@ -277,25 +270,54 @@ func applyPlan(ev *Event, plan *recordPlan) {
 	}
 	for _, pv := range plan.ordered {
 		name, ok := planFieldName(pv.Path)
-		if !ok || name == "xmlns" || strings.HasSuffix(name, "/xmlns") {
+		if !ok {
+			continue
+		}
+		if attr, ok := planAttrName(pv.Path); ok && isNamespaceDecl(attr) {
 			continue
 		}
 		data = append(data, Field{Name: name, Value: pv.Value.Text, Type: pv.Value.Type &^ TypeArrayFlag})
 	}
 	if len(data) == 0 {
-		data = nil // only xmlns attributes: as if there were no data
+		data = nil // only namespace declarations: as if there were no data
 	}
-	if data != nil || ev.Data == nil {
-		ev.Data = data
+	ev.Data = data
+}
+
+// EventDataNameKey is the field name of the Name attribute of <EventData>
+// itself, which classic providers set to the event's symbolic name
+// (<EventData Name="EVENT_HIVE_LEAK">). It holds "@", which no other field
+// name this package derives holds (attributes of nested elements are joined
+// with "/"), and no Data Name of a Windows manifest does.
+const EventDataNameKey = "EventData@Name"
+
+// planAttrName returns the attribute name of a plan path that ends in an
+// attribute ("Event/UserData/X@xmlns:auto-ns3" gives "xmlns:auto-ns3"). An
+// attribute name holds neither "/" nor "]", so an "@" inside a Data Name
+// ("Data[Name=a@b]") is never taken for one.
+func planAttrName(path string) (string, bool) {
+	i := strings.LastIndexByte(path, '@')
+	if i < 0 || strings.ContainsAny(path[i+1:], "/]") {
+		return "", false
 	}
+	return path[i+1:], true
+}
+
+// isNamespaceDecl reports whether an attribute name is a namespace
+// declaration (xmlns or xmlns:prefix): markup, never event data.
+func isNamespaceDecl(attr string) bool {
+	return attr == "xmlns" || strings.HasPrefix(attr, "xmlns:")
 }
 
 // planFieldName turns a plan path under EventData or UserData into a field
 // name: "Data[Name=X]" gives X, an unnamed "Data#2" gives "", other
-// EventData elements keep their name; under UserData the wrapper element is
-// dropped and the rest joined with "/" (attributes too).
+// EventData elements keep their name; an attribute of EventData itself is
+// "EventData@" and its name (EventDataNameKey); under UserData the wrapper
+// element is dropped and the rest joined with "/" (attributes too).
 func planFieldName(path string) (string, bool) {
 	switch {
+	case strings.HasPrefix(path, prefixEventDataAttr):
+		return path[len("Event/"):], true
 	case strings.HasPrefix(path, prefixEventData):
 		p := path[len(prefixEventData):]
 		if strings.HasPrefix(p, "Data[Name=") && strings.HasSuffix(p, "]") {
@@ -316,7 +338,14 @@ func planFieldName(path string) (string, bool) {
 }
 
 // dataFromDecoder flattens the decoder's EventData or UserData, whatever
-// shape it came in, into one ordered list.
+// shape it came in, into one ordered list. It serves only records without a
+// plan, which the Reader never hands the decoder. Its shape is the plan's
+// where the decoder's output allows: namespace declarations are dropped, a
+// Null optional value gives no field (many-events-application.evtx record
+// 3 of the public corpus), and records with entity or character references
+// never reach the decoder. One difference remains: the Name attribute of
+// <EventData> comes out as a field "Name", which the decoder's output does
+// not tell apart from a <Data Name="Name">, instead of EventDataNameKey.
 func dataFromDecoder(v any) []Field {
 	root, ok := v.(*ordereddict.Dict)
 	if !ok {
@@ -389,6 +418,9 @@ func flatten(out []Field, name string, v any) []Field {
 	case *ordereddict.Dict:
 		for _, k := range x.Keys() {
 			y, _ := x.Get(k)
+			if isNamespaceDecl(k) {
+				continue // markup, as in applyPlan
+			}
 			if k == "Value" {
 				out = flatten(out, name, y)
 				continue

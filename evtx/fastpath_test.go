@@ -3,6 +3,7 @@ package evtx_test
 import (
 	"bytes"
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,8 +54,13 @@ func equivalenceLogs(t *testing.T) map[string][]byte {
 		paths = append(paths, m...)
 	}
 	if dir := corpusDir(); dir != "" {
-		m, _ := filepath.Glob(filepath.Join(dir, "*.evtx"))
-		paths = append(paths, m...)
+		// The corpus keeps its logs in subdirectories, by source.
+		_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".evtx") {
+				paths = append(paths, p)
+			}
+			return nil
+		})
 	}
 	for _, p := range paths {
 		b, err := os.ReadFile(p)

@@ -18,6 +18,8 @@ const (
 	tokEndElement   = 0x04
 	tokValue        = 0x05
 	tokAttribute    = 0x06
+	tokCharRef      = 0x08
+	tokEntityRef    = 0x09
 	tokTemplate     = 0x0c
 	tokNormalSubst  = 0x0d
 	tokOptionalSubs = 0x0e
@@ -34,11 +36,13 @@ type subst struct {
 }
 
 // item is one piece of element content, or an attribute value: exactly one
-// of node, text or sub is set.
+// of node, text, sub, entity or charRef is set.
 type item struct {
-	node *node
-	text *string
-	sub  *subst
+	node    *node
+	text    *string
+	sub     *subst
+	entity  *string // entity reference by name ("amp")
+	charRef *uint16 // character reference (&#NN;)
 }
 
 type attr struct {
@@ -88,7 +92,53 @@ func (it item) key(b *strings.Builder) {
 			b.WriteString("%")
 		}
 		b.WriteString(itoa16(it.sub.id) + ":" + itoa16(uint16(it.sub.typ)))
+	case it.entity != nil:
+		b.WriteString("&" + *it.entity + ";")
+	case it.charRef != nil:
+		b.WriteString("&#" + itoa16(*it.charRef) + ";")
 	}
+}
+
+// literalText splits s into the items BinXML stores it as: runs of text,
+// the characters & < > " ' as entity references, control characters other
+// than tab, LF and CR as character references.
+func literalText(s string) []item {
+	var out []item
+	var run strings.Builder
+	flush := func() {
+		if run.Len() > 0 {
+			out = append(out, lit(run.String()))
+			run.Reset()
+		}
+	}
+	for _, r := range s {
+		name := ""
+		switch r {
+		case '&':
+			name = "amp"
+		case '<':
+			name = "lt"
+		case '>':
+			name = "gt"
+		case '"':
+			name = "quot"
+		case '\'':
+			name = "apos"
+		}
+		switch {
+		case name != "":
+			flush()
+			out = append(out, item{entity: &name})
+		case r < 0x20 && r != '\t' && r != '\n' && r != '\r':
+			flush()
+			c := uint16(r)
+			out = append(out, item{charRef: &c})
+		default:
+			run.WriteRune(r)
+		}
+	}
+	flush()
+	return out
 }
 
 func itoa16(v uint16) string {
@@ -183,6 +233,12 @@ func (e *enc) value(it item) {
 	switch {
 	case it.text != nil:
 		e.text(*it.text)
+	case it.entity != nil:
+		e.u8(tokEntityRef)
+		e.name(*it.entity)
+	case it.charRef != nil:
+		e.u8(tokCharRef)
+		e.u16(*it.charRef)
 	case it.sub != nil:
 		if it.sub.optional {
 			e.u8(tokOptionalSubs)

@@ -33,6 +33,12 @@
 // is defined inline at its first use in a chunk and referenced by offset
 // afterwards; it is defined again in each new chunk.
 //
+// For reader tests a Data item may also be an optional substitution (a nil
+// value is then Null and its element is not rendered) or literal template
+// text with entity and character references; EventData may carry a Name
+// attribute, and the UserData element literal attributes such as namespace
+// declarations (xmlns:auto-ns3).
+//
 // # Determinism
 //
 // The same events and options always give the same bytes, so generated

@@ -39,8 +39,12 @@ type Event struct {
 	ProcessID     uint32
 	ThreadID      uint32
 	// Data is the EventData; ignored when UserData is set.
-	Data     []Data
-	UserData *UserData
+	Data []Data
+	// EventDataName, when set, is written as the Name attribute of the
+	// <EventData> element itself, as classic providers name their events
+	// (<EventData Name="EVENT_HIVE_LEAK">). Ignored when UserData is set.
+	EventDataName string
+	UserData      *UserData
 }
 
 // Data is one typed value. Name "" gives an unnamed <Data> element.
@@ -50,18 +54,40 @@ type Event struct {
 // SysTime; []byte for Binary; a "{GUID}" string; an "S-1-..." string) or as a
 // string in the form Windows renders it ("0x1F" for hex integers, an RFC 3339
 // time, hex digits for binary).
+//
+// Optional writes the value as an optional substitution, as Windows does
+// for the fields a provider may leave out; a nil Value is then a Null
+// argument (type 0x00, no bytes), and the element holding it is not
+// rendered at all. Literal writes Value, a string, as text of the template
+// itself instead of a substitution, the characters & < > " ' as entity
+// references and control characters other than tab, LF and CR as
+// character references (&#NN;), the way text with markup characters is
+// stored in BinXML.
 type Data struct {
-	Name  string
-	Type  evtx.Type
-	Value any
+	Name     string
+	Type     evtx.Type
+	Value    any
+	Optional bool
+	Literal  bool
 }
 
 // UserData is an event's <UserData> payload: one element (Name, with an
-// xmlns of Namespace when set) holding one child element per Data item.
+// xmlns of Namespace when set, then Attributes) holding one child element
+// per Data item.
 type UserData struct {
 	Name      string
 	Namespace string
-	Data      []Data
+	// Attributes are literal attributes of the element, after xmlns; a
+	// namespace declaration such as {"xmlns:auto-ns3",
+	// "http://schemas.microsoft.com/win/2004/08/events"} is written as
+	// Windows writes it.
+	Attributes []Attribute
+	Data       []Data
+}
+
+// Attribute is a literal attribute of an element.
+type Attribute struct {
+	Name, Value string
 }
 
 // Damage selects deliberate corruption for reader tests. The zero value

@@ -23,7 +23,7 @@ func TestParseJSONL(t *testing.T) {
 	assert.Equal(t, "FS01.corp.example", e.Computer)
 	assert.Equal(t, uint64(0x8000000000000000), e.Keywords)
 	assert.Equal(t, time.Date(2025, 10, 1, 8, 0, 0, 123456700, time.UTC), e.TimeCreated)
-	assert.Equal(t, []Data{{"ClientNameLength", evtx.TypeUint16, json.Number("11")}, {"ClientName", evtx.TypeString, `\\10.0.0.5`}, {"ServerRequiresSigning", evtx.TypeBool, false}}, e.Data)
+	assert.Equal(t, []Data{{Name: "ClientNameLength", Type: evtx.TypeUint16, Value: json.Number("11")}, {Name: "ClientName", Type: evtx.TypeString, Value: `\\10.0.0.5`}, {Name: "ServerRequiresSigning", Type: evtx.TypeBool, Value: false}}, e.Data)
 	assert.Equal(t, []uint64{17, 18, 19}, []uint64{evs[0].RecordID, evs[1].RecordID, evs[2].RecordID}, "record_id defaults to previous + 1")
 	assert.Zero(t, evs[0].EventRecordID, "event_record_id defaults to the record ID")
 

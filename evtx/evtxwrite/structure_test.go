@@ -6,7 +6,9 @@ import (
 	"hash/crc32"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -94,4 +96,17 @@ func TestChunksFilledToTheEnd(t *testing.T) {
 			require.Less(t, 0x10000-free, lastSize, "strLen %d chunk %d: room left for another record", strLen, i)
 		}
 	}
+}
+
+// TestLiteralDataNeedsAString: a literal item is template text, so only a
+// string value of type string can be one; the error names the item.
+func TestLiteralDataNeedsAString(t *testing.T) {
+	ev := Event{Provider: "P", Channel: "C", Computer: "H", EventID: 1, TimeCreated: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
+		Data: []Data{{Name: "N", Type: evtx.TypeUint32, Value: uint32(1), Literal: true}}}
+	_, err := Encode([]Event{ev}, Options{})
+	require.ErrorIs(t, err, ErrInvalidEvent)
+	var ee *EventError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, "data", ee.Field)
+	assert.Contains(t, err.Error(), `literal item "N"`)
 }

@@ -84,17 +84,34 @@ func payloadTemplate(ev *Event) (*template, error) {
 		if ud.Namespace != "" {
 			inner.with("xmlns", lit(ud.Namespace))
 		}
+		for _, a := range ud.Attributes {
+			if a.Name == "" {
+				return nil, fmt.Errorf("%w: user_data attribute with no name", errValue)
+			}
+			inner.with(a.Name, lit(a.Value))
+		}
 		for i, d := range ud.Data {
 			if d.Name == "" {
 				return nil, fmt.Errorf("%w: user_data item %d needs a name", errValue, i)
 			}
-			inner.content = append(inner.content, elem(el(d.Name, norm(uint16(i), d.Type))))
+			c, err := dataContent(uint16(i), d)
+			if err != nil {
+				return nil, err
+			}
+			inner.content = append(inner.content, elem(el(d.Name, c...)))
 		}
 		root = el("UserData", elem(inner))
 	} else {
 		root = el("EventData")
+		if ev.EventDataName != "" {
+			root.with("Name", lit(ev.EventDataName))
+		}
 		for i, d := range ev.Data {
-			n := el("Data", norm(uint16(i), d.Type))
+			c, err := dataContent(uint16(i), d)
+			if err != nil {
+				return nil, err
+			}
+			n := el("Data", c...)
 			if d.Name != "" {
 				n.with("Name", lit(d.Name))
 			}
@@ -107,6 +124,22 @@ func payloadTemplate(ev *Event) (*template, error) {
 	t.key = fmt.Sprintf("%s|%d|%d|%s", strings.ToLower(ev.Provider), ev.EventID, ev.Version, t.key)
 	t.guid = newTemplate(&node{name: t.key}).guid
 	return t, nil
+}
+
+// dataContent is the content of the element of Data item d, substitution
+// id: a substitution (optional or normal), or literal text.
+func dataContent(id uint16, d Data) ([]item, error) {
+	switch {
+	case d.Literal:
+		s, ok := d.Value.(string)
+		if !ok || d.Type != evtx.TypeString {
+			return nil, fmt.Errorf("%w: literal item %q needs a string value of type string", errValue, d.Name)
+		}
+		return literalText(s), nil
+	case d.Optional:
+		return []item{opt(id, d.Type)}, nil
+	}
+	return []item{norm(id, d.Type)}, nil
 }
 
 func le16(v uint16) []byte { return binary.LittleEndian.AppendUint16(nil, v) }
@@ -189,19 +222,29 @@ func prepare(ev *Event, recordID uint64, crafted bool) (*prepared, error) {
 	}
 	args[slotChannel] = optString(ev.Channel)
 
-	pt, err := payloadTemplate(ev)
-	if err != nil {
-		return nil, fail("user_data", err)
-	}
 	items, field := ev.Data, "data"
 	if ev.UserData != nil {
 		items, field = ev.UserData.Data, "user_data"
+	}
+	pt, err := payloadTemplate(ev)
+	if err != nil {
+		return nil, fail(field, err)
 	}
 	if len(items) > 0xffff {
 		return nil, fail(field, fmt.Errorf("%w: too many items", errValue))
 	}
 	inner := &instance{t: pt, args: make([]arg, len(items))}
 	for i, d := range items {
+		if d.Literal {
+			// Its text is in the template; the slot stays, Null, so
+			// that the other items keep their substitution numbers.
+			inner.args[i] = arg{typ: evtx.TypeNull}
+			continue
+		}
+		if d.Optional && d.Value == nil {
+			inner.args[i] = arg{typ: evtx.TypeNull}
+			continue
+		}
 		b, err := encodeValue(d.Type, d.Value, true)
 		if err != nil {
 			return nil, fail(fmt.Sprintf("%s[%d] (%s)", field, i, d.Name), err)

@@ -1,0 +1,55 @@
+package evtx
+
+import (
+	"context"
+	"reflect"
+)
+
+// BuildCounts says how the events of a read were built.
+type BuildCounts struct {
+	// PlanAlone: records the pre-pass resolved, built from its values.
+	PlanAlone int
+	// PlanKept: records the pre-pass decoded but kept from the Velocidex
+	// decoder (or that the decoder lost), built from its values.
+	PlanKept int
+	// Decoder: records handed to Velocidex and built from its output with
+	// the pre-pass's values over it (the fallback).
+	Decoder int
+	// DecoderChanged: of those, the records whose Event differs from the
+	// one the pre-pass's values alone give.
+	DecoderChanged int
+	// Events and Errors: the events and the errors the read yielded.
+	Events, Errors int
+}
+
+// CountBuilds reads the log b with one worker and counts how its events
+// were built. Not safe for concurrent use with other reads.
+func CountBuilds(b []byte) (BuildCounts, error) {
+	var c BuildCounts
+	onBuilt = func(how buildPath, plan *recordPlan, ev *Event) {
+		switch how {
+		case builtFromPlan:
+			c.PlanAlone++
+		case builtFromPlanKept:
+			c.PlanKept++
+		case builtFromDecoder:
+			c.Decoder++
+			if !reflect.DeepEqual(ev, eventFromPlan(plan)) {
+				c.DecoderChanged++
+			}
+		}
+	}
+	defer func() { onBuilt = nil }()
+	r, err := NewReader(bytesReaderAt(b), int64(len(b)), "log.evtx")
+	if err != nil {
+		return c, err
+	}
+	for _, err := range r.Events(context.Background(), Options{Workers: 1}) {
+		if err != nil {
+			c.Errors++
+		} else {
+			c.Events++
+		}
+	}
+	return c, nil
+}
