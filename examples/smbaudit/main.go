@@ -432,17 +432,18 @@ Flags:
 	return c.finish(rep, format, failOn, out, stdout, stderr)
 }
 
-// describe returns err prefixed with path, once: without the path inside an
-// *fs.PathError on it, and as it is when it starts with the path.
-func describe(path string, err error) string {
+// describe returns "path: reason", naming path once.
+func describe(path string, err error) string { return path + ": " + reason(path, err) }
+
+// reason returns the text of err, the error met reading path, without path
+// when err names it: an *fs.PathError on path gives its cause alone, and an
+// error whose text starts with "path: " loses that prefix.
+func reason(path string, err error) string {
 	var pe *fs.PathError
 	if errors.As(err, &pe) && pe.Path == path {
-		return path + ": " + pe.Err.Error()
+		return pe.Err.Error()
 	}
-	if msg := err.Error(); strings.HasPrefix(msg, path+": ") {
-		return msg
-	}
-	return path + ": " + err.Error()
+	return strings.TrimPrefix(err.Error(), path+": ")
 }
 
 // readPartial reads the partial report at path, refusing without blocking
@@ -695,7 +696,7 @@ func isTerminal(w io.Writer) bool {
 func describeInputs(stderr io.Writer, files []smbaudit.FileResult) {
 	for _, f := range files {
 		if f.Skipped {
-			say(stderr, "%s: skipped: %v", f.Path, f.Err)
+			say(stderr, "%s: skipped: %s", f.Path, reason(f.Path, f.Err))
 			continue
 		}
 		if len(f.DamagedChunks) == 0 && len(f.Errors) == 0 {

@@ -2,12 +2,16 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/evtxkit/smbreadiness/evtx"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -327,5 +331,21 @@ func TestHostileNamesEscaped(t *testing.T) {
 		assert.Contains(t, r.stderr, `\x1b]0;pwned\a`, "%q", args)
 		assert.NotContains(t, r.stderr, "\x1b", "%q", args)
 		assert.NotContains(t, r.stderr, "\x07", "%q", args)
+	}
+}
+
+// The path is named once in a message, however the error carries it.
+func TestReasonNamesPathOnce(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{&fs.PathError{Op: "stat", Path: "a.json", Err: fs.ErrNotExist}, "file does not exist"},
+		{&fs.PathError{Op: "open", Path: "other", Err: fs.ErrPermission}, "open other: permission denied"},
+		{fmt.Errorf("a.json: named pipe (FIFO): %w", evtx.ErrNotRegular), "named pipe (FIFO): not a regular file"},
+		{errors.New("report: unsupported schema"), "report: unsupported schema"},
+	} {
+		assert.Equal(t, tc.want, reason("a.json", tc.err))
+		assert.Equal(t, "a.json: "+tc.want, describe("a.json", tc.err))
 	}
 }
