@@ -1,8 +1,12 @@
 package report
 
 import (
+	"archive/zip"
+	"bytes"
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,7 +46,9 @@ const (
 // UTC; every sheet has a frozen, filterable header row; verdicts are
 // coloured as in the HTML report. Every string goes through Escape. The
 // rows are streamed to a temporary buffer (on disk past a few MiB), so
-// large reports do not build the workbook in memory. Past Excel's
+// large reports do not build the sheets in memory; the compressed
+// workbook is held in memory once, to write its parts in a fixed order:
+// the same report gives the same bytes. Past Excel's
 // 1,048,576 rows the Evidence sheet ends with a row saying how many
 // findings it leaves out. WriteXLSX returns the first error of w.
 func (r *Report) WriteXLSX(w io.Writer) error {
@@ -85,8 +91,40 @@ func (r *Report) WriteXLSX(w io.Writer) error {
 		}
 	}
 	f.SetActiveSheet(0)
-	_, err := f.WriteTo(w)
-	return err
+	// excelize writes the parts of the package in map order: they are
+	// copied, still compressed, in a fixed order, so that the same report
+	// gives the same bytes.
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		return err
+	}
+	return sortedZip(w, buf.Bytes())
+}
+
+// sortedZip copies the zip archive b to w with its entries sorted:
+// [Content_Types].xml first, then by name.
+func sortedZip(w io.Writer, b []byte) error {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return err
+	}
+	files := slices.Clone(zr.File)
+	rank := func(f *zip.File) int {
+		if f.Name == "[Content_Types].xml" {
+			return 0
+		}
+		return 1
+	}
+	slices.SortFunc(files, func(a, b *zip.File) int {
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), strings.Compare(a.Name, b.Name))
+	})
+	zw := zip.NewWriter(w)
+	for _, f := range files {
+		if err := zw.Copy(f); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
 }
 
 type xlsxWriter struct {
