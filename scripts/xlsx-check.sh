@@ -7,8 +7,12 @@
 # autofilter on each, the header cells, one row per client, finding, server
 # and input of the JSON form, date cells that hold the exact times (to the
 # millisecond), the verdict colours (red yes, amber maybe, none for no
-# evidence) and that no cell is a formula. Exits non-zero on any failure.
-# Installs python3-openpyxl with apt-get when it is missing.
+# evidence) and that no cell is a formula. When LibreOffice is installed
+# (soffice; it is not installed here, being large), it also imports the
+# CSV timeline (--timeline) with "detect special numbers" and checks that
+# every time_utc becomes a date cell holding the exact time to the
+# millisecond. Exits non-zero on any failure. Installs python3-openpyxl
+# with apt-get when it is missing.
 #
 # Usage: scripts/xlsx-check.sh
 set -euo pipefail
@@ -89,4 +93,29 @@ if fails:
     sys.exit("xlsx-check: %d failures" % len(fails))
 print("xlsx-check: ok: %d sheets, %d clients, %d findings, %d servers, %d inputs read back by openpyxl %s"
       % (len(book.sheetnames), rows["Clients"], rows["Evidence"], rows["Servers"], rows["Inputs"], openpyxl.__version__))
+PYEOF
+
+if ! command -v soffice >/dev/null; then
+  echo "xlsx-check: SKIP the timeline import: LibreOffice (soffice) is not installed"
+  exit 0
+fi
+"$tmp/smbaudit" -q --timeline "$tmp/timeline.csv" -o "$tmp/r.txt" testdata/smbaudit 2>/dev/null
+# CSV filter options: comma, double quote, UTF-8, from line 1, no column
+# types, en-US, quoted fields not as text, detect special numbers.
+HOME="$tmp" timeout 300 soffice --headless --infilter="CSV:44,34,76,1,,1033,false,true" \
+  --convert-to xlsx --outdir "$tmp/lo" "$tmp/timeline.csv" >/dev/null 2>&1
+"$PY" - "$tmp/lo/timeline.xlsx" "$tmp/timeline.csv" <<'PYEOF'
+import csv, datetime, sys
+import openpyxl
+
+ws = openpyxl.load_workbook(sys.argv[1]).active
+rows = list(csv.reader(open(sys.argv[2], encoding="utf-8")))
+if ws.max_row != len(rows):
+    sys.exit("xlsx-check: LibreOffice read %d timeline rows, the CSV has %d" % (ws.max_row, len(rows)))
+for r in range(2, ws.max_row + 1):
+    c, text = ws.cell(r, 1), rows[r - 1][0]
+    want = datetime.datetime.strptime(text[:26], "%Y-%m-%d %H:%M:%S.%f")
+    if not (c.is_date and isinstance(c.value, datetime.datetime)) or abs((c.value - want).total_seconds()) >= 0.001:
+        sys.exit("xlsx-check: LibreOffice read time_utc %r of row %d as %r" % (text, r, c.value))
+print("xlsx-check: ok: LibreOffice imports the %d time_utc cells of the CSV timeline as dates" % (ws.max_row - 1))
 PYEOF
