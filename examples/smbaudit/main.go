@@ -513,6 +513,10 @@ func (c *common) parseCommand(fs *flag.FlagSet, args []string, header string, st
 		say(stderr, "%v", err)
 		return nil, "", nil, exitUsage, false
 	}
+	if format == report.FormatXLSX && c.output == "" && isTerminal(stdout) {
+		say(stderr, "%s xlsx writes a binary workbook: pass %s FILE.xlsx, or redirect stdout", tn.name("format"), tn.name("output"))
+		return nil, "", nil, exitUsage, false
+	}
 	return paths, format, failOn, exitOK, true
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -142,6 +143,11 @@ func TestXLSXFormat(t *testing.T) {
 	direct := runCmd(t, "-q", "-f", "xlsx", fixtures)
 	require.Equal(t, exitOK, direct.code, direct.stderr)
 	assert.True(t, strings.HasPrefix(direct.stdout, "PK\x03\x04"), "a zip on stdout")
+
+	r = runWith(t, context.Background(), &tty{}, &tty{}, "-q", "-f", "xlsx", fixtures)
+	assert.Equal(t, exitUsage, r.code)
+	assert.Equal(t, "smbaudit: -f xlsx writes a binary workbook: pass --output FILE.xlsx, or redirect stdout\n", r.stderr)
+	assert.Empty(t, r.stdout, "no zip on a terminal")
 
 	r = runCmd(t, "-q", "-f", "xlsx", "-o", filepath.Join(t.TempDir(), "r.csv"), fixtures)
 	assert.Equal(t, exitUsage, r.code)
