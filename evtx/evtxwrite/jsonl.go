@@ -76,7 +76,7 @@ type jsonUserData struct {
 // which become string fields, unnamed for a key "Data#i" and named after
 // the first of repeated names for "X#k"; source and chunk_damaged are
 // ignored. Dumping the log written from such lines gives the same lines
-// but for source.
+// but for source (and chunk_damaged, as the new log is whole).
 func ParseJSONL(r io.Reader) ([]Event, error) {
 	br := bufio.NewReaderSize(r, 64*1024)
 	var events []Event
