@@ -49,11 +49,11 @@ func Merge(a, b *Report) *Report {
 // the largest int (see ErrOverflow), which takes more than 32767 partials
 // of ReadJSON at their limits; Builder.AddReport reports both.
 func MergeAll(reports ...*Report) *Report {
-	g := newAgg(0)
+	g := newAgg(Options{})
 	for _, r := range reports {
 		g.addReport(r) // a duplicate is meant to be left out; see above for ErrOverflow
 	}
-	return g.finish()
+	return g.finish(true)
 }
 
 type set map[string]struct{}
@@ -120,6 +120,7 @@ type agg struct {
 	generated time.Time
 	records   map[recKey]*Record
 	max       int
+	listed    int                  // Options.maxListed
 	summary   *rows                // nil until findings are counted without being kept
 	omitted   int                  // findings counted in summary
 	servers   map[string]*coverage // by lower-cased name
@@ -129,8 +130,8 @@ type agg struct {
 	total     int               // weight of the reports added, for ErrOverflow
 }
 
-func newAgg(max int) *agg {
-	return &agg{records: map[recKey]*Record{}, servers: map[string]*coverage{}, max: max}
+func newAgg(opts Options) *agg {
+	return &agg{records: map[recKey]*Record{}, servers: map[string]*coverage{}, max: max(opts.MaxFindings, 0), listed: opts.maxListed()}
 }
 
 func minNonEmpty(a, b string) string {
@@ -356,14 +357,19 @@ func cmpInput(x, y Input) int {
 	return cmp.Compare(fmt.Sprintf("%#v", x), fmt.Sprintf("%#v", y))
 }
 
-// finish makes the report. It does not change a, so it can be called again
-// after more is added.
-func (a *agg) finish() *Report {
+// finish makes the report. Unless consume, it does not change a, so it can
+// be called again after more is added; with consume, a is used up (its
+// rows are dropped as the report's are made, to bound the peak memory).
+func (a *agg) finish(consume bool) *Report {
 	r := &Report{Schema: Schema, GeneratedAt: a.generated.UTC()}
-	w := newRows()
-	if a.summary == nil {
+	switch {
+	case a.summary == nil:
+		w := newRows()
 		for _, rec := range a.records {
 			r.Findings = append(r.Findings, *rec)
+		}
+		if consume {
+			a.records = map[recKey]*Record{}
 		}
 		slices.SortFunc(r.Findings, func(x, y Record) int {
 			return cmp.Or(cmpEvidence(x.Evidence, y.Evidence), cmpRecord(&x, &y))
@@ -371,17 +377,28 @@ func (a *agg) finish() *Report {
 		for i := range r.Findings {
 			w.addRecord(&r.Findings[i])
 		}
-	} else {
-		// The summary's rows, then the findings still kept, counted in.
+		w.fill(r, a.servers, a.listed, true)
+	case len(a.records) == 0:
+		// The rows hold everything: with consume they become the report's.
+		a.summary.fill(r, a.servers, a.listed, consume)
+		if consume {
+			a.summary = newRows()
+		}
+	default:
+		// A copy of the summary's rows, with their lists whole (links are
+		// made afresh), then the findings still kept, counted in.
+		w := newRows()
 		rowsOnly := &Report{}
-		a.summary.fill(rowsOnly, a.servers)
+		a.summary.fill(rowsOnly, a.servers, -1, false)
 		w.addRows(rowsOnly)
 		for _, rec := range a.records {
 			w.addRecord(rec)
 		}
+		w.fill(r, a.servers, a.listed, true)
+	}
+	if a.summary != nil {
 		r.Schema, r.FindingsOmitted = SchemaSummarised, a.omitted+len(a.records)
 	}
-	w.fill(r, a.servers)
 
 	r.Inputs = slices.Clone(a.inputs)
 	slices.SortFunc(r.Inputs, cmpInput)
@@ -432,24 +449,49 @@ func linkable(c *Client) bool {
 	return c.ShortName != "" && (c.Kind == string(smbaudit.ClientHost) || c.Kind == string(smbaudit.ClientFQDN))
 }
 
-// linkClients fills Client.Linked: host names and FQDNs that share a short
-// name. IP addresses are never linked (that would need name resolution).
-func linkClients(cs []Client) {
-	groups := map[string][]string{}
+// linkClients fills Client.Linked and LinkedTotal: host names and FQDNs
+// that share a short name, at most n listed. IP addresses are never linked
+// (that would need name resolution). cs is sorted by ID. Each group keeps
+// its first n+1 IDs and its size, so the cost is linear in the clients
+// however many share a short name.
+func linkClients(cs []Client, n int) {
+	type group struct {
+		ids   []string // the first n+1 IDs, in order
+		total int
+	}
+	groups := map[string]*group{}
+	key := func(c *Client) string {
+		if !linkable(c) {
+			return ""
+		}
+		return strings.ToLower(c.ShortName)
+	}
 	for i := range cs {
-		if linkable(&cs[i]) {
-			k := strings.ToLower(cs[i].ShortName)
-			groups[k] = append(groups[k], cs[i].ID)
+		k := key(&cs[i])
+		if k == "" {
+			continue
+		}
+		g := groups[k]
+		if g == nil {
+			g = &group{}
+			groups[k] = g
+		}
+		g.total++
+		if len(g.ids) <= n {
+			g.ids = append(g.ids, cs[i].ID)
 		}
 	}
 	for i := range cs {
 		c := &cs[i]
-		c.Linked = nil
-		if !linkable(c) {
+		c.Linked, c.LinkedTotal = nil, 0
+		g := groups[key(c)]
+		if g == nil || g.total < 2 {
 			continue
 		}
-		for _, id := range groups[strings.ToLower(c.ShortName)] {
-			if id != c.ID {
+		c.LinkedTotal = g.total - 1
+		c.Linked = make([]string, 0, min(n, c.LinkedTotal))
+		for _, id := range g.ids {
+			if id != c.ID && len(c.Linked) < n {
 				c.Linked = append(c.Linked, id)
 			}
 		}

@@ -25,7 +25,7 @@ type Builder struct {
 
 // NewBuilder returns an empty Builder.
 func NewBuilder(opts Options) *Builder {
-	return &Builder{a: newAgg(max(opts.MaxFindings, 0)), pinned: opts.GeneratedAt, now: time.Now()}
+	return &Builder{a: newAgg(opts), pinned: opts.GeneratedAt, now: time.Now()}
 }
 
 // Add counts one finding. f is not kept (its values are copied), so it may
@@ -91,6 +91,11 @@ func (b *Builder) AddReport(r *Report) error {
 // Builder stays usable: adding more and calling Report again gives the
 // larger report.
 func (b *Builder) Report() *Report {
+	return b.report(false)
+}
+
+// report is Report; with consume, the Builder is used up (see agg.finish).
+func (b *Builder) report(consume bool) *Report {
 	latest := b.a.generated
 	switch {
 	case !b.pinned.IsZero():
@@ -98,7 +103,7 @@ func (b *Builder) Report() *Report {
 	case latest.IsZero():
 		b.a.generated = b.now
 	}
-	r := b.a.finish()
+	r := b.a.finish(consume)
 	b.a.generated = latest
 	return r
 }

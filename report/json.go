@@ -113,7 +113,9 @@ type jsonClient struct {
 	Kind                  string              `json:"kind"`
 	ShortName             string              `json:"short_name"`
 	Linked                []string            `json:"linked"`
+	LinkedTotal           int                 `json:"linked_total"`
 	Names                 []string            `json:"names"`
+	NamesTotal            int                 `json:"names_total"`
 	Events                map[string]int      `json:"events"`
 	ServersByEvent        map[string][]string `json:"servers_by_event"`
 	FirstSeen             string              `json:"first_seen"`
@@ -121,8 +123,11 @@ type jsonClient struct {
 	FirstEvidence         jsonEvidence        `json:"first_evidence"`
 	LastEvidence          jsonEvidence        `json:"last_evidence"`
 	Servers               []string            `json:"servers"`
+	ServersTotal          int                 `json:"servers_total"`
 	Users                 []string            `json:"users"`
+	UsersTotal            int                 `json:"users_total"`
 	SPNs                  []string            `json:"spns"`
+	SPNsTotal             int                 `json:"spns_total"`
 	SPNQueryStatuses      []string            `json:"spn_query_statuses"`
 	EPAPolicies           []string            `json:"epa_policies"`
 	ServerRequiresSigning []string            `json:"server_requires_signing"`
@@ -219,11 +224,15 @@ func (r *Report) toJSON() jsonReport {
 			Servers: h.Servers, PossibleClients: h.PossibleClients, PossibleServers: h.PossibleServers, Text: h.Text})
 	}
 	for _, c := range r.Clients {
-		jc := jsonClient{Client: c.ID, Kind: c.Kind, ShortName: c.ShortName, Linked: nonNil(c.Linked),
-			Names: nonNil(c.Names), Events: countsOut(c.Events), ServersByEvent: map[string][]string{},
+		jc := jsonClient{Client: c.ID, Kind: c.Kind, ShortName: c.ShortName,
+			Linked: nonNil(c.Linked), LinkedTotal: max(c.LinkedTotal, len(c.Linked)),
+			Names: nonNil(c.Names), NamesTotal: max(c.NamesTotal, len(c.Names)),
+			Events: countsOut(c.Events), ServersByEvent: map[string][]string{},
 			FirstSeen: FormatTime(c.FirstSeen), LastSeen: FormatTime(c.LastSeen),
 			FirstEvidence: evidenceOut(c.First), LastEvidence: evidenceOut(c.Last),
-			Servers: nonNil(c.Servers), Users: nonNil(c.Users), SPNs: nonNil(c.SPNs),
+			Servers: nonNil(c.Servers), ServersTotal: max(c.ServersTotal, len(c.Servers)),
+			Users: nonNil(c.Users), UsersTotal: max(c.UsersTotal, len(c.Users)),
+			SPNs: nonNil(c.SPNs), SPNsTotal: max(c.SPNsTotal, len(c.SPNs)),
 			SPNQueryStatuses: nonNil(c.SPNQueryStatuses), EPAPolicies: nonNil(c.EPAPolicies),
 			ServerRequiresSigning: nonNil(c.ServerRequiresSigning), RejectionStatuses: nonNil(c.RejectionStatuses),
 			DamagedChunkEvents: c.DamagedChunkEvents,
@@ -420,11 +429,11 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
-	a := newAgg(0)
+	a := newAgg(Options{})
 	if err := a.addReport(r); err != nil {
 		return nil, &FieldError{Msg: "the counts of the report sum past the largest int", Path: "(report)", Err: ErrOverflow}
 	}
-	out := a.finish()
+	out := a.finish(true)
 	if w, ok := weight(out); !ok || int64(w) > MaxPartialTotal {
 		return nil, &FieldError{Path: "(report)", Msg: fmt.Sprintf("its counts sum past %d (MaxPartialTotal)", MaxPartialTotal), Err: ErrLimit}
 	}
@@ -447,7 +456,12 @@ func (p *parser) rows(j *jsonReport, r *Report) {
 			First: p.evidence(at+".first_evidence", jc.FirstEvidence), Last: p.evidence(at+".last_evidence", jc.LastEvidence),
 			Servers: jc.Servers, Users: jc.Users, SPNs: jc.SPNs, SPNQueryStatuses: jc.SPNQueryStatuses,
 			EPAPolicies: jc.EPAPolicies, ServerRequiresSigning: jc.ServerRequiresSigning,
-			RejectionStatuses: jc.RejectionStatuses, DamagedChunkEvents: p.count(at+".damaged_chunk_events", jc.DamagedChunkEvents)}
+			RejectionStatuses: jc.RejectionStatuses, DamagedChunkEvents: p.count(at+".damaged_chunk_events", jc.DamagedChunkEvents),
+			// A partial written before the lists were bounded has no totals.
+			NamesTotal:   max(p.count(at+".names_total", jc.NamesTotal), len(jc.Names)),
+			ServersTotal: max(p.count(at+".servers_total", jc.ServersTotal), len(jc.Servers)),
+			UsersTotal:   max(p.count(at+".users_total", jc.UsersTotal), len(jc.Users)),
+			SPNsTotal:    max(p.count(at+".spns_total", jc.SPNsTotal), len(jc.SPNs))}
 		for k, ss := range jc.ServersByEvent {
 			c.ServersByEvent[p.eventID(at+".servers_by_event", k)] = ss
 		}
