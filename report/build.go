@@ -268,7 +268,9 @@ func (a *agg) addRecord(r Record) {
 	}
 	k := keyOf(&r)
 	if cur, ok := a.records[k]; !ok || better(&r, cur) {
-		a.records[k] = &r
+		p := new(Record) // not &r: r would then escape, and be allocated, even when counted only
+		*p = r
+		a.records[k] = p
 	}
 	if a.max > 0 && len(a.records) > a.max {
 		a.fold()
@@ -419,13 +421,16 @@ func (c *Client) decide() {
 		// A certain verdict rests on certain evidence only: a 3027 beside
 		// a 3021 adds nothing.
 		v := Verdict{Setting: st, Certain: certain}
-		servers := set{}
 		for _, ru := range rules {
 			if ru.setting != st || c.Events[ru.event] == 0 || (certain && !ru.certain) {
 				continue
 			}
 			v.Events = append(v.Events, ru.event)
-			servers.add(c.ServersByEvent[ru.event]...)
+			if v.Servers == nil {
+				v.Servers = c.ServersByEvent[ru.event] // shared while one event is the evidence
+			} else {
+				v.Servers = append(slices.Clip(v.Servers), c.ServersByEvent[ru.event]...)
+			}
 			if !slices.Contains(v.Hints, ru.hint) {
 				v.Hints = append(v.Hints, ru.hint)
 			}
@@ -433,8 +438,13 @@ func (c *Client) decide() {
 		if len(v.Events) == 0 {
 			continue
 		}
-		slices.Sort(v.Events)
-		v.Servers = servers.sorted()
+		if len(v.Events) > 1 {
+			slices.Sort(v.Events)
+			v.Servers = slices.Compact(slices.Sorted(slices.Values(v.Servers))) // a copy: never sort a shared slice
+		}
+		if len(v.Servers) == 0 {
+			v.Servers = nil
+		}
 		if certain {
 			c.BreaksUnder = append(c.BreaksUnder, st)
 		} else {

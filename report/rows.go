@@ -28,18 +28,43 @@ type rows struct {
 // and its counts a short list, which keeps the cost of a client far below
 // that of a dozen maps.
 type clientAgg struct {
-	id, kind, short                                      string
-	names, users, spns, statuses, epa, signing, rejected strset
-	servers                                              strset // lower-cased
-	events                                               []eventAgg
-	first, last                                          Evidence
-	seen                                                 bool
-	damaged                                              int
+	id, kind, short     string
+	names, users, spns  strset
+	servers             strset // lower-cased
+	events              []eventAgg
+	first, last         Evidence
+	seen                bool
+	damaged             int
+	*clientRare         // nil until one of its values is seen
+}
+
+// clientRare holds what few clients have, so that the others do not pay
+// for it.
+type clientRare struct {
+	statuses, epa, signing, rejected strset
 	// At least this many distinct values: the totals of the bounded
 	// lists of summarised reports added (addRows), whose values past
 	// their lists cannot be told apart.
 	namesAtLeast, usersAtLeast, spnsAtLeast, serversAtLeast int
 }
+
+// rare returns c.clientRare, made when needed.
+func (c *clientAgg) rare() *clientRare {
+	if c.clientRare == nil {
+		c.clientRare = &clientRare{}
+	}
+	return c.clientRare
+}
+
+// rareOf returns c.clientRare, or an empty one to read from.
+func (c *clientAgg) rareOf() *clientRare {
+	if c.clientRare == nil {
+		return &noRare
+	}
+	return c.clientRare
+}
+
+var noRare clientRare // never written
 
 // eventAgg counts one event ID of a client, with its servers.
 type eventAgg struct {
@@ -216,13 +241,21 @@ func (w *rows) addRecord(rec *Record) {
 	c.seenAt(rec.Evidence, rec.Evidence)
 	c.kind = minNonEmpty(c.kind, rec.ClientKind)
 	c.short = minNonEmpty(c.short, rec.ShortName)
-	for _, v := range [...]struct {
-		s *strset
-		v string
-	}{{&c.names, rec.ClientRaw}, {&c.users, rec.User}, {&c.statuses, rec.SPNQueryStatus},
-		{&c.epa, rec.EPAPolicy}, {&c.signing, rec.ServerRequiresSigning}, {&c.rejected, rec.Status}} {
-		if v.v != "" {
-			v.s.add(v.v)
+	if rec.ClientRaw != "" {
+		c.names.add(rec.ClientRaw)
+	}
+	if rec.User != "" {
+		c.users.add(rec.User)
+	}
+	if rec.SPNQueryStatus != "" || rec.EPAPolicy != "" || rec.ServerRequiresSigning != "" || rec.Status != "" {
+		x := c.rare()
+		for _, v := range [...]struct {
+			s *strset
+			v string
+		}{{&x.statuses, rec.SPNQueryStatus}, {&x.epa, rec.EPAPolicy}, {&x.signing, rec.ServerRequiresSigning}, {&x.rejected, rec.Status}} {
+			if v.v != "" {
+				v.s.add(v.v)
+			}
 		}
 	}
 	if rec.HasSPN {
@@ -249,19 +282,20 @@ func (w *rows) addRows(r *Report) {
 		c.names.add(rc.Names...)
 		c.users.add(rc.Users...)
 		c.spns.add(rc.SPNs...)
-		c.statuses.add(rc.SPNQueryStatuses...)
-		c.epa.add(rc.EPAPolicies...)
-		c.signing.add(rc.ServerRequiresSigning...)
-		c.rejected.add(rc.RejectionStatuses...)
+		x := c.rare()
+		x.statuses.add(rc.SPNQueryStatuses...)
+		x.epa.add(rc.EPAPolicies...)
+		x.signing.add(rc.ServerRequiresSigning...)
+		x.rejected.add(rc.RejectionStatuses...)
 		for event, n := range rc.Events {
 			c.count(event, n, lowerAll(rc.ServersByEvent[event])...)
 		}
 		c.servers.add(lowerAll(rc.Servers)...)
 		c.damaged += rc.DamagedChunkEvents
-		c.namesAtLeast = max(c.namesAtLeast, rc.NamesTotal)
-		c.usersAtLeast = max(c.usersAtLeast, rc.UsersTotal)
-		c.spnsAtLeast = max(c.spnsAtLeast, rc.SPNsTotal)
-		c.serversAtLeast = max(c.serversAtLeast, rc.ServersTotal)
+		x.namesAtLeast = max(x.namesAtLeast, rc.NamesTotal)
+		x.usersAtLeast = max(x.usersAtLeast, rc.UsersTotal)
+		x.spnsAtLeast = max(x.spnsAtLeast, rc.SPNsTotal)
+		x.serversAtLeast = max(x.serversAtLeast, rc.ServersTotal)
 	}
 	for _, s := range r.Servers {
 		sa := w.server(strings.ToLower(s.Name))
@@ -330,21 +364,26 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		first, last := c.first, c.last
 		first.Server, last.Server = display(first.Server), display(last.Server)
 		names, servers, users, spns := c.names.sorted(), displayAll(&c.servers), c.users.sorted(), c.spns.sorted()
+		x := c.rareOf()
 		rc := Client{
 			ID: c.id, Kind: c.kind, ShortName: c.short,
-			Names: cut(names), NamesTotal: max(len(names), c.namesAtLeast),
+			Names: cut(names), NamesTotal: max(len(names), x.namesAtLeast),
 			Events: make(map[uint16]int, len(c.events)), ServersByEvent: make(map[uint16][]string, len(c.events)),
 			FirstSeen: first.Time, LastSeen: last.Time, First: first, Last: last,
-			Servers: cut(servers), ServersTotal: max(len(servers), c.serversAtLeast),
-			Users: cut(users), UsersTotal: max(len(users), c.usersAtLeast),
-			SPNs: cut(spns), SPNsTotal: max(len(spns), c.spnsAtLeast),
-			SPNQueryStatuses: c.statuses.sorted(), EPAPolicies: c.epa.sorted(),
-			ServerRequiresSigning: c.signing.sorted(), RejectionStatuses: c.rejected.sorted(), DamagedChunkEvents: c.damaged,
+			Servers: cut(servers), ServersTotal: max(len(servers), x.serversAtLeast),
+			Users: cut(users), UsersTotal: max(len(users), x.usersAtLeast),
+			SPNs: cut(spns), SPNsTotal: max(len(spns), x.spnsAtLeast),
+			SPNQueryStatuses: x.statuses.sorted(), EPAPolicies: x.epa.sorted(),
+			ServerRequiresSigning: x.signing.sorted(), RejectionStatuses: x.rejected.sorted(), DamagedChunkEvents: c.damaged,
 		}
 		for i := range c.events {
 			e := &c.events[i]
 			rc.Events[e.id] = e.n
-			rc.ServersByEvent[e.id] = displayAll(&e.servers)
+			if len(c.events) == 1 && e.servers.len() == c.servers.len() {
+				rc.ServersByEvent[e.id] = servers // the same set: share the slice
+			} else {
+				rc.ServersByEvent[e.id] = displayAll(&e.servers)
+			}
 		}
 		rc.decide()
 		r.Clients = append(r.Clients, rc)
