@@ -28,14 +28,14 @@ type rows struct {
 // and its counts a short list, which keeps the cost of a client far below
 // that of a dozen maps.
 type clientAgg struct {
-	id, kind, short     string
-	names, users, spns  strset
-	servers             strset // lower-cased
-	events              []eventAgg
-	first, last         Evidence
-	seen                bool
-	damaged             int
-	*clientRare         // nil until one of its values is seen
+	id, kind, short    string
+	names, users, spns strset
+	servers            strset // lower-cased
+	events             []eventAgg
+	first, last        Evidence
+	seen               bool
+	damaged            int
+	*clientRare        // nil until one of its values is seen
 }
 
 // clientRare holds what few clients have, so that the others do not pay
