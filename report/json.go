@@ -223,30 +223,7 @@ func (r *Report) toJSON() jsonReport {
 		j.Summary.Headlines = append(j.Summary.Headlines, jsonHeadline{Setting: string(h.Setting), Clients: h.Clients,
 			Servers: h.Servers, PossibleClients: h.PossibleClients, PossibleServers: h.PossibleServers, Text: h.Text})
 	}
-	for _, c := range r.Clients {
-		jc := jsonClient{Client: c.ID, Kind: c.Kind, ShortName: c.ShortName,
-			Linked: nonNil(c.Linked), LinkedTotal: max(c.LinkedTotal, len(c.Linked)),
-			Names: nonNil(c.Names), NamesTotal: max(c.NamesTotal, len(c.Names)),
-			Events: countsOut(c.Events), ServersByEvent: map[string][]string{},
-			FirstSeen: FormatTime(c.FirstSeen), LastSeen: FormatTime(c.LastSeen),
-			FirstEvidence: evidenceOut(c.First), LastEvidence: evidenceOut(c.Last),
-			Servers: nonNil(c.Servers), ServersTotal: max(c.ServersTotal, len(c.Servers)),
-			Users: nonNil(c.Users), UsersTotal: max(c.UsersTotal, len(c.Users)),
-			SPNs: nonNil(c.SPNs), SPNsTotal: max(c.SPNsTotal, len(c.SPNs)),
-			SPNQueryStatuses: nonNil(c.SPNQueryStatuses), EPAPolicies: nonNil(c.EPAPolicies),
-			ServerRequiresSigning: nonNil(c.ServerRequiresSigning), RejectionStatuses: nonNil(c.RejectionStatuses),
-			DamagedChunkEvents: c.DamagedChunkEvents,
-			BreaksUnder:        settingsOut(c.BreaksUnder), PossiblyBreaksUnder: settingsOut(c.PossiblyBreaksUnder),
-			RejectedByEnforcement: c.RejectedByEnforcement, Verdicts: []jsonVerdict{}}
-		for id, ss := range c.ServersByEvent {
-			jc.ServersByEvent[strconv.Itoa(int(id))] = nonNil(ss)
-		}
-		for _, v := range c.Verdicts {
-			jc.Verdicts = append(jc.Verdicts, jsonVerdict{Setting: string(v.Setting), Certain: v.Certain,
-				Events: nonNil(v.Events), Servers: nonNil(v.Servers), Hints: nonNil(v.Hints)})
-		}
-		j.Clients = append(j.Clients, jc)
-	}
+	// The clients are encoded one at a time by WriteJSON (clientOut).
 	for _, sv := range r.Servers {
 		j.Servers = append(j.Servers, jsonServer{Server: sv.Name, First: FormatTime(sv.First), Last: FormatTime(sv.Last),
 			Records: sv.Records, Findings: sv.Findings, Events: countsOut(sv.Events), AuditEvents: sv.AuditEvents, Clients: nonNil(sv.Clients),
@@ -267,6 +244,32 @@ func (r *Report) toJSON() jsonReport {
 	return j
 }
 
+// clientOut is the JSON form of one client row.
+func clientOut(c *Client) jsonClient {
+	jc := jsonClient{Client: c.ID, Kind: c.Kind, ShortName: c.ShortName,
+		Linked: nonNil(c.Linked), LinkedTotal: max(c.LinkedTotal, len(c.Linked)),
+		Names: nonNil(c.Names), NamesTotal: max(c.NamesTotal, len(c.Names)),
+		Events: countsOut(c.Events), ServersByEvent: map[string][]string{},
+		FirstSeen: FormatTime(c.FirstSeen), LastSeen: FormatTime(c.LastSeen),
+		FirstEvidence: evidenceOut(c.First), LastEvidence: evidenceOut(c.Last),
+		Servers: nonNil(c.Servers), ServersTotal: max(c.ServersTotal, len(c.Servers)),
+		Users: nonNil(c.Users), UsersTotal: max(c.UsersTotal, len(c.Users)),
+		SPNs: nonNil(c.SPNs), SPNsTotal: max(c.SPNsTotal, len(c.SPNs)),
+		SPNQueryStatuses: nonNil(c.SPNQueryStatuses), EPAPolicies: nonNil(c.EPAPolicies),
+		ServerRequiresSigning: nonNil(c.ServerRequiresSigning), RejectionStatuses: nonNil(c.RejectionStatuses),
+		DamagedChunkEvents: c.DamagedChunkEvents,
+		BreaksUnder:        settingsOut(c.BreaksUnder), PossiblyBreaksUnder: settingsOut(c.PossiblyBreaksUnder),
+		RejectedByEnforcement: c.RejectedByEnforcement, Verdicts: []jsonVerdict{}}
+	for id, ss := range c.ServersByEvent {
+		jc.ServersByEvent[strconv.Itoa(int(id))] = nonNil(ss)
+	}
+	for _, v := range c.Verdicts {
+		jc.Verdicts = append(jc.Verdicts, jsonVerdict{Setting: string(v.Setting), Certain: v.Certain,
+			Events: nonNil(v.Events), Servers: nonNil(v.Servers), Hints: nonNil(v.Hints)})
+	}
+	return jc
+}
+
 func recordOut(f *Record) jsonRecord {
 	return jsonRecord{jsonEvidence: evidenceOut(f.Evidence), EventRecordID: f.EventRecordID,
 		Kind: f.Kind, Channel: f.Channel, Client: f.ClientID, ClientRaw: f.ClientRaw, ClientKind: f.ClientKind,
@@ -277,37 +280,50 @@ func recordOut(f *Record) jsonRecord {
 
 // WriteJSON writes the report in the JSON form of schema
 // "smbreadiness.report/v1" (see the package documentation), indented, with
-// a final newline. ReadJSON reads it back. The findings are encoded one at
-// a time, so that writing a report does not hold a second copy of them.
+// a final newline. ReadJSON reads it back. The clients and the findings
+// are encoded one at a time, so that writing a report holds neither a
+// second copy of them nor the whole document.
 func (r *Report) WriteJSON(w io.Writer) error {
 	head, err := json.MarshalIndent(r.toJSON(), "", "  ")
 	if err != nil {
 		return fmt.Errorf("report: encoding JSON: %w", err)
 	}
-	// toJSON leaves "findings" empty; the records go between its brackets,
-	// laid out as MarshalIndent lays out the elements of an array.
-	const empty = "\n  \"findings\": [],\n"
-	at := bytes.LastIndex(head, []byte(empty))
-	if at < 0 {
-		return fmt.Errorf("report: encoding JSON: no findings member") // cannot happen: toJSON has one
-	}
 	bw := bufio.NewWriterSize(w, 64<<10)
-	bw.Write(head[:at+len(empty)-3]) // up to and including the bracket that opens
-	for i := range r.Findings {
-		rec, err := json.MarshalIndent(recordOut(&r.Findings[i]), "    ", "  ")
-		if err != nil {
-			return fmt.Errorf("report: encoding JSON: %w", err)
+	// toJSON leaves "clients" and "findings" empty; their elements go
+	// between the brackets, laid out as MarshalIndent lays out the
+	// elements of an array. The members are at the top level, the only
+	// place where a line starts with two spaces and a quote.
+	for _, m := range []struct {
+		name string
+		n    int
+		elem func(i int) any
+	}{
+		{"clients", len(r.Clients), func(i int) any { return clientOut(&r.Clients[i]) }},
+		{"findings", len(r.Findings), func(i int) any { return recordOut(&r.Findings[i]) }},
+	} {
+		empty := "\n  \"" + m.name + "\": [],\n"
+		at := bytes.Index(head, []byte(empty))
+		if at < 0 {
+			return fmt.Errorf("report: encoding JSON: no %s member", m.name) // cannot happen: toJSON has one
 		}
-		if i > 0 {
-			bw.WriteByte(',')
+		bw.Write(head[:at+len(empty)-3]) // up to and including the bracket that opens
+		head = head[at+len(empty)-3:]
+		for i := range m.n {
+			elem, err := json.MarshalIndent(m.elem(i), "    ", "  ")
+			if err != nil {
+				return fmt.Errorf("report: encoding JSON: %w", err)
+			}
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			bw.WriteString("\n    ")
+			bw.Write(elem)
 		}
-		bw.WriteString("\n    ")
-		bw.Write(rec)
+		if m.n > 0 {
+			bw.WriteString("\n  ")
+		}
 	}
-	if len(r.Findings) > 0 {
-		bw.WriteString("\n  ")
-	}
-	bw.Write(head[at+len(empty)-3:]) // from the bracket that closes
+	bw.Write(head) // from the bracket that closes the findings
 	bw.WriteByte('\n')
 	return bw.Flush()
 }
