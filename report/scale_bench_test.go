@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"runtime"
 	"testing"
@@ -104,6 +105,66 @@ func BenchmarkClients(b *testing.B) {
 			b.ReportMetric(float64(rowsB)/float64(n), "rows-B/client")
 			b.ReportMetric(float64(reportB)/float64(n), "report-B/client")
 			b.ReportMetric(0, "ns/op")
+		})
+	}
+}
+
+// scalePartial returns the JSON form of a summarised partial of the n
+// clients of scaleClients from part (of parts): each client has 2
+// findings, the partials the findings of one in parts.
+func scalePartial(b *testing.B, cs []smbaudit.Client, part, parts int) []byte {
+	bl := NewBuilder(Options{MaxFindings: 1})
+	var f smbaudit.Finding
+	for i := range 2 * len(cs) {
+		if i%parts == part {
+			scaleFinding(&f, cs, i)
+			bl.Add(&f)
+		}
+	}
+	var buf bytes.Buffer
+	if err := bl.report(true).WriteJSON(&buf); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// BenchmarkMergeClients merges two summarised partials of n distinct
+// clients each (the same clients, as two servers' logs would have them):
+// ReadJSON of both, then Builder.AddReport and the merged report, as
+// smbaudit merge does. ns/client and cpu-ns/client are per distinct
+// client.
+//
+//	go test ./report -run '^$' -bench MergeClients -benchtime 1x -benchmem
+func BenchmarkMergeClients(b *testing.B) {
+	for _, n := range []int{10_000, 200_000} {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			cs := scaleClients(n)
+			docs := [][]byte{scalePartial(b, cs, 0, 2), scalePartial(b, cs, 1, 2)}
+			b.ReportMetric(float64(len(docs[0])), "partial-B")
+			var cpu time.Duration
+			b.ReportAllocs()
+			for b.Loop() {
+				c0 := cpuTime()
+				bl := NewBuilder(Options{MaxFindings: 20_000})
+				for _, d := range docs {
+					r, err := ReadJSON(bytes.NewReader(d))
+					if err != nil {
+						b.Fatal(err)
+					}
+					if err := bl.AddReport(r); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if got := len(bl.report(true).Clients); got != n {
+					b.Fatalf("%d clients merged, want %d", got, n)
+				}
+				cpu += cpuTime() - c0
+			}
+			per := float64(b.N) * float64(n)
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/per, "ns/client")
+			if cpu > 0 {
+				b.ReportMetric(float64(cpu.Nanoseconds())/per, "cpu-ns/client")
+			}
 		})
 	}
 }

@@ -59,11 +59,12 @@ func gen(args []string) error {
 	size := fs.Int64("size", 64<<20, "target size in bytes")
 	smb := fs.Float64("smb", 0.001, "fraction of SMB audit events (1 = audit-only)")
 	seed := fs.Uint64("seed", 1, "random seed")
+	clients := fs.Int("clients", 0, "distinct SMB clients (0 = benchgen's default)")
 	fs.Parse(args)
 	if *out == "" {
 		return fmt.Errorf("gen: -o is required")
 	}
-	st, err := benchgen.WriteFile(*out, benchgen.Config{Size: *size, SMBFraction: *smb, Seed: *seed})
+	st, err := benchgen.WriteFile(*out, benchgen.Config{Size: *size, SMBFraction: *smb, Seed: *seed, Clients: *clients})
 	if err != nil {
 		return err
 	}
