@@ -10,6 +10,7 @@ import (
 	"io"
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/evtxkit/smbreadiness/evtx"
@@ -357,7 +358,32 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 	var j jsonReport
 	g := &guard{r: rd, h: sha256.New()}
 	dec := json.NewDecoder(g)
-	if err := dec.Decode(&j); err != nil {
+	p := parser{}
+	a := newAgg(Options{})
+	// The clients of a summarised partial (its schema first, as WriteJSON
+	// writes it) go to the rows one at a time: a partial of many clients
+	// is never held whole, neither as text nor decoded.
+	var streamed checkedSum
+	streamedSchema := ""
+	client := func(i int, jc *jsonClient) {
+		p.checkStrings(reflect.ValueOf(*jc), []string{"clients", "[" + strconv.Itoa(i) + "]"})
+		if j.Schema != SchemaSummarised {
+			j.Clients = append(j.Clients, *jc) // read at the end, if at all
+			return
+		}
+		streamedSchema = j.Schema
+		one := Report{Clients: []Client{p.client(i, jc)}}
+		streamed.addMap(one.Clients[0].Events)
+		streamed.add(one.Clients[0].DamagedChunkEvents)
+		if a.summary == nil {
+			a.summary = newRows()
+		}
+		a.summary.addRows(&one)
+		for _, name := range namedServers(&one) {
+			a.addCoverage(name, time.Time{}, time.Time{}, 0)
+		}
+	}
+	if err := decodeReport(dec, &j, client); err != nil {
 		if fe := (*FieldError)(nil); errors.As(err, &fe) {
 			return nil, fe
 		}
@@ -378,10 +404,12 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 		}
 		return nil, &FieldError{Offset: g.n, Msg: err.Error(), Err: ErrMalformed}
 	}
+	if streamedSchema != "" && j.Schema != streamedSchema {
+		return nil, &FieldError{Path: "schema", Msg: "given again after the clients, changed", Err: ErrMalformed}
+	}
 	if j.Schema != Schema && j.Schema != SchemaSummarised {
 		return nil, fmt.Errorf("%w: %q (want %q or %q)", ErrSchema, j.Schema, Schema, SchemaSummarised)
 	}
-	p := parser{}
 	p.checkStrings(reflect.ValueOf(j), nil)
 	r := &Report{GeneratedAt: p.time("generated_at", j.GeneratedAt, false), FindingsOmitted: p.count("findings_omitted", j.FindingsOmitted)}
 	switch {
@@ -394,6 +422,7 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 	case j.FindingsOmitted > 0:
 		p.rows(&j, r)
 	}
+	j.Clients = nil // read, or not needed: let them go before the report is made
 	for i, jf := range j.Findings {
 		at := fmt.Sprintf("findings[%d]", i)
 		if jf.Server == "" {
@@ -445,10 +474,12 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
-	a := newAgg(Options{})
-	if err := a.addReport(r); err != nil {
+	j = jsonReport{}
+	a.total = streamed.n
+	if err := a.addReport(r); streamed.overflow || err != nil {
 		return nil, &FieldError{Msg: "the counts of the report sum past the largest int", Path: "(report)", Err: ErrOverflow}
 	}
+	r = nil // in a now
 	out := a.finish(true)
 	if w, ok := weight(out); !ok || int64(w) > MaxPartialTotal {
 		return nil, &FieldError{Path: "(report)", Msg: fmt.Sprintf("its counts sum past %d (MaxPartialTotal)", MaxPartialTotal), Err: ErrLimit}
@@ -457,38 +488,125 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 	return out, nil
 }
 
-// rows reads the rows of a report whose findings were not kept.
-func (p *parser) rows(j *jsonReport, r *Report) {
-	for i, jc := range j.Clients {
-		at := fmt.Sprintf("clients[%d]", i)
-		if jc.Client == "" {
-			p.fail(at+".client", "empty")
-		}
-		if !knownClientKinds[jc.Kind] {
-			p.fail(at+".kind", fmt.Sprintf("unknown client kind %q", jc.Kind))
-		}
-		c := Client{ID: jc.Client, Kind: jc.Kind, ShortName: jc.ShortName, Names: jc.Names,
-			Events: p.counts(at+".events", jc.Events), ServersByEvent: map[uint16][]string{},
-			First: p.evidence(at+".first_evidence", jc.FirstEvidence), Last: p.evidence(at+".last_evidence", jc.LastEvidence),
-			Servers: jc.Servers, Users: jc.Users, SPNs: jc.SPNs, SPNQueryStatuses: jc.SPNQueryStatuses,
-			EPAPolicies: jc.EPAPolicies, ServerRequiresSigning: jc.ServerRequiresSigning,
-			RejectionStatuses: jc.RejectionStatuses, DamagedChunkEvents: p.count(at+".damaged_chunk_events", jc.DamagedChunkEvents),
-			// A partial written before the lists were bounded has no totals.
-			NamesTotal:   max(p.count(at+".names_total", jc.NamesTotal), len(jc.Names)),
-			ServersTotal: max(p.count(at+".servers_total", jc.ServersTotal), len(jc.Servers)),
-			UsersTotal:   max(p.count(at+".users_total", jc.UsersTotal), len(jc.Users)),
-			SPNsTotal:    max(p.count(at+".spns_total", jc.SPNsTotal), len(jc.SPNs))}
-		for k, ss := range jc.ServersByEvent {
-			c.ServersByEvent[p.eventID(at+".servers_by_event", k)] = ss
-		}
-		r.Clients = append(r.Clients, c)
-		p.serverNames(at+".servers", c.Servers...)
-		for k, ss := range jc.ServersByEvent {
-			p.serverNames(at+".servers_by_event."+k, ss...)
-		}
-		p.serverNames(at+".first_evidence.server", c.First.Server)
-		p.serverNames(at+".last_evidence.server", c.Last.Server)
+// decodeReport decodes the top-level object of a report into j, but for
+// the elements of its "clients" member, which it passes to client one at a
+// time. Of another member given twice the last counts, as in
+// json.Unmarshal; clients given twice are refused, as the first ones are
+// already passed on.
+func decodeReport(dec *json.Decoder, j *jsonReport, client func(i int, jc *jsonClient)) error {
+	t, err := dec.Token()
+	if err != nil || t == nil {
+		return err // null: no report, refused for its schema
 	}
+	if d, ok := t.(json.Delim); !ok || d != '{' {
+		return &json.UnmarshalTypeError{Value: fmt.Sprint(t), Type: reflect.TypeOf(*j), Offset: dec.InputOffset()}
+	}
+	seen := false // the clients
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := t.(string)
+		start := dec.InputOffset()
+		if strings.ToLower(key) == "clients" { // json.Unmarshal matches names without regard to case
+			if seen {
+				return fmt.Errorf("member %q given twice", key)
+			}
+			seen = true
+			if err := decodeClients(dec, client); err != nil {
+				return err
+			}
+			continue
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return err
+		}
+		name, _ := json.Marshal(key)
+		doc := make([]byte, 0, len(name)+len(raw)+3)
+		doc = append(append(append(append(append(doc, '{'), name...), ':'), raw...), '}')
+		if err := json.Unmarshal(doc, j); err != nil {
+			var typ *json.UnmarshalTypeError
+			if errors.As(err, &typ) {
+				typ.Offset += start - int64(len(name)+2) // from doc to the document
+			}
+			return err
+		}
+	}
+	_, err = dec.Token() // the closing brace
+	return err
+}
+
+// decodeClients decodes the array of clients, passing each to client.
+func decodeClients(dec *json.Decoder, client func(i int, jc *jsonClient)) error {
+	t, err := dec.Token()
+	if err != nil || t == nil {
+		return err
+	}
+	if d, ok := t.(json.Delim); !ok || d != '[' {
+		return &json.UnmarshalTypeError{Value: fmt.Sprint(t), Type: reflect.TypeOf([]jsonClient{}), Field: "clients", Offset: dec.InputOffset()}
+	}
+	for i := 0; dec.More(); i++ {
+		var jc jsonClient
+		start := dec.InputOffset()
+		if err := dec.Decode(&jc); err != nil {
+			var typ *json.UnmarshalTypeError
+			if errors.As(err, &typ) {
+				typ.Offset += start // from the element to the document (give or take its comma)
+			}
+			return err
+		}
+		client(i, &jc)
+	}
+	_, err = dec.Token() // the closing bracket
+	return err
+}
+
+// rows reads the rows of a report whose findings were not kept (but for
+// the clients that ReadJSON read one at a time).
+func (p *parser) rows(j *jsonReport, r *Report) {
+	for i := range j.Clients {
+		r.Clients = append(r.Clients, p.client(i, &j.Clients[i]))
+	}
+	p.otherRows(j, r)
+}
+
+// client reads the row of client number i.
+func (p *parser) client(i int, jc *jsonClient) Client {
+	at := fmt.Sprintf("clients[%d]", i)
+	if jc.Client == "" {
+		p.fail(at+".client", "empty")
+	}
+	if !knownClientKinds[jc.Kind] {
+		p.fail(at+".kind", fmt.Sprintf("unknown client kind %q", jc.Kind))
+	}
+	c := Client{ID: jc.Client, Kind: jc.Kind, ShortName: jc.ShortName, Names: jc.Names,
+		Events: p.counts(at+".events", jc.Events), ServersByEvent: map[uint16][]string{},
+		First: p.evidence(at+".first_evidence", jc.FirstEvidence), Last: p.evidence(at+".last_evidence", jc.LastEvidence),
+		Servers: jc.Servers, Users: jc.Users, SPNs: jc.SPNs, SPNQueryStatuses: jc.SPNQueryStatuses,
+		EPAPolicies: jc.EPAPolicies, ServerRequiresSigning: jc.ServerRequiresSigning,
+		RejectionStatuses: jc.RejectionStatuses, DamagedChunkEvents: p.count(at+".damaged_chunk_events", jc.DamagedChunkEvents),
+		// A partial written before the lists were bounded has no totals.
+		NamesTotal:   max(p.count(at+".names_total", jc.NamesTotal), len(jc.Names)),
+		ServersTotal: max(p.count(at+".servers_total", jc.ServersTotal), len(jc.Servers)),
+		UsersTotal:   max(p.count(at+".users_total", jc.UsersTotal), len(jc.Users)),
+		SPNsTotal:    max(p.count(at+".spns_total", jc.SPNsTotal), len(jc.SPNs))}
+	for k, ss := range jc.ServersByEvent {
+		c.ServersByEvent[p.eventID(at+".servers_by_event", k)] = ss
+	}
+	p.serverNames(at+".servers", c.Servers...)
+	for k, ss := range jc.ServersByEvent {
+		p.serverNames(at+".servers_by_event."+k, ss...)
+	}
+	p.serverNames(at+".first_evidence.server", c.First.Server)
+	p.serverNames(at+".last_evidence.server", c.Last.Server)
+	return c
+}
+
+// otherRows reads the rows but the clients' of a report whose findings
+// were not kept.
+func (p *parser) otherRows(j *jsonReport, r *Report) {
 	for i, jd := range j.EventsPerDay {
 		at := fmt.Sprintf("events_per_day[%d]", i)
 		if d, err := time.Parse(time.DateOnly, jd.Date); err != nil {

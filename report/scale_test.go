@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,4 +141,46 @@ func TestMaxListedCutsOnlyTheLists(t *testing.T) {
 		}
 	}
 	require.Positive(t, cuts, "no list was ever cut: the test proves nothing")
+}
+
+// A summarised partial is read with its clients one at a time when its
+// schema comes first, as WriteJSON writes it; read whole otherwise, it
+// gives the same report. Clients given twice, or a schema changed after
+// the clients, are refused.
+func TestReadJSONStreamsClients(t *testing.T) {
+	r := report.Build(sharedLabel(50), report.Options{GeneratedAt: pinned, MaxFindings: 1, MaxListed: 3})
+	var b bytes.Buffer
+	require.NoError(t, r.WriteJSON(&b))
+	doc := b.String()
+	streamed, err := report.ReadJSON(strings.NewReader(doc))
+	require.NoError(t, err)
+	require.Len(t, streamed.Clients, 50)
+	require.Equal(t, 49, streamed.Clients[0].LinkedTotal)
+
+	// The schema last: the clients are kept until it is known.
+	schema := `"schema": "` + report.SchemaSummarised + `",`
+	require.Contains(t, doc, schema)
+	late := strings.Replace(doc, schema, "", 1)
+	late = late[:strings.LastIndex(late, "}")] + `, ` + strings.TrimSuffix(schema, ",") + "}\n"
+	whole, err := report.ReadJSON(strings.NewReader(late))
+	require.NoError(t, err)
+	streamed.Digest, whole.Digest = [32]byte{}, [32]byte{}
+	require.Equal(t, streamed, whole)
+
+	twice := strings.Replace(doc, `"clients": [`, `"clients": [], "Clients": [`, 1)
+	_, err = report.ReadJSON(strings.NewReader(twice))
+	require.ErrorIs(t, err, report.ErrMalformed)
+	require.ErrorContains(t, err, "given twice")
+
+	// A type error in a client names its place in the document.
+	bad := `{"schema":"` + report.SchemaSummarised + `","clients":[{"client":"a"},{"client": 5}],"findings_omitted":1}`
+	_, err = report.ReadJSON(strings.NewReader(bad))
+	var fe *report.FieldError
+	require.ErrorAs(t, err, &fe)
+	require.InDelta(t, strings.Index(bad, "5}"), fe.Offset, 2, "%v", err)
+
+	changed := doc[:strings.LastIndex(doc, "}")] + `, "schema": "` + report.Schema + `"}` + "\n"
+	_, err = report.ReadJSON(strings.NewReader(changed))
+	require.ErrorIs(t, err, report.ErrMalformed)
+	require.ErrorContains(t, err, "schema")
 }
