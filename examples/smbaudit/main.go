@@ -94,7 +94,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress bar and no summary on stderr (errors are still shown)")
 	fs.BoolVar(&c.quiet, "q", false, "")
 	fs.BoolVar(&c.noColor, "no-color", false, "no ANSI colors (also when NO_COLOR is set)")
-	fs.IntVar(&c.maxFindings, "max-findings", defaultMaxFindings, "list at most `N` findings in the JSON report (0: all); past N the findings are only counted\n"+
+	fs.IntVar(&c.maxFindings, "max-findings", defaultMaxFindings, "list at most `N` findings in the JSON report (0: all, every finding held in memory); past N the findings are only counted\n"+
 		"in the rows, so memory stays bounded, and merging such reports adds their rows (a record in two shards counts twice)")
 }
 
