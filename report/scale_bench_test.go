@@ -22,7 +22,7 @@ func scaleClients(n int) []smbaudit.Client {
 		case 1:
 			raw = fmt.Sprintf(`\\printer%07d.corp.example`, i)
 		default:
-			raw = fmt.Sprintf(`\\10.%d.%d.%d`, 10+i%3, i/250%256, 1+i%250+i/64000)
+			raw = fmt.Sprintf(`\\10.%d.%d.%d`, 10+i/64000%240, i/250%256, 1+i%250) // distinct up to 15M
 		}
 		cs[i] = smbaudit.NormalizeClient(raw)
 	}
@@ -92,6 +92,9 @@ func BenchmarkClients(b *testing.B) {
 				r := bl.report(true)
 				b.StopTimer()
 				cpu += cpuTime() - c0
+				if len(r.Clients) != n {
+					b.Fatalf("%d clients, want %d distinct", len(r.Clients), n)
+				}
 				bl = nil
 				reportB = liveHeap() - base
 				runtime.KeepAlive(r)
