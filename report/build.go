@@ -350,6 +350,39 @@ func (a *agg) addReport(r *Report) error {
 	return nil
 }
 
+// addAgg adds the rows of o, a partial read by readPartial whose document
+// has the SHA-256 digest, as addReport would add the report o would make;
+// o is used up. The errors are those of addReport.
+func (a *agg) addAgg(o *agg, digest [32]byte) error {
+	if a.digests[digest] {
+		return ErrDuplicate
+	}
+	if a.total > math.MaxInt-o.total {
+		return fmt.Errorf("%w: the counts of the reports merged would sum past %d", ErrOverflow, math.MaxInt)
+	}
+	a.total += o.total
+	if a.digests == nil {
+		a.digests = map[[32]byte]bool{}
+	}
+	a.digests[digest] = true
+	a.generated = maxTime(a.generated, o.generated)
+	if o.summary != nil {
+		if a.summary == nil {
+			a.summary = newRows()
+		}
+		a.summary.addAgg(o.summary)
+		a.omitted += o.omitted
+	}
+	for _, rec := range o.records {
+		a.addRecord(*rec)
+	}
+	for _, c := range o.servers {
+		a.addCoverage(c.name, c.first, c.last, c.records)
+	}
+	a.inputs = append(a.inputs, o.inputs...)
+	return nil
+}
+
 func cmpInput(x, y Input) int {
 	if c := cmp.Compare(x.Path, y.Path); c != 0 {
 		return c

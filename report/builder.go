@@ -1,6 +1,7 @@
 package report
 
 import (
+	"io"
 	"slices"
 	"time"
 
@@ -83,6 +84,33 @@ func (b *Builder) AddResult(res *smbaudit.Result) {
 // wraps ErrOverflow.
 func (b *Builder) AddReport(r *Report) error {
 	return b.a.addReport(r)
+}
+
+// AddJSON reads a partial report from rd, checked as ReadJSON checks it,
+// and adds it as AddReport would, without making the partial's Report:
+// its rows go straight into the Builder's, which lowers the peak memory of
+// a merge of many clients. On any error nothing is added: the errors of
+// ReadJSON (the limit MaxPartialTotal applied to the counts as read), then
+// ErrDuplicate or ErrOverflow as for AddReport.
+func (b *Builder) AddJSON(rd io.Reader) error {
+	p, digest, err := readPartial(rd)
+	if err != nil {
+		return err
+	}
+	// ReadJSON checks the counts of the report it makes: those read, and
+	// up to four a finding kept (its client, server and day rows).
+	if int64(p.total) > MaxPartialTotal-4*int64(len(p.records)) {
+		return errPartialTotal()
+	}
+	return b.a.addAgg(p, digest)
+}
+
+// Finish returns the report of everything added, as Report does, but uses
+// the Builder up: its rows are let go as the report's are made, so that
+// the peak memory is about that of the report, not of both. The Builder
+// must not be used after.
+func (b *Builder) Finish() *Report {
+	return b.report(true)
 }
 
 // Report returns the report of everything added so far. Its generation

@@ -355,6 +355,26 @@ func (r *Report) WriteJSON(w io.Writer) error {
 // the JSON path or the byte offset, wrapping ErrMalformed, ErrLimit or
 // ErrOverflow.
 func ReadJSON(rd io.Reader) (*Report, error) {
+	a, digest, err := readPartial(rd)
+	if err != nil {
+		return nil, err
+	}
+	out := a.finish(true)
+	if w, ok := weight(out); !ok || int64(w) > MaxPartialTotal {
+		return nil, errPartialTotal()
+	}
+	out.Digest = digest
+	return out, nil
+}
+
+func errPartialTotal() error {
+	return &FieldError{Path: "(report)", Msg: fmt.Sprintf("its counts sum past %d (MaxPartialTotal)", MaxPartialTotal), Err: ErrLimit}
+}
+
+// readPartial reads and checks a partial report for ReadJSON into the rows
+// of an agg of its own, and returns them with the SHA-256 of the document.
+func readPartial(rd io.Reader) (*agg, [32]byte, error) {
+	var digest [32]byte
 	var j jsonReport
 	g := &guard{r: rd, h: sha256.New()}
 	dec := json.NewDecoder(g)
@@ -385,7 +405,7 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 	}
 	if err := decodeReport(dec, &j, client); err != nil {
 		if fe := (*FieldError)(nil); errors.As(err, &fe) {
-			return nil, fe
+			return nil, digest, fe
 		}
 		at := dec.InputOffset()
 		var syn *json.SyntaxError
@@ -396,19 +416,19 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 		case errors.As(err, &typ):
 			at = typ.Offset
 		}
-		return nil, &FieldError{Offset: at, Msg: err.Error(), Err: ErrMalformed}
+		return nil, digest, &FieldError{Offset: at, Msg: err.Error(), Err: ErrMalformed}
 	}
 	if _, err := io.Copy(io.Discard, g); err != nil {
 		if fe := (*FieldError)(nil); errors.As(err, &fe) {
-			return nil, fe
+			return nil, digest, fe
 		}
-		return nil, &FieldError{Offset: g.n, Msg: err.Error(), Err: ErrMalformed}
+		return nil, digest, &FieldError{Offset: g.n, Msg: err.Error(), Err: ErrMalformed}
 	}
 	if streamedSchema != "" && j.Schema != streamedSchema {
-		return nil, &FieldError{Path: "schema", Msg: "given again after the clients, changed", Err: ErrMalformed}
+		return nil, digest, &FieldError{Path: "schema", Msg: "given again after the clients, changed", Err: ErrMalformed}
 	}
 	if j.Schema != Schema && j.Schema != SchemaSummarised {
-		return nil, fmt.Errorf("%w: %q (want %q or %q)", ErrSchema, j.Schema, Schema, SchemaSummarised)
+		return nil, digest, fmt.Errorf("%w: %q (want %q or %q)", ErrSchema, j.Schema, Schema, SchemaSummarised)
 	}
 	p.checkStrings(reflect.ValueOf(j), nil)
 	r := &Report{GeneratedAt: p.time("generated_at", j.GeneratedAt, false), FindingsOmitted: p.count("findings_omitted", j.FindingsOmitted)}
@@ -472,20 +492,16 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 			First: p.time(at+".first", ji.First, false), Last: p.time(at+".last", ji.Last, false)})
 	}
 	if p.err != nil {
-		return nil, p.err
+		return nil, digest, p.err
 	}
 	j = jsonReport{}
 	a.total = streamed.n
 	if err := a.addReport(r); streamed.overflow || err != nil {
-		return nil, &FieldError{Msg: "the counts of the report sum past the largest int", Path: "(report)", Err: ErrOverflow}
+		return nil, digest, &FieldError{Msg: "the counts of the report sum past the largest int", Path: "(report)", Err: ErrOverflow}
 	}
 	r = nil // in a now
-	out := a.finish(true)
-	if w, ok := weight(out); !ok || int64(w) > MaxPartialTotal {
-		return nil, &FieldError{Path: "(report)", Msg: fmt.Sprintf("its counts sum past %d (MaxPartialTotal)", MaxPartialTotal), Err: ErrLimit}
-	}
-	g.h.Sum(out.Digest[:0])
-	return out, nil
+	g.h.Sum(digest[:0])
+	return a, digest, nil
 }
 
 // decodeReport decodes the top-level object of a report into j, but for

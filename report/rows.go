@@ -318,6 +318,57 @@ func (w *rows) addRows(r *Report) {
 	w.addSamples(r.UnparsedSamples...)
 }
 
+// addAgg adds the rows of o, which it uses up: each client of o is
+// dropped once added, so that the two are not both held whole.
+func (w *rows) addAgg(o *rows) {
+	for id, oc := range o.clients {
+		c := w.client(id)
+		if oc.seen {
+			c.seenAt(oc.first, oc.last)
+		}
+		c.kind = minNonEmpty(c.kind, oc.kind)
+		c.short = minNonEmpty(c.short, oc.short)
+		oc.names.each(func(v string) { c.names.add(v) })
+		oc.users.each(func(v string) { c.users.add(v) })
+		oc.spns.each(func(v string) { c.spns.add(v) })
+		oc.servers.each(func(v string) { c.servers.add(v) })
+		for i := range oc.events {
+			e := &oc.events[i]
+			c.count(e.id, e.n, e.servers.sorted()...)
+		}
+		c.damaged += oc.damaged
+		if y := oc.clientRare; y != nil {
+			x := c.rare()
+			y.statuses.each(func(v string) { x.statuses.add(v) })
+			y.epa.each(func(v string) { x.epa.add(v) })
+			y.signing.each(func(v string) { x.signing.add(v) })
+			y.rejected.each(func(v string) { x.rejected.add(v) })
+			x.namesAtLeast = max(x.namesAtLeast, y.namesAtLeast)
+			x.usersAtLeast = max(x.usersAtLeast, y.usersAtLeast)
+			x.spnsAtLeast = max(x.spnsAtLeast, y.spnsAtLeast)
+			x.serversAtLeast = max(x.serversAtLeast, y.serversAtLeast)
+		}
+		delete(o.clients, id)
+	}
+	for lc, sa := range o.servers {
+		wa := w.server(lc)
+		wa.findings += sa.findings
+		for ev, n := range sa.events {
+			wa.events[ev] += n
+		}
+		for id := range sa.clients {
+			wa.clients.add(id)
+		}
+	}
+	for d, evs := range o.days {
+		for ev, n := range evs {
+			w.addDay(d, ev, n)
+		}
+	}
+	w.unparsed += o.unparsed
+	w.addSamples(o.samples...)
+}
+
 func lowerAll(s []string) []string {
 	out := make([]string, len(s))
 	for i, v := range s {

@@ -184,3 +184,39 @@ func TestReadJSONStreamsClients(t *testing.T) {
 	require.ErrorIs(t, err, report.ErrMalformed)
 	require.ErrorContains(t, err, "schema")
 }
+
+// A partial added with Builder.AddJSON gives the report that ReadJSON and
+// AddReport give, summarised or not, and Finish the report of Report; a
+// partial added twice, or a bad one, adds nothing.
+func TestAddJSONIsReadAndAdd(t *testing.T) {
+	for seed := range uint64(propertyRuns / 4) {
+		r := rand.New(rand.NewPCG(seed, 31))
+		files := uniqueFiles(r, 2+r.IntN(4))
+		var docs [][]byte
+		for i, f := range files {
+			var b bytes.Buffer
+			max := 0
+			if i%2 == 0 {
+				max = 1
+			}
+			require.NoError(t, report.Build(f, report.Options{GeneratedAt: pinned, MaxFindings: max}).WriteJSON(&b))
+			docs = append(docs, b.Bytes())
+		}
+		for _, maxFindings := range []int{0, 3} {
+			at := fmt.Sprintf("seed %d max findings %d", seed, maxFindings)
+			viaReport := report.NewBuilder(report.Options{GeneratedAt: pinned, MaxFindings: maxFindings})
+			viaJSON := report.NewBuilder(report.Options{GeneratedAt: pinned, MaxFindings: maxFindings})
+			for _, d := range docs {
+				rep, err := report.ReadJSON(bytes.NewReader(d))
+				require.NoError(t, err, at)
+				require.NoError(t, viaReport.AddReport(rep), at)
+				require.NoError(t, viaJSON.AddJSON(bytes.NewReader(d)), at)
+			}
+			require.ErrorIs(t, viaJSON.AddJSON(bytes.NewReader(docs[0])), report.ErrDuplicate, at)
+			require.ErrorIs(t, viaJSON.AddJSON(strings.NewReader(`{"schema":"x"}`)), report.ErrSchema, at)
+			want := viaReport.Report()
+			require.Equal(t, renderAll(t, want), renderAll(t, viaJSON.Report()), at)
+			require.Equal(t, renderAll(t, want), renderAll(t, viaJSON.Finish()), at)
+		}
+	}
+}

@@ -222,19 +222,17 @@ Flags:
 	b := report.NewBuilder(report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: c.maxFindings})
 	read := 0
 	for _, p := range paths {
-		r, err := readPartial(p)
-		if err != nil {
+		if err := addPartial(b, p); err != nil {
 			fmt.Fprintf(stderr, "smbaudit: %s: skipped: %v\n", p, err)
 			continue
 		}
-		b.AddReport(r)
 		read++
 	}
 	if read == 0 {
 		fmt.Fprintf(stderr, "smbaudit: nothing readable: all %d partial reports skipped\n", len(paths))
 		return exitNothing
 	}
-	rep := b.Report()
+	rep := b.Finish()
 	if !c.quiet {
 		fmt.Fprintf(stderr, "smbaudit: merged %d of %s: %s, %s, %s\n",
 			read, plural(len(paths), "partial report", "partial reports"), plural(rep.Summary.Clients, "client", "clients"),
@@ -244,13 +242,22 @@ Flags:
 	return c.finish(rep, format, failOn, stdout, stderr)
 }
 
-func readPartial(path string) (*report.Report, error) {
+// addPartial reads the partial report at path into b (Builder.AddJSON,
+// which never holds the partial's own report). A partial already added,
+// or one that would take the counts past the largest int, is left out and
+// counted as read, as Builder.AddReport leaves it out.
+func addPartial(b *report.Builder, path string) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer f.Close()
-	return report.ReadJSON(f)
+	err = b.AddJSON(f)
+	var fe *report.FieldError
+	if !errors.As(err, &fe) && (errors.Is(err, report.ErrDuplicate) || errors.Is(err, report.ErrOverflow)) {
+		return nil
+	}
+	return err
 }
 
 // parseCommand parses the flags and paths of one command. header is its usage
