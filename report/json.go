@@ -245,6 +245,64 @@ func (r *Report) toJSON() jsonReport {
 	return j
 }
 
+// appendIndent appends src, compact JSON as encoding/json writes it, laid
+// out as json.Indent lays it out with prefix and indent: each element of
+// an object or array on a line of its own, empty ones as {} and [], a
+// space after each colon. It does not check src.
+func appendIndent(dst, src []byte, prefix, indent string) []byte {
+	depth, pending, inString, escaped := 0, false, false, false
+	newline := func() {
+		dst = append(dst, '\n')
+		dst = append(dst, prefix...)
+		for range depth {
+			dst = append(dst, indent...)
+		}
+	}
+	for _, c := range src {
+		if inString {
+			dst = append(dst, c)
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		if pending && c != '}' && c != ']' { // the first element of an object or array
+			pending = false
+			depth++
+			newline()
+		}
+		switch c {
+		case '"':
+			inString = true
+			dst = append(dst, c)
+		case '{', '[':
+			pending = true // so that an empty one stays {} or []
+			dst = append(dst, c)
+		case '}', ']':
+			if pending {
+				pending = false
+			} else {
+				depth--
+				newline()
+			}
+			dst = append(dst, c)
+		case ',':
+			dst = append(dst, c)
+			newline()
+		case ':':
+			dst = append(dst, c, ' ')
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
 // clientOut is the JSON form of one client row.
 func clientOut(c *Client) jsonClient {
 	jc := jsonClient{Client: c.ID, Kind: c.Kind, ShortName: c.ShortName,
@@ -290,6 +348,12 @@ func (r *Report) WriteJSON(w io.Writer) error {
 		return fmt.Errorf("report: encoding JSON: %w", err)
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
+	// Each element is encoded compact into one reused buffer, then laid
+	// out by appendIndent into another: json.MarshalIndent, but without
+	// its second scan of the encoding nor two new slices per element.
+	var compact bytes.Buffer
+	var indented []byte
+	enc := json.NewEncoder(&compact)
 	// toJSON leaves "clients" and "findings" empty; their elements go
 	// between the brackets, laid out as MarshalIndent lays out the
 	// elements of an array. The members are at the top level, the only
@@ -310,15 +374,16 @@ func (r *Report) WriteJSON(w io.Writer) error {
 		bw.Write(head[:at+len(empty)-3]) // up to and including the bracket that opens
 		head = head[at+len(empty)-3:]
 		for i := range m.n {
-			elem, err := json.MarshalIndent(m.elem(i), "    ", "  ")
-			if err != nil {
+			compact.Reset()
+			if err := enc.Encode(m.elem(i)); err != nil {
 				return fmt.Errorf("report: encoding JSON: %w", err)
 			}
+			indented = appendIndent(indented[:0], bytes.TrimSuffix(compact.Bytes(), []byte("\n")), "    ", "  ")
 			if i > 0 {
 				bw.WriteByte(',')
 			}
 			bw.WriteString("\n    ")
-			bw.Write(elem)
+			bw.Write(indented)
 		}
 		if m.n > 0 {
 			bw.WriteString("\n  ")
