@@ -157,7 +157,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress bar and no summary on stderr (errors are still shown)")
 	fs.BoolVar(&c.quiet, "q", false, "")
 	fs.BoolVar(&c.noColor, "no-color", false, "no ANSI colors (also when NO_COLOR is set)")
-	fs.Var(&c.maxFindings, "max-findings", "list at most `N` findings in the JSON report (0: all); past N the findings are only counted\n"+
+	fs.Var(&c.maxFindings, "max-findings", "list at most `N` findings in the JSON report (0: all, every finding held in memory); past N the findings are only counted\n"+
 		"in the rows, so memory stays bounded, and merging such reports adds their rows (a record in two shards counts twice)")
 }
 
@@ -428,14 +428,13 @@ Flags:
 	b := report.NewBuilder(report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: int(c.maxFindings)})
 	failed := 0
 	for _, p := range paths {
-		r, err := readPartial(p)
-		if err != nil {
+		err := addPartial(b, p)
+		switch {
+		case errors.Is(err, report.ErrDuplicate):
+			say(stderr, "%s: the same bytes as a partial given before: counted once", p)
+		case err != nil:
 			say(stderr, "%s", describe(p, err))
 			failed++
-			continue
-		}
-		if failed == 0 {
-			b.AddReport(r)
 		}
 	}
 	if failed > 0 {
@@ -443,7 +442,7 @@ Flags:
 			failed, plural(len(paths), "partial report", "partial reports"))
 		return exitNothing
 	}
-	rep := b.Report()
+	rep := b.Finish()
 	if !c.quiet {
 		say(stderr, "merged %s: %s, %s, %s",
 			plural(len(paths), "partial report", "partial reports"), plural(rep.Summary.Clients, "client", "clients"),
@@ -467,15 +466,18 @@ func reason(path string, err error) string {
 	return strings.TrimPrefix(err.Error(), path+": ")
 }
 
-// readPartial reads the partial report at path, refusing without blocking
-// what is not a regular file.
-func readPartial(path string) (*report.Report, error) {
+// addPartial reads the partial report at path into b (Builder.AddJSON,
+// which never holds the partial's own report), refusing without blocking
+// what is not a regular file. A partial already added is left out, with
+// report.ErrDuplicate; one that would take the counts past the largest int
+// is left out with report.ErrOverflow.
+func addPartial(b *report.Builder, path string) error {
 	f, err := safefile.OpenRegular(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer f.Close()
-	return report.ReadJSON(f)
+	return b.AddJSON(f)
 }
 
 // parseCommand parses the flags and paths of one command. header is its usage
