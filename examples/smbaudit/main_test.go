@@ -379,6 +379,11 @@ func TestMergeEqualsOneScan(t *testing.T) {
 	assert.Equal(t, exitFailOnHits, text.code)
 	assert.Contains(t, text.stdout, "5 clients on 3 servers would break if you enforce RequireSecuritySignature")
 
+	// A shard given twice counts once, and the command says so.
+	twice := runCmd(t, "merge", "-f", "json", a, b, a)
+	require.Equal(t, exitOK, twice.code, twice.stderr)
+	assert.Equal(t, all.stdout, twice.stdout, "the same partial twice merges as once")
+	assert.Contains(t, twice.stderr, a+": the same bytes as a partial given before: counted once")
 }
 
 func TestParseInterspersed(t *testing.T) {
