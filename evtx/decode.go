@@ -339,8 +339,14 @@ func (d *slotDecoder) lazyInspect(buf []byte, works []*recordWork) bool {
 	}
 	type match struct{ off, n int }
 	var matches []match
-	for _, p := range c.patterns {
-		a := anchorIndex(p)
+	for i, p := range c.patterns {
+		if !c.markersHeld(i, buf) {
+			// A narrowed provider without its markers here has no
+			// wanted event in this chunk (Options.Narrow): its name
+			// marks no record to inspect.
+			continue
+		}
+		a := rarestIndex(p, anchorRarity)
 		if a < 0 {
 			return false
 		}

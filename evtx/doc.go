@@ -145,7 +145,10 @@
 // be of a wanted provider, are counted in ChunkInfo.Records and are not
 // decoded, so damage inside them goes unreported, as in skipped chunks.
 // Records of unwanted providers or event IDs are dropped before any Event
-// is built. EventIDs, Since and Until filter events. Chunks are decoded
+// is built. Options.Narrow asks for a few event IDs of a provider whose
+// events fill a log: its other IDs are dropped before any Event is built,
+// and a chunk holding its name but none of its markers is skipped too.
+// EventIDs, Since and Until filter events. Chunks are decoded
 // by Options.Workers goroutines (GOMAXPROCS by default), each with its own
 // buffers, and put back in file order; at most MaxInFlightChunksPerWorker
 // decoded chunks per worker wait, so memory does not grow with the file.

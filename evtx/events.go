@@ -19,7 +19,11 @@ type compiledOptions struct {
 	providers []string // wanted provider names
 	// patterns are the wanted names, lower-cased, in UTF-16LE; nil when a
 	// name is not ASCII, which turns the chunk pre-filter off.
-	patterns     [][]byte
+	patterns [][]byte
+	// provIDs[i] and markers[i] narrow providers[i] (Options.Narrow):
+	// nil keeps every event ID and decodes every chunk holding the name.
+	provIDs      []map[uint16]bool
+	markers      [][][]byte
 	ids          map[uint16]bool
 	since, until time.Time
 	// recover is Options.Recover; ranges, set with it, holds the record ID
@@ -41,6 +45,32 @@ func compileOptions(o Options) *compiledOptions {
 	}
 	if !ascii {
 		c.patterns = nil
+	}
+	c.provIDs = make([]map[uint16]bool, len(c.providers))
+	c.markers = make([][][]byte, len(c.providers))
+	for i, p := range c.providers {
+		for _, n := range o.Narrow {
+			if !providerEqual(n.Provider, p) && !providerEqual(p, n.Provider) {
+				continue
+			}
+			if len(n.EventIDs) > 0 {
+				if c.provIDs[i] == nil {
+					c.provIDs[i] = map[uint16]bool{}
+				}
+				for _, id := range n.EventIDs {
+					c.provIDs[i][id] = true
+				}
+			}
+			for _, m := range n.Markers {
+				if m == "" || !isASCII(m) {
+					// Not searchable as the names are: no chunk
+					// narrowing for this provider.
+					c.markers[i] = nil
+					break
+				}
+				c.markers[i] = append(c.markers[i], utf16LEBytes(m))
+			}
+		}
 	}
 	if len(o.EventIDs) > 0 {
 		c.ids = make(map[uint16]bool, len(o.EventIDs))
@@ -79,31 +109,90 @@ func utf16LEBytes(s string) []byte {
 //
 // Most chunks of a mixed log hold no wanted provider, so this runs over
 // nearly every byte of the file. It looks, with the vectorised
-// bytes.IndexByte, for the pattern's rarest byte (see anchorIndex), in both
-// cases when it is a letter, and compares the whole name, folded, only
-// around those places: no copy of the chunk is made.
+// bytes.IndexByte, for the pattern's rarest byte (rarestIndex by
+// anchorRarity), in both cases when it is a letter, and compares the whole
+// name, folded, only around those places: no copy of the chunk is made.
 func (c *compiledOptions) mayHoldProvider(buf, scratch []byte) bool {
 	if len(c.providers) == 0 || c.patterns == nil {
 		return true
 	}
-	for _, p := range c.patterns {
-		if a := anchorIndex(p); a >= 0 {
-			if containsFolded(buf, p, a) {
-				return true
-			}
+	for i, p := range c.patterns {
+		if !holdsFolded(buf, scratch, p) {
 			continue
 		}
-		for i, b := range buf {
-			if 'A' <= b && b <= 'Z' {
-				b += 'a' - 'A'
-			}
-			scratch[i] = b
+		if len(c.markers[i]) == 0 {
+			return true
 		}
-		if bytes.Contains(scratch[:len(buf)], p) {
+		// Narrowed (Options.Narrow): the chunk must also hold a marker.
+		if c.markersHeld(i, buf) {
 			return true
 		}
 	}
 	return false
+}
+
+// markersHeld reports whether buf holds one of the markers of provider
+// number i, or the provider has none (Options.Narrow). Markers are
+// compared exactly, as a template stores its names: bytes.Index searches
+// a chunk in one vectorised pass, where a folded search would cost a pass
+// per case of its anchor byte on every chunk of a mixed log.
+func (c *compiledOptions) markersHeld(i int, buf []byte) bool {
+	if len(c.markers[i]) == 0 {
+		return true
+	}
+	for _, m := range c.markers[i] {
+		if containsExact(buf, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// exactRarity ranks bytes for an exact (case-sensitive) search, rarest
+// first: capitals inside names are rarer in event text than most
+// lower-case letters.
+const exactRarity = "QJZXqjzxKVYWUHFGBPLOIRDTMNEkyvgbASCpfwhmcudlrsnitoae-"
+
+// containsExact is bytes.Contains(buf, m), searching first for the rarest
+// byte of m by exactRarity (UTF-16 text is full of the zero bytes and
+// common letters bytes.Index would stop at).
+func containsExact(buf, m []byte) bool {
+	a := rarestIndex(m, exactRarity)
+	if a < 0 {
+		return bytes.Contains(buf, m)
+	}
+	x := m[a]
+	for pos := a; pos < len(buf); {
+		i := bytes.IndexByte(buf[pos:], x)
+		if i < 0 {
+			return false
+		}
+		i += pos
+		pos = i + 1
+		j := i - a
+		if j+len(m) > len(buf) {
+			return false
+		}
+		if bytes.Equal(buf[j:j+len(m)], m) {
+			return true
+		}
+	}
+	return false
+}
+
+// holdsFolded reports whether buf, ASCII letters folded, contains the
+// lower-cased UTF-16LE pattern p; scratch is as long as buf.
+func holdsFolded(buf, scratch, p []byte) bool {
+	if a := rarestIndex(p, anchorRarity); a >= 0 {
+		return containsFolded(buf, p, a)
+	}
+	for i, b := range buf {
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		scratch[i] = b
+	}
+	return bytes.Contains(scratch[:len(buf)], p)
 }
 
 // anchorRarity ranks bytes from rarest to commonest in the UTF-16 text of
@@ -111,13 +200,12 @@ func (c *compiledOptions) mayHoldProvider(buf, scratch []byte) bool {
 // provider names, GUIDs and empty values). Bytes not listed come last.
 const anchorRarity = "qjzxbkygvpfwhmcudlrsnitoae-"
 
-// anchorIndex returns the index, in the lower-cased UTF-16LE pattern p, of
-// the byte to search for first: the rarest one by anchorRarity, or -1
-// when p has no byte listed there (then the caller folds a copy).
-func anchorIndex(p []byte) int {
-	best, rank := -1, len(anchorRarity)
+// rarestIndex returns the index in p of its rarest byte by rarity (a
+// string of bytes, rarest first), or -1 when p holds none of them.
+func rarestIndex(p []byte, rarity string) int {
+	best, rank := -1, len(rarity)
 	for i, b := range p {
-		if r := strings.IndexByte(anchorRarity, b); r >= 0 && r < rank {
+		if r := strings.IndexByte(rarity, b); r >= 0 && r < rank {
 			best, rank = i, r
 		}
 	}
@@ -211,46 +299,55 @@ func equalFolded(b, p []byte) bool {
 // record's plan, before any Event is built for it. It reads the values the
 // way applyPlan sets them, so it refuses exactly what keep would.
 func (c *compiledOptions) planMayKeep(p *recordPlan) bool {
+	prov := -1
 	if len(c.providers) > 0 {
-		name := p.value(pathProvider).Text
-		ok := false
-		for _, want := range c.providers {
-			if providerEqual(name, want) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
+		prov = c.providerIndex(p.value(pathProvider).Text)
+		if prov < 0 {
 			return false
 		}
 	}
-	if c.ids != nil {
+	if c.ids != nil || (prov >= 0 && c.provIDs[prov] != nil) {
 		var id uint16
 		if n, ok := toUint(p.value(pathEventID).Text, 16); ok {
 			id = uint16(n)
 		}
-		if !c.ids[id] {
+		if !c.idWanted(prov, id) {
 			return false
 		}
 	}
 	return true
 }
 
+// providerIndex returns the index in c.providers of the first wanted
+// provider equal to name, or -1.
+func (c *compiledOptions) providerIndex(name string) int {
+	for i, want := range c.providers {
+		if providerEqual(name, want) {
+			return i
+		}
+	}
+	return -1
+}
+
+// idWanted applies EventIDs and the event IDs Options.Narrow gives
+// provider number prov (-1: no provider filter).
+func (c *compiledOptions) idWanted(prov int, id uint16) bool {
+	if c.ids != nil && !c.ids[id] {
+		return false
+	}
+	return prov < 0 || c.provIDs[prov] == nil || c.provIDs[prov][id]
+}
+
 // keep applies the event filters.
 func (c *compiledOptions) keep(ev *Event) bool {
+	prov := -1
 	if len(c.providers) > 0 {
-		ok := false
-		for _, p := range c.providers {
-			if providerEqual(ev.Provider, p) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
+		prov = c.providerIndex(ev.Provider)
+		if prov < 0 {
 			return false
 		}
 	}
-	if c.ids != nil && !c.ids[ev.EventID] {
+	if !c.idWanted(prov, ev.EventID) {
 		return false
 	}
 	if !c.since.IsZero() && ev.TimeCreated.Before(c.since) {

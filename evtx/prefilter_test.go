@@ -21,12 +21,54 @@ func referenceMayHold(c *compiledOptions, buf []byte) bool {
 		}
 		f[i] = b
 	}
-	for _, p := range c.patterns {
-		if bytes.Contains(f, p) {
+	for i, p := range c.patterns {
+		if !bytes.Contains(f, p) {
+			continue
+		}
+		if len(c.markers[i]) == 0 {
 			return true
+		}
+		for _, m := range c.markers[i] {
+			if bytes.Contains(buf, m) { // exact, not folded
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// Options.Narrow: a chunk holding a narrowed provider's name counts only
+// when it also holds one of the provider's markers.
+func TestMayHoldProviderMarkers(t *testing.T) {
+	smb, sec := "Microsoft-Windows-SMBServer", "Microsoft-Windows-Security-Auditing"
+	u := func(s string) []byte { return utf16LEBytes(s) }
+	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+	noise := bytes.Repeat(u("LogonType SubjectUserName "), 40)
+	narrow := []ProviderFilter{{Provider: "microsoft-windows-security-auditing", EventIDs: []uint16{5168}, Markers: []string{"ConfiguredNames"}}}
+	tests := []struct {
+		name   string
+		narrow []ProviderFilter
+		buf    []byte
+		want   bool
+	}{
+		{"narrowed provider without its marker", narrow, cat(noise, u(sec), noise), false},
+		{"narrowed provider with its marker", narrow, cat(noise, u(sec), noise, u("ConfiguredNames")), true},
+		{"provider name in another case, marker exact", narrow, cat(u("MICROSOFT-windows-security-auditing"), u("ConfiguredNames")), true},
+		{"markers are compared with their case", narrow, cat(noise, u(sec), noise, u("CONFIGUREDNAMES")), false},
+		{"marker without the provider", narrow, cat(noise, u("ConfiguredNames")), false},
+		{"other provider, not narrowed", narrow, cat(noise, u(smb), noise), true},
+		{"no markers: the name suffices", []ProviderFilter{{Provider: sec, EventIDs: []uint16{5168}}}, cat(noise, u(sec)), true},
+		{"second marker", []ProviderFilter{{Provider: sec, Markers: []string{"Nope", "SpnName"}}}, cat(u(sec), u("SpnName")), true},
+		{"non-ASCII marker: no narrowing", []ProviderFilter{{Provider: sec, Markers: []string{"Nämes"}}}, cat(noise, u(sec)), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := compileOptions(Options{Providers: []string{smb, sec}, Narrow: tt.narrow})
+			got := c.mayHoldProvider(tt.buf, make([]byte, len(tt.buf)))
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, referenceMayHold(c, tt.buf), got, "must agree with the folded-copy definition")
+		})
+	}
 }
 
 func TestMayHoldProviderMatchesItsDefinition(t *testing.T) {
@@ -105,4 +147,30 @@ func TestMayHoldProviderRandom(t *testing.T) {
 		}
 	}
 	assert.Greater(t, hits, 20, "the random cases must include matches")
+}
+
+// containsExact must agree with bytes.Contains, anchor or none.
+func TestContainsExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	markers := [][]byte{utf16LEBytes("ConfiguredNames"), utf16LEBytes("Ab"), utf16LEBytes("1234"), []byte("g")}
+	hits := 0
+	for range 3000 {
+		m := markers[rng.IntN(len(markers))]
+		buf := make([]byte, rng.IntN(300))
+		for i := range buf {
+			buf[i] = "gC\x00oN1234Ab"[rng.IntN(11)]
+		}
+		if n := rng.IntN(len(m) + 1); len(buf) >= n && rng.IntN(2) == 0 {
+			at := rng.IntN(len(buf) - n + 1)
+			copy(buf[at:], m[:n]) // a prefix, or all, of the marker
+		}
+		want := bytes.Contains(buf, m)
+		if want {
+			hits++
+		}
+		if !assert.Equal(t, want, containsExact(buf, m), "%q in %q", m, buf) {
+			break
+		}
+	}
+	assert.Greater(t, hits, 100)
 }

@@ -455,6 +455,49 @@ func TestProviderFilterSound(t *testing.T) {
 	assert.Len(t, res.events, 50)
 }
 
+// TestNarrowedProvider asks for one event ID of a provider whose events
+// fill the log: the chunks without its marker are skipped undecoded, the
+// provider's other event IDs are dropped, and the other providers are kept
+// whole.
+func TestNarrowedProvider(t *testing.T) {
+	evs := fixtureEvents(600, 250, 300)
+	for _, i := range []int{20, 560} {
+		evs[i].EventID = 5168
+		evs[i].Data = []evtxwrite.Data{
+			{Name: "SubjectUserName", Type: evtx.TypeString, Value: "lnxsvc"},
+			{Name: "SpnName", Type: evtx.TypeString, Value: "N/A"},
+			{Name: "ConfiguredNames", Type: evtx.TypeString, Value: "N/A"},
+		}
+	}
+	// One 5168 among the SMB events too, in a chunk the SMB name opens.
+	t270 := evs[270].TimeCreated
+	evs[270] = evs[20]
+	evs[270].TimeCreated = t270
+	b := encode(t, evs, evtxwrite.Options{})
+	all := read(t, b, evtx.Options{})
+	var want []*evtx.Event
+	for _, ev := range all.events {
+		if ev.Provider == smbProvider || ev.EventID == 5168 {
+			want = append(want, ev)
+		}
+	}
+	require.Len(t, want, 52, "49 SMB events and three 5168")
+	opts := evtx.Options{Providers: []string{smbProvider, secProvider},
+		Narrow: []evtx.ProviderFilter{{Provider: "MICROSOFT-WINDOWS-SECURITY-AUDITING", EventIDs: []uint16{5168}, Markers: []string{"ConfiguredNames"}}}}
+	res := read(t, b, opts)
+	assert.Empty(t, res.errs)
+	assert.Equal(t, want, res.events)
+	skipped := chunkOffsets(res, evtx.ChunkSkipped)
+	assert.NotEmpty(t, skipped, "chunks with Security events but no 5168 are not decoded")
+	assert.Less(t, len(skipped), len(res.chunks))
+
+	// Without markers every chunk is decoded, with the same events.
+	opts.Narrow[0].Markers = nil
+	res = read(t, b, opts)
+	assert.Empty(t, chunkOffsets(res, evtx.ChunkSkipped))
+	assert.Equal(t, want, res.events)
+}
+
 func assertFilterSound(t *testing.T, b []byte) {
 	t.Helper()
 	all := read(t, b, evtx.Options{})

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/evtxkit/smbreadiness/internal/safefile"
 )
 
 // Sentinel errors. Test for them with errors.Is.
@@ -16,6 +18,10 @@ var (
 	// (NewReader fails), or ends before the chunks its header promises (an
 	// *Error is yielded and the chunks present are read).
 	ErrShortFile = errors.New("evtx: file too short for a header")
+	// ErrNotRegular: Open was given a path that is not a regular file (a
+	// named pipe, a device, a socket, a directory); it is refused without
+	// blocking.
+	ErrNotRegular = safefile.ErrNotRegular
 	// ErrHeaderMismatch: a field of the file header or of a chunk header
 	// contradicts the fixed geometry of the format or the records the file
 	// holds. The reader trusts the geometry and the records, reads what is
@@ -203,6 +209,25 @@ func (e *Event) Get(name string) (string, bool) {
 	return "", false
 }
 
+// ProviderFilter narrows what Options keeps of one of Options.Providers,
+// so that a provider whose events fill a log (the Security-Auditing events
+// of a WEF collector, say) can be asked for a few of its events without
+// decoding the others.
+type ProviderFilter struct {
+	// Provider is the name, as in Options.Providers (case-insensitive).
+	Provider string
+	// EventIDs, when set, keeps only these event IDs of the provider.
+	EventIDs []uint16
+	// Markers, when set, are ASCII texts of which every chunk holding a
+	// wanted event of the provider holds one, such as a Data name of its
+	// template (Windows stores templates, with their names, in each chunk
+	// that uses them). They are compared exactly, case included, in
+	// UTF-16LE. A chunk holding the provider's name but none of the
+	// markers is not decoded for this provider: choose markers that no
+	// wanted event can lack.
+	Markers []string
+}
+
 // Options filter and tune a read. The zero value reads every event with
 // GOMAXPROCS workers.
 type Options struct {
@@ -211,6 +236,8 @@ type Options struct {
 	Providers []string
 	// EventIDs keeps only these event IDs.
 	EventIDs []uint16
+	// Narrow narrows what is kept of some of Providers; see ProviderFilter.
+	Narrow []ProviderFilter
 	// Since and Until keep events with Since <= TimeCreated < Until; zero
 	// values do not bound.
 	Since, Until time.Time

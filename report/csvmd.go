@@ -39,7 +39,7 @@ func joinSettings(s []Setting) string {
 
 // CSVHeader is the header row of WriteCSV.
 var CSVHeader = []string{"client", "kind", "short_name", "linked", "names", "first_seen", "last_seen",
-	"events_total", "e3000", "e3021", "e3024", "e3025", "e3026", "e3027", "e551", "servers", "users", "spns",
+	"events_total", "e3000", "e3021", "e3022", "e3023", "e3024", "e3025", "e3026", "e3027", "e551", "e5168", "servers", "users", "spns",
 	"spn_query_statuses", "epa_policies", "server_requires_signing", "damaged_chunk_events",
 	"breaks_under", "possibly_breaks_under", "rejected_by_enforcement", "rejection_statuses", "hints"}
 
@@ -62,12 +62,13 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		if c.RejectedByEnforcement {
 			hints = append(hints, HintAlreadyFails)
 		}
-		row := []string{c.ID, c.Kind, c.ShortName, strings.Join(c.Linked, ";"), strings.Join(c.Names, ";"),
+		row := []string{c.ID, c.Kind, c.ShortName, strings.Join(andMore(c.Linked, c.LinkedTotal), ";"), strings.Join(andMore(c.Names, c.NamesTotal), ";"),
 			FormatTime(c.FirstSeen), FormatTime(c.LastSeen), strconv.Itoa(total(c.Events))}
 		for _, id := range EventIDs {
 			row = append(row, strconv.Itoa(c.Events[id]))
 		}
-		row = append(row, strings.Join(c.Servers, ";"), strings.Join(c.Users, ";"), strings.Join(c.SPNs, ";"),
+		row = append(row, strings.Join(andMore(c.Servers, c.ServersTotal), ";"), strings.Join(andMore(c.Users, c.UsersTotal), ";"),
+			strings.Join(andMore(c.SPNs, c.SPNsTotal), ";"),
 			strings.Join(c.SPNQueryStatuses, ";"), strings.Join(c.EPAPolicies, ";"),
 			strings.Join(c.ServerRequiresSigning, ";"), strconv.Itoa(c.DamagedChunkEvents),
 			joinSettings(c.BreaksUnder), joinSettings(c.PossiblyBreaksUnder),
@@ -122,8 +123,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	p("\n%s\n\n", mdEscape(summaryLine(r.Summary, r.Unparsed)))
 
 	p("## Clients\n\n\"yes\": breaks; \"maybe\": 3027 evidence only (unreliable), never a certain break.\n\n")
-	p("| Client | DisableSMB1 | RequireSecuritySignature | SmbServerNameHardeningLevel=1 | SmbServerNameHardeningLevel=2 | Rejected (551) | Events | First seen | Last seen | Servers | Users | SPNs | Names |\n")
-	p("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	p("| Client | DisableSMB1 | EncryptData+RejectUnencryptedAccess | RequireSecuritySignature | SmbServerNameHardeningLevel=1 | SmbServerNameHardeningLevel=2 | Rejected (551, 5168) | Events | First seen | Last seen | Servers | Users | SPNs | Names |\n")
+	p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, c := range r.Clients {
 		p("| %s |", mdEscape(c.ID))
 		for _, st := range Settings {
@@ -134,7 +135,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			rej = "**rejected**"
 		}
 		p(" %s | %s | %s | %s | %s | %s | %s | %s |\n", rej, mdEscape(eventsString(c.Events)),
-			FormatTime(c.FirstSeen), FormatTime(c.LastSeen), mdList(c.Servers), mdList(c.Users), mdList(c.SPNs), mdList(c.Names))
+			FormatTime(c.FirstSeen), FormatTime(c.LastSeen), mdList(andMore(c.Servers, c.ServersTotal)), mdList(andMore(c.Users, c.UsersTotal)),
+			mdList(andMore(c.SPNs, c.SPNsTotal)), mdList(andMore(c.Names, c.NamesTotal)))
 	}
 
 	p("\n### Remediation\n\n")

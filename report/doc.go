@@ -79,7 +79,10 @@
 // them, gets a leading apostrophe), WriteMarkdown
 // and WriteHTML (one self-contained page: no external asset, inline CSS, JS
 // and SVG; summary cards, sortable and filterable tables, a chart of events
-// per day per kind and one of the top clients). Every renderer is
+// per day per kind and one of the top clients), and WriteXLSX (an Excel
+// workbook: date cells, frozen filterable headers, the HTML's verdict
+// colours). Timeline streams one row per finding, CSV or JSON Lines, as
+// Generate finds them (GenerateOptions.Timeline). Every renderer is
 // deterministic: the same inputs in any order give byte-identical output.
 // Every renderer but WriteJSON shows the strings of logs, partials and file
 // names through Escape: control, bidi and other invisible characters appear
@@ -112,6 +115,15 @@
 //	  short_name               first label of a host name or FQDN
 //	  linked                   other clients with the same short name (derived)
 //	  names                    raw names as logged, sorted
+//	  linked_total, names_total, servers_total, users_total, spns_total
+//	                           the number of values of each of these lists: a
+//	                           list holds its first 20 (DefaultMaxListed, see
+//	                           Options.MaxListed), so that a client that logs
+//	                           many names cannot swell the report; the total
+//	                           less the list's length is the "and M more" of
+//	                           the renderers. Merged summarised reports keep
+//	                           the largest total (values past the lists of two
+//	                           partials cannot be told apart)
 //	  events                   {"3021": count, ...}
 //	  servers_by_event         {"3021": [servers], ...}
 //	  first_seen, last_seen    time
@@ -122,15 +134,19 @@
 //	  spn_query_statuses       sorted, "0xC00000BB STATUS_NOT_SUPPORTED"
 //	  epa_policies             sorted, "1 (label)" or the raw number
 //	  server_requires_signing  sorted, "false", "true"
+//	  spns_service_class_invalid, spns_principal_name_invalid
+//	                           sorted SPNs of its 3025 events whose
+//	                           ServiceClassIsValid, PrincipalNameIsValid was false
 //	  damaged_chunk_events     events read from chunks that failed a checksum
 //	  breaks_under             sorted settings, from "DisableSMB1",
+//	                           "EncryptData+RejectUnencryptedAccess",
 //	                           "RequireSecuritySignature",
 //	                           "SmbServerNameHardeningLevel=1",
 //	                           "SmbServerNameHardeningLevel=2" (derived)
 //	  possibly_breaks_under    same vocabulary, 3027-only evidence (derived)
-//	  rejected_by_enforcement  a 551 was seen (derived)
+//	  rejected_by_enforcement  a 551 or a 5168 was seen (derived)
 //	  verdicts                 [{setting, certain, events, servers, hints}] (derived)
-//	  rejection_statuses       statuses of its 551 events
+//	  rejection_statuses       statuses of its 551 events, ErrorCodes of its 5168
 //	servers[]         sorted by server (names differing in case are one):
 //	                   {server, first, last, records, findings,
 //	                   events: {"3021": n}, audit_events, clients, audit_kinds,
@@ -139,7 +155,7 @@
 //	                   chunks_decoded, chunks_skipped, records, damaged_chunks,
 //	                   errors, first, last}; cause is "" for a file read, else
 //	                   why it was skipped (smbaudit.Cause): "not-evtx",
-//	                   "unsupported-version", "too-short", "not-found",
+//	                   "not-regular", "unsupported-version", "too-short", "not-found",
 //	                   "permission-denied" or "unreadable" (also what a
 //	                   skipped input of a report written without causes
 //	                   reads as)
@@ -151,9 +167,11 @@
 //	                   record_id, source, event_record_id, kind, channel,
 //	                   client, client_raw, client_kind, short_name, user, spn,
 //	                   has_spn, spn_query_status, epa_policy,
-//	                   server_requires_signing, status, chunk_damaged,
-//	                   recovered (only when true: found in chunk slack),
-//	                   reason};
+//	                   server_requires_signing, service_class_is_valid,
+//	                   principal_name_is_valid, server_requires_encryption
+//	                   ("true", "false" or "" when absent), status,
+//	                   chunk_damaged, recovered (only when true: found in
+//	                   chunk slack), reason};
 //	                   empty when findings_omitted is not 0
 //	findings_omitted  findings counted in the rows but not listed (past
 //	                   Options.MaxFindings); such a report is read back from

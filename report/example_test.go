@@ -33,6 +33,7 @@ func ExampleBuild() {
 	}
 	// Output:
 	// 0 clients on 0 servers would break if you enforce DisableSMB1
+	// 0 clients on 0 servers would break if you enforce EncryptData+RejectUnencryptedAccess
 	// 1 client on 1 server would break if you enforce RequireSecuritySignature (1 client more possibly, on 1 server: 3027 evidence only)
 	// 1 client on 1 server would break if you enforce SmbServerNameHardeningLevel=1
 	// 1 client on 1 server would break if you enforce SmbServerNameHardeningLevel=2
@@ -61,7 +62,7 @@ func ExampleMerge() {
 	all := report.Merge(shardA, fromB)
 	c := all.Clients[0]
 	fmt.Println(c.ID, c.Events[3021], c.Servers, report.FormatTime(c.LastSeen))
-	fmt.Println(all.Summary.Headlines[1].Text)
+	fmt.Println(all.Summary.Headlines[2].Text)
 	// Output:
 	// 10.0.0.5 2 [fs01 fs02] 2025-09-11T00:00:00.0000000Z
 	// 1 client on 2 servers would break if you enforce RequireSecuritySignature
@@ -75,8 +76,8 @@ func ExampleReport_WriteCSV() {
 		panic(err)
 	}
 	// Output:
-	// client,kind,short_name,linked,names,first_seen,last_seen,events_total,e3000,e3021,e3024,e3025,e3026,e3027,e551,servers,users,spns,spn_query_statuses,epa_policies,server_requires_signing,damaged_chunk_events,breaks_under,possibly_breaks_under,rejected_by_enforcement,rejection_statuses,hints
-	// 10.1.2.3,ipv4,,,\\10.1.2.3,2025-09-10T00:00:00.0000000Z,2025-09-10T00:00:00.0000000Z,1,1,0,0,0,0,0,0,fs01,,,,,,0,DisableSMB1,,false,,DisableSMB1: move the client to SMB 2 or 3 (update or replace it)
+	// client,kind,short_name,linked,names,first_seen,last_seen,events_total,e3000,e3021,e3022,e3023,e3024,e3025,e3026,e3027,e551,e5168,servers,users,spns,spn_query_statuses,epa_policies,server_requires_signing,damaged_chunk_events,breaks_under,possibly_breaks_under,rejected_by_enforcement,rejection_statuses,hints
+	// 10.1.2.3,ipv4,,,\\10.1.2.3,2025-09-10T00:00:00.0000000Z,2025-09-10T00:00:00.0000000Z,1,1,0,0,0,0,0,0,0,0,0,fs01,,,,,,0,DisableSMB1,,false,,DisableSMB1: move the client to SMB 2 or 3 (update or replace it)
 }
 
 // The smbaudit command's job, in one call: scan the bundled logs, keep the
@@ -98,11 +99,15 @@ func ExampleGenerate() {
 	}
 	r := g.Report
 	fmt.Println(len(r.Findings), "findings listed,", r.FindingsOmitted, "counted in the rows only")
-	fmt.Println(r.Summary.Headlines[1].Text)
+	for _, h := range r.Summary.Headlines {
+		if h.Setting == report.SettingRequireSigning {
+			fmt.Println(h.Text)
+		}
+	}
 	// Output:
-	// 5 of 5 files read, 571 findings
+	// 5 of 5 files read, 582 findings
 	// audit-fs01-damaged.evtx damaged chunks [1]
-	// 0 findings listed, 571 counted in the rows only
+	// 0 findings listed, 582 counted in the rows only
 	// 4 clients on 2 servers would break if you enforce RequireSecuritySignature (1 client more possibly, on 1 server: 3027 evidence only)
 }
 
@@ -120,5 +125,5 @@ func ExampleBuilder() {
 	r := b.Report()
 	fmt.Println(len(r.Findings), "findings,", len(r.Clients), "clients")
 	// Output:
-	// 471 findings, 8 clients
+	// 482 findings, 9 clients
 }

@@ -18,13 +18,15 @@ var settingAliases = map[string]Setting{
 	"requiresecuritysignature=1":    SettingRequireSigning,
 	"spn1":                          SettingSPNHardeningLvl1,
 	"spn2":                          SettingSPNHardeningLvl2,
+	"encryption":                    SettingRequireEncryption,
+	"encryptdata":                   SettingRequireEncryption,
 	"smbservernamehardeninglevel 1": SettingSPNHardeningLvl1,
 	"smbservernamehardeninglevel 2": SettingSPNHardeningLvl2,
 }
 
 // ParseSetting reads a setting name as Settings spell it, without regard to
 // case ("RequireSecuritySignature", "SmbServerNameHardeningLevel=2"), or one
-// of the short names smb1, signing, spn1, spn2.
+// of the short names smb1, signing, spn1, spn2, encryption.
 func ParseSetting(s string) (Setting, error) {
 	v := strings.ToLower(strings.TrimSpace(s))
 	for _, st := range Settings {
@@ -35,7 +37,7 @@ func ParseSetting(s string) (Setting, error) {
 	if st, ok := settingAliases[v]; ok {
 		return st, nil
 	}
-	return "", fmt.Errorf("%w: %q (want one of %v, or smb1, signing, spn1, spn2)", ErrSetting, s, Settings)
+	return "", fmt.Errorf("%w: %q (want one of %v, or smb1, signing, spn1, spn2, encryption)", ErrSetting, s, Settings)
 }
 
 // ParseFailOn reads the setting a readiness gate checks: a name ParseSetting

@@ -26,6 +26,8 @@ func TestParseSetting(t *testing.T) {
 		{"SPN2", SettingSPNHardeningLvl2},
 		{"DisableSMB1", SettingDisableSMB1},
 		{"smb1", SettingDisableSMB1},
+		{"EncryptData+RejectUnencryptedAccess", SettingRequireEncryption},
+		{"Encryption", SettingRequireEncryption},
 	} {
 		got, err := ParseSetting(tc.in)
 		require.NoError(t, err, tc.in)

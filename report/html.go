@@ -22,13 +22,16 @@ type HTMLOptions struct {
 
 // eventColors are the chart colors per event ID.
 var eventColors = map[uint16]string{
-	smbaudit.EventSMB1Access:           "#8c564b",
-	smbaudit.EventSigningUnsupported:   "#d62728",
-	smbaudit.EventSPNMissing:           "#1f77b4",
-	smbaudit.EventSPNUnrecognised:      "#ff7f0e",
-	smbaudit.EventSPNEmpty:             "#9467bd",
-	smbaudit.EventSMB1SigningDisabled:  "#bcbd22",
-	smbaudit.EventEnforcementRejection: "#e377c2",
+	smbaudit.EventSMB1Access:            "#8c564b",
+	smbaudit.EventSigningUnsupported:    "#d62728",
+	smbaudit.EventSPNMissing:            "#1f77b4",
+	smbaudit.EventSPNUnrecognised:       "#ff7f0e",
+	smbaudit.EventSPNEmpty:              "#9467bd",
+	smbaudit.EventSMB1SigningDisabled:   "#bcbd22",
+	smbaudit.EventEnforcementRejection:  "#e377c2",
+	smbaudit.EventEncryptionUnsupported: "#2ca02c",
+	smbaudit.EventGuestLogon:            "#17becf",
+	smbaudit.EventSPNCheckFailed:        "#aec7e8",
 }
 
 func eventColor(id uint16) string {
@@ -196,7 +199,9 @@ func numCell(n int) htmlCell { return htmlCell{Text: strconv.Itoa(n), Class: "nu
 
 func timeCell(t time.Time) htmlCell { return htmlCell{Text: FormatTime(t), Class: "nw"} }
 
-func listCell(v []string) htmlCell { return htmlCell{Text: strings.Join(showEmpty(v), ", ")} }
+func listCell(v []string, total int) htmlCell {
+	return htmlCell{Text: strings.Join(andMore(showEmpty(v), total), ", ")}
+}
 
 // WriteHTML writes one self-contained HTML page (no external assets, works
 // offline): summary cards, sortable and filterable tables, inline SVG charts.
@@ -249,7 +254,8 @@ func (r *Report) WriteHTML(w io.Writer, opts HTMLOptions) error {
 		}
 		row = append(row, rej, htmlCell{Text: eventsString(c.Events), Sort: strconv.Itoa(total(c.Events)), Class: "num"},
 			timeCell(c.FirstSeen), timeCell(c.LastSeen),
-			listCell(c.Servers), listCell(c.Users), listCell(c.SPNs), listCell(c.Names), listCell(c.Linked),
+			listCell(c.Servers, c.ServersTotal), listCell(c.Users, c.UsersTotal), listCell(c.SPNs, c.SPNsTotal),
+			listCell(c.Names, c.NamesTotal), listCell(c.Linked, c.LinkedTotal),
 			htmlCell{Text: strings.Join(hints, " | "), Class: "wide"})
 		d.Clients = append(d.Clients, row)
 	}
@@ -389,10 +395,10 @@ tr:hover td { background: #f6f8fa; }
 </figure>
 </div>
 <h2>Clients</h2>
-<p class="summary">Columns: what enforcing each setting does to the client. SMB1 off: DisableSMB1; Signing: RequireSecuritySignature; SPN level 1 and 2: SmbServerNameHardeningLevel=1 and =2. "yes": it breaks the client; "maybe": 3027 evidence only (unreliable), never a certain break; 551: already rejected by enforcement. Click a column header to sort.</p>
+<p class="summary">Columns: what enforcing each setting does to the client. SMB1 off: DisableSMB1; Encryption: EncryptData with RejectUnencryptedAccess; Signing: RequireSecuritySignature; SPN level 1 and 2: SmbServerNameHardeningLevel=1 and =2. "yes": it breaks the client; "maybe": 3027 evidence only (unreliable), never a certain break; 551: already rejected by enforcement. Click a column header to sort.</p>
 <input class="filter" type="search" placeholder="Filter clients…" data-table="clients" aria-label="Filter clients">
 <div class="tablewrap"><table id="clients" class="sortable">
-<thead><tr><th>Client</th><th>Kind</th><th title="DisableSMB1">SMB1 off</th><th title="RequireSecuritySignature">Signing</th><th title="SmbServerNameHardeningLevel=1">SPN level 1</th><th title="SmbServerNameHardeningLevel=2">SPN level 2</th><th title="already rejected by enforcement (event 551)">551</th><th class="num" data-type="num">Events</th><th>First seen</th><th>Last seen</th><th>Servers</th><th>Users</th><th>SPNs</th><th>Names</th><th>Same short name</th><th>Remediation</th></tr></thead>
+<thead><tr><th>Client</th><th>Kind</th><th title="DisableSMB1">SMB1 off</th><th title="EncryptData+RejectUnencryptedAccess">Encryption</th><th title="RequireSecuritySignature">Signing</th><th title="SmbServerNameHardeningLevel=1">SPN level 1</th><th title="SmbServerNameHardeningLevel=2">SPN level 2</th><th title="already rejected by enforcement (event 551)">551</th><th class="num" data-type="num">Events</th><th>First seen</th><th>Last seen</th><th>Servers</th><th>Users</th><th>SPNs</th><th>Names</th><th>Same short name</th><th>Remediation</th></tr></thead>
 <tbody>
 {{- range .Clients}}
 <tr>{{range .}}<td{{if .Class}} class="{{.Class}}"{{end}}{{if .Sort}} data-sort="{{.Sort}}"{{end}}>{{.Text}}</td>{{end}}</tr>

@@ -1,6 +1,10 @@
 package report
 
 import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/evtxkit/smbreadiness/evtx"
@@ -27,23 +31,30 @@ type Setting string
 // The settings, in the order reports list them (which is also their sort
 // order).
 const (
-	SettingDisableSMB1      Setting = "DisableSMB1"
-	SettingRequireSigning   Setting = "RequireSecuritySignature"
-	SettingSPNHardeningLvl1 Setting = "SmbServerNameHardeningLevel=1"
-	SettingSPNHardeningLvl2 Setting = "SmbServerNameHardeningLevel=2"
+	SettingDisableSMB1 Setting = "DisableSMB1"
+	// SettingRequireEncryption is encryption required server-wide:
+	// EncryptData with RejectUnencryptedAccess.
+	SettingRequireEncryption Setting = "EncryptData+RejectUnencryptedAccess"
+	SettingRequireSigning    Setting = "RequireSecuritySignature"
+	SettingSPNHardeningLvl1  Setting = "SmbServerNameHardeningLevel=1"
+	SettingSPNHardeningLvl2  Setting = "SmbServerNameHardeningLevel=2"
 )
 
 // Settings lists every Setting in report order.
-var Settings = []Setting{SettingDisableSMB1, SettingRequireSigning, SettingSPNHardeningLvl1, SettingSPNHardeningLvl2}
+var Settings = []Setting{SettingDisableSMB1, SettingRequireEncryption, SettingRequireSigning, SettingSPNHardeningLvl1,
+	SettingSPNHardeningLvl2}
 
 // EventIDs lists the event IDs the report knows, in column order.
-var EventIDs = []uint16{smbaudit.EventSMB1Access, smbaudit.EventSigningUnsupported, smbaudit.EventSPNMissing, smbaudit.EventSPNUnrecognised, smbaudit.EventSPNEmpty, smbaudit.EventSMB1SigningDisabled, smbaudit.EventEnforcementRejection}
+var EventIDs = []uint16{smbaudit.EventSMB1Access, smbaudit.EventSigningUnsupported, smbaudit.EventEncryptionUnsupported,
+	smbaudit.EventGuestLogon, smbaudit.EventSPNMissing, smbaudit.EventSPNUnrecognised, smbaudit.EventSPNEmpty,
+	smbaudit.EventSMB1SigningDisabled, smbaudit.EventEnforcementRejection, smbaudit.EventSPNCheckFailed}
 
 // auditEvents are the events of the SMBServer/Audit channel that the server
 // only logs when an audit switch is on.
 var auditEvents = map[uint16]bool{
 	smbaudit.EventSMB1Access: true, smbaudit.EventSigningUnsupported: true, smbaudit.EventSPNMissing: true,
 	smbaudit.EventSPNUnrecognised: true, smbaudit.EventSPNEmpty: true, smbaudit.EventSMB1SigningDisabled: true,
+	smbaudit.EventEncryptionUnsupported: true,
 }
 
 // EventLabel returns a short description of a known event ID, or "".
@@ -53,6 +64,10 @@ func EventLabel(id uint16) string {
 		return "SMB1 access"
 	case smbaudit.EventSigningUnsupported:
 		return "client does not support signing"
+	case smbaudit.EventEncryptionUnsupported:
+		return "client does not support encryption"
+	case smbaudit.EventGuestLogon:
+		return "insecure guest logon"
 	case smbaudit.EventSPNMissing:
 		return "no SPN"
 	case smbaudit.EventSPNUnrecognised:
@@ -63,6 +78,8 @@ func EventLabel(id uint16) string {
 		return "SMB1 client signing off (unreliable)"
 	case smbaudit.EventEnforcementRejection:
 		return "rejected by enforcement"
+	case smbaudit.EventSPNCheckFailed:
+		return "SPN check failed (Security)"
 	}
 	return ""
 }
@@ -75,8 +92,37 @@ const (
 	HintNoSPN        = "move the client off NTLMv1/LM, or update it so it sends an SPN"
 	HintEmptySPN     = "update the client, or fix its configuration, so it sends the server's SPN"
 	HintSMB1         = "move the client to SMB 2 or 3 (update or replace it)"
-	HintAlreadyFails = "already rejected by enforcement (551): it fails today"
+	HintAlreadyFails = "already rejected by enforcement (551 or 5168): it fails today"
+	HintEncryption   = "update the client to an SMB 3 version that encrypts, or replace it"
+	HintGuest        = "it logs on as guest, and guest sessions cannot sign: give it an account, and turn insecure guest logons off on it"
 )
+
+// HintServiceClass is the hint for a 3025 whose ServiceClassIsValid is
+// false: the client asks for spn, whose service class is not cifs.
+func HintServiceClass(spn string) string {
+	return "it asks for the SPN " + spn + ", whose service class is not cifs: a client defect, to take to its vendor"
+}
+
+// HintPrincipalName is the hint for a 3025 whose PrincipalNameIsValid is
+// false: the host of spn is none of the server's names.
+func HintPrincipalName(spn string) string {
+	h := spnHost(spn)
+	return h + " (in the SPN " + spn + ") is none of the server's names: an alias, CNAME or load-balancer name; " +
+		"have the client use the server's own name, or add " + h + " to SrvAllowedServerNames"
+}
+
+// spnHost is the host part of an SPN: "cifs/fs01.corp.example:445/x"
+// gives "fs01.corp.example".
+func spnHost(spn string) string {
+	h := spn
+	if i := strings.IndexByte(h, '/'); i >= 0 {
+		h = h[i+1:]
+	}
+	if i := strings.IndexAny(h, ":/"); i >= 0 {
+		h = h[:i]
+	}
+	return h
+}
 
 // rule says that an event is evidence that a setting breaks a client.
 type rule struct {
@@ -90,11 +136,13 @@ type rule struct {
 var rules = []rule{
 	{SettingDisableSMB1, smbaudit.EventSMB1Access, true, HintSMB1},
 	{SettingRequireSigning, smbaudit.EventSigningUnsupported, true, HintSigning},
+	{SettingRequireSigning, smbaudit.EventGuestLogon, true, HintGuest},
 	{SettingRequireSigning, smbaudit.EventSMB1SigningDisabled, false, HintSigning3027},
 	{SettingSPNHardeningLvl1, smbaudit.EventSPNUnrecognised, true, HintSPN},
 	{SettingSPNHardeningLvl2, smbaudit.EventSPNMissing, true, HintNoSPN},
 	{SettingSPNHardeningLvl2, smbaudit.EventSPNUnrecognised, true, HintSPN},
 	{SettingSPNHardeningLvl2, smbaudit.EventSPNEmpty, true, HintEmptySPN},
+	{SettingRequireEncryption, smbaudit.EventEncryptionUnsupported, true, HintEncryption},
 }
 
 // Options tune Build. The zero value is usable.
@@ -110,6 +158,40 @@ type Options struct {
 	// adding rows (see Merge), and copies of one record are no longer
 	// recognised: pass unique findings, as smbaudit.Scan gives them.
 	MaxFindings int
+	// MaxListed bounds the per-client lists (Client.Linked, Names,
+	// Servers, Users, SPNs); 0 means DefaultMaxListed, a negative value
+	// lists everything. Past it each list is cut to its first MaxListed
+	// values in sorted order, and its Total keeps the full count.
+	MaxListed int
+}
+
+// DefaultMaxListed is the number of values a per-client list of a report
+// shows when Options.MaxListed is 0.
+const DefaultMaxListed = 20
+
+func (o Options) maxListed() int {
+	switch {
+	case o.MaxListed == 0:
+		return DefaultMaxListed
+	case o.MaxListed < 0:
+		return math.MaxInt
+	}
+	return o.MaxListed
+}
+
+// More returns how many values of a bounded list (see Client.Linked) its
+// total counts beyond those listed: the M of "and M more".
+func More(list []string, total int) int {
+	return max(0, total-len(list))
+}
+
+// andMore returns list, with "(and M more)" appended when its total counts
+// more values than it lists. Parentheses occur in no host name.
+func andMore(list []string, total int) []string {
+	if m := More(list, total); m > 0 {
+		return append(slices.Clip(list), fmt.Sprintf("(and %d more)", m))
+	}
+	return list
 }
 
 // Report is the per-client readiness report. Build it with Build, combine
@@ -162,10 +244,16 @@ type Record struct {
 	SPNQueryStatus        string
 	EPAPolicy             string
 	ServerRequiresSigning string
-	Status                string // 551: the authentication failure status
-	ChunkDamaged          bool
-	Recovered             bool   // found in chunk slack (smbaudit.Finding.Recovered)
-	Reason                string // why a KindUnparsed finding was not classified
+	// ServiceClassIsValid and PrincipalNameIsValid are the booleans of a
+	// 3025, ServerRequiresEncryption that of a 3022: "true", "false" or
+	// "" (absent or unknown).
+	ServiceClassIsValid      string
+	PrincipalNameIsValid     string
+	ServerRequiresEncryption string
+	Status                   string // 551: the authentication failure status; 5168: its ErrorCode
+	ChunkDamaged             bool
+	Recovered                bool   // found in chunk slack (smbaudit.Finding.Recovered)
+	Reason                   string // why a KindUnparsed finding was not classified
 }
 
 // MaxUnparsedSamples bounds Report.UnparsedSamples.
@@ -182,7 +270,7 @@ type Summary struct {
 	DamagedChunks       int
 	Errors              int
 	Events              map[uint16]int // findings per event ID
-	RejectedClients     int            // clients with a 551
+	RejectedClients     int            // clients with a 551 or a 5168
 	Headlines           []Headline     // one per Setting, in Settings order
 }
 
@@ -214,20 +302,36 @@ type Client struct {
 	ShortName string
 	// Linked lists the other clients of the report with the same ShortName
 	// (a short host name and its FQDNs). They are listed, not merged.
-	Linked []string
-	Names  []string       // raw names, as logged
-	Events map[uint16]int // count per event ID
+	//
+	// Linked, Names, Servers, Users and SPNs are bounded lists: they hold
+	// the first Options.MaxListed values in sorted order, and the matching
+	// Total counts every distinct value, so that a client that logs many
+	// names cannot make the report grow out of bounds. Total less the
+	// length of the list is the "and M more" the renderers write.
+	Linked      []string
+	LinkedTotal int
+	Names       []string // raw names, as logged
+	NamesTotal  int
+	Events      map[uint16]int // count per event ID
 	// ServersByEvent lists, per event ID, the servers that logged it.
 	ServersByEvent        map[uint16][]string
 	FirstSeen, LastSeen   time.Time
 	First, Last           Evidence
 	Servers               []string
+	ServersTotal          int
 	Users                 []string
+	UsersTotal            int
 	SPNs                  []string
+	SPNsTotal             int
 	SPNQueryStatuses      []string // "0xC00000BB STATUS_NOT_SUPPORTED"
 	EPAPolicies           []string // "1 (label)"
 	ServerRequiresSigning []string // "true", "false"
-	RejectionStatuses     []string // statuses of its 551 events
+	RejectionStatuses     []string // statuses of its 551 events (ErrorCodes of its 5168)
+	// SPNsServiceClassInvalid and SPNsPrincipalNameInvalid list the SPNs
+	// of its 3025 events whose ServiceClassIsValid, respectively
+	// PrincipalNameIsValid, was false.
+	SPNsServiceClassInvalid  []string
+	SPNsPrincipalNameInvalid []string
 	// DamagedChunkEvents counts the events read from chunks that failed a
 	// checksum: evidence to verify.
 	DamagedChunkEvents int
@@ -235,7 +339,7 @@ type Client struct {
 	Verdicts              []Verdict // one per Setting that breaks the client, in Settings order
 	BreaksUnder           []Setting // settings with a certain verdict
 	PossiblyBreaksUnder   []Setting // settings with only a possible verdict
-	RejectedByEnforcement bool      // a 551 was seen
+	RejectedByEnforcement bool      // a 551 or a 5168 was seen
 }
 
 // Verdict says that a setting breaks a client, on which evidence.

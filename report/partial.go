@@ -186,17 +186,6 @@ func (g *guard) scan(c byte) error {
 // the year 9999 that RFC 3339 allows.
 var filetimeMin = time.Date(1601, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// knownKinds are the finding kinds of smbaudit.
-var knownKinds = map[string]bool{}
-
-func init() {
-	for _, k := range []smbaudit.Kind{smbaudit.KindSigningUnsupported, smbaudit.KindSMB1SigningDisabled,
-		smbaudit.KindSPNMissing, smbaudit.KindSPNUnrecognised, smbaudit.KindSPNEmpty, smbaudit.KindSMB1Access,
-		smbaudit.KindEnforcementRejection, smbaudit.KindUnparsed} {
-		knownKinds[string(k)] = true
-	}
-}
-
 // knownClientKinds are the client kinds of smbaudit, and "" (no client).
 var knownClientKinds = map[string]bool{"": true, string(smbaudit.ClientIPv4): true, string(smbaudit.ClientIPv6): true,
 	string(smbaudit.ClientHost): true, string(smbaudit.ClientFQDN): true, string(smbaudit.ClientUnknown): true}

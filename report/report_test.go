@@ -27,7 +27,8 @@ func kindOf(id uint16) smbaudit.Kind {
 	return map[uint16]smbaudit.Kind{
 		3000: smbaudit.KindSMB1Access, 3021: smbaudit.KindSigningUnsupported, 3024: smbaudit.KindSPNMissing,
 		3025: smbaudit.KindSPNUnrecognised, 3026: smbaudit.KindSPNEmpty, 3027: smbaudit.KindSMB1SigningDisabled,
-		551: smbaudit.KindEnforcementRejection,
+		551: smbaudit.KindEnforcementRejection, 3022: smbaudit.KindEncryptionUnsupported,
+		3023: smbaudit.KindGuestLogon, 5168: smbaudit.KindSPNCheckFailed,
 	}[id]
 }
 
@@ -49,6 +50,7 @@ func TestVerdicts(t *testing.T) {
 		sign = report.SettingRequireSigning
 		l1   = report.SettingSPNHardeningLvl1
 		l2   = report.SettingSPNHardeningLvl2
+		enc  = report.SettingRequireEncryption
 	)
 	tests := []struct {
 		name     string
@@ -70,6 +72,13 @@ func TestVerdicts(t *testing.T) {
 		{"everything", []uint16{3000, 3021, 3024, 3025, 3026, 3027, 551}, []report.Setting{smb1, sign, l1, l2}, nil, true,
 			[]string{report.HintSMB1, report.HintSigning, report.HintSPN, report.HintNoSPN, report.HintSPN, report.HintEmptySPN}},
 		{"unknown event: no verdict", []uint16{3999}, nil, nil, false, nil},
+		{"3022 breaks encryption only", []uint16{3022}, []report.Setting{enc}, nil, false, []string{report.HintEncryption}},
+		{"3023 (guest) breaks signing", []uint16{3023}, []report.Setting{sign}, nil, false, []string{report.HintGuest}},
+		{"3023 with 3021: both hints", []uint16{3021, 3023}, []report.Setting{sign}, nil, false, []string{report.HintSigning, report.HintGuest}},
+		{"5168 alone: rejected, no prediction", []uint16{5168}, nil, nil, true, nil},
+		{"5168 with 3024", []uint16{5168, 3024}, []report.Setting{l2}, nil, true, []string{report.HintNoSPN}},
+		{"3022 with 3027: certain encryption, possible signing", []uint16{3022, 3027}, []report.Setting{enc}, []report.Setting{sign}, false,
+			[]string{report.HintEncryption, report.HintSigning3027}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -87,6 +96,62 @@ func TestVerdicts(t *testing.T) {
 			assert.Equal(t, tc.hints, hints)
 		})
 	}
+}
+
+// The hints for 3025 follow its two booleans, each false in turn, and
+// survive a report summarised into its rows and read back from JSON.
+func TestSPNUnrecognisedHints(t *testing.T) {
+	yes, no := true, false
+	f3025 := func(spn string, svc, name *bool) smbaudit.Finding {
+		return smbaudit.Finding{Kind: smbaudit.KindSPNUnrecognised, EventID: 3025, Server: "fs01", Time: pinned,
+			Client: smbaudit.Client{ID: "10.0.0.5", Raw: `\\10.0.0.5`, Kind: smbaudit.ClientIPv4}, SPN: spn, HasSPN: true,
+			ServiceClassIsValid: svc, PrincipalNameIsValid: name, RecordID: uint64(len(spn))}
+	}
+	tests := []struct {
+		name  string
+		found []smbaudit.Finding
+		hint  []string
+		svc   []string
+		alias []string
+	}{
+		{"booleans unknown: the general hint", []smbaudit.Finding{f3025("cifs/x", nil, nil)}, []string{report.HintSPN}, nil, nil},
+		{"both valid (other cause): the general hint", []smbaudit.Finding{f3025("cifs/x", &yes, &yes)}, []string{report.HintSPN}, nil, nil},
+		{"service class invalid: a client defect", []smbaudit.Finding{f3025("HOST/fs01", &no, &yes)},
+			[]string{report.HintServiceClass("HOST/fs01")}, []string{"HOST/fs01"}, nil},
+		{"principal name invalid: alias, SrvAllowedServerNames", []smbaudit.Finding{f3025("cifs/files.corp.example:445", &yes, &no)},
+			[]string{report.HintPrincipalName("cifs/files.corp.example:445")}, nil, []string{"cifs/files.corp.example:445"}},
+		{"both invalid on two events", []smbaudit.Finding{f3025("http/a", &no, &yes), f3025("cifs/alias-b", &yes, &no)},
+			[]string{report.HintServiceClass("http/a"), report.HintPrincipalName("cifs/alias-b")}, []string{"http/a"}, []string{"cifs/alias-b"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			full := report.Build(&smbaudit.Result{Findings: tc.found}, report.Options{GeneratedAt: pinned})
+			// Past MaxFindings the findings are counted into the rows only.
+			twice := slices.Clone(tc.found)
+			for _, f := range tc.found {
+				f.RecordID += 1000
+				twice = append(twice, f)
+			}
+			rows := report.Build(&smbaudit.Result{Findings: twice}, report.Options{GeneratedAt: pinned, MaxFindings: 1})
+			require.Positive(t, rows.FindingsOmitted, "rows only")
+			var buf bytes.Buffer
+			require.NoError(t, rows.WriteJSON(&buf))
+			back, err := report.ReadJSON(&buf)
+			require.NoError(t, err)
+			for _, r := range []*report.Report{full, rows, back} {
+				require.Len(t, r.Clients, 1)
+				c := r.Clients[0]
+				assert.Equal(t, tc.svc, c.SPNsServiceClassInvalid)
+				assert.Equal(t, tc.alias, c.SPNsPrincipalNameInvalid)
+				require.Len(t, c.Verdicts, 2, "levels 1 and 2")
+				for _, v := range c.Verdicts {
+					assert.Equal(t, tc.hint, v.Hints, "%s", v.Setting)
+				}
+			}
+		})
+	}
+	assert.Contains(t, report.HintPrincipalName("cifs/files.corp.example:445"), "add files.corp.example to SrvAllowedServerNames")
+	assert.Contains(t, report.HintServiceClass("HOST/fs01"), "vendor")
 }
 
 func contains(s []report.Setting, v report.Setting) bool {
@@ -594,7 +659,7 @@ func TestJSONContract(t *testing.T) {
 		require.IsType(t, []any{}, doc[k], k)
 	}
 	timeRE := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$`)
-	vocab := map[string]bool{"DisableSMB1": true, "RequireSecuritySignature": true,
+	vocab := map[string]bool{"DisableSMB1": true, "EncryptData+RejectUnencryptedAccess": true, "RequireSecuritySignature": true,
 		"SmbServerNameHardeningLevel=1": true, "SmbServerNameHardeningLevel=2": true}
 	clients := doc["clients"].([]any)
 	require.NotEmpty(t, clients)

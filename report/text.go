@@ -140,7 +140,7 @@ func evidenceString(e Evidence) string {
 }
 
 func summaryLine(s Summary, unparsed int) string {
-	return fmt.Sprintf("%s, %s (%d without audit events), %s (%d skipped), %s, %s, %s, %s, %s already rejected by enforcement (551).",
+	return fmt.Sprintf("%s, %s (%d without audit events), %s (%d skipped), %s, %s, %s, %s, %s already rejected by enforcement (551, 5168).",
 		plural(s.Clients, "client", "clients"), plural(s.Servers, "server", "servers"), s.ServersWithoutAudit,
 		plural(s.Inputs, "input file", "input files"), s.SkippedInputs, plural(s.Records, "record read", "records read"),
 		plural(s.DamagedChunks, "damaged chunk", "damaged chunks"), plural(s.Errors, "read error", "read errors"),
@@ -182,9 +182,10 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 	// Clients table.
 	t.line("")
 	t.line(t.paint(ansiBold, "Clients") + "  (yes: breaks; maybe: 3027 only; SMB1=DisableSMB1, SIGN=RequireSecuritySignature,")
-	t.line("          SPN1/SPN2=SmbServerNameHardeningLevel=1/2; 551: already rejected)")
-	const cw = 30
-	t.line(fmt.Sprintf("%s %-5s %-5s %-5s %-5s %-8s %6s %4s  %s", cell("CLIENT", cw, false), "SMB1", "SIGN", "SPN1", "SPN2", "551", "EVENTS", "SRVS", "LAST SEEN (UTC)"))
+	t.line("          ENC=EncryptData+RejectUnencryptedAccess, SPN1/SPN2=SmbServerNameHardeningLevel=1/2;")
+	t.line("          551: already rejected, by a 551 or a 5168)")
+	const cw = 27
+	t.line(fmt.Sprintf("%s %-5s %-5s %-5s %-5s %-5s %-8s %6s %4s  %s", cell("CLIENT", cw, false), "SMB1", "ENC", "SIGN", "SPN1", "SPN2", "551", "EVENTS", "SRVS", "LAST SEEN (UTC)"))
 	for _, c := range r.Clients {
 		row := cell(Escape(c.ID), cw, false)
 		for _, st := range Settings {
@@ -198,7 +199,7 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 			rej, code = "REJECTED", ansiMag
 		}
 		row += " " + t.paint(code, cell(rej, 8, false))
-		row += fmt.Sprintf(" %6d %4d  %s", total(c.Events), len(c.Servers), shortTime(c.LastSeen))
+		row += fmt.Sprintf(" %6d %4d  %s", total(c.Events), max(len(c.Servers), c.ServersTotal), shortTime(c.LastSeen))
 		t.line(row)
 	}
 
@@ -217,14 +218,14 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 				t.wrap("  "+name+":", 6, strings.Join(escapeAll(vals), ", "))
 			}
 		}
-		field("names", c.Names)
-		field("same short name as", c.Linked)
+		field("names", andMore(c.Names, c.NamesTotal))
+		field("same short name as", andMore(c.Linked, c.LinkedTotal))
 		t.wrap("  events:", 6, eventsString(c.Events))
 		t.wrap("  first seen:", 6, evidenceString(c.First))
 		t.wrap("  last seen:", 6, evidenceString(c.Last))
-		field("servers", c.Servers)
-		field("users", c.Users)
-		field("SPNs", showEmpty(c.SPNs))
+		field("servers", andMore(c.Servers, c.ServersTotal))
+		field("users", andMore(c.Users, c.UsersTotal))
+		field("SPNs", andMore(showEmpty(c.SPNs), c.SPNsTotal))
 		field("SPN query statuses", c.SPNQueryStatuses)
 		field("EPA policies", c.EPAPolicies)
 		field("server requires signing", c.ServerRequiresSigning)

@@ -15,13 +15,17 @@ import (
 
 // Event IDs this package classifies.
 const (
-	EventSMB1Access           uint16 = 3000
-	EventSigningUnsupported   uint16 = 3021
-	EventSPNMissing           uint16 = 3024
-	EventSPNUnrecognised      uint16 = 3025
-	EventSPNEmpty             uint16 = 3026
-	EventSMB1SigningDisabled  uint16 = 3027
-	EventEnforcementRejection uint16 = 551
+	EventSMB1Access            uint16 = 3000
+	EventSigningUnsupported    uint16 = 3021
+	EventEncryptionUnsupported uint16 = 3022
+	EventGuestLogon            uint16 = 3023
+	EventSPNMissing            uint16 = 3024
+	EventSPNUnrecognised       uint16 = 3025
+	EventSPNEmpty              uint16 = 3026
+	EventSMB1SigningDisabled   uint16 = 3027
+	EventEnforcementRejection  uint16 = 551
+	// EventSPNCheckFailed is 5168 of the Security-Auditing provider.
+	EventSPNCheckFailed uint16 = 5168
 )
 
 // SecurityChannel is the channel of the enforcement-side event 551.
@@ -30,23 +34,61 @@ const SecurityChannel = "Microsoft-Windows-SMBServer/Security"
 // AuditChannel is the channel of the audit events.
 const AuditChannel = "Microsoft-Windows-SMBServer/Audit"
 
+// OperationalChannel is the channel of the insecure guest logon event 3023.
+const OperationalChannel = "Microsoft-Windows-SMBServer/Operational"
+
+// SecurityAuditingProvider is the provider of event 5168, which Windows
+// logs in the Security channel (SecurityLogChannel).
+const SecurityAuditingProvider = "Microsoft-Windows-Security-Auditing"
+
+// SecurityLogChannel is the Security log, where 5168 is written.
+const SecurityLogChannel = "Security"
+
 // EventIDs lists every event ID Classify recognises, in ascending order.
 var EventIDs = []uint16{EventEnforcementRejection, EventSMB1Access, EventSigningUnsupported,
-	EventSPNMissing, EventSPNUnrecognised, EventSPNEmpty, EventSMB1SigningDisabled}
+	EventEncryptionUnsupported, EventGuestLogon, EventSPNMissing, EventSPNUnrecognised, EventSPNEmpty,
+	EventSMB1SigningDisabled, EventSPNCheckFailed}
+
+// DecodedEvents says what a scan decodes unless ScanOptions.AllEvents is
+// set: every event of the SMB server provider (its coverage counts them
+// all), and of the Security-Auditing provider, whose events fill a WEF
+// collector's log, only 5168. The reader skips a chunk that holds the
+// Security-Auditing name but not "ConfiguredNames", a Data name of 5168's
+// template (Windows stores a template with its names in every chunk that
+// uses it), and drops the provider's other event IDs before building an
+// event, so that the Security events of a mixed log are not decoded.
+var DecodedEvents = []evtx.ProviderFilter{
+	{Provider: Provider},
+	{Provider: SecurityAuditingProvider, EventIDs: []uint16{EventSPNCheckFailed}, Markers: []string{"ConfiguredNames"}},
+}
+
+// decodeOnly sets o to decode DecodedEvents only.
+func decodeOnly(o *evtx.Options) {
+	o.Providers = o.Providers[:0]
+	for _, p := range DecodedEvents {
+		o.Providers = append(o.Providers, p.Provider)
+	}
+	o.Narrow = DecodedEvents
+}
 
 // Mapping keys: the finding fields that Classify fills from event data.
 const (
-	FieldClient         = "client"
-	FieldClientLength   = "client-length"
-	FieldUser           = "user"
-	FieldSPN            = "spn"
-	FieldSPNLength      = "spn-length"
-	FieldSPNQueryStatus = "spn-query-status"
-	FieldStatus         = "status"
-	FieldEPAPolicy      = "epa-policy"
-	FieldRequiresSign   = "server-requires-signing"
-	FieldSPNCheck1      = "spn-check-1"
-	FieldSPNCheck2      = "spn-check-2"
+	FieldClient                = "client"
+	FieldClientLength          = "client-length"
+	FieldUser                  = "user"
+	FieldUserLength            = "user-length"
+	FieldUserDomain            = "user-domain"
+	FieldSPN                   = "spn"
+	FieldSPNLength             = "spn-length"
+	FieldSPNQueryStatus        = "spn-query-status"
+	FieldStatus                = "status"
+	FieldEPAPolicy             = "epa-policy"
+	FieldRequiresSign          = "server-requires-signing"
+	FieldServiceClassIsValid   = "service-class-is-valid"
+	FieldPrincipalNameIsValid  = "principal-name-is-valid"
+	FieldRequiresEncryption    = "server-requires-encryption"
+	FieldUnsupportedEncryption = "client-does-not-support-encryption-type"
+	FieldReasonCode            = "reason-code"
 )
 
 // valueClass is what a role expects, and what a field looks like, when
@@ -69,20 +111,27 @@ const (
 	kClient fieldKey = iota
 	kClientLength
 	kUser
+	kUserLength
+	kUserDomain
 	kSPN
 	kSPNLength
 	kSPNQueryStatus
 	kStatus
 	kEPAPolicy
 	kRequiresSign
-	kSPNCheck1
-	kSPNCheck2
+	kServiceClass
+	kPrincipalName
+	kRequiresEncrypt
+	kEncryptionType
+	kReasonCode
 	numKeys
 )
 
 // keyNames gives the Mapping key of each fieldKey.
-var keyNames = [numKeys]string{FieldClient, FieldClientLength, FieldUser, FieldSPN, FieldSPNLength,
-	FieldSPNQueryStatus, FieldStatus, FieldEPAPolicy, FieldRequiresSign, FieldSPNCheck1, FieldSPNCheck2}
+var keyNames = [numKeys]string{FieldClient, FieldClientLength, FieldUser, FieldUserLength, FieldUserDomain,
+	FieldSPN, FieldSPNLength, FieldSPNQueryStatus, FieldStatus, FieldEPAPolicy, FieldRequiresSign,
+	FieldServiceClassIsValid, FieldPrincipalNameIsValid, FieldRequiresEncryption, FieldUnsupportedEncryption,
+	FieldReasonCode}
 
 // keysByName lists the fieldKeys in the order of their names.
 var keysByName = func() [numKeys]fieldKey {
@@ -108,25 +157,36 @@ func newRole(key fieldKey, class valueClass, aliases ...string) role {
 	return r
 }
 
+// The roles. Each lists first the Data names of the Windows 11 26H1
+// manifest (docs: smb-audit-events.md), then the names other builds or
+// older guesses may use.
 var (
 	rClient = newRole(kClient, classString, "ClientName", "Client", "ClientAddress", "Name",
 		"ClientIP", "ClientIPAddress", "RemoteAddress", "ClientMachineName", "ComputerName")
-	rUser = newRole(kUser, classString, "UserName", "User", "AccountName", "ClientUserName",
-		"TargetUserName")
-	rSPN = newRole(kSPN, classString, "SPN", "SpnName", "ServicePrincipalName", "TargetName",
+	rUser = newRole(kUser, classString, "UserName", "SubjectUserName", "User", "AccountName",
+		"ClientUserName", "TargetUserName")
+	rUserDomain = newRole(kUserDomain, classString, "SubjectDomainName")
+	rSPN        = newRole(kSPN, classString, "SPN", "SpnName", "ServicePrincipalName", "TargetName",
 		"ClientSPN", "SPNName")
-	rSPNStatus = newRole(kSPNQueryStatus, classNumber, "SpnQueryStatus", "QueryStatus", "Status",
+	rSPNStatus = newRole(kSPNQueryStatus, classNumber, "Status", "SpnQueryStatus", "QueryStatus",
 		"SPNStatus", "SpnQueryResult")
-	rStatus = newRole(kStatus, classNumber, "Status", "NtStatus")
-	rPolicy = newRole(kEPAPolicy, classNumber, "EpaPolicy", "SPNValidationPolicy", "Policy",
+	rStatus = newRole(kStatus, classNumber, "Status", "ErrorCode", "NtStatus")
+	rPolicy = newRole(kEPAPolicy, classNumber, "SPNValidationPolicy", "EpaPolicy", "Policy",
 		"HardeningLevel", "EPAPolicyLevel", "SmbServerNameHardeningLevel", "ExtendedProtectionPolicy",
 		"SpnValidationLevel")
 	rSigning = newRole(kRequiresSign, classBool, "ServerRequiresSigning", "RequireSigning",
 		"RequiresSigning", "ServerRequireSigning", "SigningRequired", "RequireSecuritySignature")
-	rCheck1 = newRole(kSPNCheck1, classBool, "SpnCheck1", "Check1", "SpnNameMatch", "NameMatch",
-		"IsSpnValid")
-	rCheck2 = newRole(kSPNCheck2, classBool, "SpnCheck2", "Check2", "SpnAddressMatch",
-		"AddressMatch", "IsSpnAllowed")
+	// The two booleans of 3025, in manifest order; the older guesses
+	// (check 1 and 2) are kept in the same order.
+	rServiceClass = newRole(kServiceClass, classBool, "ServiceClassIsValid", "ServiceClassValid",
+		"IsServiceClassValid", "SpnCheck1", "Check1", "SpnNameMatch", "NameMatch", "IsSpnValid")
+	rPrincipalName = newRole(kPrincipalName, classBool, "PrincipalNameIsValid", "PrincipalNameValid",
+		"IsPrincipalNameValid", "SpnCheck2", "Check2", "SpnAddressMatch", "AddressMatch", "IsSpnAllowed")
+	rEncrypt = newRole(kRequiresEncrypt, classBool, "ServerRequiresEncryption", "RequireEncryption",
+		"RequiresEncryption", "ServerRequireEncryption", "EncryptionRequired", "EncryptData")
+	rEncType = newRole(kEncryptionType, classNumber, "SmbClientDoesNotSupportEncryptionType",
+		"ClientDoesNotSupportEncryptionType", "EncryptionType", "UnsupportedEncryptionType")
+	rReason = newRole(kReasonCode, classNumber, "ReasonCode", "Reason")
 )
 
 // layout is the documented field order of one event; positional says
@@ -136,27 +196,37 @@ type layout struct {
 	roles      []role
 	positional bool
 	// positionalUser lets a second string after a positional client be the
-	// user: only 3021, whose later version the KB shows with a user name.
+	// user: only 3021, whose version 1 carries UserName after ClientName.
 	positionalUser bool
+	// noClient: the event names no client (5168); its finding has an
+	// empty Client instead of being KindUnparsed.
+	noClient bool
 }
 
 var layouts = map[uint16]layout{
-	EventSigningUnsupported:  {KindSigningUnsupported, []role{rClient, rUser, rSigning}, true, true},
-	EventSMB1SigningDisabled: {KindSMB1SigningDisabled, []role{rClient, rUser, rSigning}, true, false},
-	EventSPNMissing:          {KindSPNMissing, []role{rClient, rUser, rSPNStatus, rPolicy}, true, false},
-	EventSPNUnrecognised:     {KindSPNUnrecognised, []role{rClient, rSPN, rUser, rCheck1, rCheck2, rPolicy}, true, false},
-	EventSPNEmpty:            {KindSPNEmpty, []role{rClient, rUser, rPolicy}, true, false},
-	EventSMB1Access:          {KindSMB1Access, []role{rClient, rUser}, true, false},
+	EventSigningUnsupported:    {kind: KindSigningUnsupported, roles: []role{rClient, rUser, rSigning}, positional: true, positionalUser: true},
+	EventSMB1SigningDisabled:   {kind: KindSMB1SigningDisabled, roles: []role{rClient, rUser, rSigning}, positional: true},
+	EventEncryptionUnsupported: {kind: KindEncryptionUnsupported, roles: []role{rClient, rUser, rEncrypt, rEncType}, positional: true},
+	EventGuestLogon:            {kind: KindGuestLogon, roles: []role{rClient, rUser}, positional: true},
+	EventSPNMissing:            {kind: KindSPNMissing, roles: []role{rClient, rUser, rSPNStatus, rPolicy}, positional: true},
+	EventSPNUnrecognised:       {kind: KindSPNUnrecognised, roles: []role{rClient, rSPN, rUser, rServiceClass, rPrincipalName, rPolicy}, positional: true},
+	EventSPNEmpty:              {kind: KindSPNEmpty, roles: []role{rClient, rUser, rPolicy}, positional: true},
+	EventSMB1Access:            {kind: KindSMB1Access, roles: []role{rClient, rUser}, positional: true},
 	// 551 has manifest names and many fields of the same types (GUIDs,
 	// statuses, strings): order alone would guess wrong, so names only.
-	EventEnforcementRejection: {KindEnforcementRejection, []role{rStatus, rClient, rUser, rSPN, rPolicy}, false, false},
+	EventEnforcementRejection: {kind: KindEnforcementRejection, roles: []role{rStatus, rClient, rUser, rSPN, rPolicy, rReason}},
+	// 5168 names the account, the SPN and the server's own names and
+	// addresses (IpAddresses are the server's), never the client: names
+	// only, and no client.
+	EventSPNCheckFailed: {kind: KindSPNCheckFailed, roles: []role{rStatus, rUser, rUserDomain, rSPN}, noClient: true},
 }
 
 // knownNames holds every alias of every role: a field bearing one of these
 // names is never taken by position for another role.
 var knownNames = func() map[string]bool {
 	m := map[string]bool{}
-	for _, r := range []role{rClient, rUser, rSPN, rSPNStatus, rStatus, rPolicy, rSigning, rCheck1, rCheck2} {
+	for _, r := range []role{rClient, rUser, rUserDomain, rSPN, rSPNStatus, rStatus, rPolicy, rSigning,
+		rServiceClass, rPrincipalName, rEncrypt, rEncType, rReason} {
 		for _, a := range r.aliases {
 			m[a] = true
 		}
@@ -199,34 +269,47 @@ func normNameUncached(s string) string {
 }
 
 // Recognised reports whether Classify handles this provider, event ID and
-// channel.
+// channel: the SMB server events of EventIDs, and 5168 of the
+// Security-Auditing provider.
 func Recognised(provider string, id uint16, channel string) bool {
-	if !strings.EqualFold(provider, Provider) {
+	switch {
+	case strings.EqualFold(provider, Provider):
+	case strings.EqualFold(provider, SecurityAuditingProvider):
+		return id == EventSPNCheckFailed && channelIs(channel, SecurityLogChannel)
+	default:
 		return false
 	}
-	if _, ok := layouts[id]; !ok {
+	if _, ok := layouts[id]; !ok || id == EventSPNCheckFailed {
 		return false
 	}
-	if id == EventEnforcementRejection {
-		// 551 belongs to the Security channel. A forwarded copy keeps its
-		// channel; an empty or ForwardedEvents channel is accepted because
-		// some collectors rewrite it.
-		return channel == "" || strings.EqualFold(channel, SecurityChannel) ||
-			strings.EqualFold(channel, "ForwardedEvents")
+	switch id {
+	case EventEnforcementRejection:
+		return channelIs(channel, SecurityChannel)
+	case EventGuestLogon:
+		return channelIs(channel, OperationalChannel)
 	}
 	return true
 }
 
+// channelIs reports whether an event logged in channel belongs to want. A
+// forwarded copy keeps its channel; an empty or ForwardedEvents channel is
+// accepted too because some collectors rewrite it.
+func channelIs(channel, want string) bool {
+	return channel == "" || strings.EqualFold(channel, want) || strings.EqualFold(channel, "ForwardedEvents")
+}
+
 // Classify turns one event into a Finding. It returns false when the event is
-// not one of the SMB server events this package knows (see Recognised). It
-// classifies on provider, event ID and channel only, never on Task or
-// Keywords, and accepts every event version.
+// not one this package knows (see Recognised). It classifies on provider,
+// event ID and channel only, never on Task or Keywords, and accepts every
+// event version.
 //
-// Data fields are mapped by name first (case-insensitive, with aliases), then
-// by type and documented order, skipping string-length fields. Finding.Mapping
-// says how each finding field was found, Finding.MappedFrom from which data
-// field, and Finding.Unmapped keeps every field left over. A recognised event
-// without a usable client becomes a KindUnparsed finding with a Reason.
+// Data fields are mapped by name first (case-insensitive: the manifest's
+// names, then aliases seen or guessed for other builds), then by type and
+// documented order, skipping string-length fields. Finding.Mapping says how
+// each finding field was found, Finding.MappedFrom from which data field,
+// and Finding.Unmapped keeps every field left over. A recognised event
+// without a usable client becomes a KindUnparsed finding with a Reason,
+// but for 5168, which never names its client (see KindSPNCheckFailed).
 func Classify(ev *evtx.Event) (Finding, bool) {
 	var m mapper
 	f, ok := m.classify(ev)
@@ -241,10 +324,7 @@ func Classify(ev *evtx.Event) (Finding, bool) {
 			f.MappedFrom[keyNames[k]] = m.from(k)
 		}
 	}
-	if m.hasSigning {
-		b := m.signing
-		f.ServerRequiresSigning = &b
-	}
+	m.pointers(&f, func(b bool) *bool { return &b })
 	if m.hasSPNStatus {
 		st := m.spnStatus
 		f.SPNQueryStatus = &st
@@ -257,15 +337,35 @@ func Classify(ev *evtx.Event) (Finding, bool) {
 		p := m.policy
 		f.EPAPolicy = &p
 	}
-	if len(m.checks) > 0 {
-		f.SPNChecks = slices.Clone(m.checks)
-	}
 	for i, fl := range ev.Data {
 		if !m.used[i] {
 			f.Unmapped = append(f.Unmapped, fl)
 		}
 	}
 	return f, true
+}
+
+// pointers sets the boolean and number pointer fields of f from the
+// parsed values, taking the booleans' pointers from boolPtr.
+func (m *mapper) pointers(f *Finding, boolPtr func(bool) *bool) {
+	for _, b := range [...]struct {
+		k   fieldKey
+		dst **bool
+	}{{kRequiresSign, &f.ServerRequiresSigning}, {kServiceClass, &f.ServiceClassIsValid},
+		{kPrincipalName, &f.PrincipalNameIsValid}, {kRequiresEncrypt, &f.ServerRequiresEncryption}} {
+		if m.hasBool[b.k] {
+			*b.dst = boolPtr(m.bools[b.k])
+		}
+	}
+	for _, n := range [...]struct {
+		k   fieldKey
+		dst **uint32
+	}{{kEncryptionType, &f.UnsupportedEncryptionType}, {kReasonCode, &f.ReasonCode}} {
+		if m.hasNum[n.k] {
+			v := m.nums[n.k]
+			*n.dst = &v
+		}
+	}
 }
 
 // mapper maps one event's data fields to finding fields. Its slices are
@@ -283,12 +383,13 @@ type mapper struct {
 	rec    [numKeys]bool
 	nrec   int
 	// The parsed values of the pointer fields of a Finding.
-	signing, hasSigning     bool
+	bools, hasBool          [numKeys]bool
+	nums                    [numKeys]uint32
+	hasNum                  [numKeys]bool
 	spnStatus, status       NTStatus
 	hasSPNStatus, hasStatus bool
 	policy                  EPAPolicy
 	hasPolicy               bool
-	checks                  []bool
 	unmapped                []evtx.Field
 	// in, when set, remembers the clients normalised (classifyShared).
 	in *interner
@@ -296,7 +397,7 @@ type mapper struct {
 
 // classify fills everything of the finding but its maps, slices and
 // pointer fields, which are left in m (rec, method, from, the parsed
-// values, checks, used).
+// values, used).
 func (m *mapper) classify(ev *evtx.Event) (Finding, bool) {
 	if ev == nil || !Recognised(ev.Provider, ev.EventID, ev.Channel) {
 		return Finding{}, false
@@ -321,7 +422,7 @@ func (m *mapper) classify(ev *evtx.Event) (Finding, bool) {
 		m.byPosition(lay.roles, lay.positionalUser)
 	}
 	m.lengths()
-	if reason := m.apply(&f); reason != "" {
+	if reason := m.apply(&f, lay.noClient); reason != "" {
 		f.Kind = KindUnparsed
 		f.Reason = reason
 	}
@@ -347,8 +448,8 @@ func (m *mapper) reset(data []evtx.Field) {
 	m.method = [numKeys]MappedBy{}
 	m.rec = [numKeys]bool{}
 	m.nrec = 0
-	m.hasSigning, m.hasSPNStatus, m.hasStatus, m.hasPolicy = false, false, false, false
-	m.checks = m.checks[:0]
+	m.hasBool, m.hasNum = [numKeys]bool{}, [numKeys]bool{}
+	m.hasSPNStatus, m.hasStatus, m.hasPolicy = false, false, false
 }
 
 // classOf is classOf(m.data[i]), computed once per event.
@@ -487,7 +588,7 @@ func (m *mapper) isLength(i int) bool {
 // lengths marks the length fields that precede a mapped string as mapped
 // too, so that only surprising fields stay in Unmapped.
 func (m *mapper) lengths() {
-	for _, pair := range [...][2]fieldKey{{kClient, kClientLength}, {kSPN, kSPNLength}} {
+	for _, pair := range [...][2]fieldKey{{kClient, kClientLength}, {kUser, kUserLength}, {kSPN, kSPNLength}} {
 		i := m.got[pair[0]] - 1
 		if i <= 0 || m.used[i-1] || !m.isLength(i-1) {
 			continue
@@ -555,8 +656,9 @@ func isHexDigit(c byte) bool {
 
 // apply parses the mapped values into m and the finding's value fields and
 // returns a reason when the event is too malformed to classify. A value
-// that does not parse leaves its field in Unmapped.
-func (m *mapper) apply(f *Finding) string {
+// that does not parse leaves its field in Unmapped. noClient is set for an
+// event that never names its client (5168).
+func (m *mapper) apply(f *Finding, noClient bool) string {
 	record := func(k fieldKey) {
 		m.rec[k] = true
 		m.nrec++
@@ -579,8 +681,13 @@ func (m *mapper) apply(f *Finding) string {
 			}
 		case kUser:
 			f.User = fl.Value
+		case kUserDomain:
+			// 5168's SubjectDomainName, joined to the user below.
 		case kSPN:
-			f.SPN, f.HasSPN = fl.Value, true
+			// 5168 writes "N/A" when the client sent no SPN.
+			if v := fl.Value; !noClient || !strings.EqualFold(strings.TrimSpace(v), "N/A") {
+				f.SPN, f.HasSPN = v, true
+			}
 		case kSPNQueryStatus, kStatus:
 			st, err := ParseNTStatus(fl.Value)
 			if err != nil {
@@ -599,25 +706,34 @@ func (m *mapper) apply(f *Finding) string {
 				continue
 			}
 			m.policy, m.hasPolicy = NewEPAPolicy(v), true
-		case kRequiresSign:
+		case kRequiresSign, kServiceClass, kPrincipalName, kRequiresEncrypt:
 			b, err := parseBool(fl.Value)
 			if err != nil {
 				drop(k)
 				continue
 			}
-			m.signing, m.hasSigning = b, true
-		case kSPNCheck1, kSPNCheck2:
-			b, err := parseBool(fl.Value)
+			m.bools[k], m.hasBool[k] = b, true
+		case kEncryptionType, kReasonCode:
+			v, err := parseUint32(fl.Value)
 			if err != nil {
 				drop(k)
 				continue
 			}
-			m.checks = append(m.checks, b)
+			m.nums[k], m.hasNum[k] = v, true
 		}
 		record(k)
 	}
+	if m.has(kUserDomain) {
+		if d := strings.TrimSpace(m.data[m.got[kUserDomain]-1].Value); d != "" && d != "-" && f.User != "" &&
+			!strings.Contains(f.User, `\`) {
+			f.User = d + `\` + f.User
+		}
+	}
 	if len(m.data) == 0 {
 		return "no event data"
+	}
+	if noClient {
+		return ""
 	}
 	if !m.has(kClient) {
 		return "no client name field, by name or by position"
@@ -670,9 +786,7 @@ func (m *mapper) classifyShared(ev *evtx.Event, in *interner) (Finding, bool) {
 		return f, false
 	}
 	in.strings(&f)
-	if m.hasSigning {
-		f.ServerRequiresSigning = sharedBool(m.signing)
-	}
+	m.pointers(&f, sharedBool)
 	if m.hasSPNStatus {
 		f.SPNQueryStatus = in.status(&m.spnStatus)
 	}
@@ -681,9 +795,6 @@ func (m *mapper) classifyShared(ev *evtx.Event, in *interner) (Finding, bool) {
 	}
 	if m.hasPolicy {
 		f.EPAPolicy = in.policy(&m.policy)
-	}
-	if len(m.checks) > 0 {
-		f.SPNChecks = in.checksOf(m.checks, false)
 	}
 	f.Mapping, f.MappedFrom = in.mapper(m)
 	m.unmapped = m.unmapped[:0]

@@ -97,7 +97,8 @@ func TestClassifySharedAllocations(t *testing.T) {
 	require.True(t, ok)
 	require.NotEmpty(t, f.Unmapped)
 	require.NotNil(t, f.EPAPolicy)
-	require.Len(t, f.SPNChecks, 2)
+	require.Equal(t, ptr(true), f.ServiceClassIsValid)
+	require.Equal(t, ptr(false), f.PrincipalNameIsValid)
 	allocs := testing.AllocsPerRun(100, func() { f, ok = m.classifyShared(ev, in) })
 	assert.Zero(t, allocs)
 	// Classify itself builds its own maps and slices every time.

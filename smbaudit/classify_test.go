@@ -2,6 +2,8 @@ package smbaudit
 
 import (
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,21 +48,25 @@ const (
 
 func TestClassify(t *testing.T) {
 	type want struct {
-		kind     Kind
-		client   string
-		ckind    ClientKind
-		user     string
-		signing  *bool
-		spn      string
-		hasSPN   bool
-		status   *NTStatus
-		spnStat  *NTStatus
-		policy   *EPAPolicy
-		checks   []bool
-		mapping  map[string]MappedBy
-		from     map[string]string
-		unmapped []string
-		reason   string
+		kind      Kind
+		client    string
+		ckind     ClientKind
+		user      string
+		signing   *bool
+		spn       string
+		hasSPN    bool
+		status    *NTStatus
+		spnStat   *NTStatus
+		policy    *EPAPolicy
+		svcOK     *bool // ServiceClassIsValid
+		nameOK    *bool // PrincipalNameIsValid
+		encrypt   *bool
+		encType   *uint32
+		reason551 *uint32
+		mapping   map[string]MappedBy
+		from      map[string]string
+		unmapped  []string
+		reason    string
 	}
 	tests := []struct {
 		name string
@@ -68,7 +74,7 @@ func TestClassify(t *testing.T) {
 		want want
 	}{
 		{
-			name: "3021 v0 24H2 manifest names",
+			name: "3021 v0 manifest names",
 			ev: smbEvent(3021, 0, fld("ClientNameLength", tU16, "11"), fld("ClientName", tS, `\\10.0.0.5`),
 				fld("ServerRequiresSigning", tB, "false")),
 			want: want{kind: KindSigningUnsupported, client: "10.0.0.5", ckind: ClientIPv4, signing: ptr(false),
@@ -96,6 +102,146 @@ func TestClassify(t *testing.T) {
 			ev:   smbEvent(3021, 0, fld("", tU16, "11"), fld("", tS, `\\10.0.0.5`), fld("", tB, "false")),
 			want: want{kind: KindSigningUnsupported, client: "10.0.0.5", ckind: ClientIPv4, signing: ptr(false),
 				from: map[string]string{FieldClient: "#1", FieldClientLength: "#0", FieldRequiresSign: "#2"}},
+		},
+		{
+			name: "3021 v1 manifest: UserNameLength at position 2 is no flag",
+			ev: smbEvent(3021, 1, fld("ClientNameLength", tU16, "11"), fld("ClientName", tS, `\\10.0.0.5`),
+				fld("UserNameLength", tU16, "16"), fld("UserName", tS, `CORP\svc-backup`), fld("ServerRequiresSigning", tB, "false")),
+			want: want{kind: KindSigningUnsupported, client: "10.0.0.5", ckind: ClientIPv4, user: `CORP\svc-backup`, signing: ptr(false),
+				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldClientLength: MappedByName, FieldUser: MappedByName,
+					FieldUserLength: MappedByName, FieldRequiresSign: MappedByName},
+				from: map[string]string{FieldClientLength: "ClientNameLength", FieldClient: "ClientName", FieldUserLength: "UserNameLength",
+					FieldUser: "UserName", FieldRequiresSign: "ServerRequiresSigning"}},
+		},
+		{
+			name: "3021 v1 layout unnamed: both lengths skipped, user second string",
+			ev: smbEvent(3021, 1, fld("", tU16, "11"), fld("", tS, `\\10.0.0.5`), fld("", tU16, "5"),
+				fld("", tS, "alice"), fld("", tB, "true")),
+			want: want{kind: KindSigningUnsupported, client: "10.0.0.5", ckind: ClientIPv4, user: "alice", signing: ptr(true),
+				from: map[string]string{FieldClientLength: "#0", FieldClient: "#1", FieldUserLength: "#2", FieldUser: "#3",
+					FieldRequiresSign: "#4"}},
+		},
+		{
+			name: "3027 manifest names",
+			ev: smbEvent(3027, 0, fld("ClientNameLength", tU16, "7"), fld("ClientName", tS, `\\SCAN01`),
+				fld("ServerRequiresSigning", tB, "true")),
+			want: want{kind: KindSMB1SigningDisabled, client: "scan01", ckind: ClientHost, signing: ptr(true),
+				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldClientLength: MappedByName, FieldRequiresSign: MappedByName}},
+		},
+		{
+			name: "3024 manifest names: Status and SPNValidationPolicy",
+			ev: smbEvent(3024, 0, fld("ClientNameLength", tU16, "11"), fld("ClientName", tS, `\\10.0.40.7`),
+				fld("Status", tH32, "0xC00000BB"), fld("SPNValidationPolicy", tU32, "2")),
+			want: want{kind: KindSPNMissing, client: "10.0.40.7", ckind: ClientIPv4,
+				spnStat: &NTStatus{0xC00000BB, "STATUS_NOT_SUPPORTED"}, policy: &EPAPolicy{2, "required"},
+				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldClientLength: MappedByName,
+					FieldSPNQueryStatus: MappedByName, FieldEPAPolicy: MappedByName},
+				from: map[string]string{FieldSPNQueryStatus: "Status", FieldEPAPolicy: "SPNValidationPolicy"}},
+		},
+		{
+			name: "3025 manifest names: service class invalid",
+			ev: smbEvent(3025, 0, fld("ClientNameLength", tU16, "20"), fld("ClientName", tS, `\\app01.corp.example`),
+				fld("SPN", tS, "host/files.corp.example"), fld("ServiceClassIsValid", tB, "false"),
+				fld("PrincipalNameIsValid", tB, "true"), fld("SPNValidationPolicy", tU32, "1")),
+			want: want{kind: KindSPNUnrecognised, client: "app01.corp.example", ckind: ClientFQDN, spn: "host/files.corp.example",
+				hasSPN: true, svcOK: ptr(false), nameOK: ptr(true), policy: &EPAPolicy{1, "accept if provided"},
+				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldClientLength: MappedByName, FieldSPN: MappedByName,
+					FieldServiceClassIsValid: MappedByName, FieldPrincipalNameIsValid: MappedByName, FieldEPAPolicy: MappedByName}},
+		},
+		{
+			name: "3025 manifest names: principal name invalid",
+			ev: smbEvent(3025, 0, fld("ClientNameLength", tU16, "7"), fld("ClientName", tS, `\\PRN-3F`),
+				fld("SPN", tS, "cifs/files.corp.example"), fld("ServiceClassIsValid", tB, "true"),
+				fld("PrincipalNameIsValid", tB, "false"), fld("SPNValidationPolicy", tU32, "0")),
+			want: want{kind: KindSPNUnrecognised, client: "prn-3f", ckind: ClientHost, spn: "cifs/files.corp.example",
+				hasSPN: true, svcOK: ptr(true), nameOK: ptr(false), policy: &EPAPolicy{0, "off"},
+				from: map[string]string{FieldServiceClassIsValid: "ServiceClassIsValid", FieldPrincipalNameIsValid: "PrincipalNameIsValid"}},
+		},
+		{
+			name: "3025 manifest layout unnamed: booleans in manifest order",
+			ev: smbEvent(3025, 0, fld("", tU16, "7"), fld("", tS, `\\PRN-3F`), fld("", tS, "cifs/alias"),
+				fld("", tB, "true"), fld("", tB, "false"), fld("", tU32, "2")),
+			want: want{kind: KindSPNUnrecognised, client: "prn-3f", ckind: ClientHost, spn: "cifs/alias", hasSPN: true,
+				svcOK: ptr(true), nameOK: ptr(false), policy: &EPAPolicy{2, "required"},
+				from: map[string]string{FieldClientLength: "#0", FieldClient: "#1", FieldSPN: "#2",
+					FieldServiceClassIsValid: "#3", FieldPrincipalNameIsValid: "#4", FieldEPAPolicy: "#5"}},
+		},
+		{
+			name: "3026 manifest names",
+			ev: smbEvent(3026, 0, fld("ClientNameLength", tU16, "12"), fld("ClientName", tS, `\\10.0.30.41`),
+				fld("SPNValidationPolicy", tU32, "2")),
+			want: want{kind: KindSPNEmpty, client: "10.0.30.41", ckind: ClientIPv4, policy: &EPAPolicy{2, "required"},
+				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldClientLength: MappedByName, FieldEPAPolicy: MappedByName}},
+		},
+		{
+			name: "3022 manifest names",
+			ev: smbEvent(3022, 0, fld("ClientNameLength", tU16, "12"), fld("ClientName", tS, `\\10.0.20.15`),
+				fld("ServerRequiresEncryption", tB, "true"), fld("SmbClientDoesNotSupportEncryptionType", tU32, "2")),
+			want: want{kind: KindEncryptionUnsupported, client: "10.0.20.15", ckind: ClientIPv4, encrypt: ptr(true), encType: ptr(uint32(2)),
+				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldClientLength: MappedByName,
+					FieldRequiresEncryption: MappedByName, FieldUnsupportedEncryption: MappedByName}},
+		},
+		{
+			name: "3022 unknown names: by type and order",
+			ev: smbEvent(3022, 0, fld("a", tU16, "12"), fld("b", tS, `\\10.0.20.15`), fld("c", tB, "false"),
+				fld("d", tU32, "1")),
+			want: want{kind: KindEncryptionUnsupported, client: "10.0.20.15", ckind: ClientIPv4, encrypt: ptr(false), encType: ptr(uint32(1)),
+				mapping: map[string]MappedBy{FieldClient: MappedByPosition, FieldClientLength: MappedByPosition,
+					FieldRequiresEncryption: MappedByPosition, FieldUnsupportedEncryption: MappedByPosition}},
+		},
+		{
+			name: "3023 manifest names, Operational channel",
+			ev: func() *evtx.Event {
+				e := smbEvent(3023, 0, fld("ClientNameLength", tU16, "12"), fld("ClientName", tS, `\\10.0.50.12`))
+				e.Channel = OperationalChannel
+				return e
+			}(),
+			want: want{kind: KindGuestLogon, client: "10.0.50.12", ckind: ClientIPv4,
+				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldClientLength: MappedByName}},
+		},
+		{
+			name: "5168 Security-Auditing: account, SPN and status; no client",
+			ev: func() *evtx.Event {
+				e := smbEvent(5168, 0, fld("SubjectUserSid", evtx.TypeSID, "S-1-5-21-1-2-3-1104"),
+					fld("SubjectUserName", tS, "lnxsvc"), fld("SubjectDomainName", tS, "CORP"),
+					fld("SubjectLogonId", evtx.TypeHexInt64, "0xd0cd4"), fld("SpnName", tS, "cifs/fs-alias.corp.example"),
+					fld("ErrorCode", tH32, "0xc0000022"), fld("ServerNames", tS, "CORP;FS03.corp.example;FS03;LocalHost;"),
+					fld("ConfiguredNames", tS, "N/A"), fld("IpAddresses", tS, "127.0.0.1;::1;10.0.0.13;"))
+				e.Provider, e.Channel = SecurityAuditingProvider, SecurityLogChannel
+				return e
+			}(),
+			want: want{kind: KindSPNCheckFailed, user: `CORP\lnxsvc`, spn: "cifs/fs-alias.corp.example", hasSPN: true,
+				status: &NTStatus{0xC0000022, "STATUS_ACCESS_DENIED"},
+				mapping: map[string]MappedBy{FieldUser: MappedByName, FieldUserDomain: MappedByName, FieldSPN: MappedByName,
+					FieldStatus: MappedByName},
+				from:     map[string]string{FieldUser: "SubjectUserName", FieldStatus: "ErrorCode", FieldSPN: "SpnName"},
+				unmapped: []string{"SubjectUserSid", "SubjectLogonId", "ServerNames", "ConfiguredNames", "IpAddresses"}},
+		},
+		{
+			name: "5168 SpnName N/A: no SPN sent",
+			ev: func() *evtx.Event {
+				e := smbEvent(5168, 0, fld("SubjectUserName", tS, "dadmin"), fld("SubjectDomainName", tS, "CONTOSO"),
+					fld("SpnName", tS, "N/A"), fld("ErrorCode", tH32, "0xc0000022"))
+				e.Provider, e.Channel = SecurityAuditingProvider, "ForwardedEvents"
+				return e
+			}(),
+			want: want{kind: KindSPNCheckFailed, user: `CONTOSO\dadmin`, status: &NTStatus{0xC0000022, "STATUS_ACCESS_DENIED"}},
+		},
+		{
+			name: "551 v3 as UserData (wrapper dropped), with ReasonCode",
+			ev: func() *evtx.Event {
+				e := smbEvent(551, 3, fld("SessionGUID", tG, "{7E1C6A2B-0000-4A8B-9C3D-111111111111}"),
+					fld("ConnectionGUID", tG, "{7E1C6A2B-0000-4A8B-9C3D-222222222222}"),
+					fld("Status", tH32, "0xC000035B"), fld("TranslatedStatus", tH32, "0xC0000022"),
+					fld("ClientAddress", tBin, "020000000A0028070000000000000000"), fld("SessionId", tU64, "0x4400000000051"),
+					fld("UserName", tS, `CORP\lnxsvc`), fld("ClientName", tS, `\\lnx-old`), fld("SPN", tS, "cifs/fs03"),
+					fld("SPNValidationPolicy", tU32, "2"), fld("ReasonCode", tU32, "3"))
+				e.Channel = SecurityChannel
+				return e
+			}(),
+			want: want{kind: KindEnforcementRejection, client: "lnx-old", ckind: ClientHost, user: `CORP\lnxsvc`, spn: "cifs/fs03", hasSPN: true,
+				status: &NTStatus{0xC000035B, "STATUS_BAD_BINDINGS"}, policy: &EPAPolicy{2, "required"}, reason551: ptr(uint32(3)),
+				unmapped: []string{"SessionGUID", "ConnectionGUID", "TranslatedStatus", "ClientAddress", "SessionId"}},
 		},
 		{
 			name: "3027 alias names",
@@ -142,32 +288,32 @@ func TestClassify(t *testing.T) {
 				spnStat: &NTStatus{0xC0001234, ""}, policy: &EPAPolicy{7, "7"}},
 		},
 		{
-			name: "3025 names",
+			name: "3025 older guessed names (SpnCheck1/2, EpaPolicy), SPN length",
 			ev: smbEvent(3025, 0, fld("ClientNameLength", tU16, "9"), fld("ClientName", tS, `\\10.0.0.9`),
 				fld("SpnLength", tU16, "19"), fld("SPN", tS, "cifs/files.corp.example"),
 				fld("SpnCheck1", tB, "false"), fld("SpnCheck2", tB, "true"), fld("EpaPolicy", tU32, "1")),
 			want: want{kind: KindSPNUnrecognised, client: "10.0.0.9", ckind: ClientIPv4, spn: "cifs/files.corp.example", hasSPN: true,
-				checks: []bool{false, true}, policy: &EPAPolicy{1, "accept if provided"},
+				svcOK: ptr(false), nameOK: ptr(true), policy: &EPAPolicy{1, "accept if provided"},
 				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldClientLength: MappedByName, FieldSPN: MappedByName,
-					FieldSPNLength: MappedByName, FieldSPNCheck1: MappedByName, FieldSPNCheck2: MappedByName, FieldEPAPolicy: MappedByName}},
+					FieldSPNLength: MappedByName, FieldServiceClassIsValid: MappedByName, FieldPrincipalNameIsValid: MappedByName, FieldEPAPolicy: MappedByName}},
 		},
 		{
 			name: "3025 ServicePrincipalName alias, unknown bools by position",
 			ev: smbEvent(3025, 0, fld("ClientName", tS, `\\PRN-3F`), fld("ServicePrincipalName", tS, "cifs/FS01-alias"),
 				fld("b1", tB, "true"), fld("b2", tB, "false"), fld("SPNValidationPolicy", tU32, "2")),
 			want: want{kind: KindSPNUnrecognised, client: "prn-3f", ckind: ClientHost, spn: "cifs/FS01-alias", hasSPN: true,
-				checks: []bool{true, false}, policy: &EPAPolicy{2, "required"},
-				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldSPN: MappedByName, FieldSPNCheck1: MappedByPosition,
-					FieldSPNCheck2: MappedByPosition, FieldEPAPolicy: MappedByName}},
+				svcOK: ptr(true), nameOK: ptr(false), policy: &EPAPolicy{2, "required"},
+				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldSPN: MappedByName, FieldServiceClassIsValid: MappedByPosition,
+					FieldPrincipalNameIsValid: MappedByPosition, FieldEPAPolicy: MappedByName}},
 		},
 		{
 			name: "3025 no names known: client then SPN by order",
 			ev: smbEvent(3025, 0, fld("p0", tU16, "9"), fld("p1", tS, `\\10.0.0.9`), fld("p2", tU16, "12"),
 				fld("p3", tS, "cifs/10.9.9.9"), fld("p4", tB, "true"), fld("p5", tB, "true"), fld("p6", tU32, "1")),
 			want: want{kind: KindSPNUnrecognised, client: "10.0.0.9", ckind: ClientIPv4, spn: "cifs/10.9.9.9", hasSPN: true,
-				checks: []bool{true, true}, policy: &EPAPolicy{1, "accept if provided"},
+				svcOK: ptr(true), nameOK: ptr(true), policy: &EPAPolicy{1, "accept if provided"},
 				from: map[string]string{FieldClientLength: "p0", FieldClient: "p1", FieldSPNLength: "p2", FieldSPN: "p3",
-					FieldSPNCheck1: "p4", FieldSPNCheck2: "p5", FieldEPAPolicy: "p6"}},
+					FieldServiceClassIsValid: "p4", FieldPrincipalNameIsValid: "p5", FieldEPAPolicy: "p6"}},
 		},
 		{
 			name: "3026 names, IPv6 client",
@@ -248,7 +394,11 @@ func TestClassify(t *testing.T) {
 			assert.Equal(t, w.status, f.Status)
 			assert.Equal(t, w.spnStat, f.SPNQueryStatus)
 			assert.Equal(t, w.policy, f.EPAPolicy)
-			assert.Equal(t, w.checks, f.SPNChecks)
+			assert.Equal(t, w.svcOK, f.ServiceClassIsValid, "ServiceClassIsValid")
+			assert.Equal(t, w.nameOK, f.PrincipalNameIsValid, "PrincipalNameIsValid")
+			assert.Equal(t, w.encrypt, f.ServerRequiresEncryption, "ServerRequiresEncryption")
+			assert.Equal(t, w.encType, f.UnsupportedEncryptionType, "UnsupportedEncryptionType")
+			assert.Equal(t, w.reason551, f.ReasonCode, "ReasonCode")
 			for k, v := range w.mapping {
 				assert.Equal(t, v, f.Mapping[k], "mapping of %s", k)
 			}
@@ -286,6 +436,10 @@ func TestClassifyIgnores(t *testing.T) {
 		{"other provider", &evtx.Event{Provider: "Microsoft-Windows-Security-Auditing", EventID: 3021}},
 		{"unknown SMB event id", &evtx.Event{Provider: Provider, EventID: 1001}},
 		{"551 in the operational channel", &evtx.Event{Provider: Provider, EventID: 551, Channel: "Microsoft-Windows-SMBServer/Operational"}},
+		{"3023 in the audit channel", &evtx.Event{Provider: Provider, EventID: 3023, Channel: AuditChannel}},
+		{"5168 of the SMB server provider", &evtx.Event{Provider: Provider, EventID: 5168, Channel: SecurityLogChannel}},
+		{"other Security-Auditing event", &evtx.Event{Provider: SecurityAuditingProvider, EventID: 4624, Channel: SecurityLogChannel}},
+		{"5168 outside the Security log", &evtx.Event{Provider: SecurityAuditingProvider, EventID: 5168, Channel: AuditChannel}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -377,16 +531,70 @@ func TestClassifyArbitraryData(t *testing.T) {
 			data = append(data, fld(names[rng.IntN(len(names))], types[rng.IntN(len(types))], values[rng.IntN(len(values))]))
 		}
 		ev := smbEvent(EventIDs[rng.IntN(len(EventIDs))], uint8(rng.IntN(4)), data...)
-		ev.Channel = SecurityChannel
+		switch ev.EventID {
+		case EventSPNCheckFailed:
+			ev.Provider, ev.Channel = SecurityAuditingProvider, SecurityLogChannel
+		case EventGuestLogon:
+			ev.Channel = OperationalChannel
+		default:
+			ev.Channel = SecurityChannel
+		}
 		var f Finding
 		var ok bool
 		require.NotPanics(t, func() { f, ok = Classify(ev) }, "%+v", data)
 		require.True(t, ok)
 		require.Equal(t, len(data), len(f.Mapping)+len(f.Unmapped), "%+v -> %v", data, f.Mapping)
-		if f.Kind != KindUnparsed {
+		if f.Kind == KindSPNCheckFailed {
+			require.Empty(t, f.Client.ID, "5168 names no client: %+v", data)
+		} else if f.Kind != KindUnparsed {
 			require.NotEmpty(t, f.Client.ID, "%+v", data)
 		} else {
 			require.NotEmpty(t, f.Reason)
 		}
+	}
+}
+
+// Every event Classify recognises is one a default scan decodes: the
+// pre-filter list and the classifier agree.
+func TestDecodedEventsCoverRecognised(t *testing.T) {
+	kept := func(provider string, id uint16) bool {
+		for _, p := range DecodedEvents {
+			if strings.EqualFold(p.Provider, provider) && (p.EventIDs == nil || slices.Contains(p.EventIDs, id)) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, id := range EventIDs {
+		provider, channel := Provider, AuditChannel
+		switch id {
+		case EventSPNCheckFailed:
+			provider, channel = SecurityAuditingProvider, SecurityLogChannel
+		case EventGuestLogon:
+			channel = OperationalChannel
+		case EventEnforcementRejection:
+			channel = SecurityChannel
+		}
+		require.True(t, Recognised(provider, id, channel), "%d", id)
+		assert.True(t, kept(provider, id), "a default scan decodes %s %d", provider, id)
+	}
+	assert.False(t, kept(SecurityAuditingProvider, 4624), "other Security events are not decoded")
+	var o evtx.Options
+	decodeOnly(&o)
+	assert.Equal(t, []string{Provider, SecurityAuditingProvider}, o.Providers)
+	assert.Equal(t, DecodedEvents, o.Narrow)
+}
+
+// Every kind a classification can give is Known, so that a partial report
+// holding it reads back; anything else is not.
+func TestKindKnown(t *testing.T) {
+	for _, k := range []Kind{KindSigningUnsupported, KindEncryptionUnsupported,
+		KindGuestLogon, KindSMB1SigningDisabled, KindSPNMissing, KindSPNUnrecognised,
+		KindSPNEmpty, KindSMB1Access, KindEnforcementRejection, KindSPNCheckFailed,
+		KindUnparsed} {
+		assert.True(t, k.Known(), k)
+	}
+	for _, k := range []Kind{"", "Signing-Unsupported", "bogus"} {
+		assert.False(t, k.Known(), k)
 	}
 }

@@ -23,9 +23,10 @@ func ExampleScan() {
 	for _, f := range res.Findings {
 		kinds[f.Kind]++
 	}
-	for _, k := range []smbaudit.Kind{smbaudit.KindSigningUnsupported, smbaudit.KindSMB1SigningDisabled,
-		smbaudit.KindSPNMissing, smbaudit.KindSPNUnrecognised, smbaudit.KindSPNEmpty, smbaudit.KindSMB1Access,
-		smbaudit.KindEnforcementRejection, smbaudit.KindUnparsed} {
+	for _, k := range []smbaudit.Kind{smbaudit.KindSigningUnsupported, smbaudit.KindEncryptionUnsupported,
+		smbaudit.KindGuestLogon, smbaudit.KindSMB1SigningDisabled, smbaudit.KindSPNMissing,
+		smbaudit.KindSPNUnrecognised, smbaudit.KindSPNEmpty, smbaudit.KindSMB1Access,
+		smbaudit.KindEnforcementRejection, smbaudit.KindSPNCheckFailed, smbaudit.KindUnparsed} {
 		fmt.Printf("%-22s %d\n", k, kinds[k])
 	}
 	for _, f := range res.Files {
@@ -39,17 +40,20 @@ func ExampleScan() {
 	}
 	// Output:
 	// signing-unsupported    402
+	// encryption-unsupported 4
+	// insecure-guest-logon   2
 	// smb1-signing-disabled  20
 	// spn-missing            55
-	// spn-unrecognised       25
+	// spn-unrecognised       32
 	// spn-empty              54
 	// smb1-access            20
-	// enforcement-rejection  1
+	// enforcement-rejection  2
+	// spn-check-failed       1
 	// unparsed               0
 	// audit-fs01-damaged.evtx: damaged chunks [1]
-	// FS01.corp.example: 471 audit events, 2025-10-01 to 2025-10-14
+	// FS01.corp.example: 482 audit events, 2025-10-01 to 2025-10-14
 	// FS02.corp.example: 80 audit events, 2025-10-01 to 2025-10-20
-	// FS03.corp.example: 5 audit events, 2025-10-14 to 2025-10-14
+	// FS03.corp.example: 5 audit events, 2025-10-14 to 2025-10-15
 }
 
 // Classify one event, as decoded by package evtx.

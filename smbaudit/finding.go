@@ -11,15 +11,36 @@ type Kind string
 
 // Finding kinds.
 const (
-	KindSigningUnsupported   Kind = "signing-unsupported"   // 3021: SMB2/3 client does not support signing
-	KindSMB1SigningDisabled  Kind = "smb1-signing-disabled" // 3027: SMB1 client has signing off (unreliable)
-	KindSPNMissing           Kind = "spn-missing"           // 3024: client sent no SPN
-	KindSPNUnrecognised      Kind = "spn-unrecognised"      // 3025: client sent an unrecognised SPN
-	KindSPNEmpty             Kind = "spn-empty"             // 3026: client sent an empty SPN
-	KindSMB1Access           Kind = "smb1-access"           // 3000: SMB1 access
-	KindEnforcementRejection Kind = "enforcement-rejection" // 551: enforcement already rejects the client
-	KindUnparsed             Kind = "unparsed"              // recognised event too malformed to classify
+	KindSigningUnsupported    Kind = "signing-unsupported"    // 3021: SMB2/3 client does not support signing
+	KindEncryptionUnsupported Kind = "encryption-unsupported" // 3022: SMB2/3 client does not support encryption
+	KindGuestLogon            Kind = "insecure-guest-logon"   // 3023: client logged on as guest; guest sessions cannot sign
+	KindSMB1SigningDisabled   Kind = "smb1-signing-disabled"  // 3027: SMB1 client has signing off (unreliable)
+	KindSPNMissing            Kind = "spn-missing"            // 3024: client sent no SPN
+	KindSPNUnrecognised       Kind = "spn-unrecognised"       // 3025: client sent an unrecognised SPN
+	KindSPNEmpty              Kind = "spn-empty"              // 3026: client sent an empty SPN
+	KindSMB1Access            Kind = "smb1-access"            // 3000: SMB1 access
+	KindEnforcementRejection  Kind = "enforcement-rejection"  // 551: enforcement already rejects the client
+	// KindSPNCheckFailed is 5168 (Security-Auditing, channel Security):
+	// enforced SPN validation rejected a session. The event names the
+	// account (Finding.User, as DOMAIN\user), the SPN and the server's own
+	// names and IP addresses (IpAddresses lists the server's addresses, not
+	// the client's), never the client: its Finding.Client is empty, and
+	// the client is to be found through the user and time, e.g. in a 551.
+	KindSPNCheckFailed Kind = "spn-check-failed"
+	KindUnparsed       Kind = "unparsed" // recognised event too malformed to classify
 )
+
+// Known reports whether k is one of the kinds above, for readers of
+// findings written elsewhere (a JSON partial report).
+func (k Kind) Known() bool {
+	switch k {
+	case KindSigningUnsupported, KindEncryptionUnsupported, KindGuestLogon, KindSMB1SigningDisabled,
+		KindSPNMissing, KindSPNUnrecognised, KindSPNEmpty, KindSMB1Access, KindEnforcementRejection,
+		KindSPNCheckFailed, KindUnparsed:
+		return true
+	}
+	return false
+}
 
 // Provider is the event provider whose events this package classifies.
 const Provider = "Microsoft-Windows-SMBServer"
@@ -90,11 +111,24 @@ type Finding struct {
 	HasSPN                bool
 	SPNQueryStatus        *NTStatus
 	EPAPolicy             *EPAPolicy
-	// SPNChecks holds the two booleans of 3025 (results of the server's SPN
-	// checks), nil when absent.
-	SPNChecks []bool
-	// Status is the authentication failure status of a 551, nil otherwise.
+	// ServiceClassIsValid and PrincipalNameIsValid are the two booleans of
+	// 3025, nil when absent. A false ServiceClassIsValid is an SPN whose
+	// service class is not cifs (a client defect); a false
+	// PrincipalNameIsValid an SPN whose host is none of the server's names,
+	// addresses or SrvAllowedServerNames (an alias, CNAME or load-balancer
+	// name).
+	ServiceClassIsValid  *bool
+	PrincipalNameIsValid *bool
+	// ServerRequiresEncryption and UnsupportedEncryptionType are 3022's
+	// ServerRequiresEncryption and SmbClientDoesNotSupportEncryptionType,
+	// nil when absent.
+	ServerRequiresEncryption  *bool
+	UnsupportedEncryptionType *uint32
+	// Status is the authentication failure status of a 551 (the ErrorCode
+	// of a 5168), nil otherwise.
 	Status *NTStatus
+	// ReasonCode is the ReasonCode of a 551 version 3, nil when absent.
+	ReasonCode *uint32
 
 	// Mapping records, for each finding field filled from the event data
 	// ("client", "user", "spn", ...), whether it was found by name or by

@@ -16,7 +16,7 @@ const maxInterned = 1 << 16
 // interner shares, within one file of a scan, the values that repeat from
 // finding to finding: strings (server, channel, file, client, user, SPN,
 // field names and values), the Mapping and MappedFrom maps (events of one
-// template map the same way), Unmapped slices, SPNChecks and the small
+// template map the same way), Unmapped slices and the small
 // values the pointer fields point to. Every table is bounded by
 // maxInterned; past that a value is kept as a private copy. Interned strings
 // are copies, so that no finding keeps a decoder's buffer alive. An
@@ -26,7 +26,6 @@ type interner struct {
 	lower    map[string]string // as logged -> lower-cased, interned
 	mappings map[string]mappingPair
 	unmapped map[string][]evtx.Field
-	checks   map[string][]bool
 	statuses map[NTStatus]*NTStatus
 	policies map[EPAPolicy]*EPAPolicy
 	clients  [2]map[string]Client // clientFrom by value, [1] for binary fields
@@ -49,7 +48,6 @@ func newInterner() *interner {
 		lower:    map[string]string{},
 		mappings: map[string]mappingPair{},
 		unmapped: map[string][]evtx.Field{},
-		checks:   map[string][]bool{},
 		statuses: map[NTStatus]*NTStatus{},
 		policies: map[EPAPolicy]*EPAPolicy{},
 		clients:  [2]map[string]Client{{}, {}},
@@ -129,15 +127,15 @@ func appendEscaped[T string | []byte](b []byte, p T) []byte {
 // not change; its maps, slices and pointers become shared and read-only.
 func (in *interner) finding(f *Finding) {
 	in.strings(f)
-	if f.ServerRequiresSigning != nil {
-		f.ServerRequiresSigning = sharedBool(*f.ServerRequiresSigning)
+	for _, b := range [...]**bool{&f.ServerRequiresSigning, &f.ServiceClassIsValid, &f.PrincipalNameIsValid,
+		&f.ServerRequiresEncryption} {
+		if *b != nil {
+			*b = sharedBool(**b)
+		}
 	}
 	f.SPNQueryStatus = in.status(f.SPNQueryStatus)
 	f.Status = in.status(f.Status)
 	f.EPAPolicy = in.policy(f.EPAPolicy)
-	if f.SPNChecks != nil {
-		f.SPNChecks = in.checksOf(f.SPNChecks, true)
-	}
 	f.Mapping, f.MappedFrom = in.mapping(f.Mapping, f.MappedFrom)
 	f.Unmapped = in.fields(f.Unmapped)
 }
@@ -176,30 +174,6 @@ func (in *interner) policy(p *EPAPolicy) *EPAPolicy {
 		in.policies[*s] = s
 	}
 	return s
-}
-
-// checksOf returns the shared slice equal to c; owned says c may itself
-// become the shared one (else a copy is kept).
-func (in *interner) checksOf(c []bool, owned bool) []bool {
-	k := in.buf[:0]
-	for _, b := range c {
-		if b {
-			k = append(k, 1)
-		} else {
-			k = append(k, 0)
-		}
-	}
-	in.buf = k
-	if s, ok := in.checks[string(k)]; ok {
-		return s
-	}
-	if !owned {
-		c = slices.Clone(c)
-	}
-	if len(in.checks) < maxInterned {
-		in.checks[string(k)] = c
-	}
-	return c
 }
 
 func (in *interner) status(s *NTStatus) *NTStatus {

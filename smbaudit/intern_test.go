@@ -38,7 +38,10 @@ func bySource(a, b Finding) int {
 func mapPtr(m any) uintptr { return reflect.ValueOf(m).Pointer() }
 
 // The scan shares values between findings; that must change no finding.
+// One classifying goroutine, so that one interner sees every finding.
 func TestScanSharingKeepsMeaning(t *testing.T) {
+	defer func(n int) { classifyWorkersN = n }(classifyWorkersN)
+	classifyWorkersN = 1
 	for _, name := range []string{"audit-fs01.evtx", "audit-fs01-damaged.evtx", "forwarded-events.evtx"} {
 		t.Run(name, func(t *testing.T) {
 			want := classifyAll(t, fixture(name))
@@ -66,15 +69,15 @@ func TestScanSharingKeepsMeaning(t *testing.T) {
 func TestInternerValues(t *testing.T) {
 	in := newInterner()
 	tr, fa := true, false
-	mk := func(b *bool, from string, unm []evtx.Field, checks []bool) Finding {
-		return Finding{Server: string([]byte("FS01")), ServerRequiresSigning: b, SPNChecks: checks,
+	mk := func(b *bool, from string, unm []evtx.Field, svc *bool) Finding {
+		return Finding{Server: string([]byte("FS01")), ServerRequiresSigning: b, ServiceClassIsValid: svc,
 			SPNQueryStatus: &NTStatus{Code: 0xC0000225, Name: "STATUS_NOT_FOUND"},
 			Mapping:        map[string]MappedBy{FieldClient: MappedByName}, MappedFrom: map[string]string{FieldClient: from},
 			Unmapped: unm}
 	}
-	a := mk(&tr, "ClientName", []evtx.Field{{Name: "X", Value: "1", Type: evtx.TypeUint32}}, []bool{true, false})
-	b := mk(&tr, "ClientName", []evtx.Field{{Name: "X", Value: "1", Type: evtx.TypeUint32}}, []bool{true, false})
-	c := mk(&fa, "#0", []evtx.Field{{Name: "X", Value: "1", Type: evtx.TypeString}}, []bool{false, true})
+	a := mk(&tr, "ClientName", []evtx.Field{{Name: "X", Value: "1", Type: evtx.TypeUint32}}, ptr(true))
+	b := mk(&tr, "ClientName", []evtx.Field{{Name: "X", Value: "1", Type: evtx.TypeUint32}}, ptr(true))
+	c := mk(&fa, "#0", []evtx.Field{{Name: "X", Value: "1", Type: evtx.TypeString}}, ptr(false))
 	d := mk(nil, "ClientName\x00", nil, nil)
 	wa, wb, wc, wd := a, b, c, d
 	for _, f := range []*Finding{&a, &b, &c, &d} {
@@ -89,8 +92,9 @@ func TestInternerValues(t *testing.T) {
 	assert.NotEqual(t, mapPtr(a.MappedFrom), mapPtr(d.MappedFrom), "a NUL in a name does not collide")
 	assert.Same(t, &a.Unmapped[0], &b.Unmapped[0])
 	assert.NotSame(t, &a.Unmapped[0], &c.Unmapped[0], "a different type is a different field")
-	assert.Same(t, &a.SPNChecks[0], &b.SPNChecks[0])
-	assert.NotSame(t, &a.SPNChecks[0], &c.SPNChecks[0])
+	assert.Same(t, a.ServiceClassIsValid, b.ServiceClassIsValid)
+	assert.NotSame(t, a.ServiceClassIsValid, c.ServiceClassIsValid)
+	assert.Nil(t, d.ServiceClassIsValid)
 	assert.Same(t, a.SPNQueryStatus, c.SPNQueryStatus)
 	assert.Same(t, a.ServerRequiresSigning, b.ServerRequiresSigning)
 	assert.Nil(t, d.ServerRequiresSigning)

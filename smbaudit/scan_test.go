@@ -159,15 +159,47 @@ func TestScanFindingDetails(t *testing.T) {
 		{"FS01 3021 v1 with user", first("FS01", 3021, 1), func(t *testing.T, f *Finding) {
 			assert.Equal(t, `CORP\svc-nasbackup`, f.User)
 			assert.Equal(t, MappedByName, f.Mapping[FieldUser])
+			assert.Equal(t, "UserNameLength", f.MappedFrom[FieldUserLength])
+			assert.Equal(t, "ServerRequiresSigning", f.MappedFrom[FieldRequiresSign])
+			assert.Equal(t, ptr(false), f.ServerRequiresSigning)
+			assert.Empty(t, f.Unmapped)
+		}},
+		{"FS01 3022", first("FS01", 3022, 0), func(t *testing.T, f *Finding) {
+			assert.Equal(t, KindEncryptionUnsupported, f.Kind)
+			assert.Equal(t, "10.0.20.15", f.Client.ID)
+			assert.Equal(t, ptr(false), f.ServerRequiresEncryption)
+			assert.Equal(t, ptr(uint32(1)), f.UnsupportedEncryptionType)
+			assert.Empty(t, f.Unmapped)
+		}},
+		{"FS03 3023 (Operational, via WEF)", first("FS03", 3023, 0), func(t *testing.T, f *Finding) {
+			assert.Equal(t, KindGuestLogon, f.Kind)
+			assert.Equal(t, OperationalChannel, f.Channel)
+			assert.Equal(t, "10.0.50.12", f.Client.ID)
+		}},
+		{"FS03 551 v3 UserData", first("FS03", 551, 3), func(t *testing.T, f *Finding) {
+			assert.Equal(t, KindEnforcementRejection, f.Kind)
+			assert.Equal(t, "10.0.40.7", f.Client.ID)
+			assert.Equal(t, "cifs/fs03-old", f.SPN)
+			assert.Equal(t, &EPAPolicy{2, "required"}, f.EPAPolicy)
+			assert.Equal(t, ptr(uint32(1)), f.ReasonCode)
+		}},
+		{"FS03 5168 (Security, decoded by default)", first("FS03", 5168, 0), func(t *testing.T, f *Finding) {
+			assert.Equal(t, KindSPNCheckFailed, f.Kind)
+			assert.Empty(t, f.Client.ID, "5168 names no client")
+			assert.Equal(t, `CORP\lnxsvc`, f.User)
+			assert.Equal(t, "cifs/fs03-old", f.SPN)
+			assert.Equal(t, &NTStatus{0xC0000022, "STATUS_ACCESS_DENIED"}, f.Status)
 		}},
 		{"FS01 3024", first("FS01", 3024, 0), func(t *testing.T, f *Finding) {
 			assert.Equal(t, &NTStatus{0xC00000BB, "STATUS_NOT_SUPPORTED"}, f.SPNQueryStatus)
 			assert.Equal(t, &EPAPolicy{0, "off"}, f.EPAPolicy)
 		}},
-		{"FS01 3025: SPN by name, checks by position", first("FS01", 3025, 0), func(t *testing.T, f *Finding) {
+		{"FS01 3025: manifest names", first("FS01", 3025, 0), func(t *testing.T, f *Finding) {
 			assert.Equal(t, "cifs/files.corp.example", f.SPN)
-			assert.Equal(t, []bool{false, false}, f.SPNChecks)
-			assert.Equal(t, MappedByPosition, f.Mapping[FieldSPNCheck1])
+			assert.Equal(t, ptr(true), f.ServiceClassIsValid)
+			assert.Equal(t, ptr(false), f.PrincipalNameIsValid)
+			assert.Equal(t, "PrincipalNameIsValid", f.MappedFrom[FieldPrincipalNameIsValid])
+			assert.Equal(t, MappedByName, f.Mapping[FieldServiceClassIsValid])
 			assert.Equal(t, ClientFQDN, f.Client.Kind)
 			assert.Equal(t, "app01", f.Client.ShortName)
 		}},
@@ -195,7 +227,9 @@ func TestScanFindingDetails(t *testing.T) {
 		{"FS03 3025 unnamed data", first("FS03", 3025, 1), func(t *testing.T, f *Finding) {
 			assert.Equal(t, "cifs/files.corp.example", f.SPN)
 			assert.Equal(t, "#3", f.MappedFrom[FieldSPN])
-			assert.Equal(t, []bool{false, false}, f.SPNChecks)
+			assert.Equal(t, ptr(true), f.ServiceClassIsValid, "the first boolean, by position")
+			assert.Equal(t, ptr(false), f.PrincipalNameIsValid, "the second boolean, by position")
+			assert.Equal(t, MappedByPosition, f.Mapping[FieldPrincipalNameIsValid])
 		}},
 		{"FS03 551", first("FS03", 551, 2), func(t *testing.T, f *Finding) {
 			assert.Equal(t, KindEnforcementRejection, f.Kind)

@@ -64,7 +64,7 @@ func Result() *smbaudit.Result {
 		{smbaudit.KindSMB1SigningDisabled, 3027, "fs02.corp.example", nas, at(10, 23, 59, 59, 9999999), 13, fs02, 0, signing(no())},
 		{smbaudit.KindSPNUnrecognised, 3025, "fs01.corp.example", nasFQDN, at(11, 10, 0, 0, 0), 141, fwd, 1, func(f *smbaudit.Finding) {
 			f.SPN, f.HasSPN = "cifs/files.corp.example", true
-			f.SPNChecks = []bool{false, false}
+			f.ServiceClassIsValid, f.PrincipalNameIsValid = yes(), no()
 			f.EPAPolicy = &smbaudit.EPAPolicy{Value: 1, Label: "allowed"}
 			f.User = `CORP\alice`
 		}},

@@ -24,6 +24,7 @@ const (
 	smbProv   = "Microsoft-Windows-SMBServer"
 	smbGUID   = "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}"
 	auditCh   = "Microsoft-Windows-SMBServer/Audit"
+	opCh      = "Microsoft-Windows-SMBServer/Operational"
 	smbSecCh  = "Microsoft-Windows-SMBServer/Security"
 	secProv   = "Microsoft-Windows-Security-Auditing"
 	secGUID   = "{54849625-5478-4994-A5BA-3E3B0328C30D}"
@@ -41,24 +42,31 @@ type data struct {
 }
 
 type line struct {
-	Provider     string `json:"provider"`
-	ProviderGUID string `json:"provider_guid,omitempty"`
-	Channel      string `json:"channel"`
-	Computer     string `json:"computer"`
-	EventID      int    `json:"event_id"`
-	Version      int    `json:"version"`
-	Level        int    `json:"level"`
-	Task         int    `json:"task"`
-	Opcode       int    `json:"opcode"`
-	Keywords     string `json:"keywords"`
-	TimeCreated  string `json:"time_created"`
-	RecordID     uint64 `json:"record_id"`
-	ProcessID    int    `json:"process_id"`
-	ThreadID     int    `json:"thread_id"`
-	UserSID      string `json:"user_sid,omitempty"`
-	Data         []data `json:"data"`
+	Provider     string    `json:"provider"`
+	ProviderGUID string    `json:"provider_guid,omitempty"`
+	Channel      string    `json:"channel"`
+	Computer     string    `json:"computer"`
+	EventID      int       `json:"event_id"`
+	Version      int       `json:"version"`
+	Level        int       `json:"level"`
+	Task         int       `json:"task"`
+	Opcode       int       `json:"opcode"`
+	Keywords     string    `json:"keywords"`
+	TimeCreated  string    `json:"time_created"`
+	RecordID     uint64    `json:"record_id"`
+	ProcessID    int       `json:"process_id"`
+	ThreadID     int       `json:"thread_id"`
+	UserSID      string    `json:"user_sid,omitempty"`
+	Data         []data    `json:"data,omitempty"`
+	UserData     *userData `json:"user_data,omitempty"`
 
 	t time.Time
+}
+
+type userData struct {
+	Name string `json:"name"`
+	NS   string `json:"ns"`
+	Data []data `json:"data"`
 }
 
 func d(name, typ string, v any) data { return data{name, typ, v} }
@@ -68,6 +76,18 @@ func d(name, typ string, v any) data { return data{name, typ, v} }
 func nameLen(s string) int { return len([]rune(s)) + 1 }
 
 var rng = rand.New(rand.NewPCG(2025, 55234))
+
+// rngExtra is the source of the events added to the story later (3022,
+// 3023, 5168, 551 v3, the MFP's 3025): extra draws from it, so that they
+// leave the times and values drawn for the others unchanged.
+var rngExtra = rand.New(rand.NewPCG(2025, 3022))
+
+func extra(f func() line) line {
+	saved := rng
+	rng = rngExtra
+	defer func() { rng = saved }()
+	return f()
+}
 
 func jitter(t time.Time, max time.Duration) time.Time {
 	return t.Add(time.Duration(rng.Int64N(int64(max)))).Truncate(100 * time.Nanosecond)
@@ -79,42 +99,60 @@ func smb(server, ch string, id, ver int, t time.Time, dd ...data) line {
 		UserSID: "S-1-5-18", Data: dd}
 }
 
-// Alias set A (FS01): the manifest-like names.
+// Set A (FS01 and FS02's 3021): the Data names and order of the Windows 11
+// 26H1 manifest (see docs: smb-audit-events.md).
 func a3021(server, client string, t time.Time, user string, requires bool) line {
 	if user == "" {
 		return smb(server, auditCh, 3021, 0, t, d("ClientNameLength", "uint16", nameLen(client)),
 			d("ClientName", "string", client), d("ServerRequiresSigning", "bool", requires))
 	}
 	return smb(server, auditCh, 3021, 1, t, d("ClientNameLength", "uint16", nameLen(client)),
-		d("ClientName", "string", client), d("UserName", "string", user), d("ServerRequiresSigning", "bool", requires))
+		d("ClientName", "string", client), d("UserNameLength", "uint16", nameLen(user)),
+		d("UserName", "string", user), d("ServerRequiresSigning", "bool", requires))
+}
+
+func a3022(server, client string, t time.Time, requires bool, typ int) line {
+	return smb(server, auditCh, 3022, 0, t, d("ClientNameLength", "uint16", nameLen(client)),
+		d("ClientName", "string", client), d("ServerRequiresEncryption", "bool", requires),
+		d("SmbClientDoesNotSupportEncryptionType", "uint32", typ))
+}
+
+// a3023 is the insecure guest logon, in the Operational channel.
+func a3023(server, client string, t time.Time) line {
+	l := smb(server, opCh, 3023, 0, t, d("ClientNameLength", "uint16", nameLen(client)),
+		d("ClientName", "string", client))
+	l.Keywords = "0x4000000000000000"
+	return l
 }
 
 func a3024(server, client string, t time.Time, status string, policy int) line {
 	return smb(server, auditCh, 3024, 0, t, d("ClientNameLength", "uint16", nameLen(client)),
-		d("ClientName", "string", client), d("SpnQueryStatus", "hexint32", status), d("EpaPolicy", "uint32", policy))
+		d("ClientName", "string", client), d("Status", "hexint32", status), d("SPNValidationPolicy", "uint32", policy))
 }
 
-func a3025(server, client string, t time.Time, spn string, c1, c2 bool, policy int) line {
+func a3025(server, client string, t time.Time, spn string, serviceClassOK, principalOK bool, policy int) line {
 	return smb(server, auditCh, 3025, 0, t, d("ClientNameLength", "uint16", nameLen(client)),
-		d("ClientName", "string", client), d("SpnLength", "uint16", nameLen(spn)), d("SPN", "string", spn),
-		d("SpnNameMatched", "bool", c1), d("SpnAddressMatched", "bool", c2), d("EpaPolicy", "uint32", policy))
+		d("ClientName", "string", client), d("SPN", "string", spn),
+		d("ServiceClassIsValid", "bool", serviceClassOK), d("PrincipalNameIsValid", "bool", principalOK),
+		d("SPNValidationPolicy", "uint32", policy))
 }
 
 func a3026(server, client string, t time.Time, policy int) line {
 	return smb(server, auditCh, 3026, 0, t, d("ClientNameLength", "uint16", nameLen(client)),
-		d("ClientName", "string", client), d("EpaPolicy", "uint32", policy))
+		d("ClientName", "string", client), d("SPNValidationPolicy", "uint32", policy))
 }
 
-// Alias set B (FS02): other plausible names.
+// Alias set B (FS02): other names (older guesses), kept so that the
+// fallback on aliases stays tested.
 func b3024(server, client string, t time.Time, status string, policy int) line {
 	return smb(server, auditCh, 3024, 0, t, d("ClientLength", "uint16", nameLen(client)),
 		d("Client", "string", client), d("QueryStatus", "hexint32", status), d("Policy", "uint32", policy))
 }
 
-func b3025(server, client string, t time.Time, spn string, c1, c2 bool, policy int) line {
+func b3025(server, client string, t time.Time, spn string, serviceClassOK, principalOK bool, policy int) line {
 	return smb(server, auditCh, 3025, 0, t, d("ClientLength", "uint16", nameLen(client)),
 		d("Client", "string", client), d("ServicePrincipalName", "string", spn),
-		d("Check1", "bool", c1), d("Check2", "bool", c2), d("SPNValidationPolicy", "uint32", policy))
+		d("Check1", "bool", serviceClassOK), d("Check2", "bool", principalOK), d("SPNValidationPolicy", "uint32", policy))
 }
 
 func b3026(server, client string, t time.Time, policy int) line {
@@ -159,6 +197,35 @@ func e551(server string, t time.Time, ip [4]byte, user, client, spn string, stat
 	return l
 }
 
+// e551v3 is a 551 version 3 as real files store it: UserData, with
+// ReasonCode.
+func e551v3(server string, t time.Time, ip [4]byte, user, client, spn string, status string, policy, reason int) line {
+	sa := fmt.Sprintf("0200%04X%02X%02X%02X%02X0000000000000000", 0xC1B7, ip[0], ip[1], ip[2], ip[3])
+	l := smb(server, smbSecCh, 551, 3, t)
+	l.Data = nil
+	l.UserData = &userData{Name: "EventData", NS: "http://manifests.microsoft.com/win/2004/08/windows/eventlog",
+		Data: []data{d("SessionGUID", "guid", guid()), d("ConnectionGUID", "guid", guid()),
+			d("Status", "hexint32", status), d("TranslatedStatus", "hexint32", "0xC0000022"),
+			d("ClientAddress", "binary", sa), d("SessionId", "hexint64", fmt.Sprintf("0x%X", 0x440000000000+rng.IntN(1<<20))),
+			d("UserName", "string", user), d("ClientName", "string", client), d("SPN", "string", spn),
+			d("SPNValidationPolicy", "uint32", policy), d("ReasonCode", "uint32", reason)}}
+	l.Level = 2
+	return l
+}
+
+// e5168 is the Security log's "SPN check for SMB/SMB2 failed". IpAddresses
+// and ServerNames are the server's own; the client is not named.
+func e5168(server string, t time.Time, user, spn, ips string) line {
+	short := strings.ToUpper(strings.SplitN(server, ".", 2)[0])
+	return secLine(server, t, 5168, 0, kwSecFail, 12808,
+		d("SubjectUserSid", "sid", "S-1-5-21-3623811015-3361044348-30300820-1190"),
+		d("SubjectUserName", "string", user), d("SubjectDomainName", "string", "CORP"),
+		d("SubjectLogonId", "hexint64", fmt.Sprintf("0x%X", 0x1000000+rng.IntN(1<<24))),
+		d("SpnName", "string", spn), d("ErrorCode", "hexint32", "0xC0000022"),
+		d("ServerNames", "string", "CORP;corp.example;"+server+";"+short+";LocalHost;"),
+		d("ConfiguredNames", "string", "N/A"), d("IpAddresses", "string", ips))
+}
+
 func guid() string {
 	return fmt.Sprintf("{%08X-%04X-%04X-%04X-%012X}", rng.Uint32(), rng.IntN(1<<16), 0x4000|rng.IntN(1<<12),
 		0x8000|rng.IntN(1<<14), rng.Int64N(1<<48))
@@ -190,7 +257,18 @@ func fs01() []line {
 		for _, h := range []int{2, 14} { // the old Linux box's cron copy, NTLM
 			out = append(out, a3024(s, `\\10.0.40.7`, jitter(at(day, h, 30), 10*time.Minute), "0xC00000BB", 0))
 		}
-		out = append(out, a3025(s, `\\app01.corp.example`, jitter(at(day, 6, 0), time.Hour), "cifs/files.corp.example", false, false, 0))
+		// The app server reaches FS01 through a DNS alias.
+		out = append(out, a3025(s, `\\app01.corp.example`, jitter(at(day, 6, 0), time.Hour), "cifs/files.corp.example", true, false, 0))
+		if day%2 == 1 { // the MFP's scan-to-folder asks for the wrong service class
+			out = append(out, extra(func() line {
+				return a3025(s, `\\mfp-2f.corp.example`, jitter(at(day, 15, 0), time.Hour), "HOST/FS01.corp.example", false, true, 0)
+			}))
+		}
+		if day >= 10 { // the NAS's backup, seen by the encryption audit: it cannot encrypt
+			out = append(out, extra(func() line {
+				return a3022(s, `\\10.0.20.15`, jitter(at(day, 4, 30), 10*time.Minute), false, 1)
+			}))
+		}
 		if day%3 == 0 {
 			out = append(out, a3024(s, `\\2001:db8:10::25`, jitter(at(day, 10, 0), 6*time.Hour), "0xC00000BE", 0))
 		}
@@ -212,7 +290,7 @@ func fs02() []line {
 		out = append(out, b3024(s, `\\lnx-old.corp.example`, jitter(at(day, 3, 0), time.Hour), "0xC00000BB", 1))
 		if day%2 == 0 {
 			t := jitter(at(day, 11, 0), 2*time.Hour)
-			out = append(out, b3025(s, `\\PRN-3F`, t, "cifs/fs02-scan", false, true, 1), b3026(s, `\\10.0.30.41`, t.Add(time.Second), 1))
+			out = append(out, b3025(s, `\\PRN-3F`, t, "cifs/fs02-scan", true, false, 1), b3026(s, `\\10.0.30.41`, t.Add(time.Second), 1))
 		}
 		t := jitter(at(day, 8, 0), 8*time.Hour)
 		out = append(out, smb1(s, "10.0.30.50", t), b3027(s, `\\SCAN01`, t.Add(3*time.Millisecond), true))
@@ -249,10 +327,25 @@ func wef() []line {
 	out = append(out,
 		c3024(s, `\\10.0.40.7`, jitter(smbStart, time.Hour), "0xC00000BB", 2),
 		c3024(s, `\\10.0.40.7`, jitter(smbStart.Add(3*time.Hour), time.Hour), "0xC00000BB", 2),
-		c3025(s, `\\app01.corp.example`, jitter(smbStart.Add(2*time.Hour), time.Hour), "cifs/files.corp.example", false, false, 2),
+		c3025(s, `\\app01.corp.example`, jitter(smbStart.Add(2*time.Hour), time.Hour), "cifs/files.corp.example", true, false, 2),
 		c3021(s, `\\10.0.20.15`, jitter(smbStart.Add(4*time.Hour), time.Hour), false),
 		c3021(s, `\\10.0.20.15`, jitter(smbStart.Add(5*time.Hour), time.Hour), false),
 		e551(s, jitter(smbStart.Add(6*time.Hour), time.Hour), [4]byte{10, 0, 40, 7}, `CORP\lnxsvc`, "", "", "0xC000035B", 2),
+	)
+	// Added later, from their own source: a guest logon (Operational), a
+	// 551 version 3 as UserData, and the Security log's 5168 for the same
+	// rejected session (which names the account, not the client).
+	out = append(out,
+		extra(func() line { return a3023(s, `\\10.0.50.12`, jitter(smbStart.Add(90*time.Minute), time.Hour)) }),
+		extra(func() line { return a3023(s, `\\10.0.50.12`, jitter(smbStart.Add(26*time.Hour), time.Hour)) }),
+		extra(func() line {
+			return e551v3(s, jitter(smbStart.Add(7*time.Hour), time.Minute), [4]byte{10, 0, 40, 7}, `CORP\lnxsvc`,
+				`\\10.0.40.7`, "cifs/fs03-old", "0xC000035B", 2, 1)
+		}),
+		extra(func() line {
+			return e5168(s, jitter(smbStart.Add(7*time.Hour+time.Minute), time.Minute), "lnxsvc", "cifs/fs03-old",
+				"127.0.0.1;::1;10.0.0.13;;fe80::5efe:10.0.0.13;")
+		}),
 	)
 	out = sortByTime(out)
 	next := map[string]uint64{}
