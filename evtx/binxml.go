@@ -173,11 +173,6 @@ type binxmlError struct {
 	Offset int    // chunk-relative offset of the fault
 	Msg    string // what is wrong
 	Err    error  // ErrBadRecord or ErrLimit
-	// lostContext marks a record that refers to a template no record
-	// inspected before it defined: what it needs is lost, not malformed,
-	// and the Velocidex fallback, which finds templates by ID, would
-	// decode it with another template or none (see refusedBinXML).
-	lostContext bool
 }
 
 func (e *binxmlError) Error() string {

@@ -494,8 +494,7 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 			p.markUnsafe(off, "template at 0x%x read where the reference points, not from a record the decoder saw", defOff)
 		}
 		if t == nil {
-			return nil, &binxmlError{Offset: off, Err: ErrBadRecord, lostContext: true,
-				Msg: fmt.Sprintf("reference to template definition offset 0x%x, where no earlier record of this chunk defined one", defOff)}
+			return nil, bxBadf(off, "reference to template definition offset 0x%x, where no earlier record of this chunk defined one", defOff)
 		}
 		switch {
 		case t.id != id:

@@ -678,24 +678,76 @@ func bisect(cp []byte, n int) int {
 }
 
 // refusedBinXML reports whether the pre-pass refused a well-framed record
-// for its BinXML: a candidate for the fallback. Not for a limit, and not
-// for a template that no earlier record defined (lost with the record that
-// defined it, or overwritten in slack): the decoder finds templates by ID,
-// so it would use another template with that ID, or none, and return
-// values that are not the record's.
+// for its BinXML (not for a limit): a candidate for the fallback.
 func refusedBinXML(w *recordWork) bool {
-	if w.bad != nil || w.plan != nil || w.planErr == nil || w.filtered ||
-		!errors.Is(w.planErr, ErrBadRecord) || errors.Is(w.planErr, ErrLimit) {
-		return false
+	return w.bad == nil && w.plan == nil && w.planErr != nil && !w.filtered &&
+		errors.Is(w.planErr, ErrBadRecord) && !errors.Is(w.planErr, ErrLimit)
+}
+
+// templatesKnown reports whether every template the record s uses, in its
+// outer template instance and at the start of each of its BinXML values,
+// is defined in the record itself or is in known (IDs the decoder learnt
+// from the records laid out before it). The decoder finds templates by ID:
+// given one it does not know, it reads what follows as a definition and
+// returns an event without the values. The caller has checked the outer
+// instance with checkTemplateInstance, so every offset read is inside the
+// record.
+func templatesKnown(buf []byte, s span, known map[uint32]bool) bool {
+	le := binary.LittleEndian
+	p := s.off + recHeaderLen
+	if buf[p] == 0x0f {
+		p += 4
 	}
-	var be *binxmlError
-	return !errors.As(w.planErr, &be) || !be.lostContext
+	if id, def := le.Uint32(buf[p+2:]), int(le.Uint32(buf[p+6:])); def != p+10 && !known[id] {
+		return false
+	} else if def == p+10 {
+		p += 24 + int(le.Uint32(buf[p+10+20:]))
+	}
+	p += 10
+	n := int(le.Uint32(buf[p:]))
+	v := p + 4 + 4*n
+	for i := range n {
+		d := p + 4 + 4*i
+		size, typ := int(le.Uint16(buf[d:])), buf[d+2]
+		if typ == 0x21 {
+			q, end := v, v+size
+			if q < end && buf[q] == 0x0f {
+				q += 4
+			}
+			if q+10 <= end && buf[q] == 0x0c {
+				id, def := le.Uint32(buf[q+2:]), int(le.Uint32(buf[q+6:]))
+				if def != q+10 && !known[id] {
+					return false
+				}
+			}
+		}
+		v += size
+	}
+	return true
+}
+
+// definedIDs adds to known the IDs of the templates a record laid out for
+// the decoder defines (its plan lists their offsets; a template's ID is the
+// first four bytes of its GUID, 4 bytes into the definition).
+func definedIDs(buf []byte, w *recordWork, known map[uint32]bool) {
+	if w.defines != 0 {
+		known[w.defines] = true
+	}
+	if w.plan == nil {
+		return
+	}
+	for _, off := range w.plan.defined {
+		if int(off)+8 <= len(buf) {
+			known[binary.LittleEndian.Uint32(buf[off+4:])] = true
+		}
+	}
 }
 
 // runFallback hands the records the pre-pass refused for their BinXML to
 // the decoder, inside the same containment as the others: the shallow
-// template-instance guard first (a record it refuses is not handed over:
-// see checkTemplateInstance), then one decoder
+// template-instance guard first (a record it refuses, or one using a
+// template the decoder does not know by ID, is not handed over: see
+// checkTemplateInstance and templatesKnown), then one decoder
 // run over the chunk, in which the records the decoder sees anyway are laid
 // out too so that it knows their templates, with the same bisection and
 // retry bound on a panic. It returns the decoder's output for the refused
@@ -715,25 +767,28 @@ func (d *slotDecoder) runFallback(works []*recordWork) map[*recordWork]*vevtx.Ev
 	var cands []*recordWork
 	layout := func(works []*recordWork) {
 		d.plan(works)
-		known := map[uint32]bool{}
+		known := map[uint32]bool{}     // top-level definitions, for the guard
+		byDecoder := map[uint32]bool{} // every template ID the decoder learns
 		cands = cands[:0]
 		for _, w := range works {
 			if w.toDecode {
 				if w.defines != 0 {
 					known[w.defines] = true
 				}
+				definedIDs(d.buf, w, byDecoder)
 				continue
 			}
 			if !refusedBinXML(w) || w.dropped != nil {
 				continue
 			}
 			defined, patches, err := checkTemplateInstance(d.buf, w.span, known)
-			if err != nil {
+			if err != nil || !templatesKnown(d.buf, w.span, byDecoder) {
 				continue // the pre-pass's refusal stands
 			}
 			w.toDecode, w.patches, w.defines = true, patches, defined
 			if defined != 0 {
 				known[defined] = true
+				byDecoder[defined] = true
 			}
 			cands = append(cands, w)
 		}
@@ -750,5 +805,13 @@ func (d *slotDecoder) runFallback(works []*recordWork) map[*recordWork]*vevtx.Ev
 	for i, w := range works {
 		w.toDecode, w.patches, w.defines, w.dropped = keep[i].toDecode, keep[i].patches, keep[i].defines, keep[i].dropped
 	}
+	if onFallback != nil {
+		onFallback(len(cands), len(fb))
+	}
 	return fb
 }
+
+// onFallback, when set (tests only), is told, per chunk in which the
+// fallback ran, how many refused records it handed to the decoder and how
+// many of them the decoder decoded.
+var onFallback func(handed, decoded int)

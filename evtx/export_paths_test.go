@@ -19,8 +19,11 @@ type BuildCounts struct {
 	// one the pre-pass's values alone give.
 	DecoderChanged int
 	// Fallback: records the pre-pass refused for their BinXML, built from
-	// the decoder's output alone.
-	Fallback int
+	// the decoder's output alone. FallbackChunks counts the chunks in which
+	// the fallback ran (a chunk holding a record the pre-pass refused for
+	// its BinXML), FallbackHanded the refused records it handed to the
+	// decoder (those passing the reader's template-instance guard).
+	Fallback, FallbackChunks, FallbackHanded int
 	// Events and Errors: the events and the errors the read yielded.
 	Events, Errors int
 }
@@ -44,7 +47,11 @@ func CountBuilds(b []byte) (BuildCounts, error) {
 			c.Fallback++
 		}
 	}
-	defer func() { onBuilt = nil }()
+	onFallback = func(handed, _ int) {
+		c.FallbackChunks++
+		c.FallbackHanded += handed
+	}
+	defer func() { onBuilt, onFallback = nil, nil }()
 	r, err := NewReader(bytesReaderAt(b), int64(len(b)), "log.evtx")
 	if err != nil {
 		return c, err

@@ -32,15 +32,17 @@ func TestDecoderFallbackOnCorpus(t *testing.T) {
 		}
 		require.NoError(t, err, path)
 		files++
-		if c.Decoder > 0 || c.Fallback > 0 {
-			t.Logf("%s: %d of %d events through the decoder, %d changed by it; %d refused by the pre-pass and built by the decoder alone",
-				filepath.Base(path), c.Decoder, c.PlanAlone+c.PlanKept+c.Decoder+c.Fallback, c.DecoderChanged, c.Fallback)
+		if c.Decoder > 0 || c.FallbackChunks > 0 {
+			t.Logf("%s: %d of %d events through the decoder, %d changed by it; fallback ran in %d chunks, handed %d refused records, built %d",
+				filepath.Base(path), c.Decoder, c.PlanAlone+c.PlanKept+c.Decoder+c.Fallback, c.DecoderChanged, c.FallbackChunks, c.FallbackHanded, c.Fallback)
 		}
 		total.PlanAlone += c.PlanAlone
 		total.PlanKept += c.PlanKept
 		total.Decoder += c.Decoder
 		total.DecoderChanged += c.DecoderChanged
 		total.Fallback += c.Fallback
+		total.FallbackChunks += c.FallbackChunks
+		total.FallbackHanded += c.FallbackHanded
 		total.Errors += c.Errors
 		total.Events += c.Events
 		require.Equal(t, c.Events, c.PlanAlone+c.PlanKept+c.Decoder+c.Fallback, "%s: every event is built one of the four ways", path)
@@ -48,6 +50,8 @@ func TestDecoderFallbackOnCorpus(t *testing.T) {
 	events := total.PlanAlone + total.PlanKept + total.Decoder + total.Fallback
 	t.Logf("%d files, %d events: %d from the pre-pass alone (resolved), %d from the pre-pass alone (kept from the decoder), %d through Velocidex with the pre-pass's values over it (%d changed by it), %d refused by the pre-pass and built by Velocidex alone (the fallback); %d errors",
 		files, events, total.PlanAlone, total.PlanKept, total.Decoder, total.DecoderChanged, total.Fallback, total.Errors)
+	t.Logf("the fallback ran in %d chunks and handed %d refused records to Velocidex, which decoded %d",
+		total.FallbackChunks, total.FallbackHanded, total.Fallback)
 	assert.Positive(t, events)
 	assert.Equal(t, total.Events, events)
 }
