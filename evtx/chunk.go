@@ -74,7 +74,7 @@ type ChunkInfo struct {
 	// decoded into events (marked Event.Recovered, before the filters),
 	// RecoveredCopies the slack records dropped as copies of a live record
 	// (same record ID and FILETIME), and RecoveredBad the slack records
-	// that could not be decoded, each reported by an *Error wrapping
+	// that could not be decoded, reported by one *Error wrapping
 	// ErrRecovered. None of them makes the chunk Damaged.
 	RecoveredRecords, RecoveredCopies, RecoveredBad int
 	// Duplicates counts the other slots holding this very chunk (same

@@ -234,6 +234,8 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, 
 		out = d.runDecoder(works)
 	}
 	var fb map[*recordWork]*vevtx.EventRecord
+	var lost item      // the error on the first undecodable slack record
+	var lostAt []int64 // the file offsets of the next ones
 	for _, w := range works {
 		if refusedBinXML(w) {
 			fb = d.runFallback(works)
@@ -288,11 +290,17 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, 
 				cause = fmt.Errorf("%w: the decoder returned nothing for the record", ErrDecoder)
 			}
 			if w.recovered {
+				// Reported once per chunk, after its records: slack
+				// often holds dozens of such records.
+				if res.info.RecoveredBad == 0 {
+					lost = d.errAt(idx, foff, w.id, cause)
+				} else if len(lostAt) < maxListedLost {
+					lostAt = append(lostAt, foff)
+				}
 				res.info.RecoveredBad++
-				cause = fmt.Errorf("%w (past the free-space offset, not part of the live log): %w", ErrRecovered, cause)
-			} else {
-				res.info.BadRecords++
+				continue
 			}
+			res.info.BadRecords++
 			res.items = append(res.items, d.errAt(idx, foff, w.id, cause))
 			continue
 		}
@@ -312,7 +320,27 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, 
 			res.items = append(res.items, item{ev: ev})
 		}
 	}
+	if n := res.info.RecoveredBad; n > 0 {
+		e := lost.err.(*Error)
+		more := ""
+		if n > 1 {
+			more = fmt.Sprintf("; %d more at file offsets %v", n-1, lostAt)
+			if n-1 > len(lostAt) {
+				more = fmt.Sprintf("; %d more, the first at file offsets %v", n-1, lostAt)
+			}
+		}
+		what := "a slack record of the chunk (past its free-space offset, not part of the live log) could not be decoded"
+		if n > 1 {
+			what = fmt.Sprintf("%d slack records of the chunk (past its free-space offset, not part of the live log) could not be decoded", n)
+		}
+		e.Err = fmt.Errorf("%w: %s%s; this one: %w", ErrRecovered, what, more, e.Err)
+		res.items = append(res.items, lost)
+	}
 }
+
+// maxListedLost bounds the offsets of undecodable slack records listed in
+// the one error of their chunk.
+const maxListedLost = 16
 
 // Bounds of the lazy inspection: past them the whole chunk is inspected.
 const (

@@ -56,6 +56,40 @@ func TestDecoderFallbackOnCorpus(t *testing.T) {
 	assert.Equal(t, total.Events, events)
 }
 
+// TestRecoverOnCorpus counts, over the whole public corpus, what
+// Options.Recover adds: the records recovered from chunk slack, how many of
+// them the fallback built, and the slack records that could not be
+// decoded. docs/performance.md quotes the figures it logs.
+func TestRecoverOnCorpus(t *testing.T) {
+	var total, plain evtx.BuildCounts
+	files := 0
+	for _, path := range corpusFiles(t) {
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		c, err := evtx.CountBuildsWith(b, evtx.Options{Recover: true})
+		if errors.Is(err, evtx.ErrNotEVTX) || errors.Is(err, evtx.ErrShortFile) || errors.Is(err, evtx.ErrUnsupportedVersion) {
+			continue
+		}
+		require.NoError(t, err, path)
+		p, err := evtx.CountBuilds(b)
+		require.NoError(t, err, path)
+		files++
+		// Recovery only adds: the live events and errors are the same.
+		require.Equal(t, p.Events, c.Events-c.Recovered, path)
+		require.Equal(t, p.Errors, c.Errors-c.RecoveredErrors, path)
+		total.Recovered += c.Recovered
+		total.RecoveredFallback += c.RecoveredFallback
+		total.RecoveredErrors += c.RecoveredErrors
+		total.RecoveredLost += c.RecoveredLost
+		total.Fallback += c.Fallback
+		plain.Fallback += p.Fallback
+	}
+	t.Logf("%d files: %d records recovered from chunk slack (%d of them built by the Velocidex fallback); %d slack records not decodable, reported by %d errors wrapping ErrRecovered (one per chunk)",
+		files, total.Recovered, total.RecoveredFallback, total.RecoveredLost, total.RecoveredErrors)
+	assert.Positive(t, total.Recovered)
+	assert.Equal(t, plain.Fallback+total.RecoveredFallback, total.Fallback)
+}
+
 // TestDecoderFallbackRefusedRecords: a record whose BinXML the native
 // pre-pass refuses goes to the Velocidex decoder alone; the event comes back
 // marked with the refusal when Velocidex decodes it, and the error stays

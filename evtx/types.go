@@ -43,8 +43,9 @@ var (
 	// ErrDecoder: the underlying BinXML decoder failed (or panicked) on a
 	// chunk; the panic was contained.
 	ErrDecoder = errors.New("evtx: decoder failure")
-	// ErrRecovered: a record found in a chunk's slack (Options.Recover)
-	// that could not be decoded. The error wraps the cause as well.
+	// ErrRecovered: records found in a chunk's slack (Options.Recover)
+	// that could not be decoded: one error per chunk, placed at the first
+	// of them, listing the others. It wraps that record's cause as well.
 	ErrRecovered = errors.New("evtx: record recovered from chunk slack")
 )
 
@@ -255,7 +256,8 @@ type Options struct {
 	// each chunk (past its free-space offset, left from an earlier use of
 	// the chunk), marked Event.Recovered, after the chunk's live records.
 	// A slack record with the ID and FILETIME of a live record of the file
-	// is a copy and is dropped; a slack record that cannot be decoded gives
-	// an *Error wrapping ErrRecovered.
+	// is a copy and is dropped; slack records that cannot be decoded (often
+	// their template was overwritten) give one *Error per chunk wrapping
+	// ErrRecovered.
 	Recover bool
 }
