@@ -26,6 +26,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/evtxkit/smbreadiness/internal/cli"
 	"io"
 	"io/fs"
 	"os"
@@ -261,10 +262,23 @@ func (v tracked) Set(s string) error {
 	v.t.last[v.long] = name
 	err := v.Value.Set(s)
 	if err != nil && v.t.bad == nil {
-		v.t.bad = fmt.Errorf("%s: %w", name, err)
+		v.t.bad = &flagError{name, err}
 	}
 	return err
 }
+
+// flagError is a bad value of the flag name, as typed. Its text names the
+// command once: the library's own "smbaudit: " prefix is dropped from err's.
+type flagError struct {
+	name string
+	err  error
+}
+
+func (e *flagError) Error() string {
+	return e.name + ": " + strings.TrimPrefix(e.err.Error(), "smbaudit: ")
+}
+
+func (e *flagError) Unwrap() error { return e.err }
 
 type trackedBool struct{ tracked }
 
@@ -321,9 +335,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(valueFlag{&glob, func(s string) error { _, err := smbaudit.MatchGlob(s, ""); return err }},
 		"glob", "file name `PATTERN` searched for inside directories (case-insensitive) (default \""+smbaudit.DefaultGlob+"\")")
 	timeBound := func(t *time.Time) func(string) error {
-		return func(s string) (err error) { *t, err = smbaudit.ParseTimeBound(s, now); return err }
+		return func(s string) (err error) { *t, err = cli.ParseTime(s, now, nil); return err }
 	}
-	fs.Var(valueFlag{&since, timeBound(&filter.Since)}, "since", "keep events at or after `TIME`: RFC 3339, a date (2025-10-01) or a duration before now (30d, 12h)")
+	fs.Var(valueFlag{&since, timeBound(&filter.Since)}, "since", "keep events at or after `TIME`: RFC 3339, a date and time without a zone (UTC: 2025-10-15 10:00),\na date (2025-10-01) or a span before now (30d, 12h, 1y)")
 	fs.Var(valueFlag{&until, timeBound(&filter.Until)}, "until", "keep events at or before `TIME` (same forms as --since)")
 	fs.Var(&servers, "server", "keep events of this server `NAME` only (repeatable, comma-separated; fs01 matches fs01.corp.example)")
 	fs.Var(&clients, "client", "keep events of this client only: `NAME`, address or prefix such as 10.0.20.0/24 (repeatable, comma-separated)")
