@@ -101,6 +101,4 @@ func TestClassifySharedAllocations(t *testing.T) {
 	require.Equal(t, ptr(false), f.PrincipalNameIsValid)
 	allocs := testing.AllocsPerRun(100, func() { f, ok = m.classifyShared(ev, in) })
 	assert.Zero(t, allocs)
-	// Classify itself builds its own maps and slices every time.
-	assert.Greater(t, testing.AllocsPerRun(10, func() { f, ok = Classify(ev) }), 4.0)
 }
