@@ -15,7 +15,7 @@ const (
 	FormatText     Format = "text"
 	FormatJSON     Format = "json"
 	FormatCSV      Format = "csv"
-	FormatMarkdown Format = "markdown"
+	FormatMarkdown Format = "md"
 	FormatHTML     Format = "html"
 	FormatXLSX     Format = "xlsx" // an Excel workbook: WriteXLSX
 )
@@ -26,10 +26,10 @@ var Formats = []Format{FormatText, FormatJSON, FormatCSV, FormatMarkdown, Format
 // ErrFormat: the format name is not one of Formats.
 var ErrFormat = errors.New("report: unknown format")
 
-// ParseFormat reads a format name, case-insensitively; "md" is Markdown.
+// ParseFormat reads a format name, case-insensitively; "markdown" is md.
 func ParseFormat(s string) (Format, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
-	if s == "md" {
+	if s == "markdown" {
 		return FormatMarkdown, nil
 	}
 	for _, f := range Formats {
@@ -37,7 +37,11 @@ func ParseFormat(s string) (Format, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("%w: %q (want one of %v)", ErrFormat, s, Formats)
+	names := make([]string, len(Formats))
+	for i, f := range Formats {
+		names[i] = string(f)
+	}
+	return "", fmt.Errorf("%w: %q (want one of %s)", ErrFormat, s, strings.Join(names, ", "))
 }
 
 // RenderOptions hold the options of every renderer; the zero value is usable.

@@ -268,14 +268,19 @@ func (v tracked) Set(s string) error {
 }
 
 // flagError is a bad value of the flag name, as typed. Its text names the
-// command once: the library's own "smbaudit: " prefix is dropped from err's.
+// command once: a library package's prefix ("smbaudit: ", "report: ") is
+// dropped from err's.
 type flagError struct {
 	name string
 	err  error
 }
 
 func (e *flagError) Error() string {
-	return e.name + ": " + strings.TrimPrefix(e.err.Error(), "smbaudit: ")
+	msg := e.err.Error()
+	for _, pkg := range []string{"smbaudit: ", "report: ", "evtx: "} {
+		msg = strings.TrimPrefix(msg, pkg)
+	}
+	return e.name + ": " + msg
 }
 
 func (e *flagError) Unwrap() error { return e.err }

@@ -195,11 +195,11 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{"no path", nil, "usage: smbaudit [flags] PATH..."},
 		{"unknown flag", []string{"--bogus", fixtures}, "smbaudit: unknown flag --bogus\n"},
-		{"bad format", []string{"--format", "pdf", fixtures}, `--format: report: unknown format: "pdf"`},
+		{"bad format", []string{"--format", "pdf", fixtures}, `--format: unknown format: "pdf"`},
 		{"bad since", []string{"--since", "yesterday", fixtures}, `--since: not a time: "yesterday"`},
 		{"bad until", []string{"--until", "5 years", fixtures}, `--until: not a time: "5 years"`},
 		{"since after until", []string{"--since", "2025-10-10", "--until", "2025-10-01", fixtures}, "is after --until"},
-		{"bad fail-on", []string{"--fail-on", "everything", fixtures}, `--fail-on: report: unknown setting: "everything"`},
+		{"bad fail-on", []string{"--fail-on", "everything", fixtures}, `--fail-on: unknown setting: "everything"`},
 		{"bad workers", []string{"--workers", "-1", fixtures}, `smbaudit: --workers: "-1" is not a whole number, 0 or more`},
 		{"bad max-findings", []string{"--max-findings", "-1", fixtures}, `smbaudit: --max-findings: "-1" is not a whole number, 0 or more`},
 		{"merge bad max-findings", []string{"merge", "--max-findings", "-1", "a.json"}, `--max-findings: "-1" is not a whole number`},

@@ -104,7 +104,7 @@ func TestTimelineFlagErrors(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{"bad extension", []string{"--timeline", filepath.Join(dir, "t.txt"), fixtures}, exitUsage, "--timeline: report: unknown format: timeline"},
+		{"bad extension", []string{"--timeline", filepath.Join(dir, "t.txt"), fixtures}, exitUsage, "--timeline: unknown format: timeline"},
 		{"same file as -o", []string{"-o", filepath.Join(dir, "x.csv"), "--timeline", filepath.Join(dir, "x.csv"), fixtures}, exitUsage, "name the same file"},
 		{"an input", []string{"--timeline", input, input, fixtures}, exitUsage, "--timeline"},
 		{"missing directory", []string{"--timeline", filepath.Join(dir, "no", "t.csv"), fixtures}, exitInternal, "--timeline"},
