@@ -402,6 +402,13 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 		return out
 	}
 	defer f.Close()
+	if sum, err := hashFile(ctx, in.path); err != nil {
+		if ctx.Err() == nil {
+			out.fr.Errors = append(out.fr.Errors, err)
+		}
+	} else {
+		out.fr.SHA256 = sum
+	}
 
 	var mu sync.Mutex // OnChunk may be called from decoding goroutines
 	eo := evtx.Options{Workers: opts.ChunkWorkers}
@@ -422,6 +429,17 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 			out.fr.Chunks++
 		}
 		out.fr.Records += ci.Records
+		if ci.State == evtx.ChunkDecoded || ci.State == evtx.ChunkSkipped {
+			if ci.HeaderChecksumValid && ci.FirstRecordID > 0 && ci.LastRecordID >= ci.FirstRecordID {
+				out.fr.RecordsInChunks += int(min(ci.LastRecordID-ci.FirstRecordID+1, 1<<13))
+			} else {
+				out.fr.RecordsInChunks += ci.Records
+			}
+		}
+		if (ci.State == evtx.ChunkDecoded || ci.State == evtx.ChunkSkipped) && ci.HeaderChecksumValid && ci.FirstRecordID > 0 &&
+			(out.fr.FirstRecordID == 0 || ci.FirstRecordID < out.fr.FirstRecordID) {
+			out.fr.FirstRecordID = ci.FirstRecordID
+		}
 		if ci.Damaged() {
 			out.fr.DamagedChunks = append(out.fr.DamagedChunks, ci.Index)
 		}
