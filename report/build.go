@@ -127,6 +127,7 @@ type agg struct {
 	lower     lowerCache
 	digests   map[[32]byte]bool // Report.Digest of the reports added
 	total     int               // weight of the reports added, for ErrOverflow
+	meta      Meta              // Options.Meta
 }
 
 func newAgg(max int) *agg {
@@ -391,7 +392,9 @@ func (a *agg) finish() *Report {
 
 	r.Inputs = slices.Clone(a.inputs)
 	slices.SortFunc(r.Inputs, cmpInput)
+	r.Meta = a.meta.effective()
 	r.Summary = summarise(r)
+	assess(r)
 	return r
 }
 

@@ -25,8 +25,10 @@ type GenerateOptions struct {
 	// servers' coverage to match (smbaudit.Filter.Apply). The zero Filter
 	// keeps everything.
 	Filter smbaudit.Filter
-	// Report sets the generation time and the bound on listed findings
-	// (Options.MaxFindings: 0 lists them all).
+	// Report sets the generation time, the bound on listed findings
+	// (Options.MaxFindings: 0 lists them all) and what the report says of
+	// how it was made (Options.Meta). A zero Report.Filter is set to
+	// Filter, so that the report states the filter applied.
 	Report Options
 }
 
@@ -67,6 +69,9 @@ func (g *Generated) Read() int {
 // Files) when nothing could be read, smbaudit.ErrBadGlob for a bad glob,
 // or the context's error when ctx is cancelled; the Report is then nil.
 func Generate(ctx context.Context, paths []string, opts GenerateOptions) (*Generated, error) {
+	if opts.Report.Filter.IsZero() {
+		opts.Report.Filter = opts.Filter
+	}
 	b := NewBuilder(opts.Report)
 	g := &Generated{}
 	so := opts.Scan

@@ -23,6 +23,7 @@ func TestScanFileFacts(t *testing.T) {
 	whole := auditLog(t, "whole.evtx", "FS01", 1, 300, t0)
 	wrapped := auditLog(t, "wrapped.evtx", "FS01", 4001, 4300, t0)
 	r := scan(t, ScanOptions{}, whole, wrapped, fixture("forwarded-events.evtx"))
+	src := loadJSONL(t, "forwarded-events.jsonl")
 	require.Len(t, r.Files, 3)
 	byPath := map[string]FileResult{}
 	for _, f := range r.Files {
@@ -38,6 +39,10 @@ func TestScanFileFacts(t *testing.T) {
 	assert.Equal(t, uint64(4001), byPath[wrapped].FirstRecordID, "records 1-4000 are gone")
 	assert.Equal(t, 300, byPath[whole].RecordsInChunks)
 	assert.Equal(t, 300, byPath[whole].Records)
+	fwd := byPath[fixture("forwarded-events.evtx")]
+	require.Positive(t, fwd.ChunksSkipped)
+	assert.Less(t, fwd.Records, len(src))
+	assert.Equal(t, len(src), fwd.RecordsInChunks, "a collector's log, its record IDs out of order: counted by record numbers")
 
 	// A mixed log: Security events, then a few SMB audit events; the
 	// pre-filter skips the chunks of the first.

@@ -22,7 +22,7 @@ type FileResult struct {
 	ChunksSkipped int
 	// Records is the number of records decoded (in decoded chunks, of the
 	// providers decoded). RecordsInChunks is the number of records the
-	// file's chunks hold, by their headers' record numbers (by Records for
+	// file's chunks hold, by their headers' first and last record numbers (by Records for
 	// a chunk whose header fails its checksum): with the provider
 	// pre-filter, a mixed log decodes a few of many records.
 	Records         int

@@ -430,8 +430,8 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 		}
 		out.fr.Records += ci.Records
 		if ci.State == evtx.ChunkDecoded || ci.State == evtx.ChunkSkipped {
-			if ci.HeaderChecksumValid && ci.FirstRecordID > 0 && ci.LastRecordID >= ci.FirstRecordID {
-				out.fr.RecordsInChunks += int(min(ci.LastRecordID-ci.FirstRecordID+1, 1<<13))
+			if ci.HeaderChecksumValid && ci.FirstRecordNumber > 0 && ci.LastRecordNumber >= ci.FirstRecordNumber {
+				out.fr.RecordsInChunks += int(min(ci.LastRecordNumber-ci.FirstRecordNumber+1, 1<<13))
 			} else {
 				out.fr.RecordsInChunks += ci.Records
 			}
