@@ -309,7 +309,7 @@ func (d *slotDecoder) lazyInspect(buf []byte, works []*recordWork) bool {
 			// marks no record to inspect.
 			continue
 		}
-		a := anchorIndex(p)
+		a := rarestIndex(p, anchorRarity)
 		if a < 0 {
 			return false
 		}

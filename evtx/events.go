@@ -104,9 +104,9 @@ func utf16LEBytes(s string) []byte {
 //
 // Most chunks of a mixed log hold no wanted provider, so this runs over
 // nearly every byte of the file. It looks, with the vectorised
-// bytes.IndexByte, for the pattern's rarest byte (see anchorIndex), in both
-// cases when it is a letter, and compares the whole name, folded, only
-// around those places: no copy of the chunk is made.
+// bytes.IndexByte, for the pattern's rarest byte (rarestIndex by
+// anchorRarity), in both cases when it is a letter, and compares the whole
+// name, folded, only around those places: no copy of the chunk is made.
 func (c *compiledOptions) mayHoldProvider(buf, scratch []byte) bool {
 	if len(c.providers) == 0 || c.patterns == nil {
 		return true
@@ -148,23 +148,11 @@ func (c *compiledOptions) markersHeld(i int, buf []byte) bool {
 // lower-case letters.
 const exactRarity = "QJZXqjzxKVYWUHFGBPLOIRDTMNEkyvgbASCpfwhmcudlrsnitoae-"
 
-// exactAnchor returns the index in m of its rarest byte by exactRarity, or
-// -1 when m has none of them.
-func exactAnchor(m []byte) int {
-	best, rank := -1, len(exactRarity)
-	for i, b := range m {
-		if r := strings.IndexByte(exactRarity, b); r >= 0 && r < rank {
-			best, rank = i, r
-		}
-	}
-	return best
-}
-
 // containsExact is bytes.Contains(buf, m), searching first for the rarest
 // byte of m by exactRarity (UTF-16 text is full of the zero bytes and
 // common letters bytes.Index would stop at).
 func containsExact(buf, m []byte) bool {
-	a := exactAnchor(m)
+	a := rarestIndex(m, exactRarity)
 	if a < 0 {
 		return bytes.Contains(buf, m)
 	}
@@ -190,7 +178,7 @@ func containsExact(buf, m []byte) bool {
 // holdsFolded reports whether buf, ASCII letters folded, contains the
 // lower-cased UTF-16LE pattern p; scratch is as long as buf.
 func holdsFolded(buf, scratch, p []byte) bool {
-	if a := anchorIndex(p); a >= 0 {
+	if a := rarestIndex(p, anchorRarity); a >= 0 {
 		return containsFolded(buf, p, a)
 	}
 	for i, b := range buf {
@@ -207,13 +195,12 @@ func holdsFolded(buf, scratch, p []byte) bool {
 // provider names, GUIDs and empty values). Bytes not listed come last.
 const anchorRarity = "qjzxbkygvpfwhmcudlrsnitoae-"
 
-// anchorIndex returns the index, in the lower-cased UTF-16LE pattern p, of
-// the byte to search for first: the rarest one by anchorRarity, or -1
-// when p has no byte listed there (then the caller folds a copy).
-func anchorIndex(p []byte) int {
-	best, rank := -1, len(anchorRarity)
+// rarestIndex returns the index in p of its rarest byte by rarity (a
+// string of bytes, rarest first), or -1 when p holds none of them.
+func rarestIndex(p []byte, rarity string) int {
+	best, rank := -1, len(rarity)
 	for i, b := range p {
-		if r := strings.IndexByte(anchorRarity, b); r >= 0 && r < rank {
+		if r := strings.IndexByte(rarity, b); r >= 0 && r < rank {
 			best, rank = i, r
 		}
 	}

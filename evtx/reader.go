@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"slices"
+
+	"github.com/evtxkit/smbreadiness/internal/safefile"
 )
 
 const (
@@ -177,9 +179,10 @@ type File struct {
 }
 
 // Open opens the log at path read-only and checks its header (see
-// NewReader).
+// NewReader). A path that is not a regular file, such as a named pipe, is
+// refused without blocking, with an error wrapping ErrNotRegular.
 func Open(path string) (*File, error) {
-	f, err := os.Open(path)
+	f, err := safefile.OpenRegular(path) // never blocks on a named pipe
 	if err != nil {
 		return nil, err
 	}
@@ -187,10 +190,6 @@ func Open(path string) (*File, error) {
 	if err != nil {
 		f.Close()
 		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		f.Close()
-		return nil, fmt.Errorf("%s: not a regular file: %w", path, ErrNotEVTX)
 	}
 	r, err := NewReader(f, st.Size(), path)
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/evtxkit/smbreadiness/internal/safefile"
 )
 
 // Sentinel errors. Test for them with errors.Is.
@@ -16,6 +18,10 @@ var (
 	// (NewReader fails), or ends before the chunks its header promises (an
 	// *Error is yielded and the chunks present are read).
 	ErrShortFile = errors.New("evtx: file too short for a header")
+	// ErrNotRegular: Open was given a path that is not a regular file (a
+	// named pipe, a device, a socket, a directory); it is refused without
+	// blocking.
+	ErrNotRegular = safefile.ErrNotRegular
 	// ErrHeaderMismatch: a field of the file header or of a chunk header
 	// contradicts the fixed geometry of the format or the records the file
 	// holds. The reader trusts the geometry and the records, reads what is

@@ -143,7 +143,7 @@
 //	                   chunks_decoded, chunks_skipped, records, damaged_chunks,
 //	                   errors, first, last}; cause is "" for a file read, else
 //	                   why it was skipped (smbaudit.Cause): "not-evtx",
-//	                   "unsupported-version", "too-short", "not-found",
+//	                   "not-regular", "unsupported-version", "too-short", "not-found",
 //	                   "permission-denied" or "unreadable" (also what a
 //	                   skipped input of a report written without causes
 //	                   reads as)

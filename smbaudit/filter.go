@@ -15,6 +15,10 @@ import (
 // time nor a relative duration.
 var ErrBadTime = errors.New("smbaudit: bad time")
 
+// ErrBadPattern is returned by CheckPattern for a server or client
+// pattern that could match nothing.
+var ErrBadPattern = errors.New("smbaudit: bad name or address")
+
 // Filter selects findings by time, server and client. The zero value keeps
 // everything.
 type Filter struct {
@@ -86,6 +90,37 @@ func matchName(patterns []string, c Client) bool {
 		}
 	}
 	return false
+}
+
+// CheckPattern checks p, an entry of Filter.Servers or Filter.Clients, as
+// Match would read it: an address prefix ("10.0.20.0/24"), an address, a
+// host name or an FQDN. It returns an error wrapping ErrBadPattern, naming
+// p, for a pattern that no name can match, such as "10.0.20.0/33" or
+// "fs*" (there are no wildcards), and for dotted digits that are no
+// address ("10.0.20"), which are surely a mistyped prefix.
+func CheckPattern(p string) error {
+	s := strings.TrimSpace(p)
+	if addr, bits, ok := strings.Cut(s, "/"); ok {
+		if _, err := netip.ParsePrefix(s); err == nil {
+			return nil
+		}
+		a, err := netip.ParseAddr(addr)
+		if err != nil {
+			return fmt.Errorf("%w: %q: %q is not an IP address", ErrBadPattern, p, addr)
+		}
+		if a.Zone() != "" {
+			return fmt.Errorf("%w: %q: an address prefix takes no zone", ErrBadPattern, p)
+		}
+		return fmt.Errorf("%w: %q: prefix length %q is not a number from 0 to %d", ErrBadPattern, p, bits, a.BitLen())
+	}
+	c := NormalizeClient(s)
+	switch {
+	case c.Kind == ClientUnknown:
+		return fmt.Errorf("%w: %q: not an address, host name or FQDN", ErrBadPattern, p)
+	case c.Kind == ClientFQDN && strings.Trim(c.ID, "0123456789.") == "":
+		return fmt.Errorf("%w: %q: not an IP address (a prefix is written 10.0.20.0/24)", ErrBadPattern, p)
+	}
+	return nil
 }
 
 // Apply returns the part of res that f keeps; res is not modified.

@@ -23,6 +23,21 @@ const DefaultGlob = "*.evtx"
 // ErrBadGlob is returned by Scan for a malformed ScanOptions.Glob.
 var ErrBadGlob = errors.New("smbaudit: bad glob pattern")
 
+// MatchGlob reports whether Scan, given a directory, reads the file at path
+// found in it when ScanOptions.Glob is glob ("" means DefaultGlob): whether
+// the base name of path matches glob without regard to case. A malformed
+// glob gives an error wrapping ErrBadGlob.
+func MatchGlob(glob, path string) (bool, error) {
+	if glob == "" {
+		glob = DefaultGlob
+	}
+	ok, err := filepath.Match(strings.ToLower(glob), strings.ToLower(filepath.Base(path)))
+	if err != nil {
+		return false, fmt.Errorf("%w: %q", ErrBadGlob, glob)
+	}
+	return ok, nil
+}
+
 // ScanOptions tune Scan. The zero value scans *.evtx files in directories,
 // GOMAXPROCS files at a time, decoding only the chunks that can hold SMB
 // server events, without progress reports.
@@ -225,7 +240,7 @@ func collect(paths []string, glob string) ([]input, []FileResult) {
 			if d.IsDir() {
 				return nil
 			}
-			if ok, _ := filepath.Match(glob, strings.ToLower(d.Name())); !ok {
+			if ok, _ := MatchGlob(glob, d.Name()); !ok {
 				return nil
 			}
 			info, err := os.Stat(q) // follows a symbolic link, as Open will

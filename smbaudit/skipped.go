@@ -15,7 +15,8 @@ type Cause string
 // The causes of a skipped file.
 const (
 	CauseNotSkipped Cause = ""                    // the file was read
-	CauseNotEVTX    Cause = "not-evtx"            // evtx.ErrNotEVTX: no EVTX header, or not a regular file
+	CauseNotEVTX    Cause = "not-evtx"            // evtx.ErrNotEVTX: no EVTX header
+	CauseNotRegular Cause = "not-regular"         // evtx.ErrNotRegular: a named pipe, a device, a socket
 	CauseVersion    Cause = "unsupported-version" // evtx.ErrUnsupportedVersion
 	CauseTooShort   Cause = "too-short"           // evtx.ErrShortFile: too short for an EVTX header
 	CauseNotFound   Cause = "not-found"           // fs.ErrNotExist
@@ -31,6 +32,8 @@ func CauseOf(err error) Cause {
 		return CauseNotSkipped
 	case errors.Is(err, evtx.ErrNotEVTX):
 		return CauseNotEVTX
+	case errors.Is(err, evtx.ErrNotRegular):
+		return CauseNotRegular
 	case errors.Is(err, evtx.ErrUnsupportedVersion):
 		return CauseVersion
 	case errors.Is(err, evtx.ErrShortFile):
@@ -46,7 +49,7 @@ func CauseOf(err error) Cause {
 // Known reports whether c is one of the Cause constants.
 func (c Cause) Known() bool {
 	switch c {
-	case CauseNotSkipped, CauseNotEVTX, CauseVersion, CauseTooShort, CauseNotFound, CausePermission, CauseUnreadable:
+	case CauseNotSkipped, CauseNotEVTX, CauseNotRegular, CauseVersion, CauseTooShort, CauseNotFound, CausePermission, CauseUnreadable:
 		return true
 	}
 	return false
@@ -58,6 +61,8 @@ func (c Cause) Text() string {
 	switch c {
 	case CauseNotEVTX:
 		return "not EVTX"
+	case CauseNotRegular:
+		return "not a regular file"
 	case CauseVersion:
 		return "unsupported EVTX version"
 	case CauseTooShort:

@@ -23,6 +23,7 @@ func TestCauseOf(t *testing.T) {
 	}{
 		{nil, CauseNotSkipped},
 		{fmt.Errorf("x: %w: magic %q", evtx.ErrNotEVTX, "hello"), CauseNotEVTX},
+		{fmt.Errorf("x: named pipe (FIFO): %w", evtx.ErrNotRegular), CauseNotRegular},
 		{fmt.Errorf("x: %w 4.0", evtx.ErrUnsupportedVersion), CauseVersion},
 		{fmt.Errorf("x: %w", evtx.ErrShortFile), CauseTooShort},
 		{&fs.PathError{Op: "stat", Path: "/nope", Err: fs.ErrNotExist}, CauseNotFound},
@@ -36,7 +37,7 @@ func TestCauseOf(t *testing.T) {
 }
 
 func TestCauseText(t *testing.T) {
-	for _, c := range []Cause{CauseNotEVTX, CauseVersion, CauseTooShort, CauseNotFound, CausePermission} {
+	for _, c := range []Cause{CauseNotEVTX, CauseNotRegular, CauseVersion, CauseTooShort, CauseNotFound, CausePermission} {
 		assert.True(t, c.Known(), c)
 		assert.NotEqual(t, string(c), c.Text(), "a phrase, not the token")
 	}

@@ -5,10 +5,15 @@
 //	smbaudit merge [flags] PARTIAL.json...
 //
 // PATH is a file or a directory; directories are searched recursively for
-// *.evtx (see --glob). The report goes to stdout, or atomically to the file of
-// -o. Every file that cannot be read, is not EVTX or is damaged is named on
-// stderr with the reason, and the others are processed. "merge" combines the
-// JSON partial reports (--partial, or --format json) of shards scanned apart.
+// *.evtx (see --glob). The report goes to stdout, or to the file of -o,
+// created before the scan (internal/safefile: atomically, never replacing
+// an input, a device or a named pipe), in the format of -f or of the file's
+// extension. Every file that cannot be read, is not EVTX, is not a regular
+// file or is damaged is named on stderr with the reason, and the others are
+// processed. "merge" combines the JSON partial reports (--partial, or
+// --format json) of shards scanned apart; a partial missing or unreadable
+// fails the merge. Every flag value is checked before any work, and errors
+// name the flag as it was typed.
 //
 // The command is thin: the job (scan, filter, report) is report.Generate,
 // and progress rates, merging and the --fail-on gate live in the smbaudit
@@ -30,6 +35,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/evtxkit/smbreadiness/internal/safefile"
 	"github.com/evtxkit/smbreadiness/report"
 	"github.com/evtxkit/smbreadiness/smbaudit"
 )
@@ -37,9 +43,9 @@ import (
 // Exit codes.
 const (
 	exitOK         = 0 // report written; with --fail-on, no client breaks
-	exitInternal   = 1 // unexpected error (writing the output, interrupted)
-	exitUsage      = 2 // bad flags or arguments
-	exitNothing    = 3 // no input could be read
+	exitInternal   = 1 // unexpected error (creating or writing an output, interrupted)
+	exitUsage      = 2 // bad flags or arguments, an output that can never be one
+	exitNothing    = 3 // no input could be read; merge: a partial could not be read
 	exitFailOnHits = 4 // --fail-on: some client would certainly break
 )
 
@@ -50,9 +56,11 @@ const defaultMaxFindings = 20000
 
 const exitCodesHelp = `Exit codes:
   0  the report was written (and, with --fail-on, no client would break)
-  1  unexpected error: the output could not be written, or interrupted
-  2  usage error: bad flag, bad value, no PATH
-  3  nothing readable: no input file found, or none could be read
+  1  unexpected error: an output could not be created or written, or interrupted
+  2  usage error: bad flag or value, no PATH, an output (-o, --partial) that is
+     an input, a directory or a block device
+  3  nothing readable: no input file found, or none could be read; for merge,
+     a partial missing or unreadable (no report is written)
   4  --fail-on: at least one client would certainly break under the setting
 `
 
@@ -62,16 +70,64 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// listFlag collects a repeatable, comma-separated flag.
+// listFlag collects a repeatable, comma-separated list of server or client
+// patterns, each checked by smbaudit.CheckPattern.
 type listFlag []string
 
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
 func (l *listFlag) Set(s string) error {
+	n := len(*l)
 	for _, v := range strings.Split(s, ",") {
-		if v = strings.TrimSpace(v); v != "" {
-			*l = append(*l, v)
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		if err := smbaudit.CheckPattern(v); err != nil {
+			return err
+		}
+		*l = append(*l, v)
+	}
+	if len(*l) == n {
+		return errors.New("empty: name a server or client, or leave the flag out")
+	}
+	return nil
+}
+
+// countFlag is a whole number, 0 or more.
+type countFlag int
+
+func (n *countFlag) String() string { return strconv.Itoa(int(*n)) }
+func (n *countFlag) Set(s string) error {
+	v, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || v < 0 {
+		return fmt.Errorf("%q is not a whole number, 0 or more", s)
+	}
+	*n = countFlag(v)
+	return nil
+}
+
+// valueFlag is a string flag whose value check is run as it is set; an
+// empty value is refused (it would silently mean the default).
+type valueFlag struct {
+	v     *string
+	check func(string) error
+}
+
+func (f valueFlag) String() string {
+	if f.v == nil {
+		return ""
+	}
+	return *f.v
+}
+func (f valueFlag) Set(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return errors.New("empty value")
+	}
+	if f.check != nil {
+		if err := f.check(s); err != nil {
+			return err
 		}
 	}
+	*f.v = s
 	return nil
 }
 
@@ -79,22 +135,28 @@ func (l *listFlag) Set(s string) error {
 type common struct {
 	format, output, partial, failOn string
 	quiet, noColor                  bool
-	maxFindings                     int
+	maxFindings                     countFlag
+	typed                           *typed // how the flags were spelled
 }
 
 func (c *common) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.format, "format", "text", "report `FORMAT`: text, json, csv, md, html")
-	fs.StringVar(&c.format, "f", "text", "")
-	fs.StringVar(&c.output, "output", "", "write the report to `FILE` (atomically: temporary file, then rename)\ninstead of stdout")
-	fs.StringVar(&c.output, "o", "", "")
-	fs.StringVar(&c.partial, "partial", "", "also write the JSON partial report to `FILE`, for smbaudit merge")
-	fs.StringVar(&c.failOn, "fail-on", "", "exit 4 when a client would certainly break under `SETTING`:\n"+
-		"RequireSecuritySignature, SmbServerNameHardeningLevel=1, SmbServerNameHardeningLevel=2,\n"+
-		"DisableSMB1 (or signing, spn1, spn2, smb1, encryption), or any")
+	c.maxFindings = defaultMaxFindings
+	format := valueFlag{&c.format, func(s string) error { _, err := report.ParseFormat(s); return err }}
+	fs.Var(format, "format", "report `FORMAT`: text, json, csv, md, html (default: the one the extension of -o names,\n.txt, .json, .csv, .md or .html; text on stdout or for a FILE without extension)")
+	fs.Var(format, "f", "")
+	output := valueFlag{&c.output, nil}
+	fs.Var(output, "output", "write the report to `FILE` instead of stdout: checked before the scan, written\n"+
+		"atomically (temporary file, then rename); a device or a named pipe is written\nthrough, an input is never overwritten")
+	fs.Var(output, "o", "")
+	fs.Var(valueFlag{&c.partial, nil}, "partial", "also write the JSON partial report to `FILE`, for smbaudit merge (always JSON:\nan extension .txt, .csv, .md or .html is refused)")
+	fs.Var(valueFlag{&c.failOn, func(s string) error { _, err := report.ParseFailOn(s); return err }}, "fail-on",
+		"exit 4 when a client would certainly break under `SETTING`:\n"+
+			"RequireSecuritySignature, SmbServerNameHardeningLevel=1, SmbServerNameHardeningLevel=2,\n"+
+			"DisableSMB1 (or signing, spn1, spn2, smb1, encryption), or any")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress bar and no summary on stderr (errors are still shown)")
 	fs.BoolVar(&c.quiet, "q", false, "")
 	fs.BoolVar(&c.noColor, "no-color", false, "no ANSI colors (also when NO_COLOR is set)")
-	fs.IntVar(&c.maxFindings, "max-findings", defaultMaxFindings, "list at most `N` findings in the JSON report (0: all); past N the findings are only counted\n"+
+	fs.Var(&c.maxFindings, "max-findings", "list at most `N` findings in the JSON report (0: all); past N the findings are only counted\n"+
 		"in the rows, so memory stays bounded, and merging such reports adds their rows (a record in two shards counts twice)")
 }
 
@@ -118,6 +180,126 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// typed tracks how the user spelled each flag ("-o", "--output",
+// "-output"), so that errors name a flag as it was typed.
+type typed struct {
+	uses []string          // the flags as typed, in the order the flag package sets them
+	n    int               // the flags set so far
+	last map[string]string // long name -> the spelling of its last use
+	bad  error             // the first bad value, naming the flag
+}
+
+// newTyped reads args as parse will, and wraps every flag of fs so that
+// setting it records its spelling. It returns an error for an unknown flag
+// or a flag without its value, naming it as typed.
+func newTyped(fs *flag.FlagSet, args []string) (*typed, error) {
+	t := &typed{last: map[string]string{}}
+scan:
+	for i := 0; i < len(args); i++ {
+		s := args[i]
+		if s == "--" {
+			break scan
+		}
+		if len(s) < 2 || s[0] != '-' {
+			continue // a path
+		}
+		dashes := 1
+		if s[1] == '-' {
+			dashes = 2
+		}
+		name, _, inline := strings.Cut(s[dashes:], "=")
+		f := fs.Lookup(name)
+		switch {
+		case name == "" || name[0] == '-':
+			return nil, fmt.Errorf("bad flag syntax: %s", s)
+		case f == nil && (name == "h" || name == "help"):
+			break scan // parse returns flag.ErrHelp
+		case f == nil:
+			return nil, fmt.Errorf("unknown flag %s", s[:dashes+len(name)])
+		}
+		t.uses = append(t.uses, s[:dashes+len(name)])
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); inline || (ok && b.IsBoolFlag()) {
+			continue
+		}
+		if i++; i == len(args) {
+			return nil, fmt.Errorf("%s needs a value", s)
+		}
+	}
+	fs.VisitAll(func(f *flag.Flag) {
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			f.Value = trackedBool{tracked{f.Value, longName(f.Name), t}}
+		} else {
+			f.Value = tracked{f.Value, longName(f.Name), t}
+		}
+	})
+	return t, nil
+}
+
+// name returns the flag called long (its long name) as the user last typed
+// it, or "--long" when it was not typed.
+func (t *typed) name(long string) string {
+	if s := t.last[long]; s != "" {
+		return s
+	}
+	return "--" + long
+}
+
+// tracked is a flag.Value that records how its flag was typed.
+type tracked struct {
+	flag.Value
+	long string
+	t    *typed
+}
+
+func (v tracked) Set(s string) error {
+	name := "--" + v.long
+	if v.t.n < len(v.t.uses) {
+		name = v.t.uses[v.t.n]
+	}
+	v.t.n++
+	v.t.last[v.long] = name
+	err := v.Value.Set(s)
+	if err != nil && v.t.bad == nil {
+		v.t.bad = fmt.Errorf("%s: %w", name, err)
+	}
+	return err
+}
+
+type trackedBool struct{ tracked }
+
+func (trackedBool) IsBoolFlag() bool { return true }
+
+// longName returns the long form of a flag name ("o" -> "output").
+func longName(name string) string {
+	for long, short := range shorts {
+		if short == name {
+			return long
+		}
+	}
+	return name
+}
+
+// formatOf returns the report format that the extension of path names,
+// with known false when the extension names none; "" with known true when
+// path has no extension.
+func formatOf(path string) (f report.Format, known bool) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case "":
+		return "", true
+	case ".txt", ".text":
+		return report.FormatText, true
+	case ".json":
+		return report.FormatJSON, true
+	case ".csv":
+		return report.FormatCSV, true
+	case ".md", ".markdown":
+		return report.FormatMarkdown, true
+	case ".html", ".htm":
+		return report.FormatHTML, true
+	}
+	return "", false
+}
+
 // run runs the command with args (without the program name) and returns
 // its exit code. The progress bar and the colors appear only when stderr,
 // or stdout, is a terminal: a writer with a Stat method (an *os.File) that
@@ -127,16 +309,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runMerge(ctx, args[1:], stdout, stderr)
 	}
 	fs := flag.NewFlagSet("smbaudit", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var c common
 	c.register(fs)
+	now := time.Now()
 	var servers, clients listFlag
-	glob := fs.String("glob", smbaudit.DefaultGlob, "file name `PATTERN` searched for inside directories (case-insensitive)")
-	since := fs.String("since", "", "keep events at or after `TIME`: RFC 3339, a date (2025-10-01) or a duration before now (30d, 12h)")
-	until := fs.String("until", "", "keep events at or before `TIME` (same forms as --since)")
+	var filter smbaudit.Filter
+	var glob, since, until string
+	fs.Var(valueFlag{&glob, func(s string) error { _, err := smbaudit.MatchGlob(s, ""); return err }},
+		"glob", "file name `PATTERN` searched for inside directories (case-insensitive) (default \""+smbaudit.DefaultGlob+"\")")
+	timeBound := func(t *time.Time) func(string) error {
+		return func(s string) (err error) { *t, err = smbaudit.ParseTimeBound(s, now); return err }
+	}
+	fs.Var(valueFlag{&since, timeBound(&filter.Since)}, "since", "keep events at or after `TIME`: RFC 3339, a date (2025-10-01) or a duration before now (30d, 12h)")
+	fs.Var(valueFlag{&until, timeBound(&filter.Until)}, "until", "keep events at or before `TIME` (same forms as --since)")
 	fs.Var(&servers, "server", "keep events of this server `NAME` only (repeatable, comma-separated; fs01 matches fs01.corp.example)")
 	fs.Var(&clients, "client", "keep events of this client only: `NAME`, address or prefix such as 10.0.20.0/24 (repeatable, comma-separated)")
-	workers := fs.Int("workers", 0, "read `N` files concurrently (0: one per CPU)")
+	var workers countFlag
+	fs.Var(&workers, "workers", "read `N` files concurrently (0: one per CPU)")
 	allEvents := fs.Bool("all-events", false, "decode every provider's events, so that server coverage counts all of them (slower)")
 	paths, format, failOn, code, ok := c.parseCommand(fs, args, `usage: smbaudit [flags] PATH...
        smbaudit merge [flags] PARTIAL.json...
@@ -151,101 +340,116 @@ Flags:
 	if !ok {
 		return code
 	}
-	now := time.Now()
-	filter := smbaudit.Filter{Servers: servers, Clients: clients}
-	for _, b := range []struct {
-		name, val string
-		t         *time.Time
-	}{{"since", *since, &filter.Since}, {"until", *until, &filter.Until}} {
-		if b.val == "" {
-			continue
-		}
-		var err error
-		if *b.t, err = smbaudit.ParseTimeBound(b.val, now); err != nil {
-			fmt.Fprintf(stderr, "smbaudit: --%s: %v\n", b.name, err)
-			return exitUsage
-		}
-	}
+	filter.Servers, filter.Clients = servers, clients
 	if !filter.Since.IsZero() && !filter.Until.IsZero() && filter.Since.After(filter.Until) {
-		fmt.Fprintf(stderr, "smbaudit: --since %s is after --until %s\n", report.FormatTime(filter.Since), report.FormatTime(filter.Until))
-		return exitUsage
-	}
-	if *workers < 0 {
-		fmt.Fprintln(stderr, "smbaudit: --workers must be 0 or more")
+		say(stderr, "%s %s is after %s %s", c.typed.name("since"), report.FormatTime(filter.Since), c.typed.name("until"), report.FormatTime(filter.Until))
 		return exitUsage
 	}
 
+	// The outputs are created before the scan: a bad -o fails now, not
+	// after an hour of reading, and no file the scan reads is overwritten.
+	out, code, ok := c.create(safefile.Options{Inputs: paths, IsInput: func(p string) bool {
+		ok, _ := smbaudit.MatchGlob(glob, p)
+		return ok
+	}}, stderr)
+	if !ok {
+		return code
+	}
+	defer out.abort()
+
 	bar := newProgressBar(stderr, !c.quiet && isTerminal(stderr))
 	g, err := report.Generate(ctx, paths, report.GenerateOptions{
-		Scan:   smbaudit.ScanOptions{Glob: *glob, Workers: *workers, AllEvents: *allEvents, Progress: bar.update},
+		Scan:   smbaudit.ScanOptions{Glob: glob, Workers: int(workers), AllEvents: *allEvents, Progress: bar.update},
 		Filter: filter,
-		Report: report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: c.maxFindings},
+		Report: report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: int(c.maxFindings)},
 	})
 	bar.clear()
 	switch {
-	case errors.Is(err, smbaudit.ErrBadGlob):
-		fmt.Fprintf(stderr, "smbaudit: --glob: %v\n", err)
-		return exitUsage
 	case errors.Is(err, report.ErrNothingRead):
 		describeInputs(stderr, g.Files)
-		fmt.Fprintf(stderr, "smbaudit: %v\n", err)
+		say(stderr, "%v; no report written", err)
 		return exitNothing
 	case err != nil:
-		fmt.Fprintf(stderr, "smbaudit: scan stopped: %v; no report written\n", err)
+		say(stderr, "scan stopped: %v; no report written", err)
 		return exitInternal
 	}
 	describeInputs(stderr, g.Files)
 	if !c.quiet {
 		summarise(stderr, g)
 	}
-	return c.finish(g.Report, format, failOn, stdout, stderr)
+	return c.finish(g.Report, format, failOn, out, stdout, stderr)
 }
 
 func runMerge(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("smbaudit merge", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var c common
 	c.register(fs)
 	paths, format, failOn, code, ok := c.parseCommand(fs, args, `usage: smbaudit merge [flags] PARTIAL.json...
 
 Combines JSON partial reports (written by smbaudit --partial FILE, or --format json) of
-shards scanned apart, and renders the report of all of them. A partial that cannot be
-read is named on stderr and left out.
+shards scanned apart, and renders the report of all of them. A partial that is missing or
+cannot be read is named on stderr, and no report is written (exit 3): a report without
+one of its shards would pass a --fail-on gate it should fail.
 
 Flags:
 `, stdout, stderr)
 	if !ok {
 		return code
 	}
+	out, code, ok := c.create(safefile.Options{Inputs: paths}, stderr)
+	if !ok {
+		return code
+	}
+	defer out.abort()
 	// One partial at a time: memory holds one of them and the merged
-	// report, bounded by --max-findings.
-	b := report.NewBuilder(report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: c.maxFindings})
-	read := 0
+	// report, bounded by --max-findings. Every partial is read, even after
+	// a failure, so that all the bad ones are named at once.
+	b := report.NewBuilder(report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: int(c.maxFindings)})
+	failed := 0
 	for _, p := range paths {
 		r, err := readPartial(p)
 		if err != nil {
-			fmt.Fprintf(stderr, "smbaudit: %s: skipped: %v\n", p, err)
+			say(stderr, "%s", describe(p, err))
+			failed++
 			continue
 		}
-		b.AddReport(r)
-		read++
+		if failed == 0 {
+			b.AddReport(r)
+		}
 	}
-	if read == 0 {
-		fmt.Fprintf(stderr, "smbaudit: nothing readable: all %d partial reports skipped\n", len(paths))
+	if failed > 0 {
+		say(stderr, "nothing merged: %d of %s could not be read; no report written",
+			failed, plural(len(paths), "partial report", "partial reports"))
 		return exitNothing
 	}
 	rep := b.Report()
 	if !c.quiet {
-		fmt.Fprintf(stderr, "smbaudit: merged %d of %s: %s, %s, %s\n",
-			read, plural(len(paths), "partial report", "partial reports"), plural(rep.Summary.Clients, "client", "clients"),
+		say(stderr, "merged %s: %s, %s, %s",
+			plural(len(paths), "partial report", "partial reports"), plural(rep.Summary.Clients, "client", "clients"),
 			plural(rep.Summary.Servers, "server", "servers"), plural(rep.Summary.Inputs, "input file", "input files"))
 		omitted(stderr, rep)
 	}
-	return c.finish(rep, format, failOn, stdout, stderr)
+	return c.finish(rep, format, failOn, out, stdout, stderr)
 }
 
+// describe returns "path: reason", naming path once.
+func describe(path string, err error) string { return path + ": " + reason(path, err) }
+
+// reason returns the text of err, the error met reading path, without path
+// when err names it: an *fs.PathError on path gives its cause alone, and an
+// error whose text starts with "path: " loses that prefix.
+func reason(path string, err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path == path {
+		return pe.Err.Error()
+	}
+	return strings.TrimPrefix(err.Error(), path+": ")
+}
+
+// readPartial reads the partial report at path, refusing without blocking
+// what is not a regular file.
 func readPartial(path string) (*report.Report, error) {
-	f, err := os.Open(path)
+	f, err := safefile.OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}
@@ -262,70 +466,151 @@ func (c *common) parseCommand(fs *flag.FlagSet, args []string, header string, st
 		printFlags(w, fs)
 		fmt.Fprint(w, "\n"+exitCodesHelp)
 	}
-	fs.Usage = func() {} // usage is printed here, to stdout for --help
-	paths, err := parse(fs, args)
+	fs.SetOutput(io.Discard) // errors are printed here, naming flags as typed
+	fs.Usage = func() {}     // usage is printed here, to stdout for --help
+	tn, err := newTyped(fs, args)
+	if err == nil {
+		paths, err = parse(fs, args)
+	}
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		usage(stdout)
 		return nil, "", nil, exitOK, false
 	case err != nil:
+		if tn != nil && tn.bad != nil {
+			err = tn.bad
+		}
+		say(stderr, "%v", err)
 		fmt.Fprintf(stderr, "run %s --help for the usage\n", fs.Name())
 		return nil, "", nil, exitUsage, false
 	case len(paths) == 0:
 		usage(stderr)
 		return nil, "", nil, exitUsage, false
 	}
-	if format, failOn, ok = c.check(stderr); !ok {
+	c.typed = tn
+	if format, failOn, err = c.check(); err != nil {
+		say(stderr, "%v", err)
 		return nil, "", nil, exitUsage, false
 	}
 	return paths, format, failOn, exitOK, true
 }
 
-// check validates the common flags.
-func (c *common) check(stderr io.Writer) (report.Format, []report.Setting, bool) {
-	format, err := report.ParseFormat(c.format)
-	if err != nil {
-		fmt.Fprintf(stderr, "smbaudit: --format: %v\n", err)
-		return "", nil, false
+// check checks the common flags together, once each is valid alone, and
+// returns the report format: -f, else the one the extension of -o names.
+func (c *common) check() (report.Format, []report.Setting, error) {
+	tn := c.typed
+	format := report.FormatText
+	if c.format != "" {
+		format, _ = report.ParseFormat(c.format) // checked as it was set
 	}
 	var failOn []report.Setting
 	if c.failOn != "" {
-		if failOn, err = report.ParseFailOn(c.failOn); err != nil {
-			fmt.Fprintf(stderr, "smbaudit: --fail-on: %v\n", err)
-			return "", nil, false
+		failOn, _ = report.ParseFailOn(c.failOn)
+	}
+	if c.output != "" {
+		ext, known := formatOf(c.output)
+		given := c.format != ""
+		switch {
+		case !known && !given:
+			return "", nil, fmt.Errorf("%s %s: cannot tell the format from the extension %q: pass -f (text, json, csv, md or html)",
+				tn.name("output"), c.output, filepath.Ext(c.output))
+		case given && ext != "" && ext != format:
+			return "", nil, fmt.Errorf("%s %s does not match %s %s, whose extension says %s: change one of them",
+				tn.name("format"), c.format, tn.name("output"), c.output, ext)
+		case !given && ext != "":
+			format = ext
 		}
 	}
-	if c.maxFindings < 0 {
-		fmt.Fprintln(stderr, "smbaudit: --max-findings must be 0 or more")
-		return "", nil, false
+	if c.partial != "" {
+		if ext, _ := formatOf(c.partial); ext != "" && ext != report.FormatJSON {
+			return "", nil, fmt.Errorf("%s %s: the partial report is JSON, not %s: name it .json", tn.name("partial"), c.partial, ext)
+		}
+		if c.output != "" && sameFile(c.output, c.partial) {
+			return "", nil, fmt.Errorf("%s and %s name the same file %s", tn.name("output"), tn.name("partial"), c.output)
+		}
 	}
-	return format, failOn, true
+	return format, failOn, nil
+}
+
+// sameFile reports whether a and b name one file: the same path, or two
+// paths of one existing file.
+func sameFile(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
+}
+
+// outputs are the output files of -o and --partial, created before the
+// work; nil fields write nothing (the report then goes to stdout).
+type outputs struct{ report, partial *safefile.Output }
+
+// abort discards the outputs not committed.
+func (o *outputs) abort() {
+	if o.report != nil {
+		o.report.Abort()
+	}
+	if o.partial != nil {
+		o.partial.Abort()
+	}
+}
+
+// create creates the outputs of -o and --partial (safefile.Create). An
+// output that can never be one (an input, a directory, a block device) is
+// a usage error; one that cannot be created now (a missing directory, no
+// permission, a named pipe nobody reads) is exitInternal.
+func (c *common) create(opts safefile.Options, stderr io.Writer) (*outputs, int, bool) {
+	o := &outputs{}
+	for _, out := range []struct {
+		path, flag string
+		f          **safefile.Output
+	}{{c.output, "output", &o.report}, {c.partial, "partial", &o.partial}} {
+		if out.path == "" {
+			continue
+		}
+		f, err := safefile.Create(out.path, opts)
+		if err != nil {
+			o.abort()
+			say(stderr, "%s: %v; nothing read", c.typed.name(out.flag), err)
+			if errors.Is(err, safefile.ErrIsInput) || errors.Is(err, safefile.ErrNotWritable) {
+				return nil, exitUsage, false
+			}
+			return nil, exitInternal, false
+		}
+		*out.f = f
+	}
+	return o, exitOK, true
 }
 
 // finish writes the report and the partial, then applies --fail-on.
-func (c *common) finish(rep *report.Report, format report.Format, failOn []report.Setting, stdout, stderr io.Writer) int {
-	color := format == report.FormatText && c.output == "" && !c.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout)
+func (c *common) finish(rep *report.Report, format report.Format, failOn []report.Setting, out *outputs, stdout, stderr io.Writer) int {
+	color := format == report.FormatText && out.report == nil && !c.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout)
 	opts := report.RenderOptions{Text: report.TextOptions{Color: color}}
-	render := func(w io.Writer) error { return rep.Render(w, format, opts) }
 	var err error
-	if c.output == "" {
-		err = render(stdout)
-	} else {
-		err = writeAtomic(c.output, render)
+	if out.report == nil {
+		err = rep.Render(stdout, format, opts)
+	} else if err = rep.Render(out.report, format, opts); err == nil {
+		err = out.report.Commit()
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "smbaudit: writing the report: %v\n", err)
+		say(stderr, "writing the report: %v", err)
 		return exitInternal
 	}
-	if c.partial != "" {
-		if err := writeAtomic(c.partial, rep.WriteJSON); err != nil {
-			fmt.Fprintf(stderr, "smbaudit: writing the partial report: %v\n", err)
+	if out.partial != nil {
+		err := rep.WriteJSON(out.partial)
+		if err == nil {
+			err = out.partial.Commit()
+		}
+		if err != nil {
+			say(stderr, "writing the partial report: %v", err)
 			return exitInternal
 		}
 	}
 	if len(failOn) > 0 {
 		if ids := rep.Breaking(failOn...); len(ids) > 0 {
-			fmt.Fprintf(stderr, "smbaudit: --fail-on %s: %d client(s) would break: %s\n", c.failOn, len(ids), clip(ids, 20))
+			say(stderr, "%s %s: %d client(s) would break: %s", c.typed.name("fail-on"), c.failOn, len(ids), clip(ids, 20))
 			return exitFailOnHits
 		}
 	}
@@ -383,39 +668,17 @@ func generatedAt(stderr io.Writer) time.Time {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		fmt.Fprintf(stderr, "smbaudit: ignoring SOURCE_DATE_EPOCH=%q: not a number of seconds\n", v)
+		say(stderr, "ignoring SOURCE_DATE_EPOCH=%q: not a number of seconds", v)
 		return time.Time{}
 	}
 	return time.Unix(n, 0).UTC()
 }
 
-// writeAtomic writes through a temporary file in the target's directory and
-// renames it over the target, so a reader never sees a partial file and a
-// failed run leaves an existing file untouched.
-func writeAtomic(path string, write func(io.Writer) error) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = write(tmp); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+// say writes the line "smbaudit: " and the message to w, the message
+// passed through report.Escape: file names and log strings that carry
+// terminal control sequences (ANSI, OSC) show as visible escapes.
+func say(w io.Writer, format string, args ...any) {
+	fmt.Fprintln(w, "smbaudit: "+report.Escape(fmt.Sprintf(format, args...)))
 }
 
 // isTerminal reports whether w is a terminal: a file (anything with Stat,
@@ -433,20 +696,20 @@ func isTerminal(w io.Writer) bool {
 func describeInputs(stderr io.Writer, files []smbaudit.FileResult) {
 	for _, f := range files {
 		if f.Skipped {
-			fmt.Fprintf(stderr, "smbaudit: %s: skipped: %v\n", f.Path, f.Err)
+			say(stderr, "%s: skipped: %s", f.Path, reason(f.Path, f.Err))
 			continue
 		}
 		if len(f.DamagedChunks) == 0 && len(f.Errors) == 0 {
 			continue
 		}
-		fmt.Fprintf(stderr, "smbaudit: %s: damaged: %d damaged chunk(s) %v, %d read error(s); the rest was read\n",
+		say(stderr, "%s: damaged: %d damaged chunk(s) %v, %d read error(s); the rest was read",
 			f.Path, len(f.DamagedChunks), f.DamagedChunks, len(f.Errors))
 		for i, e := range f.Errors {
 			if i == 3 {
-				fmt.Fprintf(stderr, "smbaudit:   ... and %d more (see the report's inputs)\n", len(f.Errors)-i)
+				say(stderr, "  ... and %d more (see the report's inputs)", len(f.Errors)-i)
 				break
 			}
-			fmt.Fprintf(stderr, "smbaudit:   %v\n", e)
+			say(stderr, "  %v", e)
 		}
 	}
 }
@@ -472,7 +735,7 @@ func summarise(stderr io.Writer, g *report.Generated) {
 		}
 	}
 	rep := g.Report
-	msg := fmt.Sprintf("smbaudit: read %d of %s (%s), %d damaged; %s, %s, %s",
+	msg := fmt.Sprintf("read %d of %s (%s), %d damaged; %s, %s, %s",
 		read, plural(len(g.Files), "file", "files"), humanBytes(bytes), damaged, plural(g.Findings, "finding", "findings"),
 		plural(rep.Summary.Clients, "client", "clients"), plural(rep.Summary.Servers, "server", "servers"))
 	if skipped := len(g.Files) - read; skipped > 0 {
@@ -482,14 +745,14 @@ func summarise(stderr io.Writer, g *report.Generated) {
 		}
 		msg += fmt.Sprintf("; skipped %d: %s", skipped, strings.Join(parts, ", "))
 	}
-	fmt.Fprintln(stderr, msg)
+	say(stderr, "%s", msg)
 	omitted(stderr, rep)
 }
 
 // omitted says when the report counts findings it does not list.
 func omitted(stderr io.Writer, rep *report.Report) {
 	if rep.FindingsOmitted > 0 {
-		fmt.Fprintf(stderr, "smbaudit: %s counted in the rows but not listed in the JSON form (over --max-findings)\n",
+		say(stderr, "%s counted in the rows but not listed in the JSON form (over --max-findings)",
 			plural(rep.FindingsOmitted, "finding", "findings"))
 	}
 }

@@ -194,15 +194,15 @@ func TestUsageErrors(t *testing.T) {
 		stderr string
 	}{
 		{"no path", nil, "usage: smbaudit [flags] PATH..."},
-		{"unknown flag", []string{"--bogus", fixtures}, "flag provided but not defined: -bogus"},
+		{"unknown flag", []string{"--bogus", fixtures}, "smbaudit: unknown flag --bogus\n"},
 		{"bad format", []string{"--format", "pdf", fixtures}, `--format: report: unknown format: "pdf"`},
 		{"bad since", []string{"--since", "yesterday", fixtures}, `--since: smbaudit: bad time: "yesterday"`},
 		{"bad until", []string{"--until", "5y", fixtures}, `--until: smbaudit: bad time: "5y"`},
 		{"since after until", []string{"--since", "2025-10-10", "--until", "2025-10-01", fixtures}, "is after --until"},
 		{"bad fail-on", []string{"--fail-on", "everything", fixtures}, `--fail-on: report: unknown setting: "everything"`},
-		{"bad workers", []string{"--workers", "-1", fixtures}, "--workers must be 0 or more"},
-		{"bad max-findings", []string{"--max-findings", "-1", fixtures}, "--max-findings must be 0 or more"},
-		{"merge bad max-findings", []string{"merge", "--max-findings", "-1", "a.json"}, "--max-findings must be 0 or more"},
+		{"bad workers", []string{"--workers", "-1", fixtures}, `smbaudit: --workers: "-1" is not a whole number, 0 or more`},
+		{"bad max-findings", []string{"--max-findings", "-1", fixtures}, `smbaudit: --max-findings: "-1" is not a whole number, 0 or more`},
+		{"merge bad max-findings", []string{"merge", "--max-findings", "-1", "a.json"}, `--max-findings: "-1" is not a whole number`},
 		{"bad glob", []string{"--glob", "[", fixtures}, "--glob: smbaudit: bad glob pattern"},
 		{"merge without partials", []string{"merge"}, "usage: smbaudit merge [flags] PARTIAL.json..."},
 	} {
@@ -350,16 +350,7 @@ func TestOutputFileIsAtomic(t *testing.T) {
 	require.Len(t, entries, 1, "no temporary file left behind")
 	info, err := os.Stat(out)
 	require.NoError(t, err)
-	assert.Equal(t, os.FileMode(0o644), info.Mode().Perm())
-
-	// An output in a directory that does not exist: an internal error, and
-	// nothing created.
-	missing := filepath.Join(dir, "no", "such", "dir", "r.txt")
-	r = runCmd(t, "-q", "-o", missing, fixtures)
-	assert.Equal(t, exitInternal, r.code)
-	assert.Contains(t, r.stderr, "smbaudit: writing the report: ")
-	_, err = os.Stat(filepath.Dir(missing))
-	assert.True(t, os.IsNotExist(err))
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "a replaced file keeps its permissions")
 }
 
 func TestMergeEqualsOneScan(t *testing.T) {
@@ -382,24 +373,12 @@ func TestMergeEqualsOneScan(t *testing.T) {
 	require.Equal(t, exitOK, m.code, m.stderr)
 	assert.JSONEq(t, all.stdout, m.stdout)
 	assert.Equal(t, all.stdout, m.stdout, "byte-identical")
-	assert.Contains(t, m.stderr, "smbaudit: merged 2 of 2 partial reports: 15 clients, 3 servers, 5 input files")
+	assert.Contains(t, m.stderr, "smbaudit: merged 2 partial reports: 15 clients, 3 servers, 5 input files")
 
 	text := runCmd(t, "merge", "--fail-on", "signing", a, b)
 	assert.Equal(t, exitFailOnHits, text.code)
 	assert.Contains(t, text.stdout, "5 clients on 3 servers would break if you enforce RequireSecuritySignature")
 
-	bad := filepath.Join(dir, "bad.json")
-	require.NoError(t, os.WriteFile(bad, []byte(`{"schema":"something/else"}`), 0o644))
-	r := runCmd(t, "merge", "-q", a, bad, filepath.Join(dir, "missing.json"))
-	assert.Equal(t, exitOK, r.code)
-	assert.Contains(t, r.stderr, "bad.json: skipped: report: unsupported schema")
-	assert.Contains(t, r.stderr, "missing.json: skipped: ")
-	assert.Contains(t, r.stdout, "input files")
-
-	r = runCmd(t, "merge", bad)
-	assert.Equal(t, exitNothing, r.code)
-	assert.Contains(t, r.stderr, "nothing readable: all 1 partial reports skipped")
-	assert.Empty(t, r.stdout)
 }
 
 func TestParseInterspersed(t *testing.T) {
@@ -408,11 +387,11 @@ func TestParseInterspersed(t *testing.T) {
 		pos  []string
 		fmt  string
 	}{
-		{[]string{"a", "b"}, []string{"a", "b"}, "text"},
+		{[]string{"a", "b"}, []string{"a", "b"}, ""},
 		{[]string{"-f", "json", "a"}, []string{"a"}, "json"},
 		{[]string{"a", "--format=csv", "b"}, []string{"a", "b"}, "csv"},
-		{[]string{"a", "--", "-f", "b"}, []string{"a", "-f", "b"}, "text"},
-		{[]string{"--", "--format"}, []string{"--format"}, "text"},
+		{[]string{"a", "--", "-f", "b"}, []string{"a", "-f", "b"}, ""},
+		{[]string{"--", "--format"}, []string{"--format"}, ""},
 	} {
 		var c common
 		fs := newTestFlagSet(&c)
@@ -609,14 +588,6 @@ func TestWriteFailures(t *testing.T) {
 	assert.Equal(t, exitInternal, r.code)
 	assert.Contains(t, r.stderr, "smbaudit: writing the report: ")
 	assert.Contains(t, r.stderr, "disk full")
-
-	missing := filepath.Join(t.TempDir(), "no", "such", "dir", "p.json")
-	r = runCmd(t, "-q", "--partial", missing, fixtures)
-	assert.Equal(t, exitInternal, r.code)
-	assert.Contains(t, r.stderr, "smbaudit: writing the partial report: ")
-	assert.NotEmpty(t, r.stdout, "the report itself was written first")
-	_, err := os.Stat(filepath.Dir(missing))
-	assert.True(t, os.IsNotExist(err))
 }
 
 func TestSourceDateEpoch(t *testing.T) {
