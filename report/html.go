@@ -189,10 +189,18 @@ type htmlData struct {
 	Clients   [][]htmlCell
 	Servers   [][]htmlCell
 	Inputs    [][]htmlCell
+	Notice    string
+	About     [][2]string
+	Headlines []htmlHeadline
+	Caveats   []string
+}
+
+type htmlHeadline struct {
+	Mark, Class, Text string
 }
 
 type htmlCard struct {
-	Title, Value, Sub, Class string
+	Title, Value, Sub, Class, State string
 }
 
 func numCell(n int) htmlCell { return htmlCell{Text: strconv.Itoa(n), Class: "num"} }
@@ -209,18 +217,44 @@ func (r *Report) WriteHTML(w io.Writer, opts HTMLOptions) error {
 	if d.Title == "" {
 		d.Title = "SMB hardening readiness report"
 	}
+	d.Notice = Escape(r.Summary.Notice)
+	for _, kv := range r.about() {
+		d.About = append(d.About, [2]string{kv[0], Escape(kv[1])})
+	}
 	for _, h := range r.Summary.Headlines {
-		cls := "ok"
-		if h.Clients > 0 {
-			cls = "bad"
-		} else if h.PossibleClients > 0 {
-			cls = "warn"
+		cls := map[State]string{StateBreaks: "bad", StatePossibly: "warn", StateNoneSeen: "ok", StateCannotTell: "unknown"}[h.State]
+		d.Headlines = append(d.Headlines, htmlHeadline{Mark: stateMark(h.State), Class: cls, Text: Escape(h.Text)})
+	}
+	for _, c := range r.Caveats {
+		d.Caveats = append(d.Caveats, Escape(c.Text))
+	}
+	// A card is green only when the setting's audit was seen on some
+	// server and no client was seen to break: never for an absence of
+	// evidence.
+	for _, h := range r.Summary.Headlines {
+		var cls, value, sub string
+		switch h.State {
+		case StateBreaks:
+			cls, value = "bad", strconv.Itoa(h.Clients)
+			sub = fmt.Sprintf("%s break, on %s", plural(h.Clients, "client", "clients"), plural(h.Servers, "server", "servers"))
+			if h.PossibleClients > 0 {
+				sub += fmt.Sprintf("; %d more possibly (3027 only)", h.PossibleClients)
+			}
+		case StatePossibly:
+			cls, value = "warn", "0"
+			sub = fmt.Sprintf("%d possibly (3027 only), on %s", h.PossibleClients, plural(h.PossibleServers, "server", "servers"))
+		case StateNoneSeen:
+			cls, value = "ok", "0"
+			sub = fmt.Sprintf("none seen; its audit logged by %d of %d servers", len(h.ServersWithAudit), len(r.Servers))
+		default:
+			cls, value = "unknown", "?"
+			sub = "cannot tell: no server logged its audit; turn on " + h.AuditSwitch
 		}
-		sub := fmt.Sprintf("%s on %s", plural(h.Clients, "client", "clients"), plural(h.Servers, "server", "servers"))
-		if h.PossibleClients > 0 {
-			sub += fmt.Sprintf("; %d more possibly (3027 only)", h.PossibleClients)
+		if h.State != StateCannotTell && len(h.ServersWithoutAudit) > 0 {
+			sub += fmt.Sprintf("; %s without it", plural(len(h.ServersWithoutAudit), "server", "servers"))
 		}
-		d.Cards = append(d.Cards, htmlCard{Title: "Enforce " + string(h.Setting), Value: strconv.Itoa(h.Clients), Sub: sub, Class: cls})
+		d.Cards = append(d.Cards, htmlCard{Title: "Enforce " + string(h.Setting), Value: value, Sub: sub, Class: cls + " setting",
+			State: string(h.State)})
 	}
 	s := r.Summary
 	d.Cards = append(d.Cards,
@@ -259,14 +293,23 @@ func (r *Report) WriteHTML(w io.Writer, opts HTMLOptions) error {
 	for _, sv := range r.Servers {
 		d.Servers = append(d.Servers, []htmlCell{{Text: sv.Name}, numCell(sv.AuditEvents), numCell(len(sv.Clients)),
 			numCell(sv.Records), timeCell(sv.First), timeCell(sv.Last),
-			{Text: idsString(sv.AuditKinds)}, {Text: strings.Join(sv.Warnings, "; "), Class: warnClass(sv.Warnings)}})
+			{Text: idsString(sv.AuditKinds)}, {Text: strings.Join(sv.Audits, ", ")},
+			{Text: strings.Join(sv.Warnings, "; "), Class: warnClass(sv.Warnings)}})
 	}
 	for _, in := range r.Inputs {
 		status := "read"
 		if in.Skipped {
 			status = "skipped: " + in.Reason
 		}
-		d.Inputs = append(d.Inputs, []htmlCell{{Text: in.Path}, numCell(in.Records), numCell(in.Chunks),
+		firstID := htmlCell{Text: "-", Sort: "0", Class: "num"}
+		if in.FirstRecordID > 0 {
+			firstID = htmlCell{Text: strconv.FormatUint(in.FirstRecordID, 10), Class: "num"}
+			if in.FirstRecordID > 1 {
+				firstID.Class = "num warn"
+			}
+		}
+		d.Inputs = append(d.Inputs, []htmlCell{{Text: in.Path}, {Text: strconv.FormatInt(in.Size, 10), Class: "num"},
+			{Text: orDash(in.SHA256), Class: "mono"}, numCell(in.RecordsInChunks), numCell(in.Records), firstID, numCell(in.Chunks),
 			numCell(in.ChunksDecoded), {Text: intsString(in.DamagedChunks), Sort: strconv.Itoa(len(in.DamagedChunks))},
 			{Text: strings.Join(errorList(in.Errors), " | "), Sort: strconv.Itoa(len(in.Errors))}, {Text: status}})
 	}
@@ -314,6 +357,11 @@ h2 { font-size: 17px; margin: 28px 0 10px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 12px; }
 .card { background: #fff; border: 1px solid var(--line); border-left: 6px solid var(--info); border-radius: 6px; padding: 10px 14px; }
 .card.bad { border-left-color: var(--bad); } .card.warn { border-left-color: var(--warn); } .card.ok { border-left-color: var(--ok); }
+.card.unknown { border-left-color: #6e7781; border-style: dashed; background: #f6f8fa; }
+.notice { background: #fdecea; border: 2px solid var(--bad); border-radius: 6px; padding: 10px 14px; margin: 0 0 16px; font-size: 15px; }
+.about { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0 0 12px; font-size: 13px; color: #57606a; }
+.about dt { font-weight: 600; } .about dd { margin: 0; word-break: break-all; }
+.mark { font-weight: 700; font-size: 12px; } .mark.bad { color: var(--bad); } .mark.warn { color: var(--warn); } .mark.ok { color: var(--ok); } .mark.unknown { color: #6e7781; }
 .card .t { font-size: 12px; color: #57606a; word-break: break-word; }
 .card .v { font-size: 30px; font-weight: 700; }
 .card .s { font-size: 12px; color: #57606a; }
@@ -340,17 +388,33 @@ tr:hover td { background: #f6f8fa; }
 <body>
 <header><h1>{{.Title}}</h1><p>Generated {{.Generated}}. Times are UTC, exact to 100 ns.</p></header>
 <main>
+{{- if .Notice}}
+<p class="notice" id="notice" role="alert"><strong>No evidence.</strong> {{.Notice}}</p>
+{{- end}}
+<dl class="about" id="about">
+{{- range .About}}
+<dt>{{index . 0}}</dt><dd>{{index . 1}}</dd>
+{{- end}}
+</dl>
 <section class="cards" id="cards">
 {{- range .Cards}}
-<div class="card {{.Class}}"><div class="t">{{.Title}}</div><div class="v">{{.Value}}</div><div class="s">{{.Sub}}</div></div>
+<div class="card {{.Class}}"{{if .State}} data-state="{{.State}}"{{end}}><div class="t">{{.Title}}</div><div class="v">{{.Value}}</div><div class="s">{{.Sub}}</div></div>
 {{- end}}
 </section>
 <h2>What breaks if you enforce each setting</h2>
 <ul id="headlines">
-{{- range .Report.Summary.Headlines}}
-<li>{{.Text}}.</li>
+{{- range .Headlines}}
+<li><span class="mark {{.Class}}">{{.Mark}}</span> {{.Text}}.</li>
 {{- end}}
 </ul>
+{{- if .Caveats}}
+<h2>What weakens an absence of evidence</h2>
+<ul class="warnings" id="caveats">
+{{- range .Caveats}}
+<li>{{.}}</li>
+{{- end}}
+</ul>
+{{- end}}
 <p class="summary">{{.Summary}}</p>
 {{- if .Warnings}}
 <h2>Warnings</h2>
@@ -405,7 +469,7 @@ tr:hover td { background: #f6f8fa; }
 <p class="summary">Coverage: the first and last record of any event of the server in the inputs. A server without audit events is not proof of a clean server: auditing may be off.</p>
 <input class="filter" type="search" placeholder="Filter servers…" data-table="servers" aria-label="Filter servers">
 <div class="tablewrap"><table id="servers" class="sortable">
-<thead><tr><th>Server</th><th class="num" data-type="num">Audit events</th><th class="num" data-type="num">Clients</th><th class="num" data-type="num">Records</th><th>First</th><th>Last</th><th>Audit kinds</th><th>Warnings</th></tr></thead>
+<thead><tr><th>Server</th><th class="num" data-type="num">Audit events</th><th class="num" data-type="num">Clients</th><th class="num" data-type="num">Records</th><th>First</th><th>Last</th><th>Audit kinds</th><th>Audits</th><th>Warnings</th></tr></thead>
 <tbody>
 {{- range .Servers}}
 <tr>{{range .}}<td{{if .Class}} class="{{.Class}}"{{end}}{{if .Sort}} data-sort="{{.Sort}}"{{end}}>{{.Text}}</td>{{end}}</tr>
@@ -414,7 +478,7 @@ tr:hover td { background: #f6f8fa; }
 <h2>Input files</h2>
 <input class="filter" type="search" placeholder="Filter files…" data-table="inputs" aria-label="Filter input files">
 <div class="tablewrap"><table id="inputs" class="sortable">
-<thead><tr><th>Path</th><th class="num" data-type="num">Records</th><th class="num" data-type="num">Chunks</th><th class="num" data-type="num">Decoded</th><th data-type="num">Damaged chunks</th><th data-type="num">Errors</th><th>Status</th></tr></thead>
+<thead><tr><th>Path</th><th class="num" data-type="num">Size</th><th>SHA-256</th><th class="num" data-type="num">Records in chunks</th><th class="num" data-type="num">Decoded</th><th class="num" data-type="num">First record ID</th><th class="num" data-type="num">Chunks</th><th class="num" data-type="num">Decoded chunks</th><th data-type="num">Damaged chunks</th><th data-type="num">Errors</th><th>Status</th></tr></thead>
 <tbody>
 {{- range .Inputs}}
 <tr>{{range .}}<td{{if .Class}} class="{{.Class}}"{{end}}{{if .Sort}} data-sort="{{.Sort}}"{{end}}>{{.Text}}</td>{{end}}</tr>
