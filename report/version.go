@@ -58,7 +58,7 @@ func buildVersion(info *debug.BuildInfo) string {
 // QuoteCommand joins a command line for Options.Meta.CommandLine so that a
 // POSIX shell would split it back into args: an argument with anything but
 // letters, digits and -_./:=,+@% is put in single quotes (a quote inside
-// as '\''), an empty one is ''. Renderers escape what remains invisible
+// as '\”), an empty one is ”. Renderers escape what remains invisible
 // (see Escape).
 func QuoteCommand(args []string) string {
 	out := make([]string, len(args))
