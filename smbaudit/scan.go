@@ -417,13 +417,21 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 		return out
 	}
 	defer f.Close()
-	if sum, err := hashFile(ctx, in.path); err != nil {
-		if ctx.Err() == nil {
-			out.fr.Errors = append(out.fr.Errors, err)
-		}
-	} else {
-		out.fr.SHA256 = sum
+	// The SHA-256 pass runs beside the decoding: on a pre-filtered log it
+	// costs more than the decoding itself (BenchmarkHashCost).
+	type hashed struct {
+		sum [32]byte
+		err error
 	}
+	hashDone := make(chan hashed, 1)
+	go func() {
+		if !hashInputs {
+			hashDone <- hashed{}
+			return
+		}
+		sum, err := hashFile(ctx, in.path)
+		hashDone <- hashed{sum, err}
+	}()
 
 	var mu sync.Mutex // OnChunk may be called from decoding goroutines
 	eo := evtx.Options{Workers: opts.ChunkWorkers}
@@ -552,6 +560,12 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 	slices.Sort(out.fr.DamagedChunks)
 	out.fr.DamagedChunks = slices.Compact(out.fr.DamagedChunks)
 	mu.Unlock()
+	switch h := <-hashDone; {
+	case h.err == nil:
+		out.fr.SHA256 = h.sum
+	case ctx.Err() == nil:
+		out.fr.Errors = append(out.fr.Errors, h.err)
+	}
 	return out
 }
 
