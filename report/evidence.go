@@ -289,7 +289,7 @@ func assess(r *Report) {
 			switches = append(switches, a.Switch)
 		}
 		s.Notice = fmt.Sprintf("No SMB audit events were found %s: this report says nothing about your clients. "+
-			"Turn the audits on on every SMB server (%s), let them run through a full business cycle, "+
+			"Turn on the audits of every SMB server (%s), let them run through a full business cycle, "+
 			"and export the Microsoft-Windows-SMBServer/Audit log again.", where, strings.Join(switches, ", "))
 	}
 

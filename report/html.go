@@ -55,6 +55,7 @@ type chart struct {
 	Rects         []svgRect
 	Texts         []svgText
 	Lines         []svgRect // X,Y = x1,y1; W,H = x2,y2
+	Coverage      []svgRect // each server's window, under the days
 	Legend        []legendItem
 	Empty         bool
 }
@@ -65,8 +66,9 @@ type legendItem struct {
 
 func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
-// dayChart draws the findings per day, stacked per event ID.
-func dayChart(days []Day) chart {
+// dayChart draws the findings per day, stacked per event ID, and under them
+// the window each server's records cover.
+func dayChart(days []Day, r *Report) chart {
 	const w, h, left, bottom, top = 760, 240, 44, 36, 12
 	c := chart{Width: w, Height: h}
 	if len(days) == 0 {
@@ -110,6 +112,7 @@ func dayChart(days []Day) chart {
 			c.Legend = append(c.Legend, legendItem{Color: eventColor(id), Label: fmt.Sprintf("%d %s", id, EventLabel(id))})
 		}
 	}
+	coverageLanes(&c, r, days, left, plotW, float64(h))
 	return c
 }
 
@@ -186,7 +189,7 @@ type htmlData struct {
 	Warnings  []string
 	Days      chart
 	Top       chart
-	Clients   [][]htmlCell
+	Clients   []htmlClient
 	Servers   [][]htmlCell
 	Inputs    [][]htmlCell
 	Notice    string
@@ -213,7 +216,7 @@ func listCell(v []string) htmlCell { return htmlCell{Text: strings.Join(showEmpt
 // offline): summary cards, sortable and filterable tables, inline SVG charts.
 func (r *Report) WriteHTML(w io.Writer, opts HTMLOptions) error {
 	d := htmlData{Title: opts.Title, Generated: FormatTime(r.GeneratedAt), Report: r,
-		Summary: summaryLine(r.Summary, r.Unparsed), Days: dayChart(r.Days), Top: topClientsChart(r.Clients, 10)}
+		Summary: summaryLine(r.Summary, r.Unparsed), Days: dayChart(r.Days, r), Top: topClientsChart(r.Clients, 10)}
 	if d.Title == "" {
 		d.Title = "SMB hardening readiness report"
 	}
@@ -266,30 +269,7 @@ func (r *Report) WriteHTML(w io.Writer, opts HTMLOptions) error {
 			d.Warnings = append(d.Warnings, Escape(sv.Name)+": "+wn)
 		}
 	}
-	for _, c := range r.Clients {
-		row := []htmlCell{{Text: c.ID}, {Text: c.Kind}}
-		for _, st := range Settings {
-			v := verdictCell(c, st)
-			rank := map[string]string{"yes": "2", "maybe": "1", "-": "0"}[v]
-			row = append(row, htmlCell{Text: v, Sort: rank, Class: map[string]string{"yes": "bad", "maybe": "warn", "-": "dim"}[v]})
-		}
-		rej := htmlCell{Text: "-", Sort: "0", Class: "dim"}
-		if c.RejectedByEnforcement {
-			rej = htmlCell{Text: "rejected", Sort: "1", Class: "bad"}
-		}
-		var hints []string
-		for _, v := range c.Verdicts {
-			hints = append(hints, string(v.Setting)+": "+strings.Join(v.Hints, "; "))
-		}
-		if c.RejectedByEnforcement {
-			hints = append(hints, HintAlreadyFails)
-		}
-		row = append(row, rej, htmlCell{Text: eventsString(c.Events), Sort: strconv.Itoa(total(c.Events)), Class: "num"},
-			timeCell(c.FirstSeen), timeCell(c.LastSeen),
-			listCell(c.Servers), listCell(c.Users), listCell(c.SPNs), listCell(c.Names), listCell(c.Linked),
-			htmlCell{Text: strings.Join(hints, " | "), Class: "wide"})
-		d.Clients = append(d.Clients, row)
-	}
+	d.Clients = htmlClients(r)
 	for _, sv := range r.Servers {
 		d.Servers = append(d.Servers, []htmlCell{{Text: sv.Name}, numCell(sv.AuditEvents), numCell(len(sv.Clients)),
 			numCell(sv.Records), timeCell(sv.First), timeCell(sv.Last),
@@ -316,7 +296,7 @@ func (r *Report) WriteHTML(w io.Writer, opts HTMLOptions) error {
 	// Log strings are made visible by Escape first; the template then
 	// escapes them for HTML.
 	d.Title = Escape(d.Title)
-	for _, table := range [][][]htmlCell{d.Clients, d.Servers, d.Inputs} {
+	for _, table := range [][][]htmlCell{d.Servers, d.Inputs} {
 		for _, row := range table {
 			for i := range row {
 				row[i].Text, row[i].Sort = Escape(row[i].Text), Escape(row[i].Sort)
@@ -380,8 +360,14 @@ th, td { padding: 5px 8px; border-bottom: 1px solid #eaeef2; text-align: left; v
 th { background: #f0f3f6; cursor: pointer; user-select: none; white-space: nowrap; position: sticky; top: 0; }
 th[aria-sort="ascending"]::after { content: " \25B2"; } th[aria-sort="descending"]::after { content: " \25BC"; }
 td.bad { color: var(--bad); font-weight: 700; } td.warn { color: var(--warn); font-weight: 600; } td.dim { color: #8c959f; }
-td.num, th.num { text-align: right; } td.nw { white-space: nowrap; } td.wide { min-width: 360px; }
+td.num, th.num { text-align: right; } td.nw { white-space: nowrap; } td.wide { min-width: 240px; }
+td.id { word-break: break-word; min-width: 150px; max-width: 240px; font-weight: 600; }
+#clients td.rank, #clients th:last-child { color: #8c959f; }
 tr:hover td { background: #f6f8fa; }
+tr.ev > td { padding: 0 8px 4px 24px; border-bottom: 1px solid #d0d7de; }
+tr.ev summary { cursor: pointer; color: #0969da; font-size: 12px; }
+table.evidence { margin: 4px 0 8px; font-size: 12px; } table.evidence th { cursor: default; position: static; }
+table.evidence td { word-break: break-word; }
 .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
 </style>
 </head>
@@ -426,7 +412,7 @@ tr:hover td { background: #f6f8fa; }
 {{- end}}
 <h2>Charts</h2>
 <div class="charts">
-<figure><figcaption>Events per day per kind</figcaption>
+<figure><figcaption>Events per day per kind, and the window each server's records cover</figcaption>
 {{- with .Days}}{{if .Empty}}<p>No events.</p>{{else}}
 <svg id="chart-days" role="img" aria-label="Events per day per kind" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" xmlns="http://www.w3.org/2000/svg">
 {{- range .Lines}}
@@ -434,6 +420,9 @@ tr:hover td { background: #f6f8fa; }
 {{- end}}
 {{- range .Rects}}
 <rect x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" fill="{{.Fill}}"><title>{{.Title}}</title></rect>
+{{- end}}
+{{- range .Coverage}}
+<rect class="coverage" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" fill="{{.Fill}}" fill-opacity="0.45"><title>{{.Title}}</title></rect>
 {{- end}}
 {{- range .Texts}}
 <text x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}">{{.Text}}</text>
@@ -456,13 +445,26 @@ tr:hover td { background: #f6f8fa; }
 </figure>
 </div>
 <h2>Clients</h2>
-<p class="summary">Columns: what enforcing each setting does to the client. SMB1 off: DisableSMB1; Encryption: EncryptData with RejectUnencryptedAccess; Signing: RequireSecuritySignature; SPN level 1 and 2: SmbServerNameHardeningLevel=1 and =2. "yes": it breaks the client; "maybe": 3027 evidence only (unreliable), never a certain break; 551: already rejected by enforcement. Click a column header to sort.</p>
+<p class="summary">Most severe first. Columns: what enforcing each setting does to the client. SMB1 off: DisableSMB1; Encryption: EncryptData with RejectUnencryptedAccess; Signing: RequireSecuritySignature; SPN level 1 and 2: SmbServerNameHardeningLevel=1 and =2. "yes": it breaks the client; "maybe": 3027 evidence only (unreliable), never a certain break; 551: already rejected by enforcement. Open a client's evidence below its row. Click a column header to sort.</p>
 <input class="filter" type="search" placeholder="Filter clients…" data-table="clients" aria-label="Filter clients">
 <div class="tablewrap"><table id="clients" class="sortable">
-<thead><tr><th>Client</th><th>Kind</th><th title="DisableSMB1">SMB1 off</th><th title="EncryptData+RejectUnencryptedAccess">Encryption</th><th title="RequireSecuritySignature">Signing</th><th title="SmbServerNameHardeningLevel=1">SPN level 1</th><th title="SmbServerNameHardeningLevel=2">SPN level 2</th><th title="already rejected by enforcement (event 551)">551</th><th class="num" data-type="num">Events</th><th>First seen</th><th>Last seen</th><th>Servers</th><th>Users</th><th>SPNs</th><th>Names</th><th>Same short name</th><th>Remediation</th></tr></thead>
+<thead><tr><th>Client</th><th title="DisableSMB1">SMB1 off</th><th title="EncryptData+RejectUnencryptedAccess">Encryption</th><th title="RequireSecuritySignature">Signing</th><th title="SmbServerNameHardeningLevel=1">SPN level 1</th><th title="SmbServerNameHardeningLevel=2">SPN level 2</th><th title="already rejected by enforcement (event 551 or 5168)">551</th><th class="num" data-type="num">Events</th><th>Last seen</th><th>Remediation</th><th class="num" data-type="num" title="the order of severity">Rank</th></tr></thead>
 <tbody>
 {{- range .Clients}}
-<tr>{{range .}}<td{{if .Class}} class="{{.Class}}"{{end}}{{if .Sort}} data-sort="{{.Sort}}"{{end}}>{{.Text}}</td>{{end}}</tr>
+<tr class="row">{{range .Cells}}<td{{if .Class}} class="{{.Class}}"{{end}}{{if .Sort}} data-sort="{{.Sort}}"{{end}}>{{.Text}}</td>{{end}}</tr>
+<tr class="ev"><td colspan="11"><details><summary>{{.Summary}}</summary>
+{{- if .Facts}}
+<dl class="about">{{range .Facts}}<dt>{{index . 0}}</dt><dd>{{index . 1}}</dd>{{end}}</dl>
+{{- end}}
+{{- if .Note}}
+<p>{{.Note}}</p>
+{{- end}}
+<table class="evidence"><thead><tr><th>Server</th><th>Event</th><th class="num">Count</th><th>First</th><th>Last</th><th>File</th><th class="num">Record ID</th><th>Hint</th></tr></thead><tbody>
+{{- range .Evidence}}
+<tr>{{range .}}<td{{if .Class}} class="{{.Class}}"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{- end}}
+</tbody></table>
+</details></td></tr>
 {{- end}}
 </tbody></table></div>
 <h2>Servers</h2>
@@ -506,15 +508,20 @@ tr:hover td { background: #f6f8fa; }
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (h) { h.removeAttribute("aria-sort"); });
     th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
     var body = table.tBodies[0];
-    var rows = Array.prototype.slice.call(body.rows);
-    rows.forEach(function (r, i) { r._i = i; });
+    // An evidence row (class ev) follows its client's row wherever it goes.
+    var rows = Array.prototype.filter.call(body.rows, function (r) { return !r.classList.contains("ev"); });
+    rows.forEach(function (r, i) {
+      r._i = i;
+      var n = r.nextElementSibling;
+      r._ev = n && n.classList.contains("ev") ? n : null;
+    });
     rows.sort(function (a, b) {
       var x = key(a.cells[col], num), y = key(b.cells[col], num);
       if (x < y) { return -dir; }
       if (x > y) { return dir; }
       return a._i - b._i;
     });
-    rows.forEach(function (r) { body.appendChild(r); });
+    rows.forEach(function (r) { body.appendChild(r); if (r._ev) { body.appendChild(r._ev); } });
   }
   Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), function (table) {
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
@@ -528,7 +535,10 @@ tr:hover td { background: #f6f8fa; }
     input.addEventListener("input", function () {
       var q = input.value.toLowerCase();
       Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
+        if (r.classList.contains("ev")) { return; }
         r.hidden = q !== "" && r.textContent.toLowerCase().indexOf(q) < 0;
+        var n = r.nextElementSibling;
+        if (n && n.classList.contains("ev")) { n.hidden = r.hidden; }
       });
     });
   });
