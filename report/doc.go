@@ -104,7 +104,10 @@
 // them, gets a leading apostrophe), WriteMarkdown
 // and WriteHTML (one self-contained page: no external asset, inline CSS, JS
 // and SVG; summary cards, sortable and filterable tables, a chart of events
-// per day per kind and one of the top clients). Every renderer is
+// per day per kind and one of the top clients), and WriteXLSX (an Excel
+// workbook: date cells, frozen filterable headers, the HTML's verdict
+// colours). Timeline streams one row per finding, CSV or JSON Lines, as
+// Generate finds them (GenerateOptions.Timeline). Every renderer is
 // deterministic: the same inputs in any order give byte-identical output.
 // Every renderer but WriteJSON shows the strings of logs, partials and file
 // names through Escape: control, bidi and other invisible characters appear

@@ -139,6 +139,7 @@ func (f valueFlag) Set(s string) error {
 // common holds the flags of both the scan and merge forms.
 type common struct {
 	format, output, partial, failOn string
+	timeline                        string // scan only: --timeline
 	quiet, noColor                  bool
 	maxFindings                     countFlag
 	typed                           *typed // how the flags were spelled
@@ -151,7 +152,7 @@ type common struct {
 func (c *common) register(fs *flag.FlagSet) {
 	c.maxFindings = defaultMaxFindings
 	format := valueFlag{&c.format, func(s string) error { _, err := report.ParseFormat(s); return err }}
-	fs.Var(format, "format", "report `FORMAT`: text, json, csv, md, html (default: the one the extension of -o names,\n.txt, .json, .csv, .md or .html; text on stdout or for a FILE without extension)")
+	fs.Var(format, "format", "report `FORMAT`: text, json, csv, md, html, xlsx (default: the one the extension of -o names,\n.txt, .json, .csv, .md, .html or .xlsx; text on stdout or for a FILE without extension)")
 	fs.Var(format, "f", "")
 	output := valueFlag{&c.output, nil}
 	fs.Var(output, "output", "write the report to `FILE` instead of stdout: checked before the scan, written\n"+
@@ -333,6 +334,8 @@ func formatOf(path string) (f report.Format, known bool) {
 		return report.FormatMarkdown, true
 	case ".html", ".htm":
 		return report.FormatHTML, true
+	case ".xlsx":
+		return report.FormatXLSX, true
 	}
 	return "", false
 }
@@ -364,6 +367,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var workers countFlag
 	fs.Var(&workers, "workers", "read `N` files concurrently (0: one per CPU)")
 	allEvents := fs.Bool("all-events", false, "decode every provider's events, so that server coverage counts all of them (slower)")
+	fs.Var(valueFlag{&c.timeline, func(s string) error { _, err := report.TimelineFormatOf(s); return err }}, "timeline",
+		"also write every finding, one row each, to `FILE`: CSV (.csv) or JSON Lines (.jsonl), streamed\n(any number of findings); created before the scan, like -o")
 	paths, format, failOn, code, ok := c.parseCommand(fs, args, `usage: smbaudit [flags] PATH...
        smbaudit merge [flags] PARTIAL.json...
 
@@ -394,11 +399,17 @@ Flags:
 	}
 	defer out.abort()
 
+	var timeline *report.Timeline
+	if out.timeline != nil {
+		tf, _ := report.TimelineFormatOf(c.timeline) // checked as it was set
+		timeline = report.NewTimeline(out.timeline, tf)
+	}
 	bar := newProgressBar(stderr, !c.quiet && isTerminal(stderr))
 	g, err := report.Generate(ctx, paths, report.GenerateOptions{
-		Scan:   smbaudit.ScanOptions{Glob: glob, Workers: int(workers), AllEvents: *allEvents, Progress: bar.update},
-		Filter: filter,
-		Report: report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: int(c.maxFindings), Meta: c.meta()},
+		Scan:     smbaudit.ScanOptions{Glob: glob, Workers: int(workers), AllEvents: *allEvents, Progress: bar.update},
+		Filter:   filter,
+		Report:   report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: int(c.maxFindings), Meta: c.meta()},
+		Timeline: timeline,
 	})
 	bar.clear()
 	switch {
@@ -413,6 +424,16 @@ Flags:
 	describeInputs(stderr, g.Files)
 	if !c.quiet {
 		summarise(stderr, g)
+	}
+	if timeline != nil {
+		err := timeline.Close()
+		if err == nil {
+			err = out.timeline.Commit()
+		}
+		if err != nil {
+			say(stderr, "writing the timeline: %v", err)
+			return exitInternal
+		}
 	}
 	return c.finish(g.Report, format, failOn, out, stdout, stderr)
 }
@@ -533,6 +554,10 @@ func (c *common) parseCommand(fs *flag.FlagSet, args []string, header string, st
 		say(stderr, "%v", err)
 		return nil, "", nil, exitUsage, false
 	}
+	if format == report.FormatXLSX && c.output == "" && isTerminal(stdout) {
+		say(stderr, "%s xlsx writes a binary workbook: pass %s FILE.xlsx, or redirect stdout", tn.name("format"), tn.name("output"))
+		return nil, "", nil, exitUsage, false
+	}
 	return paths, format, failOn, exitOK, true
 }
 
@@ -553,7 +578,7 @@ func (c *common) check() (report.Format, []report.Setting, error) {
 		given := c.format != ""
 		switch {
 		case !known && !given:
-			return "", nil, fmt.Errorf("%s %s: cannot tell the format from the extension %q: pass -f (text, json, csv, md or html)",
+			return "", nil, fmt.Errorf("%s %s: cannot tell the format from the extension %q: pass -f (text, json, csv, md, html or xlsx)",
 				tn.name("output"), c.output, filepath.Ext(c.output))
 		case given && ext != "" && ext != format:
 			return "", nil, fmt.Errorf("%s %s does not match %s %s, whose extension says %s: change one of them",
@@ -568,6 +593,13 @@ func (c *common) check() (report.Format, []report.Setting, error) {
 		}
 		if c.output != "" && sameFile(c.output, c.partial) {
 			return "", nil, fmt.Errorf("%s and %s name the same file %s", tn.name("output"), tn.name("partial"), c.output)
+		}
+	}
+	if c.timeline != "" {
+		for _, o := range []struct{ flag, path string }{{"output", c.output}, {"partial", c.partial}} {
+			if o.path != "" && sameFile(o.path, c.timeline) {
+				return "", nil, fmt.Errorf("%s and %s name the same file %s", tn.name(o.flag), tn.name("timeline"), c.timeline)
+			}
 		}
 	}
 	return format, failOn, nil
@@ -586,7 +618,7 @@ func sameFile(a, b string) bool {
 
 // outputs are the output files of -o and --partial, created before the
 // work; nil fields write nothing (the report then goes to stdout).
-type outputs struct{ report, partial *safefile.Output }
+type outputs struct{ report, partial, timeline *safefile.Output }
 
 // abort discards the outputs not committed.
 func (o *outputs) abort() {
@@ -596,9 +628,12 @@ func (o *outputs) abort() {
 	if o.partial != nil {
 		o.partial.Abort()
 	}
+	if o.timeline != nil {
+		o.timeline.Abort()
+	}
 }
 
-// create creates the outputs of -o and --partial (safefile.Create). An
+// create creates the outputs of -o, --partial and --timeline (safefile.Create). An
 // output that can never be one (an input, a directory, a block device) is
 // a usage error; one that cannot be created now (a missing directory, no
 // permission, a named pipe nobody reads) is exitInternal.
@@ -607,7 +642,7 @@ func (c *common) create(opts safefile.Options, stderr io.Writer) (*outputs, int,
 	for _, out := range []struct {
 		path, flag string
 		f          **safefile.Output
-	}{{c.output, "output", &o.report}, {c.partial, "partial", &o.partial}} {
+	}{{c.output, "output", &o.report}, {c.partial, "partial", &o.partial}, {c.timeline, "timeline", &o.timeline}} {
 		if out.path == "" {
 			continue
 		}

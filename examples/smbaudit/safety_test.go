@@ -281,7 +281,7 @@ func TestFormatFlagErrors(t *testing.T) {
 			"smbaudit: -f json does not match -o " + filepath.Join(dir, "r.html") + ", whose extension says html: change one of them"},
 		{"as typed", []string{"--format=csv", "--output", filepath.Join(dir, "r.txt")}, "--format csv does not match --output "},
 		{"unknown extension", []string{"-o", filepath.Join(dir, "r.pdf")},
-			`smbaudit: -o ` + filepath.Join(dir, "r.pdf") + `: cannot tell the format from the extension ".pdf": pass -f (text, json, csv, md or html)`},
+			`smbaudit: -o ` + filepath.Join(dir, "r.pdf") + `: cannot tell the format from the extension ".pdf": pass -f (text, json, csv, md, html or xlsx)`},
 		{"partial with a report extension", []string{"--partial", filepath.Join(dir, "p.html")},
 			"smbaudit: --partial " + filepath.Join(dir, "p.html") + ": the partial report is JSON, not html: name it .json"},
 		{"-o and --partial one file", []string{"-o", filepath.Join(dir, "r.json"), "--partial", filepath.Join(dir, ".", "r.json")},
