@@ -163,7 +163,11 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	p("\n## What breaks if you enforce each setting\n\n")
 	for _, h := range r.Summary.Headlines {
-		p("- **%s**: %s.\n", stateMark(h.State), mdEscape(h.Text))
+		p("- **%s**: %s.", stateMark(h.State), mdEscape(h.Text))
+		if w := withoutAudit(h); w != "" {
+			p(" %s.", mdEscape(w))
+		}
+		p("\n")
 	}
 	if len(r.Caveats) > 0 {
 		p("\n### What weakens an absence of evidence\n\n")

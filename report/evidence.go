@@ -374,6 +374,21 @@ func orText(s, alt string) string {
 	return s
 }
 
+// withoutAudit names the servers of a headline that did not log its audit,
+// at most maxNamed of them: "" when every server did.
+func withoutAudit(h Headline) string {
+	const maxNamed = 10
+	if h.State == StateCannotTell || len(h.ServersWithoutAudit) == 0 {
+		return ""
+	}
+	names := clipAll(h.ServersWithoutAudit[:min(len(h.ServersWithoutAudit), maxNamed)])
+	s := "without its audit: " + strings.Join(names, ", ")
+	if n := len(h.ServersWithoutAudit) - maxNamed; n > 0 {
+		s += fmt.Sprintf(" and %d more", n)
+	}
+	return s
+}
+
 // stateMark is the word renderers put before a headline.
 func stateMark(st State) string {
 	switch st {

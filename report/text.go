@@ -178,6 +178,9 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 	for _, h := range r.Summary.Headlines {
 		code := map[State]string{StateBreaks: ansiRed, StatePossibly: ansiYellow, StateCannotTell: ansiMag}[h.State]
 		t.wrap("  "+t.paint(code, "* "+stateMark(h.State)+":"), 4, Escape(h.Text)+".")
+		if w := withoutAudit(h); w != "" {
+			t.wrap("    ", 4, Escape(w)+".")
+		}
 	}
 	if len(r.Caveats) > 0 {
 		t.line("")
