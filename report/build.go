@@ -108,6 +108,7 @@ type coverage struct {
 	name        string // smallest spelling seen
 	first, last time.Time
 	records     int
+	audits      set // audit families seen beyond the findings counted (Server.Audits)
 }
 
 // agg gathers what a report is made of. Findings are kept, one per record,
@@ -294,6 +295,19 @@ func (a *agg) fold() {
 	a.records = nil
 }
 
+// addAudits records that server name logged the audit families named.
+func (a *agg) addAudits(name string, families ...string) {
+	if len(families) == 0 {
+		return
+	}
+	a.addCoverage(name, time.Time{}, time.Time{}, 0)
+	c := a.servers[a.lower.of(name)]
+	if c.audits == nil {
+		c.audits = set{}
+	}
+	c.audits.add(families...)
+}
+
 func (a *agg) addCoverage(name string, first, last time.Time, records int) {
 	lc := a.lower.of(name)
 	c := a.servers[lc]
@@ -345,6 +359,7 @@ func (a *agg) addReport(r *Report) error {
 	}
 	for _, s := range r.Servers {
 		a.addCoverage(s.Name, s.First, s.Last, s.Records)
+		a.addAudits(s.Name, s.Audits...)
 	}
 	for _, in := range r.Inputs {
 		in.DamagedChunks = slices.Clone(in.DamagedChunks)
@@ -494,14 +509,14 @@ func serverWarnings(s Server) []string {
 		}
 		return false
 	}
-	if s.AuditEvents == 0 {
+	if s.AuditEvents == 0 && len(s.Audits) == 0 {
 		return []string{"no audit events: auditing may be off (a clean-looking server is not proof)"}
 	}
 	var w []string
-	if !has(smbaudit.EventSigningUnsupported, smbaudit.EventSMB1SigningDisabled) {
+	if !has(smbaudit.EventSigningUnsupported, smbaudit.EventSMB1SigningDisabled) && !slices.Contains(s.Audits, AuditSigning.Name) {
 		w = append(w, "no signing audit events (3021/3027): AuditClientDoesNotSupportSigning may be off")
 	}
-	if !has(smbaudit.EventSPNMissing, smbaudit.EventSPNUnrecognised, smbaudit.EventSPNEmpty) {
+	if !has(smbaudit.EventSPNMissing, smbaudit.EventSPNUnrecognised, smbaudit.EventSPNEmpty) && !slices.Contains(s.Audits, AuditSPN.Name) {
 		w = append(w, "no SPN audit events (3024-3026): AuditClientSpnSupport may be off")
 	}
 	return w

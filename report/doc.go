@@ -125,7 +125,7 @@
 // with no metadata and the default short window. Lists are never null; empty lists are []. Times are strings as
 // above, "" when unknown. Event IDs are object keys as decimal strings.
 // ReadJSON reads generated_at, findings, the coverage members of servers
-// (server, first, last, records) and inputs; the rest is derived. It checks
+// (server, first, last, records, audits) and inputs; the rest is derived. It checks
 // every value against the limits of docs/limits.md (MaxCount, MaxStringBytes,
 // MaxListLen, ...) and refuses a partial past one.
 //
@@ -182,8 +182,9 @@
 //	servers[]         sorted by server (names differing in case are one):
 //	                   {server, first, last, records, findings,
 //	                   events: {"3021": n}, audit_events, clients, audit_kinds,
-//	                   audits: the families it logged, warnings}
-//	                   (all but server, first, last, records derived); first
+//	                   audits: the families it logged (with a client filter,
+//	                   those of other clients' findings too), warnings}
+//	                   (all but server, first, last, records, audits derived); first
 //	                   and last are times of records, never filter bounds
 //	                   ("" when a bound cut them and no finding is left)
 //	inputs[]          sorted by path: {path, size, skipped, reason, cause, chunks,

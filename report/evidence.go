@@ -88,13 +88,32 @@ func (a Audit) bare() string {
 	return name + " audit (" + strings.Join(ids, "/") + ")"
 }
 
-func (a Audit) seenOn(s *Server) bool {
-	for _, id := range a.Events {
-		if s.Events[id] > 0 {
-			return true
+func (a Audit) seenOn(s *Server) bool { return slices.Contains(s.Audits, a.Name) }
+
+// auditsOf lists, in Audits order, the families of the events counted and
+// of those named in extra (seen but not counted: see Server.Audits).
+func auditsOf(events map[uint16]int, extra set) []string {
+	var out []string
+	for _, a := range Audits {
+		_, seen := extra[a.Name]
+		for _, id := range a.Events {
+			seen = seen || events[id] > 0
+		}
+		if seen {
+			out = append(out, a.Name)
 		}
 	}
-	return false
+	return out
+}
+
+// auditOfEvent returns the audit family of an event, if any.
+func auditOfEvent(id uint16) (Audit, bool) {
+	for _, a := range Audits {
+		if slices.Contains(a.Events, id) {
+			return a, true
+		}
+	}
+	return Audit{}, false
 }
 
 // DefaultShortWindow is the shortest time span of a server's records that
@@ -224,14 +243,7 @@ func duration(d time.Duration) string {
 func assess(r *Report) {
 	s := &r.Summary
 	for i := range r.Servers {
-		sv := &r.Servers[i]
-		sv.Audits = nil
-		for _, a := range Audits {
-			if a.seenOn(sv) {
-				sv.Audits = append(sv.Audits, a.Name)
-			}
-		}
-		s.AuditEvents += sv.AuditEvents
+		s.AuditEvents += r.Servers[i].AuditEvents
 	}
 	for i := range s.Headlines {
 		h := &s.Headlines[i]

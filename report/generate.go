@@ -84,7 +84,16 @@ func Generate(ctx context.Context, paths []string, opts GenerateOptions) (*Gener
 	filter, user := opts.Filter, opts.Scan.OnFinding
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	// Which audits a server logged does not depend on the client filter:
+	// a client not seen on a server whose audit was on was not seen to break.
+	window := filter
+	window.Clients = nil
 	so.OnFinding = func(f smbaudit.Finding) {
+		if len(filter.Clients) > 0 && f.Kind != smbaudit.KindUnparsed {
+			if a, ok := auditOfEvent(f.EventID); ok && window.Match(&f) {
+				b.a.addAudits(orUnknown(f.Server), a.Name)
+			}
+		}
 		if !filter.Match(&f) {
 			return
 		}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strconv"
 	"time"
 
@@ -446,7 +447,7 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 			p.fail(at+".server", "empty")
 		}
 		s := Server{Name: js.Server, First: p.time(at+".first", js.First, false), Last: p.time(at+".last", js.Last, false),
-			Records: p.count(at+".records", js.Records)}
+			Records: p.count(at+".records", js.Records), Audits: p.audits(at+".audits", js.Audits)}
 		if j.FindingsOmitted > 0 {
 			s.Findings, s.Events, s.Clients = p.count(at+".findings", js.Findings), p.counts(at+".events", js.Events), js.Clients
 		}
@@ -603,6 +604,17 @@ func (p *parser) cause(at string, ji jsonInput) smbaudit.Cause {
 		return smbaudit.CauseUnreadable
 	}
 	return c
+}
+
+// audits checks a server's audit family names (Audit.Name).
+func (p *parser) audits(at string, names []string) []string {
+	for _, n := range names {
+		if !slices.ContainsFunc(Audits, func(a Audit) bool { return a.Name == n }) {
+			p.fail(at, fmt.Sprintf("unknown audit %q", n))
+			return nil
+		}
+	}
+	return emptyNil(names)
 }
 
 // sha256 checks a hex SHA-256: 64 lower-case hex digits, or "".

@@ -347,8 +347,13 @@ type Server struct {
 	AuditEvents int            // findings of the audit events 3000, 3021, 3024-3027
 	Clients     []string       // distinct client IDs
 	AuditKinds  []uint16       // audit event IDs it produced
-	Audits      []string       // audit families it produced (Audit.Name), in Audits order
-	Warnings    []string
+	// Audits are the audit families it logged (Audit.Name), in Audits
+	// order: those of its findings, and, in a report made by Generate
+	// with a client filter, those of the findings of other clients within
+	// the time and server filters (the audit was on all the same). The
+	// JSON form keeps them, and merging joins them.
+	Audits   []string
+	Warnings []string
 }
 
 // Input describes one input file.

@@ -274,6 +274,7 @@ func (w *rows) fill(r *Report, cov map[string]*coverage) {
 				rs.AuditKinds = append(rs.AuditKinds, id)
 			}
 		}
+		rs.Audits = auditsOf(rs.Events, cv.audits)
 		rs.Warnings = serverWarnings(rs)
 		r.Servers = append(r.Servers, rs)
 	}

@@ -140,3 +140,22 @@ func TestVersionAndShortWindow(t *testing.T) {
 		assert.Contains(t, r.stderr, "--short-window:", bad)
 	}
 }
+
+// A client filter does not hide that a server's audit was on: a client
+// not seen on it was not seen to break, and a partial keeps that.
+func TestClientFilterKeepsAuditCoverage(t *testing.T) {
+	clean := fixture("audit-fs01.evtx")
+	r := runCmd(t, "-q", "--fail-on", "signing", "--client", "10.0.30.41", clean)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, flat(r.stdout), "none seen: no client was seen to break if you enforce RequireSecuritySignature: "+
+		"the signing audit (3021/3027) was logged by 1 server of 1 (FS01.corp.example)")
+
+	partial := filepath.Join(t.TempDir(), "p.json")
+	r = runCmd(t, "-q", "--client", "10.0.30.41", "--partial", partial, clean)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	m := runCmd(t, "merge", "-q", "--fail-on", "signing", partial)
+	assert.Equal(t, exitOK, m.code, "the merged partial still knows the signing audit was on: %s", m.stderr)
+
+	r = runCmd(t, "-q", "--fail-on", "signing", "--client", "10.0.30.41", "--server", "nosuch", clean)
+	assert.Equal(t, exitNoVouch, r.code, "the server filter still counts: %s", r.stderr)
+}
