@@ -129,6 +129,7 @@ type agg struct {
 	digests   map[[32]byte]bool // Report.Digest of the reports added
 	total     int               // weight of the reports added, for ErrOverflow
 	meta      Meta              // Options.Meta
+	filters   set               // Report.PartialFilters
 }
 
 func newAgg(max int) *agg {
@@ -343,6 +344,13 @@ func (a *agg) addReport(r *Report) error {
 		a.digests[r.Digest] = true
 	}
 	a.generated = maxTime(a.generated, r.GeneratedAt)
+	if a.filters == nil {
+		a.filters = set{}
+	}
+	a.filters.add(r.PartialFilters...)
+	if ft := FilterText(r.Filter); len(ft) > 0 {
+		a.filters.add(strings.Join(ft, "; "))
+	}
 	if r.FindingsOmitted > 0 {
 		if a.summary == nil {
 			a.summary = newRows()
@@ -408,6 +416,7 @@ func (a *agg) finish() *Report {
 	r.Inputs = slices.Clone(a.inputs)
 	slices.SortFunc(r.Inputs, cmpInput)
 	r.Meta = a.meta.effective()
+	r.PartialFilters = a.filters.sorted()
 	r.Summary = summarise(r)
 	assess(r)
 	return r

@@ -136,6 +136,8 @@
 //	command_line      the command line, quoted for a POSIX shell; "" when not given
 //	filter            {since, until: time or "", servers, clients: the patterns}
 //	short_window      Go duration ("168h0m0s"); negative: never flagged
+//	partial_filters   the filters of the partials merged into it, once each
+//	                   (FilterText joined with "; "), sorted
 //	summary           {clients, servers, servers_without_audit, inputs, skipped_inputs,
 //	                   records, damaged_chunks, errors, rejected_clients,
 //	                   events: {"3021": n, ...},

@@ -371,12 +371,15 @@ func (r *Report) about() [][2]string {
 	if r.ShortWindow > 0 {
 		window = duration(r.ShortWindow)
 	}
-	return [][2]string{
+	about := [][2]string{
 		{"tool version", orText(r.Version, "not given")},
 		{"command line", orText(r.CommandLine, "not given")},
 		{"filters", filtersString(r.Filter)},
-		{"short window", window},
 	}
+	if len(r.PartialFilters) > 0 {
+		about = append(about, [2]string{"filters of the partials merged", strings.Join(r.PartialFilters, " | ")})
+	}
+	return append(about, [2]string{"short window", window})
 }
 
 func orText(s, alt string) string {

@@ -44,6 +44,7 @@ type jsonReport struct {
 	CommandLine     string         `json:"command_line"`
 	Filter          jsonFilter     `json:"filter"`
 	ShortWindow     string         `json:"short_window"`
+	PartialFilters  []string       `json:"partial_filters"`
 	Summary         jsonSummary    `json:"summary"`
 	Caveats         []jsonCaveat   `json:"caveats"`
 	Clients         []jsonClient   `json:"clients"`
@@ -247,7 +248,7 @@ func (r *Report) toJSON() jsonReport {
 	j := jsonReport{Schema: schema, GeneratedAt: FormatTime(r.GeneratedAt), Unparsed: r.Unparsed, FindingsOmitted: r.FindingsOmitted,
 		Clients: []jsonClient{}, Servers: []jsonServer{}, Inputs: []jsonInput{}, EventsPerDay: []jsonDay{},
 		UnparsedSamples: []jsonUnparsed{}, Findings: []jsonRecord{}, Caveats: []jsonCaveat{},
-		Version: r.Version, CommandLine: r.CommandLine, ShortWindow: r.ShortWindow.String(),
+		Version: r.Version, CommandLine: r.CommandLine, ShortWindow: r.ShortWindow.String(), PartialFilters: nonNil(r.PartialFilters),
 		Filter: jsonFilter{Since: FormatTime(r.Filter.Since), Until: FormatTime(r.Filter.Until),
 			Servers: nonNil(r.Filter.Servers), Clients: nonNil(r.Filter.Clients)}}
 	for _, c := range r.Caveats {
@@ -482,6 +483,7 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
+	r.Meta, r.PartialFilters = meta, emptyNil(j.PartialFilters)
 	a := newAgg(0)
 	a.meta = meta
 	if err := a.addReport(r); err != nil {

@@ -174,6 +174,10 @@ type Report struct {
 	// Meta says how the report was made (Options.Meta; ShortWindow made
 	// effective).
 	Meta
+	// PartialFilters lists, once each, the filters (FilterText, joined
+	// with "; ") of the reports merged into this one that had a filter:
+	// each partial's findings were filtered so.
+	PartialFilters []string
 	// Caveats list what weakens an absence of evidence: short windows,
 	// wrapped logs, skipped and damaged inputs (derived).
 	Caveats []Caveat

@@ -155,6 +155,7 @@ func TestClientFilterKeepsAuditCoverage(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	m := runCmd(t, "merge", "-q", "--fail-on", "signing", partial)
 	assert.Equal(t, exitOK, m.code, "the merged partial still knows the signing audit was on: %s", m.stderr)
+	assert.Contains(t, m.stdout, "filters: none\nfilters of the partials merged: client 10.0.30.41\n", "the shard's filter is stated")
 
 	r = runCmd(t, "-q", "--fail-on", "signing", "--client", "10.0.30.41", "--server", "nosuch", clean)
 	assert.Equal(t, exitNoVouch, r.code, "the server filter still counts: %s", r.stderr)
