@@ -242,8 +242,10 @@ func duration(d time.Duration) string {
 // r.Inputs must be filled.
 func assess(r *Report) {
 	s := &r.Summary
+	anyAudit := false // a server logged some audit (with a client filter, maybe not for that client)
 	for i := range r.Servers {
 		s.AuditEvents += r.Servers[i].AuditEvents
+		anyAudit = anyAudit || len(r.Servers[i].Audits) > 0
 	}
 	for i := range s.Headlines {
 		h := &s.Headlines[i]
@@ -287,7 +289,7 @@ func assess(r *Report) {
 		}
 	}
 	s.Notice = ""
-	if s.AuditEvents == 0 {
+	if s.AuditEvents == 0 && !anyAudit {
 		read := s.Inputs - s.SkippedInputs
 		where := fmt.Sprintf("in %s", plural(read, "file read", "files read"))
 		if s.SkippedInputs > 0 {

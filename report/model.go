@@ -250,8 +250,9 @@ type Summary struct {
 	// AuditEvents counts the findings of audit events (3000, 3021, 3022,
 	// 3024-3027) over every server.
 	AuditEvents int
-	// Notice is the first thing every format says when AuditEvents is 0:
-	// that the report says nothing about the clients; "" otherwise.
+	// Notice is the first thing every format says when no server logged
+	// any audit event (AuditEvents is 0, and no Server.Audits): that the
+	// report says nothing about the clients; "" otherwise.
 	Notice    string
 	Headlines []Headline // one per Setting, in Settings order
 }

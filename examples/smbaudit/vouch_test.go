@@ -149,6 +149,9 @@ func TestClientFilterKeepsAuditCoverage(t *testing.T) {
 	assert.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, flat(r.stdout), "none seen: no client was seen to break if you enforce RequireSecuritySignature: "+
 		"the signing audit (3021/3027) was logged by 1 server of 1 (FS01.corp.example)")
+	r = runCmd(t, "-q", "--client", "10.9.9.9", clean)
+	assert.NotContains(t, r.stdout, "No SMB audit events were found", "the audits were on; that client was not seen")
+	assert.Contains(t, r.stdout, "none seen: ")
 
 	partial := filepath.Join(t.TempDir(), "p.json")
 	r = runCmd(t, "-q", "--client", "10.0.30.41", "--partial", partial, clean)
