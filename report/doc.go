@@ -158,6 +158,15 @@
 //	  short_name               first label of a host name or FQDN
 //	  linked                   other clients with the same short name (derived)
 //	  names                    raw names as logged, sorted
+//	  linked_total, names_total, servers_total, users_total, spns_total
+//	                           the number of values of each of these lists: a
+//	                           list holds its first 20 (DefaultMaxListed, see
+//	                           Options.MaxListed), so that a client that logs
+//	                           many names cannot swell the report; the total
+//	                           less the list's length is the "and M more" of
+//	                           the renderers. Merged summarised reports keep
+//	                           the largest total (values past the lists of two
+//	                           partials cannot be told apart)
 //	  events                   {"3021": count, ...}
 //	  servers_by_event         {"3021": [servers], ...}
 //	  first_seen, last_seen    time

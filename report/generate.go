@@ -133,6 +133,6 @@ func Generate(ctx context.Context, paths []string, opts GenerateOptions) (*Gener
 		res = filter.Apply(res) // the servers' coverage; the findings were filtered as they came
 	}
 	b.AddResult(res)
-	g.Report = b.Report()
+	g.Report = b.report(true) // b is not used again: its rows become the report's
 	return g, nil
 }

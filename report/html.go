@@ -210,7 +210,9 @@ func numCell(n int) htmlCell { return htmlCell{Text: strconv.Itoa(n), Class: "nu
 
 func timeCell(t time.Time) htmlCell { return htmlCell{Text: FormatTime(t), Class: "nw"} }
 
-func listCell(v []string) htmlCell { return htmlCell{Text: strings.Join(showEmpty(v), ", ")} }
+func listCell(v []string, total int) htmlCell {
+	return htmlCell{Text: strings.Join(andMore(showEmpty(v), total), ", ")}
+}
 
 // WriteHTML writes one self-contained HTML page (no external assets, works
 // offline): summary cards, sortable and filterable tables, inline SVG charts.

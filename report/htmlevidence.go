@@ -135,10 +135,12 @@ func htmlClients(r *Report) []htmlClient {
 			timeCell(c.LastSeen), htmlCell{Text: strings.Join(hints, " | "), Class: "wide"},
 			htmlCell{Text: strconv.Itoa(rank), Class: "rank"})
 		hc.Summary = fmt.Sprintf("Evidence: %s on %s, %s to %s", plural(total(c.Events), "event", "events"),
-			plural(len(c.Servers), "server", "servers"), orDash(FormatTime(c.FirstSeen)), orDash(FormatTime(c.LastSeen)))
-		for _, kv := range [][2]string{{"kind", c.Kind}, {"names", strings.Join(c.Names, ", ")},
-			{"same short name as", strings.Join(c.Linked, ", ")}, {"users", strings.Join(c.Users, ", ")},
-			{"SPNs", strings.Join(showEmpty(c.SPNs), ", ")}, {"SPN query statuses", strings.Join(c.SPNQueryStatuses, ", ")},
+			plural(max(len(c.Servers), c.ServersTotal), "server", "servers"), orDash(FormatTime(c.FirstSeen)), orDash(FormatTime(c.LastSeen)))
+		for _, kv := range [][2]string{{"kind", c.Kind}, {"names", strings.Join(andMore(c.Names, c.NamesTotal), ", ")},
+			{"same short name as", strings.Join(andMore(c.Linked, c.LinkedTotal), ", ")},
+			{"servers", strings.Join(andMore(c.Servers, c.ServersTotal), ", ")},
+			{"users", strings.Join(andMore(c.Users, c.UsersTotal), ", ")},
+			{"SPNs", strings.Join(andMore(showEmpty(c.SPNs), c.SPNsTotal), ", ")}, {"SPN query statuses", strings.Join(c.SPNQueryStatuses, ", ")},
 			{"EPA policies", strings.Join(c.EPAPolicies, ", ")}, {"server requires signing", strings.Join(c.ServerRequiresSigning, ", ")},
 			{"rejection statuses", strings.Join(c.RejectionStatuses, ", ")}} {
 			if kv[1] != "" {

@@ -33,6 +33,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/evtxkit/smbreadiness/internal/cli"
 	"io"
 	"io/fs"
 	"os"
@@ -44,7 +45,6 @@ import (
 
 	"github.com/evtxkit/smbreadiness/evtx"
 	"github.com/evtxkit/smbreadiness/internal/safefile"
-	"github.com/evtxkit/smbreadiness/smbaudit"
 )
 
 // listFlag collects a repeatable, comma-separated flag.
@@ -158,7 +158,7 @@ func timeWindow(opts *evtx.Options, since, until string, now time.Time) error {
 		if b.v == "" {
 			continue
 		}
-		t, err := smbaudit.ParseTimeBound(b.v, now)
+		t, err := cli.ParseTime(b.v, now, nil)
 		if err != nil {
 			return fmt.Errorf("--%s: %w", b.flag, err)
 		}

@@ -26,11 +26,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/evtxkit/smbreadiness/internal/cli"
 	"io"
 	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -171,25 +173,32 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.Var(valueFlag{&c.shortWindowText, c.setShortWindow}, "short-window", "flag a server whose records span less than `DURATION`: a number and s, m, h, d or w\n"+
 		"(36h, 14d), or 0 never (default 7d)")
 	fs.BoolVar(&c.version, "version", false, "print the version (module, VCS revision, Go) and exit")
-	fs.Var(&c.maxFindings, "max-findings", "list at most `N` findings in the JSON report (0: all); past N the findings are only counted\n"+
+	fs.Var(&c.maxFindings, "max-findings", "list at most `N` findings in the JSON report (0: all, every finding held in memory); past N the findings are only counted\n"+
 		"in the rows, so memory stays bounded, and merging such reports adds their rows (a record in two shards counts twice)")
 }
 
-// setShortWindow reads --short-window: a duration as --since takes one
-// (30d, 12h, 2w, 1h30m), or 0 for never.
+// shortWindow matches a --short-window value: a whole number and a unit.
+var shortWindow = regexp.MustCompile(`^(\d{1,6})(s|m|h|d|w)$`)
+
+// setShortWindow reads --short-window: a whole number and s, m, h, d (24 h)
+// or w (7 d), such as 7d or 36h, or 0 for never.
 func (c *common) setShortWindow(s string) error {
-	if strings.TrimSpace(s) == "0" {
+	v := strings.ToLower(strings.TrimSpace(s))
+	if v == "0" {
 		c.shortWindow = -1
 		return nil
 	}
-	epoch := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
-	_, errTime := time.Parse(time.RFC3339Nano, strings.TrimSpace(s))
-	_, errDate := time.Parse(time.DateOnly, strings.TrimSpace(s))
-	t, err := smbaudit.ParseTimeBound(s, epoch)
-	if err != nil || errTime == nil || errDate == nil || !t.Before(epoch) {
+	m := shortWindow.FindStringSubmatch(v)
+	if m == nil {
 		return fmt.Errorf("%q is not a duration such as 7d, 36h or 2w (or 0)", s)
 	}
-	c.shortWindow = epoch.Sub(t)
+	n, _ := strconv.Atoi(m[1])
+	unit := map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}[m[2]]
+	if n == 0 {
+		c.shortWindow = -1
+		return nil
+	}
+	c.shortWindow = time.Duration(n) * unit
 	return nil
 }
 
@@ -298,10 +307,23 @@ func (v tracked) Set(s string) error {
 	v.t.last[v.long] = name
 	err := v.Value.Set(s)
 	if err != nil && v.t.bad == nil {
-		v.t.bad = fmt.Errorf("%s: %w", name, err)
+		v.t.bad = &flagError{name, err}
 	}
 	return err
 }
+
+// flagError is a bad value of the flag name, as typed. Its text names the
+// command once: the library's own "smbaudit: " prefix is dropped from err's.
+type flagError struct {
+	name string
+	err  error
+}
+
+func (e *flagError) Error() string {
+	return e.name + ": " + strings.TrimPrefix(e.err.Error(), "smbaudit: ")
+}
+
+func (e *flagError) Unwrap() error { return e.err }
 
 type trackedBool struct{ tracked }
 
@@ -358,9 +380,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(valueFlag{&glob, func(s string) error { _, err := smbaudit.MatchGlob(s, ""); return err }},
 		"glob", "file name `PATTERN` searched for inside directories (case-insensitive) (default \""+smbaudit.DefaultGlob+"\")")
 	timeBound := func(t *time.Time) func(string) error {
-		return func(s string) (err error) { *t, err = smbaudit.ParseTimeBound(s, now); return err }
+		return func(s string) (err error) { *t, err = cli.ParseTime(s, now, nil); return err }
 	}
-	fs.Var(valueFlag{&since, timeBound(&filter.Since)}, "since", "keep events at or after `TIME`: RFC 3339, a date (2025-10-01) or a duration before now (30d, 12h)")
+	fs.Var(valueFlag{&since, timeBound(&filter.Since)}, "since", "keep events at or after `TIME`: RFC 3339, a date and time without a zone (UTC: 2025-10-15 10:00),\na date (2025-10-01) or a span before now (30d, 12h, 1y)")
 	fs.Var(valueFlag{&until, timeBound(&filter.Until)}, "until", "keep events at or before `TIME` (same forms as --since)")
 	fs.Var(&servers, "server", "keep events of this server `NAME` only (repeatable, comma-separated; fs01 matches fs01.corp.example)")
 	fs.Var(&clients, "client", "keep events of this client only: `NAME`, address or prefix such as 10.0.20.0/24 (repeatable, comma-separated)")
@@ -465,14 +487,13 @@ Flags:
 	b := report.NewBuilder(report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: int(c.maxFindings), Meta: c.meta()})
 	failed := 0
 	for _, p := range paths {
-		r, err := readPartial(p)
-		if err != nil {
+		err := addPartial(b, p)
+		switch {
+		case errors.Is(err, report.ErrDuplicate):
+			say(stderr, "%s: the same bytes as a partial given before: counted once", p)
+		case err != nil:
 			say(stderr, "%s", describe(p, err))
 			failed++
-			continue
-		}
-		if failed == 0 {
-			b.AddReport(r)
 		}
 	}
 	if failed > 0 {
@@ -480,7 +501,7 @@ Flags:
 			failed, plural(len(paths), "partial report", "partial reports"))
 		return exitNothing
 	}
-	rep := b.Report()
+	rep := b.Finish()
 	if !c.quiet {
 		say(stderr, "merged %s: %s, %s, %s",
 			plural(len(paths), "partial report", "partial reports"), plural(rep.Summary.Clients, "client", "clients"),
@@ -504,15 +525,18 @@ func reason(path string, err error) string {
 	return strings.TrimPrefix(err.Error(), path+": ")
 }
 
-// readPartial reads the partial report at path, refusing without blocking
-// what is not a regular file.
-func readPartial(path string) (*report.Report, error) {
+// addPartial reads the partial report at path into b (Builder.AddJSON,
+// which never holds the partial's own report), refusing without blocking
+// what is not a regular file. A partial already added is left out, with
+// report.ErrDuplicate; one that would take the counts past the largest int
+// is left out with report.ErrOverflow.
+func addPartial(b *report.Builder, path string) error {
 	f, err := safefile.OpenRegular(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer f.Close()
-	return report.ReadJSON(f)
+	return b.AddJSON(f)
 }
 
 // parseCommand parses the flags and paths of one command. header is its usage

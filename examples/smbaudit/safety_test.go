@@ -199,17 +199,17 @@ func TestFlagValuesChecked(t *testing.T) {
 		args   []string
 		stderr string
 	}{
-		{"prefix out of range", []string{"--client", "10.0.20.0/33"}, `smbaudit: --client: smbaudit: bad name or address: "10.0.20.0/33": prefix length "33" is not a number from 0 to 32`},
+		{"prefix out of range", []string{"--client", "10.0.20.0/33"}, `smbaudit: --client: bad name or address: "10.0.20.0/33": prefix length "33" is not a number from 0 to 32`},
 		{"one dash as typed", []string{"-client", "10.0.20.0/33"}, "smbaudit: -client: "},
-		{"bad entry in a list", []string{"--client", "nas01,10.0.20"}, `--client: smbaudit: bad name or address: "10.0.20": not an IP address`},
-		{"wildcard server", []string{"--server", "fs*"}, `smbaudit: --server: smbaudit: bad name or address: "fs*"`},
+		{"bad entry in a list", []string{"--client", "nas01,10.0.20"}, `--client: bad name or address: "10.0.20": not an IP address`},
+		{"wildcard server", []string{"--server", "fs*"}, `smbaudit: --server: bad name or address: "fs*"`},
 		{"empty client", []string{"--client", ""}, "smbaudit: --client: empty"},
 		{"empty list", []string{"--server", " , "}, "smbaudit: --server: empty"},
 		{"workers not a number", []string{"--workers", "four"}, `smbaudit: --workers: "four" is not a whole number, 0 or more`},
 		{"max-findings negative", []string{"-max-findings=-5"}, `smbaudit: -max-findings: "-5" is not a whole number`},
-		{"bad glob", []string{"--glob", "["}, "smbaudit: --glob: smbaudit: bad glob pattern"},
+		{"bad glob", []string{"--glob", "["}, "smbaudit: --glob: bad glob pattern"},
 		{"empty glob", []string{"--glob="}, "smbaudit: --glob: empty value"},
-		{"bad since", []string{"-since", "yesterday"}, `smbaudit: -since: smbaudit: bad time: "yesterday"`},
+		{"bad since", []string{"-since", "yesterday"}, `smbaudit: -since: not a time: "yesterday"`},
 		{"empty until", []string{"--until", ""}, "smbaudit: --until: empty value"},
 		{"since after until, as typed", []string{"-since", "2025-10-10", "--until", "2025-10-01"}, "smbaudit: -since 2025-10-10T00:00:00.0000000Z is after --until 2025-10-01"},
 		{"bad short format", []string{"-f", "pdf"}, `smbaudit: -f: report: unknown format: "pdf"`},
