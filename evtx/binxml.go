@@ -231,6 +231,13 @@ type chunkDecoder struct {
 	// scratch, valid only until the next inspect: the caller either
 	// consumes them at once or keeps them with keepValues.
 	transient bool
+	// detached is set while a record left in the chunk's slack from an
+	// earlier use of the chunk is inspected (Options.Recover): the records
+	// that defined its templates may be overwritten, so a reference to a
+	// template no inspected record defined is read in place, where the
+	// definition may survive (see definitionAt), and the record is kept
+	// from the decoder.
+	detached bool
 }
 
 // keepValues copies the values of a plan returned by a transient inspect

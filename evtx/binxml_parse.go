@@ -487,6 +487,12 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 		if t == nil {
 			t = p.d.templates[defOff]
 		}
+		if t == nil && p.d.detached {
+			if t, err = p.definitionAt(defOff, id, depth); err != nil {
+				return nil, err
+			}
+			p.markUnsafe(off, "template at 0x%x read where the reference points, not from a record the decoder saw", defOff)
+		}
 		if t == nil {
 			return nil, bxBadf(off, "reference to template definition offset 0x%x, where no earlier record of this chunk defined one", defOff)
 		}
@@ -564,6 +570,18 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 		}
 	}
 	return p.d.newNode(bxNode{kind: kindInstance, off: off, inst: inst}), nil
+}
+
+// definitionAt parses, for a detached record (see chunkDecoder.detached),
+// the template definition a reference points to, in place: one must start
+// there, with the template ID as the first bytes of its GUID, and lie in
+// the chunk's record space. It returns nil, nil when none does.
+func (p *recParser) definitionAt(defOff, id uint32, depth int) (*templateDef, error) {
+	off := int64(defOff)
+	if off < chunkHeaderSize || off+24 > int64(len(p.d.chunk)) || binary.LittleEndian.Uint32(p.d.chunk[off+4:]) != id {
+		return nil, nil
+	}
+	return p.parseDefinition(&bxCursor{b: p.d.chunk, pos: int(off), end: len(p.d.chunk)}, id, depth)
 }
 
 // parseDefinition parses an inline template definition at c.pos: next

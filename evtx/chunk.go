@@ -68,8 +68,15 @@ type ChunkInfo struct {
 	// SlackRecords counts the well-framed records found past the chunk's
 	// free-space offset that do not belong to it (IDs outside its range and
 	// out of sequence): left from an earlier use of the chunk, they are not
-	// returned and not reported as errors.
+	// returned and not reported as errors, unless Options.Recover is set.
 	SlackRecords int
+	// With Options.Recover: RecoveredRecords counts the slack records
+	// decoded into events (marked Event.Recovered, before the filters),
+	// RecoveredCopies the slack records dropped as copies of a live record
+	// (same record ID and FILETIME), and RecoveredBad the slack records
+	// that could not be decoded, reported by one *Error wrapping
+	// ErrRecovered. None of them makes the chunk Damaged.
+	RecoveredRecords, RecoveredCopies, RecoveredBad int
 	// Duplicates counts the other slots holding this very chunk (same
 	// record ranges, offsets and checksums), reported by an *Error wrapping
 	// ErrBadChunk.
@@ -149,6 +156,9 @@ type span struct {
 	id        uint64
 	fileTime  uint64
 	bad       error // nil for a framed record; else why the region is bad
+	// recovered marks a record of the chunk's slack (Options.Recover): it
+	// does not belong to the chunk and is returned marked.
+	recovered bool
 }
 
 // frameRecord checks the framing of a record at off in chunk buf, whose
@@ -333,6 +343,9 @@ type chunkFrame struct {
 	// slack counts the well-framed records past the record area that do
 	// not belong to the chunk.
 	slack int
+	// copies counts the slack records dropped, with recovery on, as copies
+	// of a record of the chunk (same ID and FILETIME).
+	copies int
 	// maxID is the highest ID of the records to return, 0 if none.
 	maxID uint64
 	// issues are the chunk header fields the records contradict: one
@@ -364,7 +377,10 @@ var errSlack = errors.New("slack past the record area")
 // cleared, whose IDs may happen to follow the new ones. They are counted in
 // ChunkInfo.SlackRecords, not returned, and not an error, since most logs
 // that wrapped or were cleared have them (208 of the 341 public
-// samples).
+// samples). With keepSlack (Options.Recover) they are returned among the
+// spans too, marked recovered, except those with the ID and FILETIME of a
+// record of the chunk (copies, counted in copies); a recovered record never
+// takes part in the checks of the header's ranges.
 //
 // It then checks the records to return against the header's record ID
 // range and record number range, and returns one error for the chunk at
@@ -372,7 +388,7 @@ var errSlack = errors.New("slack past the record area")
 // missing from those ranges are reported only when no other error explains
 // them: checkMissing is false for a chunk cut by the end of the file, and
 // a bad region is reported with its place.
-func frameChunk(buf []byte, h chunkHeader, end int, trustEnd, tail, checkMissing bool) chunkFrame {
+func frameChunk(buf []byte, h chunkHeader, end int, trustEnd, tail, checkMissing, keepSlack bool) chunkFrame {
 	var fr chunkFrame
 	fr.spans = frameRecords(buf, end, trustEnd)
 	// A record continuing the chunk has the next ID, starts where the
@@ -383,17 +399,20 @@ func frameChunk(buf []byte, h chunkHeader, end int, trustEnd, tail, checkMissing
 			next, prevTime = s.id+1, s.fileTime
 		}
 	}
-	var seen map[uint64]bool // IDs framed so far; built at the first record past end
+	// seen maps the IDs of the chunk's records framed so far to their
+	// FILETIME; built at the first record past end.
+	var seen map[uint64]uint64
 	isSeen := func(id uint64) bool {
 		if seen == nil {
-			seen = map[uint64]bool{}
+			seen = map[uint64]uint64{}
 			for _, s := range fr.spans {
 				if s.bad == nil {
-					seen[s.id] = true
+					seen[s.id] = s.fileTime
 				}
 			}
 		}
-		return seen[id]
+		_, ok := seen[id]
+		return ok
 	}
 	if tail && end < chunkSize {
 		from := end
@@ -401,8 +420,8 @@ func frameChunk(buf []byte, h chunkHeader, end int, trustEnd, tail, checkMissing
 			from = fr.spans[n-1].off // a record may start there and end past end
 			prevEnd = from
 		}
-		var claimed []span
-		for off := from; off < chunkSize && len(fr.spans)+len(claimed) < MaxRecordsPerChunk; {
+		var claimed, tailSpans []span
+		for off := from; off < chunkSize && len(fr.spans)+len(tailSpans) < MaxRecordsPerChunk; {
 			if allZero(buf[off:chunkSize]) {
 				break
 			}
@@ -416,18 +435,29 @@ func frameChunk(buf []byte, h chunkHeader, end int, trustEnd, tail, checkMissing
 				s := span{off: off, size: size, id: le.Uint64(buf[off+8:]), fileTime: le.Uint64(buf[off+16:])}
 				inRange := h.firstID <= s.id && s.id <= h.lastID
 				continues := s.id == next && s.off == prevEnd && s.fileTime >= prevTime
-				if (inRange || continues) && !isSeen(s.id) {
-					seen[s.id] = true
+				switch {
+				case (inRange || continues) && !isSeen(s.id):
+					seen[s.id] = s.fileTime
 					next, prevEnd, prevTime = s.id+1, s.off+s.size, s.fileTime
 					claimed = append(claimed, s)
-				} else {
+					tailSpans = append(tailSpans, s)
+				case !keepSlack:
 					fr.slack++
+				case isSeen(s.id) && seen[s.id] == s.fileTime:
+					fr.slack++
+					fr.copies++ // a copy of a record of the chunk
+				default:
+					fr.slack++
+					s.recovered = true
+					tailSpans = append(tailSpans, s)
 				}
 			}
 			off += size
 		}
+		if len(tailSpans) > 0 {
+			fr.addTail(tailSpans, end)
+		}
 		if len(claimed) > 0 {
-			fr.addTail(claimed, end)
 			first, last := claimed[0], claimed[len(claimed)-1]
 			fr.issues = append(fr.issues, fieldIssue{first.off, &FieldError{Field: "FreeSpaceOffset", Stored: uint64(h.freeSpace), Err: ErrHeaderMismatch,
 				Found: fmt.Sprintf("%d records of the chunk (IDs %d to %d, by the header's range or in sequence) lie past it, from chunk offset 0x%x to 0x%x; they are returned, unchecked by the record area checksum",
@@ -448,8 +478,8 @@ func frameChunk(buf []byte, h chunkHeader, end int, trustEnd, tail, checkMissing
 	return fr
 }
 
-// addTail appends the claimed records past the record area end to the
-// spans, with the regions between them as slack.
+// addTail appends the claimed (and recovered) records past the record area
+// end to the spans, with the regions between them as slack.
 func (fr *chunkFrame) addTail(claimed []span, end int) {
 	cur := end
 	if n := len(fr.spans); n > 0 {
@@ -482,6 +512,7 @@ func (fr *chunkFrame) checkRange(h chunkHeader, checkMissing bool) {
 	bad := false
 	for _, s := range fr.spans {
 		switch {
+		case s.recovered:
 		case s.bad == nil:
 			recs = append(recs, s)
 			fr.maxID = max(fr.maxID, s.id)

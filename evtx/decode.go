@@ -53,10 +53,16 @@ type slotDecoder struct {
 	cp   []byte // the decoder's sanitised copy
 	// scratch is the pre-pass's state reused from chunk to chunk.
 	scratch *bxScratch
+	// other, liveSlot and live cache the last other chunk read to find
+	// the live copies of slack records (Options.Recover): live maps its
+	// records' IDs to their FILETIME.
+	other    []byte
+	liveSlot int
+	live     map[uint64]uint64
 }
 
 func newSlotDecoder(r *Reader, opts *compiledOptions) *slotDecoder {
-	return &slotDecoder{r: r, opts: opts, buf: make([]byte, chunkSize), cp: make([]byte, chunkSize), scratch: &bxScratch{}}
+	return &slotDecoder{r: r, opts: opts, buf: make([]byte, chunkSize), cp: make([]byte, chunkSize), scratch: &bxScratch{}, liveSlot: -1}
 }
 
 func (d *slotDecoder) errAt(idx int, off int64, id uint64, err error) item {
@@ -145,8 +151,12 @@ func (d *slotDecoder) decode(idx int) chunkResult {
 		return res
 	}
 	res.info.State = ChunkDecoded
-	fr := frameChunk(buf, h, end, trustEnd, trustEnd && !truncated, !truncated)
+	fr := frameChunk(buf, h, end, trustEnd, trustEnd && !truncated, !truncated, d.opts.recover)
 	res.info.SlackRecords, res.maxID = fr.slack, fr.maxID
+	res.info.RecoveredCopies = fr.copies
+	if d.opts.recover {
+		res.info.RecoveredCopies += d.dropLiveCopies(idx, fr.spans)
+	}
 	for _, is := range fr.issues {
 		damaged = true
 		res.info.HeaderMismatches++
@@ -198,6 +208,7 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, 
 			if w.bad != nil {
 				continue
 			}
+			insp.detached = w.recovered
 			w.plan, w.planErr = insp.inspect(w.off, w.size)
 			if w.plan == nil {
 				continue
@@ -222,6 +233,15 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, 
 	if needDecoder {
 		out = d.runDecoder(works)
 	}
+	var fb map[*recordWork]*vevtx.EventRecord
+	var lost item      // the error on the first undecodable slack record
+	var lostAt []int64 // the file offsets of the next ones
+	for _, w := range works {
+		if refusedBinXML(w) {
+			fb = d.runFallback(works)
+			break
+		}
+	}
 
 	for _, w := range works {
 		foff := base + int64(w.off)
@@ -237,7 +257,11 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, 
 		ev := w.ev
 		if ev == nil && (w.filtered || w.unwanted || w.resolved && !d.opts.planMayKeep(w.plan)) {
 			// Filtered out: counted as decoded, never built.
-			res.info.Records++
+			if w.recovered {
+				res.info.RecoveredRecords++
+			} else {
+				res.info.Records++
+			}
 			continue
 		}
 		how := builtFromPlan
@@ -249,11 +273,15 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, 
 			// decoded by the pre-pass.
 			ev, how = eventFromPlan(w.plan), builtFromPlanKept
 		}
+		if ev == nil && fb[w] != nil {
+			// Refused by the pre-pass, decoded by the decoder alone.
+			ev, how = eventFromDecoder(fb[w].Event, nil), builtFromFallback
+			ev.Fallback = w.planErr.Error()
+		}
 		if onBuilt != nil && ev != nil {
 			onBuilt(how, w.plan, ev)
 		}
 		if ev == nil {
-			res.info.BadRecords++
 			cause := w.dropped
 			if cause == nil {
 				cause = w.planErr
@@ -261,21 +289,58 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, 
 			if cause == nil && w.toDecode {
 				cause = fmt.Errorf("%w: the decoder returned nothing for the record", ErrDecoder)
 			}
+			if w.recovered {
+				// Reported once per chunk, after its records: slack
+				// often holds dozens of such records.
+				if res.info.RecoveredBad == 0 {
+					lost = d.errAt(idx, foff, w.id, cause)
+				} else if len(lostAt) < maxListedLost {
+					lostAt = append(lostAt, foff)
+				}
+				res.info.RecoveredBad++
+				continue
+			}
+			res.info.BadRecords++
 			res.items = append(res.items, d.errAt(idx, foff, w.id, cause))
 			continue
 		}
 		ev.RecordID = w.id
 		ev.Source = src
 		ev.ChunkDamaged = damaged
+		ev.Recovered = w.recovered
 		if ev.TimeCreated.IsZero() {
 			ev.TimeCreated = fileTimeToTime(w.fileTime)
 		}
-		res.info.Records++
+		if w.recovered {
+			res.info.RecoveredRecords++
+		} else {
+			res.info.Records++
+		}
 		if d.opts.keep(ev) {
 			res.items = append(res.items, item{ev: ev})
 		}
 	}
+	if n := res.info.RecoveredBad; n > 0 {
+		e := lost.err.(*Error)
+		more := ""
+		if n > 1 {
+			more = fmt.Sprintf("; %d more at file offsets %v", n-1, lostAt)
+			if n-1 > len(lostAt) {
+				more = fmt.Sprintf("; %d more, the first at file offsets %v", n-1, lostAt)
+			}
+		}
+		what := "a slack record of the chunk (past its free-space offset, not part of the live log) could not be decoded"
+		if n > 1 {
+			what = fmt.Sprintf("%d slack records of the chunk (past its free-space offset, not part of the live log) could not be decoded", n)
+		}
+		e.Err = fmt.Errorf("%w: %s%s; this one: %w", ErrRecovered, what, more, e.Err)
+		res.items = append(res.items, lost)
+	}
 }
+
+// maxListedLost bounds the offsets of undecodable slack records listed in
+// the one error of their chunk.
+const maxListedLost = 16
 
 // Bounds of the lazy inspection: past them the whole chunk is inspected.
 const (
@@ -369,6 +434,7 @@ func (d *slotDecoder) lazyInspect(buf []byte, works []*recordWork) bool {
 			if !inspect[i] {
 				continue
 			}
+			insp.detached = w.recovered
 			plan, err := insp.inspect(w.off, w.size)
 			if plan == nil {
 				// A template defined by a record not inspected?
@@ -454,7 +520,13 @@ func utf16Len(s string) int {
 // panic, a bounded number of times. It returns each decoded record's
 // output by work item.
 func (d *slotDecoder) runDecoder(works []*recordWork) map[*recordWork]*vevtx.EventRecord {
-	d.plan(works)
+	return d.runDecoderLayout(works, d.plan)
+}
+
+// runDecoderLayout is runDecoder with the choice of the records the
+// decoder sees made by layout, run again after each dropped record.
+func (d *slotDecoder) runDecoderLayout(works []*recordWork, layout func([]*recordWork)) map[*recordWork]*vevtx.EventRecord {
+	layout(works)
 	var recs []*vevtx.EventRecord
 	var vitems []*recordWork
 	for attempt := 0; attempt <= MaxDecoderRetries+1; attempt++ {
@@ -476,7 +548,7 @@ func (d *slotDecoder) runDecoder(works []*recordWork) map[*recordWork]*vevtx.Eve
 		} else {
 			vitems[bad].dropped = fmt.Errorf("%w: %v", ErrDecoder, perr)
 		}
-		d.plan(works)
+		layout(works)
 	}
 	out := make(map[*recordWork]*vevtx.EventRecord, len(recs))
 	for i, rec := range recs {
@@ -582,6 +654,7 @@ const (
 	builtFromPlan     buildPath = iota // resolved: the pre-pass's values alone
 	builtFromDecoder                   // the decoder's output, the plan's values over it
 	builtFromPlanKept                  // kept from the decoder, or lost by it: the plan alone
+	builtFromFallback                  // refused by the pre-pass, the decoder's output alone
 )
 
 // onBuilt, when set (tests only), is told how each Event was built, before
@@ -631,3 +704,142 @@ func bisect(cp []byte, n int) int {
 	}
 	return lo - 1
 }
+
+// refusedBinXML reports whether the pre-pass refused a well-framed record
+// for its BinXML (not for a limit): a candidate for the fallback.
+func refusedBinXML(w *recordWork) bool {
+	return w.bad == nil && w.plan == nil && w.planErr != nil && !w.filtered &&
+		errors.Is(w.planErr, ErrBadRecord) && !errors.Is(w.planErr, ErrLimit)
+}
+
+// templatesKnown reports whether every template the record s uses, in its
+// outer template instance and at the start of each of its BinXML values,
+// is defined in the record itself or is in known (IDs the decoder learnt
+// from the records laid out before it). The decoder finds templates by ID:
+// given one it does not know, it reads what follows as a definition and
+// returns an event without the values. The caller has checked the outer
+// instance with checkTemplateInstance, so every offset read is inside the
+// record.
+func templatesKnown(buf []byte, s span, known map[uint32]bool) bool {
+	le := binary.LittleEndian
+	p := s.off + recHeaderLen
+	if buf[p] == 0x0f {
+		p += 4
+	}
+	if id, def := le.Uint32(buf[p+2:]), int(le.Uint32(buf[p+6:])); def != p+10 && !known[id] {
+		return false
+	} else if def == p+10 {
+		p += 24 + int(le.Uint32(buf[p+10+20:]))
+	}
+	p += 10
+	n := int(le.Uint32(buf[p:]))
+	v := p + 4 + 4*n
+	for i := range n {
+		d := p + 4 + 4*i
+		size, typ := int(le.Uint16(buf[d:])), buf[d+2]
+		if typ == 0x21 {
+			q, end := v, v+size
+			if q < end && buf[q] == 0x0f {
+				q += 4
+			}
+			if q+10 <= end && buf[q] == 0x0c {
+				id, def := le.Uint32(buf[q+2:]), int(le.Uint32(buf[q+6:]))
+				if def != q+10 && !known[id] {
+					return false
+				}
+			}
+		}
+		v += size
+	}
+	return true
+}
+
+// definedIDs adds to known the IDs of the templates a record laid out for
+// the decoder defines (its plan lists their offsets; a template's ID is the
+// first four bytes of its GUID, 4 bytes into the definition).
+func definedIDs(buf []byte, w *recordWork, known map[uint32]bool) {
+	if w.defines != 0 {
+		known[w.defines] = true
+	}
+	if w.plan == nil {
+		return
+	}
+	for _, off := range w.plan.defined {
+		if int(off)+8 <= len(buf) {
+			known[binary.LittleEndian.Uint32(buf[off+4:])] = true
+		}
+	}
+}
+
+// runFallback hands the records the pre-pass refused for their BinXML to
+// the decoder, inside the same containment as the others: the shallow
+// template-instance guard first (a record it refuses, or one using a
+// template the decoder does not know by ID, is not handed over: see
+// checkTemplateInstance and templatesKnown), then one decoder
+// run over the chunk, in which the records the decoder sees anyway are laid
+// out too so that it knows their templates, with the same bisection and
+// retry bound on a panic. It returns the decoder's output for the refused
+// records it decoded: those it gives at least a provider or an event ID.
+// The records' decoder state is left as runDecoder left it.
+func (d *slotDecoder) runFallback(works []*recordWork) map[*recordWork]*vevtx.EventRecord {
+	type saved struct {
+		toDecode bool
+		patches  []int
+		defines  uint32
+		dropped  error
+	}
+	keep := make([]saved, len(works))
+	for i, w := range works {
+		keep[i] = saved{w.toDecode, w.patches, w.defines, w.dropped}
+	}
+	var cands []*recordWork
+	layout := func(works []*recordWork) {
+		d.plan(works)
+		known := map[uint32]bool{}     // top-level definitions, for the guard
+		byDecoder := map[uint32]bool{} // every template ID the decoder learns
+		cands = cands[:0]
+		for _, w := range works {
+			if w.toDecode {
+				if w.defines != 0 {
+					known[w.defines] = true
+				}
+				definedIDs(d.buf, w, byDecoder)
+				continue
+			}
+			if !refusedBinXML(w) || w.dropped != nil {
+				continue
+			}
+			defined, patches, err := checkTemplateInstance(d.buf, w.span, known)
+			if err != nil || !templatesKnown(d.buf, w.span, byDecoder) {
+				continue // the pre-pass's refusal stands
+			}
+			w.toDecode, w.patches, w.defines = true, patches, defined
+			if defined != 0 {
+				known[defined] = true
+				byDecoder[defined] = true
+			}
+			cands = append(cands, w)
+		}
+	}
+	out := d.runDecoderLayout(works, layout)
+	fb := map[*recordWork]*vevtx.EventRecord{}
+	for _, w := range cands {
+		if rec := out[w]; rec != nil && w.toDecode {
+			if ev := eventFromDecoder(rec.Event, nil); ev != nil && (ev.Provider != "" || ev.EventID != 0) {
+				fb[w] = rec
+			}
+		}
+	}
+	for i, w := range works {
+		w.toDecode, w.patches, w.defines, w.dropped = keep[i].toDecode, keep[i].patches, keep[i].defines, keep[i].dropped
+	}
+	if onFallback != nil {
+		onFallback(len(cands), len(fb))
+	}
+	return fb
+}
+
+// onFallback, when set (tests only), is told, per chunk in which the
+// fallback ran, how many refused records it handed to the decoder and how
+// many of them the decoder decoded.
+var onFallback func(handed, decoded int)

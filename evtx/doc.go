@@ -11,17 +11,20 @@
 // qe /f:xml).
 //
 // The Velocidex decoder (www.velocidex.com/golang/evtx, pinned, a dependency
-// kept on purpose) has two roles. It is the fallback for records the native
+// kept on purpose) has three roles. It decodes the records the native
 // decoder parses but does not resolve (no provider name or event ID among
-// its values): it decodes them, and the native values override its own
-// field for field, so it only supplies System values the native decoder
-// lacks. A record the native decoder refuses is an error, never handed to
-// Velocidex. On the public sample corpus the fallback decodes no record
-// (docs/performance.md). And it is the independent decoder of the tests:
-// the differential tests compare the native values with its output
+// its values), and the native values override its own field for field, so
+// it only supplies System values the native decoder lacks. It is the
+// fallback for a record whose BinXML the native decoder refuses (not its
+// framing, not a limit): the record is handed to it alone, under the
+// containment described below, when it knows every template the record
+// uses, by ID; if it decodes the record (a provider or an event ID), the
+// event is returned with Event.Fallback holding the native refusal, else
+// the error stays. And it is the independent decoder of the tests: the
+// differential tests compare the native values with its output
 // (TestInspectCorpus, TestPrepassAloneEqualsDecoder), and the fuzz target
 // FuzzInspect requires that a chunk the native decoder accepts does not make
-// it panic.
+// it panic. docs/performance.md counts each role on the public corpus.
 //
 // # Input
 //
@@ -80,12 +83,29 @@
 // and ErrShortFile, but the records wholly present in it are decoded. Framed
 // records past a chunk's free-space offset that do not belong to it are
 // slack from an earlier use of the chunk: counted in ChunkInfo.SlackRecords,
-// neither returned nor reported. The CRC32 of each chunk header and of its
+// neither returned nor reported unless Options.Recover is set (see
+// Recovery). The CRC32 of each chunk header and of its
 // record area is checked; on a mismatch the error (ErrChunkHeaderChecksum,
 // ErrChunkDataChecksum) is yielded, the records are still decoded, and each
 // of their events has ChunkDamaged set, as it has when the chunk header
 // contradicts the records. Options.OnChunk receives a ChunkInfo per slot
 // (state, record numbers and IDs, checksum results, counts).
+//
+// # Recovery
+//
+// With Options.Recover the slack records are returned too, after the
+// chunk's live records, each marked Event.Recovered: well-framed (magic, a
+// possible size, the trailing size copy equal), decoded by the same
+// decoders under the same containment. A template a slack record refers to
+// may have been overwritten by the chunk's new records: the definition is
+// then read where the reference points, when one starts there, and the
+// record is kept from Velocidex. A slack record with the record ID and
+// FILETIME of a live record (of its chunk, or of a chunk whose header range
+// holds the ID) is a copy and is dropped (ChunkInfo.RecoveredCopies); one
+// with a live record's ID and another FILETIME is returned, so two events
+// may share a RecordID. The slack records that cannot be decoded are
+// reported by one *Error per chunk wrapping ErrRecovered; none of this makes
+// a chunk Damaged. Without the option, nothing of this happens.
 //
 // # Containing the fallback decoder
 //
@@ -102,7 +122,12 @@
 // is found by bisection, neutralised, and the chunk decoded again, at most
 // MaxDecoderRetries times. Records whose values the pre-pass decoded are
 // still returned, from its values alone, when the decoder may not see them.
-// Each record is returned at most once.
+// A record the pre-pass refuses reaches the decoder only as the fallback:
+// it must pass the template-instance guard (argument count, values inside
+// the record, array and SYSTEMTIME descriptors retyped) and use only
+// templates the decoder learnt from the records laid out before it; the
+// chunk is then decoded once more with it, under the same bisection and
+// retry bound. Each record is returned at most once.
 //
 // The decoder is only needed where the pre-pass does not resolve a record
 // completely: a record whose pre-pass values name its provider and event ID

@@ -26,10 +26,15 @@ type compiledOptions struct {
 	markers      [][][]byte
 	ids          map[uint16]bool
 	since, until time.Time
+	// recover is Options.Recover; ranges, set with it, holds the record ID
+	// range of each slot's chunk header, to find the live copies of slack
+	// records in other chunks.
+	recover bool
+	ranges  []idRange
 }
 
 func compileOptions(o Options) *compiledOptions {
-	c := &compiledOptions{since: o.Since, until: o.Until}
+	c := &compiledOptions{since: o.Since, until: o.Until, recover: o.Recover}
 	ascii := true
 	for _, p := range o.Providers {
 		c.providers = append(c.providers, p)
@@ -395,6 +400,9 @@ func providerEqual(got, want string) bool {
 func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error] {
 	return func(yield func(*Event, error) bool) {
 		co := compileOptions(o)
+		if co.recover {
+			co.ranges = r.idRanges()
+		}
 		n := r.slots()
 		workers := o.Workers
 		if workers <= 0 {

@@ -2,6 +2,7 @@ package evtx
 
 import (
 	"context"
+	"errors"
 	"reflect"
 )
 
@@ -18,13 +19,26 @@ type BuildCounts struct {
 	// DecoderChanged: of those, the records whose Event differs from the
 	// one the pre-pass's values alone give.
 	DecoderChanged int
+	// Fallback: records the pre-pass refused for their BinXML, built from
+	// the decoder's output alone. FallbackChunks counts the chunks in which
+	// the fallback ran (a chunk holding a record the pre-pass refused for
+	// its BinXML), FallbackHanded the refused records it handed to the
+	// decoder (those passing the reader's template-instance guard).
+	Fallback, FallbackChunks, FallbackHanded int
 	// Events and Errors: the events and the errors the read yielded.
 	Events, Errors int
+	// With Options.Recover: the recovered events, those of them built by
+	// the fallback, the errors wrapping ErrRecovered (one per chunk) and
+	// the slack records they report.
+	Recovered, RecoveredFallback, RecoveredErrors, RecoveredLost int
 }
 
 // CountBuilds reads the log b with one worker and counts how its events
 // were built. Not safe for concurrent use with other reads.
-func CountBuilds(b []byte) (BuildCounts, error) {
+func CountBuilds(b []byte) (BuildCounts, error) { return CountBuildsWith(b, Options{}) }
+
+// CountBuildsWith is CountBuilds with options (Workers is set to 1).
+func CountBuildsWith(b []byte, opts Options) (BuildCounts, error) {
 	var c BuildCounts
 	onBuilt = func(how buildPath, plan *recordPlan, ev *Event) {
 		switch how {
@@ -37,17 +51,35 @@ func CountBuilds(b []byte) (BuildCounts, error) {
 			if !reflect.DeepEqual(ev, eventFromPlan(plan)) {
 				c.DecoderChanged++
 			}
+		case builtFromFallback:
+			c.Fallback++
 		}
 	}
-	defer func() { onBuilt = nil }()
+	onFallback = func(handed, _ int) {
+		c.FallbackChunks++
+		c.FallbackHanded += handed
+	}
+	defer func() { onBuilt, onFallback = nil, nil }()
 	r, err := NewReader(bytesReaderAt(b), int64(len(b)), "log.evtx")
 	if err != nil {
 		return c, err
 	}
-	for _, err := range r.Events(context.Background(), Options{Workers: 1}) {
-		if err != nil {
+	opts.Workers = 1
+	opts.OnChunk = func(ci ChunkInfo) { c.RecoveredLost += ci.RecoveredBad }
+	for ev, err := range r.Events(context.Background(), opts) {
+		switch {
+		case err != nil:
 			c.Errors++
-		} else {
+			if errors.Is(err, ErrRecovered) {
+				c.RecoveredErrors++
+			}
+		case ev.Recovered:
+			c.Events++
+			c.Recovered++
+			if ev.Fallback != "" {
+				c.RecoveredFallback++
+			}
+		default:
 			c.Events++
 		}
 	}

@@ -306,7 +306,47 @@ func FuzzReaderChunk(f *testing.F) {
 		if len(chunk) > 0 && len(res.chunks) != 1 {
 			t.Fatalf("one chunk slot, %d ChunkInfos", len(res.chunks))
 		}
+		recoverAddsOnly(t, b, res)
 	})
+}
+
+// recoverAddsOnly reads b again with Options.Recover and checks that it
+// only adds: the same live events, in order, then recovered events, and
+// errors wrapping ErrRecovered besides the same others.
+func recoverAddsOnly(t *testing.T, b []byte, plain drainResult) {
+	t.Helper()
+	r, err := evtx.NewReader(bytes.NewReader(b), int64(len(b)), fuzzName)
+	if err != nil {
+		t.Fatalf("NewReader: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), fuzzDeadline)
+	defer cancel()
+	var live []uint64
+	others := 0
+	for ev, err := range r.Events(ctx, evtx.Options{Workers: 1, Recover: true}) {
+		switch {
+		case err != nil && ev != nil:
+			t.Fatalf("an event and an error in one step")
+		case errors.Is(err, context.DeadlineExceeded):
+			t.Fatalf("recovery read took more than %v", fuzzDeadline)
+		case err != nil:
+			if !errors.Is(err, evtx.ErrRecovered) {
+				others++
+			}
+		case !ev.Recovered:
+			live = append(live, ev.RecordID)
+		}
+	}
+	var want []uint64
+	for _, ev := range plain.events {
+		want = append(want, ev.RecordID)
+	}
+	if !reflect.DeepEqual(live, want) {
+		t.Fatalf("Recover changed the live events: %v, want %v", live, want)
+	}
+	if n := len(plain.errs) + len(plain.fileErrs); others != n {
+		t.Fatalf("Recover changed the errors: %d besides ErrRecovered, want %d", others, n)
+	}
 }
 
 // TestFuzzSeedsDecode: the seeds the fuzz targets start from are real logs,

@@ -38,7 +38,8 @@ func (e *Event) DataKeys() []string {
 // fractional digits), event_id, provider, channel, computer, the other
 // System fields (keywords as "0x…", GUIDs as "{…}"; empty ones omitted),
 // data (an object of DataKeys to values, in order), source {file, chunk,
-// offset} and chunk_damaged when set.
+// offset}, and chunk_damaged, recovered (true) and fallback (the native
+// decoder's refusal) when set.
 func (e Event) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
 	first := true
@@ -111,6 +112,11 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		key("chunk_damaged")
 		b.WriteString("true")
 	}
+	if e.Recovered {
+		key("recovered")
+		b.WriteString("true")
+	}
+	str("fallback", e.Fallback)
 	b.WriteByte('}')
 	return b.Bytes(), nil
 }

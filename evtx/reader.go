@@ -172,6 +172,28 @@ func (r *Reader) duplicateSlots() map[int][]int {
 	return dups
 }
 
+// idRange is the record ID range a chunk header states; ok is false for a
+// slot without a chunk.
+type idRange struct {
+	first, last uint64
+	ok          bool
+}
+
+// idRanges reads the record ID range of every slot's chunk header.
+func (r *Reader) idRanges() []idRange {
+	out := make([]idRange, r.slots())
+	buf := make([]byte, chunkHeaderFieldSize)
+	for i := range out {
+		off := r.firstChunk + int64(i)*chunkSize
+		if got, _ := r.ra.ReadAt(buf, off); got < len(buf) || string(buf[:8]) != chunkMagic {
+			continue
+		}
+		h := parseChunkHeader(buf)
+		out[i] = idRange{h.firstID, h.lastID, true}
+	}
+	return out
+}
+
 // File is a Reader on a log opened from a path. Close it when done.
 type File struct {
 	*Reader

@@ -43,6 +43,10 @@ var (
 	// ErrDecoder: the underlying BinXML decoder failed (or panicked) on a
 	// chunk; the panic was contained.
 	ErrDecoder = errors.New("evtx: decoder failure")
+	// ErrRecovered: records found in a chunk's slack (Options.Recover)
+	// that could not be decoded: one error per chunk, placed at the first
+	// of them, listing the others. It wraps that record's cause as well.
+	ErrRecovered = errors.New("evtx: record recovered from chunk slack")
 )
 
 // Error is the typed error for a damaged chunk or record. It names the place
@@ -184,6 +188,16 @@ type Event struct {
 	// its header contradicts its records. The record was decoded all the
 	// same; treat it as evidence to verify.
 	ChunkDamaged bool
+	// Recovered is set on a record found in a chunk's slack, past its
+	// free-space offset, left from an earlier use of the chunk (only with
+	// Options.Recover). It is not part of the live log: no checksum covers
+	// it, and its record ID may be one a live record has too.
+	Recovered bool
+	// Fallback is set when the native decoder refused the record's BinXML
+	// and the Velocidex decoder decoded it: it holds the native refusal.
+	// Such an event's values are Velocidex's renderings (TimeCreated is
+	// exact only to about 1 µs); treat it as evidence to verify.
+	Fallback string
 }
 
 // Get returns the value of the first field with that name (case-sensitive).
@@ -238,4 +252,12 @@ type Options struct {
 	// it for their per-chunk figures (decoded, skipped, damaged, record
 	// counts).
 	OnChunk func(ChunkInfo)
+	// Recover also returns the well-framed records found in the slack of
+	// each chunk (past its free-space offset, left from an earlier use of
+	// the chunk), marked Event.Recovered, after the chunk's live records.
+	// A slack record with the ID and FILETIME of a live record of the file
+	// is a copy and is dropped; slack records that cannot be decoded (often
+	// their template was overwritten) give one *Error per chunk wrapping
+	// ErrRecovered.
+	Recover bool
 }

@@ -245,7 +245,7 @@ func recordOf(f *smbaudit.Finding, fm *formats) Record {
 		Evidence:      Evidence{Time: f.Time.UTC(), Server: orUnknown(f.Server), EventID: f.EventID, RecordID: f.RecordID, Source: f.Source},
 		EventRecordID: f.EventRecordID, Kind: string(f.Kind), Channel: f.Channel,
 		ClientID: f.Client.ID, ClientRaw: f.Client.Raw, ClientKind: string(f.Client.Kind), ShortName: f.Client.ShortName,
-		User: f.User, SPN: f.SPN, HasSPN: f.HasSPN || f.SPN != "", ChunkDamaged: f.ChunkDamaged, Reason: f.Reason,
+		User: f.User, SPN: f.SPN, HasSPN: f.HasSPN || f.SPN != "", ChunkDamaged: f.ChunkDamaged, Recovered: f.Recovered, Reason: f.Reason,
 	}
 	if f.SPNQueryStatus != nil {
 		r.SPNQueryStatus = fm.ntStatus(*f.SPNQueryStatus)

@@ -219,7 +219,8 @@
 //	                   server_requires_signing, service_class_is_valid,
 //	                   principal_name_is_valid, server_requires_encryption
 //	                   ("true", "false" or "" when absent), status,
-//	                   chunk_damaged, reason};
+//	                   chunk_damaged, recovered (only when true: found in
+//	                   chunk slack), reason};
 //	                   empty when findings_omitted is not 0
 //	findings_omitted  findings counted in the rows but not listed (past
 //	                   Options.MaxFindings); such a report is read back from

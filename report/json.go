@@ -78,6 +78,7 @@ type jsonRecord struct {
 	ServerRequiresEncryption string `json:"server_requires_encryption"`
 	Status                   string `json:"status"`
 	ChunkDamaged             bool   `json:"chunk_damaged"`
+	Recovered                bool   `json:"recovered,omitempty"`
 	Reason                   string `json:"reason"`
 }
 
@@ -384,7 +385,7 @@ func recordOut(f *Record) jsonRecord {
 		ShortName: f.ShortName, User: f.User, SPN: f.SPN, HasSPN: f.HasSPN, SPNQueryStatus: f.SPNQueryStatus,
 		EPAPolicy: f.EPAPolicy, ServerRequiresSigning: f.ServerRequiresSigning, ServiceClassIsValid: f.ServiceClassIsValid,
 		PrincipalNameIsValid: f.PrincipalNameIsValid, ServerRequiresEncryption: f.ServerRequiresEncryption, Status: f.Status,
-		ChunkDamaged: f.ChunkDamaged, Reason: f.Reason}
+		ChunkDamaged: f.ChunkDamaged, Recovered: f.Recovered, Reason: f.Reason}
 }
 
 // WriteJSON writes the report in the JSON form of schema
@@ -579,7 +580,7 @@ func readPartial(rd io.Reader) (*agg, [32]byte, error) {
 			ShortName: jf.ShortName, User: jf.User, SPN: jf.SPN, HasSPN: jf.HasSPN, SPNQueryStatus: jf.SPNQueryStatus,
 			EPAPolicy: jf.EPAPolicy, ServerRequiresSigning: jf.ServerRequiresSigning, ServiceClassIsValid: jf.ServiceClassIsValid,
 			PrincipalNameIsValid: jf.PrincipalNameIsValid, ServerRequiresEncryption: jf.ServerRequiresEncryption, Status: jf.Status,
-			ChunkDamaged: jf.ChunkDamaged, Reason: jf.Reason})
+			ChunkDamaged: jf.ChunkDamaged, Recovered: jf.Recovered, Reason: jf.Reason})
 	}
 	for i, js := range j.Servers {
 		at := fmt.Sprintf("servers[%d]", i)

@@ -266,6 +266,7 @@ type Record struct {
 	ServerRequiresEncryption string
 	Status                   string // 551: the authentication failure status; 5168: its ErrorCode
 	ChunkDamaged             bool
+	Recovered                bool   // found in chunk slack (smbaudit.Finding.Recovered)
 	Reason                   string // why a KindUnparsed finding was not classified
 }
 

@@ -52,6 +52,8 @@ func TimelineFormatOf(path string) (TimelineFormat, error) {
 //     certain, or only possible (3027), evidence against, by the rules of
 //     the report's verdicts
 //   - chunk_damaged, reason (why an unparsed event was not classified)
+//   - recovered: in JSON Lines only, and only when true: the event was
+//     found in chunk slack (smbaudit.ScanOptions.Recover)
 //   - source_file, chunk, offset
 var TimelineHeader = []string{"time_utc", "computer", "channel", "event_id", "event_record_id", "record_id",
 	"kind", "description", "client", "client_raw", "client_kind", "user", "spn", "status", "epa_policy",
@@ -119,6 +121,7 @@ type timelineRow struct {
 	PossiblyBreaks []string `json:"possibly_breaks_under"`
 	ChunkDamaged   bool     `json:"chunk_damaged"`
 	Reason         string   `json:"reason"`
+	Recovered      bool     `json:"recovered,omitempty"`
 	SourceFile     string   `json:"source_file"`
 	Chunk          int      `json:"chunk"`
 	Offset         int64    `json:"offset"`
@@ -138,7 +141,7 @@ func timelineRowOf(r *Record) timelineRow {
 		Computer: r.Server, Channel: r.Channel, EventID: r.EventID, EventRecordID: r.EventRecordID, RecordID: r.RecordID,
 		Kind: r.Kind, Description: EventLabel(r.EventID), Client: r.ClientID, ClientRaw: r.ClientRaw, ClientKind: r.ClientKind,
 		User: r.User, SPN: r.SPN, Status: status, EPAPolicy: r.EPAPolicy, BreaksUnder: settingsOut(certain),
-		PossiblyBreaks: settingsOut(possible), ChunkDamaged: r.ChunkDamaged, Reason: r.Reason,
+		PossiblyBreaks: settingsOut(possible), ChunkDamaged: r.ChunkDamaged, Reason: r.Reason, Recovered: r.Recovered,
 		SourceFile: r.Source.File, Chunk: r.Source.Chunk, Offset: r.Source.Offset,
 	}
 }

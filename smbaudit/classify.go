@@ -414,6 +414,7 @@ func (m *mapper) classify(ev *evtx.Event) (Finding, bool) {
 		EventRecordID: ev.EventRecordID,
 		Source:        ev.Source,
 		ChunkDamaged:  ev.ChunkDamaged,
+		Recovered:     ev.Recovered,
 	}
 	m.reset(ev.Data)
 	m.byName(lay.roles)

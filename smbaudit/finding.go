@@ -143,4 +143,7 @@ type Finding struct {
 	Reason string
 	// ChunkDamaged mirrors evtx.Event.ChunkDamaged.
 	ChunkDamaged bool
+	// Recovered mirrors evtx.Event.Recovered: the event was found in the
+	// slack of a chunk (ScanOptions.Recover), not in the live log.
+	Recovered bool
 }

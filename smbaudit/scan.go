@@ -59,6 +59,10 @@ type ScanOptions struct {
 	// can hold an SMB server event or a 5168 are decoded (DecodedEvents),
 	// and coverage counts those events.
 	AllEvents bool
+	// Recover also classifies the records left in the slack of chunks
+	// (evtx.Options.Recover): older events a circular log still holds.
+	// Their findings have Recovered set.
+	Recover bool
 	// Progress, when set, is called as files start and finish and as chunks
 	// are read. Calls never overlap.
 	Progress func(Progress)
@@ -456,7 +460,7 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 	}()
 
 	var mu sync.Mutex // OnChunk may be called from decoding goroutines
-	eo := evtx.Options{Workers: opts.ChunkWorkers}
+	eo := evtx.Options{Workers: opts.ChunkWorkers, Recover: opts.Recover}
 	if eo.Workers <= 0 {
 		eo.Workers = share
 	}

@@ -1,6 +1,6 @@
 // Command evtxdump prints the events of EVTX logs as JSON Lines.
 //
-//	evtxdump [--provider NAME]... [--event-id N]... [--since T] [--until T] [-workers N] PATH...
+//	evtxdump [--provider NAME]... [--event-id N]... [--since T] [--until T] [-workers N] [-recover] PATH...
 //
 // A PATH is a file or a directory, searched recursively for *.evtx (case
 // ignored), its files dumped in path order. --provider and --event-id
@@ -15,6 +15,8 @@
 // provider, channel, computer, the other System fields, data (an object of
 // field name to value; unnamed <Data> items are "Data#0", "Data#1", ...; a
 // repeated name gets "#1", "#2", ...) and source {file, chunk, offset}.
+// With -recover, the records left in the slack of chunks are printed too,
+// each with "recovered": true (evtx.Options.Recover).
 //
 // A FILE that is not a regular file (a named pipe, a device, a socket, a
 // directory) is refused without being read, so it cannot hang the dump.
@@ -76,8 +78,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	since := fs.String("since", "", "keep events at or after `TIME`: RFC 3339, a date (2025-10-01, UTC) or a duration before now (30d, 12h)")
 	until := fs.String("until", "", "keep events at or before `TIME` (same forms as --since)")
 	workers := fs.Int("workers", 0, "chunks decoded concurrently (0: GOMAXPROCS)")
+	recoverSlack := fs.Bool("recover", false, "also print the records left in chunk slack, marked \"recovered\": true")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: evtxdump [--provider NAME]... [--event-id N]... [--since TIME] [--until TIME] [-workers N] PATH...")
+		fmt.Fprintln(stderr, "usage: evtxdump [--provider NAME]... [--event-id N]... [--since TIME] [--until TIME] [-workers N] [-recover] PATH...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -87,7 +90,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	opts := evtx.Options{Providers: providers, Workers: *workers}
+	opts := evtx.Options{Providers: providers, Workers: *workers, Recover: *recoverSlack}
 	for _, s := range ids {
 		n, err := strconv.ParseUint(s, 10, 16)
 		if err != nil {

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strings"
@@ -162,4 +164,52 @@ func TestRunLineFormat(t *testing.T) {
 	assert.Equal(t, "FS01", obj["computer"])
 	assert.Equal(t, map[string]any{"ClientName": `\\10.0.0.5`, "Data#0": "7"}, obj["data"])
 	assert.Equal(t, map[string]any{"file": good, "chunk": float64(0), "offset": float64(4608)}, obj["source"])
+}
+
+// TestRecoverFlag: -recover adds the records left in chunk slack, marked
+// "recovered": true; without it they are not printed.
+func TestRecoverFlag(t *testing.T) {
+	path := writeLog(t, t.TempDir())
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	// Chunk 0 now ends before its third record, which gets an ID outside
+	// its range: slack from an earlier use of the chunk.
+	le := binary.LittleEndian
+	c := b[0x1000 : 0x1000+0x10000]
+	second := 0x200 + int(le.Uint32(c[0x200+4:]))
+	third := second + int(le.Uint32(c[second+4:]))
+	le.PutUint64(c[0x10:], 2)
+	le.PutUint64(c[0x20:], 2)
+	le.PutUint32(c[0x2c:], uint32(second))
+	le.PutUint32(c[0x30:], uint32(third))
+	le.PutUint64(c[third+8:], 900)
+	le.PutUint32(c[0x34:], crc32.ChecksumIEEE(c[0x200:third]))
+	le.PutUint32(c[0x7c:], crc32.Update(crc32.ChecksumIEEE(c[:0x78]), crc32.IEEETable, c[0x80:0x200]))
+	le.PutUint64(b[0x18:], 3) // next record ID
+	le.PutUint32(b[0x7c:], crc32.ChecksumIEEE(b[:0x78]))
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+
+	for _, tc := range []struct {
+		args []string
+		ids  []int
+	}{
+		{[]string{path}, []int{3021, 1}},
+		{[]string{"-recover", path}, []int{3021, 1, 3024}},
+	} {
+		var out, errOut bytes.Buffer
+		require.Equal(t, 0, run(context.Background(), tc.args, &out, &errOut), errOut.String())
+		assert.Equal(t, tc.ids, dumped(t, out.Bytes()), "%v", tc.args)
+		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+		for i, l := range lines {
+			var obj struct {
+				RecordID  uint64 `json:"record_id"`
+				Recovered bool   `json:"recovered"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(l), &obj))
+			assert.Equal(t, i == 2, obj.Recovered, l)
+			if i == 2 {
+				assert.Equal(t, uint64(900), obj.RecordID)
+			}
+		}
+	}
 }

@@ -389,6 +389,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var workers countFlag
 	fs.Var(&workers, "workers", "read `N` files concurrently (0: one per CPU)")
 	allEvents := fs.Bool("all-events", false, "decode every provider's events, so that server coverage counts all of them (slower)")
+	recoverSlack := fs.Bool("recover", false, "also read the records left in chunk slack (older events of a circular log); their findings are marked recovered")
 	fs.Var(valueFlag{&c.timeline, func(s string) error { _, err := report.TimelineFormatOf(s); return err }}, "timeline",
 		"also write every finding, one row each, to `FILE`: CSV (.csv) or JSON Lines (.jsonl), streamed\n(any number of findings); created before the scan, like -o")
 	paths, format, failOn, code, ok := c.parseCommand(fs, args, `usage: smbaudit [flags] PATH...
@@ -428,7 +429,7 @@ Flags:
 	}
 	bar := newProgressBar(stderr, !c.quiet && isTerminal(stderr))
 	g, err := report.Generate(ctx, paths, report.GenerateOptions{
-		Scan:     smbaudit.ScanOptions{Glob: glob, Workers: int(workers), AllEvents: *allEvents, Progress: bar.update},
+		Scan:     smbaudit.ScanOptions{Glob: glob, Workers: int(workers), AllEvents: *allEvents, Recover: *recoverSlack, Progress: bar.update},
 		Filter:   filter,
 		Report:   report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: int(c.maxFindings), Meta: c.meta()},
 		Timeline: timeline,
