@@ -108,6 +108,7 @@ type coverage struct {
 	name        string // smallest spelling seen
 	first, last time.Time
 	records     int
+	audits      set // audit families seen beyond the findings counted (Server.Audits)
 }
 
 // agg gathers what a report is made of. Findings are kept, one per record,
@@ -128,6 +129,8 @@ type agg struct {
 	lower     lowerCache
 	digests   map[[32]byte]bool // Report.Digest of the reports added
 	total     int               // weight of the reports added, for ErrOverflow
+	meta      Meta              // Options.Meta
+	filters   set               // Report.PartialFilters
 }
 
 func newAgg(opts Options) *agg {
@@ -296,6 +299,19 @@ func (a *agg) fold() {
 	a.records = nil
 }
 
+// addAudits records that server name logged the audit families named.
+func (a *agg) addAudits(name string, families ...string) {
+	if len(families) == 0 {
+		return
+	}
+	a.addCoverage(name, time.Time{}, time.Time{}, 0)
+	c := a.servers[a.lower.of(name)]
+	if c.audits == nil {
+		c.audits = set{}
+	}
+	c.audits.add(families...)
+}
+
 func (a *agg) addCoverage(name string, first, last time.Time, records int) {
 	lc := a.lower.of(name)
 	c := a.servers[lc]
@@ -331,6 +347,13 @@ func (a *agg) addReport(r *Report) error {
 		a.digests[r.Digest] = true
 	}
 	a.generated = maxTime(a.generated, r.GeneratedAt)
+	if a.filters == nil {
+		a.filters = set{}
+	}
+	a.filters.add(r.PartialFilters...)
+	if ft := FilterText(r.Filter); len(ft) > 0 {
+		a.filters.add(strings.Join(ft, "; "))
+	}
 	if r.FindingsOmitted > 0 {
 		if a.summary == nil {
 			a.summary = newRows()
@@ -347,6 +370,7 @@ func (a *agg) addReport(r *Report) error {
 	}
 	for _, s := range r.Servers {
 		a.addCoverage(s.Name, s.First, s.Last, s.Records)
+		a.addAudits(s.Name, s.Audits...)
 	}
 	for _, in := range r.Inputs {
 		in.DamagedChunks = slices.Clone(in.DamagedChunks)
@@ -384,6 +408,16 @@ func (a *agg) addAgg(o *agg, digest [32]byte) error {
 	}
 	for _, c := range o.servers {
 		a.addCoverage(c.name, c.first, c.last, c.records)
+		a.addAudits(c.name, c.audits.sorted()...)
+	}
+	if a.filters == nil {
+		a.filters = set{}
+	}
+	for f := range o.filters {
+		a.filters.add(f)
+	}
+	if ft := FilterText(o.meta.Filter); len(ft) > 0 {
+		a.filters.add(strings.Join(ft, "; "))
 	}
 	a.inputs = append(a.inputs, o.inputs...)
 	return nil
@@ -443,7 +477,10 @@ func (a *agg) finish(consume bool) *Report {
 
 	r.Inputs = slices.Clone(a.inputs)
 	slices.SortFunc(r.Inputs, cmpInput)
+	r.Meta = a.meta.effective()
+	r.PartialFilters = a.filters.sorted()
 	r.Summary = summarise(r)
+	assess(r)
 	return r
 }
 
@@ -576,14 +613,14 @@ func serverWarnings(s Server) []string {
 		}
 		return false
 	}
-	if s.AuditEvents == 0 {
+	if s.AuditEvents == 0 && len(s.Audits) == 0 {
 		return []string{"no audit events: auditing may be off (a clean-looking server is not proof)"}
 	}
 	var w []string
-	if !has(smbaudit.EventSigningUnsupported, smbaudit.EventSMB1SigningDisabled) {
+	if !has(smbaudit.EventSigningUnsupported, smbaudit.EventSMB1SigningDisabled) && !slices.Contains(s.Audits, AuditSigning.Name) {
 		w = append(w, "no signing audit events (3021/3027): AuditClientDoesNotSupportSigning may be off")
 	}
-	if !has(smbaudit.EventSPNMissing, smbaudit.EventSPNUnrecognised, smbaudit.EventSPNEmpty) {
+	if !has(smbaudit.EventSPNMissing, smbaudit.EventSPNUnrecognised, smbaudit.EventSPNEmpty) && !slices.Contains(s.Audits, AuditSPN.Name) {
 		w = append(w, "no SPN audit events (3024-3026): AuditClientSpnSupport may be off")
 	}
 	return w

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/hex"
 	"io"
 	"slices"
 	"time"
@@ -26,7 +27,9 @@ type Builder struct {
 
 // NewBuilder returns an empty Builder.
 func NewBuilder(opts Options) *Builder {
-	return &Builder{a: newAgg(opts), pinned: opts.GeneratedAt, now: time.Now()}
+	b := &Builder{a: newAgg(opts), pinned: opts.GeneratedAt, now: time.Now()}
+	b.a.meta = opts.Meta
+	return b
 }
 
 // Add counts one finding. f is not kept (its values are copied), so it may
@@ -53,7 +56,11 @@ func (b *Builder) AddResult(res *smbaudit.Result) {
 		in := Input{
 			Path: f.Path, Size: f.Size, Skipped: f.Skipped, Cause: f.Cause,
 			Chunks: f.Chunks, ChunksDecoded: f.ChunksDecoded, ChunksSkipped: f.ChunksSkipped, Records: f.Records,
+			RecordsInChunks: f.RecordsInChunks, FirstRecordID: f.FirstRecordID,
 			DamagedChunks: slices.Clone(f.DamagedChunks), First: f.First.UTC(), Last: f.Last.UTC(),
+		}
+		if f.SHA256 != ([32]byte{}) {
+			in.SHA256 = hex.EncodeToString(f.SHA256[:])
 		}
 		if f.Err != nil {
 			in.Reason = f.Err.Error()

@@ -43,12 +43,51 @@ var CSVHeader = []string{"client", "kind", "short_name", "linked", "names", "fir
 	"spn_query_statuses", "epa_policies", "server_requires_signing", "damaged_chunk_events",
 	"breaks_under", "possibly_breaks_under", "rejected_by_enforcement", "rejection_statuses", "hints"}
 
-// WriteCSV writes one row per client, for spreadsheets. Lists are joined
+// csvPreamble is what WriteCSV writes before its header: rows whose first
+// cell starts with "#" (a comment to csv.Reader.Comment = '#'), saying how
+// the report was made, the state of each setting, the caveats and the
+// inputs.
+func (r *Report) csvPreamble() [][]string {
+	var rows [][]string
+	if r.Summary.Notice != "" {
+		rows = append(rows, []string{"# NO EVIDENCE", r.Summary.Notice})
+	}
+	for _, kv := range r.about() {
+		rows = append(rows, []string{"# " + kv[0], kv[1]})
+	}
+	for _, h := range r.Summary.Headlines {
+		rows = append(rows, []string{"# " + string(h.Setting), string(h.State), h.Text})
+	}
+	for _, c := range r.Caveats {
+		rows = append(rows, []string{"# caveat", string(c.Kind), c.Text})
+	}
+	for _, in := range r.Inputs {
+		status := "read"
+		if in.Skipped {
+			status = "skipped: " + in.Reason
+		}
+		rows = append(rows, []string{"# input", in.Path, strconv.FormatInt(in.Size, 10), in.SHA256, status, inputFacts(in)})
+	}
+	return rows
+}
+
+// WriteCSV writes one row per client, for spreadsheets, after comment rows
+// (first cell starting with "#") that state the tool version, command line,
+// filters, the state of each setting, the caveats and each input's size and
+// SHA-256. Lists are joined
 // with ";"; times are RFC 3339 UTC with 7 fractional digits. Every cell is
 // passed through Escape, so no control character reaches the file, and
 // cells a spreadsheet would run as a formula are defused (see csvSafe).
 func (r *Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
+	for _, row := range r.csvPreamble() {
+		for i := range row {
+			row[i] = csvSafe(Escape(row[i]))
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
 	if err := cw.Write(CSVHeader); err != nil {
 		return err
 	}
@@ -116,9 +155,26 @@ func mdList(vals []string) string {
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	b := bufio.NewWriter(w)
 	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
-	p("# SMB hardening readiness report\n\nGenerated %s.\n\n## What breaks if you enforce each setting\n\n", FormatTime(r.GeneratedAt))
+	p("# SMB hardening readiness report\n\nGenerated %s.\n\n", FormatTime(r.GeneratedAt))
+	if r.Summary.Notice != "" {
+		p("> **No evidence.** %s\n\n", mdEscape(r.Summary.Notice))
+	}
+	for _, kv := range r.about() {
+		p("- %s: %s\n", kv[0], mdEscape(kv[1]))
+	}
+	p("\n## What breaks if you enforce each setting\n\n")
 	for _, h := range r.Summary.Headlines {
-		p("- %s.\n", mdEscape(h.Text))
+		p("- **%s**: %s.", stateMark(h.State), mdEscape(h.Text))
+		if w := withoutAudit(h); w != "" {
+			p(" %s.", mdEscape(w))
+		}
+		p("\n")
+	}
+	if len(r.Caveats) > 0 {
+		p("\n### What weakens an absence of evidence\n\n")
+		for _, c := range r.Caveats {
+			p("- %s.\n", mdEscape(c.Text))
+		}
 	}
 	p("\n%s\n\n", mdEscape(summaryLine(r.Summary, r.Unparsed)))
 
@@ -158,19 +214,21 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 
 	p("\n## Servers\n\nCoverage: first and last record of any event of the server in the inputs.\n\n")
-	p("| Server | Audit events | Clients | Records | First | Last | Audit kinds | Warnings |\n|---|---|---|---|---|---|---|---|\n")
+	p("| Server | Audit events | Clients | Records | First | Last | Audit kinds | Audits | Warnings |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, s := range r.Servers {
-		p("| %s | %d | %d | %d | %s | %s | %s | %s |\n", mdEscape(s.Name), s.AuditEvents, len(s.Clients), s.Records,
-			orDash(FormatTime(s.First)), orDash(FormatTime(s.Last)), orDash(idsString(s.AuditKinds)), mdList(s.Warnings))
+		p("| %s | %d | %d | %d | %s | %s | %s | %s | %s |\n", mdEscape(s.Name), s.AuditEvents, len(s.Clients), s.Records,
+			orDash(FormatTime(s.First)), orDash(FormatTime(s.Last)), orDash(idsString(s.AuditKinds)), orDash(strings.Join(s.Audits, ", ")),
+			mdList(s.Warnings))
 	}
 
-	p("\n## Input files\n\n| Path | Records | Chunks | Decoded | Damaged chunks | Errors | Status |\n|---|---|---|---|---|---|---|\n")
+	p("\n## Input files\n\n| Path | Size | SHA-256 | Records in chunks | Decoded | First record ID | Chunks | Decoded chunks | Damaged chunks | Errors | Status |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, in := range r.Inputs {
 		status := "read"
 		if in.Skipped {
 			status = "skipped: " + mdEscape(in.Reason)
 		}
-		p("| %s | %d | %d | %d | %s | %s | %s |\n", mdEscape(in.Path), in.Records, in.Chunks, in.ChunksDecoded,
+		p("| %s | %d | %s | %d | %d | %d | %d | %d | %s | %s | %s |\n", mdEscape(in.Path), in.Size, orDash(mdEscape(in.SHA256)),
+			in.RecordsInChunks, in.Records, in.FirstRecordID, in.Chunks, in.ChunksDecoded,
 			orDash(intsString(in.DamagedChunks)), mdList(errorList(in.Errors)), status)
 	}
 	if r.Unparsed > 0 {

@@ -52,6 +52,31 @@
 // already rejects it today. The headline of a setting counts the clients it
 // certainly breaks and the servers that logged that evidence.
 //
+// # Evidence before verdicts
+//
+// No client seen to break is not an all-clear unless the audit that would
+// have shown it was on. Each setting rests on one audit family (Audit):
+// signing 3021/3027 (AuditClientDoesNotSupportSigning), SPN 3024-3026
+// (AuditClientSpnSupport), SMB1 3000 (AuditSmb1Access), encryption 3022.
+// Each Headline says which of four states holds (State): breaks, possibly
+// (3027 only), none seen (the family was logged by some server, over the
+// window of its records) or cannot tell (no server logged it: turn it on);
+// and it lists the servers with and without that family, for the report
+// says nothing of the clients of the latter. With no audit event at all,
+// Summary.Notice says so, and every renderer shows it first; the HTML page
+// shows no green card but for "none seen". Report.Caveats list what
+// weakens an absence of evidence: a server whose records span less than
+// Meta.ShortWindow (default 7 days), a log whose lowest record ID is above
+// 1 (it wrapped or was cleared), a skipped or damaged input.
+// Report.Gaps turns these into the reasons a readiness gate cannot vouch.
+//
+// Every renderer states how the report was made (Options.Meta, given by
+// the caller so that output stays reproducible: BuildVersion and
+// QuoteCommand help fill it): tool version, command line, filter,
+// short-window threshold, and per input its size, SHA-256 and the records
+// its chunks hold against those decoded. The CSV form puts them on leading
+// rows whose first cell starts with "#" (csv.Reader.Comment = '#').
+//
 // # Clients and names
 //
 // Rows are keyed by the normalised smbaudit.Client.ID; the raw names are
@@ -94,21 +119,39 @@
 // # JSON schema smbreadiness.report/v1
 //
 // Stable: members are only ever added; a change of meaning takes a new
-// schema name. Lists are never null; empty lists are []. Times are strings as
+// schema name. The evidence members (state, audits, caveats, notice) and
+// the metadata were added to v1: they change the meaning of no member
+// there was, and a document without them (written before) reads as one
+// with no metadata and the default short window. Lists are never null; empty lists are []. Times are strings as
 // above, "" when unknown. Event IDs are object keys as decimal strings.
 // ReadJSON reads generated_at, findings, the coverage members of servers
-// (server, first, last, records) and inputs; the rest is derived. It checks
+// (server, first, last, records, audits) and inputs; the rest is derived. It checks
 // every value against the limits of docs/limits.md (MaxCount, MaxStringBytes,
 // MaxListLen, ...) and refuses a partial past one.
 //
 //	schema            "smbreadiness.report/v1", or "smbreadiness.report/v2" when
 //	                  findings_omitted is not 0
 //	generated_at      time
+//	version           the tool's version, as given (Meta.Version); "" when not
+//	command_line      the command line, quoted for a POSIX shell; "" when not given
+//	filter            {since, until: time or "", servers, clients: the patterns}
+//	short_window      Go duration ("168h0m0s"); negative: never flagged
+//	partial_filters   the filters of the partials merged into it, once each
+//	                   (FilterText joined with "; "), sorted
 //	summary           {clients, servers, servers_without_audit, inputs, skipped_inputs,
 //	                   records, damaged_chunks, errors, rejected_clients,
 //	                   events: {"3021": n, ...},
+//	                   audit_events: findings of 3000, 3021, 3022, 3024-3027,
+//	                   notice: "" or the no-evidence notice,
 //	                   headlines: [{setting, clients, servers, possible_clients,
-//	                                possible_servers, text}]}      (derived)
+//	                                possible_servers,
+//	                                state: "breaks", "possibly", "none-seen" or
+//	                                       "cannot-tell",
+//	                                audit: "signing", "spn", "smb1" or "encryption",
+//	                                audit_switch, servers_with_audit,
+//	                                servers_without_audit, text}]}  (derived)
+//	caveats[]         {kind: "short-window", "wrapped", "damaged" or "skipped",
+//	                   server, input, text}                         (derived)
 //	clients[]         sorted by client:
 //	  client                   normalised ID, e.g. "10.0.0.5", "nas01"
 //	  kind                     "ipv4", "ipv6", "host", "fqdn", "unknown"
@@ -150,9 +193,15 @@
 //	servers[]         sorted by server (names differing in case are one):
 //	                   {server, first, last, records, findings,
 //	                   events: {"3021": n}, audit_events, clients, audit_kinds,
-//	                   warnings}  (all but server, first, last, records derived)
+//	                   audits: the families it logged (with a client filter,
+//	                   those of other clients' findings too), warnings}
+//	                   (all but server, first, last, records, audits derived); first
+//	                   and last are times of records, never filter bounds
+//	                   ("" when a bound cut them and no finding is left)
 //	inputs[]          sorted by path: {path, size, skipped, reason, cause, chunks,
-//	                   chunks_decoded, chunks_skipped, records, damaged_chunks,
+//	                   chunks_decoded, chunks_skipped, records (decoded),
+//	                   records_in_chunks, first_record_id (0: unknown),
+//	                   sha256 (lower-case hex, "" when unknown), damaged_chunks,
 //	                   errors, first, last}; cause is "" for a file read, else
 //	                   why it was skipped (smbaudit.Cause): "not-evtx",
 //	                   "not-regular", "unsupported-version", "too-short", "not-found",

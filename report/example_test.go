@@ -26,17 +26,17 @@ func ExampleBuild() {
 	}}
 	r := report.Build(res, report.Options{GeneratedAt: time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)})
 	for _, h := range r.Summary.Headlines {
-		fmt.Println(h.Text)
+		fmt.Printf("%s: %s\n", h.State, h.Text)
 	}
 	for _, c := range r.Clients {
 		fmt.Println(c.ID, report.FormatTime(c.FirstSeen), c.BreaksUnder, c.PossiblyBreaksUnder)
 	}
 	// Output:
-	// 0 clients on 0 servers would break if you enforce DisableSMB1
-	// 0 clients on 0 servers would break if you enforce EncryptData+RejectUnencryptedAccess
-	// 1 client on 1 server would break if you enforce RequireSecuritySignature (1 client more possibly, on 1 server: 3027 evidence only)
-	// 1 client on 1 server would break if you enforce SmbServerNameHardeningLevel=1
-	// 1 client on 1 server would break if you enforce SmbServerNameHardeningLevel=2
+	// cannot-tell: cannot tell what breaks if you enforce DisableSMB1: no server logged the SMB1 audit (3000); turn on AuditSmb1Access
+	// cannot-tell: cannot tell what breaks if you enforce EncryptData+RejectUnencryptedAccess: no server logged the encryption audit (3022); turn on the encryption audit (event 3022, in the SMBServer/Audit channel)
+	// breaks: 1 client on 1 server would break if you enforce RequireSecuritySignature (1 client more possibly, on 1 server: 3027 evidence only)
+	// breaks: 1 client on 1 server would break if you enforce SmbServerNameHardeningLevel=1; 1 server logged no SPN audit (3024/3025/3026) event: nothing is known of its clients
+	// breaks: 1 client on 1 server would break if you enforce SmbServerNameHardeningLevel=2; 1 server logged no SPN audit (3024/3025/3026) event: nothing is known of its clients
 	// 10.0.0.5 2025-09-10T08:15:42.1234567Z [RequireSecuritySignature SmbServerNameHardeningLevel=1 SmbServerNameHardeningLevel=2] []
 	// 10.0.0.7 2025-09-10T08:15:42.1234567Z [] [RequireSecuritySignature]
 }
@@ -76,6 +76,16 @@ func ExampleReport_WriteCSV() {
 		panic(err)
 	}
 	// Output:
+	// # tool version,not given
+	// # command line,not given
+	// # filters,none
+	// # short window,7d
+	// # DisableSMB1,breaks,1 client on 1 server would break if you enforce DisableSMB1
+	// # EncryptData+RejectUnencryptedAccess,cannot-tell,"cannot tell what breaks if you enforce EncryptData+RejectUnencryptedAccess: no server logged the encryption audit (3022); turn on the encryption audit (event 3022, in the SMBServer/Audit channel)"
+	// # RequireSecuritySignature,cannot-tell,cannot tell what breaks if you enforce RequireSecuritySignature: no server logged the signing audit (3021/3027); turn on AuditClientDoesNotSupportSigning
+	// # SmbServerNameHardeningLevel=1,cannot-tell,cannot tell what breaks if you enforce SmbServerNameHardeningLevel=1: no server logged the SPN audit (3024/3025/3026); turn on AuditClientSpnSupport
+	// # SmbServerNameHardeningLevel=2,cannot-tell,cannot tell what breaks if you enforce SmbServerNameHardeningLevel=2: no server logged the SPN audit (3024/3025/3026); turn on AuditClientSpnSupport
+	// # caveat,short-window,"fs01: its records span 0m 0s, less than 7d: a client that connects less often may not be seen"
 	// client,kind,short_name,linked,names,first_seen,last_seen,events_total,e3000,e3021,e3022,e3023,e3024,e3025,e3026,e3027,e551,e5168,servers,users,spns,spn_query_statuses,epa_policies,server_requires_signing,damaged_chunk_events,breaks_under,possibly_breaks_under,rejected_by_enforcement,rejection_statuses,hints
 	// 10.1.2.3,ipv4,,,\\10.1.2.3,2025-09-10T00:00:00.0000000Z,2025-09-10T00:00:00.0000000Z,1,1,0,0,0,0,0,0,0,0,0,fs01,,,,,,0,DisableSMB1,,false,,DisableSMB1: move the client to SMB 2 or 3 (update or replace it)
 }

@@ -25,8 +25,10 @@ type GenerateOptions struct {
 	// servers' coverage to match (smbaudit.Filter.Apply). The zero Filter
 	// keeps everything.
 	Filter smbaudit.Filter
-	// Report sets the generation time and the bound on listed findings
-	// (Options.MaxFindings: 0 lists them all).
+	// Report sets the generation time, the bound on listed findings
+	// (Options.MaxFindings: 0 lists them all) and what the report says of
+	// how it was made (Options.Meta). A zero Report.Filter is set to
+	// Filter, so that the report states the filter applied.
 	Report Options
 	// Timeline, when set, gets each finding that Filter keeps, as it
 	// comes, in the scan's order (files by path, then reading order), so
@@ -73,13 +75,25 @@ func (g *Generated) Read() int {
 // the context's error when ctx is cancelled, or the first error writing
 // opts.Timeline; the Report is then nil.
 func Generate(ctx context.Context, paths []string, opts GenerateOptions) (*Generated, error) {
+	if opts.Report.Filter.IsZero() {
+		opts.Report.Filter = opts.Filter
+	}
 	b := NewBuilder(opts.Report)
 	g := &Generated{}
 	so := opts.Scan
 	filter, user := opts.Filter, opts.Scan.OnFinding
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	// Which audits a server logged does not depend on the client filter:
+	// a client not seen on a server whose audit was on was not seen to break.
+	window := filter
+	window.Clients = nil
 	so.OnFinding = func(f smbaudit.Finding) {
+		if len(filter.Clients) > 0 && f.Kind != smbaudit.KindUnparsed {
+			if a, ok := auditOfEvent(f.EventID); ok && window.Match(&f) {
+				b.a.addAudits(orUnknown(f.Server), a.Name)
+			}
+		}
 		if !filter.Match(&f) {
 			return
 		}

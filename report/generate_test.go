@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -30,8 +31,9 @@ func TestGenerateIsScanFilterBuild(t *testing.T) {
 	require.NoError(t, err)
 	res, err := smbaudit.Scan(context.Background(), []string{fixtures}, smbaudit.ScanOptions{})
 	require.NoError(t, err)
-	want := report.Build(filter.Apply(res), report.Options{GeneratedAt: pinned})
+	want := report.Build(filter.Apply(res), report.Options{GeneratedAt: pinned, Meta: report.Meta{Filter: filter}})
 	assert.Equal(t, render(t, want), render(t, g.Report))
+	assert.Equal(t, filter, g.Report.Filter, "the report states the filter applied")
 	assert.Equal(t, res.Files, g.Files)
 	assert.Equal(t, len(want.Findings), g.Findings)
 	assert.Equal(t, g.Findings, passed, "the caller's OnFinding sees the findings the filter keeps")
@@ -129,4 +131,36 @@ func firstDiff(a, b string) string {
 		}
 	}
 	return fmt.Sprintf("%d lines != %d lines", len(la), len(lb))
+}
+
+// The servers table shows the times of records, never the bounds of the
+// filter: a --since between two records used to be shown as FIRST.
+func TestGenerateServerWindowIsRecordTimes(t *testing.T) {
+	since := time.Date(2025, 10, 10, 12, 0, 0, 0, time.UTC)
+	until := time.Date(2025, 10, 18, 12, 0, 0, 0, time.UTC)
+	filter := smbaudit.Filter{Since: since, Until: until}
+	g, err := report.Generate(context.Background(), []string{fixtures}, report.GenerateOptions{Filter: filter,
+		Report: report.Options{GeneratedAt: pinned}})
+	require.NoError(t, err)
+	require.NotEmpty(t, g.Report.Servers)
+	times := map[string]map[time.Time]bool{}
+	for _, f := range g.Report.Findings {
+		if times[f.Server] == nil {
+			times[f.Server] = map[time.Time]bool{}
+		}
+		times[f.Server][f.Time] = true
+	}
+	for _, s := range g.Report.Servers {
+		assert.NotEqual(t, since, s.First, s.Name)
+		assert.NotEqual(t, until, s.Last, s.Name)
+		assert.False(t, s.First.Before(since), s.Name)
+		assert.False(t, s.Last.After(until), s.Name)
+		assert.True(t, times[s.Name][s.First], "%s: First %v is the time of one of its records", s.Name, s.First)
+		assert.True(t, times[s.Name][s.Last], "%s: Last %v is the time of one of its records", s.Name, s.Last)
+	}
+	assert.Equal(t, filter, g.Report.Filter)
+	var b bytes.Buffer
+	require.NoError(t, g.Report.WriteText(&b, report.TextOptions{}))
+	assert.Contains(t, b.String(), "filters: since 2025-10-10T12:00:00.0000000Z; until 2025-10-18T12:00:00.0000000Z\n")
+	assert.NotContains(t, b.String(), "2025-10-10T12:00:00Z ", "the bound is no server's FIRST")
 }

@@ -55,6 +55,7 @@ type chart struct {
 	Rects         []svgRect
 	Texts         []svgText
 	Lines         []svgRect // X,Y = x1,y1; W,H = x2,y2
+	Coverage      []svgRect // each server's window, under the days
 	Legend        []legendItem
 	Empty         bool
 }
@@ -65,8 +66,9 @@ type legendItem struct {
 
 func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
-// dayChart draws the findings per day, stacked per event ID.
-func dayChart(days []Day) chart {
+// dayChart draws the findings per day, stacked per event ID, and under them
+// the window each server's records cover.
+func dayChart(days []Day, r *Report) chart {
 	const w, h, left, bottom, top = 760, 240, 44, 36, 12
 	c := chart{Width: w, Height: h}
 	if len(days) == 0 {
@@ -110,6 +112,7 @@ func dayChart(days []Day) chart {
 			c.Legend = append(c.Legend, legendItem{Color: eventColor(id), Label: fmt.Sprintf("%d %s", id, EventLabel(id))})
 		}
 	}
+	coverageLanes(&c, r, days, left, plotW, float64(h))
 	return c
 }
 
@@ -186,13 +189,21 @@ type htmlData struct {
 	Warnings  []string
 	Days      chart
 	Top       chart
-	Clients   [][]htmlCell
+	Clients   []htmlClient
 	Servers   [][]htmlCell
 	Inputs    [][]htmlCell
+	Notice    string
+	About     [][2]string
+	Headlines []htmlHeadline
+	Caveats   []string
+}
+
+type htmlHeadline struct {
+	Mark, Class, Text string
 }
 
 type htmlCard struct {
-	Title, Value, Sub, Class string
+	Title, Value, Sub, Class, State string
 }
 
 func numCell(n int) htmlCell { return htmlCell{Text: strconv.Itoa(n), Class: "num"} }
@@ -207,22 +218,48 @@ func listCell(v []string, total int) htmlCell {
 // offline): summary cards, sortable and filterable tables, inline SVG charts.
 func (r *Report) WriteHTML(w io.Writer, opts HTMLOptions) error {
 	d := htmlData{Title: opts.Title, Generated: FormatTime(r.GeneratedAt), Report: r,
-		Summary: summaryLine(r.Summary, r.Unparsed), Days: dayChart(r.Days), Top: topClientsChart(r.Clients, 10)}
+		Summary: summaryLine(r.Summary, r.Unparsed), Days: dayChart(r.Days, r), Top: topClientsChart(r.Clients, 10)}
 	if d.Title == "" {
 		d.Title = "SMB hardening readiness report"
 	}
+	d.Notice = Escape(r.Summary.Notice)
+	for _, kv := range r.about() {
+		d.About = append(d.About, [2]string{kv[0], Escape(kv[1])})
+	}
 	for _, h := range r.Summary.Headlines {
-		cls := "ok"
-		if h.Clients > 0 {
-			cls = "bad"
-		} else if h.PossibleClients > 0 {
-			cls = "warn"
+		cls := map[State]string{StateBreaks: "bad", StatePossibly: "warn", StateNoneSeen: "ok", StateCannotTell: "unknown"}[h.State]
+		d.Headlines = append(d.Headlines, htmlHeadline{Mark: stateMark(h.State), Class: cls, Text: Escape(h.Text)})
+	}
+	for _, c := range r.Caveats {
+		d.Caveats = append(d.Caveats, Escape(c.Text))
+	}
+	// A card is green only when the setting's audit was seen on some
+	// server and no client was seen to break: never for an absence of
+	// evidence.
+	for _, h := range r.Summary.Headlines {
+		var cls, value, sub string
+		switch h.State {
+		case StateBreaks:
+			cls, value = "bad", strconv.Itoa(h.Clients)
+			sub = fmt.Sprintf("%s break, on %s", plural(h.Clients, "client", "clients"), plural(h.Servers, "server", "servers"))
+			if h.PossibleClients > 0 {
+				sub += fmt.Sprintf("; %d more possibly (3027 only)", h.PossibleClients)
+			}
+		case StatePossibly:
+			cls, value = "warn", "0"
+			sub = fmt.Sprintf("%d possibly (3027 only), on %s", h.PossibleClients, plural(h.PossibleServers, "server", "servers"))
+		case StateNoneSeen:
+			cls, value = "ok", "0"
+			sub = fmt.Sprintf("none seen; its audit logged by %d of %d servers", len(h.ServersWithAudit), len(r.Servers))
+		default:
+			cls, value = "unknown", "?"
+			sub = "cannot tell: no server logged its audit; turn on " + h.AuditSwitch
 		}
-		sub := fmt.Sprintf("%s on %s", plural(h.Clients, "client", "clients"), plural(h.Servers, "server", "servers"))
-		if h.PossibleClients > 0 {
-			sub += fmt.Sprintf("; %d more possibly (3027 only)", h.PossibleClients)
+		if h.State != StateCannotTell && len(h.ServersWithoutAudit) > 0 {
+			sub += fmt.Sprintf("; %s without it", plural(len(h.ServersWithoutAudit), "server", "servers"))
 		}
-		d.Cards = append(d.Cards, htmlCard{Title: "Enforce " + string(h.Setting), Value: strconv.Itoa(h.Clients), Sub: sub, Class: cls})
+		d.Cards = append(d.Cards, htmlCard{Title: "Enforce " + string(h.Setting), Value: value, Sub: sub, Class: cls + " setting",
+			State: string(h.State)})
 	}
 	s := r.Summary
 	d.Cards = append(d.Cards,
@@ -234,49 +271,34 @@ func (r *Report) WriteHTML(w io.Writer, opts HTMLOptions) error {
 			d.Warnings = append(d.Warnings, Escape(sv.Name)+": "+wn)
 		}
 	}
-	for _, c := range r.Clients {
-		row := []htmlCell{{Text: c.ID}, {Text: c.Kind}}
-		for _, st := range Settings {
-			v := verdictCell(c, st)
-			rank := map[string]string{"yes": "2", "maybe": "1", "-": "0"}[v]
-			row = append(row, htmlCell{Text: v, Sort: rank, Class: map[string]string{"yes": "bad", "maybe": "warn", "-": "dim"}[v]})
-		}
-		rej := htmlCell{Text: "-", Sort: "0", Class: "dim"}
-		if c.RejectedByEnforcement {
-			rej = htmlCell{Text: "rejected", Sort: "1", Class: "bad"}
-		}
-		var hints []string
-		for _, v := range c.Verdicts {
-			hints = append(hints, string(v.Setting)+": "+strings.Join(v.Hints, "; "))
-		}
-		if c.RejectedByEnforcement {
-			hints = append(hints, HintAlreadyFails)
-		}
-		row = append(row, rej, htmlCell{Text: eventsString(c.Events), Sort: strconv.Itoa(total(c.Events)), Class: "num"},
-			timeCell(c.FirstSeen), timeCell(c.LastSeen),
-			listCell(c.Servers, c.ServersTotal), listCell(c.Users, c.UsersTotal), listCell(c.SPNs, c.SPNsTotal),
-			listCell(c.Names, c.NamesTotal), listCell(c.Linked, c.LinkedTotal),
-			htmlCell{Text: strings.Join(hints, " | "), Class: "wide"})
-		d.Clients = append(d.Clients, row)
-	}
+	d.Clients = htmlClients(r)
 	for _, sv := range r.Servers {
 		d.Servers = append(d.Servers, []htmlCell{{Text: sv.Name}, numCell(sv.AuditEvents), numCell(len(sv.Clients)),
 			numCell(sv.Records), timeCell(sv.First), timeCell(sv.Last),
-			{Text: idsString(sv.AuditKinds)}, {Text: strings.Join(sv.Warnings, "; "), Class: warnClass(sv.Warnings)}})
+			{Text: idsString(sv.AuditKinds)}, {Text: strings.Join(sv.Audits, ", ")},
+			{Text: strings.Join(sv.Warnings, "; "), Class: warnClass(sv.Warnings)}})
 	}
 	for _, in := range r.Inputs {
 		status := "read"
 		if in.Skipped {
 			status = "skipped: " + in.Reason
 		}
-		d.Inputs = append(d.Inputs, []htmlCell{{Text: in.Path}, numCell(in.Records), numCell(in.Chunks),
+		firstID := htmlCell{Text: "-", Sort: "0", Class: "num"}
+		if in.FirstRecordID > 0 {
+			firstID = htmlCell{Text: strconv.FormatUint(in.FirstRecordID, 10), Class: "num"}
+			if in.FirstRecordID > 1 {
+				firstID.Class = "num warn"
+			}
+		}
+		d.Inputs = append(d.Inputs, []htmlCell{{Text: in.Path}, {Text: strconv.FormatInt(in.Size, 10), Class: "num"},
+			{Text: orDash(in.SHA256), Class: "mono"}, numCell(in.RecordsInChunks), numCell(in.Records), firstID, numCell(in.Chunks),
 			numCell(in.ChunksDecoded), {Text: intsString(in.DamagedChunks), Sort: strconv.Itoa(len(in.DamagedChunks))},
 			{Text: strings.Join(errorList(in.Errors), " | "), Sort: strconv.Itoa(len(in.Errors))}, {Text: status}})
 	}
 	// Log strings are made visible by Escape first; the template then
 	// escapes them for HTML.
 	d.Title = Escape(d.Title)
-	for _, table := range [][][]htmlCell{d.Clients, d.Servers, d.Inputs} {
+	for _, table := range [][][]htmlCell{d.Servers, d.Inputs} {
 		for _, row := range table {
 			for i := range row {
 				row[i].Text, row[i].Sort = Escape(row[i].Text), Escape(row[i].Sort)
@@ -317,6 +339,11 @@ h2 { font-size: 17px; margin: 28px 0 10px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 12px; }
 .card { background: #fff; border: 1px solid var(--line); border-left: 6px solid var(--info); border-radius: 6px; padding: 10px 14px; }
 .card.bad { border-left-color: var(--bad); } .card.warn { border-left-color: var(--warn); } .card.ok { border-left-color: var(--ok); }
+.card.unknown { border-left-color: #6e7781; border-style: dashed; background: #f6f8fa; }
+.notice { background: #fdecea; border: 2px solid var(--bad); border-radius: 6px; padding: 10px 14px; margin: 0 0 16px; font-size: 15px; }
+.about { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0 0 12px; font-size: 13px; color: #57606a; }
+.about dt { font-weight: 600; } .about dd { margin: 0; word-break: break-all; }
+.mark { font-weight: 700; font-size: 12px; } .mark.bad { color: var(--bad); } .mark.warn { color: var(--warn); } .mark.ok { color: var(--ok); } .mark.unknown { color: #6e7781; }
 .card .t { font-size: 12px; color: #57606a; word-break: break-word; }
 .card .v { font-size: 30px; font-weight: 700; }
 .card .s { font-size: 12px; color: #57606a; }
@@ -335,25 +362,47 @@ th, td { padding: 5px 8px; border-bottom: 1px solid #eaeef2; text-align: left; v
 th { background: #f0f3f6; cursor: pointer; user-select: none; white-space: nowrap; position: sticky; top: 0; }
 th[aria-sort="ascending"]::after { content: " \25B2"; } th[aria-sort="descending"]::after { content: " \25BC"; }
 td.bad { color: var(--bad); font-weight: 700; } td.warn { color: var(--warn); font-weight: 600; } td.dim { color: #8c959f; }
-td.num, th.num { text-align: right; } td.nw { white-space: nowrap; } td.wide { min-width: 360px; }
+td.num, th.num { text-align: right; } td.nw { white-space: nowrap; } td.wide { min-width: 240px; }
+td.id { word-break: break-word; min-width: 150px; max-width: 240px; font-weight: 600; }
+#clients td.rank, #clients th:last-child { color: #8c959f; }
 tr:hover td { background: #f6f8fa; }
+tr.ev > td { padding: 0 8px 4px 24px; border-bottom: 1px solid #d0d7de; }
+tr.ev summary { cursor: pointer; color: #0969da; font-size: 12px; }
+table.evidence { margin: 4px 0 8px; font-size: 12px; } table.evidence th { cursor: default; position: static; }
+table.evidence td { word-break: break-word; }
 .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
 </style>
 </head>
 <body>
 <header><h1>{{.Title}}</h1><p>Generated {{.Generated}}. Times are UTC, exact to 100 ns.</p></header>
 <main>
+{{- if .Notice}}
+<p class="notice" id="notice" role="alert"><strong>No evidence.</strong> {{.Notice}}</p>
+{{- end}}
+<dl class="about" id="about">
+{{- range .About}}
+<dt>{{index . 0}}</dt><dd>{{index . 1}}</dd>
+{{- end}}
+</dl>
 <section class="cards" id="cards">
 {{- range .Cards}}
-<div class="card {{.Class}}"><div class="t">{{.Title}}</div><div class="v">{{.Value}}</div><div class="s">{{.Sub}}</div></div>
+<div class="card {{.Class}}"{{if .State}} data-state="{{.State}}"{{end}}><div class="t">{{.Title}}</div><div class="v">{{.Value}}</div><div class="s">{{.Sub}}</div></div>
 {{- end}}
 </section>
 <h2>What breaks if you enforce each setting</h2>
 <ul id="headlines">
-{{- range .Report.Summary.Headlines}}
-<li>{{.Text}}.</li>
+{{- range .Headlines}}
+<li><span class="mark {{.Class}}">{{.Mark}}</span> {{.Text}}.</li>
 {{- end}}
 </ul>
+{{- if .Caveats}}
+<h2>What weakens an absence of evidence</h2>
+<ul class="warnings" id="caveats">
+{{- range .Caveats}}
+<li>{{.}}</li>
+{{- end}}
+</ul>
+{{- end}}
 <p class="summary">{{.Summary}}</p>
 {{- if .Warnings}}
 <h2>Warnings</h2>
@@ -365,7 +414,7 @@ tr:hover td { background: #f6f8fa; }
 {{- end}}
 <h2>Charts</h2>
 <div class="charts">
-<figure><figcaption>Events per day per kind</figcaption>
+<figure><figcaption>Events per day per kind, and the window each server's records cover</figcaption>
 {{- with .Days}}{{if .Empty}}<p>No events.</p>{{else}}
 <svg id="chart-days" role="img" aria-label="Events per day per kind" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" xmlns="http://www.w3.org/2000/svg">
 {{- range .Lines}}
@@ -373,6 +422,9 @@ tr:hover td { background: #f6f8fa; }
 {{- end}}
 {{- range .Rects}}
 <rect x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" fill="{{.Fill}}"><title>{{.Title}}</title></rect>
+{{- end}}
+{{- range .Coverage}}
+<rect class="coverage" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" fill="{{.Fill}}" fill-opacity="0.45"><title>{{.Title}}</title></rect>
 {{- end}}
 {{- range .Texts}}
 <text x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}">{{.Text}}</text>
@@ -395,20 +447,33 @@ tr:hover td { background: #f6f8fa; }
 </figure>
 </div>
 <h2>Clients</h2>
-<p class="summary">Columns: what enforcing each setting does to the client. SMB1 off: DisableSMB1; Encryption: EncryptData with RejectUnencryptedAccess; Signing: RequireSecuritySignature; SPN level 1 and 2: SmbServerNameHardeningLevel=1 and =2. "yes": it breaks the client; "maybe": 3027 evidence only (unreliable), never a certain break; 551: already rejected by enforcement. Click a column header to sort.</p>
+<p class="summary">Most severe first. Columns: what enforcing each setting does to the client. SMB1 off: DisableSMB1; Encryption: EncryptData with RejectUnencryptedAccess; Signing: RequireSecuritySignature; SPN level 1 and 2: SmbServerNameHardeningLevel=1 and =2. "yes": it breaks the client; "maybe": 3027 evidence only (unreliable), never a certain break; 551: already rejected by enforcement. Open a client's evidence below its row. Click a column header to sort.</p>
 <input class="filter" type="search" placeholder="Filter clients…" data-table="clients" aria-label="Filter clients">
 <div class="tablewrap"><table id="clients" class="sortable">
-<thead><tr><th>Client</th><th>Kind</th><th title="DisableSMB1">SMB1 off</th><th title="EncryptData+RejectUnencryptedAccess">Encryption</th><th title="RequireSecuritySignature">Signing</th><th title="SmbServerNameHardeningLevel=1">SPN level 1</th><th title="SmbServerNameHardeningLevel=2">SPN level 2</th><th title="already rejected by enforcement (event 551)">551</th><th class="num" data-type="num">Events</th><th>First seen</th><th>Last seen</th><th>Servers</th><th>Users</th><th>SPNs</th><th>Names</th><th>Same short name</th><th>Remediation</th></tr></thead>
+<thead><tr><th>Client</th><th title="DisableSMB1">SMB1 off</th><th title="EncryptData+RejectUnencryptedAccess">Encryption</th><th title="RequireSecuritySignature">Signing</th><th title="SmbServerNameHardeningLevel=1">SPN level 1</th><th title="SmbServerNameHardeningLevel=2">SPN level 2</th><th title="already rejected by enforcement (event 551 or 5168)">551</th><th class="num" data-type="num">Events</th><th>Last seen</th><th>Remediation</th><th class="num" data-type="num" title="the order of severity">Rank</th></tr></thead>
 <tbody>
 {{- range .Clients}}
-<tr>{{range .}}<td{{if .Class}} class="{{.Class}}"{{end}}{{if .Sort}} data-sort="{{.Sort}}"{{end}}>{{.Text}}</td>{{end}}</tr>
+<tr class="row">{{range .Cells}}<td{{if .Class}} class="{{.Class}}"{{end}}{{if .Sort}} data-sort="{{.Sort}}"{{end}}>{{.Text}}</td>{{end}}</tr>
+<tr class="ev"><td colspan="11"><details><summary>{{.Summary}}</summary>
+{{- if .Facts}}
+<dl class="about">{{range .Facts}}<dt>{{index . 0}}</dt><dd>{{index . 1}}</dd>{{end}}</dl>
+{{- end}}
+{{- if .Note}}
+<p>{{.Note}}</p>
+{{- end}}
+<table class="evidence"><thead><tr><th>Server</th><th>Event</th><th class="num">Count</th><th>First</th><th>Last</th><th>File</th><th class="num">Record ID</th><th>Hint</th></tr></thead><tbody>
+{{- range .Evidence}}
+<tr>{{range .}}<td{{if .Class}} class="{{.Class}}"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{- end}}
+</tbody></table>
+</details></td></tr>
 {{- end}}
 </tbody></table></div>
 <h2>Servers</h2>
 <p class="summary">Coverage: the first and last record of any event of the server in the inputs. A server without audit events is not proof of a clean server: auditing may be off.</p>
 <input class="filter" type="search" placeholder="Filter servers…" data-table="servers" aria-label="Filter servers">
 <div class="tablewrap"><table id="servers" class="sortable">
-<thead><tr><th>Server</th><th class="num" data-type="num">Audit events</th><th class="num" data-type="num">Clients</th><th class="num" data-type="num">Records</th><th>First</th><th>Last</th><th>Audit kinds</th><th>Warnings</th></tr></thead>
+<thead><tr><th>Server</th><th class="num" data-type="num">Audit events</th><th class="num" data-type="num">Clients</th><th class="num" data-type="num">Records</th><th>First</th><th>Last</th><th>Audit kinds</th><th>Audits</th><th>Warnings</th></tr></thead>
 <tbody>
 {{- range .Servers}}
 <tr>{{range .}}<td{{if .Class}} class="{{.Class}}"{{end}}{{if .Sort}} data-sort="{{.Sort}}"{{end}}>{{.Text}}</td>{{end}}</tr>
@@ -417,7 +482,7 @@ tr:hover td { background: #f6f8fa; }
 <h2>Input files</h2>
 <input class="filter" type="search" placeholder="Filter files…" data-table="inputs" aria-label="Filter input files">
 <div class="tablewrap"><table id="inputs" class="sortable">
-<thead><tr><th>Path</th><th class="num" data-type="num">Records</th><th class="num" data-type="num">Chunks</th><th class="num" data-type="num">Decoded</th><th data-type="num">Damaged chunks</th><th data-type="num">Errors</th><th>Status</th></tr></thead>
+<thead><tr><th>Path</th><th class="num" data-type="num">Size</th><th>SHA-256</th><th class="num" data-type="num">Records in chunks</th><th class="num" data-type="num">Decoded</th><th class="num" data-type="num">First record ID</th><th class="num" data-type="num">Chunks</th><th class="num" data-type="num">Decoded chunks</th><th data-type="num">Damaged chunks</th><th data-type="num">Errors</th><th>Status</th></tr></thead>
 <tbody>
 {{- range .Inputs}}
 <tr>{{range .}}<td{{if .Class}} class="{{.Class}}"{{end}}{{if .Sort}} data-sort="{{.Sort}}"{{end}}>{{.Text}}</td>{{end}}</tr>
@@ -445,15 +510,20 @@ tr:hover td { background: #f6f8fa; }
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (h) { h.removeAttribute("aria-sort"); });
     th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
     var body = table.tBodies[0];
-    var rows = Array.prototype.slice.call(body.rows);
-    rows.forEach(function (r, i) { r._i = i; });
+    // An evidence row (class ev) follows its client's row wherever it goes.
+    var rows = Array.prototype.filter.call(body.rows, function (r) { return !r.classList.contains("ev"); });
+    rows.forEach(function (r, i) {
+      r._i = i;
+      var n = r.nextElementSibling;
+      r._ev = n && n.classList.contains("ev") ? n : null;
+    });
     rows.sort(function (a, b) {
       var x = key(a.cells[col], num), y = key(b.cells[col], num);
       if (x < y) { return -dir; }
       if (x > y) { return dir; }
       return a._i - b._i;
     });
-    rows.forEach(function (r) { body.appendChild(r); });
+    rows.forEach(function (r) { body.appendChild(r); if (r._ev) { body.appendChild(r._ev); } });
   }
   Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), function (table) {
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
@@ -467,7 +537,10 @@ tr:hover td { background: #f6f8fa; }
     input.addEventListener("input", function () {
       var q = input.value.toLowerCase();
       Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
+        if (r.classList.contains("ev")) { return; }
         r.hidden = q !== "" && r.textContent.toLowerCase().indexOf(q) < 0;
+        var n = r.nextElementSibling;
+        if (n && n.classList.contains("ev")) { n.hidden = r.hidden; }
       });
     });
   });

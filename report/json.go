@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,7 +41,13 @@ func FormatTime(t time.Time) string {
 type jsonReport struct {
 	Schema          string         `json:"schema"`
 	GeneratedAt     string         `json:"generated_at"`
+	Version         string         `json:"version"`
+	CommandLine     string         `json:"command_line"`
+	Filter          jsonFilter     `json:"filter"`
+	ShortWindow     string         `json:"short_window"`
+	PartialFilters  []string       `json:"partial_filters"`
 	Summary         jsonSummary    `json:"summary"`
+	Caveats         []jsonCaveat   `json:"caveats"`
 	Clients         []jsonClient   `json:"clients"`
 	Servers         []jsonServer   `json:"servers"`
 	Inputs          []jsonInput    `json:"inputs"`
@@ -85,16 +93,37 @@ type jsonSummary struct {
 	Errors              int            `json:"errors"`
 	Events              map[string]int `json:"events"`
 	RejectedClients     int            `json:"rejected_clients"`
+	AuditEvents         int            `json:"audit_events"`
+	Notice              string         `json:"notice"`
 	Headlines           []jsonHeadline `json:"headlines"`
 }
 
+type jsonFilter struct {
+	Since   string   `json:"since"`
+	Until   string   `json:"until"`
+	Servers []string `json:"servers"`
+	Clients []string `json:"clients"`
+}
+
+type jsonCaveat struct {
+	Kind   string `json:"kind"`
+	Server string `json:"server"`
+	Input  string `json:"input"`
+	Text   string `json:"text"`
+}
+
 type jsonHeadline struct {
-	Setting         string `json:"setting"`
-	Clients         int    `json:"clients"`
-	Servers         int    `json:"servers"`
-	PossibleClients int    `json:"possible_clients"`
-	PossibleServers int    `json:"possible_servers"`
-	Text            string `json:"text"`
+	Setting             string   `json:"setting"`
+	Clients             int      `json:"clients"`
+	Servers             int      `json:"servers"`
+	PossibleClients     int      `json:"possible_clients"`
+	PossibleServers     int      `json:"possible_servers"`
+	State               string   `json:"state"`
+	Audit               string   `json:"audit"`
+	AuditSwitch         string   `json:"audit_switch"`
+	ServersWithAudit    []string `json:"servers_with_audit"`
+	ServersWithoutAudit []string `json:"servers_without_audit"`
+	Text                string   `json:"text"`
 }
 
 type jsonEvidence struct {
@@ -156,23 +185,27 @@ type jsonServer struct {
 	AuditEvents int            `json:"audit_events"`
 	Clients     []string       `json:"clients"`
 	AuditKinds  []uint16       `json:"audit_kinds"`
+	Audits      []string       `json:"audits"`
 	Warnings    []string       `json:"warnings"`
 }
 
 type jsonInput struct {
-	Path          string   `json:"path"`
-	Size          int64    `json:"size"`
-	Skipped       bool     `json:"skipped"`
-	Reason        string   `json:"reason"`
-	Cause         string   `json:"cause"`
-	Chunks        int      `json:"chunks"`
-	ChunksDecoded int      `json:"chunks_decoded"`
-	ChunksSkipped int      `json:"chunks_skipped"`
-	Records       int      `json:"records"`
-	DamagedChunks []int    `json:"damaged_chunks"`
-	Errors        []string `json:"errors"`
-	First         string   `json:"first"`
-	Last          string   `json:"last"`
+	Path            string   `json:"path"`
+	Size            int64    `json:"size"`
+	Skipped         bool     `json:"skipped"`
+	Reason          string   `json:"reason"`
+	Cause           string   `json:"cause"`
+	Chunks          int      `json:"chunks"`
+	ChunksDecoded   int      `json:"chunks_decoded"`
+	ChunksSkipped   int      `json:"chunks_skipped"`
+	Records         int      `json:"records"`
+	RecordsInChunks int      `json:"records_in_chunks"`
+	FirstRecordID   uint64   `json:"first_record_id"`
+	SHA256          string   `json:"sha256"`
+	DamagedChunks   []int    `json:"damaged_chunks"`
+	Errors          []string `json:"errors"`
+	First           string   `json:"first"`
+	Last            string   `json:"last"`
 }
 
 type jsonDay struct {
@@ -221,24 +254,34 @@ func (r *Report) toJSON() jsonReport {
 	}
 	j := jsonReport{Schema: schema, GeneratedAt: FormatTime(r.GeneratedAt), Unparsed: r.Unparsed, FindingsOmitted: r.FindingsOmitted,
 		Clients: []jsonClient{}, Servers: []jsonServer{}, Inputs: []jsonInput{}, EventsPerDay: []jsonDay{},
-		UnparsedSamples: []jsonUnparsed{}, Findings: []jsonRecord{}}
+		UnparsedSamples: []jsonUnparsed{}, Findings: []jsonRecord{}, Caveats: []jsonCaveat{},
+		Version: r.Version, CommandLine: r.CommandLine, ShortWindow: r.ShortWindow.String(), PartialFilters: nonNil(r.PartialFilters),
+		Filter: jsonFilter{Since: FormatTime(r.Filter.Since), Until: FormatTime(r.Filter.Until),
+			Servers: nonNil(r.Filter.Servers), Clients: nonNil(r.Filter.Clients)}}
+	for _, c := range r.Caveats {
+		j.Caveats = append(j.Caveats, jsonCaveat{Kind: string(c.Kind), Server: c.Server, Input: c.Input, Text: c.Text})
+	}
 	s := r.Summary
 	j.Summary = jsonSummary{Clients: s.Clients, Servers: s.Servers, ServersWithoutAudit: s.ServersWithoutAudit,
 		Inputs: s.Inputs, SkippedInputs: s.SkippedInputs, Records: s.Records, DamagedChunks: s.DamagedChunks,
-		Errors: s.Errors, Events: countsOut(s.Events), RejectedClients: s.RejectedClients, Headlines: []jsonHeadline{}}
+		Errors: s.Errors, Events: countsOut(s.Events), RejectedClients: s.RejectedClients, Headlines: []jsonHeadline{},
+		AuditEvents: s.AuditEvents, Notice: s.Notice}
 	for _, h := range s.Headlines {
 		j.Summary.Headlines = append(j.Summary.Headlines, jsonHeadline{Setting: string(h.Setting), Clients: h.Clients,
-			Servers: h.Servers, PossibleClients: h.PossibleClients, PossibleServers: h.PossibleServers, Text: h.Text})
+			Servers: h.Servers, PossibleClients: h.PossibleClients, PossibleServers: h.PossibleServers,
+			State: string(h.State), Audit: h.Audit, AuditSwitch: h.AuditSwitch,
+			ServersWithAudit: nonNil(h.ServersWithAudit), ServersWithoutAudit: nonNil(h.ServersWithoutAudit), Text: h.Text})
 	}
 	// The clients are encoded one at a time by WriteJSON (clientOut).
 	for _, sv := range r.Servers {
 		j.Servers = append(j.Servers, jsonServer{Server: sv.Name, First: FormatTime(sv.First), Last: FormatTime(sv.Last),
 			Records: sv.Records, Findings: sv.Findings, Events: countsOut(sv.Events), AuditEvents: sv.AuditEvents, Clients: nonNil(sv.Clients),
-			AuditKinds: nonNil(sv.AuditKinds), Warnings: nonNil(sv.Warnings)})
+			AuditKinds: nonNil(sv.AuditKinds), Audits: nonNil(sv.Audits), Warnings: nonNil(sv.Warnings)})
 	}
 	for _, in := range r.Inputs {
 		j.Inputs = append(j.Inputs, jsonInput{Path: in.Path, Size: in.Size, Skipped: in.Skipped, Reason: in.Reason, Cause: string(in.Cause),
 			Chunks: in.Chunks, ChunksDecoded: in.ChunksDecoded, ChunksSkipped: in.ChunksSkipped, Records: in.Records,
+			RecordsInChunks: in.RecordsInChunks, FirstRecordID: in.FirstRecordID, SHA256: in.SHA256,
 			DamagedChunks: nonNil(in.DamagedChunks), Errors: nonNil(in.Errors),
 			First: FormatTime(in.First), Last: FormatTime(in.Last)})
 	}
@@ -545,7 +588,7 @@ func readPartial(rd io.Reader) (*agg, [32]byte, error) {
 			p.fail(at+".server", "empty")
 		}
 		s := Server{Name: js.Server, First: p.time(at+".first", js.First, false), Last: p.time(at+".last", js.Last, false),
-			Records: p.count(at+".records", js.Records)}
+			Records: p.count(at+".records", js.Records), Audits: p.audits(at+".audits", js.Audits)}
 		if j.FindingsOmitted > 0 {
 			s.Findings, s.Events, s.Clients = p.count(at+".findings", js.Findings), p.counts(at+".events", js.Events), js.Clients
 		}
@@ -562,17 +605,35 @@ func readPartial(rd io.Reader) (*agg, [32]byte, error) {
 		r.Inputs = append(r.Inputs, Input{Path: ji.Path, Size: ji.Size, Skipped: ji.Skipped, Reason: ji.Reason, Cause: p.cause(at, ji),
 			Chunks: p.count(at+".chunks", ji.Chunks), ChunksDecoded: p.count(at+".chunks_decoded", ji.ChunksDecoded),
 			ChunksSkipped: p.count(at+".chunks_skipped", ji.ChunksSkipped), Records: p.count(at+".records", ji.Records),
+			RecordsInChunks: p.count(at+".records_in_chunks", ji.RecordsInChunks), FirstRecordID: ji.FirstRecordID,
+			SHA256:        p.sha256(at+".sha256", ji.SHA256),
 			DamagedChunks: emptyNil(ji.DamagedChunks), Errors: emptyNil(ji.Errors),
 			First: p.time(at+".first", ji.First, false), Last: p.time(at+".last", ji.Last, false)})
+	}
+	meta := Meta{Version: j.Version, CommandLine: j.CommandLine,
+		Filter: smbaudit.Filter{Since: p.time("filter.since", j.Filter.Since, false), Until: p.time("filter.until", j.Filter.Until, false),
+			Servers: emptyNil(j.Filter.Servers), Clients: emptyNil(j.Filter.Clients)}}
+	if j.ShortWindow != "" { // reports written before the member existed have none: the default
+		d, err := time.ParseDuration(j.ShortWindow)
+		if err != nil {
+			p.fail("short_window", err.Error())
+		}
+		meta.ShortWindow = d
 	}
 	if p.err != nil {
 		return nil, digest, p.err
 	}
+	r.Meta, r.PartialFilters = meta, emptyNil(j.PartialFilters)
+	a.meta = meta
 	j = jsonReport{}
 	a.total = streamed.n
 	if err := a.addReport(r); streamed.overflow || err != nil {
 		return nil, digest, &FieldError{Msg: "the counts of the report sum past the largest int", Path: "(report)", Err: ErrOverflow}
 	}
+	// The report's own filter is its own, not that of a partial merged
+	// into it: only those it lists are.
+	a.filters = set{}
+	a.filters.add(r.PartialFilters...)
 	r = nil // in a now
 	g.h.Sum(digest[:0])
 	return a, digest, nil
@@ -779,6 +840,29 @@ func (p *parser) cause(at string, ji jsonInput) smbaudit.Cause {
 		return smbaudit.CauseUnreadable
 	}
 	return c
+}
+
+// audits checks a server's audit family names (Audit.Name).
+func (p *parser) audits(at string, names []string) []string {
+	for _, n := range names {
+		if !slices.ContainsFunc(Audits, func(a Audit) bool { return a.Name == n }) {
+			p.fail(at, fmt.Sprintf("unknown audit %q", n))
+			return nil
+		}
+	}
+	return emptyNil(names)
+}
+
+// sha256 checks a hex SHA-256: 64 lower-case hex digits, or "".
+func (p *parser) sha256(at, s string) string {
+	if s == "" {
+		return ""
+	}
+	if b, err := hex.DecodeString(s); err != nil || len(b) != sha256.Size || hex.EncodeToString(b) != s {
+		p.fail(at, "not a SHA-256 in lower-case hex")
+		return ""
+	}
+	return s
 }
 
 // parser keeps the first error met while converting a decoded document.

@@ -163,6 +163,10 @@ type Options struct {
 	// lists everything. Past it each list is cut to its first MaxListed
 	// values in sorted order, and its Total keeps the full count.
 	MaxListed int
+	// Meta is what the report says of how it was made: version, command
+	// line, filter, and the short-window threshold. It is written as given
+	// (so that golden files stay stable), never looked up.
+	Meta
 }
 
 // DefaultMaxListed is the number of values a per-client list of a report
@@ -204,6 +208,16 @@ type Report struct {
 	Servers     []Server // sorted by Name
 	Inputs      []Input  // sorted by Path
 	Days        []Day    // sorted by Date
+	// Meta says how the report was made (Options.Meta; ShortWindow made
+	// effective).
+	Meta
+	// PartialFilters lists, once each, the filters (FilterText, joined
+	// with "; ") of the reports merged into this one that had a filter:
+	// each partial's findings were filtered so.
+	PartialFilters []string
+	// Caveats list what weakens an absence of evidence: short windows,
+	// wrapped logs, skipped and damaged inputs (derived).
+	Caveats []Caveat
 	// Unparsed counts the recognised events too malformed to classify;
 	// UnparsedSamples holds the first MaxUnparsedSamples of them in
 	// (time, source) order.
@@ -271,7 +285,14 @@ type Summary struct {
 	Errors              int
 	Events              map[uint16]int // findings per event ID
 	RejectedClients     int            // clients with a 551 or a 5168
-	Headlines           []Headline     // one per Setting, in Settings order
+	// AuditEvents counts the findings of audit events (3000, 3021, 3022,
+	// 3024-3027) over every server.
+	AuditEvents int
+	// Notice is the first thing every format says when no server logged
+	// any audit event (AuditEvents is 0, and no Server.Audits): that the
+	// report says nothing about the clients; "" otherwise.
+	Notice    string
+	Headlines []Headline // one per Setting, in Settings order
 }
 
 // Headline is the answer for one setting.
@@ -283,7 +304,20 @@ type Headline struct {
 	// only), PossibleServers the servers that logged it.
 	PossibleClients int
 	PossibleServers int
-	Text            string
+	// State says what the report can tell of the setting: breaks,
+	// possibly, none seen (over the servers with its audit), or cannot
+	// tell (no server logged its audit).
+	State State
+	// Audit names the audit family the setting's verdict rests on
+	// (Audit.Name), AuditSwitch what turns it on.
+	Audit       string
+	AuditSwitch string
+	// ServersWithAudit are the servers that logged that family;
+	// ServersWithoutAudit the others, of which the report says nothing
+	// for this setting.
+	ServersWithAudit    []string
+	ServersWithoutAudit []string
+	Text                string
 }
 
 // Evidence locates one event.
@@ -367,7 +401,13 @@ type Server struct {
 	AuditEvents int            // findings of the audit events 3000, 3021, 3024-3027
 	Clients     []string       // distinct client IDs
 	AuditKinds  []uint16       // audit event IDs it produced
-	Warnings    []string
+	// Audits are the audit families it logged (Audit.Name), in Audits
+	// order: those of its findings, and, in a report made by Generate
+	// with a client filter, those of the findings of other clients within
+	// the time and server filters (the audit was on all the same). The
+	// JSON form keeps them, and merging joins them.
+	Audits   []string
+	Warnings []string
 }
 
 // Input describes one input file.
@@ -382,7 +422,15 @@ type Input struct {
 	Chunks        int
 	ChunksDecoded int
 	ChunksSkipped int
-	Records       int
+	// Records counts the records decoded, RecordsInChunks the records its
+	// chunks hold (smbaudit.FileResult): a WEF log decodes a few of many.
+	Records         int
+	RecordsInChunks int
+	// FirstRecordID is the lowest record ID of its chunks (0: unknown);
+	// above 1, the log wrapped or was cleared.
+	FirstRecordID uint64
+	// SHA256 is the hex SHA-256 of the file's bytes; "" when unknown.
+	SHA256        string
 	DamagedChunks []int
 	// Errors are the chunk and record errors of the file
 	// (smbaudit.FileResult.Errors) as text, each naming its place.

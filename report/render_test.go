@@ -20,7 +20,7 @@ func TestParseFormatAndRender(t *testing.T) {
 	}{
 		{"text", report.FormatText, "SMB hardening readiness report"},
 		{"JSON", report.FormatJSON, "{\n  \"schema\": \"smbreadiness.report/v1\""},
-		{"csv", report.FormatCSV, "client,kind,"},
+		{"csv", report.FormatCSV, "# tool version,"},
 		{"md", report.FormatMarkdown, "# SMB hardening readiness report"},
 		{" markdown ", report.FormatMarkdown, "# SMB hardening readiness report"},
 		{"html", report.FormatHTML, "<!DOCTYPE html>"},

@@ -174,10 +174,16 @@ func TestHeadlinesCountServersOfTheEvidenceOnly(t *testing.T) {
 		byS[h.Setting] = h
 	}
 	assert.Equal(t, report.Headline{Setting: report.SettingRequireSigning, Clients: 1, Servers: 1, PossibleClients: 1, PossibleServers: 1,
-		Text: "1 client on 1 server would break if you enforce RequireSecuritySignature (1 client more possibly, on 1 server: 3027 evidence only)"},
+		State: report.StateBreaks, Audit: "signing", AuditSwitch: "AuditClientDoesNotSupportSigning",
+		ServersWithAudit: []string{"srv0", "srv2"}, ServersWithoutAudit: []string{"srv1"},
+		Text: "1 client on 1 server would break if you enforce RequireSecuritySignature (1 client more possibly, on 1 server: 3027 evidence only); " +
+			"1 server logged no signing audit (3021/3027) event: nothing is known of its clients"},
 		byS[report.SettingRequireSigning])
-	assert.Equal(t, "1 client on 1 server would break if you enforce SmbServerNameHardeningLevel=1", byS[report.SettingSPNHardeningLvl1].Text)
-	assert.Equal(t, "0 clients on 0 servers would break if you enforce DisableSMB1", byS[report.SettingDisableSMB1].Text)
+	assert.Equal(t, "1 client on 1 server would break if you enforce SmbServerNameHardeningLevel=1; "+
+		"2 servers logged no SPN audit (3024/3025/3026) event: nothing is known of their clients", byS[report.SettingSPNHardeningLvl1].Text)
+	assert.Equal(t, report.StateCannotTell, byS[report.SettingDisableSMB1].State)
+	assert.Equal(t, "cannot tell what breaks if you enforce DisableSMB1: no server logged the SMB1 audit (3000); turn on AuditSmb1Access",
+		byS[report.SettingDisableSMB1].Text)
 }
 
 func TestServersCoverageAndWarnings(t *testing.T) {
@@ -257,7 +263,9 @@ func TestZeroOptionsAndNil(t *testing.T) {
 	assert.Empty(t, r.Clients)
 	var b bytes.Buffer
 	require.NoError(t, r.WriteText(&b, report.TextOptions{}))
-	assert.Contains(t, b.String(), "0 clients on 0 servers would break if you enforce DisableSMB1")
+	assert.Contains(t, b.String(), "No SMB audit events were found in 0 files read")
+	assert.Contains(t, b.String(), "cannot tell what breaks if you enforce DisableSMB1")
+	assert.NotContains(t, b.String(), "0 clients on 0 servers")
 	m := report.Merge(nil, nil)
 	assert.Empty(t, m.Clients)
 }

@@ -473,6 +473,7 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 				rs.AuditKinds = append(rs.AuditKinds, id)
 			}
 		}
+		rs.Audits = auditsOf(rs.Events, cv.audits)
 		rs.Warnings = serverWarnings(rs)
 		r.Servers = append(r.Servers, rs)
 	}

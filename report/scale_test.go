@@ -167,7 +167,7 @@ func TestReadJSONStreamsClients(t *testing.T) {
 	streamed.Digest, whole.Digest = [32]byte{}, [32]byte{}
 	require.Equal(t, streamed, whole)
 
-	twice := strings.Replace(doc, `"clients": [`, `"clients": [], "Clients": [`, 1)
+	twice := strings.Replace(doc, "\n  \"clients\": [", "\n  \"clients\": [], \"Clients\": [", 1) // the top-level member, not filter's
 	_, err = report.ReadJSON(strings.NewReader(twice))
 	require.ErrorIs(t, err, report.ErrMalformed)
 	require.ErrorContains(t, err, "given twice")

@@ -165,16 +165,29 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 		t.width = 100
 	}
 	t.line(t.paint(ansiBold, "SMB hardening readiness report") + "  (generated " + FormatTime(r.GeneratedAt) + ")")
+	if r.Summary.Notice != "" {
+		t.line("")
+		t.wrap(t.paint(ansiRed, "NO EVIDENCE:"), 2, r.Summary.Notice)
+	}
+	t.line("")
+	for _, kv := range r.about() {
+		t.wrap(kv[0]+":", 4, Escape(kv[1]))
+	}
 	t.line("")
 	t.line(t.paint(ansiBold, "What breaks if you enforce each setting"))
 	for _, h := range r.Summary.Headlines {
-		code := ""
-		if h.Clients > 0 {
-			code = ansiRed
-		} else if h.PossibleClients > 0 {
-			code = ansiYellow
+		code := map[State]string{StateBreaks: ansiRed, StatePossibly: ansiYellow, StateCannotTell: ansiMag}[h.State]
+		t.wrap("  "+t.paint(code, "* "+stateMark(h.State)+":"), 4, Escape(h.Text)+".")
+		if w := withoutAudit(h); w != "" {
+			t.wrap("    ", 4, Escape(w)+".")
 		}
-		t.wrap("  "+t.paint(code, "*"), 4, h.Text+".")
+	}
+	if len(r.Caveats) > 0 {
+		t.line("")
+		t.line(t.paint(ansiBold, "What weakens an absence of evidence"))
+		for _, c := range r.Caveats {
+			t.wrap("  "+t.paint(ansiYellow, "!"), 4, Escape(c.Text)+".")
+		}
 	}
 	t.line("")
 	t.wrap("", 0, summaryLine(r.Summary, r.Unparsed))
@@ -255,7 +268,7 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 		t.line(fmt.Sprintf("%s %6d %7d %8d  %-20s  %-20s", cell(Escape(s.Name), sw, false), s.AuditEvents, len(s.Clients), s.Records,
 			shortTime(s.First), shortTime(s.Last)))
 		if len(s.AuditKinds) > 0 {
-			t.wrap("    audit kinds:", 6, idsString(s.AuditKinds))
+			t.wrap("    audit kinds:", 6, idsString(s.AuditKinds)+" (audits: "+strings.Join(s.Audits, ", ")+")")
 		}
 		for _, wn := range s.Warnings {
 			t.wrap("    "+t.paint(ansiYellow, "!"), 6, wn)
@@ -268,12 +281,13 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 	for _, in := range r.Inputs {
 		t.wrap("", 2, Escape(in.Path))
 		if in.Skipped {
-			t.wrap("    "+t.paint(ansiYellow, "skipped:"), 6, Escape(in.Reason))
+			t.wrap("    "+t.paint(ansiYellow, "skipped:"), 6, fmt.Sprintf("%s (%d bytes)", Escape(in.Reason), in.Size))
 			continue
 		}
-		t.wrap("   ", 6, fmt.Sprintf("%s, %s (%d decoded), %s, %s; %s to %s", plural(in.Records, "record", "records"),
+		t.wrap("   ", 6, fmt.Sprintf("%s; %s (%d decoded), %s, %s; %s to %s", inputFacts(in),
 			plural(in.Chunks, "chunk", "chunks"), in.ChunksDecoded, plural(len(in.DamagedChunks), "damaged chunk", "damaged chunks"),
 			plural(len(in.Errors), "error", "errors"), orDash(FormatTime(in.First)), orDash(FormatTime(in.Last))))
+		t.wrap("    sha256:", 6, orDash(in.SHA256))
 		shown, more := firstErrors(in.Errors)
 		for _, e := range shown {
 			t.wrap("    "+t.paint(ansiYellow, "!"), 6, Escape(e))

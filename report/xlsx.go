@@ -246,23 +246,36 @@ func (s *xlsxSheet) flush() error {
 
 func (r *Report) xlsxSummary(s *xlsxSheet) error {
 	if err := s.header([]string{"Setting", "Clients it breaks", "on servers", "Clients it possibly breaks (3027 only)",
-		"on servers", "Headline"}, []float64{36, 18, 12, 34, 12, 90}); err != nil {
+		"on servers", "Headline", "State", "Audit", "Servers with the audit", "Servers without it"},
+		[]float64{36, 18, 12, 34, 12, 90, 14, 12, 40, 40}); err != nil {
 		return err
 	}
 	sum := r.Summary
 	for _, h := range sum.Headlines {
 		if err := s.add(string(h.Setting), styled(h.Clients, s.x.bad, h.Clients > 0), h.Servers,
-			styled(h.PossibleClients, s.x.warn, h.PossibleClients > 0), h.PossibleServers, h.Text); err != nil {
+			styled(h.PossibleClients, s.x.warn, h.PossibleClients > 0), h.PossibleServers, h.Text,
+			styled(string(h.State), s.x.warn, h.State == StateCannotTell), h.Audit,
+			strings.Join(h.ServersWithAudit, "; "), strings.Join(h.ServersWithoutAudit, "; ")); err != nil {
 			return err
 		}
 	}
 	s.filterRows = s.row
 	listed := len(r.Findings)
-	totals := []struct {
+	type total struct {
 		name string
 		v    any
-	}{
-		{"", nil},
+	}
+	totals := []total{{"", nil}}
+	if sum.Notice != "" {
+		totals = append(totals, total{"NO EVIDENCE", styled(sum.Notice, s.x.bad, true)})
+	}
+	for _, kv := range r.about() {
+		totals = append(totals, total{kv[0], kv[1]})
+	}
+	for _, c := range r.Caveats {
+		totals = append(totals, total{"Caveat: " + string(c.Kind), styled(c.Text, s.x.warn, true)})
+	}
+	totals = append(totals, []total{
 		{"Clients", sum.Clients},
 		{"Clients already rejected by enforcement (551, 5168)", styled(sum.RejectedClients, s.x.bad, sum.RejectedClients > 0)},
 		{"Servers", sum.Servers},
@@ -276,7 +289,7 @@ func (r *Report) xlsxSummary(s *xlsxSheet) error {
 		{"Findings listed in Evidence", listed},
 		{"Findings counted but not listed (max findings)", r.FindingsOmitted},
 		{"Generated (UTC)", r.GeneratedAt},
-	}
+	}...)
 	for _, t := range totals {
 		if t.v == nil {
 			if err := s.add(); err != nil {
@@ -390,8 +403,9 @@ func (r *Report) xlsxServers(s *xlsxSheet) error {
 
 func (r *Report) xlsxInputs(s *xlsxSheet) error {
 	if err := s.header([]string{"Path", "Size", "Skipped", "Cause", "Reason", "Chunks", "Chunks decoded", "Chunks skipped",
-		"Records", "Damaged chunks", "Errors", "First errors", "First (UTC)", "Last (UTC)"},
-		[]float64{60, 12, 9, 18, 40, 8, 10, 10, 10, 16, 8, 80, 24, 24}); err != nil {
+		"Records", "Damaged chunks", "Errors", "First errors", "First (UTC)", "Last (UTC)", "Records in chunks", "First record ID",
+		"SHA-256"},
+		[]float64{60, 12, 9, 18, 40, 8, 10, 10, 10, 16, 8, 80, 24, 24, 12, 12, 66}); err != nil {
 		return err
 	}
 	for _, in := range r.Inputs {
@@ -403,7 +417,8 @@ func (r *Report) xlsxInputs(s *xlsxSheet) error {
 		if err := s.add(in.Path, in.Size, styled(strconv.FormatBool(in.Skipped), s.x.warn, in.Skipped), string(in.Cause),
 			in.Reason, in.Chunks, in.ChunksDecoded, in.ChunksSkipped, in.Records,
 			styled(strings.Join(damaged, "; "), s.x.warn, len(damaged) > 0), styled(len(in.Errors), s.x.warn, len(in.Errors) > 0),
-			strings.Join(first, " | "), in.First, in.Last); err != nil {
+			strings.Join(first, " | "), in.First, in.Last, in.RecordsInChunks,
+			styled(in.FirstRecordID, s.x.warn, in.FirstRecordID > 1), in.SHA256); err != nil {
 			return err
 		}
 	}

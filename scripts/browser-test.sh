@@ -5,9 +5,13 @@
 # as HTML (report/internal/browsercheck), loads it in
 # headless Chromium, offline, and checks over the DevTools pipe that the page
 # logs no console error or exception, makes no network request, reorders the
-# client rows when a column header is clicked, and filters them. Then it breaks
-# the page on purpose three ways (console error, dead sort, external asset) and
-# requires the checker to fail each time, so a green run means something.
+# client rows when a column header is clicked (each evidence row following its
+# client), filters them, shows the verdict and remediation columns at 1400 px
+# without scrolling sideways, and expands a client's row to its evidence; and
+# that the page of a log without SMB audit events shows the notice and no green
+# card. Then it breaks the page on purpose six ways (console error, dead sort,
+# external asset, green cards, dead <details>, a too-wide column) and requires
+# the checker to fail each time, so a green run means something.
 # Saves report.html and a full-page report.png in $BROWSER_TEST_OUT (default:
 # a new temporary directory).
 #
@@ -46,7 +50,7 @@ go build -o "$work/browsercheck" ./report/internal/browsercheck
 
 "$work/browsercheck" -chromium "$bin" -out "$out" -timeout 60s
 
-for broken in console-error no-sort network; do
+for broken in console-error no-sort network green-card no-details wide; do
   if "$work/browsercheck" -chromium "$bin" -out "$work/$broken" -timeout 60s -inject "$broken" >"$work/$broken.log" 2>&1; then
     cat "$work/$broken.log" >&2
     echo "browser-test: the checker passed a page broken with -inject $broken" >&2

@@ -120,22 +120,35 @@ func CheckPattern(p string) error {
 // Apply returns the part of res that f keeps; res is not modified.
 //
 // Findings are filtered with Match. Files are kept whole: they are what was
-// read. Server coverage is kept for the servers that pass the server filter,
-// with First and Last clipped to [Since, Until]; a server whose window lies
-// wholly outside the bounds is dropped. AuditEvents is recounted from the
-// findings kept; a streamed result (ScanOptions.OnFinding: Findings nil) has
-// none to recount, so there it is left as the scan counted it, over every
-// client and time. Events still counts every decoded event of the server in
-// the inputs, because a Result does not keep the time of events that are not
-// findings.
+// read. Server coverage is kept for the servers that pass the server filter;
+// a server whose window lies wholly outside [Since, Until] is dropped. First
+// and Last stay the times of records, never the bounds: where a bound cuts
+// a server's window, the end cut becomes the time of the server's earliest
+// (latest) finding within the bounds, or the zero time (unknown) when the
+// result kept no such finding (a streamed result keeps none: ScanOptions.
+// OnFinding). AuditEvents is recounted from the findings kept; a streamed
+// result has none to recount, so there it is left as the scan counted it,
+// over every client and time. Events still counts every decoded event of the
+// server in the inputs, because a Result does not keep the time of events
+// that are not findings.
 func (f Filter) Apply(res *Result) *Result {
 	if res == nil {
 		return nil
 	}
 	out := &Result{Files: slices.Clone(res.Files)}
 	audit := map[string]int{}
+	type span struct{ first, last time.Time }
+	within := map[string]*span{} // by lower-cased server: findings' times within the bounds
 	for i := range res.Findings {
 		fd := &res.Findings[i]
+		if (f.Since.IsZero() || !fd.Time.Before(f.Since)) && (f.Until.IsZero() || !fd.Time.After(f.Until)) {
+			lc := strings.ToLower(fd.Server)
+			if sp := within[lc]; sp == nil {
+				within[lc] = &span{fd.Time, fd.Time}
+			} else {
+				sp.first, sp.last = minTime(sp.first, fd.Time), maxTime(sp.last, fd.Time)
+			}
+		}
 		if !f.Match(fd) {
 			continue
 		}
@@ -148,14 +161,21 @@ func (f Filter) Apply(res *Result) *Result {
 		if !f.MatchServer(s.Server) {
 			continue
 		}
+		if (!f.Since.IsZero() && s.Last.Before(f.Since)) || (!f.Until.IsZero() && s.First.After(f.Until)) {
+			continue
+		}
+		sp := within[strings.ToLower(s.Server)]
 		if !f.Since.IsZero() && s.First.Before(f.Since) {
-			s.First = f.Since
+			s.First = time.Time{}
+			if sp != nil {
+				s.First = sp.first
+			}
 		}
 		if !f.Until.IsZero() && s.Last.After(f.Until) {
-			s.Last = f.Until
-		}
-		if s.First.After(s.Last) {
-			continue
+			s.Last = time.Time{}
+			if sp != nil {
+				s.Last = sp.last
+			}
 		}
 		if res.Findings != nil {
 			s.AuditEvents = audit[strings.ToLower(s.Server)]
@@ -163,4 +183,18 @@ func (f Filter) Apply(res *Result) *Result {
 		out.Servers = append(out.Servers, s)
 	}
 	return out
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

@@ -81,9 +81,10 @@ func TestFilterApply(t *testing.T) {
 	assert.Equal(t, "10.0.0.1", got.Findings[1].Client.ID)
 	assert.Equal(t, res.Files, got.Files, "files are what was read: kept whole")
 	assert.Equal(t, []ServerCoverage{
-		{Server: "FS01", First: day(4), Last: day(5), Events: 10, AuditEvents: 1},
-		{Server: "FS02", First: day(6), Last: day(8), Events: 7, AuditEvents: 0},
-	}, got.Servers, "windows clipped, FS03 outside dropped, audit events recounted (551 is not audit)")
+		{Server: "FS01", First: day(5), Last: day(5), Events: 10, AuditEvents: 1},
+		{Server: "FS02", First: day(6), Last: day(6), Events: 7, AuditEvents: 0},
+	}, got.Servers, "windows cut to the records within the bounds, never to the bounds; FS03 outside dropped; "+
+		"audit events recounted (551 is not audit)")
 
 	got = Filter{Servers: []string{"fs02"}, Clients: []string{"10.0.0.1"}}.Apply(res)
 	require.Len(t, got.Findings, 1)
@@ -98,9 +99,9 @@ func TestFilterApply(t *testing.T) {
 	streamed := &Result{Files: res.Files, Servers: res.Servers} // OnFinding: no findings kept
 	got = Filter{Since: day(4), Until: day(8)}.Apply(streamed)
 	assert.Equal(t, []ServerCoverage{
-		{Server: "FS01", First: day(4), Last: day(5), Events: 10, AuditEvents: 2},
-		{Server: "FS02", First: day(6), Last: day(8), Events: 7, AuditEvents: 1},
-	}, got.Servers, "streamed: nothing to recount, the scan's counts stay")
+		{Server: "FS01", First: time.Time{}, Last: day(5), Events: 10, AuditEvents: 2},
+		{Server: "FS02", First: day(6), Last: time.Time{}, Events: 7, AuditEvents: 1},
+	}, got.Servers, "streamed: nothing to recount, the scan's counts stay; a cut end is unknown, not the bound")
 }
 
 func TestFilterIsZero(t *testing.T) {

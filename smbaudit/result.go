@@ -20,8 +20,22 @@ type FileResult struct {
 	// ChunksSkipped counts the chunks the provider pre-filter proved hold
 	// no SMB server event; they were not decoded.
 	ChunksSkipped int
-	// Records is the number of records decoded (in decoded chunks).
-	Records int
+	// Records is the number of records decoded (in decoded chunks, of the
+	// providers decoded). RecordsInChunks is the number of records the
+	// file's chunks hold, by their headers' first and last record numbers (by Records for
+	// a chunk whose header fails its checksum): with the provider
+	// pre-filter, a mixed log decodes a few of many records.
+	Records         int
+	RecordsInChunks int
+	// FirstRecordID is the lowest record ID of the file's chunk headers
+	// (0 when no chunk header could be trusted). Above 1, older records
+	// are gone: the log wrapped (a circular log overwrote them) or was
+	// cleared.
+	FirstRecordID uint64
+	// SHA256 is the SHA-256 of the file's bytes as read, in one
+	// sequential pass before decoding; zero for a skipped file or when
+	// that pass failed (the error is then in Errors).
+	SHA256 [32]byte
 	// DamagedChunks lists the indexes of chunks that failed a checksum or
 	// could not be decoded whole.
 	DamagedChunks []int

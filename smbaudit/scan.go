@@ -443,6 +443,21 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 		return out
 	}
 	defer f.Close()
+	// The SHA-256 pass runs beside the decoding: on a pre-filtered log it
+	// costs more than the decoding itself (BenchmarkHashCost).
+	type hashed struct {
+		sum [32]byte
+		err error
+	}
+	hashDone := make(chan hashed, 1)
+	go func() {
+		if !hashInputs {
+			hashDone <- hashed{}
+			return
+		}
+		sum, err := hashFile(ctx, in.path)
+		hashDone <- hashed{sum, err}
+	}()
 
 	var mu sync.Mutex // OnChunk may be called from decoding goroutines
 	eo := evtx.Options{Workers: opts.ChunkWorkers, Recover: opts.Recover}
@@ -466,6 +481,17 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 			out.fr.Chunks++
 		}
 		out.fr.Records += ci.Records
+		if ci.State == evtx.ChunkDecoded || ci.State == evtx.ChunkSkipped {
+			if ci.HeaderChecksumValid && ci.FirstRecordNumber > 0 && ci.LastRecordNumber >= ci.FirstRecordNumber {
+				out.fr.RecordsInChunks += int(min(ci.LastRecordNumber-ci.FirstRecordNumber+1, 1<<13))
+			} else {
+				out.fr.RecordsInChunks += ci.Records
+			}
+		}
+		if (ci.State == evtx.ChunkDecoded || ci.State == evtx.ChunkSkipped) && ci.HeaderChecksumValid && ci.FirstRecordID > 0 &&
+			(out.fr.FirstRecordID == 0 || ci.FirstRecordID < out.fr.FirstRecordID) {
+			out.fr.FirstRecordID = ci.FirstRecordID
+		}
 		if ci.Damaged() {
 			out.fr.DamagedChunks = append(out.fr.DamagedChunks, ci.Index)
 		}
@@ -564,6 +590,12 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 	slices.Sort(out.fr.DamagedChunks)
 	out.fr.DamagedChunks = slices.Compact(out.fr.DamagedChunks)
 	mu.Unlock()
+	switch h := <-hashDone; {
+	case h.err == nil:
+		out.fr.SHA256 = h.sum
+	case ctx.Err() == nil:
+		out.fr.Errors = append(out.fr.Errors, h.err)
+	}
 	return out
 }
 

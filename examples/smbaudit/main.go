@@ -32,6 +32,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +49,7 @@ const (
 	exitUsage      = 2 // bad flags or arguments, an output that can never be one
 	exitNothing    = 3 // no input could be read; merge: a partial could not be read
 	exitFailOnHits = 4 // --fail-on: some client would certainly break
+	exitNoVouch    = 5 // --fail-on: no client seen to break, but the evidence cannot vouch for it
 )
 
 // defaultMaxFindings bounds the findings a report lists: about 600 bytes
@@ -63,6 +65,10 @@ const exitCodesHelp = `Exit codes:
   3  nothing readable: no input file found, or none could be read; for merge,
      a partial missing or unreadable (no report is written)
   4  --fail-on: at least one client would certainly break under the setting
+     (takes precedence over 5)
+  5  --fail-on: cannot vouch: no client was seen to break, but no server logged
+     the audit the setting needs, or an input was skipped or lost records
+     (the report is written first; --allow-incomplete makes this a warning, exit 0)
 `
 
 func main() {
@@ -139,6 +145,10 @@ type common struct {
 	quiet, noColor                  bool
 	maxFindings                     countFlag
 	typed                           *typed // how the flags were spelled
+	allowIncomplete, version        bool
+	shortWindow                     time.Duration // 0: report.DefaultShortWindow; negative: off
+	shortWindowText                 string
+	commandLine                     string // as report.Meta states it
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -158,8 +168,43 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress bar and no summary on stderr (errors are still shown)")
 	fs.BoolVar(&c.quiet, "q", false, "")
 	fs.BoolVar(&c.noColor, "no-color", false, "no ANSI colors (also when NO_COLOR is set)")
+	fs.BoolVar(&c.allowIncomplete, "allow-incomplete", false, "with --fail-on, only warn on stderr (exit 0) where exit 5 would say the report cannot\n"+
+		"vouch for the setting (no server logged its audit, an input skipped or damaged)")
+	fs.Var(valueFlag{&c.shortWindowText, c.setShortWindow}, "short-window", "flag a server whose records span less than `DURATION`: a number and s, m, h, d or w\n"+
+		"(36h, 14d), or 0 never (default 7d)")
+	fs.BoolVar(&c.version, "version", false, "print the version (module, VCS revision, Go) and exit")
 	fs.Var(&c.maxFindings, "max-findings", "list at most `N` findings in the JSON report (0: all, every finding held in memory); past N the findings are only counted\n"+
 		"in the rows, so memory stays bounded, and merging such reports adds their rows (a record in two shards counts twice)")
+}
+
+// shortWindow matches a --short-window value: a whole number and a unit.
+var shortWindow = regexp.MustCompile(`^(\d{1,6})(s|m|h|d|w)$`)
+
+// setShortWindow reads --short-window: a whole number and s, m, h, d (24 h)
+// or w (7 d), such as 7d or 36h, or 0 for never.
+func (c *common) setShortWindow(s string) error {
+	v := strings.ToLower(strings.TrimSpace(s))
+	if v == "0" {
+		c.shortWindow = -1
+		return nil
+	}
+	m := shortWindow.FindStringSubmatch(v)
+	if m == nil {
+		return fmt.Errorf("%q is not a duration such as 7d, 36h or 2w (or 0)", s)
+	}
+	n, _ := strconv.Atoi(m[1])
+	unit := map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}[m[2]]
+	if n == 0 {
+		c.shortWindow = -1
+		return nil
+	}
+	c.shortWindow = time.Duration(n) * unit
+	return nil
+}
+
+// meta is what the report states of how it was made.
+func (c *common) meta() report.Meta {
+	return report.Meta{Version: report.BuildVersion(), CommandLine: c.commandLine, ShortWindow: c.shortWindow}
 }
 
 // parse parses flags placed before, between or after the positional
@@ -391,7 +436,7 @@ Flags:
 	g, err := report.Generate(ctx, paths, report.GenerateOptions{
 		Scan:     smbaudit.ScanOptions{Glob: glob, Workers: int(workers), AllEvents: *allEvents, Recover: *recoverSlack, Progress: bar.update},
 		Filter:   filter,
-		Report:   report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: int(c.maxFindings)},
+		Report:   report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: int(c.maxFindings), Meta: c.meta()},
 		Timeline: timeline,
 	})
 	bar.clear()
@@ -445,7 +490,7 @@ Flags:
 	// One partial at a time: memory holds one of them and the merged
 	// report, bounded by --max-findings. Every partial is read, even after
 	// a failure, so that all the bad ones are named at once.
-	b := report.NewBuilder(report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: int(c.maxFindings)})
+	b := report.NewBuilder(report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: int(c.maxFindings), Meta: c.meta()})
 	failed := 0
 	for _, p := range paths {
 		err := addPartial(b, p)
@@ -519,6 +564,9 @@ func (c *common) parseCommand(fs *flag.FlagSet, args []string, header string, st
 	case errors.Is(err, flag.ErrHelp):
 		usage(stdout)
 		return nil, "", nil, exitOK, false
+	case err == nil && c.version:
+		fmt.Fprintln(stdout, "smbaudit", report.BuildVersion())
+		return nil, "", nil, exitOK, false
 	case err != nil:
 		if tn != nil && tn.bad != nil {
 			err = tn.bad
@@ -531,6 +579,7 @@ func (c *common) parseCommand(fs *flag.FlagSet, args []string, header string, st
 		return nil, "", nil, exitUsage, false
 	}
 	c.typed = tn
+	c.commandLine = report.QuoteCommand(append(strings.Fields(fs.Name()), args...))
 	if format, failOn, err = c.check(); err != nil {
 		say(stderr, "%v", err)
 		return nil, "", nil, exitUsage, false
@@ -665,10 +714,30 @@ func (c *common) finish(rep *report.Report, format report.Format, failOn []repor
 			return exitInternal
 		}
 	}
+	if !c.quiet && rep.Summary.Notice != "" {
+		say(stderr, "%s", rep.Summary.Notice)
+	}
 	if len(failOn) > 0 {
 		if ids := rep.Breaking(failOn...); len(ids) > 0 {
 			say(stderr, "%s %s: %d client(s) would break: %s", c.typed.name("fail-on"), c.failOn, len(ids), clip(ids, 20))
 			return exitFailOnHits
+		}
+		if gaps := rep.Gaps(failOn...); len(gaps) > 0 {
+			word := "cannot vouch that no client breaks"
+			if c.allowIncomplete {
+				word = "warning: " + word + " (--allow-incomplete: exit 0)"
+			}
+			say(stderr, "%s %s: %s:", c.typed.name("fail-on"), c.failOn, word)
+			for i, g := range gaps {
+				if i == 10 {
+					say(stderr, "  ... and %d more", len(gaps)-i)
+					break
+				}
+				say(stderr, "  %s", g)
+			}
+			if !c.allowIncomplete {
+				return exitNoVouch
+			}
 		}
 	}
 	return exitOK

@@ -29,6 +29,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/evtxkit/smbreadiness/evtx"
+	"github.com/evtxkit/smbreadiness/evtx/evtxwrite"
 	"github.com/evtxkit/smbreadiness/report"
 	"github.com/evtxkit/smbreadiness/report/internal/sample"
 	"github.com/evtxkit/smbreadiness/smbaudit"
@@ -40,6 +42,9 @@ var injections = map[string]string{
 	"console-error": `<script>console.error("injected error")</script>`,
 	"no-sort":       `<script>document.addEventListener("click", function (e) { e.stopPropagation(); }, true)</script>`,
 	"network":       `<img src="http://192.0.2.1/x.png" alt="">`,
+	"green-card":    `<script>document.querySelectorAll(".card.setting").forEach(function (c) { c.classList.add("ok"); })</script>`,
+	"no-details":    `<script>document.addEventListener("click", function (e) { if (e.target.tagName === "SUMMARY") { e.preventDefault(); } }, true)</script>`,
+	"wide":          `<style>#clients td.wide { min-width: 1600px; }</style>`,
 }
 
 type message struct {
@@ -143,7 +148,7 @@ func main() {
 	timeout := flag.Duration("timeout", 60*time.Second, "overall time limit")
 	input := flag.String("input", "testdata/smbaudit", "logs to scan for the report; \"sample\" for the hand-made sample")
 	inject := flag.String("inject", "", "self-test of this checker: break the page on purpose "+
-		"(console-error, no-sort, network); the check must then fail")
+		"(console-error, no-sort, network, green-card, no-details, wide); the check must then fail")
 	flag.Parse()
 	if _, ok := injections[*inject]; !ok {
 		log.Fatalf("unknown -inject %q", *inject)
@@ -197,6 +202,11 @@ func run(chromium, input, out string, timeout time.Duration, inject string) erro
 		return err
 	}
 	if err := f.Close(); err != nil {
+		return err
+	}
+	// The page of logs without a single SMB audit event.
+	nonePath := filepath.Join(out, "no-evidence.html")
+	if err := writeNoEvidence(ctx, nonePath, inject); err != nil {
 		return err
 	}
 	profile, err := os.MkdirTemp("", "browsercheck-profile-")
@@ -255,7 +265,7 @@ func run(chromium, input, out string, timeout time.Duration, inject string) erro
 
 	var bad problems
 	loaded := make(chan struct{}, 1)
-	fileURL := "file://" + htmlPath
+	fileURL, noneURL := "file://"+htmlPath, "file://"+nonePath
 	go func() {
 		for m := range c.events {
 			if m.SessionID != s {
@@ -293,7 +303,7 @@ func run(chromium, input, out string, timeout time.Duration, inject string) erro
 					Request struct{ URL string } `json:"request"`
 				}
 				json.Unmarshal(m.Params, &p)
-				if p.Request.URL != fileURL && !strings.HasPrefix(p.Request.URL, "data:") {
+				if p.Request.URL != fileURL && p.Request.URL != noneURL && !strings.HasPrefix(p.Request.URL, "data:") {
 					bad.add("network request: %s (the report must be self-contained)", p.Request.URL)
 				}
 			}
@@ -339,7 +349,7 @@ func run(chromium, input, out string, timeout time.Duration, inject string) erro
 	var checks []string
 	fail := func(format string, a ...any) { checks = append(checks, fmt.Sprintf(format, a...)) }
 
-	const column = `(function (t, i) { return Array.prototype.map.call(document.querySelectorAll("#" + t + " tbody tr"),
+	const column = `(function (t, i) { return Array.prototype.map.call(document.querySelectorAll("#" + t + " > tbody > tr.row"),
 		function (r) { return r.cells[i].textContent; }); })`
 	const click = `(function (t, i) { document.querySelectorAll("#" + t + " thead th")[i].click(); return true; })`
 	var before, after, afterIDs, again []string
@@ -354,7 +364,7 @@ func run(chromium, input, out string, timeout time.Duration, inject string) erro
 	if err := eval(click+`("clients", 7)`, &ok); err != nil {
 		return err
 	}
-	if err := eval(`Array.prototype.map.call(document.querySelectorAll("#clients tbody tr"), function (r) { return r.cells[7].getAttribute("data-sort"); })`, &after); err != nil {
+	if err := eval(`Array.prototype.map.call(document.querySelectorAll("#clients > tbody > tr.row"), function (r) { return r.cells[7].getAttribute("data-sort"); })`, &after); err != nil {
 		return err
 	}
 	if err := eval(column+`("clients", 0)`, &afterIDs); err != nil {
@@ -384,7 +394,7 @@ func run(chromium, input, out string, timeout time.Duration, inject string) erro
 	q := strings.ToLower(before[0])
 	want2 := 0
 	var texts []string
-	if err := eval(`Array.prototype.map.call(document.querySelectorAll("#clients tbody tr"), function (r) { return r.textContent.toLowerCase(); })`, &texts); err != nil {
+	if err := eval(`Array.prototype.map.call(document.querySelectorAll("#clients > tbody > tr.row"), function (r) { return r.textContent.toLowerCase(); })`, &texts); err != nil {
 		return err
 	}
 	for _, t := range texts {
@@ -395,7 +405,7 @@ func run(chromium, input, out string, timeout time.Duration, inject string) erro
 	var visible int
 	qj, _ := json.Marshal(q)
 	if err := eval(`(function () { var i = document.querySelector('input[data-table="clients"]'); i.value = `+string(qj)+`;
-		i.dispatchEvent(new Event("input")); return Array.prototype.filter.call(document.querySelectorAll("#clients tbody tr"),
+		i.dispatchEvent(new Event("input")); return Array.prototype.filter.call(document.querySelectorAll("#clients > tbody > tr.row"),
 		function (r) { return !r.hidden; }).length; })()`, &visible); err != nil {
 		return err
 	}
@@ -411,6 +421,61 @@ func run(chromium, input, out string, timeout time.Duration, inject string) erro
 	}
 	log.Printf("rows before sort: %v", before)
 	log.Printf("rows after clicking Events: %v", afterIDs)
+
+	// Every evidence row follows its client's row after the sorts.
+	var paired bool
+	if err := eval(`Array.prototype.every.call(document.querySelectorAll("#clients > tbody > tr.row"), function (r) {
+		var n = r.nextElementSibling; return n !== null && n.classList.contains("ev"); })`, &paired); err != nil {
+		return err
+	}
+	if !paired {
+		fail("an evidence row was separated from its client's row by sorting")
+	}
+	// At 1400 px the verdict and remediation columns are in view without
+	// scrolling sideways.
+	var layout struct {
+		PageWidth, ViewWidth, WrapScroll, WrapClient, RemediationRight, SigningRight float64
+	}
+	if err := eval(`(function () { var w = document.querySelector("#clients").parentElement;
+		var ths = document.querySelectorAll("#clients > thead > tr > th");
+		function right(t) { for (var i = 0; i < ths.length; i++) { if (ths[i].textContent === t) { return ths[i].getBoundingClientRect().right; } } return 1e9; }
+		return {PageWidth: document.documentElement.scrollWidth, ViewWidth: window.innerWidth, WrapScroll: w.scrollWidth,
+			WrapClient: w.clientWidth, RemediationRight: right("Remediation"), SigningRight: right("Signing")}; })()`, &layout); err != nil {
+		return err
+	}
+	if layout.PageWidth > layout.ViewWidth || layout.WrapScroll > layout.WrapClient+1 ||
+		layout.RemediationRight > layout.ViewWidth || layout.SigningRight > layout.ViewWidth {
+		fail("at %.0f px the clients table needs scrolling sideways: %+v", layout.ViewWidth, layout)
+	}
+	// A client's row expands to its evidence, per server and event ID.
+	var ev struct {
+		OpenBefore, OpenAfter       bool
+		VisibleBefore, VisibleAfter bool
+		Rows                        int
+		Height                      float64
+		Text                        string
+	}
+	if err := eval(`(function () { var d = document.querySelector("#clients > tbody > tr.ev details");
+		var t = d.querySelector("table.evidence");
+		var before = d.open, vb = t.checkVisibility(); d.querySelector("summary").click();
+		return {OpenBefore: before, OpenAfter: d.open, Rows: t.tBodies[0].rows.length, VisibleBefore: vb, VisibleAfter: t.checkVisibility(),
+			Height: t.getBoundingClientRect().height, Text: t.tBodies[0].textContent}; })()`, &ev); err != nil {
+		return err
+	}
+	if ev.OpenBefore || !ev.OpenAfter || ev.Rows == 0 || ev.VisibleBefore || !ev.VisibleAfter || ev.Height <= 0 || !strings.Contains(ev.Text, ".evtx") {
+		fail("the first client's evidence did not expand to rows with a file: %+v", ev)
+	}
+	log.Printf("evidence of the first client: hidden, then %d rows, %.0f px high once open", ev.Rows, ev.Height)
+	// A green card only where a setting's audit was seen and nothing breaks.
+	var greens []string
+	if err := eval(`Array.prototype.map.call(document.querySelectorAll(".card.setting.ok"), function (c) { return c.getAttribute("data-state"); })`, &greens); err != nil {
+		return err
+	}
+	for _, g := range greens {
+		if g != "none-seen" {
+			fail("a green card for a setting in state %q", g)
+		}
+	}
 
 	// Full-page screenshot, back in the original order.
 	if err := eval(`window.scrollTo(0, 0), true`, &ok); err != nil {
@@ -438,6 +503,43 @@ func run(chromium, input, out string, timeout time.Duration, inject string) erro
 		return err
 	}
 	log.Printf("report: %s; screenshot: %s (%d bytes)", htmlPath, pngPath, len(png))
+
+	// The page of logs without audit events: the notice, and no green.
+	if err := c.call(ctx, s, "Page.navigate", map[string]any{"url": noneURL}, nil); err != nil {
+		return err
+	}
+	select {
+	case <-loaded:
+	case <-ctx.Done():
+		return errors.New("the no-evidence page did not finish loading")
+	}
+	var none struct {
+		Notice        string
+		NoticeHeight  float64
+		Green, Cards  int
+		States        []string
+		GreenComputed int
+	}
+	if err := eval(`(function () { var n = document.querySelector("#notice");
+		var cards = document.querySelectorAll(".card.setting");
+		var green = 0; cards.forEach(function (c) { if (getComputedStyle(c).borderLeftColor === "rgb(46, 125, 50)") { green++; } });
+		return {Notice: n ? n.textContent : "", NoticeHeight: n ? n.getBoundingClientRect().height : 0,
+			Green: document.querySelectorAll(".card.ok").length, Cards: cards.length, GreenComputed: green,
+			States: Array.prototype.map.call(cards, function (c) { return c.getAttribute("data-state"); })}; })()`, &none); err != nil {
+		return err
+	}
+	if !strings.Contains(none.Notice, "No SMB audit events were found") || none.NoticeHeight <= 0 {
+		fail("the no-evidence page shows no notice: %+v", none)
+	}
+	if none.Green > 0 || none.GreenComputed > 0 || none.Cards != len(report.Settings) {
+		fail("the no-evidence page shows %d green cards (%d by their color) of %d: %+v", none.Green, none.GreenComputed, none.Cards, none)
+	}
+	for _, st := range none.States {
+		if st != string(report.StateCannotTell) {
+			fail("the no-evidence page has a card in state %q", st)
+		}
+	}
+	log.Printf("no-evidence page: notice shown, %d cards, none green", none.Cards)
 	_ = c.call(ctx, "", "Browser.close", map[string]any{}, nil)
 
 	all := append(bad.all(), checks...)
@@ -445,6 +547,43 @@ func run(chromium, input, out string, timeout time.Duration, inject string) erro
 		return errors.New(strings.Join(all, "\n  "))
 	}
 	return nil
+}
+
+// writeNoEvidence writes the HTML report of a log holding Security logons
+// only, generated by the project's writer, with inject appended.
+func writeNoEvidence(ctx context.Context, path, inject string) error {
+	t0 := time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)
+	var evs []evtxwrite.Event
+	for i := range 200 {
+		evs = append(evs, evtxwrite.Event{Provider: "Microsoft-Windows-Security-Auditing", Channel: "Security",
+			Computer: "FS09.corp.example", EventID: 4624, Version: 2, TimeCreated: t0.Add(time.Duration(i) * time.Minute),
+			Data: []evtxwrite.Data{{Name: "TargetUserName", Type: evtx.TypeString, Value: "alice"}}})
+	}
+	logPath := strings.TrimSuffix(path, ".html") + "-Security.evtx"
+	if err := evtxwrite.WriteFile(logPath, evs, evtxwrite.Options{}); err != nil {
+		return err
+	}
+	res, err := smbaudit.Scan(ctx, []string{logPath}, smbaudit.ScanOptions{})
+	if err != nil {
+		return err
+	}
+	r := report.Build(res, report.Options{GeneratedAt: sample.GeneratedAt})
+	if r.Summary.Notice == "" {
+		return fmt.Errorf("%s: the report of a log without audit events has no notice", logPath)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := r.WriteHTML(f, report.HTMLOptions{}); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := io.WriteString(f, inject); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func atoi(s string) int {
