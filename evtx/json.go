@@ -1,9 +1,9 @@
 package evtx
 
 import (
-	"bytes"
-	"encoding/json"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 // DataKeys returns one JSON object key per field of e.Data, in order and all
@@ -38,88 +38,235 @@ func (e *Event) DataKeys() []string {
 // fractional digits), event_id, provider, channel, computer, the other
 // System fields (keywords as "0x…", GUIDs as "{…}"; empty ones omitted),
 // data (an object of DataKeys to values, in order), source {file, chunk,
-// offset} and chunk_damaged when set.
+// offset} and chunk_damaged when set. It never fails; it returns what
+// AppendJSON appends to nil.
 func (e Event) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	first := true
-	key := func(k string) {
-		if !first {
-			b.WriteByte(',')
-		}
-		first = false
-		writeJSONString(&b, k)
-		b.WriteByte(':')
-	}
-	str := func(k, v string) {
-		if v != "" {
-			key(k)
-			writeJSONString(&b, v)
-		}
-	}
-	num := func(k string, v uint64) {
-		key(k)
-		b.WriteString(strconv.FormatUint(v, 10))
-	}
-	b.WriteByte('{')
-	num("record_id", e.RecordID)
-	if e.EventRecordID != 0 {
-		num("event_record_id", e.EventRecordID)
-	}
-	key("time_created")
-	if e.TimeCreated.IsZero() {
-		b.WriteString("null")
-	} else {
-		writeJSONString(&b, e.TimeCreated.UTC().Format(TimeLayout))
-	}
-	num("event_id", uint64(e.EventID))
-	str("provider", e.Provider)
-	str("channel", e.Channel)
-	str("computer", e.Computer)
-	if e.HasQualifiers {
-		num("qualifiers", uint64(e.Qualifiers))
-	}
-	num("version", uint64(e.Version))
-	num("level", uint64(e.Level))
-	num("task", uint64(e.Task))
-	num("opcode", uint64(e.Opcode))
-	str("keywords", "0x"+strconv.FormatUint(e.Keywords, 16))
-	str("provider_guid", e.ProviderGUID)
-	str("event_source_name", e.EventSourceName)
-	str("user_sid", e.UserSID)
-	num("process_id", uint64(e.ProcessID))
-	num("thread_id", uint64(e.ThreadID))
-	str("activity_id", e.ActivityID)
-	str("related_activity_id", e.RelatedActivityID)
-	key("data")
-	b.WriteByte('{')
-	for i, k := range e.DataKeys() {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		writeJSONString(&b, k)
-		b.WriteByte(':')
-		writeJSONString(&b, e.Data[i].Value)
-	}
-	b.WriteByte('}')
-	key("source")
-	src, err := json.Marshal(e.Source)
-	if err != nil {
-		return nil, err
-	}
-	b.Write(src)
-	if e.ChunkDamaged {
-		key("chunk_damaged")
-		b.WriteString("true")
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return e.AppendJSON(nil), nil
 }
 
-// writeJSONString writes s as a JSON string, without the HTML escaping of
-// json.Marshal (event data often holds < > &).
-func writeJSONString(b *bytes.Buffer, s string) {
-	enc := json.NewEncoder(b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)       // a string always encodes
-	b.Truncate(b.Len() - 1) // the newline Encode adds
+// AppendJSON appends the JSON object MarshalJSON returns to b, without a
+// newline, and returns the extended buffer. It is the same text that
+// encoding/json's Encoder writes for e with SetEscapeHTML(false), built
+// without reflection or a second pass over it: a caller writing many
+// events reuses one buffer.
+func (e *Event) AppendJSON(b []byte) []byte {
+	b = append(b, `{"record_id":`...)
+	b = strconv.AppendUint(b, e.RecordID, 10)
+	if e.EventRecordID != 0 {
+		b = append(b, `,"event_record_id":`...)
+		b = strconv.AppendUint(b, e.EventRecordID, 10)
+	}
+	b = append(b, `,"time_created":`...)
+	if e.TimeCreated.IsZero() {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '"')
+		b = e.TimeCreated.UTC().AppendFormat(b, TimeLayout)
+		b = append(b, '"')
+	}
+	b = append(b, `,"event_id":`...)
+	b = strconv.AppendUint(b, uint64(e.EventID), 10)
+	b = appendJSONField(b, `,"provider":`, e.Provider)
+	b = appendJSONField(b, `,"channel":`, e.Channel)
+	b = appendJSONField(b, `,"computer":`, e.Computer)
+	if e.HasQualifiers {
+		b = append(b, `,"qualifiers":`...)
+		b = strconv.AppendUint(b, uint64(e.Qualifiers), 10)
+	}
+	b = append(b, `,"version":`...)
+	b = strconv.AppendUint(b, uint64(e.Version), 10)
+	b = append(b, `,"level":`...)
+	b = strconv.AppendUint(b, uint64(e.Level), 10)
+	b = append(b, `,"task":`...)
+	b = strconv.AppendUint(b, uint64(e.Task), 10)
+	b = append(b, `,"opcode":`...)
+	b = strconv.AppendUint(b, uint64(e.Opcode), 10)
+	b = append(b, `,"keywords":"0x`...)
+	b = strconv.AppendUint(b, e.Keywords, 16)
+	b = append(b, '"')
+	b = appendJSONField(b, `,"provider_guid":`, e.ProviderGUID)
+	b = appendJSONField(b, `,"event_source_name":`, e.EventSourceName)
+	b = appendJSONField(b, `,"user_sid":`, e.UserSID)
+	b = append(b, `,"process_id":`...)
+	b = strconv.AppendUint(b, uint64(e.ProcessID), 10)
+	b = append(b, `,"thread_id":`...)
+	b = strconv.AppendUint(b, uint64(e.ThreadID), 10)
+	b = appendJSONField(b, `,"activity_id":`, e.ActivityID)
+	b = appendJSONField(b, `,"related_activity_id":`, e.RelatedActivityID)
+	b = append(b, `,"data":{`...)
+	b = e.appendDataJSON(b)
+	// Source is rendered as encoding/json renders the struct, HTML
+	// escaping of the file name included.
+	b = append(b, `},"source":{"file":`...)
+	b = appendJSONString(b, e.Source.File, true)
+	b = append(b, `,"chunk":`...)
+	b = strconv.AppendInt(b, int64(e.Source.Chunk), 10)
+	b = append(b, `,"offset":`...)
+	b = strconv.AppendInt(b, e.Source.Offset, 10)
+	b = append(b, '}')
+	if e.ChunkDamaged {
+		b = append(b, `,"chunk_damaged":true`...)
+	}
+	return append(b, '}')
+}
+
+// appendJSONField appends key (a literal ,"name": prefix) and the JSON
+// string v, unless v is empty.
+func appendJSONField(b []byte, key, v string) []byte {
+	if v == "" {
+		return b
+	}
+	return appendJSONString(append(b, key...), v, false)
+}
+
+// maxInlineKeys is the number of data fields up to which appendDataJSON
+// finds repeated keys by comparing with the earlier fields, without
+// building DataKeys.
+const maxInlineKeys = 64
+
+// appendDataJSON appends the members of the data object: DataKeys to
+// values, in order.
+func (e *Event) appendDataJSON(b []byte) []byte {
+	if len(e.Data) > maxInlineKeys {
+		for i, k := range e.DataKeys() {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, k, false)
+			b = append(b, ':')
+			b = appendJSONString(b, e.Data[i].Value, false)
+		}
+		return b
+	}
+	// unnamed[i] is field i's index among the unnamed fields (-1: named).
+	var unnamed [maxInlineKeys]int
+	u := 0
+	for i := range e.Data {
+		if e.Data[i].Name == "" {
+			unnamed[i] = u
+			u++
+		} else {
+			unnamed[i] = -1
+		}
+	}
+	for i := range e.Data {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		// n: earlier fields with the same base key (DataKeys' count).
+		n := 0
+		for j := range i {
+			if sameDataKey(e.Data[i].Name, unnamed[i], e.Data[j].Name, unnamed[j]) {
+				n++
+			}
+		}
+		b = append(b, '"')
+		if name := e.Data[i].Name; name != "" {
+			b = appendJSONStringBody(b, name, false)
+		} else {
+			b = strconv.AppendInt(append(b, "Data#"...), int64(unnamed[i]), 10)
+		}
+		if n > 0 {
+			b = strconv.AppendInt(append(b, '#'), int64(n), 10)
+		}
+		b = append(b, `":`...)
+		b = appendJSONString(b, e.Data[i].Value, false)
+	}
+	return b
+}
+
+// sameDataKey reports whether two fields have the same base key in
+// DataKeys: the name of a named field, "Data#i" of the i-th unnamed one.
+func sameDataKey(a string, ua int, b string, ub int) bool {
+	switch {
+	case ua < 0 && ub < 0:
+		return a == b
+	case ua >= 0 && ub >= 0:
+		return ua == ub
+	case ua >= 0:
+		return isUnnamedKey(b, ua)
+	default:
+		return isUnnamedKey(a, ub)
+	}
+}
+
+// isUnnamedKey reports whether name is "Data#" followed by the decimal i.
+func isUnnamedKey(name string, i int) bool {
+	rest, ok := strings.CutPrefix(name, "Data#")
+	if !ok || rest == "" || len(rest) > 20 {
+		return false
+	}
+	var buf [20]byte
+	return string(strconv.AppendInt(buf[:0], int64(i), 10)) == rest
+}
+
+// appendJSONString appends s as a JSON string, escaped as encoding/json
+// escapes it: with escapeHTML false (event data often holds < > &) as its
+// Encoder with SetEscapeHTML(false) does.
+func appendJSONString(b []byte, s string, escapeHTML bool) []byte {
+	b = append(b, '"')
+	b = appendJSONStringBody(b, s, escapeHTML)
+	return append(b, '"')
+}
+
+// jsonSafe[c] is true for the ASCII bytes written as they are inside a JSON
+// string (HTML characters included).
+var jsonSafe = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+const jsonHex = "0123456789abcdef"
+
+// appendJSONStringBody is appendJSONString without the quotes.
+func appendJSONStringBody(b []byte, s string, escapeHTML bool) []byte {
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if jsonSafe[c] && !(escapeHTML && (c == '<' || c == '>' || c == '&')) {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', jsonHex[c>>4], jsonHex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', jsonHex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	return append(b, s[start:]...)
 }

@@ -2,11 +2,12 @@
 //
 //	evtxdump [-provider NAME]... [-id N]... [-workers N] FILE...
 //
-// Each line is one event, as rendered by evtx.Event's MarshalJSON:
-// record_id, time_created (RFC 3339, UTC, 7 fractional digits), event_id,
-// provider, channel, computer, the other System fields, data (an object of
-// field name to value; unnamed <Data> items are "Data#0", "Data#1", ...; a
-// repeated name gets "#1", "#2", ...) and source {file, chunk, offset}.
+// Each line is one event, as rendered by evtx.Event's AppendJSON (the text
+// of its MarshalJSON): record_id, time_created (RFC 3339, UTC, 7 fractional
+// digits), event_id, provider, channel, computer, the other System fields,
+// data (an object of field name to value; unnamed <Data> items are "Data#0",
+// "Data#1", ...; a repeated name gets "#1", "#2", ...) and source {file,
+// chunk, offset}.
 //
 // A FILE that is not a regular file (a named pipe, a device, a socket, a
 // directory) is refused without being read, so it cannot hang the dump.
@@ -19,7 +20,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -79,10 +79,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		opts.EventIDs = append(opts.EventIDs, uint16(n))
 	}
 
-	out := bufio.NewWriter(stdout)
+	out := bufio.NewWriterSize(stdout, 64<<10)
 	defer out.Flush()
-	enc := json.NewEncoder(out)
-	enc.SetEscapeHTML(false)
+	var line []byte // one event's line, reused
 	opened, events, errs := 0, 0, 0
 	for _, path := range fs.Args() {
 		f, r, err := open(path)
@@ -98,7 +97,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				errs++
 				continue
 			}
-			if err := enc.Encode(ev); err != nil {
+			line = append(ev.AppendJSON(line[:0]), '\n')
+			if _, err := out.Write(line); err != nil {
 				fmt.Fprintf(stderr, "evtxdump: writing: %v\n", err)
 				f.Close()
 				return 1

@@ -1,0 +1,134 @@
+package evtx
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// encodingJSON is what encoding/json writes for s, with or without HTML
+// escaping: the text appendJSONString must reproduce.
+func encodingJSON(t *testing.T, s string, escapeHTML bool) string {
+	t.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(escapeHTML)
+	require.NoError(t, enc.Encode(s))
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
+	cases := []string{
+		"", "plain", `quote " and \ backslash`, "<b>&amp;</b>", "\b\f\n\r\t\x00\x01\x1f\x7f",
+		"caf\u00e9 \u4e16\u754c \U0001f600", "line\u2028para\u2029", "bad \xff\xfe utf-8 \xe2\x80", "\xe2\x80\xa8",
+		"\ufffd", "tab\tend",
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []string{"a", "<", ">", "&", `"`, `\`, "\x00", "\x1f", "\n", "\u00e9", "\u2028", "\u2029", "\xff", "\xe2", "\x80", "\xa8", "\U0001f600", "#"}
+	for range 2000 {
+		var sb strings.Builder
+		for range rng.IntN(12) {
+			sb.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		cases = append(cases, sb.String())
+	}
+	for _, s := range cases {
+		for _, html := range []bool{false, true} {
+			assert.Equal(t, encodingJSON(t, s, html), string(appendJSONString(nil, s, html)), "%q html=%v", s, html)
+		}
+	}
+}
+
+// TestAppendJSONDataKeys checks that the keys of the data object are
+// DataKeys, for the names that can collide: unnamed items, names met again,
+// named fields spelt like an unnamed item's key or a suffixed key.
+func TestAppendJSONDataKeys(t *testing.T) {
+	for _, names := range [][]string{
+		nil,
+		{"A", "", "A", "", "B", "A"},
+		{"Data#0", "", "", "Data#1", "Data#0"},
+		{"X", "X#1", "X", "X#1"},
+		{"", "", "Data#01", "Data#1", "Data#"},
+		{"a<b", "a<b", "\xff", "\xff"},
+	} {
+		ev := &Event{}
+		for i, n := range names {
+			ev.Data = append(ev.Data, Field{Name: n, Value: strings.Repeat("v", i)})
+		}
+		obj := struct {
+			Data json.RawMessage `json:"data"`
+		}{}
+		require.NoError(t, json.Unmarshal(ev.AppendJSON(nil), &obj))
+		dec := json.NewDecoder(bytes.NewReader(obj.Data))
+		keys := []string{}
+		_, err := dec.Token() // {
+		require.NoError(t, err)
+		for dec.More() {
+			k, err := dec.Token()
+			require.NoError(t, err)
+			keys = append(keys, k.(string))
+			_, err = dec.Token()
+			require.NoError(t, err)
+		}
+		want := ev.DataKeys()
+		for i := range want {
+			want[i] = strings.ToValidUTF8(want[i], "\ufffd") // as JSON text carries them
+		}
+		assert.Equal(t, want, keys, "names %q", names)
+	}
+	// Past maxInlineKeys, DataKeys itself is used: the same keys.
+	ev := &Event{}
+	for i := range maxInlineKeys + 3 {
+		ev.Data = append(ev.Data, Field{Name: []string{"", "N"}[i%2], Value: "x"})
+	}
+	b := ev.AppendJSON(nil)
+	for _, k := range ev.DataKeys() {
+		assert.Contains(t, string(b), `"`+k+`":"x"`)
+	}
+}
+
+func TestAppendJSONWholeEvent(t *testing.T) {
+	ev := &Event{
+		RecordID: 7, EventRecordID: 9, TimeCreated: time.Date(2025, 10, 1, 12, 0, 0, 1234500, time.UTC),
+		EventID: 3021, Provider: "Microsoft-Windows-SMBServer", Channel: "Microsoft-Windows-SMBServer/Audit",
+		Computer: "fs01", HasQualifiers: true, Qualifiers: 16384, Version: 1, Level: 4, Task: 2, Opcode: 3,
+		Keywords: 0x8000000000000000, ProviderGUID: "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}", UserSID: "S-1-5-18",
+		ProcessID: 4, ThreadID: 5, ActivityID: "{00000000-0000-0000-0000-000000000001}",
+		Data:   []Field{{Name: "ClientName", Value: `\\10.0.0.1`}, {Value: "a<b"}},
+		Source: Source{File: "x<&>.evtx", Chunk: 2, Offset: 70000}, ChunkDamaged: true,
+	}
+	want := `{"record_id":7,"event_record_id":9,"time_created":"2025-10-01T12:00:00.0012345Z","event_id":3021,` +
+		`"provider":"Microsoft-Windows-SMBServer","channel":"Microsoft-Windows-SMBServer/Audit","computer":"fs01",` +
+		`"qualifiers":16384,"version":1,"level":4,"task":2,"opcode":3,"keywords":"0x8000000000000000",` +
+		`"provider_guid":"{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}","user_sid":"S-1-5-18","process_id":4,"thread_id":5,` +
+		`"activity_id":"{00000000-0000-0000-0000-000000000001}","data":{"ClientName":"\\\\10.0.0.1","Data#0":"a<b"},` +
+		`"source":{"file":"x\u003c\u0026\u003e.evtx","chunk":2,"offset":70000},"chunk_damaged":true}`
+	assert.Equal(t, want, string(ev.AppendJSON(nil)))
+	m, err := ev.MarshalJSON()
+	require.NoError(t, err)
+	assert.Equal(t, want, string(m))
+	// What json.Encoder writes for the event (it compacts MarshalJSON's
+	// text) is the same.
+	assert.Equal(t, want, encodingJSONValue(t, ev))
+
+	empty := &Event{}
+	assert.Equal(t, `{"record_id":0,"time_created":null,"event_id":0,"version":0,"level":0,"task":0,"opcode":0,`+
+		`"keywords":"0x0","process_id":0,"thread_id":0,"data":{},"source":{"file":"","chunk":0,"offset":0}}`, string(empty.AppendJSON(nil)))
+	// AppendJSON appends.
+	assert.Equal(t, "prefix"+string(empty.AppendJSON(nil)), string(empty.AppendJSON([]byte("prefix"))))
+}
+
+func encodingJSONValue(t *testing.T, v any) string {
+	t.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	require.NoError(t, enc.Encode(v))
+	return strings.TrimSuffix(b.String(), "\n")
+}
