@@ -138,6 +138,27 @@ type typedValue struct {
 type bxPathValue struct {
 	Path  string
 	Value typedValue
+	// info is Path interned with what the Event layer derives from it;
+	// nil in plans built by hand, where it is derived from Path.
+	info *bxPath
+}
+
+// bxPath is an interned plan path and what the Event layer derives from
+// it, computed once per path instead of once per value.
+type bxPath struct {
+	path  string
+	sys   int    // index in systemFields, -1 when not a System path
+	field string // the data field name (planFieldName)
+	data  bool   // a data field: under EventData or UserData, no namespace declaration
+}
+
+func newBxPath(path string) *bxPath {
+	p := &bxPath{path: path, sys: -1}
+	if s, ok := planSysSlot[path]; ok {
+		p.sys = s
+	}
+	p.field, p.data = planDataField(path)
+	return p
 }
 
 // recordPlan is what the pre-pass learned about one record.
@@ -227,6 +248,12 @@ type chunkDecoder struct {
 	// lists and attribute lists (carveNodes, carveAttrs).
 	ptrSlab  []*bxNode
 	attrSlab []bxAttr
+	// rp is the parser of the record being inspected; pendingMap is the
+	// map its pending definitions use, emptied per record.
+	rp         recParser
+	pendingMap map[uint32]*templateDef
+	// plans is the current block of the chunk's plan slab (newPlan).
+	plans []recordPlan
 	// transient, when set, leaves each plan's values in the worker's
 	// scratch, valid only until the next inspect: the caller either
 	// consumes them at once or keeps them with keepValues.
@@ -266,6 +293,30 @@ func (d *chunkDecoder) carveAttrs(src []bxAttr) []bxAttr {
 	start := len(d.attrSlab)
 	d.attrSlab = append(d.attrSlab, src...)
 	return d.attrSlab[start : start+n : start+n]
+}
+
+// planBlock is the number of plans newPlan allocates at once.
+const planBlock = 32
+
+// newPlan returns a zeroed plan from the chunk's plan slab: plans live as
+// long as the chunk's events are being built.
+func (d *chunkDecoder) newPlan() *recordPlan {
+	if len(d.plans) == cap(d.plans) {
+		d.plans = make([]recordPlan, 0, planBlock)
+	}
+	d.plans = d.plans[:len(d.plans)+1]
+	return &d.plans[len(d.plans)-1]
+}
+
+// newInstance returns a zeroed instance from the worker's instance arena,
+// reset per record like the arguments (allocArgs).
+func (d *chunkDecoder) newInstance() *bxInstance {
+	sc := d.sc
+	if len(sc.insts) == cap(sc.insts) {
+		sc.insts = make([]bxInstance, 0, max(2*cap(sc.insts), 8))
+	}
+	sc.insts = sc.insts[:len(sc.insts)+1]
+	return &sc.insts[len(sc.insts)-1]
 }
 
 // valueBlock is the least number of values carveValues allocates at once
@@ -314,13 +365,19 @@ const maxInternedPaths = 1 << 14
 // templates, which recur from chunk to chunk: interning them saves a
 // string per element and attribute of every template definition.
 type bxScratch struct {
-	paths map[string]string
+	paths map[string]*bxPath
 	key   []byte
 	// args is the arena of the template arguments of the record being
 	// inspected (see allocArgs).
 	args []bxArg
 	// ordered gathers the values of the record being inspected.
 	ordered []bxPathValue
+	// text gathers the renderings of the scalar arguments of the record
+	// being inspected (bxArg.inText).
+	text []byte
+	// insts is the arena of the template instances of the record being
+	// inspected (newInstance).
+	insts []bxInstance
 	// ptrs and attrs are stacks gathering the children, attributes and
 	// attribute values of the elements being parsed.
 	ptrs  []*bxNode
@@ -328,16 +385,16 @@ type bxScratch struct {
 }
 
 // join returns a+sep+b, interned.
-func (s *bxScratch) join(a, sep, b string) string {
+func (s *bxScratch) join(a, sep, b string) *bxPath {
 	s.key = append(append(append(s.key[:0], a...), sep...), b...)
 	if p, ok := s.paths[string(s.key)]; ok {
 		return p
 	}
 	if s.paths == nil || len(s.paths) >= maxInternedPaths {
-		s.paths = make(map[string]string, 256)
+		s.paths = make(map[string]*bxPath, 256)
 	}
-	p := string(s.key)
-	s.paths[p] = p
+	p := newBxPath(string(s.key))
+	s.paths[p.path] = p
 	return p
 }
 
@@ -346,6 +403,8 @@ func (s *bxScratch) join(a, sep, b string) string {
 func (d *chunkDecoder) resetArgs() {
 	clear(d.sc.args) // drop references to the previous record's values
 	d.sc.args = d.sc.args[:0]
+	clear(d.sc.insts)
+	d.sc.insts = d.sc.insts[:0]
 }
 
 // allocArgs returns n zeroed arguments from the arena. When the arena grows,
@@ -407,15 +466,15 @@ func (d *chunkDecoder) inspect(recordOffset, recordSize int) (plan *recordPlan, 
 	}
 
 	d.resetArgs()
+	d.sc.text = d.sc.text[:0]
 	d.sc.ptrs = d.sc.ptrs[:0]
 	d.sc.attrs = d.sc.attrs[:0]
-	p := &recParser{d: d}
-	plan = &recordPlan{
-		recordID: binary.LittleEndian.Uint64(rec[8:16]),
-		fileTime: binary.LittleEndian.Uint64(rec[16:24]),
-		size:     recordSize,
-	}
-	p.plan = plan
+	plan = d.newPlan()
+	plan.recordID = binary.LittleEndian.Uint64(rec[8:16])
+	plan.fileTime = binary.LittleEndian.Uint64(rec[16:24])
+	plan.size = recordSize
+	d.rp = recParser{d: d, plan: plan}
+	p := &d.rp
 
 	c := &bxCursor{b: d.chunk, pos: recordOffset + bxRecHeader, end: recordOffset + recordSize - bxRecTrailer}
 	frag, err := p.parseFragment(c, false, 0, 0)
@@ -429,9 +488,9 @@ func (d *chunkDecoder) inspect(recordOffset, recordSize int) (plan *recordPlan, 
 	}
 	// The values are gathered in the worker's scratch, then copied, at
 	// their exact size, into the chunk's value slab.
-	w := &bxWalker{p: p, plan: plan}
+	w := &bxWalker{p: p, plan: plan, text: string(d.sc.text)}
 	plan.ordered = d.sc.ordered[:0]
-	err = w.emitNodes(frag, "", nil, 0)
+	err = w.emitNodes(frag, d.sc.join("", "", ""), nil, 0)
 	d.sc.ordered = plan.ordered[:0]
 	d.steps += w.steps
 	if err != nil {

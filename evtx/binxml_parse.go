@@ -38,10 +38,11 @@ type bxNode struct {
 
 	// A one-entry cache of the element's path: template bodies are
 	// expanded under the same parent path record after record.
-	cacheParent, cacheSeg, cachePath string
-	attrParent                       string
-	attrPaths                        []string
-	namedSeg                         string // "Data[Name=X]", or "-" when not literal
+	cacheParent, cachePath *bxPath
+	cacheSeg               string
+	attrParent             *bxPath
+	attrPaths              []*bxPath
+	namedSeg               string // "Data[Name=X]", or "-" when not literal
 }
 
 type bxAttr struct {
@@ -62,6 +63,10 @@ type bxArg struct {
 	data []byte
 	sub  []*bxNode // parsed content of a BinXML (0x21) argument
 	val  typedValue
+	// inText marks a scalar whose rendering is text[ts:te] of the
+	// record's value text (bxScratch.text), val.Text being left empty.
+	inText bool
+	ts, te int32
 }
 
 // recParser holds the state of one record's inspection.
@@ -100,7 +105,11 @@ func (p *recParser) parseFragment(c *bxCursor, tmpl bool, depth, nest int) ([]*b
 		// BinXML values (type 0x21) are often stored without one.
 		return nil, bxBadf(start, "BinXML starts with token 0x%02x, want a fragment header (0x0f)", tok)
 	}
-	var out []*bxNode
+	// The nodes are gathered on the scratch stack and carved from the
+	// chunk's slab at their exact size.
+	sc := p.d.sc
+	outStart := len(sc.ptrs)
+	defer func() { sc.ptrs = sc.ptrs[:outStart] }()
 	for {
 		off := c.pos
 		tok, err := c.u8()
@@ -109,7 +118,7 @@ func (p *recParser) parseFragment(c *bxCursor, tmpl bool, depth, nest int) ([]*b
 		}
 		switch {
 		case tok == bxTokEOF:
-			return out, nil
+			return p.d.carveNodes(sc.ptrs[outStart:]), nil
 		case tok == bxTokFragment:
 			h, err := c.bytes(3)
 			if err != nil {
@@ -123,7 +132,7 @@ func (p *recParser) parseFragment(c *bxCursor, tmpl bool, depth, nest int) ([]*b
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, n)
+			sc.ptrs = append(sc.ptrs, n)
 		case tok == bxTokTemplate:
 			if tmpl {
 				return nil, bxBadf(off, "template instance inside a template definition")
@@ -132,7 +141,7 @@ func (p *recParser) parseFragment(c *bxCursor, tmpl bool, depth, nest int) ([]*b
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, n)
+			sc.ptrs = append(sc.ptrs, n)
 		default:
 			return nil, bxBadf(off, "unexpected token 0x%02x in a BinXML fragment", tok)
 		}
@@ -539,7 +548,8 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 	if err := c.need(total); err != nil {
 		return nil, bxBadf(aoff, "%d arguments of %d bytes in all do not fit in the record", count, total)
 	}
-	inst := &bxInstance{tmpl: t, args: args}
+	inst := p.d.newInstance()
+	inst.tmpl, inst.args = t, args
 	for i := range args {
 		a := &args[i]
 		size := a.off
@@ -552,11 +562,29 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 			if err != nil {
 				return nil, err
 			}
-		default:
+		case a.typ&TypeArrayFlag != 0 && a.typ != TypeArrayFlag:
 			a.val, err = bxValue(a.typ, a.data, a.off)
 			if err != nil {
 				return nil, bxBadf(a.off, "argument %d: %v", i, err)
 			}
+			switch a.typ {
+			case 0x86, 0x8a, 0x95:
+				p.scanArrays++
+			}
+		default:
+			// Scalars are rendered into the record's value text, one
+			// string for the whole record (see bxWalker.text).
+			sc := p.d.sc
+			ts := len(sc.text)
+			sc.text, err = bxAppendScalar(sc.text, a.typ, a.data)
+			if err != nil {
+				return nil, bxBadf(a.off, "argument %d: %v", i, err)
+			}
+			a.val = typedValue{Type: a.typ, Offset: a.off}
+			if a.typ == TypeFileTime {
+				a.val.FileTime = binary.LittleEndian.Uint64(a.data)
+			}
+			a.inText, a.ts, a.te = true, int32(ts), int32(len(sc.text))
 			switch a.typ {
 			case 0x86, 0x8a, 0x95:
 				p.scanArrays++
@@ -617,7 +645,11 @@ func (p *recParser) parseDefinition(c *bxCursor, id uint32, depth int) (*templat
 		}
 	}
 	if p.pending == nil {
-		p.pending = make(map[uint32]*templateDef)
+		if p.d.pendingMap == nil {
+			p.d.pendingMap = make(map[uint32]*templateDef)
+		}
+		clear(p.d.pendingMap)
+		p.pending = p.d.pendingMap
 	}
 	p.pending[uint32(defOff)] = t
 	return t, nil

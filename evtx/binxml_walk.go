@@ -18,6 +18,9 @@ type bxWalker struct {
 	p     *recParser
 	plan  *recordPlan
 	steps int
+	// text is the record's value text: the renderings of its scalar
+	// arguments, one string that their values' Text slice.
+	text string
 }
 
 func (w *bxWalker) step(off int) error {
@@ -31,18 +34,20 @@ func (w *bxWalker) step(off int) error {
 	return nil
 }
 
-func (w *bxWalker) add(off int, path string, v typedValue) error {
+func (w *bxWalker) add(off int, path *bxPath, v typedValue) error {
 	if len(w.plan.ordered) >= maxValuesPerRecord {
 		return bxLimitf(off, "record yields more than %d values", maxValuesPerRecord)
 	}
-	w.plan.ordered = append(w.plan.ordered, bxPathValue{Path: path, Value: v})
-	w.plan.noteSys(path, len(w.plan.ordered)-1)
+	w.plan.ordered = append(w.plan.ordered, bxPathValue{Path: path.path, Value: v, info: path})
+	if path.sys >= 0 && w.plan.sys[path.sys] == 0 {
+		w.plan.sys[path.sys] = int32(len(w.plan.ordered))
+	}
 	return nil
 }
 
 // emitNodes expands sibling nodes under parent; args are the arguments of
 // the template instance whose body the nodes belong to (nil outside one).
-func (w *bxWalker) emitNodes(nodes []*bxNode, parent string, args []bxArg, depth int) error {
+func (w *bxWalker) emitNodes(nodes []*bxNode, parent *bxPath, args []bxArg, depth int) error {
 	dataIndex := 0
 	for _, n := range nodes {
 		if err := w.step(n.off); err != nil {
@@ -68,24 +73,25 @@ func (w *bxWalker) emitNodes(nodes []*bxNode, parent string, args []bxArg, depth
 				if named = n.namedSeg != "-"; named {
 					seg = n.namedSeg
 				} else {
-					seg = "Data#" + strconv.Itoa(dataIndex)
+					seg = dataSeg(dataIndex)
 				}
 				dataIndex++
 			}
-			var path string
-			if n.cachePath != "" && n.cacheParent == parent && n.cacheSeg == seg {
+			var path *bxPath
+			if n.cachePath != nil && n.cacheParent == parent && n.cacheSeg == seg {
 				path = n.cachePath
 			} else {
-				path = seg
-				if parent != "" {
-					path = w.p.d.sc.join(parent, "/", seg)
+				if parent.path == "" {
+					path = w.p.d.sc.join("", "", seg)
+				} else {
+					path = w.p.d.sc.join(parent.path, "/", seg)
 				}
 				n.cacheParent, n.cacheSeg, n.cachePath = parent, seg, path
 			}
 			if len(n.attrPaths) != len(n.attrs) || n.attrParent != path {
 				n.attrPaths = n.attrPaths[:0]
 				for _, a := range n.attrs {
-					n.attrPaths = append(n.attrPaths, w.p.d.sc.join(path, "@", a.name))
+					n.attrPaths = append(n.attrPaths, w.p.d.sc.join(path.path, "@", a.name))
 				}
 				n.attrParent = path
 			}
@@ -118,9 +124,25 @@ func (w *bxWalker) emitNodes(nodes []*bxNode, parent string, args []bxArg, depth
 	return nil
 }
 
+// dataSegs holds the first unnamed Data segments, built once.
+var dataSegs = func() (s [64]string) {
+	for i := range s {
+		s[i] = "Data#" + strconv.Itoa(i)
+	}
+	return s
+}()
+
+// dataSeg returns "Data#i".
+func dataSeg(i int) string {
+	if i < len(dataSegs) {
+		return dataSegs[i]
+	}
+	return "Data#" + strconv.Itoa(i)
+}
+
 // emitValue emits a text or substitution node at path; elemPath is the path
 // of the element that holds it (nested BinXML goes there).
-func (w *bxWalker) emitValue(n *bxNode, elemPath, path string, args []bxArg, depth int) error {
+func (w *bxWalker) emitValue(n *bxNode, elemPath, path *bxPath, args []bxArg, depth int) error {
 	if n.kind == kindText {
 		return w.add(n.off, path, typedValue{Type: TypeString, Text: n.text, Literal: true, Offset: n.off})
 	}
@@ -157,7 +179,11 @@ func (w *bxWalker) emitValue(n *bxNode, elemPath, path string, args []bxArg, dep
 		}
 		return nil
 	}
-	return w.add(a.off, path, a.val)
+	v := a.val
+	if a.inText {
+		v.Text = w.text[a.ts:a.te]
+	}
+	return w.add(a.off, path, v)
 }
 
 // bxOnlyNullOptional reports whether nodes, the content of an element or the

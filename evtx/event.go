@@ -259,8 +259,8 @@ func applyPlan(ev *Event, plan *recordPlan) {
 		}
 	}
 	n := 0
-	for _, pv := range plan.ordered {
-		if strings.HasPrefix(pv.Path, prefixEventData) || strings.HasPrefix(pv.Path, prefixUserData) || strings.HasPrefix(pv.Path, prefixEventDataAttr) {
+	for i := range plan.ordered {
+		if _, ok := plan.ordered[i].dataField(); ok {
 			n++
 		}
 	}
@@ -268,20 +268,39 @@ func applyPlan(ev *Event, plan *recordPlan) {
 	if n > 0 {
 		data = make([]Field, 0, n) // one allocation, not a growing slice
 	}
-	for _, pv := range plan.ordered {
-		name, ok := planFieldName(pv.Path)
-		if !ok {
-			continue
+	for i := range plan.ordered {
+		pv := &plan.ordered[i]
+		if name, ok := pv.dataField(); ok {
+			data = append(data, Field{Name: name, Value: pv.Value.Text, Type: pv.Value.Type &^ TypeArrayFlag})
 		}
-		if attr, ok := planAttrName(pv.Path); ok && isNamespaceDecl(attr) {
-			continue
-		}
-		data = append(data, Field{Name: name, Value: pv.Value.Text, Type: pv.Value.Type &^ TypeArrayFlag})
 	}
 	if len(data) == 0 {
 		data = nil // only namespace declarations: as if there were no data
 	}
 	ev.Data = data
+}
+
+// dataField returns the data field name of the value and whether it is a
+// data field at all (planDataField of its path).
+func (pv *bxPathValue) dataField() (string, bool) {
+	if pv.info != nil {
+		return pv.info.field, pv.info.data
+	}
+	return planDataField(pv.Path)
+}
+
+// planDataField returns the field name of a plan path and whether a value
+// at that path is event data: under EventData or UserData (planFieldName)
+// and not a namespace declaration.
+func planDataField(path string) (string, bool) {
+	name, ok := planFieldName(path)
+	if !ok {
+		return "", false
+	}
+	if attr, ok := planAttrName(path); ok && isNamespaceDecl(attr) {
+		return "", false
+	}
+	return name, true
 }
 
 // EventDataNameKey is the field name of the Name attribute of <EventData>
@@ -503,7 +522,21 @@ func renderGUID(s string) string {
 	if len(t) != 36 || t[8] != '-' || t[13] != '-' || t[18] != '-' || t[23] != '-' {
 		return s
 	}
+	if len(s) == 38 && !hasLower(t) {
+		return s // already so, as the pre-pass renders GUIDs: no copy
+	}
 	return "{" + strings.ToUpper(t) + "}"
+}
+
+// hasLower reports whether s holds a byte that strings.ToUpper changes
+// (an ASCII lower-case letter, or any non-ASCII byte).
+func hasLower(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' || c >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 // toUint reads an unsigned number that fits in bits from a decoder value or
