@@ -216,7 +216,11 @@ type templateDef struct {
 	id     uint32 // template ID given by the instance that defined it
 	guid   [16]byte
 	size   uint32 // data size of the body
-	body   []*bxNode
+	// body holds the parsed body, its nodes' offsets relative to base,
+	// the chunk offset of the body's first byte: bodies are shared
+	// between the chunks that define the same template (bxTmplCache).
+	body []*bxNode
+	base int
 	// unsafe, when set, says why the pinned Velocidex would misread the
 	// body; every record using the template is then kept from it.
 	unsafe string
@@ -375,6 +379,8 @@ type bxScratch struct {
 	// text gathers the renderings of the scalar arguments of the record
 	// being inspected (bxArg.inText).
 	text []byte
+	// tmpl caches template bodies across chunks.
+	tmpl bxTmplCache
 	// insts is the arena of the template instances of the record being
 	// inspected (newInstance).
 	insts []bxInstance
@@ -382,6 +388,127 @@ type bxScratch struct {
 	// attribute values of the elements being parsed.
 	ptrs  []*bxNode
 	attrs []bxAttr
+}
+
+// bxTmplCache holds the parsed bodies of the template definitions a worker
+// has read, so that a template defined again in a later chunk, as every
+// chunk defines the templates its records use, is not parsed again.
+//
+// A body is looked up by GUID, size and element depth, and reused only when
+// its bytes equal the cached ones except for its name references, which are
+// chunk offsets: an inline reference (to the name structure that follows
+// it) must be inline here too, at the same place in the body, and the
+// "next name" offset of that structure, which the parser skips, is not
+// compared; a reference to a name elsewhere in the chunk must find there
+// the same characters. A body that fails to parse, or that the pinned
+// Velocidex would misread, is never cached. The result is what parsing it
+// would give, node for node, offsets relative to the body.
+type bxTmplCache struct {
+	m map[bxTmplKey]*bxTmplEntry
+}
+
+type bxTmplKey struct {
+	guid  [16]byte
+	size  uint32
+	depth int
+}
+
+type bxTmplEntry struct {
+	raw   []byte      // the body's bytes
+	names []bxNameRef // its name references, in order
+	body  []*bxNode
+}
+
+// bxNameRef is a name reference of a template body.
+type bxNameRef struct {
+	pos    int  // body-relative offset of the reference
+	inline bool // to the name structure that follows it
+	ref    int  // the chunk offset referred to, when not inline
+	// name holds the count and characters of a name stored elsewhere
+	// (not inline), as cached.
+	name []byte
+}
+
+// bxNameAt returns the count and characters of the name structure at
+// chunk offset ref, nil when it does not fit (readName's bounds).
+func bxNameAt(chunk []byte, ref int) []byte {
+	if ref < chunkHeaderSize || ref > len(chunk)-8 {
+		return nil
+	}
+	n := int(binary.LittleEndian.Uint16(chunk[ref+6:]))
+	if ref+8+2*n+2 > len(chunk) {
+		return nil
+	}
+	return chunk[ref+6 : ref+8+2*n]
+}
+
+// maxCachedTemplates bounds a worker's template cache; it is emptied when
+// full.
+const maxCachedTemplates = 512
+
+// cachedBody returns the cached nodes of the body of size bytes at
+// chunk[start:], nil when none matches.
+func (s *bxScratch) cachedBody(guid [16]byte, size uint32, depth int, chunk []byte, start int) []*bxNode {
+	e := s.tmpl.m[bxTmplKey{guid, size, depth}]
+	if e == nil {
+		return nil
+	}
+	b := chunk[start : start+int(size)]
+	prev := 0
+	for _, nr := range e.names {
+		r := nr.pos
+		if string(b[prev:r]) != string(e.raw[prev:r]) {
+			return nil
+		}
+		ref := int(binary.LittleEndian.Uint32(b[r:]))
+		if nr.inline {
+			if ref != start+r+4 {
+				return nil
+			}
+			prev = r + 8 // past the reference and the next-name offset
+			continue
+		}
+		if ref == start+r+4 {
+			return nil // inline here, not in the cached body
+		}
+		if name := bxNameAt(chunk, ref); name == nil || string(name) != string(nr.name) {
+			return nil
+		}
+		prev = r + 4
+	}
+	if string(b[prev:]) != string(e.raw[prev:]) {
+		return nil
+	}
+	return e.body
+}
+
+// cacheBody keeps the parsed body of raw, a body of chunk.
+func (s *bxScratch) cacheBody(guid [16]byte, size uint32, depth int, chunk, raw []byte, names []bxNameRef, body []*bxNode) {
+	if s.tmpl.m == nil || len(s.tmpl.m) >= maxCachedTemplates {
+		s.tmpl.m = make(map[bxTmplKey]*bxTmplEntry, 64)
+	}
+	e := &bxTmplEntry{raw: append([]byte(nil), raw...), names: append([]bxNameRef(nil), names...), body: body}
+	for i := range e.names {
+		if nr := &e.names[i]; !nr.inline {
+			name := bxNameAt(chunk, nr.ref)
+			if name == nil {
+				return // not read as a name: not cached
+			}
+			nr.name = append([]byte(nil), name...)
+		}
+	}
+	s.tmpl.m[bxTmplKey{guid, size, depth}] = e
+}
+
+// bxRelocate makes the offsets of a template body's nodes relative to base.
+func bxRelocate(nodes []*bxNode, base int) {
+	for _, n := range nodes {
+		n.off -= base
+		for _, a := range n.attrs {
+			bxRelocate(a.value, base)
+		}
+		bxRelocate(n.children, base)
+	}
 }
 
 // join returns a+sep+b, interned.
@@ -490,7 +617,7 @@ func (d *chunkDecoder) inspect(recordOffset, recordSize int) (plan *recordPlan, 
 	// their exact size, into the chunk's value slab.
 	w := &bxWalker{p: p, plan: plan, text: string(d.sc.text)}
 	plan.ordered = d.sc.ordered[:0]
-	err = w.emitNodes(frag, d.sc.join("", "", ""), nil, 0)
+	err = w.emitNodes(frag, d.sc.join("", "", ""), nil, 0, 0)
 	d.sc.ordered = plan.ordered[:0]
 	d.steps += w.steps
 	if err != nil {

@@ -78,6 +78,11 @@ type recParser struct {
 	unsafe     error // first reason Velocidex would misread the record
 	outer      bool  // the outermost instance has been described in plan
 	outerTmpl  *templateDef
+	// While a template body is parsed (inBody), names lists its name
+	// references (see bxTmplCache).
+	inBody    bool
+	bodyStart int
+	names     []bxNameRef
 }
 
 // markUnsafe records that Velocidex would misread the record.
@@ -426,6 +431,9 @@ func (p *recParser) readName(c *bxCursor) (string, error) {
 		return "", err
 	}
 	if int64(ref) == int64(c.pos) {
+		if p.inBody {
+			p.names = append(p.names, bxNameRef{pos: off - p.bodyStart, inline: true})
+		}
 		if _, err := c.bytes(6); err != nil {
 			return "", err
 		}
@@ -442,6 +450,11 @@ func (p *recParser) readName(c *bxCursor) (string, error) {
 			p.d.names[ref] = s
 		}
 		return s, nil
+	}
+	if p.inBody {
+		// Recorded before it is read: a failed read fails the parse,
+		// and nothing is cached.
+		p.names = append(p.names, bxNameRef{pos: off - p.bodyStart, ref: int(ref)})
 	}
 	if s, ok := p.d.names[ref]; ok {
 		return s, nil
@@ -622,19 +635,32 @@ func (p *recParser) parseDefinition(c *bxCursor, id uint32, depth int) (*templat
 		// The same record inspected again.
 		return t, nil
 	}
-	t := &templateDef{offset: uint32(defOff), id: id, guid: [16]byte(guid), size: size}
-	saved := p.unsafe
-	p.unsafe = nil
-	body := &bxCursor{b: c.b, pos: bodyStart, end: bodyStart + int(size)}
-	t.body, err = p.parseFragment(body, true, depth, 0)
-	if err != nil {
-		return nil, err
-	}
-	if p.unsafe != nil {
-		t.unsafe = p.unsafe.(*binxmlError).Msg
-	}
-	if saved != nil {
-		p.unsafe = saved
+	t := &templateDef{offset: uint32(defOff), id: id, guid: [16]byte(guid), size: size, base: bodyStart}
+	sc := p.d.sc
+	if body := sc.cachedBody(t.guid, size, depth, c.b, bodyStart); body != nil {
+		// The same definition, read in an earlier chunk: its nodes are
+		// shared, their offsets relative to the body (see bxTmplCache).
+		t.body = body
+	} else {
+		saved := p.unsafe
+		p.unsafe = nil
+		body := &bxCursor{b: c.b, pos: bodyStart, end: bodyStart + int(size)}
+		p.names = p.names[:0]
+		p.inBody, p.bodyStart = true, bodyStart
+		t.body, err = p.parseFragment(body, true, depth, 0)
+		p.inBody = false
+		if err != nil {
+			return nil, err
+		}
+		bxRelocate(t.body, bodyStart)
+		if p.unsafe != nil {
+			t.unsafe = p.unsafe.(*binxmlError).Msg
+		} else {
+			sc.cacheBody(t.guid, size, depth, c.b, c.b[bodyStart:bodyStart+int(size)], p.names, t.body)
+		}
+		if saved != nil {
+			p.unsafe = saved
+		}
 	}
 	// Velocidex keys templates by ID: a second definition under a known
 	// ID is read as a reference to the first.

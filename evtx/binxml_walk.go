@@ -47,16 +47,19 @@ func (w *bxWalker) add(off int, path *bxPath, v typedValue) error {
 
 // emitNodes expands sibling nodes under parent; args are the arguments of
 // the template instance whose body the nodes belong to (nil outside one).
-func (w *bxWalker) emitNodes(nodes []*bxNode, parent *bxPath, args []bxArg, depth int) error {
+//
+// The offsets of the nodes are relative to base: a template body's to the
+// body's place in the chunk, the record's own nodes to 0.
+func (w *bxWalker) emitNodes(nodes []*bxNode, parent *bxPath, args []bxArg, base, depth int) error {
 	dataIndex := 0
 	for _, n := range nodes {
-		if err := w.step(n.off); err != nil {
+		if err := w.step(base + n.off); err != nil {
 			return err
 		}
 		switch n.kind {
 		case kindElement:
 			if depth >= maxElementDepth {
-				return bxLimitf(n.off, "elements nested more than %d deep", maxElementDepth)
+				return bxLimitf(base+n.off, "elements nested more than %d deep", maxElementDepth)
 			}
 			if bxOnlyNullOptional(n.children, args) {
 				continue // not rendered, attributes included
@@ -103,20 +106,20 @@ func (w *bxWalker) emitNodes(nodes []*bxNode, parent *bxPath, args []bxArg, dept
 					continue // not rendered
 				}
 				for _, v := range a.value {
-					if err := w.emitValue(v, path, n.attrPaths[i], args, depth); err != nil {
+					if err := w.emitValue(v, path, n.attrPaths[i], args, base, depth); err != nil {
 						return err
 					}
 				}
 			}
-			if err := w.emitNodes(n.children, path, args, depth+1); err != nil {
+			if err := w.emitNodes(n.children, path, args, base, depth+1); err != nil {
 				return err
 			}
 		case kindText, kindSubst:
-			if err := w.emitValue(n, parent, parent, args, depth); err != nil {
+			if err := w.emitValue(n, parent, parent, args, base, depth); err != nil {
 				return err
 			}
 		case kindInstance:
-			if err := w.emitNodes(n.inst.tmpl.body, parent, n.inst.args, depth); err != nil {
+			if err := w.emitNodes(n.inst.tmpl.body, parent, n.inst.args, n.inst.tmpl.base, depth); err != nil {
 				return err
 			}
 		}
@@ -142,9 +145,9 @@ func dataSeg(i int) string {
 
 // emitValue emits a text or substitution node at path; elemPath is the path
 // of the element that holds it (nested BinXML goes there).
-func (w *bxWalker) emitValue(n *bxNode, elemPath, path *bxPath, args []bxArg, depth int) error {
+func (w *bxWalker) emitValue(n *bxNode, elemPath, path *bxPath, args []bxArg, base, depth int) error {
 	if n.kind == kindText {
-		return w.add(n.off, path, typedValue{Type: TypeString, Text: n.text, Literal: true, Offset: n.off})
+		return w.add(base+n.off, path, typedValue{Type: TypeString, Text: n.text, Literal: true, Offset: base + n.off})
 	}
 	if n.kind != kindSubst {
 		return nil
@@ -152,14 +155,14 @@ func (w *bxWalker) emitValue(n *bxNode, elemPath, path *bxPath, args []bxArg, de
 	if int(n.subID) >= len(args) {
 		// Windows' own renderer refuses such a record; keep the slot
 		// visible as a null value.
-		return w.add(n.off, path, typedValue{Type: TypeNull, Offset: n.off})
+		return w.add(base+n.off, path, typedValue{Type: TypeNull, Offset: base + n.off})
 	}
 	a := &args[n.subID]
 	if n.optional && a.typ == TypeNull {
 		return nil // renders nothing
 	}
 	if a.typ == TypeBinXML {
-		return w.emitNodes(a.sub, elemPath, nil, depth)
+		return w.emitNodes(a.sub, elemPath, nil, 0, depth)
 	}
 	if a.val.Items != nil {
 		if len(a.val.Items) == 0 {
