@@ -54,6 +54,7 @@ type bxAttr struct {
 type bxInstance struct {
 	tmpl *templateDef
 	args []bxArg
+	node bxNode // the instance's node (kindInstance)
 }
 
 // bxArg is one template argument.
@@ -604,7 +605,10 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 			}
 		}
 	}
-	return p.d.newNode(bxNode{kind: kindInstance, off: off, inst: inst}), nil
+	// The instance's node lives in the per-record arena with it: nothing
+	// refers to a record's own nodes once the record is inspected.
+	inst.node = bxNode{kind: kindInstance, off: off, inst: inst}
+	return &inst.node, nil
 }
 
 // parseDefinition parses an inline template definition at c.pos: next
