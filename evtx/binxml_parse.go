@@ -63,6 +63,7 @@ type bxArg struct {
 	off  int // chunk-relative offset of its bytes
 	data []byte
 	sub  []*bxNode // parsed content of a BinXML (0x21) argument
+	cur  bxCursor  // the cursor that parsed sub
 	val  typedValue
 	// inText marks a scalar whose rendering is text[ts:te] of the
 	// record's value text (bxScratch.text), val.Text being left empty.
@@ -571,8 +572,10 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 		a.data, _ = c.bytes(size)
 		switch {
 		case a.typ == TypeBinXML:
-			sub := &bxCursor{b: c.b, pos: a.off, end: a.off + size}
-			a.sub, err = p.parseFragment(sub, false, depth, nest+1)
+			// The cursor lives in the argument arena: a cursor of its
+			// own would be allocated (parseFragment recurses).
+			a.cur = bxCursor{b: c.b, pos: a.off, end: a.off + size}
+			a.sub, err = p.parseFragment(&a.cur, false, depth, nest+1)
 			if err != nil {
 				return nil, err
 			}

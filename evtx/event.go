@@ -243,11 +243,13 @@ func eventFromPlan(plan *recordPlan) *Event {
 // applyPlan overrides the System fields and the data with the exact values
 // of the plan.
 func applyPlan(ev *Event, plan *recordPlan) {
-	for i, f := range systemFields {
-		tv, ok := plan.sysValue(i)
-		if !ok {
+	for i := range systemFields {
+		k := plan.sys[i]
+		if k <= 0 {
 			continue
 		}
+		f := &systemFields[i]
+		tv := &plan.ordered[k-1].Value // sysValue, without copying the value
 		if f.path == pathTimeCreated && tv.FileTime != 0 {
 			ev.TimeCreated = fileTimeToTime(tv.FileTime)
 			continue
@@ -575,9 +577,33 @@ func toUint(v any, bits int) (uint64, bool) {
 
 // uintText is toUint for text.
 func uintText(s string, bits int) (uint64, bool) {
+	if n, ok := plainDecimal(s); ok {
+		if bits < 64 && n>>bits != 0 {
+			return 0, false
+		}
+		return n, true
+	}
 	n, err := strconv.ParseUint(strings.TrimSpace(s), 0, 64)
 	if err != nil || bits < 64 && n>>bits != 0 {
 		return 0, false
+	}
+	return n, true
+}
+
+// plainDecimal parses s when it is what the pre-pass renders for an
+// unsigned number: decimal digits without a leading zero (or "0"), at most
+// 19 of them; ok is false for anything else, which uintText leaves to
+// strconv (base prefixes, octal, underscores, spaces, overflow).
+func plainDecimal(s string) (n uint64, ok bool) {
+	if len(s) == 0 || len(s) > 19 || len(s) > 1 && s[0] == '0' {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i] - '0'
+		if c > 9 {
+			return 0, false
+		}
+		n = n*10 + uint64(c)
 	}
 	return n, true
 }

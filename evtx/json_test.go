@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -131,4 +132,22 @@ func encodingJSONValue(t *testing.T, v any) string {
 	enc.SetEscapeHTML(false)
 	require.NoError(t, enc.Encode(v))
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// TestUintTextFastPath checks plainDecimal's shortcut in uintText against
+// strconv's reading for the texts that can reach it.
+func TestUintTextFastPath(t *testing.T) {
+	for _, s := range []string{"0", "1", "4624", "65535", "65536", "255", "256", "4294967295", "4294967296",
+		"9999999999999999999", "18446744073709551615", "18446744073709551616", "010", "00", "0x10", "1_000", " 7", "7 ", "", "-1", "+1", "1a"} {
+		for _, bits := range []int{8, 16, 32, 64} {
+			want, err := strconv.ParseUint(strings.TrimSpace(s), 0, 64)
+			wantOK := err == nil && (bits == 64 || want>>bits == 0)
+			got, ok := uintText(s, bits)
+			if !wantOK {
+				want = 0
+			}
+			assert.Equal(t, wantOK, ok, "%q bits %d", s, bits)
+			assert.Equal(t, want, got, "%q bits %d", s, bits)
+		}
+	}
 }
