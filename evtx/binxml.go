@@ -117,7 +117,6 @@ const (
 // typedValue is one value of a record, rendered the way Windows renders it in
 // its XML (wevtutil qe /f:xml), unescaped.
 type typedValue struct {
-	Type Type   // stored value type (TypeArrayFlag set for array items)
 	Text string // rendering; for an array, the rendering of this item
 	// FileTime is the raw FILETIME (100 ns ticks since 1601) for
 	// TypeFileTime values, else 0.
@@ -126,12 +125,15 @@ type typedValue struct {
 	// Windows repeats the enclosing element once per item, so the ordered
 	// list of a plan has one entry per item, all with the same path.
 	Items []string
+	// Offset is the chunk-relative offset of the value's bytes.
+	Offset int
+	Type   Type // stored value type (TypeArrayFlag set for array items)
 	// Literal marks text written in the template itself (for example a
 	// Provider Name that is not a substitution), as opposed to a
 	// substitution value.
 	Literal bool
-	// Offset is the chunk-relative offset of the value's bytes.
-	Offset int
+	// (Fields ordered so that the struct is 64 bytes: plans copy it once
+	// per value of every record.)
 }
 
 // bxPathValue is one (path, value) pair in document order.
