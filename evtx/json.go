@@ -3,6 +3,7 @@ package evtx
 import (
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -61,7 +62,7 @@ func (e *Event) AppendJSON(b []byte) []byte {
 		b = append(b, "null"...)
 	} else {
 		b = append(b, '"')
-		b = e.TimeCreated.UTC().AppendFormat(b, TimeLayout)
+		b = appendTimeLayout(b, e.TimeCreated)
 		b = append(b, '"')
 	}
 	b = append(b, `,"event_id":`...)
@@ -138,15 +139,20 @@ func (e *Event) appendDataJSON(b []byte) []byte {
 		}
 		return b
 	}
-	// unnamed[i] is field i's index among the unnamed fields (-1: named).
+	// unnamed[i] is field i's index among the unnamed fields (-1: named);
+	// sig[i] a digest of its base key (length, first and last byte) that
+	// keys can only share when they are equal.
 	var unnamed [maxInlineKeys]int
+	var sig [maxInlineKeys]uint32
 	u := 0
 	for i := range e.Data {
-		if e.Data[i].Name == "" {
-			unnamed[i] = u
-			u++
-		} else {
+		if name := e.Data[i].Name; name != "" {
 			unnamed[i] = -1
+			sig[i] = uint32(len(name))<<16 | uint32(name[0])<<8 | uint32(name[len(name)-1])
+		} else {
+			unnamed[i] = u
+			sig[i] = uint32(len("Data#")+decimalLen(u))<<16 | 'D'<<8 | uint32('0'+u%10)
+			u++
 		}
 	}
 	for i := range e.Data {
@@ -156,7 +162,7 @@ func (e *Event) appendDataJSON(b []byte) []byte {
 		// n: earlier fields with the same base key (DataKeys' count).
 		n := 0
 		for j := range i {
-			if sameDataKey(e.Data[i].Name, unnamed[i], e.Data[j].Name, unnamed[j]) {
+			if sig[j] == sig[i] && sameDataKey(e.Data[i].Name, unnamed[i], e.Data[j].Name, unnamed[j]) {
 				n++
 			}
 		}
@@ -173,6 +179,50 @@ func (e *Event) appendDataJSON(b []byte) []byte {
 		b = appendJSONString(b, e.Data[i].Value, false)
 	}
 	return b
+}
+
+// decimalLen returns the number of decimal digits of u >= 0.
+func decimalLen(u int) int {
+	n := 1
+	for ; u >= 10; u /= 10 {
+		n++
+	}
+	return n
+}
+
+// appendTimeLayout appends t in UTC as TimeLayout gives it, without
+// interpreting the layout, for the years of four digits.
+func appendTimeLayout(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 1000 || year > 9999 {
+		return t.AppendFormat(b, TimeLayout)
+	}
+	hour, minute, sec := t.Clock()
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	b = append(b, '.')
+	b = appendDigits(b, t.Nanosecond()/100, 7)
+	return append(b, 'Z')
+}
+
+// appendDigits appends v >= 0, below 10^width, in width decimal digits.
+func appendDigits(b []byte, v, width int) []byte {
+	var buf [8]byte
+	for i := width - 1; i >= 0; i-- {
+		buf[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(b, buf[:width]...)
 }
 
 // sameDataKey reports whether two fields have the same base key in
@@ -209,27 +259,33 @@ func appendJSONString(b []byte, s string, escapeHTML bool) []byte {
 	return append(b, '"')
 }
 
-// jsonSafe[c] is true for the ASCII bytes written as they are inside a JSON
-// string (HTML characters included).
-var jsonSafe = func() (t [utf8.RuneSelf]bool) {
+// jsonSafe[c] is true for the bytes written as they are inside a JSON
+// string: ASCII but controls, '"' and '\\'; jsonHTMLSafe is the same
+// without '<', '>' and '&'. Bytes from 0x80 on are false: they are decoded.
+var jsonSafe, jsonHTMLSafe = func() (t, h [256]bool) {
 	for c := 0x20; c < utf8.RuneSelf; c++ {
 		t[c] = c != '"' && c != '\\'
+		h[c] = t[c] && c != '<' && c != '>' && c != '&'
 	}
-	return t
+	return t, h
 }()
 
 const jsonHex = "0123456789abcdef"
 
 // appendJSONStringBody is appendJSONString without the quotes.
 func appendJSONStringBody(b []byte, s string, escapeHTML bool) []byte {
+	safe := &jsonSafe
+	if escapeHTML {
+		safe = &jsonHTMLSafe
+	}
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if safe[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if jsonSafe[c] && !(escapeHTML && (c == '<' || c == '>' || c == '&')) {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '\\', '"':

@@ -151,3 +151,67 @@ func TestUintTextFastPath(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendTimeLayout checks the time writer against time.Format, four-
+// digit years and the others (left to time.Format).
+func TestAppendTimeLayout(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	times := []time.Time{
+		time.Date(1601, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 100, time.UTC), time.Date(999, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-5, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 10, 1, 12, 0, 0, 1234567, time.FixedZone("x", 3600)),
+		fileTimeToTime(1), fileTimeToTime(1<<63 - 1),
+	}
+	for range 2000 {
+		times = append(times, fileTimeToTime(rng.Uint64()>>1), time.Unix(rng.Int64N(1<<40)-1<<39, rng.Int64N(1e9)))
+	}
+	for _, tm := range times {
+		assert.Equal(t, tm.UTC().Format(TimeLayout), string(appendTimeLayout(nil, tm)), "%v", tm)
+	}
+}
+
+// TestAppendJSONDataKeysRandom compares the data object's keys with
+// DataKeys for random field names that collide in every way the key rules
+// allow, up to 40 fields (more than ten unnamed items).
+func TestAppendJSONDataKeysRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	names := []string{"", "", "", "Data#0", "Data#1", "Data#10", "Data#11", "Data#", "X", "X#1", "X#2", "D", "Y0", "Data#1#1"}
+	for range 500 {
+		ev := &Event{}
+		for range rng.IntN(40) {
+			ev.Data = append(ev.Data, Field{Name: names[rng.IntN(len(names))], Value: "v"})
+		}
+		var got []string
+		dec := json.NewDecoder(bytes.NewReader(ev.AppendJSON(nil)))
+		for depth := 0; ; {
+			tok, err := dec.Token()
+			require.NoError(t, err)
+			if d, ok := tok.(json.Delim); ok {
+				if d == '{' {
+					depth++
+				} else if d == '}' {
+					depth--
+				}
+				if depth == 0 {
+					break
+				}
+				continue
+			}
+			if k, ok := tok.(string); ok && k == "data" && depth == 1 {
+				_, _ = dec.Token() // {
+				for dec.More() {
+					k, err := dec.Token()
+					require.NoError(t, err)
+					got = append(got, k.(string))
+					_, _ = dec.Token()
+				}
+				_, _ = dec.Token() // }
+			}
+		}
+		want := ev.DataKeys()
+		if len(want) == 0 {
+			want = nil
+		}
+		require.Equal(t, want, got)
+	}
+}
