@@ -172,6 +172,9 @@ type recordPlan struct {
 	// ordered lists every value in document order (repeated paths
 	// included: array items, repeated elements).
 	ordered []bxPathValue
+	// nData counts the values of ordered that are data fields, when the
+	// walker built it (plans built by hand leave it 0: applyPlan counts).
+	nData int
 
 	recordID uint64
 	fileTime uint64 // the record header's FILETIME
@@ -668,14 +671,21 @@ type bxCursor struct {
 
 func (c *bxCursor) need(n int) error {
 	if n < 0 || c.pos > c.end-n {
-		return bxBadf(c.pos, "%d bytes needed, %d left in the enclosing structure", n, c.end-c.pos)
+		return c.short(n)
 	}
 	return nil
 }
 
+// short is need's error, out of line so that the readers below inline.
+//
+//go:noinline
+func (c *bxCursor) short(n int) error {
+	return bxBadf(c.pos, "%d bytes needed, %d left in the enclosing structure", n, c.end-c.pos)
+}
+
 func (c *bxCursor) u8() (uint8, error) {
-	if err := c.need(1); err != nil {
-		return 0, err
+	if c.pos >= c.end {
+		return 0, c.short(1)
 	}
 	v := c.b[c.pos]
 	c.pos++
@@ -683,15 +693,15 @@ func (c *bxCursor) u8() (uint8, error) {
 }
 
 func (c *bxCursor) peek() (uint8, error) {
-	if err := c.need(1); err != nil {
-		return 0, err
+	if c.pos >= c.end {
+		return 0, c.short(1)
 	}
 	return c.b[c.pos], nil
 }
 
 func (c *bxCursor) u16() (uint16, error) {
-	if err := c.need(2); err != nil {
-		return 0, err
+	if c.pos > c.end-2 {
+		return 0, c.short(2)
 	}
 	v := binary.LittleEndian.Uint16(c.b[c.pos:])
 	c.pos += 2
@@ -699,8 +709,8 @@ func (c *bxCursor) u16() (uint16, error) {
 }
 
 func (c *bxCursor) u32() (uint32, error) {
-	if err := c.need(4); err != nil {
-		return 0, err
+	if c.pos > c.end-4 {
+		return 0, c.short(4)
 	}
 	v := binary.LittleEndian.Uint32(c.b[c.pos:])
 	c.pos += 4
@@ -708,8 +718,8 @@ func (c *bxCursor) u32() (uint32, error) {
 }
 
 func (c *bxCursor) bytes(n int) ([]byte, error) {
-	if err := c.need(n); err != nil {
-		return nil, err
+	if n < 0 || c.pos > c.end-n {
+		return nil, c.short(n)
 	}
 	v := c.b[c.pos : c.pos+n]
 	c.pos += n

@@ -549,16 +549,18 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 	// bodies hold no instances), and the arena is reset per record.
 	args := p.d.allocArgs(int(count))
 	total := 0
+	desc := c.b[c.pos : c.pos+4*len(args)] // checked by need above
+	c.pos += len(desc)
 	for i := range args {
-		size, _ := c.u16()
-		typ, _ := c.u8()
-		pad, _ := c.u8()
-		if pad != 0 {
-			return nil, bxBadf(c.pos-4, "argument %d descriptor has a non-zero reserved byte 0x%02x", i, pad)
+		d := desc[4*i : 4*i+4]
+		if d[3] != 0 {
+			return nil, bxBadf(c.pos-len(desc)+4*i, "argument %d descriptor has a non-zero reserved byte 0x%02x", i, d[3])
 		}
-		// off holds the size until the data is located below.
-		args[i] = bxArg{typ: Type(typ), off: int(size)}
-		total += int(size)
+		// off holds the size until the data is located below. The
+		// arena's arguments are zeroed: only these fields are set.
+		size := int(binary.LittleEndian.Uint16(d))
+		args[i].typ, args[i].off = Type(d[2]), size
+		total += size
 	}
 	if err := c.need(total); err != nil {
 		return nil, bxBadf(aoff, "%d arguments of %d bytes in all do not fit in the record", count, total)
@@ -597,7 +599,7 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 			if err != nil {
 				return nil, bxBadf(a.off, "argument %d: %v", i, err)
 			}
-			a.val = typedValue{Type: a.typ, Offset: a.off}
+			a.val.Type, a.val.Offset = a.typ, a.off // a.val is zero
 			if a.typ == TypeFileTime {
 				a.val.FileTime = binary.LittleEndian.Uint64(a.data)
 			}

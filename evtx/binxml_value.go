@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -396,16 +397,26 @@ func bxAppendUTF16(out, b []byte) []byte {
 	for n > 0 && b[2*n-2] == 0 && b[2*n-1] == 0 {
 		n--
 	}
-	// ASCII runs, the common case, are copied a byte at a time without
-	// decoding.
+	// ASCII, the common case, is copied without decoding, four
+	// characters at a time.
+	out = slices.Grow(out, n)
+	dst := out[len(out) : len(out)+n]
 	i := 0
+	for ; i+4 <= n; i += 4 {
+		u := binary.LittleEndian.Uint64(b[2*i:])
+		if u&0xff80ff80ff80ff80 != 0 {
+			break
+		}
+		dst[i], dst[i+1], dst[i+2], dst[i+3] = byte(u), byte(u>>16), byte(u>>32), byte(u>>48)
+	}
 	for ; i < n; i++ {
 		lo, hi := b[2*i], b[2*i+1]
 		if hi != 0 || lo >= utf8.RuneSelf {
 			break
 		}
-		out = append(out, lo)
+		dst[i] = lo
 	}
+	out = out[:len(out)+i]
 	for ; i < n; i++ {
 		c := rune(binary.LittleEndian.Uint16(b[2*i:]))
 		if c < utf8.RuneSelf {

@@ -39,6 +39,9 @@ func (w *bxWalker) add(off int, path *bxPath, v typedValue) error {
 		return bxLimitf(off, "record yields more than %d values", maxValuesPerRecord)
 	}
 	w.plan.ordered = append(w.plan.ordered, bxPathValue{Path: path.path, Value: v, info: path})
+	if path.data {
+		w.plan.nData++
+	}
 	if path.sys >= 0 && w.plan.sys[path.sys] == 0 {
 		w.plan.sys[path.sys] = int32(len(w.plan.ordered))
 	}

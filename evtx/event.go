@@ -260,10 +260,14 @@ func applyPlan(ev *Event, plan *recordPlan) {
 			f.set(ev, tv.Text)
 		}
 	}
-	n := 0
-	for i := range plan.ordered {
-		if _, ok := plan.ordered[i].dataField(); ok {
-			n++
+	n := plan.nData
+	if n <= 0 || plan.ordered[0].info == nil {
+		// A plan built by hand: count its data fields.
+		n = 0
+		for i := range plan.ordered {
+			if _, ok := plan.ordered[i].dataField(); ok {
+				n++
+			}
 		}
 	}
 	var data []Field
@@ -577,7 +581,11 @@ func toUint(v any, bits int) (uint64, bool) {
 
 // uintText is toUint for text.
 func uintText(s string, bits int) (uint64, bool) {
-	if n, ok := plainDecimal(s); ok {
+	n, ok := plainDecimal(s)
+	if !ok {
+		n, ok = plainHex(s)
+	}
+	if ok {
 		if bits < 64 && n>>bits != 0 {
 			return 0, false
 		}
@@ -604,6 +612,29 @@ func plainDecimal(s string) (n uint64, ok bool) {
 			return 0, false
 		}
 		n = n*10 + uint64(c)
+	}
+	return n, true
+}
+
+// plainHex parses s when it is "0x" and 1 to 16 hex digits, as the
+// pre-pass renders hexadecimal types; ok is false for anything else.
+func plainHex(s string) (n uint64, ok bool) {
+	if len(s) < 3 || len(s) > 18 || s[0] != '0' || s[1] != 'x' {
+		return 0, false
+	}
+	for i := 2; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		n = n<<4 | uint64(c)
 	}
 	return n, true
 }

@@ -138,7 +138,8 @@ func encodingJSONValue(t *testing.T, v any) string {
 // strconv's reading for the texts that can reach it.
 func TestUintTextFastPath(t *testing.T) {
 	for _, s := range []string{"0", "1", "4624", "65535", "65536", "255", "256", "4294967295", "4294967296",
-		"9999999999999999999", "18446744073709551615", "18446744073709551616", "010", "00", "0x10", "1_000", " 7", "7 ", "", "-1", "+1", "1a"} {
+		"9999999999999999999", "18446744073709551615", "18446744073709551616", "010", "00", "0x10", "1_000", " 7", "7 ", "", "-1", "+1", "1a",
+		"0x0", "0x", "0xffffffffffffffff", "0x10000000000000000", "0xFF", "0xfF", "0x1_0", "0X10", "0xg", "0x8020000000000000", "0x00ff", "0x100", "0x100000000"} {
 		for _, bits := range []int{8, 16, 32, 64} {
 			want, err := strconv.ParseUint(strings.TrimSpace(s), 0, 64)
 			wantOK := err == nil && (bits == 64 || want>>bits == 0)
