@@ -620,7 +620,7 @@ func (d *chunkDecoder) inspect(recordOffset, recordSize int) (plan *recordPlan, 
 	}
 	// The values are gathered in the worker's scratch, then copied, at
 	// their exact size, into the chunk's value slab.
-	w := &bxWalker{p: p, plan: plan, text: string(d.sc.text)}
+	w := &bxWalker{p: p, plan: plan, text: string(d.sc.text), chunkSteps: d.steps}
 	plan.ordered = d.sc.ordered[:0]
 	err = w.emitNodes(frag, d.sc.join("", "", ""), nil, 0, 0)
 	d.sc.ordered = plan.ordered[:0]

@@ -21,17 +21,26 @@ type bxWalker struct {
 	// text is the record's value text: the renderings of its scalar
 	// arguments, one string that their values' Text slice.
 	text string
+	// chunkSteps is the chunk decoder's step count when the walk began.
+	chunkSteps int
 }
 
 func (w *bxWalker) step(off int) error {
 	w.steps++
+	if w.steps > maxStepsPerRecord || w.chunkSteps+w.steps > maxStepsPerChunk {
+		return w.stepErr(off)
+	}
+	return nil
+}
+
+// stepErr is step's error, out of line so that step inlines.
+//
+//go:noinline
+func (w *bxWalker) stepErr(off int) error {
 	if w.steps > maxStepsPerRecord {
 		return bxLimitf(off, "expanding the record takes more than %d steps", maxStepsPerRecord)
 	}
-	if w.p.d.steps+w.steps > maxStepsPerChunk {
-		return bxLimitf(off, "expanding the chunk's records takes more than %d steps", maxStepsPerChunk)
-	}
-	return nil
+	return bxLimitf(off, "expanding the chunk's records takes more than %d steps", maxStepsPerChunk)
 }
 
 func (w *bxWalker) add(off int, path *bxPath, v typedValue) error {
@@ -101,7 +110,8 @@ func (w *bxWalker) emitNodes(nodes []*bxNode, parent *bxPath, args []bxArg, base
 				}
 				n.attrParent = path
 			}
-			for i, a := range n.attrs {
+			for i := range n.attrs {
+				a := &n.attrs[i]
 				if named && a.name == "Name" {
 					continue // already in the path
 				}
@@ -185,11 +195,13 @@ func (w *bxWalker) emitValue(n *bxNode, elemPath, path *bxPath, args []bxArg, ba
 		}
 		return nil
 	}
-	v := a.val
-	if a.inText {
-		v.Text = w.text[a.ts:a.te]
+	if err := w.add(a.off, path, a.val); err != nil {
+		return err
 	}
-	return w.add(a.off, path, v)
+	if a.inText {
+		w.plan.ordered[len(w.plan.ordered)-1].Value.Text = w.text[a.ts:a.te]
+	}
+	return nil
 }
 
 // bxOnlyNullOptional reports whether nodes, the content of an element or the
