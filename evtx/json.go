@@ -1,6 +1,7 @@
 package evtx
 
 import (
+	"math/bits"
 	"strconv"
 	"strings"
 	"time"
@@ -155,17 +156,23 @@ func (e *Event) appendDataJSON(b []byte) []byte {
 			u++
 		}
 	}
+	// The earlier fields are chained by a hash of their digest: head[h]
+	// and prev[i] hold 1 + a field's index (0: none).
+	var head [64]uint8
+	var prev [maxInlineKeys]uint8
 	for i := range e.Data {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		// n: earlier fields with the same base key (DataKeys' count).
 		n := 0
-		for j := range i {
+		h := sig[i] * 0x9e3779b1 >> 26
+		for j := int(head[h]) - 1; j >= 0; j = int(prev[j]) - 1 {
 			if sig[j] == sig[i] && sameDataKey(e.Data[i].Name, unnamed[i], e.Data[j].Name, unnamed[j]) {
 				n++
 			}
 		}
+		prev[i], head[h] = head[h], uint8(i+1)
 		b = append(b, '"')
 		if name := e.Data[i].Name; name != "" {
 			b = appendJSONStringBody(b, name, false)
@@ -272,6 +279,26 @@ var jsonSafe, jsonHTMLSafe = func() (t, h [256]bool) {
 
 const jsonHex = "0123456789abcdef"
 
+// load64 returns the first eight bytes of s as a little-endian number (one
+// load: the bounds are known).
+func load64(s string) uint64 {
+	s = s[:8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// jsonSpecial8 flags (high bit of its byte) the bytes of x that are not
+// written as they are with escapeHTML false (not jsonSafe): below 0x20, from
+// 0x80 on, '"' and '\\'. The lowest flag is always exact; a flag above a
+// flagged byte may be spurious (borrows), so callers use only the lowest.
+func jsonSpecial8(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	ctl := (x - 0x20*ones) &^ x & highs
+	q := x ^ '"'*ones
+	bs := x ^ '\\'*ones
+	return ctl | (q-ones)&^q&highs | (bs-ones)&^bs&highs | x&highs
+}
+
 // appendJSONStringBody is appendJSONString without the quotes.
 func appendJSONStringBody(b []byte, s string, escapeHTML bool) []byte {
 	safe := &jsonSafe
@@ -280,11 +307,23 @@ func appendJSONStringBody(b []byte, s string, escapeHTML bool) []byte {
 	}
 	start := 0
 	for i := 0; i < len(s); {
-		c := s[i]
-		if safe[c] {
-			i++
-			continue
+		if !escapeHTML {
+			// Eight bytes at a time, to the first that needs a look.
+			for i+8 <= len(s) {
+				if m := jsonSpecial8(load64(s[i:])); m != 0 {
+					i += bits.TrailingZeros64(m) / 8
+					break
+				}
+				i += 8
+			}
 		}
+		for i < len(s) && safe[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
+		c := s[i]
 		if c < utf8.RuneSelf {
 			b = append(b, s[start:i]...)
 			switch c {

@@ -3,6 +3,7 @@ package evtx
 import (
 	"bytes"
 	"encoding/json"
+	"math/bits"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -214,5 +215,42 @@ func TestAppendJSONDataKeysRandom(t *testing.T) {
 			want = nil
 		}
 		require.Equal(t, want, got)
+	}
+}
+
+// TestJSONSpecial8 checks the eight-byte test against jsonSafe byte by
+// byte, on words built from the bytes around every bound it tests: no flag
+// when all eight are plain, else the lowest flag on the first that is not.
+func TestJSONSpecial8(t *testing.T) {
+	interesting := []byte{0x00, 0x01, 0x1f, 0x20, 0x21, '"', '#', '[', '\\', ']', 'a', 0x7e, 0x7f, 0x80, 0x81, 0xfe, 0xff, '<', '&'}
+	rng := rand.New(rand.NewPCG(9, 10))
+	for range 200000 {
+		var x uint64
+		first := 8
+		for k := range 8 {
+			c := interesting[rng.IntN(len(interesting))]
+			if rng.IntN(3) > 0 {
+				c = byte(0x20 + rng.IntN(0x5f)) // mostly printable
+			}
+			x |= uint64(c) << (8 * k)
+			if !jsonSafe[c] && first == 8 {
+				first = k
+			}
+		}
+		m := jsonSpecial8(x)
+		if first == 8 {
+			require.Zero(t, m, "%016x", x)
+		} else {
+			require.Equal(t, first, bits.TrailingZeros64(m)/8, "%016x", x)
+		}
+	}
+	// Long strings, plain but for a few bytes anywhere.
+	for range 3000 {
+		b := []byte(strings.Repeat("abcdefgh", 1+rng.IntN(6)))
+		for range rng.IntN(3) {
+			b[rng.IntN(len(b))] = interesting[rng.IntN(len(interesting))]
+		}
+		s := string(b)
+		assert.Equal(t, encodingJSON(t, s, false), string(appendJSONString(nil, s, false)), "%q", s)
 	}
 }
