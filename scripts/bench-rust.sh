@@ -12,6 +12,9 @@
 #             project's writer (internal/benchgen, audit-only, seed 4, as
 #             scripts/bench.sh's (f)) into the temporary directory
 # Columns, each its own process:
+#   floor/1    evtxbench floor FILE: process start, read and CRC32 of every
+#              chunk (what any reader pays; evtxbench's start-up includes the
+#              smbaudit package's initialisation)
 #   rust/T     RUST_BACKTRACE=0 evtx_dump -o jsonl -t T FILE > out.jsonl
 #   decode/W   evtxbench decode -workers W FILE: evtx.Reader.Events, every
 #              event decoded into an evtx.Event, nothing written
@@ -19,9 +22,11 @@
 # T and W are 1 on every input, and 2 too on the generated log. Outputs go to
 # files in the temporary directory (never to a device). The columns are run
 # alternating, -reps times (default 5); CPU time is user+sys of the child
-# processes (bash's times, 1 ms steps), wall time from date. Reported: the
-# median CPU seconds, MB/s of CPU time (input bytes / median CPU), MB/s of
-# wall time (median), and "x rust": the median CPU time of rust/1 (rust/2 for
+# processes (bash's times; the kernel accounts it in 10 ms ticks here, so
+# the 2 MB input needs the repetitions), wall time from date, peak RSS from
+# /usr/bin/time when installed. Reported: the median CPU seconds, MB/s of
+# CPU time (input bytes / median CPU), MB/s of wall time (median), the
+# highest peak RSS, and "x rust": the median CPU time of rust/1 (rust/2 for
 # the 2-worker columns) divided by the column's, above 1 meaning less CPU
 # than Rust for the same input.
 #
@@ -67,19 +72,23 @@ while IFS= read -r f; do hayabusa+=("$f"); done < <(
 [ "${#hayabusa[@]}" -gt 0 ] || { echo "bench-rust: no logs under $corpus/hayabusa-sample-evtx" >&2; exit 1; }
 
 # One column's command on one file, stdout to $dir/out.jsonl.
+timer=()
+[ -x /usr/bin/time ] && timer=(/usr/bin/time -a -o "$dir/rss.txt" -f %M)
 col() { # column file
   case "$1" in
-    rust/*) "$rust" -o jsonl -t "${1#rust/}" "$2" ;;
-    decode/*) "$dir/evtxbench" decode -workers "${1#decode/}" "$2" ;;
-    evtxdump/*) "$dir/evtxdump" -workers "${1#evtxdump/}" "$2" ;;
+    floor/*) "${timer[@]}" "$dir/evtxbench" floor "$2" ;;
+    rust/*) "${timer[@]}" "$rust" -o jsonl -t "${1#rust/}" "$2" ;;
+    decode/*) "${timer[@]}" "$dir/evtxbench" decode -workers "${1#decode/}" "$2" ;;
+    evtxdump/*) "${timer[@]}" "$dir/evtxdump" -workers "${1#evtxdump/}" "$2" ;;
   esac >"$dir/out.jsonl" 2>>"$dir/stderr.txt"
 }
 raw="$dir/raw.txt"; : >"$raw"
 # measure INPUT COLUMN FILE...: one run of the column over the files, appended
-# to raw as "input column cpu-seconds wall-seconds bytes".
+# to raw as "input column cpu-seconds wall-seconds bytes peak-rss-KiB".
 measure() {
   local in="$1" c="$2"; shift 2
-  local bytes=0 f t0 t1 cpu
+  local bytes=0 f t0 t1 cpu rss=0
+  : >"$dir/rss.txt"
   for f in "$@"; do bytes=$((bytes + $(stat -L -c %s "$f"))); done
   cksum "$@" >"$dir/warm.txt" # the page cache warmed: every column reads from memory
   t0=$(date +%s.%N)
@@ -87,11 +96,12 @@ measure() {
   cpu=$( (for f in "$@"; do col "$c" "$f" || true; done; times) | tail -1 |
     awk '{ s = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); s += p[1] * 60 + p[2] } printf "%.3f", s }')
   t1=$(date +%s.%N)
-  echo "$in $c $cpu $(echo "$t1 - $t0" | bc) $bytes" >>"$raw"
+  rss=$(grep -E '^[0-9]+$' "$dir/rss.txt" | sort -n | tail -1)
+  echo "$in $c $cpu $(echo "$t1 - $t0" | bc) $bytes ${rss:-0}" >>"$raw"
 }
 
 echo "bench-rust: $(nproc) cores, $(uptime | sed 's/.*load/load/'), commit $(git rev-parse --short HEAD)" >&2
-cols1=(rust/1 decode/1 evtxdump/1)
+cols1=(floor/1 rust/1 decode/1 evtxdump/1)
 for r in $(seq "$reps"); do
   for c in "${cols1[@]}"; do measure security "$c" "$security"; done
   for c in "${cols1[@]}"; do measure hayabusa-10 "$c" "${hayabusa[@]}"; done
@@ -109,16 +119,18 @@ function median(list,   a, n, i, j, t) {
   k = $1 SUBSEP $2
   if (!(k in cpu)) { order[++n] = k; inp[k] = $1; col[k] = $2 }
   cpu[k] = cpu[k] " " $3; wall[k] = wall[k] " " $4; runs[k]++; bytes[k] = $5
+  if ($6 > rss[k]) rss[k] = $6
 }
 END {
   for (i = 1; i <= n; i++) { k = order[i]; mc[k] = median(cpu[k]); mw[k] = median(wall[k]) }
-  print "| input | MB | column | runs | median CPU s | MB/s (CPU) | MB/s (wall) | x rust (CPU) |"
-  print "|---|---:|---|---:|---:|---:|---:|---:|"
+  print "| input | MB | column | runs | median CPU s | MB/s (CPU) | MB/s (wall) | peak RSS MiB | x rust (CPU) |"
+  print "|---|---:|---|---:|---:|---:|---:|---:|---:|"
   for (i = 1; i <= n; i++) {
     k = order[i]; c = col[k]; w = c; sub(/.*\//, "", w)
     ref = inp[k] SUBSEP "rust/" w
     x = (ref in mc && mc[k] > 0) ? sprintf("%.2f", mc[ref] / mc[k]) : "-"
-    printf "| %s | %.1f | %s | %d | %.3f | %.1f | %.1f | %s |\n", inp[k], bytes[k] / 1e6, c, runs[k], mc[k],
-      (mc[k] > 0 ? bytes[k] / 1e6 / mc[k] : 0), (mw[k] > 0 ? bytes[k] / 1e6 / mw[k] : 0), x
+    if (c ~ /^floor/) x = "-"
+    printf "| %s | %.1f | %s | %d | %.3f | %.1f | %.1f | %.1f | %s |\n", inp[k], bytes[k] / 1e6, c, runs[k], mc[k],
+      (mc[k] > 0 ? bytes[k] / 1e6 / mc[k] : 0), (mw[k] > 0 ? bytes[k] / 1e6 / mw[k] : 0), rss[k] / 1024, x
   }
 }' "$raw"
