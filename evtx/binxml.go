@@ -605,8 +605,8 @@ func (d *chunkDecoder) inspect(recordOffset, recordSize int) (plan *recordPlan, 
 	plan.recordID = binary.LittleEndian.Uint64(rec[8:16])
 	plan.fileTime = binary.LittleEndian.Uint64(rec[16:24])
 	plan.size = recordSize
-	d.rp = recParser{d: d, plan: plan}
 	p := &d.rp
+	p.reset(d, plan)
 
 	c := &bxCursor{b: d.chunk, pos: recordOffset + bxRecHeader, end: recordOffset + recordSize - bxRecTrailer}
 	frag, err := p.parseFragment(c, false, 0, 0)

@@ -87,6 +87,14 @@ type recParser struct {
 	names     []bxNameRef
 }
 
+// reset readies p for a record, field by field (a typed copy of a whole
+// parser costs a bulk write barrier while the collector marks).
+func (p *recParser) reset(d *chunkDecoder, plan *recordPlan) {
+	p.d, p.plan, p.pending, p.scanArrays, p.unsafe = d, plan, nil, 0, nil
+	p.outer, p.outerTmpl = false, nil
+	p.inBody, p.bodyStart, p.names = false, 0, p.names[:0]
+}
+
 // markUnsafe records that Velocidex would misread the record.
 func (p *recParser) markUnsafe(off int, format string, a ...any) {
 	if p.unsafe == nil {
@@ -576,7 +584,7 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 		case a.typ == TypeBinXML:
 			// The cursor lives in the argument arena: a cursor of its
 			// own would be allocated (parseFragment recurses).
-			a.cur = bxCursor{b: c.b, pos: a.off, end: a.off + size}
+			a.cur.b, a.cur.pos, a.cur.end = c.b, a.off, a.off+size
 			a.sub, err = p.parseFragment(&a.cur, false, depth, nest+1)
 			if err != nil {
 				return nil, err
@@ -612,7 +620,10 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 	}
 	// The instance's node lives in the per-record arena with it: nothing
 	// refers to a record's own nodes once the record is inspected.
-	inst.node = bxNode{kind: kindInstance, off: off, inst: inst}
+	// Field by field: the arena's entries are cleared per record, and a
+	// typed copy of a whole node costs a bulk write barrier while the
+	// collector marks.
+	inst.node.kind, inst.node.off, inst.node.inst = kindInstance, off, inst
 	return &inst.node, nil
 }
 

@@ -277,7 +277,14 @@ func applyPlan(ev *Event, plan *recordPlan) {
 	for i := range plan.ordered {
 		pv := &plan.ordered[i]
 		if name, ok := pv.dataField(); ok {
-			data = append(data, Field{Name: name, Value: pv.Value.Text, Type: pv.Value.Type &^ TypeArrayFlag})
+			// Field by field, not a typed copy of a Field (see add).
+			if len(data) == cap(data) {
+				data = append(data, Field{})
+			} else {
+				data = data[:len(data)+1]
+			}
+			f := &data[len(data)-1]
+			f.Name, f.Value, f.Type = name, pv.Value.Text, pv.Value.Type&^TypeArrayFlag
 		}
 	}
 	if len(data) == 0 {
