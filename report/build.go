@@ -49,11 +49,11 @@ func Merge(a, b *Report) *Report {
 // the largest int (see ErrOverflow), which takes more than 32767 partials
 // of ReadJSON at their limits; Builder.AddReport reports both.
 func MergeAll(reports ...*Report) *Report {
-	g := newAgg(0)
+	g := newAgg(Options{})
 	for _, r := range reports {
 		g.addReport(r) // a duplicate is meant to be left out; see above for ErrOverflow
 	}
-	return g.finish()
+	return g.finish(true)
 }
 
 type set map[string]struct{}
@@ -120,6 +120,7 @@ type agg struct {
 	generated time.Time
 	records   map[recKey]*Record
 	max       int
+	listed    int                  // Options.maxListed
 	summary   *rows                // nil until findings are counted without being kept
 	omitted   int                  // findings counted in summary
 	servers   map[string]*coverage // by lower-cased name
@@ -129,8 +130,8 @@ type agg struct {
 	total     int               // weight of the reports added, for ErrOverflow
 }
 
-func newAgg(max int) *agg {
-	return &agg{records: map[recKey]*Record{}, servers: map[string]*coverage{}, max: max}
+func newAgg(opts Options) *agg {
+	return &agg{records: map[recKey]*Record{}, servers: map[string]*coverage{}, max: max(opts.MaxFindings, 0), listed: opts.maxListed()}
 }
 
 func minNonEmpty(a, b string) string {
@@ -273,7 +274,9 @@ func (a *agg) addRecord(r Record) {
 	}
 	k := keyOf(&r)
 	if cur, ok := a.records[k]; !ok || better(&r, cur) {
-		a.records[k] = &r
+		p := new(Record) // not &r: r would then escape, and be allocated, even when counted only
+		*p = r
+		a.records[k] = p
 	}
 	if a.max > 0 && len(a.records) > a.max {
 		a.fold()
@@ -353,6 +356,39 @@ func (a *agg) addReport(r *Report) error {
 	return nil
 }
 
+// addAgg adds the rows of o, a partial read by readPartial whose document
+// has the SHA-256 digest, as addReport would add the report o would make;
+// o is used up. The errors are those of addReport.
+func (a *agg) addAgg(o *agg, digest [32]byte) error {
+	if a.digests[digest] {
+		return ErrDuplicate
+	}
+	if a.total > math.MaxInt-o.total {
+		return fmt.Errorf("%w: the counts of the reports merged would sum past %d", ErrOverflow, math.MaxInt)
+	}
+	a.total += o.total
+	if a.digests == nil {
+		a.digests = map[[32]byte]bool{}
+	}
+	a.digests[digest] = true
+	a.generated = maxTime(a.generated, o.generated)
+	if o.summary != nil {
+		if a.summary == nil {
+			a.summary = newRows()
+		}
+		a.summary.addAgg(o.summary)
+		a.omitted += o.omitted
+	}
+	for _, rec := range o.records {
+		a.addRecord(*rec)
+	}
+	for _, c := range o.servers {
+		a.addCoverage(c.name, c.first, c.last, c.records)
+	}
+	a.inputs = append(a.inputs, o.inputs...)
+	return nil
+}
+
 func cmpInput(x, y Input) int {
 	if c := cmp.Compare(x.Path, y.Path); c != 0 {
 		return c
@@ -362,14 +398,19 @@ func cmpInput(x, y Input) int {
 	return cmp.Compare(fmt.Sprintf("%#v", x), fmt.Sprintf("%#v", y))
 }
 
-// finish makes the report. It does not change a, so it can be called again
-// after more is added.
-func (a *agg) finish() *Report {
+// finish makes the report. Unless consume, it does not change a, so it can
+// be called again after more is added; with consume, a is used up (its
+// rows are dropped as the report's are made, to bound the peak memory).
+func (a *agg) finish(consume bool) *Report {
 	r := &Report{Schema: Schema, GeneratedAt: a.generated.UTC()}
-	w := newRows()
-	if a.summary == nil {
+	switch {
+	case a.summary == nil:
+		w := newRows()
 		for _, rec := range a.records {
 			r.Findings = append(r.Findings, *rec)
+		}
+		if consume {
+			a.records = map[recKey]*Record{}
 		}
 		slices.SortFunc(r.Findings, func(x, y Record) int {
 			return cmp.Or(cmpEvidence(x.Evidence, y.Evidence), cmpRecord(&x, &y))
@@ -377,17 +418,28 @@ func (a *agg) finish() *Report {
 		for i := range r.Findings {
 			w.addRecord(&r.Findings[i])
 		}
-	} else {
-		// The summary's rows, then the findings still kept, counted in.
+		w.fill(r, a.servers, a.listed, true)
+	case len(a.records) == 0:
+		// The rows hold everything: with consume they become the report's.
+		a.summary.fill(r, a.servers, a.listed, consume)
+		if consume {
+			a.summary = newRows()
+		}
+	default:
+		// A copy of the summary's rows, with their lists whole (links are
+		// made afresh), then the findings still kept, counted in.
+		w := newRows()
 		rowsOnly := &Report{}
-		a.summary.fill(rowsOnly, a.servers)
+		a.summary.fill(rowsOnly, a.servers, -1, false)
 		w.addRows(rowsOnly)
 		for _, rec := range a.records {
 			w.addRecord(rec)
 		}
+		w.fill(r, a.servers, a.listed, true)
+	}
+	if a.summary != nil {
 		r.Schema, r.FindingsOmitted = SchemaSummarised, a.omitted+len(a.records)
 	}
-	w.fill(r, a.servers)
 
 	r.Inputs = slices.Clone(a.inputs)
 	slices.SortFunc(r.Inputs, cmpInput)
@@ -408,13 +460,16 @@ func (c *Client) decide() {
 		// A certain verdict rests on certain evidence only: a 3027 beside
 		// a 3021 adds nothing.
 		v := Verdict{Setting: st, Certain: certain}
-		servers := set{}
 		for _, ru := range rules {
 			if ru.setting != st || c.Events[ru.event] == 0 || (certain && !ru.certain) {
 				continue
 			}
 			v.Events = append(v.Events, ru.event)
-			servers.add(c.ServersByEvent[ru.event]...)
+			if v.Servers == nil {
+				v.Servers = c.ServersByEvent[ru.event] // shared while one event is the evidence
+			} else {
+				v.Servers = append(slices.Clip(v.Servers), c.ServersByEvent[ru.event]...)
+			}
 			for _, h := range c.hints(ru) {
 				if !slices.Contains(v.Hints, h) {
 					v.Hints = append(v.Hints, h)
@@ -424,8 +479,13 @@ func (c *Client) decide() {
 		if len(v.Events) == 0 {
 			continue
 		}
-		slices.Sort(v.Events)
-		v.Servers = servers.sorted()
+		if len(v.Events) > 1 {
+			slices.Sort(v.Events)
+			v.Servers = slices.Compact(slices.Sorted(slices.Values(v.Servers))) // a copy: never sort a shared slice
+		}
+		if len(v.Servers) == 0 {
+			v.Servers = nil
+		}
 		if certain {
 			c.BreaksUnder = append(c.BreaksUnder, st)
 		} else {
@@ -458,24 +518,49 @@ func linkable(c *Client) bool {
 	return c.ShortName != "" && (c.Kind == string(smbaudit.ClientHost) || c.Kind == string(smbaudit.ClientFQDN))
 }
 
-// linkClients fills Client.Linked: host names and FQDNs that share a short
-// name. IP addresses are never linked (that would need name resolution).
-func linkClients(cs []Client) {
-	groups := map[string][]string{}
+// linkClients fills Client.Linked and LinkedTotal: host names and FQDNs
+// that share a short name, at most n listed. IP addresses are never linked
+// (that would need name resolution). cs is sorted by ID. Each group keeps
+// its first n+1 IDs and its size, so the cost is linear in the clients
+// however many share a short name.
+func linkClients(cs []Client, n int) {
+	type group struct {
+		ids   []string // the first n+1 IDs, in order
+		total int
+	}
+	groups := map[string]*group{}
+	key := func(c *Client) string {
+		if !linkable(c) {
+			return ""
+		}
+		return strings.ToLower(c.ShortName)
+	}
 	for i := range cs {
-		if linkable(&cs[i]) {
-			k := strings.ToLower(cs[i].ShortName)
-			groups[k] = append(groups[k], cs[i].ID)
+		k := key(&cs[i])
+		if k == "" {
+			continue
+		}
+		g := groups[k]
+		if g == nil {
+			g = &group{}
+			groups[k] = g
+		}
+		g.total++
+		if len(g.ids) <= n {
+			g.ids = append(g.ids, cs[i].ID)
 		}
 	}
 	for i := range cs {
 		c := &cs[i]
-		c.Linked = nil
-		if !linkable(c) {
+		c.Linked, c.LinkedTotal = nil, 0
+		g := groups[key(c)]
+		if g == nil || g.total < 2 {
 			continue
 		}
-		for _, id := range groups[strings.ToLower(c.ShortName)] {
-			if id != c.ID {
+		c.LinkedTotal = g.total - 1
+		c.Linked = make([]string, 0, min(n, c.LinkedTotal))
+		for _, id := range g.ids {
+			if id != c.ID && len(c.Linked) < n {
 				c.Linked = append(c.Linked, id)
 			}
 		}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"io"
 	"slices"
 	"time"
 
@@ -25,7 +26,7 @@ type Builder struct {
 
 // NewBuilder returns an empty Builder.
 func NewBuilder(opts Options) *Builder {
-	return &Builder{a: newAgg(max(opts.MaxFindings, 0)), pinned: opts.GeneratedAt, now: time.Now()}
+	return &Builder{a: newAgg(opts), pinned: opts.GeneratedAt, now: time.Now()}
 }
 
 // Add counts one finding. f is not kept (its values are copied), so it may
@@ -85,12 +86,44 @@ func (b *Builder) AddReport(r *Report) error {
 	return b.a.addReport(r)
 }
 
+// AddJSON reads a partial report from rd, checked as ReadJSON checks it,
+// and adds it as AddReport would, without making the partial's Report:
+// its rows go straight into the Builder's, which lowers the peak memory of
+// a merge of many clients. On any error nothing is added: the errors of
+// ReadJSON (the limit MaxPartialTotal applied to the counts as read), then
+// ErrDuplicate or ErrOverflow as for AddReport.
+func (b *Builder) AddJSON(rd io.Reader) error {
+	p, digest, err := readPartial(rd)
+	if err != nil {
+		return err
+	}
+	// ReadJSON checks the counts of the report it makes: those read, and
+	// up to four a finding kept (its client, server and day rows).
+	if int64(p.total) > MaxPartialTotal-4*int64(len(p.records)) {
+		return errPartialTotal()
+	}
+	return b.a.addAgg(p, digest)
+}
+
+// Finish returns the report of everything added, as Report does, but uses
+// the Builder up: its rows are let go as the report's are made, so that
+// the peak memory is about that of the report, not of both. The Builder
+// must not be used after.
+func (b *Builder) Finish() *Report {
+	return b.report(true)
+}
+
 // Report returns the report of everything added so far. Its generation
 // time is Options.GeneratedAt, or when that is zero the latest of the
 // reports added, or when none was the time NewBuilder was called. The
 // Builder stays usable: adding more and calling Report again gives the
 // larger report.
 func (b *Builder) Report() *Report {
+	return b.report(false)
+}
+
+// report is Report; with consume, the Builder is used up (see agg.finish).
+func (b *Builder) report(consume bool) *Report {
 	latest := b.a.generated
 	switch {
 	case !b.pinned.IsZero():
@@ -98,7 +131,7 @@ func (b *Builder) Report() *Report {
 	case latest.IsZero():
 		b.a.generated = b.now
 	}
-	r := b.a.finish()
+	r := b.a.finish(consume)
 	b.a.generated = latest
 	return r
 }

@@ -62,12 +62,13 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		if c.RejectedByEnforcement {
 			hints = append(hints, HintAlreadyFails)
 		}
-		row := []string{c.ID, c.Kind, c.ShortName, strings.Join(c.Linked, ";"), strings.Join(c.Names, ";"),
+		row := []string{c.ID, c.Kind, c.ShortName, strings.Join(andMore(c.Linked, c.LinkedTotal), ";"), strings.Join(andMore(c.Names, c.NamesTotal), ";"),
 			FormatTime(c.FirstSeen), FormatTime(c.LastSeen), strconv.Itoa(total(c.Events))}
 		for _, id := range EventIDs {
 			row = append(row, strconv.Itoa(c.Events[id]))
 		}
-		row = append(row, strings.Join(c.Servers, ";"), strings.Join(c.Users, ";"), strings.Join(c.SPNs, ";"),
+		row = append(row, strings.Join(andMore(c.Servers, c.ServersTotal), ";"), strings.Join(andMore(c.Users, c.UsersTotal), ";"),
+			strings.Join(andMore(c.SPNs, c.SPNsTotal), ";"),
 			strings.Join(c.SPNQueryStatuses, ";"), strings.Join(c.EPAPolicies, ";"),
 			strings.Join(c.ServerRequiresSigning, ";"), strconv.Itoa(c.DamagedChunkEvents),
 			joinSettings(c.BreaksUnder), joinSettings(c.PossiblyBreaksUnder),
@@ -134,7 +135,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			rej = "**rejected**"
 		}
 		p(" %s | %s | %s | %s | %s | %s | %s | %s |\n", rej, mdEscape(eventsString(c.Events)),
-			FormatTime(c.FirstSeen), FormatTime(c.LastSeen), mdList(c.Servers), mdList(c.Users), mdList(c.SPNs), mdList(c.Names))
+			FormatTime(c.FirstSeen), FormatTime(c.LastSeen), mdList(andMore(c.Servers, c.ServersTotal)), mdList(andMore(c.Users, c.UsersTotal)),
+			mdList(andMore(c.SPNs, c.SPNsTotal)), mdList(andMore(c.Names, c.NamesTotal)))
 	}
 
 	p("\n### Remediation\n\n")

@@ -79,7 +79,10 @@
 // them, gets a leading apostrophe), WriteMarkdown
 // and WriteHTML (one self-contained page: no external asset, inline CSS, JS
 // and SVG; summary cards, sortable and filterable tables, a chart of events
-// per day per kind and one of the top clients). Every renderer is
+// per day per kind and one of the top clients), and WriteXLSX (an Excel
+// workbook: date cells, frozen filterable headers, the HTML's verdict
+// colours). Timeline streams one row per finding, CSV or JSON Lines, as
+// Generate finds them (GenerateOptions.Timeline). Every renderer is
 // deterministic: the same inputs in any order give byte-identical output.
 // Every renderer but WriteJSON shows the strings of logs, partials and file
 // names through Escape: control, bidi and other invisible characters appear
@@ -112,6 +115,15 @@
 //	  short_name               first label of a host name or FQDN
 //	  linked                   other clients with the same short name (derived)
 //	  names                    raw names as logged, sorted
+//	  linked_total, names_total, servers_total, users_total, spns_total
+//	                           the number of values of each of these lists: a
+//	                           list holds its first 20 (DefaultMaxListed, see
+//	                           Options.MaxListed), so that a client that logs
+//	                           many names cannot swell the report; the total
+//	                           less the list's length is the "and M more" of
+//	                           the renderers. Merged summarised reports keep
+//	                           the largest total (values past the lists of two
+//	                           partials cannot be told apart)
 //	  events                   {"3021": count, ...}
 //	  servers_by_event         {"3021": [servers], ...}
 //	  first_seen, last_seen    time

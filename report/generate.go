@@ -28,6 +28,11 @@ type GenerateOptions struct {
 	// Report sets the generation time and the bound on listed findings
 	// (Options.MaxFindings: 0 lists them all).
 	Report Options
+	// Timeline, when set, gets each finding that Filter keeps, as it
+	// comes, in the scan's order (files by path, then reading order), so
+	// that it holds every finding however many there are. A write error
+	// stops the scan and Generate returns it. Generate does not close it.
+	Timeline *Timeline
 }
 
 // Generated is what Generate produced.
@@ -65,23 +70,34 @@ func (g *Generated) Read() int {
 // Files that cannot be read are listed in Generated.Files and the others
 // are read. Generate returns an error wrapping ErrNothingRead (with the
 // Files) when nothing could be read, smbaudit.ErrBadGlob for a bad glob,
-// or the context's error when ctx is cancelled; the Report is then nil.
+// the context's error when ctx is cancelled, or the first error writing
+// opts.Timeline; the Report is then nil.
 func Generate(ctx context.Context, paths []string, opts GenerateOptions) (*Generated, error) {
 	b := NewBuilder(opts.Report)
 	g := &Generated{}
 	so := opts.Scan
 	filter, user := opts.Filter, opts.Scan.OnFinding
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	so.OnFinding = func(f smbaudit.Finding) {
 		if !filter.Match(&f) {
 			return
 		}
 		g.Findings++
 		b.Add(&f)
+		if opts.Timeline != nil {
+			if err := opts.Timeline.Write(&f); err != nil {
+				cancel(err)
+			}
+		}
 		if user != nil {
 			user(f)
 		}
 	}
 	res, err := smbaudit.Scan(ctx, paths, so)
+	if opts.Timeline != nil && opts.Timeline.err != nil {
+		err = fmt.Errorf("report: writing the timeline: %w", opts.Timeline.err)
+	}
 	if err != nil {
 		if res != nil {
 			g.Files = res.Files
@@ -103,6 +119,6 @@ func Generate(ctx context.Context, paths []string, opts GenerateOptions) (*Gener
 		res = filter.Apply(res) // the servers' coverage; the findings were filtered as they came
 	}
 	b.AddResult(res)
-	g.Report = b.Report()
+	g.Report = b.report(true) // b is not used again: its rows become the report's
 	return g, nil
 }

@@ -199,7 +199,9 @@ func numCell(n int) htmlCell { return htmlCell{Text: strconv.Itoa(n), Class: "nu
 
 func timeCell(t time.Time) htmlCell { return htmlCell{Text: FormatTime(t), Class: "nw"} }
 
-func listCell(v []string) htmlCell { return htmlCell{Text: strings.Join(showEmpty(v), ", ")} }
+func listCell(v []string, total int) htmlCell {
+	return htmlCell{Text: strings.Join(andMore(showEmpty(v), total), ", ")}
+}
 
 // WriteHTML writes one self-contained HTML page (no external assets, works
 // offline): summary cards, sortable and filterable tables, inline SVG charts.
@@ -252,7 +254,8 @@ func (r *Report) WriteHTML(w io.Writer, opts HTMLOptions) error {
 		}
 		row = append(row, rej, htmlCell{Text: eventsString(c.Events), Sort: strconv.Itoa(total(c.Events)), Class: "num"},
 			timeCell(c.FirstSeen), timeCell(c.LastSeen),
-			listCell(c.Servers), listCell(c.Users), listCell(c.SPNs), listCell(c.Names), listCell(c.Linked),
+			listCell(c.Servers, c.ServersTotal), listCell(c.Users, c.UsersTotal), listCell(c.SPNs, c.SPNsTotal),
+			listCell(c.Names, c.NamesTotal), listCell(c.Linked, c.LinkedTotal),
 			htmlCell{Text: strings.Join(hints, " | "), Class: "wide"})
 		d.Clients = append(d.Clients, row)
 	}

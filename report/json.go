@@ -10,6 +10,7 @@ import (
 	"io"
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/evtxkit/smbreadiness/evtx"
@@ -116,7 +117,9 @@ type jsonClient struct {
 	Kind                     string              `json:"kind"`
 	ShortName                string              `json:"short_name"`
 	Linked                   []string            `json:"linked"`
+	LinkedTotal              int                 `json:"linked_total"`
 	Names                    []string            `json:"names"`
+	NamesTotal               int                 `json:"names_total"`
 	Events                   map[string]int      `json:"events"`
 	ServersByEvent           map[string][]string `json:"servers_by_event"`
 	FirstSeen                string              `json:"first_seen"`
@@ -124,8 +127,11 @@ type jsonClient struct {
 	FirstEvidence            jsonEvidence        `json:"first_evidence"`
 	LastEvidence             jsonEvidence        `json:"last_evidence"`
 	Servers                  []string            `json:"servers"`
+	ServersTotal             int                 `json:"servers_total"`
 	Users                    []string            `json:"users"`
+	UsersTotal               int                 `json:"users_total"`
 	SPNs                     []string            `json:"spns"`
+	SPNsTotal                int                 `json:"spns_total"`
 	SPNQueryStatuses         []string            `json:"spn_query_statuses"`
 	EPAPolicies              []string            `json:"epa_policies"`
 	ServerRequiresSigning    []string            `json:"server_requires_signing"`
@@ -223,27 +229,7 @@ func (r *Report) toJSON() jsonReport {
 		j.Summary.Headlines = append(j.Summary.Headlines, jsonHeadline{Setting: string(h.Setting), Clients: h.Clients,
 			Servers: h.Servers, PossibleClients: h.PossibleClients, PossibleServers: h.PossibleServers, Text: h.Text})
 	}
-	for _, c := range r.Clients {
-		jc := jsonClient{Client: c.ID, Kind: c.Kind, ShortName: c.ShortName, Linked: nonNil(c.Linked),
-			Names: nonNil(c.Names), Events: countsOut(c.Events), ServersByEvent: map[string][]string{},
-			FirstSeen: FormatTime(c.FirstSeen), LastSeen: FormatTime(c.LastSeen),
-			FirstEvidence: evidenceOut(c.First), LastEvidence: evidenceOut(c.Last),
-			Servers: nonNil(c.Servers), Users: nonNil(c.Users), SPNs: nonNil(c.SPNs),
-			SPNQueryStatuses: nonNil(c.SPNQueryStatuses), EPAPolicies: nonNil(c.EPAPolicies),
-			ServerRequiresSigning: nonNil(c.ServerRequiresSigning), RejectionStatuses: nonNil(c.RejectionStatuses),
-			SPNsServiceClassInvalid: nonNil(c.SPNsServiceClassInvalid), SPNsPrincipalNameInvalid: nonNil(c.SPNsPrincipalNameInvalid),
-			DamagedChunkEvents: c.DamagedChunkEvents,
-			BreaksUnder:        settingsOut(c.BreaksUnder), PossiblyBreaksUnder: settingsOut(c.PossiblyBreaksUnder),
-			RejectedByEnforcement: c.RejectedByEnforcement, Verdicts: []jsonVerdict{}}
-		for id, ss := range c.ServersByEvent {
-			jc.ServersByEvent[strconv.Itoa(int(id))] = nonNil(ss)
-		}
-		for _, v := range c.Verdicts {
-			jc.Verdicts = append(jc.Verdicts, jsonVerdict{Setting: string(v.Setting), Certain: v.Certain,
-				Events: nonNil(v.Events), Servers: nonNil(v.Servers), Hints: nonNil(v.Hints)})
-		}
-		j.Clients = append(j.Clients, jc)
-	}
+	// The clients are encoded one at a time by WriteJSON (clientOut).
 	for _, sv := range r.Servers {
 		j.Servers = append(j.Servers, jsonServer{Server: sv.Name, First: FormatTime(sv.First), Last: FormatTime(sv.Last),
 			Records: sv.Records, Findings: sv.Findings, Events: countsOut(sv.Events), AuditEvents: sv.AuditEvents, Clients: nonNil(sv.Clients),
@@ -264,6 +250,91 @@ func (r *Report) toJSON() jsonReport {
 	return j
 }
 
+// appendIndent appends src, compact JSON as encoding/json writes it, laid
+// out as json.Indent lays it out with prefix and indent: each element of
+// an object or array on a line of its own, empty ones as {} and [], a
+// space after each colon. It does not check src.
+func appendIndent(dst, src []byte, prefix, indent string) []byte {
+	depth, pending, inString, escaped := 0, false, false, false
+	newline := func() {
+		dst = append(dst, '\n')
+		dst = append(dst, prefix...)
+		for range depth {
+			dst = append(dst, indent...)
+		}
+	}
+	for _, c := range src {
+		if inString {
+			dst = append(dst, c)
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		if pending && c != '}' && c != ']' { // the first element of an object or array
+			pending = false
+			depth++
+			newline()
+		}
+		switch c {
+		case '"':
+			inString = true
+			dst = append(dst, c)
+		case '{', '[':
+			pending = true // so that an empty one stays {} or []
+			dst = append(dst, c)
+		case '}', ']':
+			if pending {
+				pending = false
+			} else {
+				depth--
+				newline()
+			}
+			dst = append(dst, c)
+		case ',':
+			dst = append(dst, c)
+			newline()
+		case ':':
+			dst = append(dst, c, ' ')
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// clientOut is the JSON form of one client row.
+func clientOut(c *Client) jsonClient {
+	jc := jsonClient{Client: c.ID, Kind: c.Kind, ShortName: c.ShortName,
+		Linked: nonNil(c.Linked), LinkedTotal: max(c.LinkedTotal, len(c.Linked)),
+		Names: nonNil(c.Names), NamesTotal: max(c.NamesTotal, len(c.Names)),
+		Events: countsOut(c.Events), ServersByEvent: map[string][]string{},
+		FirstSeen: FormatTime(c.FirstSeen), LastSeen: FormatTime(c.LastSeen),
+		FirstEvidence: evidenceOut(c.First), LastEvidence: evidenceOut(c.Last),
+		Servers: nonNil(c.Servers), ServersTotal: max(c.ServersTotal, len(c.Servers)),
+		Users: nonNil(c.Users), UsersTotal: max(c.UsersTotal, len(c.Users)),
+		SPNs: nonNil(c.SPNs), SPNsTotal: max(c.SPNsTotal, len(c.SPNs)),
+		SPNQueryStatuses: nonNil(c.SPNQueryStatuses), EPAPolicies: nonNil(c.EPAPolicies),
+		ServerRequiresSigning: nonNil(c.ServerRequiresSigning), RejectionStatuses: nonNil(c.RejectionStatuses),
+		SPNsServiceClassInvalid: nonNil(c.SPNsServiceClassInvalid), SPNsPrincipalNameInvalid: nonNil(c.SPNsPrincipalNameInvalid),
+		DamagedChunkEvents: c.DamagedChunkEvents,
+		BreaksUnder:        settingsOut(c.BreaksUnder), PossiblyBreaksUnder: settingsOut(c.PossiblyBreaksUnder),
+		RejectedByEnforcement: c.RejectedByEnforcement, Verdicts: []jsonVerdict{}}
+	for id, ss := range c.ServersByEvent {
+		jc.ServersByEvent[strconv.Itoa(int(id))] = nonNil(ss)
+	}
+	for _, v := range c.Verdicts {
+		jc.Verdicts = append(jc.Verdicts, jsonVerdict{Setting: string(v.Setting), Certain: v.Certain,
+			Events: nonNil(v.Events), Servers: nonNil(v.Servers), Hints: nonNil(v.Hints)})
+	}
+	return jc
+}
+
 func recordOut(f *Record) jsonRecord {
 	return jsonRecord{jsonEvidence: evidenceOut(f.Evidence), EventRecordID: f.EventRecordID,
 		Kind: f.Kind, Channel: f.Channel, Client: f.ClientID, ClientRaw: f.ClientRaw, ClientKind: f.ClientKind,
@@ -275,37 +346,57 @@ func recordOut(f *Record) jsonRecord {
 
 // WriteJSON writes the report in the JSON form of schema
 // "smbreadiness.report/v1" (see the package documentation), indented, with
-// a final newline. ReadJSON reads it back. The findings are encoded one at
-// a time, so that writing a report does not hold a second copy of them.
+// a final newline. ReadJSON reads it back. The clients and the findings
+// are encoded one at a time, so that writing a report holds neither a
+// second copy of them nor the whole document.
 func (r *Report) WriteJSON(w io.Writer) error {
 	head, err := json.MarshalIndent(r.toJSON(), "", "  ")
 	if err != nil {
 		return fmt.Errorf("report: encoding JSON: %w", err)
 	}
-	// toJSON leaves "findings" empty; the records go between its brackets,
-	// laid out as MarshalIndent lays out the elements of an array.
-	const empty = "\n  \"findings\": [],\n"
-	at := bytes.LastIndex(head, []byte(empty))
-	if at < 0 {
-		return fmt.Errorf("report: encoding JSON: no findings member") // cannot happen: toJSON has one
-	}
 	bw := bufio.NewWriterSize(w, 64<<10)
-	bw.Write(head[:at+len(empty)-3]) // up to and including the bracket that opens
-	for i := range r.Findings {
-		rec, err := json.MarshalIndent(recordOut(&r.Findings[i]), "    ", "  ")
-		if err != nil {
-			return fmt.Errorf("report: encoding JSON: %w", err)
+	// Each element is encoded compact into one reused buffer, then laid
+	// out by appendIndent into another: json.MarshalIndent, but without
+	// its second scan of the encoding nor two new slices per element.
+	var compact bytes.Buffer
+	var indented []byte
+	enc := json.NewEncoder(&compact)
+	// toJSON leaves "clients" and "findings" empty; their elements go
+	// between the brackets, laid out as MarshalIndent lays out the
+	// elements of an array. The members are at the top level, the only
+	// place where a line starts with two spaces and a quote.
+	for _, m := range []struct {
+		name string
+		n    int
+		elem func(i int) any
+	}{
+		{"clients", len(r.Clients), func(i int) any { return clientOut(&r.Clients[i]) }},
+		{"findings", len(r.Findings), func(i int) any { return recordOut(&r.Findings[i]) }},
+	} {
+		empty := "\n  \"" + m.name + "\": [],\n"
+		at := bytes.Index(head, []byte(empty))
+		if at < 0 {
+			return fmt.Errorf("report: encoding JSON: no %s member", m.name) // cannot happen: toJSON has one
 		}
-		if i > 0 {
-			bw.WriteByte(',')
+		bw.Write(head[:at+len(empty)-3]) // up to and including the bracket that opens
+		head = head[at+len(empty)-3:]
+		for i := range m.n {
+			compact.Reset()
+			if err := enc.Encode(m.elem(i)); err != nil {
+				return fmt.Errorf("report: encoding JSON: %w", err)
+			}
+			indented = appendIndent(indented[:0], bytes.TrimSuffix(compact.Bytes(), []byte("\n")), "    ", "  ")
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			bw.WriteString("\n    ")
+			bw.Write(indented)
 		}
-		bw.WriteString("\n    ")
-		bw.Write(rec)
+		if m.n > 0 {
+			bw.WriteString("\n  ")
+		}
 	}
-	if len(r.Findings) > 0 {
-		bw.WriteString("\n  ")
-	}
-	bw.Write(head[at+len(empty)-3:]) // from the bracket that closes
+	bw.Write(head) // from the bracket that closes the findings
 	bw.WriteByte('\n')
 	return bw.Flush()
 }
@@ -336,12 +427,57 @@ func (r *Report) WriteJSON(w io.Writer) error {
 // the JSON path or the byte offset, wrapping ErrMalformed, ErrLimit or
 // ErrOverflow.
 func ReadJSON(rd io.Reader) (*Report, error) {
+	a, digest, err := readPartial(rd)
+	if err != nil {
+		return nil, err
+	}
+	out := a.finish(true)
+	if w, ok := weight(out); !ok || int64(w) > MaxPartialTotal {
+		return nil, errPartialTotal()
+	}
+	out.Digest = digest
+	return out, nil
+}
+
+func errPartialTotal() error {
+	return &FieldError{Path: "(report)", Msg: fmt.Sprintf("its counts sum past %d (MaxPartialTotal)", MaxPartialTotal), Err: ErrLimit}
+}
+
+// readPartial reads and checks a partial report for ReadJSON into the rows
+// of an agg of its own, and returns them with the SHA-256 of the document.
+func readPartial(rd io.Reader) (*agg, [32]byte, error) {
+	var digest [32]byte
 	var j jsonReport
 	g := &guard{r: rd, h: sha256.New()}
 	dec := json.NewDecoder(g)
-	if err := dec.Decode(&j); err != nil {
+	p := parser{}
+	a := newAgg(Options{})
+	// The clients of a summarised partial (its schema first, as WriteJSON
+	// writes it) go to the rows one at a time: a partial of many clients
+	// is never held whole, neither as text nor decoded.
+	var streamed checkedSum
+	streamedSchema := ""
+	client := func(i int, jc *jsonClient) {
+		p.checkStrings(reflect.ValueOf(*jc), []string{"clients", "[" + strconv.Itoa(i) + "]"})
+		if j.Schema != SchemaSummarised {
+			j.Clients = append(j.Clients, *jc) // read at the end, if at all
+			return
+		}
+		streamedSchema = j.Schema
+		one := Report{Clients: []Client{p.client(i, jc)}}
+		streamed.addMap(one.Clients[0].Events)
+		streamed.add(one.Clients[0].DamagedChunkEvents)
+		if a.summary == nil {
+			a.summary = newRows()
+		}
+		a.summary.addRows(&one)
+		for _, name := range namedServers(&one) {
+			a.addCoverage(name, time.Time{}, time.Time{}, 0)
+		}
+	}
+	if err := decodeReport(dec, &j, client); err != nil {
 		if fe := (*FieldError)(nil); errors.As(err, &fe) {
-			return nil, fe
+			return nil, digest, fe
 		}
 		at := dec.InputOffset()
 		var syn *json.SyntaxError
@@ -352,18 +488,20 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 		case errors.As(err, &typ):
 			at = typ.Offset
 		}
-		return nil, &FieldError{Offset: at, Msg: err.Error(), Err: ErrMalformed}
+		return nil, digest, &FieldError{Offset: at, Msg: err.Error(), Err: ErrMalformed}
 	}
 	if _, err := io.Copy(io.Discard, g); err != nil {
 		if fe := (*FieldError)(nil); errors.As(err, &fe) {
-			return nil, fe
+			return nil, digest, fe
 		}
-		return nil, &FieldError{Offset: g.n, Msg: err.Error(), Err: ErrMalformed}
+		return nil, digest, &FieldError{Offset: g.n, Msg: err.Error(), Err: ErrMalformed}
+	}
+	if streamedSchema != "" && j.Schema != streamedSchema {
+		return nil, digest, &FieldError{Path: "schema", Msg: "given again after the clients, changed", Err: ErrMalformed}
 	}
 	if j.Schema != Schema && j.Schema != SchemaSummarised {
-		return nil, fmt.Errorf("%w: %q (want %q or %q)", ErrSchema, j.Schema, Schema, SchemaSummarised)
+		return nil, digest, fmt.Errorf("%w: %q (want %q or %q)", ErrSchema, j.Schema, Schema, SchemaSummarised)
 	}
-	p := parser{}
 	p.checkStrings(reflect.ValueOf(j), nil)
 	r := &Report{GeneratedAt: p.time("generated_at", j.GeneratedAt, false), FindingsOmitted: p.count("findings_omitted", j.FindingsOmitted)}
 	switch {
@@ -376,6 +514,7 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 	case j.FindingsOmitted > 0:
 		p.rows(&j, r)
 	}
+	j.Clients = nil // read, or not needed: let them go before the report is made
 	for i, jf := range j.Findings {
 		at := fmt.Sprintf("findings[%d]", i)
 		if jf.Server == "" {
@@ -426,48 +565,138 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 			First: p.time(at+".first", ji.First, false), Last: p.time(at+".last", ji.Last, false)})
 	}
 	if p.err != nil {
-		return nil, p.err
+		return nil, digest, p.err
 	}
-	a := newAgg(0)
-	if err := a.addReport(r); err != nil {
-		return nil, &FieldError{Msg: "the counts of the report sum past the largest int", Path: "(report)", Err: ErrOverflow}
+	j = jsonReport{}
+	a.total = streamed.n
+	if err := a.addReport(r); streamed.overflow || err != nil {
+		return nil, digest, &FieldError{Msg: "the counts of the report sum past the largest int", Path: "(report)", Err: ErrOverflow}
 	}
-	out := a.finish()
-	if w, ok := weight(out); !ok || int64(w) > MaxPartialTotal {
-		return nil, &FieldError{Path: "(report)", Msg: fmt.Sprintf("its counts sum past %d (MaxPartialTotal)", MaxPartialTotal), Err: ErrLimit}
-	}
-	g.h.Sum(out.Digest[:0])
-	return out, nil
+	r = nil // in a now
+	g.h.Sum(digest[:0])
+	return a, digest, nil
 }
 
-// rows reads the rows of a report whose findings were not kept.
-func (p *parser) rows(j *jsonReport, r *Report) {
-	for i, jc := range j.Clients {
-		at := fmt.Sprintf("clients[%d]", i)
-		if jc.Client == "" {
-			p.fail(at+".client", "empty")
-		}
-		if !knownClientKinds[jc.Kind] {
-			p.fail(at+".kind", fmt.Sprintf("unknown client kind %q", jc.Kind))
-		}
-		c := Client{ID: jc.Client, Kind: jc.Kind, ShortName: jc.ShortName, Names: jc.Names,
-			Events: p.counts(at+".events", jc.Events), ServersByEvent: map[uint16][]string{},
-			First: p.evidence(at+".first_evidence", jc.FirstEvidence), Last: p.evidence(at+".last_evidence", jc.LastEvidence),
-			Servers: jc.Servers, Users: jc.Users, SPNs: jc.SPNs, SPNQueryStatuses: jc.SPNQueryStatuses,
-			EPAPolicies: jc.EPAPolicies, ServerRequiresSigning: jc.ServerRequiresSigning,
-			RejectionStatuses: jc.RejectionStatuses, DamagedChunkEvents: p.count(at+".damaged_chunk_events", jc.DamagedChunkEvents),
-			SPNsServiceClassInvalid: jc.SPNsServiceClassInvalid, SPNsPrincipalNameInvalid: jc.SPNsPrincipalNameInvalid}
-		for k, ss := range jc.ServersByEvent {
-			c.ServersByEvent[p.eventID(at+".servers_by_event", k)] = ss
-		}
-		r.Clients = append(r.Clients, c)
-		p.serverNames(at+".servers", c.Servers...)
-		for k, ss := range jc.ServersByEvent {
-			p.serverNames(at+".servers_by_event."+k, ss...)
-		}
-		p.serverNames(at+".first_evidence.server", c.First.Server)
-		p.serverNames(at+".last_evidence.server", c.Last.Server)
+// decodeReport decodes the top-level object of a report into j, but for
+// the elements of its "clients" member, which it passes to client one at a
+// time. Of another member given twice the last counts, as in
+// json.Unmarshal; clients given twice are refused, as the first ones are
+// already passed on.
+func decodeReport(dec *json.Decoder, j *jsonReport, client func(i int, jc *jsonClient)) error {
+	t, err := dec.Token()
+	if err != nil || t == nil {
+		return err // null: no report, refused for its schema
 	}
+	if d, ok := t.(json.Delim); !ok || d != '{' {
+		return &json.UnmarshalTypeError{Value: fmt.Sprint(t), Type: reflect.TypeOf(*j), Offset: dec.InputOffset()}
+	}
+	seen := false // the clients
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := t.(string)
+		start := dec.InputOffset()
+		if strings.ToLower(key) == "clients" { // json.Unmarshal matches names without regard to case
+			if seen {
+				return fmt.Errorf("member %q given twice", key)
+			}
+			seen = true
+			if err := decodeClients(dec, client); err != nil {
+				return err
+			}
+			continue
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return err
+		}
+		name, _ := json.Marshal(key)
+		doc := make([]byte, 0, len(name)+len(raw)+3)
+		doc = append(append(append(append(append(doc, '{'), name...), ':'), raw...), '}')
+		if err := json.Unmarshal(doc, j); err != nil {
+			var typ *json.UnmarshalTypeError
+			if errors.As(err, &typ) {
+				typ.Offset += start - int64(len(name)+2) // from doc to the document
+			}
+			return err
+		}
+	}
+	_, err = dec.Token() // the closing brace
+	return err
+}
+
+// decodeClients decodes the array of clients, passing each to client.
+func decodeClients(dec *json.Decoder, client func(i int, jc *jsonClient)) error {
+	t, err := dec.Token()
+	if err != nil || t == nil {
+		return err
+	}
+	if d, ok := t.(json.Delim); !ok || d != '[' {
+		return &json.UnmarshalTypeError{Value: fmt.Sprint(t), Type: reflect.TypeOf([]jsonClient{}), Field: "clients", Offset: dec.InputOffset()}
+	}
+	for i := 0; dec.More(); i++ {
+		var jc jsonClient
+		start := dec.InputOffset()
+		if err := dec.Decode(&jc); err != nil {
+			var typ *json.UnmarshalTypeError
+			if errors.As(err, &typ) {
+				typ.Offset += start // from the element to the document (give or take its comma)
+			}
+			return err
+		}
+		client(i, &jc)
+	}
+	_, err = dec.Token() // the closing bracket
+	return err
+}
+
+// rows reads the rows of a report whose findings were not kept (but for
+// the clients that ReadJSON read one at a time).
+func (p *parser) rows(j *jsonReport, r *Report) {
+	for i := range j.Clients {
+		r.Clients = append(r.Clients, p.client(i, &j.Clients[i]))
+	}
+	p.otherRows(j, r)
+}
+
+// client reads the row of client number i.
+func (p *parser) client(i int, jc *jsonClient) Client {
+	at := fmt.Sprintf("clients[%d]", i)
+	if jc.Client == "" {
+		p.fail(at+".client", "empty")
+	}
+	if !knownClientKinds[jc.Kind] {
+		p.fail(at+".kind", fmt.Sprintf("unknown client kind %q", jc.Kind))
+	}
+	c := Client{ID: jc.Client, Kind: jc.Kind, ShortName: jc.ShortName, Names: jc.Names,
+		Events: p.counts(at+".events", jc.Events), ServersByEvent: map[uint16][]string{},
+		First: p.evidence(at+".first_evidence", jc.FirstEvidence), Last: p.evidence(at+".last_evidence", jc.LastEvidence),
+		Servers: jc.Servers, Users: jc.Users, SPNs: jc.SPNs, SPNQueryStatuses: jc.SPNQueryStatuses,
+		EPAPolicies: jc.EPAPolicies, ServerRequiresSigning: jc.ServerRequiresSigning,
+		RejectionStatuses: jc.RejectionStatuses, DamagedChunkEvents: p.count(at+".damaged_chunk_events", jc.DamagedChunkEvents),
+		SPNsServiceClassInvalid: jc.SPNsServiceClassInvalid, SPNsPrincipalNameInvalid: jc.SPNsPrincipalNameInvalid,
+		// A partial written before the lists were bounded has no totals.
+		NamesTotal:   max(p.count(at+".names_total", jc.NamesTotal), len(jc.Names)),
+		ServersTotal: max(p.count(at+".servers_total", jc.ServersTotal), len(jc.Servers)),
+		UsersTotal:   max(p.count(at+".users_total", jc.UsersTotal), len(jc.Users)),
+		SPNsTotal:    max(p.count(at+".spns_total", jc.SPNsTotal), len(jc.SPNs))}
+	for k, ss := range jc.ServersByEvent {
+		c.ServersByEvent[p.eventID(at+".servers_by_event", k)] = ss
+	}
+	p.serverNames(at+".servers", c.Servers...)
+	for k, ss := range jc.ServersByEvent {
+		p.serverNames(at+".servers_by_event."+k, ss...)
+	}
+	p.serverNames(at+".first_evidence.server", c.First.Server)
+	p.serverNames(at+".last_evidence.server", c.Last.Server)
+	return c
+}
+
+// otherRows reads the rows but the clients' of a report whose findings
+// were not kept.
+func (p *parser) otherRows(j *jsonReport, r *Report) {
 	for i, jd := range j.EventsPerDay {
 		at := fmt.Sprintf("events_per_day[%d]", i)
 		if d, err := time.Parse(time.DateOnly, jd.Date); err != nil {

@@ -1,6 +1,9 @@
 package report
 
 import (
+	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -155,6 +158,40 @@ type Options struct {
 	// adding rows (see Merge), and copies of one record are no longer
 	// recognised: pass unique findings, as smbaudit.Scan gives them.
 	MaxFindings int
+	// MaxListed bounds the per-client lists (Client.Linked, Names,
+	// Servers, Users, SPNs); 0 means DefaultMaxListed, a negative value
+	// lists everything. Past it each list is cut to its first MaxListed
+	// values in sorted order, and its Total keeps the full count.
+	MaxListed int
+}
+
+// DefaultMaxListed is the number of values a per-client list of a report
+// shows when Options.MaxListed is 0.
+const DefaultMaxListed = 20
+
+func (o Options) maxListed() int {
+	switch {
+	case o.MaxListed == 0:
+		return DefaultMaxListed
+	case o.MaxListed < 0:
+		return math.MaxInt
+	}
+	return o.MaxListed
+}
+
+// More returns how many values of a bounded list (see Client.Linked) its
+// total counts beyond those listed: the M of "and M more".
+func More(list []string, total int) int {
+	return max(0, total-len(list))
+}
+
+// andMore returns list, with "(and M more)" appended when its total counts
+// more values than it lists. Parentheses occur in no host name.
+func andMore(list []string, total int) []string {
+	if m := More(list, total); m > 0 {
+		return append(slices.Clip(list), fmt.Sprintf("(and %d more)", m))
+	}
+	return list
 }
 
 // Report is the per-client readiness report. Build it with Build, combine
@@ -264,16 +301,27 @@ type Client struct {
 	ShortName string
 	// Linked lists the other clients of the report with the same ShortName
 	// (a short host name and its FQDNs). They are listed, not merged.
-	Linked []string
-	Names  []string       // raw names, as logged
-	Events map[uint16]int // count per event ID
+	//
+	// Linked, Names, Servers, Users and SPNs are bounded lists: they hold
+	// the first Options.MaxListed values in sorted order, and the matching
+	// Total counts every distinct value, so that a client that logs many
+	// names cannot make the report grow out of bounds. Total less the
+	// length of the list is the "and M more" the renderers write.
+	Linked      []string
+	LinkedTotal int
+	Names       []string // raw names, as logged
+	NamesTotal  int
+	Events      map[uint16]int // count per event ID
 	// ServersByEvent lists, per event ID, the servers that logged it.
 	ServersByEvent        map[uint16][]string
 	FirstSeen, LastSeen   time.Time
 	First, Last           Evidence
 	Servers               []string
+	ServersTotal          int
 	Users                 []string
+	UsersTotal            int
 	SPNs                  []string
+	SPNsTotal             int
 	SPNQueryStatuses      []string // "0xC00000BB STATUS_NOT_SUPPORTED"
 	EPAPolicies           []string // "1 (label)"
 	ServerRequiresSigning []string // "true", "false"

@@ -17,10 +17,11 @@ const (
 	FormatCSV      Format = "csv"
 	FormatMarkdown Format = "markdown"
 	FormatHTML     Format = "html"
+	FormatXLSX     Format = "xlsx" // an Excel workbook: WriteXLSX
 )
 
 // Formats lists every Format.
-var Formats = []Format{FormatText, FormatJSON, FormatCSV, FormatMarkdown, FormatHTML}
+var Formats = []Format{FormatText, FormatJSON, FormatCSV, FormatMarkdown, FormatHTML, FormatXLSX}
 
 // ErrFormat: the format name is not one of Formats.
 var ErrFormat = errors.New("report: unknown format")
@@ -58,6 +59,8 @@ func (r *Report) Render(w io.Writer, f Format, opts RenderOptions) error {
 		return r.WriteMarkdown(w)
 	case FormatHTML:
 		return r.WriteHTML(w, opts.HTML)
+	case FormatXLSX:
+		return r.WriteXLSX(w)
 	}
 	return fmt.Errorf("%w: %q", ErrFormat, f)
 }

@@ -24,6 +24,7 @@ func TestParseFormatAndRender(t *testing.T) {
 		{"md", report.FormatMarkdown, "# SMB hardening readiness report"},
 		{" markdown ", report.FormatMarkdown, "# SMB hardening readiness report"},
 		{"html", report.FormatHTML, "<!DOCTYPE html>"},
+		{"XLSX", report.FormatXLSX, "PK\x03\x04"}, // a zip
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {

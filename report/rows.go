@@ -23,16 +23,131 @@ type rows struct {
 	lower    lowerCache
 }
 
+// clientAgg is one client's row while it is gathered. Most clients log a
+// few values of each kind, so its sets are small sorted slices (strset)
+// and its counts a short list, which keeps the cost of a client far below
+// that of a dozen maps.
 type clientAgg struct {
-	id, kind, short                                      string
-	names, users, spns, statuses, epa, signing, rejected set
-	svcInvalid, nameInvalid                              set            // SPNs of 3025 with a false boolean
-	servers                                              set            // lower-cased
-	serversByEvent                                       map[uint16]set // lower-cased
-	events                                               map[uint16]int
-	first, last                                          Evidence
-	seen                                                 bool
-	damaged                                              int
+	id, kind, short    string
+	names, users, spns strset
+	servers            strset // lower-cased
+	events             []eventAgg
+	first, last        Evidence
+	seen               bool
+	damaged            int
+	*clientRare        // nil until one of its values is seen
+}
+
+// clientRare holds what few clients have, so that the others do not pay
+// for it.
+type clientRare struct {
+	statuses, epa, signing, rejected strset
+	svcInvalid, nameInvalid          strset // SPNs of 3025 with a false boolean
+	// At least this many distinct values: the totals of the bounded
+	// lists of summarised reports added (addRows), whose values past
+	// their lists cannot be told apart.
+	namesAtLeast, usersAtLeast, spnsAtLeast, serversAtLeast int
+}
+
+// merge adds what y holds to x.
+func (x *clientRare) merge(y *clientRare) {
+	for _, p := range [...][2]*strset{{&x.statuses, &y.statuses}, {&x.epa, &y.epa}, {&x.signing, &y.signing},
+		{&x.rejected, &y.rejected}, {&x.svcInvalid, &y.svcInvalid}, {&x.nameInvalid, &y.nameInvalid}} {
+		p[1].each(func(v string) { p[0].add(v) })
+	}
+	x.namesAtLeast = max(x.namesAtLeast, y.namesAtLeast)
+	x.usersAtLeast = max(x.usersAtLeast, y.usersAtLeast)
+	x.spnsAtLeast = max(x.spnsAtLeast, y.spnsAtLeast)
+	x.serversAtLeast = max(x.serversAtLeast, y.serversAtLeast)
+}
+
+// rare returns c.clientRare, made when needed.
+func (c *clientAgg) rare() *clientRare {
+	if c.clientRare == nil {
+		c.clientRare = &clientRare{}
+	}
+	return c.clientRare
+}
+
+// rareOf returns c.clientRare, or an empty one to read from.
+func (c *clientAgg) rareOf() *clientRare {
+	if c.clientRare == nil {
+		return &noRare
+	}
+	return c.clientRare
+}
+
+var noRare clientRare // never written
+
+// eventAgg counts one event ID of a client, with its servers.
+type eventAgg struct {
+	id      uint16
+	n       int
+	servers strset // lower-cased
+}
+
+// strset is a set of strings: a sorted slice while it holds at most
+// smallSet values, a map past that, so that a set stays cheap in the
+// common case and linear in the hostile one.
+type strset struct {
+	small []string
+	big   map[string]struct{}
+}
+
+const smallSet = 16
+
+func (s *strset) add(vs ...string) {
+	for _, v := range vs {
+		if s.big != nil {
+			s.big[v] = struct{}{}
+			continue
+		}
+		i, found := slices.BinarySearch(s.small, v)
+		if found {
+			continue
+		}
+		if len(s.small) < smallSet {
+			s.small = slices.Insert(s.small, i, v)
+			continue
+		}
+		s.big = make(map[string]struct{}, 2*smallSet)
+		for _, x := range s.small {
+			s.big[x] = struct{}{}
+		}
+		s.big[v] = struct{}{}
+		s.small = nil
+	}
+}
+
+func (s *strset) len() int {
+	if s.big != nil {
+		return len(s.big)
+	}
+	return len(s.small)
+}
+
+// sorted returns the values in order, in a new slice; nil when empty.
+func (s *strset) sorted() []string {
+	if s.big != nil {
+		return slices.Sorted(maps.Keys(s.big))
+	}
+	if len(s.small) == 0 {
+		return nil
+	}
+	return slices.Clone(s.small)
+}
+
+// each calls f with every value, in no fixed order.
+func (s *strset) each(f func(string)) {
+	if s.big != nil {
+		for v := range s.big {
+			f(v)
+		}
+		return
+	}
+	for _, v := range s.small {
+		f(v)
+	}
 }
 
 type serverAgg struct {
@@ -57,9 +172,7 @@ func (w *rows) server(lc string) *serverAgg {
 func (w *rows) client(id string) *clientAgg {
 	c := w.clients[id]
 	if c == nil {
-		c = &clientAgg{id: id, names: set{}, users: set{}, spns: set{}, statuses: set{}, epa: set{}, signing: set{},
-			rejected: set{}, servers: set{}, events: map[uint16]int{}, serversByEvent: map[uint16]set{},
-			svcInvalid: set{}, nameInvalid: set{}}
+		c = &clientAgg{id: id}
 		w.clients[id] = c
 	}
 	return c
@@ -77,11 +190,14 @@ func (c *clientAgg) seenAt(first, last Evidence) {
 }
 
 func (c *clientAgg) count(event uint16, n int, lcServers ...string) {
-	c.events[event] += n
-	if c.serversByEvent[event] == nil {
-		c.serversByEvent[event] = set{}
+	i := slices.IndexFunc(c.events, func(e eventAgg) bool { return e.id == event })
+	if i < 0 {
+		i = len(c.events)
+		c.events = append(c.events, eventAgg{id: event})
 	}
-	c.serversByEvent[event].add(lcServers...)
+	e := &c.events[i]
+	e.n += n
+	e.servers.add(lcServers...)
 	c.servers.add(lcServers...)
 }
 
@@ -138,13 +254,21 @@ func (w *rows) addRecord(rec *Record) {
 	c.seenAt(rec.Evidence, rec.Evidence)
 	c.kind = minNonEmpty(c.kind, rec.ClientKind)
 	c.short = minNonEmpty(c.short, rec.ShortName)
-	for _, v := range [...]struct {
-		s set
-		v string
-	}{{c.names, rec.ClientRaw}, {c.users, rec.User}, {c.statuses, rec.SPNQueryStatus},
-		{c.epa, rec.EPAPolicy}, {c.signing, rec.ServerRequiresSigning}, {c.rejected, rec.Status}} {
-		if v.v != "" {
-			v.s.add(v.v)
+	if rec.ClientRaw != "" {
+		c.names.add(rec.ClientRaw)
+	}
+	if rec.User != "" {
+		c.users.add(rec.User)
+	}
+	if rec.SPNQueryStatus != "" || rec.EPAPolicy != "" || rec.ServerRequiresSigning != "" || rec.Status != "" {
+		x := c.rare()
+		for _, v := range [...]struct {
+			s *strset
+			v string
+		}{{&x.statuses, rec.SPNQueryStatus}, {&x.epa, rec.EPAPolicy}, {&x.signing, rec.ServerRequiresSigning}, {&x.rejected, rec.Status}} {
+			if v.v != "" {
+				v.s.add(v.v)
+			}
 		}
 	}
 	if rec.HasSPN {
@@ -152,10 +276,10 @@ func (w *rows) addRecord(rec *Record) {
 	}
 	if rec.EventID == smbaudit.EventSPNUnrecognised {
 		if rec.ServiceClassIsValid == "false" {
-			c.svcInvalid.add(rec.SPN)
+			c.rare().svcInvalid.add(rec.SPN)
 		}
 		if rec.PrincipalNameIsValid == "false" {
-			c.nameInvalid.add(rec.SPN)
+			c.rare().nameInvalid.add(rec.SPN)
 		}
 	}
 	c.count(rec.EventID, 1, lc)
@@ -179,17 +303,22 @@ func (w *rows) addRows(r *Report) {
 		c.names.add(rc.Names...)
 		c.users.add(rc.Users...)
 		c.spns.add(rc.SPNs...)
-		c.statuses.add(rc.SPNQueryStatuses...)
-		c.epa.add(rc.EPAPolicies...)
-		c.signing.add(rc.ServerRequiresSigning...)
-		c.rejected.add(rc.RejectionStatuses...)
-		c.svcInvalid.add(rc.SPNsServiceClassInvalid...)
-		c.nameInvalid.add(rc.SPNsPrincipalNameInvalid...)
+		x := c.rare()
+		x.statuses.add(rc.SPNQueryStatuses...)
+		x.epa.add(rc.EPAPolicies...)
+		x.signing.add(rc.ServerRequiresSigning...)
+		x.rejected.add(rc.RejectionStatuses...)
+		x.svcInvalid.add(rc.SPNsServiceClassInvalid...)
+		x.nameInvalid.add(rc.SPNsPrincipalNameInvalid...)
 		for event, n := range rc.Events {
 			c.count(event, n, lowerAll(rc.ServersByEvent[event])...)
 		}
 		c.servers.add(lowerAll(rc.Servers)...)
 		c.damaged += rc.DamagedChunkEvents
+		x.namesAtLeast = max(x.namesAtLeast, rc.NamesTotal)
+		x.usersAtLeast = max(x.usersAtLeast, rc.UsersTotal)
+		x.spnsAtLeast = max(x.spnsAtLeast, rc.SPNsTotal)
+		x.serversAtLeast = max(x.serversAtLeast, rc.ServersTotal)
 	}
 	for _, s := range r.Servers {
 		sa := w.server(strings.ToLower(s.Name))
@@ -212,6 +341,49 @@ func (w *rows) addRows(r *Report) {
 	w.addSamples(r.UnparsedSamples...)
 }
 
+// addAgg adds the rows of o, which it uses up: each client of o is
+// dropped once added, so that the two are not both held whole.
+func (w *rows) addAgg(o *rows) {
+	for id, oc := range o.clients {
+		c := w.client(id)
+		if oc.seen {
+			c.seenAt(oc.first, oc.last)
+		}
+		c.kind = minNonEmpty(c.kind, oc.kind)
+		c.short = minNonEmpty(c.short, oc.short)
+		oc.names.each(func(v string) { c.names.add(v) })
+		oc.users.each(func(v string) { c.users.add(v) })
+		oc.spns.each(func(v string) { c.spns.add(v) })
+		oc.servers.each(func(v string) { c.servers.add(v) })
+		for i := range oc.events {
+			e := &oc.events[i]
+			c.count(e.id, e.n, e.servers.sorted()...)
+		}
+		c.damaged += oc.damaged
+		if y := oc.clientRare; y != nil {
+			c.rare().merge(y)
+		}
+		delete(o.clients, id)
+	}
+	for lc, sa := range o.servers {
+		wa := w.server(lc)
+		wa.findings += sa.findings
+		for ev, n := range sa.events {
+			wa.events[ev] += n
+		}
+		for id := range sa.clients {
+			wa.clients.add(id)
+		}
+	}
+	for d, evs := range o.days {
+		for ev, n := range evs {
+			w.addDay(d, ev, n)
+		}
+	}
+	w.unparsed += o.unparsed
+	w.addSamples(o.samples...)
+}
+
 func lowerAll(s []string) []string {
 	out := make([]string, len(s))
 	for i, v := range s {
@@ -222,43 +394,70 @@ func lowerAll(s []string) []string {
 
 // fill writes the rows into r: clients, servers (with the coverage cov, by
 // lower-cased name, every server of the rows having an entry), days and
-// unparsed events. Server names are shown as cov names them. w is not
-// changed but for the order of its samples.
-func (w *rows) fill(r *Report, cov map[string]*coverage) {
+// unparsed events. Server names are shown as cov names them. The
+// per-client lists are cut to their first n values (see Client.Linked);
+// n < 0 keeps them whole and makes no links, for rows to be added again.
+// With consume, each client's row is dropped from w once written, so that
+// w and r are not both held whole; otherwise w is not changed but for the
+// order of its samples.
+func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 	display := func(name string) string {
 		if c := cov[strings.ToLower(name)]; c != nil {
 			return c.name
 		}
 		return name // cannot happen: every server named has coverage
 	}
-	displayAll := func(s set) []string {
-		out := set{}
-		for lc := range s {
-			out.add(display(lc))
+	displayAll := func(s *strset) []string {
+		out := make([]string, 0, s.len())
+		s.each(func(lc string) { out = append(out, display(lc)) })
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	cut := func(list []string) []string {
+		if n >= 0 && len(list) > n {
+			return slices.Clone(list[:n]) // not a reslice: the rest is let go
 		}
-		return out.sorted()
+		return list
 	}
 
-	for _, id := range slices.Sorted(maps.Keys(w.clients)) {
+	ids := slices.Sorted(maps.Keys(w.clients))
+	r.Clients = make([]Client, 0, len(ids))
+	for _, id := range ids {
 		c := w.clients[id]
+		if consume {
+			delete(w.clients, id)
+		}
 		first, last := c.first, c.last
 		first.Server, last.Server = display(first.Server), display(last.Server)
+		names, servers, users, spns := c.names.sorted(), displayAll(&c.servers), c.users.sorted(), c.spns.sorted()
+		x := c.rareOf()
 		rc := Client{
 			ID: c.id, Kind: c.kind, ShortName: c.short,
-			Names: c.names.sorted(), Events: maps.Clone(c.events), ServersByEvent: map[uint16][]string{},
+			Names: cut(names), NamesTotal: max(len(names), x.namesAtLeast),
+			Events: make(map[uint16]int, len(c.events)), ServersByEvent: make(map[uint16][]string, len(c.events)),
 			FirstSeen: first.Time, LastSeen: last.Time, First: first, Last: last,
-			Servers: displayAll(c.servers), Users: c.users.sorted(), SPNs: c.spns.sorted(),
-			SPNQueryStatuses: c.statuses.sorted(), EPAPolicies: c.epa.sorted(),
-			ServerRequiresSigning: c.signing.sorted(), RejectionStatuses: c.rejected.sorted(), DamagedChunkEvents: c.damaged,
-			SPNsServiceClassInvalid: c.svcInvalid.sorted(), SPNsPrincipalNameInvalid: c.nameInvalid.sorted(),
+			Servers: cut(servers), ServersTotal: max(len(servers), x.serversAtLeast),
+			Users: cut(users), UsersTotal: max(len(users), x.usersAtLeast),
+			SPNs: cut(spns), SPNsTotal: max(len(spns), x.spnsAtLeast),
+			SPNQueryStatuses: x.statuses.sorted(), EPAPolicies: x.epa.sorted(),
+			ServerRequiresSigning: x.signing.sorted(), RejectionStatuses: x.rejected.sorted(), DamagedChunkEvents: c.damaged,
+			SPNsServiceClassInvalid: cut(x.svcInvalid.sorted()), SPNsPrincipalNameInvalid: cut(x.nameInvalid.sorted()),
 		}
-		for ev, ss := range c.serversByEvent {
-			rc.ServersByEvent[ev] = displayAll(ss)
+		for i := range c.events {
+			e := &c.events[i]
+			rc.Events[e.id] = e.n
+			if len(c.events) == 1 && e.servers.len() == c.servers.len() {
+				rc.ServersByEvent[e.id] = servers // the same set: share the slice
+			} else {
+				rc.ServersByEvent[e.id] = displayAll(&e.servers)
+			}
 		}
 		rc.decide()
 		r.Clients = append(r.Clients, rc)
 	}
-	linkClients(r.Clients)
+	if n >= 0 {
+		linkClients(r.Clients, n)
+	}
 
 	for _, lc := range slices.SortedFunc(maps.Keys(cov), func(x, y string) int {
 		return cmp.Compare(cov[x].name, cov[y].name)

@@ -199,7 +199,7 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 			rej, code = "REJECTED", ansiMag
 		}
 		row += " " + t.paint(code, cell(rej, 8, false))
-		row += fmt.Sprintf(" %6d %4d  %s", total(c.Events), len(c.Servers), shortTime(c.LastSeen))
+		row += fmt.Sprintf(" %6d %4d  %s", total(c.Events), max(len(c.Servers), c.ServersTotal), shortTime(c.LastSeen))
 		t.line(row)
 	}
 
@@ -218,14 +218,14 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 				t.wrap("  "+name+":", 6, strings.Join(escapeAll(vals), ", "))
 			}
 		}
-		field("names", c.Names)
-		field("same short name as", c.Linked)
+		field("names", andMore(c.Names, c.NamesTotal))
+		field("same short name as", andMore(c.Linked, c.LinkedTotal))
 		t.wrap("  events:", 6, eventsString(c.Events))
 		t.wrap("  first seen:", 6, evidenceString(c.First))
 		t.wrap("  last seen:", 6, evidenceString(c.Last))
-		field("servers", c.Servers)
-		field("users", c.Users)
-		field("SPNs", showEmpty(c.SPNs))
+		field("servers", andMore(c.Servers, c.ServersTotal))
+		field("users", andMore(c.Users, c.UsersTotal))
+		field("SPNs", andMore(showEmpty(c.SPNs), c.SPNsTotal))
 		field("SPN query statuses", c.SPNQueryStatuses)
 		field("EPA policies", c.EPAPolicies)
 		field("server requires signing", c.ServerRequiresSigning)

@@ -32,15 +32,22 @@
 # Full decodes and Velocidex are slow on the 1 GiB logs: they are run there
 # once only with -full.
 #
-# Usage: scripts/bench.sh [-size MiB] [-audit MiB] [-reps N] [-full] [-keep DIR] [-quick]
+# Usage: scripts/bench.sh [-size MiB] [-audit MiB] [-reps N] [-full] [-keep DIR] [-quick] [-scale]
 #   -quick: a smoke run (16 MiB mixed logs, 8 MiB audit-only, 1 rep, no
 #   python-evtx on the generated log), well under a minute on an idle machine.
+#   -scale: the scale run instead (docs/performance.md, "Scale with
+#   clients"): on (s) an audit-only log of 40,000 events from 20,000
+#   clients, velocidex, scan and job (JSON report written to a file);
+#   smbaudit merge of two partials of 200,000 clients (evtxbench partial),
+#   and of one of 4,000 names sharing a first label; then the per-client
+#   benchmarks of the report (go test -bench 'Clients', 1M clients with
+#   -full only).
 # python-evtx runs under a time limit (120 s): a row marked "timeout" gives a
 # lower bound of its time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-size=1024 audit=64 reps=3 full=0 keep="" pytimeout=120 quick=0
+size=1024 audit=64 reps=3 full=0 keep="" pytimeout=120 quick=0 scale=0
 while [ $# -gt 0 ]; do
   case "$1" in
     -size) size="$2"; shift 2 ;;
@@ -49,7 +56,8 @@ while [ $# -gt 0 ]; do
     -full) full=1; shift ;;
     -keep) keep="$2"; shift 2 ;;
     -quick) size=16 audit=8 reps=1 quick=1; shift ;;
-    *) echo "usage: $0 [-size MiB] [-audit MiB] [-reps N] [-full] [-keep DIR] [-quick]" >&2; exit 2 ;;
+    -scale) scale=1; shift ;;
+    *) echo "usage: $0 [-size MiB] [-audit MiB] [-reps N] [-full] [-keep DIR] [-quick] [-scale]" >&2; exit 2 ;;
   esac
 done
 
@@ -61,7 +69,7 @@ install_tools() {
     { $s apt-get update >/dev/null 2>&1 && $s apt-get install -y libevtx-utils python3-evtx >/dev/null 2>&1; } ||
     echo "bench: cannot install libevtx-utils/python3-evtx: those columns are left out" >&2
 }
-install_tools
+[ "$scale" = 1 ] || install_tools
 if [ ! -x /usr/bin/time ]; then # peak RSS comes from GNU time (Debian package time)
   s=""; [ "$(id -u)" = 0 ] || s="sudo"
   $s apt-get install -y time >/dev/null 2>&1 || { $s apt-get update >/dev/null 2>&1 && $s apt-get install -y time >/dev/null 2>&1; } || true
@@ -78,6 +86,7 @@ go build -o "$bin" ./internal/benchgen/evtxbench
 job="$dir/smbaudit"
 go build -o "$job" ./examples/smbaudit
 
+if [ "$scale" = 0 ]; then
 gen() { # name MiB fraction seed
   local f="$dir/$1.evtx"
   [ -s "$f" ] || { "$bin" gen -o "$f.tmp" -size $(($2 << 20)) -smb "$3" -seed "$4" >&2 && mv "$f.tmp" "$f"; }
@@ -89,6 +98,8 @@ gen "c-audit-only-${audit}MiB" "$audit" 1 3
 if [ "$quick" = 0 ]; then
   gen "f-audit-only-256MiB" 256 1 4
   gen "f-audit-only-1024MiB" 1024 1 5
+fi
+
 fi
 
 corpus="${SMBREADINESS_CORPUS:-../shared/corpus}"
@@ -167,6 +178,7 @@ run_recorded() {
   echo "$(basename "$1") $2 $secs $rss $(stat -c %s "$1") -" >>"$raw"
 }
 
+if [ "$scale" = 0 ]; then
 echo "bench: machine: $(nproc) cores, $(uptime | sed 's/.*load/load/')" >&2
 for f in "${real[@]}"; do goruns "$f" "$reps" 1; extruns "$f" 1; done
 goruns "$dir/c-audit-only-${audit}MiB.evtx" "$reps" 1
@@ -180,6 +192,7 @@ if [ "$quick" = 0 ]; then
   for f in "$dir/f-audit-only-256MiB.evtx" "$dir/f-audit-only-1024MiB.evtx"; do goruns "$f" 1 0; done
 fi
 echo "bench: done, $(uptime | sed 's/.*load/load/')" >&2
+fi
 
 # The table, per (input, column): the median and the best of the runs, and
 # ratios of the best times against the same input's floor and Velocidex
@@ -216,4 +229,65 @@ END {
   }
 }' "$1"
 }
+if [ "$scale" = 1 ]; then
+  # On a loaded machine the wall clock of each run swings; its CPU time
+  # (user + system, from GNU time) much less: both are shown, each the
+  # best of the runs, and the ratios against Velocidex for both.
+  sraw="$dir/scale.txt"; : > "$sraw"
+  srun() { # INPUT COLUMN CMD...: "input column wall cpu rssKiB bytes"
+    local in="$1" col="$2"; shift 2
+    if ! /usr/bin/time -f '%M %e %U %S' -o "$dir/time.txt" "$@" >/dev/null 2>"$dir/err.txt"; then
+      echo "bench: $col on $in failed: $(tail -1 "$dir/err.txt")" >&2
+      return 0
+    fi
+    local rss e u sy
+    read -r rss e u sy < <(tail -1 "$dir/time.txt")
+    echo "$(basename "$in") $col $e $(echo "$u + $sy" | bc) $rss $(stat -c %s "$in")" >>"$sraw"
+  }
+  echo "bench: scale run; machine: $(nproc) cores, $(uptime | sed 's/.*load/load/')" >&2
+  s="$dir/s-audit-20k-clients.evtx"
+  [ -s "$s" ] || { "$bin" gen -o "$s.tmp" -size $((20 << 20)) -smb 1 -clients 20000 -seed 6 >&2 && mv "$s.tmp" "$s"; }
+  for r in $(seq "$reps"); do
+    cat "$s" >/dev/null
+    srun "$s" velocidex "$bin" velocidex "$s"
+    srun "$s" scan "$bin" scan -stream "$s"
+    srun "$s" job "$job" -q -f json -o "$dir/job.json" "$s"
+  done
+  echo "bench: (s) report: $(stat -c %s "$dir/job.json") bytes of JSON" >&2
+  for i in 0 1; do
+    [ -s "$dir/p200k-$i.json" ] || "$bin" partial -o "$dir/p200k-$i.json" -clients 200000 -part $i -parts 2
+  done
+  srun "$dir/p200k-0.json" merge-200k "$job" merge -q -f json -o "$dir/merged.json" "$dir/p200k-0.json" "$dir/p200k-1.json"
+  [ -s "$dir/shared-4k.json" ] || "$bin" partial -o "$dir/shared-4k.json" -clients 4000 -shared
+  srun "$dir/shared-4k.json" merge-shared "$job" merge -q -f json -o "$dir/shared.json" "$dir/shared-4k.json"
+  echo "bench: 4,000 names sharing a first label: $(stat -c %s "$dir/shared.json") bytes of JSON" >&2
+  echo "bench: done, $(uptime | sed 's/.*load/load/')" >&2
+  awk '
+  { k = $1 SUBSEP $2
+    if (!(k in wall)) { order[++n] = k; inp[k] = $1; col[k] = $2; wall[k] = $3; cpu[k] = $4 }
+    if ($3 < wall[k]) wall[k] = $3
+    if ($4 < cpu[k]) cpu[k] = $4
+    if ($5 > rss[k]) rss[k] = $5
+    runs[k]++; bytes[k] = $6 }
+  END {
+    print "| input | MiB | column | runs | best wall s | best CPU s | x Velocidex (wall) | x Velocidex (CPU) | peak RSS MiB |"
+    print "|---|---:|---|---:|---:|---:|---:|---:|---:|"
+    for (i = 1; i <= n; i++) {
+      k = order[i]; vx = inp[k] SUBSEP "velocidex"
+      xw = (vx in wall && wall[k] > 0) ? sprintf("%.2f", wall[vx] / wall[k]) : "-"
+      xc = (vx in cpu && cpu[k] > 0) ? sprintf("%.2f", cpu[vx] / cpu[k]) : "-"
+      printf "| %s | %.1f | %s | %d | %.2f | %.2f | %s | %s | %.1f |\n", inp[k], bytes[k] / 1048576, col[k], runs[k], wall[k], cpu[k], xw, xc, rss[k] / 1024
+    }
+  }' "$sraw"
+  echo
+  # The report's costs per distinct client (1k to 100k clients, 1M with
+  # -full), of a merge (10k and 200k clients), and per finding.
+  pat='^BenchmarkClients$/^(1|10|100)k$'
+  [ "$full" = 1 ] && pat='^BenchmarkClients$'
+  go test ./report -run '^$' -bench "$pat" -benchtime 1x -benchmem | grep -E '^Benchmark'
+  go test ./report -run '^$' -bench '^BenchmarkMergeClients$' -benchtime 1x -benchmem | grep -E '^Benchmark'
+  go test ./report -run '^$' -bench '^BenchmarkBuilderAdd$' -benchtime 200x -benchmem | grep -E '^Benchmark'
+  exit 0
+fi
+
 table "$raw"

@@ -4,16 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
-
-// ErrBadTime is returned by ParseTimeBound for a value that is neither a
-// time nor a relative duration.
-var ErrBadTime = errors.New("smbaudit: bad time")
 
 // ErrBadPattern is returned by CheckPattern for a server or client
 // pattern that could match nothing.
@@ -169,34 +163,4 @@ func (f Filter) Apply(res *Result) *Result {
 		out.Servers = append(out.Servers, s)
 	}
 	return out
-}
-
-var relative = regexp.MustCompile(`^(\d+)\s*(s|m|h|d|w)$`)
-
-// ParseTimeBound reads a time bound as people type it on a command line:
-// RFC 3339 ("2025-10-01T08:00:00Z", fractions allowed), a UTC date
-// ("2025-10-01", midnight), or a duration before now: a whole number and a
-// unit of s, m, h, d (24 h) or w (7 d), such as "30d" or "12h", or a Go
-// duration such as "1h30m".
-func ParseTimeBound(s string, now time.Time) (time.Time, error) {
-	v := strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t.UTC(), nil
-	}
-	if t, err := time.Parse(time.DateOnly, v); err == nil {
-		return t.UTC(), nil
-	}
-	if m := relative.FindStringSubmatch(strings.ToLower(v)); m != nil {
-		n, err := strconv.ParseInt(m[1], 10, 64)
-		unit := map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour,
-			"d": 24 * time.Hour, "w": 7 * 24 * time.Hour}[m[2]]
-		if err != nil || n > int64((1<<63-1)/unit) {
-			return time.Time{}, fmt.Errorf("%w: %q: duration too large", ErrBadTime, s)
-		}
-		return now.Add(-time.Duration(n) * unit).UTC(), nil
-	}
-	if d, err := time.ParseDuration(v); err == nil && d >= 0 {
-		return now.Add(-d).UTC(), nil
-	}
-	return time.Time{}, fmt.Errorf("%w: %q: want RFC 3339 (2025-10-01T08:00:00Z), a date (2025-10-01) or a duration before now (30d, 12h)", ErrBadTime, s)
 }

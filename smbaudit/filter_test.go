@@ -108,37 +108,3 @@ func TestFilterIsZero(t *testing.T) {
 	assert.False(t, Filter{Clients: []string{"a"}}.IsZero())
 	assert.False(t, Filter{Until: time.Unix(1, 0)}.IsZero())
 }
-
-func TestParseTimeBound(t *testing.T) {
-	now := time.Date(2025, 10, 20, 12, 0, 0, 0, time.FixedZone("CEST", 2*3600))
-	for _, tc := range []struct {
-		in   string
-		want time.Time
-	}{
-		{"2025-10-01T08:00:00Z", time.Date(2025, 10, 1, 8, 0, 0, 0, time.UTC)},
-		{"2025-10-01T10:00:00+02:00", time.Date(2025, 10, 1, 8, 0, 0, 0, time.UTC)},
-		{"2025-10-01T08:00:00.1234567Z", time.Date(2025, 10, 1, 8, 0, 0, 123456700, time.UTC)},
-		{"2025-10-01", time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)},
-		{"30d", now.Add(-30 * 24 * time.Hour).UTC()},
-		{"12h", now.Add(-12 * time.Hour).UTC()},
-		{" 2W ", now.Add(-14 * 24 * time.Hour).UTC()},
-		{"90m", now.Add(-90 * time.Minute).UTC()},
-		{"45s", now.Add(-45 * time.Second).UTC()},
-		{"0d", now.UTC()},
-		{"1h30m", now.Add(-90 * time.Minute).UTC()},
-	} {
-		t.Run(tc.in, func(t *testing.T) {
-			got, err := ParseTimeBound(tc.in, now)
-			require.NoError(t, err)
-			assert.True(t, tc.want.Equal(got), "got %s, want %s", got, tc.want)
-			assert.Equal(t, time.UTC, got.Location())
-		})
-	}
-	for _, bad := range []string{"", "yesterday", "30", "30y", "-5d", "2025-13-01", "99999999999999999999d", "999999999999w"} {
-		t.Run("bad "+bad, func(t *testing.T) {
-			_, err := ParseTimeBound(bad, now)
-			require.Error(t, err)
-			assert.True(t, errors.Is(err, ErrBadTime))
-		})
-	}
-}

@@ -48,8 +48,10 @@ type ScanOptions struct {
 	Glob string
 	// Workers is the number of files read concurrently; 0 means GOMAXPROCS.
 	Workers int
-	// ChunkWorkers is passed to evtx.Options.Workers for each file; 0 lets
-	// evtx choose.
+	// ChunkWorkers is passed to evtx.Options.Workers for each file; 0
+	// gives each of the files read at once its share of GOMAXPROCS, as
+	// many goroutines classifying its events, so that a scan keeps about
+	// GOMAXPROCS goroutines busy in each stage, whatever Workers.
 	ChunkWorkers int
 	// AllEvents decodes the events of every provider, so that
 	// Result.Servers covers every event of every server (for example the
@@ -181,12 +183,16 @@ func Scan(ctx context.Context, paths []string, opts ScanOptions) (*Result, error
 	outs := make([]fileOut, len(files))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
-	for w := 0; w < min(workers, max(len(files), 1)); w++ {
+	workers = min(workers, max(len(files), 1))
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				outs[i] = scanFile(ctx, i, files[i], opts, prog, cov, order)
+				// The files still to start share GOMAXPROCS: the last
+				// ones, read alone, get more of it.
+				share := fileShare(min(workers, len(files)-i))
+				outs[i] = scanFile(ctx, i, files[i], opts, prog, cov, order, share)
 				order.finish(i)
 			}
 		}()
@@ -329,10 +335,10 @@ type coverage struct {
 // whether its record is new to the scan; audit counts it as a unique audit
 // finding. cur is the file's cursor for that server and channel: see links
 // the record to the cursor's and moves the cursor to it.
+// The caller holds c.mu: seeBatch takes it once for a batch of events, not
+// once per event.
 func (c *coverage) see(file int, ev *evtx.Event, lc, lch string, audit bool, cur *cursor, p position) bool {
 	t := ev.TimeCreated
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	s := c.servers[lc]
 	if s == nil {
 		s = &serverSeen{name: ev.Computer, file: file, first: t, last: t, sets: map[uint32]*recordSet{}}
@@ -364,6 +370,19 @@ func (c *coverage) see(file int, ev *evtx.Event, lc, lch string, audit bool, cur
 		s.audit++
 	}
 	return true
+}
+
+// seeBatch sees the events of one classified batch of file number file
+// (see), under one lock, and records in each result whether its record is
+// new to the scan. streamed counts new audit findings.
+func (c *coverage) seeBatch(file int, b *batch, curs *fileCursors, streamed bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, ev := range b.evs {
+		r := &b.res[i]
+		cur, pos := curs.at(ev, r.lc, r.lch)
+		r.isNew = c.see(file, ev, r.lc, r.lch, r.ok && streamed && isAudit(r.fnd.Kind), cur, pos)
+	}
 }
 
 // fileCursors are one file's cursors, by lower-cased server and channel.
@@ -399,7 +418,10 @@ type fileOut struct {
 
 const eventsPerProgress = 4096
 
-func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *progress, cov *coverage, order *turns) fileOut {
+// scanFile reads file number idx of a scan into its output. share is the
+// number of goroutines that decode its chunks, and that classify its
+// events, unless opts.ChunkWorkers says otherwise (fileShare).
+func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *progress, cov *coverage, order *turns, share int) fileOut {
 	out := fileOut{fr: FileResult{Path: in.path, Size: in.size}}
 	prog.update(func(p *Progress) { p.File, p.Done = in.path, false })
 	var bytesCounted int64
@@ -420,6 +442,9 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 
 	var mu sync.Mutex // OnChunk may be called from decoding goroutines
 	eo := evtx.Options{Workers: opts.ChunkWorkers}
+	if eo.Workers <= 0 {
+		eo.Workers = share
+	}
 	if !opts.AllEvents {
 		decodeOnly(&eo)
 	}
@@ -456,23 +481,24 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 	// in reading order by one goroutine, which does the per-file and
 	// scan-wide bookkeeping and calls OnFinding, so the findings and their
 	// order are those of a serial loop.
-	cl := newClassifier(classifyWorkers())
+	cl := newClassifier(classifyWorkers(share))
 	consumed := make(chan struct{})
 	go func() {
 		defer close(consumed)
 		var curs fileCursors
 		consume := func(b *batch) {
+			// The scan-wide coverage is locked once a batch, and not
+			// while OnFinding runs.
+			cov.seeBatch(idx, b, &curs, opts.OnFinding != nil)
 			for i, ev := range b.evs {
 				r := &b.res[i]
 				events++
 				out.bounds(ev.TimeCreated)
-				cur, pos := curs.at(ev, r.lc, r.lch)
-				isNew := cov.see(idx, ev, r.lc, r.lch, r.ok && opts.OnFinding != nil && isAudit(r.fnd.Kind), cur, pos)
 				if r.ok {
 					findings++
 					if opts.OnFinding == nil {
 						out.findings = append(out.findings, r.fnd)
-					} else if isNew {
+					} else if r.isNew {
 						prog.finding(opts.OnFinding, r.fnd)
 					}
 				}
@@ -708,13 +734,21 @@ var classifyBatch = 256
 var classifyWorkersN int
 
 // classifyWorkers is the number of goroutines classifying one file's
-// events: GOMAXPROCS, so that classification keeps up with the decoding
-// workers on any machine.
-func classifyWorkers() int {
+// events: the file's share of GOMAXPROCS (see fileShare), as many as decode
+// its chunks, so that classification keeps up with the decoding.
+func classifyWorkers(share int) int {
 	if classifyWorkersN > 0 {
 		return classifyWorkersN
 	}
-	return max(1, runtime.GOMAXPROCS(0))
+	return max(1, share)
+}
+
+// fileShare is the number of decoding goroutines, and of classifying ones,
+// of each of the files read at once: GOMAXPROCS divided among them, so
+// that a scan runs about GOMAXPROCS goroutines of each stage in all, not
+// GOMAXPROCS for every file.
+func fileShare(files int) int {
+	return max(1, runtime.GOMAXPROCS(0)/max(1, files))
 }
 
 // classified is Classify's answer for one event, with its lower-cased
@@ -723,6 +757,7 @@ type classified struct {
 	fnd     Finding
 	ok      bool
 	lc, lch string
+	isNew   bool // the record is new to the scan (coverage.seeBatch)
 }
 
 type batch struct {

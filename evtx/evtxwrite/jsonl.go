@@ -7,34 +7,40 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
+	"strconv"
 	"strings"
 	"time"
 )
 
 // jsonEvent is one line of the JSON Lines format.
 type jsonEvent struct {
-	Provider          *string       `json:"provider"`
-	ProviderGUID      string        `json:"provider_guid"`
-	EventSourceName   string        `json:"event_source_name"`
-	Channel           string        `json:"channel"`
-	Computer          string        `json:"computer"`
-	EventID           *uint16       `json:"event_id"`
-	Qualifiers        *uint16       `json:"qualifiers"`
-	Version           uint8         `json:"version"`
-	Level             uint8         `json:"level"`
-	Task              uint16        `json:"task"`
-	Opcode            uint8         `json:"opcode"`
-	Keywords          any           `json:"keywords"` // "0x8000000000000000" or a number
-	TimeCreated       *string       `json:"time_created"`
-	RecordID          uint64        `json:"record_id"`
-	EventRecordID     uint64        `json:"event_record_id"` // System/EventRecordID; 0: record_id
-	ProcessID         uint32        `json:"process_id"`
-	ThreadID          uint32        `json:"thread_id"`
-	UserSID           string        `json:"user_sid"`
-	ActivityID        string        `json:"activity_id"`
-	RelatedActivityID string        `json:"related_activity_id"`
-	Data              []jsonData    `json:"data"`
-	UserData          *jsonUserData `json:"user_data"`
+	Provider          *string         `json:"provider"`
+	ProviderGUID      string          `json:"provider_guid"`
+	EventSourceName   string          `json:"event_source_name"`
+	Channel           string          `json:"channel"`
+	Computer          string          `json:"computer"`
+	EventID           *uint16         `json:"event_id"`
+	Qualifiers        *uint16         `json:"qualifiers"`
+	Version           uint8           `json:"version"`
+	Level             uint8           `json:"level"`
+	Task              uint16          `json:"task"`
+	Opcode            uint8           `json:"opcode"`
+	Keywords          any             `json:"keywords"` // "0x8000000000000000" or a number
+	TimeCreated       *string         `json:"time_created"`
+	RecordID          uint64          `json:"record_id"`
+	EventRecordID     uint64          `json:"event_record_id"` // System/EventRecordID; 0: record_id
+	ProcessID         uint32          `json:"process_id"`
+	ThreadID          uint32          `json:"thread_id"`
+	UserSID           string          `json:"user_sid"`
+	ActivityID        string          `json:"activity_id"`
+	RelatedActivityID string          `json:"related_activity_id"`
+	Data              json.RawMessage `json:"data"` // a list of jsonData, or evtxdump's object
+	UserData          *jsonUserData   `json:"user_data"`
+	// Source and ChunkDamaged are in the lines of examples/evtxdump; they
+	// say where the event was read and are not written.
+	Source       json.RawMessage `json:"source"`
+	ChunkDamaged bool            `json:"chunk_damaged"`
 }
 
 type jsonData struct {
@@ -64,6 +70,13 @@ type jsonUserData struct {
 // int16, int32, int64, bool, hexint32, hexint64, guid, sid, filetime,
 // systemtime, binary (value as hex digits). Every value is checked here, so
 // an error names the line and field (a *LineError).
+//
+// The lines examples/evtxdump prints (evtx.Event's MarshalJSON) are read
+// too: there data is an object of evtx.Event.DataKeys to rendered values,
+// which become string fields, unnamed for a key "Data#i" and named after
+// the first of repeated names for "X#k"; source and chunk_damaged are
+// ignored. Dumping the log written from such lines gives the same lines
+// but for source (and chunk_damaged, as the new log is whole).
 func ParseJSONL(r io.Reader) ([]Event, error) {
 	br := bufio.NewReaderSize(r, 64*1024)
 	var events []Event
@@ -98,7 +111,7 @@ func parseLine(b []byte) (Event, string, error) {
 	if err := dec.Decode(&j); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return Event{}, te.Field, fmt.Errorf("%w: %s does not fit %s", ErrSyntax, te.Value, te.Type)
+			return Event{}, te.Field, fmt.Errorf("%w: %s", ErrSyntax, typeMismatch(te))
 		}
 		if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 			return Event{}, strings.Trim(f, `"`), fmt.Errorf("%w: unknown field", ErrSyntax)
@@ -159,10 +172,19 @@ func parseLine(b []byte) (Event, string, error) {
 			return bad("user_sid", err)
 		}
 	}
-	if j.UserData != nil && j.Data != nil {
+	if j.UserData != nil && len(j.Data) > 0 && !bytes.Equal(j.Data, []byte("null")) {
 		return bad("user_data", errors.New("a line carries data or user_data, not both"))
 	}
-	items, field := j.Data, "data"
+	items, field := []jsonData(nil), "data"
+	if len(j.Data) > 0 && !bytes.Equal(j.Data, []byte("null")) {
+		var err error
+		if items, err = parseData(j.Data); err != nil {
+			return Event{}, "data", fmt.Errorf("%w: %w", ErrSyntax, err)
+		}
+		if items == nil {
+			items = []jsonData{}
+		}
+	}
 	if j.UserData != nil {
 		items, field = j.UserData.Data, "user_data.data"
 		if j.UserData.Name == "" {
@@ -197,4 +219,103 @@ func parseLine(b []byte) (Event, string, error) {
 		ev.Data = data
 	}
 	return ev, "", nil
+}
+
+// parseData reads data: a list of {"name", "type", "value"}, or the object
+// of evtxdump, whose keys are evtx.Event.DataKeys and values strings.
+func parseData(raw json.RawMessage) ([]jsonData, error) {
+	if raw[0] == '[' {
+		var items []jsonData
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		dec.UseNumber()
+		if err := dec.Decode(&items); err != nil {
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) {
+				return nil, typeMismatch(te)
+			}
+			if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+				return nil, fmt.Errorf("unknown field %s in an item", f)
+			}
+			return nil, err
+		}
+		return items, nil
+	}
+	if raw[0] != '{' {
+		return nil, errors.New("want a list of {name, type, value} or an object of names to strings")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if _, err := dec.Token(); err != nil { // {
+		return nil, err
+	}
+	var items []jsonData
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := tok.(string) // object keys are strings
+		tok, err = dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		v, ok := tok.(string)
+		if !ok {
+			return nil, fmt.Errorf("%q: want a string value, as evtxdump writes", key)
+		}
+		name := dataName(key, seen)
+		seen[name] = true
+		items = append(items, jsonData{Name: &name, Type: "string", Value: v})
+	}
+	return items, nil
+}
+
+// dataName inverts evtx.Event.DataKeys for one key, given the names met
+// before: "X#k" (k >= 1) after an X is a repeat of X, another "Data#i" an
+// unnamed field, any other key a name.
+func dataName(key string, seen map[string]bool) string {
+	i := strings.LastIndexByte(key, '#')
+	if i < 0 {
+		return key
+	}
+	base := key[:i]
+	n, err := strconv.ParseUint(key[i+1:], 10, 64)
+	switch {
+	case err != nil:
+		return key
+	case n >= 1 && seen[base]:
+		return base
+	case base == "Data":
+		return ""
+	}
+	return key
+}
+
+// typeMismatch describes a JSON value of the wrong kind in words, not Go
+// type names.
+func typeMismatch(te *json.UnmarshalTypeError) error {
+	want := "a value of another kind"
+	t := te.Type
+	if t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t != nil {
+		switch t.Kind() {
+		case reflect.String:
+			want = "a string"
+		case reflect.Bool:
+			want = "true or false"
+		case reflect.Slice:
+			want = "a list"
+		case reflect.Struct, reflect.Map:
+			want = "an object"
+		case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			if strings.HasPrefix(te.Value, "number") {
+				return fmt.Errorf("%s is out of range (0 to %d)", te.Value, uint64(1)<<(t.Bits())-1)
+			}
+			want = "a whole number"
+		}
+	}
+	return fmt.Errorf("%s where %s is expected", te.Value, want)
 }

@@ -1,6 +1,14 @@
 // Command evtxdump prints the events of EVTX logs as JSON Lines.
 //
-//	evtxdump [-provider NAME]... [-id N]... [-workers N] FILE...
+//	evtxdump [--provider NAME]... [--event-id N]... [--since T] [--until T] [-workers N] PATH...
+//
+// A PATH is a file or a directory, searched recursively for *.evtx (case
+// ignored), its files dumped in path order. --provider and --event-id
+// (also -id) are repeatable or comma lists; --since and --until keep
+// events in a window, both ends included: RFC 3339, a UTC date
+// (2025-10-01, midnight) or a time before now (30d, 12h). The filters are
+// applied by the reader, which skips chunks that hold no wanted provider
+// undecoded.
 //
 // Each line is one event, as rendered by evtx.Event's AppendJSON (the text
 // of its MarshalJSON): record_id, time_created (RFC 3339, UTC, 7 fractional
@@ -12,9 +20,12 @@
 // A FILE that is not a regular file (a named pipe, a device, a socket, a
 // directory) is refused without being read, so it cannot hang the dump.
 // Damaged chunks and records are reported on stderr with their file, chunk
-// and offset, and the dump goes on. The exit status is 1 only when nothing
-// could be read (no file opened, or no event decoded while errors occurred),
-// 2 on bad usage.
+// and offset, and the dump goes on. evtxgen reads the output back.
+//
+// Exit status: 0 every input was read whole; 1 some input was skipped or
+// damaged (each named on stderr), or the output could not be written; 2
+// bad usage; 3 nothing readable: no file found, or none could be opened as
+// EVTX.
 package main
 
 import (
@@ -22,12 +33,16 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/evtxkit/smbreadiness/internal/cli"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/evtxkit/smbreadiness/evtx"
 	"github.com/evtxkit/smbreadiness/internal/safefile"
@@ -64,10 +79,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var providers, ids listFlag
 	fs.Var(&providers, "provider", "keep only events of this provider (repeatable, comma-separated, case-insensitive)")
-	fs.Var(&ids, "id", "keep only events with this event ID (repeatable, comma-separated)")
+	fs.Var(&ids, "event-id", "keep only events with this event ID (repeatable, comma-separated)")
+	fs.Var(&ids, "id", "same as --event-id")
+	since := fs.String("since", "", "keep events at or after `TIME`: RFC 3339, a date (2025-10-01, UTC) or a duration before now (30d, 12h)")
+	until := fs.String("until", "", "keep events at or before `TIME` (same forms as --since)")
 	workers := fs.Int("workers", 0, "chunks decoded concurrently (0: GOMAXPROCS)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: evtxdump [-provider NAME]... [-id N]... [-workers N] FILE...")
+		fmt.Fprintln(stderr, "usage: evtxdump [--provider NAME]... [--event-id N]... [--since TIME] [--until TIME] [-workers N] PATH...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -86,12 +104,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		opts.EventIDs = append(opts.EventIDs, uint16(n))
 	}
+	if err := timeWindow(&opts, *since, *until, time.Now()); err != nil {
+		fmt.Fprintf(stderr, "evtxdump: %v\n", err)
+		return 2
+	}
+	files, missing := expand(fs.Args())
+	for _, err := range missing {
+		fmt.Fprintf(stderr, "evtxdump: %v\n", err)
+	}
+	if len(files) == 0 {
+		return 3
+	}
 
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	defer out.Flush()
 	var line []byte // one event's line, reused
-	opened, events, errs := 0, 0, 0
-	for _, path := range fs.Args() {
+	opened, errs := 0, len(missing)
+	for _, path := range files {
 		f, r, err := open(path)
 		if err != nil {
 			fmt.Fprintf(stderr, "evtxdump: %v\n", err)
@@ -111,14 +140,91 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				f.Close()
 				return 1
 			}
-			events++
 		}
 		f.Close()
 	}
-	if opened == 0 || (events == 0 && errs > 0) {
+	if err := out.Flush(); err != nil {
+		fmt.Fprintf(stderr, "evtxdump: writing: %v\n", err)
+		return 1
+	}
+	switch {
+	case opened == 0:
+		return 3
+	case errs > 0:
 		return 1
 	}
 	return 0
+}
+
+// timeWindow sets the reader's time bounds from --since and --until, both
+// included (the reader's Until is excluded: one 100 ns tick is added).
+func timeWindow(opts *evtx.Options, since, until string, now time.Time) error {
+	for _, b := range []struct {
+		flag, v string
+		dst     *time.Time
+	}{{"since", since, &opts.Since}, {"until", until, &opts.Until}} {
+		if b.v == "" {
+			continue
+		}
+		t, err := cli.ParseTime(b.v, now, nil)
+		if err != nil {
+			return fmt.Errorf("--%s: %w", b.flag, err)
+		}
+		*b.dst = t
+	}
+	if !opts.Since.IsZero() && !opts.Until.IsZero() && opts.Since.After(opts.Until) {
+		return fmt.Errorf("--since %s is after --until %s", opts.Since.Format(evtx.TimeLayout), opts.Until.Format(evtx.TimeLayout))
+	}
+	if !opts.Until.IsZero() {
+		opts.Until = opts.Until.Add(100 * time.Nanosecond)
+	}
+	return nil
+}
+
+// expand turns the PATHs into the files to dump: a file as it is, a
+// directory's *.evtx files (case ignored, recursively, in path order). It
+// returns the errors of paths that do not exist or cannot be listed, and
+// of directories holding no such file. A file named twice is dumped once.
+func expand(paths []string) (files []string, errs []error) {
+	seen := map[string]bool{}
+	abs := func(p string) string {
+		if a, err := filepath.Abs(p); err == nil {
+			return a
+		}
+		return p
+	}
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil || !st.IsDir() {
+			if !seen[abs(p)] {
+				seen[abs(p)] = true
+				files = append(files, p) // open names what is wrong with it
+			}
+			continue
+		}
+		n := len(files)
+		err = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+			if err != nil {
+				errs = append(errs, err)
+				if d != nil && d.IsDir() && q != p {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if !d.IsDir() && strings.EqualFold(filepath.Ext(q), ".evtx") && !seen[abs(q)] {
+				seen[abs(q)] = true
+				files = append(files, q)
+			}
+			return nil
+		})
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if len(files) == n {
+			errs = append(errs, fmt.Errorf("%s: no *.evtx file in the directory", p))
+		}
+	}
+	return files, errs
 }
 
 // open opens path read-only, refusing what is not a regular file before it

@@ -25,9 +25,29 @@ func writeLog(t *testing.T, dir string) string {
 			Data: []evtxwrite.Data{{Name: "ClientName", Type: evtx.TypeString, Value: `\\10.0.0.5`}, {Type: evtx.TypeUint32, Value: uint32(7)}}},
 		{Provider: "Other", EventID: 1, Channel: "Application", Computer: "FS01",
 			TimeCreated: time.Date(2025, 10, 1, 8, 0, 1, 0, time.UTC)},
+		{Provider: "Microsoft-Windows-SMBServer", EventID: 3024, Channel: "Microsoft-Windows-SMBServer/Audit",
+			Computer: "FS01", TimeCreated: time.Date(2025, 10, 2, 9, 0, 0, 0, time.UTC),
+			Data: []evtxwrite.Data{{Name: "ClientName", Type: evtx.TypeString, Value: "ws01"}}},
 	}
 	require.NoError(t, evtxwrite.WriteFile(path, evs, evtxwrite.Options{}))
 	return path
+}
+
+// dumped returns the event IDs of the lines of a dump, in order.
+func dumped(t *testing.T, out []byte) []int {
+	t.Helper()
+	ids := []int{}
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if l == "" {
+			continue
+		}
+		var obj struct {
+			EventID int `json:"event_id"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(l), &obj), l)
+		ids = append(ids, obj.EventID)
+	}
+	return ids
 }
 
 func TestRun(t *testing.T) {
@@ -35,35 +55,97 @@ func TestRun(t *testing.T) {
 	good := writeLog(t, dir)
 	junk := filepath.Join(dir, "junk.evtx")
 	require.NoError(t, os.WriteFile(junk, bytes.Repeat([]byte("x"), 5000), 0o644))
+	// A tree: logs in nested directories, one with an upper-case
+	// extension, and a file that is not a log by its name.
+	tree := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(tree, "b", "c"), 0o755))
+	data, err := os.ReadFile(good)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(tree, "b", "c", "Deep.EVTX"), data, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(tree, "a.evtx"), data, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(tree, "notes.txt"), []byte("not a log"), 0o644))
+	empty := t.TempDir()
+	all := []int{3021, 1, 3024}
 	tests := []struct {
-		name      string
-		args      []string
-		wantCode  int
-		wantLines int
-		wantErr   string
+		name     string
+		args     []string
+		wantCode int
+		wantIDs  []int
+		wantErr  string
 	}{
-		{"all events", []string{good}, 0, 2, ""},
-		{"provider filter", []string{"-provider", "microsoft-windows-smbserver", good}, 0, 1, ""},
-		{"id filter", []string{"-id", "1", good}, 0, 1, ""},
-		{"one bad file of two", []string{junk, good}, 0, 2, "not an EVTX file"},
-		{"nothing readable", []string{junk}, 1, 0, "junk.evtx"},
-		{"a directory", []string{dir, good}, 0, 2, dir + ": directory: not a regular file"},
-		{"no file", nil, 2, 0, "usage"},
-		{"bad id", []string{"-id", "x", good}, 2, 0, "not an event ID"},
+		{"all events", []string{good}, 0, all, ""},
+		{"provider filter", []string{"--provider", "microsoft-windows-smbserver", good}, 0, []int{3021, 3024}, ""},
+		{"provider list", []string{"-provider", "Other,nobody", good}, 0, []int{1}, ""},
+		{"id filter", []string{"-id", "1", good}, 0, []int{1}, ""},
+		{"event-id list", []string{"--event-id", "3024,1", good}, 0, []int{1, 3024}, ""},
+		{"event-id repeated", []string{"--event-id", "3021", "--event-id", "3024", good}, 0, []int{3021, 3024}, ""},
+		{"since a date", []string{"--since", "2025-10-02", good}, 0, []int{3024}, ""},
+		{"until a date", []string{"--until", "2025-10-02", good}, 0, []int{3021, 1}, ""},
+		{"since RFC 3339, end included", []string{"--since", "2025-10-01T08:00:01Z", good}, 0, []int{1, 3024}, ""},
+		{"until RFC 3339, end included", []string{"--until", "2025-10-01T08:00:00.1234567Z", good}, 0, []int{3021}, ""},
+		{"window and id", []string{"--since", "2025-10-01", "--until", "2025-10-01T23:59:59Z", "--event-id", "3021,3024", good}, 0, []int{3021}, ""},
+		{"a directory, recursively", []string{tree}, 0, append(append([]int{}, all...), all...), ""},
+		{"a directory and a file in it", []string{tree, filepath.Join(tree, "a.evtx")}, 0, append(append([]int{}, all...), all...), ""},
+		{"one bad file of two", []string{junk, good}, 1, all, "not an EVTX file"},
+		{"a directory with a bad file", []string{dir}, 1, all, "junk.evtx"},
+		{"a missing file beside a good one", []string{filepath.Join(dir, "gone.evtx"), good}, 1, all, "gone.evtx"},
+		{"nothing readable", []string{junk}, 3, nil, "junk.evtx"},
+		{"missing file alone", []string{filepath.Join(dir, "gone.evtx")}, 3, nil, "no such file"},
+		{"empty directory", []string{empty}, 3, nil, "no *.evtx file"},
+		{"no file", nil, 2, nil, "usage"},
+		{"bad id", []string{"-id", "x", good}, 2, nil, "not an event ID"},
+		{"bad since", []string{"--since", "yesterday", good}, 2, nil, "--since"},
+		{"since after until", []string{"--since", "2025-10-02", "--until", "2025-10-01", good}, 2, nil, "is after --until"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
 			code := run(context.Background(), tt.args, &out, &errb)
 			assert.Equal(t, tt.wantCode, code, errb.String())
-			lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-			if out.Len() == 0 {
-				lines = nil
+			if tt.wantIDs == nil {
+				tt.wantIDs = []int{}
 			}
-			assert.Len(t, lines, tt.wantLines)
+			assert.Equal(t, tt.wantIDs, dumped(t, out.Bytes()))
 			assert.Contains(t, errb.String(), tt.wantErr)
+			if tt.wantErr == "" {
+				assert.Empty(t, errb.String())
+			}
 		})
 	}
+}
+
+// evtxgen reads what evtxdump writes: a log written from a dump (as
+// evtxgen writes it) dumps to the same events, but for their source.
+func TestDumpRegenerateDump(t *testing.T) {
+	for _, name := range []string{"audit-fs01.evtx", "forwarded-events.evtx"} {
+		t.Run(name, func(t *testing.T) {
+			src := filepath.Join("..", "..", "testdata", "smbaudit", name)
+			var first, second, errb bytes.Buffer
+			require.Equal(t, 0, run(context.Background(), []string{src}, &first, &errb), errb.String())
+			evs, err := evtxwrite.ParseJSONL(bytes.NewReader(first.Bytes()))
+			require.NoError(t, err)
+			again := filepath.Join(t.TempDir(), "again.evtx")
+			require.NoError(t, evtxwrite.WriteFile(again, evs, evtxwrite.Options{}))
+			require.Equal(t, 0, run(context.Background(), []string{again}, &second, &errb), errb.String())
+			a, b := withoutSource(t, first.Bytes()), withoutSource(t, second.Bytes())
+			require.NotEmpty(t, a)
+			assert.Equal(t, a, b)
+		})
+	}
+}
+
+// withoutSource decodes the lines of a dump and drops their source.
+func withoutSource(t *testing.T, out []byte) []map[string]any {
+	t.Helper()
+	var lines []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var obj map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &obj))
+		require.Contains(t, obj, "source")
+		delete(obj, "source")
+		lines = append(lines, obj)
+	}
+	return lines
 }
 
 func TestRunLineFormat(t *testing.T) {

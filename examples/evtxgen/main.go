@@ -3,6 +3,9 @@
 //
 //	evtxgen -o OUT.evtx [-minor 2] [damage flags] [EVENTS.jsonl]
 //
+// The output of evtxdump is read as well, so that a dumped log, edited or
+// not, can be written again: its data values become string fields.
+//
 // It reads standard input when no file is given; the events file may be a
 // pipe. OUT is checked before anything is read: it must not be the events
 // file, and its directory must exist and be writable. A regular file

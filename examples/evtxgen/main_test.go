@@ -2,11 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/evtxkit/smbreadiness/evtx"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -33,4 +37,38 @@ func TestRun(t *testing.T) {
 	assert.NoFileExists(t, bad, "nothing partial is left behind")
 
 	require.Error(t, run([]string{in}, strings.NewReader(""), &stderr), "-o is required")
+}
+
+// evtxgen reads the lines evtxdump prints (evtx.Event's JSON form), with
+// no Go type name in its errors.
+func TestRunReadsEvtxdumpLines(t *testing.T) {
+	src := evtx.Event{RecordID: 3, EventRecordID: 3, EventID: 3021, Provider: "Microsoft-Windows-SMBServer",
+		Channel: "Microsoft-Windows-SMBServer/Audit", Computer: "FS01", Version: 1, Keywords: 0x8000000000000000,
+		TimeCreated: time.Date(2025, 10, 1, 8, 0, 0, 123456700, time.UTC),
+		Data:        []evtx.Field{{Name: "ClientName", Value: `\\10.0.0.5`}, {Value: "7"}},
+		Source:      evtx.Source{File: "a.evtx", Chunk: 0, Offset: 4608}}
+	line, err := json.Marshal(src)
+	require.NoError(t, err)
+	out := filepath.Join(t.TempDir(), "a.evtx")
+	var stderr bytes.Buffer
+	require.NoError(t, run([]string{"-o", out}, bytes.NewReader(line), &stderr))
+	f, err := evtx.Open(out)
+	require.NoError(t, err)
+	defer f.Close()
+	var got []*evtx.Event
+	for ev, err := range f.Events(context.Background(), evtx.Options{}) {
+		require.NoError(t, err)
+		got = append(got, ev)
+	}
+	require.Len(t, got, 1)
+	assert.Equal(t, src.TimeCreated, got[0].TimeCreated)
+	assert.Equal(t, src.Keywords, got[0].Keywords)
+	assert.Equal(t, []string{"ClientName", "Data#0"}, got[0].DataKeys())
+	assert.Equal(t, `\\10.0.0.5`, got[0].Data[0].Value)
+
+	bad := `{"provider":"P","channel":"C","computer":"H","event_id":1,"time_created":"2025-10-01T08:00:00Z","data":{"n":1}}`
+	err = run([]string{"-o", filepath.Join(t.TempDir(), "b.evtx")}, strings.NewReader(bad), &stderr)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `<stdin>: line 1: data:`)
+	assert.NotContains(t, err.Error(), "evtxwrite.")
 }

@@ -26,6 +26,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/evtxkit/smbreadiness/internal/cli"
 	"io"
 	"io/fs"
 	"os"
@@ -134,6 +135,7 @@ func (f valueFlag) Set(s string) error {
 // common holds the flags of both the scan and merge forms.
 type common struct {
 	format, output, partial, failOn string
+	timeline                        string // scan only: --timeline
 	quiet, noColor                  bool
 	maxFindings                     countFlag
 	typed                           *typed // how the flags were spelled
@@ -142,7 +144,7 @@ type common struct {
 func (c *common) register(fs *flag.FlagSet) {
 	c.maxFindings = defaultMaxFindings
 	format := valueFlag{&c.format, func(s string) error { _, err := report.ParseFormat(s); return err }}
-	fs.Var(format, "format", "report `FORMAT`: text, json, csv, md, html (default: the one the extension of -o names,\n.txt, .json, .csv, .md or .html; text on stdout or for a FILE without extension)")
+	fs.Var(format, "format", "report `FORMAT`: text, json, csv, md, html, xlsx (default: the one the extension of -o names,\n.txt, .json, .csv, .md, .html or .xlsx; text on stdout or for a FILE without extension)")
 	fs.Var(format, "f", "")
 	output := valueFlag{&c.output, nil}
 	fs.Var(output, "output", "write the report to `FILE` instead of stdout: checked before the scan, written\n"+
@@ -156,7 +158,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress bar and no summary on stderr (errors are still shown)")
 	fs.BoolVar(&c.quiet, "q", false, "")
 	fs.BoolVar(&c.noColor, "no-color", false, "no ANSI colors (also when NO_COLOR is set)")
-	fs.Var(&c.maxFindings, "max-findings", "list at most `N` findings in the JSON report (0: all); past N the findings are only counted\n"+
+	fs.Var(&c.maxFindings, "max-findings", "list at most `N` findings in the JSON report (0: all, every finding held in memory); past N the findings are only counted\n"+
 		"in the rows, so memory stays bounded, and merging such reports adds their rows (a record in two shards counts twice)")
 }
 
@@ -260,10 +262,23 @@ func (v tracked) Set(s string) error {
 	v.t.last[v.long] = name
 	err := v.Value.Set(s)
 	if err != nil && v.t.bad == nil {
-		v.t.bad = fmt.Errorf("%s: %w", name, err)
+		v.t.bad = &flagError{name, err}
 	}
 	return err
 }
+
+// flagError is a bad value of the flag name, as typed. Its text names the
+// command once: the library's own "smbaudit: " prefix is dropped from err's.
+type flagError struct {
+	name string
+	err  error
+}
+
+func (e *flagError) Error() string {
+	return e.name + ": " + strings.TrimPrefix(e.err.Error(), "smbaudit: ")
+}
+
+func (e *flagError) Unwrap() error { return e.err }
 
 type trackedBool struct{ tracked }
 
@@ -296,6 +311,8 @@ func formatOf(path string) (f report.Format, known bool) {
 		return report.FormatMarkdown, true
 	case ".html", ".htm":
 		return report.FormatHTML, true
+	case ".xlsx":
+		return report.FormatXLSX, true
 	}
 	return "", false
 }
@@ -318,15 +335,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(valueFlag{&glob, func(s string) error { _, err := smbaudit.MatchGlob(s, ""); return err }},
 		"glob", "file name `PATTERN` searched for inside directories (case-insensitive) (default \""+smbaudit.DefaultGlob+"\")")
 	timeBound := func(t *time.Time) func(string) error {
-		return func(s string) (err error) { *t, err = smbaudit.ParseTimeBound(s, now); return err }
+		return func(s string) (err error) { *t, err = cli.ParseTime(s, now, nil); return err }
 	}
-	fs.Var(valueFlag{&since, timeBound(&filter.Since)}, "since", "keep events at or after `TIME`: RFC 3339, a date (2025-10-01) or a duration before now (30d, 12h)")
+	fs.Var(valueFlag{&since, timeBound(&filter.Since)}, "since", "keep events at or after `TIME`: RFC 3339, a date and time without a zone (UTC: 2025-10-15 10:00),\na date (2025-10-01) or a span before now (30d, 12h, 1y)")
 	fs.Var(valueFlag{&until, timeBound(&filter.Until)}, "until", "keep events at or before `TIME` (same forms as --since)")
 	fs.Var(&servers, "server", "keep events of this server `NAME` only (repeatable, comma-separated; fs01 matches fs01.corp.example)")
 	fs.Var(&clients, "client", "keep events of this client only: `NAME`, address or prefix such as 10.0.20.0/24 (repeatable, comma-separated)")
 	var workers countFlag
 	fs.Var(&workers, "workers", "read `N` files concurrently (0: one per CPU)")
 	allEvents := fs.Bool("all-events", false, "decode every provider's events, so that server coverage counts all of them (slower)")
+	fs.Var(valueFlag{&c.timeline, func(s string) error { _, err := report.TimelineFormatOf(s); return err }}, "timeline",
+		"also write every finding, one row each, to `FILE`: CSV (.csv) or JSON Lines (.jsonl), streamed\n(any number of findings); created before the scan, like -o")
 	paths, format, failOn, code, ok := c.parseCommand(fs, args, `usage: smbaudit [flags] PATH...
        smbaudit merge [flags] PARTIAL.json...
 
@@ -357,11 +376,17 @@ Flags:
 	}
 	defer out.abort()
 
+	var timeline *report.Timeline
+	if out.timeline != nil {
+		tf, _ := report.TimelineFormatOf(c.timeline) // checked as it was set
+		timeline = report.NewTimeline(out.timeline, tf)
+	}
 	bar := newProgressBar(stderr, !c.quiet && isTerminal(stderr))
 	g, err := report.Generate(ctx, paths, report.GenerateOptions{
-		Scan:   smbaudit.ScanOptions{Glob: glob, Workers: int(workers), AllEvents: *allEvents, Progress: bar.update},
-		Filter: filter,
-		Report: report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: int(c.maxFindings)},
+		Scan:     smbaudit.ScanOptions{Glob: glob, Workers: int(workers), AllEvents: *allEvents, Progress: bar.update},
+		Filter:   filter,
+		Report:   report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: int(c.maxFindings)},
+		Timeline: timeline,
 	})
 	bar.clear()
 	switch {
@@ -376,6 +401,16 @@ Flags:
 	describeInputs(stderr, g.Files)
 	if !c.quiet {
 		summarise(stderr, g)
+	}
+	if timeline != nil {
+		err := timeline.Close()
+		if err == nil {
+			err = out.timeline.Commit()
+		}
+		if err != nil {
+			say(stderr, "writing the timeline: %v", err)
+			return exitInternal
+		}
 	}
 	return c.finish(g.Report, format, failOn, out, stdout, stderr)
 }
@@ -407,14 +442,13 @@ Flags:
 	b := report.NewBuilder(report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: int(c.maxFindings)})
 	failed := 0
 	for _, p := range paths {
-		r, err := readPartial(p)
-		if err != nil {
+		err := addPartial(b, p)
+		switch {
+		case errors.Is(err, report.ErrDuplicate):
+			say(stderr, "%s: the same bytes as a partial given before: counted once", p)
+		case err != nil:
 			say(stderr, "%s", describe(p, err))
 			failed++
-			continue
-		}
-		if failed == 0 {
-			b.AddReport(r)
 		}
 	}
 	if failed > 0 {
@@ -422,7 +456,7 @@ Flags:
 			failed, plural(len(paths), "partial report", "partial reports"))
 		return exitNothing
 	}
-	rep := b.Report()
+	rep := b.Finish()
 	if !c.quiet {
 		say(stderr, "merged %s: %s, %s, %s",
 			plural(len(paths), "partial report", "partial reports"), plural(rep.Summary.Clients, "client", "clients"),
@@ -446,15 +480,18 @@ func reason(path string, err error) string {
 	return strings.TrimPrefix(err.Error(), path+": ")
 }
 
-// readPartial reads the partial report at path, refusing without blocking
-// what is not a regular file.
-func readPartial(path string) (*report.Report, error) {
+// addPartial reads the partial report at path into b (Builder.AddJSON,
+// which never holds the partial's own report), refusing without blocking
+// what is not a regular file. A partial already added is left out, with
+// report.ErrDuplicate; one that would take the counts past the largest int
+// is left out with report.ErrOverflow.
+func addPartial(b *report.Builder, path string) error {
 	f, err := safefile.OpenRegular(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer f.Close()
-	return report.ReadJSON(f)
+	return b.AddJSON(f)
 }
 
 // parseCommand parses the flags and paths of one command. header is its usage
@@ -492,6 +529,10 @@ func (c *common) parseCommand(fs *flag.FlagSet, args []string, header string, st
 		say(stderr, "%v", err)
 		return nil, "", nil, exitUsage, false
 	}
+	if format == report.FormatXLSX && c.output == "" && isTerminal(stdout) {
+		say(stderr, "%s xlsx writes a binary workbook: pass %s FILE.xlsx, or redirect stdout", tn.name("format"), tn.name("output"))
+		return nil, "", nil, exitUsage, false
+	}
 	return paths, format, failOn, exitOK, true
 }
 
@@ -512,7 +553,7 @@ func (c *common) check() (report.Format, []report.Setting, error) {
 		given := c.format != ""
 		switch {
 		case !known && !given:
-			return "", nil, fmt.Errorf("%s %s: cannot tell the format from the extension %q: pass -f (text, json, csv, md or html)",
+			return "", nil, fmt.Errorf("%s %s: cannot tell the format from the extension %q: pass -f (text, json, csv, md, html or xlsx)",
 				tn.name("output"), c.output, filepath.Ext(c.output))
 		case given && ext != "" && ext != format:
 			return "", nil, fmt.Errorf("%s %s does not match %s %s, whose extension says %s: change one of them",
@@ -527,6 +568,13 @@ func (c *common) check() (report.Format, []report.Setting, error) {
 		}
 		if c.output != "" && sameFile(c.output, c.partial) {
 			return "", nil, fmt.Errorf("%s and %s name the same file %s", tn.name("output"), tn.name("partial"), c.output)
+		}
+	}
+	if c.timeline != "" {
+		for _, o := range []struct{ flag, path string }{{"output", c.output}, {"partial", c.partial}} {
+			if o.path != "" && sameFile(o.path, c.timeline) {
+				return "", nil, fmt.Errorf("%s and %s name the same file %s", tn.name(o.flag), tn.name("timeline"), c.timeline)
+			}
 		}
 	}
 	return format, failOn, nil
@@ -545,7 +593,7 @@ func sameFile(a, b string) bool {
 
 // outputs are the output files of -o and --partial, created before the
 // work; nil fields write nothing (the report then goes to stdout).
-type outputs struct{ report, partial *safefile.Output }
+type outputs struct{ report, partial, timeline *safefile.Output }
 
 // abort discards the outputs not committed.
 func (o *outputs) abort() {
@@ -555,9 +603,12 @@ func (o *outputs) abort() {
 	if o.partial != nil {
 		o.partial.Abort()
 	}
+	if o.timeline != nil {
+		o.timeline.Abort()
+	}
 }
 
-// create creates the outputs of -o and --partial (safefile.Create). An
+// create creates the outputs of -o, --partial and --timeline (safefile.Create). An
 // output that can never be one (an input, a directory, a block device) is
 // a usage error; one that cannot be created now (a missing directory, no
 // permission, a named pipe nobody reads) is exitInternal.
@@ -566,7 +617,7 @@ func (c *common) create(opts safefile.Options, stderr io.Writer) (*outputs, int,
 	for _, out := range []struct {
 		path, flag string
 		f          **safefile.Output
-	}{{c.output, "output", &o.report}, {c.partial, "partial", &o.partial}} {
+	}{{c.output, "output", &o.report}, {c.partial, "partial", &o.partial}, {c.timeline, "timeline", &o.timeline}} {
 		if out.path == "" {
 			continue
 		}

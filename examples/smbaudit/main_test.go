@@ -196,14 +196,14 @@ func TestUsageErrors(t *testing.T) {
 		{"no path", nil, "usage: smbaudit [flags] PATH..."},
 		{"unknown flag", []string{"--bogus", fixtures}, "smbaudit: unknown flag --bogus\n"},
 		{"bad format", []string{"--format", "pdf", fixtures}, `--format: report: unknown format: "pdf"`},
-		{"bad since", []string{"--since", "yesterday", fixtures}, `--since: smbaudit: bad time: "yesterday"`},
-		{"bad until", []string{"--until", "5y", fixtures}, `--until: smbaudit: bad time: "5y"`},
+		{"bad since", []string{"--since", "yesterday", fixtures}, `--since: not a time: "yesterday"`},
+		{"bad until", []string{"--until", "5 years", fixtures}, `--until: not a time: "5 years"`},
 		{"since after until", []string{"--since", "2025-10-10", "--until", "2025-10-01", fixtures}, "is after --until"},
 		{"bad fail-on", []string{"--fail-on", "everything", fixtures}, `--fail-on: report: unknown setting: "everything"`},
 		{"bad workers", []string{"--workers", "-1", fixtures}, `smbaudit: --workers: "-1" is not a whole number, 0 or more`},
 		{"bad max-findings", []string{"--max-findings", "-1", fixtures}, `smbaudit: --max-findings: "-1" is not a whole number, 0 or more`},
 		{"merge bad max-findings", []string{"merge", "--max-findings", "-1", "a.json"}, `--max-findings: "-1" is not a whole number`},
-		{"bad glob", []string{"--glob", "[", fixtures}, "--glob: smbaudit: bad glob pattern"},
+		{"bad glob", []string{"--glob", "[", fixtures}, "--glob: bad glob pattern"},
 		{"merge without partials", []string{"merge"}, "usage: smbaudit merge [flags] PARTIAL.json..."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -266,6 +266,12 @@ func TestFilters(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "7 clients, 2 servers ")
 	assert.NotRegexp(t, `(?m)^10\.0\.20\.15 `, r.stdout, "FS01's last event is on 2025-10-14")
+	// The same bound as people type it: a space, a T without a zone (UTC).
+	for _, since := range []string{"2025-10-15 00:00", "2025-10-15T00:00:00"} {
+		same := runCmd(t, "--since", since, fixtures)
+		require.Equal(t, exitOK, same.code, same.stderr)
+		assert.Equal(t, r.stdout, same.stdout, since)
+	}
 
 	r = runCmd(t, "--client", "NAS01", "-f", "csv", fixtures)
 	require.Equal(t, exitOK, r.code, r.stderr)
@@ -379,6 +385,11 @@ func TestMergeEqualsOneScan(t *testing.T) {
 	assert.Equal(t, exitFailOnHits, text.code)
 	assert.Contains(t, text.stdout, "5 clients on 3 servers would break if you enforce RequireSecuritySignature")
 
+	// A shard given twice counts once, and the command says so.
+	twice := runCmd(t, "merge", "-f", "json", a, b, a)
+	require.Equal(t, exitOK, twice.code, twice.stderr)
+	assert.Equal(t, all.stdout, twice.stdout, "the same partial twice merges as once")
+	assert.Contains(t, twice.stderr, a+": the same bytes as a partial given before: counted once")
 }
 
 func TestParseInterspersed(t *testing.T) {

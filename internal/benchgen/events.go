@@ -75,7 +75,11 @@ func newGen(cfg Config) *gen {
 		case 1:
 			g.clients = append(g.clients, fmt.Sprintf(`\\printer%03d.corp.example`, i))
 		default:
-			g.clients = append(g.clients, fmt.Sprintf(`\\10.%d.%d.%d`, 10+i%3, i/250, 1+i%250))
+			if i < 64000 {
+				g.clients = append(g.clients, fmt.Sprintf(`\\10.%d.%d.%d`, 10+i%3, i/250, 1+i%250))
+			} else { // the third octet would overflow
+				g.clients = append(g.clients, fmt.Sprintf(`\\10.%d.%d.%d`, 13+i/64000%240, i/250%256, 1+i%250))
+			}
 		}
 	}
 	for i := range 200 {

@@ -4,7 +4,10 @@
 // outside (/usr/bin/time -f %M), so that every column pays its own runtime
 // and nothing else.
 //
-//	evtxbench gen -o FILE -size BYTES -smb FRACTION [-seed N]
+//	evtxbench gen -o FILE -size BYTES -smb FRACTION [-seed N] [-clients N]
+//	evtxbench partial -o FILE -clients N [-part I -parts N] [-shared]
+//	                                 a summarised partial report (smbaudit
+//	                                 --partial) of N distinct clients
 //	evtxbench floor FILE             read + CRC32 of every chunk
 //	evtxbench velocidex FILE         Velocidex GetChunks + Parse, sequential
 //	evtxbench decode -workers N FILE this project's evtx, every event
@@ -24,6 +27,7 @@ import (
 
 	"github.com/evtxkit/smbreadiness/evtx"
 	"github.com/evtxkit/smbreadiness/internal/benchgen"
+	"github.com/evtxkit/smbreadiness/report"
 	"github.com/evtxkit/smbreadiness/smbaudit"
 	vevtx "www.velocidex.com/golang/evtx"
 )
@@ -37,6 +41,8 @@ func main() {
 	switch cmd {
 	case "gen":
 		err = gen(args)
+	case "partial":
+		err = partial(args)
 	case "floor", "velocidex", "decode", "scan":
 		err = measure(cmd, args)
 	default:
@@ -49,7 +55,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: evtxbench gen|floor|velocidex|decode|scan [flags] FILE")
+	fmt.Fprintln(os.Stderr, "usage: evtxbench gen|partial|floor|velocidex|decode|scan [flags] FILE")
 	os.Exit(2)
 }
 
@@ -59,16 +65,75 @@ func gen(args []string) error {
 	size := fs.Int64("size", 64<<20, "target size in bytes")
 	smb := fs.Float64("smb", 0.001, "fraction of SMB audit events (1 = audit-only)")
 	seed := fs.Uint64("seed", 1, "random seed")
+	clients := fs.Int("clients", 0, "distinct SMB clients (0 = benchgen's default)")
 	fs.Parse(args)
 	if *out == "" {
 		return fmt.Errorf("gen: -o is required")
 	}
-	st, err := benchgen.WriteFile(*out, benchgen.Config{Size: *size, SMBFraction: *smb, Seed: *seed})
+	st, err := benchgen.WriteFile(*out, benchgen.Config{Size: *size, SMBFraction: *smb, Seed: *seed, Clients: *clients})
 	if err != nil {
 		return err
 	}
 	fmt.Printf("%s %d bytes %d chunks %d events %d smb\n", *out, st.Bytes, st.Chunks, st.Events, st.SMBEvents)
 	return nil
+}
+
+// partial writes the summarised partial report of a scan that saw n
+// distinct clients, each twice (a 3021 with a user and an SPN), on 20
+// servers; -part and -parts keep the findings i with i%parts == part, so
+// that parts partials of the same clients merge. With -shared every name
+// is an FQDN whose first label is "ws" (ws.d0000001.example, ...).
+func partial(args []string) error {
+	fs := flag.NewFlagSet("partial", flag.ExitOnError)
+	out := fs.String("o", "", "output file")
+	n := fs.Int("clients", 200_000, "distinct clients")
+	part := fs.Int("part", 0, "which part of the findings")
+	parts := fs.Int("parts", 1, "into how many parts the findings are split")
+	shared := fs.Bool("shared", false, "names that all share the first label ws")
+	fs.Parse(args)
+	if *out == "" || *n < 1 || *parts < 1 || *part < 0 || *part >= *parts {
+		return fmt.Errorf("partial: -o, -clients >= 1 and 0 <= -part < -parts are required")
+	}
+	t0 := time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)
+	b := report.NewBuilder(report.Options{MaxFindings: 1, GeneratedAt: t0})
+	var servers, users []string
+	for i := range 20 {
+		servers = append(servers, fmt.Sprintf("FS%02d.corp.example", i+1))
+	}
+	for i := range 200 {
+		users = append(users, fmt.Sprintf(`CORP\user%03d`, i))
+	}
+	for i := range 2 * *n {
+		if i%*parts != *part {
+			continue
+		}
+		c := i % *n
+		var raw string
+		switch {
+		case *shared:
+			raw = fmt.Sprintf(`\\ws.d%07d.example`, c)
+		case c%5 == 0:
+			raw = fmt.Sprintf(`\\NAS-%07d`, c)
+		case c%5 == 1:
+			raw = fmt.Sprintf(`\\printer%07d.corp.example`, c)
+		default:
+			raw = fmt.Sprintf(`\\10.%d.%d.%d`, 10+c/64000%240, c/250%256, 1+c%250)
+		}
+		srv := servers[i%len(servers)]
+		b.Add(&smbaudit.Finding{Kind: smbaudit.KindSigningUnsupported, EventID: smbaudit.EventSigningUnsupported,
+			Server: srv, Client: smbaudit.NormalizeClient(raw), Channel: smbaudit.AuditChannel,
+			Time: t0.Add(time.Duration(i) * 40 * time.Millisecond), RecordID: uint64(i + 1), EventRecordID: uint64(i + 1),
+			User: users[i%len(users)], SPN: "cifs/" + srv, HasSPN: true})
+	}
+	f, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	if err := b.Report().WriteJSON(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func measure(cmd string, args []string) error {

@@ -1,0 +1,173 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/evtxkit/smbreadiness/smbaudit"
+)
+
+// scaleClients returns n distinct clients named as benchgen names them:
+// short host names, FQDNs and IPv4 addresses.
+func scaleClients(n int) []smbaudit.Client {
+	cs := make([]smbaudit.Client, n)
+	for i := range cs {
+		var raw string
+		switch i % 5 {
+		case 0:
+			raw = fmt.Sprintf(`\\NAS-%07d`, i)
+		case 1:
+			raw = fmt.Sprintf(`\\printer%07d.corp.example`, i)
+		default:
+			raw = fmt.Sprintf(`\\10.%d.%d.%d`, 10+i/64000%240, i/250%256, 1+i%250) // distinct up to 15M
+		}
+		cs[i] = smbaudit.NormalizeClient(raw)
+	}
+	return cs
+}
+
+// scaleFinding is finding i of a scale run: clients in turn, two findings
+// each, on 20 servers, with a user and an SPN.
+func scaleFinding(f *smbaudit.Finding, cs []smbaudit.Client, i int) {
+	t0 := time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)
+	*f = smbaudit.Finding{Kind: smbaudit.KindSigningUnsupported, EventID: smbaudit.EventSigningUnsupported,
+		Server: scaleServers[i%len(scaleServers)], Client: cs[i%len(cs)], Channel: smbaudit.AuditChannel,
+		Time: t0.Add(time.Duration(i) * 40 * time.Millisecond), RecordID: uint64(i + 1), EventRecordID: uint64(i + 1),
+		User: scaleUsers[i%len(scaleUsers)], SPN: "cifs/" + scaleServers[i%len(scaleServers)], HasSPN: true}
+}
+
+var scaleServers, scaleUsers = func() (s, u []string) {
+	for i := range 20 {
+		s = append(s, fmt.Sprintf("FS%02d.corp.example", i+1))
+	}
+	for i := range 200 {
+		u = append(u, fmt.Sprintf(`CORP\user%03d`, i))
+	}
+	return
+}()
+
+func liveHeap() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// BenchmarkClients is the cost of a report per distinct client, as Generate
+// makes it (findings streamed into a Builder, MaxFindings 20,000 as the
+// smbaudit command has it): 2 findings per client, for 1k to 1M clients.
+// ns/client (wall clock), cpu-ns/client (CPU time of the process, GC
+// included, which a loaded machine inflates less) and B/op are for all
+// the clients;
+// rows-B/client is the live heap of the gathered rows, report-B/client that
+// of the report, the peak being at most about their sum.
+//
+//	go test ./report -run '^$' -bench Clients -benchtime 1x -benchmem
+func BenchmarkClients(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			cs := scaleClients(n)
+			var f smbaudit.Finding
+			var rowsB, reportB uint64
+			var cpu time.Duration
+			b.ReportAllocs()
+			for b.Loop() {
+				b.StopTimer()
+				base := liveHeap()
+				c0 := cpuTime()
+				b.StartTimer()
+				bl := NewBuilder(Options{MaxFindings: 20_000})
+				for i := range 2 * n {
+					scaleFinding(&f, cs, i)
+					bl.Add(&f)
+				}
+				b.StopTimer()
+				cpu += cpuTime() - c0
+				rowsB = liveHeap() - base
+				c0 = cpuTime()
+				b.StartTimer()
+				r := bl.report(true)
+				b.StopTimer()
+				cpu += cpuTime() - c0
+				if len(r.Clients) != n {
+					b.Fatalf("%d clients, want %d distinct", len(r.Clients), n)
+				}
+				bl = nil
+				reportB = liveHeap() - base
+				runtime.KeepAlive(r)
+				b.StartTimer()
+			}
+			per := float64(b.N) * float64(n)
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/per, "ns/client")
+			if cpu > 0 {
+				b.ReportMetric(float64(cpu.Nanoseconds())/per, "cpu-ns/client")
+			}
+			b.ReportMetric(float64(rowsB)/float64(n), "rows-B/client")
+			b.ReportMetric(float64(reportB)/float64(n), "report-B/client")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
+}
+
+// scalePartial returns the JSON form of a summarised partial of the n
+// clients of scaleClients from part (of parts): each client has 2
+// findings, the partials the findings of one in parts.
+func scalePartial(b *testing.B, cs []smbaudit.Client, part, parts int) []byte {
+	bl := NewBuilder(Options{MaxFindings: 1})
+	var f smbaudit.Finding
+	for i := range 2 * len(cs) {
+		if i%parts == part {
+			scaleFinding(&f, cs, i)
+			bl.Add(&f)
+		}
+	}
+	var buf bytes.Buffer
+	if err := bl.report(true).WriteJSON(&buf); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// BenchmarkMergeClients merges two summarised partials of n distinct
+// clients each (the same clients, as two servers' logs would have them):
+// ReadJSON of both, then Builder.AddReport and the merged report, as
+// smbaudit merge does. ns/client and cpu-ns/client are per distinct
+// client.
+//
+//	go test ./report -run '^$' -bench MergeClients -benchtime 1x -benchmem
+func BenchmarkMergeClients(b *testing.B) {
+	for _, n := range []int{10_000, 200_000} {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			cs := scaleClients(n)
+			docs := [][]byte{scalePartial(b, cs, 0, 2), scalePartial(b, cs, 1, 2)}
+			b.ReportMetric(float64(len(docs[0])), "partial-B")
+			var cpu time.Duration
+			b.ReportAllocs()
+			for b.Loop() {
+				c0 := cpuTime()
+				bl := NewBuilder(Options{MaxFindings: 20_000})
+				for _, d := range docs {
+					r, err := ReadJSON(bytes.NewReader(d))
+					if err != nil {
+						b.Fatal(err)
+					}
+					if err := bl.AddReport(r); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if got := len(bl.report(true).Clients); got != n {
+					b.Fatalf("%d clients merged, want %d", got, n)
+				}
+				cpu += cpuTime() - c0
+			}
+			per := float64(b.N) * float64(n)
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/per, "ns/client")
+			if cpu > 0 {
+				b.ReportMetric(float64(cpu.Nanoseconds())/per, "cpu-ns/client")
+			}
+		})
+	}
+}
