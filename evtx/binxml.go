@@ -117,7 +117,6 @@ const (
 // typedValue is one value of a record, rendered the way Windows renders it in
 // its XML (wevtutil qe /f:xml), unescaped.
 type typedValue struct {
-	Type Type   // stored value type (TypeArrayFlag set for array items)
 	Text string // rendering; for an array, the rendering of this item
 	// FileTime is the raw FILETIME (100 ns ticks since 1601) for
 	// TypeFileTime values, else 0.
@@ -126,18 +125,42 @@ type typedValue struct {
 	// Windows repeats the enclosing element once per item, so the ordered
 	// list of a plan has one entry per item, all with the same path.
 	Items []string
+	// Offset is the chunk-relative offset of the value's bytes.
+	Offset int
+	Type   Type // stored value type (TypeArrayFlag set for array items)
 	// Literal marks text written in the template itself (for example a
 	// Provider Name that is not a substitution), as opposed to a
 	// substitution value.
 	Literal bool
-	// Offset is the chunk-relative offset of the value's bytes.
-	Offset int
+	// (Fields ordered so that the struct is 64 bytes: plans copy it once
+	// per value of every record.)
 }
 
 // bxPathValue is one (path, value) pair in document order.
 type bxPathValue struct {
 	Path  string
 	Value typedValue
+	// info is Path interned with what the Event layer derives from it;
+	// nil in plans built by hand, where it is derived from Path.
+	info *bxPath
+}
+
+// bxPath is an interned plan path and what the Event layer derives from
+// it, computed once per path instead of once per value.
+type bxPath struct {
+	path  string
+	sys   int    // index in systemFields, -1 when not a System path
+	field string // the data field name (planFieldName)
+	data  bool   // a data field: under EventData or UserData, no namespace declaration
+}
+
+func newBxPath(path string) *bxPath {
+	p := &bxPath{path: path, sys: -1}
+	if s, ok := planSysSlot[path]; ok {
+		p.sys = s
+	}
+	p.field, p.data = planDataField(path)
+	return p
 }
 
 // recordPlan is what the pre-pass learned about one record.
@@ -149,6 +172,9 @@ type recordPlan struct {
 	// ordered lists every value in document order (repeated paths
 	// included: array items, repeated elements).
 	ordered []bxPathValue
+	// nData counts the values of ordered that are data fields, when the
+	// walker built it (plans built by hand leave it 0: applyPlan counts).
+	nData int
 
 	recordID uint64
 	fileTime uint64 // the record header's FILETIME
@@ -195,7 +221,11 @@ type templateDef struct {
 	id     uint32 // template ID given by the instance that defined it
 	guid   [16]byte
 	size   uint32 // data size of the body
-	body   []*bxNode
+	// body holds the parsed body, its nodes' offsets relative to base,
+	// the chunk offset of the body's first byte: bodies are shared
+	// between the chunks that define the same template (bxTmplCache).
+	body []*bxNode
+	base int
 	// unsafe, when set, says why the pinned Velocidex would misread the
 	// body; every record using the template is then kept from it.
 	unsafe string
@@ -227,6 +257,12 @@ type chunkDecoder struct {
 	// lists and attribute lists (carveNodes, carveAttrs).
 	ptrSlab  []*bxNode
 	attrSlab []bxAttr
+	// rp is the parser of the record being inspected; pendingMap is the
+	// map its pending definitions use, emptied per record.
+	rp         recParser
+	pendingMap map[uint32]*templateDef
+	// plans is the current block of the chunk's plan slab (newPlan).
+	plans []recordPlan
 	// transient, when set, leaves each plan's values in the worker's
 	// scratch, valid only until the next inspect: the caller either
 	// consumes them at once or keeps them with keepValues.
@@ -275,6 +311,30 @@ func (d *chunkDecoder) carveAttrs(src []bxAttr) []bxAttr {
 	return d.attrSlab[start : start+n : start+n]
 }
 
+// planBlock is the number of plans newPlan allocates at once.
+const planBlock = 32
+
+// newPlan returns a zeroed plan from the chunk's plan slab: plans live as
+// long as the chunk's events are being built.
+func (d *chunkDecoder) newPlan() *recordPlan {
+	if len(d.plans) == cap(d.plans) {
+		d.plans = make([]recordPlan, 0, planBlock)
+	}
+	d.plans = d.plans[:len(d.plans)+1]
+	return &d.plans[len(d.plans)-1]
+}
+
+// newInstance returns a zeroed instance from the worker's instance arena,
+// reset per record like the arguments (allocArgs).
+func (d *chunkDecoder) newInstance() *bxInstance {
+	sc := d.sc
+	if len(sc.insts) == cap(sc.insts) {
+		sc.insts = make([]bxInstance, 0, max(2*cap(sc.insts), 8))
+	}
+	sc.insts = sc.insts[:len(sc.insts)+1]
+	return &sc.insts[len(sc.insts)-1]
+}
+
 // valueBlock is the least number of values carveValues allocates at once
 // (24 KiB, below the runtime's large-object size).
 const valueBlock = 256
@@ -321,30 +381,159 @@ const maxInternedPaths = 1 << 14
 // templates, which recur from chunk to chunk: interning them saves a
 // string per element and attribute of every template definition.
 type bxScratch struct {
-	paths map[string]string
+	paths map[string]*bxPath
 	key   []byte
 	// args is the arena of the template arguments of the record being
 	// inspected (see allocArgs).
 	args []bxArg
 	// ordered gathers the values of the record being inspected.
 	ordered []bxPathValue
+	// text gathers the renderings of the scalar arguments of the record
+	// being inspected (bxArg.inText).
+	text []byte
+	// tmpl caches template bodies across chunks.
+	tmpl bxTmplCache
+	// insts is the arena of the template instances of the record being
+	// inspected (newInstance).
+	insts []bxInstance
 	// ptrs and attrs are stacks gathering the children, attributes and
 	// attribute values of the elements being parsed.
 	ptrs  []*bxNode
 	attrs []bxAttr
 }
 
+// bxTmplCache holds the parsed bodies of the template definitions a worker
+// has read, so that a template defined again in a later chunk, as every
+// chunk defines the templates its records use, is not parsed again.
+//
+// A body is looked up by GUID, size and element depth, and reused only when
+// its bytes equal the cached ones except for its name references, which are
+// chunk offsets: an inline reference (to the name structure that follows
+// it) must be inline here too, at the same place in the body, and the
+// "next name" offset of that structure, which the parser skips, is not
+// compared; a reference to a name elsewhere in the chunk must find there
+// the same characters. A body that fails to parse, or that the pinned
+// Velocidex would misread, is never cached. The result is what parsing it
+// would give, node for node, offsets relative to the body.
+type bxTmplCache struct {
+	m map[bxTmplKey]*bxTmplEntry
+}
+
+type bxTmplKey struct {
+	guid  [16]byte
+	size  uint32
+	depth int
+}
+
+type bxTmplEntry struct {
+	raw   []byte      // the body's bytes
+	names []bxNameRef // its name references, in order
+	body  []*bxNode
+}
+
+// bxNameRef is a name reference of a template body.
+type bxNameRef struct {
+	pos    int  // body-relative offset of the reference
+	inline bool // to the name structure that follows it
+	ref    int  // the chunk offset referred to, when not inline
+	// name holds the count and characters of a name stored elsewhere
+	// (not inline), as cached.
+	name []byte
+}
+
+// bxNameAt returns the count and characters of the name structure at
+// chunk offset ref, nil when it does not fit (readName's bounds).
+func bxNameAt(chunk []byte, ref int) []byte {
+	if ref < chunkHeaderSize || ref > len(chunk)-8 {
+		return nil
+	}
+	n := int(binary.LittleEndian.Uint16(chunk[ref+6:]))
+	if ref+8+2*n+2 > len(chunk) {
+		return nil
+	}
+	return chunk[ref+6 : ref+8+2*n]
+}
+
+// maxCachedTemplates bounds a worker's template cache; it is emptied when
+// full.
+const maxCachedTemplates = 512
+
+// cachedBody returns the cached nodes of the body of size bytes at
+// chunk[start:], nil when none matches.
+func (s *bxScratch) cachedBody(guid [16]byte, size uint32, depth int, chunk []byte, start int) []*bxNode {
+	e := s.tmpl.m[bxTmplKey{guid, size, depth}]
+	if e == nil {
+		return nil
+	}
+	b := chunk[start : start+int(size)]
+	prev := 0
+	for _, nr := range e.names {
+		r := nr.pos
+		if string(b[prev:r]) != string(e.raw[prev:r]) {
+			return nil
+		}
+		ref := int(binary.LittleEndian.Uint32(b[r:]))
+		if nr.inline {
+			if ref != start+r+4 {
+				return nil
+			}
+			prev = r + 8 // past the reference and the next-name offset
+			continue
+		}
+		if ref == start+r+4 {
+			return nil // inline here, not in the cached body
+		}
+		if name := bxNameAt(chunk, ref); name == nil || string(name) != string(nr.name) {
+			return nil
+		}
+		prev = r + 4
+	}
+	if string(b[prev:]) != string(e.raw[prev:]) {
+		return nil
+	}
+	return e.body
+}
+
+// cacheBody keeps the parsed body of raw, a body of chunk.
+func (s *bxScratch) cacheBody(guid [16]byte, size uint32, depth int, chunk, raw []byte, names []bxNameRef, body []*bxNode) {
+	if s.tmpl.m == nil || len(s.tmpl.m) >= maxCachedTemplates {
+		s.tmpl.m = make(map[bxTmplKey]*bxTmplEntry, 64)
+	}
+	e := &bxTmplEntry{raw: append([]byte(nil), raw...), names: append([]bxNameRef(nil), names...), body: body}
+	for i := range e.names {
+		if nr := &e.names[i]; !nr.inline {
+			name := bxNameAt(chunk, nr.ref)
+			if name == nil {
+				return // not read as a name: not cached
+			}
+			nr.name = append([]byte(nil), name...)
+		}
+	}
+	s.tmpl.m[bxTmplKey{guid, size, depth}] = e
+}
+
+// bxRelocate makes the offsets of a template body's nodes relative to base.
+func bxRelocate(nodes []*bxNode, base int) {
+	for _, n := range nodes {
+		n.off -= base
+		for _, a := range n.attrs {
+			bxRelocate(a.value, base)
+		}
+		bxRelocate(n.children, base)
+	}
+}
+
 // join returns a+sep+b, interned.
-func (s *bxScratch) join(a, sep, b string) string {
+func (s *bxScratch) join(a, sep, b string) *bxPath {
 	s.key = append(append(append(s.key[:0], a...), sep...), b...)
 	if p, ok := s.paths[string(s.key)]; ok {
 		return p
 	}
 	if s.paths == nil || len(s.paths) >= maxInternedPaths {
-		s.paths = make(map[string]string, 256)
+		s.paths = make(map[string]*bxPath, 256)
 	}
-	p := string(s.key)
-	s.paths[p] = p
+	p := newBxPath(string(s.key))
+	s.paths[p.path] = p
 	return p
 }
 
@@ -353,6 +542,8 @@ func (s *bxScratch) join(a, sep, b string) string {
 func (d *chunkDecoder) resetArgs() {
 	clear(d.sc.args) // drop references to the previous record's values
 	d.sc.args = d.sc.args[:0]
+	clear(d.sc.insts)
+	d.sc.insts = d.sc.insts[:0]
 }
 
 // allocArgs returns n zeroed arguments from the arena. When the arena grows,
@@ -414,15 +605,15 @@ func (d *chunkDecoder) inspect(recordOffset, recordSize int) (plan *recordPlan, 
 	}
 
 	d.resetArgs()
+	d.sc.text = d.sc.text[:0]
 	d.sc.ptrs = d.sc.ptrs[:0]
 	d.sc.attrs = d.sc.attrs[:0]
-	p := &recParser{d: d}
-	plan = &recordPlan{
-		recordID: binary.LittleEndian.Uint64(rec[8:16]),
-		fileTime: binary.LittleEndian.Uint64(rec[16:24]),
-		size:     recordSize,
-	}
-	p.plan = plan
+	plan = d.newPlan()
+	plan.recordID = binary.LittleEndian.Uint64(rec[8:16])
+	plan.fileTime = binary.LittleEndian.Uint64(rec[16:24])
+	plan.size = recordSize
+	p := &d.rp
+	p.reset(d, plan)
 
 	c := &bxCursor{b: d.chunk, pos: recordOffset + bxRecHeader, end: recordOffset + recordSize - bxRecTrailer}
 	frag, err := p.parseFragment(c, false, 0, 0)
@@ -436,9 +627,9 @@ func (d *chunkDecoder) inspect(recordOffset, recordSize int) (plan *recordPlan, 
 	}
 	// The values are gathered in the worker's scratch, then copied, at
 	// their exact size, into the chunk's value slab.
-	w := &bxWalker{p: p, plan: plan}
+	w := &bxWalker{p: p, plan: plan, text: string(d.sc.text), chunkSteps: d.steps}
 	plan.ordered = d.sc.ordered[:0]
-	err = w.emitNodes(frag, "", nil, 0)
+	err = w.emitNodes(frag, d.sc.join("", "", ""), nil, 0, 0)
 	d.sc.ordered = plan.ordered[:0]
 	d.steps += w.steps
 	if err != nil {
@@ -487,14 +678,21 @@ type bxCursor struct {
 
 func (c *bxCursor) need(n int) error {
 	if n < 0 || c.pos > c.end-n {
-		return bxBadf(c.pos, "%d bytes needed, %d left in the enclosing structure", n, c.end-c.pos)
+		return c.short(n)
 	}
 	return nil
 }
 
+// short is need's error, out of line so that the readers below inline.
+//
+//go:noinline
+func (c *bxCursor) short(n int) error {
+	return bxBadf(c.pos, "%d bytes needed, %d left in the enclosing structure", n, c.end-c.pos)
+}
+
 func (c *bxCursor) u8() (uint8, error) {
-	if err := c.need(1); err != nil {
-		return 0, err
+	if c.pos >= c.end {
+		return 0, c.short(1)
 	}
 	v := c.b[c.pos]
 	c.pos++
@@ -502,15 +700,15 @@ func (c *bxCursor) u8() (uint8, error) {
 }
 
 func (c *bxCursor) peek() (uint8, error) {
-	if err := c.need(1); err != nil {
-		return 0, err
+	if c.pos >= c.end {
+		return 0, c.short(1)
 	}
 	return c.b[c.pos], nil
 }
 
 func (c *bxCursor) u16() (uint16, error) {
-	if err := c.need(2); err != nil {
-		return 0, err
+	if c.pos > c.end-2 {
+		return 0, c.short(2)
 	}
 	v := binary.LittleEndian.Uint16(c.b[c.pos:])
 	c.pos += 2
@@ -518,8 +716,8 @@ func (c *bxCursor) u16() (uint16, error) {
 }
 
 func (c *bxCursor) u32() (uint32, error) {
-	if err := c.need(4); err != nil {
-		return 0, err
+	if c.pos > c.end-4 {
+		return 0, c.short(4)
 	}
 	v := binary.LittleEndian.Uint32(c.b[c.pos:])
 	c.pos += 4
@@ -527,8 +725,8 @@ func (c *bxCursor) u32() (uint32, error) {
 }
 
 func (c *bxCursor) bytes(n int) ([]byte, error) {
-	if err := c.need(n); err != nil {
-		return nil, err
+	if n < 0 || c.pos > c.end-n {
+		return nil, c.short(n)
 	}
 	v := c.b[c.pos : c.pos+n]
 	c.pos += n

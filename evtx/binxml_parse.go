@@ -38,10 +38,11 @@ type bxNode struct {
 
 	// A one-entry cache of the element's path: template bodies are
 	// expanded under the same parent path record after record.
-	cacheParent, cacheSeg, cachePath string
-	attrParent                       string
-	attrPaths                        []string
-	namedSeg                         string // "Data[Name=X]", or "-" when not literal
+	cacheParent, cachePath *bxPath
+	cacheSeg               string
+	attrParent             *bxPath
+	attrPaths              []*bxPath
+	namedSeg               string // "Data[Name=X]", or "-" when not literal
 }
 
 type bxAttr struct {
@@ -53,6 +54,7 @@ type bxAttr struct {
 type bxInstance struct {
 	tmpl *templateDef
 	args []bxArg
+	node bxNode // the instance's node (kindInstance)
 }
 
 // bxArg is one template argument.
@@ -61,7 +63,12 @@ type bxArg struct {
 	off  int // chunk-relative offset of its bytes
 	data []byte
 	sub  []*bxNode // parsed content of a BinXML (0x21) argument
+	cur  bxCursor  // the cursor that parsed sub
 	val  typedValue
+	// inText marks a scalar whose rendering is text[ts:te] of the
+	// record's value text (bxScratch.text), val.Text being left empty.
+	inText bool
+	ts, te int32
 }
 
 // recParser holds the state of one record's inspection.
@@ -73,6 +80,19 @@ type recParser struct {
 	unsafe     error // first reason Velocidex would misread the record
 	outer      bool  // the outermost instance has been described in plan
 	outerTmpl  *templateDef
+	// While a template body is parsed (inBody), names lists its name
+	// references (see bxTmplCache).
+	inBody    bool
+	bodyStart int
+	names     []bxNameRef
+}
+
+// reset readies p for a record, field by field (a typed copy of a whole
+// parser costs a bulk write barrier while the collector marks).
+func (p *recParser) reset(d *chunkDecoder, plan *recordPlan) {
+	p.d, p.plan, p.pending, p.scanArrays, p.unsafe = d, plan, nil, 0, nil
+	p.outer, p.outerTmpl = false, nil
+	p.inBody, p.bodyStart, p.names = false, 0, p.names[:0]
 }
 
 // markUnsafe records that Velocidex would misread the record.
@@ -100,7 +120,11 @@ func (p *recParser) parseFragment(c *bxCursor, tmpl bool, depth, nest int) ([]*b
 		// BinXML values (type 0x21) are often stored without one.
 		return nil, bxBadf(start, "BinXML starts with token 0x%02x, want a fragment header (0x0f)", tok)
 	}
-	var out []*bxNode
+	// The nodes are gathered on the scratch stack and carved from the
+	// chunk's slab at their exact size.
+	sc := p.d.sc
+	outStart := len(sc.ptrs)
+	defer func() { sc.ptrs = sc.ptrs[:outStart] }()
 	for {
 		off := c.pos
 		tok, err := c.u8()
@@ -109,7 +133,7 @@ func (p *recParser) parseFragment(c *bxCursor, tmpl bool, depth, nest int) ([]*b
 		}
 		switch {
 		case tok == bxTokEOF:
-			return out, nil
+			return p.d.carveNodes(sc.ptrs[outStart:]), nil
 		case tok == bxTokFragment:
 			h, err := c.bytes(3)
 			if err != nil {
@@ -123,7 +147,7 @@ func (p *recParser) parseFragment(c *bxCursor, tmpl bool, depth, nest int) ([]*b
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, n)
+			sc.ptrs = append(sc.ptrs, n)
 		case tok == bxTokTemplate:
 			if tmpl {
 				return nil, bxBadf(off, "template instance inside a template definition")
@@ -132,7 +156,7 @@ func (p *recParser) parseFragment(c *bxCursor, tmpl bool, depth, nest int) ([]*b
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, n)
+			sc.ptrs = append(sc.ptrs, n)
 		default:
 			return nil, bxBadf(off, "unexpected token 0x%02x in a BinXML fragment", tok)
 		}
@@ -417,6 +441,9 @@ func (p *recParser) readName(c *bxCursor) (string, error) {
 		return "", err
 	}
 	if int64(ref) == int64(c.pos) {
+		if p.inBody {
+			p.names = append(p.names, bxNameRef{pos: off - p.bodyStart, inline: true})
+		}
 		if _, err := c.bytes(6); err != nil {
 			return "", err
 		}
@@ -433,6 +460,11 @@ func (p *recParser) readName(c *bxCursor) (string, error) {
 			p.d.names[ref] = s
 		}
 		return s, nil
+	}
+	if p.inBody {
+		// Recorded before it is read: a failed read fails the parse,
+		// and nothing is cached.
+		p.names = append(p.names, bxNameRef{pos: off - p.bodyStart, ref: int(ref)})
 	}
 	if s, ok := p.d.names[ref]; ok {
 		return s, nil
@@ -531,21 +563,24 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 	// bodies hold no instances), and the arena is reset per record.
 	args := p.d.allocArgs(int(count))
 	total := 0
+	desc := c.b[c.pos : c.pos+4*len(args)] // checked by need above
+	c.pos += len(desc)
 	for i := range args {
-		size, _ := c.u16()
-		typ, _ := c.u8()
-		pad, _ := c.u8()
-		if pad != 0 {
-			return nil, bxBadf(c.pos-4, "argument %d descriptor has a non-zero reserved byte 0x%02x", i, pad)
+		d := desc[4*i : 4*i+4]
+		if d[3] != 0 {
+			return nil, bxBadf(c.pos-len(desc)+4*i, "argument %d descriptor has a non-zero reserved byte 0x%02x", i, d[3])
 		}
-		// off holds the size until the data is located below.
-		args[i] = bxArg{typ: Type(typ), off: int(size)}
-		total += int(size)
+		// off holds the size until the data is located below. The
+		// arena's arguments are zeroed: only these fields are set.
+		size := int(binary.LittleEndian.Uint16(d))
+		args[i].typ, args[i].off = Type(d[2]), size
+		total += size
 	}
 	if err := c.need(total); err != nil {
 		return nil, bxBadf(aoff, "%d arguments of %d bytes in all do not fit in the record", count, total)
 	}
-	inst := &bxInstance{tmpl: t, args: args}
+	inst := p.d.newInstance()
+	inst.tmpl, inst.args = t, args
 	for i := range args {
 		a := &args[i]
 		size := a.off
@@ -553,12 +588,14 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 		a.data, _ = c.bytes(size)
 		switch {
 		case a.typ == TypeBinXML:
-			sub := &bxCursor{b: c.b, pos: a.off, end: a.off + size}
-			a.sub, err = p.parseFragment(sub, false, depth, nest+1)
+			// The cursor lives in the argument arena: a cursor of its
+			// own would be allocated (parseFragment recurses).
+			a.cur.b, a.cur.pos, a.cur.end = c.b, a.off, a.off+size
+			a.sub, err = p.parseFragment(&a.cur, false, depth, nest+1)
 			if err != nil {
 				return nil, err
 			}
-		default:
+		case a.typ&TypeArrayFlag != 0 && a.typ != TypeArrayFlag:
 			a.val, err = bxValue(a.typ, a.data, a.off)
 			if err != nil {
 				return nil, bxBadf(a.off, "argument %d: %v", i, err)
@@ -567,9 +604,33 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 			case 0x86, 0x8a, 0x95:
 				p.scanArrays++
 			}
+		default:
+			// Scalars are rendered into the record's value text, one
+			// string for the whole record (see bxWalker.text).
+			sc := p.d.sc
+			ts := len(sc.text)
+			sc.text, err = bxAppendScalar(sc.text, a.typ, a.data)
+			if err != nil {
+				return nil, bxBadf(a.off, "argument %d: %v", i, err)
+			}
+			a.val.Type, a.val.Offset = a.typ, a.off // a.val is zero
+			if a.typ == TypeFileTime {
+				a.val.FileTime = binary.LittleEndian.Uint64(a.data)
+			}
+			a.inText, a.ts, a.te = true, int32(ts), int32(len(sc.text))
+			switch a.typ {
+			case 0x86, 0x8a, 0x95:
+				p.scanArrays++
+			}
 		}
 	}
-	return p.d.newNode(bxNode{kind: kindInstance, off: off, inst: inst}), nil
+	// The instance's node lives in the per-record arena with it: nothing
+	// refers to a record's own nodes once the record is inspected.
+	// Field by field: the arena's entries are cleared per record, and a
+	// typed copy of a whole node costs a bulk write barrier while the
+	// collector marks.
+	inst.node.kind, inst.node.off, inst.node.inst = kindInstance, off, inst
+	return &inst.node, nil
 }
 
 // definitionAt parses, for a detached record (see chunkDecoder.detached),
@@ -612,19 +673,32 @@ func (p *recParser) parseDefinition(c *bxCursor, id uint32, depth int) (*templat
 		// The same record inspected again.
 		return t, nil
 	}
-	t := &templateDef{offset: uint32(defOff), id: id, guid: [16]byte(guid), size: size}
-	saved := p.unsafe
-	p.unsafe = nil
-	body := &bxCursor{b: c.b, pos: bodyStart, end: bodyStart + int(size)}
-	t.body, err = p.parseFragment(body, true, depth, 0)
-	if err != nil {
-		return nil, err
-	}
-	if p.unsafe != nil {
-		t.unsafe = p.unsafe.(*binxmlError).Msg
-	}
-	if saved != nil {
-		p.unsafe = saved
+	t := &templateDef{offset: uint32(defOff), id: id, guid: [16]byte(guid), size: size, base: bodyStart}
+	sc := p.d.sc
+	if body := sc.cachedBody(t.guid, size, depth, c.b, bodyStart); body != nil {
+		// The same definition, read in an earlier chunk: its nodes are
+		// shared, their offsets relative to the body (see bxTmplCache).
+		t.body = body
+	} else {
+		saved := p.unsafe
+		p.unsafe = nil
+		body := &bxCursor{b: c.b, pos: bodyStart, end: bodyStart + int(size)}
+		p.names = p.names[:0]
+		p.inBody, p.bodyStart = true, bodyStart
+		t.body, err = p.parseFragment(body, true, depth, 0)
+		p.inBody = false
+		if err != nil {
+			return nil, err
+		}
+		bxRelocate(t.body, bodyStart)
+		if p.unsafe != nil {
+			t.unsafe = p.unsafe.(*binxmlError).Msg
+		} else {
+			sc.cacheBody(t.guid, size, depth, c.b, c.b[bodyStart:bodyStart+int(size)], p.names, t.body)
+		}
+		if saved != nil {
+			p.unsafe = saved
+		}
 	}
 	// Velocidex keys templates by ID: a second definition under a known
 	// ID is read as a reference to the first.
@@ -635,7 +709,11 @@ func (p *recParser) parseDefinition(c *bxCursor, id uint32, depth int) (*templat
 		}
 	}
 	if p.pending == nil {
-		p.pending = make(map[uint32]*templateDef)
+		if p.d.pendingMap == nil {
+			p.d.pendingMap = make(map[uint32]*templateDef)
+		}
+		clear(p.d.pendingMap)
+		p.pending = p.d.pendingMap
 	}
 	p.pending[uint32(defOff)] = t
 	return t, nil

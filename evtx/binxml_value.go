@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -87,36 +88,44 @@ func bxValue(t Type, b []byte, off int) (typedValue, error) {
 
 // bxScalar renders one non-array value.
 func bxScalar(t Type, b []byte) (string, error) {
+	out, err := bxAppendScalar(nil, t, b)
+	return string(out), err
+}
+
+// bxAppendScalar appends the rendering of one non-array value to dst: the
+// pre-pass renders all the values of a record into one buffer, turned
+// into one string, instead of allocating a string per value.
+func bxAppendScalar(dst []byte, t Type, b []byte) ([]byte, error) {
 	if n := bxFixedSize(t); n != 0 && len(b) != n {
-		return "", fmt.Errorf("value of type 0x%02x has %d bytes, want %d", uint8(t), len(b), n)
+		return dst, fmt.Errorf("value of type 0x%02x has %d bytes, want %d", uint8(t), len(b), n)
 	}
 	switch t {
 	case TypeNull:
-		return "", nil
+		return dst, nil
 	case TypeString:
-		return bxUTF16(b), nil
+		return bxAppendUTF16(dst, b), nil
 	case TypeAnsiString:
-		return bxANSI(b), nil
+		return bxAppendANSI(dst, b), nil
 	case TypeInt8:
-		return strconv.FormatInt(int64(int8(b[0])), 10), nil
+		return strconv.AppendInt(dst, int64(int8(b[0])), 10), nil
 	case TypeUint8:
-		return strconv.FormatUint(uint64(b[0]), 10), nil
+		return strconv.AppendUint(dst, uint64(b[0]), 10), nil
 	case TypeInt16:
-		return strconv.FormatInt(int64(int16(binary.LittleEndian.Uint16(b))), 10), nil
+		return strconv.AppendInt(dst, int64(int16(binary.LittleEndian.Uint16(b))), 10), nil
 	case TypeUint16:
-		return strconv.FormatUint(uint64(binary.LittleEndian.Uint16(b)), 10), nil
+		return strconv.AppendUint(dst, uint64(binary.LittleEndian.Uint16(b)), 10), nil
 	case TypeInt32:
-		return strconv.FormatInt(int64(int32(binary.LittleEndian.Uint32(b))), 10), nil
+		return strconv.AppendInt(dst, int64(int32(binary.LittleEndian.Uint32(b))), 10), nil
 	case TypeUint32:
-		return strconv.FormatUint(uint64(binary.LittleEndian.Uint32(b)), 10), nil
+		return strconv.AppendUint(dst, uint64(binary.LittleEndian.Uint32(b)), 10), nil
 	case TypeInt64:
-		return strconv.FormatInt(int64(binary.LittleEndian.Uint64(b)), 10), nil
+		return strconv.AppendInt(dst, int64(binary.LittleEndian.Uint64(b)), 10), nil
 	case TypeUint64:
-		return strconv.FormatUint(binary.LittleEndian.Uint64(b), 10), nil
+		return strconv.AppendUint(dst, binary.LittleEndian.Uint64(b), 10), nil
 	case TypeReal32:
-		return strconv.FormatFloat(float64(math.Float32frombits(binary.LittleEndian.Uint32(b))), 'g', -1, 32), nil
+		return strconv.AppendFloat(dst, float64(math.Float32frombits(binary.LittleEndian.Uint32(b))), 'g', -1, 32), nil
 	case TypeReal64:
-		return strconv.FormatFloat(math.Float64frombits(binary.LittleEndian.Uint64(b)), 'g', -1, 64), nil
+		return strconv.AppendFloat(dst, math.Float64frombits(binary.LittleEndian.Uint64(b)), 'g', -1, 64), nil
 	case TypeBool:
 		var x uint64
 		switch len(b) {
@@ -129,40 +138,40 @@ func bxScalar(t Type, b []byte) (string, error) {
 		case 8:
 			x = binary.LittleEndian.Uint64(b)
 		default:
-			return "", fmt.Errorf("boolean of %d bytes, want 1, 2, 4 or 8", len(b))
+			return dst, fmt.Errorf("boolean of %d bytes, want 1, 2, 4 or 8", len(b))
 		}
-		return strconv.FormatBool(x != 0), nil
+		return strconv.AppendBool(dst, x != 0), nil
 	case TypeBinary:
-		return strings.ToUpper(hex.EncodeToString(b)), nil
+		return bxAppendHexBE(dst, b, false), nil
 	case TypeGUID:
-		return bxGUID(b), nil
+		return bxAppendGUID(dst, b), nil
 	case TypeSizeT:
 		switch len(b) {
 		case 4:
-			return bxHex(uint64(binary.LittleEndian.Uint32(b))), nil
+			return bxAppendHex(dst, uint64(binary.LittleEndian.Uint32(b))), nil
 		case 8:
-			return bxHex(binary.LittleEndian.Uint64(b)), nil
+			return bxAppendHex(dst, binary.LittleEndian.Uint64(b)), nil
 		}
-		return "", fmt.Errorf("size_t of %d bytes, want 4 or 8", len(b))
+		return dst, fmt.Errorf("size_t of %d bytes, want 4 or 8", len(b))
 	case TypeFileTime:
-		return bxFileTime(binary.LittleEndian.Uint64(b)), nil
+		return bxAppendFileTime(dst, binary.LittleEndian.Uint64(b)), nil
 	case TypeSysTime:
-		return bxSystemTime(b), nil
+		return append(dst, bxSystemTime(b)...), nil
 	case TypeSID:
-		s, n, err := bxSID(b)
+		out, n, err := bxAppendSID(dst, b)
 		if err != nil {
-			return "", err
+			return dst, err
 		}
 		if n != len(b) {
-			return "", fmt.Errorf("SID of %d bytes stored in %d", n, len(b))
+			return dst, fmt.Errorf("SID of %d bytes stored in %d", n, len(b))
 		}
-		return s, nil
+		return out, nil
 	case TypeHexInt32:
-		return bxHex(uint64(binary.LittleEndian.Uint32(b))), nil
+		return bxAppendHex(dst, uint64(binary.LittleEndian.Uint32(b))), nil
 	case TypeHexInt64:
-		return bxHex(binary.LittleEndian.Uint64(b)), nil
+		return bxAppendHex(dst, binary.LittleEndian.Uint64(b)), nil
 	}
-	return strings.ToUpper(hex.EncodeToString(b)), nil
+	return bxAppendHexBE(dst, b, false), nil
 }
 
 // bxArray renders the items of an array of base type t.
@@ -240,7 +249,11 @@ func bxArray(t Type, b []byte) ([]string, error) {
 
 func bxGUID(b []byte) string {
 	var buf [38]byte
-	out := append(buf[:0], '{')
+	return string(bxAppendGUID(buf[:0], b))
+}
+
+func bxAppendGUID(out, b []byte) []byte {
+	out = append(out, '{')
 	out = bxAppendHexBE(out, b[0:4], true)
 	out = append(out, '-')
 	out = bxAppendHexBE(out, b[4:6], true)
@@ -250,8 +263,7 @@ func bxGUID(b []byte) string {
 	out = bxAppendHexBE(out, b[8:10], false)
 	out = append(out, '-')
 	out = bxAppendHexBE(out, b[10:16], false)
-	out = append(out, '}')
-	return string(out)
+	return append(out, '}')
 }
 
 const bxHexUpper = "0123456789ABCDEF"
@@ -273,7 +285,11 @@ func bxAppendHexBE(out, b []byte, le bool) []byte {
 // bxHex renders v as "0x" and lower-case hex digits, without leading zeros.
 func bxHex(v uint64) string {
 	var buf [18]byte
-	return string(strconv.AppendUint(append(buf[:0], "0x"...), v, 16))
+	return string(bxAppendHex(buf[:0], v))
+}
+
+func bxAppendHex(out []byte, v uint64) []byte {
+	return strconv.AppendUint(append(out, "0x"...), v, 16)
 }
 
 // bxAppendPad appends v in decimal, zero-padded to width digits.
@@ -291,13 +307,17 @@ const bxFiletimeUnix = 11644473600
 
 // bxFileTime renders a FILETIME exactly, to 100 ns, in UTC.
 func bxFileTime(ft uint64) string {
+	var buf [40]byte
+	return string(bxAppendFileTime(buf[:0], ft))
+}
+
+func bxAppendFileTime(out []byte, ft uint64) []byte {
 	secs := int64(ft/10_000_000) - bxFiletimeUnix
 	frac := ft % 10_000_000
 	t := time.Unix(secs, 0).UTC()
 	year, month, day := t.Date()
 	hour, minute, sec := t.Clock()
-	var buf [40]byte
-	out := bxAppendPad(buf[:0], int64(year), 4)
+	out = bxAppendPad(out, int64(year), 4)
 	out = append(out, '-')
 	out = bxAppendPad(out, int64(month), 2)
 	out = append(out, '-')
@@ -310,8 +330,7 @@ func bxFileTime(ft uint64) string {
 	out = bxAppendPad(out, int64(sec), 2)
 	out = append(out, '.')
 	out = bxAppendPad(out, int64(frac), 7)
-	out = append(out, 'Z')
-	return string(out)
+	return append(out, 'Z')
 }
 
 // bxSystemTime renders a 16-byte SYSTEMTIME (year, month, day of week,
@@ -323,15 +342,23 @@ func bxSystemTime(b []byte) string {
 
 // bxSID renders the SID at the start of b and returns its stored size.
 func bxSID(b []byte) (string, int, error) {
+	var buf [96]byte
+	out, n, err := bxAppendSID(buf[:0], b)
+	if err != nil {
+		return "", 0, err
+	}
+	return string(out), n, nil
+}
+
+func bxAppendSID(out, b []byte) ([]byte, int, error) {
 	if len(b) < 8 {
-		return "", 0, fmt.Errorf("SID of %d bytes, want at least 8", len(b))
+		return out, 0, fmt.Errorf("SID of %d bytes, want at least 8", len(b))
 	}
 	n := 8 + 4*int(b[1])
 	if len(b) < n {
-		return "", 0, fmt.Errorf("SID with %d sub-authorities needs %d bytes, has %d", b[1], n, len(b))
+		return out, 0, fmt.Errorf("SID with %d sub-authorities needs %d bytes, has %d", b[1], n, len(b))
 	}
-	var buf [96]byte
-	out := append(buf[:0], "S-"...)
+	out = append(out, "S-"...)
 	out = strconv.AppendUint(out, uint64(b[0]), 10)
 	if b[2] != 0 || b[3] != 0 {
 		out = append(out, "-0x"...)
@@ -346,7 +373,7 @@ func bxSID(b []byte) (string, int, error) {
 		out = append(out, '-')
 		out = strconv.AppendUint(out, uint64(binary.LittleEndian.Uint32(b[i:])), 10)
 	}
-	return string(out), n, nil
+	return out, n, nil
 }
 
 const bxHexLower = "0123456789abcdef"
@@ -358,24 +385,44 @@ func bxUTF16(b []byte) string {
 	for n > 0 && b[2*n-2] == 0 && b[2*n-1] == 0 {
 		n--
 	}
-	ascii := true
-	for i := 0; i < n; i++ {
-		if b[2*i+1] != 0 || b[2*i] >= utf8.RuneSelf {
-			ascii = false
+	if n == 0 {
+		return ""
+	}
+	return string(bxAppendUTF16(make([]byte, 0, 3*n), b))
+}
+
+// bxAppendUTF16 appends bxUTF16(b) to out.
+func bxAppendUTF16(out, b []byte) []byte {
+	n := len(b) / 2
+	for n > 0 && b[2*n-2] == 0 && b[2*n-1] == 0 {
+		n--
+	}
+	// ASCII, the common case, is copied without decoding, four
+	// characters at a time.
+	out = slices.Grow(out, n)
+	dst := out[len(out) : len(out)+n]
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		u := binary.LittleEndian.Uint64(b[2*i:])
+		if u&0xff80ff80ff80ff80 != 0 {
 			break
 		}
+		dst[i], dst[i+1], dst[i+2], dst[i+3] = byte(u), byte(u>>16), byte(u>>32), byte(u>>48)
 	}
-	var s strings.Builder
-	if ascii {
-		s.Grow(n)
-		for i := 0; i < n; i++ {
-			s.WriteByte(b[2*i])
+	for ; i < n; i++ {
+		lo, hi := b[2*i], b[2*i+1]
+		if hi != 0 || lo >= utf8.RuneSelf {
+			break
 		}
-		return s.String()
+		dst[i] = lo
 	}
-	s.Grow(3 * n)
-	for i := 0; i < n; i++ {
+	out = out[:len(out)+i]
+	for ; i < n; i++ {
 		c := rune(binary.LittleEndian.Uint16(b[2*i:]))
+		if c < utf8.RuneSelf {
+			out = append(out, byte(c))
+			continue
+		}
 		if utf16.IsSurrogate(c) {
 			r := utf8.RuneError
 			if c < 0xdc00 && i+1 < n {
@@ -385,9 +432,9 @@ func bxUTF16(b []byte) string {
 			}
 			c = r
 		}
-		s.WriteRune(c)
+		out = utf8.AppendRune(out, c)
 	}
-	return s.String()
+	return out
 }
 
 func bxDecodeUTF16(u []uint16) string {
@@ -411,15 +458,18 @@ func bxDecodeUTF16(u []uint16) string {
 // bxANSI decodes an ANSI string: UTF-8 when valid, else Latin-1; trailing
 // NULs trimmed.
 func bxANSI(b []byte) string {
+	return string(bxAppendANSI(nil, b))
+}
+
+func bxAppendANSI(out, b []byte) []byte {
 	for len(b) > 0 && b[len(b)-1] == 0 {
 		b = b[:len(b)-1]
 	}
 	if utf8.Valid(b) {
-		return string(b)
+		return append(out, b...)
 	}
-	r := make([]rune, len(b))
-	for i, c := range b {
-		r[i] = rune(c)
+	for _, c := range b {
+		out = utf8.AppendRune(out, rune(c))
 	}
-	return string(r)
+	return out
 }

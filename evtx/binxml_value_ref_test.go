@@ -124,7 +124,24 @@ func TestRenderingsEqualReference(t *testing.T) {
 		}
 		strs = append(strs, b)
 	}
+	// Long, mostly ASCII strings: bxAppendUTF16 copies ASCII four
+	// characters at a time, so the first non-ASCII or NUL unit can fall
+	// anywhere in or after a group of four.
+	for range 3000 {
+		n := rng.IntN(40)
+		b := make([]byte, 0, 2*n)
+		for range n {
+			u := uint16('a' + rng.IntN(26))
+			if rng.IntN(12) == 0 {
+				u = units[rng.IntN(len(units))]
+			}
+			b = binary.LittleEndian.AppendUint16(b, u)
+		}
+		strs = append(strs, b)
+	}
 	for _, b := range strs {
 		require.Equal(t, refUTF16(b), bxUTF16(b), "UTF-16 % x", b)
+		// Appended after other text too.
+		require.Equal(t, "pre"+refUTF16(b), string(bxAppendUTF16([]byte("pre"), b)), "UTF-16 % x", b)
 	}
 }

@@ -18,40 +18,74 @@ type bxWalker struct {
 	p     *recParser
 	plan  *recordPlan
 	steps int
+	// text is the record's value text: the renderings of its scalar
+	// arguments, one string that their values' Text slice.
+	text string
+	// chunkSteps is the chunk decoder's step count when the walk began.
+	chunkSteps int
 }
 
 func (w *bxWalker) step(off int) error {
 	w.steps++
-	if w.steps > maxStepsPerRecord {
-		return bxLimitf(off, "expanding the record takes more than %d steps", maxStepsPerRecord)
-	}
-	if w.p.d.steps+w.steps > maxStepsPerChunk {
-		return bxLimitf(off, "expanding the chunk's records takes more than %d steps", maxStepsPerChunk)
+	if w.steps > maxStepsPerRecord || w.chunkSteps+w.steps > maxStepsPerChunk {
+		return w.stepErr(off)
 	}
 	return nil
 }
 
-func (w *bxWalker) add(off int, path string, v typedValue) error {
+// stepErr is step's error, out of line so that step inlines.
+//
+//go:noinline
+func (w *bxWalker) stepErr(off int) error {
+	if w.steps > maxStepsPerRecord {
+		return bxLimitf(off, "expanding the record takes more than %d steps", maxStepsPerRecord)
+	}
+	return bxLimitf(off, "expanding the chunk's records takes more than %d steps", maxStepsPerChunk)
+}
+
+func (w *bxWalker) add(off int, path *bxPath, v typedValue) error {
 	if len(w.plan.ordered) >= maxValuesPerRecord {
 		return bxLimitf(off, "record yields more than %d values", maxValuesPerRecord)
 	}
-	w.plan.ordered = append(w.plan.ordered, bxPathValue{Path: path, Value: v})
-	w.plan.noteSys(path, len(w.plan.ordered)-1)
+	// Field by field: appending the struct whole is a typed copy, which
+	// costs a bulk write barrier while the collector marks (wbMove, about
+	// 700 instructions a value).
+	o := w.plan.ordered
+	n := len(o)
+	if n == cap(o) {
+		o = append(o, bxPathValue{})
+	} else {
+		o = o[:n+1]
+	}
+	pv := &o[n]
+	pv.Path, pv.info = path.path, path
+	pv.Value.Text, pv.Value.FileTime, pv.Value.Items = v.Text, v.FileTime, v.Items
+	pv.Value.Offset, pv.Value.Type, pv.Value.Literal = v.Offset, v.Type, v.Literal
+	w.plan.ordered = o
+	if path.data {
+		w.plan.nData++
+	}
+	if path.sys >= 0 && w.plan.sys[path.sys] == 0 {
+		w.plan.sys[path.sys] = int32(len(w.plan.ordered))
+	}
 	return nil
 }
 
 // emitNodes expands sibling nodes under parent; args are the arguments of
 // the template instance whose body the nodes belong to (nil outside one).
-func (w *bxWalker) emitNodes(nodes []*bxNode, parent string, args []bxArg, depth int) error {
+//
+// The offsets of the nodes are relative to base: a template body's to the
+// body's place in the chunk, the record's own nodes to 0.
+func (w *bxWalker) emitNodes(nodes []*bxNode, parent *bxPath, args []bxArg, base, depth int) error {
 	dataIndex := 0
 	for _, n := range nodes {
-		if err := w.step(n.off); err != nil {
+		if err := w.step(base + n.off); err != nil {
 			return err
 		}
 		switch n.kind {
 		case kindElement:
 			if depth >= maxElementDepth {
-				return bxLimitf(n.off, "elements nested more than %d deep", maxElementDepth)
+				return bxLimitf(base+n.off, "elements nested more than %d deep", maxElementDepth)
 			}
 			if bxOnlyNullOptional(n.children, args) {
 				continue // not rendered, attributes included
@@ -68,28 +102,30 @@ func (w *bxWalker) emitNodes(nodes []*bxNode, parent string, args []bxArg, depth
 				if named = n.namedSeg != "-"; named {
 					seg = n.namedSeg
 				} else {
-					seg = "Data#" + strconv.Itoa(dataIndex)
+					seg = dataSeg(dataIndex)
 				}
 				dataIndex++
 			}
-			var path string
-			if n.cachePath != "" && n.cacheParent == parent && n.cacheSeg == seg {
+			var path *bxPath
+			if n.cachePath != nil && n.cacheParent == parent && n.cacheSeg == seg {
 				path = n.cachePath
 			} else {
-				path = seg
-				if parent != "" {
-					path = w.p.d.sc.join(parent, "/", seg)
+				if parent.path == "" {
+					path = w.p.d.sc.join("", "", seg)
+				} else {
+					path = w.p.d.sc.join(parent.path, "/", seg)
 				}
 				n.cacheParent, n.cacheSeg, n.cachePath = parent, seg, path
 			}
 			if len(n.attrPaths) != len(n.attrs) || n.attrParent != path {
 				n.attrPaths = n.attrPaths[:0]
 				for _, a := range n.attrs {
-					n.attrPaths = append(n.attrPaths, w.p.d.sc.join(path, "@", a.name))
+					n.attrPaths = append(n.attrPaths, w.p.d.sc.join(path.path, "@", a.name))
 				}
 				n.attrParent = path
 			}
-			for i, a := range n.attrs {
+			for i := range n.attrs {
+				a := &n.attrs[i]
 				if named && a.name == "Name" {
 					continue // already in the path
 				}
@@ -97,20 +133,20 @@ func (w *bxWalker) emitNodes(nodes []*bxNode, parent string, args []bxArg, depth
 					continue // not rendered
 				}
 				for _, v := range a.value {
-					if err := w.emitValue(v, path, n.attrPaths[i], args, depth); err != nil {
+					if err := w.emitValue(v, path, n.attrPaths[i], args, base, depth); err != nil {
 						return err
 					}
 				}
 			}
-			if err := w.emitNodes(n.children, path, args, depth+1); err != nil {
+			if err := w.emitNodes(n.children, path, args, base, depth+1); err != nil {
 				return err
 			}
 		case kindText, kindSubst:
-			if err := w.emitValue(n, parent, parent, args, depth); err != nil {
+			if err := w.emitValue(n, parent, parent, args, base, depth); err != nil {
 				return err
 			}
 		case kindInstance:
-			if err := w.emitNodes(n.inst.tmpl.body, parent, n.inst.args, depth); err != nil {
+			if err := w.emitNodes(n.inst.tmpl.body, parent, n.inst.args, n.inst.tmpl.base, depth); err != nil {
 				return err
 			}
 		}
@@ -118,11 +154,27 @@ func (w *bxWalker) emitNodes(nodes []*bxNode, parent string, args []bxArg, depth
 	return nil
 }
 
+// dataSegs holds the first unnamed Data segments, built once.
+var dataSegs = func() (s [64]string) {
+	for i := range s {
+		s[i] = "Data#" + strconv.Itoa(i)
+	}
+	return s
+}()
+
+// dataSeg returns "Data#i".
+func dataSeg(i int) string {
+	if i < len(dataSegs) {
+		return dataSegs[i]
+	}
+	return "Data#" + strconv.Itoa(i)
+}
+
 // emitValue emits a text or substitution node at path; elemPath is the path
 // of the element that holds it (nested BinXML goes there).
-func (w *bxWalker) emitValue(n *bxNode, elemPath, path string, args []bxArg, depth int) error {
+func (w *bxWalker) emitValue(n *bxNode, elemPath, path *bxPath, args []bxArg, base, depth int) error {
 	if n.kind == kindText {
-		return w.add(n.off, path, typedValue{Type: TypeString, Text: n.text, Literal: true, Offset: n.off})
+		return w.add(base+n.off, path, typedValue{Type: TypeString, Text: n.text, Literal: true, Offset: base + n.off})
 	}
 	if n.kind != kindSubst {
 		return nil
@@ -130,14 +182,14 @@ func (w *bxWalker) emitValue(n *bxNode, elemPath, path string, args []bxArg, dep
 	if int(n.subID) >= len(args) {
 		// Windows' own renderer refuses such a record; keep the slot
 		// visible as a null value.
-		return w.add(n.off, path, typedValue{Type: TypeNull, Offset: n.off})
+		return w.add(base+n.off, path, typedValue{Type: TypeNull, Offset: base + n.off})
 	}
 	a := &args[n.subID]
 	if n.optional && a.typ == TypeNull {
 		return nil // renders nothing
 	}
 	if a.typ == TypeBinXML {
-		return w.emitNodes(a.sub, elemPath, nil, depth)
+		return w.emitNodes(a.sub, elemPath, nil, 0, depth)
 	}
 	if a.val.Items != nil {
 		if len(a.val.Items) == 0 {
@@ -157,7 +209,13 @@ func (w *bxWalker) emitValue(n *bxNode, elemPath, path string, args []bxArg, dep
 		}
 		return nil
 	}
-	return w.add(a.off, path, a.val)
+	if err := w.add(a.off, path, a.val); err != nil {
+		return err
+	}
+	if a.inText {
+		w.plan.ordered[len(w.plan.ordered)-1].Value.Text = w.text[a.ts:a.te]
+	}
+	return nil
 }
 
 // bxOnlyNullOptional reports whether nodes, the content of an element or the

@@ -141,6 +141,12 @@ func chunkHeaderCRC(b []byte) uint32 {
 }
 
 func allZero(b []byte) bool {
+	for len(b) >= 8 { // eight bytes at a time: chunk slack is scanned to its end
+		if binary.LittleEndian.Uint64(b) != 0 {
+			return false
+		}
+		b = b[8:]
+	}
 	for _, c := range b {
 		if c != 0 {
 			return false

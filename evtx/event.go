@@ -243,11 +243,13 @@ func eventFromPlan(plan *recordPlan) *Event {
 // applyPlan overrides the System fields and the data with the exact values
 // of the plan.
 func applyPlan(ev *Event, plan *recordPlan) {
-	for i, f := range systemFields {
-		tv, ok := plan.sysValue(i)
-		if !ok {
+	for i := range systemFields {
+		k := plan.sys[i]
+		if k <= 0 {
 			continue
 		}
+		f := &systemFields[i]
+		tv := &plan.ordered[k-1].Value // sysValue, without copying the value
 		if f.path == pathTimeCreated && tv.FileTime != 0 {
 			ev.TimeCreated = fileTimeToTime(tv.FileTime)
 			continue
@@ -258,30 +260,60 @@ func applyPlan(ev *Event, plan *recordPlan) {
 			f.set(ev, tv.Text)
 		}
 	}
-	n := 0
-	for _, pv := range plan.ordered {
-		if strings.HasPrefix(pv.Path, prefixEventData) || strings.HasPrefix(pv.Path, prefixUserData) || strings.HasPrefix(pv.Path, prefixEventDataAttr) {
-			n++
+	n := plan.nData
+	if n <= 0 || plan.ordered[0].info == nil {
+		// A plan built by hand: count its data fields.
+		n = 0
+		for i := range plan.ordered {
+			if _, ok := plan.ordered[i].dataField(); ok {
+				n++
+			}
 		}
 	}
 	var data []Field
 	if n > 0 {
 		data = make([]Field, 0, n) // one allocation, not a growing slice
 	}
-	for _, pv := range plan.ordered {
-		name, ok := planFieldName(pv.Path)
-		if !ok {
-			continue
+	for i := range plan.ordered {
+		pv := &plan.ordered[i]
+		if name, ok := pv.dataField(); ok {
+			// Field by field, not a typed copy of a Field (see add).
+			if len(data) == cap(data) {
+				data = append(data, Field{})
+			} else {
+				data = data[:len(data)+1]
+			}
+			f := &data[len(data)-1]
+			f.Name, f.Value, f.Type = name, pv.Value.Text, pv.Value.Type&^TypeArrayFlag
 		}
-		if attr, ok := planAttrName(pv.Path); ok && isNamespaceDecl(attr) {
-			continue
-		}
-		data = append(data, Field{Name: name, Value: pv.Value.Text, Type: pv.Value.Type &^ TypeArrayFlag})
 	}
 	if len(data) == 0 {
 		data = nil // only namespace declarations: as if there were no data
 	}
 	ev.Data = data
+}
+
+// dataField returns the data field name of the value and whether it is a
+// data field at all (planDataField of its path).
+func (pv *bxPathValue) dataField() (string, bool) {
+	if pv.info != nil {
+		return pv.info.field, pv.info.data
+	}
+	return planDataField(pv.Path)
+}
+
+// planDataField returns the field name of a plan path and whether a value
+// at that path is event data: under EventData or UserData (planFieldName)
+// and not a namespace declaration.
+func planDataField(path string) (string, bool) {
+	name, ok := planFieldName(path)
+	if !ok {
+		return "", false
+	}
+	if attr, ok := planAttrName(path); ok && isNamespaceDecl(attr) {
+		return "", false
+	}
+	return name, true
 }
 
 // EventDataNameKey is the field name of the Name attribute of <EventData>
@@ -503,7 +535,21 @@ func renderGUID(s string) string {
 	if len(t) != 36 || t[8] != '-' || t[13] != '-' || t[18] != '-' || t[23] != '-' {
 		return s
 	}
+	if len(s) == 38 && !hasLower(t) {
+		return s // already so, as the pre-pass renders GUIDs: no copy
+	}
 	return "{" + strings.ToUpper(t) + "}"
+}
+
+// hasLower reports whether s holds a byte that strings.ToUpper changes
+// (an ASCII lower-case letter, or any non-ASCII byte).
+func hasLower(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' || c >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 // toUint reads an unsigned number that fits in bits from a decoder value or
@@ -542,9 +588,60 @@ func toUint(v any, bits int) (uint64, bool) {
 
 // uintText is toUint for text.
 func uintText(s string, bits int) (uint64, bool) {
+	n, ok := plainDecimal(s)
+	if !ok {
+		n, ok = plainHex(s)
+	}
+	if ok {
+		if bits < 64 && n>>bits != 0 {
+			return 0, false
+		}
+		return n, true
+	}
 	n, err := strconv.ParseUint(strings.TrimSpace(s), 0, 64)
 	if err != nil || bits < 64 && n>>bits != 0 {
 		return 0, false
+	}
+	return n, true
+}
+
+// plainDecimal parses s when it is what the pre-pass renders for an
+// unsigned number: decimal digits without a leading zero (or "0"), at most
+// 19 of them; ok is false for anything else, which uintText leaves to
+// strconv (base prefixes, octal, underscores, spaces, overflow).
+func plainDecimal(s string) (n uint64, ok bool) {
+	if len(s) == 0 || len(s) > 19 || len(s) > 1 && s[0] == '0' {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i] - '0'
+		if c > 9 {
+			return 0, false
+		}
+		n = n*10 + uint64(c)
+	}
+	return n, true
+}
+
+// plainHex parses s when it is "0x" and 1 to 16 hex digits, as the
+// pre-pass renders hexadecimal types; ok is false for anything else.
+func plainHex(s string) (n uint64, ok bool) {
+	if len(s) < 3 || len(s) > 18 || s[0] != '0' || s[1] != 'x' {
+		return 0, false
+	}
+	for i := 2; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		n = n<<4 | uint64(c)
 	}
 	return n, true
 }

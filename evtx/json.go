@@ -1,9 +1,11 @@
 package evtx
 
 import (
-	"bytes"
-	"encoding/json"
+	"math/bits"
 	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
 )
 
 // DataKeys returns one JSON object key per field of e.Data, in order and all
@@ -39,93 +41,332 @@ func (e *Event) DataKeys() []string {
 // System fields (keywords as "0x…", GUIDs as "{…}"; empty ones omitted),
 // data (an object of DataKeys to values, in order), source {file, chunk,
 // offset}, and chunk_damaged, recovered (true) and fallback (the native
-// decoder's refusal) when set.
+// decoder's refusal) when set. It never fails; it returns what
+// AppendJSON appends to nil.
 func (e Event) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	first := true
-	key := func(k string) {
-		if !first {
-			b.WriteByte(',')
-		}
-		first = false
-		writeJSONString(&b, k)
-		b.WriteByte(':')
-	}
-	str := func(k, v string) {
-		if v != "" {
-			key(k)
-			writeJSONString(&b, v)
-		}
-	}
-	num := func(k string, v uint64) {
-		key(k)
-		b.WriteString(strconv.FormatUint(v, 10))
-	}
-	b.WriteByte('{')
-	num("record_id", e.RecordID)
-	if e.EventRecordID != 0 {
-		num("event_record_id", e.EventRecordID)
-	}
-	key("time_created")
-	if e.TimeCreated.IsZero() {
-		b.WriteString("null")
-	} else {
-		writeJSONString(&b, e.TimeCreated.UTC().Format(TimeLayout))
-	}
-	num("event_id", uint64(e.EventID))
-	str("provider", e.Provider)
-	str("channel", e.Channel)
-	str("computer", e.Computer)
-	if e.HasQualifiers {
-		num("qualifiers", uint64(e.Qualifiers))
-	}
-	num("version", uint64(e.Version))
-	num("level", uint64(e.Level))
-	num("task", uint64(e.Task))
-	num("opcode", uint64(e.Opcode))
-	str("keywords", "0x"+strconv.FormatUint(e.Keywords, 16))
-	str("provider_guid", e.ProviderGUID)
-	str("event_source_name", e.EventSourceName)
-	str("user_sid", e.UserSID)
-	num("process_id", uint64(e.ProcessID))
-	num("thread_id", uint64(e.ThreadID))
-	str("activity_id", e.ActivityID)
-	str("related_activity_id", e.RelatedActivityID)
-	key("data")
-	b.WriteByte('{')
-	for i, k := range e.DataKeys() {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		writeJSONString(&b, k)
-		b.WriteByte(':')
-		writeJSONString(&b, e.Data[i].Value)
-	}
-	b.WriteByte('}')
-	key("source")
-	src, err := json.Marshal(e.Source)
-	if err != nil {
-		return nil, err
-	}
-	b.Write(src)
-	if e.ChunkDamaged {
-		key("chunk_damaged")
-		b.WriteString("true")
-	}
-	if e.Recovered {
-		key("recovered")
-		b.WriteString("true")
-	}
-	str("fallback", e.Fallback)
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return e.AppendJSON(nil), nil
 }
 
-// writeJSONString writes s as a JSON string, without the HTML escaping of
-// json.Marshal (event data often holds < > &).
-func writeJSONString(b *bytes.Buffer, s string) {
-	enc := json.NewEncoder(b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)       // a string always encodes
-	b.Truncate(b.Len() - 1) // the newline Encode adds
+// AppendJSON appends the JSON object MarshalJSON returns to b, without a
+// newline, and returns the extended buffer. It is the same text that
+// encoding/json's Encoder writes for e with SetEscapeHTML(false), built
+// without reflection or a second pass over it: a caller writing many
+// events reuses one buffer.
+func (e *Event) AppendJSON(b []byte) []byte {
+	b = append(b, `{"record_id":`...)
+	b = strconv.AppendUint(b, e.RecordID, 10)
+	if e.EventRecordID != 0 {
+		b = append(b, `,"event_record_id":`...)
+		b = strconv.AppendUint(b, e.EventRecordID, 10)
+	}
+	b = append(b, `,"time_created":`...)
+	if e.TimeCreated.IsZero() {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '"')
+		b = appendTimeLayout(b, e.TimeCreated)
+		b = append(b, '"')
+	}
+	b = append(b, `,"event_id":`...)
+	b = strconv.AppendUint(b, uint64(e.EventID), 10)
+	b = appendJSONField(b, `,"provider":`, e.Provider)
+	b = appendJSONField(b, `,"channel":`, e.Channel)
+	b = appendJSONField(b, `,"computer":`, e.Computer)
+	if e.HasQualifiers {
+		b = append(b, `,"qualifiers":`...)
+		b = strconv.AppendUint(b, uint64(e.Qualifiers), 10)
+	}
+	b = append(b, `,"version":`...)
+	b = strconv.AppendUint(b, uint64(e.Version), 10)
+	b = append(b, `,"level":`...)
+	b = strconv.AppendUint(b, uint64(e.Level), 10)
+	b = append(b, `,"task":`...)
+	b = strconv.AppendUint(b, uint64(e.Task), 10)
+	b = append(b, `,"opcode":`...)
+	b = strconv.AppendUint(b, uint64(e.Opcode), 10)
+	b = append(b, `,"keywords":"0x`...)
+	b = strconv.AppendUint(b, e.Keywords, 16)
+	b = append(b, '"')
+	b = appendJSONField(b, `,"provider_guid":`, e.ProviderGUID)
+	b = appendJSONField(b, `,"event_source_name":`, e.EventSourceName)
+	b = appendJSONField(b, `,"user_sid":`, e.UserSID)
+	b = append(b, `,"process_id":`...)
+	b = strconv.AppendUint(b, uint64(e.ProcessID), 10)
+	b = append(b, `,"thread_id":`...)
+	b = strconv.AppendUint(b, uint64(e.ThreadID), 10)
+	b = appendJSONField(b, `,"activity_id":`, e.ActivityID)
+	b = appendJSONField(b, `,"related_activity_id":`, e.RelatedActivityID)
+	b = append(b, `,"data":{`...)
+	b = e.appendDataJSON(b)
+	// Source is rendered as encoding/json renders the struct, HTML
+	// escaping of the file name included.
+	b = append(b, `},"source":{"file":`...)
+	b = appendJSONString(b, e.Source.File, true)
+	b = append(b, `,"chunk":`...)
+	b = strconv.AppendInt(b, int64(e.Source.Chunk), 10)
+	b = append(b, `,"offset":`...)
+	b = strconv.AppendInt(b, e.Source.Offset, 10)
+	b = append(b, '}')
+	if e.ChunkDamaged {
+		b = append(b, `,"chunk_damaged":true`...)
+	}
+	if e.Recovered {
+		b = append(b, `,"recovered":true`...)
+	}
+	b = appendJSONField(b, `,"fallback":`, e.Fallback)
+	return append(b, '}')
+}
+
+// appendJSONField appends key (a literal ,"name": prefix) and the JSON
+// string v, unless v is empty.
+func appendJSONField(b []byte, key, v string) []byte {
+	if v == "" {
+		return b
+	}
+	return appendJSONString(append(b, key...), v, false)
+}
+
+// maxInlineKeys is the number of data fields up to which appendDataJSON
+// finds repeated keys by comparing with the earlier fields, without
+// building DataKeys.
+const maxInlineKeys = 64
+
+// appendDataJSON appends the members of the data object: DataKeys to
+// values, in order.
+func (e *Event) appendDataJSON(b []byte) []byte {
+	if len(e.Data) > maxInlineKeys {
+		for i, k := range e.DataKeys() {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, k, false)
+			b = append(b, ':')
+			b = appendJSONString(b, e.Data[i].Value, false)
+		}
+		return b
+	}
+	// unnamed[i] is field i's index among the unnamed fields (-1: named);
+	// sig[i] a digest of its base key (length, first and last byte) that
+	// keys can only share when they are equal.
+	var unnamed [maxInlineKeys]int
+	var sig [maxInlineKeys]uint32
+	u := 0
+	for i := range e.Data {
+		if name := e.Data[i].Name; name != "" {
+			unnamed[i] = -1
+			sig[i] = uint32(len(name))<<16 | uint32(name[0])<<8 | uint32(name[len(name)-1])
+		} else {
+			unnamed[i] = u
+			sig[i] = uint32(len("Data#")+decimalLen(u))<<16 | 'D'<<8 | uint32('0'+u%10)
+			u++
+		}
+	}
+	// The earlier fields are chained by a hash of their digest: head[h]
+	// and prev[i] hold 1 + a field's index (0: none).
+	var head [64]uint8
+	var prev [maxInlineKeys]uint8
+	for i := range e.Data {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		// n: earlier fields with the same base key (DataKeys' count).
+		n := 0
+		h := sig[i] * 0x9e3779b1 >> 26
+		for j := int(head[h]) - 1; j >= 0; j = int(prev[j]) - 1 {
+			if sig[j] == sig[i] && sameDataKey(e.Data[i].Name, unnamed[i], e.Data[j].Name, unnamed[j]) {
+				n++
+			}
+		}
+		prev[i], head[h] = head[h], uint8(i+1)
+		b = append(b, '"')
+		if name := e.Data[i].Name; name != "" {
+			b = appendJSONStringBody(b, name, false)
+		} else {
+			b = strconv.AppendInt(append(b, "Data#"...), int64(unnamed[i]), 10)
+		}
+		if n > 0 {
+			b = strconv.AppendInt(append(b, '#'), int64(n), 10)
+		}
+		b = append(b, `":`...)
+		b = appendJSONString(b, e.Data[i].Value, false)
+	}
+	return b
+}
+
+// decimalLen returns the number of decimal digits of u >= 0.
+func decimalLen(u int) int {
+	n := 1
+	for ; u >= 10; u /= 10 {
+		n++
+	}
+	return n
+}
+
+// appendTimeLayout appends t in UTC as TimeLayout gives it, without
+// interpreting the layout, for the years of four digits.
+func appendTimeLayout(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 1000 || year > 9999 {
+		return t.AppendFormat(b, TimeLayout)
+	}
+	hour, minute, sec := t.Clock()
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	b = append(b, '.')
+	b = appendDigits(b, t.Nanosecond()/100, 7)
+	return append(b, 'Z')
+}
+
+// appendDigits appends v >= 0, below 10^width, in width decimal digits.
+func appendDigits(b []byte, v, width int) []byte {
+	var buf [8]byte
+	for i := width - 1; i >= 0; i-- {
+		buf[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(b, buf[:width]...)
+}
+
+// sameDataKey reports whether two fields have the same base key in
+// DataKeys: the name of a named field, "Data#i" of the i-th unnamed one.
+func sameDataKey(a string, ua int, b string, ub int) bool {
+	switch {
+	case ua < 0 && ub < 0:
+		return a == b
+	case ua >= 0 && ub >= 0:
+		return ua == ub
+	case ua >= 0:
+		return isUnnamedKey(b, ua)
+	default:
+		return isUnnamedKey(a, ub)
+	}
+}
+
+// isUnnamedKey reports whether name is "Data#" followed by the decimal i.
+func isUnnamedKey(name string, i int) bool {
+	rest, ok := strings.CutPrefix(name, "Data#")
+	if !ok || rest == "" || len(rest) > 20 {
+		return false
+	}
+	var buf [20]byte
+	return string(strconv.AppendInt(buf[:0], int64(i), 10)) == rest
+}
+
+// appendJSONString appends s as a JSON string, escaped as encoding/json
+// escapes it: with escapeHTML false (event data often holds < > &) as its
+// Encoder with SetEscapeHTML(false) does.
+func appendJSONString(b []byte, s string, escapeHTML bool) []byte {
+	b = append(b, '"')
+	b = appendJSONStringBody(b, s, escapeHTML)
+	return append(b, '"')
+}
+
+// jsonSafe[c] is true for the bytes written as they are inside a JSON
+// string: ASCII but controls, '"' and '\\'; jsonHTMLSafe is the same
+// without '<', '>' and '&'. Bytes from 0x80 on are false: they are decoded.
+var jsonSafe, jsonHTMLSafe = func() (t, h [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+		h[c] = t[c] && c != '<' && c != '>' && c != '&'
+	}
+	return t, h
+}()
+
+const jsonHex = "0123456789abcdef"
+
+// load64 returns the first eight bytes of s as a little-endian number (one
+// load: the bounds are known).
+func load64(s string) uint64 {
+	s = s[:8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// jsonSpecial8 flags (high bit of its byte) the bytes of x that are not
+// written as they are with escapeHTML false (not jsonSafe): below 0x20, from
+// 0x80 on, '"' and '\\'. The lowest flag is always exact; a flag above a
+// flagged byte may be spurious (borrows), so callers use only the lowest.
+func jsonSpecial8(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	ctl := (x - 0x20*ones) &^ x & highs
+	q := x ^ '"'*ones
+	bs := x ^ '\\'*ones
+	return ctl | (q-ones)&^q&highs | (bs-ones)&^bs&highs | x&highs
+}
+
+// appendJSONStringBody is appendJSONString without the quotes.
+func appendJSONStringBody(b []byte, s string, escapeHTML bool) []byte {
+	safe := &jsonSafe
+	if escapeHTML {
+		safe = &jsonHTMLSafe
+	}
+	start := 0
+	for i := 0; i < len(s); {
+		if !escapeHTML {
+			// Eight bytes at a time, to the first that needs a look.
+			for i+8 <= len(s) {
+				if m := jsonSpecial8(load64(s[i:])); m != 0 {
+					i += bits.TrailingZeros64(m) / 8
+					break
+				}
+				i += 8
+			}
+		}
+		for i < len(s) && safe[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
+		c := s[i]
+		if c < utf8.RuneSelf {
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', jsonHex[c>>4], jsonHex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', jsonHex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	return append(b, s[start:]...)
 }

@@ -1,0 +1,141 @@
+package evtx
+
+import (
+	"encoding/binary"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// planSummary is what a test compares of one record's inspection.
+type planSummary struct {
+	Err     string
+	Values  []bxPathValue
+	Sys     [planSysSlots]int32
+	TmplID  uint32
+	TmplOff uint32
+	Defined []uint32
+}
+
+// inspectAll inspects every record of chunk with sc (nil: a fresh scratch)
+// and summarises the results.
+func inspectAll(chunk []byte, sc *bxScratch) []planSummary {
+	var out []planSummary
+	free := int(binary.LittleEndian.Uint32(chunk[48:]))
+	d := newChunkDecoderScratch(chunk, sc)
+	for off := chunkHeaderSize; off+bxRecMin <= free && off+8 <= len(chunk) && [4]byte(chunk[off:off+4]) == bxRecMagic; {
+		size := int(binary.LittleEndian.Uint32(chunk[off+4:]))
+		plan, err := d.inspect(off, size)
+		var s planSummary
+		if err != nil {
+			s.Err = err.Error()
+		}
+		if plan != nil {
+			s.Values, s.Sys, s.TmplID, s.TmplOff, s.Defined = plan.ordered, plan.sys, plan.templateID, plan.templateOffset, plan.defined
+		}
+		out = append(out, s)
+		if size < bxRecMin {
+			break
+		}
+		off += size
+	}
+	return out
+}
+
+// tmplCacheChunks returns the chunks of the project's fixture logs (written
+// by evtxwrite) and of the corpus's security.evtx (when present).
+func tmplCacheChunks(t *testing.T) [][]byte {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "smbaudit", "*.evtx"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	dir := os.Getenv("SMBREADINESS_CORPUS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared", "corpus")
+	}
+	if _, err := os.Stat(dir); err == nil {
+		files = append(files, filepath.Join(dir, "omerbenamram-evtx", "security.evtx"))
+	}
+	var chunks [][]byte
+	for _, f := range files {
+		img, err := os.ReadFile(f)
+		require.NoError(t, err)
+		for base := 4096; base+chunkSize <= len(img); base += chunkSize {
+			if string(img[base:base+8]) == chunkMagic {
+				chunks = append(chunks, img[base:base+chunkSize])
+			}
+		}
+	}
+	return chunks
+}
+
+// TestTemplateCacheEqualsParsing requires that inspecting chunks one after
+// the other with one scratch, template bodies then shared from chunk to
+// chunk, gives what a fresh scratch per chunk gives, and that bodies were
+// indeed shared.
+func TestTemplateCacheEqualsParsing(t *testing.T) {
+	chunks := tmplCacheChunks(t)
+	sc := &bxScratch{}
+	shared := 0
+	for i, c := range chunks {
+		want := inspectAll(c, nil)
+		got := inspectAll(c, sc)
+		require.Equal(t, want, got, "chunk %d", i)
+		for _, e := range sc.tmpl.m {
+			if i > 0 && len(e.body) > 0 {
+				shared++
+			}
+		}
+	}
+	assert.Positive(t, shared, "no template body was cached")
+}
+
+// TestTemplateCacheMutations changes one byte of a chunk at a time, mostly
+// inside template definitions, and requires that a scratch whose cache
+// holds the original chunk's bodies inspects the changed chunk as a fresh
+// scratch does: a cached body is only reused when parsing would give it.
+func TestTemplateCacheMutations(t *testing.T) {
+	chunks := tmplCacheChunks(t)
+	rng := rand.New(rand.NewPCG(3, 4))
+	n := 300
+	if testing.Short() {
+		n = 60
+	}
+	for i := range n {
+		c := chunks[rng.IntN(len(chunks))]
+		sc := &bxScratch{}
+		inspectAll(c, sc) // warm the cache with the original's bodies
+		require.NotEmpty(t, sc.tmpl.m)
+		// A byte inside a cached template body: pick a cached entry and
+		// find its bytes in the chunk.
+		var raw []byte
+		for _, e := range sc.tmpl.m {
+			raw = e.raw
+			break
+		}
+		at := indexBytes(c, raw)
+		require.GreaterOrEqual(t, at, 0)
+		pos := at + rng.IntN(len(raw))
+		if rng.IntN(4) == 0 {
+			pos = chunkHeaderSize + rng.IntN(len(c)-chunkHeaderSize) // anywhere
+		}
+		m := append([]byte(nil), c...)
+		m[pos] ^= byte(1 + rng.IntN(255))
+		want := inspectAll(m, nil)
+		got := inspectAll(m, sc)
+		require.Equal(t, want, got, "mutation %d: byte at 0x%x", i, pos)
+	}
+}
+
+func indexBytes(s, sub []byte) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if string(s[i:i+len(sub)]) == string(sub) {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,256 @@
+package evtx
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/bits"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// encodingJSON is what encoding/json writes for s, with or without HTML
+// escaping: the text appendJSONString must reproduce.
+func encodingJSON(t *testing.T, s string, escapeHTML bool) string {
+	t.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(escapeHTML)
+	require.NoError(t, enc.Encode(s))
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
+	cases := []string{
+		"", "plain", `quote " and \ backslash`, "<b>&amp;</b>", "\b\f\n\r\t\x00\x01\x1f\x7f",
+		"caf\u00e9 \u4e16\u754c \U0001f600", "line\u2028para\u2029", "bad \xff\xfe utf-8 \xe2\x80", "\xe2\x80\xa8",
+		"\ufffd", "tab\tend",
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []string{"a", "<", ">", "&", `"`, `\`, "\x00", "\x1f", "\n", "\u00e9", "\u2028", "\u2029", "\xff", "\xe2", "\x80", "\xa8", "\U0001f600", "#"}
+	for range 2000 {
+		var sb strings.Builder
+		for range rng.IntN(12) {
+			sb.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		cases = append(cases, sb.String())
+	}
+	for _, s := range cases {
+		for _, html := range []bool{false, true} {
+			assert.Equal(t, encodingJSON(t, s, html), string(appendJSONString(nil, s, html)), "%q html=%v", s, html)
+		}
+	}
+}
+
+// TestAppendJSONDataKeys checks that the keys of the data object are
+// DataKeys, for the names that can collide: unnamed items, names met again,
+// named fields spelt like an unnamed item's key or a suffixed key.
+func TestAppendJSONDataKeys(t *testing.T) {
+	for _, names := range [][]string{
+		nil,
+		{"A", "", "A", "", "B", "A"},
+		{"Data#0", "", "", "Data#1", "Data#0"},
+		{"X", "X#1", "X", "X#1"},
+		{"", "", "Data#01", "Data#1", "Data#"},
+		{"a<b", "a<b", "\xff", "\xff"},
+	} {
+		ev := &Event{}
+		for i, n := range names {
+			ev.Data = append(ev.Data, Field{Name: n, Value: strings.Repeat("v", i)})
+		}
+		obj := struct {
+			Data json.RawMessage `json:"data"`
+		}{}
+		require.NoError(t, json.Unmarshal(ev.AppendJSON(nil), &obj))
+		dec := json.NewDecoder(bytes.NewReader(obj.Data))
+		keys := []string{}
+		_, err := dec.Token() // {
+		require.NoError(t, err)
+		for dec.More() {
+			k, err := dec.Token()
+			require.NoError(t, err)
+			keys = append(keys, k.(string))
+			_, err = dec.Token()
+			require.NoError(t, err)
+		}
+		want := ev.DataKeys()
+		for i := range want {
+			want[i] = strings.ToValidUTF8(want[i], "\ufffd") // as JSON text carries them
+		}
+		assert.Equal(t, want, keys, "names %q", names)
+	}
+	// Past maxInlineKeys, DataKeys itself is used: the same keys.
+	ev := &Event{}
+	for i := range maxInlineKeys + 3 {
+		ev.Data = append(ev.Data, Field{Name: []string{"", "N"}[i%2], Value: "x"})
+	}
+	b := ev.AppendJSON(nil)
+	for _, k := range ev.DataKeys() {
+		assert.Contains(t, string(b), `"`+k+`":"x"`)
+	}
+}
+
+func TestAppendJSONWholeEvent(t *testing.T) {
+	ev := &Event{
+		RecordID: 7, EventRecordID: 9, TimeCreated: time.Date(2025, 10, 1, 12, 0, 0, 1234500, time.UTC),
+		EventID: 3021, Provider: "Microsoft-Windows-SMBServer", Channel: "Microsoft-Windows-SMBServer/Audit",
+		Computer: "fs01", HasQualifiers: true, Qualifiers: 16384, Version: 1, Level: 4, Task: 2, Opcode: 3,
+		Keywords: 0x8000000000000000, ProviderGUID: "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}", UserSID: "S-1-5-18",
+		ProcessID: 4, ThreadID: 5, ActivityID: "{00000000-0000-0000-0000-000000000001}",
+		Data:   []Field{{Name: "ClientName", Value: `\\10.0.0.1`}, {Value: "a<b"}},
+		Source: Source{File: "x<&>.evtx", Chunk: 2, Offset: 70000}, ChunkDamaged: true,
+	}
+	want := `{"record_id":7,"event_record_id":9,"time_created":"2025-10-01T12:00:00.0012345Z","event_id":3021,` +
+		`"provider":"Microsoft-Windows-SMBServer","channel":"Microsoft-Windows-SMBServer/Audit","computer":"fs01",` +
+		`"qualifiers":16384,"version":1,"level":4,"task":2,"opcode":3,"keywords":"0x8000000000000000",` +
+		`"provider_guid":"{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}","user_sid":"S-1-5-18","process_id":4,"thread_id":5,` +
+		`"activity_id":"{00000000-0000-0000-0000-000000000001}","data":{"ClientName":"\\\\10.0.0.1","Data#0":"a<b"},` +
+		`"source":{"file":"x\u003c\u0026\u003e.evtx","chunk":2,"offset":70000},"chunk_damaged":true}`
+	assert.Equal(t, want, string(ev.AppendJSON(nil)))
+	m, err := ev.MarshalJSON()
+	require.NoError(t, err)
+	assert.Equal(t, want, string(m))
+	// What json.Encoder writes for the event (it compacts MarshalJSON's
+	// text) is the same.
+	assert.Equal(t, want, encodingJSONValue(t, ev))
+
+	empty := &Event{}
+	assert.Equal(t, `{"record_id":0,"time_created":null,"event_id":0,"version":0,"level":0,"task":0,"opcode":0,`+
+		`"keywords":"0x0","process_id":0,"thread_id":0,"data":{},"source":{"file":"","chunk":0,"offset":0}}`, string(empty.AppendJSON(nil)))
+	// AppendJSON appends.
+	assert.Equal(t, "prefix"+string(empty.AppendJSON(nil)), string(empty.AppendJSON([]byte("prefix"))))
+}
+
+func encodingJSONValue(t *testing.T, v any) string {
+	t.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	require.NoError(t, enc.Encode(v))
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// TestUintTextFastPath checks plainDecimal's shortcut in uintText against
+// strconv's reading for the texts that can reach it.
+func TestUintTextFastPath(t *testing.T) {
+	for _, s := range []string{"0", "1", "4624", "65535", "65536", "255", "256", "4294967295", "4294967296",
+		"9999999999999999999", "18446744073709551615", "18446744073709551616", "010", "00", "0x10", "1_000", " 7", "7 ", "", "-1", "+1", "1a",
+		"0x0", "0x", "0xffffffffffffffff", "0x10000000000000000", "0xFF", "0xfF", "0x1_0", "0X10", "0xg", "0x8020000000000000", "0x00ff", "0x100", "0x100000000"} {
+		for _, bits := range []int{8, 16, 32, 64} {
+			want, err := strconv.ParseUint(strings.TrimSpace(s), 0, 64)
+			wantOK := err == nil && (bits == 64 || want>>bits == 0)
+			got, ok := uintText(s, bits)
+			if !wantOK {
+				want = 0
+			}
+			assert.Equal(t, wantOK, ok, "%q bits %d", s, bits)
+			assert.Equal(t, want, got, "%q bits %d", s, bits)
+		}
+	}
+}
+
+// TestAppendTimeLayout checks the time writer against time.Format, four-
+// digit years and the others (left to time.Format).
+func TestAppendTimeLayout(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	times := []time.Time{
+		time.Date(1601, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 100, time.UTC), time.Date(999, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-5, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 10, 1, 12, 0, 0, 1234567, time.FixedZone("x", 3600)),
+		fileTimeToTime(1), fileTimeToTime(1<<63 - 1),
+	}
+	for range 2000 {
+		times = append(times, fileTimeToTime(rng.Uint64()>>1), time.Unix(rng.Int64N(1<<40)-1<<39, rng.Int64N(1e9)))
+	}
+	for _, tm := range times {
+		assert.Equal(t, tm.UTC().Format(TimeLayout), string(appendTimeLayout(nil, tm)), "%v", tm)
+	}
+}
+
+// TestAppendJSONDataKeysRandom compares the data object's keys with
+// DataKeys for random field names that collide in every way the key rules
+// allow, up to 40 fields (more than ten unnamed items).
+func TestAppendJSONDataKeysRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	names := []string{"", "", "", "Data#0", "Data#1", "Data#10", "Data#11", "Data#", "X", "X#1", "X#2", "D", "Y0", "Data#1#1"}
+	for range 500 {
+		ev := &Event{}
+		for range rng.IntN(40) {
+			ev.Data = append(ev.Data, Field{Name: names[rng.IntN(len(names))], Value: "v"})
+		}
+		var got []string
+		dec := json.NewDecoder(bytes.NewReader(ev.AppendJSON(nil)))
+		for depth := 0; ; {
+			tok, err := dec.Token()
+			require.NoError(t, err)
+			if d, ok := tok.(json.Delim); ok {
+				if d == '{' {
+					depth++
+				} else if d == '}' {
+					depth--
+				}
+				if depth == 0 {
+					break
+				}
+				continue
+			}
+			if k, ok := tok.(string); ok && k == "data" && depth == 1 {
+				_, _ = dec.Token() // {
+				for dec.More() {
+					k, err := dec.Token()
+					require.NoError(t, err)
+					got = append(got, k.(string))
+					_, _ = dec.Token()
+				}
+				_, _ = dec.Token() // }
+			}
+		}
+		want := ev.DataKeys()
+		if len(want) == 0 {
+			want = nil
+		}
+		require.Equal(t, want, got)
+	}
+}
+
+// TestJSONSpecial8 checks the eight-byte test against jsonSafe byte by
+// byte, on words built from the bytes around every bound it tests: no flag
+// when all eight are plain, else the lowest flag on the first that is not.
+func TestJSONSpecial8(t *testing.T) {
+	interesting := []byte{0x00, 0x01, 0x1f, 0x20, 0x21, '"', '#', '[', '\\', ']', 'a', 0x7e, 0x7f, 0x80, 0x81, 0xfe, 0xff, '<', '&'}
+	rng := rand.New(rand.NewPCG(9, 10))
+	for range 200000 {
+		var x uint64
+		first := 8
+		for k := range 8 {
+			c := interesting[rng.IntN(len(interesting))]
+			if rng.IntN(3) > 0 {
+				c = byte(0x20 + rng.IntN(0x5f)) // mostly printable
+			}
+			x |= uint64(c) << (8 * k)
+			if !jsonSafe[c] && first == 8 {
+				first = k
+			}
+		}
+		m := jsonSpecial8(x)
+		if first == 8 {
+			require.Zero(t, m, "%016x", x)
+		} else {
+			require.Equal(t, first, bits.TrailingZeros64(m)/8, "%016x", x)
+		}
+	}
+	// Long strings, plain but for a few bytes anywhere.
+	for range 3000 {
+		b := []byte(strings.Repeat("abcdefgh", 1+rng.IntN(6)))
+		for range rng.IntN(3) {
+			b[rng.IntN(len(b))] = interesting[rng.IntN(len(interesting))]
+		}
+		s := string(b)
+		assert.Equal(t, encodingJSON(t, s, false), string(appendJSONString(nil, s, false)), "%q", s)
+	}
+}
