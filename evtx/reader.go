@@ -119,6 +119,10 @@ func (r *Reader) Header() Header { return r.header }
 // Name returns the name given to NewReader (the path for Open).
 func (r *Reader) Name() string { return r.name }
 
+// Content returns the bytes of the log as given to the reader, for a
+// caller that hashes or copies exactly what it decodes.
+func (r *Reader) Content() *io.SectionReader { return io.NewSectionReader(r.ra, 0, r.size) }
+
 // Size returns the size of the log in bytes.
 func (r *Reader) Size() int64 { return r.size }
 

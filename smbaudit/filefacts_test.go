@@ -35,6 +35,11 @@ func TestScanFileFacts(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, sha256.Sum256(b), byPath[p].SHA256, p)
 	}
+	// NoHash leaves the hash out, and nothing else.
+	nh := scan(t, ScanOptions{NoHash: true}, whole)
+	require.Len(t, nh.Files, 1)
+	assert.Zero(t, nh.Files[0].SHA256)
+	assert.Equal(t, byPath[whole].Records, nh.Files[0].Records)
 	assert.Equal(t, uint64(1), byPath[whole].FirstRecordID)
 	assert.Equal(t, uint64(4001), byPath[wrapped].FirstRecordID, "records 1-4000 are gone")
 	assert.Equal(t, 300, byPath[whole].RecordsInChunks)

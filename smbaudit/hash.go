@@ -5,35 +5,26 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
-	"os"
 )
 
-// hashInputs turns the SHA-256 pass of Scan off, for BenchmarkHashCost
-// only.
-var hashInputs = true
-
-// hashFile returns the SHA-256 of the file at path, read sequentially in
-// one pass and opened read-only. It stops when ctx is cancelled.
-func hashFile(ctx context.Context, path string) ([32]byte, error) {
+// hashContent returns the SHA-256 of r, read sequentially in one pass: the
+// bytes of the very file the scan decodes, not the path opened again. It
+// stops when ctx is cancelled.
+func hashContent(ctx context.Context, r io.Reader) ([32]byte, error) {
 	var sum [32]byte
-	f, err := os.Open(path)
-	if err != nil {
-		return sum, fmt.Errorf("%s: computing its SHA-256: %w", path, err)
-	}
-	defer f.Close()
 	h := sha256.New()
 	buf := make([]byte, 1<<20)
 	for {
 		if err := ctx.Err(); err != nil {
 			return sum, err
 		}
-		n, err := f.Read(buf)
+		n, err := r.Read(buf)
 		h.Write(buf[:n])
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return sum, fmt.Errorf("%s: computing its SHA-256: %w", path, err)
+			return sum, fmt.Errorf("computing its SHA-256: %w", err)
 		}
 	}
 	h.Sum(sum[:0])

@@ -59,6 +59,10 @@ type ScanOptions struct {
 	// can hold an SMB server event or a 5168 are decoded (DecodedEvents),
 	// and coverage counts those events.
 	AllEvents bool
+	// NoHash skips the SHA-256 of each input (FileResult.SHA256 stays
+	// zero). The hash runs beside the decoding, but on a pre-filtered
+	// mixed log it costs more than the decoding itself.
+	NoHash bool
 	// Recover also classifies the records left in the slack of chunks
 	// (evtx.Options.Recover): older events a circular log still holds.
 	// Their findings have Recovered set.
@@ -451,11 +455,11 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 	}
 	hashDone := make(chan hashed, 1)
 	go func() {
-		if !hashInputs {
+		if opts.NoHash {
 			hashDone <- hashed{}
 			return
 		}
-		sum, err := hashFile(ctx, in.path)
+		sum, err := hashContent(ctx, f.Content())
 		hashDone <- hashed{sum, err}
 	}()
 
