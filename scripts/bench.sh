@@ -19,7 +19,10 @@
 #   decode/1   this project's evtx, every event, 1 worker
 #   decode/N   the same with GOMAXPROCS workers
 #   scan       smbaudit.Scan, provider pre-filter on, findings streamed
-#              (ScanOptions.OnFinding), as the main job reads
+#              (ScanOptions.OnFinding), as the main job reads, with the
+#              SHA-256 of the input computed beside the decoding
+#   scan-nohash the same without the SHA-256 (ScanOptions.NoHash): the
+#              decoder and its pre-filter alone
 #   scan-kept  the same, findings kept in Result.Findings (Scan's default);
 #              on (c) only
 #   job        the main job itself: examples/smbaudit -f json FILE (scan
@@ -145,6 +148,7 @@ goruns() { # input reps heavy(0/1)
       run "$in" "decode/$(nproc)" "$bin" decode "$in"
     fi
     run "$in" scan "$bin" scan -stream "$in"
+    run "$in" scan-nohash "$bin" scan -stream -nohash "$in"
     run "$in" job sh -c '"$1" -q -f json "$2" >/dev/null' _ "$job" "$in"
     if [ "$3" = 1 ] && [ "${in#*c-audit-only}" != "$in" ]; then
       run "$in" scan-kept "$bin" scan "$in"

@@ -142,6 +142,7 @@ func measure(cmd string, args []string) error {
 	cpuprof := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	memprof := fs.String("memprofile", "", "write an allocation profile to this file")
 	stream := fs.Bool("stream", false, "scan: stream findings through ScanOptions.OnFinding instead of keeping them")
+	nohash := fs.Bool("nohash", false, "scan: skip the SHA-256 of the input (ScanOptions.NoHash)")
 	fs.Parse(args)
 	if *memprof != "" {
 		runtime.MemProfileRate = 64 << 10
@@ -183,7 +184,7 @@ func measure(cmd string, args []string) error {
 	case "decode":
 		n, err = decode(path, *workers)
 	case "scan":
-		n, err = scan(path, *stream)
+		n, err = scan(path, *stream, *nohash)
 	}
 	if err != nil {
 		return err
@@ -261,8 +262,8 @@ func decode(path string, workers int) (int64, error) {
 
 // scan runs the main job, smbaudit.Scan with its defaults (the provider
 // pre-filter on), and returns the findings.
-func scan(path string, stream bool) (int64, error) {
-	var opts smbaudit.ScanOptions
+func scan(path string, stream, nohash bool) (int64, error) {
+	opts := smbaudit.ScanOptions{NoHash: nohash}
 	var streamed int64
 	if stream {
 		opts.OnFinding = func(smbaudit.Finding) { streamed++ }
