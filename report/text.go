@@ -41,6 +41,7 @@ type textWriter struct {
 	w     *bufio.Writer
 	width int
 	color bool
+	z     zone
 }
 
 func (t *textWriter) paint(code, s string) string {
@@ -131,8 +132,11 @@ func idsString(ids []uint16) string {
 	return strings.Join(s, ",")
 }
 
-func evidenceString(e Evidence) string {
-	s := fmt.Sprintf("%s, event %d on %s, record %d", FormatTime(e.Time), e.EventID, Escape(e.Server), e.RecordID)
+func evidenceString(e Evidence) string { return zone{}.evidence(e) }
+
+// evidence renders e in one line, its time in the zone.
+func (z zone) evidence(e Evidence) string {
+	s := fmt.Sprintf("%s, event %d on %s, record %d", z.full(e.Time), e.EventID, Escape(e.Server), e.RecordID)
 	if e.Source.File != "" {
 		s += fmt.Sprintf(" (%s chunk %d offset %d)", Escape(e.Source.File), e.Source.Chunk, e.Source.Offset)
 	}
@@ -159,12 +163,18 @@ func verdictCell(c Client, st Setting) string {
 }
 
 // WriteText writes a terminal summary and tables, readable at 100 columns.
-func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
-	t := &textWriter{w: bufio.NewWriter(w), width: opts.Width, color: opts.Color}
+func (r *Report) WriteText(w io.Writer, opts TextOptions) error { return r.writeText(w, opts, zone{}) }
+
+func (r *Report) writeText(w io.Writer, opts TextOptions, z zone) error {
+	t := &textWriter{w: bufio.NewWriter(w), width: opts.Width, color: opts.Color, z: z}
 	if t.width <= 0 {
 		t.width = 100
 	}
-	t.line(t.paint(ansiBold, "SMB hardening readiness report") + "  (generated " + FormatTime(r.GeneratedAt) + ")")
+	head := "  (generated " + z.full(r.GeneratedAt) + ")"
+	if d := z.describe(r.GeneratedAt); d != "" {
+		head = "  (generated " + z.full(r.GeneratedAt) + "; " + d + ")"
+	}
+	t.line(t.paint(ansiBold, "SMB hardening readiness report") + head)
 	if r.Summary.Notice != "" {
 		t.line("")
 		t.wrap(t.paint(ansiRed, "NO EVIDENCE:"), 2, r.Summary.Notice)
@@ -198,7 +208,7 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 	t.line("          ENC=EncryptData+RejectUnencryptedAccess, SPN1/SPN2=SmbServerNameHardeningLevel=1/2;")
 	t.line("          551: already rejected, by a 551 or a 5168)")
 	const cw = 27
-	t.line(fmt.Sprintf("%s %-5s %-5s %-5s %-5s %-5s %-8s %6s %4s  %s", cell("CLIENT", cw, false), "SMB1", "ENC", "SIGN", "SPN1", "SPN2", "551", "EVENTS", "SRVS", "LAST SEEN (UTC)"))
+	t.line(fmt.Sprintf("%s %-5s %-5s %-5s %-5s %-5s %-8s %6s %4s  %s", cell("CLIENT", cw, false), "SMB1", "ENC", "SIGN", "SPN1", "SPN2", "551", "EVENTS", "SRVS", "LAST SEEN"+z.suffix()))
 	for _, c := range r.Clients {
 		row := cell(Escape(c.ID), cw, false)
 		for _, st := range Settings {
@@ -212,7 +222,7 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 			rej, code = "REJECTED", ansiMag
 		}
 		row += " " + t.paint(code, cell(rej, 8, false))
-		row += fmt.Sprintf(" %6d %4d  %s", total(c.Events), max(len(c.Servers), c.ServersTotal), shortTime(c.LastSeen))
+		row += fmt.Sprintf(" %6d %4d  %s", total(c.Events), max(len(c.Servers), c.ServersTotal), z.short(c.LastSeen))
 		t.line(row)
 	}
 
@@ -234,8 +244,8 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 		field("names", andMore(c.Names, c.NamesTotal))
 		field("same short name as", andMore(c.Linked, c.LinkedTotal))
 		t.wrap("  events:", 6, eventsString(c.Events))
-		t.wrap("  first seen:", 6, evidenceString(c.First))
-		t.wrap("  last seen:", 6, evidenceString(c.Last))
+		t.wrap("  first seen:", 6, z.evidence(c.First))
+		t.wrap("  last seen:", 6, z.evidence(c.Last))
 		field("servers", andMore(c.Servers, c.ServersTotal))
 		field("users", andMore(c.Users, c.UsersTotal))
 		field("SPNs", andMore(showEmpty(c.SPNs), c.SPNsTotal))
@@ -263,10 +273,10 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 	t.line("")
 	t.line(t.paint(ansiBold, "Servers") + "  (coverage: first and last record of any event of the server in the inputs)")
 	const sw = 30
-	t.line(fmt.Sprintf("%s %6s %7s %8s  %-20s  %-20s", cell("SERVER", sw, false), "AUDIT", "CLIENTS", "RECORDS", "FIRST (UTC)", "LAST (UTC)"))
+	t.line(fmt.Sprintf("%s %6s %7s %8s  %-20s  %-20s", cell("SERVER", sw, false), "AUDIT", "CLIENTS", "RECORDS", "FIRST"+z.suffix(), "LAST"+z.suffix()))
 	for _, s := range r.Servers {
 		t.line(fmt.Sprintf("%s %6d %7d %8d  %-20s  %-20s", cell(Escape(s.Name), sw, false), s.AuditEvents, len(s.Clients), s.Records,
-			shortTime(s.First), shortTime(s.Last)))
+			z.short(s.First), z.short(s.Last)))
 		if len(s.AuditKinds) > 0 {
 			t.wrap("    audit kinds:", 6, idsString(s.AuditKinds)+" (audits: "+strings.Join(s.Audits, ", ")+")")
 		}
@@ -286,7 +296,7 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 		}
 		t.wrap("   ", 6, fmt.Sprintf("%s; %s (%d decoded), %s, %s; %s to %s", inputFacts(in),
 			plural(in.Chunks, "chunk", "chunks"), in.ChunksDecoded, plural(len(in.DamagedChunks), "damaged chunk", "damaged chunks"),
-			plural(len(in.Errors), "error", "errors"), orDash(FormatTime(in.First)), orDash(FormatTime(in.Last))))
+			plural(len(in.Errors), "error", "errors"), orDash(z.full(in.First)), orDash(z.full(in.Last))))
 		t.wrap("    sha256:", 6, orDash(in.SHA256))
 		shown, more := firstErrors(in.Errors)
 		for _, e := range shown {
@@ -300,7 +310,7 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 		t.line("")
 		t.line(t.paint(ansiBold, "Unparsed events") + fmt.Sprintf("  (%d; recognised but too malformed to classify)", r.Unparsed))
 		for _, u := range r.UnparsedSamples {
-			t.wrap("  *", 4, evidenceString(u.Evidence)+": "+Escape(u.Reason))
+			t.wrap("  *", 4, z.evidence(u.Evidence)+": "+Escape(u.Reason))
 		}
 	}
 	return t.w.Flush()

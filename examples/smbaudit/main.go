@@ -36,6 +36,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // --tz names a zone even where the system has no zone database
 
 	"github.com/evtxkit/smbreadiness/internal/safefile"
 	"github.com/evtxkit/smbreadiness/report"
@@ -149,6 +150,8 @@ type common struct {
 	shortWindow                     time.Duration // 0: report.DefaultShortWindow; negative: off
 	shortWindowText                 string
 	commandLine                     string // as report.Meta states it
+	tz                              string
+	loc                             *time.Location // --tz; nil: UTC, as the report has always shown times
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -172,9 +175,49 @@ func (c *common) register(fs *flag.FlagSet) {
 		"vouch for the setting (no server logged its audit, an input skipped or damaged)")
 	fs.Var(valueFlag{&c.shortWindowText, c.setShortWindow}, "short-window", "flag a server whose records span less than `DURATION`: a number and s, m, h, d or w\n"+
 		"(36h, 14d), or 0 never (default 7d)")
+	fs.Var(valueFlag{&c.tz, c.setZone}, "tz", "show times in `ZONE` in the text, md, html and xlsx reports, which name it in their header:\n"+
+		"Local, UTC, an IANA name (Europe/Paris) or an offset (+02:00, -0530); JSON, CSV and the timeline stay\nin UTC (default UTC)")
 	fs.BoolVar(&c.version, "version", false, "print the version (module, VCS revision, Go) and exit")
 	fs.Var(&c.maxFindings, "max-findings", "list at most `N` findings in the JSON report (0: all, every finding held in memory); past N the findings are only counted\n"+
 		"in the rows, so memory stays bounded, and merging such reports adds their rows (a record in two shards counts twice)")
+}
+
+// zoneOffset matches a --tz offset: +02:00, -0530, +2.
+var zoneOffset = regexp.MustCompile(`^([+-])(\d{1,2}):?(\d{2})?$`)
+
+// setZone reads --tz: Local, UTC, an IANA zone name or a fixed offset.
+func (c *common) setZone(s string) error {
+	v := strings.TrimSpace(s)
+	switch strings.ToLower(v) {
+	case "local":
+		c.loc = time.Local
+		return nil
+	case "utc", "z":
+		c.loc = time.UTC
+		return nil
+	}
+	if m := zoneOffset.FindStringSubmatch(v); m != nil {
+		h, _ := strconv.Atoi(m[2])
+		mins := 0
+		if m[3] != "" {
+			mins, _ = strconv.Atoi(m[3])
+		}
+		if h > 14 || mins > 59 {
+			return fmt.Errorf("%q is not an offset from UTC (at most ±14:00)", s)
+		}
+		off := h*3600 + mins*60
+		if m[1] == "-" {
+			off = -off
+		}
+		c.loc = time.FixedZone(fmt.Sprintf("UTC%s%02d:%02d", m[1], h, mins), off)
+		return nil
+	}
+	loc, err := time.LoadLocation(v)
+	if err != nil || v == "" {
+		return fmt.Errorf("%q is not a zone: want Local, UTC, an IANA name such as Europe/Paris, or an offset such as +02:00 or -0530", s)
+	}
+	c.loc = loc
+	return nil
 }
 
 // shortWindow matches a --short-window value: a whole number and a unit.
@@ -384,11 +427,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var glob, since, until string
 	fs.Var(valueFlag{&glob, func(s string) error { _, err := smbaudit.MatchGlob(s, ""); return err }},
 		"glob", "file name `PATTERN` searched for inside directories (case-insensitive) (default \""+smbaudit.DefaultGlob+"\")")
-	timeBound := func(t *time.Time) func(string) error {
-		return func(s string) (err error) { *t, err = cli.ParseTime(s, now, nil); return err }
-	}
-	fs.Var(valueFlag{&since, timeBound(&filter.Since)}, "since", "keep events at or after `TIME`: RFC 3339, a date and time without a zone (UTC: 2025-10-15 10:00),\na date (2025-10-01) or a span before now (30d, 12h, 1y)")
-	fs.Var(valueFlag{&until, timeBound(&filter.Until)}, "until", "keep events at or before `TIME` (same forms as --since)")
+	// --since and --until are read once every flag is set: a time without
+	// a zone is read in --tz, wherever --tz comes.
+	fs.Var(valueFlag{&since, nil}, "since", "keep events at or after `TIME`: RFC 3339, a date and time without a zone (2025-10-15 10:00,\nread in the zone of --tz: UTC by default), a date (2025-10-01, midnight in that zone) or\na span before now (30d, 12h, 1y)")
+	fs.Var(valueFlag{&until, nil}, "until", "keep events at or before `TIME` (same forms as --since)")
 	fs.Var(&servers, "server", "keep events of this server `NAME` only (repeatable, comma-separated; fs01 matches fs01.corp.example)")
 	fs.Var(&clients, "client", "keep events of this client only: `NAME`, address or prefix such as 10.0.20.0/24 (repeatable, comma-separated)")
 	var workers countFlag
@@ -411,6 +453,20 @@ Flags:
 		return code
 	}
 	filter.Servers, filter.Clients = servers, clients
+	for _, b := range []struct {
+		flag, value string
+		t           *time.Time
+	}{{"since", since, &filter.Since}, {"until", until, &filter.Until}} {
+		if b.value == "" {
+			continue
+		}
+		var err error
+		if *b.t, err = cli.ParseTime(b.value, now, c.loc); err != nil {
+			say(stderr, "%v", &flagError{c.typed.name(b.flag), err})
+			fmt.Fprintf(stderr, "run %s --help for the usage\n", fs.Name())
+			return exitUsage
+		}
+	}
 	if !filter.Since.IsZero() && !filter.Until.IsZero() && filter.Since.After(filter.Until) {
 		say(stderr, "%s %s is after %s %s", c.typed.name("since"), report.FormatTime(filter.Since), c.typed.name("until"), report.FormatTime(filter.Until))
 		return exitUsage
@@ -693,7 +749,7 @@ func (c *common) create(opts safefile.Options, stderr io.Writer) (*outputs, int,
 // finish writes the report and the partial, then applies --fail-on.
 func (c *common) finish(rep *report.Report, format report.Format, failOn []report.Setting, out *outputs, stdout, stderr io.Writer) int {
 	color := format == report.FormatText && out.report == nil && !c.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout)
-	opts := report.RenderOptions{Text: report.TextOptions{Color: color}}
+	opts := report.RenderOptions{Text: report.TextOptions{Color: color}, Location: c.loc}
 	var err error
 	if out.report == nil {
 		err = rep.Render(stdout, format, opts)
