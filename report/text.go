@@ -15,7 +15,10 @@ import (
 type TextOptions struct {
 	// Color adds ANSI colors (for a terminal).
 	Color bool
-	// Width is the line width to wrap to; 0 means 100.
+	// Width is the line width to wrap to; 0 means 100. From 80 columns
+	// no line is wider: the client and server columns take the room left
+	// (and are cut with "~"), and under 89 (clients) or 98 (servers)
+	// columns the table times show their date alone.
 	Width int
 }
 
@@ -55,12 +58,13 @@ func (t *textWriter) line(s string) { t.w.WriteString(strings.TrimRight(s, " ") 
 
 // wrap writes text after prefix, breaking at spaces so that no line is
 // longer than the width; continuation lines are indented by indent spaces.
+// A word longer than a whole line (a long path) is cut across lines.
 func (t *textWriter) wrap(prefix string, indent int, text string) {
 	line := prefix
 	width := utf8.RuneCountInString(prefix)
 	pad := strings.Repeat(" ", indent)
 	first := true
-	for _, word := range strings.Fields(text) {
+	for _, word := range t.pieces(strings.Fields(text), indent) {
 		n := utf8.RuneCountInString(word)
 		if !first && width+1+n > t.width {
 			t.line(line)
@@ -79,6 +83,30 @@ func (t *textWriter) wrap(prefix string, indent int, text string) {
 		first = false
 	}
 	t.line(line)
+}
+
+// dayOnly keeps the date of a table time when day is set.
+func dayOnly(s string, day bool) string {
+	if day && len(s) > 10 {
+		return s[:10]
+	}
+	return s
+}
+
+// pieces cuts the words longer than a line of the width (after indent)
+// into pieces that fit one.
+func (t *textWriter) pieces(words []string, indent int) []string {
+	room := max(t.width-indent, 8)
+	var out []string
+	for _, w := range words {
+		r := []rune(w)
+		for len(r) > room {
+			out = append(out, string(r[:room]))
+			r = r[room:]
+		}
+		out = append(out, string(r))
+	}
+	return out
 }
 
 // cell pads s to n columns (truncating with "~" when longer).
@@ -162,7 +190,7 @@ func verdictCell(c Client, st Setting) string {
 	return "-"
 }
 
-// WriteText writes a terminal summary and tables, readable at 100 columns.
+// WriteText writes a terminal summary and tables, within opts.Width columns (100 by default).
 func (r *Report) WriteText(w io.Writer, opts TextOptions) error { return r.writeText(w, opts, zone{}) }
 
 func (r *Report) writeText(w io.Writer, opts TextOptions, z zone) error {
@@ -170,11 +198,10 @@ func (r *Report) writeText(w io.Writer, opts TextOptions, z zone) error {
 	if t.width <= 0 {
 		t.width = 100
 	}
-	head := "  (generated " + z.full(r.GeneratedAt) + ")"
+	t.line(t.paint(ansiBold, "SMB hardening readiness report") + "  (generated " + z.full(r.GeneratedAt) + ")")
 	if d := z.describe(r.GeneratedAt); d != "" {
-		head = "  (generated " + z.full(r.GeneratedAt) + "; " + d + ")"
+		t.wrap("", 2, strings.ToUpper(d[:1])+d[1:]+".")
 	}
-	t.line(t.paint(ansiBold, "SMB hardening readiness report") + head)
 	if r.Summary.Notice != "" {
 		t.line("")
 		t.wrap(t.paint(ansiRed, "NO EVIDENCE:"), 2, r.Summary.Notice)
@@ -204,11 +231,22 @@ func (r *Report) writeText(w io.Writer, opts TextOptions, z zone) error {
 
 	// Clients table.
 	t.line("")
-	t.line(t.paint(ansiBold, "Clients") + "  (yes: breaks; maybe: 3027 only; SMB1=DisableSMB1, SIGN=RequireSecuritySignature,")
-	t.line("          ENC=EncryptData+RejectUnencryptedAccess, SPN1/SPN2=SmbServerNameHardeningLevel=1/2;")
-	t.line("          551: already rejected, by a 551 or a 5168)")
-	const cw = 27
-	t.line(fmt.Sprintf("%s %-5s %-5s %-5s %-5s %-5s %-8s %6s %4s  %s", cell("CLIENT", cw, false), "SMB1", "ENC", "SIGN", "SPN1", "SPN2", "551", "EVENTS", "SRVS", "LAST SEEN"+z.suffix()))
+	if t.width >= 100 {
+		t.line(t.paint(ansiBold, "Clients") + "  (yes: breaks; maybe: 3027 only; SMB1=DisableSMB1, SIGN=RequireSecuritySignature,")
+		t.line("          ENC=EncryptData+RejectUnencryptedAccess, SPN1/SPN2=SmbServerNameHardeningLevel=1/2;")
+		t.line("          551: already rejected, by a 551 or a 5168)")
+	} else {
+		t.line(t.paint(ansiBold, "Clients"))
+		t.wrap("  (yes: breaks; maybe: 3027 only;", 3, "SMB1=DisableSMB1, SIGN=RequireSecuritySignature, "+
+			"ENC=EncryptData+RejectUnencryptedAccess, SPN1/SPN2=SmbServerNameHardeningLevel=1/2; 551: already rejected, by a 551 or a 5168)")
+	}
+	// The client column takes what the width leaves (27 at 100 columns);
+	// under 89 columns the last-seen column shows the date alone.
+	cw, lastSeen, day := t.width-73, "LAST SEEN"+z.suffix(), false
+	if cw < 16 {
+		cw, lastSeen, day = max(t.width-63, 12), "LAST SEEN", true
+	}
+	t.line(fmt.Sprintf("%s %-5s %-5s %-5s %-5s %-5s %-8s %6s %4s  %s", cell("CLIENT", cw, false), "SMB1", "ENC", "SIGN", "SPN1", "SPN2", "551", "EVENTS", "SRVS", lastSeen))
 	for _, c := range r.Clients {
 		row := cell(Escape(c.ID), cw, false)
 		for _, st := range Settings {
@@ -222,7 +260,7 @@ func (r *Report) writeText(w io.Writer, opts TextOptions, z zone) error {
 			rej, code = "REJECTED", ansiMag
 		}
 		row += " " + t.paint(code, cell(rej, 8, false))
-		row += fmt.Sprintf(" %6d %4d  %s", total(c.Events), max(len(c.Servers), c.ServersTotal), z.short(c.LastSeen))
+		row += fmt.Sprintf(" %6d %4d  %s", total(c.Events), max(len(c.Servers), c.ServersTotal), dayOnly(z.short(c.LastSeen), day))
 		t.line(row)
 	}
 
@@ -271,12 +309,22 @@ func (r *Report) writeText(w io.Writer, opts TextOptions, z zone) error {
 
 	// Servers.
 	t.line("")
-	t.line(t.paint(ansiBold, "Servers") + "  (coverage: first and last record of any event of the server in the inputs)")
-	const sw = 30
-	t.line(fmt.Sprintf("%s %6s %7s %8s  %-20s  %-20s", cell("SERVER", sw, false), "AUDIT", "CLIENTS", "RECORDS", "FIRST"+z.suffix(), "LAST"+z.suffix()))
+	if t.width >= 100 {
+		t.line(t.paint(ansiBold, "Servers") + "  (coverage: first and last record of any event of the server in the inputs)")
+	} else {
+		t.line(t.paint(ansiBold, "Servers"))
+		t.wrap("  (coverage:", 3, "first and last record of any event of the server in the inputs)")
+	}
+	// The server column takes what the width leaves past 100 columns;
+	// under 98 the first and last columns show dates alone.
+	sw, tw, day := 30+max(t.width-100, 0), 20, false
+	if t.width < 98 {
+		sw, tw, day = min(max(t.width-50, 12), 30), 11, true
+	}
+	t.line(fmt.Sprintf("%s %6s %7s %8s  %-*s  %-*s", cell("SERVER", sw, false), "AUDIT", "CLIENTS", "RECORDS", tw, "FIRST"+z.suffix(), tw, "LAST"+z.suffix()))
 	for _, s := range r.Servers {
-		t.line(fmt.Sprintf("%s %6d %7d %8d  %-20s  %-20s", cell(Escape(s.Name), sw, false), s.AuditEvents, len(s.Clients), s.Records,
-			z.short(s.First), z.short(s.Last)))
+		t.line(fmt.Sprintf("%s %6d %7d %8d  %-*s  %-*s", cell(Escape(s.Name), sw, false), s.AuditEvents, len(s.Clients), s.Records,
+			tw, dayOnly(z.short(s.First), day), tw, dayOnly(z.short(s.Last), day)))
 		if len(s.AuditKinds) > 0 {
 			t.wrap("    audit kinds:", 6, idsString(s.AuditKinds)+" (audits: "+strings.Join(s.Audits, ", ")+")")
 		}

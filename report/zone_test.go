@@ -28,14 +28,14 @@ func TestRenderLocation(t *testing.T) {
 		loc    *time.Location
 		want   []string
 	}{
-		{"text Paris", report.FormatText, paris, []string{"times in Europe/Paris (UTC+02:00)", "2025-10-01 02:00:00",
+		{"text Paris", report.FormatText, paris, []string{"\nTimes in Europe/Paris (UTC+02:00).\n", "2025-10-01 02:00:00",
 			"first seen: 2025-10-01T02:00:00.0000000+02:00, event 3021"}},
 		{"text offset", report.FormatText, india, []string{"(UTC-05:30)", "2025-09-30 18:30:00", "2025-09-30T18:30:00.0000000-05:30"}},
 		{"md Paris", report.FormatMarkdown, paris, []string{"Generated 2025-10-01T02:00:00.0000000+02:00; times in Europe/Paris (UTC+02:00).",
 			"| 2025-10-01T02:00:00.0000000+02:00 |"}},
 		{"html Paris", report.FormatHTML, paris, []string{"Times are in Europe/Paris (UTC&#43;02:00), exact to 100 ns.",
 			">2025-10-01T02:00:00.0000000&#43;02:00<"}},
-		{"text UTC", report.FormatText, time.UTC, []string{"times in UTC)", "2025-10-01 00:00:00", "2025-10-01T00:00:00.0000000Z, event 3021"}},
+		{"text UTC", report.FormatText, time.UTC, []string{"\nTimes in UTC.\n", "2025-10-01 00:00:00", "2025-10-01T00:00:00.0000000Z, event 3021"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -488,7 +488,7 @@ Flags:
 		tf, _ := report.TimelineFormatOf(c.timeline) // checked as it was set
 		timeline = report.NewTimeline(out.timeline, tf)
 	}
-	bar := newProgressBar(stderr, !c.quiet && isTerminal(stderr))
+	bar := newProgressBar(stderr, !c.quiet && isTerminal(stderr), termWidth(stderr))
 	g, err := report.Generate(ctx, paths, report.GenerateOptions{
 		Scan:     smbaudit.ScanOptions{Glob: glob, Workers: int(workers), AllEvents: *allEvents, Recover: *recoverSlack, Progress: bar.update},
 		Filter:   filter,
@@ -750,6 +750,9 @@ func (c *common) create(opts safefile.Options, stderr io.Writer) (*outputs, int,
 func (c *common) finish(rep *report.Report, format report.Format, failOn []report.Setting, out *outputs, stdout, stderr io.Writer) int {
 	color := format == report.FormatText && out.report == nil && !c.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout)
 	opts := report.RenderOptions{Text: report.TextOptions{Color: color}, Location: c.loc}
+	if format == report.FormatText && out.report == nil {
+		opts.Text.Width = termWidth(stdout) // 0, as for a file, unless stdout is a terminal
+	}
 	var err error
 	if out.report == nil {
 		err = rep.Render(stdout, format, opts)
