@@ -251,7 +251,7 @@ func (s *xlsxSheet) flush() error {
 func (r *Report) xlsxSummary(s *xlsxSheet) error {
 	if err := s.header([]string{"Setting", "Clients it breaks", "on servers", "Clients it possibly breaks (3027 only)",
 		"on servers", "Headline", "State", "Audit", "Servers with the audit", "Servers without it"},
-		[]float64{36, 18, 12, 34, 12, 90, 14, 12, 40, 40}); err != nil {
+		[]float64{36, 24, 12, 34, 12, 90, 14, 12, 40, 40}); err != nil {
 		return err
 	}
 	sum := r.Summary

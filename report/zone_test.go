@@ -74,6 +74,11 @@ func TestRenderLocationXLSX(t *testing.T) {
 	summary, err := f.GetRows(report.SheetSummary)
 	require.NoError(t, err)
 	assert.Contains(t, flatten(summary), "times in Europe/Paris (UTC+02:00)")
+	// The generation time (yyyy-mm-dd hh:mm:ss.000, 23 characters) fits
+	// its column rather than showing as ###.
+	wd, err := f.GetColWidth(report.SheetSummary, "B")
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, wd, 23.0)
 }
 
 // JSON and CSV stay in UTC whatever the display zone.
