@@ -157,7 +157,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error { return r.writeMarkdown(w, zo
 func (r *Report) writeMarkdown(w io.Writer, z zone) error {
 	b := bufio.NewWriter(w)
 	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
-	if d := z.describe(r.GeneratedAt); d != "" {
+	if d := z.describe(r); d != "" {
 		p("# SMB hardening readiness report\n\nGenerated %s; %s.\n\n", z.full(r.GeneratedAt), d)
 	} else {
 		p("# SMB hardening readiness report\n\nGenerated %s.\n\n", FormatTime(r.GeneratedAt))

@@ -225,7 +225,7 @@ func (r *Report) writeHTML(w io.Writer, opts HTMLOptions, z zone) error {
 	if d.Title == "" {
 		d.Title = "SMB hardening readiness report"
 	}
-	if desc := z.describe(r.GeneratedAt); desc != "" {
+	if desc := z.describe(r); desc != "" {
 		d.Zone = strings.TrimPrefix(desc, "times ")
 	}
 	d.Notice = Escape(r.Summary.Notice)

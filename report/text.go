@@ -199,7 +199,7 @@ func (r *Report) writeText(w io.Writer, opts TextOptions, z zone) error {
 		t.width = 100
 	}
 	t.line(t.paint(ansiBold, "SMB hardening readiness report") + "  (generated " + z.full(r.GeneratedAt) + ")")
-	if d := z.describe(r.GeneratedAt); d != "" {
+	if d := z.describe(r); d != "" {
 		t.wrap("", 2, strings.ToUpper(d[:1])+d[1:]+".")
 	}
 	if r.Summary.Notice != "" {

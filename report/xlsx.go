@@ -273,7 +273,7 @@ func (r *Report) xlsxSummary(s *xlsxSheet) error {
 	if sum.Notice != "" {
 		totals = append(totals, total{"NO EVIDENCE", styled(sum.Notice, s.x.bad, true)})
 	}
-	if d := s.x.z.describe(r.GeneratedAt); d != "" {
+	if d := s.x.z.describe(r); d != "" {
 		totals = append(totals, total{"Times", d})
 	}
 	for _, kv := range r.about() {

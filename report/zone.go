@@ -2,6 +2,8 @@ package report
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -53,21 +55,61 @@ func (z zone) suffix() string {
 }
 
 // describe is the header's note of the zone, "" for nil: "times in
-// Europe/Paris (UTC+02:00)", the offset in force at the instant at (the
-// generation time). Exact times carry their own offset.
-func (z zone) describe(at time.Time) string {
+// Europe/Paris (UTC+02:00)". It gives the offsets the zone has over the
+// span of the report's records (servers' first to last record), in order,
+// such as "(UTC+02:00, UTC+01:00)" across the end of summer time; or, for
+// a report without records, the offset at the generation time. Exact
+// times carry their own offset.
+func (z zone) describe(r *Report) string {
 	if z.loc == nil {
 		return ""
 	}
-	if at.IsZero() {
-		at = time.Now()
-	}
-	name, off := at.In(z.loc).Zone()
 	s := "times in " + z.loc.String()
-	if z.loc == time.UTC || (off == 0 && name == "UTC") || z.loc.String() == utcOffset(off) {
-		return s // a fixed offset named by its offset
+	var offs []string
+	add := func(t time.Time) time.Time {
+		_, off := t.In(z.loc).Zone()
+		if o := utcOffset(off); !slices.Contains(offs, o) {
+			offs = append(offs, o)
+		}
+		_, end := t.In(z.loc).ZoneBounds()
+		return end
 	}
-	return s + " (" + utcOffset(off) + ")"
+	first, last := r.span()
+	if first.IsZero() {
+		at := r.GeneratedAt
+		if at.IsZero() {
+			at = time.Now()
+		}
+		add(at)
+	} else {
+		// Each period of one offset from first to last; a zone changes
+		// offset twice a year at most, so a few periods cover any log.
+		for t, n := first, 0; n < 64; n++ {
+			end := add(t)
+			if end.IsZero() || !end.Before(last) && !end.Equal(last) {
+				break
+			}
+			t = end
+		}
+	}
+	if z.loc == time.UTC || (len(offs) == 1 && (offs[0] == "UTC+00:00" && z.loc.String() == "UTC" || offs[0] == z.loc.String())) {
+		return s // UTC, or a fixed offset named by its offset
+	}
+	return s + " (" + strings.Join(offs, ", ") + ")"
+}
+
+// span returns the first and last record of the report's servers; zero
+// times when there is none.
+func (r *Report) span() (first, last time.Time) {
+	for _, s := range r.Servers {
+		if !s.First.IsZero() && (first.IsZero() || s.First.Before(first)) {
+			first = s.First
+		}
+		if s.Last.After(last) {
+			last = s.Last
+		}
+	}
+	return first, last
 }
 
 // utcOffset renders an offset in seconds east of UTC as "UTC+02:00".

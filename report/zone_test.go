@@ -102,3 +102,27 @@ func flatten(rows [][]string) []string {
 	}
 	return out
 }
+
+// Across the end of summer time the header gives both offsets of the
+// records' span; a report without records, the offset at generation.
+func TestRenderLocationOffsetsOfTheSpan(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	require.NoError(t, err)
+	res := oneClient(3021, 3021)
+	res.Findings[0].Time = time.Date(2025, 10, 20, 12, 0, 0, 0, time.UTC)
+	res.Findings[1].Time = time.Date(2025, 10, 30, 12, 0, 0, 0, time.UTC)
+	res.Findings[1].Server = "srv0"
+	for _, tc := range []struct {
+		name string
+		rep  *report.Report
+		want string
+	}{
+		{"summer to winter", report.Build(res, report.Options{GeneratedAt: pinned}), "Times in Europe/Paris (UTC+02:00, UTC+01:00)."},
+		{"no records, generated in winter", report.NewBuilder(report.Options{GeneratedAt: time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC)}).Report(),
+			"Times in Europe/Paris (UTC+01:00)."},
+	} {
+		var b bytes.Buffer
+		require.NoError(t, tc.rep.Render(&b, report.FormatText, report.RenderOptions{Location: paris}))
+		assert.True(t, strings.Contains(b.String(), "\n"+tc.want+"\n"), "%s: want %q", tc.name, tc.want)
+	}
+}

@@ -184,7 +184,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.Var(valueFlag{&c.shortWindowText, c.setShortWindow}, "short-window", "flag a server whose records span less than `DURATION`: a number and s, m, h, d or w\n"+
 		"(36h, 14d), or 0 never (default 7d)")
 	fs.Var(valueFlag{&c.tz, c.setZone}, "tz", "show times in `ZONE` in the text, md, html and xlsx reports, which name it in their header:\n"+
-		"Local, UTC, an IANA name (Europe/Paris) or an offset (+02:00, -0530); JSON, CSV and the timeline stay\nin UTC (default UTC)")
+		"Local, UTC, an IANA name (Europe/Paris) or an offset (+02:00, -0530); JSON, CSV and the\ntimeline stay in UTC (default UTC)")
 	fs.BoolVar(&c.version, "version", false, "print the version (module, VCS revision, Go) and exit")
 	fs.Var(&c.maxFindings, "max-findings", "list at most `N` findings in the JSON report (0: all, every finding held in memory); past N the findings are only counted\n"+
 		"in the rows, so memory stays bounded, and merging such reports adds their rows (a record in two shards counts twice)")
