@@ -6,6 +6,7 @@ require (
 	github.com/Velocidex/ordereddict v0.0.0-20250821063524-02dc06e46238
 	github.com/stretchr/testify v1.12.1
 	github.com/xuri/excelize/v2 v2.11.1
+	golang.org/x/term v0.47.0
 	www.velocidex.com/golang/evtx v0.2.1-0.20260612024815-7947209eb310
 )
 

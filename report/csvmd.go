@@ -152,10 +152,16 @@ func mdList(vals []string) string {
 }
 
 // WriteMarkdown writes the report as Markdown, for tickets.
-func (r *Report) WriteMarkdown(w io.Writer) error {
+func (r *Report) WriteMarkdown(w io.Writer) error { return r.writeMarkdown(w, zone{}) }
+
+func (r *Report) writeMarkdown(w io.Writer, z zone) error {
 	b := bufio.NewWriter(w)
 	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
-	p("# SMB hardening readiness report\n\nGenerated %s.\n\n", FormatTime(r.GeneratedAt))
+	if d := z.describe(r); d != "" {
+		p("# SMB hardening readiness report\n\nGenerated %s; %s.\n\n", z.full(r.GeneratedAt), d)
+	} else {
+		p("# SMB hardening readiness report\n\nGenerated %s.\n\n", FormatTime(r.GeneratedAt))
+	}
 	if r.Summary.Notice != "" {
 		p("> **No evidence.** %s\n\n", mdEscape(r.Summary.Notice))
 	}
@@ -191,7 +197,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			rej = "**rejected**"
 		}
 		p(" %s | %s | %s | %s | %s | %s | %s | %s |\n", rej, mdEscape(eventsString(c.Events)),
-			FormatTime(c.FirstSeen), FormatTime(c.LastSeen), mdList(andMore(c.Servers, c.ServersTotal)), mdList(andMore(c.Users, c.UsersTotal)),
+			z.full(c.FirstSeen), z.full(c.LastSeen), mdList(andMore(c.Servers, c.ServersTotal)), mdList(andMore(c.Users, c.UsersTotal)),
 			mdList(andMore(c.SPNs, c.SPNsTotal)), mdList(andMore(c.Names, c.NamesTotal)))
 	}
 
@@ -217,7 +223,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	p("| Server | Audit events | Clients | Records | First | Last | Audit kinds | Audits | Warnings |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, s := range r.Servers {
 		p("| %s | %d | %d | %d | %s | %s | %s | %s | %s |\n", mdEscape(s.Name), s.AuditEvents, len(s.Clients), s.Records,
-			orDash(FormatTime(s.First)), orDash(FormatTime(s.Last)), orDash(idsString(s.AuditKinds)), orDash(strings.Join(s.Audits, ", ")),
+			orDash(z.full(s.First)), orDash(z.full(s.Last)), orDash(idsString(s.AuditKinds)), orDash(strings.Join(s.Audits, ", ")),
 			mdList(s.Warnings))
 	}
 
@@ -234,7 +240,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if r.Unparsed > 0 {
 		p("\n## Unparsed events\n\n%d recognised events were too malformed to classify.\n\n", r.Unparsed)
 		for _, u := range r.UnparsedSamples {
-			p("- %s: %s\n", mdEscape(evidenceString(u.Evidence)), mdEscape(u.Reason))
+			p("- %s: %s\n", mdEscape(z.evidence(u.Evidence)), mdEscape(u.Reason))
 		}
 	}
 	return b.Flush()

@@ -114,7 +114,10 @@
 // as escapes such as \x1b or \u202e, never raw.
 // Times are RFC 3339 UTC with 7 fractional digits (100 ns), e.g.
 // 2025-09-10T08:15:42.1234567Z; tables in the text form show them to the
-// second, the details below them in full.
+// second, the details below them in full. Render with
+// RenderOptions.Location shows the text, Markdown, HTML and XLSX forms in
+// that zone instead (2025-09-10T10:15:42.1234567+02:00, the zone named in
+// the header); JSON, CSV and the timeline stay in UTC.
 //
 // # JSON schema smbreadiness.report/v1
 //

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/evtxkit/smbreadiness/report"
@@ -136,4 +137,24 @@ func ExampleBuilder() {
 	fmt.Println(len(r.Findings), "findings,", len(r.Clients), "clients")
 	// Output:
 	// 482 findings, 9 clients
+}
+
+// The text form in a chosen zone: the header names it, and the times of
+// the details carry its offset.
+func ExampleRenderOptions_location() {
+	t := time.Date(2025, 9, 10, 8, 15, 42, 123456700, time.UTC)
+	r := report.Build(&smbaudit.Result{Findings: []smbaudit.Finding{
+		finding(smbaudit.KindSigningUnsupported, 3021, "fs01", "10.0.0.5", t)}}, report.Options{GeneratedAt: t})
+	var b bytes.Buffer
+	if err := r.Render(&b, report.FormatText, report.RenderOptions{Location: time.FixedZone("UTC+02:00", 2*3600)}); err != nil {
+		panic(err)
+	}
+	for _, line := range strings.Split(b.String(), "\n") {
+		if strings.HasPrefix(line, "Times in") || strings.Contains(line, "first seen:") {
+			fmt.Println(line)
+		}
+	}
+	// Output:
+	// Times in UTC+02:00.
+	//   first seen: 2025-09-10T10:15:42.1234567+02:00, event 3021 on fs01, record 0
 }

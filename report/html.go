@@ -68,7 +68,7 @@ func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
 // dayChart draws the findings per day, stacked per event ID, and under them
 // the window each server's records cover.
-func dayChart(days []Day, r *Report) chart {
+func dayChart(days []Day, r *Report, z zone) chart {
 	const w, h, left, bottom, top = 760, 240, 44, 36, 12
 	c := chart{Width: w, Height: h}
 	if len(days) == 0 {
@@ -112,7 +112,7 @@ func dayChart(days []Day, r *Report) chart {
 			c.Legend = append(c.Legend, legendItem{Color: eventColor(id), Label: fmt.Sprintf("%d %s", id, EventLabel(id))})
 		}
 	}
-	coverageLanes(&c, r, days, left, plotW, float64(h))
+	coverageLanes(&c, r, z, days, left, plotW, float64(h))
 	return c
 }
 
@@ -183,6 +183,7 @@ type htmlCell struct {
 type htmlData struct {
 	Title     string
 	Generated string
+	Zone      string // the zone of the times: "UTC", or "in Europe/Paris (UTC+02:00)"
 	Report    *Report
 	Summary   string
 	Cards     []htmlCard
@@ -208,7 +209,7 @@ type htmlCard struct {
 
 func numCell(n int) htmlCell { return htmlCell{Text: strconv.Itoa(n), Class: "num"} }
 
-func timeCell(t time.Time) htmlCell { return htmlCell{Text: FormatTime(t), Class: "nw"} }
+func (z zone) cell(t time.Time) htmlCell { return htmlCell{Text: z.full(t), Class: "nw"} }
 
 func listCell(v []string, total int) htmlCell {
 	return htmlCell{Text: strings.Join(andMore(showEmpty(v), total), ", ")}
@@ -216,11 +217,16 @@ func listCell(v []string, total int) htmlCell {
 
 // WriteHTML writes one self-contained HTML page (no external assets, works
 // offline): summary cards, sortable and filterable tables, inline SVG charts.
-func (r *Report) WriteHTML(w io.Writer, opts HTMLOptions) error {
-	d := htmlData{Title: opts.Title, Generated: FormatTime(r.GeneratedAt), Report: r,
-		Summary: summaryLine(r.Summary, r.Unparsed), Days: dayChart(r.Days, r), Top: topClientsChart(r.Clients, 10)}
+func (r *Report) WriteHTML(w io.Writer, opts HTMLOptions) error { return r.writeHTML(w, opts, zone{}) }
+
+func (r *Report) writeHTML(w io.Writer, opts HTMLOptions, z zone) error {
+	d := htmlData{Title: opts.Title, Generated: z.full(r.GeneratedAt), Zone: "UTC", Report: r,
+		Summary: summaryLine(r.Summary, r.Unparsed), Days: dayChart(r.Days, r, z), Top: topClientsChart(r.Clients, 10)}
 	if d.Title == "" {
 		d.Title = "SMB hardening readiness report"
+	}
+	if desc := z.describe(r); desc != "" {
+		d.Zone = strings.TrimPrefix(desc, "times ")
 	}
 	d.Notice = Escape(r.Summary.Notice)
 	for _, kv := range r.about() {
@@ -271,10 +277,10 @@ func (r *Report) WriteHTML(w io.Writer, opts HTMLOptions) error {
 			d.Warnings = append(d.Warnings, Escape(sv.Name)+": "+wn)
 		}
 	}
-	d.Clients = htmlClients(r)
+	d.Clients = htmlClients(r, z)
 	for _, sv := range r.Servers {
 		d.Servers = append(d.Servers, []htmlCell{{Text: sv.Name}, numCell(sv.AuditEvents), numCell(len(sv.Clients)),
-			numCell(sv.Records), timeCell(sv.First), timeCell(sv.Last),
+			numCell(sv.Records), z.cell(sv.First), z.cell(sv.Last),
 			{Text: idsString(sv.AuditKinds)}, {Text: strings.Join(sv.Audits, ", ")},
 			{Text: strings.Join(sv.Warnings, "; "), Class: warnClass(sv.Warnings)}})
 	}
@@ -374,7 +380,7 @@ table.evidence td { word-break: break-word; }
 </style>
 </head>
 <body>
-<header><h1>{{.Title}}</h1><p>Generated {{.Generated}}. Times are UTC, exact to 100 ns.</p></header>
+<header><h1>{{.Title}}</h1><p>Generated {{.Generated}}. Times are {{.Zone}}, exact to 100 ns.</p></header>
 <main>
 {{- if .Notice}}
 <p class="notice" id="notice" role="alert"><strong>No evidence.</strong> {{.Notice}}</p>

@@ -100,7 +100,7 @@ func boolInt(b bool) int {
 }
 
 // htmlClients makes the client rows of the HTML page, most severe first.
-func htmlClients(r *Report) []htmlClient {
+func htmlClients(r *Report, z zone) []htmlClient {
 	byClient := evidenceOf(r)
 	display := map[string]string{}
 	for _, s := range r.Servers {
@@ -132,10 +132,10 @@ func htmlClients(r *Report) []htmlClient {
 			hints = append(hints, HintAlreadyFails)
 		}
 		hc.Cells = append(hc.Cells, rej, htmlCell{Text: eventsString(c.Events), Sort: strconv.Itoa(total(c.Events)), Class: "num"},
-			timeCell(c.LastSeen), htmlCell{Text: strings.Join(hints, " | "), Class: "wide"},
+			z.cell(c.LastSeen), htmlCell{Text: strings.Join(hints, " | "), Class: "wide"},
 			htmlCell{Text: strconv.Itoa(rank), Class: "rank"})
 		hc.Summary = fmt.Sprintf("Evidence: %s on %s, %s to %s", plural(total(c.Events), "event", "events"),
-			plural(max(len(c.Servers), c.ServersTotal), "server", "servers"), orDash(FormatTime(c.FirstSeen)), orDash(FormatTime(c.LastSeen)))
+			plural(max(len(c.Servers), c.ServersTotal), "server", "servers"), orDash(z.full(c.FirstSeen)), orDash(z.full(c.LastSeen)))
 		for _, kv := range [][2]string{{"kind", c.Kind}, {"names", strings.Join(andMore(c.Names, c.NamesTotal), ", ")},
 			{"same short name as", strings.Join(andMore(c.Linked, c.LinkedTotal), ", ")},
 			{"servers", strings.Join(andMore(c.Servers, c.ServersTotal), ", ")},
@@ -173,12 +173,12 @@ func htmlClients(r *Report) []htmlClient {
 				file += " … " + a.last.Source.File
 			}
 			hc.Evidence = append(hc.Evidence, []htmlCell{{Text: name}, {Text: fmt.Sprintf("%d %s", k.event, EventLabel(k.event))},
-				numCell(a.count), timeCell(a.first.Time), timeCell(a.last.Time), {Text: file, Class: "mono"},
+				numCell(a.count), z.cell(a.first.Time), z.cell(a.last.Time), {Text: file, Class: "mono"},
 				{Text: records, Class: "num"}, {Text: c.eventHint(k.event)}})
 		}
 		if len(ev) == 0 {
-			hc.Note = "The findings were not listed (past the report's bound on findings): first " + evidenceString(c.First) +
-				"; last " + evidenceString(c.Last) + "."
+			hc.Note = "The findings were not listed (past the report's bound on findings): first " + z.evidence(c.First) +
+				"; last " + z.evidence(c.Last) + "."
 			for _, id := range sortedIDs(c.Events) {
 				hc.Evidence = append(hc.Evidence, []htmlCell{{Text: strings.Join(c.ServersByEvent[id], ", ")},
 					{Text: fmt.Sprintf("%d %s", id, EventLabel(id))}, numCell(c.Events[id]), {Text: "-"}, {Text: "-"}, {Text: "-"},
@@ -204,7 +204,7 @@ func htmlClients(r *Report) []htmlClient {
 
 // coverageLanes draws, under the events-per-day chart, one lane per server
 // marking the days its records cover (First to Last).
-func coverageLanes(c *chart, r *Report, days []Day, left, plotW, top float64) {
+func coverageLanes(c *chart, r *Report, z zone, days []Day, left, plotW, top float64) {
 	if len(days) == 0 {
 		return
 	}
@@ -234,7 +234,7 @@ func coverageLanes(c *chart, r *Report, days []Day, left, plotW, top float64) {
 		}
 		x0, x1 := x(s.First), x(s.Last)
 		c.Coverage = append(c.Coverage, svgRect{X: f1(x0), Y: f1(y + 3), W: f1(max(x1-x0, 2)), H: f1(lane - 5), Fill: "#6e7781",
-			Title: Escape(s.Name) + ": records from " + FormatTime(s.First) + " to " + FormatTime(s.Last)})
+			Title: Escape(s.Name) + ": records from " + z.full(s.First) + " to " + z.full(s.Last)})
 		// The name goes after the bar, or before it, or on it: where it fits.
 		label := svgText{X: f1(x1 + 4), Y: f1(y + 11), Anchor: "start", Text: Escape(clipText(s.Name))}
 		switch {

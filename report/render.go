@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // Format names a renderer.
@@ -48,23 +49,30 @@ func ParseFormat(s string) (Format, error) {
 type RenderOptions struct {
 	Text TextOptions
 	HTML HTMLOptions
+	// Location is the zone the human formats (text, md, html, xlsx) show
+	// times in, named once in their header; exact times then carry their
+	// offset. nil keeps UTC, as WriteText and the other Write methods show
+	// it. JSON and CSV (and the timeline) are always UTC: they are read
+	// by programs, and a zone would make two runs' files differ.
+	Location *time.Location
 }
 
 // Render writes the report in format f.
 func (r *Report) Render(w io.Writer, f Format, opts RenderOptions) error {
+	z := zone{opts.Location}
 	switch f {
 	case FormatText:
-		return r.WriteText(w, opts.Text)
+		return r.writeText(w, opts.Text, z)
 	case FormatJSON:
 		return r.WriteJSON(w)
 	case FormatCSV:
 		return r.WriteCSV(w)
 	case FormatMarkdown:
-		return r.WriteMarkdown(w)
+		return r.writeMarkdown(w, z)
 	case FormatHTML:
-		return r.WriteHTML(w, opts.HTML)
+		return r.writeHTML(w, opts.HTML, z)
 	case FormatXLSX:
-		return r.WriteXLSX(w)
+		return r.writeXLSX(w, z)
 	}
 	return fmt.Errorf("%w: %q", ErrFormat, f)
 }

@@ -15,7 +15,10 @@ import (
 type TextOptions struct {
 	// Color adds ANSI colors (for a terminal).
 	Color bool
-	// Width is the line width to wrap to; 0 means 100.
+	// Width is the line width to wrap to; 0 means 100. From 80 columns
+	// no line is wider: the client and server columns take the room left
+	// (and are cut with "~"), and under 89 (clients) or 98 (servers)
+	// columns the table times show their date alone.
 	Width int
 }
 
@@ -41,6 +44,7 @@ type textWriter struct {
 	w     *bufio.Writer
 	width int
 	color bool
+	z     zone
 }
 
 func (t *textWriter) paint(code, s string) string {
@@ -54,12 +58,13 @@ func (t *textWriter) line(s string) { t.w.WriteString(strings.TrimRight(s, " ") 
 
 // wrap writes text after prefix, breaking at spaces so that no line is
 // longer than the width; continuation lines are indented by indent spaces.
+// A word longer than a whole line (a long path) is cut across lines.
 func (t *textWriter) wrap(prefix string, indent int, text string) {
 	line := prefix
 	width := utf8.RuneCountInString(prefix)
 	pad := strings.Repeat(" ", indent)
 	first := true
-	for _, word := range strings.Fields(text) {
+	for _, word := range t.pieces(strings.Fields(text), indent) {
 		n := utf8.RuneCountInString(word)
 		if !first && width+1+n > t.width {
 			t.line(line)
@@ -78,6 +83,30 @@ func (t *textWriter) wrap(prefix string, indent int, text string) {
 		first = false
 	}
 	t.line(line)
+}
+
+// dayOnly keeps the date of a table time when day is set.
+func dayOnly(s string, day bool) string {
+	if day && len(s) > 10 {
+		return s[:10]
+	}
+	return s
+}
+
+// pieces cuts the words longer than a line of the width (after indent)
+// into pieces that fit one.
+func (t *textWriter) pieces(words []string, indent int) []string {
+	room := max(t.width-indent, 8)
+	var out []string
+	for _, w := range words {
+		r := []rune(w)
+		for len(r) > room {
+			out = append(out, string(r[:room]))
+			r = r[room:]
+		}
+		out = append(out, string(r))
+	}
+	return out
 }
 
 // cell pads s to n columns (truncating with "~" when longer).
@@ -131,8 +160,11 @@ func idsString(ids []uint16) string {
 	return strings.Join(s, ",")
 }
 
-func evidenceString(e Evidence) string {
-	s := fmt.Sprintf("%s, event %d on %s, record %d", FormatTime(e.Time), e.EventID, Escape(e.Server), e.RecordID)
+func evidenceString(e Evidence) string { return zone{}.evidence(e) }
+
+// evidence renders e in one line, its time in the zone.
+func (z zone) evidence(e Evidence) string {
+	s := fmt.Sprintf("%s, event %d on %s, record %d", z.full(e.Time), e.EventID, Escape(e.Server), e.RecordID)
 	if e.Source.File != "" {
 		s += fmt.Sprintf(" (%s chunk %d offset %d)", Escape(e.Source.File), e.Source.Chunk, e.Source.Offset)
 	}
@@ -158,13 +190,18 @@ func verdictCell(c Client, st Setting) string {
 	return "-"
 }
 
-// WriteText writes a terminal summary and tables, readable at 100 columns.
-func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
-	t := &textWriter{w: bufio.NewWriter(w), width: opts.Width, color: opts.Color}
+// WriteText writes a terminal summary and tables, within opts.Width columns (100 by default).
+func (r *Report) WriteText(w io.Writer, opts TextOptions) error { return r.writeText(w, opts, zone{}) }
+
+func (r *Report) writeText(w io.Writer, opts TextOptions, z zone) error {
+	t := &textWriter{w: bufio.NewWriter(w), width: opts.Width, color: opts.Color, z: z}
 	if t.width <= 0 {
 		t.width = 100
 	}
-	t.line(t.paint(ansiBold, "SMB hardening readiness report") + "  (generated " + FormatTime(r.GeneratedAt) + ")")
+	t.line(t.paint(ansiBold, "SMB hardening readiness report") + "  (generated " + z.full(r.GeneratedAt) + ")")
+	if d := z.describe(r); d != "" {
+		t.wrap("", 2, strings.ToUpper(d[:1])+d[1:]+".")
+	}
 	if r.Summary.Notice != "" {
 		t.line("")
 		t.wrap(t.paint(ansiRed, "NO EVIDENCE:"), 2, r.Summary.Notice)
@@ -194,11 +231,22 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 
 	// Clients table.
 	t.line("")
-	t.line(t.paint(ansiBold, "Clients") + "  (yes: breaks; maybe: 3027 only; SMB1=DisableSMB1, SIGN=RequireSecuritySignature,")
-	t.line("          ENC=EncryptData+RejectUnencryptedAccess, SPN1/SPN2=SmbServerNameHardeningLevel=1/2;")
-	t.line("          551: already rejected, by a 551 or a 5168)")
-	const cw = 27
-	t.line(fmt.Sprintf("%s %-5s %-5s %-5s %-5s %-5s %-8s %6s %4s  %s", cell("CLIENT", cw, false), "SMB1", "ENC", "SIGN", "SPN1", "SPN2", "551", "EVENTS", "SRVS", "LAST SEEN (UTC)"))
+	if t.width >= 100 {
+		t.line(t.paint(ansiBold, "Clients") + "  (yes: breaks; maybe: 3027 only; SMB1=DisableSMB1, SIGN=RequireSecuritySignature,")
+		t.line("          ENC=EncryptData+RejectUnencryptedAccess, SPN1/SPN2=SmbServerNameHardeningLevel=1/2;")
+		t.line("          551: already rejected, by a 551 or a 5168)")
+	} else {
+		t.line(t.paint(ansiBold, "Clients"))
+		t.wrap("  (yes: breaks; maybe: 3027 only;", 3, "SMB1=DisableSMB1, SIGN=RequireSecuritySignature, "+
+			"ENC=EncryptData+RejectUnencryptedAccess, SPN1/SPN2=SmbServerNameHardeningLevel=1/2; 551: already rejected, by a 551 or a 5168)")
+	}
+	// The client column takes what the width leaves (27 at 100 columns);
+	// under 89 columns the last-seen column shows the date alone.
+	cw, lastSeen, day := t.width-73, "LAST SEEN"+z.suffix(), false
+	if cw < 16 {
+		cw, lastSeen, day = max(t.width-63, 12), "LAST SEEN", true
+	}
+	t.line(fmt.Sprintf("%s %-5s %-5s %-5s %-5s %-5s %-8s %6s %4s  %s", cell("CLIENT", cw, false), "SMB1", "ENC", "SIGN", "SPN1", "SPN2", "551", "EVENTS", "SRVS", lastSeen))
 	for _, c := range r.Clients {
 		row := cell(Escape(c.ID), cw, false)
 		for _, st := range Settings {
@@ -212,7 +260,7 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 			rej, code = "REJECTED", ansiMag
 		}
 		row += " " + t.paint(code, cell(rej, 8, false))
-		row += fmt.Sprintf(" %6d %4d  %s", total(c.Events), max(len(c.Servers), c.ServersTotal), shortTime(c.LastSeen))
+		row += fmt.Sprintf(" %6d %4d  %s", total(c.Events), max(len(c.Servers), c.ServersTotal), dayOnly(z.short(c.LastSeen), day))
 		t.line(row)
 	}
 
@@ -234,8 +282,8 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 		field("names", andMore(c.Names, c.NamesTotal))
 		field("same short name as", andMore(c.Linked, c.LinkedTotal))
 		t.wrap("  events:", 6, eventsString(c.Events))
-		t.wrap("  first seen:", 6, evidenceString(c.First))
-		t.wrap("  last seen:", 6, evidenceString(c.Last))
+		t.wrap("  first seen:", 6, z.evidence(c.First))
+		t.wrap("  last seen:", 6, z.evidence(c.Last))
 		field("servers", andMore(c.Servers, c.ServersTotal))
 		field("users", andMore(c.Users, c.UsersTotal))
 		field("SPNs", andMore(showEmpty(c.SPNs), c.SPNsTotal))
@@ -261,12 +309,22 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 
 	// Servers.
 	t.line("")
-	t.line(t.paint(ansiBold, "Servers") + "  (coverage: first and last record of any event of the server in the inputs)")
-	const sw = 30
-	t.line(fmt.Sprintf("%s %6s %7s %8s  %-20s  %-20s", cell("SERVER", sw, false), "AUDIT", "CLIENTS", "RECORDS", "FIRST (UTC)", "LAST (UTC)"))
+	if t.width >= 100 {
+		t.line(t.paint(ansiBold, "Servers") + "  (coverage: first and last record of any event of the server in the inputs)")
+	} else {
+		t.line(t.paint(ansiBold, "Servers"))
+		t.wrap("  (coverage:", 3, "first and last record of any event of the server in the inputs)")
+	}
+	// The server column takes what the width leaves past 100 columns;
+	// under 98 the first and last columns show dates alone.
+	sw, tw, day := 30+max(t.width-100, 0), 20, false
+	if t.width < 98 {
+		sw, tw, day = min(max(t.width-50, 12), 30), 11, true
+	}
+	t.line(fmt.Sprintf("%s %6s %7s %8s  %-*s  %-*s", cell("SERVER", sw, false), "AUDIT", "CLIENTS", "RECORDS", tw, "FIRST"+z.suffix(), tw, "LAST"+z.suffix()))
 	for _, s := range r.Servers {
-		t.line(fmt.Sprintf("%s %6d %7d %8d  %-20s  %-20s", cell(Escape(s.Name), sw, false), s.AuditEvents, len(s.Clients), s.Records,
-			shortTime(s.First), shortTime(s.Last)))
+		t.line(fmt.Sprintf("%s %6d %7d %8d  %-*s  %-*s", cell(Escape(s.Name), sw, false), s.AuditEvents, len(s.Clients), s.Records,
+			tw, dayOnly(z.short(s.First), day), tw, dayOnly(z.short(s.Last), day)))
 		if len(s.AuditKinds) > 0 {
 			t.wrap("    audit kinds:", 6, idsString(s.AuditKinds)+" (audits: "+strings.Join(s.Audits, ", ")+")")
 		}
@@ -286,7 +344,7 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 		}
 		t.wrap("   ", 6, fmt.Sprintf("%s; %s (%d decoded), %s, %s; %s to %s", inputFacts(in),
 			plural(in.Chunks, "chunk", "chunks"), in.ChunksDecoded, plural(len(in.DamagedChunks), "damaged chunk", "damaged chunks"),
-			plural(len(in.Errors), "error", "errors"), orDash(FormatTime(in.First)), orDash(FormatTime(in.Last))))
+			plural(len(in.Errors), "error", "errors"), orDash(z.full(in.First)), orDash(z.full(in.Last))))
 		t.wrap("    sha256:", 6, orDash(in.SHA256))
 		shown, more := firstErrors(in.Errors)
 		for _, e := range shown {
@@ -300,7 +358,7 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 		t.line("")
 		t.line(t.paint(ansiBold, "Unparsed events") + fmt.Sprintf("  (%d; recognised but too malformed to classify)", r.Unparsed))
 		for _, u := range r.UnparsedSamples {
-			t.wrap("  *", 4, evidenceString(u.Evidence)+": "+Escape(u.Reason))
+			t.wrap("  *", 4, z.evidence(u.Evidence)+": "+Escape(u.Reason))
 		}
 	}
 	return t.w.Flush()

@@ -43,7 +43,8 @@ const (
 // Summary (the headline per setting and the totals), Clients (one row
 // per client, a verdict column per setting), Evidence (one row per listed
 // finding, Report.Findings), Servers and Inputs. Times are date cells in
-// UTC; every sheet has a frozen, filterable header row; verdicts are
+// UTC (Render with RenderOptions.Location: the wall clock of that zone,
+// named on the Summary sheet); every sheet has a frozen, filterable header row; verdicts are
 // coloured as in the HTML report. Every string goes through Escape. The
 // rows are streamed to a temporary buffer (on disk past a few MiB), so
 // large reports do not build the sheets in memory; the compressed
@@ -51,10 +52,12 @@ const (
 // the same report gives the same bytes. Past Excel's
 // 1,048,576 rows the Evidence sheet ends with a row saying how many
 // findings it leaves out. WriteXLSX returns the first error of w.
-func (r *Report) WriteXLSX(w io.Writer) error {
+func (r *Report) WriteXLSX(w io.Writer) error { return r.writeXLSX(w, zone{}) }
+
+func (r *Report) writeXLSX(w io.Writer, z zone) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	x := &xlsxWriter{f: f}
+	x := &xlsxWriter{f: f, z: z}
 	if err := x.newStyles(); err != nil {
 		return err
 	}
@@ -130,6 +133,7 @@ func sortedZip(w io.Writer, b []byte) error {
 type xlsxWriter struct {
 	f                       *excelize.File
 	header, date, bad, warn int
+	z                       zone // date cells hold the wall clock of this zone
 }
 
 func (x *xlsxWriter) newStyles() error {
@@ -206,7 +210,7 @@ func (s *xlsxSheet) cell(c any) any {
 		if v.IsZero() {
 			return nil
 		}
-		return excelize.Cell{StyleID: s.x.date, Value: v.UTC()}
+		return excelize.Cell{StyleID: s.x.date, Value: s.x.z.wall(v)}
 	case excelize.Cell:
 		v.Value = s.cell(v.Value)
 		if inner, ok := v.Value.(excelize.Cell); ok { // a time inside a styled cell keeps its style
@@ -247,7 +251,7 @@ func (s *xlsxSheet) flush() error {
 func (r *Report) xlsxSummary(s *xlsxSheet) error {
 	if err := s.header([]string{"Setting", "Clients it breaks", "on servers", "Clients it possibly breaks (3027 only)",
 		"on servers", "Headline", "State", "Audit", "Servers with the audit", "Servers without it"},
-		[]float64{36, 18, 12, 34, 12, 90, 14, 12, 40, 40}); err != nil {
+		[]float64{36, 24, 12, 34, 12, 90, 14, 12, 40, 40}); err != nil {
 		return err
 	}
 	sum := r.Summary
@@ -269,6 +273,9 @@ func (r *Report) xlsxSummary(s *xlsxSheet) error {
 	if sum.Notice != "" {
 		totals = append(totals, total{"NO EVIDENCE", styled(sum.Notice, s.x.bad, true)})
 	}
+	if d := s.x.z.describe(r); d != "" {
+		totals = append(totals, total{"Times", d})
+	}
 	for _, kv := range r.about() {
 		totals = append(totals, total{kv[0], kv[1]})
 	}
@@ -288,7 +295,7 @@ func (r *Report) xlsxSummary(s *xlsxSheet) error {
 		{"Unparsed events", styled(r.Unparsed, s.x.warn, r.Unparsed > 0)},
 		{"Findings listed in Evidence", listed},
 		{"Findings counted but not listed (max findings)", r.FindingsOmitted},
-		{"Generated (UTC)", r.GeneratedAt},
+		{"Generated" + " (" + s.x.z.label() + ")", r.GeneratedAt},
 	}...)
 	for _, t := range totals {
 		if t.v == nil {
@@ -311,7 +318,7 @@ func (r *Report) xlsxClients(s *xlsxSheet) error {
 		names = append(names, string(st))
 		widths = append(widths, 16)
 	}
-	names = append(names, "Rejected by enforcement", "First seen (UTC)", "Last seen (UTC)", "Events")
+	names = append(names, "Rejected by enforcement", "First seen"+" ("+s.x.z.label()+")", "Last seen"+" ("+s.x.z.label()+")", "Events")
 	widths = append(widths, 12, 24, 24, 9)
 	for _, id := range EventIDs {
 		names = append(names, strconv.Itoa(int(id)))
@@ -365,7 +372,7 @@ func (r *Report) xlsxClients(s *xlsxSheet) error {
 func joinList(v []string) string { return strings.Join(v, "; ") }
 
 func (r *Report) xlsxEvidence(s *xlsxSheet) error {
-	names := append([]string{"Time (UTC)", "Time (exact, UTC)"}, TimelineHeader[1:]...)
+	names := append([]string{"Time" + " (" + s.x.z.label() + ")", "Time (exact, " + s.x.z.label() + ")"}, TimelineHeader[1:]...)
 	widths := []float64{24, 29, 22, 30, 8, 10, 10, 22, 30, 28, 28, 8, 20, 30, 28, 16, 34, 34, 8, 20, 50, 7, 10}
 	if err := s.header(names, widths); err != nil {
 		return err
@@ -376,7 +383,7 @@ func (r *Report) xlsxEvidence(s *xlsxSheet) error {
 		}
 		rec := &r.Findings[i]
 		t := timelineRowOf(rec)
-		if err := s.add(rec.Time, FormatTime(rec.Time), t.Computer, t.Channel, int(t.EventID), t.EventRecordID, t.RecordID,
+		if err := s.add(rec.Time, s.x.z.full(rec.Time), t.Computer, t.Channel, int(t.EventID), t.EventRecordID, t.RecordID,
 			t.Kind, t.Description, t.Client, t.ClientRaw, t.ClientKind, t.User, t.SPN, t.Status, t.EPAPolicy,
 			styled(strings.Join(t.BreaksUnder, "; "), s.x.bad, len(t.BreaksUnder) > 0),
 			styled(strings.Join(t.PossiblyBreaks, "; "), s.x.warn, len(t.PossiblyBreaks) > 0),
@@ -388,7 +395,7 @@ func (r *Report) xlsxEvidence(s *xlsxSheet) error {
 }
 
 func (r *Report) xlsxServers(s *xlsxSheet) error {
-	if err := s.header([]string{"Server", "First (UTC)", "Last (UTC)", "Records", "Findings", "Audit events", "Clients",
+	if err := s.header([]string{"Server", "First" + " (" + s.x.z.label() + ")", "Last" + " (" + s.x.z.label() + ")", "Records", "Findings", "Audit events", "Clients",
 		"Audit event IDs", "Warnings"}, []float64{30, 24, 24, 10, 10, 12, 9, 24, 80}); err != nil {
 		return err
 	}
@@ -403,7 +410,7 @@ func (r *Report) xlsxServers(s *xlsxSheet) error {
 
 func (r *Report) xlsxInputs(s *xlsxSheet) error {
 	if err := s.header([]string{"Path", "Size", "Skipped", "Cause", "Reason", "Chunks", "Chunks decoded", "Chunks skipped",
-		"Records", "Damaged chunks", "Errors", "First errors", "First (UTC)", "Last (UTC)", "Records in chunks", "First record ID",
+		"Records", "Damaged chunks", "Errors", "First errors", "First" + " (" + s.x.z.label() + ")", "Last" + " (" + s.x.z.label() + ")", "Records in chunks", "First record ID",
 		"SHA-256"},
 		[]float64{60, 12, 9, 18, 40, 8, 10, 10, 10, 16, 8, 80, 24, 24, 12, 12, 66}); err != nil {
 		return err

@@ -8,7 +8,8 @@
 // *.evtx (see --glob). The report goes to stdout, or to the file of -o,
 // created before the scan (internal/safefile: atomically, never replacing
 // an input, a device or a named pipe), in the format of -f or of the file's
-// extension. Every file that cannot be read, is not EVTX, is not a regular
+// extension; --out-dir DIR writes every format instead, all or none. Every
+// file that cannot be read, is not EVTX, is not a regular
 // file or is damaged is named on stderr with the reason, and the others are
 // processed. "merge" combines the JSON partial reports (--partial, or
 // --format json) of shards scanned apart; a partial missing or unreadable
@@ -36,6 +37,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // --tz names a zone even where the system has no zone database
 
 	"github.com/evtxkit/smbreadiness/internal/safefile"
 	"github.com/evtxkit/smbreadiness/report"
@@ -149,6 +151,10 @@ type common struct {
 	shortWindow                     time.Duration // 0: report.DefaultShortWindow; negative: off
 	shortWindowText                 string
 	commandLine                     string // as report.Meta states it
+	tz                              string
+	outDir, name                    string         // --out-dir, --name
+	generated                       time.Time      // SOURCE_DATE_EPOCH, or zero: now
+	loc                             *time.Location // --tz; nil: UTC, as the report has always shown times
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -160,6 +166,11 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.Var(output, "output", "write the report to `FILE` instead of stdout: checked before the scan, written\n"+
 		"atomically (temporary file, then rename); a device or a named pipe is written\nthrough, an input is never overwritten")
 	fs.Var(output, "o", "")
+	fs.Var(valueFlag{&c.outDir, nil}, "out-dir", "write the report in every format (text, json, csv, md, html, xlsx) to `DIR`, an existing\n"+
+		"directory, as NAME.txt, NAME.json, ... (see --name): all created before the scan, all or none\n"+
+		"written; instead of -o and -f")
+	fs.Var(valueFlag{&c.name, checkName}, "name", "the file `NAME` of --out-dir, without extension (default smbreadiness-TIME, TIME the\n"+
+		"report's generation time in UTC, such as 20251009T085320Z)")
 	fs.Var(valueFlag{&c.partial, nil}, "partial", "also write the JSON partial report to `FILE`, for smbaudit merge (always JSON:\nan extension .txt, .csv, .md or .html is refused)")
 	fs.Var(valueFlag{&c.failOn, func(s string) error { _, err := report.ParseFailOn(s); return err }}, "fail-on",
 		"exit 4 when a client would certainly break under `SETTING`:\n"+
@@ -172,9 +183,79 @@ func (c *common) register(fs *flag.FlagSet) {
 		"vouch for the setting (no server logged its audit, an input skipped or damaged)")
 	fs.Var(valueFlag{&c.shortWindowText, c.setShortWindow}, "short-window", "flag a server whose records span less than `DURATION`: a number and s, m, h, d or w\n"+
 		"(36h, 14d), or 0 never (default 7d)")
+	fs.Var(valueFlag{&c.tz, c.setZone}, "tz", "show times in `ZONE` in the text, md, html and xlsx reports, which name it in their header:\n"+
+		"Local, UTC, an IANA name (Europe/Paris) or an offset (+02:00, -0530); JSON, CSV and the\ntimeline stay in UTC (default UTC)")
 	fs.BoolVar(&c.version, "version", false, "print the version (module, VCS revision, Go) and exit")
 	fs.Var(&c.maxFindings, "max-findings", "list at most `N` findings in the JSON report (0: all, every finding held in memory); past N the findings are only counted\n"+
 		"in the rows, so memory stays bounded, and merging such reports adds their rows (a record in two shards counts twice)")
+}
+
+// checkName checks --name: a file name, without a directory.
+func checkName(s string) error {
+	if strings.ContainsAny(s, `/\:`) || s == "." || s == ".." || strings.TrimSpace(s) != s {
+		return fmt.Errorf("%q is not a file name: no directory, no colon, no leading or trailing space", s)
+	}
+	return nil
+}
+
+// outDirFiles returns the files of --out-dir, one per format, in the order
+// of report.Formats.
+func (c *common) outDirFiles() []string {
+	name := c.name
+	if name == "" {
+		at := c.generated
+		if at.IsZero() {
+			at = time.Now()
+		}
+		name = "smbreadiness-" + at.UTC().Format("20060102T150405Z")
+	}
+	var out []string
+	for _, f := range report.Formats {
+		ext := string(f)
+		if f == report.FormatText {
+			ext = "txt"
+		}
+		out = append(out, filepath.Join(c.outDir, name+"."+ext))
+	}
+	return out
+}
+
+// zoneOffset matches a --tz offset: +02:00, -0530, +2.
+var zoneOffset = regexp.MustCompile(`^([+-])(\d{1,2}):?(\d{2})?$`)
+
+// setZone reads --tz: Local, UTC, an IANA zone name or a fixed offset.
+func (c *common) setZone(s string) error {
+	v := strings.TrimSpace(s)
+	switch strings.ToLower(v) {
+	case "local":
+		c.loc = time.Local
+		return nil
+	case "utc", "z":
+		c.loc = time.UTC
+		return nil
+	}
+	if m := zoneOffset.FindStringSubmatch(v); m != nil {
+		h, _ := strconv.Atoi(m[2])
+		mins := 0
+		if m[3] != "" {
+			mins, _ = strconv.Atoi(m[3])
+		}
+		if h > 14 || mins > 59 {
+			return fmt.Errorf("%q is not an offset from UTC (at most ±14:00)", s)
+		}
+		off := h*3600 + mins*60
+		if m[1] == "-" {
+			off = -off
+		}
+		c.loc = time.FixedZone(fmt.Sprintf("UTC%s%02d:%02d", m[1], h, mins), off)
+		return nil
+	}
+	loc, err := time.LoadLocation(v)
+	if err != nil || v == "" {
+		return fmt.Errorf("%q is not a zone: want Local, UTC, an IANA name such as Europe/Paris, or an offset such as +02:00 or -0530", s)
+	}
+	c.loc = loc
+	return nil
 }
 
 // shortWindow matches a --short-window value: a whole number and a unit.
@@ -384,11 +465,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var glob, since, until string
 	fs.Var(valueFlag{&glob, func(s string) error { _, err := smbaudit.MatchGlob(s, ""); return err }},
 		"glob", "file name `PATTERN` searched for inside directories (case-insensitive) (default \""+smbaudit.DefaultGlob+"\")")
-	timeBound := func(t *time.Time) func(string) error {
-		return func(s string) (err error) { *t, err = cli.ParseTime(s, now, nil); return err }
-	}
-	fs.Var(valueFlag{&since, timeBound(&filter.Since)}, "since", "keep events at or after `TIME`: RFC 3339, a date and time without a zone (UTC: 2025-10-15 10:00),\na date (2025-10-01) or a span before now (30d, 12h, 1y)")
-	fs.Var(valueFlag{&until, timeBound(&filter.Until)}, "until", "keep events at or before `TIME` (same forms as --since)")
+	// --since and --until are read once every flag is set: a time without
+	// a zone is read in --tz, wherever --tz comes.
+	fs.Var(valueFlag{&since, nil}, "since", "keep events at or after `TIME`: RFC 3339, a date and time without a zone (2025-10-15 10:00,\nread in the zone of --tz: UTC by default), a date (2025-10-01, midnight in that zone) or\na span before now (30d, 12h, 1y)")
+	fs.Var(valueFlag{&until, nil}, "until", "keep events at or before `TIME` (same forms as --since)")
 	fs.Var(&servers, "server", "keep events of this server `NAME` only (repeatable, comma-separated; fs01 matches fs01.corp.example)")
 	fs.Var(&clients, "client", "keep events of this client only: `NAME`, address or prefix such as 10.0.20.0/24 (repeatable, comma-separated)")
 	var workers countFlag
@@ -411,6 +491,20 @@ Flags:
 		return code
 	}
 	filter.Servers, filter.Clients = servers, clients
+	for _, b := range []struct {
+		flag, value string
+		t           *time.Time
+	}{{"since", since, &filter.Since}, {"until", until, &filter.Until}} {
+		if b.value == "" {
+			continue
+		}
+		var err error
+		if *b.t, err = cli.ParseTime(b.value, now, c.loc); err != nil {
+			say(stderr, "%v", &flagError{c.typed.name(b.flag), err})
+			fmt.Fprintf(stderr, "run %s --help for the usage\n", fs.Name())
+			return exitUsage
+		}
+	}
 	if !filter.Since.IsZero() && !filter.Until.IsZero() && filter.Since.After(filter.Until) {
 		say(stderr, "%s %s is after %s %s", c.typed.name("since"), report.FormatTime(filter.Since), c.typed.name("until"), report.FormatTime(filter.Until))
 		return exitUsage
@@ -432,11 +526,11 @@ Flags:
 		tf, _ := report.TimelineFormatOf(c.timeline) // checked as it was set
 		timeline = report.NewTimeline(out.timeline, tf)
 	}
-	bar := newProgressBar(stderr, !c.quiet && isTerminal(stderr))
+	bar := newProgressBar(stderr, !c.quiet && isTerminal(stderr), termWidth(stderr))
 	g, err := report.Generate(ctx, paths, report.GenerateOptions{
 		Scan:     smbaudit.ScanOptions{Glob: glob, Workers: int(workers), AllEvents: *allEvents, Recover: *recoverSlack, Progress: bar.update},
 		Filter:   filter,
-		Report:   report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: int(c.maxFindings), Meta: c.meta()},
+		Report:   report.Options{GeneratedAt: c.generated, MaxFindings: int(c.maxFindings), Meta: c.meta()},
 		Timeline: timeline,
 	})
 	bar.clear()
@@ -490,7 +584,7 @@ Flags:
 	// One partial at a time: memory holds one of them and the merged
 	// report, bounded by --max-findings. Every partial is read, even after
 	// a failure, so that all the bad ones are named at once.
-	b := report.NewBuilder(report.Options{GeneratedAt: generatedAt(stderr), MaxFindings: int(c.maxFindings), Meta: c.meta()})
+	b := report.NewBuilder(report.Options{GeneratedAt: c.generated, MaxFindings: int(c.maxFindings), Meta: c.meta()})
 	failed := 0
 	for _, p := range paths {
 		err := addPartial(b, p)
@@ -579,6 +673,7 @@ func (c *common) parseCommand(fs *flag.FlagSet, args []string, header string, st
 		return nil, "", nil, exitUsage, false
 	}
 	c.typed = tn
+	c.generated = generatedAt(stderr)
 	c.commandLine = report.QuoteCommand(append(strings.Fields(fs.Name()), args...))
 	if format, failOn, err = c.check(); err != nil {
 		say(stderr, "%v", err)
@@ -617,6 +712,25 @@ func (c *common) check() (report.Format, []report.Setting, error) {
 			format = ext
 		}
 	}
+	if c.outDir != "" {
+		for _, f := range []string{"output", "format"} {
+			if c.typed.last[f] != "" {
+				return "", nil, fmt.Errorf("%s writes every format: leave out %s", tn.name("out-dir"), tn.name(f))
+			}
+		}
+		if st, err := os.Stat(c.outDir); err != nil || !st.IsDir() {
+			return "", nil, fmt.Errorf("%s %s: not an existing directory", tn.name("out-dir"), c.outDir)
+		}
+		for _, o := range []struct{ flag, path string }{{"partial", c.partial}, {"timeline", c.timeline}} {
+			for _, p := range c.outDirFiles() {
+				if o.path != "" && sameFile(o.path, p) {
+					return "", nil, fmt.Errorf("%s and %s name the same file %s", tn.name("out-dir"), tn.name(o.flag), p)
+				}
+			}
+		}
+	} else if c.name != "" {
+		return "", nil, fmt.Errorf("%s names the files of --out-dir: pass --out-dir DIR", tn.name("name"))
+	}
 	if c.partial != "" {
 		if ext, _ := formatOf(c.partial); ext != "" && ext != report.FormatJSON {
 			return "", nil, fmt.Errorf("%s %s: the partial report is JSON, not %s: name it .json", tn.name("partial"), c.partial, ext)
@@ -648,10 +762,16 @@ func sameFile(a, b string) bool {
 
 // outputs are the output files of -o and --partial, created before the
 // work; nil fields write nothing (the report then goes to stdout).
-type outputs struct{ report, partial, timeline *safefile.Output }
+type outputs struct {
+	report, partial, timeline *safefile.Output
+	dir                       []*safefile.Output // --out-dir: one per report.Formats
+}
 
 // abort discards the outputs not committed.
 func (o *outputs) abort() {
+	for _, d := range o.dir {
+		d.Abort()
+	}
 	if o.report != nil {
 		o.report.Abort()
 	}
@@ -687,15 +807,58 @@ func (c *common) create(opts safefile.Options, stderr io.Writer) (*outputs, int,
 		}
 		*out.f = f
 	}
+	if c.outDir != "" {
+		for _, p := range c.outDirFiles() {
+			f, err := safefile.Create(p, opts)
+			if err != nil {
+				o.abort()
+				say(stderr, "%s: %v; nothing read", c.typed.name("out-dir"), err)
+				if errors.Is(err, safefile.ErrIsInput) || errors.Is(err, safefile.ErrNotWritable) {
+					return nil, exitUsage, false
+				}
+				return nil, exitInternal, false
+			}
+			o.dir = append(o.dir, f)
+		}
+	}
 	return o, exitOK, true
+}
+
+// writeDir writes the report in every format to the files of --out-dir,
+// then commits them all: on any error none is committed.
+func (c *common) writeDir(rep *report.Report, out *outputs, stderr io.Writer) error {
+	opts := report.RenderOptions{Location: c.loc}
+	for i, f := range report.Formats {
+		if err := rep.Render(out.dir[i], f, opts); err != nil {
+			return fmt.Errorf("%s: %w", out.dir[i].Name(), err)
+		}
+	}
+	for _, d := range out.dir {
+		if err := d.Commit(); err != nil {
+			return err
+		}
+	}
+	if !c.quiet {
+		names := make([]string, len(out.dir))
+		for i, d := range out.dir {
+			names[i] = d.Name()
+		}
+		say(stderr, "wrote %s", strings.Join(names, ", "))
+	}
+	return nil
 }
 
 // finish writes the report and the partial, then applies --fail-on.
 func (c *common) finish(rep *report.Report, format report.Format, failOn []report.Setting, out *outputs, stdout, stderr io.Writer) int {
 	color := format == report.FormatText && out.report == nil && !c.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout)
-	opts := report.RenderOptions{Text: report.TextOptions{Color: color}}
+	opts := report.RenderOptions{Text: report.TextOptions{Color: color}, Location: c.loc}
+	if format == report.FormatText && out.report == nil {
+		opts.Text.Width = termWidth(stdout) // 0, as for a file, unless stdout is a terminal
+	}
 	var err error
-	if out.report == nil {
+	if len(out.dir) > 0 {
+		err = c.writeDir(rep, out, stderr)
+	} else if out.report == nil {
 		err = rep.Render(stdout, format, opts)
 	} else if err = rep.Render(out.report, format, opts); err == nil {
 		err = out.report.Commit()

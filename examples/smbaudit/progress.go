@@ -18,12 +18,13 @@ type progressBar struct {
 	last    time.Time
 	drawn   bool
 	current smbaudit.Progress
+	cols    int // the terminal's width; 0: 80
 }
 
 const redrawEvery = 100 * time.Millisecond
 
-func newProgressBar(w io.Writer, on bool) *progressBar {
-	return &progressBar{w: w, on: on, meter: smbaudit.NewThroughput(time.Now())}
+func newProgressBar(w io.Writer, on bool, cols int) *progressBar {
+	return &progressBar{w: w, on: on, meter: smbaudit.NewThroughput(time.Now()), cols: cols}
 }
 
 // update is the smbaudit.ScanOptions.Progress callback (calls never overlap).
@@ -37,7 +38,7 @@ func (b *progressBar) update(p smbaudit.Progress) {
 		return
 	}
 	b.last, b.drawn = now, true
-	fmt.Fprint(b.w, "\r\x1b[K"+progressLine(p, b.meter.Update(p, now)))
+	fmt.Fprint(b.w, "\r\x1b[K"+progressLine(p, b.meter.Update(p, now), b.cols))
 }
 
 // clear removes the line before the report or errors are written.
@@ -47,23 +48,51 @@ func (b *progressBar) clear() {
 	}
 }
 
-// maxLine keeps the bar on one line of an 80-column terminal.
+// maxLine is the longest bar on an 80-column terminal: a line that fills
+// the last column would wrap on some terminals.
 const maxLine = 79
 
-// progressLine renders one state of the bar, within maxLine columns.
-func progressLine(p smbaudit.Progress, r smbaudit.Rate) string {
-	const width = 10
-	fill := int(r.Fraction * width)
-	bar := strings.Repeat("=", fill) + strings.Repeat(" ", width-fill)
+// progressLine renders one state of the bar within cols-1 columns (cols 0
+// or less: 80). The ETA is never cut: when the line is too long, the
+// events, the rate, the bytes, the files and the bar are left out, in
+// this order; past 80 columns the bar grows, up to 40 characters.
+func progressLine(p smbaudit.Progress, r smbaudit.Rate, cols int) string {
+	if cols <= 0 {
+		cols = maxLine + 1
+	}
+	room := cols - 1
+	width := 10 + min(max(room-maxLine, 0), 30)
+	fill := int(r.Fraction * float64(width))
+	bar := "[" + strings.Repeat("=", fill) + strings.Repeat(" ", width-fill) + "]"
 	eta := "--"
 	if r.ETAKnown {
 		eta = r.ETA.String()
 	}
-	line := fmt.Sprintf("[%s] %3.0f%% %d/%d files %s/%s %d events %s/s ETA %s",
-		bar, r.Fraction*100, p.FilesDone, p.FilesTotal, humanBytes(p.BytesDone), humanBytes(p.BytesTotal),
-		p.Events, humanBytes(int64(r.BytesPerSec)), eta)
-	if len(line) > maxLine {
-		line = line[:maxLine] // ASCII only: cutting bytes is cutting characters
+	// parts in the order shown; drop lists the indexes to leave out first.
+	parts := []string{bar, fmt.Sprintf("%3.0f%%", r.Fraction*100), fmt.Sprintf("%d/%d files", p.FilesDone, p.FilesTotal),
+		humanBytes(p.BytesDone) + "/" + humanBytes(p.BytesTotal), fmt.Sprintf("%d events", p.Events),
+		humanBytes(int64(r.BytesPerSec)) + "/s", "ETA " + eta}
+	drop := []int{4, 5, 3, 2, 0}
+	for _, i := range drop {
+		if line := joinParts(parts); len(line) <= room {
+			return line
+		}
+		parts[i] = ""
+	}
+	line := joinParts(parts)
+	if len(line) > room && room > 0 {
+		line = line[len(line)-room:] // a tiny terminal: the ETA is what stays
 	}
 	return line
+}
+
+// joinParts joins the parts not left out with spaces.
+func joinParts(parts []string) string {
+	var kept []string
+	for _, s := range parts {
+		if s != "" {
+			kept = append(kept, s)
+		}
+	}
+	return strings.Join(kept, " ")
 }
