@@ -474,6 +474,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var workers countFlag
 	fs.Var(&workers, "workers", "read `N` files concurrently (0: one per CPU)")
 	allEvents := fs.Bool("all-events", false, "decode every provider's events, so that server coverage counts all of them (slower)")
+	noHash := fs.Bool("no-hash", false, "do not compute each input's SHA-256 (faster on large mixed logs; the report then lists none)")
 	recoverSlack := fs.Bool("recover", false, "also read the records left in chunk slack (older events of a circular log); their findings are marked recovered")
 	fs.Var(valueFlag{&c.timeline, func(s string) error { _, err := report.TimelineFormatOf(s); return err }}, "timeline",
 		"also write every finding, one row each, to `FILE`: CSV (.csv) or JSON Lines (.jsonl), streamed\n(any number of findings); created before the scan, like -o")
@@ -528,7 +529,7 @@ Flags:
 	}
 	bar := newProgressBar(stderr, !c.quiet && isTerminal(stderr), termWidth(stderr))
 	g, err := report.Generate(ctx, paths, report.GenerateOptions{
-		Scan:     smbaudit.ScanOptions{Glob: glob, Workers: int(workers), AllEvents: *allEvents, Recover: *recoverSlack, Progress: bar.update},
+		Scan:     smbaudit.ScanOptions{Glob: glob, Workers: int(workers), AllEvents: *allEvents, Recover: *recoverSlack, NoHash: *noHash, Progress: bar.update},
 		Filter:   filter,
 		Report:   report.Options{GeneratedAt: c.generated, MaxFindings: int(c.maxFindings), Meta: c.meta()},
 		Timeline: timeline,

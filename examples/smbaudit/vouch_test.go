@@ -1,7 +1,10 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -162,4 +165,22 @@ func TestClientFilterKeepsAuditCoverage(t *testing.T) {
 
 	r = runCmd(t, "-q", "--fail-on", "signing", "--client", "10.0.30.41", "--server", "nosuch", clean)
 	assert.Equal(t, exitNoVouch, r.code, "the server filter still counts: %s", r.stderr)
+}
+
+// Each input's SHA-256 is in the report, of the file's bytes; --no-hash
+// leaves it out and changes nothing else.
+func TestInputHashes(t *testing.T) {
+	in := fixture("audit-fs01.evtx")
+	b, err := os.ReadFile(in)
+	require.NoError(t, err)
+	want := sha256.Sum256(b)
+	r := runCmd(t, "-q", "-f", "json", in)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, `"sha256": "`+hex.EncodeToString(want[:])+`"`)
+
+	n := runCmd(t, "-q", "-f", "json", "--no-hash", in)
+	require.Equal(t, exitOK, n.code, n.stderr)
+	assert.True(t, strings.Contains(n.stdout, `"sha256": ""`), "no hash listed")
+	assert.False(t, strings.Contains(n.stdout, hex.EncodeToString(want[:])), "no hash listed")
+	assert.Equal(t, strings.Count(r.stdout, `"client":`), strings.Count(n.stdout, `"client":`))
 }
