@@ -36,7 +36,7 @@ func withoutFindings(exact *report.Report) *report.Report {
 // A report that stops keeping findings past Options.MaxFindings has the
 // very rows of the report that keeps them, in every renderer.
 func TestMaxFindingsKeepsTheRows(t *testing.T) {
-	for seed := range uint64(propertyRuns) {
+	for seed := range uint64(propertyRuns()) {
 		r := rand.New(rand.NewPCG(seed, 11))
 		all := concat(uniqueFiles(r, 1+r.IntN(5))...)
 		exact := build(all, pinned)
@@ -59,7 +59,7 @@ func TestMaxFindingsKeepsTheRows(t *testing.T) {
 // scan), give the report of the whole result; Report can be called again
 // after more is added.
 func TestBuilderStreamsLikeBuild(t *testing.T) {
-	for seed := range uint64(propertyRuns) {
+	for seed := range uint64(propertyRuns()) {
 		r := rand.New(rand.NewPCG(seed, 12))
 		all := concat(uniqueFiles(r, 1+r.IntN(5))...)
 		for _, max := range []int{0, 3} {
@@ -85,7 +85,7 @@ func TestBuilderStreamsLikeBuild(t *testing.T) {
 // files without shared records merge into the report of all the files,
 // directly and through JSON, and mixed with shards that kept theirs.
 func TestMergeWithoutFindings(t *testing.T) {
-	for seed := range uint64(propertyRuns) {
+	for seed := range uint64(propertyRuns()) {
 		r := rand.New(rand.NewPCG(seed, 13))
 		files := uniqueFiles(r, 1+r.IntN(6))
 		exact := build(concat(files...), pinned)
@@ -164,7 +164,7 @@ func TestRowsNameTheirServers(t *testing.T) {
 // copies across shards counted once; past MaxFindings, the rows of the
 // exact merge.
 func TestBuilderAddReportIsMerge(t *testing.T) {
-	for seed := range uint64(propertyRuns) {
+	for seed := range uint64(propertyRuns()) {
 		r := rand.New(rand.NewPCG(seed, 14))
 		var pool []smbaudit.Finding
 		var shards []*report.Report
@@ -205,7 +205,7 @@ func TestBuilderAddReportIsMerge(t *testing.T) {
 // their findings (sharing records) and some did not: copies among the
 // former count once in every order.
 func TestMergeAllOrderWithSummarisedReports(t *testing.T) {
-	for seed := range uint64(propertyRuns) {
+	for seed := range uint64(propertyRuns()) {
 		r := rand.New(rand.NewPCG(seed, 15))
 		var pool []smbaudit.Finding
 		a := build(randomFile(r, "/e/a.evtx", &pool), pinned)

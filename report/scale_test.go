@@ -93,7 +93,7 @@ func whole(t *testing.T, full, cut *report.Report, n int, at string) *report.Rep
 // renderers write the count of the rest.
 func TestMaxListedCutsOnlyTheLists(t *testing.T) {
 	cuts := 0
-	for seed := range uint64(propertyRuns) {
+	for seed := range uint64(propertyRuns()) {
 		r := rand.New(rand.NewPCG(seed, 21))
 		all := concat(uniqueFiles(r, 1+r.IntN(6))...)
 		for _, maxFindings := range []int{0, 1} {
@@ -189,7 +189,7 @@ func TestReadJSONStreamsClients(t *testing.T) {
 // AddReport give, summarised or not, and Finish the report of Report; a
 // partial added twice, or a bad one, adds nothing.
 func TestAddJSONIsReadAndAdd(t *testing.T) {
-	for seed := range uint64(propertyRuns / 4) {
+	for seed := range uint64(propertyRuns() / 4) {
 		r := rand.New(rand.NewPCG(seed, 31))
 		files := uniqueFiles(r, 2+r.IntN(4))
 		var docs [][]byte
