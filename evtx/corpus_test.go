@@ -155,7 +155,7 @@ func TestCorpus(t *testing.T) {
 			if want, ok := pinnedCounts[filepath.Base(path)]; ok {
 				checkPinned(t, filepath.Base(path), want, res, recordErrs)
 			}
-			assertFilterSound(t, b)
+			assertFilterSoundWith(t, b, res)
 		})
 	}
 }
