@@ -933,6 +933,9 @@ func TestInspectMutations(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	accepted, refused := 0, 0
 	rounds := 3000
+	if testing.Short() {
+		rounds = 500
+	}
 	if v, err := strconv.Atoi(os.Getenv("BX_MUTATIONS")); err == nil && v > 0 {
 		rounds = v // longer local runs
 	}

@@ -177,8 +177,9 @@ var forceDecoder = false
 // System field and every EventData or UserData value the record holds is
 // then in the plan, and the plan's exact values override the decoder's
 // field for field (see eventFromDecoder); a record with no data values has
-// none from the decoder either (TestPrepassAloneEqualsDecoder checks both
-// paths agree on every fixture, sample and generated log). Such records
+// none from the decoder either (TestPrepassAgreesWithVelocidex checks the
+// events against Velocidex used bare on every fixture, sample and
+// generated log). Such records
 // need no decoder; the others still get it.
 func resolved(p *recordPlan) bool {
 	if forceDecoder {

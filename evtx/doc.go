@@ -22,7 +22,7 @@
 // event is returned with Event.Fallback holding the native refusal, else
 // the error stays. And it is the independent decoder of the tests: the
 // differential tests compare the native values with its output
-// (TestInspectCorpus, TestPrepassAloneEqualsDecoder), and the fuzz target
+// (TestInspectCorpus, TestPrepassAgreesWithVelocidex), and the fuzz target
 // FuzzInspect requires that a chunk the native decoder accepts does not make
 // it panic. docs/performance.md counts each role on the public corpus.
 //

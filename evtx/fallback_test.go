@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,9 +25,7 @@ func TestDecoderFallbackOnCorpus(t *testing.T) {
 	var total evtx.BuildCounts
 	files := 0
 	for _, path := range corpusFiles(t) {
-		b, err := os.ReadFile(path)
-		require.NoError(t, err)
-		c, err := evtx.CountBuilds(b)
+		c, err := countBuilds(path)
 		if errors.Is(err, evtx.ErrNotEVTX) || errors.Is(err, evtx.ErrShortFile) || errors.Is(err, evtx.ErrUnsupportedVersion) {
 			continue
 		}
@@ -56,6 +55,29 @@ func TestDecoderFallbackOnCorpus(t *testing.T) {
 	assert.Equal(t, total.Events, events)
 }
 
+// plainCounts caches evtx.CountBuilds of a corpus file, which both tests
+// below need: the corpus is decoded once for both.
+var plainCounts sync.Map // path -> countsOrErr
+
+type countsOrErr struct {
+	c   evtx.BuildCounts
+	err error
+}
+
+func countBuilds(path string) (evtx.BuildCounts, error) {
+	if v, ok := plainCounts.Load(path); ok {
+		ce := v.(countsOrErr)
+		return ce.c, ce.err
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return evtx.BuildCounts{}, err
+	}
+	c, err := evtx.CountBuilds(b)
+	plainCounts.Store(path, countsOrErr{c, err})
+	return c, err
+}
+
 // TestRecoverOnCorpus counts, over the whole public corpus, what
 // Options.Recover adds: the records recovered from chunk slack, how many of
 // them the fallback built, and the slack records that could not be
@@ -71,7 +93,7 @@ func TestRecoverOnCorpus(t *testing.T) {
 			continue
 		}
 		require.NoError(t, err, path)
-		p, err := evtx.CountBuilds(b)
+		p, err := countBuilds(path)
 		require.NoError(t, err, path)
 		files++
 		// Recovery only adds: the live events and errors are the same.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -500,15 +501,24 @@ func TestNarrowedProvider(t *testing.T) {
 
 func assertFilterSound(t *testing.T, b []byte) {
 	t.Helper()
-	all := read(t, b, evtx.Options{})
+	assertFilterSoundWith(t, b, read(t, b, evtx.Options{}))
+}
+
+// assertFilterSoundWith is assertFilterSound given all, the unfiltered read
+// of b. Case is ignored by one comparison for every provider, so only the
+// first provider (in sorted order) is also tried with its case flipped.
+func assertFilterSoundWith(t *testing.T, b []byte, all readResult) {
+	t.Helper()
 	providers := map[string]bool{}
 	for _, ev := range all.events {
 		providers[ev.Provider] = true
 	}
 	var wants [][]string
-	for p := range providers {
+	for i, p := range slices.Sorted(maps.Keys(providers)) {
 		wants = append(wants, []string{p})
-		wants = append(wants, []string{flipCase(p)})
+		if i == 0 {
+			wants = append(wants, []string{flipCase(p)})
+		}
 	}
 	wants = append(wants, []string{"No-Such-Provider"}, []string{smbProvider, secProvider})
 	for _, want := range wants {
