@@ -36,7 +36,7 @@ func run(args []string, stdin io.Reader, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	outPath := fs.String("o", "", "output .evtx `file` (required)")
 	var opts evtxwrite.Options
-	evtxwrite.RegisterFlags(fs, &opts)
+	registerFlags(fs, &opts)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
