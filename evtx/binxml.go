@@ -51,11 +51,9 @@ import (
 // wraps ErrLimit and names the offset; other records of the chunk are not
 // affected.
 const (
-	// maxTemplateArgs caps the argument count of a template instance; it
-	// is the reader's MaxTemplateArgs, so that both checks agree. Windows
-	// templates carry a few dozen; the pinned Velocidex loops on any count
-	// it is given for an unknown template.
-	maxTemplateArgs = MaxTemplateArgs
+	// The argument count of a template instance is capped by
+	// maxTemplateArgs (limits.go), shared with the reader's guard so that
+	// both checks agree.
 	// maxElementDepth caps the nesting depth of XML elements, counted
 	// across nested BinXML values (type 0x21).
 	maxElementDepth = 64

@@ -136,7 +136,7 @@ func TestCheckTemplateInstance(t *testing.T) {
 		{"reference to known", rdInstance(at, 7, false, 0x300, [][2]int{{4, 0x08}}, make([]byte, 4), -1), map[uint32]bool{7: true}, nil, 0, 0, ""},
 		{"reference to unknown", rdInstance(at, 7, false, 0x300, nil, nil, -1), nil, ErrBadRecord, 0, 0, "not defined earlier"},
 		{"defined twice", rdInstance(at, 7, true, 0, nil, nil, -1), map[uint32]bool{7: true}, ErrBadRecord, 0, 0, "defined twice"},
-		{"crafted count", rdInstance(at, 7, true, 0, nil, nil, 0x7fffffff), nil, ErrLimit, 0, 0, "MaxTemplateArgs"},
+		{"crafted count", rdInstance(at, 7, true, 0, nil, nil, 0x7fffffff), nil, ErrLimit, 0, 0, "substitution values (the limit is 2048)"},
 		{"values past record", rdInstance(at, 7, true, 0, [][2]int{{400, 0x01}}, nil, -1), nil, ErrBadRecord, 0, 0, "runs past"},
 		{"arrays retyped", rdInstance(at, 7, true, 0, [][2]int{{4, 0x86}, {8, 0x8a}, {8, 0x95}, {4, 0x12}}, make([]byte, 24), -1), nil, nil, 4, 7, ""},
 		{"no template", []byte{0x0f, 1, 1, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, nil, ErrBadRecord, 0, 0, "does not start with a template"},
@@ -365,7 +365,7 @@ func TestDecoderRetriesAfterUnforeseenPanic(t *testing.T) {
 			}
 			assert.Equal(t, []uint64{1, 2, 3, 4, 5, 6}, ids)
 			// Per attempt: one run and a bisection of at most 1+ceil(log2 6).
-			assert.LessOrEqual(t, calls, (MaxDecoderRetries+2)*5, "decoder calls must stay bounded")
+			assert.LessOrEqual(t, calls, (maxDecoderRetries+2)*5, "decoder calls must stay bounded")
 			assert.Greater(t, calls, 1, "the simulated panic must have happened")
 		})
 	}

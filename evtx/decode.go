@@ -530,7 +530,7 @@ func (d *slotDecoder) runDecoderLayout(works []*recordWork, layout func([]*recor
 	layout(works)
 	var recs []*vevtx.EventRecord
 	var vitems []*recordWork
-	for attempt := 0; attempt <= MaxDecoderRetries+1; attempt++ {
+	for attempt := 0; attempt <= maxDecoderRetries+1; attempt++ {
 		vitems = d.sanitise(works)
 		var perr error
 		recs, perr = decoderRun(d.cp, len(vitems))
@@ -539,7 +539,7 @@ func (d *slotDecoder) runDecoderLayout(works []*recordWork, layout func([]*recor
 		}
 		recs = nil
 		bad := bisect(d.cp, len(vitems))
-		if attempt >= MaxDecoderRetries || bad < 0 || vitems[bad] == nil {
+		if attempt >= maxDecoderRetries || bad < 0 || vitems[bad] == nil {
 			// Give up on the rest: keep what decodes without panic.
 			for i := max(bad, 0); i < len(vitems); i++ {
 				if w := vitems[i]; w != nil {

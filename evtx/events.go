@@ -394,7 +394,7 @@ func providerEqual(got, want string) bool {
 // is cancelled, the iteration yields ctx.Err() once and ends.
 //
 // Chunks are decoded by o.Workers goroutines; at most
-// MaxInFlightChunksPerWorker decoded chunks per worker wait to be consumed,
+// maxInFlightChunksPerWorker decoded chunks per worker wait to be consumed,
 // so memory does not grow with the file. Breaking out of the loop stops
 // the workers.
 func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error] {
@@ -420,7 +420,7 @@ func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error]
 			out chan chunkResult
 		}
 		jobs := make(chan job)
-		order := make(chan chan chunkResult, workers*MaxInFlightChunksPerWorker)
+		order := make(chan chan chunkResult, workers*maxInFlightChunksPerWorker)
 		wg.Add(workers + 1)
 		go func() {
 			defer wg.Done()
