@@ -101,9 +101,12 @@ const (
 	chunkHeaderFieldSize = 128
 	recMagic             = "**\x00\x00"
 	recHeaderLen         = 24 // magic, size, record ID, FILETIME
-	minRecordSize        = 28 // header, at least an EOF token... and the size copy
-	// fillerMinSize is the smallest region a filler record can cover: a
-	// record header and one EOF token.
+	// minRecordSize is the smallest record framing accepts: the header and
+	// the trailing 4-byte size copy, with no room for BinXML in between.
+	minRecordSize = recHeaderLen + 4
+	// fillerMinSize is the smallest region a filler record can cover: the
+	// header and one EOF token. writeFiller writes no trailing size copy,
+	// so a filler may be shorter than minRecordSize.
 	fillerMinSize = recHeaderLen + 1
 )
 
