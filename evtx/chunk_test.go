@@ -206,7 +206,7 @@ func TestDecodeRecordsSurvivesPanics(t *testing.T) {
 	}
 	c := rdChunk(recs...)
 	r := &Reader{name: "t.evtx", firstChunk: 0x1000}
-	d := newSlotDecoder(r, compileOptions(Options{}))
+	d := newChunkDecoder(r, compileOptions(Options{}))
 	copy(d.buf, c)
 	var res chunkResult
 	res.info.Offset = 0x1000
@@ -226,7 +226,7 @@ func TestSanitiseTinyGaps(t *testing.T) {
 	t.Run("after a record", func(t *testing.T) {
 		c := rdChunk(r0, gap, r1)
 		r := &Reader{name: "t.evtx"}
-		d := newSlotDecoder(r, compileOptions(Options{}))
+		d := newChunkDecoder(r, compileOptions(Options{}))
 		copy(d.buf, c)
 		spans := frameRecords(d.buf, int(binary.LittleEndian.Uint32(c[0x30:])), true)
 		require.Len(t, spans, 3)
@@ -245,7 +245,7 @@ func TestSanitiseTinyGaps(t *testing.T) {
 	t.Run("at the chunk start", func(t *testing.T) {
 		c := rdChunk(gap, r0, r1)
 		r := &Reader{name: "t.evtx"}
-		d := newSlotDecoder(r, compileOptions(Options{}))
+		d := newChunkDecoder(r, compileOptions(Options{}))
 		copy(d.buf, c)
 		spans := frameRecords(d.buf, int(binary.LittleEndian.Uint32(c[0x30:])), true)
 		require.Len(t, spans, 3)
@@ -353,7 +353,7 @@ func TestDecoderRetriesAfterUnforeseenPanic(t *testing.T) {
 			defer func() { decoderRun = runDecoder }()
 
 			r := &Reader{name: "t.evtx", firstChunk: 0x1000}
-			d := newSlotDecoder(r, compileOptions(Options{}))
+			d := newChunkDecoder(r, compileOptions(Options{}))
 			copy(d.buf, c)
 			var res chunkResult
 			d.decodeRecords(&res, d.buf, frameRecords(d.buf, int(binary.LittleEndian.Uint32(c[0x30:])), true), false)
@@ -435,7 +435,7 @@ func TestSizeTAndIrregularBooleans(t *testing.T) {
 	}
 	c := rdChunk(rdDataRecord(chunkHeaderSize, 1, 4000, args))
 	r := &Reader{name: "t.evtx", firstChunk: 0x1000}
-	d := newSlotDecoder(r, compileOptions(Options{}))
+	d := newChunkDecoder(r, compileOptions(Options{}))
 	copy(d.buf, c)
 	var res chunkResult
 	d.decodeRecords(&res, d.buf, frameRecords(d.buf, int(le.Uint32(c[0x30:])), true), false)

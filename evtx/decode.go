@@ -45,8 +45,8 @@ type recordWork struct {
 	dropped  error // why the decoder output for it was dropped (panic)
 }
 
-// slotDecoder decodes chunk slots. Each worker owns one, with its buffers.
-type slotDecoder struct {
+// chunkDecoder decodes chunk slots. Each worker owns one, with its buffers.
+type chunkDecoder struct {
 	r    *Reader
 	opts *compiledOptions
 	buf  []byte // the slot as read from the file
@@ -61,16 +61,16 @@ type slotDecoder struct {
 	live     map[uint64]uint64
 }
 
-func newSlotDecoder(r *Reader, opts *compiledOptions) *slotDecoder {
-	return &slotDecoder{r: r, opts: opts, buf: make([]byte, chunkSize), cp: make([]byte, chunkSize), scratch: &bxScratch{}, liveSlot: -1}
+func newChunkDecoder(r *Reader, opts *compiledOptions) *chunkDecoder {
+	return &chunkDecoder{r: r, opts: opts, buf: make([]byte, chunkSize), cp: make([]byte, chunkSize), scratch: &bxScratch{}, liveSlot: -1}
 }
 
-func (d *slotDecoder) errAt(idx int, off int64, id uint64, err error) item {
+func (d *chunkDecoder) errAt(idx int, off int64, id uint64, err error) item {
 	return item{err: &Error{File: d.r.name, Chunk: idx, Offset: off, RecordID: id, Err: err}}
 }
 
 // decode reads and decodes slot idx.
-func (d *slotDecoder) decode(idx int) chunkResult {
+func (d *chunkDecoder) decode(idx int) chunkResult {
 	off := d.r.firstChunk + int64(idx)*chunkSize
 	res := chunkResult{info: ChunkInfo{Index: idx, Offset: off}}
 	n := int(min(chunkSize, d.r.size-off))
@@ -190,7 +190,7 @@ func resolved(p *recordPlan) bool {
 
 // decodeRecords checks and decodes the records of a chunk, framed by
 // frameChunk into spans.
-func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, damaged bool) {
+func (d *chunkDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, damaged bool) {
 	idx, base := res.info.Index, res.info.Offset
 	all := make([]recordWork, len(spans))
 	works := make([]*recordWork, len(spans))
@@ -203,7 +203,7 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, 
 		// The values of a resolved record are turned into its Event at
 		// once, from the worker's scratch; only the other plans are
 		// copied into the chunk's slab for later.
-		insp := newChunkDecoderScratch(buf, d.scratch)
+		insp := newChunkInspectorScratch(buf, d.scratch)
 		insp.transient = true
 		for _, w := range works {
 			if w.bad != nil {
@@ -361,7 +361,7 @@ const (
 // pre-filter assumes). Whenever that cannot be shown, or an inspected
 // record is refused, unresolved or damaged, it returns false having
 // changed nothing, and the caller inspects the whole chunk.
-func (d *slotDecoder) lazyInspect(buf []byte, works []*recordWork) bool {
+func (d *chunkDecoder) lazyInspect(buf []byte, works []*recordWork) bool {
 	c := d.opts
 	if forceDecoder || len(c.providers) == 0 || c.patterns == nil || len(works) < 4 {
 		return false
@@ -429,7 +429,7 @@ func (d *slotDecoder) lazyInspect(buf []byte, works []*recordWork) bool {
 		if round > maxLazyRounds {
 			return false
 		}
-		insp := newChunkDecoderScratch(buf, d.scratch)
+		insp := newChunkInspectorScratch(buf, d.scratch)
 		retry := false
 		for i, w := range works {
 			if !inspect[i] {
@@ -520,13 +520,13 @@ func utf16Len(s string) int {
 // through, bisecting and neutralising the record that makes the decoder
 // panic, a bounded number of times. It returns each decoded record's
 // output by work item.
-func (d *slotDecoder) runDecoder(works []*recordWork) map[*recordWork]*vevtx.EventRecord {
+func (d *chunkDecoder) runDecoder(works []*recordWork) map[*recordWork]*vevtx.EventRecord {
 	return d.runDecoderLayout(works, d.plan)
 }
 
 // runDecoderLayout is runDecoder with the choice of the records the
 // decoder sees made by layout, run again after each dropped record.
-func (d *slotDecoder) runDecoderLayout(works []*recordWork, layout func([]*recordWork)) map[*recordWork]*vevtx.EventRecord {
+func (d *chunkDecoder) runDecoderLayout(works []*recordWork, layout func([]*recordWork)) map[*recordWork]*vevtx.EventRecord {
 	layout(works)
 	var recs []*vevtx.EventRecord
 	var vitems []*recordWork
@@ -563,7 +563,7 @@ func (d *slotDecoder) runDecoderLayout(works []*recordWork, layout func([]*recor
 // plan decides which framed records the decoder may see. It is run again
 // after a record is dropped, since records that use a template defined only
 // in a dropped record must be kept from the decoder too.
-func (d *slotDecoder) plan(works []*recordWork) {
+func (d *chunkDecoder) plan(works []*recordWork) {
 	known := map[uint32]bool{}
 	// poisoned: a record the pre-pass passed and that defines templates was
 	// kept from the decoder. Later records may use those templates from
@@ -604,7 +604,7 @@ func (d *slotDecoder) plan(works []*recordWork) {
 // turned into empty filler records, and the chunk header counts exactly the
 // records laid out. It returns, per decoder record, the work it stands for
 // (nil for a filler).
-func (d *slotDecoder) sanitise(works []*recordWork) []*recordWork {
+func (d *chunkDecoder) sanitise(works []*recordWork) []*recordWork {
 	cp := d.cp
 	copy(cp, d.buf)
 	var vitems []*recordWork
@@ -782,7 +782,7 @@ func definedIDs(buf []byte, w *recordWork, known map[uint32]bool) {
 // retry bound on a panic. It returns the decoder's output for the refused
 // records it decoded: those it gives at least a provider or an event ID.
 // The records' decoder state is left as runDecoder left it.
-func (d *slotDecoder) runFallback(works []*recordWork) map[*recordWork]*vevtx.EventRecord {
+func (d *chunkDecoder) runFallback(works []*recordWork) map[*recordWork]*vevtx.EventRecord {
 	type saved struct {
 		toDecode bool
 		patches  []int

@@ -443,7 +443,7 @@ func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error]
 		for range workers {
 			go func() {
 				defer wg.Done()
-				d := newSlotDecoder(r, co)
+				d := newChunkDecoder(r, co)
 				for j := range jobs {
 					j.out <- d.decodeSafe(j.idx)
 				}
@@ -521,7 +521,7 @@ func (r *Reader) nextRecordError(maxID uint64) error {
 
 // decodeSafe decodes a slot; a panic in the reader itself (the decoder's
 // are contained closer to it) is turned into an error on the chunk.
-func (d *slotDecoder) decodeSafe(idx int) (res chunkResult) {
+func (d *chunkDecoder) decodeSafe(idx int) (res chunkResult) {
 	defer func() {
 		if p := recover(); p != nil {
 			off := d.r.firstChunk + int64(idx)*chunkSize
