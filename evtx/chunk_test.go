@@ -176,11 +176,11 @@ func TestDecoderPanicIsContainedAndBisected(t *testing.T) {
 	r = append(r, rdPanicRecordAt(off, 3), rdEOFRecord(4))
 	c := rdChunk(r...)
 
-	recs, err := runDecoder(c, 4)
+	recs, err := safeVelocidexParse(c, 4)
 	require.Error(t, err, "the crafted record must make the decoder panic")
 	assert.Contains(t, err.Error(), "panic")
 	assert.Nil(t, recs)
-	recs, err = runDecoder(c, 2)
+	recs, err = safeVelocidexParse(c, 2)
 	require.NoError(t, err)
 	assert.Len(t, recs, 2)
 	assert.Equal(t, 2, bisect(c, 4))
@@ -237,7 +237,7 @@ func TestSanitiseTinyGaps(t *testing.T) {
 		v := d.sanitise(works)
 		require.Len(t, v, 2)
 		assert.Equal(t, uint32(len(r0)+len(gap)), binary.LittleEndian.Uint32(d.cp[chunkHeaderSize+4:]), "the record before absorbs the gap")
-		out, err := runDecoder(d.cp, len(v))
+		out, err := safeVelocidexParse(d.cp, len(v))
 		require.NoError(t, err)
 		assert.Len(t, out, 2)
 		assert.Equal(t, uint64(2), out[1].Header.RecordID)
@@ -257,7 +257,7 @@ func TestSanitiseTinyGaps(t *testing.T) {
 		require.Len(t, v, 2)
 		assert.Nil(t, v[0], "gap and first record become one filler")
 		assert.ErrorIs(t, works[1].dropped, ErrBadRecord)
-		out, err := runDecoder(d.cp, len(v))
+		out, err := safeVelocidexParse(d.cp, len(v))
 		require.NoError(t, err)
 		assert.Equal(t, uint64(2), out[1].Header.RecordID)
 	})
@@ -339,7 +339,7 @@ func TestDecoderRetriesAfterUnforeseenPanic(t *testing.T) {
 			calls := 0
 			// Wrap the real decoder: panic when a culprit record is among
 			// the first n records laid out in the copy.
-			decoderRun = func(cp []byte, n int) ([]*vevtx.EventRecord, error) {
+			safeParse = func(cp []byte, n int) ([]*vevtx.EventRecord, error) {
 				calls++
 				p := chunkHeaderSize
 				for range n {
@@ -348,9 +348,9 @@ func TestDecoderRetriesAfterUnforeseenPanic(t *testing.T) {
 					}
 					p += int(binary.LittleEndian.Uint32(cp[p+4:]))
 				}
-				return runDecoder(cp, n)
+				return safeVelocidexParse(cp, n)
 			}
-			defer func() { decoderRun = runDecoder }()
+			defer func() { safeParse = safeVelocidexParse }()
 
 			r := &Reader{name: "t.evtx", firstChunk: 0x1000}
 			d := newChunkDecoder(r, compileOptions(Options{}))

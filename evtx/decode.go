@@ -521,7 +521,7 @@ func utf16Len(s string) int {
 // panic, a bounded number of times. It returns each decoded record's
 // output by work item.
 func (d *chunkDecoder) runDecoder(works []*recordWork) map[*recordWork]*vevtx.EventRecord {
-	return d.runDecoderLayout(works, d.plan)
+	return d.runDecoderLayout(works, d.admit)
 }
 
 // runDecoderLayout is runDecoder with the choice of the records the
@@ -533,7 +533,7 @@ func (d *chunkDecoder) runDecoderLayout(works []*recordWork, layout func([]*reco
 	for attempt := 0; attempt <= maxDecoderRetries+1; attempt++ {
 		vitems = d.sanitise(works)
 		var perr error
-		recs, perr = decoderRun(d.cp, len(vitems))
+		recs, perr = safeParse(d.cp, len(vitems))
 		if perr == nil {
 			break
 		}
@@ -560,10 +560,11 @@ func (d *chunkDecoder) runDecoderLayout(works []*recordWork, layout func([]*reco
 	return out
 }
 
-// plan decides which framed records the decoder may see. It is run again
-// after a record is dropped, since records that use a template defined only
-// in a dropped record must be kept from the decoder too.
-func (d *chunkDecoder) plan(works []*recordWork) {
+// admit decides which framed records the decoder may see
+// (recordWork.toDecode). It is run again after a record is dropped, since
+// records that use a template defined only in a dropped record must be kept
+// from the decoder too.
+func (d *chunkDecoder) admit(works []*recordWork) {
 	known := map[uint32]bool{}
 	// poisoned: a record the pre-pass passed and that defines templates was
 	// kept from the decoder. Later records may use those templates from
@@ -662,13 +663,13 @@ const (
 // its place is set.
 var onBuilt func(how buildPath, plan *recordPlan, ev *Event)
 
-// decoderRun is runDecoder; tests replace it to simulate decoder panics the
-// pre-pass did not foresee.
-var decoderRun = runDecoder
+// safeParse is safeVelocidexParse; tests replace it to simulate decoder
+// panics the pre-pass did not foresee.
+var safeParse = safeVelocidexParse
 
-// runDecoder runs the pinned decoder on the first n records of cp,
+// safeVelocidexParse runs the pinned decoder on the first n records of cp,
 // containing any panic.
-func runDecoder(cp []byte, n int) (recs []*vevtx.EventRecord, err error) {
+func safeVelocidexParse(cp []byte, n int) (recs []*vevtx.EventRecord, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			recs, err = nil, fmt.Errorf("decoder panic: %v", r)
@@ -691,13 +692,13 @@ func runDecoder(cp []byte, n int) (recs []*vevtx.EventRecord, err error) {
 // bisect returns the index of the first decoder record on which the decoder
 // fails when it parses records 0..index, or -1 when it does not fail.
 func bisect(cp []byte, n int) int {
-	if _, err := decoderRun(cp, n); err == nil {
+	if _, err := safeParse(cp, n); err == nil {
 		return -1
 	}
 	lo, hi := 1, n // the decoder fails on the first hi records
 	for lo < hi {
 		mid := (lo + hi) / 2
-		if _, err := decoderRun(cp, mid); err != nil {
+		if _, err := safeParse(cp, mid); err != nil {
 			hi = mid
 		} else {
 			lo = mid + 1
@@ -795,7 +796,7 @@ func (d *chunkDecoder) runFallback(works []*recordWork) map[*recordWork]*vevtx.E
 	}
 	var cands []*recordWork
 	layout := func(works []*recordWork) {
-		d.plan(works)
+		d.admit(works)
 		known := map[uint32]bool{}     // top-level definitions, for the guard
 		byDecoder := map[uint32]bool{} // every template ID the decoder learns
 		cands = cands[:0]
