@@ -1,5 +1,5 @@
 // Command evtxgen writes a Windows-shaped .evtx file from events given as
-// JSON Lines (see evtxwrite.ParseJSONL for the format):
+// JSON Lines (see the evtxwrite package documentation, JSON Lines):
 //
 //	evtxgen -o OUT.evtx [-minor 2] [damage flags] [EVENTS.jsonl]
 //
