@@ -9,7 +9,7 @@ package evtx
 // literal keyed by XML path, or an error saying why the record must be kept
 // away from Velocidex.
 //
-// Three outcomes of chunkDecoder.inspect:
+// Three outcomes of chunkInspector.inspect:
 //
 //   - plan, nil: the record is well-formed and Velocidex reads it the same
 //     way; it may be decoded by Velocidex, and the plan's values override
@@ -51,11 +51,9 @@ import (
 // wraps ErrLimit and names the offset; other records of the chunk are not
 // affected.
 const (
-	// maxTemplateArgs caps the argument count of a template instance; it
-	// is the reader's MaxTemplateArgs, so that both checks agree. Windows
-	// templates carry a few dozen; the pinned Velocidex loops on any count
-	// it is given for an unknown template.
-	maxTemplateArgs = MaxTemplateArgs
+	// The argument count of a template instance is capped by
+	// maxTemplateArgs (limits.go), shared with the reader's guard so that
+	// both checks agree.
 	// maxElementDepth caps the nesting depth of XML elements, counted
 	// across nested BinXML values (type 0x21).
 	maxElementDepth = 64
@@ -234,9 +232,9 @@ type templateDef struct {
 	velocidexKnows bool
 }
 
-// chunkDecoder inspects the records of one chunk, in file order. It is not
+// chunkInspector inspects the records of one chunk, in file order. It is not
 // safe for concurrent use; use one per chunk.
-type chunkDecoder struct {
+type chunkInspector struct {
 	chunk      []byte
 	templates  map[uint32]*templateDef // by definition offset
 	names      map[uint32]string       // names referenced by offset
@@ -247,7 +245,7 @@ type chunkDecoder struct {
 	// records handed to it; it resolves templates by ID, not offset.
 	velocidexIDs map[uint32]bool
 	// sc holds what outlives the chunk: interned paths, the argument
-	// arena. One per worker (newChunkDecoderScratch), or per chunk.
+	// arena. One per worker (newChunkInspectorScratch), or per chunk.
 	sc *bxScratch
 	// nodes is the current block of the chunk's node slab (newNode).
 	nodes []bxNode
@@ -278,12 +276,12 @@ type chunkDecoder struct {
 
 // keepValues copies the values of a plan returned by a transient inspect
 // into the chunk's value slab, so that they outlive the next inspect.
-func (d *chunkDecoder) keepValues(p *recordPlan) {
+func (d *chunkInspector) keepValues(p *recordPlan) {
 	p.ordered = d.carveValues(p.ordered)
 }
 
 // carveNodes copies src into the chunk's slab of node lists; nil when empty.
-func (d *chunkDecoder) carveNodes(src []*bxNode) []*bxNode {
+func (d *chunkInspector) carveNodes(src []*bxNode) []*bxNode {
 	n := len(src)
 	if n == 0 {
 		return nil
@@ -298,7 +296,7 @@ func (d *chunkDecoder) carveNodes(src []*bxNode) []*bxNode {
 
 // carveAttrs copies src into the chunk's slab of attribute lists; nil when
 // empty.
-func (d *chunkDecoder) carveAttrs(src []bxAttr) []bxAttr {
+func (d *chunkInspector) carveAttrs(src []bxAttr) []bxAttr {
 	n := len(src)
 	if n == 0 {
 		return nil
@@ -316,7 +314,7 @@ const planBlock = 32
 
 // newPlan returns a zeroed plan from the chunk's plan slab: plans live as
 // long as the chunk's events are being built.
-func (d *chunkDecoder) newPlan() *recordPlan {
+func (d *chunkInspector) newPlan() *recordPlan {
 	if len(d.plans) == cap(d.plans) {
 		d.plans = make([]recordPlan, 0, planBlock)
 	}
@@ -326,7 +324,7 @@ func (d *chunkDecoder) newPlan() *recordPlan {
 
 // newInstance returns a zeroed instance from the worker's instance arena,
 // reset per record like the arguments (allocArgs).
-func (d *chunkDecoder) newInstance() *bxInstance {
+func (d *chunkInspector) newInstance() *bxInstance {
 	sc := d.sc
 	if len(sc.insts) == cap(sc.insts) {
 		sc.insts = make([]bxInstance, 0, max(2*cap(sc.insts), 8))
@@ -342,7 +340,7 @@ const valueBlock = 256
 // carveValues copies src into the chunk's value slab and returns the copy,
 // with its capacity cut to its length; nil when src is empty. The plans of a
 // chunk live as long as the chunk's events are being built.
-func (d *chunkDecoder) carveValues(src []bxPathValue) []bxPathValue {
+func (d *chunkInspector) carveValues(src []bxPathValue) []bxPathValue {
 	n := len(src)
 	if n == 0 {
 		return nil
@@ -363,9 +361,9 @@ const (
 )
 
 // newNode returns a pointer to a copy of n in the chunk's node slab: nodes
-// (template bodies, record fragments) live as long as the chunk decoder, so
+// (template bodies, record fragments) live as long as the chunk inspector, so
 // they are allocated in blocks rather than one by one.
-func (d *chunkDecoder) newNode(n bxNode) *bxNode {
+func (d *chunkInspector) newNode(n bxNode) *bxNode {
 	if len(d.nodes) == cap(d.nodes) {
 		d.nodes = make([]bxNode, 0, min(max(2*cap(d.nodes), minNodeBlock), maxNodeBlock))
 	}
@@ -539,7 +537,7 @@ func (s *bxScratch) join(a, sep, b string) *bxPath {
 
 // resetArgs empties the argument arena before a record is inspected; the
 // previous record's instances are no longer referenced.
-func (d *chunkDecoder) resetArgs() {
+func (d *chunkInspector) resetArgs() {
 	clear(d.sc.args) // drop references to the previous record's values
 	d.sc.args = d.sc.args[:0]
 	clear(d.sc.insts)
@@ -548,7 +546,7 @@ func (d *chunkDecoder) resetArgs() {
 
 // allocArgs returns n zeroed arguments from the arena. When the arena grows,
 // slices handed out earlier keep the old backing array, which stays valid.
-func (d *chunkDecoder) allocArgs(n int) []bxArg {
+func (d *chunkInspector) allocArgs(n int) []bxArg {
 	sc := d.sc
 	if cap(sc.args)-len(sc.args) < n {
 		sc.args = make([]bxArg, 0, max(2*cap(sc.args), len(sc.args)+n, 64))
@@ -558,19 +556,19 @@ func (d *chunkDecoder) allocArgs(n int) []bxArg {
 	return sc.args[start : start+n : start+n]
 }
 
-// newChunkDecoder returns a decoder over a whole chunk (normally 64 KiB,
+// newChunkInspector returns an inspector over a whole chunk (normally 64 KiB,
 // header included). The bytes are only read.
-func newChunkDecoder(chunk []byte) *chunkDecoder {
-	return newChunkDecoderScratch(chunk, nil)
+func newChunkInspector(chunk []byte) *chunkInspector {
+	return newChunkInspectorScratch(chunk, nil)
 }
 
-// newChunkDecoderScratch is newChunkDecoder reusing sc (nil: a new one),
-// which must not be used by another decoder at the same time.
-func newChunkDecoderScratch(chunk []byte, sc *bxScratch) *chunkDecoder {
+// newChunkInspectorScratch is newChunkInspector reusing sc (nil: a new one),
+// which must not be used by another inspector at the same time.
+func newChunkInspectorScratch(chunk []byte, sc *bxScratch) *chunkInspector {
 	if sc == nil {
 		sc = &bxScratch{}
 	}
-	return &chunkDecoder{
+	return &chunkInspector{
 		chunk:        chunk,
 		templates:    make(map[uint32]*templateDef),
 		names:        make(map[uint32]string),
@@ -582,7 +580,7 @@ func newChunkDecoderScratch(chunk []byte, sc *bxScratch) *chunkDecoder {
 // inspect checks the record at recordOffset (chunk-relative) of recordSize
 // bytes and decodes its values. See the file comment for the meaning of the
 // (plan, err) combinations.
-func (d *chunkDecoder) inspect(recordOffset, recordSize int) (plan *recordPlan, err error) {
+func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordPlan, err error) {
 	defer func() {
 		// The parser checks every bound; this is a last line of defence
 		// so that no input can crash the caller.

@@ -24,7 +24,7 @@ func benchChunks(b *testing.B) [][]byte {
 
 func inspectChunk(chunk []byte) (records int) {
 	free := int(binary.LittleEndian.Uint32(chunk[48:]))
-	d := newChunkDecoder(chunk)
+	d := newChunkInspector(chunk)
 	for off := chunkHeaderSize; off+bxRecMin <= free && [4]byte(chunk[off:off+4]) == bxRecMagic; records++ {
 		size := int(binary.LittleEndian.Uint32(chunk[off+4:]))
 		_, _ = d.inspect(off, size)

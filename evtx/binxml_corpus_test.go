@@ -90,7 +90,7 @@ func bxScanFile(t *testing.T, path string) bxStats {
 		if free < chunkHeaderSize || free > chunkSize {
 			free = chunkSize
 		}
-		d := newChunkDecoder(chunk)
+		d := newChunkInspector(chunk)
 		var plans []*recordPlan // in record order; nil where not accepted
 		n := 0
 		for off := chunkHeaderSize; off+bxRecMin <= free; n++ {

@@ -24,7 +24,7 @@ func BinXMLValuesForTest(file []byte) []BinXMLRecordForTest {
 			continue
 		}
 		free := int(binary.LittleEndian.Uint32(chunk[48:]))
-		d := newChunkDecoder(chunk)
+		d := newChunkInspector(chunk)
 		for off := chunkHeaderSize; off+bxRecMin <= free && [4]byte(chunk[off:off+4]) == bxRecMagic; {
 			size := int(binary.LittleEndian.Uint32(chunk[off+4:]))
 			plan, err := d.inspect(off, size)

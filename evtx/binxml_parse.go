@@ -73,7 +73,7 @@ type bxArg struct {
 
 // recParser holds the state of one record's inspection.
 type recParser struct {
-	d          *chunkDecoder
+	d          *chunkInspector
 	plan       *recordPlan
 	pending    map[uint32]*templateDef // definitions met in this record
 	scanArrays int
@@ -89,7 +89,7 @@ type recParser struct {
 
 // reset readies p for a record, field by field (a typed copy of a whole
 // parser costs a bulk write barrier while the collector marks).
-func (p *recParser) reset(d *chunkDecoder, plan *recordPlan) {
+func (p *recParser) reset(d *chunkInspector, plan *recordPlan) {
 	p.d, p.plan, p.pending, p.scanArrays, p.unsafe = d, plan, nil, 0, nil
 	p.outer, p.outerTmpl = false, nil
 	p.inBody, p.bodyStart, p.names = false, 0, p.names[:0]
@@ -558,7 +558,7 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 	if err := c.need(4 * int(count)); err != nil {
 		return nil, bxBadf(aoff, "%d argument descriptors do not fit in the record", count)
 	}
-	// The arguments come from the chunk decoder's arena: instances and
+	// The arguments come from the chunk inspector's arena: instances and
 	// their arguments live only while this record is inspected (template
 	// bodies hold no instances), and the arena is reset per record.
 	args := p.d.allocArgs(int(count))
@@ -633,7 +633,7 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 	return &inst.node, nil
 }
 
-// definitionAt parses, for a detached record (see chunkDecoder.detached),
+// definitionAt parses, for a detached record (see chunkInspector.detached),
 // the template definition a reference points to, in place: one must start
 // there, with the template ID as the first bytes of its GUID, and lie in
 // the chunk's record space. It returns nil, nil when none does.

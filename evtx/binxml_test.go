@@ -85,7 +85,7 @@ func TestInspectSystemAndEventDataPaths(t *testing.T) {
 		w.inline(0x1111, systemTemplate)
 		w.args(systemArgs(`\\10.1.2.3`)...).eof()
 	})
-	plan, err := newChunkDecoder(c.buf).inspect(off, size)
+	plan, err := newChunkInspector(c.buf).inspect(off, size)
 	require.NoError(t, err)
 	require.NotNil(t, plan)
 
@@ -138,7 +138,7 @@ func TestInspectReferencedTemplate(t *testing.T) {
 	off2, size2 := c.add(func(w *bxb) {
 		w.frag().ref(0x2222, def).args(systemArgs("second")...).eof()
 	})
-	d := newChunkDecoder(c.buf)
+	d := newChunkInspector(c.buf)
 	p1, err := d.inspect(off1, size1)
 	require.NoError(t, err)
 	p2, err := d.inspect(off2, size2)
@@ -151,7 +151,7 @@ func TestInspectReferencedTemplate(t *testing.T) {
 
 	// The same reference in a fresh decoder (no earlier definition) is
 	// refused.
-	_, err = newChunkDecoder(c.buf).inspect(off2, size2)
+	_, err = newChunkInspector(c.buf).inspect(off2, size2)
 	require.ErrorIs(t, err, ErrBadRecord)
 	assert.Contains(t, err.Error(), "no earlier record")
 }
@@ -178,7 +178,7 @@ func TestInspectNameReference(t *testing.T) {
 		})
 		w.args(aStr("two")).eof()
 	})
-	d := newChunkDecoder(c.buf)
+	d := newChunkInspector(c.buf)
 	_, err := d.inspect(off1, size1)
 	require.NoError(t, err)
 	p, err := d.inspect(off2, size2)
@@ -244,7 +244,7 @@ func TestInspectValueRenderings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newTestChunk()
 			off, size := c.add(oneValue(7, tt.t, arg{tt.t, tt.b}))
-			plan, err := newChunkDecoder(c.buf).inspect(off, size)
+			plan, err := newChunkInspector(c.buf).inspect(off, size)
 			require.NoError(t, err)
 			got := plan.value("Event/EventData/Data[Name=V]")
 			assert.Equal(t, tt.want, got.Text)
@@ -280,7 +280,7 @@ func TestInspectArrays(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newTestChunk()
 			off, size := c.add(oneValue(7, tt.t, arg{tt.t, tt.b}))
-			plan, err := newChunkDecoder(c.buf).inspect(off, size)
+			plan, err := newChunkInspector(c.buf).inspect(off, size)
 			require.NoError(t, err)
 			got := plan.value("Event/EventData/Data[Name=V]")
 			assert.Equal(t, tt.items, got.Items)
@@ -347,7 +347,7 @@ func TestInspectNestedBinXML(t *testing.T) {
 		w.inline(0x30, userDataTemplate)
 		w.args(arg{TypeBinXML, inner}).eof()
 	})
-	d := newChunkDecoder(c.buf)
+	d := newChunkInspector(c.buf)
 	plan, err := d.inspect(off, size)
 	require.NoError(t, err)
 	assert.Equal(t, "C:\\x.log", plan.value("Event/UserData/EventXML/Param1").Text)
@@ -375,7 +375,7 @@ func TestInspectNestedBinXMLWithoutFragmentHeader(t *testing.T) {
 		w.inline(0x30, userDataTemplate)
 		w.args(arg{TypeBinXML, inner}).eof()
 	})
-	plan, err := newChunkDecoder(c.buf).inspect(off, size)
+	plan, err := newChunkInspector(c.buf).inspect(off, size)
 	require.NoError(t, err)
 	assert.Equal(t, "bare", plan.value("Event/UserData/EventXML/Param1").Text)
 	_, p := velocidexParse(c.buf, 1)
@@ -405,7 +405,7 @@ func TestInspectDepthCountsAcrossNestedBinXML(t *testing.T) {
 		w.inline(0x50, outer)
 		w.args(arg{TypeBinXML, inner.b}).eof()
 	})
-	plan, err := newChunkDecoder(c.buf).inspect(off, size)
+	plan, err := newChunkInspector(c.buf).inspect(off, size)
 	require.ErrorIs(t, err, ErrLimit)
 	assert.Contains(t, err.Error(), "elements nested more than 64 deep")
 	assert.Nil(t, plan)
@@ -420,7 +420,7 @@ func TestInspectMissingArgumentIsNull(t *testing.T) {
 		})
 		w.args(aStr("x")).eof()
 	})
-	plan, err := newChunkDecoder(c.buf).inspect(off, size)
+	plan, err := newChunkInspector(c.buf).inspect(off, size)
 	require.NoError(t, err)
 	require.Len(t, plan.ordered, 2)
 	assert.Equal(t, "x", plan.ordered[0].Value.Text)
@@ -633,7 +633,7 @@ func TestInspectRefusals(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newTestChunk()
 			tt.build(c)
-			d := newChunkDecoder(c.buf)
+			d := newChunkInspector(c.buf)
 			var err error
 			var plan *recordPlan
 			for off := chunkHeaderSize; off < c.next; {
@@ -674,7 +674,7 @@ func TestInspectRecordFraming(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b := append([]byte(nil), c.buf...)
 			tt.damage(b)
-			plan, err := newChunkDecoder(b).inspect(tt.off, tt.size)
+			plan, err := newChunkInspector(b).inspect(tt.off, tt.size)
 			require.ErrorIs(t, err, ErrBadRecord)
 			assert.Contains(t, err.Error(), tt.msg)
 			assert.Nil(t, plan)
@@ -746,7 +746,7 @@ func TestInspectVelocidexDivergence(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newTestChunk()
 			tt.build(c)
-			d := newChunkDecoder(c.buf)
+			d := newChunkInspector(c.buf)
 			var err error
 			var plan *recordPlan
 			for off := chunkHeaderSize; off < c.next; {
@@ -770,7 +770,7 @@ func TestInspectScanArraysPerChunk(t *testing.T) {
 	for i := 0; i <= maxScanArraysPerChunk+1; i++ {
 		c.add(oneValue(uint32(1000+i), 0x8a, arg{0x8a, le64(uint64(i))}))
 	}
-	d := newChunkDecoder(c.buf)
+	d := newChunkInspector(c.buf)
 	i := 0
 	for off := chunkHeaderSize; off < c.next; i++ {
 		size := int(binary.LittleEndian.Uint32(c.buf[off+4:]))
@@ -796,7 +796,7 @@ func TestInspectRefusedRecordTeachesNothing(t *testing.T) {
 	var def uint32
 	off1, size1 := c.add(func(w *bxb) { w.frag(); def = w.inline(5, simple); w.u32(0xffffffff).eof() })
 	off2, size2 := c.add(func(w *bxb) { w.frag().ref(5, def).args(aStr("v")).eof() })
-	d := newChunkDecoder(c.buf)
+	d := newChunkInspector(c.buf)
 	_, err := d.inspect(off1, size1)
 	require.ErrorIs(t, err, ErrLimit)
 	plan, err := d.inspect(off2, size2)
@@ -849,7 +849,7 @@ func FuzzInspect(f *testing.F) {
 		chunk := make([]byte, chunkSize)
 		copy(chunk, "ElfChnk\x00")
 		copy(chunk[chunkHeaderSize:], area)
-		d := newChunkDecoder(chunk)
+		d := newChunkInspector(chunk)
 		n, accepted := 0, true
 		for off := chunkHeaderSize; off+bxRecMin <= chunkSize && n < 1000; n++ {
 			size := int(binary.LittleEndian.Uint32(chunk[off+4:]))
@@ -905,7 +905,7 @@ func TestInspectChunkStepBudget(t *testing.T) {
 	for id := uint32(1000); c.next < chunkSize-4000; id += 10 {
 		c.add(func(w *bxb) { w.raw(fanOutIDs(w.pos(), 2, 300, id)) })
 	}
-	d := newChunkDecoder(c.buf)
+	d := newChunkInspector(c.buf)
 	var err error
 	ok, perRecord := 0, 0
 	for off := chunkHeaderSize; off < c.next && err == nil; {
@@ -944,7 +944,7 @@ func TestInspectMutations(t *testing.T) {
 		for k := 0; k < 1+r.IntN(4); k++ {
 			chunk[chunkHeaderSize+r.IntN(end-chunkHeaderSize)] = byte(r.IntN(256))
 		}
-		d := newChunkDecoder(chunk)
+		d := newChunkInspector(chunk)
 		n, all := 0, true
 		for off := chunkHeaderSize; off < end; n++ {
 			size := int(binary.LittleEndian.Uint32(chunk[off+4:]))
@@ -1035,7 +1035,7 @@ func TestInspectRenderingShapes(t *testing.T) {
 				})
 				w.args(tt.args...).eof()
 			})
-			plan, _ := newChunkDecoder(c.buf).inspect(off, size)
+			plan, _ := newChunkInspector(c.buf).inspect(off, size)
 			require.NotNil(t, plan)
 			var got []pv
 			for _, v := range plan.ordered {

@@ -26,7 +26,7 @@ type planSummary struct {
 func inspectAll(chunk []byte, sc *bxScratch) []planSummary {
 	var out []planSummary
 	free := int(binary.LittleEndian.Uint32(chunk[48:]))
-	d := newChunkDecoderScratch(chunk, sc)
+	d := newChunkInspectorScratch(chunk, sc)
 	for off := chunkHeaderSize; off+bxRecMin <= free && off+8 <= len(chunk) && [4]byte(chunk[off:off+4]) == bxRecMagic; {
 		size := int(binary.LittleEndian.Uint32(chunk[off+4:]))
 		plan, err := d.inspect(off, size)

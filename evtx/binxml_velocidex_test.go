@@ -31,7 +31,7 @@ func velocidexMustNotPanic(t *testing.T, chunk []byte, n int) {
 
 func TestInspectSeedChunkIsVelocidexSafe(t *testing.T) {
 	chunk := fuzzSeedChunk()
-	d := newChunkDecoder(chunk)
+	d := newChunkInspector(chunk)
 	n := 0
 	for off := chunkHeaderSize; [4]byte(chunk[off:off+4]) == bxRecMagic; n++ {
 		size := int(binary.LittleEndian.Uint32(chunk[off+4:]))

@@ -21,7 +21,7 @@ type bxWalker struct {
 	// text is the record's value text: the renderings of its scalar
 	// arguments, one string that their values' Text slice.
 	text string
-	// chunkSteps is the chunk decoder's step count when the walk began.
+	// chunkSteps is the chunk inspector's step count when the walk began.
 	chunkSteps int
 }
 

@@ -101,9 +101,12 @@ const (
 	chunkHeaderFieldSize = 128
 	recMagic             = "**\x00\x00"
 	recHeaderLen         = 24 // magic, size, record ID, FILETIME
-	minRecordSize        = 28 // header, at least an EOF token... and the size copy
-	// fillerMinSize is the smallest region a filler record can cover: a
-	// record header and one EOF token.
+	// minRecordSize is the smallest record framing accepts: the header and
+	// the trailing 4-byte size copy, with no room for BinXML in between.
+	minRecordSize = recHeaderLen + 4
+	// fillerMinSize is the smallest region a filler record can cover: the
+	// header and one EOF token. writeFiller writes no trailing size copy,
+	// so a filler may be shorter than minRecordSize.
 	fillerMinSize = recHeaderLen + 1
 )
 
@@ -196,7 +199,7 @@ func frameRecord(buf []byte, off, end int) (int, error) {
 func frameRecords(buf []byte, end int, trustEnd bool) []span {
 	var out []span
 	off := chunkHeaderSize
-	for off < end && len(out) < MaxRecordsPerChunk {
+	for off < end && len(out) < maxRecordsPerChunk {
 		if !trustEnd && allZero(buf[off:end]) {
 			break
 		}
@@ -215,8 +218,8 @@ func frameRecords(buf []byte, end int, trustEnd bool) []span {
 		}
 		off = next
 	}
-	if off < end && len(out) >= MaxRecordsPerChunk {
-		out = append(out, span{off: off, size: end - off, bad: fmt.Errorf("%w: more than MaxRecordsPerChunk (%d) records", ErrLimit, MaxRecordsPerChunk)})
+	if off < end && len(out) >= maxRecordsPerChunk {
+		out = append(out, span{off: off, size: end - off, bad: fmt.Errorf("%w: more than %d records, the most a chunk can frame", ErrLimit, maxRecordsPerChunk)})
 	}
 	return out
 }
@@ -242,7 +245,7 @@ func resync(buf []byte, from, end int) int {
 // inspection is available. It refuses what would make the pinned decoder
 // loop without bound or read outside the record: a reference to a template
 // not defined earlier in the chunk, a duplicate definition, an argument
-// count above MaxTemplateArgs, descriptors or values running past the
+// count above maxTemplateArgs, descriptors or values running past the
 // record, and anything but an end-of-stream token after the values. known
 // maps template IDs defined in earlier kept records; a definition in this
 // record is added to it by the caller when the record is kept (defined is
@@ -299,8 +302,8 @@ func checkTemplateInstance(buf []byte, s span, known map[uint32]bool) (defined u
 	}
 	n := int(le.Uint32(buf[p:]))
 	p += 4
-	if n > MaxTemplateArgs {
-		return 0, nil, fmt.Errorf("%w: template instance with %d substitution values (MaxTemplateArgs is %d)", ErrLimit, n, MaxTemplateArgs)
+	if n > maxTemplateArgs {
+		return 0, nil, fmt.Errorf("%w: template instance with %d substitution values (the limit is %d)", ErrLimit, n, maxTemplateArgs)
 	}
 	if err := need(4 * n); err != nil {
 		return 0, nil, err
@@ -427,7 +430,7 @@ func frameChunk(buf []byte, h chunkHeader, end int, trustEnd, tail, checkMissing
 			prevEnd = from
 		}
 		var claimed, tailSpans []span
-		for off := from; off < chunkSize && len(fr.spans)+len(tailSpans) < MaxRecordsPerChunk; {
+		for off := from; off < chunkSize && len(fr.spans)+len(tailSpans) < maxRecordsPerChunk; {
 			if allZero(buf[off:chunkSize]) {
 				break
 			}

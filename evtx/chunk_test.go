@@ -136,7 +136,7 @@ func TestCheckTemplateInstance(t *testing.T) {
 		{"reference to known", rdInstance(at, 7, false, 0x300, [][2]int{{4, 0x08}}, make([]byte, 4), -1), map[uint32]bool{7: true}, nil, 0, 0, ""},
 		{"reference to unknown", rdInstance(at, 7, false, 0x300, nil, nil, -1), nil, ErrBadRecord, 0, 0, "not defined earlier"},
 		{"defined twice", rdInstance(at, 7, true, 0, nil, nil, -1), map[uint32]bool{7: true}, ErrBadRecord, 0, 0, "defined twice"},
-		{"crafted count", rdInstance(at, 7, true, 0, nil, nil, 0x7fffffff), nil, ErrLimit, 0, 0, "MaxTemplateArgs"},
+		{"crafted count", rdInstance(at, 7, true, 0, nil, nil, 0x7fffffff), nil, ErrLimit, 0, 0, "substitution values (the limit is 2048)"},
 		{"values past record", rdInstance(at, 7, true, 0, [][2]int{{400, 0x01}}, nil, -1), nil, ErrBadRecord, 0, 0, "runs past"},
 		{"arrays retyped", rdInstance(at, 7, true, 0, [][2]int{{4, 0x86}, {8, 0x8a}, {8, 0x95}, {4, 0x12}}, make([]byte, 24), -1), nil, nil, 4, 7, ""},
 		{"no template", []byte{0x0f, 1, 1, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, nil, ErrBadRecord, 0, 0, "does not start with a template"},
@@ -176,11 +176,11 @@ func TestDecoderPanicIsContainedAndBisected(t *testing.T) {
 	r = append(r, rdPanicRecordAt(off, 3), rdEOFRecord(4))
 	c := rdChunk(r...)
 
-	recs, err := runDecoder(c, 4)
+	recs, err := safeVelocidexParse(c, 4)
 	require.Error(t, err, "the crafted record must make the decoder panic")
 	assert.Contains(t, err.Error(), "panic")
 	assert.Nil(t, recs)
-	recs, err = runDecoder(c, 2)
+	recs, err = safeVelocidexParse(c, 2)
 	require.NoError(t, err)
 	assert.Len(t, recs, 2)
 	assert.Equal(t, 2, bisect(c, 4))
@@ -206,7 +206,7 @@ func TestDecodeRecordsSurvivesPanics(t *testing.T) {
 	}
 	c := rdChunk(recs...)
 	r := &Reader{name: "t.evtx", firstChunk: 0x1000}
-	d := newSlotDecoder(r, compileOptions(Options{}))
+	d := newChunkDecoder(r, compileOptions(Options{}))
 	copy(d.buf, c)
 	var res chunkResult
 	res.info.Offset = 0x1000
@@ -226,7 +226,7 @@ func TestSanitiseTinyGaps(t *testing.T) {
 	t.Run("after a record", func(t *testing.T) {
 		c := rdChunk(r0, gap, r1)
 		r := &Reader{name: "t.evtx"}
-		d := newSlotDecoder(r, compileOptions(Options{}))
+		d := newChunkDecoder(r, compileOptions(Options{}))
 		copy(d.buf, c)
 		spans := frameRecords(d.buf, int(binary.LittleEndian.Uint32(c[0x30:])), true)
 		require.Len(t, spans, 3)
@@ -237,7 +237,7 @@ func TestSanitiseTinyGaps(t *testing.T) {
 		v := d.sanitise(works)
 		require.Len(t, v, 2)
 		assert.Equal(t, uint32(len(r0)+len(gap)), binary.LittleEndian.Uint32(d.cp[chunkHeaderSize+4:]), "the record before absorbs the gap")
-		out, err := runDecoder(d.cp, len(v))
+		out, err := safeVelocidexParse(d.cp, len(v))
 		require.NoError(t, err)
 		assert.Len(t, out, 2)
 		assert.Equal(t, uint64(2), out[1].Header.RecordID)
@@ -245,7 +245,7 @@ func TestSanitiseTinyGaps(t *testing.T) {
 	t.Run("at the chunk start", func(t *testing.T) {
 		c := rdChunk(gap, r0, r1)
 		r := &Reader{name: "t.evtx"}
-		d := newSlotDecoder(r, compileOptions(Options{}))
+		d := newChunkDecoder(r, compileOptions(Options{}))
 		copy(d.buf, c)
 		spans := frameRecords(d.buf, int(binary.LittleEndian.Uint32(c[0x30:])), true)
 		require.Len(t, spans, 3)
@@ -257,7 +257,7 @@ func TestSanitiseTinyGaps(t *testing.T) {
 		require.Len(t, v, 2)
 		assert.Nil(t, v[0], "gap and first record become one filler")
 		assert.ErrorIs(t, works[1].dropped, ErrBadRecord)
-		out, err := runDecoder(d.cp, len(v))
+		out, err := safeVelocidexParse(d.cp, len(v))
 		require.NoError(t, err)
 		assert.Equal(t, uint64(2), out[1].Header.RecordID)
 	})
@@ -339,7 +339,7 @@ func TestDecoderRetriesAfterUnforeseenPanic(t *testing.T) {
 			calls := 0
 			// Wrap the real decoder: panic when a culprit record is among
 			// the first n records laid out in the copy.
-			decoderRun = func(cp []byte, n int) ([]*vevtx.EventRecord, error) {
+			safeParse = func(cp []byte, n int) ([]*vevtx.EventRecord, error) {
 				calls++
 				p := chunkHeaderSize
 				for range n {
@@ -348,12 +348,12 @@ func TestDecoderRetriesAfterUnforeseenPanic(t *testing.T) {
 					}
 					p += int(binary.LittleEndian.Uint32(cp[p+4:]))
 				}
-				return runDecoder(cp, n)
+				return safeVelocidexParse(cp, n)
 			}
-			defer func() { decoderRun = runDecoder }()
+			defer func() { safeParse = safeVelocidexParse }()
 
 			r := &Reader{name: "t.evtx", firstChunk: 0x1000}
-			d := newSlotDecoder(r, compileOptions(Options{}))
+			d := newChunkDecoder(r, compileOptions(Options{}))
 			copy(d.buf, c)
 			var res chunkResult
 			d.decodeRecords(&res, d.buf, frameRecords(d.buf, int(binary.LittleEndian.Uint32(c[0x30:])), true), false)
@@ -365,7 +365,7 @@ func TestDecoderRetriesAfterUnforeseenPanic(t *testing.T) {
 			}
 			assert.Equal(t, []uint64{1, 2, 3, 4, 5, 6}, ids)
 			// Per attempt: one run and a bisection of at most 1+ceil(log2 6).
-			assert.LessOrEqual(t, calls, (MaxDecoderRetries+2)*5, "decoder calls must stay bounded")
+			assert.LessOrEqual(t, calls, (maxDecoderRetries+2)*5, "decoder calls must stay bounded")
 			assert.Greater(t, calls, 1, "the simulated panic must have happened")
 		})
 	}
@@ -435,7 +435,7 @@ func TestSizeTAndIrregularBooleans(t *testing.T) {
 	}
 	c := rdChunk(rdDataRecord(chunkHeaderSize, 1, 4000, args))
 	r := &Reader{name: "t.evtx", firstChunk: 0x1000}
-	d := newSlotDecoder(r, compileOptions(Options{}))
+	d := newChunkDecoder(r, compileOptions(Options{}))
 	copy(d.buf, c)
 	var res chunkResult
 	d.decodeRecords(&res, d.buf, frameRecords(d.buf, int(le.Uint32(c[0x30:])), true), false)

@@ -45,8 +45,8 @@ type recordWork struct {
 	dropped  error // why the decoder output for it was dropped (panic)
 }
 
-// slotDecoder decodes chunk slots. Each worker owns one, with its buffers.
-type slotDecoder struct {
+// chunkDecoder decodes chunk slots. Each worker owns one, with its buffers.
+type chunkDecoder struct {
 	r    *Reader
 	opts *compiledOptions
 	buf  []byte // the slot as read from the file
@@ -61,16 +61,16 @@ type slotDecoder struct {
 	live     map[uint64]uint64
 }
 
-func newSlotDecoder(r *Reader, opts *compiledOptions) *slotDecoder {
-	return &slotDecoder{r: r, opts: opts, buf: make([]byte, chunkSize), cp: make([]byte, chunkSize), scratch: &bxScratch{}, liveSlot: -1}
+func newChunkDecoder(r *Reader, opts *compiledOptions) *chunkDecoder {
+	return &chunkDecoder{r: r, opts: opts, buf: make([]byte, chunkSize), cp: make([]byte, chunkSize), scratch: &bxScratch{}, liveSlot: -1}
 }
 
-func (d *slotDecoder) errAt(idx int, off int64, id uint64, err error) item {
+func (d *chunkDecoder) errAt(idx int, off int64, id uint64, err error) item {
 	return item{err: &Error{File: d.r.name, Chunk: idx, Offset: off, RecordID: id, Err: err}}
 }
 
 // decode reads and decodes slot idx.
-func (d *slotDecoder) decode(idx int) chunkResult {
+func (d *chunkDecoder) decode(idx int) chunkResult {
 	off := d.r.firstChunk + int64(idx)*chunkSize
 	res := chunkResult{info: ChunkInfo{Index: idx, Offset: off}}
 	n := int(min(chunkSize, d.r.size-off))
@@ -190,7 +190,7 @@ func resolved(p *recordPlan) bool {
 
 // decodeRecords checks and decodes the records of a chunk, framed by
 // frameChunk into spans.
-func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, damaged bool) {
+func (d *chunkDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, damaged bool) {
 	idx, base := res.info.Index, res.info.Offset
 	all := make([]recordWork, len(spans))
 	works := make([]*recordWork, len(spans))
@@ -203,7 +203,7 @@ func (d *slotDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, 
 		// The values of a resolved record are turned into its Event at
 		// once, from the worker's scratch; only the other plans are
 		// copied into the chunk's slab for later.
-		insp := newChunkDecoderScratch(buf, d.scratch)
+		insp := newChunkInspectorScratch(buf, d.scratch)
 		insp.transient = true
 		for _, w := range works {
 			if w.bad != nil {
@@ -361,7 +361,7 @@ const (
 // pre-filter assumes). Whenever that cannot be shown, or an inspected
 // record is refused, unresolved or damaged, it returns false having
 // changed nothing, and the caller inspects the whole chunk.
-func (d *slotDecoder) lazyInspect(buf []byte, works []*recordWork) bool {
+func (d *chunkDecoder) lazyInspect(buf []byte, works []*recordWork) bool {
 	c := d.opts
 	if forceDecoder || len(c.providers) == 0 || c.patterns == nil || len(works) < 4 {
 		return false
@@ -429,7 +429,7 @@ func (d *slotDecoder) lazyInspect(buf []byte, works []*recordWork) bool {
 		if round > maxLazyRounds {
 			return false
 		}
-		insp := newChunkDecoderScratch(buf, d.scratch)
+		insp := newChunkInspectorScratch(buf, d.scratch)
 		retry := false
 		for i, w := range works {
 			if !inspect[i] {
@@ -520,26 +520,26 @@ func utf16Len(s string) int {
 // through, bisecting and neutralising the record that makes the decoder
 // panic, a bounded number of times. It returns each decoded record's
 // output by work item.
-func (d *slotDecoder) runDecoder(works []*recordWork) map[*recordWork]*vevtx.EventRecord {
-	return d.runDecoderLayout(works, d.plan)
+func (d *chunkDecoder) runDecoder(works []*recordWork) map[*recordWork]*vevtx.EventRecord {
+	return d.runDecoderLayout(works, d.admit)
 }
 
 // runDecoderLayout is runDecoder with the choice of the records the
 // decoder sees made by layout, run again after each dropped record.
-func (d *slotDecoder) runDecoderLayout(works []*recordWork, layout func([]*recordWork)) map[*recordWork]*vevtx.EventRecord {
+func (d *chunkDecoder) runDecoderLayout(works []*recordWork, layout func([]*recordWork)) map[*recordWork]*vevtx.EventRecord {
 	layout(works)
 	var recs []*vevtx.EventRecord
 	var vitems []*recordWork
-	for attempt := 0; attempt <= MaxDecoderRetries+1; attempt++ {
+	for attempt := 0; attempt <= maxDecoderRetries+1; attempt++ {
 		vitems = d.sanitise(works)
 		var perr error
-		recs, perr = decoderRun(d.cp, len(vitems))
+		recs, perr = safeParse(d.cp, len(vitems))
 		if perr == nil {
 			break
 		}
 		recs = nil
 		bad := bisect(d.cp, len(vitems))
-		if attempt >= MaxDecoderRetries || bad < 0 || vitems[bad] == nil {
+		if attempt >= maxDecoderRetries || bad < 0 || vitems[bad] == nil {
 			// Give up on the rest: keep what decodes without panic.
 			for i := max(bad, 0); i < len(vitems); i++ {
 				if w := vitems[i]; w != nil {
@@ -560,10 +560,11 @@ func (d *slotDecoder) runDecoderLayout(works []*recordWork, layout func([]*recor
 	return out
 }
 
-// plan decides which framed records the decoder may see. It is run again
-// after a record is dropped, since records that use a template defined only
-// in a dropped record must be kept from the decoder too.
-func (d *slotDecoder) plan(works []*recordWork) {
+// admit decides which framed records the decoder may see
+// (recordWork.toDecode). It is run again after a record is dropped, since
+// records that use a template defined only in a dropped record must be kept
+// from the decoder too.
+func (d *chunkDecoder) admit(works []*recordWork) {
 	known := map[uint32]bool{}
 	// poisoned: a record the pre-pass passed and that defines templates was
 	// kept from the decoder. Later records may use those templates from
@@ -604,7 +605,7 @@ func (d *slotDecoder) plan(works []*recordWork) {
 // turned into empty filler records, and the chunk header counts exactly the
 // records laid out. It returns, per decoder record, the work it stands for
 // (nil for a filler).
-func (d *slotDecoder) sanitise(works []*recordWork) []*recordWork {
+func (d *chunkDecoder) sanitise(works []*recordWork) []*recordWork {
 	cp := d.cp
 	copy(cp, d.buf)
 	var vitems []*recordWork
@@ -662,13 +663,13 @@ const (
 // its place is set.
 var onBuilt func(how buildPath, plan *recordPlan, ev *Event)
 
-// decoderRun is runDecoder; tests replace it to simulate decoder panics the
-// pre-pass did not foresee.
-var decoderRun = runDecoder
+// safeParse is safeVelocidexParse; tests replace it to simulate decoder
+// panics the pre-pass did not foresee.
+var safeParse = safeVelocidexParse
 
-// runDecoder runs the pinned decoder on the first n records of cp,
+// safeVelocidexParse runs the pinned decoder on the first n records of cp,
 // containing any panic.
-func runDecoder(cp []byte, n int) (recs []*vevtx.EventRecord, err error) {
+func safeVelocidexParse(cp []byte, n int) (recs []*vevtx.EventRecord, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			recs, err = nil, fmt.Errorf("decoder panic: %v", r)
@@ -691,13 +692,13 @@ func runDecoder(cp []byte, n int) (recs []*vevtx.EventRecord, err error) {
 // bisect returns the index of the first decoder record on which the decoder
 // fails when it parses records 0..index, or -1 when it does not fail.
 func bisect(cp []byte, n int) int {
-	if _, err := decoderRun(cp, n); err == nil {
+	if _, err := safeParse(cp, n); err == nil {
 		return -1
 	}
 	lo, hi := 1, n // the decoder fails on the first hi records
 	for lo < hi {
 		mid := (lo + hi) / 2
-		if _, err := decoderRun(cp, mid); err != nil {
+		if _, err := safeParse(cp, mid); err != nil {
 			hi = mid
 		} else {
 			lo = mid + 1
@@ -782,7 +783,7 @@ func definedIDs(buf []byte, w *recordWork, known map[uint32]bool) {
 // retry bound on a panic. It returns the decoder's output for the refused
 // records it decoded: those it gives at least a provider or an event ID.
 // The records' decoder state is left as runDecoder left it.
-func (d *slotDecoder) runFallback(works []*recordWork) map[*recordWork]*vevtx.EventRecord {
+func (d *chunkDecoder) runFallback(works []*recordWork) map[*recordWork]*vevtx.EventRecord {
 	type saved struct {
 		toDecode bool
 		patches  []int
@@ -795,7 +796,7 @@ func (d *slotDecoder) runFallback(works []*recordWork) map[*recordWork]*vevtx.Ev
 	}
 	var cands []*recordWork
 	layout := func(works []*recordWork) {
-		d.plan(works)
+		d.admit(works)
 		known := map[uint32]bool{}     // top-level definitions, for the guard
 		byDecoder := map[uint32]bool{} // every template ID the decoder learns
 		cands = cands[:0]

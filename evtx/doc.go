@@ -119,9 +119,9 @@
 // must not see; the decoder then gets a private copy of the chunk in which
 // refused and damaged regions are empty filler records and the header counts
 // exactly the records laid out. A panic is recovered; the record causing it
-// is found by bisection, neutralised, and the chunk decoded again, at most
-// MaxDecoderRetries times. Records whose values the pre-pass decoded are
-// still returned, from its values alone, when the decoder may not see them.
+// is found by bisection, neutralised, and the chunk decoded again, at most 8
+// times. Records whose values the pre-pass decoded are still returned, from
+// its values alone, when the decoder may not see them.
 // A record the pre-pass refuses reaches the decoder only as the fallback:
 // it must pass the template-instance guard (argument count, values inside
 // the record, array and SYSTEMTIME descriptors retyped) and use only
@@ -175,16 +175,18 @@
 // and a chunk holding its name but none of its markers is skipped too.
 // EventIDs, Since and Until filter events. Chunks are decoded
 // by Options.Workers goroutines (GOMAXPROCS by default), each with its own
-// buffers, and put back in file order; at most MaxInFlightChunksPerWorker
-// decoded chunks per worker wait, so memory does not grow with the file.
+// buffers, and put back in file order; at most two decoded chunks per
+// worker wait, so memory does not grow with the file.
 //
 // # Limits
 //
-// MaxRecordsPerChunk, MaxTemplateArgs, MaxDecoderRetries and
-// MaxInFlightChunksPerWorker bound the reader's work per chunk; the BinXML
-// pre-pass bounds element nesting (64), BinXML value nesting (16), values
-// per record (8192) and per chunk (65536), and expansion steps per record
-// (262144) and per chunk (1048576); past 64 array arguments in a chunk,
-// records are decoded from the pre-pass's values alone. Hitting a limit is an
+// The reader bounds the records framed per chunk (2322, the most a 64 KiB
+// chunk can hold), the substitution values per template instance (2048),
+// the decoder retries per chunk (8) and the decoded chunks waiting per
+// worker (2); the BinXML pre-pass bounds element nesting (64), BinXML value
+// nesting (16), values per record (8192) and per chunk (65536), and
+// expansion steps per record (262144) and per chunk (1048576); past 64 array
+// arguments in a chunk, records are decoded from the pre-pass's values
+// alone. docs/limits.md lists them all. Hitting a limit is an
 // *Error wrapping ErrLimit that names the place, never a silent drop.
 package evtx

@@ -13,7 +13,7 @@ func SetForceDecoder(on bool) (restore func()) {
 // pre-filter (lazyInspect) inspected only some records, for opts.
 func LazyChunks(b []byte, opts Options) (lazy, total int) {
 	r := &Reader{ra: bytesReaderAt(b), size: int64(len(b)), name: "t.evtx", firstChunk: defaultHeaderBlock}
-	d := newSlotDecoder(r, compileOptions(opts))
+	d := newChunkDecoder(r, compileOptions(opts))
 	for i := range r.slots() {
 		off := r.firstChunk + int64(i)*chunkSize
 		if off+chunkSize > r.size {

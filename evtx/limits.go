@@ -4,23 +4,25 @@ package evtx
 // record can cost. Hitting one yields an *Error wrapping ErrLimit that names
 // the place; nothing is dropped silently.
 const (
-	// MaxRecordsPerChunk bounds the records framed in one chunk. A 64 KiB
+	// maxRecordsPerChunk bounds the records framed in one chunk. A 64 KiB
 	// chunk cannot hold more records of the 28-byte minimum size, so the
 	// limit only guards the arithmetic.
-	MaxRecordsPerChunk = (chunkSize - chunkHeaderSize) / minRecordSize
+	maxRecordsPerChunk = (chunkSize - chunkHeaderSize) / minRecordSize
 
-	// MaxTemplateArgs bounds the substitution values of one template
-	// instance. The pinned decoder caps a known template's count at 10240
-	// but loops without bound on an unknown template's count.
-	MaxTemplateArgs = 2048
+	// maxTemplateArgs bounds the substitution values of one template
+	// instance, in the reader's guard and in the BinXML pre-pass alike.
+	// Windows templates carry a few dozen. The pinned decoder caps a known
+	// template's count at 10240 but loops without bound on an unknown
+	// template's count.
+	maxTemplateArgs = 2048
 
-	// MaxDecoderRetries bounds how many times a chunk is decoded again after
+	// maxDecoderRetries bounds how many times a chunk is decoded again after
 	// the underlying decoder panicked, each time with the offending record
 	// found (by bisection) and neutralised. Past it, the rest of the chunk is
 	// reported lost.
-	MaxDecoderRetries = 8
+	maxDecoderRetries = 8
 
-	// MaxInFlightChunksPerWorker bounds the decoded chunks waiting to be
+	// maxInFlightChunksPerWorker bounds the decoded chunks waiting to be
 	// consumed, per worker, so that memory does not grow with the file.
-	MaxInFlightChunksPerWorker = 2
+	maxInFlightChunksPerWorker = 2
 )

@@ -275,7 +275,7 @@ var mutationKinds = []struct {
 		if p < 0 {
 			return c, "no template instance"
 		}
-		v := []uint32{0xffffffff, 0x7fffffff, 0x10000, evtx.MaxTemplateArgs + 1, 0}[r.IntN(5)]
+		v := []uint32{0xffffffff, 0x7fffffff, 0x10000, 2049 /* one past the limit */, 0}[r.IntN(5)]
 		binary.LittleEndian.PutUint32(c[off+p:], v)
 		if r.IntN(2) == 0 {
 			fixCRCs(c[off : off+slotSize])

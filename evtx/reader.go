@@ -2,12 +2,16 @@ package evtx
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
 	"io"
+	"iter"
 	"os"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/evtxkit/smbreadiness/internal/safefile"
 )
@@ -227,3 +231,150 @@ func Open(path string) (*File, error) {
 
 // Close closes the file.
 func (f *File) Close() error { return f.f.Close() }
+
+// Events returns the log's events in file order, with the errors met on the
+// way in their place: each step gives either an event or a non-nil error,
+// never both. A damaged chunk or record gives an *Error (test its cause
+// with errors.Is against the sentinels) and iteration goes on. Header fields
+// the file contradicts are reported the same way (see the package doc):
+// those of the file header before the first chunk, with Chunk -1, and a
+// next record ID promising records the file lacks after the last. When ctx
+// is cancelled, the iteration yields ctx.Err() once and ends.
+//
+// Chunks are decoded by o.Workers goroutines; at most two decoded chunks
+// per worker wait to be consumed, so memory does not grow with the file. Breaking out of the loop stops
+// the workers.
+func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error] {
+	return func(yield func(*Event, error) bool) {
+		co := compileOptions(o)
+		if co.recover {
+			co.ranges = r.idRanges()
+		}
+		n := r.slots()
+		workers := o.Workers
+		if workers <= 0 {
+			workers = runtime.GOMAXPROCS(0)
+		}
+		workers = max(1, min(workers, n))
+
+		wctx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		defer wg.Wait()
+		defer cancel()
+
+		type job struct {
+			idx int
+			out chan chunkResult
+		}
+		jobs := make(chan job)
+		order := make(chan chan chunkResult, workers*maxInFlightChunksPerWorker)
+		wg.Add(workers + 1)
+		go func() {
+			defer wg.Done()
+			defer close(jobs)
+			defer close(order)
+			for i := range n {
+				out := make(chan chunkResult, 1)
+				select {
+				case order <- out:
+				case <-wctx.Done():
+					return
+				}
+				select {
+				case jobs <- job{i, out}:
+				case <-wctx.Done():
+					return
+				}
+			}
+		}()
+		for range workers {
+			go func() {
+				defer wg.Done()
+				d := newChunkDecoder(r, co)
+				for j := range jobs {
+					j.out <- d.decodeSafe(j.idx)
+				}
+			}()
+		}
+
+		for _, err := range r.headerErrors() {
+			if !yield(nil, err) {
+				return
+			}
+		}
+		dups := r.duplicateSlots()
+		var maxID uint64 // highest record ID of the slots read
+		for out := range order {
+			var res chunkResult
+			select {
+			case res = <-out:
+			case <-ctx.Done():
+				yield(nil, ctx.Err())
+				return
+			}
+			if ctx.Err() != nil {
+				yield(nil, ctx.Err())
+				return
+			}
+			maxID = max(maxID, res.maxID)
+			if others := dups[res.info.Index]; len(others) > 0 {
+				slices.Sort(others)
+				res.info.Duplicates = len(others)
+				err := &Error{File: r.name, Chunk: res.info.Index, Offset: res.info.Offset, Err: fmt.Errorf(
+					"%w: the chunk in this slot (record IDs %d to %d) is also in slots %v, header and all: all but one are copies, and what the slots they overwrote held is lost",
+					ErrBadChunk, res.info.FirstRecordID, res.info.LastRecordID, others)}
+				res.items = append([]item{{err: err}}, res.items...)
+			}
+			if o.OnChunk != nil {
+				o.OnChunk(res.info)
+			}
+			for _, it := range res.items {
+				if ctx.Err() != nil {
+					yield(nil, ctx.Err())
+					return
+				}
+				if !yield(it.ev, it.err) {
+					return
+				}
+			}
+		}
+		if ctx.Err() != nil {
+			yield(nil, ctx.Err())
+			return
+		}
+		if err := r.nextRecordError(maxID); err != nil {
+			yield(nil, err)
+		}
+	}
+}
+
+// nextRecordError compares the header's next record ID with maxID, the
+// highest record ID the chunks hold, and returns the error on the header
+// when the file holds fewer records than the header promises, or nil.
+//
+// A next record ID that lags the records is not an error, dirty flag or
+// not: the header of a copy of a live log lags the records written since it
+// was last flushed, and several public samples not marked dirty show it
+// (with their chunk headers lagging too, which is reported per chunk).
+// Records are returned either way; only missing ones need a word.
+func (r *Reader) nextRecordError(maxID uint64) error {
+	h := r.header
+	if h.NextRecordID <= 1 || maxID >= h.NextRecordID-1 {
+		return nil
+	}
+	return &Error{File: r.name, Chunk: -1, Offset: 0x18, Err: &FieldError{Field: "NextRecordID", Stored: h.NextRecordID, Err: ErrHeaderMismatch,
+		Found: fmt.Sprintf("the highest record ID in the file is %d: records %d to %d, which the header promises, are missing", maxID, maxID+1, h.NextRecordID-1)}}
+}
+
+// decodeSafe decodes a slot; a panic in the reader itself (the decoder's
+// are contained closer to it) is turned into an error on the chunk.
+func (d *chunkDecoder) decodeSafe(idx int) (res chunkResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			off := d.r.firstChunk + int64(idx)*chunkSize
+			res = chunkResult{info: ChunkInfo{Index: idx, Offset: off, State: ChunkBad}}
+			res.items = []item{d.errAt(idx, off, 0, fmt.Errorf("%w: internal error: %v", ErrDecoder, p))}
+		}
+	}()
+	return d.decode(idx)
+}

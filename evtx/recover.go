@@ -9,7 +9,7 @@ package evtx
 // record of another chunk (same record ID and FILETIME) into silent slack,
 // and returns how many it dropped. The other chunks are those whose header
 // range holds the ID; their live records are framed as decode frames them.
-func (d *slotDecoder) dropLiveCopies(idx int, spans []span) int {
+func (d *chunkDecoder) dropLiveCopies(idx int, spans []span) int {
 	dropped := 0
 	for i := range spans {
 		s := &spans[i]
@@ -32,7 +32,7 @@ func (d *slotDecoder) dropLiveCopies(idx int, spans []span) int {
 
 // liveOf returns the live records of slot j (those decode would return),
 // by ID, with their FILETIME. The last slot read is cached.
-func (d *slotDecoder) liveOf(j int) map[uint64]uint64 {
+func (d *chunkDecoder) liveOf(j int) map[uint64]uint64 {
 	if j == d.liveSlot {
 		return d.live
 	}

@@ -31,10 +31,11 @@ import (
 // cursor.link). Nothing can lie in between, and that knowledge comes from
 // one file, read in order, never from identities alone. A gap in the
 // identities (a filtered export keeps the original IDs) never joins: the
-// records in the gap are unknown, not copies. Record IDs restart at 1 after a log is cleared,
-// so identities alone cannot tell whether record k+1 continues records
-// 1..k or follows a clear; joining on adjacency alone would let a run span
-// a clear and then swallow the new log's records 1..k as copies. Times
+// records in the gap are unknown, not copies. Record IDs restart at 1 after
+// a log is cleared, so identities alone cannot tell whether record k+1
+// continues records 1..k or follows a clear; joining on adjacency alone
+// would let a run span a clear and then swallow the new log's records 1..k
+// as copies. Times
 // cannot tell either: the log after a clear is written later, so its
 // record k+1 looks like a continuation in time as well. For the same
 // reason links carry no time bound: times within one numbering may step

@@ -33,9 +33,41 @@
 // be read is reported and skipped, with its error (FileResult.Err) and its
 // Cause; damaged chunks and records are reported on their file, as
 // *evtx.Error values naming their place, while the rest of it is still read.
-// The same record seen in overlapping exports counts once, the copy that
-// counts being the first by CompareCopies (smallest path, then place), and
+// The same record seen in overlapping exports counts once (see Copies), and
 // the result depends neither on the order of the paths nor on scheduling.
+//
+// # Copies
+//
+// The same record seen in several files (overlapping exports of one log, a
+// WEF ForwardedEvents log and the source's own log) counts once. A record
+// is named by its computer and channel (compared without regard to case)
+// and its identity: System/EventRecordID, which a forwarded copy keeps, or
+// the header's record ID when the event has none. The copy that counts is
+// the first by CompareCopies: the smallest path, then chunk and offset.
+// Scan reads the files in path order, so the choice does not depend on the
+// order of paths, the number of workers or streaming. Result.Findings keeps
+// one finding per computer, channel, identity, event ID and time.
+//
+// The coverage (ServerCoverage.Events, and with ScanOptions.OnFinding the
+// streamed findings and AuditEvents) keeps, per computer and channel, runs
+// of identities read whole, each with the range of their times. A record is
+// a copy when a run holds its identity and its time lies in that run's
+// range. A run grows only by the record of the same computer and channel
+// read next in one file whose identity is the previous one plus 1, so a gap
+// (a filtered export or subscription) starts a new run, and memory is one
+// run per unbroken stretch: a few per file for the logs Windows writes and
+// for complete forwarded channels, one per gap for a filtered one, at most
+// one per record for hostile input. A record from a damaged chunk never
+// widens or extends a run (its time may be garbage): it is kept exactly, by
+// identity and time. The event ID is not compared: copies share it, and
+// distinct records share computer, channel and identity only when IDs
+// restart after a log was cleared, which the times tell apart. The rule is
+// exact provided that a record numbered after a clear has a time outside
+// the range of the earlier numbering's records around its identity (the
+// clock does not go back across the clear), and that in a forwarded log two
+// records read one after the other with identities k and k+1 were not
+// separated by a clear of the source's log. Runs of different numberings
+// never merge, and a run never spans a clear.
 //
 // # Memory
 //
@@ -48,7 +80,7 @@
 // Result.Findings still grows with the number of findings. With
 // ScanOptions.OnFinding the findings are streamed instead of kept; the
 // coverage and deduplication then keep runs of consecutive record IDs (see
-// Scan, Copies): a few per file for the logs Windows writes and for
+// Copies): a few per file for the logs Windows writes and for
 // forwarded logs holding every event of a channel, one per gap for a
 // filtered subscription or export, so that memory does not grow with the
 // number of records of such logs.

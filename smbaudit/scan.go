@@ -72,21 +72,11 @@ type ScanOptions struct {
 	Progress func(Progress)
 	// OnFinding, when set, streams the findings: each unique finding is
 	// passed to it as soon as its event is read, and Result.Findings stays
-	// nil, so that memory does not grow with the number of findings. It
-	// does not grow with the number of records either: the coverage keeps
-	// one run per unbroken stretch of consecutive record IDs per server and
-	// channel (a few per file for the logs Windows writes and for
-	// forwarded logs holding every event of a channel; one per gap for a
-	// filtered subscription or export; at most one per record for hostile
-	// input). Calls never overlap (with each other or with Progress).
-	// Findings come in reading order, file by file, files sorted by path:
-	// files are still read at once, but a file's findings wait, a bounded
-	// number of them, until every earlier file's are passed. So of the
-	// copies of one record the one CompareCopies puts first is passed and
-	// the others dropped, whatever the order of the paths and the
-	// scheduling, by the coverage's rule (see Scan, Copies), which does not
-	// compare event IDs. Files and Servers are the same as without
-	// OnFinding.
+	// nil, so that memory grows with neither findings nor records (see the
+	// package documentation, Memory). Calls never overlap (with each other
+	// or with Progress). Findings come file by file, files sorted by path,
+	// so the copy of a record passed on is the one CompareCopies puts first.
+	// Files and Servers are the same as without OnFinding.
 	OnFinding func(Finding)
 }
 
@@ -102,67 +92,18 @@ type Progress struct {
 
 // Scan reads the logs at paths (files, and directories searched recursively
 // for ScanOptions.Glob), classifies every SMB server event and returns the
-// findings, per-file results and per-server coverage.
+// findings, per-file results and per-server coverage. A record seen in
+// several files counts once (see the package documentation, Copies).
+// Findings are sorted by time, server, record ID and source, files by path
+// and servers by name, so equal inputs give equal results whatever the
+// order of paths and the scheduling. The findings share repeated values and
+// are read-only.
 //
 // A file that cannot be opened or is not EVTX is listed in Result.Files as
-// Skipped with the reason, and the others go on; chunk and record errors are
-// listed on their file. Findings are sorted by time, server, record ID and
-// source, files by path and servers by name, so equal inputs give equal
-// results whatever the scheduling.
-//
-// # Copies
-//
-// The same record seen in several files (overlapping exports of one log, a
-// WEF ForwardedEvents log and the source's own log) counts once. A record
-// is named by its computer and channel (compared without regard to case)
-// and its identity: System/EventRecordID, which a forwarded copy keeps, or
-// the header's record ID when the event has none.
-//
-// The copy that counts is the first by CompareCopies: the smallest path,
-// then chunk and offset. Scan reads the files in path order (after the
-// directories are walked), so the choice is the same whatever the order of
-// paths and the number of workers, streamed or not.
-//
-// Result.Findings keeps one finding per computer, channel, identity, event
-// ID and time, exactly.
-//
-// The coverage (ServerCoverage.Events, and with ScanOptions.OnFinding the
-// streamed findings and AuditEvents) keeps, per computer and channel, runs
-// of identities known to have been read whole, each with the range of
-// their times. A record is a copy when a run holds its identity and its
-// time lies in that run's range. Runs grow only by the next identity in one
-// file's reading order: the record of the same computer and channel read
-// next in that file, whose identity is the previous one plus 1. A gap in
-// the identities (a filtered export or subscription) never joins, so the
-// memory is one run per unbroken stretch of consecutive identities per
-// computer and channel: a few per file for the logs Windows writes and for
-// forwarded logs holding every event of a channel, one per gap for a
-// filtered subscription or export, at most one per record for hostile
-// input. A record from a damaged chunk never widens or extends a run (its
-// time may be garbage): it is kept exactly, by identity and time, and no
-// record links to it. The event ID is not compared: copies of a record
-// share it, and distinct records share computer, channel and identity only
-// when IDs restart after a log was cleared, which the times tell apart.
-// The rule is exact provided that
-//
-//   - a record numbered after a clear has a time outside the time range
-//     of the records read of the earlier numbering whose identities
-//     surround its own (it holds when the clock does not go back across
-//     the clear), and
-//   - in a forwarded log, two records of one computer and channel read
-//     one after the other with identities k and k+1 were not separated
-//     by a clear of the source's log (which would need the collector to
-//     have received none of the new log's records 1..k).
-//
-// Runs of different numberings never merge, and a run never spans a
-// clear.
-//
-// The findings share repeated values (maps, slices, pointed-to values; see
-// the package documentation, Memory): they are read-only. Set
-// ScanOptions.OnFinding to stream them instead of keeping them.
-//
-// Scan returns an error only for a bad Glob or a cancelled context; with a
-// cancelled context it also returns what it had read so far.
+// Skipped with its reason, and chunk and record errors are listed on their
+// file; neither stops the scan. Scan returns an error only for a bad Glob or
+// a cancelled context; with a cancelled context it also returns what it had
+// read so far.
 func Scan(ctx context.Context, paths []string, opts ScanOptions) (*Result, error) {
 	glob := opts.Glob
 	if glob == "" {
@@ -636,7 +577,7 @@ func merge(outs []fileOut, skipped []FileResult, cov *coverage, streamed bool) *
 		res.Files = append(res.Files, o.fr)
 		if withFindings == 1 {
 			if len(o.findings) > 0 {
-				all = o.findings // the only file with findings: no copy
+				all = o.findings // the only file with findings: its slice as is, not appended
 			}
 		} else {
 			all = append(all, o.findings...)
@@ -685,10 +626,10 @@ func isAudit(k Kind) bool {
 	return false
 }
 
-// CompareCopies orders the places of two copies of one record (see Scan,
-// Copies): the copy that sorts first is the one that counts, in
-// Result.Findings, in the findings streamed to ScanOptions.OnFinding and in
-// the report package. It compares the file path as a string, then the
+// CompareCopies orders the places of two copies of one record (see the
+// package documentation, Copies): the copy that sorts first is the one that
+// counts, in Result.Findings, in the findings streamed to
+// ScanOptions.OnFinding and in the report package. It compares the file path as a string, then the
 // chunk, then the offset, so the choice depends on the inputs only, not on
 // the order in which they were named or read. A copy from a damaged chunk
 // is not passed over for a later one: a streamed scan has passed it on
@@ -697,8 +638,9 @@ func CompareCopies(a, b evtx.Source) int {
 	return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Chunk, b.Chunk), cmp.Compare(a.Offset, b.Offset))
 }
 
-// dedup keeps one finding per record (see Scan) and sorts the result. It
-// works in place in all, with a compact key per finding.
+// dedup keeps one finding per record (package documentation, Copies) and
+// sorts the result. It works in place in all, with a compact key per
+// finding.
 func dedup(all []Finding) []Finding {
 	type key struct {
 		server, channel uint32 // lower-cased names, numbered

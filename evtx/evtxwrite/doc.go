@@ -53,5 +53,24 @@
 // # JSON Lines
 //
 // ParseJSONL reads the event format of examples/evtxgen: one JSON object per
-// line, described on Event's JSON field tags and in the README of evtxgen.
+// line, in record order; blank lines are skipped. Fields:
+//
+//	provider, channel and computer (required), provider_guid, event_source_name,
+//	event_id (required), qualifiers, version (default 0), level, task, opcode,
+//	keywords ("0x..." string or number), time_created (required, RFC 3339,
+//	up to 100 ns), record_id (default: previous + 1, from 1), process_id,
+//	thread_id, user_sid, activity_id, related_activity_id,
+//	data: [{"name", "type", "value"}] or
+//	user_data: {"name", "ns", "data": [...]}
+//
+// type is one of string, ansistring, uint8, uint16, uint32, uint64, int8,
+// int16, int32, int64, bool, hexint32, hexint64, guid, sid, filetime,
+// systemtime, binary (value as hex digits).
+//
+// The lines examples/evtxdump prints (evtx.Event's MarshalJSON) are read
+// too: there data is an object of evtx.Event.DataKeys to rendered values,
+// which become string fields, unnamed for a key "Data#i" and named after
+// the first of repeated names for "X#k"; source and chunk_damaged are
+// ignored. Dumping the log written from such lines gives the same lines
+// but for source (and chunk_damaged, as the new log is whole).
 package evtxwrite

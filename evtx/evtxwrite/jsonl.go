@@ -55,28 +55,10 @@ type jsonUserData struct {
 	Data []jsonData `json:"data"`
 }
 
-// ParseJSONL reads events in the JSON Lines format of examples/evtxgen: one
-// JSON object per line, in record order; blank lines are skipped. Fields:
-//
-//	provider, channel and computer (required), provider_guid, event_source_name,
-//	event_id (required), qualifiers, version (default 0), level, task, opcode,
-//	keywords ("0x..." string or number), time_created (required, RFC 3339,
-//	up to 100 ns), record_id (default: previous + 1, from 1), process_id,
-//	thread_id, user_sid, activity_id, related_activity_id,
-//	data: [{"name", "type", "value"}] or
-//	user_data: {"name", "ns", "data": [...]}
-//
-// type is one of string, ansistring, uint8, uint16, uint32, uint64, int8,
-// int16, int32, int64, bool, hexint32, hexint64, guid, sid, filetime,
-// systemtime, binary (value as hex digits). Every value is checked here, so
-// an error names the line and field (a *LineError).
-//
-// The lines examples/evtxdump prints (evtx.Event's MarshalJSON) are read
-// too: there data is an object of evtx.Event.DataKeys to rendered values,
-// which become string fields, unnamed for a key "Data#i" and named after
-// the first of repeated names for "X#k"; source and chunk_damaged are
-// ignored. Dumping the log written from such lines gives the same lines
-// but for source (and chunk_damaged, as the new log is whole).
+// ParseJSONL reads events in JSON Lines, one object per line in record
+// order (see the package documentation, JSON Lines), and returns them. Every
+// value is checked, so that an error, a *LineError, names the line and the
+// field.
 func ParseJSONL(r io.Reader) ([]Event, error) {
 	br := bufio.NewReaderSize(r, 64*1024)
 	var events []Event

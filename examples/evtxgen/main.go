@@ -1,5 +1,5 @@
 // Command evtxgen writes a Windows-shaped .evtx file from events given as
-// JSON Lines (see evtxwrite.ParseJSONL for the format):
+// JSON Lines (see the evtxwrite package documentation, JSON Lines):
 //
 //	evtxgen -o OUT.evtx [-minor 2] [damage flags] [EVENTS.jsonl]
 //
@@ -36,7 +36,7 @@ func run(args []string, stdin io.Reader, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	outPath := fs.String("o", "", "output .evtx `file` (required)")
 	var opts evtxwrite.Options
-	evtxwrite.RegisterFlags(fs, &opts)
+	registerFlags(fs, &opts)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

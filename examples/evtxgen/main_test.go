@@ -72,3 +72,14 @@ func TestRunReadsEvtxdumpLines(t *testing.T) {
 	assert.Contains(t, err.Error(), `<stdin>: line 1: data:`)
 	assert.NotContains(t, err.Error(), "evtxwrite.")
 }
+
+func TestRunBadMinor(t *testing.T) {
+	for _, v := range []string{"x", "-1", "65536"} {
+		var stderr bytes.Buffer
+		out := filepath.Join(t.TempDir(), "a.evtx")
+		err := run([]string{"-o", out, "-minor", v}, strings.NewReader(line), &stderr)
+		require.Error(t, err, v)
+		assert.Contains(t, stderr.String(), "-minor", v)
+		assert.NoFileExists(t, out, v)
+	}
+}

@@ -1,14 +1,23 @@
-package evtxwrite
+package main
 
-import "flag"
+import (
+	"flag"
+	"fmt"
+	"strconv"
 
-// RegisterFlags defines command-line flags for the format version and the
-// damage options on fs, storing into opts (as examples/evtxgen uses them).
-func RegisterFlags(fs *flag.FlagSet, opts *Options) {
+	"github.com/evtxkit/smbreadiness/evtx/evtxwrite"
+)
+
+// registerFlags defines the flags for the format version and the damage
+// options on fs, storing into opts.
+func registerFlags(fs *flag.FlagSet, opts *evtxwrite.Options) {
 	fs.Func("minor", "format minor `version`: 1 (default) or 2", func(s string) error {
-		v, err := toUint(s, 16)
+		v, err := strconv.ParseUint(s, 0, 16)
+		if err != nil {
+			return fmt.Errorf("%q is not a 16-bit unsigned integer", s)
+		}
 		opts.MinorVersion = uint16(v)
-		return err
+		return nil
 	})
 	d := &opts.Damage
 	fs.BoolVar(&d.DirtyHeader, "dirty-header", false, "damage: dirty header whose chunk count lags one chunk")
