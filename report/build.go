@@ -490,7 +490,7 @@ func (c *Client) decide() {
 	for _, st := range Settings {
 		certain := false
 		for _, ru := range rules {
-			if ru.setting == st && ru.certain && c.Events[ru.event] > 0 {
+			if ru.setting == st && ru.certain && c.Count(ru.event) > 0 {
 				certain = true
 			}
 		}
@@ -498,14 +498,14 @@ func (c *Client) decide() {
 		// a 3021 adds nothing.
 		v := Verdict{Setting: st, Certain: certain}
 		for _, ru := range rules {
-			if ru.setting != st || c.Events[ru.event] == 0 || (certain && !ru.certain) {
+			if ru.setting != st || c.Count(ru.event) == 0 || (certain && !ru.certain) {
 				continue
 			}
 			v.Events = append(v.Events, ru.event)
 			if v.Servers == nil {
-				v.Servers = c.ServersByEvent[ru.event] // shared while one event is the evidence
+				v.Servers = c.ServersOf(ru.event) // shared while one event is the evidence
 			} else {
-				v.Servers = append(slices.Clip(v.Servers), c.ServersByEvent[ru.event]...)
+				v.Servers = append(slices.Clip(v.Servers), c.ServersOf(ru.event)...)
 			}
 			for _, h := range c.hints(ru) {
 				if !slices.Contains(v.Hints, h) {
@@ -530,7 +530,7 @@ func (c *Client) decide() {
 		}
 		c.Verdicts = append(c.Verdicts, v)
 	}
-	c.RejectedByEnforcement = c.Events[smbaudit.EventEnforcementRejection] > 0 || c.Events[smbaudit.EventSPNCheckFailed] > 0
+	c.RejectedByEnforcement = c.Count(smbaudit.EventEnforcementRejection) > 0 || c.Count(smbaudit.EventSPNCheckFailed) > 0
 }
 
 // hints returns the hints of a rule for c. For 3025 they come from what
@@ -649,8 +649,8 @@ func summarise(r *Report) Summary {
 		s.Errors += len(in.Errors)
 	}
 	for _, c := range r.Clients {
-		for id, n := range c.Events {
-			s.Events[id] += n
+		for _, e := range c.EventCounts {
+			s.Events[e.ID] += e.Count
 		}
 		if c.RejectedByEnforcement {
 			s.RejectedClients++

@@ -310,8 +310,8 @@ func (w *rows) addRows(r *Report) {
 		x.rejected.add(rc.RejectionStatuses...)
 		x.svcInvalid.add(rc.SPNsServiceClassInvalid...)
 		x.nameInvalid.add(rc.SPNsPrincipalNameInvalid...)
-		for event, n := range rc.Events {
-			c.count(event, n, lowerAll(rc.ServersByEvent[event])...)
+		for _, e := range rc.EventCounts {
+			c.count(e.ID, e.Count, lowerAll(e.Servers)...)
 		}
 		c.servers.add(lowerAll(rc.Servers)...)
 		c.damaged += rc.DamagedChunkEvents
@@ -434,8 +434,8 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		rc := Client{
 			ID: c.id, Kind: c.kind, ShortName: c.short,
 			Names: cut(names), NamesTotal: max(len(names), x.namesAtLeast),
-			Events: make(map[uint16]int, len(c.events)), ServersByEvent: make(map[uint16][]string, len(c.events)),
-			FirstSeen: first.Time, LastSeen: last.Time, First: first, Last: last,
+			EventCounts: make([]EventCount, len(c.events)),
+			FirstSeen:   first.Time, LastSeen: last.Time, First: first, Last: last,
 			Servers: cut(servers), ServersTotal: max(len(servers), x.serversAtLeast),
 			Users: cut(users), UsersTotal: max(len(users), x.usersAtLeast),
 			SPNs: cut(spns), SPNsTotal: max(len(spns), x.spnsAtLeast),
@@ -445,12 +445,16 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		}
 		for i := range c.events {
 			e := &c.events[i]
-			rc.Events[e.id] = e.n
+			ec := &rc.EventCounts[i]
+			ec.ID, ec.Count = e.id, e.n
 			if len(c.events) == 1 && e.servers.len() == c.servers.len() {
-				rc.ServersByEvent[e.id] = servers // the same set: share the slice
+				ec.Servers = servers // the same set: share the slice
 			} else {
-				rc.ServersByEvent[e.id] = displayAll(&e.servers)
+				ec.Servers = displayAll(&e.servers)
 			}
+		}
+		if len(rc.EventCounts) > 1 {
+			slices.SortFunc(rc.EventCounts, func(x, y EventCount) int { return cmp.Compare(x.ID, y.ID) })
 		}
 		rc.decide()
 		r.Clients = append(r.Clients, rc)
@@ -496,8 +500,8 @@ func namedServers(r *Report) []string {
 	for i := range r.Clients {
 		c := &r.Clients[i]
 		names = append(names, c.Servers...)
-		for _, ss := range c.ServersByEvent {
-			names = append(names, ss...)
+		for _, e := range c.EventCounts {
+			names = append(names, e.Servers...)
 		}
 		names = append(names, c.First.Server, c.Last.Server)
 	}
