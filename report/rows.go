@@ -420,12 +420,18 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		return list
 	}
 
-	ids := slices.Sorted(maps.Keys(w.clients))
-	r.Clients = make([]Client, 0, len(ids))
-	for _, id := range ids {
-		c := w.clients[id]
+	aggs := make([]*clientAgg, 0, len(w.clients))
+	for _, c := range w.clients {
+		aggs = append(aggs, c)
+	}
+	if consume {
+		w.clients = map[string]*clientAgg{} // deleting its entries would keep its buckets
+	}
+	slices.SortFunc(aggs, func(x, y *clientAgg) int { return strings.Compare(x.id, y.id) })
+	r.Clients = make([]Client, 0, len(aggs))
+	for i, c := range aggs {
 		if consume {
-			delete(w.clients, id)
+			aggs[i] = nil // each row is let go once written
 		}
 		first, last := c.first, c.last
 		first.Server, last.Server = display(first.Server), display(last.Server)
