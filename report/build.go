@@ -398,9 +398,10 @@ func (a *agg) addAgg(o *agg, digest [32]byte) error {
 	a.generated = maxTime(a.generated, o.generated)
 	if o.summary != nil {
 		if a.summary == nil {
-			a.summary = newRows()
+			a.summary = o.summary // the first partial's rows are taken, not copied
+		} else {
+			a.summary.addAgg(o.summary)
 		}
-		a.summary.addAgg(o.summary)
 		a.omitted += o.omitted
 	}
 	for _, rec := range o.records {
@@ -437,6 +438,11 @@ func cmpInput(x, y Input) int {
 // rows are dropped as the report's are made, to bound the peak memory).
 func (a *agg) finish(consume bool) *Report {
 	r := &Report{Schema: Schema, GeneratedAt: a.generated.UTC()}
+	if consume && a.summary != nil && len(a.records) > 0 {
+		// The findings still kept are counted into the rows in place, not
+		// into a copy of them: a is used up anyway.
+		a.fold()
+	}
 	switch {
 	case a.summary == nil:
 		w := newRows()
@@ -490,7 +496,7 @@ func (c *Client) decide() {
 	for _, st := range Settings {
 		certain := false
 		for _, ru := range rules {
-			if ru.setting == st && ru.certain && c.Events[ru.event] > 0 {
+			if ru.setting == st && ru.certain && c.Count(ru.event) > 0 {
 				certain = true
 			}
 		}
@@ -498,14 +504,14 @@ func (c *Client) decide() {
 		// a 3021 adds nothing.
 		v := Verdict{Setting: st, Certain: certain}
 		for _, ru := range rules {
-			if ru.setting != st || c.Events[ru.event] == 0 || (certain && !ru.certain) {
+			if ru.setting != st || c.Count(ru.event) == 0 || (certain && !ru.certain) {
 				continue
 			}
 			v.Events = append(v.Events, ru.event)
 			if v.Servers == nil {
-				v.Servers = c.ServersByEvent[ru.event] // shared while one event is the evidence
+				v.Servers = c.ServersOf(ru.event) // shared while one event is the evidence
 			} else {
-				v.Servers = append(slices.Clip(v.Servers), c.ServersByEvent[ru.event]...)
+				v.Servers = append(slices.Clip(v.Servers), c.ServersOf(ru.event)...)
 			}
 			for _, h := range c.hints(ru) {
 				if !slices.Contains(v.Hints, h) {
@@ -530,7 +536,7 @@ func (c *Client) decide() {
 		}
 		c.Verdicts = append(c.Verdicts, v)
 	}
-	c.RejectedByEnforcement = c.Events[smbaudit.EventEnforcementRejection] > 0 || c.Events[smbaudit.EventSPNCheckFailed] > 0
+	c.RejectedByEnforcement = c.Count(smbaudit.EventEnforcementRejection) > 0 || c.Count(smbaudit.EventSPNCheckFailed) > 0
 }
 
 // hints returns the hints of a rule for c. For 3025 they come from what
@@ -557,48 +563,45 @@ func linkable(c *Client) bool {
 
 // linkClients fills Client.Linked and LinkedTotal: host names and FQDNs
 // that share a short name, at most n listed. IP addresses are never linked
-// (that would need name resolution). cs is sorted by ID. Each group keeps
-// its first n+1 IDs and its size, so the cost is linear in the clients
-// however many share a short name.
+// (that would need name resolution). cs is sorted by ID. The linkable
+// clients are sorted by short name, so that each group is a run of them:
+// no map of groups, and a cost of O(n log n) however many share a short
+// name.
 func linkClients(cs []Client, n int) {
-	type group struct {
-		ids   []string // the first n+1 IDs, in order
-		total int
+	type member struct {
+		key string // lower-cased short name
+		i   int    // index in cs
 	}
-	groups := map[string]*group{}
-	key := func(c *Client) string {
-		if !linkable(c) {
-			return ""
-		}
-		return strings.ToLower(c.ShortName)
-	}
-	for i := range cs {
-		k := key(&cs[i])
-		if k == "" {
-			continue
-		}
-		g := groups[k]
-		if g == nil {
-			g = &group{}
-			groups[k] = g
-		}
-		g.total++
-		if len(g.ids) <= n {
-			g.ids = append(g.ids, cs[i].ID)
-		}
-	}
+	var ms []member
 	for i := range cs {
 		c := &cs[i]
 		c.Linked, c.LinkedTotal = nil, 0
-		g := groups[key(c)]
-		if g == nil || g.total < 2 {
+		if linkable(c) {
+			ms = append(ms, member{strings.ToLower(c.ShortName), i})
+		}
+	}
+	slices.SortFunc(ms, func(x, y member) int { return cmp.Or(strings.Compare(x.key, y.key), cmp.Compare(x.i, y.i)) })
+	for len(ms) > 0 {
+		end := 1
+		for end < len(ms) && ms[end].key == ms[0].key {
+			end++
+		}
+		group := ms[:end]
+		ms = ms[end:]
+		if len(group) < 2 {
 			continue
 		}
-		c.LinkedTotal = g.total - 1
-		c.Linked = make([]string, 0, min(n, c.LinkedTotal))
-		for _, id := range g.ids {
-			if id != c.ID && len(c.Linked) < n {
-				c.Linked = append(c.Linked, id)
+		for _, m := range group {
+			c := &cs[m.i]
+			c.LinkedTotal = len(group) - 1
+			c.Linked = make([]string, 0, min(n, c.LinkedTotal))
+			for _, o := range group {
+				if len(c.Linked) == n {
+					break
+				}
+				if o.i != m.i {
+					c.Linked = append(c.Linked, cs[o.i].ID)
+				}
 			}
 		}
 	}
@@ -649,8 +652,8 @@ func summarise(r *Report) Summary {
 		s.Errors += len(in.Errors)
 	}
 	for _, c := range r.Clients {
-		for id, n := range c.Events {
-			s.Events[id] += n
+		for _, e := range c.EventCounts {
+			s.Events[e.ID] += e.Count
 		}
 		if c.RejectedByEnforcement {
 			s.RejectedClients++

@@ -102,9 +102,9 @@ func (r *Report) WriteCSV(w io.Writer) error {
 			hints = append(hints, HintAlreadyFails)
 		}
 		row := []string{c.ID, c.Kind, c.ShortName, strings.Join(andMore(c.Linked, c.LinkedTotal), ";"), strings.Join(andMore(c.Names, c.NamesTotal), ";"),
-			FormatTime(c.FirstSeen), FormatTime(c.LastSeen), strconv.Itoa(total(c.Events))}
+			FormatTime(c.FirstSeen), FormatTime(c.LastSeen), strconv.Itoa(c.TotalEvents())}
 		for _, id := range EventIDs {
-			row = append(row, strconv.Itoa(c.Events[id]))
+			row = append(row, strconv.Itoa(c.Count(id)))
 		}
 		row = append(row, strings.Join(andMore(c.Servers, c.ServersTotal), ";"), strings.Join(andMore(c.Users, c.UsersTotal), ";"),
 			strings.Join(andMore(c.SPNs, c.SPNsTotal), ";"),
@@ -196,7 +196,7 @@ func (r *Report) writeMarkdown(w io.Writer, z zone) error {
 		if c.RejectedByEnforcement {
 			rej = "**rejected**"
 		}
-		p(" %s | %s | %s | %s | %s | %s | %s | %s |\n", rej, mdEscape(eventsString(c.Events)),
+		p(" %s | %s | %s | %s | %s | %s | %s | %s |\n", rej, mdEscape(eventsString(c.Events())),
 			z.full(c.FirstSeen), z.full(c.LastSeen), mdList(andMore(c.Servers, c.ServersTotal)), mdList(andMore(c.Users, c.UsersTotal)),
 			mdList(andMore(c.SPNs, c.SPNsTotal)), mdList(andMore(c.Names, c.NamesTotal)))
 	}

@@ -62,7 +62,7 @@ func ExampleMerge() {
 	}
 	all := report.Merge(shardA, fromB)
 	c := all.Clients[0]
-	fmt.Println(c.ID, c.Events[3021], c.Servers, report.FormatTime(c.LastSeen))
+	fmt.Println(c.ID, c.Count(3021), c.Servers, report.FormatTime(c.LastSeen))
 	fmt.Println(all.Summary.Headlines[2].Text)
 	// Output:
 	// 10.0.0.5 2 [fs01 fs02] 2025-09-11T00:00:00.0000000Z

@@ -108,7 +108,7 @@ func TestFuzzReadJSONSeedIsRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.FindingsOmitted != 3 || len(r.Clients) != 1 || r.Clients[0].Events[3021] != 2 || r.Unparsed != 1 || len(r.Days) != 1 ||
+	if r.FindingsOmitted != 3 || len(r.Clients) != 1 || r.Clients[0].Count(3021) != 2 || r.Unparsed != 1 || len(r.Days) != 1 ||
 		r.Servers[0].Findings != 3 || r.Clients[0].DamagedChunkEvents != 1 || len(r.UnparsedSamples) != 1 {
 		t.Fatalf("summarised seed not read whole: %+v", r)
 	}

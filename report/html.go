@@ -147,7 +147,7 @@ func topClientsChart(clients []Client, n int) chart {
 	}
 	var rows []row
 	for _, c := range clients {
-		rows = append(rows, row{c.ID, total(c.Events)})
+		rows = append(rows, row{c.ID, c.TotalEvents()})
 	}
 	slices.SortFunc(rows, func(a, b row) int { return cmp.Or(cmp.Compare(b.total, a.total), cmp.Compare(a.id, b.id)) })
 	rows = rows[:min(n, len(rows))]

@@ -89,7 +89,7 @@ func cmpSeverity(x, y *Client) int {
 	return cmp.Or(cmp.Compare(len(y.BreaksUnder), len(x.BreaksUnder)),
 		cmp.Compare(boolInt(y.RejectedByEnforcement), boolInt(x.RejectedByEnforcement)),
 		cmp.Compare(len(y.PossiblyBreaksUnder), len(x.PossiblyBreaksUnder)),
-		cmp.Compare(total(y.Events), total(x.Events)), cmp.Compare(x.ID, y.ID))
+		cmp.Compare(y.TotalEvents(), x.TotalEvents()), cmp.Compare(x.ID, y.ID))
 }
 
 func boolInt(b bool) int {
@@ -131,10 +131,10 @@ func htmlClients(r *Report, z zone) []htmlClient {
 		if c.RejectedByEnforcement {
 			hints = append(hints, HintAlreadyFails)
 		}
-		hc.Cells = append(hc.Cells, rej, htmlCell{Text: eventsString(c.Events), Sort: strconv.Itoa(total(c.Events)), Class: "num"},
+		hc.Cells = append(hc.Cells, rej, htmlCell{Text: eventsString(c.Events()), Sort: strconv.Itoa(c.TotalEvents()), Class: "num"},
 			z.cell(c.LastSeen), htmlCell{Text: strings.Join(hints, " | "), Class: "wide"},
 			htmlCell{Text: strconv.Itoa(rank), Class: "rank"})
-		hc.Summary = fmt.Sprintf("Evidence: %s on %s, %s to %s", plural(total(c.Events), "event", "events"),
+		hc.Summary = fmt.Sprintf("Evidence: %s on %s, %s to %s", plural(c.TotalEvents(), "event", "events"),
 			plural(max(len(c.Servers), c.ServersTotal), "server", "servers"), orDash(z.full(c.FirstSeen)), orDash(z.full(c.LastSeen)))
 		for _, kv := range [][2]string{{"kind", c.Kind}, {"names", strings.Join(andMore(c.Names, c.NamesTotal), ", ")},
 			{"same short name as", strings.Join(andMore(c.Linked, c.LinkedTotal), ", ")},
@@ -179,9 +179,9 @@ func htmlClients(r *Report, z zone) []htmlClient {
 		if len(ev) == 0 {
 			hc.Note = "The findings were not listed (past the report's bound on findings): first " + z.evidence(c.First) +
 				"; last " + z.evidence(c.Last) + "."
-			for _, id := range sortedIDs(c.Events) {
-				hc.Evidence = append(hc.Evidence, []htmlCell{{Text: strings.Join(c.ServersByEvent[id], ", ")},
-					{Text: fmt.Sprintf("%d %s", id, EventLabel(id))}, numCell(c.Events[id]), {Text: "-"}, {Text: "-"}, {Text: "-"},
+			for _, id := range sortedIDs(c.Events()) {
+				hc.Evidence = append(hc.Evidence, []htmlCell{{Text: strings.Join(c.ServersOf(id), ", ")},
+					{Text: fmt.Sprintf("%d %s", id, EventLabel(id))}, numCell(c.Count(id)), {Text: "-"}, {Text: "-"}, {Text: "-"},
 					{Text: "-"}, {Text: c.eventHint(id)}})
 			}
 		}

@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -357,7 +358,7 @@ func clientOut(c *Client) jsonClient {
 	jc := jsonClient{Client: c.ID, Kind: c.Kind, ShortName: c.ShortName,
 		Linked: nonNil(c.Linked), LinkedTotal: max(c.LinkedTotal, len(c.Linked)),
 		Names: nonNil(c.Names), NamesTotal: max(c.NamesTotal, len(c.Names)),
-		Events: countsOut(c.Events), ServersByEvent: map[string][]string{},
+		Events: make(map[string]int, len(c.EventCounts)), ServersByEvent: make(map[string][]string, len(c.EventCounts)),
 		FirstSeen: FormatTime(c.FirstSeen), LastSeen: FormatTime(c.LastSeen),
 		FirstEvidence: evidenceOut(c.First), LastEvidence: evidenceOut(c.Last),
 		Servers: nonNil(c.Servers), ServersTotal: max(c.ServersTotal, len(c.Servers)),
@@ -369,8 +370,10 @@ func clientOut(c *Client) jsonClient {
 		DamagedChunkEvents: c.DamagedChunkEvents,
 		BreaksUnder:        settingsOut(c.BreaksUnder), PossiblyBreaksUnder: settingsOut(c.PossiblyBreaksUnder),
 		RejectedByEnforcement: c.RejectedByEnforcement, Verdicts: []jsonVerdict{}}
-	for id, ss := range c.ServersByEvent {
-		jc.ServersByEvent[strconv.Itoa(int(id))] = nonNil(ss)
+	for _, e := range c.EventCounts {
+		k := strconv.Itoa(int(e.ID))
+		jc.Events[k] = e.Count
+		jc.ServersByEvent[k] = nonNil(e.Servers)
 	}
 	for _, v := range c.Verdicts {
 		jc.Verdicts = append(jc.Verdicts, jsonVerdict{Setting: string(v.Setting), Certain: v.Certain,
@@ -509,7 +512,7 @@ func readPartial(rd io.Reader) (*agg, [32]byte, error) {
 		}
 		streamedSchema = j.Schema
 		one := Report{Clients: []Client{p.client(i, jc)}}
-		streamed.addMap(one.Clients[0].Events)
+		streamed.addCounts(one.Clients[0].EventCounts)
 		streamed.add(one.Clients[0].DamagedChunkEvents)
 		if a.summary == nil {
 			a.summary = newRows()
@@ -733,8 +736,8 @@ func (p *parser) client(i int, jc *jsonClient) Client {
 		p.fail(at+".kind", fmt.Sprintf("unknown client kind %q", jc.Kind))
 	}
 	c := Client{ID: jc.Client, Kind: jc.Kind, ShortName: jc.ShortName, Names: jc.Names,
-		Events: p.counts(at+".events", jc.Events), ServersByEvent: map[uint16][]string{},
-		First: p.evidence(at+".first_evidence", jc.FirstEvidence), Last: p.evidence(at+".last_evidence", jc.LastEvidence),
+		EventCounts: p.eventCounts(at, jc.Events, jc.ServersByEvent),
+		First:       p.evidence(at+".first_evidence", jc.FirstEvidence), Last: p.evidence(at+".last_evidence", jc.LastEvidence),
 		Servers: jc.Servers, Users: jc.Users, SPNs: jc.SPNs, SPNQueryStatuses: jc.SPNQueryStatuses,
 		EPAPolicies: jc.EPAPolicies, ServerRequiresSigning: jc.ServerRequiresSigning,
 		RejectionStatuses: jc.RejectionStatuses, DamagedChunkEvents: p.count(at+".damaged_chunk_events", jc.DamagedChunkEvents),
@@ -744,9 +747,6 @@ func (p *parser) client(i int, jc *jsonClient) Client {
 		ServersTotal: max(p.count(at+".servers_total", jc.ServersTotal), len(jc.Servers)),
 		UsersTotal:   max(p.count(at+".users_total", jc.UsersTotal), len(jc.Users)),
 		SPNsTotal:    max(p.count(at+".spns_total", jc.SPNsTotal), len(jc.SPNs))}
-	for k, ss := range jc.ServersByEvent {
-		c.ServersByEvent[p.eventID(at+".servers_by_event", k)] = ss
-	}
 	p.serverNames(at+".servers", c.Servers...)
 	for k, ss := range jc.ServersByEvent {
 		p.serverNames(at+".servers_by_event."+k, ss...)
@@ -816,6 +816,26 @@ func (p *parser) counts(at string, m map[string]int) map[uint16]int {
 	for k, n := range m {
 		out[p.eventID(at, k)] = p.count(at+"."+k, n) // one key per event ID: "03021" is refused
 	}
+	return out
+}
+
+// eventCounts reads the "events" and "servers_by_event" members of the
+// client at at, sorted by event ID. WriteJSON writes both with the same
+// keys: a server list without a count is refused.
+func (p *parser) eventCounts(at string, counts map[string]int, servers map[string][]string) []EventCount {
+	if len(counts) == 0 && len(servers) == 0 {
+		return nil
+	}
+	out := make([]EventCount, 0, len(counts))
+	for k, n := range counts {
+		out = append(out, EventCount{ID: p.eventID(at+".events", k), Count: p.count(at+".events."+k, n), Servers: servers[k]})
+	}
+	for k := range servers {
+		if _, ok := counts[k]; !ok {
+			p.fail(at+".servers_by_event."+k, "no count in events")
+		}
+	}
+	slices.SortFunc(out, func(x, y EventCount) int { return cmp.Compare(x.ID, y.ID) })
 	return out
 }
 

@@ -346,9 +346,10 @@ type Client struct {
 	LinkedTotal int
 	Names       []string // raw names, as logged
 	NamesTotal  int
-	Events      map[uint16]int // count per event ID
-	// ServersByEvent lists, per event ID, the servers that logged it.
-	ServersByEvent        map[uint16][]string
+	// EventCounts counts its findings per event ID, sorted by ID, each with
+	// the servers that logged it (read it with Count, ServersOf, Events).
+	// A short slice rather than maps: it is most of what a client costs.
+	EventCounts           []EventCount
 	FirstSeen, LastSeen   time.Time
 	First, Last           Evidence
 	Servers               []string
@@ -374,6 +375,61 @@ type Client struct {
 	BreaksUnder           []Setting // settings with a certain verdict
 	PossiblyBreaksUnder   []Setting // settings with only a possible verdict
 	RejectedByEnforcement bool      // a 551 or a 5168 was seen
+}
+
+// EventCount is what a client row holds of one event ID: how many
+// findings, and the servers that logged them, sorted.
+type EventCount struct {
+	ID      uint16
+	Count   int
+	Servers []string
+}
+
+// eventCount returns the entry of id in c.EventCounts, or nil.
+func (c *Client) eventCount(id uint16) *EventCount {
+	for i := range c.EventCounts {
+		if c.EventCounts[i].ID == id {
+			return &c.EventCounts[i]
+		}
+	}
+	return nil
+}
+
+// Count returns the number of findings of event id of the client; 0 when
+// it has none.
+func (c *Client) Count(id uint16) int {
+	if e := c.eventCount(id); e != nil {
+		return e.Count
+	}
+	return 0
+}
+
+// ServersOf returns the servers that logged event id for the client, or
+// nil. The slice is the client's own: do not modify it.
+func (c *Client) ServersOf(id uint16) []string {
+	if e := c.eventCount(id); e != nil {
+		return e.Servers
+	}
+	return nil
+}
+
+// TotalEvents returns the number of findings of the client, all event IDs
+// together.
+func (c *Client) TotalEvents() int {
+	n := 0
+	for _, e := range c.EventCounts {
+		n += e.Count
+	}
+	return n
+}
+
+// Events returns the client's counts per event ID as a new map.
+func (c *Client) Events() map[uint16]int {
+	m := make(map[uint16]int, len(c.EventCounts))
+	for _, e := range c.EventCounts {
+		m[e.ID] = e.Count
+	}
+	return m
 }
 
 // Verdict says that a setting breaks a client, on which evidence.

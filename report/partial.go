@@ -269,6 +269,12 @@ func (s *checkedSum) addMap(m map[uint16]int) {
 	}
 }
 
+func (s *checkedSum) addCounts(es []EventCount) {
+	for _, e := range es {
+		s.add(e.Count)
+	}
+}
+
 // weight sums every count of r that a merge adds up: no count derived
 // from reports merged exceeds the sum of their weights. ok is false when
 // the sum itself is past MaxInt.
@@ -278,7 +284,7 @@ func weight(r *Report) (w int, ok bool) {
 	s.add(r.FindingsOmitted)
 	s.add(r.Unparsed)
 	for i := range r.Clients {
-		s.addMap(r.Clients[i].Events)
+		s.addCounts(r.Clients[i].EventCounts)
 		s.add(r.Clients[i].DamagedChunkEvents)
 	}
 	for i := range r.Servers {

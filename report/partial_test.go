@@ -55,6 +55,8 @@ func TestReadJSONValidatesPartials(t *testing.T) {
 			report.ErrLimit, "clients[0].events.3021"},
 		{"client event ID unknown", v2 + `"clients":[{"client":"a","events":{"4624":1},"first_evidence":` + evidence + `,"last_evidence":` + evidence + `}]}`,
 			report.ErrMalformed, "clients[0].events"},
+		{"client servers of an event it does not count", v2 + `"clients":[{"client":"a","events":{"3021":1},"servers_by_event":{"3021":["FS01"],"3024":["FS01"]},"first_evidence":` + evidence + `,"last_evidence":` + evidence + `}]}`,
+			report.ErrMalformed, "clients[0].servers_by_event.3024"},
 		{"event ID key not canonical", v2 + `"events_per_day":[{"date":"2025-01-01","events":{"3021":1,"03021":1}}]}`, report.ErrMalformed, "events_per_day[0].events"},
 		{"client kind unknown", v2 + `"clients":[{"client":"a","kind":"printer","first_evidence":` + evidence + `,"last_evidence":` + evidence + `}]}`,
 			report.ErrMalformed, "clients[0].kind"},

@@ -613,7 +613,7 @@ func TestCopiesOfOneRecordCountOnce(t *testing.T) {
 	require.Len(t, r.Findings, 2)
 	assert.Equal(t, "a.evtx", r.Findings[0].Source.File, "the first copy by smbaudit.CompareCopies is kept, damaged or not, as a streamed scan keeps it")
 	require.Len(t, r.Clients, 1)
-	assert.Equal(t, 2, r.Clients[0].Events[3021])
+	assert.Equal(t, 2, r.Clients[0].Count(3021))
 	assert.Equal(t, 1, r.Clients[0].DamagedChunkEvents)
 	require.Len(t, r.Servers, 1, "server names differ only in case: one server")
 	assert.Equal(t, "FS01", r.Servers[0].Name)

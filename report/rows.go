@@ -153,7 +153,9 @@ func (s *strset) each(f func(string)) {
 type serverAgg struct {
 	events   map[uint16]int
 	findings int
-	clients  set
+	// clients are those that the server rows of summarised reports name;
+	// fill adds those of the clients' rows (clientAgg.servers).
+	clients set
 }
 
 func newRows() *rows {
@@ -286,8 +288,7 @@ func (w *rows) addRecord(rec *Record) {
 	if rec.ChunkDamaged {
 		c.damaged++
 	}
-	sa.events[rec.EventID]++
-	sa.clients.add(id)
+	sa.events[rec.EventID]++ // its client is one of sa's: fill finds it in c.servers
 	w.addDay(dayOf(rec.Time), rec.EventID, 1)
 }
 
@@ -310,8 +311,8 @@ func (w *rows) addRows(r *Report) {
 		x.rejected.add(rc.RejectionStatuses...)
 		x.svcInvalid.add(rc.SPNsServiceClassInvalid...)
 		x.nameInvalid.add(rc.SPNsPrincipalNameInvalid...)
-		for event, n := range rc.Events {
-			c.count(event, n, lowerAll(rc.ServersByEvent[event])...)
+		for _, e := range rc.EventCounts {
+			c.count(e.ID, e.Count, lowerAll(e.Servers)...)
 		}
 		c.servers.add(lowerAll(rc.Servers)...)
 		c.damaged += rc.DamagedChunkEvents
@@ -420,22 +421,41 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		return list
 	}
 
-	ids := slices.Sorted(maps.Keys(w.clients))
-	r.Clients = make([]Client, 0, len(ids))
-	for _, id := range ids {
-		c := w.clients[id]
+	// The IDs beside the rows: sorting compares them without a load from
+	// each row.
+	type byID struct {
+		id string
+		c  *clientAgg
+	}
+	aggs := make([]byID, 0, len(w.clients))
+	for id, c := range w.clients {
+		aggs = append(aggs, byID{id, c})
+	}
+	if consume {
+		w.clients = map[string]*clientAgg{} // deleting its entries would keep its buckets
+	}
+	slices.SortFunc(aggs, func(x, y byID) int { return strings.Compare(x.id, y.id) })
+	// The clients of each server (by lower-cased name), in ID order as the
+	// clients are written: those of its findings, which addRecord does not
+	// keep twice.
+	serverClients := map[string][]string{}
+	r.Clients = make([]Client, len(aggs))
+	for i := range aggs {
+		c := aggs[i].c
 		if consume {
-			delete(w.clients, id)
+			aggs[i].c = nil // each row is let go once written
 		}
+		c.servers.each(func(lc string) { serverClients[lc] = append(serverClients[lc], c.id) })
 		first, last := c.first, c.last
 		first.Server, last.Server = display(first.Server), display(last.Server)
 		names, servers, users, spns := c.names.sorted(), displayAll(&c.servers), c.users.sorted(), c.spns.sorted()
 		x := c.rareOf()
-		rc := Client{
+		rc := &r.Clients[i]
+		*rc = Client{
 			ID: c.id, Kind: c.kind, ShortName: c.short,
 			Names: cut(names), NamesTotal: max(len(names), x.namesAtLeast),
-			Events: make(map[uint16]int, len(c.events)), ServersByEvent: make(map[uint16][]string, len(c.events)),
-			FirstSeen: first.Time, LastSeen: last.Time, First: first, Last: last,
+			EventCounts: make([]EventCount, len(c.events)),
+			FirstSeen:   first.Time, LastSeen: last.Time, First: first, Last: last,
 			Servers: cut(servers), ServersTotal: max(len(servers), x.serversAtLeast),
 			Users: cut(users), UsersTotal: max(len(users), x.usersAtLeast),
 			SPNs: cut(spns), SPNsTotal: max(len(spns), x.spnsAtLeast),
@@ -445,15 +465,18 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		}
 		for i := range c.events {
 			e := &c.events[i]
-			rc.Events[e.id] = e.n
+			ec := &rc.EventCounts[i]
+			ec.ID, ec.Count = e.id, e.n
 			if len(c.events) == 1 && e.servers.len() == c.servers.len() {
-				rc.ServersByEvent[e.id] = servers // the same set: share the slice
+				ec.Servers = servers // the same set: share the slice
 			} else {
-				rc.ServersByEvent[e.id] = displayAll(&e.servers)
+				ec.Servers = displayAll(&e.servers)
 			}
 		}
+		if len(rc.EventCounts) > 1 {
+			slices.SortFunc(rc.EventCounts, func(x, y EventCount) int { return cmp.Compare(x.ID, y.ID) })
+		}
 		rc.decide()
-		r.Clients = append(r.Clients, rc)
 	}
 	if n >= 0 {
 		linkClients(r.Clients, n)
@@ -465,7 +488,12 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		cv := cov[lc]
 		rs := Server{Name: cv.name, First: cv.first, Last: cv.last, Records: cv.records, Events: map[uint16]int{}}
 		if sa := w.servers[lc]; sa != nil {
-			rs.Findings, rs.Events, rs.Clients = sa.findings, maps.Clone(sa.events), sa.clients.sorted()
+			rs.Findings, rs.Events, rs.Clients = sa.findings, maps.Clone(sa.events), serverClients[lc]
+			if len(sa.clients) > 0 { // from the server rows of summarised reports (addRows)
+				u := maps.Clone(sa.clients) // w is not changed
+				u.add(rs.Clients...)
+				rs.Clients = u.sorted()
+			}
 		}
 		for _, id := range slices.Sorted(maps.Keys(rs.Events)) {
 			if auditEvents[id] {
@@ -496,8 +524,8 @@ func namedServers(r *Report) []string {
 	for i := range r.Clients {
 		c := &r.Clients[i]
 		names = append(names, c.Servers...)
-		for _, ss := range c.ServersByEvent {
-			names = append(names, ss...)
+		for _, e := range c.EventCounts {
+			names = append(names, e.Servers...)
 		}
 		names = append(names, c.First.Server, c.Last.Server)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"runtime"
+	"runtime/metrics"
 	"testing"
 	"time"
 
@@ -56,6 +57,31 @@ func liveHeap() uint64 {
 	return ms.HeapAlloc
 }
 
+// peakLive samples the live heap as of each GC (/gc/heap/live:bytes)
+// every millisecond until the function it returns is called, which
+// returns the highest value seen. Call liveHeap before it, so that the
+// last value is sampled too.
+func peakLive() (stop func() uint64) {
+	done, res := make(chan struct{}), make(chan uint64)
+	go func() {
+		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		var peak uint64
+		for {
+			metrics.Read(s)
+			peak = max(peak, s[0].Value.Uint64())
+			select {
+			case <-done:
+				res <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 { close(done); return <-res }
+}
+
 // BenchmarkClients is the cost of a report per distinct client, as Generate
 // makes it (findings streamed into a Builder, MaxFindings 20,000 as the
 // smbaudit command has it): 2 findings per client, for 1k to 1M clients.
@@ -63,7 +89,8 @@ func liveHeap() uint64 {
 // included, which a loaded machine inflates less) and B/op are for all
 // the clients;
 // rows-B/client is the live heap of the gathered rows, report-B/client that
-// of the report, the peak being at most about their sum.
+// of the report, peak-B/client the highest live heap seen after a GC
+// while the rows were gathered and the report made (see peakLive).
 //
 //	go test ./report -run '^$' -bench Clients -benchtime 1x -benchmem
 func BenchmarkClients(b *testing.B) {
@@ -71,12 +98,13 @@ func BenchmarkClients(b *testing.B) {
 		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
 			cs := scaleClients(n)
 			var f smbaudit.Finding
-			var rowsB, reportB uint64
+			var rowsB, reportB, peakB uint64
 			var cpu time.Duration
 			b.ReportAllocs()
 			for b.Loop() {
 				b.StopTimer()
 				base := liveHeap()
+				stop := peakLive()
 				c0 := cpuTime()
 				b.StartTimer()
 				bl := NewBuilder(Options{MaxFindings: 20_000})
@@ -97,6 +125,7 @@ func BenchmarkClients(b *testing.B) {
 				}
 				bl = nil
 				reportB = liveHeap() - base
+				peakB = stop() - base
 				runtime.KeepAlive(r)
 				b.StartTimer()
 			}
@@ -107,6 +136,7 @@ func BenchmarkClients(b *testing.B) {
 			}
 			b.ReportMetric(float64(rowsB)/float64(n), "rows-B/client")
 			b.ReportMetric(float64(reportB)/float64(n), "report-B/client")
+			b.ReportMetric(float64(peakB)/float64(n), "peak-B/client")
 			b.ReportMetric(0, "ns/op")
 		})
 	}
@@ -132,10 +162,11 @@ func scalePartial(b *testing.B, cs []smbaudit.Client, part, parts int) []byte {
 }
 
 // BenchmarkMergeClients merges two summarised partials of n distinct
-// clients each (the same clients, as two servers' logs would have them):
-// ReadJSON of both, then Builder.AddReport and the merged report, as
-// smbaudit merge does. ns/client and cpu-ns/client are per distinct
-// client.
+// clients each (the same clients, as two servers' logs would have them)
+// as smbaudit merge does: Builder.AddJSON of both, then Builder.Finish.
+// ns/client and cpu-ns/client are per distinct client; peak-live-MB is
+// the highest live heap after a GC during the merge (see peakLive), the
+// partials' text excluded.
 //
 //	go test ./report -run '^$' -bench MergeClients -benchtime 1x -benchmem
 func BenchmarkMergeClients(b *testing.B) {
@@ -145,29 +176,37 @@ func BenchmarkMergeClients(b *testing.B) {
 			docs := [][]byte{scalePartial(b, cs, 0, 2), scalePartial(b, cs, 1, 2)}
 			b.ReportMetric(float64(len(docs[0])), "partial-B")
 			var cpu time.Duration
+			var peak uint64
 			b.ReportAllocs()
 			for b.Loop() {
+				b.StopTimer()
+				base := liveHeap()
+				stop := peakLive()
 				c0 := cpuTime()
+				b.StartTimer()
 				bl := NewBuilder(Options{MaxFindings: 20_000})
 				for _, d := range docs {
-					r, err := ReadJSON(bytes.NewReader(d))
-					if err != nil {
-						b.Fatal(err)
-					}
-					if err := bl.AddReport(r); err != nil {
+					if err := bl.AddJSON(bytes.NewReader(d)); err != nil {
 						b.Fatal(err)
 					}
 				}
-				if got := len(bl.report(true).Clients); got != n {
+				r := bl.Finish()
+				b.StopTimer()
+				cpu += cpuTime() - c0
+				if got := len(r.Clients); got != n {
 					b.Fatalf("%d clients merged, want %d", got, n)
 				}
-				cpu += cpuTime() - c0
+				liveHeap()
+				peak = max(peak, stop()-base)
+				runtime.KeepAlive(r)
+				b.StartTimer()
 			}
 			per := float64(b.N) * float64(n)
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/per, "ns/client")
 			if cpu > 0 {
 				b.ReportMetric(float64(cpu.Nanoseconds())/per, "cpu-ns/client")
 			}
+			b.ReportMetric(float64(peak)/1e6, "peak-live-MB")
 		})
 	}
 }

@@ -260,7 +260,7 @@ func (r *Report) writeText(w io.Writer, opts TextOptions, z zone) error {
 			rej, code = "REJECTED", ansiMag
 		}
 		row += " " + t.paint(code, cell(rej, 8, false))
-		row += fmt.Sprintf(" %6d %4d  %s", total(c.Events), max(len(c.Servers), c.ServersTotal), dayOnly(z.short(c.LastSeen), day))
+		row += fmt.Sprintf(" %6d %4d  %s", c.TotalEvents(), max(len(c.Servers), c.ServersTotal), dayOnly(z.short(c.LastSeen), day))
 		t.line(row)
 	}
 
@@ -281,7 +281,7 @@ func (r *Report) writeText(w io.Writer, opts TextOptions, z zone) error {
 		}
 		field("names", andMore(c.Names, c.NamesTotal))
 		field("same short name as", andMore(c.Linked, c.LinkedTotal))
-		t.wrap("  events:", 6, eventsString(c.Events))
+		t.wrap("  events:", 6, eventsString(c.Events()))
 		t.wrap("  first seen:", 6, z.evidence(c.First))
 		t.wrap("  last seen:", 6, z.evidence(c.Last))
 		field("servers", andMore(c.Servers, c.ServersTotal))

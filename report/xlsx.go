@@ -346,9 +346,9 @@ func (r *Report) xlsxClients(s *xlsxSheet) error {
 		if c.RejectedByEnforcement {
 			rej = excelize.Cell{StyleID: s.x.bad, Value: "REJECTED"}
 		}
-		row = append(row, rej, c.FirstSeen, c.LastSeen, total(c.Events))
+		row = append(row, rej, c.FirstSeen, c.LastSeen, c.TotalEvents())
 		for _, id := range EventIDs {
-			row = append(row, c.Events[id])
+			row = append(row, c.Count(id))
 		}
 		var hints []string
 		for _, v := range c.Verdicts {
