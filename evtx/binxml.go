@@ -209,6 +209,22 @@ func bxBadf(off int, format string, a ...any) error {
 	return &binxmlError{Offset: off, Msg: fmt.Sprintf(format, a...), Err: ErrBadRecord}
 }
 
+// fallbackSafe marks the refusals the Velocidex fallback is given: a
+// template instance whose definition no earlier record of the chunk holds
+// (a chunk whose first records were overwritten: the decoder may know the
+// template by ID from the other records), and a fragment header version
+// other than 1.1 (which the decoder skips unread). A record refused for
+// malformed BinXML is never handed over: it can keep the decoder busy
+// without bound (a fuzzed chunk took it 89 s).
+type fallbackSafe struct{ error }
+
+func (fallbackSafe) Unwrap() error { return ErrBadRecord }
+
+// bxFallbackf is bxBadf for a refusal the fallback may try.
+func bxFallbackf(off int, format string, a ...any) error {
+	return &binxmlError{Offset: off, Msg: fmt.Sprintf(format, a...), Err: fallbackSafe{ErrBadRecord}}
+}
+
 func bxLimitf(off int, format string, a ...any) error {
 	return &binxmlError{Offset: off, Msg: fmt.Sprintf(format, a...), Err: ErrLimit}
 }

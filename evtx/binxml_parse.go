@@ -140,7 +140,7 @@ func (p *recParser) parseFragment(c *bxCursor, tmpl bool, depth, nest int) ([]*b
 				return nil, err
 			}
 			if h[0] != 1 || h[1] != 1 {
-				return nil, bxBadf(off, "fragment header version %d.%d, want 1.1", h[0], h[1])
+				return nil, bxFallbackf(off, "fragment header version %d.%d, want 1.1", h[0], h[1])
 			}
 		case tok&^bxTokMoreFlag == bxTokOpenStart:
 			n, err := p.parseElement(c, tok, tmpl, depth, nest)
@@ -526,7 +526,7 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 			p.markUnsafe(off, "template at 0x%x read where the reference points, not from a record the decoder saw", defOff)
 		}
 		if t == nil {
-			return nil, bxBadf(off, "reference to template definition offset 0x%x, where no earlier record of this chunk defined one", defOff)
+			return nil, bxFallbackf(off, "reference to template definition offset 0x%x, where no earlier record of this chunk defined one", defOff)
 		}
 		switch {
 		case t.id != id:

@@ -708,10 +708,13 @@ func bisect(cp []byte, n int) int {
 }
 
 // refusedBinXML reports whether the pre-pass refused a well-framed record
-// for its BinXML (not for a limit): a candidate for the fallback.
+// for a reason the fallback may try (fallbackSafe): a candidate for the
+// fallback. Records refused for malformed BinXML or a limit are not handed
+// over.
 func refusedBinXML(w *recordWork) bool {
+	var fs fallbackSafe
 	return w.bad == nil && w.plan == nil && w.planErr != nil && !w.filtered &&
-		errors.Is(w.planErr, ErrBadRecord) && !errors.Is(w.planErr, ErrLimit)
+		errors.As(w.planErr, &fs) && !errors.Is(w.planErr, ErrLimit)
 }
 
 // templatesKnown reports whether every template the record s uses, in its
