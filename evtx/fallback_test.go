@@ -141,6 +141,13 @@ func TestDecoderFallbackRefusedRecords(t *testing.T) {
 			wantErr: evtx.ErrBadRecord,
 		},
 		{
+			// Malformed BinXML (an unknown token where the template
+			// instance belongs) is never handed over: the refusal stands.
+			name:    "malformed BinXML: not handed over",
+			damage:  func(c []byte, off int) { c[off+24+4] = 0xff },
+			wantErr: evtx.ErrBadRecord,
+		},
+		{
 			// A framing fault is never handed over.
 			name: "size copy disagrees: not handed over",
 			damage: func(c []byte, off int) {
