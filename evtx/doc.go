@@ -15,10 +15,12 @@
 // decoder parses but does not resolve (no provider name or event ID among
 // its values), and the native values override its own field for field, so
 // it only supplies System values the native decoder lacks. It is the
-// fallback for a record whose BinXML the native decoder refuses (not its
-// framing, not a limit): the record is handed to it alone, under the
-// containment described below, when it knows every template the record
-// uses, by ID; if it decodes the record (a provider or an event ID), the
+// fallback for a record the native decoder refuses for a reason it can
+// take: a template defined by no earlier record of the chunk, or a fragment
+// header version other than 1.1 (never malformed BinXML, which can keep it
+// busy without bound, nor a framing fault or a limit): the record is
+// handed to it alone, under the containment described below, when it knows
+// every template the record uses, by ID; if it decodes the record (a provider or an event ID), the
 // event is returned with Event.Fallback holding the native refusal, else
 // the error stays. And it is the independent decoder of the tests: the
 // differential tests compare the native values with its output
