@@ -712,9 +712,16 @@ func bisect(cp []byte, n int) int {
 // fallback. Records refused for malformed BinXML or a limit are not handed
 // over.
 func refusedBinXML(w *recordWork) bool {
-	var fs fallbackSafe
 	return w.bad == nil && w.plan == nil && w.planErr != nil && !w.filtered &&
-		errors.As(w.planErr, &fs) && !errors.Is(w.planErr, ErrLimit)
+		isFallbackSafe(w.planErr) && !errors.Is(w.planErr, ErrLimit)
+}
+
+// isFallbackSafe reports whether err wraps a fallbackSafe refusal. It is
+// apart from refusedBinXML so that the variable errors.As needs, which
+// escapes, is allocated only for a refused record, not for every record.
+func isFallbackSafe(err error) bool {
+	var fs fallbackSafe
+	return errors.As(err, &fs)
 }
 
 // templatesKnown reports whether every template the record s uses, in its
