@@ -173,6 +173,9 @@ type recordPlan struct {
 	// nData counts the values of ordered that are data fields, when the
 	// walker built it (plans built by hand leave it 0: applyPlan counts).
 	nData int
+	// ev is the record's Event, built by a direct inspection (see
+	// chunkInspector.direct) instead of ordered and sys.
+	ev *Event
 
 	recordID uint64
 	fileTime uint64 // the record header's FILETIME
@@ -277,6 +280,11 @@ type chunkInspector struct {
 	pendingMap map[uint32]*templateDef
 	// plans is the current block of the chunk's plan slab (newPlan).
 	plans []recordPlan
+	// direct, when set, builds the Event of each record that resolves
+	// (names a provider and an event ID) and that the decoder is not to
+	// see (no error) as its values are walked, in the plan's ev, instead
+	// of listing them: the plan then holds no values.
+	direct bool
 	// transient, when set, leaves each plan's values in the worker's
 	// scratch, valid only until the next inspect: the caller either
 	// consumes them at once or keeps them with keepValues.
@@ -414,6 +422,8 @@ type bxScratch struct {
 	// attribute values of the elements being parsed.
 	ptrs  []*bxNode
 	attrs []bxAttr
+	// sink builds the Event of the record being inspected (direct).
+	sink eventSink
 }
 
 // bxTmplCache holds the parsed bodies of the template definitions a worker
@@ -640,20 +650,38 @@ func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordPlan
 			p.d.scanArrays+p.scanArrays, maxScanArraysPerChunk)}
 	}
 	// The values are gathered in the worker's scratch, then copied, at
-	// their exact size, into the chunk's value slab.
-	w := &bxWalker{p: p, plan: plan, text: string(d.sc.text), chunkSteps: d.steps}
+	// their exact size, into the chunk's value slab; or, for a record
+	// the caller wants as an Event (direct), taken by the worker's
+	// eventSink as they come.
+	text, root := string(d.sc.text), d.sc.join("", "", "")
+	w := &bxWalker{p: p, plan: plan, text: text, chunkSteps: d.steps}
 	plan.ordered = d.sc.ordered[:0]
-	err = w.emitNodes(frag, d.sc.join("", "", ""), nil, 0, 0)
+	sink := &d.sc.sink
+	if d.direct && p.unsafe == nil {
+		sink.reset(new(Event))
+		w.sink = sink
+	}
+	err = w.emitNodes(frag, root, nil, 0, 0)
+	if w.sink != nil && err == nil && !sink.resolves() {
+		// Not resolved (no provider or event ID): the caller needs
+		// the list. The same walk again gives it, step for step.
+		sink.reset(nil)
+		w = &bxWalker{p: p, plan: plan, text: text, chunkSteps: d.steps}
+		err = w.emitNodes(frag, root, nil, 0, 0)
+	}
 	d.sc.ordered = plan.ordered[:0]
 	d.steps += w.steps
 	if err != nil {
 		return nil, err
 	}
-	if d.values+len(plan.ordered) > maxValuesPerChunk {
+	if d.values+w.nvals > maxValuesPerChunk {
 		return nil, bxLimitf(recordOffset, "the chunk's records yield more than %d values", maxValuesPerChunk)
 	}
-	d.values += len(plan.ordered)
-	if !d.transient {
+	d.values += w.nvals
+	if w.sink != nil {
+		plan.ordered = nil
+		plan.ev = sink.finish()
+	} else if !d.transient {
 		plan.ordered = d.carveValues(plan.ordered)
 	}
 

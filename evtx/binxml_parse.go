@@ -66,7 +66,8 @@ type bxArg struct {
 	cur  bxCursor  // the cursor that parsed sub
 	val  typedValue
 	// inText marks a scalar whose rendering is text[ts:te] of the
-	// record's value text (bxScratch.text), val.Text being left empty.
+	// record's value text (bxScratch.text); val.Text is set from it when
+	// the walker emits the value.
 	inText bool
 	ts, te int32
 }

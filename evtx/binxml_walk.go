@@ -23,6 +23,11 @@ type bxWalker struct {
 	text string
 	// chunkSteps is the chunk inspector's step count when the walk began.
 	chunkSteps int
+	// nvals counts the values emitted.
+	nvals int
+	// sink, when set, takes the values instead of plan.ordered: the
+	// record's Event is built as they come, and no list is made.
+	sink *eventSink
 }
 
 func (w *bxWalker) step(off int) error {
@@ -43,9 +48,14 @@ func (w *bxWalker) stepErr(off int) error {
 	return bxLimitf(off, "expanding the chunk's records takes more than %d steps", maxStepsPerChunk)
 }
 
-func (w *bxWalker) add(off int, path *bxPath, v typedValue) error {
-	if len(w.plan.ordered) >= maxValuesPerRecord {
+func (w *bxWalker) add(off int, path *bxPath, v *typedValue) error {
+	if w.nvals >= maxValuesPerRecord {
 		return bxLimitf(off, "record yields more than %d values", maxValuesPerRecord)
+	}
+	w.nvals++
+	if w.sink != nil {
+		w.sink.add(path, v)
+		return nil
 	}
 	// Field by field: appending the struct whole is a typed copy, which
 	// costs a bulk write barrier while the collector marks (wbMove, about
@@ -174,7 +184,7 @@ func dataSeg(i int) string {
 // of the element that holds it (nested BinXML goes there).
 func (w *bxWalker) emitValue(n *bxNode, elemPath, path *bxPath, args []bxArg, base, depth int) error {
 	if n.kind == kindText {
-		return w.add(base+n.off, path, typedValue{Type: TypeString, Text: n.text, Literal: true, Offset: base + n.off})
+		return w.add(base+n.off, path, &typedValue{Type: TypeString, Text: n.text, Literal: true, Offset: base + n.off})
 	}
 	if n.kind != kindSubst {
 		return nil
@@ -182,7 +192,7 @@ func (w *bxWalker) emitValue(n *bxNode, elemPath, path *bxPath, args []bxArg, ba
 	if int(n.subID) >= len(args) {
 		// Windows' own renderer refuses such a record; keep the slot
 		// visible as a null value.
-		return w.add(base+n.off, path, typedValue{Type: TypeNull, Offset: base + n.off})
+		return w.add(base+n.off, path, &typedValue{Type: TypeNull, Offset: base + n.off})
 	}
 	a := &args[n.subID]
 	if n.optional && a.typ == TypeNull {
@@ -195,12 +205,12 @@ func (w *bxWalker) emitValue(n *bxNode, elemPath, path *bxPath, args []bxArg, ba
 		if len(a.val.Items) == 0 {
 			v := a.val
 			v.Text = ""
-			return w.add(a.off, path, v)
+			return w.add(a.off, path, &v)
 		}
 		for _, it := range a.val.Items {
 			v := a.val
 			v.Text = it
-			if err := w.add(a.off, path, v); err != nil {
+			if err := w.add(a.off, path, &v); err != nil {
 				return err
 			}
 			if err := w.step(a.off); err != nil {
@@ -209,13 +219,11 @@ func (w *bxWalker) emitValue(n *bxNode, elemPath, path *bxPath, args []bxArg, ba
 		}
 		return nil
 	}
-	if err := w.add(a.off, path, a.val); err != nil {
-		return err
-	}
 	if a.inText {
-		w.plan.ordered[len(w.plan.ordered)-1].Value.Text = w.text[a.ts:a.te]
+		// The arena's value holds no text: the record's text has it.
+		a.val.Text = w.text[a.ts:a.te]
 	}
-	return nil
+	return w.add(a.off, path, &a.val)
 }
 
 // bxOnlyNullOptional reports whether nodes, the content of an element or the

@@ -203,8 +203,10 @@ func (d *chunkDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span,
 		// The values of a resolved record are turned into its Event at
 		// once, from the worker's scratch; only the other plans are
 		// copied into the chunk's slab for later.
+		// A record that resolves is built as it is walked (direct).
 		insp := newChunkInspectorScratch(buf, d.scratch)
 		insp.transient = true
+		insp.direct = !forceDecoder
 		for _, w := range works {
 			if w.bad != nil {
 				continue
@@ -212,6 +214,16 @@ func (d *chunkDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span,
 			insp.detached = w.recovered
 			w.plan, w.planErr = insp.inspect(w.off, w.size)
 			if w.plan == nil {
+				continue
+			}
+			if ev := w.plan.ev; ev != nil {
+				w.plan.ev = nil
+				w.resolved = true
+				if d.opts.mayKeep(ev.Provider, ev.EventID) {
+					w.ev = ev
+				} else {
+					w.unwanted = true
+				}
 				continue
 			}
 			if w.planErr == nil {

@@ -244,20 +244,8 @@ func eventFromPlan(plan *recordPlan) *Event {
 // of the plan.
 func applyPlan(ev *Event, plan *recordPlan) {
 	for i := range systemFields {
-		k := plan.sys[i]
-		if k <= 0 {
-			continue
-		}
-		f := &systemFields[i]
-		tv := &plan.ordered[k-1].Value // sysValue, without copying the value
-		if f.path == pathTimeCreated && tv.FileTime != 0 {
-			ev.TimeCreated = fileTimeToTime(tv.FileTime)
-			continue
-		}
-		if f.text != nil {
-			f.text(ev, tv.Text)
-		} else {
-			f.set(ev, tv.Text)
+		if k := plan.sys[i]; k > 0 {
+			setSystem(ev, i, &plan.ordered[k-1].Value) // sysValue, without copying the value
 		}
 	}
 	n := plan.nData
@@ -277,14 +265,7 @@ func applyPlan(ev *Event, plan *recordPlan) {
 	for i := range plan.ordered {
 		pv := &plan.ordered[i]
 		if name, ok := pv.dataField(); ok {
-			// Field by field, not a typed copy of a Field (see add).
-			if len(data) == cap(data) {
-				data = append(data, Field{})
-			} else {
-				data = data[:len(data)+1]
-			}
-			f := &data[len(data)-1]
-			f.Name, f.Value, f.Type = name, pv.Value.Text, pv.Value.Type&^TypeArrayFlag
+			data = appendField(data, name, pv.Value.Text, pv.Value.Type)
 		}
 	}
 	if len(data) == 0 {
@@ -292,6 +273,90 @@ func applyPlan(ev *Event, plan *recordPlan) {
 	}
 	ev.Data = data
 }
+
+// setSystem sets the System field systemFields[i] of ev from tv, the first
+// value of a record at its path.
+func setSystem(ev *Event, i int, tv *typedValue) {
+	f := &systemFields[i]
+	if i == sysTimeCreated && tv.FileTime != 0 {
+		ev.TimeCreated = fileTimeToTime(tv.FileTime)
+		return
+	}
+	if f.text != nil {
+		f.text(ev, tv.Text)
+	} else {
+		f.set(ev, tv.Text)
+	}
+}
+
+// sysTimeCreated is the index of pathTimeCreated in systemFields.
+var sysTimeCreated = planSysSlot[pathTimeCreated]
+
+// appendField appends the field (name, text, the stored type without the
+// array flag) to data, field by field: a typed copy of a whole Field costs
+// a bulk write barrier while the collector marks.
+func appendField(data []Field, name, text string, t Type) []Field {
+	if len(data) == cap(data) {
+		data = append(data, Field{})
+	} else {
+		data = data[:len(data)+1]
+	}
+	f := &data[len(data)-1]
+	f.Name, f.Value, f.Type = name, text, t&^TypeArrayFlag
+	return data
+}
+
+// eventSink builds an Event straight from the values of a record as the
+// walker emits them, with the result applyPlan gives from their list,
+// without listing them: the System field of the first value at each
+// System path, and one Field per data value.
+type eventSink struct {
+	ev   *Event
+	seen uint32 // bit i: systemFields[i] has been set
+	// fields gathers the data fields; finish copies them out.
+	fields []Field
+}
+
+// reset readies s to build ev, a zero Event.
+func (s *eventSink) reset(ev *Event) {
+	s.ev, s.seen = ev, 0
+	clear(s.fields) // drop the previous record's strings
+	s.fields = s.fields[:0]
+}
+
+// add takes the value v at path.
+func (s *eventSink) add(path *bxPath, v *typedValue) {
+	if path.sys >= 0 && s.seen&(1<<path.sys) == 0 {
+		s.seen |= 1 << path.sys
+		setSystem(s.ev, path.sys, v)
+	}
+	if path.data {
+		s.fields = appendField(s.fields, path.field, v.Text, v.Type)
+	}
+}
+
+// finish returns the Event built, its Data holding the data fields (nil
+// when there are none).
+func (s *eventSink) finish() *Event {
+	ev := s.ev
+	if len(s.fields) > 0 {
+		ev.Data = make([]Field, len(s.fields))
+		copy(ev.Data, s.fields)
+	}
+	s.ev = nil
+	return ev
+}
+
+// resolves reports whether the values taken name a provider and an event
+// ID (resolved's test on a plan).
+func (s *eventSink) resolves() bool {
+	return s.seen&(1<<sysProvider) != 0 && s.seen&(1<<sysEventID) != 0
+}
+
+var (
+	sysProvider = planSysSlot[pathProvider]
+	sysEventID  = planSysSlot[pathEventID]
+)
 
 // dataField returns the data field name of the value and whether it is a
 // data field at all (planDataField of its path).
