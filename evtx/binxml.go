@@ -411,7 +411,7 @@ type bxScratch struct {
 	// ordered gathers the values of the record being inspected.
 	ordered []bxPathValue
 	// text gathers the renderings of the scalar arguments of the record
-	// being inspected (bxArg.inText).
+	// being inspected (bxArg.render).
 	text []byte
 	// tmpl caches template bodies across chunks.
 	tmpl bxTmplCache
@@ -570,6 +570,19 @@ func (d *chunkInspector) resetArgs() {
 	d.sc.insts = d.sc.insts[:0]
 }
 
+// renderArgs renders every scalar argument of the record being inspected
+// that is not yet rendered, for a walk that lists the values, and returns
+// the record's value text.
+func (d *chunkInspector) renderArgs() string {
+	sc := d.sc
+	for i := range sc.args {
+		if a := &sc.args[i]; a.scalar {
+			sc.text = a.render(sc.text)
+		}
+	}
+	return string(sc.text)
+}
+
 // allocArgs returns n zeroed arguments from the arena. When the arena grows,
 // slices handed out earlier keep the old backing array, which stays valid.
 func (d *chunkInspector) allocArgs(n int) []bxArg {
@@ -653,20 +666,22 @@ func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordPlan
 	// their exact size, into the chunk's value slab; or, for a record
 	// the caller wants as an Event (direct), taken by the worker's
 	// eventSink as they come.
-	text, root := string(d.sc.text), d.sc.join("", "", "")
-	w := &bxWalker{p: p, plan: plan, text: text, chunkSteps: d.steps}
+	root := d.sc.join("", "", "")
+	w := &bxWalker{p: p, plan: plan, chunkSteps: d.steps}
 	plan.ordered = d.sc.ordered[:0]
 	sink := &d.sc.sink
 	if d.direct && p.unsafe == nil {
-		sink.reset(new(Event))
+		sink.reset(new(Event), &d.sc.text)
 		w.sink = sink
+	} else {
+		w.text = d.renderArgs()
 	}
 	err = w.emitNodes(frag, root, nil, 0, 0)
 	if w.sink != nil && err == nil && !sink.resolves() {
 		// Not resolved (no provider or event ID): the caller needs
 		// the list. The same walk again gives it, step for step.
-		sink.reset(nil)
-		w = &bxWalker{p: p, plan: plan, text: text, chunkSteps: d.steps}
+		sink.reset(nil, nil)
+		w = &bxWalker{p: p, plan: plan, text: d.renderArgs(), chunkSteps: d.steps}
 		err = w.emitNodes(frag, root, nil, 0, 0)
 	}
 	d.sc.ordered = plan.ordered[:0]

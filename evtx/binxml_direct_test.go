@@ -59,3 +59,52 @@ func TestDirectInspectEqualsPlan(t *testing.T) {
 	}
 	assert.Positive(t, direct, "no record was built directly")
 }
+
+// TestTypedSystemEqualsText checks, for every System field and scalar
+// type, on sizes right and wrong and on edge values, that bxCheckScalar
+// refuses what bxAppendScalar refuses, with the same message, and that a
+// field set from the stored bytes (setSystemTyped) is the field set from
+// the rendering (setSystem).
+func TestTypedSystemEqualsText(t *testing.T) {
+	le := func(n uint64, size int) []byte { return binary.LittleEndian.AppendUint64(nil, n)[:size] }
+	values := []uint64{0, 1, 7, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff,
+		1 << 32, 1<<63 - 1, 1 << 63, 1<<64 - 1, 132434567890123456}
+	types := []Type{TypeNull, TypeString, TypeAnsiString, TypeInt8, TypeUint8, TypeInt16, TypeUint16, TypeInt32,
+		TypeUint32, TypeInt64, TypeUint64, TypeReal32, TypeReal64, TypeBool, TypeBinary, TypeGUID, TypeSizeT,
+		TypeFileTime, TypeSysTime, TypeSID, TypeHexInt32, TypeHexInt64, Type(0x7f)}
+	typed := 0
+	for _, typ := range types {
+		for _, size := range []int{0, 1, 2, 3, 4, 8, 12, 16} {
+			for _, v := range values {
+				b := le(v, min(size, 8))
+				if size > 8 {
+					b = append(b, le(^v, size-8)...)
+				}
+				at := fmt.Sprintf("type 0x%02x, %d bytes, 0x%x", uint8(typ), size, v)
+				text, rerr := bxAppendScalar(nil, typ, b)
+				cerr := bxCheckScalar(typ, b)
+				if !assert.Equal(t, rerr == nil, cerr == nil, at) {
+					continue
+				}
+				if rerr != nil {
+					assert.Equal(t, rerr.Error(), cerr.Error(), at)
+					continue
+				}
+				a := &bxArg{typ: typ, data: b, scalar: true}
+				a.val.Type = typ
+				if typ == TypeFileTime {
+					a.val.FileTime = binary.LittleEndian.Uint64(b)
+				}
+				for i := range systemFields {
+					var want, got Event
+					setSystem(&want, i, &typedValue{Type: typ, Text: string(text), FileTime: a.val.FileTime})
+					if setSystemTyped(&got, i, a) {
+						typed++
+						assert.Equal(t, want, got, "%s, field %s", at, systemFields[i].path)
+					}
+				}
+			}
+		}
+	}
+	assert.Positive(t, typed, "no field was set from bytes")
+}

@@ -65,11 +65,26 @@ type bxArg struct {
 	sub  []*bxNode // parsed content of a BinXML (0x21) argument
 	cur  bxCursor  // the cursor that parsed sub
 	val  typedValue
-	// inText marks a scalar whose rendering is text[ts:te] of the
-	// record's value text (bxScratch.text); val.Text is set from it when
-	// the walker emits the value.
-	inText bool
-	ts, te int32
+	// scalar marks a scalar argument: its rendering is not made when it
+	// is parsed (only checked) but when a value needs it as text
+	// (render), as text[ts:te] of the record's value text
+	// (bxScratch.text), rendered set; val.Text is set from it when the
+	// walker lists the value. A System field a number or a FILETIME
+	// fills is set from the bytes, never rendered.
+	scalar, rendered bool
+	ts, te           int32
+}
+
+// render renders a scalar argument into text, once, and returns text.
+// The argument was checked when parsed (bxCheckScalar).
+func (a *bxArg) render(text []byte) []byte {
+	if a.rendered {
+		return text
+	}
+	ts := len(text)
+	text, _ = bxAppendScalar(text, a.typ, a.data)
+	a.ts, a.te, a.rendered = int32(ts), int32(len(text)), true
+	return text
 }
 
 // recParser holds the state of one record's inspection.
@@ -606,19 +621,16 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 				p.scanArrays++
 			}
 		default:
-			// Scalars are rendered into the record's value text, one
-			// string for the whole record (see bxWalker.text).
-			sc := p.d.sc
-			ts := len(sc.text)
-			sc.text, err = bxAppendScalar(sc.text, a.typ, a.data)
-			if err != nil {
+			// Scalars are checked here, rendered when a value needs
+			// them as text (bxArg.render).
+			if err := bxCheckScalar(a.typ, a.data); err != nil {
 				return nil, bxBadf(a.off, "argument %d: %v", i, err)
 			}
 			a.val.Type, a.val.Offset = a.typ, a.off // a.val is zero
 			if a.typ == TypeFileTime {
 				a.val.FileTime = binary.LittleEndian.Uint64(a.data)
 			}
-			a.inText, a.ts, a.te = true, int32(ts), int32(len(sc.text))
+			a.scalar = true
 			switch a.typ {
 			case 0x86, 0x8a, 0x95:
 				p.scanArrays++

@@ -92,6 +92,41 @@ func bxScalar(t Type, b []byte) (string, error) {
 	return string(out), err
 }
 
+// bxCheckScalar returns the error bxAppendScalar gives for a value of
+// type t stored in b, without rendering it: the pre-pass checks every
+// argument when it parses a record and renders only those a field needs
+// as text.
+func bxCheckScalar(t Type, b []byte) error {
+	if n := bxFixedSize(t); n != 0 && len(b) != n {
+		return fmt.Errorf("value of type 0x%02x has %d bytes, want %d", uint8(t), len(b), n)
+	}
+	switch t {
+	case TypeBool:
+		switch len(b) {
+		case 1, 2, 4, 8:
+			return nil
+		}
+		return fmt.Errorf("boolean of %d bytes, want 1, 2, 4 or 8", len(b))
+	case TypeSizeT:
+		if len(b) == 4 || len(b) == 8 {
+			return nil
+		}
+		return fmt.Errorf("size_t of %d bytes, want 4 or 8", len(b))
+	case TypeSID:
+		if len(b) < 8 {
+			return fmt.Errorf("SID of %d bytes, want at least 8", len(b))
+		}
+		n := 8 + 4*int(b[1])
+		if len(b) < n {
+			return fmt.Errorf("SID with %d sub-authorities needs %d bytes, has %d", b[1], n, len(b))
+		}
+		if n != len(b) {
+			return fmt.Errorf("SID of %d bytes stored in %d", n, len(b))
+		}
+	}
+	return nil
+}
+
 // bxAppendScalar appends the rendering of one non-array value to dst: the
 // pre-pass renders all the values of a record into one buffer, turned
 // into one string, instead of allocating a string per value.

@@ -81,6 +81,17 @@ func (w *bxWalker) add(off int, path *bxPath, v *typedValue) error {
 	return nil
 }
 
+// addScalar is add for a scalar argument a, given to the sink, which
+// renders it only if it needs its text.
+func (w *bxWalker) addScalar(off int, path *bxPath, a *bxArg) error {
+	if w.nvals >= maxValuesPerRecord {
+		return bxLimitf(off, "record yields more than %d values", maxValuesPerRecord)
+	}
+	w.nvals++
+	w.sink.addScalar(path, a)
+	return nil
+}
+
 // emitNodes expands sibling nodes under parent; args are the arguments of
 // the template instance whose body the nodes belong to (nil outside one).
 //
@@ -219,8 +230,12 @@ func (w *bxWalker) emitValue(n *bxNode, elemPath, path *bxPath, args []bxArg, ba
 		}
 		return nil
 	}
-	if a.inText {
-		// The arena's value holds no text: the record's text has it.
+	if a.scalar {
+		if w.sink != nil {
+			return w.addScalar(a.off, path, a)
+		}
+		// The arena's value holds no text: the record's text has it
+		// (renderArgs rendered every scalar before a listing walk).
 		a.val.Text = w.text[a.ts:a.te]
 	}
 	return w.add(a.off, path, &a.val)
