@@ -249,6 +249,11 @@ type templateDef struct {
 	// velocidexKnows is true once a record defining it was handed to
 	// Velocidex (inspect returned no error).
 	velocidexKnows bool
+	// entry is the body's place in the template cache (nil: not cached);
+	// prog its compiled form, once progDone (bxWalker.program).
+	entry    *bxTmplEntry
+	prog     *bxProgram
+	progDone bool
 }
 
 // chunkInspector inspects the records of one chunk, in file order. It is not
@@ -453,6 +458,9 @@ type bxTmplEntry struct {
 	raw   []byte      // the body's bytes
 	names []bxNameRef // its name references, in order
 	body  []*bxNode
+	// prog is the body compiled, once progDone (bxWalker.program).
+	prog     *bxProgram
+	progDone bool
 }
 
 // bxNameRef is a name reference of a template body.
@@ -482,9 +490,9 @@ func bxNameAt(chunk []byte, ref int) []byte {
 // full.
 const maxCachedTemplates = 512
 
-// cachedBody returns the cached nodes of the body of size bytes at
+// cachedBody returns the cache entry of the body of size bytes at
 // chunk[start:], nil when none matches.
-func (s *bxScratch) cachedBody(guid [16]byte, size uint32, depth int, chunk []byte, start int) []*bxNode {
+func (s *bxScratch) cachedBody(guid [16]byte, size uint32, depth int, chunk []byte, start int) *bxTmplEntry {
 	e := s.tmpl.m[bxTmplKey{guid, size, depth}]
 	if e == nil {
 		return nil
@@ -515,11 +523,12 @@ func (s *bxScratch) cachedBody(guid [16]byte, size uint32, depth int, chunk []by
 	if string(b[prev:]) != string(e.raw[prev:]) {
 		return nil
 	}
-	return e.body
+	return e
 }
 
-// cacheBody keeps the parsed body of raw, a body of chunk.
-func (s *bxScratch) cacheBody(guid [16]byte, size uint32, depth int, chunk, raw []byte, names []bxNameRef, body []*bxNode) {
+// cacheBody keeps the parsed body of raw, a body of chunk, and returns
+// its entry (nil: not kept).
+func (s *bxScratch) cacheBody(guid [16]byte, size uint32, depth int, chunk, raw []byte, names []bxNameRef, body []*bxNode) *bxTmplEntry {
 	if s.tmpl.m == nil || len(s.tmpl.m) >= maxCachedTemplates {
 		s.tmpl.m = make(map[bxTmplKey]*bxTmplEntry, 64)
 	}
@@ -528,12 +537,13 @@ func (s *bxScratch) cacheBody(guid [16]byte, size uint32, depth int, chunk, raw 
 		if nr := &e.names[i]; !nr.inline {
 			name := bxNameAt(chunk, nr.ref)
 			if name == nil {
-				return // not read as a name: not cached
+				return nil // not read as a name: not cached
 			}
 			nr.name = append([]byte(nil), name...)
 		}
 	}
 	s.tmpl.m[bxTmplKey{guid, size, depth}] = e
+	return e
 }
 
 // bxRelocate makes the offsets of a template body's nodes relative to base.

@@ -688,10 +688,10 @@ func (p *recParser) parseDefinition(c *bxCursor, id uint32, depth int) (*templat
 	}
 	t := &templateDef{offset: uint32(defOff), id: id, guid: [16]byte(guid), size: size, base: bodyStart}
 	sc := p.d.sc
-	if body := sc.cachedBody(t.guid, size, depth, c.b, bodyStart); body != nil {
+	if e := sc.cachedBody(t.guid, size, depth, c.b, bodyStart); e != nil {
 		// The same definition, read in an earlier chunk: its nodes are
 		// shared, their offsets relative to the body (see bxTmplCache).
-		t.body = body
+		t.body, t.entry = e.body, e
 	} else {
 		saved := p.unsafe
 		p.unsafe = nil
@@ -707,7 +707,7 @@ func (p *recParser) parseDefinition(c *bxCursor, id uint32, depth int) (*templat
 		if p.unsafe != nil {
 			t.unsafe = p.unsafe.(*binxmlError).Msg
 		} else {
-			sc.cacheBody(t.guid, size, depth, c.b, c.b[bodyStart:bodyStart+int(size)], p.names, t.body)
+			t.entry = sc.cacheBody(t.guid, size, depth, c.b, c.b[bodyStart:bodyStart+int(size)], p.names, t.body)
 		}
 		if saved != nil {
 			p.unsafe = saved

@@ -167,6 +167,15 @@ func (w *bxWalker) emitNodes(nodes []*bxNode, parent *bxPath, args []bxArg, base
 				return err
 			}
 		case kindInstance:
+			if depth == 0 && parent.path == "" {
+				// The record's outermost instance: its compiled body.
+				if prog := w.program(n.inst.tmpl); prog != nil {
+					if err := w.run(prog, n.inst.args, n.inst.tmpl.base); err != nil {
+						return err
+					}
+					continue
+				}
+			}
 			if err := w.emitNodes(n.inst.tmpl.body, parent, n.inst.args, n.inst.tmpl.base, depth); err != nil {
 				return err
 			}
@@ -200,13 +209,19 @@ func (w *bxWalker) emitValue(n *bxNode, elemPath, path *bxPath, args []bxArg, ba
 	if n.kind != kindSubst {
 		return nil
 	}
-	if int(n.subID) >= len(args) {
+	return w.emitArg(n.subID, n.optional, base+n.off, elemPath, path, args, depth)
+}
+
+// emitArg emits the values of argument id of args for a substitution at
+// chunk offset off (optional: an optional substitution).
+func (w *bxWalker) emitArg(id uint16, optional bool, off int, elemPath, path *bxPath, args []bxArg, depth int) error {
+	if int(id) >= len(args) {
 		// Windows' own renderer refuses such a record; keep the slot
 		// visible as a null value.
-		return w.add(base+n.off, path, &typedValue{Type: TypeNull, Offset: base + n.off})
+		return w.add(off, path, &typedValue{Type: TypeNull, Offset: off})
 	}
-	a := &args[n.subID]
-	if n.optional && a.typ == TypeNull {
+	a := &args[id]
+	if optional && a.typ == TypeNull {
 		return nil // renders nothing
 	}
 	if a.typ == TypeBinXML {

@@ -1,0 +1,230 @@
+package evtx
+
+// A template body compiled for the walker.
+//
+// The walker expands a record's outermost template instance node by node:
+// for every element it checks whether optional substitutions leave it out,
+// names it (Data[Name=X], Data#i), finds its path and its attributes'
+// paths, then recurses. All of that depends on the template alone, except
+// which elements and attributes Null optional arguments leave out. A
+// bxProgram is that expansion done once per template: a flat list of
+// operations in document order, each with its path, which the walker runs
+// for every record that instantiates the template (bxWalker.run), with
+// the same values, steps and errors as the node by node walk.
+//
+// A body is compiled only when the result cannot depend on the arguments
+// beyond what the operations test: a body with an unnamed <Data> after a
+// sibling <Data> that may be left out (its index would move), or elements
+// nested past maxElementDepth, is walked node by node.
+
+// bxOpKind is what a bxOp does.
+type bxOpKind uint8
+
+const (
+	opElement bxOpKind = iota + 1 // an element: one step; skip to end when skip's arguments are all Null
+	opAttr                        // an attribute: skip to end when skip's arguments are all Null
+	opText                        // literal text: one value
+	opSubst                       // a substitution: the argument's values
+	opNode                        // a node that gives nothing (a processing instruction): one step
+)
+
+// bxOp is one operation of a bxProgram.
+type bxOp struct {
+	kind bxOpKind
+	// step is set for operations that stand for a node of the content
+	// of an element or of the body (the walker steps on them), not for
+	// attribute values.
+	step     bool
+	optional bool   // opSubst: an optional substitution
+	subID    uint16 // opSubst: the argument
+	off      int    // the node's offset, relative to the body
+	depth    int    // the walker's depth at the node
+	end      int    // opElement, opAttr: the index of the operation after it
+	text     string // opText
+	// path is where the values go; elemPath, the element holding a
+	// substitution (a BinXML argument's content goes under it).
+	path, elemPath *bxPath
+	// skip lists, for an element or attribute whose content is only
+	// optional substitutions, their arguments: when all are Null, it is
+	// left out (bxOnlyNullOptional). Nil: never left out.
+	skip []uint16
+}
+
+// bxProgram is a compiled template body (see the file comment).
+type bxProgram struct {
+	ops []bxOp
+}
+
+// maxProgramOps bounds a program; a larger body is walked node by node.
+const maxProgramOps = 4096
+
+// compileProgram compiles body for a walk at the root path, depth 0; nil
+// when it cannot be compiled.
+func compileProgram(body []*bxNode, sc *bxScratch) *bxProgram {
+	c := bxCompiler{sc: sc}
+	if !c.nodes(body, sc.join("", "", ""), 0) || len(c.ops) == 0 {
+		return nil
+	}
+	return &bxProgram{ops: c.ops}
+}
+
+type bxCompiler struct {
+	sc  *bxScratch
+	ops []bxOp
+}
+
+// skippable returns the arguments of nodes when they are all optional
+// substitutions (bxOnlyNullOptional can be true), else nil.
+func skippable(nodes []*bxNode) []uint16 {
+	if len(nodes) == 0 {
+		return nil
+	}
+	ids := make([]uint16, 0, len(nodes))
+	for _, n := range nodes {
+		if n.kind != kindSubst || !n.optional {
+			return nil
+		}
+		ids = append(ids, n.subID)
+	}
+	return ids
+}
+
+// nodes compiles sibling nodes under parent, as emitNodes walks them.
+func (c *bxCompiler) nodes(nodes []*bxNode, parent *bxPath, depth int) bool {
+	dataIndex := 0
+	mayMove := false // an earlier Data sibling may be left out
+	for _, n := range nodes {
+		if len(c.ops) >= maxProgramOps {
+			return false
+		}
+		switch n.kind {
+		case kindElement:
+			if depth >= maxElementDepth {
+				return false
+			}
+			skip := skippable(n.children)
+			seg, named := n.name, false
+			if n.name == "Data" {
+				if name, ok := bxLiteralAttr(n, "Name"); ok {
+					seg, named = "Data[Name="+name+"]", true
+				} else {
+					if mayMove {
+						return false
+					}
+					seg = dataSeg(dataIndex)
+				}
+				dataIndex++
+				mayMove = mayMove || skip != nil
+			}
+			var path *bxPath
+			if parent.path == "" {
+				path = c.sc.join("", "", seg)
+			} else {
+				path = c.sc.join(parent.path, "/", seg)
+			}
+			el := len(c.ops)
+			c.ops = append(c.ops, bxOp{kind: opElement, step: true, off: n.off, depth: depth, skip: skip})
+			for i := range n.attrs {
+				a := &n.attrs[i]
+				if named && a.name == "Name" {
+					continue
+				}
+				attrPath := c.sc.join(path.path, "@", a.name)
+				at := len(c.ops)
+				c.ops = append(c.ops, bxOp{kind: opAttr, skip: skippable(a.value)})
+				for _, v := range a.value {
+					if !c.value(v, path, attrPath, depth, false) {
+						return false
+					}
+				}
+				c.ops[at].end = len(c.ops)
+			}
+			if !c.nodes(n.children, path, depth+1) {
+				return false
+			}
+			c.ops[el].end = len(c.ops)
+		case kindText, kindSubst:
+			if !c.value(n, parent, parent, depth, true) {
+				return false
+			}
+		case kindPI:
+			c.ops = append(c.ops, bxOp{kind: opNode, step: true, off: n.off})
+		default:
+			return false // instances are not in bodies
+		}
+	}
+	return true
+}
+
+// value compiles a text or substitution node, as emitValue walks it.
+func (c *bxCompiler) value(n *bxNode, elemPath, path *bxPath, depth int, step bool) bool {
+	switch n.kind {
+	case kindText:
+		c.ops = append(c.ops, bxOp{kind: opText, step: step, off: n.off, text: n.text, path: path})
+	case kindSubst:
+		c.ops = append(c.ops, bxOp{kind: opSubst, step: step, off: n.off, depth: depth, subID: n.subID,
+			optional: n.optional, path: path, elemPath: elemPath})
+	default:
+		return false
+	}
+	return true
+}
+
+// run expands the template instance of args whose body, at chunk offset
+// base, prog compiles: what emitNodes gives for it at the root.
+func (w *bxWalker) run(prog *bxProgram, args []bxArg, base int) error {
+	ops := prog.ops
+	for i := 0; i < len(ops); i++ {
+		op := &ops[i]
+		if op.step {
+			if err := w.step(base + op.off); err != nil {
+				return err
+			}
+		}
+		switch op.kind {
+		case opElement, opAttr:
+			if op.skip != nil && allNullOptional(op.skip, args) {
+				i = op.end - 1
+			}
+		case opText:
+			if err := w.add(base+op.off, op.path, &typedValue{Type: TypeString, Text: op.text, Literal: true, Offset: base + op.off}); err != nil {
+				return err
+			}
+		case opSubst:
+			if err := w.emitArg(op.subID, op.optional, base+op.off, op.elemPath, op.path, args, op.depth); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// allNullOptional is bxOnlyNullOptional for the arguments ids of optional
+// substitutions.
+func allNullOptional(ids []uint16, args []bxArg) bool {
+	for _, id := range ids {
+		if int(id) >= len(args) || args[id].typ != TypeNull {
+			return false
+		}
+	}
+	return true
+}
+
+// program returns the compiled body of t, compiling it the first time
+// (shared through the template cache by the chunks that define the same
+// template); nil when it does not compile.
+func (w *bxWalker) program(t *templateDef) *bxProgram {
+	if t.progDone {
+		return t.prog
+	}
+	t.progDone = true
+	if e := t.entry; e != nil {
+		if !e.progDone {
+			e.prog, e.progDone = compileProgram(t.body, w.p.d.sc), true
+		}
+		t.prog = e.prog
+		return t.prog
+	}
+	t.prog = compileProgram(t.body, w.p.d.sc)
+	return t.prog
+}
