@@ -283,8 +283,6 @@ type chunkInspector struct {
 	// map its pending definitions use, emptied per record.
 	rp         recParser
 	pendingMap map[uint32]*templateDef
-	// plans is the current block of the chunk's plan slab (newPlan).
-	plans []recordPlan
 	// direct, when set, builds the Event of each record that resolves
 	// (names a provider and an event ID) and that the decoder is not to
 	// see (no error) as its values are walked, in the plan's ev, instead
@@ -338,17 +336,35 @@ func (d *chunkInspector) carveAttrs(src []bxAttr) []bxAttr {
 	return d.attrSlab[start : start+n : start+n]
 }
 
-// planBlock is the number of plans newPlan allocates at once.
+// planBlock is the number of plans a planArena allocates at once.
 const planBlock = 32
 
-// newPlan returns a zeroed plan from the chunk's plan slab: plans live as
-// long as the chunk's events are being built.
-func (d *chunkInspector) newPlan() *recordPlan {
-	if len(d.plans) == cap(d.plans) {
-		d.plans = make([]recordPlan, 0, planBlock)
+// planArena hands out plans in blocks, reused from chunk to chunk: plans
+// live as long as their chunk's events are being built.
+type planArena struct {
+	blocks [][]recordPlan
+	b, i   int // the next plan is blocks[b][i]
+}
+
+// reset makes every plan handed out reusable.
+func (a *planArena) reset() { a.b, a.i = 0, 0 }
+
+// next returns a zeroed plan.
+func (a *planArena) next() *recordPlan {
+	if a.b == len(a.blocks) {
+		a.blocks = append(a.blocks, make([]recordPlan, planBlock))
 	}
-	d.plans = d.plans[:len(d.plans)+1]
-	return &d.plans[len(d.plans)-1]
+	p := &a.blocks[a.b][a.i]
+	if a.i++; a.i == planBlock {
+		a.b, a.i = a.b+1, 0
+	}
+	*p = recordPlan{}
+	return p
+}
+
+// newPlan returns a zeroed plan from the worker's plan arena.
+func (d *chunkInspector) newPlan() *recordPlan {
+	return d.sc.plans.next()
 }
 
 // newInstance returns a zeroed instance from the worker's instance arena,
@@ -429,6 +445,10 @@ type bxScratch struct {
 	attrs []bxAttr
 	// sink builds the Event of the record being inspected (direct).
 	sink eventSink
+	// plans holds the plans of the chunk being inspected (newPlan);
+	// whoever inspects chunks one after the other with this scratch
+	// resets it per chunk.
+	plans planArena
 }
 
 // bxTmplCache holds the parsed bodies of the template definitions a worker

@@ -59,6 +59,11 @@ type chunkDecoder struct {
 	other    []byte
 	liveSlot int
 	live     map[uint64]uint64
+	// spans, works and workPtrs are reused from chunk to chunk: nothing
+	// a chunk's result holds refers to them.
+	spans    []span
+	works    []recordWork
+	workPtrs []*recordWork
 }
 
 func newChunkDecoder(r *Reader, opts *compiledOptions) *chunkDecoder {
@@ -151,7 +156,8 @@ func (d *chunkDecoder) decode(idx int) chunkResult {
 		return res
 	}
 	res.info.State = ChunkDecoded
-	fr := frameChunk(buf, h, end, trustEnd, trustEnd && !truncated, !truncated, d.opts.recover)
+	fr := frameChunk(d.spans, buf, h, end, trustEnd, trustEnd && !truncated, !truncated, d.opts.recover)
+	d.spans = fr.spans // reused by the next chunk: the records' works copy their span
 	res.info.SlackRecords, res.maxID = fr.slack, fr.maxID
 	res.info.RecoveredCopies = fr.copies
 	if d.opts.recover {
@@ -192,12 +198,18 @@ func resolved(p *recordPlan) bool {
 // frameChunk into spans.
 func (d *chunkDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, damaged bool) {
 	idx, base := res.info.Index, res.info.Offset
-	all := make([]recordWork, len(spans))
-	works := make([]*recordWork, len(spans))
+	if cap(d.works) < len(spans) {
+		d.works = make([]recordWork, len(spans))
+		d.workPtrs = make([]*recordWork, len(spans))
+	}
+	all, works := d.works[:len(spans)], d.workPtrs[:len(spans)]
+	clear(all) // the previous chunk's
 	for i, s := range spans {
 		all[i].span = s
 		works[i] = &all[i]
 	}
+	// The chunk's plans come from the worker's arena, reset per chunk.
+	d.scratch.plans.reset()
 	needDecoder := false
 	if !d.lazyInspect(buf, works) {
 		// The values of a resolved record are turned into its Event at
