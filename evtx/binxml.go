@@ -249,11 +249,10 @@ type templateDef struct {
 	// velocidexKnows is true once a record defining it was handed to
 	// Velocidex (inspect returned no error).
 	velocidexKnows bool
-	// entry is the body's place in the template cache (nil: not cached);
-	// prog its compiled form, once progDone (bxWalker.program).
-	entry    *bxTmplEntry
-	prog     *bxProgram
-	progDone bool
+	// entry is the body's place in the template cache (nil: not cached,
+	// progs then holds its compiled forms: bxWalker.program).
+	entry *bxTmplEntry
+	progs bxPrograms
 }
 
 // chunkInspector inspects the records of one chunk, in file order. It is not
@@ -283,6 +282,10 @@ type chunkInspector struct {
 	// map its pending definitions use, emptied per record.
 	rp         recParser
 	pendingMap map[uint32]*templateDef
+	// nodeByNode, when set, walks every template node by node, without
+	// its compiled form (bxProgram): the reference the programs are
+	// tested against.
+	nodeByNode bool
 	// direct, when set, builds the Event of each record that resolves
 	// (names a provider and an event ID) and that the decoder is not to
 	// see (no error) as its values are walked, in the plan's ev, instead
@@ -478,9 +481,8 @@ type bxTmplEntry struct {
 	raw   []byte      // the body's bytes
 	names []bxNameRef // its name references, in order
 	body  []*bxNode
-	// prog is the body compiled, once progDone (bxWalker.program).
-	prog     *bxProgram
-	progDone bool
+	// progs holds the body's compiled forms (bxWalker.program).
+	progs bxPrograms
 }
 
 // bxNameRef is a name reference of a template body.

@@ -13,9 +13,10 @@ import (
 
 // TestDirectInspectEqualsPlan checks, record by record on the fixtures and
 // the sample corpus, that a direct inspection (the Event built as the
-// values are walked) gives what the values listed and applied by
-// eventFromPlan give, and the same refusals; and that it builds the Event
-// exactly when the listed plan resolves with no error.
+// values are walked, through the templates' compiled programs) gives what
+// the values listed node by node and applied by eventFromPlan give, and
+// the same refusals; and that it builds the Event exactly when the listed
+// plan resolves with no error.
 func TestDirectInspectEqualsPlan(t *testing.T) {
 	direct := 0
 	for _, path := range bxCorpus(t) {
@@ -32,7 +33,7 @@ func TestDirectInspectEqualsPlan(t *testing.T) {
 				free = chunkSize
 			}
 			list, fast := newChunkInspector(chunk), newChunkInspector(chunk)
-			fast.direct = true
+			list.nodeByNode, fast.direct = true, true
 			for off := chunkHeaderSize; off+bxRecMin <= free && [4]byte(chunk[off:off+4]) == bxRecMagic; {
 				size := int(binary.LittleEndian.Uint32(chunk[off+4:]))
 				if size < bxRecMin || off+size > len(chunk) {
@@ -107,4 +108,68 @@ func TestTypedSystemEqualsText(t *testing.T) {
 		}
 	}
 	assert.Positive(t, typed, "no field was set from bytes")
+}
+
+// TestProgramsEqualNodeByNode checks, record by record on the fixtures and
+// the sample corpus, that walking the templates' compiled programs lists
+// the same values, paths, offsets and steps as walking their nodes, with
+// the same refusals.
+func TestProgramsEqualNodeByNode(t *testing.T) {
+	compiled := 0
+	for _, path := range bxCorpus(t) {
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		name := filepath.Base(path)
+		for base := 4096; base+chunkSize <= len(b); base += chunkSize {
+			chunk := b[base : base+chunkSize]
+			if string(chunk[:8]) != chunkMagic {
+				continue
+			}
+			free := int(binary.LittleEndian.Uint32(chunk[48:]))
+			if free < chunkHeaderSize || free > chunkSize {
+				free = chunkSize
+			}
+			nodes, progs := newChunkInspector(chunk), newChunkInspector(chunk)
+			nodes.nodeByNode = true
+			for off := chunkHeaderSize; off+bxRecMin <= free && [4]byte(chunk[off:off+4]) == bxRecMagic; {
+				size := int(binary.LittleEndian.Uint32(chunk[off+4:]))
+				if size < bxRecMin || off+size > len(chunk) {
+					break
+				}
+				np, nerr := nodes.inspect(off, size)
+				pp, perr := progs.inspect(off, size)
+				at := fmt.Sprintf("%s, chunk at %d, record at %d", name, base, off)
+				if assert.Equal(t, nerr == nil, perr == nil, at) && nerr != nil {
+					assert.Equal(t, nerr.Error(), perr.Error(), at)
+				}
+				require.Equal(t, np == nil, pp == nil, at)
+				if pp != nil {
+					require.Equal(t, len(np.ordered), len(pp.ordered), at)
+					for i := range np.ordered {
+						assert.Equal(t, np.ordered[i].Path, pp.ordered[i].Path, at)
+						assert.Equal(t, np.ordered[i].Value, pp.ordered[i].Value, at)
+					}
+					assert.Equal(t, np.sys, pp.sys, at)
+					assert.Equal(t, np.nData, pp.nData, at)
+				}
+				assert.Equal(t, nodes.steps, progs.steps, at)
+				off += size
+			}
+			for _, tmpl := range progs.templates {
+				for _, pp := range append(tmpl.progs, entryProgs(tmpl)...) {
+					if pp.prog != nil {
+						compiled++
+					}
+				}
+			}
+		}
+	}
+	assert.Positive(t, compiled, "no template was compiled")
+}
+
+func entryProgs(t *templateDef) bxPrograms {
+	if t.entry == nil {
+		return nil
+	}
+	return t.entry.progs
 }

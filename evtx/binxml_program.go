@@ -15,7 +15,8 @@ package evtx
 // A body is compiled only when the result cannot depend on the arguments
 // beyond what the operations test: a body with an unnamed <Data> after a
 // sibling <Data> that may be left out (its index would move), or elements
-// nested past maxElementDepth, is walked node by node.
+// nested past maxElementDepth, is walked node by node, as is a template
+// expanded in more places than maxProgramsPerTemplate.
 
 // bxOpKind is what a bxOp does.
 type bxOpKind uint8
@@ -58,11 +59,11 @@ type bxProgram struct {
 // maxProgramOps bounds a program; a larger body is walked node by node.
 const maxProgramOps = 4096
 
-// compileProgram compiles body for a walk at the root path, depth 0; nil
-// when it cannot be compiled.
-func compileProgram(body []*bxNode, sc *bxScratch) *bxProgram {
+// compileProgram compiles body for a walk under parent at depth; nil when
+// it cannot be compiled.
+func compileProgram(body []*bxNode, parent *bxPath, depth int, sc *bxScratch) *bxProgram {
 	c := bxCompiler{sc: sc}
-	if !c.nodes(body, sc.join("", "", ""), 0) || len(c.ops) == 0 {
+	if !c.nodes(body, parent, depth) || len(c.ops) == 0 {
 		return nil
 	}
 	return &bxProgram{ops: c.ops}
@@ -171,7 +172,8 @@ func (c *bxCompiler) value(n *bxNode, elemPath, path *bxPath, depth int, step bo
 }
 
 // run expands the template instance of args whose body, at chunk offset
-// base, prog compiles: what emitNodes gives for it at the root.
+// base, prog compiles: what emitNodes gives for it at the place prog was
+// compiled for.
 func (w *bxWalker) run(prog *bxProgram, args []bxArg, base int) error {
 	ops := prog.ops
 	for i := 0; i < len(ops); i++ {
@@ -210,21 +212,46 @@ func allNullOptional(ids []uint16, args []bxArg) bool {
 	return true
 }
 
-// program returns the compiled body of t, compiling it the first time
-// (shared through the template cache by the chunks that define the same
-// template); nil when it does not compile.
-func (w *bxWalker) program(t *templateDef) *bxProgram {
-	if t.progDone {
-		return t.prog
-	}
-	t.progDone = true
-	if e := t.entry; e != nil {
-		if !e.progDone {
-			e.prog, e.progDone = compileProgram(t.body, w.p.d.sc), true
+// maxProgramsPerTemplate bounds the places (parent path, depth) a
+// template is compiled for; past them it is walked node by node.
+const maxProgramsPerTemplate = 4
+
+// bxPrograms holds the compiled forms of one template body, by the place
+// where it is expanded: the root for a record's outermost instance, the
+// element holding a BinXML argument for a nested one.
+type bxPrograms []bxPlacedProgram
+
+type bxPlacedProgram struct {
+	parent *bxPath
+	depth  int
+	prog   *bxProgram // nil: does not compile
+}
+
+// get returns the program of body for (parent, depth), compiling it the
+// first time; nil when it does not compile or the places are full.
+func (ps *bxPrograms) get(body []*bxNode, parent *bxPath, depth int, sc *bxScratch) *bxProgram {
+	for i := range *ps {
+		if pp := &(*ps)[i]; pp.parent == parent && pp.depth == depth {
+			return pp.prog
 		}
-		t.prog = e.prog
-		return t.prog
 	}
-	t.prog = compileProgram(t.body, w.p.d.sc)
-	return t.prog
+	if len(*ps) >= maxProgramsPerTemplate {
+		return nil
+	}
+	prog := compileProgram(body, parent, depth, sc)
+	*ps = append(*ps, bxPlacedProgram{parent, depth, prog})
+	return prog
+}
+
+// program returns the compiled body of t for an expansion under parent at
+// depth (shared through the template cache by the chunks that define the
+// same template); nil when there is none.
+func (w *bxWalker) program(t *templateDef, parent *bxPath, depth int) *bxProgram {
+	if w.p.d.nodeByNode {
+		return nil
+	}
+	if e := t.entry; e != nil {
+		return e.progs.get(t.body, parent, depth, w.p.d.sc)
+	}
+	return t.progs.get(t.body, parent, depth, w.p.d.sc)
 }

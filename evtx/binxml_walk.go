@@ -167,14 +167,12 @@ func (w *bxWalker) emitNodes(nodes []*bxNode, parent *bxPath, args []bxArg, base
 				return err
 			}
 		case kindInstance:
-			if depth == 0 && parent.path == "" {
-				// The record's outermost instance: its compiled body.
-				if prog := w.program(n.inst.tmpl); prog != nil {
-					if err := w.run(prog, n.inst.args, n.inst.tmpl.base); err != nil {
-						return err
-					}
-					continue
+			if prog := w.program(n.inst.tmpl, parent, depth); prog != nil {
+				// The template's body, compiled for this place.
+				if err := w.run(prog, n.inst.args, n.inst.tmpl.base); err != nil {
+					return err
 				}
+				continue
 			}
 			if err := w.emitNodes(n.inst.tmpl.body, parent, n.inst.args, n.inst.tmpl.base, depth); err != nil {
 				return err
