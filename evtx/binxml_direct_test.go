@@ -1,6 +1,7 @@
 package evtx
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"os"
@@ -172,4 +173,24 @@ func entryProgs(t *templateDef) bxPrograms {
 		return nil
 	}
 	return t.entry.progs
+}
+
+// TestGUIDRenderingNeedsNoRenderGUID checks that the pre-pass renders a
+// GUID value in the form renderGUID gives, which the GUID System fields
+// take verbatim (systemSetter.guid).
+func TestGUIDRenderingNeedsNoRenderGUID(t *testing.T) {
+	for _, b := range [][]byte{make([]byte, 16), bytes.Repeat([]byte{0xff}, 16),
+		{0x78, 0x56, 0x34, 0x12, 0xbc, 0x9a, 0xf0, 0xde, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef}} {
+		s := bxGUID(b)
+		assert.Equal(t, renderGUID(s), s)
+		for i := range systemFields {
+			if systemFields[i].guid == nil {
+				continue
+			}
+			var want, got Event
+			systemFields[i].text(&want, s)
+			systemFields[i].guid(&got, s)
+			assert.Equal(t, want, got, systemFields[i].path)
+		}
+	}
 }

@@ -73,6 +73,9 @@ type systemSetter struct {
 	// fits (set and text parse the number, then call it).
 	num  func(ev *Event, n uint64)
 	bits int
+	// guid, for a GUID field, sets it from the pre-pass's rendering of a
+	// GUID value, already in the form renderGUID gives.
+	guid func(ev *Event, s string)
 }
 
 // numField is the systemSetter of a numeric field.
@@ -92,7 +95,8 @@ func numField(path string, bits int, num func(ev *Event, n uint64)) systemSetter
 
 var systemFields = []systemSetter{
 	{path: pathProvider, set: func(ev *Event, v any) { ev.Provider = render(v) }, text: func(ev *Event, s string) { ev.Provider = s }},
-	{path: pathProviderGUID, set: func(ev *Event, v any) { ev.ProviderGUID = renderGUID(render(v)) }, text: func(ev *Event, s string) { ev.ProviderGUID = renderGUID(s) }},
+	{path: pathProviderGUID, set: func(ev *Event, v any) { ev.ProviderGUID = renderGUID(render(v)) }, text: func(ev *Event, s string) { ev.ProviderGUID = renderGUID(s) },
+		guid: func(ev *Event, s string) { ev.ProviderGUID = s }},
 	{path: pathEventSourceName, set: func(ev *Event, v any) { ev.EventSourceName = render(v) }, text: func(ev *Event, s string) { ev.EventSourceName = s }},
 	numField(pathEventID, 16, func(ev *Event, n uint64) { ev.EventID = uint16(n) }),
 	numField(pathQualifiers, 16, func(ev *Event, n uint64) { ev.Qualifiers, ev.HasQualifiers = uint16(n), true }),
@@ -102,8 +106,10 @@ var systemFields = []systemSetter{
 	numField(pathOpcode, 8, func(ev *Event, n uint64) { ev.Opcode = uint8(n) }),
 	numField(pathKeywords, 64, func(ev *Event, n uint64) { ev.Keywords = n }),
 	{path: pathTimeCreated, set: func(ev *Event, v any) { ev.TimeCreated = toTime(v) }},
-	{path: pathActivityID, set: func(ev *Event, v any) { ev.ActivityID = renderGUID(render(v)) }, text: func(ev *Event, s string) { ev.ActivityID = renderGUID(s) }},
-	{path: pathRelatedActivity, set: func(ev *Event, v any) { ev.RelatedActivityID = renderGUID(render(v)) }, text: func(ev *Event, s string) { ev.RelatedActivityID = renderGUID(s) }},
+	{path: pathActivityID, set: func(ev *Event, v any) { ev.ActivityID = renderGUID(render(v)) }, text: func(ev *Event, s string) { ev.ActivityID = renderGUID(s) },
+		guid: func(ev *Event, s string) { ev.ActivityID = s }},
+	{path: pathRelatedActivity, set: func(ev *Event, v any) { ev.RelatedActivityID = renderGUID(render(v)) }, text: func(ev *Event, s string) { ev.RelatedActivityID = renderGUID(s) },
+		guid: func(ev *Event, s string) { ev.RelatedActivityID = s }},
 	numField(pathProcessID, 32, func(ev *Event, n uint64) { ev.ProcessID = uint32(n) }),
 	numField(pathThreadID, 32, func(ev *Event, n uint64) { ev.ThreadID = uint32(n) }),
 	numField(pathEventRecordID, 64, func(ev *Event, n uint64) { ev.EventRecordID = n }),
@@ -330,6 +336,7 @@ type textSpan struct{ ts, te int32 }
 
 type sysText struct {
 	slot int
+	guid bool // a GUID value, for a GUID field: set verbatim
 	textSpan
 }
 
@@ -358,7 +365,8 @@ func (s *eventSink) addScalar(path *bxPath, a *bxArg) {
 		s.seen |= 1 << path.sys
 		if !setSystemTyped(s.ev, path.sys, a) {
 			*s.text = a.render(*s.text)
-			s.sys = append(s.sys, sysText{path.sys, textSpan{a.ts, a.te}})
+			guid := a.typ == TypeGUID && systemFields[path.sys].guid != nil
+			s.sys = append(s.sys, sysText{path.sys, guid, textSpan{a.ts, a.te}})
 		}
 	}
 	if path.data {
@@ -377,6 +385,10 @@ func (s *eventSink) finish() *Event {
 		text = string(*s.text)
 	}
 	for _, st := range s.sys {
+		if st.guid {
+			systemFields[st.slot].guid(ev, text[st.ts:st.te])
+			continue
+		}
 		setSystem(ev, st.slot, &typedValue{Text: text[st.ts:st.te]})
 	}
 	if len(s.fields) > 0 {
