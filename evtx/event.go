@@ -330,14 +330,38 @@ type eventSink struct {
 	// sys lists the System fields to set from the text in finish.
 	sys  []sysText
 	text *[]byte // the record's value text, rendered into
+	// last holds, per System field set from text, the stored value that
+	// set it in the last record and its text: a field that repeats from
+	// record to record (a log's provider, channel, computer, provider
+	// GUID) takes that text again, without rendering.
+	last [planSysSlots]sysMemo
 }
 
 type textSpan struct{ ts, te int32 }
 
 type sysText struct {
 	slot int
-	guid bool // a GUID value, for a GUID field: set verbatim
+	a    *bxArg // the value, valid until finish
 	textSpan
+}
+
+type sysMemo struct {
+	typ  Type
+	data []byte // a copy of the stored bytes
+	text string
+	ok   bool
+}
+
+// setSysText sets the System field slot of ev from text, the rendering of
+// a value of type typ.
+func setSysText(ev *Event, slot int, typ Type, text string) {
+	if f := &systemFields[slot]; typ == TypeGUID && f.guid != nil {
+		// The pre-pass's rendering of a GUID value: already in the
+		// form renderGUID gives.
+		f.guid(ev, text)
+		return
+	}
+	setSystem(ev, slot, &typedValue{Text: text})
 }
 
 // reset readies s to build ev, a zero Event, rendering into *text.
@@ -364,9 +388,12 @@ func (s *eventSink) addScalar(path *bxPath, a *bxArg) {
 	if path.sys >= 0 && s.seen&(1<<path.sys) == 0 {
 		s.seen |= 1 << path.sys
 		if !setSystemTyped(s.ev, path.sys, a) {
-			*s.text = a.render(*s.text)
-			guid := a.typ == TypeGUID && systemFields[path.sys].guid != nil
-			s.sys = append(s.sys, sysText{path.sys, guid, textSpan{a.ts, a.te}})
+			if m := &s.last[path.sys]; m.ok && m.typ == a.typ && string(m.data) == string(a.data) {
+				setSysText(s.ev, path.sys, a.typ, m.text)
+			} else {
+				*s.text = a.render(*s.text)
+				s.sys = append(s.sys, sysText{path.sys, a, textSpan{a.ts, a.te}})
+			}
 		}
 	}
 	if path.data {
@@ -385,11 +412,10 @@ func (s *eventSink) finish() *Event {
 		text = string(*s.text)
 	}
 	for _, st := range s.sys {
-		if st.guid {
-			systemFields[st.slot].guid(ev, text[st.ts:st.te])
-			continue
-		}
-		setSystem(ev, st.slot, &typedValue{Text: text[st.ts:st.te]})
+		t := text[st.ts:st.te]
+		setSysText(ev, st.slot, st.a.typ, t)
+		m := &s.last[st.slot]
+		m.typ, m.data, m.text, m.ok = st.a.typ, append(m.data[:0], st.a.data...), t, true
 	}
 	if len(s.fields) > 0 {
 		ev.Data = make([]Field, len(s.fields))
