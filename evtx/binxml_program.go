@@ -193,6 +193,18 @@ func (w *bxWalker) run(prog *bxProgram, args []bxArg, base int) error {
 				return err
 			}
 		case opSubst:
+			if w.sink != nil && int(op.subID) < len(args) {
+				// A scalar for the sink, the common case, without
+				// emitArg's other cases (addScalar's own checks).
+				if a := &args[op.subID]; a.scalar && !(op.optional && a.typ == TypeNull) {
+					if w.nvals >= maxValuesPerRecord {
+						return bxLimitf(a.off, "record yields more than %d values", maxValuesPerRecord)
+					}
+					w.nvals++
+					w.sink.addScalar(op.path, a)
+					continue
+				}
+			}
 			if err := w.emitArg(op.subID, op.optional, base+op.off, op.elemPath, op.path, args, op.depth); err != nil {
 				return err
 			}
