@@ -601,7 +601,9 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 		a := &args[i]
 		size := a.off
 		a.off = c.pos
-		a.data, _ = c.bytes(size)
+		// In bounds: need(total) above.
+		a.data = c.b[c.pos : c.pos+size : c.pos+size]
+		c.pos += size
 		switch {
 		case a.typ == TypeBinXML:
 			// The cursor lives in the argument arena: a cursor of its

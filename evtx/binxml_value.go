@@ -97,7 +97,10 @@ func bxScalar(t Type, b []byte) (string, error) {
 // argument when it parses a record and renders only those a field needs
 // as text.
 func bxCheckScalar(t Type, b []byte) error {
-	if n := bxFixedSize(t); n != 0 && len(b) != n {
+	if n := bxScalarSize[t]; n > 0 {
+		if int(n) == len(b) {
+			return nil // a fixed-size type of its size
+		}
 		return fmt.Errorf("value of type 0x%02x has %d bytes, want %d", uint8(t), len(b), n)
 	}
 	switch t {
@@ -126,6 +129,14 @@ func bxCheckScalar(t Type, b []byte) error {
 	}
 	return nil
 }
+
+// bxScalarSize is bxFixedSize by type, 0 for a type of variable size.
+var bxScalarSize = func() (s [256]uint8) {
+	for t := range s {
+		s[t] = uint8(bxFixedSize(Type(t)))
+	}
+	return s
+}()
 
 // bxAppendScalar appends the rendering of one non-array value to dst: the
 // pre-pass renders all the values of a record into one buffer, turned
