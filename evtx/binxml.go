@@ -448,6 +448,12 @@ type bxScratch struct {
 	attrs []bxAttr
 	// sink builds the Event of the record being inspected (direct).
 	sink eventSink
+	// templates, names and velocidexIDs are the maps of the chunk
+	// inspector using the scratch, kept from chunk to chunk so that they
+	// do not grow again in each.
+	templates    map[uint32]*templateDef
+	names        map[uint32]string
+	velocidexIDs map[uint32]bool
 	// plans holds the plans of the chunk being inspected (newPlan);
 	// whoever inspects chunks one after the other with this scratch
 	// resets it per chunk.
@@ -635,15 +641,26 @@ func newChunkInspector(chunk []byte) *chunkInspector {
 
 // newChunkInspectorScratch is newChunkInspector reusing sc (nil: a new one),
 // which must not be used by another inspector at the same time.
+//
+// The inspector's maps are sc's, emptied: an inspector made earlier with
+// sc must no longer be used.
 func newChunkInspectorScratch(chunk []byte, sc *bxScratch) *chunkInspector {
 	if sc == nil {
 		sc = &bxScratch{}
 	}
+	if sc.templates == nil {
+		sc.templates = make(map[uint32]*templateDef)
+		sc.names = make(map[uint32]string)
+		sc.velocidexIDs = make(map[uint32]bool)
+	}
+	clear(sc.templates)
+	clear(sc.names)
+	clear(sc.velocidexIDs)
 	return &chunkInspector{
 		chunk:        chunk,
-		templates:    make(map[uint32]*templateDef),
-		names:        make(map[uint32]string),
-		velocidexIDs: make(map[uint32]bool),
+		templates:    sc.templates,
+		names:        sc.names,
+		velocidexIDs: sc.velocidexIDs,
 		sc:           sc,
 	}
 }

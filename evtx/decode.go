@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"unicode/utf16"
 
@@ -210,6 +211,8 @@ func (d *chunkDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span,
 	}
 	// The chunk's plans come from the worker's arena, reset per chunk.
 	d.scratch.plans.reset()
+	// One item per record at most, and the errors before them.
+	res.items = slices.Grow(res.items, len(spans))
 	needDecoder := false
 	if !d.lazyInspect(buf, works) {
 		// The values of a resolved record are turned into its Event at
