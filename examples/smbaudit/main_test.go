@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/evtxkit/smbreadiness/report"
 	"github.com/evtxkit/smbreadiness/smbaudit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -426,7 +427,7 @@ func TestParseInterspersed(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
 		pos  []string
-		fmt  string
+		fmt  report.Format
 	}{
 		{[]string{"a", "b"}, []string{"a", "b"}, ""},
 		{[]string{"-f", "json", "a"}, []string{"a"}, "json"},
