@@ -102,7 +102,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 			hints = append(hints, HintAlreadyFails)
 		}
 		row := []string{c.ID, c.Kind, c.ShortName, strings.Join(andMore(c.Linked, c.LinkedTotal), ";"), strings.Join(andMore(c.Names, c.NamesTotal), ";"),
-			FormatTime(c.FirstSeen), FormatTime(c.LastSeen), strconv.Itoa(c.TotalEvents())}
+			formatTime(c.FirstSeen), formatTime(c.LastSeen), strconv.Itoa(c.TotalEvents())}
 		for _, id := range EventIDs {
 			row = append(row, strconv.Itoa(c.Count(id)))
 		}
@@ -160,7 +160,7 @@ func (r *Report) writeMarkdown(w io.Writer, z zone) error {
 	if d := z.describe(r); d != "" {
 		p("# SMB hardening readiness report\n\nGenerated %s; %s.\n\n", z.full(r.GeneratedAt), d)
 	} else {
-		p("# SMB hardening readiness report\n\nGenerated %s.\n\n", FormatTime(r.GeneratedAt))
+		p("# SMB hardening readiness report\n\nGenerated %s.\n\n", formatTime(r.GeneratedAt))
 	}
 	if r.Summary.Notice != "" {
 		p("> **No evidence.** %s\n\n", mdEscape(r.Summary.Notice))

@@ -33,7 +33,7 @@ const (
 
 // shortTime renders a time to the second for tables; details keep 100 ns.
 func shortTime(t time.Time) string {
-	s := FormatTime(t)
+	s := formatTime(t)
 	if s == "" {
 		return "-"
 	}

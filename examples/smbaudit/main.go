@@ -39,6 +39,7 @@ import (
 	"time"
 	_ "time/tzdata" // --tz names a zone even where the system has no zone database
 
+	"github.com/evtxkit/smbreadiness/evtx"
 	"github.com/evtxkit/smbreadiness/internal/cli"
 	"github.com/evtxkit/smbreadiness/internal/safefile"
 	"github.com/evtxkit/smbreadiness/report"
@@ -521,7 +522,7 @@ Flags:
 		}
 	}
 	if !filter.Since.IsZero() && !filter.Until.IsZero() && filter.Since.After(filter.Until) {
-		say(stderr, "%s %s is after %s %s", c.typed.name("since"), report.FormatTime(filter.Since), c.typed.name("until"), report.FormatTime(filter.Until))
+		say(stderr, "%s %s is after %s %s", c.typed.name("since"), filter.Since.UTC().Format(evtx.TimeLayout), c.typed.name("until"), filter.Until.UTC().Format(evtx.TimeLayout))
 		return exitUsage
 	}
 
