@@ -107,7 +107,7 @@ func dayChart(days []Day, r *Report, z zone) chart {
 			c.Texts = append(c.Texts, svgText{X: f1(x + bw/2), Y: f1(top + plotH + 16), Anchor: "middle", Text: d.Date})
 		}
 	}
-	for _, id := range EventIDs {
+	for _, id := range eventColumns {
 		if present[id] {
 			c.Legend = append(c.Legend, legendItem{Color: eventColor(id), Label: fmt.Sprintf("%d %s", id, EventLabel(id))})
 		}

@@ -458,7 +458,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 //
 // A partial may come from anywhere, so it is checked before it is used:
 // the schema; counts neither negative nor above MaxCount, and their sum
-// within MaxPartialTotal; event IDs among EventIDs, kinds among smbaudit's,
+// within MaxPartialTotal; event IDs among smbaudit.EventIDs, kinds among smbaudit's,
 // times from 1601 on (the FILETIME range) and present where a finding needs
 // them; the size, strings, lists and nesting within MaxPartialBytes,
 // MaxStringBytes, MaxListLen and MaxDepth, checked while reading (strings

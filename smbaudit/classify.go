@@ -44,8 +44,11 @@ const SecurityAuditingProvider = "Microsoft-Windows-Security-Auditing"
 // SecurityLogChannel is the Security log, where 5168 is written.
 const SecurityLogChannel = "Security"
 
-// EventIDs lists every event ID Classify recognises, in ascending order.
-var EventIDs = []uint16{EventEnforcementRejection, EventSMB1Access, EventSigningUnsupported,
+// EventIDs returns every event ID Classify recognises, in ascending order,
+// in a slice of the caller's own.
+func EventIDs() []uint16 { return slices.Clone(eventIDs) }
+
+var eventIDs = []uint16{EventEnforcementRejection, EventSMB1Access, EventSigningUnsupported,
 	EventEncryptionUnsupported, EventGuestLogon, EventSPNMissing, EventSPNUnrecognised, EventSPNEmpty,
 	EventSMB1SigningDisabled, EventSPNCheckFailed}
 

@@ -19,7 +19,7 @@ func sharedTestEvents(n int) []*evtx.Event {
 		"true", "False", "TRUE", "1", "0", "02000000c0a80001", "17", "7", "cifs/x", "[", "::ffff:1.2.3.4", "ws1.corp"}
 	names := []string{"", "", "ClientName", "ClientNameLength", "ClientAddress", "Status", "SpnQueryStatus",
 		"EpaPolicy", "SPN", "SpnNameLength", "UserName", "ServerRequiresSigning", "SpnCheck1", "SpnCheck2", "P1"}
-	ids := append([]uint16{4624}, EventIDs...)
+	ids := append([]uint16{4624}, EventIDs()...)
 	evs := []*evtx.Event{
 		smbEvent(3021, 0, fld("ClientNameLength", tU16, "11"), fld("ClientName", tS, `\\10.0.0.5`),
 			fld("ServerRequiresSigning", tB, "false")),

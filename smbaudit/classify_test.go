@@ -528,7 +528,7 @@ func TestClassifyArbitraryData(t *testing.T) {
 		for n := rng.IntN(8); n > 0; n-- {
 			data = append(data, fld(names[rng.IntN(len(names))], types[rng.IntN(len(types))], values[rng.IntN(len(values))]))
 		}
-		ev := smbEvent(EventIDs[rng.IntN(len(EventIDs))], uint8(rng.IntN(4)), data...)
+		ev := smbEvent(eventIDs[rng.IntN(len(eventIDs))], uint8(rng.IntN(4)), data...)
 		switch ev.EventID {
 		case EventSPNCheckFailed:
 			ev.Provider, ev.Channel = SecurityAuditingProvider, SecurityLogChannel
@@ -563,7 +563,7 @@ func TestDecodedEventsCoverRecognised(t *testing.T) {
 		}
 		return false
 	}
-	for _, id := range EventIDs {
+	for _, id := range EventIDs() {
 		provider, channel := Provider, AuditChannel
 		switch id {
 		case EventSPNCheckFailed:

@@ -1,6 +1,7 @@
 package smbaudit
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -38,4 +39,14 @@ func TestEPAPolicyString(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, tt.in.String(), "%#v", tt.in)
 	}
+}
+
+// EventIDs hands out an ascending copy: changing it changes nothing in the
+// package.
+func TestEventIDsIsACopy(t *testing.T) {
+	ids := EventIDs()
+	assert.True(t, slices.IsSorted(ids))
+	assert.Len(t, ids, 10)
+	ids[0] = 4624
+	assert.Equal(t, uint16(EventEnforcementRejection), EventIDs()[0])
 }
