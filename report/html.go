@@ -211,10 +211,6 @@ func numCell(n int) htmlCell { return htmlCell{Text: strconv.Itoa(n), Class: "nu
 
 func (z zone) cell(t time.Time) htmlCell { return htmlCell{Text: z.full(t), Class: "nw"} }
 
-func listCell(v []string, total int) htmlCell {
-	return htmlCell{Text: strings.Join(andMore(showEmpty(v), total), ", ")}
-}
-
 // WriteHTML writes one self-contained HTML page (no external assets, works
 // offline): summary cards, sortable and filterable tables, inline SVG charts.
 func (r *Report) WriteHTML(w io.Writer, opts HTMLOptions) error { return r.writeHTML(w, opts, zone{}) }

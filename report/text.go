@@ -160,8 +160,6 @@ func idsString(ids []uint16) string {
 	return strings.Join(s, ",")
 }
 
-func evidenceString(e Evidence) string { return zone{}.evidence(e) }
-
 // evidence renders e in one line, its time in the zone.
 func (z zone) evidence(e Evidence) string {
 	s := fmt.Sprintf("%s, event %d on %s, record %d", z.full(e.Time), e.EventID, Escape(e.Server), e.RecordID)

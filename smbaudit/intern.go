@@ -95,17 +95,6 @@ func (in *interner) lowerOf(s string) string {
 	return l
 }
 
-// key builds, in the interner's buffer, a lookup key from parts separated
-// by a byte that no part holds unescaped (0 is escaped as 0 1).
-func (in *interner) key(parts ...string) []byte {
-	b := in.buf[:0]
-	for _, p := range parts {
-		b = append(appendEscaped(b, p), 0, 0)
-	}
-	in.buf = b
-	return b
-}
-
 // appendEscaped appends p to b with each 0 byte escaped as 0 1 (a part of
 // a key, without its separator).
 func appendEscaped[T string | []byte](b []byte, p T) []byte {
