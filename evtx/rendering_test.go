@@ -19,8 +19,9 @@ import (
 // renderingEvent is a one-event log's event with the given payload.
 func renderingEvent(data []evtxwrite.Data, edName string, ud *evtxwrite.UserData) evtxwrite.Event {
 	return evtxwrite.Event{
-		Provider: "Rendering-Test", Channel: "Application", Computer: "HOST",
-		EventID: 1, TimeCreated: time.Date(2025, 10, 1, 8, 0, 0, 0, time.UTC),
+		System: evtx.System{Provider: "Rendering-Test", Channel: "Application", Computer: "HOST",
+			EventID: 1, TimeCreated: time.Date(2025, 10, 1, 8, 0, 0, 0, time.UTC),
+		},
 		Data: data, EventDataName: edName, UserData: ud,
 	}
 }

@@ -470,9 +470,11 @@ func auditLogIDs(t *testing.T, name, server string, ids []uint64, renumbered boo
 	for _, id := range ids {
 		client := fmt.Sprintf(`\\10.0.%d.%d`, id/250, 1+id%250)
 		evs = append(evs, evtxwrite.Event{
-			Provider: Provider, ProviderGUID: "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}", EventID: 3021,
-			Level: 3, Keywords: 0x8000000000000000, Channel: AuditChannel, Computer: server, RecordID: id,
-			TimeCreated: base.Add(time.Duration(id) * time.Second), ProcessID: 4, Qualifiers: &q,
+			System: evtx.System{Provider: Provider, ProviderGUID: "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}", EventID: 3021,
+				Level: 3, Keywords: 0x8000000000000000, Channel: AuditChannel, Computer: server,
+				TimeCreated: base.Add(time.Duration(id) * time.Second), ProcessID: 4, Qualifiers: q, HasQualifiers: true,
+			},
+			RecordID: id,
 			Data: []evtxwrite.Data{
 				{Name: "ClientNameLength", Type: evtx.TypeUint16, Value: uint16(len(client))},
 				{Name: "ClientName", Type: evtx.TypeString, Value: client},
