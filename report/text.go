@@ -33,7 +33,7 @@ const (
 
 // shortTime renders a time to the second for tables; details keep 100 ns.
 func shortTime(t time.Time) string {
-	s := FormatTime(t)
+	s := formatTime(t)
 	if s == "" {
 		return "-"
 	}
@@ -159,8 +159,6 @@ func idsString(ids []uint16) string {
 	}
 	return strings.Join(s, ",")
 }
-
-func evidenceString(e Evidence) string { return zone{}.evidence(e) }
 
 // evidence renders e in one line, its time in the zone.
 func (z zone) evidence(e Evidence) string {

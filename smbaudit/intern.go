@@ -1,7 +1,6 @@
 package smbaudit
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -29,6 +28,7 @@ type interner struct {
 	statuses map[NTStatus]*NTStatus
 	policies map[EPAPolicy]*EPAPolicy
 	clients  [2]map[string]Client // clientFrom by value, [1] for binary fields
+	bools    [2]*bool             // the pointers to false and true
 	buf      []byte
 }
 
@@ -36,11 +36,6 @@ type mappingPair struct {
 	by   map[string]MappedBy
 	from map[string]string
 }
-
-// Shared values of ServerRequiresSigning in a scan's findings.
-var (
-	sharedTrue, sharedFalse = func() (*bool, *bool) { t, f := true, false; return &t, &f }()
-)
 
 func newInterner() *interner {
 	return &interner{
@@ -100,17 +95,6 @@ func (in *interner) lowerOf(s string) string {
 	return l
 }
 
-// key builds, in the interner's buffer, a lookup key from parts separated
-// by a byte that no part holds unescaped (0 is escaped as 0 1).
-func (in *interner) key(parts ...string) []byte {
-	b := in.buf[:0]
-	for _, p := range parts {
-		b = append(appendEscaped(b, p), 0, 0)
-	}
-	in.buf = b
-	return b
-}
-
 // appendEscaped appends p to b with each 0 byte escaped as 0 1 (a part of
 // a key, without its separator).
 func appendEscaped[T string | []byte](b []byte, p T) []byte {
@@ -121,23 +105,6 @@ func appendEscaped[T string | []byte](b []byte, p T) []byte {
 		}
 	}
 	return b
-}
-
-// finding replaces the values of f by shared ones. The meaning of f does
-// not change; its maps, slices and pointers become shared and read-only.
-func (in *interner) finding(f *Finding) {
-	in.strings(f)
-	for _, b := range [...]**bool{&f.ServerRequiresSigning, &f.ServiceClassIsValid, &f.PrincipalNameIsValid,
-		&f.ServerRequiresEncryption} {
-		if *b != nil {
-			*b = sharedBool(**b)
-		}
-	}
-	f.SPNQueryStatus = in.status(f.SPNQueryStatus)
-	f.Status = in.status(f.Status)
-	f.EPAPolicy = in.policy(f.EPAPolicy)
-	f.Mapping, f.MappedFrom = in.mapping(f.Mapping, f.MappedFrom)
-	f.Unmapped = in.fields(f.Unmapped)
 }
 
 // strings replaces the strings of f by shared ones.
@@ -153,12 +120,17 @@ func (in *interner) strings(f *Finding) {
 	f.Reason = in.str(f.Reason)
 }
 
-// sharedBool returns the shared pointer to b.
-func sharedBool(b bool) *bool {
+// boolPtr returns in's pointer to b.
+func (in *interner) boolPtr(b bool) *bool {
+	i := 0
 	if b {
-		return sharedTrue
+		i = 1
 	}
-	return sharedFalse
+	if in.bools[i] == nil {
+		v := b // allocated once per interner, not per call
+		in.bools[i] = &v
+	}
+	return in.bools[i]
 }
 
 // policy returns the shared pointer equal to p (nil stays nil).
@@ -190,48 +162,6 @@ func (in *interner) status(s *NTStatus) *NTStatus {
 	return p
 }
 
-// mapping returns a shared pair of maps equal to by and from.
-func (in *interner) mapping(by map[string]MappedBy, from map[string]string) (map[string]MappedBy, map[string]string) {
-	keys := make([]string, 0, 16)
-	for k := range by {
-		keys = append(keys, k)
-	}
-	for k := range from {
-		if _, ok := by[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	parts := make([]string, 0, 4*len(keys)+2)
-	parts = append(parts, strconv.FormatBool(by == nil), strconv.FormatBool(from == nil))
-	for _, k := range keys {
-		b, okb := by[k]
-		fr, okf := from[k]
-		parts = append(parts, k, string(b)+"\x01"+strconv.FormatBool(okb), fr+"\x01"+strconv.FormatBool(okf))
-	}
-	k := in.key(parts...)
-	if p, ok := in.mappings[string(k)]; ok {
-		return p.by, p.from
-	}
-	p := mappingPair{by, from}
-	if by != nil {
-		p.by = make(map[string]MappedBy, len(by))
-		for k, v := range by {
-			p.by[in.str(k)] = v
-		}
-	}
-	if from != nil {
-		p.from = make(map[string]string, len(from))
-		for k, v := range from {
-			p.from[in.str(k)] = in.str(v)
-		}
-	}
-	if len(in.mappings) < maxInterned {
-		in.mappings[string(k)] = p
-	}
-	return p.by, p.from
-}
-
 // fields returns a shared slice equal to fs (nil stays nil). fs itself is
 // never kept.
 func (in *interner) fields(fs []evtx.Field) []evtx.Field {
@@ -259,9 +189,8 @@ func (in *interner) fields(fs []evtx.Field) []evtx.Field {
 	return s
 }
 
-// mapper returns the shared pair of maps holding m's recorded mapping, the
-// pair in.mapping returns for the maps Classify builds from m (the same key:
-// keys in order, each with its method and field, both present).
+// mapper returns the shared pair of maps holding m's recorded mapping: one
+// pair for every mapping of the same keys, methods and fields.
 func (in *interner) mapper(m *mapper) (map[string]MappedBy, map[string]string) {
 	b := in.buf[:0]
 	b = append(appendEscaped(b, "false"), 0, 0)
