@@ -318,7 +318,7 @@ func channelIs(channel, want string) bool {
 // Result.Findings).
 func Classify(ev *evtx.Event) (Finding, bool) {
 	var m mapper
-	return m.finding(ev, newInterner())
+	return m.finding(ev, &interner{}) // the zero interner: nothing shared
 }
 
 // pointers sets the boolean and number pointer fields of f from the
@@ -746,9 +746,10 @@ func sockaddr(h string) (netip.Addr, bool) {
 }
 
 // finding classifies ev into a finding whose strings, maps, slices and
-// pointers are in's shared values: Classify with a fresh interner, and a
-// scan's classifying goroutine with its own, reusing m and in from event to
-// event (what a finding holds never changes afterwards).
+// pointers are in's values. Classify runs it with the zero interner, which
+// shares nothing; a scan's classifying goroutine with one it keeps, reusing
+// m and in from event to event (what a finding holds never changes
+// afterwards).
 func (m *mapper) finding(ev *evtx.Event, in *interner) (Finding, bool) {
 	m.in = in
 	f, ok := m.classify(ev)

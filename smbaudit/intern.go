@@ -30,6 +30,10 @@ type interner struct {
 	clients  [2]map[string]Client // clientFrom by value, [1] for binary fields
 	bools    [2]*bool             // the pointers to false and true
 	buf      []byte
+	// limit bounds each table (maxInterned). The zero interner, with
+	// limit 0, remembers nothing: every map, slice and pointer it gives is
+	// new, and strings are the caller's own.
+	limit int
 }
 
 type mappingPair struct {
@@ -46,6 +50,7 @@ func newInterner() *interner {
 		statuses: map[NTStatus]*NTStatus{},
 		policies: map[EPAPolicy]*EPAPolicy{},
 		clients:  [2]map[string]Client{{}, {}},
+		limit:    maxInterned,
 	}
 }
 
@@ -61,7 +66,7 @@ func (in *interner) client(fl evtx.Field) Client {
 	}
 	c := clientFrom(fl)
 	c.ID, c.Raw, c.ShortName = in.str(c.ID), in.str(c.Raw), in.str(c.ShortName)
-	if len(in.clients[t]) < maxInterned {
+	if len(in.clients[t]) < in.limit {
 		in.clients[t][c.Raw] = c
 	}
 	return c
@@ -72,11 +77,14 @@ func (in *interner) str(s string) string {
 	if s == "" {
 		return ""
 	}
+	if in.limit == 0 {
+		return s // the zero interner keeps the caller's strings
+	}
 	if v, ok := in.strs[s]; ok {
 		return v
 	}
 	c := strings.Clone(s)
-	if len(in.strs) < maxInterned {
+	if len(in.strs) < in.limit {
 		in.strs[c] = c
 	}
 	return c
@@ -89,7 +97,7 @@ func (in *interner) lowerOf(s string) string {
 		return v
 	}
 	l := in.str(strings.ToLower(s))
-	if len(in.lower) < maxInterned {
+	if len(in.lower) < in.limit {
 		in.lower[in.str(s)] = l
 	}
 	return l
@@ -120,11 +128,15 @@ func (in *interner) strings(f *Finding) {
 	f.Reason = in.str(f.Reason)
 }
 
-// boolPtr returns in's pointer to b.
+// boolPtr returns in's pointer to b, or a new one from the zero interner.
 func (in *interner) boolPtr(b bool) *bool {
 	i := 0
 	if b {
 		i = 1
+	}
+	if in.limit == 0 {
+		v := b
+		return &v
 	}
 	if in.bools[i] == nil {
 		v := b // allocated once per interner, not per call
@@ -142,7 +154,7 @@ func (in *interner) policy(p *EPAPolicy) *EPAPolicy {
 		return s
 	}
 	s := &EPAPolicy{Value: p.Value, Label: in.str(p.Label)}
-	if len(in.policies) < maxInterned {
+	if len(in.policies) < in.limit {
 		in.policies[*s] = s
 	}
 	return s
@@ -156,7 +168,7 @@ func (in *interner) status(s *NTStatus) *NTStatus {
 		return p
 	}
 	p := &NTStatus{Code: s.Code, Name: in.str(s.Name)}
-	if len(in.statuses) < maxInterned {
+	if len(in.statuses) < in.limit {
 		in.statuses[*p] = p
 	}
 	return p
@@ -168,22 +180,25 @@ func (in *interner) fields(fs []evtx.Field) []evtx.Field {
 	if fs == nil {
 		return nil
 	}
-	b := in.buf[:0]
-	for _, fl := range fs {
-		b = append(appendEscaped(b, fl.Name), 0, 0)
-		b = append(appendEscaped(b, fl.Value), 0, 0)
-		var r [utf8.UTFMax]byte
-		b = append(appendEscaped(b, r[:utf8.EncodeRune(r[:], rune(fl.Type))]), 0, 0)
-	}
-	in.buf = b
-	if s, ok := in.unmapped[string(b)]; ok {
-		return s
+	var b []byte
+	if in.limit > 0 {
+		b = in.buf[:0]
+		for _, fl := range fs {
+			b = append(appendEscaped(b, fl.Name), 0, 0)
+			b = append(appendEscaped(b, fl.Value), 0, 0)
+			var r [utf8.UTFMax]byte
+			b = append(appendEscaped(b, r[:utf8.EncodeRune(r[:], rune(fl.Type))]), 0, 0)
+		}
+		in.buf = b
+		if s, ok := in.unmapped[string(b)]; ok {
+			return s
+		}
 	}
 	s := make([]evtx.Field, len(fs))
 	for i, fl := range fs {
 		s[i] = evtx.Field{Name: in.str(fl.Name), Value: in.str(fl.Value), Type: fl.Type}
 	}
-	if len(in.unmapped) < maxInterned {
+	if len(in.unmapped) < in.limit {
 		in.unmapped[string(b)] = s
 	}
 	return s
@@ -192,26 +207,27 @@ func (in *interner) fields(fs []evtx.Field) []evtx.Field {
 // mapper returns the shared pair of maps holding m's recorded mapping: one
 // pair for every mapping of the same keys, methods and fields.
 func (in *interner) mapper(m *mapper) (map[string]MappedBy, map[string]string) {
-	b := in.buf[:0]
-	b = append(appendEscaped(b, "false"), 0, 0)
-	b = append(appendEscaped(b, "false"), 0, 0)
-	for _, k := range keysByName {
-		if !m.rec[k] {
-			continue
+	var b []byte
+	if in.limit > 0 {
+		b = in.buf[:0]
+		for _, k := range keysByName {
+			if !m.rec[k] {
+				continue
+			}
+			b = append(appendEscaped(b, keyNames[k]), 0, 0)
+			b = append(appendEscaped(b, string(m.method[k])), 0, 0)
+			i := m.got[k] - 1
+			if n := m.data[i].Name; n != "" {
+				b = appendEscaped(b, n)
+			} else {
+				b = strconv.AppendInt(append(b, '#'), int64(i), 10)
+			}
+			b = append(b, 0, 0)
 		}
-		b = append(appendEscaped(b, keyNames[k]), 0, 0)
-		b = append(appendEscaped(b, string(m.method[k])), "\x01true\x00\x00"...)
-		i := m.got[k] - 1
-		if n := m.data[i].Name; n != "" {
-			b = appendEscaped(b, n)
-		} else {
-			b = strconv.AppendInt(append(b, '#'), int64(i), 10)
+		in.buf = b
+		if p, ok := in.mappings[string(b)]; ok {
+			return p.by, p.from
 		}
-		b = append(b, "\x01true\x00\x00"...)
-	}
-	in.buf = b
-	if p, ok := in.mappings[string(b)]; ok {
-		return p.by, p.from
 	}
 	p := mappingPair{make(map[string]MappedBy, m.nrec), make(map[string]string, m.nrec)}
 	for k := range numKeys {
@@ -221,7 +237,7 @@ func (in *interner) mapper(m *mapper) (map[string]MappedBy, map[string]string) {
 			p.from[name] = in.str(m.from(k))
 		}
 	}
-	if len(in.mappings) < maxInterned {
+	if len(in.mappings) < in.limit {
 		in.mappings[string(b)] = p
 	}
 	return p.by, p.from

@@ -129,6 +129,14 @@ func TestClassifyValuesAreItsOwn(t *testing.T) {
 	assert.False(t, *b.ServerRequiresSigning)
 	assert.Equal(t, MappedByName, b.Mapping[FieldClient])
 	assert.Equal(t, "1", b.Unmapped[0].Value)
+
+	// Nor do the fields of one finding.
+	c, ok := Classify(smbEvent(3025, 0, fld("", tS, "WS1"), fld("", tS, "cifs/x"), fld("", tS, `CORP\u`),
+		fld("", tB, "true"), fld("", tB, "true"), fld("", tU32, "2")))
+	require.True(t, ok)
+	require.Equal(t, ptr(true), c.ServiceClassIsValid)
+	require.Equal(t, ptr(true), c.PrincipalNameIsValid)
+	assert.NotSame(t, c.ServiceClassIsValid, c.PrincipalNameIsValid)
 }
 
 func TestInternerBounded(t *testing.T) {
