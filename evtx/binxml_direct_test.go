@@ -48,7 +48,7 @@ func TestDirectInspectEqualsPlan(t *testing.T) {
 				}
 				require.Equal(t, lp == nil, fp == nil, at)
 				if fp != nil {
-					wantEv := lerr == nil && resolved(lp)
+					wantEv := lerr == nil && (&chunkDecoder{}).resolved(lp)
 					if assert.Equal(t, wantEv, fp.ev != nil, at) && wantEv {
 						assert.Equal(t, eventFromPlan(lp), fp.ev, at)
 						direct++

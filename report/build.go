@@ -172,24 +172,6 @@ func orUnknown(s string) string {
 	return s
 }
 
-// FormatNTStatus renders an NTSTATUS the way the report lists it.
-func FormatNTStatus(s smbaudit.NTStatus) string {
-	v := fmt.Sprintf("0x%08X", s.Code)
-	if s.Name != "" {
-		v += " " + s.Name
-	}
-	return v
-}
-
-// FormatEPAPolicy renders an EPA policy the way the report lists it.
-func FormatEPAPolicy(p smbaudit.EPAPolicy) string {
-	v := strconv.FormatUint(uint64(p.Value), 10)
-	if p.Label != "" && p.Label != v {
-		v += " (" + p.Label + ")"
-	}
-	return v
-}
-
 // RecordOf converts a finding to the form the report keeps.
 func RecordOf(f *smbaudit.Finding) Record {
 	return recordOf(f, nil)
@@ -221,16 +203,16 @@ func cached[K comparable](m *map[K]string, k K, render func(K) string) string {
 
 func (c *formats) ntStatus(s smbaudit.NTStatus) string {
 	if c == nil {
-		return FormatNTStatus(s)
+		return s.String()
 	}
-	return cached(&c.status, s, FormatNTStatus)
+	return cached(&c.status, s, smbaudit.NTStatus.String)
 }
 
 func (c *formats) epaPolicy(p smbaudit.EPAPolicy) string {
 	if c == nil {
-		return FormatEPAPolicy(p)
+		return p.String()
 	}
-	return cached(&c.epa, p, FormatEPAPolicy)
+	return cached(&c.epa, p, smbaudit.EPAPolicy.String)
 }
 
 // lowerCache caches strings.ToLower of the few server names a report has.

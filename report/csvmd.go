@@ -37,8 +37,8 @@ func joinSettings(s []Setting) string {
 	return strings.Join(settingsOut(s), ";")
 }
 
-// CSVHeader is the header row of WriteCSV.
-var CSVHeader = []string{"client", "kind", "short_name", "linked", "names", "first_seen", "last_seen",
+// csvHeader is the header row of WriteCSV.
+var csvHeader = []string{"client", "kind", "short_name", "linked", "names", "first_seen", "last_seen",
 	"events_total", "e3000", "e3021", "e3022", "e3023", "e3024", "e3025", "e3026", "e3027", "e551", "e5168", "servers", "users", "spns",
 	"spn_query_statuses", "epa_policies", "server_requires_signing", "damaged_chunk_events",
 	"breaks_under", "possibly_breaks_under", "rejected_by_enforcement", "rejection_statuses", "hints"}
@@ -88,7 +88,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 			return err
 		}
 	}
-	if err := cw.Write(CSVHeader); err != nil {
+	if err := cw.Write(csvHeader); err != nil {
 		return err
 	}
 	for _, c := range r.Clients {
@@ -102,8 +102,8 @@ func (r *Report) WriteCSV(w io.Writer) error {
 			hints = append(hints, HintAlreadyFails)
 		}
 		row := []string{c.ID, c.Kind, c.ShortName, strings.Join(andMore(c.Linked, c.LinkedTotal), ";"), strings.Join(andMore(c.Names, c.NamesTotal), ";"),
-			FormatTime(c.FirstSeen), FormatTime(c.LastSeen), strconv.Itoa(c.TotalEvents())}
-		for _, id := range EventIDs {
+			formatTime(c.FirstSeen), formatTime(c.LastSeen), strconv.Itoa(c.TotalEvents())}
+		for _, id := range eventColumns {
 			row = append(row, strconv.Itoa(c.Count(id)))
 		}
 		row = append(row, strings.Join(andMore(c.Servers, c.ServersTotal), ";"), strings.Join(andMore(c.Users, c.UsersTotal), ";"),
@@ -160,7 +160,7 @@ func (r *Report) writeMarkdown(w io.Writer, z zone) error {
 	if d := z.describe(r); d != "" {
 		p("# SMB hardening readiness report\n\nGenerated %s; %s.\n\n", z.full(r.GeneratedAt), d)
 	} else {
-		p("# SMB hardening readiness report\n\nGenerated %s.\n\n", FormatTime(r.GeneratedAt))
+		p("# SMB hardening readiness report\n\nGenerated %s.\n\n", formatTime(r.GeneratedAt))
 	}
 	if r.Summary.Notice != "" {
 		p("> **No evidence.** %s\n\n", mdEscape(r.Summary.Notice))

@@ -174,10 +174,10 @@ func (m Meta) effective() Meta {
 func FilterText(f smbaudit.Filter) []string {
 	var out []string
 	if !f.Since.IsZero() {
-		out = append(out, "since "+FormatTime(f.Since))
+		out = append(out, "since "+formatTime(f.Since))
 	}
 	if !f.Until.IsZero() {
-		out = append(out, "until "+FormatTime(f.Until))
+		out = append(out, "until "+formatTime(f.Until))
 	}
 	if len(f.Servers) > 0 {
 		out = append(out, "server "+strings.Join(clipAll(f.Servers), ", "))
@@ -273,7 +273,7 @@ func assess(r *Report) {
 			h.State = StateNoneSeen
 			h.Text = fmt.Sprintf("no client was seen to break if you enforce %s: %s was logged by %s of %d (%s), %s to %s",
 				h.Setting, a.label(), plural(len(h.ServersWithAudit), "server", "servers"), len(r.Servers),
-				strings.Join(clipAll(h.ServersWithAudit), ", "), orDash(FormatTime(first)), orDash(FormatTime(last)))
+				strings.Join(clipAll(h.ServersWithAudit), ", "), orDash(formatTime(first)), orDash(formatTime(last)))
 		default:
 			h.State = StateCannotTell
 			h.Text = fmt.Sprintf("cannot tell what breaks if you enforce %s: no server logged %s; turn on %s",

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/evtxkit/smbreadiness/evtx"
 	"github.com/evtxkit/smbreadiness/report"
 	"github.com/evtxkit/smbreadiness/smbaudit"
 )
@@ -30,7 +31,7 @@ func ExampleBuild() {
 		fmt.Printf("%s: %s\n", h.State, h.Text)
 	}
 	for _, c := range r.Clients {
-		fmt.Println(c.ID, report.FormatTime(c.FirstSeen), c.BreaksUnder, c.PossiblyBreaksUnder)
+		fmt.Println(c.ID, c.FirstSeen.Format(evtx.TimeLayout), c.BreaksUnder, c.PossiblyBreaksUnder)
 	}
 	// Output:
 	// cannot-tell: cannot tell what breaks if you enforce DisableSMB1: no server logged the SMB1 audit (3000); turn on AuditSmb1Access
@@ -62,7 +63,7 @@ func ExampleMerge() {
 	}
 	all := report.Merge(shardA, fromB)
 	c := all.Clients[0]
-	fmt.Println(c.ID, c.Count(3021), c.Servers, report.FormatTime(c.LastSeen))
+	fmt.Println(c.ID, c.Count(3021), c.Servers, c.LastSeen.Format(evtx.TimeLayout))
 	fmt.Println(all.Summary.Headlines[2].Text)
 	// Output:
 	// 10.0.0.5 2 [fs01 fs02] 2025-09-11T00:00:00.0000000Z

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestParseSetting(t *testing.T) {
+func TestSettingUnmarshalText(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
 		want Setting
@@ -22,6 +22,7 @@ func TestParseSetting(t *testing.T) {
 		{"RequireSecuritySignature=1", SettingRequireSigning},
 		{"SmbServerNameHardeningLevel=1", SettingSPNHardeningLvl1},
 		{"smbservernamehardeninglevel=2", SettingSPNHardeningLvl2},
+		{"SmbServerNameHardeningLevel 2", SettingSPNHardeningLvl2},
 		{"spn1", SettingSPNHardeningLvl1},
 		{"SPN2", SettingSPNHardeningLvl2},
 		{"DisableSMB1", SettingDisableSMB1},
@@ -29,28 +30,27 @@ func TestParseSetting(t *testing.T) {
 		{"EncryptData+RejectUnencryptedAccess", SettingRequireEncryption},
 		{"Encryption", SettingRequireEncryption},
 	} {
-		got, err := ParseSetting(tc.in)
-		require.NoError(t, err, tc.in)
+		var got Setting
+		require.NoError(t, got.UnmarshalText([]byte(tc.in)), tc.in)
 		assert.Equal(t, tc.want, got, tc.in)
+		assert.Equal(t, string(tc.want), got.String())
 	}
 	for _, bad := range []string{"", "any", "SmbServerNameHardeningLevel=3", "sign"} {
-		_, err := ParseSetting(bad)
+		got := SettingRequireSigning
+		err := got.UnmarshalText([]byte(bad))
 		assert.True(t, errors.Is(err, ErrSetting), "%q: %v", bad, err)
+		assert.ErrorContains(t, err, fmt.Sprintf("%q", bad))
+		assert.Equal(t, SettingRequireSigning, got, "a refused name leaves the setting as it was")
 	}
 }
 
-func TestParseFailOn(t *testing.T) {
-	got, err := ParseFailOn("ANY")
-	require.NoError(t, err)
-	assert.Equal(t, Settings, got)
-	got[0] = "changed"
-	assert.Equal(t, SettingDisableSMB1, Settings[0], "ParseFailOn must not hand out Settings itself")
-	got, err = ParseFailOn("spn2")
-	require.NoError(t, err)
-	assert.Equal(t, []Setting{SettingSPNHardeningLvl2}, got)
-	_, err = ParseFailOn("everything")
-	assert.True(t, errors.Is(err, ErrSetting))
-	assert.Contains(t, err.Error(), "or any")
+// Every setting reads back from its own String.
+func TestSettingStringRoundTrip(t *testing.T) {
+	for _, st := range Settings {
+		var got Setting
+		require.NoError(t, got.UnmarshalText([]byte(st.String())))
+		assert.Equal(t, st, got)
+	}
 }
 
 func TestBreaking(t *testing.T) {

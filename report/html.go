@@ -107,7 +107,7 @@ func dayChart(days []Day, r *Report, z zone) chart {
 			c.Texts = append(c.Texts, svgText{X: f1(x + bw/2), Y: f1(top + plotH + 16), Anchor: "middle", Text: d.Date})
 		}
 	}
-	for _, id := range EventIDs {
+	for _, id := range eventColumns {
 		if present[id] {
 			c.Legend = append(c.Legend, legendItem{Color: eventColor(id), Label: fmt.Sprintf("%d %s", id, EventLabel(id))})
 		}
@@ -210,10 +210,6 @@ type htmlCard struct {
 func numCell(n int) htmlCell { return htmlCell{Text: strconv.Itoa(n), Class: "num"} }
 
 func (z zone) cell(t time.Time) htmlCell { return htmlCell{Text: z.full(t), Class: "nw"} }
-
-func listCell(v []string, total int) htmlCell {
-	return htmlCell{Text: strings.Join(andMore(showEmpty(v), total), ", ")}
-}
 
 // WriteHTML writes one self-contained HTML page (no external assets, works
 // offline): summary cards, sortable and filterable tables, inline SVG charts.

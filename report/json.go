@@ -28,15 +28,13 @@ var (
 	ErrMalformed = errors.New("report: malformed report")
 )
 
-// TimeLayout is how every renderer writes a time: RFC 3339, UTC, 100 ns.
-const TimeLayout = "2006-01-02T15:04:05.0000000Z"
-
-// FormatTime renders t with TimeLayout, or "" for the zero time.
-func FormatTime(t time.Time) string {
+// formatTime renders t as every renderer writes an exact time, in UTC with
+// evtx.TimeLayout, or "" for the zero time.
+func formatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(TimeLayout)
+	return t.UTC().Format(evtx.TimeLayout)
 }
 
 type jsonReport struct {
@@ -245,7 +243,7 @@ func settingsOut(s []Setting) []string {
 }
 
 func evidenceOut(e Evidence) jsonEvidence {
-	return jsonEvidence{Time: FormatTime(e.Time), Server: e.Server, EventID: e.EventID, RecordID: e.RecordID, Source: e.Source}
+	return jsonEvidence{Time: formatTime(e.Time), Server: e.Server, EventID: e.EventID, RecordID: e.RecordID, Source: e.Source}
 }
 
 func (r *Report) toJSON() jsonReport {
@@ -253,11 +251,11 @@ func (r *Report) toJSON() jsonReport {
 	if r.FindingsOmitted > 0 {
 		schema = SchemaSummarised
 	}
-	j := jsonReport{Schema: schema, GeneratedAt: FormatTime(r.GeneratedAt), Unparsed: r.Unparsed, FindingsOmitted: r.FindingsOmitted,
+	j := jsonReport{Schema: schema, GeneratedAt: formatTime(r.GeneratedAt), Unparsed: r.Unparsed, FindingsOmitted: r.FindingsOmitted,
 		Clients: []jsonClient{}, Servers: []jsonServer{}, Inputs: []jsonInput{}, EventsPerDay: []jsonDay{},
 		UnparsedSamples: []jsonUnparsed{}, Findings: []jsonRecord{}, Caveats: []jsonCaveat{},
 		Version: r.Version, CommandLine: r.CommandLine, ShortWindow: r.ShortWindow.String(), PartialFilters: nonNil(r.PartialFilters),
-		Filter: jsonFilter{Since: FormatTime(r.Filter.Since), Until: FormatTime(r.Filter.Until),
+		Filter: jsonFilter{Since: formatTime(r.Filter.Since), Until: formatTime(r.Filter.Until),
 			Servers: nonNil(r.Filter.Servers), Clients: nonNil(r.Filter.Clients)}}
 	for _, c := range r.Caveats {
 		j.Caveats = append(j.Caveats, jsonCaveat{Kind: string(c.Kind), Server: c.Server, Input: c.Input, Text: c.Text})
@@ -275,7 +273,7 @@ func (r *Report) toJSON() jsonReport {
 	}
 	// The clients are encoded one at a time by WriteJSON (clientOut).
 	for _, sv := range r.Servers {
-		j.Servers = append(j.Servers, jsonServer{Server: sv.Name, First: FormatTime(sv.First), Last: FormatTime(sv.Last),
+		j.Servers = append(j.Servers, jsonServer{Server: sv.Name, First: formatTime(sv.First), Last: formatTime(sv.Last),
 			Records: sv.Records, Findings: sv.Findings, Events: countsOut(sv.Events), AuditEvents: sv.AuditEvents, Clients: nonNil(sv.Clients),
 			AuditKinds: nonNil(sv.AuditKinds), Audits: nonNil(sv.Audits), Warnings: nonNil(sv.Warnings)})
 	}
@@ -284,7 +282,7 @@ func (r *Report) toJSON() jsonReport {
 			Chunks: in.Chunks, ChunksDecoded: in.ChunksDecoded, ChunksSkipped: in.ChunksSkipped, Records: in.Records,
 			RecordsInChunks: in.RecordsInChunks, FirstRecordID: in.FirstRecordID, SHA256: in.SHA256,
 			DamagedChunks: nonNil(in.DamagedChunks), Errors: nonNil(in.Errors),
-			First: FormatTime(in.First), Last: FormatTime(in.Last)})
+			First: formatTime(in.First), Last: formatTime(in.Last)})
 	}
 	for _, d := range r.Days {
 		j.EventsPerDay = append(j.EventsPerDay, jsonDay{Date: d.Date, Events: countsOut(d.Events)})
@@ -359,7 +357,7 @@ func clientOut(c *Client) jsonClient {
 		Linked: nonNil(c.Linked), LinkedTotal: max(c.LinkedTotal, len(c.Linked)),
 		Names: nonNil(c.Names), NamesTotal: max(c.NamesTotal, len(c.Names)),
 		Events: make(map[string]int, len(c.EventCounts)), ServersByEvent: make(map[string][]string, len(c.EventCounts)),
-		FirstSeen: FormatTime(c.FirstSeen), LastSeen: FormatTime(c.LastSeen),
+		FirstSeen: formatTime(c.FirstSeen), LastSeen: formatTime(c.LastSeen),
 		FirstEvidence: evidenceOut(c.First), LastEvidence: evidenceOut(c.Last),
 		Servers: nonNil(c.Servers), ServersTotal: max(c.ServersTotal, len(c.Servers)),
 		Users: nonNil(c.Users), UsersTotal: max(c.UsersTotal, len(c.Users)),
@@ -460,7 +458,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 //
 // A partial may come from anywhere, so it is checked before it is used:
 // the schema; counts neither negative nor above MaxCount, and their sum
-// within MaxPartialTotal; event IDs among EventIDs, kinds among smbaudit's,
+// within MaxPartialTotal; event IDs among smbaudit.EventIDs, kinds among smbaudit's,
 // times from 1601 on (the FILETIME range) and present where a finding needs
 // them; the size, strings, lists and nesting within MaxPartialBytes,
 // MaxStringBytes, MaxListLen and MaxDepth, checked while reading (strings

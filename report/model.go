@@ -44,8 +44,9 @@ const (
 var Settings = []Setting{SettingDisableSMB1, SettingRequireEncryption, SettingRequireSigning, SettingSPNHardeningLvl1,
 	SettingSPNHardeningLvl2}
 
-// EventIDs lists the event IDs the report knows, in column order.
-var EventIDs = []uint16{smbaudit.EventSMB1Access, smbaudit.EventSigningUnsupported, smbaudit.EventEncryptionUnsupported,
+// eventColumns are smbaudit.EventIDs in the order the report's columns list
+// them: the SMB server's audit events, then those of enforcement.
+var eventColumns = []uint16{smbaudit.EventSMB1Access, smbaudit.EventSigningUnsupported, smbaudit.EventEncryptionUnsupported,
 	smbaudit.EventGuestLogon, smbaudit.EventSPNMissing, smbaudit.EventSPNUnrecognised, smbaudit.EventSPNEmpty,
 	smbaudit.EventSMB1SigningDisabled, smbaudit.EventEnforcementRejection, smbaudit.EventSPNCheckFailed}
 

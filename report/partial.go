@@ -241,7 +241,7 @@ func (p *parser) checkStrings(v reflect.Value, path []string) {
 }
 
 func knownEvent(id uint16) bool {
-	for _, v := range EventIDs {
+	for _, v := range eventColumns {
 		if v == id {
 			return true
 		}

@@ -27,22 +27,31 @@ var Formats = []Format{FormatText, FormatJSON, FormatCSV, FormatMarkdown, Format
 // ErrFormat: the format name is not one of Formats.
 var ErrFormat = errors.New("report: unknown format")
 
-// ParseFormat reads a format name, case-insensitively; "markdown" is md.
-func ParseFormat(s string) (Format, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
+// String returns the format's name, as Formats spell it.
+func (f Format) String() string { return string(f) }
+
+// MarshalText returns the format's name.
+func (f Format) MarshalText() ([]byte, error) { return []byte(f), nil }
+
+// UnmarshalText reads a format name, without regard to case or surrounding
+// space; "markdown" is md. An unknown name gives an error wrapping ErrFormat.
+func (f *Format) UnmarshalText(text []byte) error {
+	s := strings.ToLower(strings.TrimSpace(string(text)))
 	if s == "markdown" {
-		return FormatMarkdown, nil
+		*f = FormatMarkdown
+		return nil
 	}
-	for _, f := range Formats {
-		if string(f) == s {
-			return f, nil
+	for _, v := range Formats {
+		if string(v) == s {
+			*f = v
+			return nil
 		}
 	}
 	names := make([]string, len(Formats))
-	for i, f := range Formats {
-		names[i] = string(f)
+	for i, v := range Formats {
+		names[i] = string(v)
 	}
-	return "", fmt.Errorf("%w: %q (want one of %s)", ErrFormat, s, strings.Join(names, ", "))
+	return fmt.Errorf("%w: %q (want one of %s)", ErrFormat, text, strings.Join(names, ", "))
 }
 
 // RenderOptions hold the options of every renderer; the zero value is usable.

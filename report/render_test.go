@@ -11,7 +11,7 @@ import (
 	"github.com/evtxkit/smbreadiness/report"
 )
 
-func TestParseFormatAndRender(t *testing.T) {
+func TestFormatUnmarshalTextAndRender(t *testing.T) {
 	r := sampleReport(t)
 	tests := []struct {
 		in     string
@@ -28,16 +28,25 @@ func TestParseFormatAndRender(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
-			f, err := report.ParseFormat(tc.in)
-			require.NoError(t, err)
+			var f report.Format
+			require.NoError(t, f.UnmarshalText([]byte(tc.in)))
 			assert.Equal(t, tc.want, f)
+			assert.Equal(t, string(tc.want), f.String())
+			text, err := f.MarshalText()
+			require.NoError(t, err)
+			var back report.Format
+			require.NoError(t, back.UnmarshalText(text))
+			assert.Equal(t, f, back, "MarshalText reads back")
 			var b bytes.Buffer
 			require.NoError(t, r.Render(&b, f, report.RenderOptions{}))
 			assert.Equal(t, tc.prefix, b.String()[:len(tc.prefix)])
 		})
 	}
-	_, err := report.ParseFormat("pdf")
+	f := report.FormatJSON
+	err := f.UnmarshalText([]byte("pdf"))
 	assert.True(t, errors.Is(err, report.ErrFormat))
+	assert.ErrorContains(t, err, `"pdf" (want one of text, json, csv, md, html, xlsx)`)
+	assert.Equal(t, report.FormatJSON, f, "a refused name leaves the format as it was")
 	assert.ErrorIs(t, r.Render(&bytes.Buffer{}, "pdf", report.RenderOptions{}), report.ErrFormat)
 }
 

@@ -158,7 +158,7 @@ func (t *Timeline) Write(f *smbaudit.Finding) error {
 	r := recordOf(f, &t.fm)
 	row := timelineRowOf(&r)
 	if t.enc != nil {
-		row.Time = FormatTime(r.Time)
+		row.Time = formatTime(r.Time)
 		t.err = t.enc.Encode(row)
 	} else {
 		row.Time = r.Time.UTC().Format(TimelineTimeLayout)

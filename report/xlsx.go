@@ -320,7 +320,7 @@ func (r *Report) xlsxClients(s *xlsxSheet) error {
 	}
 	names = append(names, "Rejected by enforcement", "First seen"+" ("+s.x.z.label()+")", "Last seen"+" ("+s.x.z.label()+")", "Events")
 	widths = append(widths, 12, 24, 24, 9)
-	for _, id := range EventIDs {
+	for _, id := range eventColumns {
 		names = append(names, strconv.Itoa(int(id)))
 		widths = append(widths, 7)
 	}
@@ -347,7 +347,7 @@ func (r *Report) xlsxClients(s *xlsxSheet) error {
 			rej = excelize.Cell{StyleID: s.x.bad, Value: "REJECTED"}
 		}
 		row = append(row, rej, c.FirstSeen, c.LastSeen, c.TotalEvents())
-		for _, id := range EventIDs {
+		for _, id := range eventColumns {
 			row = append(row, c.Count(id))
 		}
 		var hints []string

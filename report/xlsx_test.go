@@ -130,7 +130,7 @@ func TestWriteXLSXDates(t *testing.T) {
 		assert.Equal(t, rec.Time.Format("2006-01-02 15:04:05"), shown[:19])
 		exact, err := f.GetCellValue(report.SheetEvidence, "B"+strconv.Itoa(i+2))
 		require.NoError(t, err)
-		assert.Equal(t, report.FormatTime(rec.Time), exact)
+		assert.Equal(t, rec.Time.UTC().Format(evtx.TimeLayout), exact)
 	}
 }
 

@@ -44,8 +44,11 @@ const SecurityAuditingProvider = "Microsoft-Windows-Security-Auditing"
 // SecurityLogChannel is the Security log, where 5168 is written.
 const SecurityLogChannel = "Security"
 
-// EventIDs lists every event ID Classify recognises, in ascending order.
-var EventIDs = []uint16{EventEnforcementRejection, EventSMB1Access, EventSigningUnsupported,
+// EventIDs returns every event ID Classify recognises, in ascending order,
+// in a slice of the caller's own.
+func EventIDs() []uint16 { return slices.Clone(eventIDs) }
+
+var eventIDs = []uint16{EventEnforcementRejection, EventSMB1Access, EventSigningUnsupported,
 	EventEncryptionUnsupported, EventGuestLogon, EventSPNMissing, EventSPNUnrecognised, EventSPNEmpty,
 	EventSMB1SigningDisabled, EventSPNCheckFailed}
 
@@ -310,51 +313,24 @@ func channelIs(channel, want string) bool {
 // and Finding.Unmapped keeps every field left over. A recognised event
 // without a usable client becomes a KindUnparsed finding with a Reason,
 // but for 5168, which never names its client (see KindSPNCheckFailed).
+//
+// Each call has values of its own; a scan's findings share theirs (see
+// Result.Findings).
 func Classify(ev *evtx.Event) (Finding, bool) {
 	var m mapper
-	f, ok := m.classify(ev)
-	if !ok {
-		return f, false
-	}
-	f.Mapping = make(map[string]MappedBy, m.nrec)
-	f.MappedFrom = make(map[string]string, m.nrec)
-	for k := range numKeys {
-		if m.rec[k] {
-			f.Mapping[keyNames[k]] = m.method[k]
-			f.MappedFrom[keyNames[k]] = m.from(k)
-		}
-	}
-	m.pointers(&f, func(b bool) *bool { return &b })
-	if m.hasSPNStatus {
-		st := m.spnStatus
-		f.SPNQueryStatus = &st
-	}
-	if m.hasStatus {
-		st := m.status
-		f.Status = &st
-	}
-	if m.hasPolicy {
-		p := m.policy
-		f.EPAPolicy = &p
-	}
-	for i, fl := range ev.Data {
-		if !m.used[i] {
-			f.Unmapped = append(f.Unmapped, fl)
-		}
-	}
-	return f, true
+	return m.finding(ev, &interner{}) // the zero interner: nothing shared
 }
 
 // pointers sets the boolean and number pointer fields of f from the
-// parsed values, taking the booleans' pointers from boolPtr.
-func (m *mapper) pointers(f *Finding, boolPtr func(bool) *bool) {
+// parsed values, taking the booleans' pointers from in.
+func (m *mapper) pointers(f *Finding, in *interner) {
 	for _, b := range [...]struct {
 		k   fieldKey
 		dst **bool
 	}{{kRequiresSign, &f.ServerRequiresSigning}, {kServiceClass, &f.ServiceClassIsValid},
 		{kPrincipalName, &f.PrincipalNameIsValid}, {kRequiresEncrypt, &f.ServerRequiresEncryption}} {
 		if m.hasBool[b.k] {
-			*b.dst = boolPtr(m.bools[b.k])
+			*b.dst = in.boolPtr(m.bools[b.k])
 		}
 	}
 	for _, n := range [...]struct {
@@ -369,8 +345,8 @@ func (m *mapper) pointers(f *Finding, boolPtr func(bool) *bool) {
 }
 
 // mapper maps one event's data fields to finding fields. Its slices are
-// reused from event to event: a scan's classifying goroutines keep one each
-// (classifyShared), Classify uses a fresh one.
+// reused from event to event: a scan's classifying goroutines keep one each,
+// Classify uses a fresh one.
 type mapper struct {
 	data  []evtx.Field
 	norm  []string     // normName of each field's name
@@ -391,7 +367,7 @@ type mapper struct {
 	policy                  EPAPolicy
 	hasPolicy               bool
 	unmapped                []evtx.Field
-	// in, when set, remembers the clients normalised (classifyShared).
+	// in remembers the clients normalised, while finding runs.
 	in *interner
 }
 
@@ -674,11 +650,7 @@ func (m *mapper) apply(f *Finding, noClient bool) string {
 		fl := m.data[m.got[k]-1]
 		switch k {
 		case kClient:
-			if m.in != nil {
-				f.Client = m.in.client(fl)
-			} else {
-				f.Client = clientFrom(fl)
-			}
+			f.Client = m.in.client(fl)
 		case kUser:
 			f.User = fl.Value
 		case kUserDomain:
@@ -773,12 +745,12 @@ func sockaddr(h string) (netip.Addr, bool) {
 	return netip.Addr{}, false
 }
 
-// classifyShared is Classify followed by interner.finding, for a scan's
-// classifying goroutine: m is reused from event to event, and the finding's
-// maps, slices and pointers are in's shared ones, built only when in has not
-// seen their content yet. Its results equal those of Classify and
-// interner.finding (TestClassifySharedEqualsClassify).
-func (m *mapper) classifyShared(ev *evtx.Event, in *interner) (Finding, bool) {
+// finding classifies ev into a finding whose strings, maps, slices and
+// pointers are in's values. Classify runs it with the zero interner, which
+// shares nothing; a scan's classifying goroutine with one it keeps, reusing
+// m and in from event to event (what a finding holds never changes
+// afterwards).
+func (m *mapper) finding(ev *evtx.Event, in *interner) (Finding, bool) {
 	m.in = in
 	f, ok := m.classify(ev)
 	m.in = nil
@@ -786,7 +758,7 @@ func (m *mapper) classifyShared(ev *evtx.Event, in *interner) (Finding, bool) {
 		return f, false
 	}
 	in.strings(&f)
-	m.pointers(&f, sharedBool)
+	m.pointers(&f, in)
 	if m.hasSPNStatus {
 		f.SPNQueryStatus = in.status(&m.spnStatus)
 	}

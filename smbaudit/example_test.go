@@ -59,8 +59,9 @@ func ExampleScan() {
 // Classify one event, as decoded by package evtx.
 func ExampleClassify() {
 	ev := &evtx.Event{
-		Provider: smbaudit.Provider, EventID: 3024, Channel: smbaudit.AuditChannel,
-		Computer: "FS01.corp.example",
+		System: evtx.System{Provider: smbaudit.Provider, EventID: 3024, Channel: smbaudit.AuditChannel,
+			Computer: "FS01.corp.example",
+		},
 		Data: []evtx.Field{
 			{Name: "ClientNameLength", Type: evtx.TypeUint16, Value: "11"},
 			{Name: "ClientName", Type: evtx.TypeString, Value: `\\10.0.40.7`},

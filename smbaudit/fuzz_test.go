@@ -91,10 +91,12 @@ func FuzzClassify(f *testing.F) {
 	f.Add(uint8(0), uint16(3000), uint8(3), "x", []byte{})
 	f.Fuzz(func(t *testing.T, prov uint8, id uint16, ch uint8, computer string, data []byte) {
 		ev := &evtx.Event{
-			Provider: fuzzProviders[int(prov)%len(fuzzProviders)], EventID: id,
-			Channel: fuzzChannels[int(ch)%len(fuzzChannels)], Computer: computer, RecordID: 7, EventRecordID: 9,
-			TimeCreated: time.Date(2025, 10, 1, 8, 0, 0, 100, time.UTC), Data: fuzzFields(data),
-			Source: evtx.Source{File: "f.evtx", Chunk: 1, Offset: 70000},
+			System: evtx.System{Provider: fuzzProviders[int(prov)%len(fuzzProviders)], EventID: id,
+				Channel: fuzzChannels[int(ch)%len(fuzzChannels)], Computer: computer, EventRecordID: 9,
+				TimeCreated: time.Date(2025, 10, 1, 8, 0, 0, 100, time.UTC)},
+			RecordID: 7,
+			Data:     fuzzFields(data),
+			Source:   evtx.Source{File: "f.evtx", Chunk: 1, Offset: 70000},
 		}
 		fd, ok := smbaudit.Classify(ev)
 		if ok != smbaudit.Recognised(ev.Provider, ev.EventID, ev.Channel) {

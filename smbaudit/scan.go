@@ -105,6 +105,35 @@ type Progress struct {
 // a cancelled context; with a cancelled context it also returns what it had
 // read so far.
 func Scan(ctx context.Context, paths []string, opts ScanOptions) (*Result, error) {
+	return scanTuned(ctx, paths, opts, tuning{})
+}
+
+// tuning sets how a scan classifies each file's events: batch events handed
+// to a classifying goroutine at a time, on workers goroutines. A zero field
+// takes the default: defaultClassifyBatch, and the file's share of
+// GOMAXPROCS (see fileShare). Scan runs with the zero tuning; tests make
+// batches small to cross their boundaries.
+type tuning struct{ batch, workers int }
+
+func (tn tuning) batchSize() int {
+	if tn.batch > 0 {
+		return tn.batch
+	}
+	return defaultClassifyBatch
+}
+
+// classifyWorkers is the number of goroutines classifying one file's
+// events: the file's share of GOMAXPROCS (see fileShare), as many as decode
+// its chunks, so that classification keeps up with the decoding.
+func (tn tuning) classifyWorkers(share int) int {
+	if tn.workers > 0 {
+		return tn.workers
+	}
+	return max(1, share)
+}
+
+// scanTuned is Scan with the tuning tn.
+func scanTuned(ctx context.Context, paths []string, opts ScanOptions, tn tuning) (*Result, error) {
 	glob := opts.Glob
 	if glob == "" {
 		glob = DefaultGlob
@@ -141,7 +170,7 @@ func Scan(ctx context.Context, paths []string, opts ScanOptions) (*Result, error
 				// The files still to start share GOMAXPROCS: the last
 				// ones, read alone, get more of it.
 				share := fileShare(min(workers, len(files)-i))
-				outs[i] = scanFile(ctx, i, files[i], opts, prog, cov, order, share)
+				outs[i] = scanFile(ctx, i, files[i], opts, tn, prog, cov, order, share)
 				order.finish(i)
 			}
 		}()
@@ -370,7 +399,7 @@ const eventsPerProgress = 4096
 // scanFile reads file number idx of a scan into its output. share is the
 // number of goroutines that decode its chunks, and that classify its
 // events, unless opts.ChunkWorkers says otherwise (fileShare).
-func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *progress, cov *coverage, order *turns, share int) fileOut {
+func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, tn tuning, prog *progress, cov *coverage, order *turns, share int) fileOut {
 	out := fileOut{fr: FileResult{Path: in.path, Size: in.size}}
 	prog.update(func(p *Progress) { p.File, p.Done = in.path, false })
 	var bytesCounted int64
@@ -456,7 +485,7 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 	// in reading order by one goroutine, which does the per-file and
 	// scan-wide bookkeeping and calls OnFinding, so the findings and their
 	// order are those of a serial loop.
-	cl := newClassifier(classifyWorkers(share))
+	cl := newClassifier(tn.classifyWorkers(share), tn.batchSize())
 	consumed := make(chan struct{})
 	go func() {
 		defer close(consumed)
@@ -521,7 +550,7 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 			continue
 		}
 		b.evs = append(b.evs, ev)
-		if len(b.evs) == classifyBatch {
+		if len(b.evs) == cl.batch {
 			cl.send(b)
 			b = cl.get()
 		}
@@ -707,23 +736,10 @@ func dedup(all []Finding) []Finding {
 	return out
 }
 
-// classifyBatch is the number of events a classifying goroutine takes at a
-// time: enough to make the hand-over cheap against Classify's own work. A
-// variable so that tests can make batches small.
-var classifyBatch = 256
-
-// classifyWorkersN, when positive, overrides classifyWorkers (for tests).
-var classifyWorkersN int
-
-// classifyWorkers is the number of goroutines classifying one file's
-// events: the file's share of GOMAXPROCS (see fileShare), as many as decode
-// its chunks, so that classification keeps up with the decoding.
-func classifyWorkers(share int) int {
-	if classifyWorkersN > 0 {
-		return classifyWorkersN
-	}
-	return max(1, share)
-}
+// defaultClassifyBatch is the number of events a classifying goroutine
+// takes at a time: enough to make the hand-over cheap against Classify's
+// own work.
+const defaultClassifyBatch = 256
 
 // fileShare is the number of decoding goroutines, and of classifying ones,
 // of each of the files read at once: GOMAXPROCS divided among them, so
@@ -753,14 +769,16 @@ type batch struct {
 // is bounded, so that the workers' tables together stay bounded as well).
 // Batches come out on order in the order they were sent.
 type classifier struct {
+	batch int // events per batch
 	work  chan *batch
 	order chan *batch
 	free  chan *batch
 	wg    sync.WaitGroup
 }
 
-func newClassifier(workers int) *classifier {
+func newClassifier(workers, batchSize int) *classifier {
 	c := &classifier{
+		batch: batchSize,
 		work:  make(chan *batch, workers),
 		order: make(chan *batch, 2*workers+1),
 		free:  make(chan *batch, 2*workers+2),
@@ -775,7 +793,7 @@ func newClassifier(workers int) *classifier {
 				b.res = slices.Grow(b.res[:0], len(b.evs))[:len(b.evs)]
 				for i, ev := range b.evs {
 					r := &b.res[i]
-					r.fnd, r.ok = m.classifyShared(ev, in) // Classify, then in.finding
+					r.fnd, r.ok = m.finding(ev, in) // as Classify does, sharing in
 					r.lc, r.lch = in.lowerOf(ev.Computer), in.lowerOf(ev.Channel)
 				}
 				close(b.done)
@@ -791,7 +809,7 @@ func (c *classifier) get() *batch {
 	case b := <-c.free:
 		return b
 	default:
-		return &batch{evs: make([]*evtx.Event, 0, classifyBatch)}
+		return &batch{evs: make([]*evtx.Event, 0, c.batch)}
 	}
 }
 
@@ -824,7 +842,7 @@ func (c *classifier) close() {
 }
 
 // maxWaitingBatches bounds the classified batches a streamed file holds
-// while an earlier file is being read: 16 batches of classifyBatch events.
+// while an earlier file is being read: 16 batches.
 const maxWaitingBatches = 16
 
 // turns orders the streamed files: file i's records are counted and its

@@ -93,6 +93,14 @@ func scan(t *testing.T, opts ScanOptions, paths ...string) *Result {
 	return r
 }
 
+// scanWith is scan with the tuning tn.
+func scanWith(t *testing.T, tn tuning, opts ScanOptions, paths ...string) *Result {
+	t.Helper()
+	r, err := scanTuned(context.Background(), paths, opts, tn)
+	require.NoError(t, err)
+	return r
+}
+
 func TestScanAuditLogAcrossChunks(t *testing.T) {
 	src := loadJSONL(t, "audit-fs01.jsonl")
 	want := smbOnly(src)
@@ -419,17 +427,15 @@ func TestScanBadGlob(t *testing.T) {
 // the result of one goroutine, and that streamed findings keep reading
 // order within a file.
 func TestScanParallelClassification(t *testing.T) {
-	defer func(b, n int) { classifyBatch, classifyWorkersN = b, n }(classifyBatch, classifyWorkersN)
-	classifyBatch, classifyWorkersN = 1, 1
-	want := scan(t, ScanOptions{}, fixtures)
+	want := scanWith(t, tuning{batch: 1, workers: 1}, ScanOptions{}, fixtures)
 	require.NotEmpty(t, want.Findings)
 	for _, tc := range []struct{ batch, workers int }{{1, 3}, {7, 2}, {64, 4}} {
 		t.Run(fmt.Sprintf("batch=%d,workers=%d", tc.batch, tc.workers), func(t *testing.T) {
-			classifyBatch, classifyWorkersN = tc.batch, tc.workers
-			assert.Equal(t, want, scan(t, ScanOptions{}, fixtures))
+			tn := tuning{batch: tc.batch, workers: tc.workers}
+			assert.Equal(t, want, scanWith(t, tn, ScanOptions{}, fixtures))
 
 			var streamed []Finding
-			r := scan(t, ScanOptions{Workers: 1, OnFinding: func(f Finding) { streamed = append(streamed, f) }}, fixtures)
+			r := scanWith(t, tn, ScanOptions{Workers: 1, OnFinding: func(f Finding) { streamed = append(streamed, f) }}, fixtures)
 			assert.Equal(t, want.Servers, r.Servers)
 			assert.Len(t, streamed, len(want.Findings))
 			for i := 1; i < len(streamed); i++ {
@@ -464,9 +470,11 @@ func auditLogIDs(t *testing.T, name, server string, ids []uint64, renumbered boo
 	for _, id := range ids {
 		client := fmt.Sprintf(`\\10.0.%d.%d`, id/250, 1+id%250)
 		evs = append(evs, evtxwrite.Event{
-			Provider: Provider, ProviderGUID: "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}", EventID: 3021,
-			Level: 3, Keywords: 0x8000000000000000, Channel: AuditChannel, Computer: server, RecordID: id,
-			TimeCreated: base.Add(time.Duration(id) * time.Second), ProcessID: 4, Qualifiers: &q,
+			System: evtx.System{Provider: Provider, ProviderGUID: "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}", EventID: 3021,
+				Level: 3, Keywords: 0x8000000000000000, Channel: AuditChannel, Computer: server,
+				TimeCreated: base.Add(time.Duration(id) * time.Second), ProcessID: 4, Qualifiers: q, HasQualifiers: true,
+			},
+			RecordID: id,
 			Data: []evtxwrite.Data{
 				{Name: "ClientNameLength", Type: evtx.TypeUint16, Value: uint16(len(client))},
 				{Name: "ClientName", Type: evtx.TypeString, Value: client},
@@ -555,7 +563,6 @@ func TestScanStreamedCopiesOnce(t *testing.T) {
 // of a record passed on is always the one CompareCopies puts first: the
 // same findings, in the same order, every time.
 func TestScanStreamedOrderIsThePathOrder(t *testing.T) {
-	defer func(b, w int) { classifyBatch, classifyWorkersN = b, w }(classifyBatch, classifyWorkersN)
 	// The damaged export sorts first: its copies win over the clean log's.
 	paths := []string{fixture("audit-fs01-damaged.evtx"), fixture("audit-fs01.evtx"), fixture("audit-fs02-2025-10-10.evtx"),
 		fixture("audit-fs02-2025-10-20.evtx"), fixture("forwarded-events.evtx")}
@@ -564,13 +571,12 @@ func TestScanStreamedOrderIsThePathOrder(t *testing.T) {
 	for i, p := range paths {
 		rank[p] = i
 	}
-	stream := func(workers int, paths []string) []Finding {
+	stream := func(batch, workers int, paths []string) []Finding {
 		var out []Finding
-		scan(t, ScanOptions{Workers: workers, OnFinding: func(f Finding) { out = append(out, f) }}, paths...)
+		scanWith(t, tuning{batch: batch}, ScanOptions{Workers: workers, OnFinding: func(f Finding) { out = append(out, f) }}, paths...)
 		return out
 	}
-	classifyBatch = 256
-	want := stream(1, paths)
+	want := stream(0, 1, paths)
 	require.NotEmpty(t, want)
 	for i := 1; i < len(want); i++ {
 		require.LessOrEqual(t, rank[want[i-1].Source.File], rank[want[i].Source.File], "finding %d: files in path order", i)
@@ -586,13 +592,12 @@ func TestScanStreamedOrderIsThePathOrder(t *testing.T) {
 	slices.Reverse(reversed)
 	// Tiny batches make later files hit maxWaitingBatches and wait.
 	for _, batch := range []int{1, 3, 256} {
-		classifyBatch = batch
 		for i := range 10 {
 			order := paths
 			if i%2 == 1 {
 				order = reversed
 			}
-			require.Equal(t, want, stream(len(paths), order), "batch %d, paths %q", batch, order)
+			require.Equal(t, want, stream(batch, len(paths), order), "batch %d, paths %q", batch, order)
 		}
 	}
 }

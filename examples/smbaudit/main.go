@@ -27,18 +27,20 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/evtxkit/smbreadiness/internal/cli"
 	"io"
 	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // --tz names a zone even where the system has no zone database
 
+	"github.com/evtxkit/smbreadiness/evtx"
+	"github.com/evtxkit/smbreadiness/internal/cli"
 	"github.com/evtxkit/smbreadiness/internal/safefile"
 	"github.com/evtxkit/smbreadiness/report"
 	"github.com/evtxkit/smbreadiness/smbaudit"
@@ -142,26 +144,26 @@ func (f valueFlag) Set(s string) error {
 
 // common holds the flags of both the scan and merge forms.
 type common struct {
-	format, output, partial, failOn string
-	timeline                        string // scan only: --timeline
-	quiet, noColor                  bool
-	maxFindings                     countFlag
-	typed                           *typed // how the flags were spelled
-	allowIncomplete, version        bool
-	shortWindow                     time.Duration // 0: report.DefaultShortWindow; negative: off
-	shortWindowText                 string
-	commandLine                     string // as report.Meta states it
-	tz                              string
-	outDir, name                    string         // --out-dir, --name
-	generated                       time.Time      // SOURCE_DATE_EPOCH, or zero: now
-	loc                             *time.Location // --tz; nil: UTC, as the report has always shown times
+	format                   report.Format // "" when neither -f nor --format is given
+	output, partial, failOn  string
+	timeline                 string // scan only: --timeline
+	quiet, noColor           bool
+	maxFindings              countFlag
+	typed                    *typed // how the flags were spelled
+	allowIncomplete, version bool
+	shortWindow              time.Duration // 0: report.DefaultShortWindow; negative: off
+	shortWindowText          string
+	commandLine              string // as report.Meta states it
+	tz                       string
+	outDir, name             string         // --out-dir, --name
+	generated                time.Time      // SOURCE_DATE_EPOCH, or zero: now
+	loc                      *time.Location // --tz; nil: UTC, as the report has always shown times
 }
 
 func (c *common) register(fs *flag.FlagSet) {
 	c.maxFindings = defaultMaxFindings
-	format := valueFlag{&c.format, func(s string) error { _, err := report.ParseFormat(s); return err }}
-	fs.Var(format, "format", "report `FORMAT`: text, json, csv, md, html, xlsx (default: the one the extension of -o names,\n.txt, .json, .csv, .md, .html or .xlsx; text on stdout or for a FILE without extension)")
-	fs.Var(format, "f", "")
+	fs.TextVar(&c.format, "format", report.Format(""), "report `FORMAT`: text, json, csv, md, html, xlsx (default: the one the extension of -o names,\n.txt, .json, .csv, .md, .html or .xlsx; text on stdout or for a FILE without extension)")
+	fs.TextVar(&c.format, "f", report.Format(""), "")
 	output := valueFlag{&c.output, nil}
 	fs.Var(output, "output", "write the report to `FILE` instead of stdout: checked before the scan, written\n"+
 		"atomically (temporary file, then rename); a device or a named pipe is written\nthrough, an input is never overwritten")
@@ -172,7 +174,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.Var(valueFlag{&c.name, checkName}, "name", "the file `NAME` of --out-dir, without extension (default smbreadiness-TIME, TIME the\n"+
 		"report's generation time in UTC, such as 20251009T085320Z)")
 	fs.Var(valueFlag{&c.partial, nil}, "partial", "also write the JSON partial report to `FILE`, for smbaudit merge (always JSON:\nan extension .txt, .csv, .md or .html is refused)")
-	fs.Var(valueFlag{&c.failOn, func(s string) error { _, err := report.ParseFailOn(s); return err }}, "fail-on",
+	fs.Var(valueFlag{&c.failOn, func(s string) error { _, err := parseFailOn(s); return err }}, "fail-on",
 		"exit 4 when a client would certainly break under `SETTING`:\n"+
 			"RequireSecuritySignature, SmbServerNameHardeningLevel=1, SmbServerNameHardeningLevel=2,\n"+
 			"DisableSMB1 (or signing, spn1, spn2, smb1, encryption), or any")
@@ -188,6 +190,19 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.version, "version", false, "print the version (module, VCS revision, Go) and exit")
 	fs.Var(&c.maxFindings, "max-findings", "list at most `N` findings in the JSON report (0: all, every finding held in memory); past N the findings are only counted\n"+
 		"in the rows, so memory stays bounded, and merging such reports adds their rows (a record in two shards counts twice)")
+}
+
+// parseFailOn reads --fail-on: a setting name (report.Setting's
+// UnmarshalText), or "any" for every setting.
+func parseFailOn(s string) ([]report.Setting, error) {
+	if strings.EqualFold(strings.TrimSpace(s), "any") {
+		return slices.Clone(report.Settings), nil
+	}
+	var st report.Setting
+	if err := st.UnmarshalText([]byte(s)); err != nil {
+		return nil, fmt.Errorf("%w, or any", err)
+	}
+	return []report.Setting{st}, nil
 }
 
 // checkName checks --name: a file name, without a directory.
@@ -507,7 +522,7 @@ Flags:
 		}
 	}
 	if !filter.Since.IsZero() && !filter.Until.IsZero() && filter.Since.After(filter.Until) {
-		say(stderr, "%s %s is after %s %s", c.typed.name("since"), report.FormatTime(filter.Since), c.typed.name("until"), report.FormatTime(filter.Until))
+		say(stderr, "%s %s is after %s %s", c.typed.name("since"), filter.Since.UTC().Format(evtx.TimeLayout), c.typed.name("until"), filter.Until.UTC().Format(evtx.TimeLayout))
 		return exitUsage
 	}
 
@@ -693,11 +708,11 @@ func (c *common) check() (report.Format, []report.Setting, error) {
 	tn := c.typed
 	format := report.FormatText
 	if c.format != "" {
-		format, _ = report.ParseFormat(c.format) // checked as it was set
+		format = c.format
 	}
 	var failOn []report.Setting
 	if c.failOn != "" {
-		failOn, _ = report.ParseFailOn(c.failOn)
+		failOn, _ = parseFailOn(c.failOn) // checked as it was set
 	}
 	if c.output != "" {
 		ext, known := formatOf(c.output)

@@ -555,8 +555,8 @@ func writeNoEvidence(ctx context.Context, path, inject string) error {
 	t0 := time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)
 	var evs []evtxwrite.Event
 	for i := range 200 {
-		evs = append(evs, evtxwrite.Event{Provider: "Microsoft-Windows-Security-Auditing", Channel: "Security",
-			Computer: "FS09.corp.example", EventID: 4624, Version: 2, TimeCreated: t0.Add(time.Duration(i) * time.Minute),
+		evs = append(evs, evtxwrite.Event{System: evtx.System{Provider: "Microsoft-Windows-Security-Auditing", Channel: "Security",
+			Computer: "FS09.corp.example", EventID: 4624, Version: 2, TimeCreated: t0.Add(time.Duration(i) * time.Minute)},
 			Data: []evtxwrite.Data{{Name: "TargetUserName", Type: evtx.TypeString, Value: "alice"}}})
 	}
 	logPath := strings.TrimSuffix(path, ".html") + "-Security.evtx"
