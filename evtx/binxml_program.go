@@ -54,6 +54,9 @@ type bxOp struct {
 // bxProgram is a compiled template body (see the file comment).
 type bxProgram struct {
 	ops []bxOp
+	// steps and values count the operations that take a step and those
+	// that give a value (substitutions: at least one).
+	steps, values int
 }
 
 // maxProgramOps bounds a program; a larger body is walked node by node.
@@ -66,7 +69,16 @@ func compileProgram(body []*bxNode, parent *bxPath, depth int, sc *bxScratch) *b
 	if !c.nodes(body, parent, depth) || len(c.ops) == 0 {
 		return nil
 	}
-	return &bxProgram{ops: c.ops}
+	prog := &bxProgram{ops: c.ops}
+	for i := range prog.ops {
+		if op := &prog.ops[i]; op.step {
+			prog.steps++
+		}
+		if op := &prog.ops[i]; op.kind == opText || op.kind == opSubst {
+			prog.values++
+		}
+	}
+	return prog
 }
 
 type bxCompiler struct {
@@ -174,12 +186,20 @@ func (c *bxCompiler) value(n *bxNode, elemPath, path *bxPath, depth int, step bo
 // run expands the template instance of args whose body, at chunk offset
 // base, prog compiles: what emitNodes gives for it at the place prog was
 // compiled for.
+//
+// While the whole program's steps and values fit in what the limits leave
+// (fits), its operations count them without checking them against the
+// limits; the check is made again after anything else adds some (emitArg:
+// arrays, BinXML values).
 func (w *bxWalker) run(prog *bxProgram, args []bxArg, base int) error {
 	ops := prog.ops
+	fast := w.fits(prog)
 	for i := 0; i < len(ops); i++ {
 		op := &ops[i]
 		if op.step {
-			if err := w.step(base + op.off); err != nil {
+			if fast {
+				w.steps++
+			} else if err := w.step(base + op.off); err != nil {
 				return err
 			}
 		}
@@ -197,7 +217,7 @@ func (w *bxWalker) run(prog *bxProgram, args []bxArg, base int) error {
 				// A scalar for the sink, the common case, without
 				// emitArg's other cases (addScalar's own checks).
 				if a := &args[op.subID]; a.scalar && !(op.optional && a.typ == TypeNull) {
-					if w.nvals >= maxValuesPerRecord {
+					if !fast && w.nvals >= maxValuesPerRecord {
 						return bxLimitf(a.off, "record yields more than %d values", maxValuesPerRecord)
 					}
 					w.nvals++
@@ -208,9 +228,17 @@ func (w *bxWalker) run(prog *bxProgram, args []bxArg, base int) error {
 			if err := w.emitArg(op.subID, op.optional, base+op.off, op.elemPath, op.path, args, op.depth); err != nil {
 				return err
 			}
+			fast = fast && w.fits(prog)
 		}
 	}
 	return nil
+}
+
+// fits reports whether all the steps and values of prog fit in what the
+// limits leave the walk.
+func (w *bxWalker) fits(prog *bxProgram) bool {
+	return w.steps+prog.steps <= maxStepsPerRecord && w.chunkSteps+w.steps+prog.steps <= maxStepsPerChunk &&
+		w.nvals+prog.values <= maxValuesPerRecord
 }
 
 // allNullOptional is bxOnlyNullOptional for the arguments ids of optional
