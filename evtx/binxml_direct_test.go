@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -192,5 +193,43 @@ func TestGUIDRenderingNeedsNoRenderGUID(t *testing.T) {
 			systemFields[i].guid(&got, s)
 			assert.Equal(t, want, got, systemFields[i].path)
 		}
+	}
+}
+
+// TestStringArrayItems checks the items of String arrays against
+// unicode/utf16's decoding of the NUL-separated units, on units chosen to
+// hit ASCII, other BMP characters, surrogate pairs, lone and reversed
+// surrogates, empty items and a missing last terminator.
+func TestStringArrayItems(t *testing.T) {
+	units := []uint16{'a', 'Z', 0, 0xe9, 0x4e2d, 0xd83d, 0xde00, 0xdc00, 0xd800, 0xfffd, 0xffff, '~'}
+	rnd := uint64(1)
+	next := func() uint64 { rnd = rnd*6364136223846793005 + 1442695040888963407; return rnd >> 33 }
+	for n := range 2000 {
+		u := make([]uint16, n%23)
+		for i := range u {
+			u[i] = units[next()%uint64(len(units))]
+		}
+		b := make([]byte, 2*len(u))
+		for i, c := range u {
+			binary.LittleEndian.PutUint16(b[2*i:], c)
+		}
+		var want []string
+		start := 0
+		for i, c := range u {
+			if c == 0 {
+				want = append(want, string(utf16.Decode(u[start:i])))
+				start = i + 1
+			}
+		}
+		if start < len(u) {
+			want = append(want, string(utf16.Decode(u[start:])))
+		}
+		got, err := bxArray(TypeString, b)
+		require.NoError(t, err)
+		if len(want) == 0 {
+			assert.Empty(t, got, "%x", u)
+			continue
+		}
+		assert.Equal(t, want, got, "%x", u)
 	}
 }

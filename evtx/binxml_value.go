@@ -228,19 +228,21 @@ func bxArray(t Type, b []byte) ([]string, error) {
 		if len(b)%2 != 0 {
 			return nil, fmt.Errorf("string array of odd size %d", len(b))
 		}
-		u := make([]uint16, len(b)/2)
-		for i := range u {
-			u[i] = binary.LittleEndian.Uint16(b[2*i:])
-		}
+		// Items end at a NUL character; each is decoded as a String
+		// value is (bxAppendUTF16: it holds no NUL to trim), through
+		// one buffer.
+		var buf []byte
 		start := 0
-		for i, c := range u {
-			if c == 0 {
-				items = append(items, string(utf16.Decode(u[start:i])))
-				start = i + 1
+		for i := 0; i+1 < len(b); i += 2 {
+			if b[i] == 0 && b[i+1] == 0 {
+				buf = bxAppendUTF16(buf[:0], b[start:i])
+				items = append(items, string(buf))
+				start = i + 2
 			}
 		}
-		if start < len(u) {
-			items = append(items, string(utf16.Decode(u[start:])))
+		if start < len(b) {
+			buf = bxAppendUTF16(buf[:0], b[start:])
+			items = append(items, string(buf))
 		}
 		return items, nil
 	case TypeAnsiString:
@@ -433,6 +435,11 @@ func bxUTF16(b []byte) string {
 	}
 	if n == 0 {
 		return ""
+	}
+	if n <= 64 {
+		// Decoded on the stack: one allocation, the string's.
+		var buf [3 * 64]byte
+		return string(bxAppendUTF16(buf[:0], b))
 	}
 	return string(bxAppendUTF16(make([]byte, 0, 3*n), b))
 }
