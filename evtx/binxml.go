@@ -446,6 +446,10 @@ type bxScratch struct {
 	// attribute values of the elements being parsed.
 	ptrs  []*bxNode
 	attrs []bxAttr
+	// root is the root path, the parent of a record's nodes: one
+	// pointer for the scratch's life, the key of the programs compiled
+	// for the root (bxPrograms).
+	root *bxPath
 	// sink builds the Event of the record being inspected (direct).
 	sink eventSink
 	// templates, names and velocidexIDs are the maps of the chunk
@@ -715,7 +719,10 @@ func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordPlan
 	// their exact size, into the chunk's value slab; or, for a record
 	// the caller wants as an Event (direct), taken by the worker's
 	// eventSink as they come.
-	root := d.sc.join("", "", "")
+	if d.sc.root == nil {
+		d.sc.root = d.sc.join("", "", "")
+	}
+	root := d.sc.root
 	w := &bxWalker{p: p, plan: plan, chunkSteps: d.steps}
 	plan.ordered = d.sc.ordered[:0]
 	sink := &d.sc.sink
@@ -750,17 +757,21 @@ func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordPlan
 	}
 
 	// Commit what the record taught us about the chunk.
-	for off, t := range p.pending {
-		d.templates[off] = t
-		plan.defined = append(plan.defined, off)
+	if len(p.pending) > 0 { // most records define no template
+		for off, t := range p.pending {
+			d.templates[off] = t
+			plan.defined = append(plan.defined, off)
+		}
+		bxSortUint32(plan.defined)
 	}
-	bxSortUint32(plan.defined)
 	if p.unsafe != nil {
 		return plan, p.unsafe
 	}
-	for _, t := range p.pending {
-		t.velocidexKnows = true
-		d.velocidexIDs[t.id] = true
+	if len(p.pending) > 0 {
+		for _, t := range p.pending {
+			t.velocidexKnows = true
+			d.velocidexIDs[t.id] = true
+		}
 	}
 	d.scanArrays += p.scanArrays
 	plan.scanArrays = p.scanArrays
