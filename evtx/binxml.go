@@ -5,9 +5,9 @@ package evtx
 // Every record of a chunk is inspected here before the chunk is handed to the
 // Velocidex decoder. The pre-pass parses the record's BinXML exactly (token
 // grammar, template definitions and references, substitution values) and
-// either returns a recordPlan, the exact typed value of every substitution and
-// literal keyed by XML path, or an error saying why the record must be kept
-// away from Velocidex.
+// either returns a recordValues, the exact typed value of every
+// substitution and literal keyed by XML path, or an error saying why the
+// record must be kept away from Velocidex.
 //
 // Three outcomes of chunkInspector.inspect:
 //
@@ -161,8 +161,11 @@ func newBxPath(path string) *bxPath {
 	return p
 }
 
-// recordPlan is what the pre-pass learned about one record.
-type recordPlan struct {
+// recordValues is what the pre-pass learned about one record: its values,
+// typed and by path, or the Event built from them (ev), and what the record
+// defines and instantiates. (The decoder's plan, which records to hand to
+// Velocidex, is a decision made from it: see chunkDecoder.admit.)
+type recordValues struct {
 	// sys holds, for each entry i of systemFields, 1 + the index in
 	// ordered of the first value at its path (0: none). The other paths
 	// are looked up in ordered (get); no map is built per record.
@@ -306,7 +309,7 @@ type chunkInspector struct {
 
 // keepValues copies the values of a plan returned by a transient inspect
 // into the chunk's value slab, so that they outlive the next inspect.
-func (d *chunkInspector) keepValues(p *recordPlan) {
+func (d *chunkInspector) keepValues(p *recordValues) {
 	p.ordered = d.carveValues(p.ordered)
 }
 
@@ -345,7 +348,7 @@ const planBlock = 32
 // planArena hands out plans in blocks, reused from chunk to chunk: plans
 // live as long as their chunk's events are being built.
 type planArena struct {
-	blocks [][]recordPlan
+	blocks [][]recordValues
 	b, i   int // the next plan is blocks[b][i]
 }
 
@@ -353,20 +356,20 @@ type planArena struct {
 func (a *planArena) reset() { a.b, a.i = 0, 0 }
 
 // next returns a zeroed plan.
-func (a *planArena) next() *recordPlan {
+func (a *planArena) next() *recordValues {
 	if a.b == len(a.blocks) {
-		a.blocks = append(a.blocks, make([]recordPlan, planBlock))
+		a.blocks = append(a.blocks, make([]recordValues, planBlock))
 	}
 	p := &a.blocks[a.b][a.i]
 	if a.i++; a.i == planBlock {
 		a.b, a.i = a.b+1, 0
 	}
-	*p = recordPlan{}
+	*p = recordValues{}
 	return p
 }
 
 // newPlan returns a zeroed plan from the worker's plan arena.
-func (d *chunkInspector) newPlan() *recordPlan {
+func (d *chunkInspector) newPlan() *recordValues {
 	return d.sc.plans.next()
 }
 
@@ -672,7 +675,7 @@ func newChunkInspectorScratch(chunk []byte, sc *bxScratch) *chunkInspector {
 // inspect checks the record at recordOffset (chunk-relative) of recordSize
 // bytes and decodes its values. See the file comment for the meaning of the
 // (plan, err) combinations.
-func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordPlan, err error) {
+func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordValues, err error) {
 	defer func() {
 		// The parser checks every bound; this is a last line of defence
 		// so that no input can crash the caller.

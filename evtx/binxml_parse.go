@@ -90,7 +90,7 @@ func (a *bxArg) render(text []byte) []byte {
 // recParser holds the state of one record's inspection.
 type recParser struct {
 	d          *chunkInspector
-	plan       *recordPlan
+	plan       *recordValues
 	pending    map[uint32]*templateDef // definitions met in this record
 	scanArrays int
 	unsafe     error // first reason Velocidex would misread the record
@@ -105,7 +105,7 @@ type recParser struct {
 
 // reset readies p for a record, field by field (a typed copy of a whole
 // parser costs a bulk write barrier while the collector marks).
-func (p *recParser) reset(d *chunkInspector, plan *recordPlan) {
+func (p *recParser) reset(d *chunkInspector, plan *recordValues) {
 	p.d, p.plan, p.pending, p.scanArrays, p.unsafe = d, plan, nil, 0, nil
 	p.outer, p.outerTmpl = false, nil
 	p.inBody, p.bodyStart, p.names = false, 0, p.names[:0]

@@ -16,7 +16,7 @@ import (
 // optional substitutions with Null values is left out (bxOnlyNullOptional).
 type bxWalker struct {
 	p     *recParser
-	plan  *recordPlan
+	plan  *recordValues
 	steps int
 	// text is the record's value text: the renderings of its scalar
 	// arguments, one string that their values' Text slice.

@@ -31,13 +31,13 @@ type chunkResult struct {
 // recordWork is a framed record of a chunk being decoded.
 type recordWork struct {
 	span
-	plan     *recordPlan // exact values from the BinXML pre-pass, nil if it failed
-	planErr  error       // why the pre-pass kept the record from the decoder
-	patches  []int       // descriptor type bytes to rewrite in the decoder copy
-	defines  uint32      // template ID defined inline by the record, 0 if none
-	toDecode bool        // handed to the decoder
-	filtered bool        // proved of an unwanted provider without inspection (see lazyInspect)
-	resolved bool        // the plan alone gives the Event (see resolved)
+	plan     *recordValues // exact values from the BinXML pre-pass, nil if it failed
+	planErr  error         // why the pre-pass kept the record from the decoder
+	patches  []int         // descriptor type bytes to rewrite in the decoder copy
+	defines  uint32        // template ID defined inline by the record, 0 if none
+	toDecode bool          // handed to the decoder
+	filtered bool          // proved of an unwanted provider without inspection (see lazyInspect)
+	resolved bool          // the plan alone gives the Event (see resolved)
 	// ev is the Event of a resolved record built as soon as it was
 	// inspected, its plan's values then being dropped; unwanted is set
 	// instead when the filter rejected it then.
@@ -86,7 +86,7 @@ type decodeHooks struct {
 	parse func(cp []byte, n int) ([]*vevtx.EventRecord, error)
 	// built, when set, is told how each Event was built, before its place
 	// is set.
-	built func(how buildPath, plan *recordPlan, ev *Event)
+	built func(how buildPath, plan *recordValues, ev *Event)
 	// fallback, when set, is told, per chunk in which the fallback ran, how
 	// many refused records it handed to the decoder and how many of them
 	// the decoder decoded.
@@ -216,7 +216,7 @@ func (d *chunkDecoder) decode(idx int) chunkResult {
 // generated log). Such records
 // need no decoder; the others still get it (and all of them when a test
 // forces the decoder).
-func (d *chunkDecoder) resolved(p *recordPlan) bool {
+func (d *chunkDecoder) resolved(p *recordValues) bool {
 	if d.hooks.forced() {
 		return false
 	}
@@ -479,7 +479,7 @@ func (d *chunkDecoder) lazyInspect(buf []byte, works []*recordWork) bool {
 			}
 		}
 	}
-	plans := make([]*recordPlan, len(works))
+	plans := make([]*recordValues, len(works))
 	for round := 0; ; round++ {
 		if round > maxLazyRounds {
 			return false
@@ -547,7 +547,7 @@ func outerTemplateRef(buf []byte, s span) (int, bool) {
 
 // inSubstitution reports whether [off, off+n) lies inside the UTF-16 text
 // of a string substitution value of plan.
-func inSubstitution(plan *recordPlan, off, n int) bool {
+func inSubstitution(plan *recordValues, off, n int) bool {
 	if plan == nil {
 		return false
 	}

@@ -212,7 +212,7 @@ func lookup(v any, path string) (any, bool) {
 
 // eventFromDecoder maps the decoder's ordered dict to an Event, preferring
 // the pre-pass's exact values (plan, may be nil) wherever it has them.
-func eventFromDecoder(v any, plan *recordPlan) *Event {
+func eventFromDecoder(v any, plan *recordValues) *Event {
 	if v == nil {
 		return nil
 	}
@@ -241,7 +241,7 @@ func eventFromDecoder(v any, plan *recordPlan) *Event {
 
 // eventFromPlan builds an Event from the pre-pass's values alone, for a
 // record that was kept from the decoder.
-func eventFromPlan(plan *recordPlan) *Event {
+func eventFromPlan(plan *recordValues) *Event {
 	ev := &Event{}
 	applyPlan(ev, plan)
 	return ev
@@ -249,7 +249,7 @@ func eventFromPlan(plan *recordPlan) *Event {
 
 // applyPlan overrides the System fields and the data with the exact values
 // of the plan.
-func applyPlan(ev *Event, plan *recordPlan) {
+func applyPlan(ev *Event, plan *recordValues) {
 	for i := range systemFields {
 		if k := plan.sys[i]; k > 0 {
 			setSystem(ev, i, &plan.ordered[k-1].Value) // sysValue, without copying the value

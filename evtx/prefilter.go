@@ -292,7 +292,7 @@ func equalFolded(b, p []byte) bool {
 // planMayKeep is the provider and event ID filter applied to a resolved
 // record's plan, before any Event is built for it. It reads the values the
 // way applyPlan sets them, so it refuses exactly what keep would.
-func (c *compiledOptions) planMayKeep(p *recordPlan) bool {
+func (c *compiledOptions) planMayKeep(p *recordValues) bool {
 	var id uint16
 	if n, ok := toUint(p.value(pathEventID).Text, 16); ok {
 		id = uint16(n)
