@@ -59,14 +59,16 @@ func TestBreaking(t *testing.T) {
 		return smbaudit.Finding{Kind: kind, EventID: id, Server: "fs01", Time: at, RecordID: uint64(len(client)) + uint64(id),
 			Client: smbaudit.NormalizeClient(client)}
 	}
-	r := Build(&smbaudit.Result{Findings: []smbaudit.Finding{
+	b := NewBuilder(Options{GeneratedAt: at})
+	b.AddResult(&smbaudit.Result{Findings: []smbaudit.Finding{
 		f(smbaudit.KindSigningUnsupported, 3021, "nas01"),
 		f(smbaudit.KindSMB1SigningDisabled, 3027, "scan01"), // possibly only: never counts
 		f(smbaudit.KindSPNUnrecognised, 3025, "app01"),
 		f(smbaudit.KindSPNMissing, 3024, "10.0.0.7"),
 		f(smbaudit.KindSMB1Access, 3000, "10.0.0.9"),
 		f(smbaudit.KindEnforcementRejection, 551, "10.0.0.8"), // rejected today, no audit verdict
-	}}, Options{GeneratedAt: at})
+	}})
+	r := b.Finish()
 	for _, tc := range []struct {
 		settings []Setting
 		want     []string

@@ -389,12 +389,12 @@ func recordOut(f *Record) jsonRecord {
 		ChunkDamaged: f.ChunkDamaged, Recovered: f.Recovered, Reason: f.Reason}
 }
 
-// WriteJSON writes the report in the JSON form of schema
+// writeJSON writes the report in the JSON form of schema
 // "smbreadiness.report/v1" (see the package documentation), indented, with
 // a final newline. ReadJSON reads it back. The clients and the findings
 // are encoded one at a time, so that writing a report holds neither a
 // second copy of them nor the whole document.
-func (r *Report) WriteJSON(w io.Writer) error {
+func (r *Report) writeJSON(w io.Writer) error {
 	head, err := json.MarshalIndent(r.toJSON(), "", "  ")
 	if err != nil {
 		return fmt.Errorf("report: encoding JSON: %w", err)
@@ -446,7 +446,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return bw.Flush()
 }
 
-// ReadJSON reads a report written by WriteJSON, typically a shard built on
+// ReadJSON reads a report written by Render in FormatJSON, typically a shard built on
 // another machine, so that it can be merged. What a report is built from is
 // read: "findings", the coverage of "servers" (server, first, last, records),
 // "inputs" and "generated_at"; everything else is derived again, never
@@ -497,7 +497,7 @@ func readPartial(rd io.Reader) (*agg, [32]byte, error) {
 	dec := json.NewDecoder(g)
 	p := parser{}
 	a := newAgg(Options{})
-	// The clients of a summarised partial (its schema first, as WriteJSON
+	// The clients of a summarised partial (its schema first, as writeJSON
 	// writes it) go to the rows one at a time: a partial of many clients
 	// is never held whole, neither as text nor decoded.
 	var streamed checkedSum
@@ -818,7 +818,7 @@ func (p *parser) counts(at string, m map[string]int) map[uint16]int {
 }
 
 // eventCounts reads the "events" and "servers_by_event" members of the
-// client at at, sorted by event ID. WriteJSON writes both with the same
+// client at at, sorted by event ID. writeJSON writes both with the same
 // keys: a server list without a count is refused.
 func (p *parser) eventCounts(at string, counts map[string]int, servers map[string][]string) []EventCount {
 	if len(counts) == 0 && len(servers) == 0 {

@@ -867,9 +867,9 @@ func (c *common) writeDir(rep *report.Report, out *outputs, stderr io.Writer) er
 // finish writes the report and the partial, then applies --fail-on.
 func (c *common) finish(rep *report.Report, format report.Format, failOn []report.Setting, out *outputs, stdout, stderr io.Writer) int {
 	color := format == report.FormatText && out.report == nil && !c.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout)
-	opts := report.RenderOptions{Text: report.TextOptions{Color: color}, Location: c.loc}
+	opts := report.RenderOptions{Color: color, Location: c.loc}
 	if format == report.FormatText && out.report == nil {
-		opts.Text.Width = termWidth(stdout) // 0, as for a file, unless stdout is a terminal
+		opts.Width = termWidth(stdout) // 0, as for a file, unless stdout is a terminal
 	}
 	var err error
 	if len(out.dir) > 0 {
@@ -884,7 +884,7 @@ func (c *common) finish(rep *report.Report, format report.Format, failOn []repor
 		return exitInternal
 	}
 	if out.partial != nil {
-		err := rep.WriteJSON(out.partial)
+		err := rep.Render(out.partial, report.FormatJSON, report.RenderOptions{})
 		if err == nil {
 			err = out.partial.Commit()
 		}
