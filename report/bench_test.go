@@ -32,7 +32,7 @@ func BenchmarkMergeFixtureHalves(b *testing.B) {
 
 func BenchmarkRenderFixtures(b *testing.B) {
 	r := fixtureReport(b)
-	for _, f := range report.Formats {
+	for _, f := range report.Formats() {
 		b.Run(string(f), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

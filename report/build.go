@@ -432,7 +432,7 @@ func (a *agg) finish(consume bool) *Report {
 // decide derives the verdicts of a client from its event counts.
 func (c *Client) decide() {
 	c.Verdicts, c.BreaksUnder, c.PossiblyBreaksUnder = nil, nil, nil
-	for _, st := range Settings {
+	for _, st := range settings {
 		certain := false
 		for _, ru := range rules {
 			if ru.setting == st && ru.certain && c.Count(ru.event) > 0 {
@@ -559,10 +559,10 @@ func serverWarnings(s Server) []string {
 		return []string{"no audit events: auditing may be off (a clean-looking server is not proof)"}
 	}
 	var w []string
-	if !has(smbaudit.EventSigningUnsupported, smbaudit.EventSMB1SigningDisabled) && !slices.Contains(s.Audits, AuditSigning.Name) {
+	if !has(smbaudit.EventSigningUnsupported, smbaudit.EventSMB1SigningDisabled) && !slices.Contains(s.Audits, auditSigning.Name) {
 		w = append(w, "no signing audit events (3021/3027): AuditClientDoesNotSupportSigning may be off")
 	}
-	if !has(smbaudit.EventSPNMissing, smbaudit.EventSPNUnrecognised, smbaudit.EventSPNEmpty) && !slices.Contains(s.Audits, AuditSPN.Name) {
+	if !has(smbaudit.EventSPNMissing, smbaudit.EventSPNUnrecognised, smbaudit.EventSPNEmpty) && !slices.Contains(s.Audits, auditSPN.Name) {
 		w = append(w, "no SPN audit events (3024-3026): AuditClientSpnSupport may be off")
 	}
 	return w
@@ -598,7 +598,7 @@ func summarise(r *Report) Summary {
 			s.RejectedClients++
 		}
 	}
-	for _, st := range Settings {
+	for _, st := range settings {
 		h := Headline{Setting: st}
 		sure, maybe := set{}, set{}
 		for _, c := range r.Clients {

@@ -187,7 +187,7 @@ func (r *Report) writeMarkdown(w io.Writer, z zone) error {
 	p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, c := range r.Clients {
 		p("| %s |", mdEscape(c.ID))
-		for _, st := range Settings {
+		for _, st := range settings {
 			p(" %s |", verdictCell(c, st))
 		}
 		rej := "-"

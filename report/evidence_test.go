@@ -71,7 +71,7 @@ func TestSettingStates(t *testing.T) {
 			for _, h := range r.Summary.Headlines {
 				got[h.Setting] = h
 			}
-			require.Len(t, got, len(report.Settings))
+			require.Len(t, got, len(report.Settings()))
 			for st, want := range tc.want {
 				assert.Equal(t, want, got[st].State, st)
 				assert.Equal(t, report.AuditFor(st).Name, got[st].Audit)
@@ -109,7 +109,7 @@ func TestNoticeNamesFilesAndFilters(t *testing.T) {
 		"the encryption audit (event 3022, in the SMBServer/Audit channel), AuditClientDoesNotSupportSigning, "+
 		"AuditClientSpnSupport), let them run through a full business cycle, and export the "+
 		"Microsoft-Windows-SMBServer/Audit log again.", r.Summary.Notice)
-	for _, f := range report.Formats {
+	for _, f := range report.Formats() {
 		var b bytes.Buffer
 		require.NoError(t, r.Render(&b, f, report.RenderOptions{}))
 		if f == report.FormatXLSX {

@@ -27,7 +27,7 @@ func ExampleReport_Breaking() {
 		}
 		fmt.Printf("%s: %v\n", st, r.Breaking(st))
 	}
-	fmt.Printf("any: %v\n", r.Breaking(report.Settings...))
+	fmt.Printf("any: %v\n", r.Breaking(report.Settings()...))
 	// Output:
 	// RequireSecuritySignature: [10.0.0.5]
 	// SmbServerNameHardeningLevel=2: []

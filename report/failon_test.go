@@ -46,7 +46,7 @@ func TestSettingUnmarshalText(t *testing.T) {
 
 // Every setting reads back from its own String.
 func TestSettingStringRoundTrip(t *testing.T) {
-	for _, st := range Settings {
+	for _, st := range Settings() {
 		var got Setting
 		require.NoError(t, got.UnmarshalText([]byte(st.String())))
 		assert.Equal(t, st, got)
@@ -78,12 +78,12 @@ func TestBreaking(t *testing.T) {
 		{[]Setting{SettingSPNHardeningLvl1}, []string{"app01"}},
 		{[]Setting{SettingSPNHardeningLvl2}, []string{"10.0.0.7", "app01"}},
 		{[]Setting{SettingDisableSMB1}, []string{"10.0.0.9"}},
-		{Settings, []string{"10.0.0.7", "10.0.0.9", "app01", "nas01"}},
+		{Settings(), []string{"10.0.0.7", "10.0.0.9", "app01", "nas01"}},
 	} {
 		t.Run(fmt.Sprint(tc.settings), func(t *testing.T) {
 			assert.Equal(t, tc.want, r.Breaking(tc.settings...))
 		})
 	}
 	var nilReport *Report
-	assert.Nil(t, nilReport.Breaking(Settings...))
+	assert.Nil(t, nilReport.Breaking(Settings()...))
 }

@@ -863,7 +863,7 @@ func (p *parser) cause(at string, ji jsonInput) smbaudit.Cause {
 // audits checks a server's audit family names (Audit.Name).
 func (p *parser) audits(at string, names []string) []string {
 	for _, n := range names {
-		if !slices.ContainsFunc(Audits, func(a Audit) bool { return a.Name == n }) {
+		if !slices.ContainsFunc(audits, func(a Audit) bool { return a.Name == n }) {
 			p.fail(at, fmt.Sprintf("unknown audit %q", n))
 			return nil
 		}

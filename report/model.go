@@ -40,8 +40,11 @@ const (
 	SettingSPNHardeningLvl2  Setting = "SmbServerNameHardeningLevel=2"
 )
 
-// Settings lists every Setting in report order.
-var Settings = []Setting{SettingDisableSMB1, SettingRequireEncryption, SettingRequireSigning, SettingSPNHardeningLvl1,
+// Settings returns every Setting in report order, in a slice of the
+// caller's own.
+func Settings() []Setting { return slices.Clone(settings) }
+
+var settings = []Setting{SettingDisableSMB1, SettingRequireEncryption, SettingRequireSigning, SettingSPNHardeningLvl1,
 	SettingSPNHardeningLvl2}
 
 // eventColumns are smbaudit.EventIDs in the order the report's columns list

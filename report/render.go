@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -21,8 +22,10 @@ const (
 	FormatXLSX     Format = "xlsx" // an Excel workbook
 )
 
-// Formats lists every Format.
-var Formats = []Format{FormatText, FormatJSON, FormatCSV, FormatMarkdown, FormatHTML, FormatXLSX}
+// Formats returns every Format, in a slice of the caller's own.
+func Formats() []Format { return slices.Clone(allFormats) }
+
+var allFormats = []Format{FormatText, FormatJSON, FormatCSV, FormatMarkdown, FormatHTML, FormatXLSX}
 
 // ErrFormat: the format name is not one of Formats.
 var ErrFormat = errors.New("report: unknown format")
@@ -41,14 +44,14 @@ func (f *Format) UnmarshalText(text []byte) error {
 		*f = FormatMarkdown
 		return nil
 	}
-	for _, v := range Formats {
+	for _, v := range allFormats {
 		if string(v) == s {
 			*f = v
 			return nil
 		}
 	}
-	names := make([]string, len(Formats))
-	for i, v := range Formats {
+	names := make([]string, len(allFormats))
+	for i, v := range allFormats {
 		names[i] = string(v)
 	}
 	return fmt.Errorf("%w: %q (want one of %s)", ErrFormat, text, strings.Join(names, ", "))

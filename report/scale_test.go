@@ -41,7 +41,7 @@ func TestSharedLabelLinear(t *testing.T) {
 		require.NoError(t, r.Render(&buf, f, report.RenderOptions{}))
 		return buf.Len()
 	}
-	for _, f := range report.Formats {
+	for _, f := range report.Formats() {
 		t.Run(string(f), func(t *testing.T) {
 			n := 1000
 			if testing.Short() {

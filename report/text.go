@@ -234,7 +234,7 @@ func (r *Report) writeText(w io.Writer, opts RenderOptions, z zone) error {
 	t.line(fmt.Sprintf("%s %-5s %-5s %-5s %-5s %-5s %-8s %6s %4s  %s", cell("CLIENT", cw, false), "SMB1", "ENC", "SIGN", "SPN1", "SPN2", "551", "EVENTS", "SRVS", lastSeen))
 	for _, c := range r.Clients {
 		row := cell(Escape(c.ID), cw, false)
-		for _, st := range Settings {
+		for _, st := range settings {
 			v := verdictCell(c, st)
 			code := map[string]string{"yes": ansiRed, "maybe": ansiYellow, "-": ansiDim}[v]
 			row += " " + t.paint(code, cell(v, 5, false))

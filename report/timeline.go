@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,8 +36,8 @@ func TimelineFormatOf(path string) (TimelineFormat, error) {
 	return "", fmt.Errorf("%w: timeline %s: the name must end in .csv or .jsonl", ErrFormat, path)
 }
 
-// TimelineHeader is the header row of a CSV timeline, and the keys of a
-// JSON Lines one, in order:
+// TimelineHeader returns the header row of a CSV timeline, and the keys of
+// a JSON Lines one, in order, in a slice of the caller's own:
 //
 //   - time_utc: the event's time, UTC, to 100 ns; in CSV
 //     "2006-01-02 15:04:05.0000000" (no zone, which spreadsheets read as a
@@ -55,7 +56,9 @@ func TimelineFormatOf(path string) (TimelineFormat, error) {
 //   - recovered: in JSON Lines only, and only when true: the event was
 //     found in chunk slack (smbaudit.ScanOptions.Recover)
 //   - source_file, chunk, offset
-var TimelineHeader = []string{"time_utc", "computer", "channel", "event_id", "event_record_id", "record_id",
+func TimelineHeader() []string { return slices.Clone(timelineHeader) }
+
+var timelineHeader = []string{"time_utc", "computer", "channel", "event_id", "event_record_id", "record_id",
 	"kind", "description", "client", "client_raw", "client_kind", "user", "spn", "status", "epa_policy",
 	"breaks_under", "possibly_breaks_under", "chunk_damaged", "reason", "source_file", "chunk", "offset"}
 
@@ -184,7 +187,7 @@ func (t *Timeline) writeHeader() error {
 		return nil
 	}
 	t.header = true
-	t.err = t.cw.Write(TimelineHeader)
+	t.err = t.cw.Write(timelineHeader)
 	return t.err
 }
 
@@ -212,7 +215,7 @@ func (t *Timeline) Close() error {
 // certain evidence for, and those it only possibly is (3027), in Settings
 // order. An event ID that no rule names returns none.
 func EventSettings(eventID uint16) (certain, possible []Setting) {
-	for _, st := range Settings {
+	for _, st := range settings {
 		for _, ru := range rules {
 			if ru.setting != st || ru.event != eventID {
 				continue

@@ -312,7 +312,7 @@ func (r *Report) xlsxSummary(s *xlsxSheet) error {
 func (r *Report) xlsxClients(s *xlsxSheet) error {
 	names := []string{"Client", "Kind"}
 	widths := []float64{28, 8}
-	for _, st := range Settings {
+	for _, st := range settings {
 		names = append(names, string(st))
 		widths = append(widths, 16)
 	}
@@ -330,7 +330,7 @@ func (r *Report) xlsxClients(s *xlsxSheet) error {
 	}
 	for _, c := range r.Clients {
 		row := []any{c.ID, c.Kind}
-		for _, st := range Settings {
+		for _, st := range settings {
 			switch v := verdictCell(c, st); v {
 			case "yes":
 				row = append(row, excelize.Cell{StyleID: s.x.bad, Value: v})
@@ -370,7 +370,7 @@ func (r *Report) xlsxClients(s *xlsxSheet) error {
 func joinList(v []string) string { return strings.Join(v, "; ") }
 
 func (r *Report) xlsxEvidence(s *xlsxSheet) error {
-	names := append([]string{"Time" + " (" + s.x.z.label() + ")", "Time (exact, " + s.x.z.label() + ")"}, TimelineHeader[1:]...)
+	names := append([]string{"Time" + " (" + s.x.z.label() + ")", "Time (exact, " + s.x.z.label() + ")"}, timelineHeader[1:]...)
 	widths := []float64{24, 29, 22, 30, 8, 10, 10, 22, 30, 28, 28, 8, 20, 30, 28, 16, 34, 34, 8, 20, 50, 7, 10}
 	if err := s.header(names, widths); err != nil {
 		return err

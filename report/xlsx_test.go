@@ -64,8 +64,8 @@ func TestWriteXLSXSheetsAndRows(t *testing.T) {
 		rows   int      // data rows
 		first  string   // first column of the first data row
 	}{
-		{report.SheetSummary, []string{"Setting", "Clients it breaks"}, len(r.Summary.Headlines), string(report.Settings[0])},
-		{report.SheetClients, []string{"Client", "Kind", string(report.Settings[0])}, len(r.Clients), r.Clients[0].ID},
+		{report.SheetSummary, []string{"Setting", "Clients it breaks"}, len(r.Summary.Headlines), string(report.Settings()[0])},
+		{report.SheetClients, []string{"Client", "Kind", string(report.Settings()[0])}, len(r.Clients), r.Clients[0].ID},
 		{report.SheetEvidence, []string{"Time (UTC)", "Time (exact, UTC)", "computer"}, len(r.Findings), ""},
 		{report.SheetServers, []string{"Server", "First (UTC)"}, len(r.Servers), r.Servers[0].Name},
 		{report.SheetInputs, []string{"Path", "Size"}, len(r.Inputs), r.Inputs[0].Path},
@@ -141,7 +141,7 @@ func TestWriteXLSXVerdictColours(t *testing.T) {
 	f := openXLSX(t, r)
 	seen := map[string]bool{}
 	for i, c := range r.Clients {
-		for j, st := range report.Settings {
+		for j, st := range report.Settings() {
 			cell, err := excelize.CoordinatesToCellName(3+j, i+2)
 			require.NoError(t, err)
 			v, err := f.GetCellValue(report.SheetClients, cell)

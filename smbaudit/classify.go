@@ -52,7 +52,7 @@ var eventIDs = []uint16{EventEnforcementRejection, EventSMB1Access, EventSigning
 	EventEncryptionUnsupported, EventGuestLogon, EventSPNMissing, EventSPNUnrecognised, EventSPNEmpty,
 	EventSMB1SigningDisabled, EventSPNCheckFailed}
 
-// DecodedEvents says what a scan decodes unless ScanOptions.AllEvents is
+// decodedEvents says what a scan decodes unless ScanOptions.AllEvents is
 // set: every event of the SMB server provider (its coverage counts them
 // all), and of the Security-Auditing provider, whose events fill a WEF
 // collector's log, only 5168. The reader skips a chunk that holds the
@@ -60,18 +60,18 @@ var eventIDs = []uint16{EventEnforcementRejection, EventSMB1Access, EventSigning
 // template (Windows stores a template with its names in every chunk that
 // uses it), and drops the provider's other event IDs before building an
 // event, so that the Security events of a mixed log are not decoded.
-var DecodedEvents = []evtx.ProviderFilter{
+var decodedEvents = []evtx.ProviderFilter{
 	{Provider: Provider},
 	{Provider: SecurityAuditingProvider, EventIDs: []uint16{EventSPNCheckFailed}, Markers: []string{"ConfiguredNames"}},
 }
 
-// decodeOnly sets o to decode DecodedEvents only.
+// decodeOnly sets o to decode decodedEvents only.
 func decodeOnly(o *evtx.Options) {
 	o.Providers = o.Providers[:0]
-	for _, p := range DecodedEvents {
+	for _, p := range decodedEvents {
 		o.Providers = append(o.Providers, p.Provider)
 	}
-	o.Narrow = DecodedEvents
+	o.Narrow = decodedEvents
 }
 
 // Mapping keys: the finding fields that Classify fills from event data.

@@ -557,7 +557,7 @@ func TestClassifyArbitraryData(t *testing.T) {
 // pre-filter list and the classifier agree.
 func TestDecodedEventsCoverRecognised(t *testing.T) {
 	kept := func(provider string, id uint16) bool {
-		for _, p := range DecodedEvents {
+		for _, p := range decodedEvents {
 			if strings.EqualFold(p.Provider, provider) && (p.EventIDs == nil || slices.Contains(p.EventIDs, id)) {
 				return true
 			}
@@ -581,7 +581,7 @@ func TestDecodedEventsCoverRecognised(t *testing.T) {
 	var o evtx.Options
 	decodeOnly(&o)
 	assert.Equal(t, []string{Provider, SecurityAuditingProvider}, o.Providers)
-	assert.Equal(t, DecodedEvents, o.Narrow)
+	assert.Equal(t, decodedEvents, o.Narrow)
 }
 
 // Every kind a classification can give is Known, so that a partial report

@@ -27,8 +27,10 @@
 // # Scanning
 //
 // Scan reads files and directories with a bounded worker pool. It asks evtx
-// for DecodedEvents only (the SMB server provider, and 5168 of
-// Security-Auditing), so chunks of a WEF ForwardedEvents log that hold none
+// for the events Classify recognises only (every event of the SMB server
+// provider, and 5168 of Security-Auditing, whose events fill a WEF
+// collector's log: a chunk that names that provider but not
+// "ConfiguredNames", a Data name of 5168's template, is skipped), so chunks of a WEF ForwardedEvents log that hold none
 // of them are never decoded (FileResult.ChunksSkipped). A file that cannot
 // be read is reported and skipped, with its error (FileResult.Err) and its
 // Cause; damaged chunks and records are reported on their file, as

@@ -56,8 +56,8 @@ type ScanOptions struct {
 	// AllEvents decodes the events of every provider, so that
 	// Result.Servers covers every event of every server (for example the
 	// Security events of a WEF collector). By default only the chunks that
-	// can hold an SMB server event or a 5168 are decoded (DecodedEvents),
-	// and coverage counts those events.
+	// can hold an SMB server event or a 5168 are decoded, and coverage
+	// counts those events.
 	AllEvents bool
 	// NoHash skips the SHA-256 of each input (FileResult.SHA256 stays
 	// zero). The hash runs beside the decoding, but on a pre-filtered

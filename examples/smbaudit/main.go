@@ -33,7 +33,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -196,7 +195,7 @@ func (c *common) register(fs *flag.FlagSet) {
 // UnmarshalText), or "any" for every setting.
 func parseFailOn(s string) ([]report.Setting, error) {
 	if strings.EqualFold(strings.TrimSpace(s), "any") {
-		return slices.Clone(report.Settings), nil
+		return report.Settings(), nil
 	}
 	var st report.Setting
 	if err := st.UnmarshalText([]byte(s)); err != nil {
@@ -214,7 +213,7 @@ func checkName(s string) error {
 }
 
 // outDirFiles returns the files of --out-dir, one per format, in the order
-// of report.Formats.
+// of report.Formats().
 func (c *common) outDirFiles() []string {
 	name := c.name
 	if name == "" {
@@ -225,7 +224,7 @@ func (c *common) outDirFiles() []string {
 		name = "smbreadiness-" + at.UTC().Format("20060102T150405Z")
 	}
 	var out []string
-	for _, f := range report.Formats {
+	for _, f := range report.Formats() {
 		ext := string(f)
 		if f == report.FormatText {
 			ext = "txt"
@@ -780,7 +779,7 @@ func sameFile(a, b string) bool {
 // work; nil fields write nothing (the report then goes to stdout).
 type outputs struct {
 	report, partial, timeline *safefile.Output
-	dir                       []*safefile.Output // --out-dir: one per report.Formats
+	dir                       []*safefile.Output // --out-dir: one per report.Formats()
 }
 
 // abort discards the outputs not committed.
@@ -844,7 +843,7 @@ func (c *common) create(opts safefile.Options, stderr io.Writer) (*outputs, int,
 // then commits them all: on any error none is committed.
 func (c *common) writeDir(rep *report.Report, out *outputs, stderr io.Writer) error {
 	opts := report.RenderOptions{Location: c.loc}
-	for i, f := range report.Formats {
+	for i, f := range report.Formats() {
 		if err := rep.Render(out.dir[i], f, opts); err != nil {
 			return fmt.Errorf("%s: %w", out.dir[i].Name(), err)
 		}

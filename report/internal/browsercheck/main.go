@@ -533,7 +533,7 @@ func run(chromium, input, out string, timeout time.Duration, inject string) erro
 	if !strings.Contains(none.Notice, "No SMB audit events were found") || none.NoticeHeight <= 0 {
 		fail("the no-evidence page shows no notice: %+v", none)
 	}
-	if none.Green > 0 || none.GreenComputed > 0 || none.Cards != len(report.Settings) {
+	if none.Green > 0 || none.GreenComputed > 0 || none.Cards != len(report.Settings()) {
 		fail("the no-evidence page shows %d green cards (%d by their color) of %d: %+v", none.Green, none.GreenComputed, none.Cards, none)
 	}
 	for _, st := range none.States {
