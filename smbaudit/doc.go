@@ -14,10 +14,10 @@
 // event version is accepted. Each finding field is looked up by name first:
 // the Data names of the Windows 11 26H1 manifest, then aliases other builds
 // may use (compared without case or separators); then by value type and
-// documented order, never taking a string-length field for a value. Finding.Mapping and
-// Finding.MappedFrom record which data field fed which finding field and how;
-// Finding.Unmapped keeps every field left over, so the first real logs can
-// confirm or correct the layout. An event without a usable client becomes a
+// documented order, never taking a string-length field for a value.
+// Finding.Mapping records which data field fed which finding field and how,
+// and keeps every field left over, so the first real logs can confirm or
+// correct the layout. An event without a usable client becomes a
 // KindUnparsed finding with its Reason; nothing is dropped silently.
 //
 // NormalizeClient turns the logged client name into a comparable identity
@@ -74,10 +74,10 @@
 // # Memory
 //
 // The findings of one file share their repeated values (strings, the
-// Mapping and MappedFrom maps of events mapped alike, Unmapped slices,
-// and the values the pointer fields point to), through bounded
-// tables that live while the file is read: treat a scan's findings as
-// read-only, and copy a map or slice before changing it. A kept finding then
+// Mapping of events mapped alike, which hands out only copies, and the
+// values the pointer fields point to), through bounded tables that live
+// while the file is read: copy what a pointer field points to before
+// changing it. A kept finding then
 // costs about 350 bytes (most of it the Finding struct itself), so
 // Result.Findings still grows with the number of findings. With
 // ScanOptions.OnFinding the findings are streamed instead of kept; the
