@@ -39,9 +39,15 @@ var (
 // runs once per test binary (Build does not modify its input).
 func fixtureReport(t testing.TB) *report.Report {
 	t.Helper()
+	return newReport(scanFixturesOnce(t), report.Options{GeneratedAt: sample.GeneratedAt})
+}
+
+// scanFixturesOnce returns the result of one scan of all the fixtures.
+func scanFixturesOnce(t testing.TB) *smbaudit.Result {
+	t.Helper()
 	fixtureOnce.Do(func() { fixtureResult = scanFixtures(t) })
 	require.NotEmpty(t, fixtureResult.Findings, "the fixtures hold SMB audit findings")
-	return newReport(fixtureResult, report.Options{GeneratedAt: sample.GeneratedAt})
+	return fixtureResult
 }
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -68,11 +74,18 @@ func checkGolden(t *testing.T, name string, got []byte) {
 // TestGolden renders the report of the smbaudit fixtures (scanned with
 // smbaudit.Scan) and of the hand-made sample (which adds what the fixtures
 // lack: a skipped file, an unparsed event) in every format.
+//
+// The fixtures' goldens hold their rows, not their 622 findings: the
+// report is built with MaxFindings 1, so its findings are counted into the
+// rows and not listed, and each golden stays small enough to review. The
+// sample's goldens list every finding, so both forms are covered.
 func TestGolden(t *testing.T) {
+	fixtureRows := newReport(scanFixturesOnce(t), report.Options{GeneratedAt: sample.GeneratedAt, MaxFindings: 1})
+	require.Empty(t, fixtureRows.Findings)
 	for _, src := range []struct {
 		name string
 		r    *report.Report
-	}{{"fixtures", fixtureReport(t)}, {"sample", sampleReport(t)}} {
+	}{{"fixtures", fixtureRows}, {"sample", sampleReport(t)}} {
 		t.Run(src.name, func(t *testing.T) { checkRenderers(t, src.name, src.r) })
 	}
 }
@@ -83,7 +96,6 @@ func checkRenderers(t *testing.T, base string, r *report.Report) {
 		render func(*bytes.Buffer) error
 	}{
 		{".txt", func(b *bytes.Buffer) error { return r.Render(b, report.FormatText, report.RenderOptions{}) }},
-		{"-color.txt", func(b *bytes.Buffer) error { return r.Render(b, report.FormatText, report.RenderOptions{Color: true}) }},
 		{".json", func(b *bytes.Buffer) error { return r.Render(b, report.FormatJSON, report.RenderOptions{}) }},
 		{".csv", func(b *bytes.Buffer) error { return r.Render(b, report.FormatCSV, report.RenderOptions{}) }},
 		{".md", func(b *bytes.Buffer) error { return r.Render(b, report.FormatMarkdown, report.RenderOptions{}) }},

@@ -50,7 +50,7 @@ func (t *textWriter) line(s string) { t.w.WriteString(strings.TrimRight(s, " ") 
 // A word longer than a whole line (a long path) is cut across lines.
 func (t *textWriter) wrap(prefix string, indent int, text string) {
 	line := prefix
-	width := utf8.RuneCountInString(prefix)
+	width := visibleWidth(prefix)
 	pad := strings.Repeat(" ", indent)
 	first := true
 	for _, word := range t.pieces(strings.Fields(text), indent) {
@@ -72,6 +72,26 @@ func (t *textWriter) wrap(prefix string, indent int, text string) {
 		first = false
 	}
 	t.line(line)
+}
+
+// visibleWidth is the number of runes of s that a terminal shows: the
+// colour escapes that paint puts in a prefix take no room.
+func visibleWidth(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '[' {
+			j := i + 2
+			for j < len(s) && s[j] != 'm' {
+				j++
+			}
+			i = j + 1
+			continue
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		n++
+	}
+	return n
 }
 
 // dayOnly keeps the date of a table time when day is set.
