@@ -61,6 +61,8 @@ func cmpRecord(x, y *Record) int {
 	return cmp.Compare(fmt.Sprintf("%#v", *x), fmt.Sprintf("%#v", *y))
 }
 
+// coverage is what a report keeps of a server's coverage
+// (smbaudit.ServerCoverage): the window and count of its records.
 type coverage struct {
 	name        string // smallest spelling seen
 	first, last time.Time
@@ -568,6 +570,7 @@ func serverWarnings(s Server) []string {
 	return w
 }
 
+// plural returns n with the noun that fits it: "1 client", "2 clients".
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)
@@ -575,6 +578,7 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
+// summarise derives r's Summary (totals and headlines) from its rows.
 func summarise(r *Report) Summary {
 	s := Summary{Clients: len(r.Clients), Servers: len(r.Servers), Inputs: len(r.Inputs), Events: map[uint16]int{}}
 	for _, sv := range r.Servers {

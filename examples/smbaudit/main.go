@@ -560,7 +560,7 @@ Flags:
 	}
 	describeInputs(stderr, g.Files)
 	if !c.quiet {
-		summarise(stderr, g)
+		printReadSummary(stderr, g)
 	}
 	if timeline != nil {
 		err := timeline.Close()
@@ -613,14 +613,14 @@ Flags:
 	}
 	if failed > 0 {
 		say(stderr, "nothing merged: %d of %s could not be read; no report written",
-			failed, plural(len(paths), "partial report", "partial reports"))
+			failed, countOf(len(paths), "partial report", "partial reports"))
 		return exitNothing
 	}
 	rep := b.Finish()
 	if !c.quiet {
 		say(stderr, "merged %s: %s, %s, %s",
-			plural(len(paths), "partial report", "partial reports"), plural(rep.Summary.Clients, "client", "clients"),
-			plural(rep.Summary.Servers, "server", "servers"), plural(rep.Summary.Inputs, "input file", "input files"))
+			countOf(len(paths), "partial report", "partial reports"), countOf(rep.Summary.Clients, "client", "clients"),
+			countOf(rep.Summary.Servers, "server", "servers"), countOf(rep.Summary.Inputs, "input file", "input files"))
 		omitted(stderr, rep)
 	}
 	return c.finish(rep, format, failOn, out, stdout, stderr)
@@ -949,7 +949,8 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 	})
 }
 
-func plural(n int, one, many string) string {
+// countOf returns n with the noun that fits it: "1 file", "2 files".
+func countOf(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
@@ -1018,8 +1019,8 @@ func describeInputs(stderr io.Writer, files []smbaudit.FileResult) {
 	}
 }
 
-// summarise writes the one-line summary of what was read and skipped.
-func summarise(stderr io.Writer, g *report.Generated) {
+// printReadSummary writes the one-line summary of what was read and skipped.
+func printReadSummary(stderr io.Writer, g *report.Generated) {
 	var read, damaged int
 	var bytes int64
 	causes := map[smbaudit.Cause]int{}
@@ -1040,8 +1041,8 @@ func summarise(stderr io.Writer, g *report.Generated) {
 	}
 	rep := g.Report
 	msg := fmt.Sprintf("read %d of %s (%s), %d damaged; %s, %s, %s",
-		read, plural(len(g.Files), "file", "files"), humanBytes(bytes), damaged, plural(g.Findings, "finding", "findings"),
-		plural(rep.Summary.Clients, "client", "clients"), plural(rep.Summary.Servers, "server", "servers"))
+		read, countOf(len(g.Files), "file", "files"), humanBytes(bytes), damaged, countOf(g.Findings, "finding", "findings"),
+		countOf(rep.Summary.Clients, "client", "clients"), countOf(rep.Summary.Servers, "server", "servers"))
 	if skipped := len(g.Files) - read; skipped > 0 {
 		var parts []string
 		for _, c := range order {
@@ -1057,7 +1058,7 @@ func summarise(stderr io.Writer, g *report.Generated) {
 func omitted(stderr io.Writer, rep *report.Report) {
 	if rep.FindingsOmitted > 0 {
 		say(stderr, "%s counted in the rows but not listed in the JSON form (over --max-findings)",
-			plural(rep.FindingsOmitted, "finding", "findings"))
+			countOf(rep.FindingsOmitted, "finding", "findings"))
 	}
 }
 
