@@ -34,7 +34,7 @@ func NewBuilder(opts Options) *Builder {
 }
 
 // Add counts one finding. f is not kept (its values are copied), so it may
-// be one of Scan's shared, read-only findings.
+// be one of Scan's findings, whose values are shared.
 func (b *Builder) Add(f *smbaudit.Finding) {
 	b.a.addRecord(recordOf(f, &b.fm))
 }

@@ -446,31 +446,20 @@ func (r *Report) writeJSON(w io.Writer) error {
 	return bw.Flush()
 }
 
-// ReadJSON reads a report written by Render in FormatJSON, typically a shard built on
-// another machine, so that it can be merged. What a report is built from is
-// read: "findings", the coverage of "servers" (server, first, last, records),
-// "inputs" and "generated_at"; everything else is derived again, never
-// trusted. A report whose findings were not kept ("findings_omitted" above
-// 0, "findings" empty) is built from its rows instead: the counts, sets and
-// evidence of "clients", the findings, events and clients of "servers",
-// "events_per_day", "unparsed" and "unparsed_samples"; verdicts, headlines
-// and warnings are still derived again.
+// ReadJSON reads a report written by Render in FormatJSON, typically a
+// shard built on another machine, for a Builder to merge. It reads what a
+// report is built from (its findings, or its rows when it kept none; the
+// servers' coverage, the inputs, the generation time: see the package
+// documentation) and derives the rest again, never trusting it. The report
+// carries the SHA-256 of the bytes read (Report.Digest), so that the same
+// partial counts once.
 //
-// A partial may come from anywhere, so it is checked before it is used:
-// the schema; counts neither negative nor above MaxCount, and their sum
-// within MaxPartialTotal; event IDs among smbaudit.EventIDs, kinds among smbaudit's,
-// times from 1601 on (the FILETIME range) and present where a finding needs
-// them; the size, strings, lists and nesting within MaxPartialBytes,
-// MaxStringBytes, MaxListLen and MaxDepth, checked while reading (strings
-// on six times their limit as written), so that an oversized document is
-// refused early. Nothing may follow the report
-// but white space. The report returned carries the SHA-256 of the bytes
-// read (Report.Digest), so that merging the same partial twice counts it
-// once.
-//
-// The error is ErrSchema for another schema, otherwise a *FieldError naming
-// the JSON path or the byte offset, wrapping ErrMalformed, ErrLimit or
-// ErrOverflow.
+// A partial may come from anywhere: it is checked while it is read against
+// the limits of docs/limits.md (MaxCount, MaxPartialTotal, MaxPartialBytes,
+// MaxStringBytes, MaxListLen, MaxDepth, the event IDs, kinds and times it
+// may hold). The error is ErrSchema for another schema, otherwise a
+// *FieldError naming the JSON path or the byte offset, wrapping
+// ErrMalformed, ErrLimit or ErrOverflow.
 func ReadJSON(rd io.Reader) (*Report, error) {
 	a, digest, err := readPartial(rd)
 	if err != nil {
