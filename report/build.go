@@ -13,49 +13,6 @@ import (
 	"github.com/evtxkit/smbreadiness/smbaudit"
 )
 
-// Build turns a scan result into a report. It never modifies res. The same
-// findings, files and servers in any order give the same report. Copies of
-// one record (same server, channel, record ID, event ID and time) count
-// once, the copy kept the first by smbaudit.CompareCopies, as in a scan, so a result that
-// Scan already deduplicated is taken as it is (but see Options.MaxFindings).
-func Build(res *smbaudit.Result, opts Options) *Report {
-	b := NewBuilder(opts)
-	b.AddResult(res)
-	return b.Report()
-}
-
-// Merge combines two reports into the report of both inputs. It is
-// commutative and associative, and reports built from disjoint sets of
-// files merge into exactly the report built from all the files (but for
-// Server.Records, see there). A nil report is empty. Neither argument is
-// modified. The generation time of the result is the later one.
-//
-// A report whose findings were not kept (Report.FindingsOmitted) is merged
-// by adding its rows: its findings cannot be told from the other
-// report's, so a record present in both counts twice, and the result
-// keeps no findings either. Merging such reports is still commutative,
-// and MergeAll is independent of the order of its arguments, but pairwise
-// merging is not associative when two reports that kept their findings
-// share a record: merged first with a summarised report, a record's copy
-// can no longer be recognised. Merge all the shards at once (MergeAll, or
-// Builder.AddReport without Options.MaxFindings).
-func Merge(a, b *Report) *Report {
-	return MergeAll(a, b)
-}
-
-// MergeAll merges any number of reports (see Merge). A report read by
-// ReadJSON whose Digest is that of an earlier one is left out: the same
-// partial counts once. So is a report whose counts would take a sum past
-// the largest int (see ErrOverflow), which takes more than 32767 partials
-// of ReadJSON at their limits; Builder.AddReport reports both.
-func MergeAll(reports ...*Report) *Report {
-	g := newAgg(Options{})
-	for _, r := range reports {
-		g.addReport(r) // a duplicate is meant to be left out; see above for ErrOverflow
-	}
-	return g.finish(true)
-}
-
 type set map[string]struct{}
 
 func (s set) add(v ...string) {
@@ -104,6 +61,8 @@ func cmpRecord(x, y *Record) int {
 	return cmp.Compare(fmt.Sprintf("%#v", *x), fmt.Sprintf("%#v", *y))
 }
 
+// coverage is what a report keeps of a server's coverage
+// (smbaudit.ServerCoverage): the window and count of its records.
 type coverage struct {
 	name        string // smallest spelling seen
 	first, last time.Time
@@ -475,7 +434,7 @@ func (a *agg) finish(consume bool) *Report {
 // decide derives the verdicts of a client from its event counts.
 func (c *Client) decide() {
 	c.Verdicts, c.BreaksUnder, c.PossiblyBreaksUnder = nil, nil, nil
-	for _, st := range Settings {
+	for _, st := range settings {
 		certain := false
 		for _, ru := range rules {
 			if ru.setting == st && ru.certain && c.Count(ru.event) > 0 {
@@ -602,15 +561,16 @@ func serverWarnings(s Server) []string {
 		return []string{"no audit events: auditing may be off (a clean-looking server is not proof)"}
 	}
 	var w []string
-	if !has(smbaudit.EventSigningUnsupported, smbaudit.EventSMB1SigningDisabled) && !slices.Contains(s.Audits, AuditSigning.Name) {
+	if !has(smbaudit.EventSigningUnsupported, smbaudit.EventSMB1SigningDisabled) && !slices.Contains(s.Audits, auditSigning.Name) {
 		w = append(w, "no signing audit events (3021/3027): AuditClientDoesNotSupportSigning may be off")
 	}
-	if !has(smbaudit.EventSPNMissing, smbaudit.EventSPNUnrecognised, smbaudit.EventSPNEmpty) && !slices.Contains(s.Audits, AuditSPN.Name) {
+	if !has(smbaudit.EventSPNMissing, smbaudit.EventSPNUnrecognised, smbaudit.EventSPNEmpty) && !slices.Contains(s.Audits, auditSPN.Name) {
 		w = append(w, "no SPN audit events (3024-3026): AuditClientSpnSupport may be off")
 	}
 	return w
 }
 
+// plural returns n with the noun that fits it: "1 client", "2 clients".
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)
@@ -618,6 +578,7 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
+// summarise derives r's Summary (totals and headlines) from its rows.
 func summarise(r *Report) Summary {
 	s := Summary{Clients: len(r.Clients), Servers: len(r.Servers), Inputs: len(r.Inputs), Events: map[uint16]int{}}
 	for _, sv := range r.Servers {
@@ -641,7 +602,7 @@ func summarise(r *Report) Summary {
 			s.RejectedClients++
 		}
 	}
-	for _, st := range Settings {
+	for _, st := range settings {
 		h := Headline{Setting: st}
 		sure, maybe := set{}, set{}
 		for _, c := range r.Clients {

@@ -35,7 +35,7 @@ func TestTextColor(t *testing.T) {
 		t.Run(src.name, func(t *testing.T) {
 			text := func(color bool) string {
 				var b bytes.Buffer
-				require.NoError(t, src.r.Render(&b, report.FormatText, report.RenderOptions{Text: report.TextOptions{Color: color}}))
+				require.NoError(t, src.r.Render(&b, report.FormatText, report.RenderOptions{Color: color}))
 				return b.String()
 			}
 			plain, color := text(false), text(true)

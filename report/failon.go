@@ -33,7 +33,7 @@ func (s Setting) String() string { return string(s) }
 // gives an error wrapping ErrSetting.
 func (s *Setting) UnmarshalText(text []byte) error {
 	v := strings.ToLower(strings.TrimSpace(string(text)))
-	for _, st := range Settings {
+	for _, st := range settings {
 		if strings.ToLower(string(st)) == v {
 			*s = st
 			return nil
@@ -43,7 +43,7 @@ func (s *Setting) UnmarshalText(text []byte) error {
 		*s = st
 		return nil
 	}
-	return fmt.Errorf("%w: %q (want one of %v, or smb1, signing, spn1, spn2, encryption)", ErrSetting, text, Settings)
+	return fmt.Errorf("%w: %q (want one of %v, or smb1, signing, spn1, spn2, encryption)", ErrSetting, text, settings)
 }
 
 // Breaking returns the IDs of the clients, sorted, that would certainly

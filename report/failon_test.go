@@ -46,7 +46,7 @@ func TestSettingUnmarshalText(t *testing.T) {
 
 // Every setting reads back from its own String.
 func TestSettingStringRoundTrip(t *testing.T) {
-	for _, st := range Settings {
+	for _, st := range Settings() {
 		var got Setting
 		require.NoError(t, got.UnmarshalText([]byte(st.String())))
 		assert.Equal(t, st, got)
@@ -59,14 +59,16 @@ func TestBreaking(t *testing.T) {
 		return smbaudit.Finding{Kind: kind, EventID: id, Server: "fs01", Time: at, RecordID: uint64(len(client)) + uint64(id),
 			Client: smbaudit.NormalizeClient(client)}
 	}
-	r := Build(&smbaudit.Result{Findings: []smbaudit.Finding{
+	b := NewBuilder(Options{GeneratedAt: at})
+	b.AddResult(&smbaudit.Result{Findings: []smbaudit.Finding{
 		f(smbaudit.KindSigningUnsupported, 3021, "nas01"),
 		f(smbaudit.KindSMB1SigningDisabled, 3027, "scan01"), // possibly only: never counts
 		f(smbaudit.KindSPNUnrecognised, 3025, "app01"),
 		f(smbaudit.KindSPNMissing, 3024, "10.0.0.7"),
 		f(smbaudit.KindSMB1Access, 3000, "10.0.0.9"),
 		f(smbaudit.KindEnforcementRejection, 551, "10.0.0.8"), // rejected today, no audit verdict
-	}}, Options{GeneratedAt: at})
+	}})
+	r := b.Finish()
 	for _, tc := range []struct {
 		settings []Setting
 		want     []string
@@ -76,12 +78,12 @@ func TestBreaking(t *testing.T) {
 		{[]Setting{SettingSPNHardeningLvl1}, []string{"app01"}},
 		{[]Setting{SettingSPNHardeningLvl2}, []string{"10.0.0.7", "app01"}},
 		{[]Setting{SettingDisableSMB1}, []string{"10.0.0.9"}},
-		{Settings, []string{"10.0.0.7", "10.0.0.9", "app01", "nas01"}},
+		{Settings(), []string{"10.0.0.7", "10.0.0.9", "app01", "nas01"}},
 	} {
 		t.Run(fmt.Sprint(tc.settings), func(t *testing.T) {
 			assert.Equal(t, tc.want, r.Breaking(tc.settings...))
 		})
 	}
 	var nilReport *Report
-	assert.Nil(t, nilReport.Breaking(Settings...))
+	assert.Nil(t, nilReport.Breaking(Settings()...))
 }

@@ -39,7 +39,7 @@ var (
 // runs once per test binary (Build does not modify its input).
 func fixtureReport(t testing.TB) *report.Report {
 	t.Helper()
-	return report.Build(scanFixturesOnce(t), report.Options{GeneratedAt: sample.GeneratedAt})
+	return newReport(scanFixturesOnce(t), report.Options{GeneratedAt: sample.GeneratedAt})
 }
 
 // scanFixturesOnce returns the result of one scan of all the fixtures.
@@ -54,7 +54,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 func sampleReport(t testing.TB) *report.Report {
 	t.Helper()
-	return report.Build(sample.Result(), report.Options{GeneratedAt: sample.GeneratedAt})
+	return newReport(sample.Result(), report.Options{GeneratedAt: sample.GeneratedAt})
 }
 
 // checkGolden compares got with testdata/golden/name, or rewrites it with -update.
@@ -80,7 +80,7 @@ func checkGolden(t *testing.T, name string, got []byte) {
 // rows and not listed, and each golden stays small enough to review. The
 // sample's goldens list every finding, so both forms are covered.
 func TestGolden(t *testing.T) {
-	fixtureRows := report.Build(scanFixturesOnce(t), report.Options{GeneratedAt: sample.GeneratedAt, MaxFindings: 1})
+	fixtureRows := newReport(scanFixturesOnce(t), report.Options{GeneratedAt: sample.GeneratedAt, MaxFindings: 1})
 	require.Empty(t, fixtureRows.Findings)
 	for _, src := range []struct {
 		name string
@@ -95,11 +95,11 @@ func checkRenderers(t *testing.T, base string, r *report.Report) {
 		name   string
 		render func(*bytes.Buffer) error
 	}{
-		{".txt", func(b *bytes.Buffer) error { return r.WriteText(b, report.TextOptions{}) }},
-		{".json", func(b *bytes.Buffer) error { return r.WriteJSON(b) }},
-		{".csv", func(b *bytes.Buffer) error { return r.WriteCSV(b) }},
-		{".md", func(b *bytes.Buffer) error { return r.WriteMarkdown(b) }},
-		{".html", func(b *bytes.Buffer) error { return r.WriteHTML(b, report.HTMLOptions{}) }},
+		{".txt", func(b *bytes.Buffer) error { return r.Render(b, report.FormatText, report.RenderOptions{}) }},
+		{".json", func(b *bytes.Buffer) error { return r.Render(b, report.FormatJSON, report.RenderOptions{}) }},
+		{".csv", func(b *bytes.Buffer) error { return r.Render(b, report.FormatCSV, report.RenderOptions{}) }},
+		{".md", func(b *bytes.Buffer) error { return r.Render(b, report.FormatMarkdown, report.RenderOptions{}) }},
+		{".html", func(b *bytes.Buffer) error { return r.Render(b, report.FormatHTML, report.RenderOptions{}) }},
 	}
 	for _, tc := range renderers {
 		t.Run(tc.name, func(t *testing.T) {
@@ -120,7 +120,7 @@ func withoutRecords(t *testing.T, r *report.Report) string {
 		c.Servers[i].Records = 0
 	}
 	var b bytes.Buffer
-	require.NoError(t, c.WriteJSON(&b))
+	require.NoError(t, c.Render(&b, report.FormatJSON, report.RenderOptions{}))
 	return b.String()
 }
 
@@ -139,13 +139,13 @@ func TestFixtureShardsMergeIntoTheWholeScan(t *testing.T) {
 		res := scanFixtures(t, p)
 		findings += len(res.Findings)
 		var b bytes.Buffer
-		require.NoError(t, report.Build(res, report.Options{GeneratedAt: sample.GeneratedAt}).WriteJSON(&b))
+		require.NoError(t, newReport(res, report.Options{GeneratedAt: sample.GeneratedAt}).Render(&b, report.FormatJSON, report.RenderOptions{}))
 		back, err := report.ReadJSON(&b)
 		require.NoError(t, err)
 		shards = append(shards, back)
 	}
 	require.Greater(t, findings, len(whole.Findings), "the fixtures overlap, so the test means something")
-	merged := report.MergeAll(shards...)
+	merged := merge(t, shards...)
 	require.Equal(t, withoutRecords(t, whole), withoutRecords(t, merged))
 	for i := range whole.Servers {
 		require.GreaterOrEqual(t, merged.Servers[i].Records, whole.Servers[i].Records)

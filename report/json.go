@@ -389,12 +389,12 @@ func recordOut(f *Record) jsonRecord {
 		ChunkDamaged: f.ChunkDamaged, Recovered: f.Recovered, Reason: f.Reason}
 }
 
-// WriteJSON writes the report in the JSON form of schema
+// writeJSON writes the report in the JSON form of schema
 // "smbreadiness.report/v1" (see the package documentation), indented, with
 // a final newline. ReadJSON reads it back. The clients and the findings
 // are encoded one at a time, so that writing a report holds neither a
 // second copy of them nor the whole document.
-func (r *Report) WriteJSON(w io.Writer) error {
+func (r *Report) writeJSON(w io.Writer) error {
 	head, err := json.MarshalIndent(r.toJSON(), "", "  ")
 	if err != nil {
 		return fmt.Errorf("report: encoding JSON: %w", err)
@@ -446,31 +446,20 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return bw.Flush()
 }
 
-// ReadJSON reads a report written by WriteJSON, typically a shard built on
-// another machine, so that it can be merged. What a report is built from is
-// read: "findings", the coverage of "servers" (server, first, last, records),
-// "inputs" and "generated_at"; everything else is derived again, never
-// trusted. A report whose findings were not kept ("findings_omitted" above
-// 0, "findings" empty) is built from its rows instead: the counts, sets and
-// evidence of "clients", the findings, events and clients of "servers",
-// "events_per_day", "unparsed" and "unparsed_samples"; verdicts, headlines
-// and warnings are still derived again.
+// ReadJSON reads a report written by Render in FormatJSON, typically a
+// shard built on another machine, for a Builder to merge. It reads what a
+// report is built from (its findings, or its rows when it kept none; the
+// servers' coverage, the inputs, the generation time: see the package
+// documentation) and derives the rest again, never trusting it. The report
+// carries the SHA-256 of the bytes read (Report.Digest), so that the same
+// partial counts once.
 //
-// A partial may come from anywhere, so it is checked before it is used:
-// the schema; counts neither negative nor above MaxCount, and their sum
-// within MaxPartialTotal; event IDs among smbaudit.EventIDs, kinds among smbaudit's,
-// times from 1601 on (the FILETIME range) and present where a finding needs
-// them; the size, strings, lists and nesting within MaxPartialBytes,
-// MaxStringBytes, MaxListLen and MaxDepth, checked while reading (strings
-// on six times their limit as written), so that an oversized document is
-// refused early. Nothing may follow the report
-// but white space. The report returned carries the SHA-256 of the bytes
-// read (Report.Digest), so that merging the same partial twice counts it
-// once.
-//
-// The error is ErrSchema for another schema, otherwise a *FieldError naming
-// the JSON path or the byte offset, wrapping ErrMalformed, ErrLimit or
-// ErrOverflow.
+// A partial may come from anywhere: it is checked while it is read against
+// the limits of docs/limits.md (MaxCount, MaxPartialTotal, MaxPartialBytes,
+// MaxStringBytes, MaxListLen, MaxDepth, the event IDs, kinds and times it
+// may hold). The error is ErrSchema for another schema, otherwise a
+// *FieldError naming the JSON path or the byte offset, wrapping
+// ErrMalformed, ErrLimit or ErrOverflow.
 func ReadJSON(rd io.Reader) (*Report, error) {
 	a, digest, err := readPartial(rd)
 	if err != nil {
@@ -497,7 +486,7 @@ func readPartial(rd io.Reader) (*agg, [32]byte, error) {
 	dec := json.NewDecoder(g)
 	p := parser{}
 	a := newAgg(Options{})
-	// The clients of a summarised partial (its schema first, as WriteJSON
+	// The clients of a summarised partial (its schema first, as writeJSON
 	// writes it) go to the rows one at a time: a partial of many clients
 	// is never held whole, neither as text nor decoded.
 	var streamed checkedSum
@@ -818,7 +807,7 @@ func (p *parser) counts(at string, m map[string]int) map[uint16]int {
 }
 
 // eventCounts reads the "events" and "servers_by_event" members of the
-// client at at, sorted by event ID. WriteJSON writes both with the same
+// client at at, sorted by event ID. writeJSON writes both with the same
 // keys: a server list without a count is refused.
 func (p *parser) eventCounts(at string, counts map[string]int, servers map[string][]string) []EventCount {
 	if len(counts) == 0 && len(servers) == 0 {
@@ -863,7 +852,7 @@ func (p *parser) cause(at string, ji jsonInput) smbaudit.Cause {
 // audits checks a server's audit family names (Audit.Name).
 func (p *parser) audits(at string, names []string) []string {
 	for _, n := range names {
-		if !slices.ContainsFunc(Audits, func(a Audit) bool { return a.Name == n }) {
+		if !slices.ContainsFunc(audits, func(a Audit) bool { return a.Name == n }) {
 			p.fail(at, fmt.Sprintf("unknown audit %q", n))
 			return nil
 		}

@@ -11,17 +11,6 @@ import (
 	"unicode/utf8"
 )
 
-// TextOptions tune WriteText. The zero value gives plain text, 100 columns.
-type TextOptions struct {
-	// Color adds ANSI colors (for a terminal).
-	Color bool
-	// Width is the line width to wrap to; 0 means 100. From 80 columns
-	// no line is wider: the client and server columns take the room left
-	// (and are cut with "~"), and under 89 (clients) or 98 (servers)
-	// columns the table times show their date alone.
-	Width int
-}
-
 const (
 	ansiReset  = "\x1b[0m"
 	ansiBold   = "\x1b[1m"
@@ -208,10 +197,8 @@ func verdictCell(c Client, st Setting) string {
 	return "-"
 }
 
-// WriteText writes a terminal summary and tables, within opts.Width columns (100 by default).
-func (r *Report) WriteText(w io.Writer, opts TextOptions) error { return r.writeText(w, opts, zone{}) }
-
-func (r *Report) writeText(w io.Writer, opts TextOptions, z zone) error {
+// writeText writes a terminal summary and tables, within opts.Width columns (100 by default).
+func (r *Report) writeText(w io.Writer, opts RenderOptions, z zone) error {
 	t := &textWriter{w: bufio.NewWriter(w), width: opts.Width, color: opts.Color, z: z}
 	if t.width <= 0 {
 		t.width = 100
@@ -267,7 +254,7 @@ func (r *Report) writeText(w io.Writer, opts TextOptions, z zone) error {
 	t.line(fmt.Sprintf("%s %-5s %-5s %-5s %-5s %-5s %-8s %6s %4s  %s", cell("CLIENT", cw, false), "SMB1", "ENC", "SIGN", "SPN1", "SPN2", "551", "EVENTS", "SRVS", lastSeen))
 	for _, c := range r.Clients {
 		row := cell(Escape(c.ID), cw, false)
-		for _, st := range Settings {
+		for _, st := range settings {
 			v := verdictCell(c, st)
 			code := map[string]string{"yes": ansiRed, "maybe": ansiYellow, "-": ansiDim}[v]
 			row += " " + t.paint(code, cell(v, 5, false))

@@ -52,7 +52,7 @@ var eventIDs = []uint16{EventEnforcementRejection, EventSMB1Access, EventSigning
 	EventEncryptionUnsupported, EventGuestLogon, EventSPNMissing, EventSPNUnrecognised, EventSPNEmpty,
 	EventSMB1SigningDisabled, EventSPNCheckFailed}
 
-// DecodedEvents says what a scan decodes unless ScanOptions.AllEvents is
+// decodedEvents says what a scan decodes unless ScanOptions.AllEvents is
 // set: every event of the SMB server provider (its coverage counts them
 // all), and of the Security-Auditing provider, whose events fill a WEF
 // collector's log, only 5168. The reader skips a chunk that holds the
@@ -60,18 +60,18 @@ var eventIDs = []uint16{EventEnforcementRejection, EventSMB1Access, EventSigning
 // template (Windows stores a template with its names in every chunk that
 // uses it), and drops the provider's other event IDs before building an
 // event, so that the Security events of a mixed log are not decoded.
-var DecodedEvents = []evtx.ProviderFilter{
+var decodedEvents = []evtx.ProviderFilter{
 	{Provider: Provider},
 	{Provider: SecurityAuditingProvider, EventIDs: []uint16{EventSPNCheckFailed}, Markers: []string{"ConfiguredNames"}},
 }
 
-// decodeOnly sets o to decode DecodedEvents only.
+// decodeOnly sets o to decode decodedEvents only.
 func decodeOnly(o *evtx.Options) {
 	o.Providers = o.Providers[:0]
-	for _, p := range DecodedEvents {
+	for _, p := range decodedEvents {
 		o.Providers = append(o.Providers, p.Provider)
 	}
-	o.Narrow = DecodedEvents
+	o.Narrow = decodedEvents
 }
 
 // Mapping keys: the finding fields that Classify fills from event data.
@@ -309,8 +309,8 @@ func channelIs(channel, want string) bool {
 // Data fields are mapped by name first (case-insensitive: the manifest's
 // names, then aliases seen or guessed for other builds), then by type and
 // documented order, skipping string-length fields. Finding.Mapping says how
-// each finding field was found, Finding.MappedFrom from which data field,
-// and Finding.Unmapped keeps every field left over. A recognised event
+// each finding field was found and from which data field, and keeps every
+// field left over. A recognised event
 // without a usable client becomes a KindUnparsed finding with a Reason,
 // but for 5168, which never names its client (see KindSPNCheckFailed).
 //
@@ -446,7 +446,7 @@ func (m *mapper) take(k fieldKey, i int, by MappedBy) {
 	m.method[k] = by
 }
 
-// from is the MappedFrom value of a recorded key: the field's name, or "#i".
+// from is the Mapping.From value of a recorded key: the field's name, or "#i".
 func (m *mapper) from(k fieldKey) string {
 	i := m.got[k] - 1
 	if n := m.data[i].Name; n != "" {
@@ -562,7 +562,7 @@ func (m *mapper) isLength(i int) bool {
 }
 
 // lengths marks the length fields that precede a mapped string as mapped
-// too, so that only surprising fields stay in Unmapped.
+// too, so that only surprising fields stay unmapped (Mapping.Unmapped).
 func (m *mapper) lengths() {
 	for _, pair := range [...][2]fieldKey{{kClient, kClientLength}, {kUser, kUserLength}, {kSPN, kSPNLength}} {
 		i := m.got[pair[0]] - 1
@@ -632,7 +632,7 @@ func isHexDigit(c byte) bool {
 
 // apply parses the mapped values into m and the finding's value fields and
 // returns a reason when the event is too malformed to classify. A value
-// that does not parse leaves its field in Unmapped. noClient is set for an
+// that does not parse leaves its field unmapped. noClient is set for an
 // event that never names its client (5168).
 func (m *mapper) apply(f *Finding, noClient bool) string {
 	record := func(k fieldKey) {
@@ -768,7 +768,7 @@ func (m *mapper) finding(ev *evtx.Event, in *interner) (Finding, bool) {
 	if m.hasPolicy {
 		f.EPAPolicy = in.policy(&m.policy)
 	}
-	f.Mapping, f.MappedFrom = in.mapper(m)
+	f.Mapping.m = in.mapper(m)
 	m.unmapped = m.unmapped[:0]
 	for i, fl := range m.data {
 		if !m.used[i] {
@@ -776,7 +776,7 @@ func (m *mapper) finding(ev *evtx.Event, in *interner) (Finding, bool) {
 		}
 	}
 	if len(m.unmapped) > 0 {
-		f.Unmapped = in.fields(m.unmapped)
+		f.Mapping.unmapped = in.fields(m.unmapped)
 	}
 	clear(m.unmapped) // keep no event's strings alive
 	return f, true

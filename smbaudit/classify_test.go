@@ -401,16 +401,16 @@ func TestClassify(t *testing.T) {
 			assert.Equal(t, w.encType, f.UnsupportedEncryptionType, "UnsupportedEncryptionType")
 			assert.Equal(t, w.reason551, f.ReasonCode, "ReasonCode")
 			for k, v := range w.mapping {
-				assert.Equal(t, v, f.Mapping[k], "mapping of %s", k)
+				assert.Equal(t, v, mappedBy(f.Mapping, k), "mapping of %s", k)
 			}
 			if w.mapping != nil {
-				assert.Len(t, f.Mapping, len(w.mapping), "mapping %v", f.Mapping)
+				assert.Equal(t, len(w.mapping), f.Mapping.Len(), "mapping %v", f.Mapping)
 			}
 			for k, v := range w.from {
-				assert.Equal(t, v, f.MappedFrom[k], "source field of %s", k)
+				assert.Equal(t, v, f.Mapping.From(k), "source field of %s", k)
 			}
 			var un []string
-			for _, u := range f.Unmapped {
+			for _, u := range f.Mapping.Unmapped() {
 				un = append(un, u.Name)
 			}
 			assert.Equal(t, w.unmapped, un, "unmapped")
@@ -423,7 +423,7 @@ func TestClassify(t *testing.T) {
 			assert.Equal(t, tt.ev.Source, f.Source)
 			assert.True(t, tt.ev.TimeCreated.Equal(f.Time))
 			// Every data field is either mapped or unmapped, never both.
-			assert.Equal(t, len(tt.ev.Data), len(f.Mapping)+len(f.Unmapped), "fields accounted for")
+			assert.Equal(t, len(tt.ev.Data), f.Mapping.Len()+f.Mapping.NumUnmapped(), "fields accounted for")
 		})
 	}
 }
@@ -542,7 +542,7 @@ func TestClassifyArbitraryData(t *testing.T) {
 		var ok bool
 		require.NotPanics(t, func() { f, ok = Classify(ev) }, "%+v", data)
 		require.True(t, ok)
-		require.Equal(t, len(data), len(f.Mapping)+len(f.Unmapped), "%+v -> %v", data, f.Mapping)
+		require.Equal(t, len(data), f.Mapping.Len()+f.Mapping.NumUnmapped(), "%+v -> %v", data, f.Mapping)
 		if f.Kind == KindSPNCheckFailed {
 			require.Empty(t, f.Client.ID, "5168 names no client: %+v", data)
 		} else if f.Kind != KindUnparsed {
@@ -557,7 +557,7 @@ func TestClassifyArbitraryData(t *testing.T) {
 // pre-filter list and the classifier agree.
 func TestDecodedEventsCoverRecognised(t *testing.T) {
 	kept := func(provider string, id uint16) bool {
-		for _, p := range DecodedEvents {
+		for _, p := range decodedEvents {
 			if strings.EqualFold(p.Provider, provider) && (p.EventIDs == nil || slices.Contains(p.EventIDs, id)) {
 				return true
 			}
@@ -581,7 +581,7 @@ func TestDecodedEventsCoverRecognised(t *testing.T) {
 	var o evtx.Options
 	decodeOnly(&o)
 	assert.Equal(t, []string{Provider, SecurityAuditingProvider}, o.Providers)
-	assert.Equal(t, DecodedEvents, o.Narrow)
+	assert.Equal(t, decodedEvents, o.Narrow)
 }
 
 // Every kind a classification can give is Known, so that a partial report
@@ -596,4 +596,44 @@ func TestKindKnown(t *testing.T) {
 	for _, k := range []Kind{"", "Signing-Unsupported", "bogus"} {
 		assert.False(t, k.Known(), k)
 	}
+}
+
+// A Mapping answers for every field name, mapped or not, and the zero
+// Mapping maps nothing.
+func TestMappingLookups(t *testing.T) {
+	f, ok := Classify(smbEvent(3024, 0, fld("ClientNameLength", tU16, "8"), fld("ClientName", tS, `\\NAS01`),
+		fld("", tH32, "0xC00000BB"), fld("EpaPolicy", tU32, "0"), fld("X", tU32, "1")))
+	require.True(t, ok)
+	for _, tc := range []struct {
+		name   string
+		m      Mapping
+		field  string
+		by     MappedBy
+		mapped bool
+		from   string
+	}{
+		{"by name", f.Mapping, FieldClient, MappedByName, true, "ClientName"},
+		{"length", f.Mapping, FieldClientLength, MappedByName, true, "ClientNameLength"},
+		{"by position", f.Mapping, FieldSPNQueryStatus, MappedByPosition, true, "#2"},
+		{"not mapped", f.Mapping, FieldUser, "", false, ""},
+		{"no such field", f.Mapping, "nosuch", "", false, ""},
+		{"zero Mapping", Mapping{}, FieldClient, "", false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			by, mapped := tc.m.By(tc.field)
+			assert.Equal(t, tc.by, by)
+			assert.Equal(t, tc.mapped, mapped)
+			assert.Equal(t, tc.from, tc.m.From(tc.field))
+			assert.Equal(t, tc.mapped, slices.Contains(tc.m.Fields(), tc.field))
+		})
+	}
+	assert.Equal(t, []string{FieldClient, FieldClientLength, FieldEPAPolicy, FieldSPNQueryStatus}, f.Mapping.Fields(), "sorted")
+	assert.Equal(t, 4, f.Mapping.Len())
+	assert.Equal(t, []evtx.Field{{Name: "X", Value: "1", Type: tU32}}, f.Mapping.Unmapped())
+	assert.Equal(t, "client=name:ClientName client-length=name:ClientNameLength epa-policy=name:EpaPolicy spn-query-status=position:#2 unmapped=1",
+		f.Mapping.String())
+	assert.Zero(t, Mapping{}.Len())
+	assert.Nil(t, Mapping{}.Fields())
+	assert.Nil(t, Mapping{}.Unmapped())
+	assert.Equal(t, "unmapped=0", Mapping{}.String())
 }

@@ -70,9 +70,10 @@ func ExampleClassify() {
 		},
 	}
 	f, ok := smbaudit.Classify(ev)
-	fmt.Println(ok, f.Kind, f.Client.ID, f.SPNQueryStatus, f.EPAPolicy, f.Mapping["client"])
+	by, _ := f.Mapping.By(smbaudit.FieldClient)
+	fmt.Println(ok, f.Kind, f.Client.ID, f.SPNQueryStatus, f.EPAPolicy, by, f.Mapping.From(smbaudit.FieldClient))
 	// Output:
-	// true spn-missing 10.0.40.7 0xC00000BB STATUS_NOT_SUPPORTED 0 (off) name
+	// true spn-missing 10.0.40.7 0xC00000BB STATUS_NOT_SUPPORTED 0 (off) name ClientName
 }
 
 // Client names as the SMB server logs them.

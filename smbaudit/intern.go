@@ -14,8 +14,8 @@ const maxInterned = 1 << 16
 
 // interner shares, within one file of a scan, the values that repeat from
 // finding to finding: strings (server, channel, file, client, user, SPN,
-// field names and values), the Mapping and MappedFrom maps (events of one
-// template map the same way), Unmapped slices and the small
+// field names and values), the fieldMaps and unmapped fields of Mapping
+// (events of one template map the same way) and the small
 // values the pointer fields point to. Every table is bounded by
 // maxInterned; past that a value is kept as a private copy. Interned strings
 // are copies, so that no finding keeps a decoder's buffer alive. An
@@ -23,7 +23,7 @@ const maxInterned = 1 << 16
 type interner struct {
 	strs     map[string]string
 	lower    map[string]string // as logged -> lower-cased, interned
-	mappings map[string]mappingPair
+	mappings map[string]*fieldMap
 	unmapped map[string][]evtx.Field
 	statuses map[NTStatus]*NTStatus
 	policies map[EPAPolicy]*EPAPolicy
@@ -36,16 +36,11 @@ type interner struct {
 	limit int
 }
 
-type mappingPair struct {
-	by   map[string]MappedBy
-	from map[string]string
-}
-
 func newInterner() *interner {
 	return &interner{
 		strs:     map[string]string{},
 		lower:    map[string]string{},
-		mappings: map[string]mappingPair{},
+		mappings: map[string]*fieldMap{},
 		unmapped: map[string][]evtx.Field{},
 		statuses: map[NTStatus]*NTStatus{},
 		policies: map[EPAPolicy]*EPAPolicy{},
@@ -204,9 +199,12 @@ func (in *interner) fields(fs []evtx.Field) []evtx.Field {
 	return s
 }
 
-// mapper returns the shared pair of maps holding m's recorded mapping: one
-// pair for every mapping of the same keys, methods and fields.
-func (in *interner) mapper(m *mapper) (map[string]MappedBy, map[string]string) {
+// mapper returns the shared fieldMap of m's recorded mapping: one for every
+// mapping of the same keys, methods and fields; nil when nothing is mapped.
+func (in *interner) mapper(m *mapper) *fieldMap {
+	if m.nrec == 0 {
+		return nil
+	}
 	var b []byte
 	if in.limit > 0 {
 		b = in.buf[:0]
@@ -226,19 +224,18 @@ func (in *interner) mapper(m *mapper) (map[string]MappedBy, map[string]string) {
 		}
 		in.buf = b
 		if p, ok := in.mappings[string(b)]; ok {
-			return p.by, p.from
+			return p
 		}
 	}
-	p := mappingPair{make(map[string]MappedBy, m.nrec), make(map[string]string, m.nrec)}
+	p := &fieldMap{n: m.nrec}
 	for k := range numKeys {
 		if m.rec[k] {
-			name := in.str(keyNames[k])
-			p.by[name] = m.method[k]
-			p.from[name] = in.str(m.from(k))
+			p.by[k] = m.method[k]
+			p.from[k] = in.str(m.from(k))
 		}
 	}
 	if len(in.mappings) < in.limit {
 		in.mappings[string(b)] = p
 	}
-	return p.by, p.from
+	return p
 }

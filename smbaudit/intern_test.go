@@ -37,6 +37,12 @@ func bySource(a, b Finding) int {
 
 func mapPtr(m any) uintptr { return reflect.ValueOf(m).Pointer() }
 
+// mappedBy is how m mapped field, "" when it did not.
+func mappedBy(m Mapping, field string) MappedBy {
+	by, _ := m.By(field)
+	return by
+}
+
 // The scan shares values between findings; that must change no finding.
 // One classifying goroutine, so that one interner sees every finding.
 func TestScanSharingKeepsMeaning(t *testing.T) {
@@ -53,9 +59,8 @@ func TestScanSharingKeepsMeaning(t *testing.T) {
 			shared := 0
 			for i := 1; i < len(got); i++ {
 				a, b := got[i-1], got[i]
-				if reflect.DeepEqual(a.Mapping, b.Mapping) && reflect.DeepEqual(a.MappedFrom, b.MappedFrom) {
-					assert.Equal(t, mapPtr(a.Mapping), mapPtr(b.Mapping))
-					assert.Equal(t, mapPtr(a.MappedFrom), mapPtr(b.MappedFrom))
+				if a.Mapping.Len() > 0 && reflect.DeepEqual(a.Mapping.m, b.Mapping.m) {
+					assert.Same(t, a.Mapping.m, b.Mapping.m)
 					shared++
 				}
 			}
@@ -89,18 +94,18 @@ func TestInternerSharesEqualValues(t *testing.T) {
 	for _, f := range []Finding{a, b, c, pos, nul1, nul2} {
 		assert.Equal(t, "nas01", f.Client.ID)
 	}
-	assert.Equal(t, []evtx.Field{{Name: "X", Value: "1", Type: tU32}}, a.Unmapped)
+	assert.Equal(t, []evtx.Field{{Name: "X", Value: "1", Type: tU32}}, a.Mapping.Unmapped())
 	assert.Equal(t, a, b, "equal events, equal findings")
 
-	assert.Equal(t, mapPtr(a.Mapping), mapPtr(b.Mapping), "equal mappings shared")
-	assert.Equal(t, mapPtr(a.MappedFrom), mapPtr(c.MappedFrom))
-	assert.NotEqual(t, mapPtr(a.MappedFrom), mapPtr(pos.MappedFrom), "different mappings not shared")
-	assert.Equal(t, "#1", pos.MappedFrom[FieldClient])
-	assert.Same(t, &a.Unmapped[0], &b.Unmapped[0])
-	assert.NotSame(t, &a.Unmapped[0], &c.Unmapped[0], "a different type is a different field")
-	assert.NotSame(t, &nul1.Unmapped[0], &nul2.Unmapped[0], "a NUL in a name does not collide")
-	assert.Equal(t, "A\x00", nul1.Unmapped[0].Name)
-	assert.Equal(t, "\x00B", nul2.Unmapped[0].Value)
+	assert.Same(t, a.Mapping.m, b.Mapping.m, "equal mappings shared")
+	assert.Same(t, a.Mapping.m, c.Mapping.m)
+	assert.NotSame(t, a.Mapping.m, pos.Mapping.m, "different mappings not shared")
+	assert.Equal(t, "#1", pos.Mapping.From(FieldClient))
+	assert.Same(t, &a.Mapping.unmapped[0], &b.Mapping.unmapped[0])
+	assert.NotSame(t, &a.Mapping.unmapped[0], &c.Mapping.unmapped[0], "a different type is a different field")
+	assert.NotSame(t, &nul1.Mapping.unmapped[0], &nul2.Mapping.unmapped[0], "a NUL in a name does not collide")
+	assert.Equal(t, "A\x00", nul1.Mapping.Unmapped()[0].Name)
+	assert.Equal(t, "\x00B", nul2.Mapping.Unmapped()[0].Value)
 	assert.Same(t, a.ServerRequiresSigning, c.ServerRequiresSigning)
 	assert.False(t, *a.ServerRequiresSigning)
 	assert.True(t, *pos.ServerRequiresSigning)
@@ -122,13 +127,15 @@ func TestClassifyValuesAreItsOwn(t *testing.T) {
 	a, ok := Classify(ev)
 	require.True(t, ok)
 	*a.ServerRequiresSigning = true
-	a.Mapping[FieldClient] = "changed"
-	a.Unmapped[0].Value = "changed"
+	a.Mapping.Unmapped()[0].Value = "changed"
+	a.Mapping.Fields()[0] = "changed"
 	b, ok := Classify(ev)
 	require.True(t, ok)
 	assert.False(t, *b.ServerRequiresSigning)
-	assert.Equal(t, MappedByName, b.Mapping[FieldClient])
-	assert.Equal(t, "1", b.Unmapped[0].Value)
+	assert.Equal(t, MappedByName, mappedBy(b.Mapping, FieldClient))
+	assert.Equal(t, "1", b.Mapping.Unmapped()[0].Value)
+	assert.Equal(t, "1", a.Mapping.Unmapped()[0].Value, "Unmapped is a copy")
+	assert.Equal(t, FieldClient, a.Mapping.Fields()[0], "Fields is a copy")
 
 	// Nor do the fields of one finding.
 	c, ok := Classify(smbEvent(3025, 0, fld("", tS, "WS1"), fld("", tS, "cifs/x"), fld("", tS, `CORP\u`),

@@ -56,8 +56,8 @@ type ScanOptions struct {
 	// AllEvents decodes the events of every provider, so that
 	// Result.Servers covers every event of every server (for example the
 	// Security events of a WEF collector). By default only the chunks that
-	// can hold an SMB server event or a 5168 are decoded (DecodedEvents),
-	// and coverage counts those events.
+	// can hold an SMB server event or a 5168 are decoded, and coverage
+	// counts those events.
 	AllEvents bool
 	// NoHash skips the SHA-256 of each input (FileResult.SHA256 stays
 	// zero). The hash runs beside the decoding, but on a pre-filtered
@@ -96,8 +96,8 @@ type Progress struct {
 // several files counts once (see the package documentation, Copies).
 // Findings are sorted by time, server, record ID and source, files by path
 // and servers by name, so equal inputs give equal results whatever the
-// order of paths and the scheduling. The findings share repeated values and
-// are read-only.
+// order of paths and the scheduling. The findings share repeated values:
+// copy what a pointer field points to before changing it (see Memory).
 //
 // A file that cannot be opened or is not EVTX is listed in Result.Files as
 // Skipped with its reason, and chunk and record errors are listed on their
@@ -153,7 +153,7 @@ func scanTuned(ctx context.Context, paths []string, opts ScanOptions, tn tuning)
 		prog.p.BytesTotal += f.size
 	}
 
-	cov := &coverage{servers: map[string]*serverSeen{}, channels: map[string]uint32{}}
+	cov := &recordsSeen{servers: map[string]*serverSeen{}, channels: map[string]uint32{}}
 	var order *turns
 	if opts.OnFinding != nil {
 		order = newTurns(len(files))
@@ -298,11 +298,11 @@ type serverSeen struct {
 	audit       int                   // unique audit findings, counted when streaming
 }
 
-// coverage is the scan-wide set of records seen, per server and channel
+// recordsSeen is the scan-wide set of records seen, per server and channel
 // (see recordSet). Sharing it between the files read at once (instead of
 // merging per-file sets at the end) keeps each record once, and tells a
 // streaming scan at once whether a record is a duplicate.
-type coverage struct {
+type recordsSeen struct {
 	mu       sync.Mutex
 	servers  map[string]*serverSeen // by lower-cased computer
 	channels map[string]uint32      // lower-cased channel -> number
@@ -315,7 +315,7 @@ type coverage struct {
 // the record to the cursor's and moves the cursor to it.
 // The caller holds c.mu: seeBatch takes it once for a batch of events, not
 // once per event.
-func (c *coverage) see(file int, ev *evtx.Event, lc, lch string, audit bool, cur *cursor, p position) bool {
+func (c *recordsSeen) see(file int, ev *evtx.Event, lc, lch string, audit bool, cur *cursor, p position) bool {
 	t := ev.TimeCreated
 	s := c.servers[lc]
 	if s == nil {
@@ -353,7 +353,7 @@ func (c *coverage) see(file int, ev *evtx.Event, lc, lch string, audit bool, cur
 // seeBatch sees the events of one classified batch of file number file
 // (see), under one lock, and records in each result whether its record is
 // new to the scan. streamed counts new audit findings.
-func (c *coverage) seeBatch(file int, b *batch, curs *fileCursors, streamed bool) {
+func (c *recordsSeen) seeBatch(file int, b *batch, curs *fileCursors, streamed bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i, ev := range b.evs {
@@ -399,7 +399,7 @@ const eventsPerProgress = 4096
 // scanFile reads file number idx of a scan into its output. share is the
 // number of goroutines that decode its chunks, and that classify its
 // events, unless opts.ChunkWorkers says otherwise (fileShare).
-func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, tn tuning, prog *progress, cov *coverage, order *turns, share int) fileOut {
+func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, tn tuning, prog *progress, cov *recordsSeen, order *turns, share int) fileOut {
 	out := fileOut{fr: FileResult{Path: in.path, Size: in.size}}
 	prog.update(func(p *Progress) { p.File, p.Done = in.path, false })
 	var bytesCounted int64
@@ -585,7 +585,7 @@ func (o *fileOut) bounds(t time.Time) {
 
 // merge joins the per-file outputs: files sorted by path, findings
 // deduplicated and sorted, server coverage over unique records.
-func merge(outs []fileOut, skipped []FileResult, cov *coverage, streamed bool) *Result {
+func merge(outs []fileOut, skipped []FileResult, cov *recordsSeen, streamed bool) *Result {
 	res := &Result{}
 	var all []Finding
 	withFindings, total := 0, 0
@@ -755,7 +755,7 @@ type classified struct {
 	fnd     Finding
 	ok      bool
 	lc, lch string
-	isNew   bool // the record is new to the scan (coverage.seeBatch)
+	isNew   bool // the record is new to the scan (recordsSeen.seeBatch)
 }
 
 type batch struct {

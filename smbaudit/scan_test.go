@@ -125,7 +125,7 @@ func TestScanAuditLogAcrossChunks(t *testing.T) {
 			assert.True(t, e.TimeCreated.Equal(f.Time), "time of record %d to 100 ns", f.RecordID)
 			assert.Equal(t, e.EventID, f.EventID)
 		}
-		assert.Equal(t, MappedByName, f.Mapping[FieldClient])
+		assert.Equal(t, MappedByName, mappedBy(f.Mapping, FieldClient))
 		chunks[f.Source.Chunk] = true
 	}
 	assert.GreaterOrEqual(t, len(chunks), 3, "findings come from every chunk")
@@ -162,22 +162,22 @@ func TestScanFindingDetails(t *testing.T) {
 			assert.Equal(t, `\\10.0.20.15`, f.Client.Raw)
 			assert.Equal(t, "10.0.20.15", f.Client.ID)
 			assert.Equal(t, ptr(false), f.ServerRequiresSigning)
-			assert.Empty(t, f.Unmapped)
+			assert.Zero(t, f.Mapping.NumUnmapped())
 		}},
 		{"FS01 3021 v1 with user", first("FS01", 3021, 1), func(t *testing.T, f *Finding) {
 			assert.Equal(t, `CORP\svc-nasbackup`, f.User)
-			assert.Equal(t, MappedByName, f.Mapping[FieldUser])
-			assert.Equal(t, "UserNameLength", f.MappedFrom[FieldUserLength])
-			assert.Equal(t, "ServerRequiresSigning", f.MappedFrom[FieldRequiresSign])
+			assert.Equal(t, MappedByName, mappedBy(f.Mapping, FieldUser))
+			assert.Equal(t, "UserNameLength", f.Mapping.From(FieldUserLength))
+			assert.Equal(t, "ServerRequiresSigning", f.Mapping.From(FieldRequiresSign))
 			assert.Equal(t, ptr(false), f.ServerRequiresSigning)
-			assert.Empty(t, f.Unmapped)
+			assert.Zero(t, f.Mapping.NumUnmapped())
 		}},
 		{"FS01 3022", first("FS01", 3022, 0), func(t *testing.T, f *Finding) {
 			assert.Equal(t, KindEncryptionUnsupported, f.Kind)
 			assert.Equal(t, "10.0.20.15", f.Client.ID)
 			assert.Equal(t, ptr(false), f.ServerRequiresEncryption)
 			assert.Equal(t, ptr(uint32(1)), f.UnsupportedEncryptionType)
-			assert.Empty(t, f.Unmapped)
+			assert.Zero(t, f.Mapping.NumUnmapped())
 		}},
 		{"FS03 3023 (Operational, via WEF)", first("FS03", 3023, 0), func(t *testing.T, f *Finding) {
 			assert.Equal(t, KindGuestLogon, f.Kind)
@@ -206,8 +206,8 @@ func TestScanFindingDetails(t *testing.T) {
 			assert.Equal(t, "cifs/files.corp.example", f.SPN)
 			assert.Equal(t, ptr(true), f.ServiceClassIsValid)
 			assert.Equal(t, ptr(false), f.PrincipalNameIsValid)
-			assert.Equal(t, "PrincipalNameIsValid", f.MappedFrom[FieldPrincipalNameIsValid])
-			assert.Equal(t, MappedByName, f.Mapping[FieldServiceClassIsValid])
+			assert.Equal(t, "PrincipalNameIsValid", f.Mapping.From(FieldPrincipalNameIsValid))
+			assert.Equal(t, MappedByName, mappedBy(f.Mapping, FieldServiceClassIsValid))
 			assert.Equal(t, ClientFQDN, f.Client.Kind)
 			assert.Equal(t, "app01", f.Client.ShortName)
 		}},
@@ -218,26 +218,26 @@ func TestScanFindingDetails(t *testing.T) {
 		{"FS02 3027 alias", first("FS02", 3027, 0), func(t *testing.T, f *Finding) {
 			assert.Equal(t, "scan01", f.Client.ID)
 			assert.Equal(t, ptr(true), f.ServerRequiresSigning)
-			assert.Equal(t, "RequireSigning", f.MappedFrom[FieldRequiresSign])
+			assert.Equal(t, "RequireSigning", f.Mapping.From(FieldRequiresSign))
 		}},
 		{"FS02 3024 alias", first("FS02", 3024, 0), func(t *testing.T, f *Finding) {
 			assert.Equal(t, "lnx-old.corp.example", f.Client.ID)
-			assert.Equal(t, "QueryStatus", f.MappedFrom[FieldSPNQueryStatus])
+			assert.Equal(t, "QueryStatus", f.Mapping.From(FieldSPNQueryStatus))
 			assert.Equal(t, &EPAPolicy{1, "accept if provided"}, f.EPAPolicy)
 		}},
 		{"FS03 3024 by position (WEF)", first("FS03", 3024, 1), func(t *testing.T, f *Finding) {
 			assert.Equal(t, "10.0.40.7", f.Client.ID)
-			assert.Equal(t, MappedByPosition, f.Mapping[FieldClient])
-			assert.Equal(t, MappedByPosition, f.Mapping[FieldSPNQueryStatus])
+			assert.Equal(t, MappedByPosition, mappedBy(f.Mapping, FieldClient))
+			assert.Equal(t, MappedByPosition, mappedBy(f.Mapping, FieldSPNQueryStatus))
 			assert.Equal(t, &EPAPolicy{2, "required"}, f.EPAPolicy)
-			assert.Empty(t, f.Unmapped)
+			assert.Zero(t, f.Mapping.NumUnmapped())
 		}},
 		{"FS03 3025 unnamed data", first("FS03", 3025, 1), func(t *testing.T, f *Finding) {
 			assert.Equal(t, "cifs/files.corp.example", f.SPN)
-			assert.Equal(t, "#3", f.MappedFrom[FieldSPN])
+			assert.Equal(t, "#3", f.Mapping.From(FieldSPN))
 			assert.Equal(t, ptr(true), f.ServiceClassIsValid, "the first boolean, by position")
 			assert.Equal(t, ptr(false), f.PrincipalNameIsValid, "the second boolean, by position")
-			assert.Equal(t, MappedByPosition, f.Mapping[FieldPrincipalNameIsValid])
+			assert.Equal(t, MappedByPosition, mappedBy(f.Mapping, FieldPrincipalNameIsValid))
 		}},
 		{"FS03 551", first("FS03", 551, 2), func(t *testing.T, f *Finding) {
 			assert.Equal(t, KindEnforcementRejection, f.Kind)

@@ -42,10 +42,9 @@ type Event struct {
 // for the fields a provider may leave out; a nil Value is then a Null
 // argument (type 0x00, no bytes), and the element holding it is not
 // rendered at all. Literal writes Value, a string, as text of the template
-// itself instead of a substitution, the characters & < > " ' as entity
-// references and control characters other than tab, LF and CR as
-// character references (&#NN;), the way text with markup characters is
-// stored in BinXML.
+// itself instead of a substitution, escaped as BinXML stores such text
+// (& < > " ' as entity references, other control characters than tab, LF
+// and CR as &#NN;).
 type Data struct {
 	Name     string
 	Type     evtx.Type

@@ -15,8 +15,8 @@ func TestParseFailOn(t *testing.T) {
 		in   string
 		want []report.Setting
 	}{
-		{"ANY", report.Settings},
-		{" any ", report.Settings},
+		{"ANY", report.Settings()},
+		{" any ", report.Settings()},
 		{"spn2", []report.Setting{report.SettingSPNHardeningLvl2}},
 		{"RequireSecuritySignature", []report.Setting{report.SettingRequireSigning}},
 		{"encryption", []report.Setting{report.SettingRequireEncryption}},
@@ -28,7 +28,7 @@ func TestParseFailOn(t *testing.T) {
 	got, err := parseFailOn("any")
 	require.NoError(t, err)
 	got[0] = "changed"
-	assert.Equal(t, report.SettingDisableSMB1, report.Settings[0], "parseFailOn must not hand out report.Settings itself")
+	assert.Equal(t, report.SettingDisableSMB1, report.Settings()[0], "parseFailOn hands out a slice of the caller's own")
 
 	for _, bad := range []string{"everything", "", "signing,spn2"} {
 		_, err := parseFailOn(bad)

@@ -33,7 +33,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -196,7 +195,7 @@ func (c *common) register(fs *flag.FlagSet) {
 // UnmarshalText), or "any" for every setting.
 func parseFailOn(s string) ([]report.Setting, error) {
 	if strings.EqualFold(strings.TrimSpace(s), "any") {
-		return slices.Clone(report.Settings), nil
+		return report.Settings(), nil
 	}
 	var st report.Setting
 	if err := st.UnmarshalText([]byte(s)); err != nil {
@@ -214,7 +213,7 @@ func checkName(s string) error {
 }
 
 // outDirFiles returns the files of --out-dir, one per format, in the order
-// of report.Formats.
+// of report.Formats().
 func (c *common) outDirFiles() []string {
 	name := c.name
 	if name == "" {
@@ -225,7 +224,7 @@ func (c *common) outDirFiles() []string {
 		name = "smbreadiness-" + at.UTC().Format("20060102T150405Z")
 	}
 	var out []string
-	for _, f := range report.Formats {
+	for _, f := range report.Formats() {
 		ext := string(f)
 		if f == report.FormatText {
 			ext = "txt"
@@ -561,7 +560,7 @@ Flags:
 	}
 	describeInputs(stderr, g.Files)
 	if !c.quiet {
-		summarise(stderr, g)
+		printReadSummary(stderr, g)
 	}
 	if timeline != nil {
 		err := timeline.Close()
@@ -614,14 +613,14 @@ Flags:
 	}
 	if failed > 0 {
 		say(stderr, "nothing merged: %d of %s could not be read; no report written",
-			failed, plural(len(paths), "partial report", "partial reports"))
+			failed, countOf(len(paths), "partial report", "partial reports"))
 		return exitNothing
 	}
 	rep := b.Finish()
 	if !c.quiet {
 		say(stderr, "merged %s: %s, %s, %s",
-			plural(len(paths), "partial report", "partial reports"), plural(rep.Summary.Clients, "client", "clients"),
-			plural(rep.Summary.Servers, "server", "servers"), plural(rep.Summary.Inputs, "input file", "input files"))
+			countOf(len(paths), "partial report", "partial reports"), countOf(rep.Summary.Clients, "client", "clients"),
+			countOf(rep.Summary.Servers, "server", "servers"), countOf(rep.Summary.Inputs, "input file", "input files"))
 		omitted(stderr, rep)
 	}
 	return c.finish(rep, format, failOn, out, stdout, stderr)
@@ -780,7 +779,7 @@ func sameFile(a, b string) bool {
 // work; nil fields write nothing (the report then goes to stdout).
 type outputs struct {
 	report, partial, timeline *safefile.Output
-	dir                       []*safefile.Output // --out-dir: one per report.Formats
+	dir                       []*safefile.Output // --out-dir: one per report.Formats()
 }
 
 // abort discards the outputs not committed.
@@ -844,7 +843,7 @@ func (c *common) create(opts safefile.Options, stderr io.Writer) (*outputs, int,
 // then commits them all: on any error none is committed.
 func (c *common) writeDir(rep *report.Report, out *outputs, stderr io.Writer) error {
 	opts := report.RenderOptions{Location: c.loc}
-	for i, f := range report.Formats {
+	for i, f := range report.Formats() {
 		if err := rep.Render(out.dir[i], f, opts); err != nil {
 			return fmt.Errorf("%s: %w", out.dir[i].Name(), err)
 		}
@@ -867,9 +866,9 @@ func (c *common) writeDir(rep *report.Report, out *outputs, stderr io.Writer) er
 // finish writes the report and the partial, then applies --fail-on.
 func (c *common) finish(rep *report.Report, format report.Format, failOn []report.Setting, out *outputs, stdout, stderr io.Writer) int {
 	color := format == report.FormatText && out.report == nil && !c.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout)
-	opts := report.RenderOptions{Text: report.TextOptions{Color: color}, Location: c.loc}
+	opts := report.RenderOptions{Color: color, Location: c.loc}
 	if format == report.FormatText && out.report == nil {
-		opts.Text.Width = termWidth(stdout) // 0, as for a file, unless stdout is a terminal
+		opts.Width = termWidth(stdout) // 0, as for a file, unless stdout is a terminal
 	}
 	var err error
 	if len(out.dir) > 0 {
@@ -884,7 +883,7 @@ func (c *common) finish(rep *report.Report, format report.Format, failOn []repor
 		return exitInternal
 	}
 	if out.partial != nil {
-		err := rep.WriteJSON(out.partial)
+		err := rep.Render(out.partial, report.FormatJSON, report.RenderOptions{})
 		if err == nil {
 			err = out.partial.Commit()
 		}
@@ -950,7 +949,8 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 	})
 }
 
-func plural(n int, one, many string) string {
+// countOf returns n with the noun that fits it: "1 file", "2 files".
+func countOf(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
@@ -1019,8 +1019,8 @@ func describeInputs(stderr io.Writer, files []smbaudit.FileResult) {
 	}
 }
 
-// summarise writes the one-line summary of what was read and skipped.
-func summarise(stderr io.Writer, g *report.Generated) {
+// printReadSummary writes the one-line summary of what was read and skipped.
+func printReadSummary(stderr io.Writer, g *report.Generated) {
 	var read, damaged int
 	var bytes int64
 	causes := map[smbaudit.Cause]int{}
@@ -1041,8 +1041,8 @@ func summarise(stderr io.Writer, g *report.Generated) {
 	}
 	rep := g.Report
 	msg := fmt.Sprintf("read %d of %s (%s), %d damaged; %s, %s, %s",
-		read, plural(len(g.Files), "file", "files"), humanBytes(bytes), damaged, plural(g.Findings, "finding", "findings"),
-		plural(rep.Summary.Clients, "client", "clients"), plural(rep.Summary.Servers, "server", "servers"))
+		read, countOf(len(g.Files), "file", "files"), humanBytes(bytes), damaged, countOf(g.Findings, "finding", "findings"),
+		countOf(rep.Summary.Clients, "client", "clients"), countOf(rep.Summary.Servers, "server", "servers"))
 	if skipped := len(g.Files) - read; skipped > 0 {
 		var parts []string
 		for _, c := range order {
@@ -1058,7 +1058,7 @@ func summarise(stderr io.Writer, g *report.Generated) {
 func omitted(stderr io.Writer, rep *report.Report) {
 	if rep.FindingsOmitted > 0 {
 		say(stderr, "%s counted in the rows but not listed in the JSON form (over --max-findings)",
-			plural(rep.FindingsOmitted, "finding", "findings"))
+			countOf(rep.FindingsOmitted, "finding", "findings"))
 	}
 }
 
