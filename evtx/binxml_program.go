@@ -92,12 +92,14 @@ func skippable(nodes []*bxNode) []uint16 {
 	if len(nodes) == 0 {
 		return nil
 	}
-	ids := make([]uint16, 0, len(nodes))
 	for _, n := range nodes {
 		if n.kind != kindSubst || !n.optional {
 			return nil
 		}
-		ids = append(ids, n.subID)
+	}
+	ids := make([]uint16, len(nodes))
+	for i, n := range nodes {
+		ids[i] = n.subID
 	}
 	return ids
 }
