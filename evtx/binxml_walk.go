@@ -5,7 +5,10 @@ import (
 	"strings"
 )
 
-// bxWalker expands a parsed record into (path, value) pairs.
+// bxWalker expands a parsed record into (path, value) pairs, listed in the
+// record's values (plan.ordered) or handed to an eventSink, which builds the
+// Event from them. A template instance runs the template's compiled
+// program (bxProgram) where there is one, with the same result.
 //
 // Paths join element names with "/"; an attribute follows its element after
 // "@"; text content takes the element's own path. A <Data> element whose Name
@@ -18,8 +21,9 @@ type bxWalker struct {
 	p     *recParser
 	plan  *recordValues
 	steps int
-	// text is the record's value text: the renderings of its scalar
-	// arguments, one string that their values' Text slice.
+	// text is the record's value text, for a listing walk: the renderings
+	// of its scalar arguments, one string that their values' Text slice.
+	// (The sink renders into the scratch's text itself.)
 	text string
 	// chunkSteps is the chunk inspector's step count when the walk began.
 	chunkSteps int
