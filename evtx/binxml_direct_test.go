@@ -15,7 +15,8 @@ import (
 
 // TestDirectInspectEqualsPlan checks, record by record on the fixtures and
 // the sample corpus, that a direct inspection (the Event built as the
-// values are walked, through the templates' compiled programs) gives what
+// values are walked, through the templates' compiled programs, repeated
+// values taken from their memos) gives what
 // the values listed node by node and applied by eventFromPlan give, and
 // the same refusals; and that it builds the Event exactly when the listed
 // plan resolves with no error.
@@ -25,6 +26,10 @@ func TestDirectInspectEqualsPlan(t *testing.T) {
 		b, err := os.ReadFile(path)
 		require.NoError(t, err)
 		name := filepath.Base(path)
+		// The direct inspections share one scratch across the file's
+		// chunks, as a reader's worker does: its template cache,
+		// compiled programs and value memos carry over.
+		sc := &bxScratch{}
 		for base := 4096; base+chunkSize <= len(b); base += chunkSize {
 			chunk := b[base : base+chunkSize]
 			if string(chunk[:8]) != chunkMagic {
@@ -34,7 +39,8 @@ func TestDirectInspectEqualsPlan(t *testing.T) {
 			if free < chunkHeaderSize || free > chunkSize {
 				free = chunkSize
 			}
-			list, fast := newChunkInspector(chunk), newChunkInspector(chunk)
+			sc.plans.reset()
+			list, fast := newChunkInspector(chunk), newChunkInspectorScratch(chunk, sc)
 			list.nodeByNode, fast.direct = true, true
 			for off := chunkHeaderSize; off+bxRecMin <= free && [4]byte(chunk[off:off+4]) == bxRecMagic; {
 				size := int(binary.LittleEndian.Uint32(chunk[off+4:]))

@@ -45,6 +45,9 @@ type bxOp struct {
 	// path is where the values go; elemPath, the element holding a
 	// substitution (a BinXML argument's content goes under it).
 	path, elemPath *bxPath
+	// memo, for a substitution giving a data field, remembers its last
+	// value and text (eventSink.addScalar).
+	memo *valueMemo
 	// skip lists, for an element or attribute whose content is only
 	// optional substitutions, their arguments: when all are Null, it is
 	// left out (bxOnlyNullOptional). Nil: never left out.
@@ -177,8 +180,12 @@ func (c *bxCompiler) value(n *bxNode, elemPath, path *bxPath, depth int, step bo
 	case kindText:
 		c.ops = append(c.ops, bxOp{kind: opText, step: step, off: n.off, text: n.text, path: path})
 	case kindSubst:
-		c.ops = append(c.ops, bxOp{kind: opSubst, step: step, off: n.off, depth: depth, subID: n.subID,
-			optional: n.optional, path: path, elemPath: elemPath})
+		op := bxOp{kind: opSubst, step: step, off: n.off, depth: depth, subID: n.subID,
+			optional: n.optional, path: path, elemPath: elemPath}
+		if path.data {
+			op.memo = &valueMemo{}
+		}
+		c.ops = append(c.ops, op)
 	default:
 		return false
 	}
@@ -223,7 +230,7 @@ func (w *bxWalker) run(prog *bxProgram, args []bxArg, base int) error {
 						return bxLimitf(a.off, "record yields more than %d values", maxValuesPerRecord)
 					}
 					w.nvals++
-					w.sink.addScalar(op.path, a)
+					w.sink.addScalar(op.path, a, op.memo)
 					continue
 				}
 			}

@@ -92,7 +92,7 @@ func (w *bxWalker) addScalar(off int, path *bxPath, a *bxArg) error {
 		return bxLimitf(off, "record yields more than %d values", maxValuesPerRecord)
 	}
 	w.nvals++
-	w.sink.addScalar(path, a)
+	w.sink.addScalar(path, a, nil)
 	return nil
 }
 

@@ -334,7 +334,17 @@ type eventSink struct {
 	// set it in the last record and its text: a field that repeats from
 	// record to record (a log's provider, channel, computer, provider
 	// GUID) takes that text again, without rendering.
-	last [planSysSlots]sysMemo
+	last [planSysSlots]valueMemo
+	// memos lists the data values rendered in this record whose memo
+	// (see addScalar) finish updates.
+	memos []memoUpdate
+}
+
+// memoUpdate is a data field whose value finish stores in its memo.
+type memoUpdate struct {
+	m     *valueMemo
+	a     *bxArg
+	field int
 }
 
 type textSpan struct{ ts, te int32 }
@@ -345,11 +355,25 @@ type sysText struct {
 	textSpan
 }
 
-type sysMemo struct {
+// valueMemo remembers a stored value (type and bytes) and the text it was
+// rendered to, for a place where values repeat from record to record.
+type valueMemo struct {
 	typ  Type
 	data []byte // a copy of the stored bytes
 	text string
 	ok   bool
+	// hits and misses count the uses of a data value's memo; off is set
+	// once it is seen to miss most of the time, to stop copying values.
+	hits, misses int32
+	off          bool
+}
+
+// maxMemoValue bounds the stored size of a data value a memo keeps.
+const maxMemoValue = 64
+
+// memoed reports whether m holds the value of a.
+func (m *valueMemo) memoed(a *bxArg) bool {
+	return m.ok && m.typ == a.typ && string(m.data) == string(a.data)
 }
 
 // setSysText sets the System field slot of ev from text, the rendering of
@@ -368,7 +392,7 @@ func setSysText(ev *Event, slot int, typ Type, text string) {
 func (s *eventSink) reset(ev *Event, text *[]byte) {
 	s.ev, s.seen, s.text = ev, 0, text
 	clear(s.fields) // drop the previous record's strings
-	s.fields, s.spans, s.sys = s.fields[:0], s.spans[:0], s.sys[:0]
+	s.fields, s.spans, s.sys, s.memos = s.fields[:0], s.spans[:0], s.sys[:0], s.memos[:0]
 }
 
 // add takes the value v at path.
@@ -383,12 +407,14 @@ func (s *eventSink) add(path *bxPath, v *typedValue) {
 	}
 }
 
-// addScalar takes the scalar argument a at path.
-func (s *eventSink) addScalar(path *bxPath, a *bxArg) {
+// addScalar takes the scalar argument a at path. memo, when not nil, is
+// the memo of the place the value comes from (a compiled substitution):
+// a data value equal to the one it remembers takes its text, unrendered.
+func (s *eventSink) addScalar(path *bxPath, a *bxArg, memo *valueMemo) {
 	if path.sys >= 0 && s.seen&(1<<path.sys) == 0 {
 		s.seen |= 1 << path.sys
 		if !setSystemTyped(s.ev, path.sys, a) {
-			if m := &s.last[path.sys]; m.ok && m.typ == a.typ && string(m.data) == string(a.data) {
+			if m := &s.last[path.sys]; m.memoed(a) {
 				setSysText(s.ev, path.sys, a.typ, m.text)
 			} else {
 				*s.text = a.render(*s.text)
@@ -397,9 +423,18 @@ func (s *eventSink) addScalar(path *bxPath, a *bxArg) {
 		}
 	}
 	if path.data {
+		if memo != nil && memo.memoed(a) {
+			memo.hits++
+			s.fields = appendField(s.fields, path.field, memo.text, a.typ)
+			s.spans = append(s.spans, textSpan{-1, -1})
+			return
+		}
 		*s.text = a.render(*s.text)
 		s.fields = appendField(s.fields, path.field, "", a.typ)
 		s.spans = append(s.spans, textSpan{a.ts, a.te})
+		if memo != nil && !memo.off && len(a.data) <= maxMemoValue {
+			s.memos = append(s.memos, memoUpdate{memo, a, len(s.fields) - 1})
+		}
 	}
 }
 
@@ -424,6 +459,13 @@ func (s *eventSink) finish() *Event {
 			if sp.ts >= 0 {
 				ev.Data[i].Value = text[sp.ts:sp.te]
 			}
+		}
+	}
+	for _, u := range s.memos {
+		m := u.m
+		m.typ, m.data, m.text, m.ok = u.a.typ, append(m.data[:0], u.a.data...), ev.Data[u.field].Value, true
+		if m.misses++; m.misses >= 16 && m.hits < m.misses/4 {
+			m.off, m.ok = true, false // values that seldom repeat: stop
 		}
 	}
 	s.ev = nil
