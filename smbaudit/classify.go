@@ -348,7 +348,7 @@ func (m *mapper) optionals(f *Finding, in *interner) {
 		f.Status = Some(NTStatus{Code: m.status.Code, Name: in.str(m.status.Name)})
 	}
 	if m.hasPolicy {
-		f.EPAPolicy = Some(EPAPolicy{Value: m.policy.Value, Label: in.str(m.policy.Label)})
+		f.EPAPolicy = Some(in.epaPolicy(m.policy))
 	}
 }
 
@@ -372,7 +372,7 @@ type mapper struct {
 	hasNum                  [numKeys]bool
 	spnStatus, status       NTStatus
 	hasSPNStatus, hasStatus bool
-	policy                  EPAPolicy
+	policy                  uint32
 	hasPolicy               bool
 	unmapped                []evtx.Field
 	// in remembers the clients normalised, while finding runs.
@@ -685,7 +685,7 @@ func (m *mapper) apply(f *Finding, noClient bool) string {
 				drop(k)
 				continue
 			}
-			m.policy, m.hasPolicy = NewEPAPolicy(v), true
+			m.policy, m.hasPolicy = v, true
 		case kRequiresSign, kServiceClass, kPrincipalName, kRequiresEncrypt:
 			b, err := parseBool(fl.Value)
 			if err != nil {

@@ -105,6 +105,12 @@ func TestClassifySharedAllocations(t *testing.T) {
 				require.Equal(t, Some(true), f.ServerRequiresEncryption)
 				require.Equal(t, Some(uint32(2)), f.UnsupportedEncryptionType)
 			}},
+		{"3024, an undocumented policy", smbEvent(3024, 0, fld("ClientName", tS, `\\ws01`), fld("SpnQueryStatus", tH32, "0xC000005E"),
+			fld("EpaPolicy", tU32, "7777")),
+			func(t *testing.T, f Finding) {
+				require.Equal(t, Some(NTStatus{0xC000005E, "STATUS_NO_LOGON_SERVERS"}), f.SPNQueryStatus)
+				require.Equal(t, Some(EPAPolicy{7777, "7777"}), f.EPAPolicy)
+			}},
 		{"551 v3 with ReasonCode", func() *evtx.Event {
 			e := smbEvent(551, 3, fld("Status", tH32, "0xC000035B"), fld("UserName", tS, `CORP\lnxsvc`),
 				fld("ClientName", tS, `\\lnx-old`), fld("SPNValidationPolicy", tU32, "2"), fld("ReasonCode", tU32, "3"))

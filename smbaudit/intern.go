@@ -117,6 +117,19 @@ func (in *interner) strings(f *Finding) {
 	f.Reason = in.str(f.Reason)
 }
 
+// epaPolicy returns NewEPAPolicy(v) with a shared label, formatting an
+// undocumented value once, not for every finding.
+func (in *interner) epaPolicy(v uint32) EPAPolicy {
+	if _, ok := epaLabels[v]; ok || in.limit == 0 {
+		return NewEPAPolicy(v)
+	}
+	in.buf = strconv.AppendUint(in.buf[:0], uint64(v), 10)
+	if l, ok := in.strs[string(in.buf)]; ok {
+		return EPAPolicy{Value: v, Label: l}
+	}
+	return EPAPolicy{Value: v, Label: in.str(string(in.buf))}
+}
+
 // fields returns a shared slice equal to fs (nil stays nil). fs itself is
 // never kept.
 func (in *interner) fields(fs []evtx.Field) []evtx.Field {
