@@ -188,23 +188,23 @@ func recordOf(f *smbaudit.Finding, fm *formats) Record {
 		ClientID: f.Client.ID, ClientRaw: f.Client.Raw, ClientKind: string(f.Client.Kind), ShortName: f.Client.ShortName,
 		User: f.User, SPN: f.SPN, HasSPN: f.HasSPN || f.SPN != "", ChunkDamaged: f.ChunkDamaged, Recovered: f.Recovered, Reason: f.Reason,
 	}
-	if f.SPNQueryStatus != nil {
-		r.SPNQueryStatus = fm.ntStatus(*f.SPNQueryStatus)
+	if s, ok := f.SPNQueryStatus.Get(); ok {
+		r.SPNQueryStatus = fm.ntStatus(s)
 	}
-	if f.EPAPolicy != nil {
-		r.EPAPolicy = fm.epaPolicy(*f.EPAPolicy)
+	if p, ok := f.EPAPolicy.Get(); ok {
+		r.EPAPolicy = fm.epaPolicy(p)
 	}
 	for _, b := range [...]struct {
-		v   *bool
+		v   smbaudit.Opt[bool]
 		dst *string
 	}{{f.ServerRequiresSigning, &r.ServerRequiresSigning}, {f.ServiceClassIsValid, &r.ServiceClassIsValid},
 		{f.PrincipalNameIsValid, &r.PrincipalNameIsValid}, {f.ServerRequiresEncryption, &r.ServerRequiresEncryption}} {
-		if b.v != nil {
-			*b.dst = strconv.FormatBool(*b.v)
+		if v, ok := b.v.Get(); ok {
+			*b.dst = strconv.FormatBool(v)
 		}
 	}
-	if f.Status != nil {
-		r.Status = fm.ntStatus(*f.Status)
+	if s, ok := f.Status.Get(); ok {
+		r.Status = fm.ntStatus(s)
 	}
 	return r
 }

@@ -96,8 +96,8 @@ type Progress struct {
 // several files counts once (see the package documentation, Copies).
 // Findings are sorted by time, server, record ID and source, files by path
 // and servers by name, so equal inputs give equal results whatever the
-// order of paths and the scheduling. The findings share repeated values:
-// copy what a pointer field points to before changing it (see Memory).
+// order of paths and the scheduling. The findings share their repeated
+// strings and mappings, never anything a caller can change (see Memory).
 //
 // A file that cannot be opened or is not EVTX is listed in Result.Files as
 // Skipped with its reason, and chunk and record errors are listed on their
