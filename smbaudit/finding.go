@@ -1,6 +1,8 @@
 package smbaudit
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -103,6 +105,29 @@ func (o Opt[T]) String() string {
 		return ""
 	}
 	return fmt.Sprint(o.V)
+}
+
+// MarshalJSON encodes the value, or null when it is absent, as the
+// pointer it replaces was encoded.
+func (o Opt[T]) MarshalJSON() ([]byte, error) {
+	if !o.OK {
+		return []byte("null"), nil
+	}
+	return json.Marshal(o.V)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes: null is absent.
+func (o *Opt[T]) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		*o = Opt[T]{}
+		return nil
+	}
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*o = Some(v)
+	return nil
 }
 
 // MappedBy says how a finding field was taken from the event data.
