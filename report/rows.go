@@ -32,10 +32,14 @@ type clientAgg struct {
 	names, users, spns strset
 	servers            strset // lower-cased
 	events             []eventAgg
-	first, last        Evidence
-	seen               bool
-	damaged            int
-	*clientRare        // nil until one of its values is seen
+	// own says that each event has its own set of servers; until then
+	// the client has at most one event ID, whose servers are the client's
+	// (events[0].servers is empty): most clients log one.
+	own         bool
+	first, last Evidence
+	seen        bool
+	damaged     int
+	*clientRare // nil until one of its values is seen
 }
 
 // clientRare holds what few clients have, so that the others do not pay
@@ -119,6 +123,15 @@ func (s *strset) add(vs ...string) {
 	}
 }
 
+func (s *strset) has(v string) bool {
+	if s.big != nil {
+		_, ok := s.big[v]
+		return ok
+	}
+	_, ok := slices.BinarySearch(s.small, v)
+	return ok
+}
+
 func (s *strset) len() int {
 	if s.big != nil {
 		return len(s.big)
@@ -135,6 +148,16 @@ func (s *strset) sorted() []string {
 		return nil
 	}
 	return slices.Clone(s.small)
+}
+
+// take returns the values in order: with consume the set's own slice
+// when it has one, which the set must not be used after; otherwise a new
+// slice as sorted.
+func (s *strset) take(consume bool) []string {
+	if consume && s.big == nil && len(s.small) > 0 {
+		return slices.Clip(s.small)
+	}
+	return s.sorted()
 }
 
 // each calls f with every value, in no fixed order.
@@ -182,10 +205,10 @@ func (w *rows) client(id string) *clientAgg {
 
 // seenAt widens the client's first and last evidence to e.
 func (c *clientAgg) seenAt(first, last Evidence) {
-	if !c.seen || cmpEvidence(first, c.first) < 0 {
+	if !c.seen || cmpEvidenceOf(&first, &c.first) < 0 {
 		c.first = first
 	}
-	if !c.seen || cmpEvidence(last, c.last) > 0 {
+	if !c.seen || cmpEvidenceOf(&last, &c.last) > 0 {
 		c.last = last
 	}
 	c.seen = true
@@ -194,13 +217,46 @@ func (c *clientAgg) seenAt(first, last Evidence) {
 func (c *clientAgg) count(event uint16, n int, lcServers ...string) {
 	i := slices.IndexFunc(c.events, func(e eventAgg) bool { return e.id == event })
 	if i < 0 {
+		c.unshare()
 		i = len(c.events)
 		c.events = append(c.events, eventAgg{id: event})
 	}
 	e := &c.events[i]
 	e.n += n
-	e.servers.add(lcServers...)
+	if c.own {
+		e.servers.add(lcServers...)
+	}
 	c.servers.add(lcServers...)
+}
+
+// unshare gives the client's event, if any, a set of servers of its own
+// (see clientAgg.own).
+func (c *clientAgg) unshare() {
+	if c.own {
+		return
+	}
+	c.own = true
+	if len(c.events) == 1 {
+		c.servers.each(func(v string) { c.events[0].servers.add(v) })
+	}
+}
+
+// eventServers returns the servers of c.events[i].
+func (c *clientAgg) eventServers(i int) *strset {
+	if !c.own {
+		return &c.servers
+	}
+	return &c.events[i].servers
+}
+
+// addServers adds servers to the client's, not to any event's.
+func (c *clientAgg) addServers(lcServers ...string) {
+	for _, v := range lcServers {
+		if !c.servers.has(v) {
+			c.unshare()
+			c.servers.add(v)
+		}
+	}
 }
 
 // dayOf is the UTC day of t, counted from 1970-01-01.
@@ -314,7 +370,7 @@ func (w *rows) addRows(r *Report) {
 		for _, e := range rc.EventCounts {
 			c.count(e.ID, e.Count, lowerAll(e.Servers)...)
 		}
-		c.servers.add(lowerAll(rc.Servers)...)
+		c.addServers(lowerAll(rc.Servers)...)
 		c.damaged += rc.DamagedChunkEvents
 		x.namesAtLeast = max(x.namesAtLeast, rc.NamesTotal)
 		x.usersAtLeast = max(x.usersAtLeast, rc.UsersTotal)
@@ -355,11 +411,11 @@ func (w *rows) addAgg(o *rows) {
 		oc.names.each(func(v string) { c.names.add(v) })
 		oc.users.each(func(v string) { c.users.add(v) })
 		oc.spns.each(func(v string) { c.spns.add(v) })
-		oc.servers.each(func(v string) { c.servers.add(v) })
 		for i := range oc.events {
 			e := &oc.events[i]
-			c.count(e.id, e.n, e.servers.sorted()...)
+			c.count(e.id, e.n, oc.eventServers(i).sorted()...)
 		}
+		oc.servers.each(func(v string) { c.addServers(v) })
 		c.damaged += oc.damaged
 		if y := oc.clientRare; y != nil {
 			c.rare().merge(y)
@@ -402,17 +458,30 @@ func lowerAll(s []string) []string {
 // w and r are not both held whole; otherwise w is not changed but for the
 // order of its samples.
 func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
+	shown := make(map[string]string, len(cov)) // by lower-cased name
+	for lc, c := range cov {
+		shown[lc] = c.name
+	}
 	display := func(name string) string {
-		if c := cov[strings.ToLower(name)]; c != nil {
-			return c.name
+		if s, ok := shown[w.lower.of(name)]; ok {
+			return s
 		}
 		return name // cannot happen: every server named has coverage
 	}
-	displayAll := func(s *strset) []string {
+	displayAll := func(s *strset) []string { // s holds lower-cased names
 		out := make([]string, 0, s.len())
-		s.each(func(lc string) { out = append(out, display(lc)) })
-		slices.Sort(out)
-		return slices.Compact(out)
+		s.each(func(lc string) {
+			if d, ok := shown[lc]; ok {
+				out = append(out, d)
+			} else {
+				out = append(out, display(lc))
+			}
+		})
+		if len(out) > 1 {
+			slices.Sort(out)
+			out = slices.Compact(out)
+		}
+		return out
 	}
 	cut := func(list []string) []string {
 		if n >= 0 && len(list) > n {
@@ -448,7 +517,7 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		c.servers.each(func(lc string) { serverClients[lc] = append(serverClients[lc], c.id) })
 		first, last := c.first, c.last
 		first.Server, last.Server = display(first.Server), display(last.Server)
-		names, servers, users, spns := c.names.sorted(), displayAll(&c.servers), c.users.sorted(), c.spns.sorted()
+		names, servers, users, spns := c.names.take(consume), displayAll(&c.servers), c.users.take(consume), c.spns.take(consume)
 		x := c.rareOf()
 		rc := &r.Clients[i]
 		*rc = Client{
@@ -467,7 +536,7 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 			e := &c.events[i]
 			ec := &rc.EventCounts[i]
 			ec.ID, ec.Count = e.id, e.n
-			if len(c.events) == 1 && e.servers.len() == c.servers.len() {
+			if !c.own {
 				ec.Servers = servers // the same set: share the slice
 			} else {
 				ec.Servers = displayAll(&e.servers)
