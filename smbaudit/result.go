@@ -42,7 +42,8 @@ type FileResult struct {
 	// Errors holds every chunk or record error met, in reading order: each
 	// an *evtx.Error naming the file, chunk and offset and wrapping one of
 	// evtx's sentinel errors (evtx.ErrBadRecord, evtx.ErrChunkDataChecksum,
-	// ...).
+	// ...). A failure of the SHA-256 pass comes last: an error naming the
+	// byte offset where reading failed and wrapping the read error.
 	Errors []error
 	// First and Last bound the TimeCreated of every decoded record.
 	First, Last time.Time
