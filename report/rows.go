@@ -250,7 +250,9 @@ func (c *clientAgg) seenAt(first, last Evidence) {
 func (c *clientAgg) count(event uint16, n int, servers ...uint32) {
 	i := slices.IndexFunc(c.events, func(e eventAgg) bool { return e.id == event })
 	if i < 0 {
-		c.unshare()
+		if len(c.events) > 0 {
+			c.unshare() // a second event ID
+		}
 		i = len(c.events)
 		c.events = append(c.events, eventAgg{id: event})
 	}
