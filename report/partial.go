@@ -240,6 +240,48 @@ func (p *parser) checkStrings(v reflect.Value, path []string) {
 	}
 }
 
+// stringsWithin says whether every string and map key of jc is at most
+// n bytes long: what checkStrings checks, without reflection, for the
+// common case of a client row within the limits.
+func (jc *jsonClient) stringsWithin(n int) bool {
+	ok := func(ss ...string) bool {
+		for _, s := range ss {
+			if len(s) > n {
+				return false
+			}
+		}
+		return true
+	}
+	if !ok(jc.Client, jc.Kind, jc.ShortName, jc.FirstSeen, jc.LastSeen,
+		jc.FirstEvidence.Time, jc.FirstEvidence.Server, jc.FirstEvidence.Source.File,
+		jc.LastEvidence.Time, jc.LastEvidence.Server, jc.LastEvidence.Source.File) {
+		return false
+	}
+	for _, l := range [...][]string{jc.Linked, jc.Names, jc.Servers, jc.Users, jc.SPNs, jc.SPNQueryStatuses, jc.EPAPolicies,
+		jc.ServerRequiresSigning, jc.RejectionStatuses, jc.SPNsServiceClassInvalid, jc.SPNsPrincipalNameInvalid,
+		jc.BreaksUnder, jc.PossiblyBreaksUnder} {
+		if !ok(l...) {
+			return false
+		}
+	}
+	for k := range jc.Events {
+		if !ok(k) {
+			return false
+		}
+	}
+	for k, ss := range jc.ServersByEvent {
+		if !ok(k) || !ok(ss...) {
+			return false
+		}
+	}
+	for _, v := range jc.Verdicts {
+		if !ok(v.Setting) || !ok(v.Servers...) || !ok(v.Hints...) {
+			return false
+		}
+	}
+	return true
+}
+
 func knownEvent(id uint16) bool {
 	for _, v := range EventIDs {
 		if v == id {
