@@ -104,13 +104,25 @@ func (g *guard) Read(p []byte) (int, error) {
 	}
 	n, err := g.r.Read(p)
 	g.h.Write(p[:n])
-	for i, c := range p[:n] {
-		if e := g.scan(c); e != nil {
-			g.err = &FieldError{Offset: g.n + int64(i), Msg: e.Error(), Err: ErrLimit}
-			if errors.Is(e, errTrailing) {
-				g.err.(*FieldError).Err = ErrMalformed
+	for i := 0; i < n; i++ {
+		if g.inString && !g.escaped {
+			// The plain bytes of a string, most of a document, only
+			// lengthen it: skip them at once, as scan would one by one.
+			j := i
+			for j < n && p[j] != '"' && p[j] != '\\' {
+				j++
 			}
-			return i, g.err
+			if g.token+int64(j-i) > maxRawString {
+				at := i + int(maxRawString-g.token) // the byte scan would refuse
+				return at, g.fail(at, fmt.Errorf("string written on more than %d bytes", maxRawString))
+			}
+			g.token += int64(j - i)
+			if i = j; i == n {
+				break
+			}
+		}
+		if e := g.scan(p[i]); e != nil {
+			return i, g.fail(i, e)
 		}
 	}
 	g.n += int64(n)
@@ -123,6 +135,17 @@ func (g *guard) Read(p []byte) (int, error) {
 		return n, g.err
 	}
 	return n, err
+}
+
+// fail stops the guard with the error e of the byte at i of the current
+// read.
+func (g *guard) fail(i int, e error) error {
+	fe := &FieldError{Offset: g.n + int64(i), Msg: e.Error(), Err: ErrLimit}
+	if errors.Is(e, errTrailing) {
+		fe.Err = ErrMalformed
+	}
+	g.err = fe
+	return fe
 }
 
 var errTrailing = errors.New("data after the report")

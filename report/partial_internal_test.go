@@ -69,3 +69,61 @@ func TestStringsWithinEveryString(t *testing.T) {
 		require.True(t, jc.stringsWithin(n+1))
 	}
 }
+
+// chunkReader returns its bytes in reads of the sizes given in turn.
+type chunkReader struct {
+	b     []byte
+	sizes []int
+	k     int
+}
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	if len(r.b) == 0 {
+		return 0, io.EOF
+	}
+	n := min(len(p), len(r.b), r.sizes[r.k%len(r.sizes)])
+	r.k++
+	copy(p, r.b[:n])
+	r.b = r.b[n:]
+	return n, nil
+}
+
+// guard skips the plain bytes of a string at once; it stops where
+// scanning every byte stops, with the same error, however the document is
+// cut into reads.
+func TestGuardSkipsStringsAsScanning(t *testing.T) {
+	long := strings.Repeat("a", maxRawString)
+	docs := []string{
+		`{"a": "plain", "b": ["x\"y", "\\", "\u00e9"], "c": 1}`,
+		`{"a": "` + long + `"}`,
+		`{"a": "` + long + `b"}`,
+		`{"a": "` + long[:maxRawString-2] + `\"x"}`,
+		`{"a": "` + long[:maxRawString-1] + `\"x"}`,
+		`{"a": "` + long[:100] + `\\` + long[:maxRawString] + `"}`,
+		`{"a": "x"} trailing`,
+		`"` + long + long + `"`,
+	}
+	for i, doc := range docs {
+		// What scanning every byte gives.
+		ref := &guard{}
+		wantAt, wantMsg := int64(-1), ""
+		for k := range len(doc) {
+			if e := ref.scan(doc[k]); e != nil {
+				wantAt, wantMsg = int64(k), e.Error()
+				break
+			}
+		}
+		for _, sizes := range [][]int{{1 << 20}, {1}, {7, 3, 1}, {4096}, {maxRawString - 1}} {
+			g := &guard{r: &chunkReader{b: []byte(doc), sizes: sizes}, h: sha256.New()}
+			_, err := io.Copy(io.Discard, g)
+			if wantAt < 0 {
+				require.NoError(t, err, "doc %d, reads of %v", i, sizes)
+				continue
+			}
+			var fe *FieldError
+			require.ErrorAs(t, err, &fe, "doc %d, reads of %v", i, sizes)
+			assert.Equal(t, wantAt, fe.Offset, "doc %d, reads of %v", i, sizes)
+			assert.Equal(t, wantMsg, fe.Msg, "doc %d, reads of %v", i, sizes)
+		}
+	}
+}
