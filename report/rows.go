@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"hash/maphash"
 	"maps"
 	"slices"
 	"strings"
@@ -15,7 +16,7 @@ import (
 // findings (see Options.MaxFindings). Servers are held by lower-cased name;
 // the name shown is chosen when the report is made.
 type rows struct {
-	clients  map[string]*clientAgg    // by client ID (or Unknown)
+	clients  clientTable              // by client ID (or Unknown)
 	servers  map[string]*serverAgg    // by lower-cased server name
 	ids      map[string]uint32        // server IDs, by lower-cased name
 	names    []string                 // lower-cased server names, by ID
@@ -193,7 +194,7 @@ type serverAgg struct {
 }
 
 func newRows() *rows {
-	return &rows{clients: map[string]*clientAgg{}, servers: map[string]*serverAgg{}, ids: map[string]uint32{}, days: map[int64]map[uint16]int{}}
+	return &rows{servers: map[string]*serverAgg{}, ids: map[string]uint32{}, days: map[int64]map[uint16]int{}}
 }
 
 func (w *rows) server(lc string) *serverAgg {
@@ -228,13 +229,64 @@ func (w *rows) serverIDs(names []string) []uint32 {
 }
 
 func (w *rows) client(id string) *clientAgg {
-	c := w.clients[id]
-	if c == nil {
-		c = &clientAgg{id: id}
-		w.clients[id] = c
-	}
-	return c
+	return w.clients.get(id)
 }
+
+// clientTable maps client IDs to their rows: open addressing over the
+// IDs' hashes, kept beside the rows, so that growing the table never
+// reads an ID again (a Go map hashes every key it moves, and a million
+// IDs are as many cache misses). The zero value is empty.
+type clientTable struct {
+	seed  maphash.Seed
+	slots []clientSlot // a power of two long, or nil
+	n     int
+}
+
+type clientSlot struct {
+	hash uint64
+	c    *clientAgg // nil: empty
+}
+
+// get returns the row of id, made when absent.
+func (t *clientTable) get(id string) *clientAgg {
+	if t.slots == nil {
+		t.seed, t.slots = maphash.MakeSeed(), make([]clientSlot, 64)
+	}
+	h := maphash.String(t.seed, id)
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.c == nil {
+			c := &clientAgg{id: id}
+			*s = clientSlot{h, c}
+			if t.n++; 4*t.n > 3*len(t.slots) {
+				t.grow()
+			}
+			return c
+		}
+		if s.hash == h && s.c.id == id {
+			return s.c
+		}
+	}
+}
+
+func (t *clientTable) grow() {
+	old := t.slots
+	t.slots = make([]clientSlot, 2*len(old))
+	mask := uint64(len(t.slots) - 1)
+	for _, s := range old {
+		if s.c == nil {
+			continue
+		}
+		i := s.hash & mask
+		for t.slots[i].c != nil {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = s
+	}
+}
+
+func (t *clientTable) len() int { return t.n }
 
 // seenAt widens the client's first and last evidence to e.
 func (c *clientAgg) seenAt(first, last Evidence) {
@@ -445,8 +497,12 @@ func (w *rows) addRows(r *Report) {
 // dropped once added, so that the two are not both held whole.
 func (w *rows) addAgg(o *rows) {
 	var ids []uint32
-	for id, oc := range o.clients {
-		c := w.client(id)
+	for k := range o.clients.slots {
+		oc := o.clients.slots[k].c
+		if oc == nil {
+			continue
+		}
+		c := w.client(oc.id)
 		if oc.seen {
 			c.seenAt(oc.first, oc.last)
 		}
@@ -466,8 +522,9 @@ func (w *rows) addAgg(o *rows) {
 		if y := oc.clientRare; y != nil {
 			c.rare().merge(y)
 		}
-		delete(o.clients, id)
+		o.clients.slots[k].c = nil // o is not looked up again
 	}
+	o.clients = clientTable{}
 	for lc, sa := range o.servers {
 		wa := w.server(lc)
 		wa.findings += sa.findings
@@ -548,12 +605,14 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		id string
 		c  *clientAgg
 	}
-	aggs := make([]byID, 0, len(w.clients))
-	for id, c := range w.clients {
-		aggs = append(aggs, byID{id, c})
+	aggs := make([]byID, 0, w.clients.len())
+	for _, s := range w.clients.slots {
+		if s.c != nil {
+			aggs = append(aggs, byID{s.c.id, s.c})
+		}
 	}
 	if consume {
-		w.clients = map[string]*clientAgg{} // deleting its entries would keep its buckets
+		w.clients = clientTable{}
 	}
 	slices.SortFunc(aggs, func(x, y byID) int { return strings.Compare(x.id, y.id) })
 	// The clients of each server (by lower-cased name), in ID order as the

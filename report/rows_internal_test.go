@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -33,5 +34,36 @@ func TestClientAggEventServers(t *testing.T) {
 				require.Equal(t, want, c.eventServers(i).sorted(), "event %d", c.events[i].id)
 			}
 		})
+	}
+}
+
+// A clientTable gives one row per ID however many it holds, across its
+// growth, and lists each row once.
+func TestClientTable(t *testing.T) {
+	for _, n := range []int{0, 1, 47, 48, 49, 10_000} {
+		var tb clientTable
+		rows := map[string]*clientAgg{}
+		for i := range n {
+			id := strconv.Itoa(i)
+			if i == 0 {
+				id = "" // an ID is any string
+			}
+			c := tb.get(id)
+			require.Equal(t, id, c.id)
+			rows[id] = c
+		}
+		require.Equal(t, n, tb.len())
+		for id, c := range rows {
+			require.Same(t, c, tb.get(id), "id %q, %d rows", id, n)
+		}
+		require.Equal(t, n, tb.len(), "looking up adds nothing")
+		seen := 0
+		for _, s := range tb.slots {
+			if s.c != nil {
+				require.Same(t, rows[s.c.id], s.c)
+				seen++
+			}
+		}
+		require.Equal(t, n, seen)
 	}
 }
