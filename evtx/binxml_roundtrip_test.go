@@ -38,20 +38,20 @@ func TestBinXMLRoundTripThroughWriter(t *testing.T) {
 		{evtxwrite.Data{Type: evtx.TypeString, Value: "unnamed"}, "unnamed"},
 	}
 	ev := evtxwrite.Event{
-		Provider:     "Microsoft-Windows-SMBServer",
-		ProviderGUID: "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}",
-		Channel:      "Microsoft-Windows-SMBServer/Audit",
-		Computer:     "FS01.corp.example",
-		UserSID:      "S-1-5-18",
-		EventID:      3021,
-		Qualifiers:   &q,
-		Version:      1,
-		Level:        4,
-		Keywords:     0x8020000000000000,
-		TimeCreated:  when,
-		ProcessID:    4,
-		ThreadID:     100,
-	}
+		System: evtx.System{Provider: "Microsoft-Windows-SMBServer",
+			ProviderGUID: "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}",
+			Channel:      "Microsoft-Windows-SMBServer/Audit",
+			Computer:     "FS01.corp.example",
+			UserSID:      "S-1-5-18",
+			EventID:      3021,
+			Qualifiers:   q, HasQualifiers: true,
+			Version:     1,
+			Level:       4,
+			Keywords:    0x8020000000000000,
+			TimeCreated: when,
+			ProcessID:   4,
+			ThreadID:    100,
+		}}
 	for _, d := range data {
 		ev.Data = append(ev.Data, d.d)
 	}

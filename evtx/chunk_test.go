@@ -183,8 +183,8 @@ func TestDecoderPanicIsContainedAndBisected(t *testing.T) {
 	recs, err = safeVelocidexParse(c, 2)
 	require.NoError(t, err)
 	assert.Len(t, recs, 2)
-	assert.Equal(t, 2, bisect(c, 4))
-	assert.Equal(t, -1, bisect(c, 2))
+	assert.Equal(t, 2, bisect(safeVelocidexParse, c, 4))
+	assert.Equal(t, -1, bisect(safeVelocidexParse, c, 2))
 }
 
 // TestDecodeRecordsSurvivesPanics runs a whole chunk with panicking records
@@ -339,7 +339,7 @@ func TestDecoderRetriesAfterUnforeseenPanic(t *testing.T) {
 			calls := 0
 			// Wrap the real decoder: panic when a culprit record is among
 			// the first n records laid out in the copy.
-			safeParse = func(cp []byte, n int) ([]*vevtx.EventRecord, error) {
+			parse := func(cp []byte, n int) ([]*vevtx.EventRecord, error) {
 				calls++
 				p := chunkHeaderSize
 				for range n {
@@ -350,9 +350,7 @@ func TestDecoderRetriesAfterUnforeseenPanic(t *testing.T) {
 				}
 				return safeVelocidexParse(cp, n)
 			}
-			defer func() { safeParse = safeVelocidexParse }()
-
-			r := &Reader{name: "t.evtx", firstChunk: 0x1000}
+			r := &Reader{name: "t.evtx", firstChunk: 0x1000, hooks: &decodeHooks{parse: parse}}
 			d := newChunkDecoder(r, compileOptions(Options{}))
 			copy(d.buf, c)
 			var res chunkResult

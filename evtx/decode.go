@@ -59,10 +59,42 @@ type chunkDecoder struct {
 	other    []byte
 	liveSlot int
 	live     map[uint64]uint64
+
+	hooks *decodeHooks // the Reader's; nil but in tests
 }
 
 func newChunkDecoder(r *Reader, opts *compiledOptions) *chunkDecoder {
-	return &chunkDecoder{r: r, opts: opts, buf: make([]byte, chunkSize), cp: make([]byte, chunkSize), scratch: &bxScratch{}, liveSlot: -1}
+	return &chunkDecoder{r: r, opts: opts, hooks: r.hooks, buf: make([]byte, chunkSize), cp: make([]byte, chunkSize), scratch: &bxScratch{},
+		liveSlot: -1}
+}
+
+// decodeHooks let a test steer and watch how a Reader decodes records. A
+// Reader has none (nil) unless a test of this package sets them.
+type decodeHooks struct {
+	// forceDecoder hands every record the pre-pass resolved to the decoder
+	// as well, as the reader did before it trusted the pre-pass alone, so
+	// that tests can compare both paths.
+	forceDecoder bool
+	// parse, when set, replaces safeVelocidexParse, to simulate decoder
+	// panics the pre-pass did not foresee.
+	parse func(cp []byte, n int) ([]*vevtx.EventRecord, error)
+	// built, when set, is told how each Event was built, before its place
+	// is set.
+	built func(how buildPath, plan *recordPlan, ev *Event)
+	// fallback, when set, is told, per chunk in which the fallback ran, how
+	// many refused records it handed to the decoder and how many of them
+	// the decoder decoded.
+	fallback func(handed, decoded int)
+}
+
+func (h *decodeHooks) forced() bool { return h != nil && h.forceDecoder }
+
+// parser returns the function that runs the pinned decoder.
+func (h *decodeHooks) parser() func(cp []byte, n int) ([]*vevtx.EventRecord, error) {
+	if h != nil && h.parse != nil {
+		return h.parse
+	}
+	return safeVelocidexParse
 }
 
 func (d *chunkDecoder) errAt(idx int, off int64, id uint64, err error) item {
@@ -166,11 +198,6 @@ func (d *chunkDecoder) decode(idx int) chunkResult {
 	return res
 }
 
-// forceDecoder makes every record the pre-pass resolved go through the
-// decoder as well, as the reader did before it trusted the pre-pass alone;
-// the equivalence tests set it to compare both paths.
-var forceDecoder = false
-
 // resolved reports whether the pre-pass alone describes the record as the
 // decoder-and-plan path would: it is well-formed, handed to no one else
 // (the caller checks that), and names its provider and event ID. Every
@@ -180,9 +207,10 @@ var forceDecoder = false
 // none from the decoder either (TestPrepassAgreesWithVelocidex checks the
 // events against Velocidex used bare on every fixture, sample and
 // generated log). Such records
-// need no decoder; the others still get it.
-func resolved(p *recordPlan) bool {
-	if forceDecoder {
+// need no decoder; the others still get it (and all of them when a test
+// forces the decoder).
+func (d *chunkDecoder) resolved(p *recordPlan) bool {
+	if d.hooks.forced() {
 		return false
 	}
 	return p.sys[planSysSlot[pathProvider]] > 0 && p.sys[planSysSlot[pathEventID]] > 0
@@ -215,7 +243,7 @@ func (d *chunkDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span,
 				continue
 			}
 			if w.planErr == nil {
-				w.resolved = resolved(w.plan)
+				w.resolved = d.resolved(w.plan)
 				needDecoder = needDecoder || !w.resolved
 			}
 			if !w.resolved {
@@ -279,8 +307,8 @@ func (d *chunkDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span,
 			ev, how = eventFromDecoder(fb[w].Event, nil), builtFromFallback
 			ev.Fallback = w.planErr.Error()
 		}
-		if onBuilt != nil && ev != nil {
-			onBuilt(how, w.plan, ev)
+		if d.hooks != nil && d.hooks.built != nil && ev != nil {
+			d.hooks.built(how, w.plan, ev)
 		}
 		if ev == nil {
 			cause := w.dropped
@@ -363,7 +391,7 @@ const (
 // changed nothing, and the caller inspects the whole chunk.
 func (d *chunkDecoder) lazyInspect(buf []byte, works []*recordWork) bool {
 	c := d.opts
-	if forceDecoder || len(c.providers) == 0 || c.patterns == nil || len(works) < 4 {
+	if d.hooks.forced() || len(c.providers) == 0 || c.patterns == nil || len(works) < 4 {
 		return false
 	}
 	type match struct{ off, n int }
@@ -449,7 +477,7 @@ func (d *chunkDecoder) lazyInspect(buf []byte, works []*recordWork) bool {
 				}
 				return false
 			}
-			if want[i] && (err != nil || !resolved(plan)) {
+			if want[i] && (err != nil || !d.resolved(plan)) {
 				return false
 			}
 			plans[i] = plan
@@ -528,17 +556,18 @@ func (d *chunkDecoder) runDecoder(works []*recordWork) map[*recordWork]*vevtx.Ev
 // decoder sees made by layout, run again after each dropped record.
 func (d *chunkDecoder) runDecoderLayout(works []*recordWork, layout func([]*recordWork)) map[*recordWork]*vevtx.EventRecord {
 	layout(works)
+	parse := d.hooks.parser()
 	var recs []*vevtx.EventRecord
 	var vitems []*recordWork
 	for attempt := 0; attempt <= maxDecoderRetries+1; attempt++ {
 		vitems = d.sanitise(works)
 		var perr error
-		recs, perr = safeParse(d.cp, len(vitems))
+		recs, perr = parse(d.cp, len(vitems))
 		if perr == nil {
 			break
 		}
 		recs = nil
-		bad := bisect(d.cp, len(vitems))
+		bad := bisect(parse, d.cp, len(vitems))
 		if attempt >= maxDecoderRetries || bad < 0 || vitems[bad] == nil {
 			// Give up on the rest: keep what decodes without panic.
 			for i := max(bad, 0); i < len(vitems); i++ {
@@ -659,14 +688,6 @@ const (
 	builtFromFallback                  // refused by the pre-pass, the decoder's output alone
 )
 
-// onBuilt, when set (tests only), is told how each Event was built, before
-// its place is set.
-var onBuilt func(how buildPath, plan *recordPlan, ev *Event)
-
-// safeParse is safeVelocidexParse; tests replace it to simulate decoder
-// panics the pre-pass did not foresee.
-var safeParse = safeVelocidexParse
-
 // safeVelocidexParse runs the pinned decoder on the first n records of cp,
 // containing any panic.
 func safeVelocidexParse(cp []byte, n int) (recs []*vevtx.EventRecord, err error) {
@@ -690,15 +711,16 @@ func safeVelocidexParse(cp []byte, n int) (recs []*vevtx.EventRecord, err error)
 }
 
 // bisect returns the index of the first decoder record on which the decoder
-// fails when it parses records 0..index, or -1 when it does not fail.
-func bisect(cp []byte, n int) int {
-	if _, err := safeParse(cp, n); err == nil {
+// (run by parse) fails when it parses records 0..index, or -1 when it does
+// not fail.
+func bisect(parse func([]byte, int) ([]*vevtx.EventRecord, error), cp []byte, n int) int {
+	if _, err := parse(cp, n); err == nil {
 		return -1
 	}
 	lo, hi := 1, n // the decoder fails on the first hi records
 	for lo < hi {
 		mid := (lo + hi) / 2
-		if _, err := safeParse(cp, mid); err != nil {
+		if _, err := parse(cp, mid); err != nil {
 			hi = mid
 		} else {
 			lo = mid + 1
@@ -838,13 +860,8 @@ func (d *chunkDecoder) runFallback(works []*recordWork) map[*recordWork]*vevtx.E
 	for i, w := range works {
 		w.toDecode, w.patches, w.defines, w.dropped = keep[i].toDecode, keep[i].patches, keep[i].defines, keep[i].dropped
 	}
-	if onFallback != nil {
-		onFallback(len(cands), len(fb))
+	if d.hooks != nil && d.hooks.fallback != nil {
+		d.hooks.fallback(len(cands), len(fb))
 	}
 	return fb
 }
-
-// onFallback, when set (tests only), is told, per chunk in which the
-// fallback ran, how many refused records it handed to the decoder and how
-// many of them the decoder decoded.
-var onFallback func(handed, decoded int)

@@ -13,14 +13,14 @@ import (
 // exampleLog writes a small log with the project's own writer.
 func exampleLog() []byte {
 	b, err := evtxwrite.Encode([]evtxwrite.Event{
-		{Provider: "Microsoft-Windows-SMBServer", EventID: 3021, Channel: "Microsoft-Windows-SMBServer/Audit",
-			Computer: "FS01", TimeCreated: time.Date(2025, 10, 1, 8, 0, 0, 123456700, time.UTC),
+		{System: evtx.System{Provider: "Microsoft-Windows-SMBServer", EventID: 3021, Channel: "Microsoft-Windows-SMBServer/Audit",
+			Computer: "FS01", TimeCreated: time.Date(2025, 10, 1, 8, 0, 0, 123456700, time.UTC)},
 			Data: []evtxwrite.Data{
 				{Name: "ClientName", Type: evtx.TypeString, Value: `\\10.0.0.5`},
 				{Name: "ServerRequiresSigning", Type: evtx.TypeBool, Value: true},
 			}},
-		{Provider: "Microsoft-Windows-Security-Auditing", EventID: 4624, Channel: "Security",
-			Computer: "FS01", TimeCreated: time.Date(2025, 10, 1, 8, 0, 1, 0, time.UTC)},
+		{System: evtx.System{Provider: "Microsoft-Windows-Security-Auditing", EventID: 4624, Channel: "Security",
+			Computer: "FS01", TimeCreated: time.Date(2025, 10, 1, 8, 0, 1, 0, time.UTC)}},
 	}, evtxwrite.Options{})
 	if err != nil {
 		panic(err)

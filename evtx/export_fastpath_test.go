@@ -1,13 +1,9 @@
 package evtx
 
-// SetForceDecoder makes the reader hand the records the pre-pass resolved
-// to the decoder too (the path before the pre-pass was trusted alone), for
-// the equivalence tests; it returns a function restoring the default.
-func SetForceDecoder(on bool) (restore func()) {
-	old := forceDecoder
-	forceDecoder = on
-	return func() { forceDecoder = old }
-}
+// ForceDecoder makes r hand the records the pre-pass resolved to the
+// decoder too (the path before the pre-pass was trusted alone), for the
+// equivalence tests.
+func ForceDecoder(r *Reader) { r.hooks = &decodeHooks{forceDecoder: true} }
 
 // LazyChunks counts the chunks of the log b in which the record-level
 // pre-filter (lazyInspect) inspected only some records, for opts.

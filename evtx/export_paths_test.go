@@ -34,13 +34,13 @@ type BuildCounts struct {
 }
 
 // CountBuilds reads the log b with one worker and counts how its events
-// were built. Not safe for concurrent use with other reads.
+// were built.
 func CountBuilds(b []byte) (BuildCounts, error) { return CountBuildsWith(b, Options{}) }
 
 // CountBuildsWith is CountBuilds with options (Workers is set to 1).
 func CountBuildsWith(b []byte, opts Options) (BuildCounts, error) {
 	var c BuildCounts
-	onBuilt = func(how buildPath, plan *recordPlan, ev *Event) {
+	built := func(how buildPath, plan *recordPlan, ev *Event) {
 		switch how {
 		case builtFromPlan:
 			c.PlanAlone++
@@ -55,15 +55,15 @@ func CountBuildsWith(b []byte, opts Options) (BuildCounts, error) {
 			c.Fallback++
 		}
 	}
-	onFallback = func(handed, _ int) {
+	fallback := func(handed, _ int) {
 		c.FallbackChunks++
 		c.FallbackHanded += handed
 	}
-	defer func() { onBuilt, onFallback = nil, nil }()
 	r, err := NewReader(bytesReaderAt(b), int64(len(b)), "log.evtx")
 	if err != nil {
 		return c, err
 	}
+	r.hooks = &decodeHooks{built: built, fallback: fallback}
 	opts.Workers = 1
 	opts.OnChunk = func(ci ChunkInfo) { c.RecoveredLost += ci.RecoveredBad }
 	for ev, err := range r.Events(context.Background(), opts) {

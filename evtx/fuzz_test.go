@@ -159,11 +159,11 @@ func fuzzEvents(n int) []evtxwrite.Event {
 	evs := make([]evtxwrite.Event, 0, n)
 	for i := range n {
 		ev := evtxwrite.Event{
-			Provider: "Microsoft-Windows-SMBServer", ProviderGUID: "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}",
-			Channel: "Microsoft-Windows-SMBServer/Audit", Computer: "FS01.corp.example", EventID: 3021, Level: 4,
-			Keywords: 0x8000000000000000, TimeCreated: t0.Add(time.Duration(i) * time.Second), UserSID: "S-1-5-18",
-			ProcessID: 4, ThreadID: uint32(100 + i), Qualifiers: &q,
-		}
+			System: evtx.System{Provider: "Microsoft-Windows-SMBServer", ProviderGUID: "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}",
+				Channel: "Microsoft-Windows-SMBServer/Audit", Computer: "FS01.corp.example", EventID: 3021, Level: 4,
+				Keywords: 0x8000000000000000, TimeCreated: t0.Add(time.Duration(i) * time.Second), UserSID: "S-1-5-18",
+				ProcessID: 4, ThreadID: uint32(100 + i), Qualifiers: q, HasQualifiers: true,
+			}}
 		switch i % 4 {
 		case 0:
 			ev.Data = []evtxwrite.Data{

@@ -97,13 +97,16 @@ func TestAppendJSONDataKeys(t *testing.T) {
 
 func TestAppendJSONWholeEvent(t *testing.T) {
 	ev := &Event{
-		RecordID: 7, EventRecordID: 9, TimeCreated: time.Date(2025, 10, 1, 12, 0, 0, 1234500, time.UTC),
-		EventID: 3021, Provider: "Microsoft-Windows-SMBServer", Channel: "Microsoft-Windows-SMBServer/Audit",
-		Computer: "fs01", HasQualifiers: true, Qualifiers: 16384, Version: 1, Level: 4, Task: 2, Opcode: 3,
-		Keywords: 0x8000000000000000, ProviderGUID: "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}", UserSID: "S-1-5-18",
-		ProcessID: 4, ThreadID: 5, ActivityID: "{00000000-0000-0000-0000-000000000001}",
-		Data:   []Field{{Name: "ClientName", Value: `\\10.0.0.1`}, {Value: "a<b"}},
-		Source: Source{File: "x<&>.evtx", Chunk: 2, Offset: 70000}, ChunkDamaged: true,
+		System: System{EventRecordID: 9, TimeCreated: time.Date(2025, 10, 1, 12, 0, 0, 1234500, time.UTC),
+			EventID: 3021, Provider: "Microsoft-Windows-SMBServer", Channel: "Microsoft-Windows-SMBServer/Audit",
+			Computer: "fs01", HasQualifiers: true, Qualifiers: 16384, Version: 1, Level: 4, Task: 2, Opcode: 3,
+			Keywords: 0x8000000000000000, ProviderGUID: "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}", UserSID: "S-1-5-18",
+			ProcessID: 4, ThreadID: 5, ActivityID: "{00000000-0000-0000-0000-000000000001}",
+		},
+		RecordID:     7,
+		Data:         []Field{{Name: "ClientName", Value: `\\10.0.0.1`}, {Value: "a<b"}},
+		Source:       Source{File: "x<&>.evtx", Chunk: 2, Offset: 70000},
+		ChunkDamaged: true,
 	}
 	want := `{"record_id":7,"event_record_id":9,"time_created":"2025-10-01T12:00:00.0012345Z","event_id":3021,` +
 		`"provider":"Microsoft-Windows-SMBServer","channel":"Microsoft-Windows-SMBServer/Audit","computer":"fs01",` +

@@ -80,14 +80,15 @@ func TestWEFStringSystem(t *testing.T) {
 	ev := eventFromDecoder(in, nil)
 	require.NotNil(t, ev)
 	want := &Event{
-		EventRecordID: 98765, Provider: "Microsoft-Windows-SMBServer",
-		ProviderGUID: "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}",
-		EventID:      3021, Qualifiers: 0, HasQualifiers: true, Version: 1, Level: 4,
-		Keywords:    0x8000000000000000,
-		TimeCreated: time.Date(2025, 10, 1, 8, 0, 0, 123456700, time.UTC),
-		ActivityID:  "{0E2A62B5-0688-42DE-9AE1-A2AD54A8CE40}",
-		ProcessID:   4, ThreadID: 1234,
-		Channel: "Microsoft-Windows-SMBServer/Audit", Computer: "FS01.corp.example", UserSID: "S-1-5-18",
+		System: System{EventRecordID: 98765, Provider: "Microsoft-Windows-SMBServer",
+			ProviderGUID: "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}",
+			EventID:      3021, Qualifiers: 0, HasQualifiers: true, Version: 1, Level: 4,
+			Keywords:    0x8000000000000000,
+			TimeCreated: time.Date(2025, 10, 1, 8, 0, 0, 123456700, time.UTC),
+			ActivityID:  "{0E2A62B5-0688-42DE-9AE1-A2AD54A8CE40}",
+			ProcessID:   4, ThreadID: 1234,
+			Channel: "Microsoft-Windows-SMBServer/Audit", Computer: "FS01.corp.example", UserSID: "S-1-5-18",
+		},
 		Data: []Field{{"ClientName", `\\nas01`, TypeString}},
 	}
 	assert.Equal(t, want, ev)

@@ -37,6 +37,7 @@ type Reader struct {
 	header Header
 	// firstChunk is the file offset of chunk slot 0.
 	firstChunk int64
+	hooks      *decodeHooks // set by tests only
 }
 
 // NewReader checks the file header of the log held in ra (size bytes long)

@@ -37,10 +37,11 @@ func fixtureEvents(n, smbFrom, smbTo int) []evtxwrite.Event {
 		t := baseTime.Add(time.Duration(i) * (time.Second + 100*time.Nanosecond))
 		if i >= smbFrom && i < smbTo {
 			evs[i] = evtxwrite.Event{
-				Provider: smbProvider, ProviderGUID: smbGUID, EventID: 3021, Version: 0, Level: 4,
-				Keywords: 0x8000000000000000, TimeCreated: t, Channel: "Microsoft-Windows-SMBServer/Audit",
-				Computer: "FS01.corp.example", UserSID: "S-1-5-18", ProcessID: 4, ThreadID: uint32(100 + i),
-				Qualifiers: &q,
+				System: evtx.System{Provider: smbProvider, ProviderGUID: smbGUID, EventID: 3021, Version: 0, Level: 4,
+					Keywords: 0x8000000000000000, TimeCreated: t, Channel: "Microsoft-Windows-SMBServer/Audit",
+					Computer: "FS01.corp.example", UserSID: "S-1-5-18", ProcessID: 4, ThreadID: uint32(100 + i),
+					Qualifiers: q, HasQualifiers: true,
+				},
 				Data: []evtxwrite.Data{
 					{Name: "ClientNameLength", Type: evtx.TypeUint16, Value: uint16(10)},
 					{Name: "ClientName", Type: evtx.TypeString, Value: fmt.Sprintf(`\\10.0.0.%d`, i%250)},
@@ -50,10 +51,11 @@ func fixtureEvents(n, smbFrom, smbTo int) []evtxwrite.Event {
 			continue
 		}
 		evs[i] = evtxwrite.Event{
-			Provider: secProvider, ProviderGUID: "{54849625-5478-4994-A5BA-3E3B0328C30D}", EventID: 4624,
-			Version: 2, Task: 12544, Keywords: 0x8020000000000000, TimeCreated: t, Channel: "Security",
-			Computer: "DC01.corp.example", ProcessID: 676, ThreadID: 780,
-			ActivityID: "{02277543-beaa-0000-bb75-2702aabed401}",
+			System: evtx.System{Provider: secProvider, ProviderGUID: "{54849625-5478-4994-A5BA-3E3B0328C30D}", EventID: 4624,
+				Version: 2, Task: 12544, Keywords: 0x8020000000000000, TimeCreated: t, Channel: "Security",
+				Computer: "DC01.corp.example", ProcessID: 676, ThreadID: 780,
+				ActivityID: "{02277543-beaa-0000-bb75-2702aabed401}",
+			},
 			Data: []evtxwrite.Data{
 				{Name: "SubjectUserSid", Type: evtx.TypeSID, Value: "S-1-5-21-546003962-2713609280-610790815-1001"},
 				{Name: "SubjectUserName", Type: evtx.TypeString, Value: "test"},

@@ -1,6 +1,8 @@
 package evtx_test
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,8 +19,9 @@ import (
 // renderingEvent is a one-event log's event with the given payload.
 func renderingEvent(data []evtxwrite.Data, edName string, ud *evtxwrite.UserData) evtxwrite.Event {
 	return evtxwrite.Event{
-		Provider: "Rendering-Test", Channel: "Application", Computer: "HOST",
-		EventID: 1, TimeCreated: time.Date(2025, 10, 1, 8, 0, 0, 0, time.UTC),
+		System: evtx.System{Provider: "Rendering-Test", Channel: "Application", Computer: "HOST",
+			EventID: 1, TimeCreated: time.Date(2025, 10, 1, 8, 0, 0, 0, time.UTC),
+		},
 		Data: data, EventDataName: edName, UserData: ud,
 	}
 }
@@ -26,7 +29,7 @@ func renderingEvent(data []evtxwrite.Data, edName string, ud *evtxwrite.UserData
 // TestRenderingFaults: the four rendering faults found on the public corpus,
 // on logs written by evtxwrite. Each case is read by the pre-pass alone (the
 // default) and with every record also handed to the Velocidex decoder
-// (SetForceDecoder): both must give the same fields.
+// (ForceDecoder): both must give the same fields.
 func TestRenderingFaults(t *testing.T) {
 	str := evtx.TypeString
 	tests := []struct {
@@ -134,12 +137,18 @@ func TestRenderingFaults(t *testing.T) {
 			b, err := evtxwrite.Encode([]evtxwrite.Event{tt.ev}, evtxwrite.Options{})
 			require.NoError(t, err)
 			for _, force := range []bool{false, true} {
-				restore := evtx.SetForceDecoder(force)
-				res := read(t, b, evtx.Options{})
-				restore()
-				require.Empty(t, res.errs, "force decoder %v", force)
-				require.Len(t, res.events, 1, "force decoder %v", force)
-				ev := res.events[0]
+				r, err := evtx.NewReader(bytes.NewReader(b), int64(len(b)), "rendering.evtx")
+				require.NoError(t, err)
+				if force {
+					evtx.ForceDecoder(r)
+				}
+				var events []*evtx.Event
+				for ev, err := range r.Events(context.Background(), evtx.Options{}) {
+					require.NoError(t, err, "force decoder %v", force)
+					events = append(events, ev)
+				}
+				require.Len(t, events, 1, "force decoder %v", force)
+				ev := events[0]
 				assert.Equal(t, "Rendering-Test", ev.Provider)
 				assert.Equal(t, tt.want, ev.Data, "force decoder %v", force)
 			}

@@ -154,19 +154,20 @@ type Field struct {
 	Type  Type   // stored type; TypeString when only text is known
 }
 
-// Event is one decoded record.
-type Event struct {
-	// RecordID is the record header's ID: the log file's own numbering,
-	// unique in the file, the one chunk headers and errors refer to.
-	RecordID uint64
+// System holds the values of an event's System element. Event embeds it,
+// and so does the writer's event (evtxwrite.Event), so that what is read
+// and what is written share one model.
+type System struct {
 	// EventRecordID is System/EventRecordID as stored in the event. It
-	// equals RecordID in a log Windows wrote itself; in a WEF
-	// ForwardedEvents log (or a re-exported log) it is the source log's ID.
-	EventRecordID     uint64
-	Provider          string
-	ProviderGUID      string // "{UPPER-CASE}" or ""
-	EventSourceName   string
-	EventID           uint16
+	// equals the record header's ID in a log Windows wrote itself; in a
+	// WEF ForwardedEvents log (or a re-exported log) it is the source
+	// log's ID.
+	EventRecordID   uint64
+	Provider        string
+	ProviderGUID    string // "{UPPER-CASE}" or ""
+	EventSourceName string
+	EventID         uint16
+	// Qualifiers is EventID's Qualifiers attribute, when HasQualifiers.
 	Qualifiers        uint16
 	HasQualifiers     bool
 	Version           uint8
@@ -182,8 +183,16 @@ type Event struct {
 	ThreadID          uint32
 	ActivityID        string // "{UPPER-CASE}" or ""
 	RelatedActivityID string
-	Data              []Field
-	Source            Source
+}
+
+// Event is one decoded record.
+type Event struct {
+	// RecordID is the record header's ID: the log file's own numbering,
+	// unique in the file, the one chunk headers and errors refer to.
+	RecordID uint64
+	System
+	Data   []Field
+	Source Source
 	// ChunkDamaged is set when the record's chunk failed a checksum, or
 	// its header contradicts its records. The record was decoded all the
 	// same; treat it as evidence to verify.

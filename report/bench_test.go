@@ -15,7 +15,7 @@ func BenchmarkBuildFixtures(b *testing.B) {
 	fixtureReport(b) // scan once, outside the timer
 	b.ReportAllocs()
 	for b.Loop() {
-		report.Build(fixtureResult, report.Options{GeneratedAt: sample.GeneratedAt})
+		newReport(fixtureResult, report.Options{GeneratedAt: sample.GeneratedAt})
 	}
 }
 
@@ -26,13 +26,13 @@ func BenchmarkMergeFixtureHalves(b *testing.B) {
 	x.Findings, y.Findings = r.Findings[:half], r.Findings[half:]
 	b.ReportAllocs()
 	for b.Loop() {
-		report.Merge(&x, &y)
+		merge(b, &x, &y)
 	}
 }
 
 func BenchmarkRenderFixtures(b *testing.B) {
 	r := fixtureReport(b)
-	for _, f := range report.Formats {
+	for _, f := range report.Formats() {
 		b.Run(string(f), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

@@ -13,49 +13,6 @@ import (
 	"github.com/evtxkit/smbreadiness/smbaudit"
 )
 
-// Build turns a scan result into a report. It never modifies res. The same
-// findings, files and servers in any order give the same report. Copies of
-// one record (same server, channel, record ID, event ID and time) count
-// once, the copy kept the first by smbaudit.CompareCopies, as in a scan, so a result that
-// Scan already deduplicated is taken as it is (but see Options.MaxFindings).
-func Build(res *smbaudit.Result, opts Options) *Report {
-	b := NewBuilder(opts)
-	b.AddResult(res)
-	return b.Report()
-}
-
-// Merge combines two reports into the report of both inputs. It is
-// commutative and associative, and reports built from disjoint sets of
-// files merge into exactly the report built from all the files (but for
-// Server.Records, see there). A nil report is empty. Neither argument is
-// modified. The generation time of the result is the later one.
-//
-// A report whose findings were not kept (Report.FindingsOmitted) is merged
-// by adding its rows: its findings cannot be told from the other
-// report's, so a record present in both counts twice, and the result
-// keeps no findings either. Merging such reports is still commutative,
-// and MergeAll is independent of the order of its arguments, but pairwise
-// merging is not associative when two reports that kept their findings
-// share a record: merged first with a summarised report, a record's copy
-// can no longer be recognised. Merge all the shards at once (MergeAll, or
-// Builder.AddReport without Options.MaxFindings).
-func Merge(a, b *Report) *Report {
-	return MergeAll(a, b)
-}
-
-// MergeAll merges any number of reports (see Merge). A report read by
-// ReadJSON whose Digest is that of an earlier one is left out: the same
-// partial counts once. So is a report whose counts would take a sum past
-// the largest int (see ErrOverflow), which takes more than 32767 partials
-// of ReadJSON at their limits; Builder.AddReport reports both.
-func MergeAll(reports ...*Report) *Report {
-	g := newAgg(Options{})
-	for _, r := range reports {
-		g.addReport(r) // a duplicate is meant to be left out; see above for ErrOverflow
-	}
-	return g.finish(true)
-}
-
 type set map[string]struct{}
 
 func (s set) add(v ...string) {
@@ -108,6 +65,8 @@ func cmpRecord(x, y *Record) int {
 	return cmp.Compare(fmt.Sprintf("%#v", *x), fmt.Sprintf("%#v", *y))
 }
 
+// coverage is what a report keeps of a server's coverage
+// (smbaudit.ServerCoverage): the window and count of its records.
 type coverage struct {
 	name        string // smallest spelling seen
 	first, last time.Time
@@ -199,24 +158,6 @@ func orUnknown(s string) string {
 	return s
 }
 
-// FormatNTStatus renders an NTSTATUS the way the report lists it.
-func FormatNTStatus(s smbaudit.NTStatus) string {
-	v := fmt.Sprintf("0x%08X", s.Code)
-	if s.Name != "" {
-		v += " " + s.Name
-	}
-	return v
-}
-
-// FormatEPAPolicy renders an EPA policy the way the report lists it.
-func FormatEPAPolicy(p smbaudit.EPAPolicy) string {
-	v := strconv.FormatUint(uint64(p.Value), 10)
-	if p.Label != "" && p.Label != v {
-		v += " (" + p.Label + ")"
-	}
-	return v
-}
-
 // RecordOf converts a finding to the form the report keeps.
 func RecordOf(f *smbaudit.Finding) Record {
 	return recordOf(f, nil)
@@ -248,16 +189,16 @@ func cached[K comparable](m *map[K]string, k K, render func(K) string) string {
 
 func (c *formats) ntStatus(s smbaudit.NTStatus) string {
 	if c == nil {
-		return FormatNTStatus(s)
+		return s.String()
 	}
-	return cached(&c.status, s, FormatNTStatus)
+	return cached(&c.status, s, smbaudit.NTStatus.String)
 }
 
 func (c *formats) epaPolicy(p smbaudit.EPAPolicy) string {
 	if c == nil {
-		return FormatEPAPolicy(p)
+		return p.String()
 	}
-	return cached(&c.epa, p, FormatEPAPolicy)
+	return cached(&c.epa, p, smbaudit.EPAPolicy.String)
 }
 
 // lowerCache caches strings.ToLower of the few server names a report has.
@@ -542,7 +483,7 @@ func init() {
 	for i, ru := range rules {
 		ruleHints[i], ruleEvents[i] = []string{ru.hint}, []uint16{ru.event}
 	}
-	for _, st := range Settings {
+	for _, st := range settings {
 		oneSetting[st] = []Setting{st}
 	}
 }
@@ -569,8 +510,8 @@ func (c *Client) decide() {
 	if n == 0 {
 		return
 	}
-	c.Verdicts = make([]Verdict, 0, min(n, len(Settings)))
-	for _, st := range Settings {
+	c.Verdicts = make([]Verdict, 0, min(n, len(settings)))
+	for _, st := range settings {
 		certain, any := false, false
 		for i, ru := range rules {
 			if ru.setting == st && has[i] {
@@ -715,15 +656,16 @@ func serverWarnings(s Server) []string {
 		return []string{"no audit events: auditing may be off (a clean-looking server is not proof)"}
 	}
 	var w []string
-	if !has(smbaudit.EventSigningUnsupported, smbaudit.EventSMB1SigningDisabled) && !slices.Contains(s.Audits, AuditSigning.Name) {
+	if !has(smbaudit.EventSigningUnsupported, smbaudit.EventSMB1SigningDisabled) && !slices.Contains(s.Audits, auditSigning.Name) {
 		w = append(w, "no signing audit events (3021/3027): AuditClientDoesNotSupportSigning may be off")
 	}
-	if !has(smbaudit.EventSPNMissing, smbaudit.EventSPNUnrecognised, smbaudit.EventSPNEmpty) && !slices.Contains(s.Audits, AuditSPN.Name) {
+	if !has(smbaudit.EventSPNMissing, smbaudit.EventSPNUnrecognised, smbaudit.EventSPNEmpty) && !slices.Contains(s.Audits, auditSPN.Name) {
 		w = append(w, "no SPN audit events (3024-3026): AuditClientSpnSupport may be off")
 	}
 	return w
 }
 
+// plural returns n with the noun that fits it: "1 client", "2 clients".
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)
@@ -731,6 +673,7 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
+// summarise derives r's Summary (totals and headlines) from its rows.
 func summarise(r *Report) Summary {
 	s := Summary{Clients: len(r.Clients), Servers: len(r.Servers), Inputs: len(r.Inputs), Events: map[uint16]int{}}
 	for _, sv := range r.Servers {
@@ -747,9 +690,9 @@ func summarise(r *Report) Summary {
 		s.Errors += len(in.Errors)
 	}
 	// One pass over the clients for every setting.
-	hs := make([]Headline, len(Settings))
-	sure, maybe := make([]set, len(Settings)), make([]set, len(Settings))
-	for i, st := range Settings {
+	hs := make([]Headline, len(settings))
+	sure, maybe := make([]set, len(settings)), make([]set, len(settings))
+	for i, st := range settings {
 		hs[i].Setting, sure[i], maybe[i] = st, set{}, set{}
 	}
 	for i := range r.Clients {
@@ -761,7 +704,7 @@ func summarise(r *Report) Summary {
 			s.RejectedClients++
 		}
 		for _, v := range c.Verdicts {
-			k := slices.Index(Settings, v.Setting)
+			k := slices.Index(settings, v.Setting)
 			if k < 0 {
 				continue
 			}
@@ -774,7 +717,7 @@ func summarise(r *Report) Summary {
 			}
 		}
 	}
-	for i, st := range Settings {
+	for i, st := range settings {
 		h := hs[i]
 		h.Servers, h.PossibleServers = len(sure[i]), len(maybe[i])
 		h.Text = fmt.Sprintf("%s on %s would break if you enforce %s",

@@ -12,8 +12,9 @@ import (
 // Builder makes a report from findings as they come, typically from
 // smbaudit.ScanOptions.OnFinding, so that a scan need not keep its
 // findings: with Options.MaxFindings set, the memory of a report stays
-// bounded whatever the number of findings. Build is a Builder fed one
-// result.
+// bounded whatever the number of findings. It is also the one way to
+// combine: a scan result (AddResult), reports of shards scanned apart
+// (AddReport, AddJSON), or any mix of them make one report.
 //
 // The zero Builder is not usable: make one with NewBuilder. A Builder is
 // not safe for concurrent use; OnFinding's calls never overlap, so it can
@@ -33,7 +34,7 @@ func NewBuilder(opts Options) *Builder {
 }
 
 // Add counts one finding. f is not kept (its values are copied), so it may
-// be one of Scan's shared, read-only findings.
+// be one of Scan's findings, whose values are shared.
 func (b *Builder) Add(f *smbaudit.Finding) {
 	b.a.addRecord(recordOf(f, &b.fm))
 }
@@ -78,12 +79,11 @@ func (b *Builder) AddResult(res *smbaudit.Result) {
 	}
 }
 
-// AddReport adds a report, typically a shard read back with ReadJSON, as
-// MergeAll would: its findings (copies of a record count once while the
+// AddReport adds a report, typically a shard read back with ReadJSON: its
+// findings (copies of a record count once while the
 // findings are kept, see Options.MaxFindings), or its rows when it kept
-// none, and its servers' coverage and files. Adding the shards one at a
-// time bounds the memory of a merge; MergeAll needs them all at once. r is
-// not modified; nil adds nothing.
+// none, and its servers' coverage and files. r is not modified; nil adds
+// nothing.
 //
 // A report with the Digest of one already added is not added again, and
 // the error is ErrDuplicate: the same partial counts once. A report whose
@@ -112,24 +112,25 @@ func (b *Builder) AddJSON(rd io.Reader) error {
 	return b.a.addAgg(p, digest)
 }
 
-// Finish returns the report of everything added, as Report does, but uses
-// the Builder up: its rows are let go as the report's are made, so that
-// the peak memory is about that of the report, not of both. The Builder
-// must not be used after.
+// Finish returns the report of everything added and uses the Builder up:
+// its rows are let go as the report's are made, so that the peak memory is
+// about that of the report, not of both. The Builder must not be used
+// after. The report's generation time is Options.GeneratedAt, or when
+// that is zero the latest of the reports added, or when none was the time
+// NewBuilder was called.
+//
+// The same findings, files and reports added in any order give the same
+// report. Copies of one record (same server, channel, record ID, event ID
+// and time) count once, the copy kept the first by smbaudit.CompareCopies,
+// as in a scan. Reports built from disjoint sets of files make exactly the
+// report of all the files (but for Server.Records, see there); a report
+// that kept no findings (Report.FindingsOmitted) is added by its rows, so
+// a record that it and another report both hold counts twice.
 func (b *Builder) Finish() *Report {
 	return b.report(true)
 }
 
-// Report returns the report of everything added so far. Its generation
-// time is Options.GeneratedAt, or when that is zero the latest of the
-// reports added, or when none was the time NewBuilder was called. The
-// Builder stays usable: adding more and calling Report again gives the
-// larger report.
-func (b *Builder) Report() *Report {
-	return b.report(false)
-}
-
-// report is Report; with consume, the Builder is used up (see agg.finish).
+// report makes the report; with consume, the Builder is used up (see agg.finish).
 func (b *Builder) report(consume bool) *Report {
 	latest := b.a.generated
 	switch {

@@ -43,7 +43,7 @@ func TestMaxFindingsKeepsTheRows(t *testing.T) {
 		n := len(exact.Findings)
 		wantAll, wantRows := renderAll(t, exact), renderAll(t, withoutFindings(exact))
 		for _, max := range []int{1, n / 2, n - 1, n, n + 1} {
-			got := report.Build(all, report.Options{GeneratedAt: pinned, MaxFindings: max})
+			got := newReport(all, report.Options{GeneratedAt: pinned, MaxFindings: max})
 			if max <= 0 || n <= max {
 				require.Equal(t, wantAll, renderAll(t, got), "seed %d max %d: under the limit", seed, max)
 				require.Zero(t, got.FindingsOmitted)
@@ -69,15 +69,12 @@ func TestBuilderStreamsLikeBuild(t *testing.T) {
 			for i := range all.Findings[:half] {
 				b.Add(&all.Findings[i])
 			}
-			early := b.Report()
-			require.Equal(t, len(all.Findings[:half]), len(early.Findings)+early.FindingsOmitted, "seed %d", seed)
 			for i := range all.Findings[half:] {
 				b.Add(&all.Findings[half+i])
 			}
 			b.AddResult(&smbaudit.Result{Files: all.Files, Servers: all.Servers})
-			want := renderAll(t, report.Build(all, report.Options{GeneratedAt: pinned, MaxFindings: max}))
-			require.Equal(t, want, renderAll(t, b.Report()), "seed %d max %d", seed, max)
-			require.Equal(t, want, renderAll(t, b.Report()), "seed %d max %d: Report again", seed, max)
+			want := renderAll(t, newReport(all, report.Options{GeneratedAt: pinned, MaxFindings: max}))
+			require.Equal(t, want, renderAll(t, b.Finish()), "seed %d max %d", seed, max)
 		}
 	}
 }
@@ -99,11 +96,11 @@ func TestMergeWithoutFindings(t *testing.T) {
 			if r.IntN(2) == 0 || len(files) == k && !summarised {
 				max, summarised = 1, true
 			}
-			sh := report.Build(concat(files[:k]...), report.Options{GeneratedAt: pinned, MaxFindings: max})
+			sh := newReport(concat(files[:k]...), report.Options{GeneratedAt: pinned, MaxFindings: max})
 			files = files[k:]
 			shards = append(shards, sh)
 			var b bytes.Buffer
-			require.NoError(t, sh.WriteJSON(&b))
+			require.NoError(t, sh.Render(&b, report.FormatJSON, report.RenderOptions{}))
 			back, err := report.ReadJSON(&b)
 			require.NoError(t, err)
 			viaJSON = append(viaJSON, back)
@@ -111,12 +108,12 @@ func TestMergeWithoutFindings(t *testing.T) {
 		if len(exact.Findings) < 2 {
 			continue // a shard of one finding keeps it: nothing was summarised
 		}
-		m := report.MergeAll(shards...)
+		m := merge(t, shards...)
 		if m.FindingsOmitted == 0 {
 			continue
 		}
 		require.Equal(t, want, renderAll(t, m), "seed %d: merge", seed)
-		require.Equal(t, want, renderAll(t, report.MergeAll(viaJSON...)), "seed %d: merge of JSON", seed)
+		require.Equal(t, want, renderAll(t, merge(t, viaJSON...)), "seed %d: merge of JSON", seed)
 	}
 }
 
@@ -173,20 +170,21 @@ func TestBuilderAddReportIsMerge(t *testing.T) {
 			at := pinned.Add(time.Duration(r.IntN(3)) * time.Hour)
 			shards = append(shards, build(randomFile(r, fmt.Sprintf("/e/s%d.evtx", i), &pool), at))
 		}
-		want := report.MergeAll(shards...)
-		b := report.NewBuilder(report.Options{})
+		latest := shards[0].GeneratedAt
 		for _, sh := range shards {
-			b.AddReport(sh)
+			if sh.GeneratedAt.After(latest) {
+				latest = sh.GeneratedAt
+			}
 		}
-		require.Equal(t, renderAll(t, want), renderAll(t, b.Report()), "seed %d", seed)
+		require.Equal(t, latest, merge(t, shards...).GeneratedAt, "seed %d: the latest of the reports", seed)
 
 		later := pinned.Add(24 * time.Hour)
-		b = report.NewBuilder(report.Options{GeneratedAt: later})
-		b.AddReport(nil)
+		b := report.NewBuilder(report.Options{GeneratedAt: later})
+		require.NoError(t, b.AddReport(nil))
 		for _, sh := range shards {
-			b.AddReport(sh)
+			require.NoError(t, b.AddReport(sh))
 		}
-		got := b.Report()
+		got := b.Finish()
 		require.Equal(t, later, got.GeneratedAt, "seed %d: pinned", seed)
 
 		files := uniqueFiles(r, 1+r.IntN(4))
@@ -196,38 +194,33 @@ func TestBuilderAddReportIsMerge(t *testing.T) {
 		}
 		b = report.NewBuilder(report.Options{GeneratedAt: pinned, MaxFindings: 1})
 		for _, f := range files {
-			b.AddReport(build(f, pinned))
+			require.NoError(t, b.AddReport(build(f, pinned)))
 		}
-		require.Equal(t, renderAll(t, withoutFindings(exact)), renderAll(t, b.Report()), "seed %d: past MaxFindings", seed)
+		require.Equal(t, renderAll(t, withoutFindings(exact)), renderAll(t, b.Finish()), "seed %d: past MaxFindings", seed)
 	}
 }
 
-// MergeAll does not depend on the order of its reports when some kept
-// their findings (sharing records) and some did not: copies among the
-// former count once in every order.
-func TestMergeAllOrderWithSummarisedReports(t *testing.T) {
+// A Builder's report does not depend on the order of the reports added
+// when some kept their findings (sharing records) and some did not: copies
+// among the former count once in every order.
+func TestMergeOrderWithSummarisedReports(t *testing.T) {
 	for seed := range uint64(propertyRuns()) {
 		r := rand.New(rand.NewPCG(seed, 15))
 		var pool []smbaudit.Finding
 		a := build(randomFile(r, "/e/a.evtx", &pool), pinned)
 		b := build(randomFile(r, "/e/b.evtx", &pool), pinned) // holds copies of a's records
-		s := report.Build(concat(uniqueFiles(r, 2)...), report.Options{GeneratedAt: pinned, MaxFindings: 1})
+		s := newReport(concat(uniqueFiles(r, 2)...), report.Options{GeneratedAt: pinned, MaxFindings: 1})
 		if s.FindingsOmitted == 0 {
 			continue
 		}
-		want := renderAll(t, report.MergeAll(a, b, s))
+		want := renderAll(t, merge(t, a, b, s))
 		for _, order := range [][]*report.Report{{s, a, b}, {a, s, b}, {b, s, a}, {s, b, a}} {
-			require.Equal(t, want, renderAll(t, report.MergeAll(order...)), "seed %d", seed)
-			bl := report.NewBuilder(report.Options{})
-			for _, x := range order {
-				bl.AddReport(x)
-			}
-			require.Equal(t, want, renderAll(t, bl.Report()), "seed %d: Builder", seed)
+			require.Equal(t, want, renderAll(t, merge(t, order...)), "seed %d", seed)
 		}
-		require.Equal(t, renderAll(t, report.Merge(a, s)), renderAll(t, report.Merge(s, a)), "seed %d: commutative", seed)
+		require.Equal(t, renderAll(t, merge(t, a, s)), renderAll(t, merge(t, s, a)), "seed %d: commutative", seed)
 		// The rows: a and b's copies once, s's rows added.
-		exactAB := report.MergeAll(a, b)
-		got := report.MergeAll(a, b, s)
+		exactAB := merge(t, a, b)
+		got := merge(t, a, b, s)
 		require.Equal(t, len(exactAB.Findings)+s.FindingsOmitted, got.FindingsOmitted, "seed %d", seed)
 	}
 }

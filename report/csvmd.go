@@ -37,13 +37,13 @@ func joinSettings(s []Setting) string {
 	return strings.Join(settingsOut(s), ";")
 }
 
-// CSVHeader is the header row of WriteCSV.
-var CSVHeader = []string{"client", "kind", "short_name", "linked", "names", "first_seen", "last_seen",
+// csvHeader is the header row of the CSV form.
+var csvHeader = []string{"client", "kind", "short_name", "linked", "names", "first_seen", "last_seen",
 	"events_total", "e3000", "e3021", "e3022", "e3023", "e3024", "e3025", "e3026", "e3027", "e551", "e5168", "servers", "users", "spns",
 	"spn_query_statuses", "epa_policies", "server_requires_signing", "damaged_chunk_events",
 	"breaks_under", "possibly_breaks_under", "rejected_by_enforcement", "rejection_statuses", "hints"}
 
-// csvPreamble is what WriteCSV writes before its header: rows whose first
+// csvPreamble is what writeCSV writes before its header: rows whose first
 // cell starts with "#" (a comment to csv.Reader.Comment = '#'), saying how
 // the report was made, the state of each setting, the caveats and the
 // inputs.
@@ -71,14 +71,14 @@ func (r *Report) csvPreamble() [][]string {
 	return rows
 }
 
-// WriteCSV writes one row per client, for spreadsheets, after comment rows
+// writeCSV writes one row per client, for spreadsheets, after comment rows
 // (first cell starting with "#") that state the tool version, command line,
 // filters, the state of each setting, the caveats and each input's size and
 // SHA-256. Lists are joined
 // with ";"; times are RFC 3339 UTC with 7 fractional digits. Every cell is
 // passed through Escape, so no control character reaches the file, and
 // cells a spreadsheet would run as a formula are defused (see csvSafe).
-func (r *Report) WriteCSV(w io.Writer) error {
+func (r *Report) writeCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	for _, row := range r.csvPreamble() {
 		for i := range row {
@@ -88,7 +88,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 			return err
 		}
 	}
-	if err := cw.Write(CSVHeader); err != nil {
+	if err := cw.Write(csvHeader); err != nil {
 		return err
 	}
 	for _, c := range r.Clients {
@@ -102,8 +102,8 @@ func (r *Report) WriteCSV(w io.Writer) error {
 			hints = append(hints, HintAlreadyFails)
 		}
 		row := []string{c.ID, c.Kind, c.ShortName, strings.Join(andMore(c.Linked, c.LinkedTotal), ";"), strings.Join(andMore(c.Names, c.NamesTotal), ";"),
-			FormatTime(c.FirstSeen), FormatTime(c.LastSeen), strconv.Itoa(c.TotalEvents())}
-		for _, id := range EventIDs {
+			formatTime(c.FirstSeen), formatTime(c.LastSeen), strconv.Itoa(c.TotalEvents())}
+		for _, id := range eventColumns {
 			row = append(row, strconv.Itoa(c.Count(id)))
 		}
 		row = append(row, strings.Join(andMore(c.Servers, c.ServersTotal), ";"), strings.Join(andMore(c.Users, c.UsersTotal), ";"),
@@ -151,16 +151,14 @@ func mdList(vals []string) string {
 	return strings.Join(out, "<br>")
 }
 
-// WriteMarkdown writes the report as Markdown, for tickets.
-func (r *Report) WriteMarkdown(w io.Writer) error { return r.writeMarkdown(w, zone{}) }
-
+// writeMarkdown writes the report as Markdown, for tickets.
 func (r *Report) writeMarkdown(w io.Writer, z zone) error {
 	b := bufio.NewWriter(w)
 	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	if d := z.describe(r); d != "" {
 		p("# SMB hardening readiness report\n\nGenerated %s; %s.\n\n", z.full(r.GeneratedAt), d)
 	} else {
-		p("# SMB hardening readiness report\n\nGenerated %s.\n\n", FormatTime(r.GeneratedAt))
+		p("# SMB hardening readiness report\n\nGenerated %s.\n\n", formatTime(r.GeneratedAt))
 	}
 	if r.Summary.Notice != "" {
 		p("> **No evidence.** %s\n\n", mdEscape(r.Summary.Notice))
@@ -189,7 +187,7 @@ func (r *Report) writeMarkdown(w io.Writer, z zone) error {
 	p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, c := range r.Clients {
 		p("| %s |", mdEscape(c.ID))
-		for _, st := range Settings {
+		for _, st := range settings {
 			p(" %s |", verdictCell(c, st))
 		}
 		rej := "-"

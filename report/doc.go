@@ -10,18 +10,21 @@
 // report with the scan's per-file results. The smbaudit command is a thin
 // shell around it.
 //
-// Build makes a Report from a scan result; Options.GeneratedAt pins the
-// generation time. A Report keeps its findings (Report.Findings, one Record
-// per record: copies of a record in several files count once, the first by
-// smbaudit.CompareCopies, as in a scan), the coverage of each server and the input files;
-// everything else is derived from them. So Merge can combine reports of
-// shards scanned apart: it is commutative and associative, and reports
-// built from disjoint sets of files merge into exactly the report built from
+// A Builder is the one way to make or combine reports: it takes findings
+// (Add), scan results (AddResult) and reports of shards scanned apart
+// (AddReport, AddJSON), and Finish returns the report; Options.GeneratedAt
+// pins the generation time. A Report keeps its findings (Report.Findings,
+// one Record per record: copies of a record in several files count once,
+// the first by smbaudit.CompareCopies, as in a scan), the coverage of each
+// server and the input files; everything else is derived from them. So
+// the order in which reports are added does not matter, and reports built
+// from disjoint sets of files combine into exactly the report built from
 // all the files, even when two shards hold copies of one record (the tests
 // check this as a property on random results). The one exception is
-// Server.Records, a sum over shards (see there). WriteJSON is also the
-// partial form: ReadJSON reads a report back, on another machine, for
-// merging; derived members are recomputed on reading, never trusted.
+// Server.Records, a sum over shards (see there). The JSON form
+// (FormatJSON) is also the partial form: ReadJSON reads a report back, on
+// another machine, for merging; derived members are recomputed on
+// reading, never trusted.
 //
 // Keeping every finding costs memory in proportion to the findings. A
 // Builder takes findings one at a time (from smbaudit.ScanOptions.OnFinding,
@@ -98,18 +101,20 @@
 //
 // # Renderers
 //
-// WriteText (terminal, 100 columns, optional ANSI colors), WriteJSON, WriteCSV
-// (one row per client; a cell a spreadsheet would run as a formula, starting
-// with = + - @, their full-width forms, a tab, CR or LF, or white space before
-// them, gets a leading apostrophe), WriteMarkdown
-// and WriteHTML (one self-contained page: no external asset, inline CSS, JS
-// and SVG; summary cards, sortable and filterable tables, a chart of events
-// per day per kind and one of the top clients), and WriteXLSX (an Excel
-// workbook: date cells, frozen filterable headers, the HTML's verdict
-// colours). Timeline streams one row per finding, CSV or JSON Lines, as
+// Render writes every form: FormatText (terminal, 100 columns, optional
+// ANSI colors), FormatJSON, FormatCSV (one row per client; a cell a
+// spreadsheet would run as a formula, starting with = + - @, their
+// full-width forms, a tab, CR or LF, or white space before them, gets a
+// leading apostrophe), FormatMarkdown, FormatHTML (one self-contained page:
+// no external asset, inline CSS, JS and SVG; summary cards, sortable and
+// filterable tables, a chart of events per day per kind and one of the top
+// clients) and FormatXLSX (an Excel workbook with the sheets Summary,
+// Clients, Evidence, Servers and Inputs: date cells, frozen filterable
+// headers, the HTML's verdict colours; past Excel's 1,048,576 rows the
+// Evidence sheet says how many findings it leaves out). Timeline streams one row per finding, CSV or JSON Lines, as
 // Generate finds them (GenerateOptions.Timeline). Every renderer is
 // deterministic: the same inputs in any order give byte-identical output.
-// Every renderer but WriteJSON shows the strings of logs, partials and file
+// Every form but JSON shows the strings of logs, partials and file
 // names through Escape: control, bidi and other invisible characters appear
 // as escapes such as \x1b or \u202e, never raw.
 // Times are RFC 3339 UTC with 7 fractional digits (100 ns), e.g.
@@ -118,6 +123,29 @@
 // RenderOptions.Location shows the text, Markdown, HTML and XLSX forms in
 // that zone instead (2025-09-10T10:15:42.1234567+02:00, the zone named in
 // the header); JSON, CSV and the timeline stay in UTC.
+//
+// # Timeline
+//
+// The columns of a CSV timeline, and the keys of a JSON Lines one
+// (TimelineHeader), in order:
+//
+//   - time_utc: the event's time, UTC, to 100 ns; in CSV
+//     "2006-01-02 15:04:05.0000000" (no zone, which spreadsheets read as a
+//     date and time), in JSON Lines RFC 3339 with a Z
+//   - computer (the server), channel, event_id, event_record_id
+//     (System/EventRecordID), record_id (the file's own record number)
+//   - kind (smbaudit.Kind), description (EventLabel)
+//   - client (normalised ID), client_raw (as logged), client_kind, user, spn
+//   - status: the failure status of a 551 or the ErrorCode of a 5168, else
+//     the SPN query status of 3024-3026
+//   - epa_policy
+//   - breaks_under, possibly_breaks_under: the settings this event is
+//     certain, or only possible (3027), evidence against, by the rules of
+//     the report's verdicts
+//   - chunk_damaged, reason (why an unparsed event was not classified)
+//   - recovered: in JSON Lines only, and only when true: the event was
+//     found in chunk slack (smbaudit.ScanOptions.Recover)
+//   - source_file, chunk, offset
 //
 // # JSON schema smbreadiness.report/v1
 //

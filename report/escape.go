@@ -19,7 +19,7 @@ import (
 // is returned as it is, and so are backslashes (Windows paths and
 // DOMAIN\user stay readable), so Escape(Escape(s)) == Escape(s).
 //
-// Every renderer but WriteJSON passes log strings through Escape; commands
+// Every form but JSON passes log strings through Escape; commands
 // should do the same with the file names and log strings they print.
 func Escape(s string) string {
 	i := 0

@@ -74,7 +74,7 @@ func hostileReport() *report.Report {
 			Errors: []error{errors.New("chunk 0: \u202ebad\x1b[0m")}},
 			{Path: "/logs/\u202eskipped.evtx", Skipped: true, Err: errors.New("not EVTX: \x1b[5m"), Cause: smbaudit.CauseNotEVTX}},
 	}
-	return report.Build(res, report.Options{GeneratedAt: pinned})
+	return newReport(res, report.Options{GeneratedAt: pinned})
 }
 
 // invisible lists the raw runes that must never reach a rendered report.
@@ -90,11 +90,13 @@ func TestRenderersEscapeLogStrings(t *testing.T) {
 		render func(*bytes.Buffer) error
 		file   string // how the input file name shows
 	}{
-		{"text", func(b *bytes.Buffer) error { return r.WriteText(b, report.TextOptions{}) }, `/logs/\x1b]0;title\aa.evtx`},
-		{"text-color", func(b *bytes.Buffer) error { return r.WriteText(b, report.TextOptions{Color: true}) }, `/logs/\x1b]0;title\aa.evtx`},
-		{"csv", func(b *bytes.Buffer) error { return r.WriteCSV(b) }, ""},
-		{"md", func(b *bytes.Buffer) error { return r.WriteMarkdown(b) }, `/logs/\\x1b\]0;title\\aa.evtx`},
-		{"html", func(b *bytes.Buffer) error { return r.WriteHTML(b, report.HTMLOptions{Title: "t\u202e"}) }, `/logs/\x1b]0;title\aa.evtx`},
+		{"text", func(b *bytes.Buffer) error { return r.Render(b, report.FormatText, report.RenderOptions{}) }, `/logs/\x1b]0;title\aa.evtx`},
+		{"text-color", func(b *bytes.Buffer) error { return r.Render(b, report.FormatText, report.RenderOptions{Color: true}) }, `/logs/\x1b]0;title\aa.evtx`},
+		{"csv", func(b *bytes.Buffer) error { return r.Render(b, report.FormatCSV, report.RenderOptions{}) }, ""},
+		{"md", func(b *bytes.Buffer) error { return r.Render(b, report.FormatMarkdown, report.RenderOptions{}) }, `/logs/\\x1b\]0;title\\aa.evtx`},
+		{"html", func(b *bytes.Buffer) error {
+			return r.Render(b, report.FormatHTML, report.RenderOptions{Title: "t\u202e"})
+		}, `/logs/\x1b]0;title\aa.evtx`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
@@ -139,9 +141,9 @@ func TestGoldenHostile(t *testing.T) {
 		name   string
 		render func(*bytes.Buffer) error
 	}{
-		{"hostile.txt", func(b *bytes.Buffer) error { return r.WriteText(b, report.TextOptions{}) }},
-		{"hostile.csv", func(b *bytes.Buffer) error { return r.WriteCSV(b) }},
-		{"hostile.md", func(b *bytes.Buffer) error { return r.WriteMarkdown(b) }},
+		{"hostile.txt", func(b *bytes.Buffer) error { return r.Render(b, report.FormatText, report.RenderOptions{}) }},
+		{"hostile.csv", func(b *bytes.Buffer) error { return r.Render(b, report.FormatCSV, report.RenderOptions{}) }},
+		{"hostile.md", func(b *bytes.Buffer) error { return r.Render(b, report.FormatMarkdown, report.RenderOptions{}) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer

@@ -33,7 +33,7 @@ func TestClientEventCounts(t *testing.T) {
 		b.Add(&smbaudit.Finding{Kind: f.kind, EventID: f.id, Server: f.server, Client: c, Channel: smbaudit.AuditChannel,
 			Time: t0.Add(time.Duration(i) * time.Minute), RecordID: uint64(i + 1), EventRecordID: uint64(i + 1)})
 	}
-	r := b.Report()
+	r := b.Finish()
 	require.Len(t, r.Clients, 1)
 	cl := &r.Clients[0]
 	want := []report.EventCount{
@@ -62,7 +62,7 @@ func TestClientEventCounts(t *testing.T) {
 	// The JSON form keeps both members keyed by event ID, and reads back
 	// to the same counts.
 	var buf bytes.Buffer
-	require.NoError(t, r.WriteJSON(&buf))
+	require.NoError(t, r.Render(&buf, report.FormatJSON, report.RenderOptions{}))
 	assert.Contains(t, buf.String(), `"events": {`)
 	assert.True(t, strings.Contains(buf.String(), `"3021": [`) || strings.Contains(buf.String(), `"3021":[`), buf.String())
 	back, err := report.ReadJSON(&buf)

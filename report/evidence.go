@@ -41,34 +41,41 @@ type Audit struct {
 	Switch string
 }
 
-// The audit families.
+// The audit families. AuditFor hands them out.
 var (
-	AuditSigning = Audit{Name: "signing", Events: []uint16{smbaudit.EventSigningUnsupported, smbaudit.EventSMB1SigningDisabled},
+	auditSigning = Audit{Name: "signing", Events: []uint16{smbaudit.EventSigningUnsupported, smbaudit.EventSMB1SigningDisabled},
 		Switch: "AuditClientDoesNotSupportSigning"}
-	AuditSPN = Audit{Name: "spn", Events: []uint16{smbaudit.EventSPNMissing, smbaudit.EventSPNUnrecognised, smbaudit.EventSPNEmpty},
+	auditSPN = Audit{Name: "spn", Events: []uint16{smbaudit.EventSPNMissing, smbaudit.EventSPNUnrecognised, smbaudit.EventSPNEmpty},
 		Switch: "AuditClientSpnSupport"}
-	AuditSMB1 = Audit{Name: "smb1", Events: []uint16{smbaudit.EventSMB1Access}, Switch: "AuditSmb1Access"}
-	// AuditEncryption: which switch of which builds logs 3022 is not
+	auditSMB1 = Audit{Name: "smb1", Events: []uint16{smbaudit.EventSMB1Access}, Switch: "AuditSmb1Access"}
+	// auditEncryption: which switch of which builds logs 3022 is not
 	// documented in the sources this project relies on; the event is
 	// logged in the Microsoft-Windows-SMBServer/Audit channel.
-	AuditEncryption = Audit{Name: "encryption", Events: []uint16{smbaudit.EventEncryptionUnsupported},
+	auditEncryption = Audit{Name: "encryption", Events: []uint16{smbaudit.EventEncryptionUnsupported},
 		Switch: "the encryption audit (event 3022, in the SMBServer/Audit channel)"}
 )
 
-// Audits lists the audit families in report order.
-var Audits = []Audit{AuditSMB1, AuditEncryption, AuditSigning, AuditSPN}
+// audits lists the audit families in report order.
+var audits = []Audit{auditSMB1, auditEncryption, auditSigning, auditSPN}
 
-// AuditFor returns the audit family whose events a setting's verdict rests on.
+// AuditFor returns the audit family whose events a setting's verdict rests
+// on; its Events are the caller's own.
 func AuditFor(st Setting) Audit {
+	a := auditOf(st)
+	a.Events = slices.Clone(a.Events)
+	return a
+}
+
+func auditOf(st Setting) Audit {
 	switch st {
 	case SettingDisableSMB1:
-		return AuditSMB1
+		return auditSMB1
 	case SettingRequireEncryption:
-		return AuditEncryption
+		return auditEncryption
 	case SettingRequireSigning:
-		return AuditSigning
+		return auditSigning
 	default:
-		return AuditSPN
+		return auditSPN
 	}
 }
 
@@ -94,7 +101,7 @@ func (a Audit) seenOn(s *Server) bool { return slices.Contains(s.Audits, a.Name)
 // of those named in extra (seen but not counted: see Server.Audits).
 func auditsOf(events map[uint16]int, extra set) []string {
 	var out []string
-	for _, a := range Audits {
+	for _, a := range audits {
 		_, seen := extra[a.Name]
 		for _, id := range a.Events {
 			seen = seen || events[id] > 0
@@ -108,7 +115,7 @@ func auditsOf(events map[uint16]int, extra set) []string {
 
 // auditOfEvent returns the audit family of an event, if any.
 func auditOfEvent(id uint16) (Audit, bool) {
-	for _, a := range Audits {
+	for _, a := range audits {
 		if slices.Contains(a.Events, id) {
 			return a, true
 		}
@@ -174,10 +181,10 @@ func (m Meta) effective() Meta {
 func FilterText(f smbaudit.Filter) []string {
 	var out []string
 	if !f.Since.IsZero() {
-		out = append(out, "since "+FormatTime(f.Since))
+		out = append(out, "since "+formatTime(f.Since))
 	}
 	if !f.Until.IsZero() {
-		out = append(out, "until "+FormatTime(f.Until))
+		out = append(out, "until "+formatTime(f.Until))
 	}
 	if len(f.Servers) > 0 {
 		out = append(out, "server "+strings.Join(clipAll(f.Servers), ", "))
@@ -249,7 +256,7 @@ func assess(r *Report) {
 	}
 	for i := range s.Headlines {
 		h := &s.Headlines[i]
-		a := AuditFor(h.Setting)
+		a := auditOf(h.Setting)
 		h.Audit, h.AuditSwitch = a.Name, a.Switch
 		h.ServersWithAudit, h.ServersWithoutAudit = nil, nil
 		var first, last time.Time
@@ -273,7 +280,7 @@ func assess(r *Report) {
 			h.State = StateNoneSeen
 			h.Text = fmt.Sprintf("no client was seen to break if you enforce %s: %s was logged by %s of %d (%s), %s to %s",
 				h.Setting, a.label(), plural(len(h.ServersWithAudit), "server", "servers"), len(r.Servers),
-				strings.Join(clipAll(h.ServersWithAudit), ", "), orDash(FormatTime(first)), orDash(FormatTime(last)))
+				strings.Join(clipAll(h.ServersWithAudit), ", "), orDash(formatTime(first)), orDash(formatTime(last)))
 		default:
 			h.State = StateCannotTell
 			h.Text = fmt.Sprintf("cannot tell what breaks if you enforce %s: no server logged %s; turn on %s",
@@ -299,7 +306,7 @@ func assess(r *Report) {
 			where += " after the filters (" + strings.Join(ft, "; ") + ")"
 		}
 		var switches []string
-		for _, a := range Audits {
+		for _, a := range audits {
 			switches = append(switches, a.Switch)
 		}
 		s.Notice = fmt.Sprintf("No SMB audit events were found %s: this report says nothing about your clients. "+
@@ -351,7 +358,7 @@ func (r *Report) Gaps(settings ...Setting) []string {
 	var out []string
 	for _, h := range r.Summary.Headlines {
 		if h.State == StateCannotTell && slices.Contains(settings, h.Setting) {
-			a := AuditFor(h.Setting)
+			a := auditOf(h.Setting)
 			out = append(out, fmt.Sprintf("%s: no server logged %s (turn on %s)", h.Setting, a.label(), a.Switch))
 		}
 	}

@@ -66,12 +66,12 @@ func TestSettingStates(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := report.Build(&smbaudit.Result{Findings: tc.findings, Servers: tc.servers}, report.Options{GeneratedAt: pinned})
+			r := newReport(&smbaudit.Result{Findings: tc.findings, Servers: tc.servers}, report.Options{GeneratedAt: pinned})
 			got := map[report.Setting]report.Headline{}
 			for _, h := range r.Summary.Headlines {
 				got[h.Setting] = h
 			}
-			require.Len(t, got, len(report.Settings))
+			require.Len(t, got, len(report.Settings()))
 			for st, want := range tc.want {
 				assert.Equal(t, want, got[st].State, st)
 				assert.Equal(t, report.AuditFor(st).Name, got[st].Audit)
@@ -103,13 +103,13 @@ func TestSettingStates(t *testing.T) {
 func TestNoticeNamesFilesAndFilters(t *testing.T) {
 	res := &smbaudit.Result{Files: []smbaudit.FileResult{{Path: "a.evtx", Size: 1 << 16}, {Path: "b.evtx", Skipped: true,
 		Err: errors.New("nope"), Cause: smbaudit.CauseUnreadable}}}
-	r := report.Build(res, report.Options{GeneratedAt: pinned, Meta: report.Meta{Filter: smbaudit.Filter{Servers: []string{"nosuch"}}}})
+	r := newReport(res, report.Options{GeneratedAt: pinned, Meta: report.Meta{Filter: smbaudit.Filter{Servers: []string{"nosuch"}}}})
 	assert.Equal(t, "No SMB audit events were found in 1 file read (1 skipped) after the filters (server nosuch): "+
 		"this report says nothing about your clients. Turn on the audits of every SMB server (AuditSmb1Access, "+
 		"the encryption audit (event 3022, in the SMBServer/Audit channel), AuditClientDoesNotSupportSigning, "+
 		"AuditClientSpnSupport), let them run through a full business cycle, and export the "+
 		"Microsoft-Windows-SMBServer/Audit log again.", r.Summary.Notice)
-	for _, f := range report.Formats {
+	for _, f := range report.Formats() {
 		var b bytes.Buffer
 		require.NoError(t, r.Render(&b, f, report.RenderOptions{}))
 		if f == report.FormatXLSX {
@@ -149,7 +149,7 @@ func TestCaveats(t *testing.T) {
 			{Path: "d.evtx", Skipped: true, Err: errors.New("not EVTX"), Cause: smbaudit.CauseNotEVTX},
 		},
 	}
-	r := report.Build(res, report.Options{GeneratedAt: pinned})
+	r := newReport(res, report.Options{GeneratedAt: pinned})
 	assert.Equal(t, []report.Caveat{
 		{Kind: report.CaveatShortWindow, Server: "fs01",
 			Text: "fs01: its records span 2d 2h, less than 7d: a client that connects less often may not be seen"},
@@ -159,9 +159,9 @@ func TestCaveats(t *testing.T) {
 		{Kind: report.CaveatSkipped, Input: "d.evtx", Text: "d.evtx: skipped (not EVTX): none of its events is in this report"},
 	}, r.Caveats, "fs02 spans 30 days; quiet has no audit event (it is warned of already)")
 
-	longer := report.Build(res, report.Options{GeneratedAt: pinned, Meta: report.Meta{ShortWindow: 60 * 24 * time.Hour}})
+	longer := newReport(res, report.Options{GeneratedAt: pinned, Meta: report.Meta{ShortWindow: 60 * 24 * time.Hour}})
 	assert.Equal(t, "fs02: its records span 30d, less than 60d: a client that connects less often may not be seen", longer.Caveats[1].Text)
-	off := report.Build(res, report.Options{GeneratedAt: pinned, Meta: report.Meta{ShortWindow: -1}})
+	off := newReport(res, report.Options{GeneratedAt: pinned, Meta: report.Meta{ShortWindow: -1}})
 	assert.NotEqual(t, report.CaveatShortWindow, off.Caveats[0].Kind)
 
 	// The gate: signing broke, so no gap for it; SPN has no evidence.
@@ -182,9 +182,9 @@ func TestMetaAndInputFactsRoundTrip(t *testing.T) {
 			SHA256: [32]byte{0xab, 0xcd}}}}
 	meta := report.Meta{Version: "smbreadiness v1.0.0", CommandLine: "smbaudit --since 2025-10-01 'my logs'",
 		Filter: smbaudit.Filter{Since: pinned, Servers: []string{"fs01"}}, ShortWindow: 36 * time.Hour}
-	r := report.Build(res, report.Options{GeneratedAt: pinned, Meta: meta})
+	r := newReport(res, report.Options{GeneratedAt: pinned, Meta: meta})
 	var b bytes.Buffer
-	require.NoError(t, r.WriteJSON(&b))
+	require.NoError(t, r.Render(&b, report.FormatJSON, report.RenderOptions{}))
 	back, err := report.ReadJSON(bytes.NewReader(b.Bytes()))
 	require.NoError(t, err)
 	assert.Equal(t, meta, back.Meta)

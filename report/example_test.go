@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/evtxkit/smbreadiness/evtx"
 	"github.com/evtxkit/smbreadiness/report"
 	"github.com/evtxkit/smbreadiness/smbaudit"
 )
@@ -18,19 +19,22 @@ func finding(kind smbaudit.Kind, id uint16, server, client string, t time.Time) 
 		Client: smbaudit.Client{ID: client, Raw: `\\` + client, Kind: smbaudit.ClientIPv4}}
 }
 
-func ExampleBuild() {
+// A Builder fed one scan result makes its report.
+func ExampleBuilder_AddResult() {
 	t := time.Date(2025, 9, 10, 8, 15, 42, 123456700, time.UTC)
 	res := &smbaudit.Result{Findings: []smbaudit.Finding{
 		finding(smbaudit.KindSigningUnsupported, 3021, "fs01", "10.0.0.5", t),
 		finding(smbaudit.KindSMB1SigningDisabled, 3027, "fs02", "10.0.0.7", t),
 		finding(smbaudit.KindSPNUnrecognised, 3025, "fs02", "10.0.0.5", t.Add(time.Hour)),
 	}}
-	r := report.Build(res, report.Options{GeneratedAt: time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)})
+	b := report.NewBuilder(report.Options{GeneratedAt: time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)})
+	b.AddResult(res)
+	r := b.Finish()
 	for _, h := range r.Summary.Headlines {
 		fmt.Printf("%s: %s\n", h.State, h.Text)
 	}
 	for _, c := range r.Clients {
-		fmt.Println(c.ID, report.FormatTime(c.FirstSeen), c.BreaksUnder, c.PossiblyBreaksUnder)
+		fmt.Println(c.ID, c.FirstSeen.Format(evtx.TimeLayout), c.BreaksUnder, c.PossiblyBreaksUnder)
 	}
 	// Output:
 	// cannot-tell: cannot tell what breaks if you enforce DisableSMB1: no server logged the SMB1 audit (3000); turn on AuditSmb1Access
@@ -43,37 +47,51 @@ func ExampleBuild() {
 }
 
 // Two machines each scan their own files and ship the JSON form; a third
-// merges them.
-func ExampleMerge() {
+// merges them with a Builder.
+func ExampleBuilder_AddReport() {
 	t := time.Date(2025, 9, 10, 0, 0, 0, 0, time.UTC)
 	opts := report.Options{GeneratedAt: t}
-	shardA := report.Build(&smbaudit.Result{Findings: []smbaudit.Finding{
-		finding(smbaudit.KindSigningUnsupported, 3021, "fs01", "10.0.0.5", t)}}, opts)
-	shardB := report.Build(&smbaudit.Result{Findings: []smbaudit.Finding{
-		finding(smbaudit.KindSigningUnsupported, 3021, "fs02", "10.0.0.5", t.Add(24*time.Hour))}}, opts)
+	a := report.NewBuilder(opts)
+	a.AddResult(&smbaudit.Result{Findings: []smbaudit.Finding{
+		finding(smbaudit.KindSigningUnsupported, 3021, "fs01", "10.0.0.5", t)}})
+	shardA := a.Finish()
 
+	b := report.NewBuilder(opts)
+	b.AddResult(&smbaudit.Result{Findings: []smbaudit.Finding{
+		finding(smbaudit.KindSigningUnsupported, 3021, "fs02", "10.0.0.5", t.Add(24*time.Hour))}})
 	var wire bytes.Buffer
-	if err := shardB.WriteJSON(&wire); err != nil {
+	if err := b.Finish().Render(&wire, report.FormatJSON, report.RenderOptions{}); err != nil {
 		panic(err)
 	}
 	fromB, err := report.ReadJSON(&wire)
 	if err != nil {
 		panic(err)
 	}
-	all := report.Merge(shardA, fromB)
+
+	m := report.NewBuilder(report.Options{})
+	for _, r := range []*report.Report{shardA, fromB} {
+		if err := m.AddReport(r); err != nil {
+			panic(err)
+		}
+	}
+	all := m.Finish()
 	c := all.Clients[0]
-	fmt.Println(c.ID, c.Count(3021), c.Servers, report.FormatTime(c.LastSeen))
+	fmt.Println(c.ID, c.Count(3021), c.Servers, c.LastSeen.Format(evtx.TimeLayout))
 	fmt.Println(all.Summary.Headlines[2].Text)
 	// Output:
 	// 10.0.0.5 2 [fs01 fs02] 2025-09-11T00:00:00.0000000Z
 	// 1 client on 2 servers would break if you enforce RequireSecuritySignature
 }
 
-func ExampleReport_WriteCSV() {
+// Render writes every form; here the CSV one.
+func ExampleReport_Render() {
 	t := time.Date(2025, 9, 10, 0, 0, 0, 0, time.UTC)
-	r := report.Build(&smbaudit.Result{Findings: []smbaudit.Finding{
-		finding(smbaudit.KindSMB1Access, 3000, "fs01", "10.1.2.3", t)}}, report.Options{GeneratedAt: t})
-	if err := r.WriteCSV(os.Stdout); err != nil {
+	b := report.NewBuilder(report.Options{GeneratedAt: t})
+	b.AddResult(&smbaudit.Result{Findings: []smbaudit.Finding{
+		finding(smbaudit.KindSMB1Access, 3000, "fs01", "10.1.2.3", t)}})
+	r := b.Finish()
+
+	if err := r.Render(os.Stdout, report.FormatCSV, report.RenderOptions{}); err != nil {
 		panic(err)
 	}
 	// Output:
@@ -133,7 +151,7 @@ func ExampleBuilder() {
 		panic(err)
 	}
 	b.AddResult(res) // the files read and the servers' coverage; res.Findings is nil
-	r := b.Report()
+	r := b.Finish()
 	fmt.Println(len(r.Findings), "findings,", len(r.Clients), "clients")
 	// Output:
 	// 482 findings, 9 clients
@@ -143,8 +161,11 @@ func ExampleBuilder() {
 // the details carry its offset.
 func ExampleRenderOptions_location() {
 	t := time.Date(2025, 9, 10, 8, 15, 42, 123456700, time.UTC)
-	r := report.Build(&smbaudit.Result{Findings: []smbaudit.Finding{
-		finding(smbaudit.KindSigningUnsupported, 3021, "fs01", "10.0.0.5", t)}}, report.Options{GeneratedAt: t})
+	bl := report.NewBuilder(report.Options{GeneratedAt: t})
+	bl.AddResult(&smbaudit.Result{Findings: []smbaudit.Finding{
+		finding(smbaudit.KindSigningUnsupported, 3021, "fs01", "10.0.0.5", t)}})
+	r := bl.Finish()
+
 	var b bytes.Buffer
 	if err := r.Render(&b, report.FormatText, report.RenderOptions{Location: time.FixedZone("UTC+02:00", 2*3600)}); err != nil {
 		panic(err)

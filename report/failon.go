@@ -7,11 +7,11 @@ import (
 	"strings"
 )
 
-// ErrSetting: the name is not one of Settings (nor "any" for ParseFailOn).
+// ErrSetting: the name is not one of Settings.
 var ErrSetting = errors.New("report: unknown setting")
 
-// settingAliases are the short names ParseSetting accepts besides the
-// setting names themselves (compared without case).
+// settingAliases are the short names Setting.UnmarshalText accepts besides
+// the setting names themselves (compared without case).
 var settingAliases = map[string]Setting{
 	"smb1":                          SettingDisableSMB1,
 	"signing":                       SettingRequireSigning,
@@ -24,33 +24,26 @@ var settingAliases = map[string]Setting{
 	"smbservernamehardeninglevel 2": SettingSPNHardeningLvl2,
 }
 
-// ParseSetting reads a setting name as Settings spell it, without regard to
+// String returns the setting's name, as Settings spell it.
+func (s Setting) String() string { return string(s) }
+
+// UnmarshalText reads a setting name as Settings spell it, without regard to
 // case ("RequireSecuritySignature", "SmbServerNameHardeningLevel=2"), or one
-// of the short names smb1, signing, spn1, spn2, encryption.
-func ParseSetting(s string) (Setting, error) {
-	v := strings.ToLower(strings.TrimSpace(s))
-	for _, st := range Settings {
+// of the short names smb1, signing, spn1, spn2, encryption. An unknown name
+// gives an error wrapping ErrSetting.
+func (s *Setting) UnmarshalText(text []byte) error {
+	v := strings.ToLower(strings.TrimSpace(string(text)))
+	for _, st := range settings {
 		if strings.ToLower(string(st)) == v {
-			return st, nil
+			*s = st
+			return nil
 		}
 	}
 	if st, ok := settingAliases[v]; ok {
-		return st, nil
+		*s = st
+		return nil
 	}
-	return "", fmt.Errorf("%w: %q (want one of %v, or smb1, signing, spn1, spn2, encryption)", ErrSetting, s, Settings)
-}
-
-// ParseFailOn reads the setting a readiness gate checks: a name ParseSetting
-// accepts, or "any" for every setting (all of Settings).
-func ParseFailOn(s string) ([]Setting, error) {
-	if strings.EqualFold(strings.TrimSpace(s), "any") {
-		return slices.Clone(Settings), nil
-	}
-	st, err := ParseSetting(s)
-	if err != nil {
-		return nil, fmt.Errorf("%w, or any", err)
-	}
-	return []Setting{st}, nil
+	return fmt.Errorf("%w: %q (want one of %v, or smb1, signing, spn1, spn2, encryption)", ErrSetting, text, settings)
 }
 
 // Breaking returns the IDs of the clients, sorted, that would certainly

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestParseSetting(t *testing.T) {
+func TestSettingUnmarshalText(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
 		want Setting
@@ -22,6 +22,7 @@ func TestParseSetting(t *testing.T) {
 		{"RequireSecuritySignature=1", SettingRequireSigning},
 		{"SmbServerNameHardeningLevel=1", SettingSPNHardeningLvl1},
 		{"smbservernamehardeninglevel=2", SettingSPNHardeningLvl2},
+		{"SmbServerNameHardeningLevel 2", SettingSPNHardeningLvl2},
 		{"spn1", SettingSPNHardeningLvl1},
 		{"SPN2", SettingSPNHardeningLvl2},
 		{"DisableSMB1", SettingDisableSMB1},
@@ -29,28 +30,27 @@ func TestParseSetting(t *testing.T) {
 		{"EncryptData+RejectUnencryptedAccess", SettingRequireEncryption},
 		{"Encryption", SettingRequireEncryption},
 	} {
-		got, err := ParseSetting(tc.in)
-		require.NoError(t, err, tc.in)
+		var got Setting
+		require.NoError(t, got.UnmarshalText([]byte(tc.in)), tc.in)
 		assert.Equal(t, tc.want, got, tc.in)
+		assert.Equal(t, string(tc.want), got.String())
 	}
 	for _, bad := range []string{"", "any", "SmbServerNameHardeningLevel=3", "sign"} {
-		_, err := ParseSetting(bad)
+		got := SettingRequireSigning
+		err := got.UnmarshalText([]byte(bad))
 		assert.True(t, errors.Is(err, ErrSetting), "%q: %v", bad, err)
+		assert.ErrorContains(t, err, fmt.Sprintf("%q", bad))
+		assert.Equal(t, SettingRequireSigning, got, "a refused name leaves the setting as it was")
 	}
 }
 
-func TestParseFailOn(t *testing.T) {
-	got, err := ParseFailOn("ANY")
-	require.NoError(t, err)
-	assert.Equal(t, Settings, got)
-	got[0] = "changed"
-	assert.Equal(t, SettingDisableSMB1, Settings[0], "ParseFailOn must not hand out Settings itself")
-	got, err = ParseFailOn("spn2")
-	require.NoError(t, err)
-	assert.Equal(t, []Setting{SettingSPNHardeningLvl2}, got)
-	_, err = ParseFailOn("everything")
-	assert.True(t, errors.Is(err, ErrSetting))
-	assert.Contains(t, err.Error(), "or any")
+// Every setting reads back from its own String.
+func TestSettingStringRoundTrip(t *testing.T) {
+	for _, st := range Settings() {
+		var got Setting
+		require.NoError(t, got.UnmarshalText([]byte(st.String())))
+		assert.Equal(t, st, got)
+	}
 }
 
 func TestBreaking(t *testing.T) {
@@ -59,14 +59,16 @@ func TestBreaking(t *testing.T) {
 		return smbaudit.Finding{Kind: kind, EventID: id, Server: "fs01", Time: at, RecordID: uint64(len(client)) + uint64(id),
 			Client: smbaudit.NormalizeClient(client)}
 	}
-	r := Build(&smbaudit.Result{Findings: []smbaudit.Finding{
+	b := NewBuilder(Options{GeneratedAt: at})
+	b.AddResult(&smbaudit.Result{Findings: []smbaudit.Finding{
 		f(smbaudit.KindSigningUnsupported, 3021, "nas01"),
 		f(smbaudit.KindSMB1SigningDisabled, 3027, "scan01"), // possibly only: never counts
 		f(smbaudit.KindSPNUnrecognised, 3025, "app01"),
 		f(smbaudit.KindSPNMissing, 3024, "10.0.0.7"),
 		f(smbaudit.KindSMB1Access, 3000, "10.0.0.9"),
 		f(smbaudit.KindEnforcementRejection, 551, "10.0.0.8"), // rejected today, no audit verdict
-	}}, Options{GeneratedAt: at})
+	}})
+	r := b.Finish()
 	for _, tc := range []struct {
 		settings []Setting
 		want     []string
@@ -76,12 +78,12 @@ func TestBreaking(t *testing.T) {
 		{[]Setting{SettingSPNHardeningLvl1}, []string{"app01"}},
 		{[]Setting{SettingSPNHardeningLvl2}, []string{"10.0.0.7", "app01"}},
 		{[]Setting{SettingDisableSMB1}, []string{"10.0.0.9"}},
-		{Settings, []string{"10.0.0.7", "10.0.0.9", "app01", "nas01"}},
+		{Settings(), []string{"10.0.0.7", "10.0.0.9", "app01", "nas01"}},
 	} {
 		t.Run(fmt.Sprint(tc.settings), func(t *testing.T) {
 			assert.Equal(t, tc.want, r.Breaking(tc.settings...))
 		})
 	}
 	var nilReport *Report
-	assert.Nil(t, nilReport.Breaking(Settings...))
+	assert.Nil(t, nilReport.Breaking(Settings()...))
 }

@@ -31,7 +31,7 @@ func TestGenerateIsScanFilterBuild(t *testing.T) {
 	require.NoError(t, err)
 	res, err := smbaudit.Scan(context.Background(), []string{fixtures}, smbaudit.ScanOptions{})
 	require.NoError(t, err)
-	want := report.Build(filter.Apply(res), report.Options{GeneratedAt: pinned, Meta: report.Meta{Filter: filter}})
+	want := newReport(filter.Apply(res), report.Options{GeneratedAt: pinned, Meta: report.Meta{Filter: filter}})
 	assert.Equal(t, render(t, want), render(t, g.Report))
 	assert.Equal(t, filter, g.Report.Filter, "the report states the filter applied")
 	assert.Equal(t, res.Files, g.Files)
@@ -102,7 +102,7 @@ func TestGenerateIsIndependentOfOrderAndWorkers(t *testing.T) {
 		})
 		require.NoError(t, err)
 		var b bytes.Buffer
-		require.NoError(t, g.Report.WriteJSON(&b))
+		require.NoError(t, g.Report.Render(&b, report.FormatJSON, report.RenderOptions{}))
 		return b.String()
 	}
 	r := rand.New(rand.NewPCG(12, 16))
@@ -160,7 +160,7 @@ func TestGenerateServerWindowIsRecordTimes(t *testing.T) {
 	}
 	assert.Equal(t, filter, g.Report.Filter)
 	var b bytes.Buffer
-	require.NoError(t, g.Report.WriteText(&b, report.TextOptions{}))
+	require.NoError(t, g.Report.Render(&b, report.FormatText, report.RenderOptions{}))
 	assert.Contains(t, b.String(), "filters: since 2025-10-10T12:00:00.0000000Z; until 2025-10-18T12:00:00.0000000Z\n")
 	assert.NotContains(t, b.String(), "2025-10-10T12:00:00Z ", "the bound is no server's FIRST")
 }

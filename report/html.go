@@ -14,12 +14,6 @@ import (
 	"github.com/evtxkit/smbreadiness/smbaudit"
 )
 
-// HTMLOptions tune WriteHTML. The zero value is usable.
-type HTMLOptions struct {
-	// Title of the page; "" means "SMB hardening readiness report".
-	Title string
-}
-
 // eventColors are the chart colors per event ID.
 var eventColors = map[uint16]string{
 	smbaudit.EventSMB1Access:            "#8c564b",
@@ -107,7 +101,7 @@ func dayChart(days []Day, r *Report, z zone) chart {
 			c.Texts = append(c.Texts, svgText{X: f1(x + bw/2), Y: f1(top + plotH + 16), Anchor: "middle", Text: d.Date})
 		}
 	}
-	for _, id := range EventIDs {
+	for _, id := range eventColumns {
 		if present[id] {
 			c.Legend = append(c.Legend, legendItem{Color: eventColor(id), Label: fmt.Sprintf("%d %s", id, EventLabel(id))})
 		}
@@ -211,15 +205,9 @@ func numCell(n int) htmlCell { return htmlCell{Text: strconv.Itoa(n), Class: "nu
 
 func (z zone) cell(t time.Time) htmlCell { return htmlCell{Text: z.full(t), Class: "nw"} }
 
-func listCell(v []string, total int) htmlCell {
-	return htmlCell{Text: strings.Join(andMore(showEmpty(v), total), ", ")}
-}
-
-// WriteHTML writes one self-contained HTML page (no external assets, works
+// writeHTML writes one self-contained HTML page (no external assets, works
 // offline): summary cards, sortable and filterable tables, inline SVG charts.
-func (r *Report) WriteHTML(w io.Writer, opts HTMLOptions) error { return r.writeHTML(w, opts, zone{}) }
-
-func (r *Report) writeHTML(w io.Writer, opts HTMLOptions, z zone) error {
+func (r *Report) writeHTML(w io.Writer, opts RenderOptions, z zone) error {
 	d := htmlData{Title: opts.Title, Generated: z.full(r.GeneratedAt), Zone: "UTC", Report: r,
 		Summary: summaryLine(r.Summary, r.Unparsed), Days: dayChart(r.Days, r, z), Top: topClientsChart(r.Clients, 10)}
 	if d.Title == "" {

@@ -115,7 +115,7 @@ func htmlClients(r *Report, z zone) []htmlClient {
 	for rank, c := range clients {
 		hc := htmlClient{}
 		hc.Cells = append(hc.Cells, htmlCell{Text: c.ID, Class: "id"})
-		for _, st := range Settings {
+		for _, st := range settings {
 			v := verdictCell(*c, st)
 			sort := map[string]string{"yes": "2", "maybe": "1", "-": "0"}[v]
 			hc.Cells = append(hc.Cells, htmlCell{Text: v, Sort: sort, Class: map[string]string{"yes": "bad", "maybe": "warn", "-": "dim"}[v]})

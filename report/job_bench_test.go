@@ -39,7 +39,7 @@ func scaleLogPath(b *testing.B) string {
 
 // BenchmarkJobScale is the job of smbaudit -f json on the (s) log, in
 // process, for profiling what the report adds to the scan: Generate
-// (MaxFindings 20,000, as the command) then WriteJSON to a file, and the
+// (MaxFindings 20,000, as the command) then writeJSON (Render of FormatJSON) to a file, and the
 // scan alone for comparison. cpu-ns/client is the CPU time of the process
 // per distinct client of the report.
 //
@@ -76,7 +76,7 @@ func BenchmarkJobScale(b *testing.B) {
 					b.Fatal(err)
 				}
 				w := bufio.NewWriter(f)
-				if err := g.Report.WriteJSON(w); err != nil {
+				if err := g.Report.writeJSON(w); err != nil {
 					b.Fatal(err)
 				}
 				if err := w.Flush(); err != nil {

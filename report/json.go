@@ -28,15 +28,13 @@ var (
 	ErrMalformed = errors.New("report: malformed report")
 )
 
-// TimeLayout is how every renderer writes a time: RFC 3339, UTC, 100 ns.
-const TimeLayout = "2006-01-02T15:04:05.0000000Z"
-
-// FormatTime renders t with TimeLayout, or "" for the zero time.
-func FormatTime(t time.Time) string {
+// formatTime renders t as every renderer writes an exact time, in UTC with
+// evtx.TimeLayout, or "" for the zero time.
+func formatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(TimeLayout)
+	return t.UTC().Format(evtx.TimeLayout)
 }
 
 type jsonReport struct {
@@ -245,7 +243,7 @@ func settingsOut(s []Setting) []string {
 }
 
 func evidenceOut(e Evidence) jsonEvidence {
-	return jsonEvidence{Time: FormatTime(e.Time), Server: e.Server, EventID: e.EventID, RecordID: e.RecordID, Source: e.Source}
+	return jsonEvidence{Time: formatTime(e.Time), Server: e.Server, EventID: e.EventID, RecordID: e.RecordID, Source: e.Source}
 }
 
 func (r *Report) toJSON() jsonReport {
@@ -253,11 +251,11 @@ func (r *Report) toJSON() jsonReport {
 	if r.FindingsOmitted > 0 {
 		schema = SchemaSummarised
 	}
-	j := jsonReport{Schema: schema, GeneratedAt: FormatTime(r.GeneratedAt), Unparsed: r.Unparsed, FindingsOmitted: r.FindingsOmitted,
+	j := jsonReport{Schema: schema, GeneratedAt: formatTime(r.GeneratedAt), Unparsed: r.Unparsed, FindingsOmitted: r.FindingsOmitted,
 		Clients: []jsonClient{}, Servers: []jsonServer{}, Inputs: []jsonInput{}, EventsPerDay: []jsonDay{},
 		UnparsedSamples: []jsonUnparsed{}, Findings: []jsonRecord{}, Caveats: []jsonCaveat{},
 		Version: r.Version, CommandLine: r.CommandLine, ShortWindow: r.ShortWindow.String(), PartialFilters: nonNil(r.PartialFilters),
-		Filter: jsonFilter{Since: FormatTime(r.Filter.Since), Until: FormatTime(r.Filter.Until),
+		Filter: jsonFilter{Since: formatTime(r.Filter.Since), Until: formatTime(r.Filter.Until),
 			Servers: nonNil(r.Filter.Servers), Clients: nonNil(r.Filter.Clients)}}
 	for _, c := range r.Caveats {
 		j.Caveats = append(j.Caveats, jsonCaveat{Kind: string(c.Kind), Server: c.Server, Input: c.Input, Text: c.Text})
@@ -273,9 +271,9 @@ func (r *Report) toJSON() jsonReport {
 			State: string(h.State), Audit: h.Audit, AuditSwitch: h.AuditSwitch,
 			ServersWithAudit: nonNil(h.ServersWithAudit), ServersWithoutAudit: nonNil(h.ServersWithoutAudit), Text: h.Text})
 	}
-	// The clients and findings are appended one at a time by WriteJSON.
+	// The clients and findings are appended one at a time by writeJSON.
 	for _, sv := range r.Servers {
-		j.Servers = append(j.Servers, jsonServer{Server: sv.Name, First: FormatTime(sv.First), Last: FormatTime(sv.Last),
+		j.Servers = append(j.Servers, jsonServer{Server: sv.Name, First: formatTime(sv.First), Last: formatTime(sv.Last),
 			Records: sv.Records, Findings: sv.Findings, Events: countsOut(sv.Events), AuditEvents: sv.AuditEvents, Clients: nonNil(sv.Clients),
 			AuditKinds: nonNil(sv.AuditKinds), Audits: nonNil(sv.Audits), Warnings: nonNil(sv.Warnings)})
 	}
@@ -284,7 +282,7 @@ func (r *Report) toJSON() jsonReport {
 			Chunks: in.Chunks, ChunksDecoded: in.ChunksDecoded, ChunksSkipped: in.ChunksSkipped, Records: in.Records,
 			RecordsInChunks: in.RecordsInChunks, FirstRecordID: in.FirstRecordID, SHA256: in.SHA256,
 			DamagedChunks: nonNil(in.DamagedChunks), Errors: nonNil(in.Errors),
-			First: FormatTime(in.First), Last: FormatTime(in.Last)})
+			First: formatTime(in.First), Last: formatTime(in.Last)})
 	}
 	for _, d := range r.Days {
 		j.EventsPerDay = append(j.EventsPerDay, jsonDay{Date: d.Date, Events: countsOut(d.Events)})
@@ -295,12 +293,12 @@ func (r *Report) toJSON() jsonReport {
 	return j
 }
 
-// WriteJSON writes the report in the JSON form of schema
+// writeJSON writes the report in the JSON form of schema
 // "smbreadiness.report/v1" (see the package documentation), indented, with
 // a final newline. ReadJSON reads it back. The clients and the findings
 // are encoded one at a time, so that writing a report holds neither a
 // second copy of them nor the whole document.
-func (r *Report) WriteJSON(w io.Writer) error {
+func (r *Report) writeJSON(w io.Writer) error {
 	head, err := json.MarshalIndent(r.toJSON(), "", "  ")
 	if err != nil {
 		return fmt.Errorf("report: encoding JSON: %w", err)
@@ -346,31 +344,20 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return bw.Flush()
 }
 
-// ReadJSON reads a report written by WriteJSON, typically a shard built on
-// another machine, so that it can be merged. What a report is built from is
-// read: "findings", the coverage of "servers" (server, first, last, records),
-// "inputs" and "generated_at"; everything else is derived again, never
-// trusted. A report whose findings were not kept ("findings_omitted" above
-// 0, "findings" empty) is built from its rows instead: the counts, sets and
-// evidence of "clients", the findings, events and clients of "servers",
-// "events_per_day", "unparsed" and "unparsed_samples"; verdicts, headlines
-// and warnings are still derived again.
+// ReadJSON reads a report written by Render in FormatJSON, typically a
+// shard built on another machine, for a Builder to merge. It reads what a
+// report is built from (its findings, or its rows when it kept none; the
+// servers' coverage, the inputs, the generation time: see the package
+// documentation) and derives the rest again, never trusting it. The report
+// carries the SHA-256 of the bytes read (Report.Digest), so that the same
+// partial counts once.
 //
-// A partial may come from anywhere, so it is checked before it is used:
-// the schema; counts neither negative nor above MaxCount, and their sum
-// within MaxPartialTotal; event IDs among EventIDs, kinds among smbaudit's,
-// times from 1601 on (the FILETIME range) and present where a finding needs
-// them; the size, strings, lists and nesting within MaxPartialBytes,
-// MaxStringBytes, MaxListLen and MaxDepth, checked while reading (strings
-// on six times their limit as written), so that an oversized document is
-// refused early. Nothing may follow the report
-// but white space. The report returned carries the SHA-256 of the bytes
-// read (Report.Digest), so that merging the same partial twice counts it
-// once.
-//
-// The error is ErrSchema for another schema, otherwise a *FieldError naming
-// the JSON path or the byte offset, wrapping ErrMalformed, ErrLimit or
-// ErrOverflow.
+// A partial may come from anywhere: it is checked while it is read against
+// the limits of docs/limits.md (MaxCount, MaxPartialTotal, MaxPartialBytes,
+// MaxStringBytes, MaxListLen, MaxDepth, the event IDs, kinds and times it
+// may hold). The error is ErrSchema for another schema, otherwise a
+// *FieldError naming the JSON path or the byte offset, wrapping
+// ErrMalformed, ErrLimit or ErrOverflow.
 func ReadJSON(rd io.Reader) (*Report, error) {
 	a, digest, err := readPartial(rd)
 	if err != nil {
@@ -397,7 +384,7 @@ func readPartial(rd io.Reader) (*agg, [32]byte, error) {
 	dec := json.NewDecoder(g)
 	p := parser{}
 	a := newAgg(Options{})
-	// The clients of a summarised partial (its schema first, as WriteJSON
+	// The clients of a summarised partial (its schema first, as writeJSON
 	// writes it) go to the rows one at a time: a partial of many clients
 	// is never held whole, neither as text nor decoded.
 	var streamed checkedSum
@@ -720,7 +707,7 @@ func (p *parser) counts(at string, m map[string]int) map[uint16]int {
 }
 
 // eventCounts reads the "events" and "servers_by_event" members of the
-// client at at, sorted by event ID. WriteJSON writes both with the same
+// client at at, sorted by event ID. writeJSON writes both with the same
 // keys: a server list without a count is refused.
 func (p *parser) eventCounts(at string, counts map[string]int, servers map[string][]string) []EventCount {
 	if len(counts) == 0 && len(servers) == 0 {
@@ -765,7 +752,7 @@ func (p *parser) cause(at string, ji jsonInput) smbaudit.Cause {
 // audits checks a server's audit family names (Audit.Name).
 func (p *parser) audits(at string, names []string) []string {
 	for _, n := range names {
-		if !slices.ContainsFunc(Audits, func(a Audit) bool { return a.Name == n }) {
+		if !slices.ContainsFunc(audits, func(a Audit) bool { return a.Name == n }) {
 			p.fail(at, fmt.Sprintf("unknown audit %q", n))
 			return nil
 		}

@@ -109,12 +109,12 @@ func (w *jsonWriter) keyBool(k string, v bool) {
 	w.b = strconv.AppendBool(w.b, v)
 }
 
-// keyTime appends t as FormatTime renders it.
+// keyTime appends t as formatTime renders it.
 func (w *jsonWriter) keyTime(k string, t time.Time) {
 	w.key(k)
 	w.b = append(w.b, '"')
 	if !t.IsZero() {
-		w.b = t.UTC().AppendFormat(w.b, TimeLayout)
+		w.b = t.UTC().AppendFormat(w.b, evtx.TimeLayout)
 	}
 	w.b = append(w.b, '"')
 }

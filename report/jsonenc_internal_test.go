@@ -17,7 +17,7 @@ func clientOut(c *Client) jsonClient {
 		Linked: nonNil(c.Linked), LinkedTotal: max(c.LinkedTotal, len(c.Linked)),
 		Names: nonNil(c.Names), NamesTotal: max(c.NamesTotal, len(c.Names)),
 		Events: make(map[string]int, len(c.EventCounts)), ServersByEvent: make(map[string][]string, len(c.EventCounts)),
-		FirstSeen: FormatTime(c.FirstSeen), LastSeen: FormatTime(c.LastSeen),
+		FirstSeen: formatTime(c.FirstSeen), LastSeen: formatTime(c.LastSeen),
 		FirstEvidence: evidenceOut(c.First), LastEvidence: evidenceOut(c.Last),
 		Servers: nonNil(c.Servers), ServersTotal: max(c.ServersTotal, len(c.Servers)),
 		Users: nonNil(c.Users), UsersTotal: max(c.UsersTotal, len(c.Users)),
@@ -50,7 +50,7 @@ func recordOut(f *Record) jsonRecord {
 }
 
 // jsonWriter writes a client row or a finding byte for byte as
-// json.MarshalIndent writes its jsonClient or jsonRecord, which WriteJSON
+// json.MarshalIndent writes its jsonClient or jsonRecord, which writeJSON
 // used until it wrote them without reflection.
 func TestJSONWriterAsEncodingJSON(t *testing.T) {
 	t0 := time.Date(2025, 10, 1, 8, 0, 0, 123456700, time.UTC)
@@ -74,7 +74,7 @@ func TestJSONWriterAsEncodingJSON(t *testing.T) {
 	}
 	for i, h := range hostile {
 		clients = append(clients, Client{ID: h, Kind: h, ShortName: h, First: Evidence{Server: h, Source: evtx.Source{File: h}}})
-		clients[len(clients)-1].EventCounts = []EventCount{{ID: EventIDs[i%len(EventIDs)], Count: i}}
+		clients[len(clients)-1].EventCounts = []EventCount{{ID: eventColumns[i%len(eventColumns)], Count: i}}
 	}
 	var keys []eventKey
 	for _, c := range clients {

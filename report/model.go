@@ -40,12 +40,16 @@ const (
 	SettingSPNHardeningLvl2  Setting = "SmbServerNameHardeningLevel=2"
 )
 
-// Settings lists every Setting in report order.
-var Settings = []Setting{SettingDisableSMB1, SettingRequireEncryption, SettingRequireSigning, SettingSPNHardeningLvl1,
+// Settings returns every Setting in report order, in a slice of the
+// caller's own.
+func Settings() []Setting { return slices.Clone(settings) }
+
+var settings = []Setting{SettingDisableSMB1, SettingRequireEncryption, SettingRequireSigning, SettingSPNHardeningLvl1,
 	SettingSPNHardeningLvl2}
 
-// EventIDs lists the event IDs the report knows, in column order.
-var EventIDs = []uint16{smbaudit.EventSMB1Access, smbaudit.EventSigningUnsupported, smbaudit.EventEncryptionUnsupported,
+// eventColumns are smbaudit.EventIDs in the order the report's columns list
+// them: the SMB server's audit events, then those of enforcement.
+var eventColumns = []uint16{smbaudit.EventSMB1Access, smbaudit.EventSigningUnsupported, smbaudit.EventEncryptionUnsupported,
 	smbaudit.EventGuestLogon, smbaudit.EventSPNMissing, smbaudit.EventSPNUnrecognised, smbaudit.EventSPNEmpty,
 	smbaudit.EventSMB1SigningDisabled, smbaudit.EventEnforcementRejection, smbaudit.EventSPNCheckFailed}
 
@@ -145,7 +149,7 @@ var rules = []rule{
 	{SettingRequireEncryption, smbaudit.EventEncryptionUnsupported, true, HintEncryption},
 }
 
-// Options tune Build. The zero value is usable.
+// Options tune a Builder. The zero value is usable.
 type Options struct {
 	// GeneratedAt is the generation time written into the report. Zero
 	// means time.Now. Pin it for byte-identical output.
@@ -155,7 +159,7 @@ type Options struct {
 	// days, unparsed events) as they come and not kept: the report is the
 	// same but for an empty Findings and FindingsOmitted, and its memory
 	// no longer grows with the number of findings. Such a report merges by
-	// adding rows (see Merge), and copies of one record are no longer
+	// adding rows (see Builder.Finish), and copies of one record are no longer
 	// recognised: pass unique findings, as smbaudit.Scan gives them.
 	MaxFindings int
 	// MaxListed bounds the per-client lists (Client.Linked, Names,
@@ -198,8 +202,9 @@ func andMore(list []string, total int) []string {
 	return list
 }
 
-// Report is the per-client readiness report. Build it with Build, combine
-// reports with Merge, read the JSON form back with ReadJSON.
+// Report is the per-client readiness report. Make and combine reports with
+// a Builder, render them with Render, read the JSON form back with
+// ReadJSON.
 type Report struct {
 	Schema      string
 	GeneratedAt time.Time
@@ -235,8 +240,8 @@ type Report struct {
 	// Findings is empty.
 	FindingsOmitted int
 	// Digest is the SHA-256 of the document ReadJSON read the report
-	// from; zero for a report made otherwise. Builder.AddReport and
-	// MergeAll add reports of one non-zero Digest once.
+	// from; zero for a report made otherwise. Builder.AddReport adds
+	// reports of one non-zero Digest once.
 	Digest [32]byte
 }
 

@@ -306,7 +306,7 @@ func (jc *jsonClient) stringsWithin(n int) bool {
 }
 
 func knownEvent(id uint16) bool {
-	for _, v := range EventIDs {
+	for _, v := range eventColumns {
 		if v == id {
 			return true
 		}

@@ -110,7 +110,7 @@ func TestReadJSONReadsBackEscapedStringsAtTheLimit(t *testing.T) {
 	r, err := report.ReadJSON(strings.NewReader(doc))
 	require.NoError(t, err)
 	var b bytes.Buffer
-	require.NoError(t, r.WriteJSON(&b))
+	require.NoError(t, r.Render(&b, report.FormatJSON, report.RenderOptions{}))
 	require.Greater(t, b.Len(), 5*report.MaxStringBytes, "the path is written escaped")
 	back, err := report.ReadJSON(&b)
 	require.NoError(t, err)
@@ -169,7 +169,7 @@ func TestReadJSONRefusesAHugeStringEarly(t *testing.T) {
 // findings are not doubled.
 func TestSamePartialTwiceCountsOnce(t *testing.T) {
 	var b bytes.Buffer
-	require.NoError(t, sampleReport(t).WriteJSON(&b))
+	require.NoError(t, sampleReport(t).Render(&b, report.FormatJSON, report.RenderOptions{}))
 	doc := b.Bytes()
 	r1, err := report.ReadJSON(bytes.NewReader(doc))
 	require.NoError(t, err)
@@ -178,23 +178,22 @@ func TestSamePartialTwiceCountsOnce(t *testing.T) {
 	assert.Equal(t, [32]byte(sha256.Sum256(doc)), r1.Digest, "the identity is the SHA-256 of the bytes read")
 	assert.Equal(t, r1.Digest, r2.Digest)
 
-	bld := report.NewBuilder(report.Options{GeneratedAt: pinned})
+	bld := report.NewBuilder(report.Options{})
 	require.NoError(t, bld.AddReport(r1))
 	require.ErrorIs(t, bld.AddReport(r2), report.ErrDuplicate)
-	once := report.MergeAll(r1)
-	got := bld.Report()
+	once := merge(t, r1)
+	got := bld.Finish()
 	assert.Equal(t, once.Summary.Records, got.Summary.Records, "records read are not doubled")
 	assert.Equal(t, once.Summary.Inputs, got.Summary.Inputs)
 	assert.Len(t, got.Findings, len(r1.Findings))
-	assert.Equal(t, render(t, once), render(t, report.MergeAll(r1, r2)), "MergeAll leaves the second copy out")
+	assert.Equal(t, render(t, once), render(t, got), "the second copy is left out")
 
 	// Other bytes, even of the same report, are another partial.
 	other := append(bytes.Clone(doc), ' ')
 	r3, err := report.ReadJSON(bytes.NewReader(other))
 	require.NoError(t, err)
 	assert.NotEqual(t, r1.Digest, r3.Digest)
-	assert.NoError(t, bld.AddReport(r3))
-	assert.Equal(t, 2*once.Summary.Inputs, bld.Report().Summary.Inputs)
+	assert.Equal(t, 2*once.Summary.Inputs, merge(t, r1, r3).Summary.Inputs)
 
 	assert.Equal(t, [32]byte{}, sampleReport(t).Digest, "a built report has no digest")
 	assert.Equal(t, [32]byte{}, got.Digest, "nor has a merged one")
@@ -210,10 +209,9 @@ func TestMergeRefusesCountOverflow(t *testing.T) {
 	require.NoError(t, bld.AddReport(big()))
 	err := bld.AddReport(big())
 	require.ErrorIs(t, err, report.ErrOverflow)
-	r := bld.Report()
+	r := bld.Finish()
 	assert.Equal(t, math.MaxInt/2+1, r.Summary.Records, "the refused report added nothing")
 	assert.Len(t, r.Inputs, 1)
-	assert.Equal(t, math.MaxInt/2+1, report.MergeAll(big(), big()).Summary.Records, "MergeAll leaves the overflowing report out")
 
 	// One report whose own counts overflow.
 	self := &report.Report{Inputs: []report.Input{{Path: "a", Records: math.MaxInt}, {Path: "b", Records: 1}}}

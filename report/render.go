@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -18,59 +19,80 @@ const (
 	FormatCSV      Format = "csv"
 	FormatMarkdown Format = "md"
 	FormatHTML     Format = "html"
-	FormatXLSX     Format = "xlsx" // an Excel workbook: WriteXLSX
+	FormatXLSX     Format = "xlsx" // an Excel workbook
 )
 
-// Formats lists every Format.
-var Formats = []Format{FormatText, FormatJSON, FormatCSV, FormatMarkdown, FormatHTML, FormatXLSX}
+// Formats returns every Format, in a slice of the caller's own.
+func Formats() []Format { return slices.Clone(allFormats) }
+
+var allFormats = []Format{FormatText, FormatJSON, FormatCSV, FormatMarkdown, FormatHTML, FormatXLSX}
 
 // ErrFormat: the format name is not one of Formats.
 var ErrFormat = errors.New("report: unknown format")
 
-// ParseFormat reads a format name, case-insensitively; "markdown" is md.
-func ParseFormat(s string) (Format, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
+// String returns the format's name, as Formats spell it.
+func (f Format) String() string { return string(f) }
+
+// MarshalText returns the format's name.
+func (f Format) MarshalText() ([]byte, error) { return []byte(f), nil }
+
+// UnmarshalText reads a format name, without regard to case or surrounding
+// space; "markdown" is md. An unknown name gives an error wrapping ErrFormat.
+func (f *Format) UnmarshalText(text []byte) error {
+	s := strings.ToLower(strings.TrimSpace(string(text)))
 	if s == "markdown" {
-		return FormatMarkdown, nil
+		*f = FormatMarkdown
+		return nil
 	}
-	for _, f := range Formats {
-		if string(f) == s {
-			return f, nil
+	for _, v := range allFormats {
+		if string(v) == s {
+			*f = v
+			return nil
 		}
 	}
-	names := make([]string, len(Formats))
-	for i, f := range Formats {
-		names[i] = string(f)
+	names := make([]string, len(allFormats))
+	for i, v := range allFormats {
+		names[i] = string(v)
 	}
-	return "", fmt.Errorf("%w: %q (want one of %s)", ErrFormat, s, strings.Join(names, ", "))
+	return fmt.Errorf("%w: %q (want one of %s)", ErrFormat, text, strings.Join(names, ", "))
 }
 
 // RenderOptions hold the options of every renderer; the zero value is usable.
 type RenderOptions struct {
-	Text TextOptions
-	HTML HTMLOptions
+	// Color adds ANSI colors to the text form (for a terminal).
+	Color bool
+	// Width is the text form's line width; 0 means 100. From 80 columns
+	// no line is wider: the client and server columns take the room left
+	// (and are cut with "~"), and under 89 (clients) or 98 (servers)
+	// columns the table times show their date alone.
+	Width int
+	// Title is the HTML page's title; "" means "SMB hardening readiness
+	// report".
+	Title string
 	// Location is the zone the human formats (text, md, html, xlsx) show
 	// times in, named once in their header; exact times then carry their
-	// offset. nil keeps UTC, as WriteText and the other Write methods show
-	// it. JSON and CSV (and the timeline) are always UTC: they are read
-	// by programs, and a zone would make two runs' files differ.
+	// offset. nil keeps UTC. JSON and CSV (and the timeline) are always
+	// UTC: they are read by programs, and a zone would make two runs'
+	// files differ.
 	Location *time.Location
 }
 
-// Render writes the report in format f.
+// Render writes the report in format f, the one way to render it (see
+// the package documentation for each form). It returns the first error of
+// w, or an error wrapping ErrFormat for an unknown format.
 func (r *Report) Render(w io.Writer, f Format, opts RenderOptions) error {
 	z := zone{opts.Location}
 	switch f {
 	case FormatText:
-		return r.writeText(w, opts.Text, z)
+		return r.writeText(w, opts, z)
 	case FormatJSON:
-		return r.WriteJSON(w)
+		return r.writeJSON(w)
 	case FormatCSV:
-		return r.WriteCSV(w)
+		return r.writeCSV(w)
 	case FormatMarkdown:
 		return r.writeMarkdown(w, z)
 	case FormatHTML:
-		return r.writeHTML(w, opts.HTML, z)
+		return r.writeHTML(w, opts, z)
 	case FormatXLSX:
 		return r.writeXLSX(w, z)
 	}

@@ -82,7 +82,7 @@ func TestVerdicts(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := report.Build(oneClient(tc.events...), report.Options{GeneratedAt: pinned})
+			r := newReport(oneClient(tc.events...), report.Options{GeneratedAt: pinned})
 			require.Len(t, r.Clients, 1)
 			c := r.Clients[0]
 			assert.Equal(t, tc.breaks, c.BreaksUnder, "breaks_under")
@@ -125,17 +125,17 @@ func TestSPNUnrecognisedHints(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			full := report.Build(&smbaudit.Result{Findings: tc.found}, report.Options{GeneratedAt: pinned})
+			full := newReport(&smbaudit.Result{Findings: tc.found}, report.Options{GeneratedAt: pinned})
 			// Past MaxFindings the findings are counted into the rows only.
 			twice := slices.Clone(tc.found)
 			for _, f := range tc.found {
 				f.RecordID += 1000
 				twice = append(twice, f)
 			}
-			rows := report.Build(&smbaudit.Result{Findings: twice}, report.Options{GeneratedAt: pinned, MaxFindings: 1})
+			rows := newReport(&smbaudit.Result{Findings: twice}, report.Options{GeneratedAt: pinned, MaxFindings: 1})
 			require.Positive(t, rows.FindingsOmitted, "rows only")
 			var buf bytes.Buffer
-			require.NoError(t, rows.WriteJSON(&buf))
+			require.NoError(t, rows.Render(&buf, report.FormatJSON, report.RenderOptions{}))
 			back, err := report.ReadJSON(&buf)
 			require.NoError(t, err)
 			for _, r := range []*report.Report{full, rows, back} {
@@ -168,7 +168,7 @@ func TestHeadlinesCountServersOfTheEvidenceOnly(t *testing.T) {
 	res := oneClient(3021, 3025)
 	res.Findings = append(res.Findings, smbaudit.Finding{Kind: smbaudit.KindSMB1SigningDisabled, EventID: 3027, Server: "srv2",
 		Client: smbaudit.Client{ID: "nas01", Kind: smbaudit.ClientHost, ShortName: "nas01"}, Time: pinned})
-	r := report.Build(res, report.Options{GeneratedAt: pinned})
+	r := newReport(res, report.Options{GeneratedAt: pinned})
 	byS := map[report.Setting]report.Headline{}
 	for _, h := range r.Summary.Headlines {
 		byS[h.Setting] = h
@@ -193,7 +193,7 @@ func TestServersCoverageAndWarnings(t *testing.T) {
 		{Server: "quiet", First: pinned, Last: pinned.Add(time.Hour), Events: 5},
 		{Server: "srv0", First: pinned.Add(-2 * time.Hour), Last: pinned.Add(-time.Minute), Events: 3}, // second file
 	}
-	r := report.Build(res, report.Options{GeneratedAt: pinned})
+	r := newReport(res, report.Options{GeneratedAt: pinned})
 	require.Len(t, r.Servers, 2)
 	q, s := r.Servers[0], r.Servers[1]
 	assert.Equal(t, "quiet", q.Name)
@@ -215,11 +215,12 @@ func TestLinkedShortNames(t *testing.T) {
 		return smbaudit.Finding{Kind: smbaudit.KindSigningUnsupported, EventID: 3021, Server: "s", Time: pinned,
 			RecordID: n, Client: smbaudit.Client{ID: id, Kind: k, ShortName: short}}
 	}
-	r := report.Build(&smbaudit.Result{Findings: []smbaudit.Finding{
+	r := newReport(&smbaudit.Result{Findings: []smbaudit.Finding{
 		mk("nas01", smbaudit.ClientHost, "nas01"), mk("nas01.a.example", smbaudit.ClientFQDN, "nas01"),
 		mk("nas01.b.example", smbaudit.ClientFQDN, "nas01"), mk("10.0.0.1", smbaudit.ClientIPv4, ""),
 		mk("other", smbaudit.ClientHost, "other"),
 	}}, report.Options{GeneratedAt: pinned})
+
 	got := map[string][]string{}
 	for _, c := range r.Clients {
 		got[c.ID] = c.Linked
@@ -238,7 +239,7 @@ func TestUnparsedAndUnknownNames(t *testing.T) {
 		{Kind: smbaudit.KindUnparsed, EventID: 3024, Server: "s", Time: pinned, Reason: "too short"},
 		{Kind: smbaudit.KindSigningUnsupported, EventID: 3021, Time: pinned},
 	}}
-	r := report.Build(res, report.Options{GeneratedAt: pinned})
+	r := newReport(res, report.Options{GeneratedAt: pinned})
 	assert.Equal(t, 1, r.Unparsed)
 	require.Len(t, r.UnparsedSamples, 1)
 	assert.Equal(t, "too short", r.UnparsedSamples[0].Reason)
@@ -251,22 +252,22 @@ func TestBuildDoesNotModifyInput(t *testing.T) {
 	res := oneClient(3021, 3025, 551)
 	res.Files = []smbaudit.FileResult{{Path: "b", DamagedChunks: []int{3, 1}, Errors: []error{errors.New("z"), errors.New("a")}}, {Path: "a"}}
 	before := fmt.Sprintf("%#v", res)
-	report.Build(res, report.Options{})
+	newReport(res, report.Options{})
 	assert.Equal(t, before, fmt.Sprintf("%#v", res))
 }
 
 func TestZeroOptionsAndNil(t *testing.T) {
 	before := time.Now()
-	r := report.Build(nil, report.Options{})
+	r := newReport(nil, report.Options{})
 	assert.Equal(t, report.Schema, r.Schema)
 	assert.False(t, r.GeneratedAt.Before(before.Add(-time.Second)), "zero GeneratedAt means now")
 	assert.Empty(t, r.Clients)
 	var b bytes.Buffer
-	require.NoError(t, r.WriteText(&b, report.TextOptions{}))
+	require.NoError(t, r.Render(&b, report.FormatText, report.RenderOptions{}))
 	assert.Contains(t, b.String(), "No SMB audit events were found in 0 files read")
 	assert.Contains(t, b.String(), "cannot tell what breaks if you enforce DisableSMB1")
 	assert.NotContains(t, b.String(), "0 clients on 0 servers")
-	m := report.Merge(nil, nil)
+	m := merge(t, nil, nil)
 	assert.Empty(t, m.Clients)
 }
 
@@ -275,12 +276,12 @@ func TestHostileNames(t *testing.T) {
 	evil := "<script>alert(1)</script>\x1b[31m=cmd|x"
 	res := &smbaudit.Result{Findings: []smbaudit.Finding{{Kind: smbaudit.KindSigningUnsupported, EventID: 3021,
 		Server: "s|x", Time: pinned, Client: smbaudit.Client{ID: evil, Raw: evil, Kind: smbaudit.ClientHost}}}}
-	r := report.Build(res, report.Options{GeneratedAt: pinned})
+	r := newReport(res, report.Options{GeneratedAt: pinned})
 	var h, txt, csv, md bytes.Buffer
-	require.NoError(t, r.WriteHTML(&h, report.HTMLOptions{}))
-	require.NoError(t, r.WriteText(&txt, report.TextOptions{}))
-	require.NoError(t, r.WriteCSV(&csv))
-	require.NoError(t, r.WriteMarkdown(&md))
+	require.NoError(t, r.Render(&h, report.FormatHTML, report.RenderOptions{}))
+	require.NoError(t, r.Render(&txt, report.FormatText, report.RenderOptions{}))
+	require.NoError(t, r.Render(&csv, report.FormatCSV, report.RenderOptions{}))
+	require.NoError(t, r.Render(&md, report.FormatMarkdown, report.RenderOptions{}))
 	assert.NotContains(t, h.String(), "<script>alert")
 	assert.Contains(t, h.String(), "&lt;script&gt;alert(1)")
 	assert.NotContains(t, txt.String(), "\x1b", "no raw escape sequence reaches the terminal")
@@ -291,14 +292,14 @@ func TestHostileNames(t *testing.T) {
 
 	res.Findings[0].Client.ID = "=HYPERLINK(\"x\")"
 	csv.Reset()
-	require.NoError(t, report.Build(res, report.Options{GeneratedAt: pinned}).WriteCSV(&csv))
+	require.NoError(t, newReport(res, report.Options{GeneratedAt: pinned}).Render(&csv, report.FormatCSV, report.RenderOptions{}))
 	assert.Contains(t, csv.String(), "\n\"'=HYPERLINK(\"\"x\"\")\"", "a formula gets a leading apostrophe")
 }
 
 func TestTextFitsInWidth(t *testing.T) {
 	for _, r := range []*report.Report{sampleReport(t), fixtureReport(t)} {
 		var b bytes.Buffer
-		require.NoError(t, r.WriteText(&b, report.TextOptions{}))
+		require.NoError(t, r.Render(&b, report.FormatText, report.RenderOptions{}))
 		for i, line := range strings.Split(b.String(), "\n") {
 			assert.LessOrEqual(t, len([]rune(line)), 100, "line %d is too long: %q", i+1, line)
 		}
@@ -441,23 +442,42 @@ func shuffled(r *rand.Rand, res *smbaudit.Result) *smbaudit.Result {
 func render(t *testing.T, rep *report.Report) string {
 	t.Helper()
 	var b bytes.Buffer
-	require.NoError(t, rep.WriteJSON(&b))
+	require.NoError(t, rep.Render(&b, report.FormatJSON, report.RenderOptions{}))
 	return b.String()
 }
 
 func renderAll(t *testing.T, rep *report.Report) string {
 	t.Helper()
 	var b bytes.Buffer
-	require.NoError(t, rep.WriteJSON(&b))
-	require.NoError(t, rep.WriteText(&b, report.TextOptions{Color: true}))
-	require.NoError(t, rep.WriteCSV(&b))
-	require.NoError(t, rep.WriteMarkdown(&b))
-	require.NoError(t, rep.WriteHTML(&b, report.HTMLOptions{}))
+	require.NoError(t, rep.Render(&b, report.FormatJSON, report.RenderOptions{}))
+	require.NoError(t, rep.Render(&b, report.FormatText, report.RenderOptions{Color: true}))
+	require.NoError(t, rep.Render(&b, report.FormatCSV, report.RenderOptions{}))
+	require.NoError(t, rep.Render(&b, report.FormatMarkdown, report.RenderOptions{}))
+	require.NoError(t, rep.Render(&b, report.FormatHTML, report.RenderOptions{}))
 	return b.String()
 }
 
+// build is the report of res generated at at.
 func build(res *smbaudit.Result, at time.Time) *report.Report {
-	return report.Build(res, report.Options{GeneratedAt: at})
+	return newReport(res, report.Options{GeneratedAt: at})
+}
+
+// newReport is the report of res: a Builder fed the one result.
+func newReport(res *smbaudit.Result, opts report.Options) *report.Report {
+	b := report.NewBuilder(opts)
+	b.AddResult(res)
+	return b.Finish()
+}
+
+// merge is the report of the reports rs, added to one Builder; every one
+// must be added.
+func merge(t testing.TB, rs ...*report.Report) *report.Report {
+	t.Helper()
+	b := report.NewBuilder(report.Options{})
+	for _, r := range rs {
+		require.NoError(t, b.AddReport(r))
+	}
+	return b.Finish()
 }
 
 // propertyRuns is the number of random seeds a property test tries: 100,
@@ -489,16 +509,16 @@ func TestMergeEqualsBuildOfAllFiles(t *testing.T) {
 			files = files[k:]
 			shards = append(shards, sh)
 			var b bytes.Buffer
-			require.NoError(t, sh.WriteJSON(&b))
+			require.NoError(t, sh.Render(&b, report.FormatJSON, report.RenderOptions{}))
 			back, err := report.ReadJSON(&b)
 			require.NoError(t, err)
 			viaJSON = append(viaJSON, back)
 		}
-		require.Equal(t, want, render(t, report.MergeAll(shards...)), "seed %d: merge of shards", seed)
-		require.Equal(t, want, render(t, report.MergeAll(viaJSON...)), "seed %d: merge of JSON shards", seed)
+		require.Equal(t, want, render(t, merge(t, shards...)), "seed %d: merge of shards", seed)
+		require.Equal(t, want, render(t, merge(t, viaJSON...)), "seed %d: merge of JSON shards", seed)
 		m := shards[0]
 		for _, s := range shards[1:] {
-			m = report.Merge(m, s)
+			m = merge(t, m, s)
 		}
 		require.Equal(t, want, render(t, m), "seed %d: pairwise merge", seed)
 	}
@@ -512,10 +532,10 @@ func TestMergeCommutativeAssociative(t *testing.T) {
 		a := build(randomFile(r, "/a.evtx", &pool), pinned.Add(time.Duration(r.IntN(3))*time.Hour))
 		b := build(randomFile(r, "/b.evtx", &pool), pinned.Add(time.Duration(r.IntN(3))*time.Hour))
 		c := build(randomFile(r, "/c.evtx", &pool), pinned.Add(time.Duration(r.IntN(3))*time.Hour))
-		require.Equal(t, render(t, report.Merge(a, b)), render(t, report.Merge(b, a)), "seed %d: commutative", seed)
-		require.Equal(t, render(t, report.Merge(report.Merge(a, b), c)), render(t, report.Merge(a, report.Merge(b, c))),
+		require.Equal(t, render(t, merge(t, a, b)), render(t, merge(t, b, a)), "seed %d: commutative", seed)
+		require.Equal(t, render(t, merge(t, merge(t, a, b), c)), render(t, merge(t, a, merge(t, b, c))),
 			"seed %d: associative", seed)
-		require.Equal(t, render(t, a), render(t, report.Merge(a, nil)), "seed %d: nil is the identity", seed)
+		require.Equal(t, render(t, a), render(t, merge(t, a, nil)), "seed %d: nil is the identity", seed)
 	}
 }
 
@@ -525,7 +545,7 @@ func TestMergeOfSameNamedFilesIsOrderIndependent(t *testing.T) {
 	// Two machines each scanned a file they both call ForwardedEvents.evtx.
 	a := build(randomFile(r, "ForwardedEvents.evtx", &pool), pinned)
 	b := build(randomFile(r, "ForwardedEvents.evtx", &pool), pinned)
-	ab, ba := report.Merge(a, b), report.Merge(b, a)
+	ab, ba := merge(t, a, b), merge(t, b, a)
 	assert.Len(t, ab.Inputs, 2)
 	assert.Equal(t, render(t, ab), render(t, ba))
 }
@@ -547,7 +567,7 @@ func TestDeterministicInAnyOrder(t *testing.T) {
 func TestJSONRoundTrip(t *testing.T) {
 	rep := sampleReport(t)
 	var b bytes.Buffer
-	require.NoError(t, rep.WriteJSON(&b))
+	require.NoError(t, rep.Render(&b, report.FormatJSON, report.RenderOptions{}))
 	back, err := report.ReadJSON(bytes.NewReader(b.Bytes()))
 	require.NoError(t, err)
 	assert.Equal(t, renderAll(t, rep), renderAll(t, back))
@@ -567,7 +587,7 @@ func TestInputCauseInJSON(t *testing.T) {
 	require.Equal(t, smbaudit.CauseTooShort, skipped.Cause)
 	for _, max := range []int{0, 1} {
 		var b bytes.Buffer
-		require.NoError(t, report.Build(sample.Result(), report.Options{GeneratedAt: pinned, MaxFindings: max}).WriteJSON(&b))
+		require.NoError(t, newReport(sample.Result(), report.Options{GeneratedAt: pinned, MaxFindings: max}).Render(&b, report.FormatJSON, report.RenderOptions{}))
 		back, err := report.ReadJSON(bytes.NewReader(b.Bytes()))
 		require.NoError(t, err)
 		assert.Equal(t, []smbaudit.Cause{"", smbaudit.CauseTooShort, ""}, causes(back), "max %d", max)
@@ -595,7 +615,7 @@ func TestInputCauseFromTheError(t *testing.T) {
 		{Path: "b", Skipped: true},
 		{Path: "c", Errors: []error{&evtx.Error{File: "c", Chunk: 2, Offset: 139264, Err: evtx.ErrBadRecord}}},
 	}}
-	r := report.Build(res, report.Options{GeneratedAt: pinned})
+	r := newReport(res, report.Options{GeneratedAt: pinned})
 	assert.Equal(t, []smbaudit.Cause{smbaudit.CauseNotEVTX, smbaudit.CauseUnreadable, ""}, causes(r))
 	assert.Equal(t, "a: evtx: not an EVTX file", r.Inputs[0].Reason)
 	assert.Equal(t, []string{"c: chunk 2 at offset 139264 (0x22000): evtx: bad record"}, r.Inputs[2].Errors)
@@ -609,7 +629,7 @@ func TestCopiesOfOneRecordCountOnce(t *testing.T) {
 	fwd.Server, fwd.RecordID, fwd.Source, fwd.ChunkDamaged = "fs01", 90, evtx.Source{File: "a.evtx", Chunk: 2, Offset: 9000}, true
 	other := f // another record: another EventRecordID
 	other.EventRecordID, other.Time = 8, pinned.Add(time.Second)
-	r := report.Build(&smbaudit.Result{Findings: []smbaudit.Finding{fwd, f, other}}, report.Options{GeneratedAt: pinned})
+	r := newReport(&smbaudit.Result{Findings: []smbaudit.Finding{fwd, f, other}}, report.Options{GeneratedAt: pinned})
 	require.Len(t, r.Findings, 2)
 	assert.Equal(t, "a.evtx", r.Findings[0].Source.File, "the first copy by smbaudit.CompareCopies is kept, damaged or not, as a streamed scan keeps it")
 	require.Len(t, r.Clients, 1)
@@ -619,9 +639,9 @@ func TestCopiesOfOneRecordCountOnce(t *testing.T) {
 	assert.Equal(t, "FS01", r.Servers[0].Name)
 
 	// The same holds when the copies come from two shards.
-	a := report.Build(&smbaudit.Result{Findings: []smbaudit.Finding{fwd}}, report.Options{GeneratedAt: pinned})
-	b := report.Build(&smbaudit.Result{Findings: []smbaudit.Finding{f, other}}, report.Options{GeneratedAt: pinned})
-	assert.Equal(t, render(t, r), render(t, report.Merge(a, b)))
+	a := newReport(&smbaudit.Result{Findings: []smbaudit.Finding{fwd}}, report.Options{GeneratedAt: pinned})
+	b := newReport(&smbaudit.Result{Findings: []smbaudit.Finding{f, other}}, report.Options{GeneratedAt: pinned})
+	assert.Equal(t, render(t, r), render(t, merge(t, a, b)))
 }
 
 func TestLongErrorListsAreCutInReadableForms(t *testing.T) {
@@ -629,7 +649,7 @@ func TestLongErrorListsAreCutInReadableForms(t *testing.T) {
 	for i := range 40 {
 		res.Files[0].Errors = append(res.Files[0].Errors, fmt.Errorf("big.evtx: chunk %d: %w", i, evtx.ErrBadChunk))
 	}
-	r := report.Build(res, report.Options{GeneratedAt: pinned})
+	r := newReport(res, report.Options{GeneratedAt: pinned})
 	for _, f := range []report.Format{report.FormatText, report.FormatMarkdown, report.FormatHTML} {
 		var b bytes.Buffer
 		require.NoError(t, r.Render(&b, f, report.RenderOptions{}))
@@ -637,7 +657,7 @@ func TestLongErrorListsAreCutInReadableForms(t *testing.T) {
 		assert.Contains(t, b.String(), fmt.Sprintf("and %d more errors", 40-report.MaxErrorsShown), f)
 	}
 	var b bytes.Buffer
-	require.NoError(t, r.WriteJSON(&b))
+	require.NoError(t, r.Render(&b, report.FormatJSON, report.RenderOptions{}))
 	assert.Equal(t, 40, strings.Count(b.String(), ": evtx: bad chunk"))
 }
 
@@ -646,10 +666,10 @@ func TestDayChartHasEveryDay(t *testing.T) {
 	late := res.Findings[0]
 	late.Time, late.RecordID = late.Time.AddDate(0, 0, 3), 99
 	res.Findings = append(res.Findings, late)
-	r := report.Build(res, report.Options{GeneratedAt: pinned})
+	r := newReport(res, report.Options{GeneratedAt: pinned})
 	require.Len(t, r.Days, 2, "the data keeps the days with findings only")
 	var b bytes.Buffer
-	require.NoError(t, r.WriteHTML(&b, report.HTMLOptions{}))
+	require.NoError(t, r.Render(&b, report.FormatHTML, report.RenderOptions{}))
 	html := b.String()
 	for _, d := range []string{"2025-10-01", "2025-10-02", "2025-10-03", "2025-10-04"} {
 		assert.True(t, strings.Contains(html, ">"+d+"</text>"), "axis label %s", d)
@@ -666,7 +686,7 @@ func TestDayChartHasEveryDay(t *testing.T) {
 // servers, users, spns, breaks_under, possibly_breaks_under.
 func TestJSONContract(t *testing.T) {
 	var b bytes.Buffer
-	require.NoError(t, fixtureReport(t).WriteJSON(&b))
+	require.NoError(t, fixtureReport(t).Render(&b, report.FormatJSON, report.RenderOptions{}))
 	var doc map[string]any
 	require.NoError(t, json.Unmarshal(b.Bytes(), &doc))
 	assert.Equal(t, "smbreadiness.report/v1", doc["schema"])

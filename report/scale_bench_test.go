@@ -158,7 +158,7 @@ func scalePartial(b *testing.B, cs []smbaudit.Client, part, parts int) []byte {
 		}
 	}
 	var buf bytes.Buffer
-	if err := bl.report(true).WriteJSON(&buf); err != nil {
+	if err := bl.report(true).writeJSON(&buf); err != nil {
 		b.Fatal(err)
 	}
 	return buf.Bytes()

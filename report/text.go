@@ -11,17 +11,6 @@ import (
 	"unicode/utf8"
 )
 
-// TextOptions tune WriteText. The zero value gives plain text, 100 columns.
-type TextOptions struct {
-	// Color adds ANSI colors (for a terminal).
-	Color bool
-	// Width is the line width to wrap to; 0 means 100. From 80 columns
-	// no line is wider: the client and server columns take the room left
-	// (and are cut with "~"), and under 89 (clients) or 98 (servers)
-	// columns the table times show their date alone.
-	Width int
-}
-
 const (
 	ansiReset  = "\x1b[0m"
 	ansiBold   = "\x1b[1m"
@@ -33,7 +22,7 @@ const (
 
 // shortTime renders a time to the second for tables; details keep 100 ns.
 func shortTime(t time.Time) string {
-	s := FormatTime(t)
+	s := formatTime(t)
 	if s == "" {
 		return "-"
 	}
@@ -61,7 +50,7 @@ func (t *textWriter) line(s string) { t.w.WriteString(strings.TrimRight(s, " ") 
 // A word longer than a whole line (a long path) is cut across lines.
 func (t *textWriter) wrap(prefix string, indent int, text string) {
 	line := prefix
-	width := utf8.RuneCountInString(prefix)
+	width := visibleWidth(prefix)
 	pad := strings.Repeat(" ", indent)
 	first := true
 	for _, word := range t.pieces(strings.Fields(text), indent) {
@@ -83,6 +72,26 @@ func (t *textWriter) wrap(prefix string, indent int, text string) {
 		first = false
 	}
 	t.line(line)
+}
+
+// visibleWidth is the number of runes of s that a terminal shows: the
+// colour escapes that paint puts in a prefix take no room.
+func visibleWidth(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '[' {
+			j := i + 2
+			for j < len(s) && s[j] != 'm' {
+				j++
+			}
+			i = j + 1
+			continue
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		n++
+	}
+	return n
 }
 
 // dayOnly keeps the date of a table time when day is set.
@@ -160,8 +169,6 @@ func idsString(ids []uint16) string {
 	return strings.Join(s, ",")
 }
 
-func evidenceString(e Evidence) string { return zone{}.evidence(e) }
-
 // evidence renders e in one line, its time in the zone.
 func (z zone) evidence(e Evidence) string {
 	s := fmt.Sprintf("%s, event %d on %s, record %d", z.full(e.Time), e.EventID, Escape(e.Server), e.RecordID)
@@ -190,10 +197,8 @@ func verdictCell(c Client, st Setting) string {
 	return "-"
 }
 
-// WriteText writes a terminal summary and tables, within opts.Width columns (100 by default).
-func (r *Report) WriteText(w io.Writer, opts TextOptions) error { return r.writeText(w, opts, zone{}) }
-
-func (r *Report) writeText(w io.Writer, opts TextOptions, z zone) error {
+// writeText writes a terminal summary and tables, within opts.Width columns (100 by default).
+func (r *Report) writeText(w io.Writer, opts RenderOptions, z zone) error {
 	t := &textWriter{w: bufio.NewWriter(w), width: opts.Width, color: opts.Color, z: z}
 	if t.width <= 0 {
 		t.width = 100
@@ -249,7 +254,7 @@ func (r *Report) writeText(w io.Writer, opts TextOptions, z zone) error {
 	t.line(fmt.Sprintf("%s %-5s %-5s %-5s %-5s %-5s %-8s %6s %4s  %s", cell("CLIENT", cw, false), "SMB1", "ENC", "SIGN", "SPN1", "SPN2", "551", "EVENTS", "SRVS", lastSeen))
 	for _, c := range r.Clients {
 		row := cell(Escape(c.ID), cw, false)
-		for _, st := range Settings {
+		for _, st := range settings {
 			v := verdictCell(c, st)
 			code := map[string]string{"yes": ansiRed, "maybe": ansiYellow, "-": ansiDim}[v]
 			row += " " + t.paint(code, cell(v, 5, false))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,27 +36,12 @@ func TimelineFormatOf(path string) (TimelineFormat, error) {
 	return "", fmt.Errorf("%w: timeline %s: the name must end in .csv or .jsonl", ErrFormat, path)
 }
 
-// TimelineHeader is the header row of a CSV timeline, and the keys of a
-// JSON Lines one, in order:
-//
-//   - time_utc: the event's time, UTC, to 100 ns; in CSV
-//     "2006-01-02 15:04:05.0000000" (no zone, which spreadsheets read as a
-//     date and time), in JSON Lines RFC 3339 with a Z
-//   - computer (the server), channel, event_id, event_record_id
-//     (System/EventRecordID), record_id (the file's own record number)
-//   - kind (smbaudit.Kind), description (EventLabel)
-//   - client (normalised ID), client_raw (as logged), client_kind, user, spn
-//   - status: the failure status of a 551 or the ErrorCode of a 5168, else
-//     the SPN query status of 3024-3026
-//   - epa_policy
-//   - breaks_under, possibly_breaks_under: the settings this event is
-//     certain, or only possible (3027), evidence against, by the rules of
-//     the report's verdicts
-//   - chunk_damaged, reason (why an unparsed event was not classified)
-//   - recovered: in JSON Lines only, and only when true: the event was
-//     found in chunk slack (smbaudit.ScanOptions.Recover)
-//   - source_file, chunk, offset
-var TimelineHeader = []string{"time_utc", "computer", "channel", "event_id", "event_record_id", "record_id",
+// TimelineHeader returns the header row of a CSV timeline, and the keys of
+// a JSON Lines one, in order, in a slice of the caller's own. The package
+// documentation (Timeline) says what each column holds.
+func TimelineHeader() []string { return slices.Clone(timelineHeader) }
+
+var timelineHeader = []string{"time_utc", "computer", "channel", "event_id", "event_record_id", "record_id",
 	"kind", "description", "client", "client_raw", "client_kind", "user", "spn", "status", "epa_policy",
 	"breaks_under", "possibly_breaks_under", "chunk_damaged", "reason", "source_file", "chunk", "offset"}
 
@@ -158,7 +144,7 @@ func (t *Timeline) Write(f *smbaudit.Finding) error {
 	r := recordOf(f, &t.fm)
 	row := timelineRowOf(&r)
 	if t.enc != nil {
-		row.Time = FormatTime(r.Time)
+		row.Time = formatTime(r.Time)
 		t.err = t.enc.Encode(row)
 	} else {
 		row.Time = r.Time.UTC().Format(TimelineTimeLayout)
@@ -184,7 +170,7 @@ func (t *Timeline) writeHeader() error {
 		return nil
 	}
 	t.header = true
-	t.err = t.cw.Write(TimelineHeader)
+	t.err = t.cw.Write(timelineHeader)
 	return t.err
 }
 
@@ -212,7 +198,7 @@ func (t *Timeline) Close() error {
 // certain evidence for, and those it only possibly is (3027), in Settings
 // order. An event ID that no rule names returns none.
 func EventSettings(eventID uint16) (certain, possible []Setting) {
-	for _, st := range Settings {
+	for _, st := range settings {
 		for _, ru := range rules {
 			if ru.setting != st || ru.event != eventID {
 				continue

@@ -52,11 +52,11 @@ func TestTimelineCSVRowsAreTheReportFindings(t *testing.T) {
 	rep, out := generateTimeline(t, report.TimelineCSV)
 	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
 	require.NoError(t, err)
-	require.Equal(t, report.TimelineHeader, rows[0])
+	require.Equal(t, report.TimelineHeader(), rows[0])
 	rows = rows[1:]
 	require.Len(t, rows, len(rep.Findings))
 	col := map[string]int{}
-	for i, h := range report.TimelineHeader {
+	for i, h := range report.TimelineHeader() {
 		col[h] = i
 	}
 	got := map[string][]string{}
@@ -183,7 +183,7 @@ func TestTimelineDefusesAndEscapes(t *testing.T) {
 func TestTimelineEmptyHasHeader(t *testing.T) {
 	var buf bytes.Buffer
 	require.NoError(t, report.NewTimeline(&buf, report.TimelineCSV).Close())
-	assert.Equal(t, strings.Join(report.TimelineHeader, ",")+"\n", buf.String())
+	assert.Equal(t, strings.Join(report.TimelineHeader(), ",")+"\n", buf.String())
 	buf.Reset()
 	require.NoError(t, report.NewTimeline(&buf, report.TimelineJSONL).Close())
 	assert.Empty(t, buf.String())

@@ -28,12 +28,12 @@ func TestTextWidths(t *testing.T) {
 		long.Findings[i].Server = "file-server-with-a-long-name.corp.example"
 	}
 	long.Files = []smbaudit.FileResult{{Path: "/evidence/" + strings.Repeat("a-very-long-directory-name/", 6) + "Microsoft-Windows-SMBServer%4Audit.evtx"}}
-	reps := []*report.Report{sampleReport(t), fixtureReport(t), report.Build(long, report.Options{GeneratedAt: pinned})}
+	reps := []*report.Report{sampleReport(t), fixtureReport(t), newReport(long, report.Options{GeneratedAt: pinned})}
 	for _, width := range []int{80, 88, 89, 97, 98, 99, 100, 120, 200} {
 		for _, rep := range reps {
 			for _, loc := range []*time.Location{nil, paris} {
 				var b bytes.Buffer
-				require.NoError(t, rep.Render(&b, report.FormatText, report.RenderOptions{Text: report.TextOptions{Width: width, Color: true}, Location: loc}))
+				require.NoError(t, rep.Render(&b, report.FormatText, report.RenderOptions{Width: width, Color: true, Location: loc}))
 				for i, line := range strings.Split(ansi.ReplaceAllString(b.String(), ""), "\n") {
 					assert.LessOrEqual(t, len([]rune(line)), width, "width %d, line %d: %q", width, i+1, line)
 				}
@@ -42,7 +42,7 @@ func TestTextWidths(t *testing.T) {
 	}
 	header := func(width int, col string) string {
 		var b bytes.Buffer
-		require.NoError(t, reps[2].WriteText(&b, report.TextOptions{Width: width}))
+		require.NoError(t, reps[2].Render(&b, report.FormatText, report.RenderOptions{Width: width}))
 		for _, l := range strings.Split(b.String(), "\n") {
 			if strings.HasPrefix(l, col) {
 				return l
@@ -54,11 +54,11 @@ func TestTextWidths(t *testing.T) {
 	assert.Equal(t, 48, strings.Index(header(120, "CLIENT "), "SMB1"), "20 more at 120")
 	assert.Equal(t, 18, strings.Index(header(80, "CLIENT "), "SMB1"), "17 at 80")
 	var b bytes.Buffer
-	require.NoError(t, reps[2].WriteText(&b, report.TextOptions{Width: 120}))
+	require.NoError(t, reps[2].Render(&b, report.FormatText, report.RenderOptions{Width: 120}))
 	assert.Contains(t, b.String(), "\nworkstation-with-a-long-name.branch-office.cor~ ", "the client column has more room at 120")
 	assert.Contains(t, b.String(), "\nfile-server-with-a-long-name.corp.example ", "and the server column")
 	b.Reset()
-	require.NoError(t, reps[2].WriteText(&b, report.TextOptions{Width: 80}))
+	require.NoError(t, reps[2].Render(&b, report.FormatText, report.RenderOptions{Width: 80}))
 	assert.Contains(t, b.String(), "\nworkstation-with~ ")
 	assert.Regexp(t, `\n[^\n]*  2025-10-01\n`, b.String(), "the last-seen column shows the date at 80")
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// The sheets of WriteXLSX, in order.
+// The sheets of the XLSX form, in order.
 const (
 	SheetSummary  = "Summary"
 	SheetClients  = "Clients"
@@ -23,12 +23,12 @@ const (
 	SheetInputs   = "Inputs"
 )
 
-// XLSXDateFormat is the number format of the date cells of WriteXLSX.
+// XLSXDateFormat is the number format of the date cells of the XLSX form.
 // Excel shows times to the millisecond; the Evidence sheet also has each
 // time as text, exact to 100 ns.
 const XLSXDateFormat = "yyyy-mm-dd hh:mm:ss.000"
 
-// Verdict colours of WriteXLSX: the meaning of the HTML report's. Red: the
+// Verdict colours of the XLSX form: the meaning of the HTML report's. Red: the
 // setting breaks the client (or enforcement already rejects it); amber:
 // it possibly does (3027 only), or an input or server needs a look.
 // Nothing is ever green: no evidence is not proof of a clean client.
@@ -39,7 +39,7 @@ const (
 	xlsxWarnFont = "8A5A00"
 )
 
-// WriteXLSX writes the report as an Excel workbook with the sheets
+// writeXLSX writes the report as an Excel workbook with the sheets
 // Summary (the headline per setting and the totals), Clients (one row
 // per client, a verdict column per setting), Evidence (one row per listed
 // finding, Report.Findings), Servers and Inputs. Times are date cells in
@@ -51,9 +51,7 @@ const (
 // workbook is held in memory once, to write its parts in a fixed order:
 // the same report gives the same bytes. Past Excel's
 // 1,048,576 rows the Evidence sheet ends with a row saying how many
-// findings it leaves out. WriteXLSX returns the first error of w.
-func (r *Report) WriteXLSX(w io.Writer) error { return r.writeXLSX(w, zone{}) }
-
+// findings it leaves out. writeXLSX returns the first error of w.
 func (r *Report) writeXLSX(w io.Writer, z zone) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -314,13 +312,13 @@ func (r *Report) xlsxSummary(s *xlsxSheet) error {
 func (r *Report) xlsxClients(s *xlsxSheet) error {
 	names := []string{"Client", "Kind"}
 	widths := []float64{28, 8}
-	for _, st := range Settings {
+	for _, st := range settings {
 		names = append(names, string(st))
 		widths = append(widths, 16)
 	}
 	names = append(names, "Rejected by enforcement", "First seen"+" ("+s.x.z.label()+")", "Last seen"+" ("+s.x.z.label()+")", "Events")
 	widths = append(widths, 12, 24, 24, 9)
-	for _, id := range EventIDs {
+	for _, id := range eventColumns {
 		names = append(names, strconv.Itoa(int(id)))
 		widths = append(widths, 7)
 	}
@@ -332,7 +330,7 @@ func (r *Report) xlsxClients(s *xlsxSheet) error {
 	}
 	for _, c := range r.Clients {
 		row := []any{c.ID, c.Kind}
-		for _, st := range Settings {
+		for _, st := range settings {
 			switch v := verdictCell(c, st); v {
 			case "yes":
 				row = append(row, excelize.Cell{StyleID: s.x.bad, Value: v})
@@ -347,7 +345,7 @@ func (r *Report) xlsxClients(s *xlsxSheet) error {
 			rej = excelize.Cell{StyleID: s.x.bad, Value: "REJECTED"}
 		}
 		row = append(row, rej, c.FirstSeen, c.LastSeen, c.TotalEvents())
-		for _, id := range EventIDs {
+		for _, id := range eventColumns {
 			row = append(row, c.Count(id))
 		}
 		var hints []string
@@ -372,7 +370,7 @@ func (r *Report) xlsxClients(s *xlsxSheet) error {
 func joinList(v []string) string { return strings.Join(v, "; ") }
 
 func (r *Report) xlsxEvidence(s *xlsxSheet) error {
-	names := append([]string{"Time" + " (" + s.x.z.label() + ")", "Time (exact, " + s.x.z.label() + ")"}, TimelineHeader[1:]...)
+	names := append([]string{"Time" + " (" + s.x.z.label() + ")", "Time (exact, " + s.x.z.label() + ")"}, timelineHeader[1:]...)
 	widths := []float64{24, 29, 22, 30, 8, 10, 10, 22, 30, 28, 28, 8, 20, 30, 28, 16, 34, 34, 8, 20, 50, 7, 10}
 	if err := s.header(names, widths); err != nil {
 		return err

@@ -21,7 +21,7 @@ import (
 func openXLSX(t *testing.T, r *report.Report) *excelize.File {
 	t.Helper()
 	var buf bytes.Buffer
-	require.NoError(t, r.WriteXLSX(&buf))
+	require.NoError(t, r.Render(&buf, report.FormatXLSX, report.RenderOptions{}))
 	f, err := excelize.OpenReader(&buf)
 	require.NoError(t, err)
 	t.Cleanup(func() { f.Close() })
@@ -64,8 +64,8 @@ func TestWriteXLSXSheetsAndRows(t *testing.T) {
 		rows   int      // data rows
 		first  string   // first column of the first data row
 	}{
-		{report.SheetSummary, []string{"Setting", "Clients it breaks"}, len(r.Summary.Headlines), string(report.Settings[0])},
-		{report.SheetClients, []string{"Client", "Kind", string(report.Settings[0])}, len(r.Clients), r.Clients[0].ID},
+		{report.SheetSummary, []string{"Setting", "Clients it breaks"}, len(r.Summary.Headlines), string(report.Settings()[0])},
+		{report.SheetClients, []string{"Client", "Kind", string(report.Settings()[0])}, len(r.Clients), r.Clients[0].ID},
 		{report.SheetEvidence, []string{"Time (UTC)", "Time (exact, UTC)", "computer"}, len(r.Findings), ""},
 		{report.SheetServers, []string{"Server", "First (UTC)"}, len(r.Servers), r.Servers[0].Name},
 		{report.SheetInputs, []string{"Path", "Size"}, len(r.Inputs), r.Inputs[0].Path},
@@ -130,7 +130,7 @@ func TestWriteXLSXDates(t *testing.T) {
 		assert.Equal(t, rec.Time.Format("2006-01-02 15:04:05"), shown[:19])
 		exact, err := f.GetCellValue(report.SheetEvidence, "B"+strconv.Itoa(i+2))
 		require.NoError(t, err)
-		assert.Equal(t, report.FormatTime(rec.Time), exact)
+		assert.Equal(t, rec.Time.UTC().Format(evtx.TimeLayout), exact)
 	}
 }
 
@@ -141,7 +141,7 @@ func TestWriteXLSXVerdictColours(t *testing.T) {
 	f := openXLSX(t, r)
 	seen := map[string]bool{}
 	for i, c := range r.Clients {
-		for j, st := range report.Settings {
+		for j, st := range report.Settings() {
 			cell, err := excelize.CoordinatesToCellName(3+j, i+2)
 			require.NoError(t, err)
 			v, err := f.GetCellValue(report.SheetClients, cell)
@@ -179,7 +179,7 @@ func TestWriteXLSXEscapes(t *testing.T) {
 	b.Add(&smbaudit.Finding{Kind: smbaudit.KindSigningUnsupported, EventID: smbaudit.EventSigningUnsupported,
 		Server: "FS01\u202e", Client: smbaudit.Client{ID: "ws\x1b[2J01", Raw: "=HYPERLINK(\"x\")", Kind: smbaudit.ClientHost},
 		Time: time.Date(2025, 10, 1, 12, 0, 0, 0, time.UTC), RecordID: 1, Source: evtx.Source{File: "a.evtx"}})
-	f := openXLSX(t, b.Report())
+	f := openXLSX(t, b.Finish())
 	v, err := f.GetCellValue(report.SheetClients, "A2")
 	require.NoError(t, err)
 	assert.Equal(t, `ws\x1b[2J01`, v)
@@ -196,7 +196,7 @@ func TestWriteXLSXEscapes(t *testing.T) {
 
 // A report without findings still has every sheet and its header.
 func TestWriteXLSXEmpty(t *testing.T) {
-	f := openXLSX(t, report.NewBuilder(report.Options{GeneratedAt: pinned}).Report())
+	f := openXLSX(t, report.NewBuilder(report.Options{GeneratedAt: pinned}).Finish())
 	assert.Len(t, f.GetSheetList(), 5)
 	rows, err := f.GetRows(report.SheetEvidence)
 	require.NoError(t, err)
@@ -207,10 +207,10 @@ func TestWriteXLSXEmpty(t *testing.T) {
 func TestWriteXLSXDeterministic(t *testing.T) {
 	r := xlsxFixtureReport(t)
 	var a, b bytes.Buffer
-	require.NoError(t, r.WriteXLSX(&a))
+	require.NoError(t, r.Render(&a, report.FormatXLSX, report.RenderOptions{}))
 	for range 3 { // excelize's part order varies from run to run
 		b.Reset()
-		require.NoError(t, r.WriteXLSX(&b))
+		require.NoError(t, r.Render(&b, report.FormatXLSX, report.RenderOptions{}))
 		require.Equal(t, a.Bytes(), b.Bytes())
 	}
 	assert.Equal(t, "[Content_Types].xml", string(a.Bytes()[30:49]), "the first part")

@@ -13,13 +13,13 @@ import (
 // (JSON, CSV, the timeline) never take a zone.
 type zone struct{ loc *time.Location }
 
-// zoneLayout is TimeLayout with the offset of the zone ("Z" in UTC).
+// zoneLayout is evtx.TimeLayout with the offset of the zone ("Z" in UTC).
 const zoneLayout = "2006-01-02T15:04:05.0000000Z07:00"
 
 // full renders t exactly (100 ns), with its offset; "" for the zero time.
 func (z zone) full(t time.Time) string {
 	if z.loc == nil || t.IsZero() {
-		return FormatTime(t)
+		return formatTime(t)
 	}
 	return t.In(z.loc).Format(zoneLayout)
 }

@@ -21,7 +21,7 @@ func TestRenderLocation(t *testing.T) {
 	paris, err := time.LoadLocation("Europe/Paris")
 	require.NoError(t, err)
 	india := time.FixedZone("", -(5*3600 + 30*60)) // as --tz -0530 makes it
-	rep := report.Build(oneClient(3021), report.Options{GeneratedAt: pinned})
+	rep := newReport(oneClient(3021), report.Options{GeneratedAt: pinned})
 	cases := []struct {
 		name   string
 		format report.Format
@@ -56,7 +56,7 @@ func TestRenderLocation(t *testing.T) {
 func TestRenderLocationXLSX(t *testing.T) {
 	paris, err := time.LoadLocation("Europe/Paris")
 	require.NoError(t, err)
-	rep := report.Build(oneClient(3021), report.Options{GeneratedAt: pinned})
+	rep := newReport(oneClient(3021), report.Options{GeneratedAt: pinned})
 	var buf bytes.Buffer
 	require.NoError(t, rep.Render(&buf, report.FormatXLSX, report.RenderOptions{Location: paris}))
 	f, err := excelize.OpenReader(&buf)
@@ -85,7 +85,7 @@ func TestRenderLocationXLSX(t *testing.T) {
 func TestRenderLocationMachineFormatsStayUTC(t *testing.T) {
 	paris, err := time.LoadLocation("Europe/Paris")
 	require.NoError(t, err)
-	rep := report.Build(oneClient(3021), report.Options{GeneratedAt: pinned})
+	rep := newReport(oneClient(3021), report.Options{GeneratedAt: pinned})
 	for _, f := range []report.Format{report.FormatJSON, report.FormatCSV} {
 		var utc, zoned bytes.Buffer
 		require.NoError(t, rep.Render(&utc, f, report.RenderOptions{}))
@@ -117,8 +117,8 @@ func TestRenderLocationOffsetsOfTheSpan(t *testing.T) {
 		rep  *report.Report
 		want string
 	}{
-		{"summer to winter", report.Build(res, report.Options{GeneratedAt: pinned}), "Times in Europe/Paris (UTC+02:00, UTC+01:00)."},
-		{"no records, generated in winter", report.NewBuilder(report.Options{GeneratedAt: time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC)}).Report(),
+		{"summer to winter", newReport(res, report.Options{GeneratedAt: pinned}), "Times in Europe/Paris (UTC+02:00, UTC+01:00)."},
+		{"no records, generated in winter", report.NewBuilder(report.Options{GeneratedAt: time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC)}).Finish(),
 			"Times in Europe/Paris (UTC+01:00)."},
 	} {
 		var b bytes.Buffer

@@ -44,12 +44,15 @@ const SecurityAuditingProvider = "Microsoft-Windows-Security-Auditing"
 // SecurityLogChannel is the Security log, where 5168 is written.
 const SecurityLogChannel = "Security"
 
-// EventIDs lists every event ID Classify recognises, in ascending order.
-var EventIDs = []uint16{EventEnforcementRejection, EventSMB1Access, EventSigningUnsupported,
+// EventIDs returns every event ID Classify recognises, in ascending order,
+// in a slice of the caller's own.
+func EventIDs() []uint16 { return slices.Clone(eventIDs) }
+
+var eventIDs = []uint16{EventEnforcementRejection, EventSMB1Access, EventSigningUnsupported,
 	EventEncryptionUnsupported, EventGuestLogon, EventSPNMissing, EventSPNUnrecognised, EventSPNEmpty,
 	EventSMB1SigningDisabled, EventSPNCheckFailed}
 
-// DecodedEvents says what a scan decodes unless ScanOptions.AllEvents is
+// decodedEvents says what a scan decodes unless ScanOptions.AllEvents is
 // set: every event of the SMB server provider (its coverage counts them
 // all), and of the Security-Auditing provider, whose events fill a WEF
 // collector's log, only 5168. The reader skips a chunk that holds the
@@ -57,18 +60,18 @@ var EventIDs = []uint16{EventEnforcementRejection, EventSMB1Access, EventSigning
 // template (Windows stores a template with its names in every chunk that
 // uses it), and drops the provider's other event IDs before building an
 // event, so that the Security events of a mixed log are not decoded.
-var DecodedEvents = []evtx.ProviderFilter{
+var decodedEvents = []evtx.ProviderFilter{
 	{Provider: Provider},
 	{Provider: SecurityAuditingProvider, EventIDs: []uint16{EventSPNCheckFailed}, Markers: []string{"ConfiguredNames"}},
 }
 
-// decodeOnly sets o to decode DecodedEvents only.
+// decodeOnly sets o to decode decodedEvents only.
 func decodeOnly(o *evtx.Options) {
 	o.Providers = o.Providers[:0]
-	for _, p := range DecodedEvents {
+	for _, p := range decodedEvents {
 		o.Providers = append(o.Providers, p.Provider)
 	}
-	o.Narrow = DecodedEvents
+	o.Narrow = decodedEvents
 }
 
 // Mapping keys: the finding fields that Classify fills from event data.
@@ -306,55 +309,28 @@ func channelIs(channel, want string) bool {
 // Data fields are mapped by name first (case-insensitive: the manifest's
 // names, then aliases seen or guessed for other builds), then by type and
 // documented order, skipping string-length fields. Finding.Mapping says how
-// each finding field was found, Finding.MappedFrom from which data field,
-// and Finding.Unmapped keeps every field left over. A recognised event
+// each finding field was found and from which data field, and keeps every
+// field left over. A recognised event
 // without a usable client becomes a KindUnparsed finding with a Reason,
 // but for 5168, which never names its client (see KindSPNCheckFailed).
+//
+// Each call has values of its own; a scan's findings share theirs (see
+// Result.Findings).
 func Classify(ev *evtx.Event) (Finding, bool) {
 	var m mapper
-	f, ok := m.classify(ev)
-	if !ok {
-		return f, false
-	}
-	f.Mapping = make(map[string]MappedBy, m.nrec)
-	f.MappedFrom = make(map[string]string, m.nrec)
-	for k := range numKeys {
-		if m.rec[k] {
-			f.Mapping[keyNames[k]] = m.method[k]
-			f.MappedFrom[keyNames[k]] = m.from(k)
-		}
-	}
-	m.pointers(&f, func(b bool) *bool { return &b })
-	if m.hasSPNStatus {
-		st := m.spnStatus
-		f.SPNQueryStatus = &st
-	}
-	if m.hasStatus {
-		st := m.status
-		f.Status = &st
-	}
-	if m.hasPolicy {
-		p := m.policy
-		f.EPAPolicy = &p
-	}
-	for i, fl := range ev.Data {
-		if !m.used[i] {
-			f.Unmapped = append(f.Unmapped, fl)
-		}
-	}
-	return f, true
+	return m.finding(ev, &interner{}) // the zero interner: nothing shared
 }
 
 // pointers sets the boolean and number pointer fields of f from the
-// parsed values, taking the booleans' pointers from boolPtr.
-func (m *mapper) pointers(f *Finding, boolPtr func(bool) *bool) {
+// parsed values, taking the booleans' pointers from in.
+func (m *mapper) pointers(f *Finding, in *interner) {
 	for _, b := range [...]struct {
 		k   fieldKey
 		dst **bool
 	}{{kRequiresSign, &f.ServerRequiresSigning}, {kServiceClass, &f.ServiceClassIsValid},
 		{kPrincipalName, &f.PrincipalNameIsValid}, {kRequiresEncrypt, &f.ServerRequiresEncryption}} {
 		if m.hasBool[b.k] {
-			*b.dst = boolPtr(m.bools[b.k])
+			*b.dst = in.boolPtr(m.bools[b.k])
 		}
 	}
 	for _, n := range [...]struct {
@@ -369,8 +345,8 @@ func (m *mapper) pointers(f *Finding, boolPtr func(bool) *bool) {
 }
 
 // mapper maps one event's data fields to finding fields. Its slices are
-// reused from event to event: a scan's classifying goroutines keep one each
-// (classifyShared), Classify uses a fresh one.
+// reused from event to event: a scan's classifying goroutines keep one each,
+// Classify uses a fresh one.
 type mapper struct {
 	data  []evtx.Field
 	norm  []string     // normName of each field's name
@@ -391,7 +367,7 @@ type mapper struct {
 	policy                  EPAPolicy
 	hasPolicy               bool
 	unmapped                []evtx.Field
-	// in, when set, remembers the clients normalised (classifyShared).
+	// in remembers the clients normalised, while finding runs.
 	in *interner
 }
 
@@ -470,7 +446,7 @@ func (m *mapper) take(k fieldKey, i int, by MappedBy) {
 	m.method[k] = by
 }
 
-// from is the MappedFrom value of a recorded key: the field's name, or "#i".
+// from is the Mapping.From value of a recorded key: the field's name, or "#i".
 func (m *mapper) from(k fieldKey) string {
 	i := m.got[k] - 1
 	if n := m.data[i].Name; n != "" {
@@ -586,7 +562,7 @@ func (m *mapper) isLength(i int) bool {
 }
 
 // lengths marks the length fields that precede a mapped string as mapped
-// too, so that only surprising fields stay in Unmapped.
+// too, so that only surprising fields stay unmapped (Mapping.Unmapped).
 func (m *mapper) lengths() {
 	for _, pair := range [...][2]fieldKey{{kClient, kClientLength}, {kUser, kUserLength}, {kSPN, kSPNLength}} {
 		i := m.got[pair[0]] - 1
@@ -656,7 +632,7 @@ func isHexDigit(c byte) bool {
 
 // apply parses the mapped values into m and the finding's value fields and
 // returns a reason when the event is too malformed to classify. A value
-// that does not parse leaves its field in Unmapped. noClient is set for an
+// that does not parse leaves its field unmapped. noClient is set for an
 // event that never names its client (5168).
 func (m *mapper) apply(f *Finding, noClient bool) string {
 	record := func(k fieldKey) {
@@ -674,11 +650,7 @@ func (m *mapper) apply(f *Finding, noClient bool) string {
 		fl := m.data[m.got[k]-1]
 		switch k {
 		case kClient:
-			if m.in != nil {
-				f.Client = m.in.client(fl)
-			} else {
-				f.Client = clientFrom(fl)
-			}
+			f.Client = m.in.client(fl)
 		case kUser:
 			f.User = fl.Value
 		case kUserDomain:
@@ -773,12 +745,12 @@ func sockaddr(h string) (netip.Addr, bool) {
 	return netip.Addr{}, false
 }
 
-// classifyShared is Classify followed by interner.finding, for a scan's
-// classifying goroutine: m is reused from event to event, and the finding's
-// maps, slices and pointers are in's shared ones, built only when in has not
-// seen their content yet. Its results equal those of Classify and
-// interner.finding (TestClassifySharedEqualsClassify).
-func (m *mapper) classifyShared(ev *evtx.Event, in *interner) (Finding, bool) {
+// finding classifies ev into a finding whose strings, maps, slices and
+// pointers are in's values. Classify runs it with the zero interner, which
+// shares nothing; a scan's classifying goroutine with one it keeps, reusing
+// m and in from event to event (what a finding holds never changes
+// afterwards).
+func (m *mapper) finding(ev *evtx.Event, in *interner) (Finding, bool) {
 	m.in = in
 	f, ok := m.classify(ev)
 	m.in = nil
@@ -786,7 +758,7 @@ func (m *mapper) classifyShared(ev *evtx.Event, in *interner) (Finding, bool) {
 		return f, false
 	}
 	in.strings(&f)
-	m.pointers(&f, sharedBool)
+	m.pointers(&f, in)
 	if m.hasSPNStatus {
 		f.SPNQueryStatus = in.status(&m.spnStatus)
 	}
@@ -796,7 +768,7 @@ func (m *mapper) classifyShared(ev *evtx.Event, in *interner) (Finding, bool) {
 	if m.hasPolicy {
 		f.EPAPolicy = in.policy(&m.policy)
 	}
-	f.Mapping, f.MappedFrom = in.mapper(m)
+	f.Mapping.m = in.mapper(m)
 	m.unmapped = m.unmapped[:0]
 	for i, fl := range m.data {
 		if !m.used[i] {
@@ -804,7 +776,7 @@ func (m *mapper) classifyShared(ev *evtx.Event, in *interner) (Finding, bool) {
 		}
 	}
 	if len(m.unmapped) > 0 {
-		f.Unmapped = in.fields(m.unmapped)
+		f.Mapping.unmapped = in.fields(m.unmapped)
 	}
 	clear(m.unmapped) // keep no event's strings alive
 	return f, true

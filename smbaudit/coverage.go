@@ -196,15 +196,6 @@ func (l *runList) remove(b, i int) {
 	}
 }
 
-// runs returns the number of runs.
-func (l *runList) runs() int {
-	n := 0
-	for _, b := range l.blocks {
-		n += len(b)
-	}
-	return n
-}
-
 // recordSet is the records seen of one server's channel.
 type recordSet struct {
 	gens  []runList
@@ -304,15 +295,6 @@ func (s *recordSet) addAt(cur *cursor, p position, t uint64) bool {
 	}
 	*cur = cursor{rid: p.rid, gen: gen}
 	return isNew
-}
-
-// runs returns the number of runs and exact keys held.
-func (s *recordSet) runs() int {
-	n := len(s.extra)
-	for g := range s.gens {
-		n += s.gens[g].runs()
-	}
-	return n
 }
 
 // cursor is where one file's last record of one server's channel went:

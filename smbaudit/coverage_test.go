@@ -399,3 +399,21 @@ func FuzzRecordSet(f *testing.F) {
 		checkRuns(t, s)
 	})
 }
+
+// runs returns the number of runs.
+func (l *runList) runs() int {
+	n := 0
+	for _, b := range l.blocks {
+		n += len(b)
+	}
+	return n
+}
+
+// runs returns the number of runs and exact keys held.
+func (s *recordSet) runs() int {
+	n := len(s.extra)
+	for g := range s.gens {
+		n += s.gens[g].runs()
+	}
+	return n
+}

@@ -14,10 +14,10 @@
 // event version is accepted. Each finding field is looked up by name first:
 // the Data names of the Windows 11 26H1 manifest, then aliases other builds
 // may use (compared without case or separators); then by value type and
-// documented order, never taking a string-length field for a value. Finding.Mapping and
-// Finding.MappedFrom record which data field fed which finding field and how;
-// Finding.Unmapped keeps every field left over, so the first real logs can
-// confirm or correct the layout. An event without a usable client becomes a
+// documented order, never taking a string-length field for a value.
+// Finding.Mapping records which data field fed which finding field and how,
+// and keeps every field left over, so the first real logs can confirm or
+// correct the layout. An event without a usable client becomes a
 // KindUnparsed finding with its Reason; nothing is dropped silently.
 //
 // NormalizeClient turns the logged client name into a comparable identity
@@ -27,8 +27,10 @@
 // # Scanning
 //
 // Scan reads files and directories with a bounded worker pool. It asks evtx
-// for DecodedEvents only (the SMB server provider, and 5168 of
-// Security-Auditing), so chunks of a WEF ForwardedEvents log that hold none
+// for the events Classify recognises only (every event of the SMB server
+// provider, and 5168 of Security-Auditing, whose events fill a WEF
+// collector's log: a chunk that names that provider but not
+// "ConfiguredNames", a Data name of 5168's template, is skipped), so chunks of a WEF ForwardedEvents log that hold none
 // of them are never decoded (FileResult.ChunksSkipped). A file that cannot
 // be read is reported and skipped, with its error (FileResult.Err) and its
 // Cause; damaged chunks and records are reported on their file, as
@@ -72,10 +74,10 @@
 // # Memory
 //
 // The findings of one file share their repeated values (strings, the
-// Mapping and MappedFrom maps of events mapped alike, Unmapped slices,
-// and the values the pointer fields point to), through bounded
-// tables that live while the file is read: treat a scan's findings as
-// read-only, and copy a map or slice before changing it. A kept finding then
+// Mapping of events mapped alike, which hands out only copies, and the
+// values the pointer fields point to), through bounded tables that live
+// while the file is read: copy what a pointer field points to before
+// changing it. A kept finding then
 // costs about 350 bytes (most of it the Finding struct itself), so
 // Result.Findings still grows with the number of findings. With
 // ScanOptions.OnFinding the findings are streamed instead of kept; the

@@ -59,8 +59,9 @@ func ExampleScan() {
 // Classify one event, as decoded by package evtx.
 func ExampleClassify() {
 	ev := &evtx.Event{
-		Provider: smbaudit.Provider, EventID: 3024, Channel: smbaudit.AuditChannel,
-		Computer: "FS01.corp.example",
+		System: evtx.System{Provider: smbaudit.Provider, EventID: 3024, Channel: smbaudit.AuditChannel,
+			Computer: "FS01.corp.example",
+		},
 		Data: []evtx.Field{
 			{Name: "ClientNameLength", Type: evtx.TypeUint16, Value: "11"},
 			{Name: "ClientName", Type: evtx.TypeString, Value: `\\10.0.40.7`},
@@ -69,9 +70,10 @@ func ExampleClassify() {
 		},
 	}
 	f, ok := smbaudit.Classify(ev)
-	fmt.Println(ok, f.Kind, f.Client.ID, f.SPNQueryStatus, f.EPAPolicy, f.Mapping["client"])
+	by, _ := f.Mapping.By(smbaudit.FieldClient)
+	fmt.Println(ok, f.Kind, f.Client.ID, f.SPNQueryStatus, f.EPAPolicy, by, f.Mapping.From(smbaudit.FieldClient))
 	// Output:
-	// true spn-missing 10.0.40.7 0xC00000BB STATUS_NOT_SUPPORTED 0 (off) name
+	// true spn-missing 10.0.40.7 0xC00000BB STATUS_NOT_SUPPORTED 0 (off) name ClientName
 }
 
 // Client names as the SMB server logs them.

@@ -53,8 +53,8 @@ func TestScanFileFacts(t *testing.T) {
 	// pre-filter skips the chunks of the first.
 	var evs []evtxwrite.Event
 	for i := range 2000 {
-		evs = append(evs, evtxwrite.Event{Provider: "Microsoft-Windows-Security-Auditing", Channel: "Security",
-			Computer: "DC01", EventID: 4624, TimeCreated: t0.Add(time.Duration(i) * time.Second),
+		evs = append(evs, evtxwrite.Event{System: evtx.System{Provider: "Microsoft-Windows-Security-Auditing", Channel: "Security",
+			Computer: "DC01", EventID: 4624, TimeCreated: t0.Add(time.Duration(i) * time.Second)},
 			Data: []evtxwrite.Data{{Name: "TargetUserName", Type: evtx.TypeString, Value: strings.Repeat("u", 100)}}})
 	}
 	mixed := filepath.Join(t.TempDir(), "mixed.evtx")

@@ -1,6 +1,9 @@
 package smbaudit
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/evtxkit/smbreadiness/evtx"
@@ -130,15 +133,9 @@ type Finding struct {
 	// ReasonCode is the ReasonCode of a 551 version 3, nil when absent.
 	ReasonCode *uint32
 
-	// Mapping records, for each finding field filled from the event data
-	// ("client", "user", "spn", ...), whether it was found by name or by
-	// type and position.
-	Mapping map[string]MappedBy
-	// MappedFrom names, for each key of Mapping, the data field it was taken
-	// from: its Name, or "#i" (0-based index) for an unnamed field.
-	MappedFrom map[string]string
-	// Unmapped holds every data field that was not mapped.
-	Unmapped []evtx.Field
+	// Mapping says which data field filled each finding field, and how,
+	// and holds the data fields left over.
+	Mapping Mapping
 	// Reason explains a KindUnparsed finding.
 	Reason string
 	// ChunkDamaged mirrors evtx.Event.ChunkDamaged.
@@ -146,4 +143,95 @@ type Finding struct {
 	// Recovered mirrors evtx.Event.Recovered: the event was found in the
 	// slack of a chunk (ScanOptions.Recover), not in the live log.
 	Recovered bool
+}
+
+// Mapping says how Classify filled a finding's fields from the event data:
+// for each finding field (FieldClient, FieldUser, ...) whether it was found
+// by name or by type and position, and from which data field; and which
+// data fields were left over. The findings of events mapped alike share
+// what a Mapping holds, so it is a read-only view: its methods hand out
+// copies, and no caller can change another finding's. The zero Mapping maps
+// nothing.
+type Mapping struct {
+	m        *fieldMap    // nil: nothing mapped; never written once made
+	unmapped []evtx.Field // never written once made
+}
+
+// fieldMap is the mapped part of a Mapping, indexed by fieldKey; by is ""
+// for a key not mapped.
+type fieldMap struct {
+	by   [numKeys]MappedBy
+	from [numKeys]string
+	n    int
+}
+
+// keyOf returns the fieldKey named field, or numKeys.
+func keyOf(field string) fieldKey {
+	for k, name := range keyNames {
+		if name == field {
+			return fieldKey(k)
+		}
+	}
+	return numKeys
+}
+
+// By returns how the finding field named field (FieldClient, ...) was
+// taken from the event data, and whether it was.
+func (m Mapping) By(field string) (MappedBy, bool) {
+	k := keyOf(field)
+	if m.m == nil || k == numKeys || m.m.by[k] == "" {
+		return "", false
+	}
+	return m.m.by[k], true
+}
+
+// From returns the data field the finding field named field was taken
+// from: its Name, or "#i" (0-based index) for an unnamed field; "" when
+// field was not mapped.
+func (m Mapping) From(field string) string {
+	if k := keyOf(field); m.m != nil && k < numKeys {
+		return m.m.from[k]
+	}
+	return ""
+}
+
+// Fields returns the names of the finding fields mapped, sorted.
+func (m Mapping) Fields() []string {
+	if m.m == nil {
+		return nil
+	}
+	fields := make([]string, 0, m.m.n)
+	for _, k := range keysByName {
+		if m.m.by[k] != "" {
+			fields = append(fields, keyNames[k])
+		}
+	}
+	return fields
+}
+
+// Len returns the number of finding fields mapped.
+func (m Mapping) Len() int {
+	if m.m == nil {
+		return 0
+	}
+	return m.m.n
+}
+
+// Unmapped returns the data fields that were not mapped, in event order,
+// in a slice of the caller's own.
+func (m Mapping) Unmapped() []evtx.Field { return slices.Clone(m.unmapped) }
+
+// NumUnmapped returns the number of data fields that were not mapped.
+func (m Mapping) NumUnmapped() int { return len(m.unmapped) }
+
+// String lists the mapped fields as field=by:from, sorted, then the
+// number of fields left over, e.g. "client=name:ClientName unmapped=1".
+func (m Mapping) String() string {
+	var b strings.Builder
+	for _, f := range m.Fields() {
+		by, _ := m.By(f)
+		fmt.Fprintf(&b, "%s=%s:%s ", f, by, m.From(f))
+	}
+	fmt.Fprintf(&b, "unmapped=%d", len(m.unmapped))
+	return b.String()
 }

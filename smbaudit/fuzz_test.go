@@ -68,9 +68,9 @@ var fuzzChannels = []string{smbaudit.AuditChannel, smbaudit.SecurityChannel, "Fo
 
 // FuzzClassify classifies events built from fuzzed fields. Beyond "no
 // panic": Classify accepts exactly what Recognised accepts; the finding
-// keeps the event's identity; every mapped field is named in both Mapping
-// and MappedFrom and the name points at a real field; no field vanishes
-// (each is mapped or in Unmapped); a finding that is not KindUnparsed has a
+// keeps the event's identity; every mapped field Mapping lists it knows,
+// and its From names a real field; no field vanishes (each is mapped or
+// unmapped); a finding that is not KindUnparsed has a
 // client whose Raw is the mapped field's value.
 func FuzzClassify(f *testing.F) {
 	f.Add(uint8(0), uint16(3021), uint8(0), "FS01", fuzzSeedFields(
@@ -91,10 +91,12 @@ func FuzzClassify(f *testing.F) {
 	f.Add(uint8(0), uint16(3000), uint8(3), "x", []byte{})
 	f.Fuzz(func(t *testing.T, prov uint8, id uint16, ch uint8, computer string, data []byte) {
 		ev := &evtx.Event{
-			Provider: fuzzProviders[int(prov)%len(fuzzProviders)], EventID: id,
-			Channel: fuzzChannels[int(ch)%len(fuzzChannels)], Computer: computer, RecordID: 7, EventRecordID: 9,
-			TimeCreated: time.Date(2025, 10, 1, 8, 0, 0, 100, time.UTC), Data: fuzzFields(data),
-			Source: evtx.Source{File: "f.evtx", Chunk: 1, Offset: 70000},
+			System: evtx.System{Provider: fuzzProviders[int(prov)%len(fuzzProviders)], EventID: id,
+				Channel: fuzzChannels[int(ch)%len(fuzzChannels)], Computer: computer, EventRecordID: 9,
+				TimeCreated: time.Date(2025, 10, 1, 8, 0, 0, 100, time.UTC)},
+			RecordID: 7,
+			Data:     fuzzFields(data),
+			Source:   evtx.Source{File: "f.evtx", Chunk: 1, Offset: 70000},
 		}
 		fd, ok := smbaudit.Classify(ev)
 		if ok != smbaudit.Recognised(ev.Provider, ev.EventID, ev.Channel) {
@@ -107,19 +109,19 @@ func FuzzClassify(f *testing.F) {
 			fd.EventRecordID != 9 || !fd.Time.Equal(ev.TimeCreated) || fd.Channel != ev.Channel {
 			t.Fatalf("the finding lost the event's identity: %+v", fd)
 		}
-		if len(fd.Mapping) != len(fd.MappedFrom) {
-			t.Fatalf("Mapping %v and MappedFrom %v differ", fd.Mapping, fd.MappedFrom)
+		if fields := fd.Mapping.Fields(); len(fields) != fd.Mapping.Len() {
+			t.Fatalf("Mapping %v: %d fields, Len %d", fd.Mapping, len(fields), fd.Mapping.Len())
 		}
-		for key, from := range fd.MappedFrom {
-			if _, ok := fd.Mapping[key]; !ok {
-				t.Fatalf("MappedFrom[%q] without Mapping", key)
+		for _, key := range fd.Mapping.Fields() {
+			if _, ok := fd.Mapping.By(key); !ok {
+				t.Fatalf("Mapping.Fields lists %q, By does not know it", key)
 			}
-			if fieldByRef(ev.Data, from) < 0 {
-				t.Fatalf("MappedFrom[%q] = %q names no field", key, from)
+			if from := fd.Mapping.From(key); fieldByRef(ev.Data, from) < 0 {
+				t.Fatalf("Mapping.From(%q) = %q names no field", key, from)
 			}
 		}
-		if len(fd.Unmapped) > len(ev.Data) || len(fd.Unmapped)+len(fd.MappedFrom) < len(ev.Data) {
-			t.Fatalf("%d fields, %d mapped, %d unmapped: a field vanished", len(ev.Data), len(fd.MappedFrom), len(fd.Unmapped))
+		if fd.Mapping.NumUnmapped() > len(ev.Data) || fd.Mapping.NumUnmapped()+fd.Mapping.Len() < len(ev.Data) {
+			t.Fatalf("%d fields, %d mapped, %d unmapped: a field vanished", len(ev.Data), fd.Mapping.Len(), fd.Mapping.NumUnmapped())
 		}
 		if fd.Kind == smbaudit.KindUnparsed {
 			if fd.Reason == "" {
@@ -133,20 +135,20 @@ func FuzzClassify(f *testing.F) {
 		if fd.Client.ID == "" {
 			t.Fatal("a classified finding without a client")
 		}
-		// Two fields may bear one name: MappedFrom then names either.
+		// Two fields may bear one name: Mapping.From then names either.
 		found := false
 		for i, fl := range ev.Data {
-			if refersTo(fl, i, fd.MappedFrom[smbaudit.FieldClient]) && fl.Value == fd.Client.Raw {
+			if refersTo(fl, i, fd.Mapping.From(smbaudit.FieldClient)) && fl.Value == fd.Client.Raw {
 				found = true
 			}
 		}
 		if !found {
-			t.Fatalf("client Raw %q is not the value of the field it was mapped from (%q)", fd.Client.Raw, fd.MappedFrom[smbaudit.FieldClient])
+			t.Fatalf("client Raw %q is not the value of the field it was mapped from (%q)", fd.Client.Raw, fd.Mapping.From(smbaudit.FieldClient))
 		}
 	})
 }
 
-// fieldByRef finds the first field MappedFrom's ref can name.
+// fieldByRef finds the first field a Mapping.From ref can name.
 func fieldByRef(data []evtx.Field, ref string) int {
 	for i, f := range data {
 		if refersTo(f, i, ref) {
@@ -156,7 +158,7 @@ func fieldByRef(data []evtx.Field, ref string) int {
 	return -1
 }
 
-// refersTo reports whether a MappedFrom value names field i: its Name, or
+// refersTo reports whether a Mapping.From value names field i: its Name, or
 // "#i" for an unnamed field.
 func refersTo(f evtx.Field, i int, ref string) bool {
 	if f.Name != "" {

@@ -1,7 +1,6 @@
 package smbaudit
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -15,8 +14,8 @@ const maxInterned = 1 << 16
 
 // interner shares, within one file of a scan, the values that repeat from
 // finding to finding: strings (server, channel, file, client, user, SPN,
-// field names and values), the Mapping and MappedFrom maps (events of one
-// template map the same way), Unmapped slices and the small
+// field names and values), the fieldMaps and unmapped fields of Mapping
+// (events of one template map the same way) and the small
 // values the pointer fields point to. Every table is bounded by
 // maxInterned; past that a value is kept as a private copy. Interned strings
 // are copies, so that no finding keeps a decoder's buffer alive. An
@@ -24,33 +23,29 @@ const maxInterned = 1 << 16
 type interner struct {
 	strs     map[string]string
 	lower    map[string]string // as logged -> lower-cased, interned
-	mappings map[string]mappingPair
+	mappings map[string]*fieldMap
 	unmapped map[string][]evtx.Field
 	statuses map[NTStatus]*NTStatus
 	policies map[EPAPolicy]*EPAPolicy
 	clients  [2]map[string]Client // clientFrom by value, [1] for binary fields
+	bools    [2]*bool             // the pointers to false and true
 	buf      []byte
+	// limit bounds each table (maxInterned). The zero interner, with
+	// limit 0, remembers nothing: every map, slice and pointer it gives is
+	// new, and strings are the caller's own.
+	limit int
 }
-
-type mappingPair struct {
-	by   map[string]MappedBy
-	from map[string]string
-}
-
-// Shared values of ServerRequiresSigning in a scan's findings.
-var (
-	sharedTrue, sharedFalse = func() (*bool, *bool) { t, f := true, false; return &t, &f }()
-)
 
 func newInterner() *interner {
 	return &interner{
 		strs:     map[string]string{},
 		lower:    map[string]string{},
-		mappings: map[string]mappingPair{},
+		mappings: map[string]*fieldMap{},
 		unmapped: map[string][]evtx.Field{},
 		statuses: map[NTStatus]*NTStatus{},
 		policies: map[EPAPolicy]*EPAPolicy{},
 		clients:  [2]map[string]Client{{}, {}},
+		limit:    maxInterned,
 	}
 }
 
@@ -66,7 +61,7 @@ func (in *interner) client(fl evtx.Field) Client {
 	}
 	c := clientFrom(fl)
 	c.ID, c.Raw, c.ShortName = in.str(c.ID), in.str(c.Raw), in.str(c.ShortName)
-	if len(in.clients[t]) < maxInterned {
+	if len(in.clients[t]) < in.limit {
 		in.clients[t][c.Raw] = c
 	}
 	return c
@@ -77,11 +72,14 @@ func (in *interner) str(s string) string {
 	if s == "" {
 		return ""
 	}
+	if in.limit == 0 {
+		return s // the zero interner keeps the caller's strings
+	}
 	if v, ok := in.strs[s]; ok {
 		return v
 	}
 	c := strings.Clone(s)
-	if len(in.strs) < maxInterned {
+	if len(in.strs) < in.limit {
 		in.strs[c] = c
 	}
 	return c
@@ -94,21 +92,10 @@ func (in *interner) lowerOf(s string) string {
 		return v
 	}
 	l := in.str(strings.ToLower(s))
-	if len(in.lower) < maxInterned {
+	if len(in.lower) < in.limit {
 		in.lower[in.str(s)] = l
 	}
 	return l
-}
-
-// key builds, in the interner's buffer, a lookup key from parts separated
-// by a byte that no part holds unescaped (0 is escaped as 0 1).
-func (in *interner) key(parts ...string) []byte {
-	b := in.buf[:0]
-	for _, p := range parts {
-		b = append(appendEscaped(b, p), 0, 0)
-	}
-	in.buf = b
-	return b
 }
 
 // appendEscaped appends p to b with each 0 byte escaped as 0 1 (a part of
@@ -121,23 +108,6 @@ func appendEscaped[T string | []byte](b []byte, p T) []byte {
 		}
 	}
 	return b
-}
-
-// finding replaces the values of f by shared ones. The meaning of f does
-// not change; its maps, slices and pointers become shared and read-only.
-func (in *interner) finding(f *Finding) {
-	in.strings(f)
-	for _, b := range [...]**bool{&f.ServerRequiresSigning, &f.ServiceClassIsValid, &f.PrincipalNameIsValid,
-		&f.ServerRequiresEncryption} {
-		if *b != nil {
-			*b = sharedBool(**b)
-		}
-	}
-	f.SPNQueryStatus = in.status(f.SPNQueryStatus)
-	f.Status = in.status(f.Status)
-	f.EPAPolicy = in.policy(f.EPAPolicy)
-	f.Mapping, f.MappedFrom = in.mapping(f.Mapping, f.MappedFrom)
-	f.Unmapped = in.fields(f.Unmapped)
 }
 
 // strings replaces the strings of f by shared ones.
@@ -153,12 +123,21 @@ func (in *interner) strings(f *Finding) {
 	f.Reason = in.str(f.Reason)
 }
 
-// sharedBool returns the shared pointer to b.
-func sharedBool(b bool) *bool {
+// boolPtr returns in's pointer to b, or a new one from the zero interner.
+func (in *interner) boolPtr(b bool) *bool {
+	i := 0
 	if b {
-		return sharedTrue
+		i = 1
 	}
-	return sharedFalse
+	if in.limit == 0 {
+		v := b
+		return &v
+	}
+	if in.bools[i] == nil {
+		v := b // allocated once per interner, not per call
+		in.bools[i] = &v
+	}
+	return in.bools[i]
 }
 
 // policy returns the shared pointer equal to p (nil stays nil).
@@ -170,7 +149,7 @@ func (in *interner) policy(p *EPAPolicy) *EPAPolicy {
 		return s
 	}
 	s := &EPAPolicy{Value: p.Value, Label: in.str(p.Label)}
-	if len(in.policies) < maxInterned {
+	if len(in.policies) < in.limit {
 		in.policies[*s] = s
 	}
 	return s
@@ -184,52 +163,10 @@ func (in *interner) status(s *NTStatus) *NTStatus {
 		return p
 	}
 	p := &NTStatus{Code: s.Code, Name: in.str(s.Name)}
-	if len(in.statuses) < maxInterned {
+	if len(in.statuses) < in.limit {
 		in.statuses[*p] = p
 	}
 	return p
-}
-
-// mapping returns a shared pair of maps equal to by and from.
-func (in *interner) mapping(by map[string]MappedBy, from map[string]string) (map[string]MappedBy, map[string]string) {
-	keys := make([]string, 0, 16)
-	for k := range by {
-		keys = append(keys, k)
-	}
-	for k := range from {
-		if _, ok := by[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	parts := make([]string, 0, 4*len(keys)+2)
-	parts = append(parts, strconv.FormatBool(by == nil), strconv.FormatBool(from == nil))
-	for _, k := range keys {
-		b, okb := by[k]
-		fr, okf := from[k]
-		parts = append(parts, k, string(b)+"\x01"+strconv.FormatBool(okb), fr+"\x01"+strconv.FormatBool(okf))
-	}
-	k := in.key(parts...)
-	if p, ok := in.mappings[string(k)]; ok {
-		return p.by, p.from
-	}
-	p := mappingPair{by, from}
-	if by != nil {
-		p.by = make(map[string]MappedBy, len(by))
-		for k, v := range by {
-			p.by[in.str(k)] = v
-		}
-	}
-	if from != nil {
-		p.from = make(map[string]string, len(from))
-		for k, v := range from {
-			p.from[in.str(k)] = in.str(v)
-		}
-	}
-	if len(in.mappings) < maxInterned {
-		in.mappings[string(k)] = p
-	}
-	return p.by, p.from
 }
 
 // fields returns a shared slice equal to fs (nil stays nil). fs itself is
@@ -238,62 +175,67 @@ func (in *interner) fields(fs []evtx.Field) []evtx.Field {
 	if fs == nil {
 		return nil
 	}
-	b := in.buf[:0]
-	for _, fl := range fs {
-		b = append(appendEscaped(b, fl.Name), 0, 0)
-		b = append(appendEscaped(b, fl.Value), 0, 0)
-		var r [utf8.UTFMax]byte
-		b = append(appendEscaped(b, r[:utf8.EncodeRune(r[:], rune(fl.Type))]), 0, 0)
-	}
-	in.buf = b
-	if s, ok := in.unmapped[string(b)]; ok {
-		return s
+	var b []byte
+	if in.limit > 0 {
+		b = in.buf[:0]
+		for _, fl := range fs {
+			b = append(appendEscaped(b, fl.Name), 0, 0)
+			b = append(appendEscaped(b, fl.Value), 0, 0)
+			var r [utf8.UTFMax]byte
+			b = append(appendEscaped(b, r[:utf8.EncodeRune(r[:], rune(fl.Type))]), 0, 0)
+		}
+		in.buf = b
+		if s, ok := in.unmapped[string(b)]; ok {
+			return s
+		}
 	}
 	s := make([]evtx.Field, len(fs))
 	for i, fl := range fs {
 		s[i] = evtx.Field{Name: in.str(fl.Name), Value: in.str(fl.Value), Type: fl.Type}
 	}
-	if len(in.unmapped) < maxInterned {
+	if len(in.unmapped) < in.limit {
 		in.unmapped[string(b)] = s
 	}
 	return s
 }
 
-// mapper returns the shared pair of maps holding m's recorded mapping, the
-// pair in.mapping returns for the maps Classify builds from m (the same key:
-// keys in order, each with its method and field, both present).
-func (in *interner) mapper(m *mapper) (map[string]MappedBy, map[string]string) {
-	b := in.buf[:0]
-	b = append(appendEscaped(b, "false"), 0, 0)
-	b = append(appendEscaped(b, "false"), 0, 0)
-	for _, k := range keysByName {
-		if !m.rec[k] {
-			continue
-		}
-		b = append(appendEscaped(b, keyNames[k]), 0, 0)
-		b = append(appendEscaped(b, string(m.method[k])), "\x01true\x00\x00"...)
-		i := m.got[k] - 1
-		if n := m.data[i].Name; n != "" {
-			b = appendEscaped(b, n)
-		} else {
-			b = strconv.AppendInt(append(b, '#'), int64(i), 10)
-		}
-		b = append(b, "\x01true\x00\x00"...)
+// mapper returns the shared fieldMap of m's recorded mapping: one for every
+// mapping of the same keys, methods and fields; nil when nothing is mapped.
+func (in *interner) mapper(m *mapper) *fieldMap {
+	if m.nrec == 0 {
+		return nil
 	}
-	in.buf = b
-	if p, ok := in.mappings[string(b)]; ok {
-		return p.by, p.from
+	var b []byte
+	if in.limit > 0 {
+		b = in.buf[:0]
+		for _, k := range keysByName {
+			if !m.rec[k] {
+				continue
+			}
+			b = append(appendEscaped(b, keyNames[k]), 0, 0)
+			b = append(appendEscaped(b, string(m.method[k])), 0, 0)
+			i := m.got[k] - 1
+			if n := m.data[i].Name; n != "" {
+				b = appendEscaped(b, n)
+			} else {
+				b = strconv.AppendInt(append(b, '#'), int64(i), 10)
+			}
+			b = append(b, 0, 0)
+		}
+		in.buf = b
+		if p, ok := in.mappings[string(b)]; ok {
+			return p
+		}
 	}
-	p := mappingPair{make(map[string]MappedBy, m.nrec), make(map[string]string, m.nrec)}
+	p := &fieldMap{n: m.nrec}
 	for k := range numKeys {
 		if m.rec[k] {
-			name := in.str(keyNames[k])
-			p.by[name] = m.method[k]
-			p.from[name] = in.str(m.from(k))
+			p.by[k] = m.method[k]
+			p.from[k] = in.str(m.from(k))
 		}
 	}
-	if len(in.mappings) < maxInterned {
+	if len(in.mappings) < in.limit {
 		in.mappings[string(b)] = p
 	}
-	return p.by, p.from
+	return p
 }

@@ -37,16 +37,20 @@ func bySource(a, b Finding) int {
 
 func mapPtr(m any) uintptr { return reflect.ValueOf(m).Pointer() }
 
+// mappedBy is how m mapped field, "" when it did not.
+func mappedBy(m Mapping, field string) MappedBy {
+	by, _ := m.By(field)
+	return by
+}
+
 // The scan shares values between findings; that must change no finding.
 // One classifying goroutine, so that one interner sees every finding.
 func TestScanSharingKeepsMeaning(t *testing.T) {
-	defer func(n int) { classifyWorkersN = n }(classifyWorkersN)
-	classifyWorkersN = 1
 	for _, name := range []string{"audit-fs01.evtx", "audit-fs01-damaged.evtx", "forwarded-events.evtx"} {
 		t.Run(name, func(t *testing.T) {
 			want := classifyAll(t, fixture(name))
 			require.NotEmpty(t, want)
-			got := scan(t, ScanOptions{}, fixture(name)).Findings
+			got := scanWith(t, tuning{workers: 1}, ScanOptions{}, fixture(name)).Findings
 			slices.SortFunc(want, bySource)
 			slices.SortFunc(got, bySource)
 			assert.Equal(t, want, got)
@@ -55,9 +59,8 @@ func TestScanSharingKeepsMeaning(t *testing.T) {
 			shared := 0
 			for i := 1; i < len(got); i++ {
 				a, b := got[i-1], got[i]
-				if reflect.DeepEqual(a.Mapping, b.Mapping) && reflect.DeepEqual(a.MappedFrom, b.MappedFrom) {
-					assert.Equal(t, mapPtr(a.Mapping), mapPtr(b.Mapping))
-					assert.Equal(t, mapPtr(a.MappedFrom), mapPtr(b.MappedFrom))
+				if a.Mapping.Len() > 0 && reflect.DeepEqual(a.Mapping.m, b.Mapping.m) {
+					assert.Same(t, a.Mapping.m, b.Mapping.m)
 					shared++
 				}
 			}
@@ -66,41 +69,81 @@ func TestScanSharingKeepsMeaning(t *testing.T) {
 	}
 }
 
-func TestInternerValues(t *testing.T) {
+// Within one interner, findings of equal content share their maps,
+// slices and pointers, and keep their values; different content is never
+// shared, even where only a NUL byte or a type tells it apart.
+func TestInternerSharesEqualValues(t *testing.T) {
+	var m mapper
 	in := newInterner()
-	tr, fa := true, false
-	mk := func(b *bool, from string, unm []evtx.Field, svc *bool) Finding {
-		return Finding{Server: string([]byte("FS01")), ServerRequiresSigning: b, ServiceClassIsValid: svc,
-			SPNQueryStatus: &NTStatus{Code: 0xC0000225, Name: "STATUS_NOT_FOUND"},
-			Mapping:        map[string]MappedBy{FieldClient: MappedByName}, MappedFrom: map[string]string{FieldClient: from},
-			Unmapped: unm}
+	classify := func(ev *evtx.Event) Finding {
+		t.Helper()
+		f, ok := m.finding(ev, in)
+		require.True(t, ok)
+		return f
 	}
-	a := mk(&tr, "ClientName", []evtx.Field{{Name: "X", Value: "1", Type: evtx.TypeUint32}}, ptr(true))
-	b := mk(&tr, "ClientName", []evtx.Field{{Name: "X", Value: "1", Type: evtx.TypeUint32}}, ptr(true))
-	c := mk(&fa, "#0", []evtx.Field{{Name: "X", Value: "1", Type: evtx.TypeString}}, ptr(false))
-	d := mk(nil, "ClientName\x00", nil, nil)
-	wa, wb, wc, wd := a, b, c, d
-	for _, f := range []*Finding{&a, &b, &c, &d} {
-		in.finding(f)
+	ev := func(extra ...evtx.Field) *evtx.Event {
+		return smbEvent(3021, 0, append([]evtx.Field{fld("ClientNameLength", tU16, "8"), fld("ClientName", tS, `\\NAS01`),
+			fld("ServerRequiresSigning", tB, "false")}, extra...)...)
 	}
-	for _, p := range [][2]Finding{{wa, a}, {wb, b}, {wc, c}, {wd, d}} {
-		assert.Equal(t, p[0], p[1], "interning keeps the values")
+	a := classify(ev(fld("X", tU32, "1")))
+	b := classify(ev(fld("X", tU32, "1")))
+	c := classify(ev(fld("X", tS, "1")))
+	pos := classify(smbEvent(3021, 0, fld("", tU16, "8"), fld("", tS, `\\NAS01`), fld("", tB, "true")))
+	nul1 := classify(ev(fld("A\x00", tS, "B")))
+	nul2 := classify(ev(fld("A", tS, "\x00B")))
+	for _, f := range []Finding{a, b, c, pos, nul1, nul2} {
+		assert.Equal(t, "nas01", f.Client.ID)
 	}
-	assert.Equal(t, mapPtr(a.Mapping), mapPtr(b.Mapping), "equal mappings shared")
-	assert.Equal(t, mapPtr(a.MappedFrom), mapPtr(b.MappedFrom))
-	assert.NotEqual(t, mapPtr(a.MappedFrom), mapPtr(c.MappedFrom), "different mappings not shared")
-	assert.NotEqual(t, mapPtr(a.MappedFrom), mapPtr(d.MappedFrom), "a NUL in a name does not collide")
-	assert.Same(t, &a.Unmapped[0], &b.Unmapped[0])
-	assert.NotSame(t, &a.Unmapped[0], &c.Unmapped[0], "a different type is a different field")
-	assert.Same(t, a.ServiceClassIsValid, b.ServiceClassIsValid)
-	assert.NotSame(t, a.ServiceClassIsValid, c.ServiceClassIsValid)
-	assert.Nil(t, d.ServiceClassIsValid)
-	assert.Same(t, a.SPNQueryStatus, c.SPNQueryStatus)
-	assert.Same(t, a.ServerRequiresSigning, b.ServerRequiresSigning)
-	assert.Nil(t, d.ServerRequiresSigning)
-	assert.Nil(t, d.Unmapped)
-	assert.Equal(t, reflect.ValueOf(a.Server).String(), "FS01")
+	assert.Equal(t, []evtx.Field{{Name: "X", Value: "1", Type: tU32}}, a.Mapping.Unmapped())
+	assert.Equal(t, a, b, "equal events, equal findings")
+
+	assert.Same(t, a.Mapping.m, b.Mapping.m, "equal mappings shared")
+	assert.Same(t, a.Mapping.m, c.Mapping.m)
+	assert.NotSame(t, a.Mapping.m, pos.Mapping.m, "different mappings not shared")
+	assert.Equal(t, "#1", pos.Mapping.From(FieldClient))
+	assert.Same(t, &a.Mapping.unmapped[0], &b.Mapping.unmapped[0])
+	assert.NotSame(t, &a.Mapping.unmapped[0], &c.Mapping.unmapped[0], "a different type is a different field")
+	assert.NotSame(t, &nul1.Mapping.unmapped[0], &nul2.Mapping.unmapped[0], "a NUL in a name does not collide")
+	assert.Equal(t, "A\x00", nul1.Mapping.Unmapped()[0].Name)
+	assert.Equal(t, "\x00B", nul2.Mapping.Unmapped()[0].Value)
+	assert.Same(t, a.ServerRequiresSigning, c.ServerRequiresSigning)
+	assert.False(t, *a.ServerRequiresSigning)
+	assert.True(t, *pos.ServerRequiresSigning)
+
+	st := func(code string) Finding {
+		return classify(smbEvent(3024, 0, fld("", tU16, "4"), fld("", tS, "ws01"), fld("SpnQueryStatus", tH32, code)))
+	}
+	s1, s2, s3 := st("0xC000005E"), st("0xc000005e"), st("0xC0000225")
+	assert.Same(t, s1.SPNQueryStatus, s2.SPNQueryStatus)
+	assert.NotSame(t, s1.SPNQueryStatus, s3.SPNQueryStatus)
+	assert.Equal(t, NTStatus{0xC000005E, "STATUS_NO_LOGON_SERVERS"}, *s1.SPNQueryStatus)
 	assert.Equal(t, "fs01", in.lowerOf("FS01"))
+}
+
+// Classify's findings share nothing with one another: a caller may change
+// one without changing the next.
+func TestClassifyValuesAreItsOwn(t *testing.T) {
+	ev := smbEvent(3021, 0, fld("ClientName", tS, `\\NAS01`), fld("ServerRequiresSigning", tB, "false"), fld("X", tU32, "1"))
+	a, ok := Classify(ev)
+	require.True(t, ok)
+	*a.ServerRequiresSigning = true
+	a.Mapping.Unmapped()[0].Value = "changed"
+	a.Mapping.Fields()[0] = "changed"
+	b, ok := Classify(ev)
+	require.True(t, ok)
+	assert.False(t, *b.ServerRequiresSigning)
+	assert.Equal(t, MappedByName, mappedBy(b.Mapping, FieldClient))
+	assert.Equal(t, "1", b.Mapping.Unmapped()[0].Value)
+	assert.Equal(t, "1", a.Mapping.Unmapped()[0].Value, "Unmapped is a copy")
+	assert.Equal(t, FieldClient, a.Mapping.Fields()[0], "Fields is a copy")
+
+	// Nor do the fields of one finding.
+	c, ok := Classify(smbEvent(3025, 0, fld("", tS, "WS1"), fld("", tS, "cifs/x"), fld("", tS, `CORP\u`),
+		fld("", tB, "true"), fld("", tB, "true"), fld("", tU32, "2")))
+	require.True(t, ok)
+	require.Equal(t, ptr(true), c.ServiceClassIsValid)
+	require.Equal(t, ptr(true), c.PrincipalNameIsValid)
+	assert.NotSame(t, c.ServiceClassIsValid, c.PrincipalNameIsValid)
 }
 
 func TestInternerBounded(t *testing.T) {

@@ -74,11 +74,14 @@ func NewEPAPolicy(v uint32) EPAPolicy {
 	return EPAPolicy{Value: v, Label: strconv.FormatUint(uint64(v), 10)}
 }
 
+// String renders the value, followed by its label in parentheses when the
+// label says more than the number ("1 (accept if provided)", "3").
 func (p EPAPolicy) String() string {
-	if p.Label == strconv.FormatUint(uint64(p.Value), 10) {
-		return p.Label
+	v := strconv.FormatUint(uint64(p.Value), 10)
+	if p.Label == "" || p.Label == v {
+		return v
 	}
-	return fmt.Sprintf("%d (%s)", p.Value, p.Label)
+	return v + " (" + p.Label + ")"
 }
 
 // parseUint32 accepts 0x-prefixed hex, unsigned decimal and negative decimal

@@ -56,8 +56,8 @@ type ScanOptions struct {
 	// AllEvents decodes the events of every provider, so that
 	// Result.Servers covers every event of every server (for example the
 	// Security events of a WEF collector). By default only the chunks that
-	// can hold an SMB server event or a 5168 are decoded (DecodedEvents),
-	// and coverage counts those events.
+	// can hold an SMB server event or a 5168 are decoded, and coverage
+	// counts those events.
 	AllEvents bool
 	// NoHash skips the SHA-256 of each input (FileResult.SHA256 stays
 	// zero). The hash runs beside the decoding, but on a pre-filtered
@@ -96,8 +96,8 @@ type Progress struct {
 // several files counts once (see the package documentation, Copies).
 // Findings are sorted by time, server, record ID and source, files by path
 // and servers by name, so equal inputs give equal results whatever the
-// order of paths and the scheduling. The findings share repeated values and
-// are read-only.
+// order of paths and the scheduling. The findings share repeated values:
+// copy what a pointer field points to before changing it (see Memory).
 //
 // A file that cannot be opened or is not EVTX is listed in Result.Files as
 // Skipped with its reason, and chunk and record errors are listed on their
@@ -105,6 +105,35 @@ type Progress struct {
 // a cancelled context; with a cancelled context it also returns what it had
 // read so far.
 func Scan(ctx context.Context, paths []string, opts ScanOptions) (*Result, error) {
+	return scanTuned(ctx, paths, opts, tuning{})
+}
+
+// tuning sets how a scan classifies each file's events: batch events handed
+// to a classifying goroutine at a time, on workers goroutines. A zero field
+// takes the default: defaultClassifyBatch, and the file's share of
+// GOMAXPROCS (see fileShare). Scan runs with the zero tuning; tests make
+// batches small to cross their boundaries.
+type tuning struct{ batch, workers int }
+
+func (tn tuning) batchSize() int {
+	if tn.batch > 0 {
+		return tn.batch
+	}
+	return defaultClassifyBatch
+}
+
+// classifyWorkers is the number of goroutines classifying one file's
+// events: the file's share of GOMAXPROCS (see fileShare), as many as decode
+// its chunks, so that classification keeps up with the decoding.
+func (tn tuning) classifyWorkers(share int) int {
+	if tn.workers > 0 {
+		return tn.workers
+	}
+	return max(1, share)
+}
+
+// scanTuned is Scan with the tuning tn.
+func scanTuned(ctx context.Context, paths []string, opts ScanOptions, tn tuning) (*Result, error) {
 	glob := opts.Glob
 	if glob == "" {
 		glob = DefaultGlob
@@ -124,7 +153,7 @@ func Scan(ctx context.Context, paths []string, opts ScanOptions) (*Result, error
 		prog.p.BytesTotal += f.size
 	}
 
-	cov := &coverage{servers: map[string]*serverSeen{}, channels: map[string]uint32{}}
+	cov := &recordsSeen{servers: map[string]*serverSeen{}, channels: map[string]uint32{}}
 	var order *turns
 	if opts.OnFinding != nil {
 		order = newTurns(len(files))
@@ -141,7 +170,7 @@ func Scan(ctx context.Context, paths []string, opts ScanOptions) (*Result, error
 				// The files still to start share GOMAXPROCS: the last
 				// ones, read alone, get more of it.
 				share := fileShare(min(workers, len(files)-i))
-				outs[i] = scanFile(ctx, i, files[i], opts, prog, cov, order, share)
+				outs[i] = scanFile(ctx, i, files[i], opts, tn, prog, cov, order, share)
 				order.finish(i)
 			}
 		}()
@@ -269,11 +298,11 @@ type serverSeen struct {
 	audit       int                   // unique audit findings, counted when streaming
 }
 
-// coverage is the scan-wide set of records seen, per server and channel
+// recordsSeen is the scan-wide set of records seen, per server and channel
 // (see recordSet). Sharing it between the files read at once (instead of
 // merging per-file sets at the end) keeps each record once, and tells a
 // streaming scan at once whether a record is a duplicate.
-type coverage struct {
+type recordsSeen struct {
 	mu       sync.Mutex
 	servers  map[string]*serverSeen // by lower-cased computer
 	channels map[string]uint32      // lower-cased channel -> number
@@ -286,7 +315,7 @@ type coverage struct {
 // the record to the cursor's and moves the cursor to it.
 // The caller holds c.mu: seeBatch takes it once for a batch of events, not
 // once per event.
-func (c *coverage) see(file int, ev *evtx.Event, lc, lch string, audit bool, cur *cursor, p position) bool {
+func (c *recordsSeen) see(file int, ev *evtx.Event, lc, lch string, audit bool, cur *cursor, p position) bool {
 	t := ev.TimeCreated
 	s := c.servers[lc]
 	if s == nil {
@@ -324,7 +353,7 @@ func (c *coverage) see(file int, ev *evtx.Event, lc, lch string, audit bool, cur
 // seeBatch sees the events of one classified batch of file number file
 // (see), under one lock, and records in each result whether its record is
 // new to the scan. streamed counts new audit findings.
-func (c *coverage) seeBatch(file int, b *batch, curs *fileCursors, streamed bool) {
+func (c *recordsSeen) seeBatch(file int, b *batch, curs *fileCursors, streamed bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i, ev := range b.evs {
@@ -370,7 +399,7 @@ const eventsPerProgress = 4096
 // scanFile reads file number idx of a scan into its output. share is the
 // number of goroutines that decode its chunks, and that classify its
 // events, unless opts.ChunkWorkers says otherwise (fileShare).
-func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *progress, cov *coverage, order *turns, share int) fileOut {
+func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, tn tuning, prog *progress, cov *recordsSeen, order *turns, share int) fileOut {
 	out := fileOut{fr: FileResult{Path: in.path, Size: in.size}}
 	prog.update(func(p *Progress) { p.File, p.Done = in.path, false })
 	var bytesCounted int64
@@ -456,7 +485,7 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 	// in reading order by one goroutine, which does the per-file and
 	// scan-wide bookkeeping and calls OnFinding, so the findings and their
 	// order are those of a serial loop.
-	cl := newClassifier(classifyWorkers(share))
+	cl := newClassifier(tn.classifyWorkers(share), tn.batchSize())
 	consumed := make(chan struct{})
 	go func() {
 		defer close(consumed)
@@ -521,7 +550,7 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, prog *pr
 			continue
 		}
 		b.evs = append(b.evs, ev)
-		if len(b.evs) == classifyBatch {
+		if len(b.evs) == cl.batch {
 			cl.send(b)
 			b = cl.get()
 		}
@@ -556,7 +585,7 @@ func (o *fileOut) bounds(t time.Time) {
 
 // merge joins the per-file outputs: files sorted by path, findings
 // deduplicated and sorted, server coverage over unique records.
-func merge(outs []fileOut, skipped []FileResult, cov *coverage, streamed bool) *Result {
+func merge(outs []fileOut, skipped []FileResult, cov *recordsSeen, streamed bool) *Result {
 	res := &Result{}
 	var all []Finding
 	withFindings, total := 0, 0
@@ -707,23 +736,10 @@ func dedup(all []Finding) []Finding {
 	return out
 }
 
-// classifyBatch is the number of events a classifying goroutine takes at a
-// time: enough to make the hand-over cheap against Classify's own work. A
-// variable so that tests can make batches small.
-var classifyBatch = 256
-
-// classifyWorkersN, when positive, overrides classifyWorkers (for tests).
-var classifyWorkersN int
-
-// classifyWorkers is the number of goroutines classifying one file's
-// events: the file's share of GOMAXPROCS (see fileShare), as many as decode
-// its chunks, so that classification keeps up with the decoding.
-func classifyWorkers(share int) int {
-	if classifyWorkersN > 0 {
-		return classifyWorkersN
-	}
-	return max(1, share)
-}
+// defaultClassifyBatch is the number of events a classifying goroutine
+// takes at a time: enough to make the hand-over cheap against Classify's
+// own work.
+const defaultClassifyBatch = 256
 
 // fileShare is the number of decoding goroutines, and of classifying ones,
 // of each of the files read at once: GOMAXPROCS divided among them, so
@@ -739,7 +755,7 @@ type classified struct {
 	fnd     Finding
 	ok      bool
 	lc, lch string
-	isNew   bool // the record is new to the scan (coverage.seeBatch)
+	isNew   bool // the record is new to the scan (recordsSeen.seeBatch)
 }
 
 type batch struct {
@@ -753,14 +769,16 @@ type batch struct {
 // is bounded, so that the workers' tables together stay bounded as well).
 // Batches come out on order in the order they were sent.
 type classifier struct {
+	batch int // events per batch
 	work  chan *batch
 	order chan *batch
 	free  chan *batch
 	wg    sync.WaitGroup
 }
 
-func newClassifier(workers int) *classifier {
+func newClassifier(workers, batchSize int) *classifier {
 	c := &classifier{
+		batch: batchSize,
 		work:  make(chan *batch, workers),
 		order: make(chan *batch, 2*workers+1),
 		free:  make(chan *batch, 2*workers+2),
@@ -775,7 +793,7 @@ func newClassifier(workers int) *classifier {
 				b.res = slices.Grow(b.res[:0], len(b.evs))[:len(b.evs)]
 				for i, ev := range b.evs {
 					r := &b.res[i]
-					r.fnd, r.ok = m.classifyShared(ev, in) // Classify, then in.finding
+					r.fnd, r.ok = m.finding(ev, in) // as Classify does, sharing in
 					r.lc, r.lch = in.lowerOf(ev.Computer), in.lowerOf(ev.Channel)
 				}
 				close(b.done)
@@ -791,7 +809,7 @@ func (c *classifier) get() *batch {
 	case b := <-c.free:
 		return b
 	default:
-		return &batch{evs: make([]*evtx.Event, 0, classifyBatch)}
+		return &batch{evs: make([]*evtx.Event, 0, c.batch)}
 	}
 }
 
@@ -824,7 +842,7 @@ func (c *classifier) close() {
 }
 
 // maxWaitingBatches bounds the classified batches a streamed file holds
-// while an earlier file is being read: 16 batches of classifyBatch events.
+// while an earlier file is being read: 16 batches.
 const maxWaitingBatches = 16
 
 // turns orders the streamed files: file i's records are counted and its

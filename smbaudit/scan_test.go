@@ -93,6 +93,14 @@ func scan(t *testing.T, opts ScanOptions, paths ...string) *Result {
 	return r
 }
 
+// scanWith is scan with the tuning tn.
+func scanWith(t *testing.T, tn tuning, opts ScanOptions, paths ...string) *Result {
+	t.Helper()
+	r, err := scanTuned(context.Background(), paths, opts, tn)
+	require.NoError(t, err)
+	return r
+}
+
 func TestScanAuditLogAcrossChunks(t *testing.T) {
 	src := loadJSONL(t, "audit-fs01.jsonl")
 	want := smbOnly(src)
@@ -117,7 +125,7 @@ func TestScanAuditLogAcrossChunks(t *testing.T) {
 			assert.True(t, e.TimeCreated.Equal(f.Time), "time of record %d to 100 ns", f.RecordID)
 			assert.Equal(t, e.EventID, f.EventID)
 		}
-		assert.Equal(t, MappedByName, f.Mapping[FieldClient])
+		assert.Equal(t, MappedByName, mappedBy(f.Mapping, FieldClient))
 		chunks[f.Source.Chunk] = true
 	}
 	assert.GreaterOrEqual(t, len(chunks), 3, "findings come from every chunk")
@@ -154,22 +162,22 @@ func TestScanFindingDetails(t *testing.T) {
 			assert.Equal(t, `\\10.0.20.15`, f.Client.Raw)
 			assert.Equal(t, "10.0.20.15", f.Client.ID)
 			assert.Equal(t, ptr(false), f.ServerRequiresSigning)
-			assert.Empty(t, f.Unmapped)
+			assert.Zero(t, f.Mapping.NumUnmapped())
 		}},
 		{"FS01 3021 v1 with user", first("FS01", 3021, 1), func(t *testing.T, f *Finding) {
 			assert.Equal(t, `CORP\svc-nasbackup`, f.User)
-			assert.Equal(t, MappedByName, f.Mapping[FieldUser])
-			assert.Equal(t, "UserNameLength", f.MappedFrom[FieldUserLength])
-			assert.Equal(t, "ServerRequiresSigning", f.MappedFrom[FieldRequiresSign])
+			assert.Equal(t, MappedByName, mappedBy(f.Mapping, FieldUser))
+			assert.Equal(t, "UserNameLength", f.Mapping.From(FieldUserLength))
+			assert.Equal(t, "ServerRequiresSigning", f.Mapping.From(FieldRequiresSign))
 			assert.Equal(t, ptr(false), f.ServerRequiresSigning)
-			assert.Empty(t, f.Unmapped)
+			assert.Zero(t, f.Mapping.NumUnmapped())
 		}},
 		{"FS01 3022", first("FS01", 3022, 0), func(t *testing.T, f *Finding) {
 			assert.Equal(t, KindEncryptionUnsupported, f.Kind)
 			assert.Equal(t, "10.0.20.15", f.Client.ID)
 			assert.Equal(t, ptr(false), f.ServerRequiresEncryption)
 			assert.Equal(t, ptr(uint32(1)), f.UnsupportedEncryptionType)
-			assert.Empty(t, f.Unmapped)
+			assert.Zero(t, f.Mapping.NumUnmapped())
 		}},
 		{"FS03 3023 (Operational, via WEF)", first("FS03", 3023, 0), func(t *testing.T, f *Finding) {
 			assert.Equal(t, KindGuestLogon, f.Kind)
@@ -198,8 +206,8 @@ func TestScanFindingDetails(t *testing.T) {
 			assert.Equal(t, "cifs/files.corp.example", f.SPN)
 			assert.Equal(t, ptr(true), f.ServiceClassIsValid)
 			assert.Equal(t, ptr(false), f.PrincipalNameIsValid)
-			assert.Equal(t, "PrincipalNameIsValid", f.MappedFrom[FieldPrincipalNameIsValid])
-			assert.Equal(t, MappedByName, f.Mapping[FieldServiceClassIsValid])
+			assert.Equal(t, "PrincipalNameIsValid", f.Mapping.From(FieldPrincipalNameIsValid))
+			assert.Equal(t, MappedByName, mappedBy(f.Mapping, FieldServiceClassIsValid))
 			assert.Equal(t, ClientFQDN, f.Client.Kind)
 			assert.Equal(t, "app01", f.Client.ShortName)
 		}},
@@ -210,26 +218,26 @@ func TestScanFindingDetails(t *testing.T) {
 		{"FS02 3027 alias", first("FS02", 3027, 0), func(t *testing.T, f *Finding) {
 			assert.Equal(t, "scan01", f.Client.ID)
 			assert.Equal(t, ptr(true), f.ServerRequiresSigning)
-			assert.Equal(t, "RequireSigning", f.MappedFrom[FieldRequiresSign])
+			assert.Equal(t, "RequireSigning", f.Mapping.From(FieldRequiresSign))
 		}},
 		{"FS02 3024 alias", first("FS02", 3024, 0), func(t *testing.T, f *Finding) {
 			assert.Equal(t, "lnx-old.corp.example", f.Client.ID)
-			assert.Equal(t, "QueryStatus", f.MappedFrom[FieldSPNQueryStatus])
+			assert.Equal(t, "QueryStatus", f.Mapping.From(FieldSPNQueryStatus))
 			assert.Equal(t, &EPAPolicy{1, "accept if provided"}, f.EPAPolicy)
 		}},
 		{"FS03 3024 by position (WEF)", first("FS03", 3024, 1), func(t *testing.T, f *Finding) {
 			assert.Equal(t, "10.0.40.7", f.Client.ID)
-			assert.Equal(t, MappedByPosition, f.Mapping[FieldClient])
-			assert.Equal(t, MappedByPosition, f.Mapping[FieldSPNQueryStatus])
+			assert.Equal(t, MappedByPosition, mappedBy(f.Mapping, FieldClient))
+			assert.Equal(t, MappedByPosition, mappedBy(f.Mapping, FieldSPNQueryStatus))
 			assert.Equal(t, &EPAPolicy{2, "required"}, f.EPAPolicy)
-			assert.Empty(t, f.Unmapped)
+			assert.Zero(t, f.Mapping.NumUnmapped())
 		}},
 		{"FS03 3025 unnamed data", first("FS03", 3025, 1), func(t *testing.T, f *Finding) {
 			assert.Equal(t, "cifs/files.corp.example", f.SPN)
-			assert.Equal(t, "#3", f.MappedFrom[FieldSPN])
+			assert.Equal(t, "#3", f.Mapping.From(FieldSPN))
 			assert.Equal(t, ptr(true), f.ServiceClassIsValid, "the first boolean, by position")
 			assert.Equal(t, ptr(false), f.PrincipalNameIsValid, "the second boolean, by position")
-			assert.Equal(t, MappedByPosition, f.Mapping[FieldPrincipalNameIsValid])
+			assert.Equal(t, MappedByPosition, mappedBy(f.Mapping, FieldPrincipalNameIsValid))
 		}},
 		{"FS03 551", first("FS03", 551, 2), func(t *testing.T, f *Finding) {
 			assert.Equal(t, KindEnforcementRejection, f.Kind)
@@ -419,17 +427,15 @@ func TestScanBadGlob(t *testing.T) {
 // the result of one goroutine, and that streamed findings keep reading
 // order within a file.
 func TestScanParallelClassification(t *testing.T) {
-	defer func(b, n int) { classifyBatch, classifyWorkersN = b, n }(classifyBatch, classifyWorkersN)
-	classifyBatch, classifyWorkersN = 1, 1
-	want := scan(t, ScanOptions{}, fixtures)
+	want := scanWith(t, tuning{batch: 1, workers: 1}, ScanOptions{}, fixtures)
 	require.NotEmpty(t, want.Findings)
 	for _, tc := range []struct{ batch, workers int }{{1, 3}, {7, 2}, {64, 4}} {
 		t.Run(fmt.Sprintf("batch=%d,workers=%d", tc.batch, tc.workers), func(t *testing.T) {
-			classifyBatch, classifyWorkersN = tc.batch, tc.workers
-			assert.Equal(t, want, scan(t, ScanOptions{}, fixtures))
+			tn := tuning{batch: tc.batch, workers: tc.workers}
+			assert.Equal(t, want, scanWith(t, tn, ScanOptions{}, fixtures))
 
 			var streamed []Finding
-			r := scan(t, ScanOptions{Workers: 1, OnFinding: func(f Finding) { streamed = append(streamed, f) }}, fixtures)
+			r := scanWith(t, tn, ScanOptions{Workers: 1, OnFinding: func(f Finding) { streamed = append(streamed, f) }}, fixtures)
 			assert.Equal(t, want.Servers, r.Servers)
 			assert.Len(t, streamed, len(want.Findings))
 			for i := 1; i < len(streamed); i++ {
@@ -464,9 +470,11 @@ func auditLogIDs(t *testing.T, name, server string, ids []uint64, renumbered boo
 	for _, id := range ids {
 		client := fmt.Sprintf(`\\10.0.%d.%d`, id/250, 1+id%250)
 		evs = append(evs, evtxwrite.Event{
-			Provider: Provider, ProviderGUID: "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}", EventID: 3021,
-			Level: 3, Keywords: 0x8000000000000000, Channel: AuditChannel, Computer: server, RecordID: id,
-			TimeCreated: base.Add(time.Duration(id) * time.Second), ProcessID: 4, Qualifiers: &q,
+			System: evtx.System{Provider: Provider, ProviderGUID: "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}", EventID: 3021,
+				Level: 3, Keywords: 0x8000000000000000, Channel: AuditChannel, Computer: server,
+				TimeCreated: base.Add(time.Duration(id) * time.Second), ProcessID: 4, Qualifiers: q, HasQualifiers: true,
+			},
+			RecordID: id,
 			Data: []evtxwrite.Data{
 				{Name: "ClientNameLength", Type: evtx.TypeUint16, Value: uint16(len(client))},
 				{Name: "ClientName", Type: evtx.TypeString, Value: client},
@@ -555,7 +563,6 @@ func TestScanStreamedCopiesOnce(t *testing.T) {
 // of a record passed on is always the one CompareCopies puts first: the
 // same findings, in the same order, every time.
 func TestScanStreamedOrderIsThePathOrder(t *testing.T) {
-	defer func(b, w int) { classifyBatch, classifyWorkersN = b, w }(classifyBatch, classifyWorkersN)
 	// The damaged export sorts first: its copies win over the clean log's.
 	paths := []string{fixture("audit-fs01-damaged.evtx"), fixture("audit-fs01.evtx"), fixture("audit-fs02-2025-10-10.evtx"),
 		fixture("audit-fs02-2025-10-20.evtx"), fixture("forwarded-events.evtx")}
@@ -564,13 +571,12 @@ func TestScanStreamedOrderIsThePathOrder(t *testing.T) {
 	for i, p := range paths {
 		rank[p] = i
 	}
-	stream := func(workers int, paths []string) []Finding {
+	stream := func(batch, workers int, paths []string) []Finding {
 		var out []Finding
-		scan(t, ScanOptions{Workers: workers, OnFinding: func(f Finding) { out = append(out, f) }}, paths...)
+		scanWith(t, tuning{batch: batch}, ScanOptions{Workers: workers, OnFinding: func(f Finding) { out = append(out, f) }}, paths...)
 		return out
 	}
-	classifyBatch = 256
-	want := stream(1, paths)
+	want := stream(0, 1, paths)
 	require.NotEmpty(t, want)
 	for i := 1; i < len(want); i++ {
 		require.LessOrEqual(t, rank[want[i-1].Source.File], rank[want[i].Source.File], "finding %d: files in path order", i)
@@ -586,13 +592,12 @@ func TestScanStreamedOrderIsThePathOrder(t *testing.T) {
 	slices.Reverse(reversed)
 	// Tiny batches make later files hit maxWaitingBatches and wait.
 	for _, batch := range []int{1, 3, 256} {
-		classifyBatch = batch
 		for i := range 10 {
 			order := paths
 			if i%2 == 1 {
 				order = reversed
 			}
-			require.Equal(t, want, stream(len(paths), order), "batch %d, paths %q", batch, order)
+			require.Equal(t, want, stream(batch, len(paths), order), "batch %d, paths %q", batch, order)
 		}
 	}
 }

@@ -17,6 +17,10 @@ func TestFileShare(t *testing.T) {
 		got := fileShare(tc.files)
 		assert.Equal(t, tc.want, got, "%d files", tc.files)
 		assert.LessOrEqual(t, min(max(tc.files, 1), 8)*got, 8, "%d files read at once (at most GOMAXPROCS): %d each", tc.files, got)
-		assert.Equal(t, got, classifyWorkers(got), "%d files", tc.files)
+		assert.Equal(t, got, tuning{}.classifyWorkers(got), "%d files", tc.files)
 	}
+	assert.Equal(t, 3, tuning{workers: 3}.classifyWorkers(8))
+	assert.Equal(t, 1, tuning{}.classifyWorkers(0))
+	assert.Equal(t, defaultClassifyBatch, tuning{}.batchSize())
+	assert.Equal(t, 7, tuning{batch: 7}.batchSize())
 }

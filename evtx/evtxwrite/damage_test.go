@@ -19,9 +19,9 @@ import (
 func bigSet() []Event {
 	evs := make([]Event, 900)
 	for i := range evs {
-		evs[i] = Event{Provider: "P", Channel: "C", Computer: "H", EventID: 3021,
-			TimeCreated: time.Date(2025, 10, 1, 0, 0, i, 0, time.UTC),
-			Data:        []Data{{Name: "ClientName", Type: evtx.TypeString, Value: strings.Repeat("n", 50)}}}
+		evs[i] = Event{System: evtx.System{Provider: "P", Channel: "C", Computer: "H", EventID: 3021,
+			TimeCreated: time.Date(2025, 10, 1, 0, 0, i, 0, time.UTC)},
+			Data: []Data{{Name: "ClientName", Type: evtx.TypeString, Value: strings.Repeat("n", 50)}}}
 	}
 	return evs
 }

@@ -3,41 +3,24 @@ package evtxwrite
 import (
 	"errors"
 	"strconv"
-	"time"
 
 	"github.com/evtxkit/smbreadiness/evtx"
 )
 
-// Event is one record to write. Zero values of the numeric System fields are
-// written as zeros (Windows always writes them); empty strings for
-// ProviderGUID, UserSID, ActivityID, RelatedActivityID and EventSourceName and
-// a nil Qualifiers are written as null substitutions, which render nothing.
+// Event is one record to write: the System values evtx.Event holds, as
+// evtx.System (the reader gives them back as they were written), and the
+// event's data. Zero values of the numeric System fields are written as
+// zeros (Windows always writes them); empty strings for ProviderGUID
+// (braces optional), UserSID, ActivityID, RelatedActivityID and
+// EventSourceName, and Qualifiers without HasQualifiers, are written as null
+// substitutions, which render nothing. EventRecordID 0 means RecordID, as in
+// the logs Windows writes; a WEF ForwardedEvents log keeps the source's own
+// numbering there, which differs from the collector's RecordID.
 type Event struct {
-	Provider          string
-	ProviderGUID      string // "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}", braces optional
-	EventSourceName   string
-	Channel           string
-	Computer          string
-	UserSID           string // "S-1-5-18"
-	ActivityID        string
-	RelatedActivityID string
-	EventID           uint16
-	Qualifiers        *uint16
-	Version           uint8
-	Level             uint8
-	Opcode            uint8
-	Task              uint16
-	Keywords          uint64
-	TimeCreated       time.Time
+	evtx.System
 	// RecordID is the record header's ID; 0 means "previous record's ID
 	// plus 1" (1 for the first).
 	RecordID uint64
-	// EventRecordID is System/EventRecordID; 0 means RecordID, as in the
-	// logs Windows writes. A WEF ForwardedEvents log keeps the source's
-	// own numbering here, which differs from the collector's RecordID.
-	EventRecordID uint64
-	ProcessID     uint32
-	ThreadID      uint32
 	// Data is the EventData; ignored when UserData is set.
 	Data []Data
 	// EventDataName, when set, is written as the Name attribute of the
@@ -59,10 +42,9 @@ type Event struct {
 // for the fields a provider may leave out; a nil Value is then a Null
 // argument (type 0x00, no bytes), and the element holding it is not
 // rendered at all. Literal writes Value, a string, as text of the template
-// itself instead of a substitution, the characters & < > " ' as entity
-// references and control characters other than tab, LF and CR as
-// character references (&#NN;), the way text with markup characters is
-// stored in BinXML.
+// itself instead of a substitution, escaped as BinXML stores such text
+// (& < > " ' as entity references, other control characters than tab, LF
+// and CR as &#NN;).
 type Data struct {
 	Name     string
 	Type     evtx.Type

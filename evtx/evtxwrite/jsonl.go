@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/evtxkit/smbreadiness/evtx"
 )
 
 // jsonEvent is one line of the JSON Lines format.
@@ -129,11 +131,15 @@ func parseLine(b []byte) (Event, string, error) {
 		return bad("time_created", err)
 	}
 	ev := Event{
-		Provider: *j.Provider, ProviderGUID: j.ProviderGUID, EventSourceName: j.EventSourceName,
-		Channel: j.Channel, Computer: j.Computer, EventID: *j.EventID, Qualifiers: j.Qualifiers,
-		Version: j.Version, Level: j.Level, Task: j.Task, Opcode: j.Opcode, TimeCreated: tc.UTC(),
-		RecordID: j.RecordID, EventRecordID: j.EventRecordID, ProcessID: j.ProcessID, ThreadID: j.ThreadID, UserSID: j.UserSID,
-		ActivityID: j.ActivityID, RelatedActivityID: j.RelatedActivityID,
+		System: evtx.System{Provider: *j.Provider, ProviderGUID: j.ProviderGUID, EventSourceName: j.EventSourceName,
+			Channel: j.Channel, Computer: j.Computer, EventID: *j.EventID,
+			Version: j.Version, Level: j.Level, Task: j.Task, Opcode: j.Opcode, TimeCreated: tc.UTC(),
+			EventRecordID: j.EventRecordID, ProcessID: j.ProcessID, ThreadID: j.ThreadID, UserSID: j.UserSID,
+			ActivityID: j.ActivityID, RelatedActivityID: j.RelatedActivityID},
+		RecordID: j.RecordID,
+	}
+	if j.Qualifiers != nil {
+		ev.Qualifiers, ev.HasQualifiers = *j.Qualifiers, true
 	}
 	if j.Keywords != nil {
 		k, err := toUint(j.Keywords, 64)

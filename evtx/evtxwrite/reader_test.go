@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/evtxkit/smbreadiness/evtx"
 	"github.com/stretchr/testify/assert"
@@ -39,7 +40,10 @@ func TestRoundTripReader(t *testing.T) {
 				require.Equal(t, want.Provider, g.Provider, ctx)
 				require.Equal(t, strings.ToUpper(want.ProviderGUID), g.ProviderGUID, ctx)
 				require.Equal(t, want.EventID, g.EventID, ctx)
-				require.Equal(t, want.Qualifiers != nil, g.HasQualifiers, ctx)
+				require.Equal(t, want.HasQualifiers, g.HasQualifiers, ctx)
+				if want.HasQualifiers {
+					require.Equal(t, want.Qualifiers, g.Qualifiers, ctx)
+				}
 				require.Equal(t, want.Version, g.Version, ctx)
 				require.Equal(t, want.Level, g.Level, ctx)
 				require.Equal(t, want.Task, g.Task, ctx)
@@ -89,8 +93,9 @@ func TestEventRecordID(t *testing.T) {
 	}
 	evs := make([]Event, len(tests))
 	for i, tt := range tests {
-		evs[i] = Event{Provider: "P", Channel: "C", Computer: "fs01", EventID: 1,
-			RecordID: tt.recordID, EventRecordID: tt.eventRecordID}
+		evs[i] = Event{System: evtx.System{Provider: "P", Channel: "C", Computer: "fs01", EventID: 1,
+			EventRecordID: tt.eventRecordID},
+			RecordID: tt.recordID}
 	}
 	var buf bytes.Buffer
 	require.NoError(t, Write(&buf, evs, Options{}))
@@ -106,4 +111,36 @@ func TestEventRecordID(t *testing.T) {
 		i++
 	}
 	require.Equal(t, len(tests), i)
+}
+
+// The writer and the reader share evtx.System: what is written in the
+// reader's own form (upper-case GUIDs with braces, UTC times to 100 ns, an
+// explicit EventRecordID) is read back equal, as a whole.
+func TestSystemReadsBackEqual(t *testing.T) {
+	full := evtx.System{
+		EventRecordID: 77, Provider: "Microsoft-Windows-SMBServer", ProviderGUID: "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}",
+		EventSourceName: "SMB", EventID: 3021, Qualifiers: 16384, HasQualifiers: true, Version: 1, Level: 4, Task: 2,
+		Opcode: 3, Keywords: 0x8000000000000000, TimeCreated: time.Date(2025, 10, 1, 8, 0, 0, 123456700, time.UTC),
+		Channel: "Microsoft-Windows-SMBServer/Audit", Computer: "FS01.corp.example", UserSID: "S-1-5-18",
+		ProcessID: 4, ThreadID: 1234, ActivityID: "{0E2A62B5-0688-42DE-9AE1-A2AD54A8CE40}",
+		RelatedActivityID: "{0E2A62B5-0688-42DE-9AE1-A2AD54A8CE41}",
+	}
+	bare := evtx.System{EventRecordID: 78, Provider: "P", EventID: 1, TimeCreated: time.Date(2025, 10, 1, 8, 0, 0, 0, time.UTC)}
+	zeroQualifiers := bare
+	zeroQualifiers.EventRecordID, zeroQualifiers.HasQualifiers = 79, true
+	want := []evtx.System{full, bare, zeroQualifiers}
+	evs := make([]Event, len(want))
+	for i, s := range want {
+		evs[i] = Event{System: s}
+	}
+	var buf bytes.Buffer
+	require.NoError(t, Write(&buf, evs, Options{}))
+	rd, err := evtx.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "system")
+	require.NoError(t, err)
+	var got []evtx.System
+	for ev, err := range rd.Events(context.Background(), evtx.Options{Workers: 1}) {
+		require.NoError(t, err)
+		got = append(got, ev.System)
+	}
+	assert.Equal(t, want, got)
 }

@@ -122,11 +122,13 @@ func randEvents(r *rand.Rand, n, layouts, maxLen int) []Event {
 		l := pool[r.IntN(len(pool))]
 		id += 1 + uint64(r.IntN(3))
 		ev := Event{
-			Provider: l.provider, EventID: l.id, Version: l.version,
-			Channel: "Channel/" + l.provider, Computer: computers[r.IntN(len(computers))],
-			Level: uint8(r.IntN(6)), Task: uint16(r.Uint32()), Opcode: uint8(r.Uint32()),
-			Keywords: r.Uint64(), TimeCreated: randTime(r), RecordID: id,
-			ProcessID: r.Uint32(), ThreadID: r.Uint32(),
+			System: evtx.System{Provider: l.provider, EventID: l.id, Version: l.version,
+				Channel: "Channel/" + l.provider, Computer: computers[r.IntN(len(computers))],
+				Level: uint8(r.IntN(6)), Task: uint16(r.Uint32()), Opcode: uint8(r.Uint32()),
+				Keywords: r.Uint64(), TimeCreated: randTime(r),
+				ProcessID: r.Uint32(), ThreadID: r.Uint32(),
+			},
+			RecordID: id,
 		}
 		if id%3 == 0 { // forwarded: the source's numbering, not the header's
 			ev.EventRecordID = id<<20 + 7
@@ -144,8 +146,7 @@ func randEvents(r *rand.Rand, n, layouts, maxLen int) []Event {
 			ev.RelatedActivityID = randGUID(r)
 		}
 		if r.IntN(4) == 0 {
-			q := uint16(r.Uint32())
-			ev.Qualifiers = &q
+			ev.Qualifiers, ev.HasQualifiers = uint16(r.Uint32()), true
 		}
 		if r.IntN(6) == 0 {
 			ev.EventSourceName = "Source " + l.provider
@@ -230,8 +231,8 @@ func compareVelocidex(t *testing.T, ev Event, got map[string]any) {
 		require.Equal(t, ev.EventSourceName, prov["EventSourceName"], ctx)
 	}
 	eid := sys["EventID"]
-	if ev.Qualifiers != nil {
-		require.Equal(t, map[string]any{"Qualifiers": *ev.Qualifiers, "Value": ev.EventID}, eid, ctx)
+	if ev.HasQualifiers {
+		require.Equal(t, map[string]any{"Qualifiers": ev.Qualifiers, "Value": ev.EventID}, eid, ctx)
 	} else {
 		require.Equal(t, map[string]any{"Value": ev.EventID}, eid, ctx)
 	}

@@ -80,7 +80,7 @@ func TestChunksFilledToTheEnd(t *testing.T) {
 	for _, strLen := range []int{1, 97, 1000, 8000} {
 		evs := make([]Event, 3*0x10000/(2*strLen+250))
 		for i := range evs {
-			evs[i] = Event{Provider: "P", Computer: "C", EventID: 7, RecordID: uint64(i + 1),
+			evs[i] = Event{System: evtx.System{Provider: "P", Computer: "C", EventID: 7}, RecordID: uint64(i + 1),
 				Data: []Data{{Name: "S", Type: evtx.TypeString, Value: strings.Repeat("x", strLen)}}}
 		}
 		b, err := Encode(evs, Options{})
@@ -101,7 +101,7 @@ func TestChunksFilledToTheEnd(t *testing.T) {
 // TestLiteralDataNeedsAString: a literal item is template text, so only a
 // string value of type string can be one; the error names the item.
 func TestLiteralDataNeedsAString(t *testing.T) {
-	ev := Event{Provider: "P", Channel: "C", Computer: "H", EventID: 1, TimeCreated: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
+	ev := Event{System: evtx.System{Provider: "P", Channel: "C", Computer: "H", EventID: 1, TimeCreated: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)},
 		Data: []Data{{Name: "N", Type: evtx.TypeUint32, Value: uint32(1), Literal: true}}}
 	_, err := Encode([]Event{ev}, Options{})
 	require.ErrorIs(t, err, ErrInvalidEvent)

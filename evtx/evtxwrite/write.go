@@ -186,8 +186,8 @@ func prepare(ev *Event, recordID uint64, crafted bool) (*prepared, error) {
 	args[slotOpcode] = arg{typ: evtx.TypeUint8, data: []byte{ev.Opcode}}
 	args[slotTask] = arg{typ: evtx.TypeUint16, data: le16(ev.Task)}
 	args[slotEventID] = arg{typ: evtx.TypeUint16, data: le16(ev.EventID)}
-	if ev.Qualifiers != nil {
-		args[slotQualifiers] = arg{typ: evtx.TypeUint16, data: le16(*ev.Qualifiers)}
+	if ev.HasQualifiers {
+		args[slotQualifiers] = arg{typ: evtx.TypeUint16, data: le16(ev.Qualifiers)}
 	} else {
 		// Windows writes an absent Qualifiers as a 2-byte null.
 		args[slotQualifiers] = arg{typ: evtx.TypeNull, data: []byte{0, 0}}

@@ -22,13 +22,13 @@ func writeLog(t *testing.T, dir string) string {
 	t.Helper()
 	path := filepath.Join(dir, "audit.evtx")
 	evs := []evtxwrite.Event{
-		{Provider: "Microsoft-Windows-SMBServer", EventID: 3021, Channel: "Microsoft-Windows-SMBServer/Audit",
-			Computer: "FS01", TimeCreated: time.Date(2025, 10, 1, 8, 0, 0, 123456700, time.UTC),
+		{System: evtx.System{Provider: "Microsoft-Windows-SMBServer", EventID: 3021, Channel: "Microsoft-Windows-SMBServer/Audit",
+			Computer: "FS01", TimeCreated: time.Date(2025, 10, 1, 8, 0, 0, 123456700, time.UTC)},
 			Data: []evtxwrite.Data{{Name: "ClientName", Type: evtx.TypeString, Value: `\\10.0.0.5`}, {Type: evtx.TypeUint32, Value: uint32(7)}}},
-		{Provider: "Other", EventID: 1, Channel: "Application", Computer: "FS01",
-			TimeCreated: time.Date(2025, 10, 1, 8, 0, 1, 0, time.UTC)},
-		{Provider: "Microsoft-Windows-SMBServer", EventID: 3024, Channel: "Microsoft-Windows-SMBServer/Audit",
-			Computer: "FS01", TimeCreated: time.Date(2025, 10, 2, 9, 0, 0, 0, time.UTC),
+		{System: evtx.System{Provider: "Other", EventID: 1, Channel: "Application", Computer: "FS01",
+			TimeCreated: time.Date(2025, 10, 1, 8, 0, 1, 0, time.UTC)}},
+		{System: evtx.System{Provider: "Microsoft-Windows-SMBServer", EventID: 3024, Channel: "Microsoft-Windows-SMBServer/Audit",
+			Computer: "FS01", TimeCreated: time.Date(2025, 10, 2, 9, 0, 0, 0, time.UTC)},
 			Data: []evtxwrite.Data{{Name: "ClientName", Type: evtx.TypeString, Value: "ws01"}}},
 	}
 	require.NoError(t, evtxwrite.WriteFile(path, evs, evtxwrite.Options{}))

@@ -42,11 +42,12 @@ func TestRun(t *testing.T) {
 // evtxgen reads the lines evtxdump prints (evtx.Event's JSON form), with
 // no Go type name in its errors.
 func TestRunReadsEvtxdumpLines(t *testing.T) {
-	src := evtx.Event{RecordID: 3, EventRecordID: 3, EventID: 3021, Provider: "Microsoft-Windows-SMBServer",
+	src := evtx.Event{System: evtx.System{EventRecordID: 3, EventID: 3021, Provider: "Microsoft-Windows-SMBServer",
 		Channel: "Microsoft-Windows-SMBServer/Audit", Computer: "FS01", Version: 1, Keywords: 0x8000000000000000,
-		TimeCreated: time.Date(2025, 10, 1, 8, 0, 0, 123456700, time.UTC),
-		Data:        []evtx.Field{{Name: "ClientName", Value: `\\10.0.0.5`}, {Value: "7"}},
-		Source:      evtx.Source{File: "a.evtx", Chunk: 0, Offset: 4608}}
+		TimeCreated: time.Date(2025, 10, 1, 8, 0, 0, 123456700, time.UTC)},
+		RecordID: 3,
+		Data:     []evtx.Field{{Name: "ClientName", Value: `\\10.0.0.5`}, {Value: "7"}},
+		Source:   evtx.Source{File: "a.evtx", Chunk: 0, Offset: 4608}}
 	line, err := json.Marshal(src)
 	require.NoError(t, err)
 	out := filepath.Join(t.TempDir(), "a.evtx")

@@ -27,7 +27,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/evtxkit/smbreadiness/internal/cli"
 	"io"
 	"io/fs"
 	"os"
@@ -39,6 +38,8 @@ import (
 	"time"
 	_ "time/tzdata" // --tz names a zone even where the system has no zone database
 
+	"github.com/evtxkit/smbreadiness/evtx"
+	"github.com/evtxkit/smbreadiness/internal/cli"
 	"github.com/evtxkit/smbreadiness/internal/safefile"
 	"github.com/evtxkit/smbreadiness/report"
 	"github.com/evtxkit/smbreadiness/smbaudit"
@@ -142,26 +143,26 @@ func (f valueFlag) Set(s string) error {
 
 // common holds the flags of both the scan and merge forms.
 type common struct {
-	format, output, partial, failOn string
-	timeline                        string // scan only: --timeline
-	quiet, noColor                  bool
-	maxFindings                     countFlag
-	typed                           *typed // how the flags were spelled
-	allowIncomplete, version        bool
-	shortWindow                     time.Duration // 0: report.DefaultShortWindow; negative: off
-	shortWindowText                 string
-	commandLine                     string // as report.Meta states it
-	tz                              string
-	outDir, name                    string         // --out-dir, --name
-	generated                       time.Time      // SOURCE_DATE_EPOCH, or zero: now
-	loc                             *time.Location // --tz; nil: UTC, as the report has always shown times
+	format                   report.Format // "" when neither -f nor --format is given
+	output, partial, failOn  string
+	timeline                 string // scan only: --timeline
+	quiet, noColor           bool
+	maxFindings              countFlag
+	typed                    *typed // how the flags were spelled
+	allowIncomplete, version bool
+	shortWindow              time.Duration // 0: report.DefaultShortWindow; negative: off
+	shortWindowText          string
+	commandLine              string // as report.Meta states it
+	tz                       string
+	outDir, name             string         // --out-dir, --name
+	generated                time.Time      // SOURCE_DATE_EPOCH, or zero: now
+	loc                      *time.Location // --tz; nil: UTC, as the report has always shown times
 }
 
 func (c *common) register(fs *flag.FlagSet) {
 	c.maxFindings = defaultMaxFindings
-	format := valueFlag{&c.format, func(s string) error { _, err := report.ParseFormat(s); return err }}
-	fs.Var(format, "format", "report `FORMAT`: text, json, csv, md, html, xlsx (default: the one the extension of -o names,\n.txt, .json, .csv, .md, .html or .xlsx; text on stdout or for a FILE without extension)")
-	fs.Var(format, "f", "")
+	fs.TextVar(&c.format, "format", report.Format(""), "report `FORMAT`: text, json, csv, md, html, xlsx (default: the one the extension of -o names,\n.txt, .json, .csv, .md, .html or .xlsx; text on stdout or for a FILE without extension)")
+	fs.TextVar(&c.format, "f", report.Format(""), "")
 	output := valueFlag{&c.output, nil}
 	fs.Var(output, "output", "write the report to `FILE` instead of stdout: checked before the scan, written\n"+
 		"atomically (temporary file, then rename); a device or a named pipe is written\nthrough, an input is never overwritten")
@@ -172,7 +173,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.Var(valueFlag{&c.name, checkName}, "name", "the file `NAME` of --out-dir, without extension (default smbreadiness-TIME, TIME the\n"+
 		"report's generation time in UTC, such as 20251009T085320Z)")
 	fs.Var(valueFlag{&c.partial, nil}, "partial", "also write the JSON partial report to `FILE`, for smbaudit merge (always JSON:\nan extension .txt, .csv, .md or .html is refused)")
-	fs.Var(valueFlag{&c.failOn, func(s string) error { _, err := report.ParseFailOn(s); return err }}, "fail-on",
+	fs.Var(valueFlag{&c.failOn, func(s string) error { _, err := parseFailOn(s); return err }}, "fail-on",
 		"exit 4 when a client would certainly break under `SETTING`:\n"+
 			"RequireSecuritySignature, SmbServerNameHardeningLevel=1, SmbServerNameHardeningLevel=2,\n"+
 			"DisableSMB1 (or signing, spn1, spn2, smb1, encryption), or any")
@@ -190,6 +191,19 @@ func (c *common) register(fs *flag.FlagSet) {
 		"in the rows, so memory stays bounded, and merging such reports adds their rows (a record in two shards counts twice)")
 }
 
+// parseFailOn reads --fail-on: a setting name (report.Setting's
+// UnmarshalText), or "any" for every setting.
+func parseFailOn(s string) ([]report.Setting, error) {
+	if strings.EqualFold(strings.TrimSpace(s), "any") {
+		return report.Settings(), nil
+	}
+	var st report.Setting
+	if err := st.UnmarshalText([]byte(s)); err != nil {
+		return nil, fmt.Errorf("%w, or any", err)
+	}
+	return []report.Setting{st}, nil
+}
+
 // checkName checks --name: a file name, without a directory.
 func checkName(s string) error {
 	if strings.ContainsAny(s, `/\:`) || s == "." || s == ".." || strings.TrimSpace(s) != s {
@@ -199,7 +213,7 @@ func checkName(s string) error {
 }
 
 // outDirFiles returns the files of --out-dir, one per format, in the order
-// of report.Formats.
+// of report.Formats().
 func (c *common) outDirFiles() []string {
 	name := c.name
 	if name == "" {
@@ -210,7 +224,7 @@ func (c *common) outDirFiles() []string {
 		name = "smbreadiness-" + at.UTC().Format("20060102T150405Z")
 	}
 	var out []string
-	for _, f := range report.Formats {
+	for _, f := range report.Formats() {
 		ext := string(f)
 		if f == report.FormatText {
 			ext = "txt"
@@ -507,7 +521,7 @@ Flags:
 		}
 	}
 	if !filter.Since.IsZero() && !filter.Until.IsZero() && filter.Since.After(filter.Until) {
-		say(stderr, "%s %s is after %s %s", c.typed.name("since"), report.FormatTime(filter.Since), c.typed.name("until"), report.FormatTime(filter.Until))
+		say(stderr, "%s %s is after %s %s", c.typed.name("since"), filter.Since.UTC().Format(evtx.TimeLayout), c.typed.name("until"), filter.Until.UTC().Format(evtx.TimeLayout))
 		return exitUsage
 	}
 
@@ -546,7 +560,7 @@ Flags:
 	}
 	describeInputs(stderr, g.Files)
 	if !c.quiet {
-		summarise(stderr, g)
+		printReadSummary(stderr, g)
 	}
 	if timeline != nil {
 		err := timeline.Close()
@@ -599,14 +613,14 @@ Flags:
 	}
 	if failed > 0 {
 		say(stderr, "nothing merged: %d of %s could not be read; no report written",
-			failed, plural(len(paths), "partial report", "partial reports"))
+			failed, countOf(len(paths), "partial report", "partial reports"))
 		return exitNothing
 	}
 	rep := b.Finish()
 	if !c.quiet {
 		say(stderr, "merged %s: %s, %s, %s",
-			plural(len(paths), "partial report", "partial reports"), plural(rep.Summary.Clients, "client", "clients"),
-			plural(rep.Summary.Servers, "server", "servers"), plural(rep.Summary.Inputs, "input file", "input files"))
+			countOf(len(paths), "partial report", "partial reports"), countOf(rep.Summary.Clients, "client", "clients"),
+			countOf(rep.Summary.Servers, "server", "servers"), countOf(rep.Summary.Inputs, "input file", "input files"))
 		omitted(stderr, rep)
 	}
 	return c.finish(rep, format, failOn, out, stdout, stderr)
@@ -693,11 +707,11 @@ func (c *common) check() (report.Format, []report.Setting, error) {
 	tn := c.typed
 	format := report.FormatText
 	if c.format != "" {
-		format, _ = report.ParseFormat(c.format) // checked as it was set
+		format = c.format
 	}
 	var failOn []report.Setting
 	if c.failOn != "" {
-		failOn, _ = report.ParseFailOn(c.failOn)
+		failOn, _ = parseFailOn(c.failOn) // checked as it was set
 	}
 	if c.output != "" {
 		ext, known := formatOf(c.output)
@@ -765,7 +779,7 @@ func sameFile(a, b string) bool {
 // work; nil fields write nothing (the report then goes to stdout).
 type outputs struct {
 	report, partial, timeline *safefile.Output
-	dir                       []*safefile.Output // --out-dir: one per report.Formats
+	dir                       []*safefile.Output // --out-dir: one per report.Formats()
 }
 
 // abort discards the outputs not committed.
@@ -829,7 +843,7 @@ func (c *common) create(opts safefile.Options, stderr io.Writer) (*outputs, int,
 // then commits them all: on any error none is committed.
 func (c *common) writeDir(rep *report.Report, out *outputs, stderr io.Writer) error {
 	opts := report.RenderOptions{Location: c.loc}
-	for i, f := range report.Formats {
+	for i, f := range report.Formats() {
 		if err := rep.Render(out.dir[i], f, opts); err != nil {
 			return fmt.Errorf("%s: %w", out.dir[i].Name(), err)
 		}
@@ -852,9 +866,9 @@ func (c *common) writeDir(rep *report.Report, out *outputs, stderr io.Writer) er
 // finish writes the report and the partial, then applies --fail-on.
 func (c *common) finish(rep *report.Report, format report.Format, failOn []report.Setting, out *outputs, stdout, stderr io.Writer) int {
 	color := format == report.FormatText && out.report == nil && !c.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout)
-	opts := report.RenderOptions{Text: report.TextOptions{Color: color}, Location: c.loc}
+	opts := report.RenderOptions{Color: color, Location: c.loc}
 	if format == report.FormatText && out.report == nil {
-		opts.Text.Width = termWidth(stdout) // 0, as for a file, unless stdout is a terminal
+		opts.Width = termWidth(stdout) // 0, as for a file, unless stdout is a terminal
 	}
 	var err error
 	if len(out.dir) > 0 {
@@ -869,7 +883,7 @@ func (c *common) finish(rep *report.Report, format report.Format, failOn []repor
 		return exitInternal
 	}
 	if out.partial != nil {
-		err := rep.WriteJSON(out.partial)
+		err := rep.Render(out.partial, report.FormatJSON, report.RenderOptions{})
 		if err == nil {
 			err = out.partial.Commit()
 		}
@@ -935,7 +949,8 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 	})
 }
 
-func plural(n int, one, many string) string {
+// countOf returns n with the noun that fits it: "1 file", "2 files".
+func countOf(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
@@ -1004,8 +1019,8 @@ func describeInputs(stderr io.Writer, files []smbaudit.FileResult) {
 	}
 }
 
-// summarise writes the one-line summary of what was read and skipped.
-func summarise(stderr io.Writer, g *report.Generated) {
+// printReadSummary writes the one-line summary of what was read and skipped.
+func printReadSummary(stderr io.Writer, g *report.Generated) {
 	var read, damaged int
 	var bytes int64
 	causes := map[smbaudit.Cause]int{}
@@ -1026,8 +1041,8 @@ func summarise(stderr io.Writer, g *report.Generated) {
 	}
 	rep := g.Report
 	msg := fmt.Sprintf("read %d of %s (%s), %d damaged; %s, %s, %s",
-		read, plural(len(g.Files), "file", "files"), humanBytes(bytes), damaged, plural(g.Findings, "finding", "findings"),
-		plural(rep.Summary.Clients, "client", "clients"), plural(rep.Summary.Servers, "server", "servers"))
+		read, countOf(len(g.Files), "file", "files"), humanBytes(bytes), damaged, countOf(g.Findings, "finding", "findings"),
+		countOf(rep.Summary.Clients, "client", "clients"), countOf(rep.Summary.Servers, "server", "servers"))
 	if skipped := len(g.Files) - read; skipped > 0 {
 		var parts []string
 		for _, c := range order {
@@ -1043,7 +1058,7 @@ func summarise(stderr io.Writer, g *report.Generated) {
 func omitted(stderr io.Writer, rep *report.Report) {
 	if rep.FindingsOmitted > 0 {
 		say(stderr, "%s counted in the rows but not listed in the JSON form (over --max-findings)",
-			plural(rep.FindingsOmitted, "finding", "findings"))
+			countOf(rep.FindingsOmitted, "finding", "findings"))
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/evtxkit/smbreadiness/report"
 	"github.com/evtxkit/smbreadiness/smbaudit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -426,7 +427,7 @@ func TestParseInterspersed(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
 		pos  []string
-		fmt  string
+		fmt  report.Format
 	}{
 		{[]string{"a", "b"}, []string{"a", "b"}, ""},
 		{[]string{"-f", "json", "a"}, []string{"a"}, "json"},
@@ -452,11 +453,11 @@ func newTestFlagSet(c *common) *flag.FlagSet {
 
 func TestProgressLine(t *testing.T) {
 	p := smbaudit.Progress{FilesDone: 1, FilesTotal: 4, BytesDone: 512 << 10, BytesTotal: 2 << 20, Events: 1234}
-	rate := smbaudit.NewThroughput(time.Unix(0, 0)).Update(p, time.Unix(2, 0))
-	line := progressLine(p, rate, 0)
+	r := throughput{start: time.Unix(0, 0)}.update(p, time.Unix(2, 0))
+	line := progressLine(p, r, 0)
 	assert.Equal(t, "[==        ]  25% 1/4 files 512.0 KiB/2.0 MiB 1234 events 256.0 KiB/s ETA 6s", line)
-	assert.Equal(t, line, progressLine(p, rate, 80), "0 columns is 80")
-	line = progressLine(smbaudit.Progress{FilesTotal: 1, BytesTotal: 10}, smbaudit.Rate{}, 80)
+	assert.Equal(t, line, progressLine(p, r, 80), "0 columns is 80")
+	line = progressLine(smbaudit.Progress{FilesTotal: 1, BytesTotal: 10}, rate{}, 80)
 	assert.Contains(t, line, "ETA --")
 	// Narrower: the events go first, then the rate, the bytes, the files
 	// and the bar; the ETA stays whole.
@@ -468,13 +469,13 @@ func TestProgressLine(t *testing.T) {
 		20: " 25% ETA 6s",
 		6:  "ETA 6s"[1:],
 	} {
-		assert.Equal(t, want, progressLine(p, rate, cols), cols)
+		assert.Equal(t, want, progressLine(p, r, cols), cols)
 	}
 	// Wider: the bar grows, up to 40.
-	assert.Equal(t, "[=====               ]  25% 1/4 files 512.0 KiB/2.0 MiB 1234 events 256.0 KiB/s ETA 6s", progressLine(p, rate, 90))
-	assert.Contains(t, progressLine(p, rate, 200), "["+strings.Repeat("=", 10)+strings.Repeat(" ", 30)+"]")
+	assert.Equal(t, "[=====               ]  25% 1/4 files 512.0 KiB/2.0 MiB 1234 events 256.0 KiB/s ETA 6s", progressLine(p, r, 90))
+	assert.Contains(t, progressLine(p, r, 200), "["+strings.Repeat("=", 10)+strings.Repeat(" ", 30)+"]")
 	huge := smbaudit.Progress{FilesDone: 99999, FilesTotal: 99999, BytesDone: 999 << 40, BytesTotal: 999 << 40, Events: 1 << 60}
-	hugeRate := smbaudit.Rate{Fraction: 1, BytesPerSec: 1 << 50, ETAKnown: true, ETA: 1234567 * time.Second}
+	hugeRate := rate{fraction: 1, bytesPerSec: 1 << 50, etaKnown: true, eta: 1234567 * time.Second}
 	for _, cols := range []int{80, 60, 40, 120} {
 		line := progressLine(huge, hugeRate, cols)
 		assert.LessOrEqual(t, len(line), cols-1, cols)

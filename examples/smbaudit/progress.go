@@ -14,7 +14,7 @@ import (
 type progressBar struct {
 	w       io.Writer
 	on      bool
-	meter   *smbaudit.Throughput
+	meter   throughput
 	last    time.Time
 	drawn   bool
 	current smbaudit.Progress
@@ -24,7 +24,7 @@ type progressBar struct {
 const redrawEvery = 100 * time.Millisecond
 
 func newProgressBar(w io.Writer, on bool, cols int) *progressBar {
-	return &progressBar{w: w, on: on, meter: smbaudit.NewThroughput(time.Now()), cols: cols}
+	return &progressBar{w: w, on: on, meter: throughput{start: time.Now()}, cols: cols}
 }
 
 // update is the smbaudit.ScanOptions.Progress callback (calls never overlap).
@@ -38,7 +38,7 @@ func (b *progressBar) update(p smbaudit.Progress) {
 		return
 	}
 	b.last, b.drawn = now, true
-	fmt.Fprint(b.w, "\r\x1b[K"+progressLine(p, b.meter.Update(p, now), b.cols))
+	fmt.Fprint(b.w, "\r\x1b[K"+progressLine(p, b.meter.update(p, now), b.cols))
 }
 
 // clear removes the line before the report or errors are written.
@@ -56,22 +56,22 @@ const maxLine = 79
 // or less: 80). The ETA is never cut: when the line is too long, the
 // events, the rate, the bytes, the files and the bar are left out, in
 // this order; past 80 columns the bar grows, up to 40 characters.
-func progressLine(p smbaudit.Progress, r smbaudit.Rate, cols int) string {
+func progressLine(p smbaudit.Progress, r rate, cols int) string {
 	if cols <= 0 {
 		cols = maxLine + 1
 	}
 	room := cols - 1
 	width := 10 + min(max(room-maxLine, 0), 30)
-	fill := int(r.Fraction * float64(width))
+	fill := int(r.fraction * float64(width))
 	bar := "[" + strings.Repeat("=", fill) + strings.Repeat(" ", width-fill) + "]"
 	eta := "--"
-	if r.ETAKnown {
-		eta = r.ETA.String()
+	if r.etaKnown {
+		eta = r.eta.String()
 	}
 	// parts in the order shown; drop lists the indexes to leave out first.
-	parts := []string{bar, fmt.Sprintf("%3.0f%%", r.Fraction*100), fmt.Sprintf("%d/%d files", p.FilesDone, p.FilesTotal),
+	parts := []string{bar, fmt.Sprintf("%3.0f%%", r.fraction*100), fmt.Sprintf("%d/%d files", p.FilesDone, p.FilesTotal),
 		humanBytes(p.BytesDone) + "/" + humanBytes(p.BytesTotal), fmt.Sprintf("%d events", p.Events),
-		humanBytes(int64(r.BytesPerSec)) + "/s", "ETA " + eta}
+		humanBytes(int64(r.bytesPerSec)) + "/s", "ETA " + eta}
 	drop := []int{4, 5, 3, 2, 0}
 	for _, i := range drop {
 		if line := joinParts(parts); len(line) <= room {

@@ -213,7 +213,7 @@ func TestFlagValuesChecked(t *testing.T) {
 		{"empty until", []string{"--until", ""}, "smbaudit: --until: empty value"},
 		{"since after until, as typed", []string{"-since", "2025-10-10", "--until", "2025-10-01"}, "smbaudit: -since 2025-10-10T00:00:00.0000000Z is after --until 2025-10-01"},
 		{"bad short format", []string{"-f", "pdf"}, `smbaudit: -f: unknown format: "pdf"`},
-		{"empty format", []string{"--format", ""}, "smbaudit: --format: empty value"},
+		{"empty format", []string{"--format", ""}, `smbaudit: --format: unknown format: "" (want one of text, json, csv, md, html, xlsx)`},
 		{"bad fail-on", []string{"--fail-on", "everything"}, `smbaudit: --fail-on: unknown setting`},
 		{"empty output", []string{"-o", ""}, "smbaudit: -o: empty value"},
 		{"empty partial", []string{"--partial", ""}, "smbaudit: --partial: empty value"},

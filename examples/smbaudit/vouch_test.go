@@ -23,8 +23,8 @@ func securityOnlyLog(t *testing.T) string {
 	t0 := time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)
 	var evs []evtxwrite.Event
 	for i := range 300 {
-		evs = append(evs, evtxwrite.Event{Provider: "Microsoft-Windows-Security-Auditing", Channel: "Security",
-			Computer: "FS09.corp.example", EventID: 4624, Version: 2, TimeCreated: t0.Add(time.Duration(i) * time.Minute),
+		evs = append(evs, evtxwrite.Event{System: evtx.System{Provider: "Microsoft-Windows-Security-Auditing", Channel: "Security",
+			Computer: "FS09.corp.example", EventID: 4624, Version: 2, TimeCreated: t0.Add(time.Duration(i) * time.Minute)},
 			Data: []evtxwrite.Data{{Name: "TargetUserName", Type: evtx.TypeString, Value: "alice"}}})
 	}
 	p := filepath.Join(t.TempDir(), "Security.evtx")

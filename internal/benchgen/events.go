@@ -148,10 +148,12 @@ func (g *gen) security(id uint64, eventID uint16, task uint16, data []evtxwrite.
 		kw = 0x8010000000000000
 	}
 	return evtxwrite.Event{
-		Provider: secProvider, ProviderGUID: secGUID, EventID: eventID, Version: 2, Task: task,
-		Keywords: kw, TimeCreated: g.t, Channel: "Security", Computer: g.pick(g.hosts), RecordID: id,
-		ProcessID: 676 + uint32(g.rng.IntN(8))*4, ThreadID: uint32(700 + g.rng.IntN(9000)),
-		ActivityID: g.guid(), Data: data,
+		System: evtx.System{Provider: secProvider, ProviderGUID: secGUID, EventID: eventID, Version: 2, Task: task,
+			Keywords: kw, TimeCreated: g.t, Channel: "Security", Computer: g.pick(g.hosts),
+			ProcessID: 676 + uint32(g.rng.IntN(8))*4, ThreadID: uint32(700 + g.rng.IntN(9000)),
+			ActivityID: g.guid()},
+		RecordID: id,
+		Data:     data,
 	}
 }
 
@@ -254,10 +256,12 @@ func (g *gen) service(id uint64, eventID uint16) evtxwrite.Event {
 		}
 	}
 	return evtxwrite.Event{
-		Provider: scmProvider, ProviderGUID: scmGUID, EventSourceName: "Service Control Manager",
-		EventID: eventID, Qualifiers: &q, Level: 4, Keywords: 0x8080000000000000, TimeCreated: g.t,
-		Channel: "System", Computer: g.pick(g.hosts), RecordID: id, ProcessID: 728,
-		ThreadID: uint32(1000 + g.rng.IntN(8000)), UserSID: "S-1-5-18", Data: d,
+		System: evtx.System{Provider: scmProvider, ProviderGUID: scmGUID, EventSourceName: "Service Control Manager",
+			EventID: eventID, Qualifiers: q, HasQualifiers: true, Level: 4, Keywords: 0x8080000000000000, TimeCreated: g.t,
+			Channel: "System", Computer: g.pick(g.hosts), ProcessID: 728,
+			ThreadID: uint32(1000 + g.rng.IntN(8000)), UserSID: "S-1-5-18"},
+		RecordID: id,
+		Data:     d,
 	}
 }
 
@@ -312,9 +316,11 @@ func (g *gen) smb(id uint64) evtxwrite.Event {
 	}
 	q := uint16(0)
 	return evtxwrite.Event{
-		Provider: smbProvider, ProviderGUID: smbGUID, EventID: eventID, Level: 3,
-		Keywords: 0x8000000000000000, TimeCreated: g.t, Channel: smbChannel, Computer: g.pick(g.servers),
-		RecordID: id, ProcessID: 4, ThreadID: uint32(1000 + g.rng.IntN(9000)), UserSID: "S-1-5-18",
-		Qualifiers: &q, Data: d,
+		System: evtx.System{Provider: smbProvider, ProviderGUID: smbGUID, EventID: eventID, Level: 3,
+			Keywords: 0x8000000000000000, TimeCreated: g.t, Channel: smbChannel, Computer: g.pick(g.servers),
+			ProcessID: 4, ThreadID: uint32(1000 + g.rng.IntN(9000)), UserSID: "S-1-5-18",
+			Qualifiers: q, HasQualifiers: true},
+		RecordID: id,
+		Data:     d,
 	}
 }

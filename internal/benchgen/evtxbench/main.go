@@ -129,7 +129,7 @@ func partial(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := b.Report().WriteJSON(f); err != nil {
+	if err := b.Finish().Render(f, report.FormatJSON, report.RenderOptions{}); err != nil {
 		f.Close()
 		return err
 	}

@@ -192,8 +192,10 @@ func run(chromium, input, out string, timeout time.Duration, inject string) erro
 			return fmt.Errorf("no findings in %s", input)
 		}
 	}
-	r := report.Build(res, report.Options{GeneratedAt: sample.GeneratedAt})
-	if err := r.WriteHTML(f, report.HTMLOptions{}); err != nil {
+	b := report.NewBuilder(report.Options{GeneratedAt: sample.GeneratedAt})
+	b.AddResult(res)
+	r := b.Finish()
+	if err := r.Render(f, report.FormatHTML, report.RenderOptions{}); err != nil {
 		f.Close()
 		return err
 	}
@@ -531,7 +533,7 @@ func run(chromium, input, out string, timeout time.Duration, inject string) erro
 	if !strings.Contains(none.Notice, "No SMB audit events were found") || none.NoticeHeight <= 0 {
 		fail("the no-evidence page shows no notice: %+v", none)
 	}
-	if none.Green > 0 || none.GreenComputed > 0 || none.Cards != len(report.Settings) {
+	if none.Green > 0 || none.GreenComputed > 0 || none.Cards != len(report.Settings()) {
 		fail("the no-evidence page shows %d green cards (%d by their color) of %d: %+v", none.Green, none.GreenComputed, none.Cards, none)
 	}
 	for _, st := range none.States {
@@ -555,8 +557,8 @@ func writeNoEvidence(ctx context.Context, path, inject string) error {
 	t0 := time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)
 	var evs []evtxwrite.Event
 	for i := range 200 {
-		evs = append(evs, evtxwrite.Event{Provider: "Microsoft-Windows-Security-Auditing", Channel: "Security",
-			Computer: "FS09.corp.example", EventID: 4624, Version: 2, TimeCreated: t0.Add(time.Duration(i) * time.Minute),
+		evs = append(evs, evtxwrite.Event{System: evtx.System{Provider: "Microsoft-Windows-Security-Auditing", Channel: "Security",
+			Computer: "FS09.corp.example", EventID: 4624, Version: 2, TimeCreated: t0.Add(time.Duration(i) * time.Minute)},
 			Data: []evtxwrite.Data{{Name: "TargetUserName", Type: evtx.TypeString, Value: "alice"}}})
 	}
 	logPath := strings.TrimSuffix(path, ".html") + "-Security.evtx"
@@ -567,7 +569,9 @@ func writeNoEvidence(ctx context.Context, path, inject string) error {
 	if err != nil {
 		return err
 	}
-	r := report.Build(res, report.Options{GeneratedAt: sample.GeneratedAt})
+	b := report.NewBuilder(report.Options{GeneratedAt: sample.GeneratedAt})
+	b.AddResult(res)
+	r := b.Finish()
 	if r.Summary.Notice == "" {
 		return fmt.Errorf("%s: the report of a log without audit events has no notice", logPath)
 	}
@@ -575,7 +579,7 @@ func writeNoEvidence(ctx context.Context, path, inject string) error {
 	if err != nil {
 		return err
 	}
-	if err := r.WriteHTML(f, report.HTMLOptions{}); err != nil {
+	if err := r.Render(f, report.FormatHTML, report.RenderOptions{}); err != nil {
 		f.Close()
 		return err
 	}
