@@ -83,6 +83,7 @@ type coverage struct {
 type agg struct {
 	generated time.Time
 	records   map[recKey]*Record
+	slab      []Record // where the next records kept are stored (see keep)
 	max       int
 	listed    int                  // Options.maxListed
 	summary   *rows                // nil until findings are counted without being kept
@@ -244,14 +245,27 @@ func (a *agg) addRecord(r Record) {
 		return
 	}
 	k := keyOf(&r, &a.lower)
-	if cur, ok := a.records[k]; !ok || better(&r, cur) {
-		p := new(Record) // not &r: r would then escape, and be allocated, even when counted only
-		*p = r
-		a.records[k] = p
+	if cur, ok := a.records[k]; !ok {
+		a.records[k] = a.keep(&r)
+	} else if better(&r, cur) {
+		*cur = r // its place is its own
 	}
 	if a.max > 0 && len(a.records) > a.max {
 		a.fold()
 	}
+}
+
+// keep returns a copy of r on the heap. Copies are made 256 at a time: a
+// Record is 320 bytes, and most reports keep every finding. (Not &r: r
+// would then escape, and be allocated, even when counted only.)
+func (a *agg) keep(r *Record) *Record {
+	if len(a.slab) == 0 {
+		a.slab = make([]Record, 256)
+	}
+	p := &a.slab[0]
+	a.slab = a.slab[1:]
+	*p = *r
+	return p
 }
 
 // fold stops keeping findings: those kept so far are counted into the
@@ -264,7 +278,7 @@ func (a *agg) fold() {
 		a.summary.addRecord(r)
 	}
 	a.omitted += len(a.records)
-	a.records = nil
+	a.records, a.slab = nil, nil
 }
 
 // addAudits records that server name logged the audit families named.
@@ -414,25 +428,38 @@ func (a *agg) finish(consume bool) *Report {
 	switch {
 	case a.summary == nil:
 		w := newRows()
-		// Sorted by pointer: a Record is 320 bytes to move.
-		recs := make([]*Record, 0, len(a.records))
+		// Sorted by pointer, with each one's time beside it: a Record is
+		// 320 bytes to move, and loading it for each comparison costs as
+		// much again.
+		type byTime struct {
+			sec  int64
+			nsec int
+			rec  *Record
+		}
+		recs := make([]byTime, 0, len(a.records))
 		for _, rec := range a.records {
-			recs = append(recs, rec)
+			recs = append(recs, byTime{rec.Time.Unix(), rec.Time.Nanosecond(), rec})
 		}
 		if consume {
-			a.records = map[recKey]*Record{}
+			a.records, a.slab = map[recKey]*Record{}, nil
 		}
-		slices.SortFunc(recs, func(x, y *Record) int {
-			if c := cmpEvidenceOf(&x.Evidence, &y.Evidence); c != 0 {
+		slices.SortFunc(recs, func(x, y byTime) int {
+			if x.sec != y.sec {
+				return cmp.Compare(x.sec, y.sec)
+			}
+			if x.nsec != y.nsec {
+				return cmp.Compare(x.nsec, y.nsec)
+			}
+			if c := cmpEvidenceOf(&x.rec.Evidence, &y.rec.Evidence); c != 0 {
 				return c
 			}
-			return cmpRecord(x, y)
+			return cmpRecord(x.rec, y.rec)
 		})
 		if len(recs) > 0 {
 			r.Findings = make([]Record, len(recs))
 		}
 		for i, rec := range recs {
-			r.Findings[i] = *rec
+			r.Findings[i] = *rec.rec
 		}
 		recs = nil
 		for i := range r.Findings {
