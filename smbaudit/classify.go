@@ -2,6 +2,7 @@ package smbaudit
 
 import (
 	"encoding/hex"
+	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -318,7 +319,7 @@ func channelIs(channel, want string) bool {
 // Result.Findings).
 func Classify(ev *evtx.Event) (Finding, bool) {
 	var m mapper
-	return m.finding(ev, &interner{}) // the zero interner: nothing shared
+	return m.classify(ev, &interner{}) // the zero interner: nothing shared
 }
 
 // optionals sets the optional fields of f from the parsed values, with
@@ -379,10 +380,10 @@ type mapper struct {
 	in *interner
 }
 
-// classify fills everything of the finding but its Mapping and optional
+// mapFields fills everything of the finding but its Mapping and optional
 // fields, which are left in m (rec, method, from, the parsed
 // values, used).
-func (m *mapper) classify(ev *evtx.Event) (Finding, bool) {
+func (m *mapper) mapFields(ev *evtx.Event) (Finding, bool) {
 	if ev == nil || !Recognised(ev.Provider, ev.EventID, ev.Channel) {
 		return Finding{}, false
 	}
@@ -607,6 +608,18 @@ func classOf(fl evtx.Field) valueClass {
 	return classNone
 }
 
+// parseBool accepts the renderings of a BinXML Boolean: true/false in any
+// case, and 1/0 (some writers store a non-canonical non-zero value).
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "1":
+		return true, nil
+	case "false", "0":
+		return false, nil
+	}
+	return false, fmt.Errorf("not a boolean: %q", s)
+}
+
 // isBoolWord reports whether parseBool accepts v as something other than
 // "0" or "1", without building its error.
 func isBoolWord(v string) bool {
@@ -753,14 +766,14 @@ func sockaddr(h string) (netip.Addr, bool) {
 	return netip.Addr{}, false
 }
 
-// finding classifies ev into a finding whose strings and Mapping are in's
+// classify classifies ev into a finding whose strings and Mapping are in's
 // values. Classify runs it with the zero interner, which
 // shares nothing; a scan's classifying goroutine with one it keeps, reusing
 // m and in from event to event (what a finding holds never changes
 // afterwards).
-func (m *mapper) finding(ev *evtx.Event, in *interner) (Finding, bool) {
+func (m *mapper) classify(ev *evtx.Event, in *interner) (Finding, bool) {
 	m.in = in
-	f, ok := m.classify(ev)
+	f, ok := m.mapFields(ev)
 	m.in = nil
 	if !ok {
 		return f, false

@@ -53,7 +53,7 @@ func TestClassifySharedEqualsClassify(t *testing.T) {
 	in := newInterner()
 	var got, want []Finding
 	for i, ev := range evs {
-		g, gok := m.finding(ev, in)
+		g, gok := m.classify(ev, in)
 		w, wok := Classify(ev)
 		require.Equal(t, wok, gok, "event %d", i)
 		if !wok {
@@ -125,10 +125,10 @@ func TestClassifySharedAllocations(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var m mapper
 			in := newInterner()
-			f, ok := m.finding(tt.ev, in)
+			f, ok := m.classify(tt.ev, in)
 			require.True(t, ok)
 			tt.check(t, f)
-			allocs := testing.AllocsPerRun(100, func() { f, ok = m.finding(tt.ev, in) })
+			allocs := testing.AllocsPerRun(100, func() { f, ok = m.classify(tt.ev, in) })
 			assert.Zero(t, allocs)
 		})
 	}

@@ -145,7 +145,7 @@ func TestInternerSharesEqualValues(t *testing.T) {
 	in := newInterner()
 	classify := func(ev *evtx.Event) Finding {
 		t.Helper()
-		f, ok := m.finding(ev, in)
+		f, ok := m.classify(ev, in)
 		require.True(t, ok)
 		return f
 	}
