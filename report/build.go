@@ -36,12 +36,13 @@ type recKey struct {
 	time            int64
 }
 
-func keyOf(r *Record) recKey {
+// keyOf returns the key of r, its names lower-cased by lower.
+func keyOf(r *Record, lower *lowerCache) recKey {
 	id := r.EventRecordID
 	if id == 0 {
 		id = r.RecordID
 	}
-	return recKey{strings.ToLower(r.Server), strings.ToLower(r.Channel), id, r.EventID, r.Time.UnixNano()}
+	return recKey{lower.of(r.Server), lower.of(r.Channel), id, r.EventID, r.Time.UnixNano()}
 }
 
 // better says whether copy x of a record is kept over copy y: the first by
@@ -51,7 +52,10 @@ func better(x, y *Record) bool {
 }
 
 func cmpRecord(x, y *Record) int {
-	if c := cmp.Or(smbaudit.CompareCopies(x.Source, y.Source), cmpEvidence(x.Evidence, y.Evidence)); c != 0 {
+	if c := smbaudit.CompareCopies(x.Source, y.Source); c != 0 {
+		return c
+	}
+	if c := cmpEvidenceOf(&x.Evidence, &y.Evidence); c != 0 {
 		return c
 	}
 	if *x == *y {
@@ -79,6 +83,7 @@ type coverage struct {
 type agg struct {
 	generated time.Time
 	records   map[recKey]*Record
+	slab      []Record // where the next records kept are stored (see keep)
 	max       int
 	listed    int                  // Options.maxListed
 	summary   *rows                // nil until findings are counted without being kept
@@ -119,9 +124,32 @@ func maxTime(a, b time.Time) time.Time {
 
 // cmpEvidence is a total order on evidence: time first, then place.
 func cmpEvidence(x, y Evidence) int {
-	return cmp.Or(x.Time.Compare(y.Time), cmp.Compare(x.Source.File, y.Source.File),
-		cmp.Compare(x.Source.Chunk, y.Source.Chunk), cmp.Compare(x.Source.Offset, y.Source.Offset),
-		cmp.Compare(x.RecordID, y.RecordID), cmp.Compare(x.Server, y.Server), cmp.Compare(x.EventID, y.EventID))
+	return cmpEvidenceOf(&x, &y)
+}
+
+// cmpEvidenceOf is cmpEvidence, each comparison made only when the
+// earlier ones are equal (cmp.Or evaluates them all): sorting findings
+// and choosing a client's first and last evidence call it a lot.
+func cmpEvidenceOf(x, y *Evidence) int {
+	if c := x.Time.Compare(y.Time); c != 0 {
+		return c
+	}
+	if c := strings.Compare(x.Source.File, y.Source.File); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(x.Source.Chunk, y.Source.Chunk); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(x.Source.Offset, y.Source.Offset); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(x.RecordID, y.RecordID); c != 0 {
+		return c
+	}
+	if c := strings.Compare(x.Server, y.Server); c != 0 {
+		return c
+	}
+	return cmp.Compare(x.EventID, y.EventID)
 }
 
 func orUnknown(s string) string {
@@ -188,23 +216,23 @@ func recordOf(f *smbaudit.Finding, fm *formats) Record {
 		ClientID: f.Client.ID, ClientRaw: f.Client.Raw, ClientKind: string(f.Client.Kind), ShortName: f.Client.ShortName,
 		User: f.User, SPN: f.SPN, HasSPN: f.HasSPN || f.SPN != "", ChunkDamaged: f.ChunkDamaged, Recovered: f.Recovered, Reason: f.Reason,
 	}
-	if f.SPNQueryStatus != nil {
-		r.SPNQueryStatus = fm.ntStatus(*f.SPNQueryStatus)
+	if s, ok := f.SPNQueryStatus.Get(); ok {
+		r.SPNQueryStatus = fm.ntStatus(s)
 	}
-	if f.EPAPolicy != nil {
-		r.EPAPolicy = fm.epaPolicy(*f.EPAPolicy)
+	if p, ok := f.EPAPolicy.Get(); ok {
+		r.EPAPolicy = fm.epaPolicy(p)
 	}
 	for _, b := range [...]struct {
-		v   *bool
+		v   smbaudit.Opt[bool]
 		dst *string
 	}{{f.ServerRequiresSigning, &r.ServerRequiresSigning}, {f.ServiceClassIsValid, &r.ServiceClassIsValid},
 		{f.PrincipalNameIsValid, &r.PrincipalNameIsValid}, {f.ServerRequiresEncryption, &r.ServerRequiresEncryption}} {
-		if b.v != nil {
-			*b.dst = strconv.FormatBool(*b.v)
+		if v, ok := b.v.Get(); ok {
+			*b.dst = strconv.FormatBool(v)
 		}
 	}
-	if f.Status != nil {
-		r.Status = fm.ntStatus(*f.Status)
+	if s, ok := f.Status.Get(); ok {
+		r.Status = fm.ntStatus(s)
 	}
 	return r
 }
@@ -216,15 +244,28 @@ func (a *agg) addRecord(r Record) {
 		a.omitted++
 		return
 	}
-	k := keyOf(&r)
-	if cur, ok := a.records[k]; !ok || better(&r, cur) {
-		p := new(Record) // not &r: r would then escape, and be allocated, even when counted only
-		*p = r
-		a.records[k] = p
+	k := keyOf(&r, &a.lower)
+	if cur, ok := a.records[k]; !ok {
+		a.records[k] = a.keep(&r)
+	} else if better(&r, cur) {
+		*cur = r // its place is its own
 	}
 	if a.max > 0 && len(a.records) > a.max {
 		a.fold()
 	}
+}
+
+// keep returns a copy of r on the heap. Copies are made 256 at a time: a
+// Record is 320 bytes, and most reports keep every finding. (Not &r: r
+// would then escape, and be allocated, even when counted only.)
+func (a *agg) keep(r *Record) *Record {
+	if len(a.slab) == 0 {
+		a.slab = make([]Record, 256)
+	}
+	p := &a.slab[0]
+	a.slab = a.slab[1:]
+	*p = *r
+	return p
 }
 
 // fold stops keeping findings: those kept so far are counted into the
@@ -237,7 +278,7 @@ func (a *agg) fold() {
 		a.summary.addRecord(r)
 	}
 	a.omitted += len(a.records)
-	a.records = nil
+	a.records, a.slab = nil, nil
 }
 
 // addAudits records that server name logged the audit families named.
@@ -387,15 +428,40 @@ func (a *agg) finish(consume bool) *Report {
 	switch {
 	case a.summary == nil:
 		w := newRows()
+		// Sorted by pointer, with each one's time beside it: a Record is
+		// 320 bytes to move, and loading it for each comparison costs as
+		// much again.
+		type byTime struct {
+			sec  int64
+			nsec int
+			rec  *Record
+		}
+		recs := make([]byTime, 0, len(a.records))
 		for _, rec := range a.records {
-			r.Findings = append(r.Findings, *rec)
+			recs = append(recs, byTime{rec.Time.Unix(), rec.Time.Nanosecond(), rec})
 		}
 		if consume {
-			a.records = map[recKey]*Record{}
+			a.records, a.slab = map[recKey]*Record{}, nil
 		}
-		slices.SortFunc(r.Findings, func(x, y Record) int {
-			return cmp.Or(cmpEvidence(x.Evidence, y.Evidence), cmpRecord(&x, &y))
+		slices.SortFunc(recs, func(x, y byTime) int {
+			if x.sec != y.sec {
+				return cmp.Compare(x.sec, y.sec)
+			}
+			if x.nsec != y.nsec {
+				return cmp.Compare(x.nsec, y.nsec)
+			}
+			if c := cmpEvidenceOf(&x.rec.Evidence, &y.rec.Evidence); c != 0 {
+				return c
+			}
+			return cmpRecord(x.rec, y.rec)
 		})
+		if len(recs) > 0 {
+			r.Findings = make([]Record, len(recs))
+		}
+		for i, rec := range recs {
+			r.Findings[i] = *rec.rec
+		}
+		recs = nil
 		for i := range r.Findings {
 			w.addRecord(&r.Findings[i])
 		}
@@ -431,53 +497,96 @@ func (a *agg) finish(consume bool) *Report {
 	return r
 }
 
+// ruleHints, ruleEvents and oneSetting are the one-value slices that
+// most verdicts share, each with its capacity at its length so that an
+// append copies: the cost of a verdict is most of that of a client row.
+var (
+	ruleHints  = make([][]string, len(rules))
+	ruleEvents = make([][]uint16, len(rules))
+	oneSetting = map[Setting][]Setting{}
+)
+
+func init() {
+	for i, ru := range rules {
+		ruleHints[i], ruleEvents[i] = []string{ru.hint}, []uint16{ru.event}
+	}
+	for _, st := range settings {
+		oneSetting[st] = []Setting{st}
+	}
+}
+
+// appendShared appends v to s, a slice that may be shared.
+func appendShared[T any](s []T, shared []T, v T) []T {
+	if s == nil {
+		return shared
+	}
+	return append(slices.Clip(s), v)
+}
+
 // decide derives the verdicts of a client from its event counts.
 func (c *Client) decide() {
 	c.Verdicts, c.BreaksUnder, c.PossiblyBreaksUnder = nil, nil, nil
+	var has [16]bool // by rule
+	n := 0           // settings with evidence, at most
+	for i, ru := range rules {
+		if has[i] = c.Count(ru.event) > 0; has[i] {
+			n++
+		}
+	}
+	c.RejectedByEnforcement = c.Count(smbaudit.EventEnforcementRejection) > 0 || c.Count(smbaudit.EventSPNCheckFailed) > 0
+	if n == 0 {
+		return
+	}
+	c.Verdicts = make([]Verdict, 0, min(n, len(settings)))
 	for _, st := range settings {
-		certain := false
-		for _, ru := range rules {
-			if ru.setting == st && ru.certain && c.Count(ru.event) > 0 {
-				certain = true
+		certain, any := false, false
+		for i, ru := range rules {
+			if ru.setting == st && has[i] {
+				any = true
+				certain = certain || ru.certain
 			}
+		}
+		if !any {
+			continue
 		}
 		// A certain verdict rests on certain evidence only: a 3027 beside
 		// a 3021 adds nothing.
 		v := Verdict{Setting: st, Certain: certain}
-		for _, ru := range rules {
-			if ru.setting != st || c.Count(ru.event) == 0 || (certain && !ru.certain) {
+		for i, ru := range rules {
+			if ru.setting != st || !has[i] || (certain && !ru.certain) {
 				continue
 			}
-			v.Events = append(v.Events, ru.event)
+			v.Events = appendShared(v.Events, ruleEvents[i], ru.event)
 			if v.Servers == nil {
 				v.Servers = c.ServersOf(ru.event) // shared while one event is the evidence
 			} else {
 				v.Servers = append(slices.Clip(v.Servers), c.ServersOf(ru.event)...)
 			}
-			for _, h := range c.hints(ru) {
+			hs := c.ruleHints(i)
+			if v.Hints == nil && len(hs) == 1 {
+				v.Hints = hs
+				continue
+			}
+			for _, h := range hs {
 				if !slices.Contains(v.Hints, h) {
-					v.Hints = append(v.Hints, h)
+					v.Hints = append(slices.Clip(v.Hints), h)
 				}
 			}
 		}
-		if len(v.Events) == 0 {
-			continue
-		}
 		if len(v.Events) > 1 {
-			slices.Sort(v.Events)
+			slices.Sort(v.Events)                                               // a copy: appendShared copied
 			v.Servers = slices.Compact(slices.Sorted(slices.Values(v.Servers))) // a copy: never sort a shared slice
 		}
 		if len(v.Servers) == 0 {
 			v.Servers = nil
 		}
 		if certain {
-			c.BreaksUnder = append(c.BreaksUnder, st)
+			c.BreaksUnder = appendShared(c.BreaksUnder, oneSetting[st], st)
 		} else {
-			c.PossiblyBreaksUnder = append(c.PossiblyBreaksUnder, st)
+			c.PossiblyBreaksUnder = appendShared(c.PossiblyBreaksUnder, oneSetting[st], st)
 		}
 		c.Verdicts = append(c.Verdicts, v)
 	}
-	c.RejectedByEnforcement = c.Count(smbaudit.EventEnforcementRejection) > 0 || c.Count(smbaudit.EventSPNCheckFailed) > 0
 }
 
 // hints returns the hints of a rule for c. For 3025 they come from what
@@ -488,6 +597,19 @@ func (c *Client) hints(ru rule) []string {
 		len(c.SPNsServiceClassInvalid) == 0 && len(c.SPNsPrincipalNameInvalid) == 0 {
 		return []string{ru.hint}
 	}
+	return c.spnHints()
+}
+
+// ruleHints is hints(rules[i]), the rule's own hint a shared slice.
+func (c *Client) ruleHints(i int) []string {
+	if rules[i].event != smbaudit.EventSPNUnrecognised ||
+		len(c.SPNsServiceClassInvalid) == 0 && len(c.SPNsPrincipalNameInvalid) == 0 {
+		return ruleHints[i]
+	}
+	return c.spnHints()
+}
+
+func (c *Client) spnHints() []string {
 	var hs []string
 	for _, spn := range c.SPNsServiceClassInvalid {
 		hs = append(hs, HintServiceClass(spn))
@@ -594,32 +716,37 @@ func summarise(r *Report) Summary {
 		s.DamagedChunks += len(in.DamagedChunks)
 		s.Errors += len(in.Errors)
 	}
-	for _, c := range r.Clients {
+	// One pass over the clients for every setting.
+	hs := make([]Headline, len(settings))
+	sure, maybe := make([]set, len(settings)), make([]set, len(settings))
+	for i, st := range settings {
+		hs[i].Setting, sure[i], maybe[i] = st, set{}, set{}
+	}
+	for i := range r.Clients {
+		c := &r.Clients[i]
 		for _, e := range c.EventCounts {
 			s.Events[e.ID] += e.Count
 		}
 		if c.RejectedByEnforcement {
 			s.RejectedClients++
 		}
-	}
-	for _, st := range settings {
-		h := Headline{Setting: st}
-		sure, maybe := set{}, set{}
-		for _, c := range r.Clients {
-			for _, v := range c.Verdicts {
-				if v.Setting != st {
-					continue
-				}
-				if v.Certain {
-					h.Clients++
-					sure.add(v.Servers...)
-				} else {
-					h.PossibleClients++
-					maybe.add(v.Servers...)
-				}
+		for _, v := range c.Verdicts {
+			k := slices.Index(settings, v.Setting)
+			if k < 0 {
+				continue
+			}
+			if v.Certain {
+				hs[k].Clients++
+				sure[k].add(v.Servers...)
+			} else {
+				hs[k].PossibleClients++
+				maybe[k].add(v.Servers...)
 			}
 		}
-		h.Servers, h.PossibleServers = len(sure), len(maybe)
+	}
+	for i, st := range settings {
+		h := hs[i]
+		h.Servers, h.PossibleServers = len(sure[i]), len(maybe[i])
 		h.Text = fmt.Sprintf("%s on %s would break if you enforce %s",
 			plural(h.Clients, "client", "clients"), plural(h.Servers, "server", "servers"), st)
 		if h.PossibleClients > 0 {

@@ -271,7 +271,7 @@ func (r *Report) toJSON() jsonReport {
 			State: string(h.State), Audit: h.Audit, AuditSwitch: h.AuditSwitch,
 			ServersWithAudit: nonNil(h.ServersWithAudit), ServersWithoutAudit: nonNil(h.ServersWithoutAudit), Text: h.Text})
 	}
-	// The clients are encoded one at a time by WriteJSON (clientOut).
+	// The clients and findings are appended one at a time by writeJSON.
 	for _, sv := range r.Servers {
 		j.Servers = append(j.Servers, jsonServer{Server: sv.Name, First: formatTime(sv.First), Last: formatTime(sv.Last),
 			Records: sv.Records, Findings: sv.Findings, Events: countsOut(sv.Events), AuditEvents: sv.AuditEvents, Clients: nonNil(sv.Clients),
@@ -293,102 +293,6 @@ func (r *Report) toJSON() jsonReport {
 	return j
 }
 
-// appendIndent appends src, compact JSON as encoding/json writes it, laid
-// out as json.Indent lays it out with prefix and indent: each element of
-// an object or array on a line of its own, empty ones as {} and [], a
-// space after each colon. It does not check src.
-func appendIndent(dst, src []byte, prefix, indent string) []byte {
-	depth, pending, inString, escaped := 0, false, false, false
-	newline := func() {
-		dst = append(dst, '\n')
-		dst = append(dst, prefix...)
-		for range depth {
-			dst = append(dst, indent...)
-		}
-	}
-	for _, c := range src {
-		if inString {
-			dst = append(dst, c)
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-			continue
-		}
-		if pending && c != '}' && c != ']' { // the first element of an object or array
-			pending = false
-			depth++
-			newline()
-		}
-		switch c {
-		case '"':
-			inString = true
-			dst = append(dst, c)
-		case '{', '[':
-			pending = true // so that an empty one stays {} or []
-			dst = append(dst, c)
-		case '}', ']':
-			if pending {
-				pending = false
-			} else {
-				depth--
-				newline()
-			}
-			dst = append(dst, c)
-		case ',':
-			dst = append(dst, c)
-			newline()
-		case ':':
-			dst = append(dst, c, ' ')
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return dst
-}
-
-// clientOut is the JSON form of one client row.
-func clientOut(c *Client) jsonClient {
-	jc := jsonClient{Client: c.ID, Kind: c.Kind, ShortName: c.ShortName,
-		Linked: nonNil(c.Linked), LinkedTotal: max(c.LinkedTotal, len(c.Linked)),
-		Names: nonNil(c.Names), NamesTotal: max(c.NamesTotal, len(c.Names)),
-		Events: make(map[string]int, len(c.EventCounts)), ServersByEvent: make(map[string][]string, len(c.EventCounts)),
-		FirstSeen: formatTime(c.FirstSeen), LastSeen: formatTime(c.LastSeen),
-		FirstEvidence: evidenceOut(c.First), LastEvidence: evidenceOut(c.Last),
-		Servers: nonNil(c.Servers), ServersTotal: max(c.ServersTotal, len(c.Servers)),
-		Users: nonNil(c.Users), UsersTotal: max(c.UsersTotal, len(c.Users)),
-		SPNs: nonNil(c.SPNs), SPNsTotal: max(c.SPNsTotal, len(c.SPNs)),
-		SPNQueryStatuses: nonNil(c.SPNQueryStatuses), EPAPolicies: nonNil(c.EPAPolicies),
-		ServerRequiresSigning: nonNil(c.ServerRequiresSigning), RejectionStatuses: nonNil(c.RejectionStatuses),
-		SPNsServiceClassInvalid: nonNil(c.SPNsServiceClassInvalid), SPNsPrincipalNameInvalid: nonNil(c.SPNsPrincipalNameInvalid),
-		DamagedChunkEvents: c.DamagedChunkEvents,
-		BreaksUnder:        settingsOut(c.BreaksUnder), PossiblyBreaksUnder: settingsOut(c.PossiblyBreaksUnder),
-		RejectedByEnforcement: c.RejectedByEnforcement, Verdicts: []jsonVerdict{}}
-	for _, e := range c.EventCounts {
-		k := strconv.Itoa(int(e.ID))
-		jc.Events[k] = e.Count
-		jc.ServersByEvent[k] = nonNil(e.Servers)
-	}
-	for _, v := range c.Verdicts {
-		jc.Verdicts = append(jc.Verdicts, jsonVerdict{Setting: string(v.Setting), Certain: v.Certain,
-			Events: nonNil(v.Events), Servers: nonNil(v.Servers), Hints: nonNil(v.Hints)})
-	}
-	return jc
-}
-
-func recordOut(f *Record) jsonRecord {
-	return jsonRecord{jsonEvidence: evidenceOut(f.Evidence), EventRecordID: f.EventRecordID,
-		Kind: f.Kind, Channel: f.Channel, Client: f.ClientID, ClientRaw: f.ClientRaw, ClientKind: f.ClientKind,
-		ShortName: f.ShortName, User: f.User, SPN: f.SPN, HasSPN: f.HasSPN, SPNQueryStatus: f.SPNQueryStatus,
-		EPAPolicy: f.EPAPolicy, ServerRequiresSigning: f.ServerRequiresSigning, ServiceClassIsValid: f.ServiceClassIsValid,
-		PrincipalNameIsValid: f.PrincipalNameIsValid, ServerRequiresEncryption: f.ServerRequiresEncryption, Status: f.Status,
-		ChunkDamaged: f.ChunkDamaged, Recovered: f.Recovered, Reason: f.Reason}
-}
-
 // writeJSON writes the report in the JSON form of schema
 // "smbreadiness.report/v1" (see the package documentation), indented, with
 // a final newline. ReadJSON reads it back. The clients and the findings
@@ -400,23 +304,20 @@ func (r *Report) writeJSON(w io.Writer) error {
 		return fmt.Errorf("report: encoding JSON: %w", err)
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
-	// Each element is encoded compact into one reused buffer, then laid
-	// out by appendIndent into another: json.MarshalIndent, but without
-	// its second scan of the encoding nor two new slices per element.
-	var compact bytes.Buffer
-	var indented []byte
-	enc := json.NewEncoder(&compact)
+	// Each element is appended to one reused buffer by a jsonWriter,
+	// laid out as MarshalIndent lays out the elements of an array.
+	jw := jsonWriter{prefix: "    "}
+	var keys []eventKey
 	// toJSON leaves "clients" and "findings" empty; their elements go
-	// between the brackets, laid out as MarshalIndent lays out the
-	// elements of an array. The members are at the top level, the only
+	// between the brackets. The members are at the top level, the only
 	// place where a line starts with two spaces and a quote.
 	for _, m := range []struct {
 		name string
 		n    int
-		elem func(i int) any
+		elem func(i int)
 	}{
-		{"clients", len(r.Clients), func(i int) any { return clientOut(&r.Clients[i]) }},
-		{"findings", len(r.Findings), func(i int) any { return recordOut(&r.Findings[i]) }},
+		{"clients", len(r.Clients), func(i int) { keys = jw.client(&r.Clients[i], keys) }},
+		{"findings", len(r.Findings), func(i int) { jw.record(&r.Findings[i]) }},
 	} {
 		empty := "\n  \"" + m.name + "\": [],\n"
 		at := bytes.Index(head, []byte(empty))
@@ -426,16 +327,13 @@ func (r *Report) writeJSON(w io.Writer) error {
 		bw.Write(head[:at+len(empty)-3]) // up to and including the bracket that opens
 		head = head[at+len(empty)-3:]
 		for i := range m.n {
-			compact.Reset()
-			if err := enc.Encode(m.elem(i)); err != nil {
-				return fmt.Errorf("report: encoding JSON: %w", err)
-			}
-			indented = appendIndent(indented[:0], bytes.TrimSuffix(compact.Bytes(), []byte("\n")), "    ", "  ")
+			jw.b = jw.b[:0]
 			if i > 0 {
-				bw.WriteByte(',')
+				jw.b = append(jw.b, ',')
 			}
-			bw.WriteString("\n    ")
-			bw.Write(indented)
+			jw.b = append(jw.b, "\n    "...)
+			m.elem(i)
+			bw.Write(jw.b)
 		}
 		if m.n > 0 {
 			bw.WriteString("\n  ")
@@ -492,7 +390,9 @@ func readPartial(rd io.Reader) (*agg, [32]byte, error) {
 	var streamed checkedSum
 	streamedSchema := ""
 	client := func(i int, jc *jsonClient) {
-		p.checkStrings(reflect.ValueOf(*jc), []string{"clients", "[" + strconv.Itoa(i) + "]"})
+		if !jc.stringsWithin(MaxStringBytes) { // the path of the first one is worth reflection
+			p.checkStrings(reflect.ValueOf(*jc), []string{"clients", "[" + strconv.Itoa(i) + "]"})
+		}
 		if j.Schema != SchemaSummarised {
 			j.Clients = append(j.Clients, *jc) // read at the end, if at all
 			return

@@ -437,7 +437,9 @@ func (c *Client) Events() map[uint16]int {
 	return m
 }
 
-// Verdict says that a setting breaks a client, on which evidence.
+// Verdict says that a setting breaks a client, on which evidence. Its
+// slices, like a Client's BreaksUnder and PossiblyBreaksUnder, may be
+// shared with other rows: copy them before modifying them.
 type Verdict struct {
 	Setting Setting
 	Certain bool     // false: possibly (3027 only)

@@ -104,13 +104,25 @@ func (g *guard) Read(p []byte) (int, error) {
 	}
 	n, err := g.r.Read(p)
 	g.h.Write(p[:n])
-	for i, c := range p[:n] {
-		if e := g.scan(c); e != nil {
-			g.err = &FieldError{Offset: g.n + int64(i), Msg: e.Error(), Err: ErrLimit}
-			if errors.Is(e, errTrailing) {
-				g.err.(*FieldError).Err = ErrMalformed
+	for i := 0; i < n; i++ {
+		if g.inString && !g.escaped {
+			// The plain bytes of a string, most of a document, only
+			// lengthen it: skip them at once, as scan would one by one.
+			j := i
+			for j < n && p[j] != '"' && p[j] != '\\' {
+				j++
 			}
-			return i, g.err
+			if g.token+int64(j-i) > maxRawString {
+				at := i + int(maxRawString-g.token) // the byte scan would refuse
+				return at, g.fail(at, fmt.Errorf("string written on more than %d bytes", maxRawString))
+			}
+			g.token += int64(j - i)
+			if i = j; i == n {
+				break
+			}
+		}
+		if e := g.scan(p[i]); e != nil {
+			return i, g.fail(i, e)
 		}
 	}
 	g.n += int64(n)
@@ -123,6 +135,17 @@ func (g *guard) Read(p []byte) (int, error) {
 		return n, g.err
 	}
 	return n, err
+}
+
+// fail stops the guard with the error e of the byte at i of the current
+// read.
+func (g *guard) fail(i int, e error) error {
+	fe := &FieldError{Offset: g.n + int64(i), Msg: e.Error(), Err: ErrLimit}
+	if errors.Is(e, errTrailing) {
+		fe.Err = ErrMalformed
+	}
+	g.err = fe
+	return fe
 }
 
 var errTrailing = errors.New("data after the report")
@@ -238,6 +261,48 @@ func (p *parser) checkStrings(v reflect.Value, path []string) {
 			p.checkStrings(it.Value(), append(path, "."+k))
 		}
 	}
+}
+
+// stringsWithin says whether every string and map key of jc is at most
+// n bytes long: what checkStrings checks, without reflection, for the
+// common case of a client row within the limits.
+func (jc *jsonClient) stringsWithin(n int) bool {
+	ok := func(ss ...string) bool {
+		for _, s := range ss {
+			if len(s) > n {
+				return false
+			}
+		}
+		return true
+	}
+	if !ok(jc.Client, jc.Kind, jc.ShortName, jc.FirstSeen, jc.LastSeen,
+		jc.FirstEvidence.Time, jc.FirstEvidence.Server, jc.FirstEvidence.Source.File,
+		jc.LastEvidence.Time, jc.LastEvidence.Server, jc.LastEvidence.Source.File) {
+		return false
+	}
+	for _, l := range [...][]string{jc.Linked, jc.Names, jc.Servers, jc.Users, jc.SPNs, jc.SPNQueryStatuses, jc.EPAPolicies,
+		jc.ServerRequiresSigning, jc.RejectionStatuses, jc.SPNsServiceClassInvalid, jc.SPNsPrincipalNameInvalid,
+		jc.BreaksUnder, jc.PossiblyBreaksUnder} {
+		if !ok(l...) {
+			return false
+		}
+	}
+	for k := range jc.Events {
+		if !ok(k) {
+			return false
+		}
+	}
+	for k, ss := range jc.ServersByEvent {
+		if !ok(k) || !ok(ss...) {
+			return false
+		}
+	}
+	for _, v := range jc.Verdicts {
+		if !ok(v.Setting) || !ok(v.Servers...) || !ok(v.Hints...) {
+			return false
+		}
+	}
+	return true
 }
 
 func knownEvent(id uint16) bool {

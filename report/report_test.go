@@ -101,8 +101,8 @@ func TestVerdicts(t *testing.T) {
 // The hints for 3025 follow its two booleans, each false in turn, and
 // survive a report summarised into its rows and read back from JSON.
 func TestSPNUnrecognisedHints(t *testing.T) {
-	yes, no := true, false
-	f3025 := func(spn string, svc, name *bool) smbaudit.Finding {
+	yes, no, unknown := smbaudit.Some(true), smbaudit.Some(false), smbaudit.Opt[bool]{}
+	f3025 := func(spn string, svc, name smbaudit.Opt[bool]) smbaudit.Finding {
 		return smbaudit.Finding{Kind: smbaudit.KindSPNUnrecognised, EventID: 3025, Server: "fs01", Time: pinned,
 			Client: smbaudit.Client{ID: "10.0.0.5", Raw: `\\10.0.0.5`, Kind: smbaudit.ClientIPv4}, SPN: spn, HasSPN: true,
 			ServiceClassIsValid: svc, PrincipalNameIsValid: name, RecordID: uint64(len(spn))}
@@ -114,13 +114,13 @@ func TestSPNUnrecognisedHints(t *testing.T) {
 		svc   []string
 		alias []string
 	}{
-		{"booleans unknown: the general hint", []smbaudit.Finding{f3025("cifs/x", nil, nil)}, []string{report.HintSPN}, nil, nil},
-		{"both valid (other cause): the general hint", []smbaudit.Finding{f3025("cifs/x", &yes, &yes)}, []string{report.HintSPN}, nil, nil},
-		{"service class invalid: a client defect", []smbaudit.Finding{f3025("HOST/fs01", &no, &yes)},
+		{"booleans unknown: the general hint", []smbaudit.Finding{f3025("cifs/x", unknown, unknown)}, []string{report.HintSPN}, nil, nil},
+		{"both valid (other cause): the general hint", []smbaudit.Finding{f3025("cifs/x", yes, yes)}, []string{report.HintSPN}, nil, nil},
+		{"service class invalid: a client defect", []smbaudit.Finding{f3025("HOST/fs01", no, yes)},
 			[]string{report.HintServiceClass("HOST/fs01")}, []string{"HOST/fs01"}, nil},
-		{"principal name invalid: alias, SrvAllowedServerNames", []smbaudit.Finding{f3025("cifs/files.corp.example:445", &yes, &no)},
+		{"principal name invalid: alias, SrvAllowedServerNames", []smbaudit.Finding{f3025("cifs/files.corp.example:445", yes, no)},
 			[]string{report.HintPrincipalName("cifs/files.corp.example:445")}, nil, []string{"cifs/files.corp.example:445"}},
-		{"both invalid on two events", []smbaudit.Finding{f3025("http/a", &no, &yes), f3025("cifs/alias-b", &yes, &no)},
+		{"both invalid on two events", []smbaudit.Finding{f3025("http/a", no, yes), f3025("cifs/alias-b", yes, no)},
 			[]string{report.HintServiceClass("http/a"), report.HintPrincipalName("cifs/alias-b")}, []string{"http/a"}, []string{"cifs/alias-b"}},
 	}
 	for _, tc := range tests {
@@ -368,7 +368,7 @@ func randomFile(r *rand.Rand, path string, pool *[]smbaudit.Finding) *smbaudit.R
 		}
 		if id == 551 {
 			f.Channel = "Microsoft-Windows-SMBServer/Security"
-			f.Status = &smbaudit.NTStatus{Code: 0xC000006D, Name: "STATUS_LOGON_FAILURE"}
+			f.Status = smbaudit.Some(smbaudit.NTStatus{Code: 0xC000006D, Name: "STATUS_LOGON_FAILURE"})
 		}
 		if id == 0 {
 			f.Kind, f.EventID, f.Reason = smbaudit.KindUnparsed, 3024, pick(r, []string{"short", "no client"})
@@ -380,14 +380,13 @@ func randomFile(r *rand.Rand, path string, pool *[]smbaudit.Finding) *smbaudit.R
 			f.SPN, f.HasSPN = pick(r, []string{"", "cifs/alias.corp.example"}), true
 		}
 		if r.IntN(3) == 0 {
-			f.SPNQueryStatus = &smbaudit.NTStatus{Code: pick(r, []uint32{0xC00000BB, 0xC00000BE})}
+			f.SPNQueryStatus = smbaudit.Some(smbaudit.NTStatus{Code: pick(r, []uint32{0xC00000BB, 0xC00000BE})})
 		}
 		if r.IntN(3) == 0 {
-			f.EPAPolicy = &smbaudit.EPAPolicy{Value: uint32(r.IntN(5))}
+			f.EPAPolicy = smbaudit.Some(smbaudit.EPAPolicy{Value: uint32(r.IntN(5))})
 		}
 		if r.IntN(3) == 0 {
-			b := r.IntN(2) == 0
-			f.ServerRequiresSigning = &b
+			f.ServerRequiresSigning = smbaudit.Some(r.IntN(2) == 0)
 		}
 		f.ChunkDamaged = r.IntN(5) == 0
 		res.Findings = append(res.Findings, f)

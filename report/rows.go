@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"hash/maphash"
 	"maps"
 	"slices"
 	"strings"
@@ -15,8 +16,11 @@ import (
 // findings (see Options.MaxFindings). Servers are held by lower-cased name;
 // the name shown is chosen when the report is made.
 type rows struct {
-	clients  map[string]*clientAgg    // by client ID (or Unknown)
+	clients  clientTable              // by client ID (or Unknown)
 	servers  map[string]*serverAgg    // by lower-cased server name
+	ids      map[string]uint32        // server IDs, by lower-cased name
+	names    []string                 // lower-cased server names, by ID
+	idBuf    []uint32                 // serverIDs
 	days     map[int64]map[uint16]int // by UTC day: days since 1970-01-01
 	unparsed int
 	samples  []Unparsed // the lowest in evidence order, at most 2*MaxUnparsedSamples
@@ -30,12 +34,16 @@ type rows struct {
 type clientAgg struct {
 	id, kind, short    string
 	names, users, spns strset
-	servers            strset // lower-cased
+	servers            idset
 	events             []eventAgg
-	first, last        Evidence
-	seen               bool
-	damaged            int
-	*clientRare        // nil until one of its values is seen
+	// own says that each event has its own set of servers; until then
+	// the client has at most one event ID, whose servers are the client's
+	// (events[0].servers is empty): most clients log one.
+	own         bool
+	first, last Evidence
+	seen        bool
+	damaged     int
+	*clientRare // nil until one of its values is seen
 }
 
 // clientRare holds what few clients have, so that the others do not pay
@@ -83,20 +91,27 @@ var noRare clientRare // never written
 type eventAgg struct {
 	id      uint16
 	n       int
-	servers strset // lower-cased
+	servers idset
 }
 
-// strset is a set of strings: a sorted slice while it holds at most
-// smallSet values, a map past that, so that a set stays cheap in the
-// common case and linear in the hostile one.
-type strset struct {
-	small []string
-	big   map[string]struct{}
+// sortedSet is a set: a sorted slice while it holds at most smallSet
+// values, a map past that, so that a set stays cheap in the common case
+// and linear in the hostile one.
+type sortedSet[T cmp.Ordered] struct {
+	small []T
+	big   map[T]struct{}
 }
+
+// strset is a set of strings; idset one of server IDs (rows.serverID),
+// which the collector need not scan.
+type (
+	strset = sortedSet[string]
+	idset  = sortedSet[uint32]
+)
 
 const smallSet = 16
 
-func (s *strset) add(vs ...string) {
+func (s *sortedSet[T]) add(vs ...T) {
 	for _, v := range vs {
 		if s.big != nil {
 			s.big[v] = struct{}{}
@@ -110,7 +125,7 @@ func (s *strset) add(vs ...string) {
 			s.small = slices.Insert(s.small, i, v)
 			continue
 		}
-		s.big = make(map[string]struct{}, 2*smallSet)
+		s.big = make(map[T]struct{}, 2*smallSet)
 		for _, x := range s.small {
 			s.big[x] = struct{}{}
 		}
@@ -119,7 +134,16 @@ func (s *strset) add(vs ...string) {
 	}
 }
 
-func (s *strset) len() int {
+func (s *sortedSet[T]) has(v T) bool {
+	if s.big != nil {
+		_, ok := s.big[v]
+		return ok
+	}
+	_, ok := slices.BinarySearch(s.small, v)
+	return ok
+}
+
+func (s *sortedSet[T]) len() int {
 	if s.big != nil {
 		return len(s.big)
 	}
@@ -127,7 +151,7 @@ func (s *strset) len() int {
 }
 
 // sorted returns the values in order, in a new slice; nil when empty.
-func (s *strset) sorted() []string {
+func (s *sortedSet[T]) sorted() []T {
 	if s.big != nil {
 		return slices.Sorted(maps.Keys(s.big))
 	}
@@ -137,8 +161,18 @@ func (s *strset) sorted() []string {
 	return slices.Clone(s.small)
 }
 
+// take returns the values in order: with consume the set's own slice
+// when it has one, which the set must not be used after; otherwise a new
+// slice as sorted.
+func (s *sortedSet[T]) take(consume bool) []T {
+	if consume && s.big == nil && len(s.small) > 0 {
+		return slices.Clip(s.small)
+	}
+	return s.sorted()
+}
+
 // each calls f with every value, in no fixed order.
-func (s *strset) each(f func(string)) {
+func (s *sortedSet[T]) each(f func(T)) {
 	if s.big != nil {
 		for v := range s.big {
 			f(v)
@@ -151,6 +185,7 @@ func (s *strset) each(f func(string)) {
 }
 
 type serverAgg struct {
+	id       uint32 // rows.serverID
 	events   map[uint16]int
 	findings int
 	// clients are those that the server rows of summarised reports name;
@@ -159,48 +194,156 @@ type serverAgg struct {
 }
 
 func newRows() *rows {
-	return &rows{clients: map[string]*clientAgg{}, servers: map[string]*serverAgg{}, days: map[int64]map[uint16]int{}}
+	return &rows{servers: map[string]*serverAgg{}, ids: map[string]uint32{}, days: map[int64]map[uint16]int{}}
 }
 
 func (w *rows) server(lc string) *serverAgg {
 	sa := w.servers[lc]
 	if sa == nil {
-		sa = &serverAgg{events: map[uint16]int{}, clients: set{}}
+		sa = &serverAgg{id: w.serverID(lc), events: map[uint16]int{}, clients: set{}}
 		w.servers[lc] = sa
 	}
 	return sa
 }
 
-func (w *rows) client(id string) *clientAgg {
-	c := w.clients[id]
-	if c == nil {
-		c = &clientAgg{id: id}
-		w.clients[id] = c
+// serverID returns the ID of a lower-cased server name: client rows hold
+// their servers as IDs, 4 bytes without a pointer instead of a string.
+func (w *rows) serverID(lc string) uint32 {
+	id, ok := w.ids[lc]
+	if !ok {
+		id = uint32(len(w.names))
+		w.ids[lc] = id
+		w.names = append(w.names, lc)
 	}
-	return c
+	return id
 }
+
+// serverIDs returns the IDs of server names, lower-casing them, in a
+// slice that the next call reuses.
+func (w *rows) serverIDs(names []string) []uint32 {
+	w.idBuf = w.idBuf[:0]
+	for _, n := range names {
+		w.idBuf = append(w.idBuf, w.serverID(w.lower.of(n)))
+	}
+	return w.idBuf
+}
+
+func (w *rows) client(id string) *clientAgg {
+	return w.clients.get(id)
+}
+
+// clientTable maps client IDs to their rows: open addressing over the
+// IDs' hashes, kept beside the rows, so that growing the table never
+// reads an ID again (a Go map hashes every key it moves, and a million
+// IDs are as many cache misses). The zero value is empty.
+type clientTable struct {
+	seed  maphash.Seed
+	slots []clientSlot // a power of two long, or nil
+	n     int
+}
+
+type clientSlot struct {
+	hash uint64
+	c    *clientAgg // nil: empty
+}
+
+// get returns the row of id, made when absent.
+func (t *clientTable) get(id string) *clientAgg {
+	if t.slots == nil {
+		t.seed, t.slots = maphash.MakeSeed(), make([]clientSlot, 64)
+	}
+	h := maphash.String(t.seed, id)
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.c == nil {
+			c := &clientAgg{id: id}
+			*s = clientSlot{h, c}
+			if t.n++; 4*t.n > 3*len(t.slots) {
+				t.grow()
+			}
+			return c
+		}
+		if s.hash == h && s.c.id == id {
+			return s.c
+		}
+	}
+}
+
+func (t *clientTable) grow() {
+	old := t.slots
+	t.slots = make([]clientSlot, 2*len(old))
+	mask := uint64(len(t.slots) - 1)
+	for _, s := range old {
+		if s.c == nil {
+			continue
+		}
+		i := s.hash & mask
+		for t.slots[i].c != nil {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = s
+	}
+}
+
+func (t *clientTable) len() int { return t.n }
 
 // seenAt widens the client's first and last evidence to e.
 func (c *clientAgg) seenAt(first, last Evidence) {
-	if !c.seen || cmpEvidence(first, c.first) < 0 {
+	if !c.seen || cmpEvidenceOf(&first, &c.first) < 0 {
 		c.first = first
 	}
-	if !c.seen || cmpEvidence(last, c.last) > 0 {
+	if !c.seen || cmpEvidenceOf(&last, &c.last) > 0 {
 		c.last = last
 	}
 	c.seen = true
 }
 
-func (c *clientAgg) count(event uint16, n int, lcServers ...string) {
+func (c *clientAgg) count(event uint16, n int, servers ...uint32) {
 	i := slices.IndexFunc(c.events, func(e eventAgg) bool { return e.id == event })
 	if i < 0 {
+		if len(c.events) > 0 {
+			c.unshare() // a second event ID
+		}
 		i = len(c.events)
 		c.events = append(c.events, eventAgg{id: event})
 	}
 	e := &c.events[i]
 	e.n += n
-	e.servers.add(lcServers...)
-	c.servers.add(lcServers...)
+	if c.own {
+		e.servers.add(servers...)
+	}
+	c.servers.add(servers...)
+}
+
+// unshare gives the client's event, if any, a set of servers of its own
+// (see clientAgg.own).
+func (c *clientAgg) unshare() {
+	if c.own {
+		return
+	}
+	c.own = true
+	if len(c.events) == 1 {
+		c.servers.each(func(v uint32) { c.events[0].servers.add(v) })
+	}
+}
+
+// eventServers returns the servers of c.events[i].
+func (c *clientAgg) eventServers(i int) *idset {
+	if !c.own {
+		return &c.servers
+	}
+	return &c.events[i].servers
+}
+
+// addServers adds servers to the client's, not to any event's.
+func (c *clientAgg) addServers(servers ...uint32) {
+	for _, v := range servers {
+		if !c.servers.has(v) {
+			c.unshare()
+			c.servers.add(v)
+		}
+	}
 }
 
 // dayOf is the UTC day of t, counted from 1970-01-01.
@@ -284,7 +427,7 @@ func (w *rows) addRecord(rec *Record) {
 			c.rare().nameInvalid.add(rec.SPN)
 		}
 	}
-	c.count(rec.EventID, 1, lc)
+	c.count(rec.EventID, 1, sa.id)
 	if rec.ChunkDamaged {
 		c.damaged++
 	}
@@ -304,22 +447,30 @@ func (w *rows) addRows(r *Report) {
 		c.names.add(rc.Names...)
 		c.users.add(rc.Users...)
 		c.spns.add(rc.SPNs...)
-		x := c.rare()
-		x.statuses.add(rc.SPNQueryStatuses...)
-		x.epa.add(rc.EPAPolicies...)
-		x.signing.add(rc.ServerRequiresSigning...)
-		x.rejected.add(rc.RejectionStatuses...)
-		x.svcInvalid.add(rc.SPNsServiceClassInvalid...)
-		x.nameInvalid.add(rc.SPNsPrincipalNameInvalid...)
 		for _, e := range rc.EventCounts {
-			c.count(e.ID, e.Count, lowerAll(e.Servers)...)
+			c.count(e.ID, e.Count, w.serverIDs(e.Servers)...)
 		}
-		c.servers.add(lowerAll(rc.Servers)...)
+		c.addServers(w.serverIDs(rc.Servers)...)
 		c.damaged += rc.DamagedChunkEvents
-		x.namesAtLeast = max(x.namesAtLeast, rc.NamesTotal)
-		x.usersAtLeast = max(x.usersAtLeast, rc.UsersTotal)
-		x.spnsAtLeast = max(x.spnsAtLeast, rc.SPNsTotal)
-		x.serversAtLeast = max(x.serversAtLeast, rc.ServersTotal)
+		// What few clients have is kept apart (clientRare), made only
+		// when there is some: a total at most its list's length says
+		// nothing the list does not.
+		if len(rc.SPNQueryStatuses)+len(rc.EPAPolicies)+len(rc.ServerRequiresSigning)+len(rc.RejectionStatuses)+
+			len(rc.SPNsServiceClassInvalid)+len(rc.SPNsPrincipalNameInvalid) > 0 ||
+			rc.NamesTotal > len(rc.Names) || rc.UsersTotal > len(rc.Users) || rc.SPNsTotal > len(rc.SPNs) ||
+			rc.ServersTotal > len(rc.Servers) {
+			x := c.rare()
+			x.statuses.add(rc.SPNQueryStatuses...)
+			x.epa.add(rc.EPAPolicies...)
+			x.signing.add(rc.ServerRequiresSigning...)
+			x.rejected.add(rc.RejectionStatuses...)
+			x.svcInvalid.add(rc.SPNsServiceClassInvalid...)
+			x.nameInvalid.add(rc.SPNsPrincipalNameInvalid...)
+			x.namesAtLeast = max(x.namesAtLeast, rc.NamesTotal)
+			x.usersAtLeast = max(x.usersAtLeast, rc.UsersTotal)
+			x.spnsAtLeast = max(x.spnsAtLeast, rc.SPNsTotal)
+			x.serversAtLeast = max(x.serversAtLeast, rc.ServersTotal)
+		}
 	}
 	for _, s := range r.Servers {
 		sa := w.server(strings.ToLower(s.Name))
@@ -345,8 +496,13 @@ func (w *rows) addRows(r *Report) {
 // addAgg adds the rows of o, which it uses up: each client of o is
 // dropped once added, so that the two are not both held whole.
 func (w *rows) addAgg(o *rows) {
-	for id, oc := range o.clients {
-		c := w.client(id)
+	var ids []uint32
+	for k := range o.clients.slots {
+		oc := o.clients.slots[k].c
+		if oc == nil {
+			continue
+		}
+		c := w.client(oc.id)
 		if oc.seen {
 			c.seenAt(oc.first, oc.last)
 		}
@@ -355,17 +511,20 @@ func (w *rows) addAgg(o *rows) {
 		oc.names.each(func(v string) { c.names.add(v) })
 		oc.users.each(func(v string) { c.users.add(v) })
 		oc.spns.each(func(v string) { c.spns.add(v) })
-		oc.servers.each(func(v string) { c.servers.add(v) })
 		for i := range oc.events {
 			e := &oc.events[i]
-			c.count(e.id, e.n, e.servers.sorted()...)
+			ids = ids[:0]
+			oc.eventServers(i).each(func(v uint32) { ids = append(ids, w.serverID(o.names[v])) })
+			c.count(e.id, e.n, ids...)
 		}
+		oc.servers.each(func(v uint32) { c.addServers(w.serverID(o.names[v])) })
 		c.damaged += oc.damaged
 		if y := oc.clientRare; y != nil {
 			c.rare().merge(y)
 		}
-		delete(o.clients, id)
+		o.clients.slots[k].c = nil // o is not looked up again
 	}
+	o.clients = clientTable{}
 	for lc, sa := range o.servers {
 		wa := w.server(lc)
 		wa.findings += sa.findings
@@ -385,14 +544,6 @@ func (w *rows) addAgg(o *rows) {
 	w.addSamples(o.samples...)
 }
 
-func lowerAll(s []string) []string {
-	out := make([]string, len(s))
-	for i, v := range s {
-		out[i] = strings.ToLower(v)
-	}
-	return out
-}
-
 // fill writes the rows into r: clients, servers (with the coverage cov, by
 // lower-cased name, every server of the rows having an entry), days and
 // unparsed events. Server names are shown as cov names them. The
@@ -402,17 +553,44 @@ func lowerAll(s []string) []string {
 // w and r are not both held whole; otherwise w is not changed but for the
 // order of its samples.
 func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
+	shown := make(map[string]string, len(cov)) // by lower-cased name
+	for lc, c := range cov {
+		shown[lc] = c.name
+	}
 	display := func(name string) string {
-		if c := cov[strings.ToLower(name)]; c != nil {
-			return c.name
+		if s, ok := shown[w.lower.of(name)]; ok {
+			return s
 		}
 		return name // cannot happen: every server named has coverage
 	}
-	displayAll := func(s *strset) []string {
-		out := make([]string, 0, s.len())
-		s.each(func(lc string) { out = append(out, display(lc)) })
-		slices.Sort(out)
-		return slices.Compact(out)
+	// Each server ID's name as shown, and its rank in the order of those
+	// names: distinct lower-cased names are shown as distinct names, so a
+	// set of IDs sorted by rank is its names sorted.
+	shownByID := make([]string, len(w.names))
+	for id, lc := range w.names {
+		shownByID[id] = display(lc)
+	}
+	rank := make([]uint32, len(w.names))
+	order := make([]uint32, len(w.names))
+	for id := range order {
+		order[id] = uint32(id)
+	}
+	slices.SortFunc(order, func(x, y uint32) int { return strings.Compare(shownByID[x], shownByID[y]) })
+	for k, id := range order {
+		rank[id] = uint32(k)
+	}
+	var ids []uint32
+	displayAll := func(s *idset) []string {
+		ids = ids[:0]
+		s.each(func(id uint32) { ids = append(ids, id) })
+		if len(ids) > 1 {
+			slices.SortFunc(ids, func(x, y uint32) int { return cmp.Compare(rank[x], rank[y]) })
+		}
+		out := make([]string, len(ids))
+		for k, id := range ids {
+			out[k] = shownByID[id]
+		}
+		return out
 	}
 	cut := func(list []string) []string {
 		if n >= 0 && len(list) > n {
@@ -427,28 +605,30 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		id string
 		c  *clientAgg
 	}
-	aggs := make([]byID, 0, len(w.clients))
-	for id, c := range w.clients {
-		aggs = append(aggs, byID{id, c})
+	aggs := make([]byID, 0, w.clients.len())
+	for _, s := range w.clients.slots {
+		if s.c != nil {
+			aggs = append(aggs, byID{s.c.id, s.c})
+		}
 	}
 	if consume {
-		w.clients = map[string]*clientAgg{} // deleting its entries would keep its buckets
+		w.clients = clientTable{}
 	}
 	slices.SortFunc(aggs, func(x, y byID) int { return strings.Compare(x.id, y.id) })
 	// The clients of each server (by lower-cased name), in ID order as the
 	// clients are written: those of its findings, which addRecord does not
 	// keep twice.
-	serverClients := map[string][]string{}
+	serverClients := make([][]string, len(w.names)) // by server ID
 	r.Clients = make([]Client, len(aggs))
 	for i := range aggs {
 		c := aggs[i].c
 		if consume {
 			aggs[i].c = nil // each row is let go once written
 		}
-		c.servers.each(func(lc string) { serverClients[lc] = append(serverClients[lc], c.id) })
+		c.servers.each(func(id uint32) { serverClients[id] = append(serverClients[id], c.id) })
 		first, last := c.first, c.last
 		first.Server, last.Server = display(first.Server), display(last.Server)
-		names, servers, users, spns := c.names.sorted(), displayAll(&c.servers), c.users.sorted(), c.spns.sorted()
+		names, servers, users, spns := c.names.take(consume), displayAll(&c.servers), c.users.take(consume), c.spns.take(consume)
 		x := c.rareOf()
 		rc := &r.Clients[i]
 		*rc = Client{
@@ -467,7 +647,7 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 			e := &c.events[i]
 			ec := &rc.EventCounts[i]
 			ec.ID, ec.Count = e.id, e.n
-			if len(c.events) == 1 && e.servers.len() == c.servers.len() {
+			if !c.own {
 				ec.Servers = servers // the same set: share the slice
 			} else {
 				ec.Servers = displayAll(&e.servers)
@@ -488,7 +668,7 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		cv := cov[lc]
 		rs := Server{Name: cv.name, First: cv.first, Last: cv.last, Records: cv.records, Events: map[uint16]int{}}
 		if sa := w.servers[lc]; sa != nil {
-			rs.Findings, rs.Events, rs.Clients = sa.findings, maps.Clone(sa.events), serverClients[lc]
+			rs.Findings, rs.Events, rs.Clients = sa.findings, maps.Clone(sa.events), serverClients[sa.id]
 			if len(sa.clients) > 0 { // from the server rows of summarised reports (addRows)
 				u := maps.Clone(sa.clients) // w is not changed
 				u.add(rs.Clients...)

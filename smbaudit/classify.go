@@ -2,6 +2,7 @@ package smbaudit
 
 import (
 	"encoding/hex"
+	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -318,29 +319,37 @@ func channelIs(channel, want string) bool {
 // Result.Findings).
 func Classify(ev *evtx.Event) (Finding, bool) {
 	var m mapper
-	return m.finding(ev, &interner{}) // the zero interner: nothing shared
+	return m.classify(ev, &interner{}) // the zero interner: nothing shared
 }
 
-// pointers sets the boolean and number pointer fields of f from the
-// parsed values, taking the booleans' pointers from in.
-func (m *mapper) pointers(f *Finding, in *interner) {
+// optionals sets the optional fields of f from the parsed values, with
+// the strings of their statuses and policy shared through in.
+func (m *mapper) optionals(f *Finding, in *interner) {
 	for _, b := range [...]struct {
 		k   fieldKey
-		dst **bool
+		dst *Opt[bool]
 	}{{kRequiresSign, &f.ServerRequiresSigning}, {kServiceClass, &f.ServiceClassIsValid},
 		{kPrincipalName, &f.PrincipalNameIsValid}, {kRequiresEncrypt, &f.ServerRequiresEncryption}} {
 		if m.hasBool[b.k] {
-			*b.dst = in.boolPtr(m.bools[b.k])
+			*b.dst = Some(m.bools[b.k])
 		}
 	}
 	for _, n := range [...]struct {
 		k   fieldKey
-		dst **uint32
+		dst *Opt[uint32]
 	}{{kEncryptionType, &f.UnsupportedEncryptionType}, {kReasonCode, &f.ReasonCode}} {
 		if m.hasNum[n.k] {
-			v := m.nums[n.k]
-			*n.dst = &v
+			*n.dst = Some(m.nums[n.k])
 		}
+	}
+	if m.hasSPNStatus {
+		f.SPNQueryStatus = Some(NTStatus{Code: m.spnStatus.Code, Name: in.str(m.spnStatus.Name)})
+	}
+	if m.hasStatus {
+		f.Status = Some(NTStatus{Code: m.status.Code, Name: in.str(m.status.Name)})
+	}
+	if m.hasPolicy {
+		f.EPAPolicy = Some(in.epaPolicy(m.policy))
 	}
 }
 
@@ -358,23 +367,23 @@ type mapper struct {
 	method [numKeys]MappedBy
 	rec    [numKeys]bool
 	nrec   int
-	// The parsed values of the pointer fields of a Finding.
+	// The parsed values of the optional fields of a Finding.
 	bools, hasBool          [numKeys]bool
 	nums                    [numKeys]uint32
 	hasNum                  [numKeys]bool
 	spnStatus, status       NTStatus
 	hasSPNStatus, hasStatus bool
-	policy                  EPAPolicy
+	policy                  uint32
 	hasPolicy               bool
 	unmapped                []evtx.Field
 	// in remembers the clients normalised, while finding runs.
 	in *interner
 }
 
-// classify fills everything of the finding but its maps, slices and
-// pointer fields, which are left in m (rec, method, from, the parsed
+// mapFields fills everything of the finding but its Mapping and optional
+// fields, which are left in m (rec, method, from, the parsed
 // values, used).
-func (m *mapper) classify(ev *evtx.Event) (Finding, bool) {
+func (m *mapper) mapFields(ev *evtx.Event) (Finding, bool) {
 	if ev == nil || !Recognised(ev.Provider, ev.EventID, ev.Channel) {
 		return Finding{}, false
 	}
@@ -599,6 +608,18 @@ func classOf(fl evtx.Field) valueClass {
 	return classNone
 }
 
+// parseBool accepts the renderings of a BinXML Boolean: true/false in any
+// case, and 1/0 (some writers store a non-canonical non-zero value).
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "1":
+		return true, nil
+	case "false", "0":
+		return false, nil
+	}
+	return false, fmt.Errorf("not a boolean: %q", s)
+}
+
 // isBoolWord reports whether parseBool accepts v as something other than
 // "0" or "1", without building its error.
 func isBoolWord(v string) bool {
@@ -677,7 +698,7 @@ func (m *mapper) apply(f *Finding, noClient bool) string {
 				drop(k)
 				continue
 			}
-			m.policy, m.hasPolicy = NewEPAPolicy(v), true
+			m.policy, m.hasPolicy = v, true
 		case kRequiresSign, kServiceClass, kPrincipalName, kRequiresEncrypt:
 			b, err := parseBool(fl.Value)
 			if err != nil {
@@ -745,29 +766,20 @@ func sockaddr(h string) (netip.Addr, bool) {
 	return netip.Addr{}, false
 }
 
-// finding classifies ev into a finding whose strings, maps, slices and
-// pointers are in's values. Classify runs it with the zero interner, which
+// classify classifies ev into a finding whose strings and Mapping are in's
+// values. Classify runs it with the zero interner, which
 // shares nothing; a scan's classifying goroutine with one it keeps, reusing
 // m and in from event to event (what a finding holds never changes
 // afterwards).
-func (m *mapper) finding(ev *evtx.Event, in *interner) (Finding, bool) {
+func (m *mapper) classify(ev *evtx.Event, in *interner) (Finding, bool) {
 	m.in = in
-	f, ok := m.classify(ev)
+	f, ok := m.mapFields(ev)
 	m.in = nil
 	if !ok {
 		return f, false
 	}
 	in.strings(&f)
-	m.pointers(&f, in)
-	if m.hasSPNStatus {
-		f.SPNQueryStatus = in.status(&m.spnStatus)
-	}
-	if m.hasStatus {
-		f.Status = in.status(&m.status)
-	}
-	if m.hasPolicy {
-		f.EPAPolicy = in.policy(&m.policy)
-	}
+	m.optionals(&f, in)
 	f.Mapping.m = in.mapper(m)
 	m.unmapped = m.unmapped[:0]
 	for i, fl := range m.data {

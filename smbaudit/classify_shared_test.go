@@ -53,7 +53,7 @@ func TestClassifySharedEqualsClassify(t *testing.T) {
 	in := newInterner()
 	var got, want []Finding
 	for i, ev := range evs {
-		g, gok := m.finding(ev, in)
+		g, gok := m.classify(ev, in)
 		w, wok := Classify(ev)
 		require.Equal(t, wok, gok, "event %d", i)
 		if !wok {
@@ -84,18 +84,52 @@ func plainCopy(ev *evtx.Event) Finding {
 }
 
 // The shared path allocates nothing for an event whose values the interner
-// has seen: no maps, no slices, no pointers.
+// has seen: no maps, no slices, and no optional field, whatever it holds.
 func TestClassifySharedAllocations(t *testing.T) {
-	ev := smbEvent(3025, 0, fld("", tS, "WS1"), fld("", tS, "cifs/x"), fld("", tS, `CORP\u`),
-		fld("", tB, "true"), fld("", tB, "false"), fld("", tU32, "2"), fld("Extra", tS, "left over"))
-	var m mapper
-	in := newInterner()
-	f, ok := m.finding(ev, in)
-	require.True(t, ok)
-	require.NotZero(t, f.Mapping.NumUnmapped())
-	require.NotNil(t, f.EPAPolicy)
-	require.Equal(t, ptr(true), f.ServiceClassIsValid)
-	require.Equal(t, ptr(false), f.PrincipalNameIsValid)
-	allocs := testing.AllocsPerRun(100, func() { f, ok = m.finding(ev, in) })
-	assert.Zero(t, allocs)
+	tests := []struct {
+		name  string
+		ev    *evtx.Event
+		check func(t *testing.T, f Finding)
+	}{
+		{"3025 by position, left over", smbEvent(3025, 0, fld("", tS, "WS1"), fld("", tS, "cifs/x"), fld("", tS, `CORP\u`),
+			fld("", tB, "true"), fld("", tB, "false"), fld("", tU32, "2"), fld("Extra", tS, "left over")),
+			func(t *testing.T, f Finding) {
+				require.NotZero(t, f.Mapping.NumUnmapped())
+				require.Equal(t, Some(EPAPolicy{2, "required"}), f.EPAPolicy)
+				require.Equal(t, Some(true), f.ServiceClassIsValid)
+				require.Equal(t, Some(false), f.PrincipalNameIsValid)
+			}},
+		{"3022", smbEvent(3022, 0, fld("ClientName", tS, `\\10.0.20.15`), fld("ServerRequiresEncryption", tB, "true"),
+			fld("SmbClientDoesNotSupportEncryptionType", tU32, "2")),
+			func(t *testing.T, f Finding) {
+				require.Equal(t, Some(true), f.ServerRequiresEncryption)
+				require.Equal(t, Some(uint32(2)), f.UnsupportedEncryptionType)
+			}},
+		{"3024, an undocumented policy", smbEvent(3024, 0, fld("ClientName", tS, `\\ws01`), fld("SpnQueryStatus", tH32, "0xC000005E"),
+			fld("EpaPolicy", tU32, "7777")),
+			func(t *testing.T, f Finding) {
+				require.Equal(t, Some(NTStatus{0xC000005E, "STATUS_NO_LOGON_SERVERS"}), f.SPNQueryStatus)
+				require.Equal(t, Some(EPAPolicy{7777, "7777"}), f.EPAPolicy)
+			}},
+		{"551 v3 with ReasonCode", func() *evtx.Event {
+			e := smbEvent(551, 3, fld("Status", tH32, "0xC000035B"), fld("UserName", tS, `CORP\lnxsvc`),
+				fld("ClientName", tS, `\\lnx-old`), fld("SPNValidationPolicy", tU32, "2"), fld("ReasonCode", tU32, "3"))
+			e.Channel = SecurityChannel
+			return e
+		}(), func(t *testing.T, f Finding) {
+			require.Equal(t, Some(NTStatus{0xC000035B, "STATUS_BAD_BINDINGS"}), f.Status)
+			require.Equal(t, Some(uint32(3)), f.ReasonCode)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var m mapper
+			in := newInterner()
+			f, ok := m.classify(tt.ev, in)
+			require.True(t, ok)
+			tt.check(t, f)
+			allocs := testing.AllocsPerRun(100, func() { f, ok = m.classify(tt.ev, in) })
+			assert.Zero(t, allocs)
+		})
+	}
 }

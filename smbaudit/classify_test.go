@@ -33,8 +33,6 @@ func smbEvent(id uint16, version uint8, data ...evtx.Field) *evtx.Event {
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
-
 const (
 	tS   = evtx.TypeString
 	tA   = evtx.TypeAnsiString
@@ -53,17 +51,17 @@ func TestClassify(t *testing.T) {
 		client    string
 		ckind     ClientKind
 		user      string
-		signing   *bool
+		signing   Opt[bool]
 		spn       string
 		hasSPN    bool
-		status    *NTStatus
-		spnStat   *NTStatus
-		policy    *EPAPolicy
-		svcOK     *bool // ServiceClassIsValid
-		nameOK    *bool // PrincipalNameIsValid
-		encrypt   *bool
-		encType   *uint32
-		reason551 *uint32
+		status    Opt[NTStatus]
+		spnStat   Opt[NTStatus]
+		policy    Opt[EPAPolicy]
+		svcOK     Opt[bool] // ServiceClassIsValid
+		nameOK    Opt[bool] // PrincipalNameIsValid
+		encrypt   Opt[bool]
+		encType   Opt[uint32]
+		reason551 Opt[uint32]
 		mapping   map[string]MappedBy
 		from      map[string]string
 		unmapped  []string
@@ -78,7 +76,7 @@ func TestClassify(t *testing.T) {
 			name: "3021 v0 manifest names",
 			ev: smbEvent(3021, 0, fld("ClientNameLength", tU16, "11"), fld("ClientName", tS, `\\10.0.0.5`),
 				fld("ServerRequiresSigning", tB, "false")),
-			want: want{kind: KindSigningUnsupported, client: "10.0.0.5", ckind: ClientIPv4, signing: ptr(false),
+			want: want{kind: KindSigningUnsupported, client: "10.0.0.5", ckind: ClientIPv4, signing: Some(false),
 				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldClientLength: MappedByName, FieldRequiresSign: MappedByName},
 				from:    map[string]string{FieldClient: "ClientName", FieldClientLength: "ClientNameLength", FieldRequiresSign: "ServerRequiresSigning"}},
 		},
@@ -86,14 +84,14 @@ func TestClassify(t *testing.T) {
 			name: "3021 v1 adds UserName",
 			ev: smbEvent(3021, 1, fld("ClientNameLength", tU16, "7"), fld("ClientName", tS, `\\NAS01`),
 				fld("UserName", tS, `CORP\svc-backup`), fld("ServerRequiresSigning", tB, "true")),
-			want: want{kind: KindSigningUnsupported, client: "nas01", ckind: ClientHost, user: `CORP\svc-backup`, signing: ptr(true),
+			want: want{kind: KindSigningUnsupported, client: "nas01", ckind: ClientHost, user: `CORP\svc-backup`, signing: Some(true),
 				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldClientLength: MappedByName, FieldUser: MappedByName, FieldRequiresSign: MappedByName}},
 		},
 		{
 			name: "3021 unknown names: by type and order, user second string",
 			ev: smbEvent(3021, 2, fld("Param1", tU16, "7"), fld("Param2", tS, `\\NAS01`),
 				fld("Param3", tS, "bob"), fld("Param4", tB, "true"), fld("Param5", tU32, "9")),
-			want: want{kind: KindSigningUnsupported, client: "nas01", ckind: ClientHost, user: "bob", signing: ptr(true),
+			want: want{kind: KindSigningUnsupported, client: "nas01", ckind: ClientHost, user: "bob", signing: Some(true),
 				mapping:  map[string]MappedBy{FieldClient: MappedByPosition, FieldClientLength: MappedByPosition, FieldUser: MappedByPosition, FieldRequiresSign: MappedByPosition},
 				from:     map[string]string{FieldClient: "Param2", FieldUser: "Param3", FieldRequiresSign: "Param4", FieldClientLength: "Param1"},
 				unmapped: []string{"Param5"}},
@@ -101,14 +99,14 @@ func TestClassify(t *testing.T) {
 		{
 			name: "3021 unnamed data",
 			ev:   smbEvent(3021, 0, fld("", tU16, "11"), fld("", tS, `\\10.0.0.5`), fld("", tB, "false")),
-			want: want{kind: KindSigningUnsupported, client: "10.0.0.5", ckind: ClientIPv4, signing: ptr(false),
+			want: want{kind: KindSigningUnsupported, client: "10.0.0.5", ckind: ClientIPv4, signing: Some(false),
 				from: map[string]string{FieldClient: "#1", FieldClientLength: "#0", FieldRequiresSign: "#2"}},
 		},
 		{
 			name: "3021 v1 manifest: UserNameLength at position 2 is no flag",
 			ev: smbEvent(3021, 1, fld("ClientNameLength", tU16, "11"), fld("ClientName", tS, `\\10.0.0.5`),
 				fld("UserNameLength", tU16, "16"), fld("UserName", tS, `CORP\svc-backup`), fld("ServerRequiresSigning", tB, "false")),
-			want: want{kind: KindSigningUnsupported, client: "10.0.0.5", ckind: ClientIPv4, user: `CORP\svc-backup`, signing: ptr(false),
+			want: want{kind: KindSigningUnsupported, client: "10.0.0.5", ckind: ClientIPv4, user: `CORP\svc-backup`, signing: Some(false),
 				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldClientLength: MappedByName, FieldUser: MappedByName,
 					FieldUserLength: MappedByName, FieldRequiresSign: MappedByName},
 				from: map[string]string{FieldClientLength: "ClientNameLength", FieldClient: "ClientName", FieldUserLength: "UserNameLength",
@@ -118,7 +116,7 @@ func TestClassify(t *testing.T) {
 			name: "3021 v1 layout unnamed: both lengths skipped, user second string",
 			ev: smbEvent(3021, 1, fld("", tU16, "11"), fld("", tS, `\\10.0.0.5`), fld("", tU16, "5"),
 				fld("", tS, "alice"), fld("", tB, "true")),
-			want: want{kind: KindSigningUnsupported, client: "10.0.0.5", ckind: ClientIPv4, user: "alice", signing: ptr(true),
+			want: want{kind: KindSigningUnsupported, client: "10.0.0.5", ckind: ClientIPv4, user: "alice", signing: Some(true),
 				from: map[string]string{FieldClientLength: "#0", FieldClient: "#1", FieldUserLength: "#2", FieldUser: "#3",
 					FieldRequiresSign: "#4"}},
 		},
@@ -126,7 +124,7 @@ func TestClassify(t *testing.T) {
 			name: "3027 manifest names",
 			ev: smbEvent(3027, 0, fld("ClientNameLength", tU16, "7"), fld("ClientName", tS, `\\SCAN01`),
 				fld("ServerRequiresSigning", tB, "true")),
-			want: want{kind: KindSMB1SigningDisabled, client: "scan01", ckind: ClientHost, signing: ptr(true),
+			want: want{kind: KindSMB1SigningDisabled, client: "scan01", ckind: ClientHost, signing: Some(true),
 				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldClientLength: MappedByName, FieldRequiresSign: MappedByName}},
 		},
 		{
@@ -134,7 +132,7 @@ func TestClassify(t *testing.T) {
 			ev: smbEvent(3024, 0, fld("ClientNameLength", tU16, "11"), fld("ClientName", tS, `\\10.0.40.7`),
 				fld("Status", tH32, "0xC00000BB"), fld("SPNValidationPolicy", tU32, "2")),
 			want: want{kind: KindSPNMissing, client: "10.0.40.7", ckind: ClientIPv4,
-				spnStat: &NTStatus{0xC00000BB, "STATUS_NOT_SUPPORTED"}, policy: &EPAPolicy{2, "required"},
+				spnStat: Some(NTStatus{0xC00000BB, "STATUS_NOT_SUPPORTED"}), policy: Some(EPAPolicy{2, "required"}),
 				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldClientLength: MappedByName,
 					FieldSPNQueryStatus: MappedByName, FieldEPAPolicy: MappedByName},
 				from: map[string]string{FieldSPNQueryStatus: "Status", FieldEPAPolicy: "SPNValidationPolicy"}},
@@ -145,7 +143,7 @@ func TestClassify(t *testing.T) {
 				fld("SPN", tS, "host/files.corp.example"), fld("ServiceClassIsValid", tB, "false"),
 				fld("PrincipalNameIsValid", tB, "true"), fld("SPNValidationPolicy", tU32, "1")),
 			want: want{kind: KindSPNUnrecognised, client: "app01.corp.example", ckind: ClientFQDN, spn: "host/files.corp.example",
-				hasSPN: true, svcOK: ptr(false), nameOK: ptr(true), policy: &EPAPolicy{1, "accept if provided"},
+				hasSPN: true, svcOK: Some(false), nameOK: Some(true), policy: Some(EPAPolicy{1, "accept if provided"}),
 				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldClientLength: MappedByName, FieldSPN: MappedByName,
 					FieldServiceClassIsValid: MappedByName, FieldPrincipalNameIsValid: MappedByName, FieldEPAPolicy: MappedByName}},
 		},
@@ -155,7 +153,7 @@ func TestClassify(t *testing.T) {
 				fld("SPN", tS, "cifs/files.corp.example"), fld("ServiceClassIsValid", tB, "true"),
 				fld("PrincipalNameIsValid", tB, "false"), fld("SPNValidationPolicy", tU32, "0")),
 			want: want{kind: KindSPNUnrecognised, client: "prn-3f", ckind: ClientHost, spn: "cifs/files.corp.example",
-				hasSPN: true, svcOK: ptr(true), nameOK: ptr(false), policy: &EPAPolicy{0, "off"},
+				hasSPN: true, svcOK: Some(true), nameOK: Some(false), policy: Some(EPAPolicy{0, "off"}),
 				from: map[string]string{FieldServiceClassIsValid: "ServiceClassIsValid", FieldPrincipalNameIsValid: "PrincipalNameIsValid"}},
 		},
 		{
@@ -163,7 +161,7 @@ func TestClassify(t *testing.T) {
 			ev: smbEvent(3025, 0, fld("", tU16, "7"), fld("", tS, `\\PRN-3F`), fld("", tS, "cifs/alias"),
 				fld("", tB, "true"), fld("", tB, "false"), fld("", tU32, "2")),
 			want: want{kind: KindSPNUnrecognised, client: "prn-3f", ckind: ClientHost, spn: "cifs/alias", hasSPN: true,
-				svcOK: ptr(true), nameOK: ptr(false), policy: &EPAPolicy{2, "required"},
+				svcOK: Some(true), nameOK: Some(false), policy: Some(EPAPolicy{2, "required"}),
 				from: map[string]string{FieldClientLength: "#0", FieldClient: "#1", FieldSPN: "#2",
 					FieldServiceClassIsValid: "#3", FieldPrincipalNameIsValid: "#4", FieldEPAPolicy: "#5"}},
 		},
@@ -171,14 +169,14 @@ func TestClassify(t *testing.T) {
 			name: "3026 manifest names",
 			ev: smbEvent(3026, 0, fld("ClientNameLength", tU16, "12"), fld("ClientName", tS, `\\10.0.30.41`),
 				fld("SPNValidationPolicy", tU32, "2")),
-			want: want{kind: KindSPNEmpty, client: "10.0.30.41", ckind: ClientIPv4, policy: &EPAPolicy{2, "required"},
+			want: want{kind: KindSPNEmpty, client: "10.0.30.41", ckind: ClientIPv4, policy: Some(EPAPolicy{2, "required"}),
 				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldClientLength: MappedByName, FieldEPAPolicy: MappedByName}},
 		},
 		{
 			name: "3022 manifest names",
 			ev: smbEvent(3022, 0, fld("ClientNameLength", tU16, "12"), fld("ClientName", tS, `\\10.0.20.15`),
 				fld("ServerRequiresEncryption", tB, "true"), fld("SmbClientDoesNotSupportEncryptionType", tU32, "2")),
-			want: want{kind: KindEncryptionUnsupported, client: "10.0.20.15", ckind: ClientIPv4, encrypt: ptr(true), encType: ptr(uint32(2)),
+			want: want{kind: KindEncryptionUnsupported, client: "10.0.20.15", ckind: ClientIPv4, encrypt: Some(true), encType: Some(uint32(2)),
 				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldClientLength: MappedByName,
 					FieldRequiresEncryption: MappedByName, FieldUnsupportedEncryption: MappedByName}},
 		},
@@ -186,7 +184,7 @@ func TestClassify(t *testing.T) {
 			name: "3022 unknown names: by type and order",
 			ev: smbEvent(3022, 0, fld("a", tU16, "12"), fld("b", tS, `\\10.0.20.15`), fld("c", tB, "false"),
 				fld("d", tU32, "1")),
-			want: want{kind: KindEncryptionUnsupported, client: "10.0.20.15", ckind: ClientIPv4, encrypt: ptr(false), encType: ptr(uint32(1)),
+			want: want{kind: KindEncryptionUnsupported, client: "10.0.20.15", ckind: ClientIPv4, encrypt: Some(false), encType: Some(uint32(1)),
 				mapping: map[string]MappedBy{FieldClient: MappedByPosition, FieldClientLength: MappedByPosition,
 					FieldRequiresEncryption: MappedByPosition, FieldUnsupportedEncryption: MappedByPosition}},
 		},
@@ -212,7 +210,7 @@ func TestClassify(t *testing.T) {
 				return e
 			}(),
 			want: want{kind: KindSPNCheckFailed, user: `CORP\lnxsvc`, spn: "cifs/fs-alias.corp.example", hasSPN: true,
-				status: &NTStatus{0xC0000022, "STATUS_ACCESS_DENIED"},
+				status: Some(NTStatus{0xC0000022, "STATUS_ACCESS_DENIED"}),
 				mapping: map[string]MappedBy{FieldUser: MappedByName, FieldUserDomain: MappedByName, FieldSPN: MappedByName,
 					FieldStatus: MappedByName},
 				from:     map[string]string{FieldUser: "SubjectUserName", FieldStatus: "ErrorCode", FieldSPN: "SpnName"},
@@ -226,7 +224,7 @@ func TestClassify(t *testing.T) {
 				e.Provider, e.Channel = SecurityAuditingProvider, "ForwardedEvents"
 				return e
 			}(),
-			want: want{kind: KindSPNCheckFailed, user: `CONTOSO\dadmin`, status: &NTStatus{0xC0000022, "STATUS_ACCESS_DENIED"}},
+			want: want{kind: KindSPNCheckFailed, user: `CONTOSO\dadmin`, status: Some(NTStatus{0xC0000022, "STATUS_ACCESS_DENIED"})},
 		},
 		{
 			name: "551 v3 as UserData (wrapper dropped), with ReasonCode",
@@ -241,13 +239,13 @@ func TestClassify(t *testing.T) {
 				return e
 			}(),
 			want: want{kind: KindEnforcementRejection, client: "lnx-old", ckind: ClientHost, user: `CORP\lnxsvc`, spn: "cifs/fs03", hasSPN: true,
-				status: &NTStatus{0xC000035B, "STATUS_BAD_BINDINGS"}, policy: &EPAPolicy{2, "required"}, reason551: ptr(uint32(3)),
+				status: Some(NTStatus{0xC000035B, "STATUS_BAD_BINDINGS"}), policy: Some(EPAPolicy{2, "required"}), reason551: Some(uint32(3)),
 				unmapped: []string{"SessionGUID", "ConnectionGUID", "TranslatedStatus", "ClientAddress", "SessionId"}},
 		},
 		{
 			name: "3027 alias names",
 			ev:   smbEvent(3027, 0, fld("Client", tS, `\\SCAN01`), fld("RequireSigning", tB, "false")),
-			want: want{kind: KindSMB1SigningDisabled, client: "scan01", ckind: ClientHost, signing: ptr(false),
+			want: want{kind: KindSMB1SigningDisabled, client: "scan01", ckind: ClientHost, signing: Some(false),
 				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldRequiresSign: MappedByName}},
 		},
 		{
@@ -255,21 +253,21 @@ func TestClassify(t *testing.T) {
 			ev: smbEvent(3024, 0, fld("ClientNameLength", tU16, "18"), fld("ClientName", tS, `\\nas01.corp.example`),
 				fld("SpnQueryStatus", tH32, "0xc00000bb"), fld("EpaPolicy", tU32, "0")),
 			want: want{kind: KindSPNMissing, client: "nas01.corp.example", ckind: ClientFQDN,
-				spnStat: &NTStatus{0xC00000BB, "STATUS_NOT_SUPPORTED"}, policy: &EPAPolicy{0, "off"}},
+				spnStat: Some(NTStatus{0xC00000BB, "STATUS_NOT_SUPPORTED"}), policy: Some(EPAPolicy{0, "off"})},
 		},
 		{
 			name: "3024 other aliases, status in decimal",
 			ev: smbEvent(3024, 0, fld("Name", tS, `\\10.0.0.7`), fld("QueryStatus", tU32, "3221225662"),
 				fld("HardeningLevel", tU32, "1")),
 			want: want{kind: KindSPNMissing, client: "10.0.0.7", ckind: ClientIPv4,
-				spnStat: &NTStatus{0xC00000BE, "STATUS_BAD_NETWORK_PATH"}, policy: &EPAPolicy{1, "accept if provided"}},
+				spnStat: Some(NTStatus{0xC00000BE, "STATUS_BAD_NETWORK_PATH"}), policy: Some(EPAPolicy{1, "accept if provided"})},
 		},
 		{
 			name: "3024 unknown names: two UInt32 in documented order, length skipped",
 			ev: smbEvent(3024, 0, fld("Len", tU32, "9"), fld("Who", tS, `\\LNX-OLD`),
 				fld("A", tU32, "3221225659"), fld("B", tU32, "2")),
 			want: want{kind: KindSPNMissing, client: "lnx-old", ckind: ClientHost,
-				spnStat: &NTStatus{0xC00000BB, "STATUS_NOT_SUPPORTED"}, policy: &EPAPolicy{2, "required"},
+				spnStat: Some(NTStatus{0xC00000BB, "STATUS_NOT_SUPPORTED"}), policy: Some(EPAPolicy{2, "required"}),
 				mapping: map[string]MappedBy{FieldClient: MappedByPosition, FieldClientLength: MappedByPosition, FieldSPNQueryStatus: MappedByPosition, FieldEPAPolicy: MappedByPosition},
 				from:    map[string]string{FieldClient: "Who", FieldClientLength: "Len", FieldSPNQueryStatus: "A", FieldEPAPolicy: "B"}},
 		},
@@ -278,7 +276,7 @@ func TestClassify(t *testing.T) {
 			ev: smbEvent(3024, 0, fld("ClientName", tS, `\\10.0.0.7`), fld("Status", tH32, "0x00000000"),
 				fld("X", tU32, "4")),
 			want: want{kind: KindSPNMissing, client: "10.0.0.7", ckind: ClientIPv4,
-				spnStat: &NTStatus{0, "STATUS_SUCCESS"}, policy: &EPAPolicy{4, "4"},
+				spnStat: Some(NTStatus{0, "STATUS_SUCCESS"}), policy: Some(EPAPolicy{4, "4"}),
 				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldSPNQueryStatus: MappedByName, FieldEPAPolicy: MappedByPosition}},
 		},
 		{
@@ -286,7 +284,7 @@ func TestClassify(t *testing.T) {
 			ev: smbEvent(3024, 0, fld("ClientName", tS, `\\10.0.0.7`), fld("SpnQueryStatus", tH32, "0xC0001234"),
 				fld("EpaPolicy", tU32, "7")),
 			want: want{kind: KindSPNMissing, client: "10.0.0.7", ckind: ClientIPv4,
-				spnStat: &NTStatus{0xC0001234, ""}, policy: &EPAPolicy{7, "7"}},
+				spnStat: Some(NTStatus{0xC0001234, ""}), policy: Some(EPAPolicy{7, "7"})},
 		},
 		{
 			name: "3025 older guessed names (SpnCheck1/2, EpaPolicy), SPN length",
@@ -294,7 +292,7 @@ func TestClassify(t *testing.T) {
 				fld("SpnLength", tU16, "19"), fld("SPN", tS, "cifs/files.corp.example"),
 				fld("SpnCheck1", tB, "false"), fld("SpnCheck2", tB, "true"), fld("EpaPolicy", tU32, "1")),
 			want: want{kind: KindSPNUnrecognised, client: "10.0.0.9", ckind: ClientIPv4, spn: "cifs/files.corp.example", hasSPN: true,
-				svcOK: ptr(false), nameOK: ptr(true), policy: &EPAPolicy{1, "accept if provided"},
+				svcOK: Some(false), nameOK: Some(true), policy: Some(EPAPolicy{1, "accept if provided"}),
 				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldClientLength: MappedByName, FieldSPN: MappedByName,
 					FieldSPNLength: MappedByName, FieldServiceClassIsValid: MappedByName, FieldPrincipalNameIsValid: MappedByName, FieldEPAPolicy: MappedByName}},
 		},
@@ -303,7 +301,7 @@ func TestClassify(t *testing.T) {
 			ev: smbEvent(3025, 0, fld("ClientName", tS, `\\PRN-3F`), fld("ServicePrincipalName", tS, "cifs/FS01-alias"),
 				fld("b1", tB, "true"), fld("b2", tB, "false"), fld("SPNValidationPolicy", tU32, "2")),
 			want: want{kind: KindSPNUnrecognised, client: "prn-3f", ckind: ClientHost, spn: "cifs/FS01-alias", hasSPN: true,
-				svcOK: ptr(true), nameOK: ptr(false), policy: &EPAPolicy{2, "required"},
+				svcOK: Some(true), nameOK: Some(false), policy: Some(EPAPolicy{2, "required"}),
 				mapping: map[string]MappedBy{FieldClient: MappedByName, FieldSPN: MappedByName, FieldServiceClassIsValid: MappedByPosition,
 					FieldPrincipalNameIsValid: MappedByPosition, FieldEPAPolicy: MappedByName}},
 		},
@@ -312,7 +310,7 @@ func TestClassify(t *testing.T) {
 			ev: smbEvent(3025, 0, fld("p0", tU16, "9"), fld("p1", tS, `\\10.0.0.9`), fld("p2", tU16, "12"),
 				fld("p3", tS, "cifs/10.9.9.9"), fld("p4", tB, "true"), fld("p5", tB, "true"), fld("p6", tU32, "1")),
 			want: want{kind: KindSPNUnrecognised, client: "10.0.0.9", ckind: ClientIPv4, spn: "cifs/10.9.9.9", hasSPN: true,
-				svcOK: ptr(true), nameOK: ptr(true), policy: &EPAPolicy{1, "accept if provided"},
+				svcOK: Some(true), nameOK: Some(true), policy: Some(EPAPolicy{1, "accept if provided"}),
 				from: map[string]string{FieldClientLength: "p0", FieldClient: "p1", FieldSPNLength: "p2", FieldSPN: "p3",
 					FieldServiceClassIsValid: "p4", FieldPrincipalNameIsValid: "p5", FieldEPAPolicy: "p6"}},
 		},
@@ -320,12 +318,12 @@ func TestClassify(t *testing.T) {
 			name: "3026 names, IPv6 client",
 			ev: smbEvent(3026, 0, fld("ClientNameLength", tU16, "15"), fld("ClientName", tS, `\\[fe80::1%7]`),
 				fld("EpaPolicy", tU32, "0")),
-			want: want{kind: KindSPNEmpty, client: "fe80::1%7", ckind: ClientIPv6, policy: &EPAPolicy{0, "off"}},
+			want: want{kind: KindSPNEmpty, client: "fe80::1%7", ckind: ClientIPv6, policy: Some(EPAPolicy{0, "off"})},
 		},
 		{
 			name: "3026 forwarded as text only: classes from values",
 			ev:   smbEvent(3026, 0, fld("", tS, "12"), fld("", tS, `\\10.0.0.22`), fld("", tS, "2")),
-			want: want{kind: KindSPNEmpty, client: "10.0.0.22", ckind: ClientIPv4, policy: &EPAPolicy{2, "required"},
+			want: want{kind: KindSPNEmpty, client: "10.0.0.22", ckind: ClientIPv4, policy: Some(EPAPolicy{2, "required"}),
 				from: map[string]string{FieldClientLength: "#0", FieldClient: "#1", FieldEPAPolicy: "#2"}},
 		},
 		{
@@ -346,7 +344,7 @@ func TestClassify(t *testing.T) {
 				return e
 			}(),
 			want: want{kind: KindEnforcementRejection, client: "192.168.10.31", ckind: ClientIPv4, user: `CORP\scanner`, hasSPN: true,
-				status: &NTStatus{0xC000035B, "STATUS_BAD_BINDINGS"}, policy: &EPAPolicy{2, "required"},
+				status: Some(NTStatus{0xC000035B, "STATUS_BAD_BINDINGS"}), policy: Some(EPAPolicy{2, "required"}),
 				unmapped: []string{"SessionGUID", "ConnectionGUID", "TranslatedStatus", "SessionId", "ClientName"}},
 		},
 		{
@@ -358,12 +356,12 @@ func TestClassify(t *testing.T) {
 			name: "no string field: unparsed",
 			ev:   smbEvent(3024, 0, fld("X", tU32, "5"), fld("Y", tU32, "6")),
 			want: want{kind: KindUnparsed, reason: "no client name field, by name or by position",
-				spnStat: &NTStatus{5, ""}, policy: &EPAPolicy{6, "6"}},
+				spnStat: Some(NTStatus{5, ""}), policy: Some(EPAPolicy{6, "6"})},
 		},
 		{
 			name: "empty client: unparsed",
 			ev:   smbEvent(3026, 0, fld("ClientName", tS, `\\`), fld("EpaPolicy", tU32, "0")),
-			want: want{kind: KindUnparsed, reason: "empty client name", policy: &EPAPolicy{0, "off"}},
+			want: want{kind: KindUnparsed, reason: "empty client name", policy: Some(EPAPolicy{0, "off"})},
 		},
 		{
 			name: "bad policy value stays unmapped",
@@ -374,7 +372,7 @@ func TestClassify(t *testing.T) {
 			name: "UserName is never taken as a client by position",
 			ev:   smbEvent(3026, 0, fld("UserName", tS, "alice"), fld("EpaPolicy", tU32, "0")),
 			want: want{kind: KindUnparsed, reason: "no client name field, by name or by position", user: "alice",
-				policy: &EPAPolicy{0, "off"}},
+				policy: Some(EPAPolicy{0, "off"})},
 		},
 	}
 	for _, tt := range tests {

@@ -73,13 +73,12 @@
 //
 // # Memory
 //
-// The findings of one file share their repeated values (strings, the
-// Mapping of events mapped alike, which hands out only copies, and the
-// values the pointer fields point to), through bounded tables that live
-// while the file is read: copy what a pointer field points to before
-// changing it. A kept finding then
-// costs about 350 bytes (most of it the Finding struct itself), so
-// Result.Findings still grows with the number of findings. With
+// The findings of one file share their repeated strings and the Mapping of
+// events mapped alike, which hands out only copies, through bounded tables
+// that live while the file is read; everything else of a Finding is a value
+// of its own, so a caller may change a finding without changing another.
+// A kept finding then costs about 400 bytes (most of it the Finding struct
+// itself), so Result.Findings still grows with the number of findings. With
 // ScanOptions.OnFinding the findings are streamed instead of kept; the
 // coverage and deduplication then keep runs of consecutive record IDs (see
 // Copies): a few per file for the logs Windows writes and for

@@ -76,6 +76,31 @@ func ExampleClassify() {
 	// true spn-missing 10.0.40.7 0xC00000BB STATUS_NOT_SUPPORTED 0 (off) name ClientName
 }
 
+// A finding's optional fields say whether the event carried them, and are
+// values: a copy of a finding changes without changing the original.
+func ExampleOpt() {
+	ev := &evtx.Event{
+		System: evtx.System{Provider: smbaudit.Provider, EventID: 3021, Channel: smbaudit.AuditChannel},
+		Data: []evtx.Field{
+			{Name: "ClientName", Type: evtx.TypeString, Value: `\\NAS01`},
+			{Name: "ServerRequiresSigning", Type: evtx.TypeBool, Value: "false"},
+		},
+	}
+	f, _ := smbaudit.Classify(ev)
+	if v, ok := f.ServerRequiresSigning.Get(); ok {
+		fmt.Println("server requires signing:", v)
+	}
+	_, ok := f.SPNQueryStatus.Get()
+	fmt.Println("SPN query status logged:", ok)
+	g := f
+	g.ServerRequiresSigning = smbaudit.Some(true)
+	fmt.Println(f.ServerRequiresSigning, g.ServerRequiresSigning)
+	// Output:
+	// server requires signing: false
+	// SPN query status logged: false
+	// false true
+}
+
 // Client names as the SMB server logs them.
 func ExampleNormalizeClient() {
 	for _, raw := range []string{`\\10.0.20.15`, `\\[fe80::1%12]`, `\\::ffff:10.0.0.9`, `\\NAS01`, `\\nas01.Corp.Example`} {

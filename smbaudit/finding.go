@@ -1,6 +1,8 @@
 package smbaudit
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -82,6 +84,52 @@ type EPAPolicy struct {
 	Label string // e.g. "off"; for unknown values the raw number
 }
 
+// Opt is a value an event may or may not carry: V when OK is true. The
+// zero Opt is absent. Like [database/sql.Null], it is a plain value:
+// copying a Finding copies its Opts, and changing them changes no other
+// finding.
+type Opt[T any] struct {
+	V  T
+	OK bool
+}
+
+// Some returns the Opt that holds v.
+func Some[T any](v T) Opt[T] { return Opt[T]{V: v, OK: true} }
+
+// Get returns the value and whether it is present.
+func (o Opt[T]) Get() (T, bool) { return o.V, o.OK }
+
+// String formats the value as fmt does, or returns "" when it is absent.
+func (o Opt[T]) String() string {
+	if !o.OK {
+		return ""
+	}
+	return fmt.Sprint(o.V)
+}
+
+// MarshalJSON encodes the value, or null when it is absent, as the
+// pointer it replaces was encoded.
+func (o Opt[T]) MarshalJSON() ([]byte, error) {
+	if !o.OK {
+		return []byte("null"), nil
+	}
+	return json.Marshal(o.V)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes: null is absent.
+func (o *Opt[T]) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		*o = Opt[T]{}
+		return nil
+	}
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*o = Some(v)
+	return nil
+}
+
 // MappedBy says how a finding field was taken from the event data.
 type MappedBy string
 
@@ -108,30 +156,32 @@ type Finding struct {
 	// ForwardedEvents log; duplicates across files are found on it.
 	EventRecordID uint64
 
-	// ServerRequiresSigning is nil when the event does not carry it.
-	ServerRequiresSigning *bool
-	SPN                   string
-	HasSPN                bool
-	SPNQueryStatus        *NTStatus
-	EPAPolicy             *EPAPolicy
+	SPN    string
+	HasSPN bool
+
+	// The optional fields are absent (OK false) when the event does not
+	// carry them. Like every field of a Finding but its strings and its
+	// Mapping view, they are values of the finding's own.
+
+	ServerRequiresSigning Opt[bool]
 	// ServiceClassIsValid and PrincipalNameIsValid are the two booleans of
-	// 3025, nil when absent. A false ServiceClassIsValid is an SPN whose
-	// service class is not cifs (a client defect); a false
-	// PrincipalNameIsValid an SPN whose host is none of the server's names,
-	// addresses or SrvAllowedServerNames (an alias, CNAME or load-balancer
-	// name).
-	ServiceClassIsValid  *bool
-	PrincipalNameIsValid *bool
+	// 3025. A false ServiceClassIsValid is an SPN whose service class is
+	// not cifs (a client defect); a false PrincipalNameIsValid an SPN whose
+	// host is none of the server's names, addresses or
+	// SrvAllowedServerNames (an alias, CNAME or load-balancer name).
+	ServiceClassIsValid  Opt[bool]
+	PrincipalNameIsValid Opt[bool]
 	// ServerRequiresEncryption and UnsupportedEncryptionType are 3022's
-	// ServerRequiresEncryption and SmbClientDoesNotSupportEncryptionType,
-	// nil when absent.
-	ServerRequiresEncryption  *bool
-	UnsupportedEncryptionType *uint32
+	// ServerRequiresEncryption and SmbClientDoesNotSupportEncryptionType.
+	ServerRequiresEncryption  Opt[bool]
+	UnsupportedEncryptionType Opt[uint32]
+	// ReasonCode is the ReasonCode of a 551 version 3.
+	ReasonCode Opt[uint32]
 	// Status is the authentication failure status of a 551 (the ErrorCode
-	// of a 5168), nil otherwise.
-	Status *NTStatus
-	// ReasonCode is the ReasonCode of a 551 version 3, nil when absent.
-	ReasonCode *uint32
+	// of a 5168).
+	Status         Opt[NTStatus]
+	SPNQueryStatus Opt[NTStatus]
+	EPAPolicy      Opt[EPAPolicy]
 
 	// Mapping says which data field filled each finding field, and how,
 	// and holds the data fields left over.

@@ -14,25 +14,21 @@ const maxInterned = 1 << 16
 
 // interner shares, within one file of a scan, the values that repeat from
 // finding to finding: strings (server, channel, file, client, user, SPN,
-// field names and values), the fieldMaps and unmapped fields of Mapping
-// (events of one template map the same way) and the small
-// values the pointer fields point to. Every table is bounded by
-// maxInterned; past that a value is kept as a private copy. Interned strings
-// are copies, so that no finding keeps a decoder's buffer alive. An
-// interner is used by one goroutine.
+// field names and values, status names and policy labels), and the
+// fieldMaps and unmapped fields of Mapping (events of one template map the
+// same way). Every table is bounded by maxInterned; past that a value is
+// kept as a private copy. Interned strings are copies, so that no finding
+// keeps a decoder's buffer alive. An interner is used by one goroutine.
 type interner struct {
 	strs     map[string]string
 	lower    map[string]string // as logged -> lower-cased, interned
 	mappings map[string]*fieldMap
 	unmapped map[string][]evtx.Field
-	statuses map[NTStatus]*NTStatus
-	policies map[EPAPolicy]*EPAPolicy
 	clients  [2]map[string]Client // clientFrom by value, [1] for binary fields
-	bools    [2]*bool             // the pointers to false and true
 	buf      []byte
 	// limit bounds each table (maxInterned). The zero interner, with
-	// limit 0, remembers nothing: every map, slice and pointer it gives is
-	// new, and strings are the caller's own.
+	// limit 0, remembers nothing: every map and slice it gives is new, and
+	// strings are the caller's own.
 	limit int
 }
 
@@ -42,8 +38,6 @@ func newInterner() *interner {
 		lower:    map[string]string{},
 		mappings: map[string]*fieldMap{},
 		unmapped: map[string][]evtx.Field{},
-		statuses: map[NTStatus]*NTStatus{},
-		policies: map[EPAPolicy]*EPAPolicy{},
 		clients:  [2]map[string]Client{{}, {}},
 		limit:    maxInterned,
 	}
@@ -123,50 +117,17 @@ func (in *interner) strings(f *Finding) {
 	f.Reason = in.str(f.Reason)
 }
 
-// boolPtr returns in's pointer to b, or a new one from the zero interner.
-func (in *interner) boolPtr(b bool) *bool {
-	i := 0
-	if b {
-		i = 1
+// epaPolicy returns NewEPAPolicy(v) with a shared label, formatting an
+// undocumented value once, not for every finding.
+func (in *interner) epaPolicy(v uint32) EPAPolicy {
+	if _, ok := epaLabels[v]; ok || in.limit == 0 {
+		return NewEPAPolicy(v)
 	}
-	if in.limit == 0 {
-		v := b
-		return &v
+	in.buf = strconv.AppendUint(in.buf[:0], uint64(v), 10)
+	if l, ok := in.strs[string(in.buf)]; ok {
+		return EPAPolicy{Value: v, Label: l}
 	}
-	if in.bools[i] == nil {
-		v := b // allocated once per interner, not per call
-		in.bools[i] = &v
-	}
-	return in.bools[i]
-}
-
-// policy returns the shared pointer equal to p (nil stays nil).
-func (in *interner) policy(p *EPAPolicy) *EPAPolicy {
-	if p == nil {
-		return nil
-	}
-	if s, ok := in.policies[*p]; ok {
-		return s
-	}
-	s := &EPAPolicy{Value: p.Value, Label: in.str(p.Label)}
-	if len(in.policies) < in.limit {
-		in.policies[*s] = s
-	}
-	return s
-}
-
-func (in *interner) status(s *NTStatus) *NTStatus {
-	if s == nil {
-		return nil
-	}
-	if p, ok := in.statuses[*s]; ok {
-		return p
-	}
-	p := &NTStatus{Code: s.Code, Name: in.str(s.Name)}
-	if len(in.statuses) < in.limit {
-		in.statuses[*p] = p
-	}
-	return p
+	return EPAPolicy{Value: v, Label: in.str(string(in.buf))}
 }
 
 // fields returns a shared slice equal to fs (nil stays nil). fs itself is

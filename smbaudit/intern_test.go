@@ -3,6 +3,7 @@ package smbaudit
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -69,15 +70,82 @@ func TestScanSharingKeepsMeaning(t *testing.T) {
 	}
 }
 
-// Within one interner, findings of equal content share their maps,
-// slices and pointers, and keep their values; different content is never
+// optionalsOf renders the optional fields of f, absent ones as "-".
+func optionalsOf(f *Finding) string {
+	show := func(s fmt.Stringer) string { return cmp.Or(s.String(), "-") }
+	return fmt.Sprintln(show(f.ServerRequiresSigning), show(f.SPNQueryStatus), show(f.EPAPolicy),
+		show(f.ServiceClassIsValid), show(f.PrincipalNameIsValid), show(f.ServerRequiresEncryption),
+		show(f.UnsupportedEncryptionType), show(f.Status), show(f.ReasonCode))
+}
+
+// changeOptionals sets every optional field of f to a value it did not
+// have, as a caller holding f might.
+func changeOptionals(f *Finding, i int) {
+	for _, b := range []*Opt[bool]{&f.ServerRequiresSigning, &f.ServiceClassIsValid,
+		&f.PrincipalNameIsValid, &f.ServerRequiresEncryption} {
+		b.V, b.OK = !b.V, true
+	}
+	for _, n := range []*Opt[uint32]{&f.UnsupportedEncryptionType, &f.ReasonCode} {
+		n.V, n.OK = n.V+uint32(i)+1, true
+	}
+	for _, s := range []*Opt[NTStatus]{&f.SPNQueryStatus, &f.Status} {
+		s.V.Code++
+		s.V.Name = fmt.Sprint("changed ", i)
+		s.OK = true
+	}
+	f.EPAPolicy = Some(EPAPolicy{Value: f.EPAPolicy.V.Value + 1, Label: fmt.Sprint("changed ", i)})
+}
+
+// A finding of a scan is a value of the caller's: changing one finding's
+// optional fields changes no other finding, though the scan found many
+// with equal values.
+func TestScanFindingsAreValues(t *testing.T) {
+	fs := scan(t, ScanOptions{}, fixture("audit-fs01.evtx"), fixture("audit-fs02-2025-10-10.evtx"),
+		fixture("forwarded-events.evtx")).Findings
+	require.Greater(t, len(fs), 20)
+	want := make([]string, len(fs))
+	seen := map[string]int{} // how many findings have each present value
+	for i := range fs {
+		want[i] = optionalsOf(&fs[i])
+		f := &fs[i]
+		for name, v := range map[string]fmt.Stringer{"signing": f.ServerRequiresSigning, "SPN query": f.SPNQueryStatus,
+			"policy": f.EPAPolicy, "encryption type": f.UnsupportedEncryptionType, "reason": f.ReasonCode} {
+			if v.String() != "" {
+				seen[name+" "+v.String()]++
+			}
+		}
+	}
+	for _, v := range []string{"signing false", "signing true", "encryption type 1", "policy 2 (required)",
+		"SPN query 0xC00000BB STATUS_NOT_SUPPORTED"} {
+		require.GreaterOrEqual(t, seen[v], 2, "the fixtures have findings with equal values: %s", v)
+	}
+	// Change one finding of each set of values: equal values are what a
+	// scan could share.
+	changed := map[string]bool{}
+	for i := range fs {
+		if changed[want[i]] {
+			continue
+		}
+		changed[want[i]] = true
+		changeOptionals(&fs[i], i)
+		got := optionalsOf(&fs[i])
+		require.NotEqual(t, want[i], got)
+		want[i] = got
+		for j := range fs {
+			require.Equal(t, want[j], optionalsOf(&fs[j]), "changing finding %d changed finding %d", i, j)
+		}
+	}
+}
+
+// Within one interner, findings of equal content share their maps and
+// slices, and keep their values; different content is never
 // shared, even where only a NUL byte or a type tells it apart.
 func TestInternerSharesEqualValues(t *testing.T) {
 	var m mapper
 	in := newInterner()
 	classify := func(ev *evtx.Event) Finding {
 		t.Helper()
-		f, ok := m.finding(ev, in)
+		f, ok := m.classify(ev, in)
 		require.True(t, ok)
 		return f
 	}
@@ -106,17 +174,16 @@ func TestInternerSharesEqualValues(t *testing.T) {
 	assert.NotSame(t, &nul1.Mapping.unmapped[0], &nul2.Mapping.unmapped[0], "a NUL in a name does not collide")
 	assert.Equal(t, "A\x00", nul1.Mapping.Unmapped()[0].Name)
 	assert.Equal(t, "\x00B", nul2.Mapping.Unmapped()[0].Value)
-	assert.Same(t, a.ServerRequiresSigning, c.ServerRequiresSigning)
-	assert.False(t, *a.ServerRequiresSigning)
-	assert.True(t, *pos.ServerRequiresSigning)
+	assert.Equal(t, Some(false), a.ServerRequiresSigning)
+	assert.Equal(t, Some(true), pos.ServerRequiresSigning)
 
 	st := func(code string) Finding {
 		return classify(smbEvent(3024, 0, fld("", tU16, "4"), fld("", tS, "ws01"), fld("SpnQueryStatus", tH32, code)))
 	}
 	s1, s2, s3 := st("0xC000005E"), st("0xc000005e"), st("0xC0000225")
-	assert.Same(t, s1.SPNQueryStatus, s2.SPNQueryStatus)
-	assert.NotSame(t, s1.SPNQueryStatus, s3.SPNQueryStatus)
-	assert.Equal(t, NTStatus{0xC000005E, "STATUS_NO_LOGON_SERVERS"}, *s1.SPNQueryStatus)
+	assert.Equal(t, s1.SPNQueryStatus, s2.SPNQueryStatus)
+	assert.Equal(t, Some(NTStatus{0xC000005E, "STATUS_NO_LOGON_SERVERS"}), s1.SPNQueryStatus)
+	assert.Equal(t, Some(NTStatus{0xC0000225, "STATUS_NOT_FOUND"}), s3.SPNQueryStatus)
 	assert.Equal(t, "fs01", in.lowerOf("FS01"))
 }
 
@@ -126,24 +193,16 @@ func TestClassifyValuesAreItsOwn(t *testing.T) {
 	ev := smbEvent(3021, 0, fld("ClientName", tS, `\\NAS01`), fld("ServerRequiresSigning", tB, "false"), fld("X", tU32, "1"))
 	a, ok := Classify(ev)
 	require.True(t, ok)
-	*a.ServerRequiresSigning = true
+	a.ServerRequiresSigning.V = true
 	a.Mapping.Unmapped()[0].Value = "changed"
 	a.Mapping.Fields()[0] = "changed"
 	b, ok := Classify(ev)
 	require.True(t, ok)
-	assert.False(t, *b.ServerRequiresSigning)
+	assert.Equal(t, Some(false), b.ServerRequiresSigning)
 	assert.Equal(t, MappedByName, mappedBy(b.Mapping, FieldClient))
 	assert.Equal(t, "1", b.Mapping.Unmapped()[0].Value)
 	assert.Equal(t, "1", a.Mapping.Unmapped()[0].Value, "Unmapped is a copy")
 	assert.Equal(t, FieldClient, a.Mapping.Fields()[0], "Fields is a copy")
-
-	// Nor do the fields of one finding.
-	c, ok := Classify(smbEvent(3025, 0, fld("", tS, "WS1"), fld("", tS, "cifs/x"), fld("", tS, `CORP\u`),
-		fld("", tB, "true"), fld("", tB, "true"), fld("", tU32, "2")))
-	require.True(t, ok)
-	require.Equal(t, ptr(true), c.ServiceClassIsValid)
-	require.Equal(t, ptr(true), c.PrincipalNameIsValid)
-	assert.NotSame(t, c.ServiceClassIsValid, c.PrincipalNameIsValid)
 }
 
 func TestInternerBounded(t *testing.T) {

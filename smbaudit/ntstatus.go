@@ -111,15 +111,3 @@ func parseUint32(s string) (uint32, error) {
 	}
 	return uint32(v), nil
 }
-
-// parseBool accepts the renderings of a BinXML Boolean: true/false in any
-// case, and 1/0 (some writers store a non-canonical non-zero value).
-func parseBool(s string) (bool, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "true", "1":
-		return true, nil
-	case "false", "0":
-		return false, nil
-	}
-	return false, fmt.Errorf("not a boolean: %q", s)
-}

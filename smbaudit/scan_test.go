@@ -161,7 +161,7 @@ func TestScanFindingDetails(t *testing.T) {
 			assert.Equal(t, KindSigningUnsupported, f.Kind)
 			assert.Equal(t, `\\10.0.20.15`, f.Client.Raw)
 			assert.Equal(t, "10.0.20.15", f.Client.ID)
-			assert.Equal(t, ptr(false), f.ServerRequiresSigning)
+			assert.Equal(t, Some(false), f.ServerRequiresSigning)
 			assert.Zero(t, f.Mapping.NumUnmapped())
 		}},
 		{"FS01 3021 v1 with user", first("FS01", 3021, 1), func(t *testing.T, f *Finding) {
@@ -169,14 +169,14 @@ func TestScanFindingDetails(t *testing.T) {
 			assert.Equal(t, MappedByName, mappedBy(f.Mapping, FieldUser))
 			assert.Equal(t, "UserNameLength", f.Mapping.From(FieldUserLength))
 			assert.Equal(t, "ServerRequiresSigning", f.Mapping.From(FieldRequiresSign))
-			assert.Equal(t, ptr(false), f.ServerRequiresSigning)
+			assert.Equal(t, Some(false), f.ServerRequiresSigning)
 			assert.Zero(t, f.Mapping.NumUnmapped())
 		}},
 		{"FS01 3022", first("FS01", 3022, 0), func(t *testing.T, f *Finding) {
 			assert.Equal(t, KindEncryptionUnsupported, f.Kind)
 			assert.Equal(t, "10.0.20.15", f.Client.ID)
-			assert.Equal(t, ptr(false), f.ServerRequiresEncryption)
-			assert.Equal(t, ptr(uint32(1)), f.UnsupportedEncryptionType)
+			assert.Equal(t, Some(false), f.ServerRequiresEncryption)
+			assert.Equal(t, Some(uint32(1)), f.UnsupportedEncryptionType)
 			assert.Zero(t, f.Mapping.NumUnmapped())
 		}},
 		{"FS03 3023 (Operational, via WEF)", first("FS03", 3023, 0), func(t *testing.T, f *Finding) {
@@ -188,24 +188,24 @@ func TestScanFindingDetails(t *testing.T) {
 			assert.Equal(t, KindEnforcementRejection, f.Kind)
 			assert.Equal(t, "10.0.40.7", f.Client.ID)
 			assert.Equal(t, "cifs/fs03-old", f.SPN)
-			assert.Equal(t, &EPAPolicy{2, "required"}, f.EPAPolicy)
-			assert.Equal(t, ptr(uint32(1)), f.ReasonCode)
+			assert.Equal(t, Some(EPAPolicy{2, "required"}), f.EPAPolicy)
+			assert.Equal(t, Some(uint32(1)), f.ReasonCode)
 		}},
 		{"FS03 5168 (Security, decoded by default)", first("FS03", 5168, 0), func(t *testing.T, f *Finding) {
 			assert.Equal(t, KindSPNCheckFailed, f.Kind)
 			assert.Empty(t, f.Client.ID, "5168 names no client")
 			assert.Equal(t, `CORP\lnxsvc`, f.User)
 			assert.Equal(t, "cifs/fs03-old", f.SPN)
-			assert.Equal(t, &NTStatus{0xC0000022, "STATUS_ACCESS_DENIED"}, f.Status)
+			assert.Equal(t, Some(NTStatus{0xC0000022, "STATUS_ACCESS_DENIED"}), f.Status)
 		}},
 		{"FS01 3024", first("FS01", 3024, 0), func(t *testing.T, f *Finding) {
-			assert.Equal(t, &NTStatus{0xC00000BB, "STATUS_NOT_SUPPORTED"}, f.SPNQueryStatus)
-			assert.Equal(t, &EPAPolicy{0, "off"}, f.EPAPolicy)
+			assert.Equal(t, Some(NTStatus{0xC00000BB, "STATUS_NOT_SUPPORTED"}), f.SPNQueryStatus)
+			assert.Equal(t, Some(EPAPolicy{0, "off"}), f.EPAPolicy)
 		}},
 		{"FS01 3025: manifest names", first("FS01", 3025, 0), func(t *testing.T, f *Finding) {
 			assert.Equal(t, "cifs/files.corp.example", f.SPN)
-			assert.Equal(t, ptr(true), f.ServiceClassIsValid)
-			assert.Equal(t, ptr(false), f.PrincipalNameIsValid)
+			assert.Equal(t, Some(true), f.ServiceClassIsValid)
+			assert.Equal(t, Some(false), f.PrincipalNameIsValid)
 			assert.Equal(t, "PrincipalNameIsValid", f.Mapping.From(FieldPrincipalNameIsValid))
 			assert.Equal(t, MappedByName, mappedBy(f.Mapping, FieldServiceClassIsValid))
 			assert.Equal(t, ClientFQDN, f.Client.Kind)
@@ -217,32 +217,32 @@ func TestScanFindingDetails(t *testing.T) {
 		}},
 		{"FS02 3027 alias", first("FS02", 3027, 0), func(t *testing.T, f *Finding) {
 			assert.Equal(t, "scan01", f.Client.ID)
-			assert.Equal(t, ptr(true), f.ServerRequiresSigning)
+			assert.Equal(t, Some(true), f.ServerRequiresSigning)
 			assert.Equal(t, "RequireSigning", f.Mapping.From(FieldRequiresSign))
 		}},
 		{"FS02 3024 alias", first("FS02", 3024, 0), func(t *testing.T, f *Finding) {
 			assert.Equal(t, "lnx-old.corp.example", f.Client.ID)
 			assert.Equal(t, "QueryStatus", f.Mapping.From(FieldSPNQueryStatus))
-			assert.Equal(t, &EPAPolicy{1, "accept if provided"}, f.EPAPolicy)
+			assert.Equal(t, Some(EPAPolicy{1, "accept if provided"}), f.EPAPolicy)
 		}},
 		{"FS03 3024 by position (WEF)", first("FS03", 3024, 1), func(t *testing.T, f *Finding) {
 			assert.Equal(t, "10.0.40.7", f.Client.ID)
 			assert.Equal(t, MappedByPosition, mappedBy(f.Mapping, FieldClient))
 			assert.Equal(t, MappedByPosition, mappedBy(f.Mapping, FieldSPNQueryStatus))
-			assert.Equal(t, &EPAPolicy{2, "required"}, f.EPAPolicy)
+			assert.Equal(t, Some(EPAPolicy{2, "required"}), f.EPAPolicy)
 			assert.Zero(t, f.Mapping.NumUnmapped())
 		}},
 		{"FS03 3025 unnamed data", first("FS03", 3025, 1), func(t *testing.T, f *Finding) {
 			assert.Equal(t, "cifs/files.corp.example", f.SPN)
 			assert.Equal(t, "#3", f.Mapping.From(FieldSPN))
-			assert.Equal(t, ptr(true), f.ServiceClassIsValid, "the first boolean, by position")
-			assert.Equal(t, ptr(false), f.PrincipalNameIsValid, "the second boolean, by position")
+			assert.Equal(t, Some(true), f.ServiceClassIsValid, "the first boolean, by position")
+			assert.Equal(t, Some(false), f.PrincipalNameIsValid, "the second boolean, by position")
 			assert.Equal(t, MappedByPosition, mappedBy(f.Mapping, FieldPrincipalNameIsValid))
 		}},
 		{"FS03 551", first("FS03", 551, 2), func(t *testing.T, f *Finding) {
 			assert.Equal(t, KindEnforcementRejection, f.Kind)
 			assert.Equal(t, "10.0.40.7", f.Client.ID, "from the SOCKADDR in ClientAddress")
-			assert.Equal(t, &NTStatus{0xC000035B, "STATUS_BAD_BINDINGS"}, f.Status)
+			assert.Equal(t, Some(NTStatus{0xC000035B, "STATUS_BAD_BINDINGS"}), f.Status)
 			assert.Equal(t, `CORP\lnxsvc`, f.User)
 		}},
 	}

@@ -19,8 +19,8 @@ func at(day, h, m, s, hns int) time.Time {
 	return time.Date(2025, 9, day, h, m, s, hns*100, time.UTC)
 }
 
-func yes() *bool { b := true; return &b }
-func no() *bool  { b := false; return &b }
+func yes() smbaudit.Opt[bool] { return smbaudit.Some(true) }
+func no() smbaudit.Opt[bool]  { return smbaudit.Some(false) }
 
 const (
 	fwd  = "/evidence/wec01/ForwardedEvents.evtx"
@@ -51,7 +51,7 @@ func Result() *smbaudit.Result {
 	v6 := smbaudit.Client{ID: "fe80::1%eth0", Raw: `\\fe80::1%eth0`, Kind: smbaudit.ClientIPv6}
 	prn := smbaudit.Client{ID: "prn01", Raw: "PRN01", Kind: smbaudit.ClientHost, ShortName: "prn01"}
 	smb1 := smbaudit.Client{ID: "10.1.2.3", Raw: "10.1.2.3", Kind: smbaudit.ClientIPv4}
-	signing := func(b *bool) func(*smbaudit.Finding) {
+	signing := func(b smbaudit.Opt[bool]) func(*smbaudit.Finding) {
 		return func(f *smbaudit.Finding) { f.ServerRequiresSigning = b }
 	}
 	rows := []fb{
@@ -65,27 +65,27 @@ func Result() *smbaudit.Result {
 		{smbaudit.KindSPNUnrecognised, 3025, "fs01.corp.example", nasFQDN, at(11, 10, 0, 0, 0), 141, fwd, 1, func(f *smbaudit.Finding) {
 			f.SPN, f.HasSPN = "cifs/files.corp.example", true
 			f.ServiceClassIsValid, f.PrincipalNameIsValid = yes(), no()
-			f.EPAPolicy = &smbaudit.EPAPolicy{Value: 1, Label: "allowed"}
+			f.EPAPolicy = smbaudit.Some(smbaudit.EPAPolicy{Value: 1, Label: "allowed"})
 			f.User = `CORP\alice`
 		}},
 		{smbaudit.KindSPNMissing, 3024, "fs01.corp.example", ipv4("10.0.0.9"), at(12, 7, 5, 0, 500), 150, fwd, 1, func(f *smbaudit.Finding) {
-			f.SPNQueryStatus = &smbaudit.NTStatus{Code: 0xC00000BB, Name: "STATUS_NOT_SUPPORTED"}
-			f.EPAPolicy = &smbaudit.EPAPolicy{Value: 0, Label: "off"}
+			f.SPNQueryStatus = smbaudit.Some(smbaudit.NTStatus{Code: 0xC00000BB, Name: "STATUS_NOT_SUPPORTED"})
+			f.EPAPolicy = smbaudit.Some(smbaudit.EPAPolicy{Value: 0, Label: "off"})
 			f.ChunkDamaged = true
 		}},
 		{smbaudit.KindSPNMissing, 3024, "fs02.corp.example", ipv4("10.0.0.9"), at(13, 7, 5, 0, 0), 20, fs02, 0, func(f *smbaudit.Finding) {
-			f.SPNQueryStatus = &smbaudit.NTStatus{Code: 0xC00000BE}
-			f.EPAPolicy = &smbaudit.EPAPolicy{Value: 4, Label: "4"}
+			f.SPNQueryStatus = smbaudit.Some(smbaudit.NTStatus{Code: 0xC00000BE})
+			f.EPAPolicy = smbaudit.Some(smbaudit.EPAPolicy{Value: 4, Label: "4"})
 		}},
 		{smbaudit.KindSPNEmpty, 3026, "fs02.corp.example", v6, at(13, 12, 0, 0, 0), 21, fs02, 0, func(f *smbaudit.Finding) {
 			f.HasSPN = true
-			f.EPAPolicy = &smbaudit.EPAPolicy{Value: 2, Label: "required"}
+			f.EPAPolicy = smbaudit.Some(smbaudit.EPAPolicy{Value: 2, Label: "required"})
 		}},
 		{smbaudit.KindSMB1Access, 3000, "fs02.corp.example", smb1, at(12, 6, 0, 0, 0), 19, fs02, 0, nil},
 		{smbaudit.KindEnforcementRejection, 551, "fs01.corp.example", prn, at(13, 14, 0, 0, 0), 160, fwd, 2, func(f *smbaudit.Finding) {
 			f.Channel = "Microsoft-Windows-SMBServer/Security"
 			f.User = "PRN01$"
-			f.Status = &smbaudit.NTStatus{Code: 0xC000006D, Name: "STATUS_LOGON_FAILURE"}
+			f.Status = smbaudit.Some(smbaudit.NTStatus{Code: 0xC000006D, Name: "STATUS_LOGON_FAILURE"})
 		}},
 		{smbaudit.KindSigningUnsupported, 3021, "fs01.corp.example", prn, at(12, 14, 0, 0, 0), 151, fwd, 1, signing(no())},
 		{smbaudit.KindUnparsed, 3021, "fs01.corp.example", smbaudit.Client{}, at(12, 15, 0, 0, 0), 152, fwd, 1, func(f *smbaudit.Finding) {

@@ -3,11 +3,14 @@ package smbaudit
 import (
 	"math"
 	"math/bits"
+	"sync"
 	"time"
+
+	"github.com/evtxkit/smbreadiness/evtx"
 )
 
-// The scan's coverage remembers every record it has counted, per server and
-// channel, to count each record once and to tell a streaming scan whether a
+// recordsSeen, the scan's memory of records, remembers every record it
+// has counted, per server and channel, to count each record once and to tell a streaming scan whether a
 // record is a copy of one already passed on. It keeps runs of record
 // identities instead of one key per record, so that its memory grows with
 // the number of runs and not with the number of records: one run per
@@ -16,7 +19,7 @@ import (
 // holding every event of a channel, one per gap for a filtered
 // subscription or export, and at most one per record for hostile input.
 // The first copy of a record seen is the one that counts: a streamed scan
-// feeds the coverage file by file in path order, so that is the first by
+// feeds recordsSeen file by file in path order, so that is the first by
 // CompareCopies, the rule Result.Findings and the report package follow.
 //
 // A run [lo, hi] with times [tmin, tmax] says: every record of this server
@@ -343,4 +346,113 @@ func ticks(t time.Time) uint64 {
 		return math.MaxUint64
 	}
 	return lo
+}
+
+// identity is the record ID that names a record across copies of its log:
+// System/EventRecordID, or the header's record ID when the event lacks one.
+func identity(eventRecordID, recordID uint64) uint64 {
+	if eventRecordID != 0 {
+		return eventRecordID
+	}
+	return recordID
+}
+
+type serverSeen struct {
+	name        string // as logged in the first file (by path) that has it
+	file        int    // that file's index
+	first, last time.Time
+	sets        map[uint32]*recordSet // by channel number
+	events      int                   // unique records in sets
+	audit       int                   // unique audit findings, counted when streaming
+}
+
+// recordsSeen is the scan-wide set of records seen, per server and channel
+// (see recordSet). Sharing it between the files read at once (instead of
+// merging per-file sets at the end) keeps each record once, and tells a
+// streaming scan at once whether a record is a duplicate.
+type recordsSeen struct {
+	mu       sync.Mutex
+	servers  map[string]*serverSeen // by lower-cased computer
+	channels map[string]uint32      // lower-cased channel -> number
+}
+
+// see records one decoded event of file number file (lc and lch being its
+// lower-cased computer and channel, p its place in the file) and reports
+// whether its record is new to the scan; audit counts it as a unique audit
+// finding. cur is the file's cursor for that server and channel: see links
+// the record to the cursor's and moves the cursor to it.
+// The caller holds c.mu: seeBatch takes it once for a batch of events, not
+// once per event.
+func (c *recordsSeen) see(file int, ev *evtx.Event, lc, lch string, audit bool, cur *cursor, p position) bool {
+	t := ev.TimeCreated
+	s := c.servers[lc]
+	if s == nil {
+		s = &serverSeen{name: ev.Computer, file: file, first: t, last: t, sets: map[uint32]*recordSet{}}
+		c.servers[lc] = s
+	} else if file < s.file {
+		s.name, s.file = ev.Computer, file
+	}
+	if t.Before(s.first) {
+		s.first = t
+	}
+	if t.After(s.last) {
+		s.last = t
+	}
+	ch, ok := c.channels[lch]
+	if !ok {
+		ch = uint32(len(c.channels))
+		c.channels[lch] = ch
+	}
+	set := s.sets[ch]
+	if set == nil {
+		set = &recordSet{}
+		s.sets[ch] = set
+	}
+	if !set.addAt(cur, p, ticks(t)) {
+		return false
+	}
+	s.events++
+	if audit {
+		s.audit++
+	}
+	return true
+}
+
+// seeBatch sees the events of one classified batch of file number file
+// (see), under one lock, and records in each result whether its record is
+// new to the scan. streamed counts new audit findings.
+func (c *recordsSeen) seeBatch(file int, b *batch, curs *fileCursors, streamed bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, ev := range b.evs {
+		r := &b.res[i]
+		cur, pos := curs.at(ev, r.lc, r.lch)
+		r.isNew = c.see(file, ev, r.lc, r.lch, r.ok && streamed && isAudit(r.fnd.Kind), cur, pos)
+	}
+}
+
+// fileCursors are one file's cursors, by lower-cased server and channel.
+type fileCursors struct {
+	m       map[[2]string]*cursor
+	lastKey [2]string
+	last    *cursor
+}
+
+// at returns the cursor of server lc's channel lch, and ev's position.
+func (fc *fileCursors) at(ev *evtx.Event, lc, lch string) (*cursor, position) {
+	p := position{rid: identity(ev.EventRecordID, ev.RecordID), damaged: ev.ChunkDamaged}
+	k := [2]string{lc, lch}
+	if fc.last != nil && fc.lastKey == k {
+		return fc.last, p
+	}
+	c := fc.m[k]
+	if c == nil {
+		if fc.m == nil {
+			fc.m = map[[2]string]*cursor{}
+		}
+		c = &cursor{gen: -1}
+		fc.m[k] = c
+	}
+	fc.lastKey, fc.last = k, c
+	return c, p
 }
