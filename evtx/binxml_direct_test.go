@@ -239,3 +239,33 @@ func TestStringArrayItems(t *testing.T) {
 		assert.Equal(t, want, got, "%x", u)
 	}
 }
+
+// TestUTF16Rendering checks String renderings against unicode/utf16's
+// decoding with trailing NULs trimmed, on lengths across the eight- and
+// four-character ASCII steps, with non-ASCII characters, surrogates and
+// NULs at every position.
+func TestUTF16Rendering(t *testing.T) {
+	units := []uint16{'a', 'z', '0', '~', 0x7f, 0x80, 0xe9, 0x4e2d, 0xd83d, 0xde00, 0}
+	rnd := uint64(7)
+	next := func() uint64 { rnd = rnd*6364136223846793005 + 1442695040888963407; return rnd >> 33 }
+	for n := range 3000 {
+		u := make([]uint16, n%41)
+		ascii := next()%2 == 0
+		for i := range u {
+			if ascii && next()%16 != 0 {
+				u[i] = uint16('a' + next()%26)
+			} else {
+				u[i] = units[next()%uint64(len(units))]
+			}
+		}
+		b := make([]byte, 2*len(u))
+		for i, c := range u {
+			binary.LittleEndian.PutUint16(b[2*i:], c)
+		}
+		k := len(u)
+		for k > 0 && u[k-1] == 0 {
+			k--
+		}
+		assert.Equal(t, string(utf16.Decode(u[:k])), string(bxAppendUTF16([]byte("x"), b))[1:], "%x", u)
+	}
+}
