@@ -5,9 +5,9 @@ package evtx
 // Every record of a chunk is inspected here before the chunk is handed to the
 // Velocidex decoder. The pre-pass parses the record's BinXML exactly (token
 // grammar, template definitions and references, substitution values) and
-// either returns a recordPlan, the exact typed value of every substitution and
-// literal keyed by XML path, or an error saying why the record must be kept
-// away from Velocidex.
+// either returns a recordValues, the exact typed value of every
+// substitution and literal keyed by XML path, or an error saying why the
+// record must be kept away from Velocidex.
 //
 // Three outcomes of chunkInspector.inspect:
 //
@@ -161,8 +161,11 @@ func newBxPath(path string) *bxPath {
 	return p
 }
 
-// recordPlan is what the pre-pass learned about one record.
-type recordPlan struct {
+// recordValues is what the pre-pass learned about one record: its values,
+// typed and by path, or the Event built from them (ev), and what the record
+// defines and instantiates. (The decoder's plan, which records to hand to
+// Velocidex, is a decision made from it: see chunkDecoder.admit.)
+type recordValues struct {
 	// sys holds, for each entry i of systemFields, 1 + the index in
 	// ordered of the first value at its path (0: none). The other paths
 	// are looked up in ordered (get); no map is built per record.
@@ -173,6 +176,9 @@ type recordPlan struct {
 	// nData counts the values of ordered that are data fields, when the
 	// walker built it (plans built by hand leave it 0: applyPlan counts).
 	nData int
+	// ev is the record's Event, built by a direct inspection (see
+	// chunkInspector.direct) instead of ordered and sys.
+	ev *Event
 
 	recordID uint64
 	fileTime uint64 // the record header's FILETIME
@@ -246,6 +252,10 @@ type templateDef struct {
 	// velocidexKnows is true once a record defining it was handed to
 	// Velocidex (inspect returned no error).
 	velocidexKnows bool
+	// entry is the body's place in the template cache (nil: not cached,
+	// progs then holds its compiled forms: bxWalker.program).
+	entry *bxTmplEntry
+	progs bxPrograms
 }
 
 // chunkInspector inspects the records of one chunk, in file order. It is not
@@ -275,8 +285,15 @@ type chunkInspector struct {
 	// map its pending definitions use, emptied per record.
 	rp         recParser
 	pendingMap map[uint32]*templateDef
-	// plans is the current block of the chunk's plan slab (newPlan).
-	plans []recordPlan
+	// nodeByNode, when set, walks every template node by node, without
+	// its compiled form (bxProgram): the reference the programs are
+	// tested against.
+	nodeByNode bool
+	// direct, when set, builds the Event of each record that resolves
+	// (names a provider and an event ID) and that the decoder is not to
+	// see (no error) as its values are walked, in the plan's ev, instead
+	// of listing them: the plan then holds no values.
+	direct bool
 	// transient, when set, leaves each plan's values in the worker's
 	// scratch, valid only until the next inspect: the caller either
 	// consumes them at once or keeps them with keepValues.
@@ -292,7 +309,7 @@ type chunkInspector struct {
 
 // keepValues copies the values of a plan returned by a transient inspect
 // into the chunk's value slab, so that they outlive the next inspect.
-func (d *chunkInspector) keepValues(p *recordPlan) {
+func (d *chunkInspector) keepValues(p *recordValues) {
 	p.ordered = d.carveValues(p.ordered)
 }
 
@@ -325,17 +342,35 @@ func (d *chunkInspector) carveAttrs(src []bxAttr) []bxAttr {
 	return d.attrSlab[start : start+n : start+n]
 }
 
-// planBlock is the number of plans newPlan allocates at once.
+// planBlock is the number of plans a planArena allocates at once.
 const planBlock = 32
 
-// newPlan returns a zeroed plan from the chunk's plan slab: plans live as
-// long as the chunk's events are being built.
-func (d *chunkInspector) newPlan() *recordPlan {
-	if len(d.plans) == cap(d.plans) {
-		d.plans = make([]recordPlan, 0, planBlock)
+// planArena hands out plans in blocks, reused from chunk to chunk: plans
+// live as long as their chunk's events are being built.
+type planArena struct {
+	blocks [][]recordValues
+	b, i   int // the next plan is blocks[b][i]
+}
+
+// reset makes every plan handed out reusable.
+func (a *planArena) reset() { a.b, a.i = 0, 0 }
+
+// next returns a zeroed plan.
+func (a *planArena) next() *recordValues {
+	if a.b == len(a.blocks) {
+		a.blocks = append(a.blocks, make([]recordValues, planBlock))
 	}
-	d.plans = d.plans[:len(d.plans)+1]
-	return &d.plans[len(d.plans)-1]
+	p := &a.blocks[a.b][a.i]
+	if a.i++; a.i == planBlock {
+		a.b, a.i = a.b+1, 0
+	}
+	*p = recordValues{}
+	return p
+}
+
+// newPlan returns a zeroed plan from the worker's plan arena.
+func (d *chunkInspector) newPlan() *recordValues {
+	return d.sc.plans.next()
 }
 
 // newInstance returns a zeroed instance from the worker's instance arena,
@@ -403,7 +438,7 @@ type bxScratch struct {
 	// ordered gathers the values of the record being inspected.
 	ordered []bxPathValue
 	// text gathers the renderings of the scalar arguments of the record
-	// being inspected (bxArg.inText).
+	// being inspected (bxArg.render).
 	text []byte
 	// tmpl caches template bodies across chunks.
 	tmpl bxTmplCache
@@ -414,6 +449,22 @@ type bxScratch struct {
 	// attribute values of the elements being parsed.
 	ptrs  []*bxNode
 	attrs []bxAttr
+	// root is the root path, the parent of a record's nodes: one
+	// pointer for the scratch's life, the key of the programs compiled
+	// for the root (bxPrograms).
+	root *bxPath
+	// sink builds the Event of the record being inspected (direct).
+	sink eventSink
+	// templates, names and velocidexIDs are the maps of the chunk
+	// inspector using the scratch, kept from chunk to chunk so that they
+	// do not grow again in each.
+	templates    map[uint32]*templateDef
+	names        map[uint32]string
+	velocidexIDs map[uint32]bool
+	// plans holds the plans of the chunk being inspected (newPlan);
+	// whoever inspects chunks one after the other with this scratch
+	// resets it per chunk.
+	plans planArena
 }
 
 // bxTmplCache holds the parsed bodies of the template definitions a worker
@@ -443,6 +494,8 @@ type bxTmplEntry struct {
 	raw   []byte      // the body's bytes
 	names []bxNameRef // its name references, in order
 	body  []*bxNode
+	// progs holds the body's compiled forms (bxWalker.program).
+	progs bxPrograms
 }
 
 // bxNameRef is a name reference of a template body.
@@ -472,9 +525,9 @@ func bxNameAt(chunk []byte, ref int) []byte {
 // full.
 const maxCachedTemplates = 512
 
-// cachedBody returns the cached nodes of the body of size bytes at
+// cachedBody returns the cache entry of the body of size bytes at
 // chunk[start:], nil when none matches.
-func (s *bxScratch) cachedBody(guid [16]byte, size uint32, depth int, chunk []byte, start int) []*bxNode {
+func (s *bxScratch) cachedBody(guid [16]byte, size uint32, depth int, chunk []byte, start int) *bxTmplEntry {
 	e := s.tmpl.m[bxTmplKey{guid, size, depth}]
 	if e == nil {
 		return nil
@@ -505,11 +558,12 @@ func (s *bxScratch) cachedBody(guid [16]byte, size uint32, depth int, chunk []by
 	if string(b[prev:]) != string(e.raw[prev:]) {
 		return nil
 	}
-	return e.body
+	return e
 }
 
-// cacheBody keeps the parsed body of raw, a body of chunk.
-func (s *bxScratch) cacheBody(guid [16]byte, size uint32, depth int, chunk, raw []byte, names []bxNameRef, body []*bxNode) {
+// cacheBody keeps the parsed body of raw, a body of chunk, and returns
+// its entry (nil: not kept).
+func (s *bxScratch) cacheBody(guid [16]byte, size uint32, depth int, chunk, raw []byte, names []bxNameRef, body []*bxNode) *bxTmplEntry {
 	if s.tmpl.m == nil || len(s.tmpl.m) >= maxCachedTemplates {
 		s.tmpl.m = make(map[bxTmplKey]*bxTmplEntry, 64)
 	}
@@ -518,12 +572,13 @@ func (s *bxScratch) cacheBody(guid [16]byte, size uint32, depth int, chunk, raw 
 		if nr := &e.names[i]; !nr.inline {
 			name := bxNameAt(chunk, nr.ref)
 			if name == nil {
-				return // not read as a name: not cached
+				return nil // not read as a name: not cached
 			}
 			nr.name = append([]byte(nil), name...)
 		}
 	}
 	s.tmpl.m[bxTmplKey{guid, size, depth}] = e
+	return e
 }
 
 // bxRelocate makes the offsets of a template body's nodes relative to base.
@@ -560,6 +615,19 @@ func (d *chunkInspector) resetArgs() {
 	d.sc.insts = d.sc.insts[:0]
 }
 
+// renderArgs renders every scalar argument of the record being inspected
+// that is not yet rendered, for a walk that lists the values, and returns
+// the record's value text.
+func (d *chunkInspector) renderArgs() string {
+	sc := d.sc
+	for i := range sc.args {
+		if a := &sc.args[i]; a.scalar {
+			sc.text = a.render(sc.text)
+		}
+	}
+	return string(sc.text)
+}
+
 // allocArgs returns n zeroed arguments from the arena. When the arena grows,
 // slices handed out earlier keep the old backing array, which stays valid.
 func (d *chunkInspector) allocArgs(n int) []bxArg {
@@ -580,15 +648,26 @@ func newChunkInspector(chunk []byte) *chunkInspector {
 
 // newChunkInspectorScratch is newChunkInspector reusing sc (nil: a new one),
 // which must not be used by another inspector at the same time.
+//
+// The inspector's maps are sc's, emptied: an inspector made earlier with
+// sc must no longer be used.
 func newChunkInspectorScratch(chunk []byte, sc *bxScratch) *chunkInspector {
 	if sc == nil {
 		sc = &bxScratch{}
 	}
+	if sc.templates == nil {
+		sc.templates = make(map[uint32]*templateDef)
+		sc.names = make(map[uint32]string)
+		sc.velocidexIDs = make(map[uint32]bool)
+	}
+	clear(sc.templates)
+	clear(sc.names)
+	clear(sc.velocidexIDs)
 	return &chunkInspector{
 		chunk:        chunk,
-		templates:    make(map[uint32]*templateDef),
-		names:        make(map[uint32]string),
-		velocidexIDs: make(map[uint32]bool),
+		templates:    sc.templates,
+		names:        sc.names,
+		velocidexIDs: sc.velocidexIDs,
 		sc:           sc,
 	}
 }
@@ -596,7 +675,7 @@ func newChunkInspectorScratch(chunk []byte, sc *bxScratch) *chunkInspector {
 // inspect checks the record at recordOffset (chunk-relative) of recordSize
 // bytes and decodes its values. See the file comment for the meaning of the
 // (plan, err) combinations.
-func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordPlan, err error) {
+func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordValues, err error) {
 	defer func() {
 		// The parser checks every bound; this is a last line of defence
 		// so that no input can crash the caller.
@@ -640,35 +719,62 @@ func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordPlan
 			p.d.scanArrays+p.scanArrays, maxScanArraysPerChunk)}
 	}
 	// The values are gathered in the worker's scratch, then copied, at
-	// their exact size, into the chunk's value slab.
-	w := &bxWalker{p: p, plan: plan, text: string(d.sc.text), chunkSteps: d.steps}
+	// their exact size, into the chunk's value slab; or, for a record
+	// the caller wants as an Event (direct), taken by the worker's
+	// eventSink as they come.
+	if d.sc.root == nil {
+		d.sc.root = d.sc.join("", "", "")
+	}
+	root := d.sc.root
+	w := &bxWalker{p: p, plan: plan, chunkSteps: d.steps}
 	plan.ordered = d.sc.ordered[:0]
-	err = w.emitNodes(frag, d.sc.join("", "", ""), nil, 0, 0)
+	sink := &d.sc.sink
+	if d.direct && p.unsafe == nil {
+		sink.reset(new(Event), &d.sc.text)
+		w.sink = sink
+	} else {
+		w.text = d.renderArgs()
+	}
+	err = w.emitNodes(frag, root, nil, 0, 0)
+	if w.sink != nil && err == nil && !sink.resolves() {
+		// Not resolved (no provider or event ID): the caller needs
+		// the list. The same walk again gives it, step for step.
+		sink.reset(nil, nil)
+		w = &bxWalker{p: p, plan: plan, text: d.renderArgs(), chunkSteps: d.steps}
+		err = w.emitNodes(frag, root, nil, 0, 0)
+	}
 	d.sc.ordered = plan.ordered[:0]
 	d.steps += w.steps
 	if err != nil {
 		return nil, err
 	}
-	if d.values+len(plan.ordered) > maxValuesPerChunk {
+	if d.values+w.nvals > maxValuesPerChunk {
 		return nil, bxLimitf(recordOffset, "the chunk's records yield more than %d values", maxValuesPerChunk)
 	}
-	d.values += len(plan.ordered)
-	if !d.transient {
+	d.values += w.nvals
+	if w.sink != nil {
+		plan.ordered = nil
+		plan.ev = sink.finish()
+	} else if !d.transient {
 		plan.ordered = d.carveValues(plan.ordered)
 	}
 
 	// Commit what the record taught us about the chunk.
-	for off, t := range p.pending {
-		d.templates[off] = t
-		plan.defined = append(plan.defined, off)
+	if len(p.pending) > 0 { // most records define no template
+		for off, t := range p.pending {
+			d.templates[off] = t
+			plan.defined = append(plan.defined, off)
+		}
+		bxSortUint32(plan.defined)
 	}
-	bxSortUint32(plan.defined)
 	if p.unsafe != nil {
 		return plan, p.unsafe
 	}
-	for _, t := range p.pending {
-		t.velocidexKnows = true
-		d.velocidexIDs[t.id] = true
+	if len(p.pending) > 0 {
+		for _, t := range p.pending {
+			t.velocidexKnows = true
+			d.velocidexIDs[t.id] = true
+		}
 	}
 	d.scanArrays += p.scanArrays
 	plan.scanArrays = p.scanArrays

@@ -91,7 +91,7 @@ func bxScanFile(t *testing.T, path string) bxStats {
 			free = chunkSize
 		}
 		d := newChunkInspector(chunk)
-		var plans []*recordPlan // in record order; nil where not accepted
+		var plans []*recordValues // in record order; nil where not accepted
 		n := 0
 		for off := chunkHeaderSize; off+bxRecMin <= free; n++ {
 			if [4]byte(chunk[off:off+4]) != bxRecMagic {
@@ -162,7 +162,7 @@ func bxScanFile(t *testing.T, path string) bxStats {
 // and the plan, on values whose Velocidex rendering is exact: strings and
 // integers of EventData, the event ID, and the time to within its float
 // rounding.
-func bxCompare(v any, plan *recordPlan) (out []string, compared int) {
+func bxCompare(v any, plan *recordValues) (out []string, compared int) {
 	root, _ := v.(*ordereddict.Dict)
 	if root == nil {
 		return []string{"no dict from Velocidex"}, 0

@@ -65,16 +65,32 @@ type bxArg struct {
 	sub  []*bxNode // parsed content of a BinXML (0x21) argument
 	cur  bxCursor  // the cursor that parsed sub
 	val  typedValue
-	// inText marks a scalar whose rendering is text[ts:te] of the
-	// record's value text (bxScratch.text), val.Text being left empty.
-	inText bool
-	ts, te int32
+	// scalar marks a scalar argument: its rendering is not made when it
+	// is parsed (only checked) but when a value needs it as text
+	// (render), as text[ts:te] of the record's value text
+	// (bxScratch.text), rendered set; val.Text is set from it when the
+	// walker lists the value. A System field a number or a FILETIME
+	// fills is set from the bytes, never rendered.
+	scalar, rendered bool
+	ts, te           int32
+}
+
+// render renders a scalar argument into text, once, and returns text.
+// The argument was checked when parsed (bxCheckScalar).
+func (a *bxArg) render(text []byte) []byte {
+	if a.rendered {
+		return text
+	}
+	ts := len(text)
+	text, _ = bxAppendScalar(text, a.typ, a.data)
+	a.ts, a.te, a.rendered = int32(ts), int32(len(text)), true
+	return text
 }
 
 // recParser holds the state of one record's inspection.
 type recParser struct {
 	d          *chunkInspector
-	plan       *recordPlan
+	plan       *recordValues
 	pending    map[uint32]*templateDef // definitions met in this record
 	scanArrays int
 	unsafe     error // first reason Velocidex would misread the record
@@ -89,7 +105,7 @@ type recParser struct {
 
 // reset readies p for a record, field by field (a typed copy of a whole
 // parser costs a bulk write barrier while the collector marks).
-func (p *recParser) reset(d *chunkInspector, plan *recordPlan) {
+func (p *recParser) reset(d *chunkInspector, plan *recordValues) {
 	p.d, p.plan, p.pending, p.scanArrays, p.unsafe = d, plan, nil, 0, nil
 	p.outer, p.outerTmpl = false, nil
 	p.inBody, p.bodyStart, p.names = false, 0, p.names[:0]
@@ -585,7 +601,9 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 		a := &args[i]
 		size := a.off
 		a.off = c.pos
-		a.data, _ = c.bytes(size)
+		// In bounds: need(total) above.
+		a.data = c.b[c.pos : c.pos+size : c.pos+size]
+		c.pos += size
 		switch {
 		case a.typ == TypeBinXML:
 			// The cursor lives in the argument arena: a cursor of its
@@ -605,19 +623,16 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 				p.scanArrays++
 			}
 		default:
-			// Scalars are rendered into the record's value text, one
-			// string for the whole record (see bxWalker.text).
-			sc := p.d.sc
-			ts := len(sc.text)
-			sc.text, err = bxAppendScalar(sc.text, a.typ, a.data)
-			if err != nil {
+			// Scalars are checked here, rendered when a value needs
+			// them as text (bxArg.render).
+			if err := bxCheckScalar(a.typ, a.data); err != nil {
 				return nil, bxBadf(a.off, "argument %d: %v", i, err)
 			}
 			a.val.Type, a.val.Offset = a.typ, a.off // a.val is zero
 			if a.typ == TypeFileTime {
 				a.val.FileTime = binary.LittleEndian.Uint64(a.data)
 			}
-			a.inText, a.ts, a.te = true, int32(ts), int32(len(sc.text))
+			a.scalar = true
 			switch a.typ {
 			case 0x86, 0x8a, 0x95:
 				p.scanArrays++
@@ -675,10 +690,10 @@ func (p *recParser) parseDefinition(c *bxCursor, id uint32, depth int) (*templat
 	}
 	t := &templateDef{offset: uint32(defOff), id: id, guid: [16]byte(guid), size: size, base: bodyStart}
 	sc := p.d.sc
-	if body := sc.cachedBody(t.guid, size, depth, c.b, bodyStart); body != nil {
+	if e := sc.cachedBody(t.guid, size, depth, c.b, bodyStart); e != nil {
 		// The same definition, read in an earlier chunk: its nodes are
 		// shared, their offsets relative to the body (see bxTmplCache).
-		t.body = body
+		t.body, t.entry = e.body, e
 	} else {
 		saved := p.unsafe
 		p.unsafe = nil
@@ -694,7 +709,7 @@ func (p *recParser) parseDefinition(c *bxCursor, id uint32, depth int) (*templat
 		if p.unsafe != nil {
 			t.unsafe = p.unsafe.(*binxmlError).Msg
 		} else {
-			sc.cacheBody(t.guid, size, depth, c.b, c.b[bodyStart:bodyStart+int(size)], p.names, t.body)
+			t.entry = sc.cacheBody(t.guid, size, depth, c.b, c.b[bodyStart:bodyStart+int(size)], p.names, t.body)
 		}
 		if saved != nil {
 			p.unsafe = saved

@@ -2,7 +2,7 @@ package evtx
 
 import "strings"
 
-// planSysSlots bounds the number of System paths a recordPlan indexes (the
+// planSysSlots bounds the number of System paths a recordValues indexes (the
 // length of systemFields; checked in planSysSlot's initialiser).
 const planSysSlots = 24
 
@@ -25,7 +25,7 @@ const planSysPrefix = "Event/System/"
 
 // noteSys records that ordered[i] is at path, when path is a System path
 // seen for the first time in the record.
-func (p *recordPlan) noteSys(path string, i int) {
+func (p *recordValues) noteSys(path string, i int) {
 	if !strings.HasPrefix(path, planSysPrefix) {
 		return
 	}
@@ -35,7 +35,7 @@ func (p *recordPlan) noteSys(path string, i int) {
 }
 
 // indexSys rebuilds sys from ordered (for plans built by hand).
-func (p *recordPlan) indexSys() {
+func (p *recordValues) indexSys() {
 	p.sys = [planSysSlots]int32{}
 	for i, pv := range p.ordered {
 		p.noteSys(pv.Path, i)
@@ -43,7 +43,7 @@ func (p *recordPlan) indexSys() {
 }
 
 // sysValue returns the first value at systemFields[i].path.
-func (p *recordPlan) sysValue(i int) (typedValue, bool) {
+func (p *recordValues) sysValue(i int) (typedValue, bool) {
 	if k := p.sys[i]; k > 0 {
 		return p.ordered[k-1].Value, true
 	}
@@ -51,7 +51,7 @@ func (p *recordPlan) sysValue(i int) (typedValue, bool) {
 }
 
 // get returns the first value at path in document order.
-func (p *recordPlan) get(path string) (typedValue, bool) {
+func (p *recordValues) get(path string) (typedValue, bool) {
 	if s, ok := planSysSlot[path]; ok {
 		return p.sysValue(s)
 	}
@@ -64,7 +64,7 @@ func (p *recordPlan) get(path string) (typedValue, bool) {
 }
 
 // value is get without the presence flag.
-func (p *recordPlan) value(path string) typedValue {
+func (p *recordValues) value(path string) typedValue {
 	v, _ := p.get(path)
 	return v
 }

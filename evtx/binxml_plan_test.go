@@ -29,7 +29,7 @@ func TestSystemTextSettersAgree(t *testing.T) {
 // TestPlanLookups: get and sysValue return the first value of a path, in
 // document order, for System and other paths alike.
 func TestPlanLookups(t *testing.T) {
-	p := &recordPlan{ordered: []bxPathValue{
+	p := &recordValues{ordered: []bxPathValue{
 		{Path: "Event/EventData/Data#0", Value: typedValue{Text: "a"}},
 		{Path: pathEventID, Value: typedValue{Text: "1"}},
 		{Path: pathEventID, Value: typedValue{Text: "2"}},

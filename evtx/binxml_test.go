@@ -635,7 +635,7 @@ func TestInspectRefusals(t *testing.T) {
 			tt.build(c)
 			d := newChunkInspector(c.buf)
 			var err error
-			var plan *recordPlan
+			var plan *recordValues
 			for off := chunkHeaderSize; off < c.next; {
 				size := int(binary.LittleEndian.Uint32(c.buf[off+4:]))
 				plan, err = d.inspect(off, size)
@@ -748,7 +748,7 @@ func TestInspectVelocidexDivergence(t *testing.T) {
 			tt.build(c)
 			d := newChunkInspector(c.buf)
 			var err error
-			var plan *recordPlan
+			var plan *recordValues
 			for off := chunkHeaderSize; off < c.next; {
 				size := int(binary.LittleEndian.Uint32(c.buf[off+4:]))
 				plan, err = d.inspect(off, size)

@@ -92,6 +92,52 @@ func bxScalar(t Type, b []byte) (string, error) {
 	return string(out), err
 }
 
+// bxCheckScalar returns the error bxAppendScalar gives for a value of
+// type t stored in b, without rendering it: the pre-pass checks every
+// argument when it parses a record and renders only those a field needs
+// as text.
+func bxCheckScalar(t Type, b []byte) error {
+	if n := bxScalarSize[t]; n > 0 {
+		if int(n) == len(b) {
+			return nil // a fixed-size type of its size
+		}
+		return fmt.Errorf("value of type 0x%02x has %d bytes, want %d", uint8(t), len(b), n)
+	}
+	switch t {
+	case TypeBool:
+		switch len(b) {
+		case 1, 2, 4, 8:
+			return nil
+		}
+		return fmt.Errorf("boolean of %d bytes, want 1, 2, 4 or 8", len(b))
+	case TypeSizeT:
+		if len(b) == 4 || len(b) == 8 {
+			return nil
+		}
+		return fmt.Errorf("size_t of %d bytes, want 4 or 8", len(b))
+	case TypeSID:
+		if len(b) < 8 {
+			return fmt.Errorf("SID of %d bytes, want at least 8", len(b))
+		}
+		n := 8 + 4*int(b[1])
+		if len(b) < n {
+			return fmt.Errorf("SID with %d sub-authorities needs %d bytes, has %d", b[1], n, len(b))
+		}
+		if n != len(b) {
+			return fmt.Errorf("SID of %d bytes stored in %d", n, len(b))
+		}
+	}
+	return nil
+}
+
+// bxScalarSize is bxFixedSize by type, 0 for a type of variable size.
+var bxScalarSize = func() (s [256]uint8) {
+	for t := range s {
+		s[t] = uint8(bxFixedSize(Type(t)))
+	}
+	return s
+}()
+
 // bxAppendScalar appends the rendering of one non-array value to dst: the
 // pre-pass renders all the values of a record into one buffer, turned
 // into one string, instead of allocating a string per value.
@@ -182,19 +228,21 @@ func bxArray(t Type, b []byte) ([]string, error) {
 		if len(b)%2 != 0 {
 			return nil, fmt.Errorf("string array of odd size %d", len(b))
 		}
-		u := make([]uint16, len(b)/2)
-		for i := range u {
-			u[i] = binary.LittleEndian.Uint16(b[2*i:])
-		}
+		// Items end at a NUL character; each is decoded as a String
+		// value is (bxAppendUTF16: it holds no NUL to trim), through
+		// one buffer.
+		var buf []byte
 		start := 0
-		for i, c := range u {
-			if c == 0 {
-				items = append(items, string(utf16.Decode(u[start:i])))
-				start = i + 1
+		for i := 0; i+1 < len(b); i += 2 {
+			if b[i] == 0 && b[i+1] == 0 {
+				buf = bxAppendUTF16(buf[:0], b[start:i])
+				items = append(items, string(buf))
+				start = i + 2
 			}
 		}
-		if start < len(u) {
-			items = append(items, string(utf16.Decode(u[start:])))
+		if start < len(b) {
+			buf = bxAppendUTF16(buf[:0], b[start:])
+			items = append(items, string(buf))
 		}
 		return items, nil
 	case TypeAnsiString:
@@ -388,6 +436,11 @@ func bxUTF16(b []byte) string {
 	if n == 0 {
 		return ""
 	}
+	if n <= 64 {
+		// Decoded on the stack: one allocation, the string's.
+		var buf [3 * 64]byte
+		return string(bxAppendUTF16(buf[:0], b))
+	}
 	return string(bxAppendUTF16(make([]byte, 0, 3*n), b))
 }
 
@@ -397,17 +450,24 @@ func bxAppendUTF16(out, b []byte) []byte {
 	for n > 0 && b[2*n-2] == 0 && b[2*n-1] == 0 {
 		n--
 	}
-	// ASCII, the common case, is copied without decoding, four
-	// characters at a time.
+	// ASCII, the common case, is copied without decoding, eight
+	// characters (two loads, one store) at a time, then four.
 	out = slices.Grow(out, n)
 	dst := out[len(out) : len(out)+n]
 	i := 0
+	for ; i+8 <= n; i += 8 {
+		u, v := binary.LittleEndian.Uint64(b[2*i:]), binary.LittleEndian.Uint64(b[2*i+8:])
+		if (u|v)&0xff80ff80ff80ff80 != 0 {
+			break
+		}
+		binary.LittleEndian.PutUint64(dst[i:], bxPackASCII(u)|bxPackASCII(v)<<32)
+	}
 	for ; i+4 <= n; i += 4 {
 		u := binary.LittleEndian.Uint64(b[2*i:])
 		if u&0xff80ff80ff80ff80 != 0 {
 			break
 		}
-		dst[i], dst[i+1], dst[i+2], dst[i+3] = byte(u), byte(u>>16), byte(u>>32), byte(u>>48)
+		binary.LittleEndian.PutUint32(dst[i:], uint32(bxPackASCII(u)))
 	}
 	for ; i < n; i++ {
 		lo, hi := b[2*i], b[2*i+1]
@@ -435,6 +495,14 @@ func bxAppendUTF16(out, b []byte) []byte {
 		out = utf8.AppendRune(out, c)
 	}
 	return out
+}
+
+// bxPackASCII packs the low bytes of the four UTF-16LE units of u into the
+// low 32 bits of the result.
+func bxPackASCII(u uint64) uint64 {
+	u &= 0x00ff00ff00ff00ff
+	u = (u | u>>8) & 0x0000ffff0000ffff
+	return (u | u>>16) & 0xffffffff
 }
 
 func bxDecodeUTF16(u []uint16) string {

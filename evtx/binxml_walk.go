@@ -5,7 +5,10 @@ import (
 	"strings"
 )
 
-// bxWalker expands a parsed record into (path, value) pairs.
+// bxWalker expands a parsed record into (path, value) pairs, listed in the
+// record's values (plan.ordered) or handed to an eventSink, which builds the
+// Event from them. A template instance runs the template's compiled
+// program (bxProgram) where there is one, with the same result.
 //
 // Paths join element names with "/"; an attribute follows its element after
 // "@"; text content takes the element's own path. A <Data> element whose Name
@@ -16,13 +19,19 @@ import (
 // optional substitutions with Null values is left out (bxOnlyNullOptional).
 type bxWalker struct {
 	p     *recParser
-	plan  *recordPlan
+	plan  *recordValues
 	steps int
-	// text is the record's value text: the renderings of its scalar
-	// arguments, one string that their values' Text slice.
+	// text is the record's value text, for a listing walk: the renderings
+	// of its scalar arguments, one string that their values' Text slice.
+	// (The sink renders into the scratch's text itself.)
 	text string
 	// chunkSteps is the chunk inspector's step count when the walk began.
 	chunkSteps int
+	// nvals counts the values emitted.
+	nvals int
+	// sink, when set, takes the values instead of plan.ordered: the
+	// record's Event is built as they come, and no list is made.
+	sink *eventSink
 }
 
 func (w *bxWalker) step(off int) error {
@@ -43,9 +52,14 @@ func (w *bxWalker) stepErr(off int) error {
 	return bxLimitf(off, "expanding the chunk's records takes more than %d steps", maxStepsPerChunk)
 }
 
-func (w *bxWalker) add(off int, path *bxPath, v typedValue) error {
-	if len(w.plan.ordered) >= maxValuesPerRecord {
+func (w *bxWalker) add(off int, path *bxPath, v *typedValue) error {
+	if w.nvals >= maxValuesPerRecord {
 		return bxLimitf(off, "record yields more than %d values", maxValuesPerRecord)
+	}
+	w.nvals++
+	if w.sink != nil {
+		w.sink.add(path, v)
+		return nil
 	}
 	// Field by field: appending the struct whole is a typed copy, which
 	// costs a bulk write barrier while the collector marks (wbMove, about
@@ -68,6 +82,17 @@ func (w *bxWalker) add(off int, path *bxPath, v typedValue) error {
 	if path.sys >= 0 && w.plan.sys[path.sys] == 0 {
 		w.plan.sys[path.sys] = int32(len(w.plan.ordered))
 	}
+	return nil
+}
+
+// addScalar is add for a scalar argument a, given to the sink, which
+// renders it only if it needs its text.
+func (w *bxWalker) addScalar(off int, path *bxPath, a *bxArg) error {
+	if w.nvals >= maxValuesPerRecord {
+		return bxLimitf(off, "record yields more than %d values", maxValuesPerRecord)
+	}
+	w.nvals++
+	w.sink.addScalar(path, a, nil)
 	return nil
 }
 
@@ -146,6 +171,13 @@ func (w *bxWalker) emitNodes(nodes []*bxNode, parent *bxPath, args []bxArg, base
 				return err
 			}
 		case kindInstance:
+			if prog := w.program(n.inst.tmpl, parent, depth); prog != nil {
+				// The template's body, compiled for this place.
+				if err := w.run(prog, n.inst.args, n.inst.tmpl.base); err != nil {
+					return err
+				}
+				continue
+			}
 			if err := w.emitNodes(n.inst.tmpl.body, parent, n.inst.args, n.inst.tmpl.base, depth); err != nil {
 				return err
 			}
@@ -174,18 +206,24 @@ func dataSeg(i int) string {
 // of the element that holds it (nested BinXML goes there).
 func (w *bxWalker) emitValue(n *bxNode, elemPath, path *bxPath, args []bxArg, base, depth int) error {
 	if n.kind == kindText {
-		return w.add(base+n.off, path, typedValue{Type: TypeString, Text: n.text, Literal: true, Offset: base + n.off})
+		return w.add(base+n.off, path, &typedValue{Type: TypeString, Text: n.text, Literal: true, Offset: base + n.off})
 	}
 	if n.kind != kindSubst {
 		return nil
 	}
-	if int(n.subID) >= len(args) {
+	return w.emitArg(n.subID, n.optional, base+n.off, elemPath, path, args, depth)
+}
+
+// emitArg emits the values of argument id of args for a substitution at
+// chunk offset off (optional: an optional substitution).
+func (w *bxWalker) emitArg(id uint16, optional bool, off int, elemPath, path *bxPath, args []bxArg, depth int) error {
+	if int(id) >= len(args) {
 		// Windows' own renderer refuses such a record; keep the slot
 		// visible as a null value.
-		return w.add(base+n.off, path, typedValue{Type: TypeNull, Offset: base + n.off})
+		return w.add(off, path, &typedValue{Type: TypeNull, Offset: off})
 	}
-	a := &args[n.subID]
-	if n.optional && a.typ == TypeNull {
+	a := &args[id]
+	if optional && a.typ == TypeNull {
 		return nil // renders nothing
 	}
 	if a.typ == TypeBinXML {
@@ -195,12 +233,12 @@ func (w *bxWalker) emitValue(n *bxNode, elemPath, path *bxPath, args []bxArg, ba
 		if len(a.val.Items) == 0 {
 			v := a.val
 			v.Text = ""
-			return w.add(a.off, path, v)
+			return w.add(a.off, path, &v)
 		}
 		for _, it := range a.val.Items {
 			v := a.val
 			v.Text = it
-			if err := w.add(a.off, path, v); err != nil {
+			if err := w.add(a.off, path, &v); err != nil {
 				return err
 			}
 			if err := w.step(a.off); err != nil {
@@ -209,13 +247,15 @@ func (w *bxWalker) emitValue(n *bxNode, elemPath, path *bxPath, args []bxArg, ba
 		}
 		return nil
 	}
-	if err := w.add(a.off, path, a.val); err != nil {
-		return err
+	if a.scalar {
+		if w.sink != nil {
+			return w.addScalar(a.off, path, a)
+		}
+		// The arena's value holds no text: the record's text has it
+		// (renderArgs rendered every scalar before a listing walk).
+		a.val.Text = w.text[a.ts:a.te]
 	}
-	if a.inText {
-		w.plan.ordered[len(w.plan.ordered)-1].Value.Text = w.text[a.ts:a.te]
-	}
-	return nil
+	return w.add(a.off, path, &a.val)
 }
 
 // bxOnlyNullOptional reports whether nodes, the content of an element or the

@@ -197,7 +197,12 @@ func frameRecord(buf []byte, off, end int) (int, error) {
 // the next offset where a well-framed record starts. An all-zero tail ends
 // the area when the free-space offset was not trusted (trustEnd false).
 func frameRecords(buf []byte, end int, trustEnd bool) []span {
-	var out []span
+	return appendFramed(nil, buf, end, trustEnd)
+}
+
+// appendFramed is frameRecords appending to out (a reader reuses one
+// slice from chunk to chunk).
+func appendFramed(out []span, buf []byte, end int, trustEnd bool) []span {
 	off := chunkHeaderSize
 	for off < end && len(out) < maxRecordsPerChunk {
 		if !trustEnd && allZero(buf[off:end]) {
@@ -397,9 +402,11 @@ var errSlack = errors.New("slack past the record area")
 // missing from those ranges are reported only when no other error explains
 // them: checkMissing is false for a chunk cut by the end of the file, and
 // a bad region is reported with its place.
-func frameChunk(buf []byte, h chunkHeader, end int, trustEnd, tail, checkMissing, keepSlack bool) chunkFrame {
+//
+// The spans are appended to into[:0] (nil: a new slice).
+func frameChunk(into []span, buf []byte, h chunkHeader, end int, trustEnd, tail, checkMissing, keepSlack bool) chunkFrame {
 	var fr chunkFrame
-	fr.spans = frameRecords(buf, end, trustEnd)
+	fr.spans = appendFramed(into[:0], buf, end, trustEnd)
 	// A record continuing the chunk has the next ID, starts where the
 	// record before it ends, and is not older than it.
 	next, prevEnd, prevTime := h.firstID, end, uint64(0)
@@ -517,13 +524,18 @@ func (fr *chunkFrame) addTail(claimed []span, end int) {
 // from forwarded events may number them out of order) and with its record
 // number range (the count of records).
 func (fr *chunkFrame) checkRange(h chunkHeader, checkMissing bool) {
-	var recs []span
+	var first, last span // of the records to return, counted by nrecs
+	nrecs := 0
 	bad := false
 	for _, s := range fr.spans {
 		switch {
 		case s.recovered:
 		case s.bad == nil:
-			recs = append(recs, s)
+			if nrecs == 0 {
+				first = s
+			}
+			last = s
+			nrecs++
 			fr.maxID = max(fr.maxID, s.id)
 		case s.bad != errSlack:
 			bad = true
@@ -531,8 +543,7 @@ func (fr *chunkFrame) checkRange(h chunkHeader, checkMissing bool) {
 	}
 	// Records lost in a bad region are already reported, with its place.
 	checkMissing = checkMissing && !bad
-	if n := len(recs); n > 0 {
-		first, last := recs[0], recs[n-1]
+	if nrecs > 0 {
 		switch {
 		case last.id > h.lastID:
 			fr.issues = append(fr.issues, fieldIssue{last.off, &FieldError{Field: "LastRecordID", Stored: h.lastID, Err: ErrHeaderMismatch,
@@ -552,7 +563,7 @@ func (fr *chunkFrame) checkRange(h chunkHeader, checkMissing bool) {
 	if h.lastNum >= h.firstNum {
 		claim = h.lastNum - h.firstNum + 1
 	}
-	if n := uint64(len(recs)); n > claim || checkMissing && n < claim {
+	if n := uint64(nrecs); n > claim || checkMissing && n < claim {
 		fr.issues = append(fr.issues, fieldIssue{0, &FieldError{Field: "LastRecordNumber", Stored: h.lastNum, Err: ErrHeaderMismatch,
 			Found: fmt.Sprintf("with FirstRecordNumber %d the header claims %d records, and the chunk holds %d", h.firstNum, claim, n)}})
 	}

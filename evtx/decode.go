@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"unicode/utf16"
 
@@ -30,13 +31,13 @@ type chunkResult struct {
 // recordWork is a framed record of a chunk being decoded.
 type recordWork struct {
 	span
-	plan     *recordPlan // exact values from the BinXML pre-pass, nil if it failed
-	planErr  error       // why the pre-pass kept the record from the decoder
-	patches  []int       // descriptor type bytes to rewrite in the decoder copy
-	defines  uint32      // template ID defined inline by the record, 0 if none
-	toDecode bool        // handed to the decoder
-	filtered bool        // proved of an unwanted provider without inspection (see lazyInspect)
-	resolved bool        // the plan alone gives the Event (see resolved)
+	plan     *recordValues // exact values from the BinXML pre-pass, nil if it failed
+	planErr  error         // why the pre-pass kept the record from the decoder
+	patches  []int         // descriptor type bytes to rewrite in the decoder copy
+	defines  uint32        // template ID defined inline by the record, 0 if none
+	toDecode bool          // handed to the decoder
+	filtered bool          // proved of an unwanted provider without inspection (see lazyInspect)
+	resolved bool          // the plan alone gives the Event (see resolved)
 	// ev is the Event of a resolved record built as soon as it was
 	// inspected, its plan's values then being dropped; unwanted is set
 	// instead when the filter rejected it then.
@@ -59,6 +60,11 @@ type chunkDecoder struct {
 	other    []byte
 	liveSlot int
 	live     map[uint64]uint64
+	// spans, works and workPtrs are reused from chunk to chunk: nothing
+	// a chunk's result holds refers to them.
+	spans    []span
+	works    []recordWork
+	workPtrs []*recordWork
 
 	hooks *decodeHooks // the Reader's; nil but in tests
 }
@@ -80,7 +86,7 @@ type decodeHooks struct {
 	parse func(cp []byte, n int) ([]*vevtx.EventRecord, error)
 	// built, when set, is told how each Event was built, before its place
 	// is set.
-	built func(how buildPath, plan *recordPlan, ev *Event)
+	built func(how buildPath, plan *recordValues, ev *Event)
 	// fallback, when set, is told, per chunk in which the fallback ran, how
 	// many refused records it handed to the decoder and how many of them
 	// the decoder decoded.
@@ -183,7 +189,8 @@ func (d *chunkDecoder) decode(idx int) chunkResult {
 		return res
 	}
 	res.info.State = ChunkDecoded
-	fr := frameChunk(buf, h, end, trustEnd, trustEnd && !truncated, !truncated, d.opts.recover)
+	fr := frameChunk(d.spans, buf, h, end, trustEnd, trustEnd && !truncated, !truncated, d.opts.recover)
+	d.spans = fr.spans // reused by the next chunk: the records' works copy their span
 	res.info.SlackRecords, res.maxID = fr.slack, fr.maxID
 	res.info.RecoveredCopies = fr.copies
 	if d.opts.recover {
@@ -209,7 +216,7 @@ func (d *chunkDecoder) decode(idx int) chunkResult {
 // generated log). Such records
 // need no decoder; the others still get it (and all of them when a test
 // forces the decoder).
-func (d *chunkDecoder) resolved(p *recordPlan) bool {
+func (d *chunkDecoder) resolved(p *recordValues) bool {
 	if d.hooks.forced() {
 		return false
 	}
@@ -220,19 +227,29 @@ func (d *chunkDecoder) resolved(p *recordPlan) bool {
 // frameChunk into spans.
 func (d *chunkDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span, damaged bool) {
 	idx, base := res.info.Index, res.info.Offset
-	all := make([]recordWork, len(spans))
-	works := make([]*recordWork, len(spans))
+	if cap(d.works) < len(spans) {
+		d.works = make([]recordWork, len(spans))
+		d.workPtrs = make([]*recordWork, len(spans))
+	}
+	all, works := d.works[:len(spans)], d.workPtrs[:len(spans)]
+	clear(all) // the previous chunk's
 	for i, s := range spans {
 		all[i].span = s
 		works[i] = &all[i]
 	}
+	// The chunk's plans come from the worker's arena, reset per chunk.
+	d.scratch.plans.reset()
+	// One item per record at most, and the errors before them.
+	res.items = slices.Grow(res.items, len(spans))
 	needDecoder := false
 	if !d.lazyInspect(buf, works) {
 		// The values of a resolved record are turned into its Event at
 		// once, from the worker's scratch; only the other plans are
 		// copied into the chunk's slab for later.
+		// A record that resolves is built as it is walked (direct).
 		insp := newChunkInspectorScratch(buf, d.scratch)
 		insp.transient = true
+		insp.direct = !d.hooks.forced()
 		for _, w := range works {
 			if w.bad != nil {
 				continue
@@ -240,6 +257,16 @@ func (d *chunkDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span,
 			insp.detached = w.recovered
 			w.plan, w.planErr = insp.inspect(w.off, w.size)
 			if w.plan == nil {
+				continue
+			}
+			if ev := w.plan.ev; ev != nil {
+				w.plan.ev = nil
+				w.resolved = true
+				if d.opts.mayKeep(ev.Provider, ev.EventID) {
+					w.ev = ev
+				} else {
+					w.unwanted = true
+				}
 				continue
 			}
 			if w.planErr == nil {
@@ -452,7 +479,7 @@ func (d *chunkDecoder) lazyInspect(buf []byte, works []*recordWork) bool {
 			}
 		}
 	}
-	plans := make([]*recordPlan, len(works))
+	plans := make([]*recordValues, len(works))
 	for round := 0; ; round++ {
 		if round > maxLazyRounds {
 			return false
@@ -520,7 +547,7 @@ func outerTemplateRef(buf []byte, s span) (int, bool) {
 
 // inSubstitution reports whether [off, off+n) lies inside the UTF-16 text
 // of a string substitution value of plan.
-func inSubstitution(plan *recordPlan, off, n int) bool {
+func inSubstitution(plan *recordValues, off, n int) bool {
 	if plan == nil {
 		return false
 	}
@@ -734,9 +761,16 @@ func bisect(parse func([]byte, int) ([]*vevtx.EventRecord, error), cp []byte, n 
 // fallback. Records refused for malformed BinXML or a limit are not handed
 // over.
 func refusedBinXML(w *recordWork) bool {
-	var fs fallbackSafe
 	return w.bad == nil && w.plan == nil && w.planErr != nil && !w.filtered &&
-		errors.As(w.planErr, &fs) && !errors.Is(w.planErr, ErrLimit)
+		isFallbackSafe(w.planErr) && !errors.Is(w.planErr, ErrLimit)
+}
+
+// isFallbackSafe reports whether err wraps a fallbackSafe refusal. It is
+// apart from refusedBinXML so that the variable errors.As needs, which
+// escapes, is allocated only for a refused record, not for every record.
+func isFallbackSafe(err error) bool {
+	var fs fallbackSafe
+	return errors.As(err, &fs)
 }
 
 // templatesKnown reports whether every template the record s uses, in its

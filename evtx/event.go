@@ -1,6 +1,7 @@
 package evtx
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"hash/crc32"
@@ -68,108 +69,114 @@ type systemSetter struct {
 	// text, when set, is set for a value given as text (a plan's), without
 	// boxing it in an interface.
 	text func(ev *Event, s string)
+	// num, for a numeric field of bits bits, sets it from a number that
+	// fits (set and text parse the number, then call it).
+	num  func(ev *Event, n uint64)
+	bits int
+	// guid, for a GUID field, sets it from the pre-pass's rendering of a
+	// GUID value, already in the form renderGUID gives.
+	guid func(ev *Event, s string)
+}
+
+// numField is the systemSetter of a numeric field.
+func numField(path string, bits int, num func(ev *Event, n uint64)) systemSetter {
+	return systemSetter{path: path, bits: bits, num: num,
+		set: func(ev *Event, v any) {
+			if n, ok := toUint(v, bits); ok {
+				num(ev, n)
+			}
+		},
+		text: func(ev *Event, s string) {
+			if n, ok := uintText(s, bits); ok {
+				num(ev, n)
+			}
+		}}
 }
 
 var systemFields = []systemSetter{
-	{pathProvider, func(ev *Event, v any) { ev.Provider = render(v) }, func(ev *Event, s string) { ev.Provider = s }},
-	{pathProviderGUID, func(ev *Event, v any) { ev.ProviderGUID = renderGUID(render(v)) }, func(ev *Event, s string) { ev.ProviderGUID = renderGUID(s) }},
-	{pathEventSourceName, func(ev *Event, v any) { ev.EventSourceName = render(v) }, func(ev *Event, s string) { ev.EventSourceName = s }},
-	{pathEventID, func(ev *Event, v any) {
-		if n, ok := toUint(v, 16); ok {
-			ev.EventID = uint16(n)
+	{path: pathProvider, set: func(ev *Event, v any) { ev.Provider = render(v) }, text: func(ev *Event, s string) { ev.Provider = s }},
+	{path: pathProviderGUID, set: func(ev *Event, v any) { ev.ProviderGUID = renderGUID(render(v)) }, text: func(ev *Event, s string) { ev.ProviderGUID = renderGUID(s) },
+		guid: func(ev *Event, s string) { ev.ProviderGUID = s }},
+	{path: pathEventSourceName, set: func(ev *Event, v any) { ev.EventSourceName = render(v) }, text: func(ev *Event, s string) { ev.EventSourceName = s }},
+	numField(pathEventID, 16, func(ev *Event, n uint64) { ev.EventID = uint16(n) }),
+	numField(pathQualifiers, 16, func(ev *Event, n uint64) { ev.Qualifiers, ev.HasQualifiers = uint16(n), true }),
+	numField(pathVersion, 8, func(ev *Event, n uint64) { ev.Version = uint8(n) }),
+	numField(pathLevel, 8, func(ev *Event, n uint64) { ev.Level = uint8(n) }),
+	numField(pathTask, 16, func(ev *Event, n uint64) { ev.Task = uint16(n) }),
+	numField(pathOpcode, 8, func(ev *Event, n uint64) { ev.Opcode = uint8(n) }),
+	numField(pathKeywords, 64, func(ev *Event, n uint64) { ev.Keywords = n }),
+	{path: pathTimeCreated, set: func(ev *Event, v any) { ev.TimeCreated = toTime(v) }},
+	{path: pathActivityID, set: func(ev *Event, v any) { ev.ActivityID = renderGUID(render(v)) }, text: func(ev *Event, s string) { ev.ActivityID = renderGUID(s) },
+		guid: func(ev *Event, s string) { ev.ActivityID = s }},
+	{path: pathRelatedActivity, set: func(ev *Event, v any) { ev.RelatedActivityID = renderGUID(render(v)) }, text: func(ev *Event, s string) { ev.RelatedActivityID = renderGUID(s) },
+		guid: func(ev *Event, s string) { ev.RelatedActivityID = s }},
+	numField(pathProcessID, 32, func(ev *Event, n uint64) { ev.ProcessID = uint32(n) }),
+	numField(pathThreadID, 32, func(ev *Event, n uint64) { ev.ThreadID = uint32(n) }),
+	numField(pathEventRecordID, 64, func(ev *Event, n uint64) { ev.EventRecordID = n }),
+	{path: pathChannel, set: func(ev *Event, v any) { ev.Channel = render(v) }, text: func(ev *Event, s string) { ev.Channel = s }},
+	{path: pathComputer, set: func(ev *Event, v any) { ev.Computer = render(v) }, text: func(ev *Event, s string) { ev.Computer = s }},
+	{path: pathUserID, set: func(ev *Event, v any) { ev.UserSID = render(v) }, text: func(ev *Event, s string) { ev.UserSID = s }},
+}
+
+// setSystemTyped sets the System field systemFields[i] of ev from a, the
+// first value at its path, a scalar argument, when its stored bytes give
+// the field without its text: a number for a numeric field, a FILETIME
+// other than 0 for TimeCreated. The result is what the text would give
+// (setSystem): a negative number, a Bool or a number too wide for the
+// field sets nothing, as their renderings do not parse. It reports whether
+// it dealt with the value.
+func setSystemTyped(ev *Event, i int, a *bxArg) bool {
+	f := &systemFields[i]
+	if f.num == nil {
+		if i == sysTimeCreated && a.val.FileTime != 0 {
+			ev.TimeCreated = fileTimeToTime(a.val.FileTime)
+			return true
 		}
-	}, func(ev *Event, s string) {
-		if n, ok := uintText(s, 16); ok {
-			ev.EventID = uint16(n)
+		return false
+	}
+	b := a.data
+	var n uint64
+	switch a.typ {
+	case TypeUint8:
+		n = uint64(b[0])
+	case TypeUint16:
+		n = uint64(binary.LittleEndian.Uint16(b))
+	case TypeUint32, TypeHexInt32:
+		n = uint64(binary.LittleEndian.Uint32(b))
+	case TypeUint64, TypeHexInt64:
+		n = binary.LittleEndian.Uint64(b)
+	case TypeSizeT:
+		if len(b) == 4 {
+			n = uint64(binary.LittleEndian.Uint32(b))
+		} else {
+			n = binary.LittleEndian.Uint64(b)
 		}
-	}},
-	{pathQualifiers, func(ev *Event, v any) {
-		if n, ok := toUint(v, 16); ok {
-			ev.Qualifiers, ev.HasQualifiers = uint16(n), true
+	case TypeInt8, TypeInt16, TypeInt32, TypeInt64:
+		var x int64
+		switch a.typ {
+		case TypeInt8:
+			x = int64(int8(b[0]))
+		case TypeInt16:
+			x = int64(int16(binary.LittleEndian.Uint16(b)))
+		case TypeInt32:
+			x = int64(int32(binary.LittleEndian.Uint32(b)))
+		default:
+			x = int64(binary.LittleEndian.Uint64(b))
 		}
-	}, func(ev *Event, s string) {
-		if n, ok := uintText(s, 16); ok {
-			ev.Qualifiers, ev.HasQualifiers = uint16(n), true
+		if x < 0 {
+			return true // "-n" does not parse: nothing set
 		}
-	}},
-	{pathVersion, func(ev *Event, v any) {
-		if n, ok := toUint(v, 8); ok {
-			ev.Version = uint8(n)
-		}
-	}, func(ev *Event, s string) {
-		if n, ok := uintText(s, 8); ok {
-			ev.Version = uint8(n)
-		}
-	}},
-	{pathLevel, func(ev *Event, v any) {
-		if n, ok := toUint(v, 8); ok {
-			ev.Level = uint8(n)
-		}
-	}, func(ev *Event, s string) {
-		if n, ok := uintText(s, 8); ok {
-			ev.Level = uint8(n)
-		}
-	}},
-	{pathTask, func(ev *Event, v any) {
-		if n, ok := toUint(v, 16); ok {
-			ev.Task = uint16(n)
-		}
-	}, func(ev *Event, s string) {
-		if n, ok := uintText(s, 16); ok {
-			ev.Task = uint16(n)
-		}
-	}},
-	{pathOpcode, func(ev *Event, v any) {
-		if n, ok := toUint(v, 8); ok {
-			ev.Opcode = uint8(n)
-		}
-	}, func(ev *Event, s string) {
-		if n, ok := uintText(s, 8); ok {
-			ev.Opcode = uint8(n)
-		}
-	}},
-	{pathKeywords, func(ev *Event, v any) {
-		if n, ok := toUint(v, 64); ok {
-			ev.Keywords = n
-		}
-	}, func(ev *Event, s string) {
-		if n, ok := uintText(s, 64); ok {
-			ev.Keywords = n
-		}
-	}},
-	{pathTimeCreated, func(ev *Event, v any) { ev.TimeCreated = toTime(v) }, nil},
-	{pathActivityID, func(ev *Event, v any) { ev.ActivityID = renderGUID(render(v)) }, func(ev *Event, s string) { ev.ActivityID = renderGUID(s) }},
-	{pathRelatedActivity, func(ev *Event, v any) { ev.RelatedActivityID = renderGUID(render(v)) }, func(ev *Event, s string) { ev.RelatedActivityID = renderGUID(s) }},
-	{pathProcessID, func(ev *Event, v any) {
-		if n, ok := toUint(v, 32); ok {
-			ev.ProcessID = uint32(n)
-		}
-	}, func(ev *Event, s string) {
-		if n, ok := uintText(s, 32); ok {
-			ev.ProcessID = uint32(n)
-		}
-	}},
-	{pathThreadID, func(ev *Event, v any) {
-		if n, ok := toUint(v, 32); ok {
-			ev.ThreadID = uint32(n)
-		}
-	}, func(ev *Event, s string) {
-		if n, ok := uintText(s, 32); ok {
-			ev.ThreadID = uint32(n)
-		}
-	}},
-	{pathEventRecordID, func(ev *Event, v any) {
-		if n, ok := toUint(v, 64); ok {
-			ev.EventRecordID = n
-		}
-	}, func(ev *Event, s string) {
-		if n, ok := uintText(s, 64); ok {
-			ev.EventRecordID = n
-		}
-	}},
-	{pathChannel, func(ev *Event, v any) { ev.Channel = render(v) }, func(ev *Event, s string) { ev.Channel = s }},
-	{pathComputer, func(ev *Event, v any) { ev.Computer = render(v) }, func(ev *Event, s string) { ev.Computer = s }},
-	{pathUserID, func(ev *Event, v any) { ev.UserSID = render(v) }, func(ev *Event, s string) { ev.UserSID = s }},
+		n = uint64(x)
+	case TypeBool:
+		return true // "true", "false": nothing set
+	default:
+		return false
+	}
+	if f.bits < 64 && n>>f.bits != 0 {
+		return true // does not fit: nothing set
+	}
+	f.num(ev, n)
+	return true
 }
 
 // lookup walks a decoder value along a plan path ("Event/System/EventID",
@@ -205,7 +212,7 @@ func lookup(v any, path string) (any, bool) {
 
 // eventFromDecoder maps the decoder's ordered dict to an Event, preferring
 // the pre-pass's exact values (plan, may be nil) wherever it has them.
-func eventFromDecoder(v any, plan *recordPlan) *Event {
+func eventFromDecoder(v any, plan *recordValues) *Event {
 	if v == nil {
 		return nil
 	}
@@ -234,7 +241,7 @@ func eventFromDecoder(v any, plan *recordPlan) *Event {
 
 // eventFromPlan builds an Event from the pre-pass's values alone, for a
 // record that was kept from the decoder.
-func eventFromPlan(plan *recordPlan) *Event {
+func eventFromPlan(plan *recordValues) *Event {
 	ev := &Event{}
 	applyPlan(ev, plan)
 	return ev
@@ -242,22 +249,10 @@ func eventFromPlan(plan *recordPlan) *Event {
 
 // applyPlan overrides the System fields and the data with the exact values
 // of the plan.
-func applyPlan(ev *Event, plan *recordPlan) {
+func applyPlan(ev *Event, plan *recordValues) {
 	for i := range systemFields {
-		k := plan.sys[i]
-		if k <= 0 {
-			continue
-		}
-		f := &systemFields[i]
-		tv := &plan.ordered[k-1].Value // sysValue, without copying the value
-		if f.path == pathTimeCreated && tv.FileTime != 0 {
-			ev.TimeCreated = fileTimeToTime(tv.FileTime)
-			continue
-		}
-		if f.text != nil {
-			f.text(ev, tv.Text)
-		} else {
-			f.set(ev, tv.Text)
+		if k := plan.sys[i]; k > 0 {
+			setSystem(ev, i, &plan.ordered[k-1].Value) // sysValue, without copying the value
 		}
 	}
 	n := plan.nData
@@ -277,14 +272,7 @@ func applyPlan(ev *Event, plan *recordPlan) {
 	for i := range plan.ordered {
 		pv := &plan.ordered[i]
 		if name, ok := pv.dataField(); ok {
-			// Field by field, not a typed copy of a Field (see add).
-			if len(data) == cap(data) {
-				data = append(data, Field{})
-			} else {
-				data = data[:len(data)+1]
-			}
-			f := &data[len(data)-1]
-			f.Name, f.Value, f.Type = name, pv.Value.Text, pv.Value.Type&^TypeArrayFlag
+			data = appendField(data, name, pv.Value.Text, pv.Value.Type)
 		}
 	}
 	if len(data) == 0 {
@@ -292,6 +280,208 @@ func applyPlan(ev *Event, plan *recordPlan) {
 	}
 	ev.Data = data
 }
+
+// setSystem sets the System field systemFields[i] of ev from tv, the first
+// value of a record at its path.
+func setSystem(ev *Event, i int, tv *typedValue) {
+	f := &systemFields[i]
+	if i == sysTimeCreated && tv.FileTime != 0 {
+		ev.TimeCreated = fileTimeToTime(tv.FileTime)
+		return
+	}
+	if f.text != nil {
+		f.text(ev, tv.Text)
+	} else {
+		f.set(ev, tv.Text)
+	}
+}
+
+// sysTimeCreated is the index of pathTimeCreated in systemFields.
+var sysTimeCreated = planSysSlot[pathTimeCreated]
+
+// appendField appends the field (name, text, the stored type without the
+// array flag) to data, field by field: a typed copy of a whole Field costs
+// a bulk write barrier while the collector marks.
+func appendField(data []Field, name, text string, t Type) []Field {
+	if len(data) == cap(data) {
+		data = append(data, Field{})
+	} else {
+		data = data[:len(data)+1]
+	}
+	f := &data[len(data)-1]
+	f.Name, f.Value, f.Type = name, text, t&^TypeArrayFlag
+	return data
+}
+
+// eventSink builds an Event straight from the values of a record as the
+// walker emits them, with the result applyPlan gives from their list,
+// without listing them: the System field of the first value at each
+// System path, and one Field per data value. A scalar argument is
+// rendered into the record's text only when a field needs it as text, and
+// the fields' strings are cut from one string of that text (finish).
+type eventSink struct {
+	ev   *Event
+	seen uint32 // bit i: systemFields[i] has been set
+	// fields gathers the data fields; finish copies them out. spans
+	// holds, per field, where its value lies in the text (ts < 0: the
+	// field's Value is already set).
+	fields []Field
+	spans  []textSpan
+	// sys lists the System fields to set from the text in finish.
+	sys  []sysText
+	text *[]byte // the record's value text, rendered into
+	// last holds, per System field set from text, the stored value that
+	// set it in the last record and its text: a field that repeats from
+	// record to record (a log's provider, channel, computer, provider
+	// GUID) takes that text again, without rendering.
+	last [planSysSlots]valueMemo
+	// memos lists the data values rendered in this record whose memo
+	// (see addScalar) finish updates.
+	memos []memoUpdate
+}
+
+// memoUpdate is a data field whose value finish stores in its memo.
+type memoUpdate struct {
+	m     *valueMemo
+	a     *bxArg
+	field int
+}
+
+type textSpan struct{ ts, te int32 }
+
+type sysText struct {
+	slot int
+	a    *bxArg // the value, valid until finish
+	textSpan
+}
+
+// valueMemo remembers a stored value (type and bytes) and the text it was
+// rendered to, for a place where values repeat from record to record.
+type valueMemo struct {
+	typ  Type
+	data []byte // a copy of the stored bytes
+	text string
+	ok   bool
+	// hits and misses count the uses of a data value's memo; off is set
+	// once it is seen to miss most of the time, to stop copying values.
+	hits, misses int32
+	off          bool
+}
+
+// maxMemoValue bounds the stored size of a data value a memo keeps.
+const maxMemoValue = 64
+
+// memoed reports whether m holds the value of a.
+func (m *valueMemo) memoed(a *bxArg) bool {
+	return m.ok && m.typ == a.typ && string(m.data) == string(a.data)
+}
+
+// setSysText sets the System field slot of ev from text, the rendering of
+// a value of type typ.
+func setSysText(ev *Event, slot int, typ Type, text string) {
+	if f := &systemFields[slot]; typ == TypeGUID && f.guid != nil {
+		// The pre-pass's rendering of a GUID value: already in the
+		// form renderGUID gives.
+		f.guid(ev, text)
+		return
+	}
+	setSystem(ev, slot, &typedValue{Text: text})
+}
+
+// reset readies s to build ev, a zero Event, rendering into *text.
+func (s *eventSink) reset(ev *Event, text *[]byte) {
+	s.ev, s.seen, s.text = ev, 0, text
+	clear(s.fields) // drop the previous record's strings
+	s.fields, s.spans, s.sys, s.memos = s.fields[:0], s.spans[:0], s.sys[:0], s.memos[:0]
+}
+
+// add takes the value v at path.
+func (s *eventSink) add(path *bxPath, v *typedValue) {
+	if path.sys >= 0 && s.seen&(1<<path.sys) == 0 {
+		s.seen |= 1 << path.sys
+		setSystem(s.ev, path.sys, v)
+	}
+	if path.data {
+		s.fields = appendField(s.fields, path.field, v.Text, v.Type)
+		s.spans = append(s.spans, textSpan{-1, -1})
+	}
+}
+
+// addScalar takes the scalar argument a at path. memo, when not nil, is
+// the memo of the place the value comes from (a compiled substitution):
+// a data value equal to the one it remembers takes its text, unrendered.
+func (s *eventSink) addScalar(path *bxPath, a *bxArg, memo *valueMemo) {
+	if path.sys >= 0 && s.seen&(1<<path.sys) == 0 {
+		s.seen |= 1 << path.sys
+		if !setSystemTyped(s.ev, path.sys, a) {
+			if m := &s.last[path.sys]; m.memoed(a) {
+				setSysText(s.ev, path.sys, a.typ, m.text)
+			} else {
+				*s.text = a.render(*s.text)
+				s.sys = append(s.sys, sysText{path.sys, a, textSpan{a.ts, a.te}})
+			}
+		}
+	}
+	if path.data {
+		if memo != nil && memo.memoed(a) {
+			memo.hits++
+			s.fields = appendField(s.fields, path.field, memo.text, a.typ)
+			s.spans = append(s.spans, textSpan{-1, -1})
+			return
+		}
+		*s.text = a.render(*s.text)
+		s.fields = appendField(s.fields, path.field, "", a.typ)
+		s.spans = append(s.spans, textSpan{a.ts, a.te})
+		if memo != nil && !memo.off && len(a.data) <= maxMemoValue {
+			s.memos = append(s.memos, memoUpdate{memo, a, len(s.fields) - 1})
+		}
+	}
+}
+
+// finish returns the Event built, its Data holding the data fields (nil
+// when there are none).
+func (s *eventSink) finish() *Event {
+	ev := s.ev
+	var text string
+	if len(*s.text) > 0 {
+		text = string(*s.text)
+	}
+	for _, st := range s.sys {
+		t := text[st.ts:st.te]
+		setSysText(ev, st.slot, st.a.typ, t)
+		m := &s.last[st.slot]
+		m.typ, m.data, m.text, m.ok = st.a.typ, append(m.data[:0], st.a.data...), t, true
+	}
+	if len(s.fields) > 0 {
+		ev.Data = make([]Field, len(s.fields))
+		copy(ev.Data, s.fields)
+		for i, sp := range s.spans {
+			if sp.ts >= 0 {
+				ev.Data[i].Value = text[sp.ts:sp.te]
+			}
+		}
+	}
+	for _, u := range s.memos {
+		m := u.m
+		m.typ, m.data, m.text, m.ok = u.a.typ, append(m.data[:0], u.a.data...), ev.Data[u.field].Value, true
+		if m.misses++; m.misses >= 16 && m.hits < m.misses/4 {
+			m.off, m.ok = true, false // values that seldom repeat: stop
+		}
+	}
+	s.ev = nil
+	return ev
+}
+
+// resolves reports whether the values taken name a provider and an event
+// ID (resolved's test on a plan).
+func (s *eventSink) resolves() bool {
+	return s.seen&(1<<sysProvider) != 0 && s.seen&(1<<sysEventID) != 0
+}
+
+var (
+	sysProvider = planSysSlot[pathProvider]
+	sysEventID  = planSysSlot[pathEventID]
+)
 
 // dataField returns the data field name of the value and whether it is a
 // data field at all (planDataField of its path).

@@ -40,7 +40,7 @@ func CountBuilds(b []byte) (BuildCounts, error) { return CountBuildsWith(b, Opti
 // CountBuildsWith is CountBuilds with options (Workers is set to 1).
 func CountBuildsWith(b []byte, opts Options) (BuildCounts, error) {
 	var c BuildCounts
-	built := func(how buildPath, plan *recordPlan, ev *Event) {
+	built := func(how buildPath, plan *recordValues, ev *Event) {
 		switch how {
 		case builtFromPlan:
 			c.PlanAlone++

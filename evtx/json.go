@@ -230,12 +230,22 @@ func appendTimeLayout(b []byte, t time.Time) []byte {
 // appendDigits appends v >= 0, below 10^width, in width decimal digits.
 func appendDigits(b []byte, v, width int) []byte {
 	var buf [8]byte
-	for i := width - 1; i >= 0; i-- {
-		buf[i] = byte('0' + v%10)
-		v /= 10
+	i := width
+	for ; i >= 2; i -= 2 {
+		d := v % 100 * 2
+		buf[i-2], buf[i-1] = jsonDigits2[d], jsonDigits2[d+1]
+		v /= 100
+	}
+	if i == 1 {
+		buf[0] = byte('0' + v%10)
 	}
 	return append(b, buf[:width]...)
 }
+
+// jsonDigits2 holds "00" to "99", two bytes each.
+const jsonDigits2 = "00010203040506070809" + "10111213141516171819" + "20212223242526272829" + "30313233343536373839" +
+	"40414243444546474849" + "50515253545556575859" + "60616263646566676869" + "70717273747576777879" +
+	"80818283848586878889" + "90919293949596979899"
 
 // sameDataKey reports whether two fields have the same base key in
 // DataKeys: the name of a named field, "Data#i" of the i-th unnamed one.

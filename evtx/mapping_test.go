@@ -104,7 +104,7 @@ func TestPlanOverridesDecoder(t *testing.T) {
 		"TimeCreated", rdDict("SystemTime", 1549462673.3172593),
 	), "EventData", rdDict("SubjectLogonId", uint64(170334), "LogonGuid", "00000000-0000-0000-0000-00000000000A"))
 	ft := uint64(132943362733172597) // 2022-04-13T15:11:13.3172597Z
-	plan := &recordPlan{
+	plan := &recordValues{
 		ordered: []bxPathValue{
 			{Path: pathTimeCreated, Value: typedValue{Type: TypeFileTime, Text: "ignored", FileTime: ft}},
 			{Path: pathEventID, Value: typedValue{Type: TypeUint16, Text: "4624"}},

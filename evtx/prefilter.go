@@ -292,19 +292,24 @@ func equalFolded(b, p []byte) bool {
 // planMayKeep is the provider and event ID filter applied to a resolved
 // record's plan, before any Event is built for it. It reads the values the
 // way applyPlan sets them, so it refuses exactly what keep would.
-func (c *compiledOptions) planMayKeep(p *recordPlan) bool {
+func (c *compiledOptions) planMayKeep(p *recordValues) bool {
+	var id uint16
+	if n, ok := toUint(p.value(pathEventID).Text, 16); ok {
+		id = uint16(n)
+	}
+	return c.mayKeep(p.value(pathProvider).Text, id)
+}
+
+// mayKeep is planMayKeep for a record's provider name and event ID.
+func (c *compiledOptions) mayKeep(provider string, id uint16) bool {
 	prov := -1
 	if len(c.providers) > 0 {
-		prov = c.providerIndex(p.value(pathProvider).Text)
+		prov = c.providerIndex(provider)
 		if prov < 0 {
 			return false
 		}
 	}
 	if c.ids != nil || (prov >= 0 && c.provIDs[prov] != nil) {
-		var id uint16
-		if n, ok := toUint(p.value(pathEventID).Text, 16); ok {
-			id = uint16(n)
-		}
 		if !c.idWanted(prov, id) {
 			return false
 		}

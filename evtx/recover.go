@@ -54,7 +54,7 @@ func (d *chunkDecoder) liveOf(j int) map[uint64]uint64 {
 	} else if end < chunkHeaderSize || end > chunkSize {
 		end, trustEnd = chunkSize, false
 	}
-	fr := frameChunk(buf, h, end, trustEnd, trustEnd && got == chunkSize, false, false)
+	fr := frameChunk(nil, buf, h, end, trustEnd, trustEnd && got == chunkSize, false, false)
 	for _, s := range fr.spans {
 		if s.bad == nil {
 			d.live[s.id] = s.fileTime

@@ -1,0 +1,271 @@
+package evtx
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"unicode/utf16"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestDirectInspectEqualsPlan checks, record by record on the fixtures and
+// the sample corpus, that a direct inspection (the Event built as the
+// values are walked, through the templates' compiled programs, repeated
+// values taken from their memos) gives what
+// the values listed node by node and applied by eventFromPlan give, and
+// the same refusals; and that it builds the Event exactly when the listed
+// plan resolves with no error.
+func TestDirectInspectEqualsPlan(t *testing.T) {
+	direct := 0
+	for _, path := range bxCorpus(t) {
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		name := filepath.Base(path)
+		// The direct inspections share one scratch across the file's
+		// chunks, as a reader's worker does: its template cache,
+		// compiled programs and value memos carry over.
+		sc := &bxScratch{}
+		for base := 4096; base+chunkSize <= len(b); base += chunkSize {
+			chunk := b[base : base+chunkSize]
+			if string(chunk[:8]) != chunkMagic {
+				continue
+			}
+			free := int(binary.LittleEndian.Uint32(chunk[48:]))
+			if free < chunkHeaderSize || free > chunkSize {
+				free = chunkSize
+			}
+			sc.plans.reset()
+			list, fast := newChunkInspector(chunk), newChunkInspectorScratch(chunk, sc)
+			list.nodeByNode, fast.direct = true, true
+			for off := chunkHeaderSize; off+bxRecMin <= free && [4]byte(chunk[off:off+4]) == bxRecMagic; {
+				size := int(binary.LittleEndian.Uint32(chunk[off+4:]))
+				if size < bxRecMin || off+size > len(chunk) {
+					break
+				}
+				lp, lerr := list.inspect(off, size)
+				fp, ferr := fast.inspect(off, size)
+				at := fmt.Sprintf("%s, chunk at %d, record at %d", name, base, off)
+				if assert.Equal(t, lerr == nil, ferr == nil, at) && lerr != nil {
+					assert.Equal(t, lerr.Error(), ferr.Error(), at)
+				}
+				require.Equal(t, lp == nil, fp == nil, at)
+				if fp != nil {
+					wantEv := lerr == nil && (&chunkDecoder{}).resolved(lp)
+					if assert.Equal(t, wantEv, fp.ev != nil, at) && wantEv {
+						assert.Equal(t, eventFromPlan(lp), fp.ev, at)
+						direct++
+					}
+					assert.Equal(t, lp.defined, fp.defined, at)
+				}
+				off += size
+			}
+		}
+	}
+	assert.Positive(t, direct, "no record was built directly")
+}
+
+// TestTypedSystemEqualsText checks, for every System field and scalar
+// type, on sizes right and wrong and on edge values, that bxCheckScalar
+// refuses what bxAppendScalar refuses, with the same message, and that a
+// field set from the stored bytes (setSystemTyped) is the field set from
+// the rendering (setSystem).
+func TestTypedSystemEqualsText(t *testing.T) {
+	le := func(n uint64, size int) []byte { return binary.LittleEndian.AppendUint64(nil, n)[:size] }
+	values := []uint64{0, 1, 7, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff,
+		1 << 32, 1<<63 - 1, 1 << 63, 1<<64 - 1, 132434567890123456}
+	types := []Type{TypeNull, TypeString, TypeAnsiString, TypeInt8, TypeUint8, TypeInt16, TypeUint16, TypeInt32,
+		TypeUint32, TypeInt64, TypeUint64, TypeReal32, TypeReal64, TypeBool, TypeBinary, TypeGUID, TypeSizeT,
+		TypeFileTime, TypeSysTime, TypeSID, TypeHexInt32, TypeHexInt64, Type(0x7f)}
+	typed := 0
+	for _, typ := range types {
+		for _, size := range []int{0, 1, 2, 3, 4, 8, 12, 16} {
+			for _, v := range values {
+				b := le(v, min(size, 8))
+				if size > 8 {
+					b = append(b, le(^v, size-8)...)
+				}
+				at := fmt.Sprintf("type 0x%02x, %d bytes, 0x%x", uint8(typ), size, v)
+				text, rerr := bxAppendScalar(nil, typ, b)
+				cerr := bxCheckScalar(typ, b)
+				if !assert.Equal(t, rerr == nil, cerr == nil, at) {
+					continue
+				}
+				if rerr != nil {
+					assert.Equal(t, rerr.Error(), cerr.Error(), at)
+					continue
+				}
+				a := &bxArg{typ: typ, data: b, scalar: true}
+				a.val.Type = typ
+				if typ == TypeFileTime {
+					a.val.FileTime = binary.LittleEndian.Uint64(b)
+				}
+				for i := range systemFields {
+					var want, got Event
+					setSystem(&want, i, &typedValue{Type: typ, Text: string(text), FileTime: a.val.FileTime})
+					if setSystemTyped(&got, i, a) {
+						typed++
+						assert.Equal(t, want, got, "%s, field %s", at, systemFields[i].path)
+					}
+				}
+			}
+		}
+	}
+	assert.Positive(t, typed, "no field was set from bytes")
+}
+
+// TestProgramsEqualNodeByNode checks, record by record on the fixtures and
+// the sample corpus, that walking the templates' compiled programs lists
+// the same values, paths, offsets and steps as walking their nodes, with
+// the same refusals.
+func TestProgramsEqualNodeByNode(t *testing.T) {
+	compiled := 0
+	for _, path := range bxCorpus(t) {
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		name := filepath.Base(path)
+		for base := 4096; base+chunkSize <= len(b); base += chunkSize {
+			chunk := b[base : base+chunkSize]
+			if string(chunk[:8]) != chunkMagic {
+				continue
+			}
+			free := int(binary.LittleEndian.Uint32(chunk[48:]))
+			if free < chunkHeaderSize || free > chunkSize {
+				free = chunkSize
+			}
+			nodes, progs := newChunkInspector(chunk), newChunkInspector(chunk)
+			nodes.nodeByNode = true
+			for off := chunkHeaderSize; off+bxRecMin <= free && [4]byte(chunk[off:off+4]) == bxRecMagic; {
+				size := int(binary.LittleEndian.Uint32(chunk[off+4:]))
+				if size < bxRecMin || off+size > len(chunk) {
+					break
+				}
+				np, nerr := nodes.inspect(off, size)
+				pp, perr := progs.inspect(off, size)
+				at := fmt.Sprintf("%s, chunk at %d, record at %d", name, base, off)
+				if assert.Equal(t, nerr == nil, perr == nil, at) && nerr != nil {
+					assert.Equal(t, nerr.Error(), perr.Error(), at)
+				}
+				require.Equal(t, np == nil, pp == nil, at)
+				if pp != nil {
+					require.Equal(t, len(np.ordered), len(pp.ordered), at)
+					for i := range np.ordered {
+						assert.Equal(t, np.ordered[i].Path, pp.ordered[i].Path, at)
+						assert.Equal(t, np.ordered[i].Value, pp.ordered[i].Value, at)
+					}
+					assert.Equal(t, np.sys, pp.sys, at)
+					assert.Equal(t, np.nData, pp.nData, at)
+				}
+				assert.Equal(t, nodes.steps, progs.steps, at)
+				off += size
+			}
+			for _, tmpl := range progs.templates {
+				for _, pp := range append(tmpl.progs, entryProgs(tmpl)...) {
+					if pp.prog != nil {
+						compiled++
+					}
+				}
+			}
+		}
+	}
+	assert.Positive(t, compiled, "no template was compiled")
+}
+
+func entryProgs(t *templateDef) bxPrograms {
+	if t.entry == nil {
+		return nil
+	}
+	return t.entry.progs
+}
+
+// TestGUIDRenderingNeedsNoRenderGUID checks that the pre-pass renders a
+// GUID value in the form renderGUID gives, which the GUID System fields
+// take verbatim (systemSetter.guid).
+func TestGUIDRenderingNeedsNoRenderGUID(t *testing.T) {
+	for _, b := range [][]byte{make([]byte, 16), bytes.Repeat([]byte{0xff}, 16),
+		{0x78, 0x56, 0x34, 0x12, 0xbc, 0x9a, 0xf0, 0xde, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef}} {
+		s := bxGUID(b)
+		assert.Equal(t, renderGUID(s), s)
+		for i := range systemFields {
+			if systemFields[i].guid == nil {
+				continue
+			}
+			var want, got Event
+			systemFields[i].text(&want, s)
+			systemFields[i].guid(&got, s)
+			assert.Equal(t, want, got, systemFields[i].path)
+		}
+	}
+}
+
+// TestStringArrayItems checks the items of String arrays against
+// unicode/utf16's decoding of the NUL-separated units, on units chosen to
+// hit ASCII, other BMP characters, surrogate pairs, lone and reversed
+// surrogates, empty items and a missing last terminator.
+func TestStringArrayItems(t *testing.T) {
+	units := []uint16{'a', 'Z', 0, 0xe9, 0x4e2d, 0xd83d, 0xde00, 0xdc00, 0xd800, 0xfffd, 0xffff, '~'}
+	rnd := uint64(1)
+	next := func() uint64 { rnd = rnd*6364136223846793005 + 1442695040888963407; return rnd >> 33 }
+	for n := range 2000 {
+		u := make([]uint16, n%23)
+		for i := range u {
+			u[i] = units[next()%uint64(len(units))]
+		}
+		b := make([]byte, 2*len(u))
+		for i, c := range u {
+			binary.LittleEndian.PutUint16(b[2*i:], c)
+		}
+		var want []string
+		start := 0
+		for i, c := range u {
+			if c == 0 {
+				want = append(want, string(utf16.Decode(u[start:i])))
+				start = i + 1
+			}
+		}
+		if start < len(u) {
+			want = append(want, string(utf16.Decode(u[start:])))
+		}
+		got, err := bxArray(TypeString, b)
+		require.NoError(t, err)
+		if len(want) == 0 {
+			assert.Empty(t, got, "%x", u)
+			continue
+		}
+		assert.Equal(t, want, got, "%x", u)
+	}
+}
+
+// TestUTF16Rendering checks String renderings against unicode/utf16's
+// decoding with trailing NULs trimmed, on lengths across the eight- and
+// four-character ASCII steps, with non-ASCII characters, surrogates and
+// NULs at every position.
+func TestUTF16Rendering(t *testing.T) {
+	units := []uint16{'a', 'z', '0', '~', 0x7f, 0x80, 0xe9, 0x4e2d, 0xd83d, 0xde00, 0}
+	rnd := uint64(7)
+	next := func() uint64 { rnd = rnd*6364136223846793005 + 1442695040888963407; return rnd >> 33 }
+	for n := range 3000 {
+		u := make([]uint16, n%41)
+		ascii := next()%2 == 0
+		for i := range u {
+			if ascii && next()%16 != 0 {
+				u[i] = uint16('a' + next()%26)
+			} else {
+				u[i] = units[next()%uint64(len(units))]
+			}
+		}
+		b := make([]byte, 2*len(u))
+		for i, c := range u {
+			binary.LittleEndian.PutUint16(b[2*i:], c)
+		}
+		k := len(u)
+		for k > 0 && u[k-1] == 0 {
+			k--
+		}
+		assert.Equal(t, string(utf16.Decode(u[:k])), string(bxAppendUTF16([]byte("x"), b))[1:], "%x", u)
+	}
+}

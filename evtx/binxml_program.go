@@ -1,0 +1,306 @@
+package evtx
+
+// A template body compiled for the walker.
+//
+// The walker expands a record's outermost template instance node by node:
+// for every element it checks whether optional substitutions leave it out,
+// names it (Data[Name=X], Data#i), finds its path and its attributes'
+// paths, then recurses. All of that depends on the template alone, except
+// which elements and attributes Null optional arguments leave out. A
+// bxProgram is that expansion done once per template: a flat list of
+// operations in document order, each with its path, which the walker runs
+// for every record that instantiates the template (bxWalker.run), with
+// the same values, steps and errors as the node by node walk.
+//
+// A body is compiled only when the result cannot depend on the arguments
+// beyond what the operations test: a body with an unnamed <Data> after a
+// sibling <Data> that may be left out (its index would move), or elements
+// nested past maxElementDepth, is walked node by node, as is a template
+// expanded in more places than maxProgramsPerTemplate.
+
+// bxOpKind is what a bxOp does.
+type bxOpKind uint8
+
+const (
+	opElement bxOpKind = iota + 1 // an element: one step; skip to end when skip's arguments are all Null
+	opAttr                        // an attribute: skip to end when skip's arguments are all Null
+	opText                        // literal text: one value
+	opSubst                       // a substitution: the argument's values
+	opNode                        // a node that gives nothing (a processing instruction): one step
+)
+
+// bxOp is one operation of a bxProgram.
+type bxOp struct {
+	kind bxOpKind
+	// step is set for operations that stand for a node of the content
+	// of an element or of the body (the walker steps on them), not for
+	// attribute values.
+	step     bool
+	optional bool   // opSubst: an optional substitution
+	subID    uint16 // opSubst: the argument
+	off      int    // the node's offset, relative to the body
+	depth    int    // the walker's depth at the node
+	end      int    // opElement, opAttr: the index of the operation after it
+	text     string // opText
+	// path is where the values go; elemPath, the element holding a
+	// substitution (a BinXML argument's content goes under it).
+	path, elemPath *bxPath
+	// memo, for a substitution giving a data field, remembers its last
+	// value and text (eventSink.addScalar).
+	memo *valueMemo
+	// skip lists, for an element or attribute whose content is only
+	// optional substitutions, their arguments: when all are Null, it is
+	// left out (bxOnlyNullOptional). Nil: never left out.
+	skip []uint16
+}
+
+// bxProgram is a compiled template body (see the file comment).
+type bxProgram struct {
+	ops []bxOp
+	// steps and values count the operations that take a step and those
+	// that give a value (substitutions: at least one).
+	steps, values int
+}
+
+// maxProgramOps bounds a program; a larger body is walked node by node.
+const maxProgramOps = 4096
+
+// compileProgram compiles body for a walk under parent at depth; nil when
+// it cannot be compiled.
+func compileProgram(body []*bxNode, parent *bxPath, depth int, sc *bxScratch) *bxProgram {
+	c := bxCompiler{sc: sc}
+	if !c.nodes(body, parent, depth) || len(c.ops) == 0 {
+		return nil
+	}
+	prog := &bxProgram{ops: c.ops}
+	for i := range prog.ops {
+		if op := &prog.ops[i]; op.step {
+			prog.steps++
+		}
+		if op := &prog.ops[i]; op.kind == opText || op.kind == opSubst {
+			prog.values++
+		}
+	}
+	return prog
+}
+
+type bxCompiler struct {
+	sc  *bxScratch
+	ops []bxOp
+}
+
+// skippable returns the arguments of nodes when they are all optional
+// substitutions (bxOnlyNullOptional can be true), else nil.
+func skippable(nodes []*bxNode) []uint16 {
+	if len(nodes) == 0 {
+		return nil
+	}
+	for _, n := range nodes {
+		if n.kind != kindSubst || !n.optional {
+			return nil
+		}
+	}
+	ids := make([]uint16, len(nodes))
+	for i, n := range nodes {
+		ids[i] = n.subID
+	}
+	return ids
+}
+
+// nodes compiles sibling nodes under parent, as emitNodes walks them.
+func (c *bxCompiler) nodes(nodes []*bxNode, parent *bxPath, depth int) bool {
+	dataIndex := 0
+	mayMove := false // an earlier Data sibling may be left out
+	for _, n := range nodes {
+		if len(c.ops) >= maxProgramOps {
+			return false
+		}
+		switch n.kind {
+		case kindElement:
+			if depth >= maxElementDepth {
+				return false
+			}
+			skip := skippable(n.children)
+			seg, named := n.name, false
+			if n.name == "Data" {
+				if name, ok := bxLiteralAttr(n, "Name"); ok {
+					seg, named = "Data[Name="+name+"]", true
+				} else {
+					if mayMove {
+						return false
+					}
+					seg = dataSeg(dataIndex)
+				}
+				dataIndex++
+				mayMove = mayMove || skip != nil
+			}
+			var path *bxPath
+			if parent.path == "" {
+				path = c.sc.join("", "", seg)
+			} else {
+				path = c.sc.join(parent.path, "/", seg)
+			}
+			el := len(c.ops)
+			c.ops = append(c.ops, bxOp{kind: opElement, step: true, off: n.off, depth: depth, skip: skip})
+			for i := range n.attrs {
+				a := &n.attrs[i]
+				if named && a.name == "Name" {
+					continue
+				}
+				attrPath := c.sc.join(path.path, "@", a.name)
+				at := len(c.ops)
+				c.ops = append(c.ops, bxOp{kind: opAttr, skip: skippable(a.value)})
+				for _, v := range a.value {
+					if !c.value(v, path, attrPath, depth, false) {
+						return false
+					}
+				}
+				c.ops[at].end = len(c.ops)
+			}
+			if !c.nodes(n.children, path, depth+1) {
+				return false
+			}
+			c.ops[el].end = len(c.ops)
+		case kindText, kindSubst:
+			if !c.value(n, parent, parent, depth, true) {
+				return false
+			}
+		case kindPI:
+			c.ops = append(c.ops, bxOp{kind: opNode, step: true, off: n.off})
+		default:
+			return false // instances are not in bodies
+		}
+	}
+	return true
+}
+
+// value compiles a text or substitution node, as emitValue walks it.
+func (c *bxCompiler) value(n *bxNode, elemPath, path *bxPath, depth int, step bool) bool {
+	switch n.kind {
+	case kindText:
+		c.ops = append(c.ops, bxOp{kind: opText, step: step, off: n.off, text: n.text, path: path})
+	case kindSubst:
+		op := bxOp{kind: opSubst, step: step, off: n.off, depth: depth, subID: n.subID,
+			optional: n.optional, path: path, elemPath: elemPath}
+		if path.data {
+			op.memo = &valueMemo{}
+		}
+		c.ops = append(c.ops, op)
+	default:
+		return false
+	}
+	return true
+}
+
+// run expands the template instance of args whose body, at chunk offset
+// base, prog compiles: what emitNodes gives for it at the place prog was
+// compiled for.
+//
+// While the whole program's steps and values fit in what the limits leave
+// (fits), its operations count them without checking them against the
+// limits; the check is made again after anything else adds some (emitArg:
+// arrays, BinXML values).
+func (w *bxWalker) run(prog *bxProgram, args []bxArg, base int) error {
+	ops := prog.ops
+	fast := w.fits(prog)
+	for i := 0; i < len(ops); i++ {
+		op := &ops[i]
+		if op.step {
+			if fast {
+				w.steps++
+			} else if err := w.step(base + op.off); err != nil {
+				return err
+			}
+		}
+		switch op.kind {
+		case opElement, opAttr:
+			if op.skip != nil && allNullOptional(op.skip, args) {
+				i = op.end - 1
+			}
+		case opText:
+			if err := w.add(base+op.off, op.path, &typedValue{Type: TypeString, Text: op.text, Literal: true, Offset: base + op.off}); err != nil {
+				return err
+			}
+		case opSubst:
+			if w.sink != nil && int(op.subID) < len(args) {
+				// A scalar for the sink, the common case, without
+				// emitArg's other cases (addScalar's own checks).
+				if a := &args[op.subID]; a.scalar && !(op.optional && a.typ == TypeNull) {
+					if !fast && w.nvals >= maxValuesPerRecord {
+						return bxLimitf(a.off, "record yields more than %d values", maxValuesPerRecord)
+					}
+					w.nvals++
+					w.sink.addScalar(op.path, a, op.memo)
+					continue
+				}
+			}
+			if err := w.emitArg(op.subID, op.optional, base+op.off, op.elemPath, op.path, args, op.depth); err != nil {
+				return err
+			}
+			fast = fast && w.fits(prog)
+		}
+	}
+	return nil
+}
+
+// fits reports whether all the steps and values of prog fit in what the
+// limits leave the walk.
+func (w *bxWalker) fits(prog *bxProgram) bool {
+	return w.steps+prog.steps <= maxStepsPerRecord && w.chunkSteps+w.steps+prog.steps <= maxStepsPerChunk &&
+		w.nvals+prog.values <= maxValuesPerRecord
+}
+
+// allNullOptional is bxOnlyNullOptional for the arguments ids of optional
+// substitutions.
+func allNullOptional(ids []uint16, args []bxArg) bool {
+	for _, id := range ids {
+		if int(id) >= len(args) || args[id].typ != TypeNull {
+			return false
+		}
+	}
+	return true
+}
+
+// maxProgramsPerTemplate bounds the places (parent path, depth) a
+// template is compiled for; past them it is walked node by node.
+const maxProgramsPerTemplate = 4
+
+// bxPrograms holds the compiled forms of one template body, by the place
+// where it is expanded: the root for a record's outermost instance, the
+// element holding a BinXML argument for a nested one.
+type bxPrograms []bxPlacedProgram
+
+type bxPlacedProgram struct {
+	parent *bxPath
+	depth  int
+	prog   *bxProgram // nil: does not compile
+}
+
+// get returns the program of body for (parent, depth), compiling it the
+// first time; nil when it does not compile or the places are full.
+func (ps *bxPrograms) get(body []*bxNode, parent *bxPath, depth int, sc *bxScratch) *bxProgram {
+	for i := range *ps {
+		if pp := &(*ps)[i]; pp.parent == parent && pp.depth == depth {
+			return pp.prog
+		}
+	}
+	if len(*ps) >= maxProgramsPerTemplate {
+		return nil
+	}
+	prog := compileProgram(body, parent, depth, sc)
+	*ps = append(*ps, bxPlacedProgram{parent, depth, prog})
+	return prog
+}
+
+// program returns the compiled body of t for an expansion under parent at
+// depth (shared through the template cache by the chunks that define the
+// same template); nil when there is none.
+func (w *bxWalker) program(t *templateDef, parent *bxPath, depth int) *bxProgram {
+	if w.p.d.nodeByNode {
+		return nil
+	}
+	if e := t.entry; e != nil {
+		return e.progs.get(t.body, parent, depth, w.p.d.sc)
+	}
+	return t.progs.get(t.body, parent, depth, w.p.d.sc)
+}
