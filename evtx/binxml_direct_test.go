@@ -17,7 +17,7 @@ import (
 // the sample corpus, that a direct inspection (the Event built as the
 // values are walked, through the templates' compiled programs, repeated
 // values taken from their memos) gives what
-// the values listed node by node and applied by eventFromPlan give, and
+// the values listed node by node and applied by eventFromValues give, and
 // the same refusals; and that it builds the Event exactly when the listed
 // plan resolves with no error.
 func TestDirectInspectEqualsPlan(t *testing.T) {
@@ -57,7 +57,7 @@ func TestDirectInspectEqualsPlan(t *testing.T) {
 				if fp != nil {
 					wantEv := lerr == nil && (&chunkDecoder{}).resolved(lp)
 					if assert.Equal(t, wantEv, fp.ev != nil, at) && wantEv {
-						assert.Equal(t, eventFromPlan(lp), fp.ev, at)
+						assert.Equal(t, eventFromValues(lp), fp.ev, at)
 						direct++
 					}
 					assert.Equal(t, lp.defined, fp.defined, at)

@@ -75,18 +75,6 @@ type bxArg struct {
 	ts, te           int32
 }
 
-// render renders a scalar argument into text, once, and returns text.
-// The argument was checked when parsed (bxCheckScalar).
-func (a *bxArg) render(text []byte) []byte {
-	if a.rendered {
-		return text
-	}
-	ts := len(text)
-	text, _ = bxAppendScalar(text, a.typ, a.data)
-	a.ts, a.te, a.rendered = int32(ts), int32(len(text)), true
-	return text
-}
-
 // recParser holds the state of one record's inspection.
 type recParser struct {
 	d          *chunkInspector

@@ -277,8 +277,8 @@ func (d *chunkDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span,
 				insp.keepValues(w.plan)
 				continue
 			}
-			if d.opts.planMayKeep(w.plan) {
-				w.ev = eventFromPlan(w.plan)
+			if d.opts.valuesMayKeep(w.plan) {
+				w.ev = eventFromValues(w.plan)
 			} else {
 				w.unwanted = true
 			}
@@ -311,7 +311,7 @@ func (d *chunkDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span,
 		}
 		src := Source{File: d.r.name, Chunk: idx, Offset: foff}
 		ev := w.ev
-		if ev == nil && (w.filtered || w.unwanted || w.resolved && !d.opts.planMayKeep(w.plan)) {
+		if ev == nil && (w.filtered || w.unwanted || w.resolved && !d.opts.valuesMayKeep(w.plan)) {
 			// Filtered out: counted as decoded, never built.
 			if w.recovered {
 				res.info.RecoveredRecords++
@@ -327,7 +327,7 @@ func (d *chunkDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span,
 		if ev == nil && w.plan != nil {
 			// Kept from the decoder (or empty in its output), but fully
 			// decoded by the pre-pass.
-			ev, how = eventFromPlan(w.plan), builtFromPlanKept
+			ev, how = eventFromValues(w.plan), builtFromPlanKept
 		}
 		if ev == nil && fb[w] != nil {
 			// Refused by the pre-pass, decoded by the decoder alone.

@@ -48,7 +48,7 @@ func CountBuildsWith(b []byte, opts Options) (BuildCounts, error) {
 			c.PlanKept++
 		case builtFromDecoder:
 			c.Decoder++
-			if !reflect.DeepEqual(ev, eventFromPlan(plan)) {
+			if !reflect.DeepEqual(ev, eventFromValues(plan)) {
 				c.DecoderChanged++
 			}
 		case builtFromFallback:

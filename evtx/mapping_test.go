@@ -139,7 +139,7 @@ func TestPlanFieldName(t *testing.T) {
 		{"Event/System/EventID", "", false},
 	}
 	for _, tt := range tests {
-		name, ok := planFieldName(tt.path)
+		name, ok := pathFieldName(tt.path)
 		assert.Equal(t, tt.ok, ok, tt.path)
 		assert.Equal(t, tt.name, name, tt.path)
 	}

@@ -289,10 +289,10 @@ func equalFolded(b, p []byte) bool {
 	return true
 }
 
-// planMayKeep is the provider and event ID filter applied to a resolved
+// valuesMayKeep is the provider and event ID filter applied to a resolved
 // record's plan, before any Event is built for it. It reads the values the
-// way applyPlan sets them, so it refuses exactly what keep would.
-func (c *compiledOptions) planMayKeep(p *recordValues) bool {
+// way applyValues sets them, so it refuses exactly what keep would.
+func (c *compiledOptions) valuesMayKeep(p *recordValues) bool {
 	var id uint16
 	if n, ok := toUint(p.value(pathEventID).Text, 16); ok {
 		id = uint16(n)
@@ -300,7 +300,7 @@ func (c *compiledOptions) planMayKeep(p *recordValues) bool {
 	return c.mayKeep(p.value(pathProvider).Text, id)
 }
 
-// mayKeep is planMayKeep for a record's provider name and event ID.
+// mayKeep is valuesMayKeep for a record's provider name and event ID.
 func (c *compiledOptions) mayKeep(provider string, id uint16) bool {
 	prov := -1
 	if len(c.providers) > 0 {

@@ -68,3 +68,39 @@ func (p *recordValues) value(path string) typedValue {
 	v, _ := p.get(path)
 	return v
 }
+
+// recordValues is what the pre-pass learned about one record: its values,
+// typed and by path, or the Event built from them (ev), and what the record
+// defines and instantiates. (The decoder's plan, which records to hand to
+// Velocidex, is a decision made from it: see chunkDecoder.admit.)
+type recordValues struct {
+	// sys holds, for each entry i of systemFields, 1 + the index in
+	// ordered of the first value at its path (0: none). The other paths
+	// are looked up in ordered (get); no map is built per record.
+	sys [planSysSlots]int32
+	// ordered lists every value in document order (repeated paths
+	// included: array items, repeated elements).
+	ordered []bxPathValue
+	// nData counts the values of ordered that are data fields, when the
+	// walker built it (plans built by hand leave it 0: applyValues counts).
+	nData int
+	// ev is the record's Event, built by a direct inspection (see
+	// chunkInspector.direct) instead of ordered and sys.
+	ev *Event
+
+	recordID uint64
+	fileTime uint64 // the record header's FILETIME
+	size     int    // record size from its header
+
+	// templateID and templateOffset describe the record's outermost
+	// template instance; inlineTemplate is true when its definition is
+	// stored in this record.
+	templateID     uint32
+	templateOffset uint32
+	inlineTemplate bool
+	argCount       int // arguments of the outermost template instance
+	scanArrays     int // arguments of types 0x86, 0x8a, 0x95 (nested included)
+	// defined lists the offsets of every template definition stored in
+	// this record, nested ones included.
+	defined []uint32
+}

@@ -1,0 +1,151 @@
+package evtx
+
+// eventSink builds an Event straight from the values of a record as the
+// walker emits them, with the result applyValues gives from their list,
+// without listing them: the System field of the first value at each
+// System path, and one Field per data value. A scalar argument is
+// rendered into the record's text only when a field needs it as text, and
+// the fields' strings are cut from one string of that text (finish).
+type eventSink struct {
+	ev   *Event
+	seen uint32 // bit i: systemFields[i] has been set
+	// fields gathers the data fields; finish copies them out. spans
+	// holds, per field, where its value lies in the text (ts < 0: the
+	// field's Value is already set).
+	fields []Field
+	spans  []textSpan
+	// sys lists the System fields to set from the text in finish.
+	sys  []sysText
+	text *[]byte // the record's value text, rendered into
+	// last holds, per System field set from text, the stored value that
+	// set it in the last record and its text: a field that repeats from
+	// record to record (a log's provider, channel, computer, provider
+	// GUID) takes that text again, without rendering.
+	last [planSysSlots]valueMemo
+	// memos lists the data values rendered in this record whose memo
+	// (see addScalar) finish updates.
+	memos []memoUpdate
+}
+
+// memoUpdate is a data field whose value finish stores in its memo.
+type memoUpdate struct {
+	m     *valueMemo
+	a     *bxArg
+	field int
+}
+
+type textSpan struct{ ts, te int32 }
+
+type sysText struct {
+	slot int
+	a    *bxArg // the value, valid until finish
+	textSpan
+}
+
+// valueMemo remembers a stored value (type and bytes) and the text it was
+// rendered to, for a place where values repeat from record to record.
+type valueMemo struct {
+	typ  Type
+	data []byte // a copy of the stored bytes
+	text string
+	ok   bool
+	// hits and misses count the uses of a data value's memo; off is set
+	// once it is seen to miss most of the time, to stop copying values.
+	hits, misses int32
+	off          bool
+}
+
+// memoed reports whether m holds the value of a.
+func (m *valueMemo) memoed(a *bxArg) bool {
+	return m.ok && m.typ == a.typ && string(m.data) == string(a.data)
+}
+
+// reset readies s to build ev, a zero Event, rendering into *text.
+func (s *eventSink) reset(ev *Event, text *[]byte) {
+	s.ev, s.seen, s.text = ev, 0, text
+	clear(s.fields) // drop the previous record's strings
+	s.fields, s.spans, s.sys, s.memos = s.fields[:0], s.spans[:0], s.sys[:0], s.memos[:0]
+}
+
+// add takes the value v at path.
+func (s *eventSink) add(path *bxPath, v *typedValue) {
+	if path.sys >= 0 && s.seen&(1<<path.sys) == 0 {
+		s.seen |= 1 << path.sys
+		setSystem(s.ev, path.sys, v)
+	}
+	if path.data {
+		s.fields = appendField(s.fields, path.field, v.Text, v.Type)
+		s.spans = append(s.spans, textSpan{-1, -1})
+	}
+}
+
+// addScalar takes the scalar argument a at path. memo, when not nil, is
+// the memo of the place the value comes from (a compiled substitution):
+// a data value equal to the one it remembers takes its text, unrendered.
+func (s *eventSink) addScalar(path *bxPath, a *bxArg, memo *valueMemo) {
+	if path.sys >= 0 && s.seen&(1<<path.sys) == 0 {
+		s.seen |= 1 << path.sys
+		if !setSystemTyped(s.ev, path.sys, a) {
+			if m := &s.last[path.sys]; m.memoed(a) {
+				setSysText(s.ev, path.sys, a.typ, m.text)
+			} else {
+				*s.text = a.render(*s.text)
+				s.sys = append(s.sys, sysText{path.sys, a, textSpan{a.ts, a.te}})
+			}
+		}
+	}
+	if path.data {
+		if memo != nil && memo.memoed(a) {
+			memo.hits++
+			s.fields = appendField(s.fields, path.field, memo.text, a.typ)
+			s.spans = append(s.spans, textSpan{-1, -1})
+			return
+		}
+		*s.text = a.render(*s.text)
+		s.fields = appendField(s.fields, path.field, "", a.typ)
+		s.spans = append(s.spans, textSpan{a.ts, a.te})
+		if memo != nil && !memo.off && len(a.data) <= maxMemoValue {
+			s.memos = append(s.memos, memoUpdate{memo, a, len(s.fields) - 1})
+		}
+	}
+}
+
+// finish returns the Event built, its Data holding the data fields (nil
+// when there are none).
+func (s *eventSink) finish() *Event {
+	ev := s.ev
+	var text string
+	if len(*s.text) > 0 {
+		text = string(*s.text)
+	}
+	for _, st := range s.sys {
+		t := text[st.ts:st.te]
+		setSysText(ev, st.slot, st.a.typ, t)
+		m := &s.last[st.slot]
+		m.typ, m.data, m.text, m.ok = st.a.typ, append(m.data[:0], st.a.data...), t, true
+	}
+	if len(s.fields) > 0 {
+		ev.Data = make([]Field, len(s.fields))
+		copy(ev.Data, s.fields)
+		for i, sp := range s.spans {
+			if sp.ts >= 0 {
+				ev.Data[i].Value = text[sp.ts:sp.te]
+			}
+		}
+	}
+	for _, u := range s.memos {
+		m := u.m
+		m.typ, m.data, m.text, m.ok = u.a.typ, append(m.data[:0], u.a.data...), ev.Data[u.field].Value, true
+		if m.misses++; m.misses >= 16 && m.hits < m.misses/4 {
+			m.off, m.ok = true, false // values that seldom repeat: stop
+		}
+	}
+	s.ev = nil
+	return ev
+}
+
+// resolves reports whether the values taken name a provider and an event
+// ID (resolved's test on a plan).
+func (s *eventSink) resolves() bool {
+	return s.seen&(1<<sysProvider) != 0 && s.seen&(1<<sysEventID) != 0
+}
