@@ -599,8 +599,9 @@ func appendShared[T any](s []T, shared []T, v T) []T {
 	return append(slices.Clip(s), v)
 }
 
-// decide derives the verdicts of a client from its event counts.
-func (c *Client) decide() {
+// decide derives the verdicts of a client from its event counts, its
+// Verdicts made by vs (nil: apart).
+func (c *Client) decide(vs *slab[Verdict]) {
 	c.Verdicts, c.BreaksUnder, c.PossiblyBreaksUnder = nil, nil, nil
 	var has [16]bool // by rule
 	n := 0           // settings with evidence, at most
@@ -613,7 +614,7 @@ func (c *Client) decide() {
 	if n == 0 {
 		return
 	}
-	c.Verdicts = make([]Verdict, 0, min(n, len(settings)))
+	c.Verdicts = vs.make(0, min(n, len(settings)))
 	for _, st := range settings {
 		certain, any := false, false
 		for i, ru := range rules {

@@ -184,6 +184,37 @@ func (s *sortedSet[T]) each(f func(T)) {
 	}
 }
 
+// slab hands out short slices carved from chunks that many rows share:
+// one allocation for a thousand rows' slices instead of one each, for
+// slices that live as long as the report that holds them. A nil *slab
+// makes each slice apart.
+type slab[T any] struct {
+	free []T
+}
+
+const slabChunk = 1024
+
+// make returns make([]T, n, c), its capacity its own: an append past it
+// copies, as for a slice made apart.
+func (s *slab[T]) make(n, c int) []T {
+	if s == nil || c == 0 || c > slabChunk/8 {
+		return make([]T, n, c)
+	}
+	if len(s.free) < c {
+		s.free = make([]T, slabChunk)
+	}
+	out := s.free[:n:c]
+	s.free = s.free[c:]
+	return out
+}
+
+// rowSlabs are the slabs of the report rows fill makes.
+type rowSlabs struct {
+	names    slab[string]
+	counts   slab[EventCount]
+	verdicts slab[Verdict]
+}
+
 type serverAgg struct {
 	id       uint32 // rows.serverID
 	events   map[uint16]int
@@ -580,13 +611,14 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		rank[id] = uint32(k)
 	}
 	var ids []uint32
+	var sl rowSlabs
 	displayAll := func(s *idset) []string {
 		ids = ids[:0]
 		s.each(func(id uint32) { ids = append(ids, id) })
 		if len(ids) > 1 {
 			slices.SortFunc(ids, func(x, y uint32) int { return cmp.Compare(rank[x], rank[y]) })
 		}
-		out := make([]string, len(ids))
+		out := sl.names.make(len(ids), len(ids))
 		for k, id := range ids {
 			out[k] = shownByID[id]
 		}
@@ -634,7 +666,7 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		*rc = Client{
 			ID: c.id, Kind: c.kind, ShortName: c.short,
 			Names: cut(names), NamesTotal: max(len(names), x.namesAtLeast),
-			EventCounts: make([]EventCount, len(c.events)),
+			EventCounts: sl.counts.make(len(c.events), len(c.events)),
 			FirstSeen:   first.Time, LastSeen: last.Time, First: first, Last: last,
 			Servers: cut(servers), ServersTotal: max(len(servers), x.serversAtLeast),
 			Users: cut(users), UsersTotal: max(len(users), x.usersAtLeast),
@@ -656,7 +688,7 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		if len(rc.EventCounts) > 1 {
 			slices.SortFunc(rc.EventCounts, func(x, y EventCount) int { return cmp.Compare(x.ID, y.ID) })
 		}
-		rc.decide()
+		rc.decide(&sl.verdicts)
 	}
 	if n >= 0 {
 		linkClients(r.Clients, n)
