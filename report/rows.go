@@ -25,6 +25,11 @@ type rows struct {
 	unparsed int
 	samples  []Unparsed // the lowest in evidence order, at most 2*MaxUnparsedSamples
 	lower    lowerCache
+	// Room for the first value of the clients' sets and counts
+	// (addRecord), which most clients have one of.
+	strs slab[string]
+	sids slab[uint32]
+	evs  slab[eventAgg]
 }
 
 // clientAgg is one client's row while it is gathered. Most clients log a
@@ -131,6 +136,14 @@ func (s *sortedSet[T]) add(vs ...T) {
 		}
 		s.big[v] = struct{}{}
 		s.small = nil
+	}
+}
+
+// seed gives an empty set room for one value, carved from sl: most sets
+// of a client row hold one.
+func seed[T cmp.Ordered](s *sortedSet[T], sl *slab[T]) {
+	if s.small == nil && s.big == nil {
+		s.small = sl.make(0, 1)
 	}
 }
 
@@ -431,9 +444,11 @@ func (w *rows) addRecord(rec *Record) {
 	c.kind = minNonEmpty(c.kind, rec.ClientKind)
 	c.short = minNonEmpty(c.short, rec.ShortName)
 	if rec.ClientRaw != "" {
+		seed(&c.names, &w.strs)
 		c.names.add(rec.ClientRaw)
 	}
 	if rec.User != "" {
+		seed(&c.users, &w.strs)
 		c.users.add(rec.User)
 	}
 	if rec.SPNQueryStatus != "" || rec.EPAPolicy != "" || rec.ServerRequiresSigning != "" || rec.Status != "" {
@@ -448,6 +463,7 @@ func (w *rows) addRecord(rec *Record) {
 		}
 	}
 	if rec.HasSPN {
+		seed(&c.spns, &w.strs)
 		c.spns.add(rec.SPN)
 	}
 	if rec.EventID == smbaudit.EventSPNUnrecognised {
@@ -458,6 +474,10 @@ func (w *rows) addRecord(rec *Record) {
 			c.rare().nameInvalid.add(rec.SPN)
 		}
 	}
+	if c.events == nil {
+		c.events = w.evs.make(0, 1)
+	}
+	seed(&c.servers, &w.sids)
 	c.count(rec.EventID, 1, sa.id)
 	if rec.ChunkDamaged {
 		c.damaged++
