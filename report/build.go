@@ -252,7 +252,7 @@ func (a *agg) addRecord(r *Record) {
 }
 
 // recordTable holds the records kept, one per record (sameRecord), in
-// the order they came, 256 to a chunk: a Record is 320 bytes, most
+// the order they came, 256 to a chunk: a Record is 368 bytes, most
 // reports keep every finding, and a chunk is never moved once made.
 // Records arrive mostly in time order, which makes them quick to sort.
 // They are found by open addressing over a hash of their numbers (record
@@ -503,7 +503,7 @@ func (a *agg) finish(consume bool) *Report {
 	case a.summary == nil:
 		w := newRows()
 		// Sorted by index, with each one's time beside it: a Record is
-		// 320 bytes to move, and loading it for each comparison costs as
+		// 368 bytes to move, and loading it for each comparison costs as
 		// much again. The records came mostly in time order, which the
 		// sort is quick to finish.
 		type byTime struct {
