@@ -70,6 +70,7 @@ func cmpRecord(x, y *Record) int {
 // (smbaudit.ServerCoverage): the window and count of its records.
 type coverage struct {
 	name        string // smallest spelling seen
+	id          uint32 // the number of servers before it, for recordTable
 	first, last time.Time
 	records     int
 	audits      set // audit families seen beyond the findings counted (Server.Audits)
@@ -239,13 +240,13 @@ func recordOf(f *smbaudit.Finding, fm *formats) Record {
 
 // addRecord counts or keeps r, which it does not keep a pointer to.
 func (a *agg) addRecord(r *Record) {
-	a.addCoverage(r.Server, r.Time, r.Time, 0)
+	c := a.addCoverage(r.Server, r.Time, r.Time, 0)
 	if a.records == nil {
 		a.summary.addRecord(r)
 		a.omitted++
 		return
 	}
-	a.records.add(r, &a.lower)
+	a.records.add(r, c.id, &a.lower)
 	if a.max > 0 && a.records.len() > a.max {
 		a.fold()
 	}
@@ -255,9 +256,11 @@ func (a *agg) addRecord(r *Record) {
 // the order they came, 256 to a chunk: a Record is 368 bytes, most
 // reports keep every finding, and a chunk is never moved once made.
 // Records arrive mostly in time order, which makes them quick to sort.
-// They are found by open addressing over a hash of their numbers (record
-// ID, event ID, time), seeded: no name is hashed, and names are compared
-// only when the numbers are equal. The zero value is empty; a nil
+// They are found by open addressing over a seeded hash of their numbers
+// (record ID, event ID, time, the server's coverage.id) and of their
+// lower-cased channel: names are compared only when those match, and
+// records that differ only by server or channel, which a crafted log can
+// hold by the thousand, do not share a hash. The zero value is empty; a nil
 // *recordTable holds nothing.
 type recordTable struct {
 	seed   maphash.Seed
@@ -273,17 +276,18 @@ type recSlot struct {
 
 const keptChunk = 256
 
-// add keeps a copy of r, or of the copy of its record kept so far
-// (sameRecord) the better (see better).
-func (t *recordTable) add(r *Record, lower *lowerCache) {
+// add keeps a copy of r, whose server's coverage.id is server, or of the
+// copy of its record kept so far (sameRecord) the better (see better).
+func (t *recordTable) add(r *Record, server uint32, lower *lowerCache) {
 	if t.slots == nil {
 		t.seed, t.slots = maphash.MakeSeed(), make([]recSlot, 64)
 	}
-	var b [18]byte
+	var b [22]byte
 	binary.LittleEndian.PutUint64(b[:], recordID(r))
 	binary.LittleEndian.PutUint64(b[8:], uint64(r.Time.UnixNano()))
 	binary.LittleEndian.PutUint16(b[16:], r.EventID)
-	h := maphash.Bytes(t.seed, b[:])
+	binary.LittleEndian.PutUint32(b[18:], server)
+	h := maphash.Bytes(t.seed, b[:]) ^ maphash.String(t.seed, lower.of(r.Channel))
 	mask := uint64(len(t.slots) - 1)
 	for j := h & mask; ; j = (j + 1) & mask {
 		s := &t.slots[j]
@@ -370,17 +374,19 @@ func (a *agg) addAudits(name string, families ...string) {
 	c.audits.add(families...)
 }
 
-func (a *agg) addCoverage(name string, first, last time.Time, records int) {
+// addCoverage widens the coverage of server name and returns it.
+func (a *agg) addCoverage(name string, first, last time.Time, records int) *coverage {
 	lc := a.lower.of(name)
 	c := a.servers[lc]
 	if c == nil {
-		c = &coverage{name: name}
+		c = &coverage{name: name, id: uint32(len(a.servers))}
 		a.servers[lc] = c
 	}
 	c.name = minNonEmpty(c.name, name)
 	c.first = minTime(c.first, first.UTC())
 	c.last = maxTime(c.last, last.UTC())
 	c.records += records
+	return c
 }
 
 // addReport adds r, unless it was read from the same bytes as a report

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -18,6 +19,17 @@ func TestRecordTable(t *testing.T) {
 			EventRecordID: eventRecordID, Channel: channel, ClientID: "ws01"}
 	}
 	base := rec("FS01", "SMBServer/Audit", 7, 1, 3021, t0, "b.evtx")
+	// add adds r as agg.addRecord does, its server numbered as coverage.id
+	// numbers it: by lower-cased name.
+	add := func(tb *recordTable, lower *lowerCache, ids map[string]uint32, r *Record) {
+		lc := lower.of(r.Server)
+		id, ok := ids[lc]
+		if !ok {
+			id = uint32(len(ids))
+			ids[lc] = id
+		}
+		tb.add(r, id, lower)
+	}
 	for _, tc := range []struct {
 		name  string
 		other Record
@@ -36,9 +48,10 @@ func TestRecordTable(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var tb recordTable
 			var lower lowerCache
+			ids := map[string]uint32{}
 			b, o := base, tc.other
-			tb.add(&b, &lower)
-			tb.add(&o, &lower)
+			add(&tb, &lower, ids, &b)
+			add(&tb, &lower, ids, &o)
 			if !tc.same {
 				require.Equal(t, 2, tb.len())
 				require.Equal(t, base, *tb.at(0))
@@ -57,19 +70,50 @@ func TestRecordTable(t *testing.T) {
 	t.Run("growth", func(t *testing.T) {
 		var tb recordTable
 		var lower lowerCache
+		ids := map[string]uint32{}
 		const n = 3 * keptChunk * 7
 		for pass := range 2 { // the second pass adds copies only
 			for i := range n {
 				r := rec("FS01", "SMBServer/Audit", uint64(i+1), uint64(i+1), 3021, t0.Add(time.Duration(i%5)), "b.evtx")
-				tb.add(&r, &lower)
+				add(&tb, &lower, ids, &r)
 				require.Equal(t, min(n, i+1+pass*n), tb.len())
 			}
 		}
-		var ids []uint64
-		tb.each(func(r *Record) { ids = append(ids, r.EventRecordID) })
-		require.Len(t, ids, n)
-		for i, id := range ids {
+		var order []uint64
+		tb.each(func(r *Record) { order = append(order, r.EventRecordID) })
+		require.Len(t, order, n)
+		for i, id := range order {
 			require.Equal(t, uint64(i+1), id, "in the order they came")
 		}
 	})
+
+	// A crafted log can hold thousands of records that differ only by
+	// server or by channel: they must not share a hash, or each would be
+	// compared with all the others.
+	for _, by := range []string{"server", "channel"} {
+		t.Run("differing only by "+by, func(t *testing.T) {
+			var tb recordTable
+			var lower lowerCache
+			ids := map[string]uint32{}
+			const n = 5000
+			for i := range n {
+				server, channel := "FS01", "SMBServer/Audit"
+				if by == "server" {
+					server = fmt.Sprintf("FS%05d", i)
+				} else {
+					channel = fmt.Sprintf("Channel%05d", i)
+				}
+				r := rec(server, channel, 7, 1, 3021, t0, "b.evtx")
+				add(&tb, &lower, ids, &r)
+			}
+			require.Equal(t, n, tb.len())
+			hashes := map[uint64]bool{}
+			for _, s := range tb.slots {
+				if s.i != 0 {
+					hashes[s.hash] = true
+				}
+			}
+			require.Len(t, hashes, n, "one hash a record")
+		})
+	}
 }
