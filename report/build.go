@@ -2,7 +2,9 @@ package report
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
+	"hash/maphash"
 	"maps"
 	"math"
 	"slices"
@@ -28,21 +30,20 @@ func (s set) sorted() []string {
 	return slices.Sorted(maps.Keys(s))
 }
 
-// recKey names a record across copies of its log, as smbaudit.Scan does.
-type recKey struct {
-	server, channel string
-	id              uint64
-	event           uint16
-	time            int64
+// sameRecord says whether x and y are copies of one record, as
+// smbaudit.Scan tells them: same server and channel (case ignored),
+// record ID, event ID and time. lower lower-cases the names.
+func sameRecord(x, y *Record, lower *lowerCache) bool {
+	return recordID(x) == recordID(y) && x.EventID == y.EventID && x.Time.UnixNano() == y.Time.UnixNano() &&
+		(x.Server == y.Server || lower.of(x.Server) == lower.of(y.Server)) &&
+		(x.Channel == y.Channel || lower.of(x.Channel) == lower.of(y.Channel))
 }
 
-// keyOf returns the key of r, its names lower-cased by lower.
-func keyOf(r *Record, lower *lowerCache) recKey {
-	id := r.EventRecordID
-	if id == 0 {
-		id = r.RecordID
+func recordID(r *Record) uint64 {
+	if r.EventRecordID != 0 {
+		return r.EventRecordID
 	}
-	return recKey{lower.of(r.Server), lower.of(r.Channel), id, r.EventID, r.Time.UnixNano()}
+	return r.RecordID
 }
 
 // better says whether copy x of a record is kept over copy y: the first by
@@ -69,6 +70,7 @@ func cmpRecord(x, y *Record) int {
 // (smbaudit.ServerCoverage): the window and count of its records.
 type coverage struct {
 	name        string // smallest spelling seen
+	id          uint32 // the number of servers before it, for recordTable
 	first, last time.Time
 	records     int
 	audits      set // audit families seen beyond the findings counted (Server.Audits)
@@ -82,8 +84,7 @@ type coverage struct {
 // made, so that merging is independent of the order of the reports.
 type agg struct {
 	generated time.Time
-	records   map[recKey]*Record
-	slab      []Record // where the next records kept are stored (see keep)
+	records   *recordTable // the findings kept; nil once they are counted into summary
 	max       int
 	listed    int                  // Options.maxListed
 	summary   *rows                // nil until findings are counted without being kept
@@ -98,7 +99,7 @@ type agg struct {
 }
 
 func newAgg(opts Options) *agg {
-	return &agg{records: map[recKey]*Record{}, servers: map[string]*coverage{}, max: max(opts.MaxFindings, 0), listed: opts.maxListed()}
+	return &agg{records: &recordTable{}, servers: map[string]*coverage{}, max: max(opts.MaxFindings, 0), listed: opts.maxListed()}
 }
 
 func minNonEmpty(a, b string) string {
@@ -237,35 +238,116 @@ func recordOf(f *smbaudit.Finding, fm *formats) Record {
 	return r
 }
 
-func (a *agg) addRecord(r Record) {
-	a.addCoverage(r.Server, r.Time, r.Time, 0)
+// addRecord counts or keeps r, which it does not keep a pointer to.
+func (a *agg) addRecord(r *Record) {
+	c := a.addCoverage(r.Server, r.Time, r.Time, 0)
 	if a.records == nil {
-		a.summary.addRecord(&r)
+		a.summary.addRecord(r)
 		a.omitted++
 		return
 	}
-	k := keyOf(&r, &a.lower)
-	if cur, ok := a.records[k]; !ok {
-		a.records[k] = a.keep(&r)
-	} else if better(&r, cur) {
-		*cur = r // its place is its own
-	}
-	if a.max > 0 && len(a.records) > a.max {
+	a.records.add(r, c.id, &a.lower)
+	if a.max > 0 && a.records.len() > a.max {
 		a.fold()
 	}
 }
 
-// keep returns a copy of r on the heap. Copies are made 256 at a time: a
-// Record is 320 bytes, and most reports keep every finding. (Not &r: r
-// would then escape, and be allocated, even when counted only.)
-func (a *agg) keep(r *Record) *Record {
-	if len(a.slab) == 0 {
-		a.slab = make([]Record, 256)
+// recordTable holds the records kept, one per record (sameRecord), in
+// the order they came, 256 to a chunk: a Record is 368 bytes, most
+// reports keep every finding, and a chunk is never moved once made.
+// Records arrive mostly in time order, which makes them quick to sort.
+// They are found by open addressing over a seeded hash of their numbers
+// (record ID, event ID, time, the server's coverage.id) and of their
+// lower-cased channel: names are compared only when those match, and
+// records that differ only by server or channel, which a crafted log can
+// hold by the thousand, do not share a hash. The zero value is empty; a nil
+// *recordTable holds nothing.
+type recordTable struct {
+	seed   maphash.Seed
+	slots  []recSlot // a power of two long, or nil
+	chunks [][]Record
+	n      int
+}
+
+type recSlot struct {
+	hash uint64
+	i    int // 1 + the index of the record; 0: empty
+}
+
+const keptChunk = 256
+
+// add keeps a copy of r, whose server's coverage.id is server, or of the
+// copy of its record kept so far (sameRecord) the better (see better).
+func (t *recordTable) add(r *Record, server uint32, lower *lowerCache) {
+	if t.slots == nil {
+		t.seed, t.slots = maphash.MakeSeed(), make([]recSlot, 64)
 	}
-	p := &a.slab[0]
-	a.slab = a.slab[1:]
-	*p = *r
-	return p
+	var b [22]byte
+	binary.LittleEndian.PutUint64(b[:], recordID(r))
+	binary.LittleEndian.PutUint64(b[8:], uint64(r.Time.UnixNano()))
+	binary.LittleEndian.PutUint16(b[16:], r.EventID)
+	binary.LittleEndian.PutUint32(b[18:], server)
+	h := maphash.Bytes(t.seed, b[:]) ^ maphash.String(t.seed, lower.of(r.Channel))
+	mask := uint64(len(t.slots) - 1)
+	for j := h & mask; ; j = (j + 1) & mask {
+		s := &t.slots[j]
+		if s.i == 0 {
+			*s = recSlot{h, t.n + 1}
+			break
+		}
+		if s.hash != h {
+			continue
+		}
+		if cur := t.at(s.i - 1); sameRecord(cur, r, lower) {
+			if better(r, cur) {
+				*cur = *r
+			}
+			return
+		}
+	}
+	if t.n%keptChunk == 0 {
+		t.chunks = append(t.chunks, make([]Record, keptChunk))
+	}
+	*t.at(t.n) = *r
+	if t.n++; 4*t.n > 3*len(t.slots) {
+		t.grow()
+	}
+}
+
+func (t *recordTable) grow() {
+	old := t.slots
+	t.slots = make([]recSlot, 2*len(old))
+	mask := uint64(len(t.slots) - 1)
+	for _, s := range old {
+		if s.i == 0 {
+			continue
+		}
+		j := s.hash & mask
+		for t.slots[j].i != 0 {
+			j = (j + 1) & mask
+		}
+		t.slots[j] = s
+	}
+}
+
+// len returns the number of records kept.
+func (t *recordTable) len() int {
+	if t == nil {
+		return 0
+	}
+	return t.n
+}
+
+// at returns the record of index i, in the order they came.
+func (t *recordTable) at(i int) *Record {
+	return &t.chunks[i/keptChunk][i%keptChunk]
+}
+
+// each calls f with every record, in the order they came.
+func (t *recordTable) each(f func(*Record)) {
+	for i := range t.len() {
+		f(t.at(i))
+	}
 }
 
 // fold stops keeping findings: those kept so far are counted into the
@@ -274,11 +356,9 @@ func (a *agg) fold() {
 	if a.summary == nil {
 		a.summary = newRows()
 	}
-	for _, r := range a.records {
-		a.summary.addRecord(r)
-	}
-	a.omitted += len(a.records)
-	a.records, a.slab = nil, nil
+	a.records.each(a.summary.addRecord)
+	a.omitted += a.records.len()
+	a.records = nil
 }
 
 // addAudits records that server name logged the audit families named.
@@ -294,17 +374,19 @@ func (a *agg) addAudits(name string, families ...string) {
 	c.audits.add(families...)
 }
 
-func (a *agg) addCoverage(name string, first, last time.Time, records int) {
+// addCoverage widens the coverage of server name and returns it.
+func (a *agg) addCoverage(name string, first, last time.Time, records int) *coverage {
 	lc := a.lower.of(name)
 	c := a.servers[lc]
 	if c == nil {
-		c = &coverage{name: name}
+		c = &coverage{name: name, id: uint32(len(a.servers))}
 		a.servers[lc] = c
 	}
 	c.name = minNonEmpty(c.name, name)
 	c.first = minTime(c.first, first.UTC())
 	c.last = maxTime(c.last, last.UTC())
 	c.records += records
+	return c
 }
 
 // addReport adds r, unless it was read from the same bytes as a report
@@ -347,8 +429,8 @@ func (a *agg) addReport(r *Report) error {
 			a.addCoverage(name, time.Time{}, time.Time{}, 0)
 		}
 	}
-	for _, rec := range r.Findings {
-		a.addRecord(rec)
+	for i := range r.Findings {
+		a.addRecord(&r.Findings[i])
 	}
 	for _, s := range r.Servers {
 		a.addCoverage(s.Name, s.First, s.Last, s.Records)
@@ -386,9 +468,7 @@ func (a *agg) addAgg(o *agg, digest [32]byte) error {
 		}
 		a.omitted += o.omitted
 	}
-	for _, rec := range o.records {
-		a.addRecord(*rec)
-	}
+	o.records.each(a.addRecord)
 	for _, c := range o.servers {
 		a.addCoverage(c.name, c.first, c.last, c.records)
 		a.addAudits(c.name, c.audits.sorted()...)
@@ -420,7 +500,7 @@ func cmpInput(x, y Input) int {
 // rows are dropped as the report's are made, to bound the peak memory).
 func (a *agg) finish(consume bool) *Report {
 	r := &Report{Schema: Schema, GeneratedAt: a.generated.UTC()}
-	if consume && a.summary != nil && len(a.records) > 0 {
+	if consume && a.summary != nil && a.records.len() > 0 {
 		// The findings still kept are counted into the rows in place, not
 		// into a copy of them: a is used up anyway.
 		a.fold()
@@ -428,20 +508,20 @@ func (a *agg) finish(consume bool) *Report {
 	switch {
 	case a.summary == nil:
 		w := newRows()
-		// Sorted by pointer, with each one's time beside it: a Record is
-		// 320 bytes to move, and loading it for each comparison costs as
-		// much again.
+		// Sorted by index, with each one's time beside it: a Record is
+		// 368 bytes to move, and loading it for each comparison costs as
+		// much again. The records came mostly in time order, which the
+		// sort is quick to finish.
 		type byTime struct {
 			sec  int64
-			nsec int
-			rec  *Record
+			nsec int32
+			i    int
 		}
-		recs := make([]byTime, 0, len(a.records))
-		for _, rec := range a.records {
-			recs = append(recs, byTime{rec.Time.Unix(), rec.Time.Nanosecond(), rec})
-		}
-		if consume {
-			a.records, a.slab = map[recKey]*Record{}, nil
+		kept := a.records
+		recs := make([]byTime, kept.len())
+		for i := range recs {
+			t := kept.at(i).Time
+			recs[i] = byTime{t.Unix(), int32(t.Nanosecond()), i}
 		}
 		slices.SortFunc(recs, func(x, y byTime) int {
 			if x.sec != y.sec {
@@ -450,23 +530,27 @@ func (a *agg) finish(consume bool) *Report {
 			if x.nsec != y.nsec {
 				return cmp.Compare(x.nsec, y.nsec)
 			}
-			if c := cmpEvidenceOf(&x.rec.Evidence, &y.rec.Evidence); c != 0 {
+			xr, yr := kept.at(x.i), kept.at(y.i)
+			if c := cmpEvidenceOf(&xr.Evidence, &yr.Evidence); c != 0 {
 				return c
 			}
-			return cmpRecord(x.rec, y.rec)
+			return cmpRecord(xr, yr)
 		})
 		if len(recs) > 0 {
 			r.Findings = make([]Record, len(recs))
 		}
 		for i, rec := range recs {
-			r.Findings[i] = *rec.rec
+			r.Findings[i] = *kept.at(rec.i)
 		}
 		recs = nil
+		if consume {
+			a.records = &recordTable{}
+		}
 		for i := range r.Findings {
 			w.addRecord(&r.Findings[i])
 		}
 		w.fill(r, a.servers, a.listed, true)
-	case len(a.records) == 0:
+	case a.records.len() == 0:
 		// The rows hold everything: with consume they become the report's.
 		a.summary.fill(r, a.servers, a.listed, consume)
 		if consume {
@@ -479,13 +563,11 @@ func (a *agg) finish(consume bool) *Report {
 		rowsOnly := &Report{}
 		a.summary.fill(rowsOnly, a.servers, -1, false)
 		w.addRows(rowsOnly)
-		for _, rec := range a.records {
-			w.addRecord(rec)
-		}
+		a.records.each(w.addRecord)
 		w.fill(r, a.servers, a.listed, true)
 	}
 	if a.summary != nil {
-		r.Schema, r.FindingsOmitted = SchemaSummarised, a.omitted+len(a.records)
+		r.Schema, r.FindingsOmitted = SchemaSummarised, a.omitted+a.records.len()
 	}
 
 	r.Inputs = slices.Clone(a.inputs)
@@ -523,8 +605,9 @@ func appendShared[T any](s []T, shared []T, v T) []T {
 	return append(slices.Clip(s), v)
 }
 
-// decide derives the verdicts of a client from its event counts.
-func (c *Client) decide() {
+// decide derives the verdicts of a client from its event counts, its
+// Verdicts made by vs (nil: apart).
+func (c *Client) decide(vs *slab[Verdict]) {
 	c.Verdicts, c.BreaksUnder, c.PossiblyBreaksUnder = nil, nil, nil
 	var has [16]bool // by rule
 	n := 0           // settings with evidence, at most
@@ -537,7 +620,7 @@ func (c *Client) decide() {
 	if n == 0 {
 		return
 	}
-	c.Verdicts = make([]Verdict, 0, min(n, len(settings)))
+	c.Verdicts = vs.make(0, min(n, len(settings)))
 	for _, st := range settings {
 		certain, any := false, false
 		for i, ru := range rules {

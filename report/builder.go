@@ -36,7 +36,8 @@ func NewBuilder(opts Options) *Builder {
 // Add counts one finding. f is not kept (its values are copied), so it may
 // be one of Scan's findings, whose values are shared.
 func (b *Builder) Add(f *smbaudit.Finding) {
-	b.a.addRecord(recordOf(f, &b.fm))
+	r := recordOf(f, &b.fm)
+	b.a.addRecord(&r)
 }
 
 // AddResult adds a scan result: its findings, its per-server coverage and
@@ -106,7 +107,7 @@ func (b *Builder) AddJSON(rd io.Reader) error {
 	}
 	// ReadJSON checks the counts of the report it makes: those read, and
 	// up to four a finding kept (its client, server and day rows).
-	if int64(p.total) > MaxPartialTotal-4*int64(len(p.records)) {
+	if int64(p.total) > MaxPartialTotal-4*int64(p.records.len()) {
 		return errPartialTotal()
 	}
 	return b.a.addAgg(p, digest)

@@ -25,6 +25,11 @@ type rows struct {
 	unparsed int
 	samples  []Unparsed // the lowest in evidence order, at most 2*MaxUnparsedSamples
 	lower    lowerCache
+	// Room for the first value of the clients' sets and counts
+	// (addRecord), which most clients have one of.
+	strs slab[string]
+	sids slab[uint32]
+	evs  slab[eventAgg]
 }
 
 // clientAgg is one client's row while it is gathered. Most clients log a
@@ -134,6 +139,14 @@ func (s *sortedSet[T]) add(vs ...T) {
 	}
 }
 
+// seed gives an empty set room for one value, carved from sl: most sets
+// of a client row hold one.
+func seed[T cmp.Ordered](s *sortedSet[T], sl *slab[T]) {
+	if s.small == nil && s.big == nil {
+		s.small = sl.make(0, 1)
+	}
+}
+
 func (s *sortedSet[T]) has(v T) bool {
 	if s.big != nil {
 		_, ok := s.big[v]
@@ -182,6 +195,37 @@ func (s *sortedSet[T]) each(f func(T)) {
 	for _, v := range s.small {
 		f(v)
 	}
+}
+
+// slab hands out short slices carved from chunks that many rows share:
+// one allocation for a thousand rows' slices instead of one each, for
+// slices that live as long as the report that holds them. A nil *slab
+// makes each slice apart.
+type slab[T any] struct {
+	free []T
+}
+
+const slabChunk = 1024
+
+// make returns make([]T, n, c), its capacity its own: an append past it
+// copies, as for a slice made apart.
+func (s *slab[T]) make(n, c int) []T {
+	if s == nil || c == 0 || c > slabChunk/8 {
+		return make([]T, n, c)
+	}
+	if len(s.free) < c {
+		s.free = make([]T, slabChunk)
+	}
+	out := s.free[:n:c]
+	s.free = s.free[c:]
+	return out
+}
+
+// rowSlabs are the slabs of the report rows fill makes.
+type rowSlabs struct {
+	names    slab[string]
+	counts   slab[EventCount]
+	verdicts slab[Verdict]
 }
 
 type serverAgg struct {
@@ -400,9 +444,11 @@ func (w *rows) addRecord(rec *Record) {
 	c.kind = minNonEmpty(c.kind, rec.ClientKind)
 	c.short = minNonEmpty(c.short, rec.ShortName)
 	if rec.ClientRaw != "" {
+		seed(&c.names, &w.strs)
 		c.names.add(rec.ClientRaw)
 	}
 	if rec.User != "" {
+		seed(&c.users, &w.strs)
 		c.users.add(rec.User)
 	}
 	if rec.SPNQueryStatus != "" || rec.EPAPolicy != "" || rec.ServerRequiresSigning != "" || rec.Status != "" {
@@ -417,6 +463,7 @@ func (w *rows) addRecord(rec *Record) {
 		}
 	}
 	if rec.HasSPN {
+		seed(&c.spns, &w.strs)
 		c.spns.add(rec.SPN)
 	}
 	if rec.EventID == smbaudit.EventSPNUnrecognised {
@@ -427,6 +474,10 @@ func (w *rows) addRecord(rec *Record) {
 			c.rare().nameInvalid.add(rec.SPN)
 		}
 	}
+	if c.events == nil {
+		c.events = w.evs.make(0, 1)
+	}
+	seed(&c.servers, &w.sids)
 	c.count(rec.EventID, 1, sa.id)
 	if rec.ChunkDamaged {
 		c.damaged++
@@ -580,13 +631,14 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		rank[id] = uint32(k)
 	}
 	var ids []uint32
+	var sl rowSlabs
 	displayAll := func(s *idset) []string {
 		ids = ids[:0]
 		s.each(func(id uint32) { ids = append(ids, id) })
 		if len(ids) > 1 {
 			slices.SortFunc(ids, func(x, y uint32) int { return cmp.Compare(rank[x], rank[y]) })
 		}
-		out := make([]string, len(ids))
+		out := sl.names.make(len(ids), len(ids))
 		for k, id := range ids {
 			out[k] = shownByID[id]
 		}
@@ -634,7 +686,7 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		*rc = Client{
 			ID: c.id, Kind: c.kind, ShortName: c.short,
 			Names: cut(names), NamesTotal: max(len(names), x.namesAtLeast),
-			EventCounts: make([]EventCount, len(c.events)),
+			EventCounts: sl.counts.make(len(c.events), len(c.events)),
 			FirstSeen:   first.Time, LastSeen: last.Time, First: first, Last: last,
 			Servers: cut(servers), ServersTotal: max(len(servers), x.serversAtLeast),
 			Users: cut(users), UsersTotal: max(len(users), x.usersAtLeast),
@@ -656,7 +708,7 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		if len(rc.EventCounts) > 1 {
 			slices.SortFunc(rc.EventCounts, func(x, y EventCount) int { return cmp.Compare(x.ID, y.ID) })
 		}
-		rc.decide()
+		rc.decide(&sl.verdicts)
 	}
 	if n >= 0 {
 		linkClients(r.Clients, n)

@@ -282,7 +282,33 @@ func (pr *progress) update(f func(p *Progress)) {
 
 type fileOut struct {
 	fr       FileResult
-	findings []Finding
+	findings findingChunks
+}
+
+// findingChunks collects a file's findings in chunks that double in size
+// up to maxFindingChunk. A Finding is 408 bytes: one slice grown by append
+// (by a quarter at a time once large) would copy each finding several
+// times and allocate about five times the findings' size; the chunks
+// allocate it once, and merge copies it once into the result.
+type findingChunks struct {
+	chunks [][]Finding
+	n      int
+}
+
+const minFindingChunk, maxFindingChunk = 16, 4096
+
+func (c *findingChunks) add(f *Finding) {
+	k := len(c.chunks) - 1
+	if k < 0 || len(c.chunks[k]) == cap(c.chunks[k]) {
+		size := minFindingChunk
+		if k >= 0 {
+			size = min(2*cap(c.chunks[k]), maxFindingChunk)
+		}
+		c.chunks = append(c.chunks, make([]Finding, 0, size))
+		k++
+	}
+	c.chunks[k] = append(c.chunks[k], *f)
+	c.n++
 }
 
 const eventsPerProgress = 4096
@@ -392,7 +418,7 @@ func scanFile(ctx context.Context, idx int, in input, opts ScanOptions, tn tunin
 				if r.ok {
 					findings++
 					if opts.OnFinding == nil {
-						out.findings = append(out.findings, r.fnd)
+						out.findings.add(&r.fnd)
 					} else if r.isNew {
 						prog.finding(opts.OnFinding, r.fnd)
 					}
@@ -478,15 +504,12 @@ func (o *fileOut) bounds(t time.Time) {
 // deduplicated and sorted, server coverage over unique records.
 func merge(outs []fileOut, skipped []FileResult, cov *recordsSeen, streamed bool) *Result {
 	res := &Result{}
-	var all []Finding
-	withFindings, total := 0, 0
+	total := 0
 	for _, o := range outs {
-		if len(o.findings) > 0 {
-			withFindings++
-			total += len(o.findings)
-		}
+		total += o.findings.n
 	}
-	if withFindings > 1 {
+	var all []Finding
+	if total > 0 {
 		all = make([]Finding, 0, total)
 	}
 	for i := range outs {
@@ -495,14 +518,10 @@ func merge(outs []fileOut, skipped []FileResult, cov *recordsSeen, streamed bool
 			continue // never started (cancelled)
 		}
 		res.Files = append(res.Files, o.fr)
-		if withFindings == 1 {
-			if len(o.findings) > 0 {
-				all = o.findings // the only file with findings: its slice as is, not appended
-			}
-		} else {
-			all = append(all, o.findings...)
+		for _, c := range o.findings.chunks {
+			all = append(all, c...)
 		}
-		o.findings = nil
+		o.findings = findingChunks{}
 	}
 	res.Files = append(res.Files, skipped...)
 	slices.SortStableFunc(res.Files, func(a, b FileResult) int { return strings.Compare(a.Path, b.Path) })
