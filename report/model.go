@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/evtxkit/smbreadiness/evtx"
@@ -86,67 +85,6 @@ func EventLabel(id uint16) string {
 		return "SPN check failed (Security)"
 	}
 	return ""
-}
-
-// Remediation hints, from the KB5066913 guidance.
-const (
-	HintSigning      = "update the client, or enable signing on it"
-	HintSigning3027  = "3027 is unreliable: check whether the client really signs; if not, update it or enable signing on it"
-	HintSPN          = "fix the SPN or the DNS alias, or add the name to SrvAllowedServerNames"
-	HintNoSPN        = "move the client off NTLMv1/LM, or update it so it sends an SPN"
-	HintEmptySPN     = "update the client, or fix its configuration, so it sends the server's SPN"
-	HintSMB1         = "move the client to SMB 2 or 3 (update or replace it)"
-	HintAlreadyFails = "already rejected by enforcement (551 or 5168): it fails today"
-	HintEncryption   = "update the client to an SMB 3 version that encrypts, or replace it"
-	HintGuest        = "it logs on as guest, and guest sessions cannot sign: give it an account, and turn insecure guest logons off on it"
-)
-
-// HintServiceClass is the hint for a 3025 whose ServiceClassIsValid is
-// false: the client asks for spn, whose service class is not cifs.
-func HintServiceClass(spn string) string {
-	return "it asks for the SPN " + spn + ", whose service class is not cifs: a client defect, to take to its vendor"
-}
-
-// HintPrincipalName is the hint for a 3025 whose PrincipalNameIsValid is
-// false: the host of spn is none of the server's names.
-func HintPrincipalName(spn string) string {
-	h := spnHost(spn)
-	return h + " (in the SPN " + spn + ") is none of the server's names: an alias, CNAME or load-balancer name; " +
-		"have the client use the server's own name, or add " + h + " to SrvAllowedServerNames"
-}
-
-// spnHost is the host part of an SPN: "cifs/fs01.corp.example:445/x"
-// gives "fs01.corp.example".
-func spnHost(spn string) string {
-	h := spn
-	if i := strings.IndexByte(h, '/'); i >= 0 {
-		h = h[i+1:]
-	}
-	if i := strings.IndexAny(h, ":/"); i >= 0 {
-		h = h[:i]
-	}
-	return h
-}
-
-// rule says that an event is evidence that a setting breaks a client.
-type rule struct {
-	setting Setting
-	event   uint16
-	certain bool
-	hint    string
-}
-
-// rules is the verdict table of the report.
-var rules = []rule{
-	{SettingDisableSMB1, smbaudit.EventSMB1Access, true, HintSMB1},
-	{SettingRequireSigning, smbaudit.EventSigningUnsupported, true, HintSigning},
-	{SettingRequireSigning, smbaudit.EventGuestLogon, true, HintGuest},
-	{SettingRequireSigning, smbaudit.EventSMB1SigningDisabled, false, HintSigning3027},
-	{SettingSPNHardeningLvl1, smbaudit.EventSPNUnrecognised, true, HintSPN},
-	{SettingSPNHardeningLvl2, smbaudit.EventSPNMissing, true, HintNoSPN},
-	{SettingSPNHardeningLvl2, smbaudit.EventSPNUnrecognised, true, HintSPN},
-	{SettingSPNHardeningLvl2, smbaudit.EventSPNEmpty, true, HintEmptySPN},
-	{SettingRequireEncryption, smbaudit.EventEncryptionUnsupported, true, HintEncryption},
 }
 
 // Options tune a Builder. The zero value is usable.

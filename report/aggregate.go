@@ -15,6 +15,11 @@ import (
 	"github.com/evtxkit/smbreadiness/smbaudit"
 )
 
+// The aggregation behind Builder (agg): findings and partial reports come
+// in, copies of one record count once (recordTable), each client's and
+// server's row is updated (rows.go), and finish makes the Report: rows,
+// verdicts (verdict.go), linked clients, server warnings and the summary.
+
 type set map[string]struct{}
 
 func (s set) add(v ...string) {
@@ -577,130 +582,6 @@ func (a *agg) finish(consume bool) *Report {
 	r.Summary = summarise(r)
 	assess(r)
 	return r
-}
-
-// ruleHints, ruleEvents and oneSetting are the one-value slices that
-// most verdicts share, each with its capacity at its length so that an
-// append copies: the cost of a verdict is most of that of a client row.
-var (
-	ruleHints  = make([][]string, len(rules))
-	ruleEvents = make([][]uint16, len(rules))
-	oneSetting = map[Setting][]Setting{}
-)
-
-func init() {
-	for i, ru := range rules {
-		ruleHints[i], ruleEvents[i] = []string{ru.hint}, []uint16{ru.event}
-	}
-	for _, st := range settings {
-		oneSetting[st] = []Setting{st}
-	}
-}
-
-// appendShared appends v to s, a slice that may be shared.
-func appendShared[T any](s []T, shared []T, v T) []T {
-	if s == nil {
-		return shared
-	}
-	return append(slices.Clip(s), v)
-}
-
-// decide derives the verdicts of a client from its event counts, its
-// Verdicts made by vs (nil: apart).
-func (c *Client) decide(vs *slab[Verdict]) {
-	c.Verdicts, c.BreaksUnder, c.PossiblyBreaksUnder = nil, nil, nil
-	var has [16]bool // by rule
-	n := 0           // settings with evidence, at most
-	for i, ru := range rules {
-		if has[i] = c.Count(ru.event) > 0; has[i] {
-			n++
-		}
-	}
-	c.RejectedByEnforcement = c.Count(smbaudit.EventEnforcementRejection) > 0 || c.Count(smbaudit.EventSPNCheckFailed) > 0
-	if n == 0 {
-		return
-	}
-	c.Verdicts = vs.make(0, min(n, len(settings)))
-	for _, st := range settings {
-		certain, any := false, false
-		for i, ru := range rules {
-			if ru.setting == st && has[i] {
-				any = true
-				certain = certain || ru.certain
-			}
-		}
-		if !any {
-			continue
-		}
-		// A certain verdict rests on certain evidence only: a 3027 beside
-		// a 3021 adds nothing.
-		v := Verdict{Setting: st, Certain: certain}
-		for i, ru := range rules {
-			if ru.setting != st || !has[i] || (certain && !ru.certain) {
-				continue
-			}
-			v.Events = appendShared(v.Events, ruleEvents[i], ru.event)
-			if v.Servers == nil {
-				v.Servers = c.ServersOf(ru.event) // shared while one event is the evidence
-			} else {
-				v.Servers = append(slices.Clip(v.Servers), c.ServersOf(ru.event)...)
-			}
-			hs := c.ruleHints(i)
-			if v.Hints == nil && len(hs) == 1 {
-				v.Hints = hs
-				continue
-			}
-			for _, h := range hs {
-				if !slices.Contains(v.Hints, h) {
-					v.Hints = append(slices.Clip(v.Hints), h)
-				}
-			}
-		}
-		if len(v.Events) > 1 {
-			slices.Sort(v.Events)                                               // a copy: appendShared copied
-			v.Servers = slices.Compact(slices.Sorted(slices.Values(v.Servers))) // a copy: never sort a shared slice
-		}
-		if len(v.Servers) == 0 {
-			v.Servers = nil
-		}
-		if certain {
-			c.BreaksUnder = appendShared(c.BreaksUnder, oneSetting[st], st)
-		} else {
-			c.PossiblyBreaksUnder = appendShared(c.PossiblyBreaksUnder, oneSetting[st], st)
-		}
-		c.Verdicts = append(c.Verdicts, v)
-	}
-}
-
-// hints returns the hints of a rule for c. For 3025 they come from what
-// its events said of the SPN: a wrong service class, or a host that is
-// none of the server's names; the rule's own hint when they said neither.
-func (c *Client) hints(ru rule) []string {
-	if ru.event != smbaudit.EventSPNUnrecognised ||
-		len(c.SPNsServiceClassInvalid) == 0 && len(c.SPNsPrincipalNameInvalid) == 0 {
-		return []string{ru.hint}
-	}
-	return c.spnHints()
-}
-
-// ruleHints is hints(rules[i]), the rule's own hint a shared slice.
-func (c *Client) ruleHints(i int) []string {
-	if rules[i].event != smbaudit.EventSPNUnrecognised ||
-		len(c.SPNsServiceClassInvalid) == 0 && len(c.SPNsPrincipalNameInvalid) == 0 {
-		return ruleHints[i]
-	}
-	return c.spnHints()
-}
-
-func (c *Client) spnHints() []string {
-	var hs []string
-	for _, spn := range c.SPNsServiceClassInvalid {
-		hs = append(hs, HintServiceClass(spn))
-	}
-	for _, spn := range c.SPNsPrincipalNameInvalid {
-		hs = append(hs, HintPrincipalName(spn))
-	}
-	return hs
 }
 
 func linkable(c *Client) bool {
