@@ -304,37 +304,84 @@ func load64(s string) uint64 {
 
 // jsonSpecial8 flags (high bit of its byte) the bytes of x that are not
 // written as they are with escapeHTML false (not jsonSafe): below 0x20, from
-// 0x80 on, '"' and '\\'. The lowest flag is always exact; a flag above a
-// flagged byte may be spurious (borrows), so callers use only the lowest.
+// 0x80 on, '"' and '\\'. A plain byte neither sets a flag nor borrows from
+// the byte above, so the lowest flag is exact; a flag above a flagged byte
+// may be spurious, so callers use only the lowest.
 func jsonSpecial8(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	ctl := (x - 0x20*ones) &^ x & highs
-	q := x ^ '"'*ones
-	bs := x ^ '\\'*ones
-	return ctl | (q-ones)&^q&highs | (bs-ones)&^bs&highs | x&highs
+	// x-0x20 wraps for the controls; (x^'"')-1 for '"' only, among
+	// bytes below 0x80 (the others x flags itself); likewise '\\'.
+	return ((x - 0x20*ones) | ((x ^ '"'*ones) - ones) | ((x ^ '\\'*ones) - ones) | x) & highs
+}
+
+// jsonHTML8 flags, as jsonSpecial8 does, the bytes '<', '>' and '&' of x,
+// which are escaped too with escapeHTML true. Its lowest flag is exact
+// below a byte jsonSpecial8 flags.
+func jsonHTML8(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	lt, gt, amp := x^'<'*ones, x^'>'*ones, x^'&'*ones
+	return ((lt-ones)&^lt | (gt-ones)&^gt | (amp-ones)&^amp) & highs
+}
+
+// jsonSpecial returns the flags of x for the bytes escaped with escapeHTML
+// html: jsonSpecial8, and jsonHTML8 if html.
+func jsonSpecial(x uint64, html bool) uint64 {
+	m := jsonSpecial8(x)
+	if html {
+		m |= jsonHTML8(x)
+	}
+	return m
+}
+
+// jsonPlainPrefix returns the length of the longest prefix of s that is
+// written as it is (jsonSafe, or jsonHTMLSafe if html): eight bytes a
+// step, the last partial step as one load of s's last eight bytes.
+func jsonPlainPrefix(s string, html bool) int {
+	i := 0
+	for rest := s; len(rest) >= 8; rest = rest[8:] {
+		if m := jsonSpecial(load64(rest), html); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+		i += 8
+	}
+	if i == len(s) {
+		return i
+	}
+	if len(s) >= 8 {
+		// The last eight bytes overlap the plain ones already read; those
+		// cause no flag and no borrow, so shifted out the lowest flag left
+		// is exact.
+		skip := uint(i - (len(s) - 8))
+		if m := jsonSpecial(load64(s[len(s)-8:]), html) >> (8 * skip); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+		return len(s)
+	}
+	safe := &jsonSafe
+	if html {
+		safe = &jsonHTMLSafe
+	}
+	for i < len(s) && safe[s[i]] {
+		i++
+	}
+	return i
 }
 
 // appendJSONStringBody is appendJSONString without the quotes.
 func appendJSONStringBody(b []byte, s string, escapeHTML bool) []byte {
-	safe := &jsonSafe
-	if escapeHTML {
-		safe = &jsonHTMLSafe
+	i := jsonPlainPrefix(s, escapeHTML)
+	if i == len(s) {
+		return append(b, s...)
 	}
+	return appendJSONEscaped(append(b, s[:i]...), s[i:], escapeHTML)
+}
+
+// appendJSONEscaped appends s, escaped, resuming the eight-byte scan after
+// each escape.
+func appendJSONEscaped(b []byte, s string, escapeHTML bool) []byte {
 	start := 0
 	for i := 0; i < len(s); {
-		if !escapeHTML {
-			// Eight bytes at a time, to the first that needs a look.
-			for i+8 <= len(s) {
-				if m := jsonSpecial8(load64(s[i:])); m != 0 {
-					i += bits.TrailingZeros64(m) / 8
-					break
-				}
-				i += 8
-			}
-		}
-		for i < len(s) && safe[s[i]] {
-			i++
-		}
+		i += jsonPlainPrefix(s[i:], escapeHTML)
 		if i == len(s) {
 			break
 		}

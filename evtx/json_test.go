@@ -257,3 +257,38 @@ func TestJSONSpecial8(t *testing.T) {
 		assert.Equal(t, encodingJSON(t, s, false), string(appendJSONString(nil, s, false)), "%q", s)
 	}
 }
+
+// TestJSONPlainPrefix checks the scan against jsonSafe byte by byte for
+// every length to 40 and every place of one or two bytes that need a look,
+// so that the overlapping load of the last eight bytes is tried at each
+// offset.
+func TestJSONPlainPrefix(t *testing.T) {
+	for _, html := range []bool{false, true} {
+		safe, plainBytes, special := &jsonSafe, "a~ <&>#]", []byte{0x00, 0x1f, '"', '\\', 0x80, 0xe9, 0xff}
+		if html {
+			safe, plainBytes, special = &jsonHTMLSafe, "a~ =%?#]", append(special, '<', '>', '&')
+		}
+		want := func(s string) int {
+			i := 0
+			for i < len(s) && safe[s[i]] {
+				i++
+			}
+			return i
+		}
+		for n := 0; n <= 40; n++ {
+			plain := []byte(strings.Repeat(plainBytes, 6)[:n])
+			require.Equal(t, n, jsonPlainPrefix(string(plain), html), "plain, length %d, html %v", n, html)
+			for p := 0; p < n; p++ {
+				for _, c := range special {
+					b := append([]byte(nil), plain...)
+					b[p] = c
+					require.Equal(t, p, jsonPlainPrefix(string(b), html), "length %d, %#x at %d, html %v", n, c, p, html)
+					if p+1 < n {
+						b[n-1] = '"'
+						require.Equal(t, want(string(b)), jsonPlainPrefix(string(b), html), "length %d, %#x at %d and a quote last, html %v", n, c, p, html)
+					}
+				}
+			}
+		}
+	}
+}
