@@ -54,10 +54,10 @@ func (e Event) MarshalJSON() ([]byte, error) {
 // events reuses one buffer.
 func (e *Event) AppendJSON(b []byte) []byte {
 	b = append(b, `{"record_id":`...)
-	b = strconv.AppendUint(b, e.RecordID, 10)
+	b = appendDecimal(b, e.RecordID)
 	if e.EventRecordID != 0 {
 		b = append(b, `,"event_record_id":`...)
-		b = strconv.AppendUint(b, e.EventRecordID, 10)
+		b = appendDecimal(b, e.EventRecordID)
 	}
 	b = append(b, `,"time_created":`...)
 	if e.TimeCreated.IsZero() {
@@ -68,32 +68,32 @@ func (e *Event) AppendJSON(b []byte) []byte {
 		b = append(b, '"')
 	}
 	b = append(b, `,"event_id":`...)
-	b = strconv.AppendUint(b, uint64(e.EventID), 10)
+	b = appendDecimal(b, uint64(e.EventID))
 	b = appendJSONField(b, `,"provider":`, e.Provider)
 	b = appendJSONField(b, `,"channel":`, e.Channel)
 	b = appendJSONField(b, `,"computer":`, e.Computer)
 	if e.HasQualifiers {
 		b = append(b, `,"qualifiers":`...)
-		b = strconv.AppendUint(b, uint64(e.Qualifiers), 10)
+		b = appendDecimal(b, uint64(e.Qualifiers))
 	}
 	b = append(b, `,"version":`...)
-	b = strconv.AppendUint(b, uint64(e.Version), 10)
+	b = appendDecimal(b, uint64(e.Version))
 	b = append(b, `,"level":`...)
-	b = strconv.AppendUint(b, uint64(e.Level), 10)
+	b = appendDecimal(b, uint64(e.Level))
 	b = append(b, `,"task":`...)
-	b = strconv.AppendUint(b, uint64(e.Task), 10)
+	b = appendDecimal(b, uint64(e.Task))
 	b = append(b, `,"opcode":`...)
-	b = strconv.AppendUint(b, uint64(e.Opcode), 10)
+	b = appendDecimal(b, uint64(e.Opcode))
 	b = append(b, `,"keywords":"0x`...)
-	b = strconv.AppendUint(b, e.Keywords, 16)
+	b = appendHex(b, e.Keywords)
 	b = append(b, '"')
 	b = appendJSONField(b, `,"provider_guid":`, e.ProviderGUID)
 	b = appendJSONField(b, `,"event_source_name":`, e.EventSourceName)
 	b = appendJSONField(b, `,"user_sid":`, e.UserSID)
 	b = append(b, `,"process_id":`...)
-	b = strconv.AppendUint(b, uint64(e.ProcessID), 10)
+	b = appendDecimal(b, uint64(e.ProcessID))
 	b = append(b, `,"thread_id":`...)
-	b = strconv.AppendUint(b, uint64(e.ThreadID), 10)
+	b = appendDecimal(b, uint64(e.ThreadID))
 	b = appendJSONField(b, `,"activity_id":`, e.ActivityID)
 	b = appendJSONField(b, `,"related_activity_id":`, e.RelatedActivityID)
 	b = append(b, `,"data":{`...)
@@ -103,9 +103,9 @@ func (e *Event) AppendJSON(b []byte) []byte {
 	b = append(b, `},"source":{"file":`...)
 	b = appendJSONString(b, e.Source.File, true)
 	b = append(b, `,"chunk":`...)
-	b = strconv.AppendInt(b, int64(e.Source.Chunk), 10)
+	b = appendSigned(b, int64(e.Source.Chunk))
 	b = append(b, `,"offset":`...)
-	b = strconv.AppendInt(b, e.Source.Offset, 10)
+	b = appendSigned(b, e.Source.Offset)
 	b = append(b, '}')
 	if e.ChunkDamaged {
 		b = append(b, `,"chunk_damaged":true`...)
@@ -191,6 +191,57 @@ func (e *Event) appendDataJSON(b []byte) []byte {
 		b = appendJSONString(b, e.Data[i].Value, false)
 	}
 	return b
+}
+
+// appendDecimal appends n in decimal, as strconv.AppendUint does, two
+// digits a step.
+func appendDecimal(b []byte, n uint64) []byte {
+	if n < 10 {
+		return append(b, byte('0'+n))
+	}
+	if n < 100 {
+		return append(b, jsonDigits2[n*2], jsonDigits2[n*2+1])
+	}
+	var buf [20]byte
+	i := len(buf)
+	for n >= 100 {
+		d := n % 100 * 2
+		n /= 100
+		i -= 2
+		buf[i], buf[i+1] = jsonDigits2[d], jsonDigits2[d+1]
+	}
+	if n >= 10 {
+		i -= 2
+		buf[i], buf[i+1] = jsonDigits2[n*2], jsonDigits2[n*2+1]
+	} else {
+		i--
+		buf[i] = byte('0' + n)
+	}
+	return append(b, buf[i:]...)
+}
+
+// appendSigned appends v in decimal, as strconv.AppendInt does.
+func appendSigned(b []byte, v int64) []byte {
+	if v < 0 {
+		return strconv.AppendInt(b, v, 10)
+	}
+	return appendDecimal(b, uint64(v))
+}
+
+// appendHex appends n in lower-case hexadecimal without leading zeros, as
+// strconv.AppendUint(b, n, 16) does.
+func appendHex(b []byte, n uint64) []byte {
+	var buf [16]byte
+	i := len(buf)
+	for {
+		i--
+		buf[i] = jsonHex[n&0xf]
+		n >>= 4
+		if n == 0 {
+			break
+		}
+	}
+	return append(b, buf[i:]...)
 }
 
 // decimalLen returns the number of decimal digits of u >= 0.

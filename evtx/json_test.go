@@ -292,3 +292,21 @@ func TestJSONPlainPrefix(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendNumbers checks the number writers against strconv at the
+// bounds where they change digits, and on random numbers.
+func TestAppendNumbers(t *testing.T) {
+	ns := []uint64{0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 65535, 1<<32 - 1, 1 << 32, 1<<63 - 1, 1 << 63, 1<<64 - 1}
+	for p := uint64(1); p < 1e19; p *= 10 {
+		ns = append(ns, p-1, p, p+1)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 5000 {
+		ns = append(ns, rng.Uint64()>>rng.IntN(64))
+	}
+	for _, n := range ns {
+		require.Equal(t, strconv.FormatUint(n, 10), string(appendDecimal([]byte("x"), n))[1:], "%d", n)
+		require.Equal(t, strconv.FormatUint(n, 16), string(appendHex([]byte("x"), n))[1:], "%d", n)
+		require.Equal(t, strconv.FormatInt(int64(n), 10), string(appendSigned(nil, int64(n))), "%d", int64(n))
+	}
+}
