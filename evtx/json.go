@@ -254,29 +254,61 @@ func decimalLen(u int) int {
 }
 
 // appendTimeLayout appends t in UTC as TimeLayout gives it, without
-// interpreting the layout, for the years of four digits.
+// interpreting the layout, for the years of four digits (the others go
+// through time.Format): the civil date comes from the count of days by
+// integer arithmetic (the proleptic Gregorian calendar, as package time's).
 func appendTimeLayout(b []byte, t time.Time) []byte {
-	t = t.UTC()
-	year, month, day := t.Date()
-	if year < 1000 || year > 9999 {
-		return t.AppendFormat(b, TimeLayout)
+	unix := t.Unix()
+	if unix < unixYear1000 || unix >= unixYear10000 {
+		return t.UTC().AppendFormat(b, TimeLayout)
 	}
-	hour, minute, sec := t.Clock()
-	b = appendDigits(b, year, 4)
-	b = append(b, '-')
-	b = appendDigits(b, int(month), 2)
-	b = append(b, '-')
-	b = appendDigits(b, day, 2)
-	b = append(b, 'T')
-	b = appendDigits(b, hour, 2)
-	b = append(b, ':')
-	b = appendDigits(b, minute, 2)
-	b = append(b, ':')
-	b = appendDigits(b, sec, 2)
-	b = append(b, '.')
-	b = appendDigits(b, t.Nanosecond()/100, 7)
-	return append(b, 'Z')
+	// Days and seconds from 0000-03-01, a year that starts after its
+	// leap day; all positive here.
+	secs := uint64(unix - unixYear1000 + unixYear1000From0Mar)
+	days, sod := secs/86400, secs%86400
+	era := days / 146097
+	doe := days - era*146097                               // day of the 400-year era
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // year of the era
+	year := era*400 + yoe
+	doy := doe - (365*yoe + yoe/4 - yoe/100) // day of the year from March 1
+	mp := (5*doy + 2) / 153                  // month from March, 0-11
+	day := doy - (153*mp+2)/5 + 1
+	month := mp + 3
+	if mp >= 10 {
+		month = mp - 9
+		year++
+	}
+	var buf [28]byte
+	put2 := func(i int, v uint64) { buf[i], buf[i+1] = jsonDigits2[v*2], jsonDigits2[v*2+1] }
+	put2(0, year/100)
+	put2(2, year%100)
+	buf[4] = '-'
+	put2(5, month)
+	buf[7] = '-'
+	put2(8, day)
+	buf[10] = 'T'
+	put2(11, sod/3600)
+	buf[13] = ':'
+	put2(14, sod/60%60)
+	buf[16] = ':'
+	put2(17, sod%60)
+	buf[19] = '.'
+	frac := uint64(t.Nanosecond() / 100)
+	buf[20] = byte('0' + frac/1000000)
+	put2(21, frac/10000%100)
+	put2(23, frac/100%100)
+	put2(25, frac%100)
+	buf[27] = 'Z'
+	return append(b, buf[:]...)
 }
+
+// The Unix times of 1000-01-01 and 10000-01-01 UTC, and the seconds from
+// 0000-03-01 to 1000-01-01.
+const (
+	unixYear1000         = -30610224000
+	unixYear10000        = 253402300800
+	unixYear1000From0Mar = 31551811200
+)
 
 // appendDigits appends v >= 0, below 10^width, in width decimal digits.
 func appendDigits(b []byte, v, width int) []byte {

@@ -170,6 +170,17 @@ func TestAppendTimeLayout(t *testing.T) {
 	for range 2000 {
 		times = append(times, fileTimeToTime(rng.Uint64()>>1), time.Unix(rng.Int64N(1<<40)-1<<39, rng.Int64N(1e9)))
 	}
+	// The four-digit years, where the date is computed: around every
+	// month's end of leap, century and ordinary years, and at random.
+	for _, y := range []int{1000, 1600, 1601, 1700, 1900, 1970, 1999, 2000, 2024, 2025, 2100, 9999} {
+		for m := time.January; m <= time.December; m++ {
+			end := time.Date(y, m+1, 1, 0, 0, 0, 0, time.UTC)
+			times = append(times, end.Add(-100), end, time.Date(y, m, 1, 12, 30, 59, 9999900, time.UTC))
+		}
+	}
+	for range 20000 {
+		times = append(times, time.Unix(unixYear1000+rng.Int64N(unixYear10000-unixYear1000), rng.Int64N(1e9)))
+	}
 	for _, tm := range times {
 		assert.Equal(t, tm.UTC().Format(TimeLayout), string(appendTimeLayout(nil, tm)), "%v", tm)
 	}
