@@ -145,6 +145,9 @@ func (e *Event) appendDataJSON(b []byte) []byte {
 		}
 		return b
 	}
+	if len(e.Data) <= maxPairKeys {
+		return e.appendFewDataJSON(b)
+	}
 	// unnamed[i] is field i's index among the unnamed fields (-1: named);
 	// sig[i] a digest of its base key (length, first and last byte) that
 	// keys can only share when they are equal.
@@ -242,6 +245,53 @@ func appendHex(b []byte, n uint64) []byte {
 		}
 	}
 	return append(b, buf[i:]...)
+}
+
+// maxPairKeys is the number of data fields up to which appendDataJSON
+// finds repeated keys by comparing every pair, without tables.
+const maxPairKeys = 6
+
+// appendFewDataJSON is appendDataJSON for at most maxPairKeys fields: each
+// key is compared with the earlier ones.
+func (e *Event) appendFewDataJSON(b []byte) []byte {
+	var unnamed [maxPairKeys]int
+	u := 0
+	for i := range e.Data {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		name := e.Data[i].Name
+		ui := -1
+		if name == "" {
+			ui = u
+			u++
+		}
+		unnamed[i] = ui
+		// n: earlier fields with the same base key (DataKeys' count).
+		n := 0
+		for j := range i {
+			nj := e.Data[j].Name
+			if ui < 0 && unnamed[j] < 0 {
+				if len(nj) == len(name) && nj == name {
+					n++
+				}
+			} else if sameDataKey(name, ui, nj, unnamed[j]) {
+				n++
+			}
+		}
+		b = append(b, '"')
+		if ui < 0 {
+			b = appendJSONStringBody(b, name, false)
+		} else {
+			b = appendDecimal(append(b, "Data#"...), uint64(ui))
+		}
+		if n > 0 {
+			b = appendDecimal(append(b, '#'), uint64(n))
+		}
+		b = append(b, `":`...)
+		b = appendJSONString(b, e.Data[i].Value, false)
+	}
+	return b
 }
 
 // decimalLen returns the number of decimal digits of u >= 0.

@@ -188,11 +188,12 @@ func TestAppendTimeLayout(t *testing.T) {
 
 // TestAppendJSONDataKeysRandom compares the data object's keys with
 // DataKeys for random field names that collide in every way the key rules
-// allow, up to 40 fields (more than ten unnamed items).
+// allow, up to 40 fields (more than ten unnamed items; the pairwise
+// comparison up to maxPairKeys, the hashed chains above).
 func TestAppendJSONDataKeysRandom(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	names := []string{"", "", "", "Data#0", "Data#1", "Data#10", "Data#11", "Data#", "X", "X#1", "X#2", "D", "Y0", "Data#1#1"}
-	for range 500 {
+	for range 1000 {
 		ev := &Event{}
 		for range rng.IntN(40) {
 			ev.Data = append(ev.Data, Field{Name: names[rng.IntN(len(names))], Value: "v"})
