@@ -322,3 +322,39 @@ func TestAppendNumbers(t *testing.T) {
 		require.Equal(t, strconv.FormatInt(int64(n), 10), string(appendSigned(nil, int64(n))), "%d", int64(n))
 	}
 }
+
+// TestJSONAppenderMatchesAppendJSON writes runs of events that repeat,
+// change and escape their strings (System strings, data keys and values,
+// the file name; more data fields than the appender remembers) and checks
+// that a JSONAppender gives AppendJSON's text for each.
+func TestJSONAppenderMatchesAppendJSON(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	texts := []string{"", "a", "b", "plain text", `quo"te`, `\\10.0.0.5`, "caf\u00e9", "tab\tnew\nline", "<&>", "FS01.corp.example", "\xff bad"}
+	pick := func() string { return texts[rng.IntN(len(texts))] }
+	var enc JSONAppender
+	var prev Event
+	for i := range 3000 {
+		ev := prev // mostly the same strings as the event before
+		ev.RecordID = uint64(i)
+		if i == 0 || rng.IntN(4) == 0 {
+			ev.Provider, ev.Channel, ev.Computer, ev.UserSID, ev.Fallback = pick(), pick(), pick(), pick(), pick()
+			ev.ProviderGUID, ev.ActivityID, ev.EventSourceName = pick(), pick(), pick()
+			ev.Source.File = pick()
+		}
+		if i == 0 || rng.IntN(3) == 0 {
+			ev.Data = make([]Field, rng.IntN(24))
+			for k := range ev.Data {
+				ev.Data[k] = Field{Name: pick(), Value: pick()}
+			}
+		} else {
+			ev.Data = append([]Field(nil), prev.Data...)
+			if len(ev.Data) > 0 && rng.IntN(2) == 0 {
+				ev.Data[rng.IntN(len(ev.Data))].Value = pick()
+			}
+		}
+		want := string(ev.AppendJSON(nil))
+		require.Equal(t, want, string(enc.Append(nil, &ev)), "event %d", i)
+		require.Equal(t, "x"+want, string(enc.Append([]byte("x"), &ev)), "event %d again, appended", i)
+		prev = ev
+	}
+}
