@@ -2,6 +2,7 @@ package evtx
 
 import (
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -279,7 +280,7 @@ func (e *Event) appendDataJSON(b []byte, a *JSONAppender) []byte {
 }
 
 // appendDecimal appends n in decimal, as strconv.AppendUint does, two
-// digits a step.
+// digits a step, written in place.
 func appendDecimal(b []byte, n uint64) []byte {
 	if n < 10 {
 		return append(b, byte('0'+n))
@@ -287,23 +288,33 @@ func appendDecimal(b []byte, n uint64) []byte {
 	if n < 100 {
 		return append(b, jsonDigits2[n*2], jsonDigits2[n*2+1])
 	}
-	var buf [20]byte
-	i := len(buf)
+	// k: the number of digits (bits.Len64 gives it to within one).
+	k := bits.Len64(n) * 1233 >> 12
+	if n >= jsonPow10[k] {
+		k++
+	}
+	b = slices.Grow(b, k)
+	l := len(b)
+	b = b[:l+k]
+	dst := b[l:]
+	i := k
 	for n >= 100 {
 		d := n % 100 * 2
 		n /= 100
 		i -= 2
-		buf[i], buf[i+1] = jsonDigits2[d], jsonDigits2[d+1]
+		dst[i], dst[i+1] = jsonDigits2[d], jsonDigits2[d+1]
 	}
 	if n >= 10 {
-		i -= 2
-		buf[i], buf[i+1] = jsonDigits2[n*2], jsonDigits2[n*2+1]
+		dst[0], dst[1] = jsonDigits2[n*2], jsonDigits2[n*2+1]
 	} else {
-		i--
-		buf[i] = byte('0' + n)
+		dst[0] = byte('0' + n)
 	}
-	return append(b, buf[i:]...)
+	return b
 }
+
+// jsonPow10[i] is 10^i.
+var jsonPow10 = [20]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19}
 
 // appendSigned appends v in decimal, as strconv.AppendInt does.
 func appendSigned(b []byte, v int64) []byte {
