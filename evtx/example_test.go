@@ -62,6 +62,23 @@ func ExampleEvent_MarshalJSON() {
 	// {"record_id":1,"event_record_id":1,"time_created":"2025-10-01T08:00:00.1234567Z","event_id":3021,"provider":"Microsoft-Windows-SMBServer","channel":"Microsoft-Windows-SMBServer/Audit","computer":"FS01","version":0,"level":0,"task":0,"opcode":0,"keywords":"0x0","process_id":0,"thread_id":0,"data":{"ClientName":"\\\\10.0.0.5","ServerRequiresSigning":"true"},"source":{"file":"example.evtx","chunk":0,"offset":4608}}
 }
 
+func ExampleJSONAppender() {
+	log := exampleLog()
+	r, _ := evtx.NewReader(bytes.NewReader(log), int64(len(log)), "example.evtx")
+	var enc evtx.JSONAppender // one per output stream
+	var line []byte
+	for ev, err := range r.Events(context.Background(), evtx.Options{}) {
+		if err != nil {
+			continue
+		}
+		line = append(enc.Append(line[:0], ev), '\n') // ev.AppendJSON's text
+		fmt.Print(string(line[:60]), "...\n")
+	}
+	// Output:
+	// {"record_id":1,"event_record_id":1,"time_created":"2025-10-0...
+	// {"record_id":2,"event_record_id":2,"time_created":"2025-10-0...
+}
+
 func ExampleOptions_onChunk() {
 	log := exampleLog()
 	r, _ := evtx.NewReader(bytes.NewReader(log), int64(len(log)), "example.evtx")

@@ -2,6 +2,7 @@ package evtx
 
 import (
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -53,11 +54,90 @@ func (e Event) MarshalJSON() ([]byte, error) {
 // without reflection or a second pass over it: a caller writing many
 // events reuses one buffer.
 func (e *Event) AppendJSON(b []byte) []byte {
+	return appendEventJSON(b, e, nil)
+}
+
+// JSONAppender appends events as AppendJSON does, the same text, faster
+// for a run of events from one log: it remembers the strings of the
+// previous event (provider, channel, computer, data keys and values ...),
+// and one equal to its predecessor, if that needed no escaping, is copied
+// without being scanned again. Its zero value is ready to use; it must not
+// be used by two goroutines at once. It keeps the last event's strings.
+type JSONAppender struct {
+	sys  [jsonSysMemos]jsonMemo
+	keys [jsonDataMemos]jsonMemo
+	vals [jsonDataMemos]jsonMemo
+}
+
+// Append appends e's JSON object (AppendJSON's text) to b and returns the
+// extended buffer.
+func (a *JSONAppender) Append(b []byte, e *Event) []byte {
+	return appendEventJSON(b, e, a)
+}
+
+// The strings a JSONAppender remembers: the System strings and the source
+// file, and the keys and values of the first jsonDataMemos data fields.
+const (
+	memoProvider = iota
+	memoChannel
+	memoComputer
+	memoProviderGUID
+	memoEventSourceName
+	memoUserSID
+	memoActivityID
+	memoRelatedActivityID
+	memoFile
+	memoFallback
+	jsonSysMemos
+	jsonDataMemos = 16
+)
+
+// jsonMemo is a string last written and whether it was written as it is.
+type jsonMemo struct {
+	s     string
+	plain bool
+}
+
+// appendBody appends s escaped (appendJSONStringBody); when m is not nil
+// and s equals m's plain string, it is copied without a scan. Escaping
+// always lengthens, so a string written at its own length was plain.
+func (m *jsonMemo) appendBody(b []byte, s string, escapeHTML bool) []byte {
+	if m == nil {
+		return appendJSONStringBody(b, s, escapeHTML)
+	}
+	if m.plain && len(s) == len(m.s) && s == m.s {
+		return append(b, s...)
+	}
+	n := len(b)
+	b = appendJSONStringBody(b, s, escapeHTML)
+	m.s, m.plain = s, len(b)-n == len(s)
+	return b
+}
+
+// sysMemo returns a's memo i, nil when a is nil.
+func (a *JSONAppender) sysMemo(i int) *jsonMemo {
+	if a == nil {
+		return nil
+	}
+	return &a.sys[i]
+}
+
+// dataMemos returns a's memos of data field i's key and value, nil when
+// a is nil or i is past them.
+func (a *JSONAppender) dataMemos(i int) (key, val *jsonMemo) {
+	if a == nil || i >= jsonDataMemos {
+		return nil, nil
+	}
+	return &a.keys[i], &a.vals[i]
+}
+
+// appendEventJSON is AppendJSON, remembering strings in a when not nil.
+func appendEventJSON(b []byte, e *Event, a *JSONAppender) []byte {
 	b = append(b, `{"record_id":`...)
-	b = strconv.AppendUint(b, e.RecordID, 10)
+	b = appendDecimal(b, e.RecordID)
 	if e.EventRecordID != 0 {
 		b = append(b, `,"event_record_id":`...)
-		b = strconv.AppendUint(b, e.EventRecordID, 10)
+		b = appendDecimal(b, e.EventRecordID)
 	}
 	b = append(b, `,"time_created":`...)
 	if e.TimeCreated.IsZero() {
@@ -68,44 +148,44 @@ func (e *Event) AppendJSON(b []byte) []byte {
 		b = append(b, '"')
 	}
 	b = append(b, `,"event_id":`...)
-	b = strconv.AppendUint(b, uint64(e.EventID), 10)
-	b = appendJSONField(b, `,"provider":`, e.Provider)
-	b = appendJSONField(b, `,"channel":`, e.Channel)
-	b = appendJSONField(b, `,"computer":`, e.Computer)
+	b = appendDecimal(b, uint64(e.EventID))
+	b = appendJSONField(b, `,"provider":`, e.Provider, a.sysMemo(memoProvider))
+	b = appendJSONField(b, `,"channel":`, e.Channel, a.sysMemo(memoChannel))
+	b = appendJSONField(b, `,"computer":`, e.Computer, a.sysMemo(memoComputer))
 	if e.HasQualifiers {
 		b = append(b, `,"qualifiers":`...)
-		b = strconv.AppendUint(b, uint64(e.Qualifiers), 10)
+		b = appendDecimal(b, uint64(e.Qualifiers))
 	}
 	b = append(b, `,"version":`...)
-	b = strconv.AppendUint(b, uint64(e.Version), 10)
+	b = appendDecimal(b, uint64(e.Version))
 	b = append(b, `,"level":`...)
-	b = strconv.AppendUint(b, uint64(e.Level), 10)
+	b = appendDecimal(b, uint64(e.Level))
 	b = append(b, `,"task":`...)
-	b = strconv.AppendUint(b, uint64(e.Task), 10)
+	b = appendDecimal(b, uint64(e.Task))
 	b = append(b, `,"opcode":`...)
-	b = strconv.AppendUint(b, uint64(e.Opcode), 10)
+	b = appendDecimal(b, uint64(e.Opcode))
 	b = append(b, `,"keywords":"0x`...)
-	b = strconv.AppendUint(b, e.Keywords, 16)
+	b = appendHex(b, e.Keywords)
 	b = append(b, '"')
-	b = appendJSONField(b, `,"provider_guid":`, e.ProviderGUID)
-	b = appendJSONField(b, `,"event_source_name":`, e.EventSourceName)
-	b = appendJSONField(b, `,"user_sid":`, e.UserSID)
+	b = appendJSONField(b, `,"provider_guid":`, e.ProviderGUID, a.sysMemo(memoProviderGUID))
+	b = appendJSONField(b, `,"event_source_name":`, e.EventSourceName, a.sysMemo(memoEventSourceName))
+	b = appendJSONField(b, `,"user_sid":`, e.UserSID, a.sysMemo(memoUserSID))
 	b = append(b, `,"process_id":`...)
-	b = strconv.AppendUint(b, uint64(e.ProcessID), 10)
+	b = appendDecimal(b, uint64(e.ProcessID))
 	b = append(b, `,"thread_id":`...)
-	b = strconv.AppendUint(b, uint64(e.ThreadID), 10)
-	b = appendJSONField(b, `,"activity_id":`, e.ActivityID)
-	b = appendJSONField(b, `,"related_activity_id":`, e.RelatedActivityID)
+	b = appendDecimal(b, uint64(e.ThreadID))
+	b = appendJSONField(b, `,"activity_id":`, e.ActivityID, a.sysMemo(memoActivityID))
+	b = appendJSONField(b, `,"related_activity_id":`, e.RelatedActivityID, a.sysMemo(memoRelatedActivityID))
 	b = append(b, `,"data":{`...)
-	b = e.appendDataJSON(b)
+	b = e.appendDataJSON(b, a)
 	// Source is rendered as encoding/json renders the struct, HTML
 	// escaping of the file name included.
 	b = append(b, `},"source":{"file":`...)
-	b = appendJSONString(b, e.Source.File, true)
+	b = append(a.sysMemo(memoFile).appendBody(append(b, '"'), e.Source.File, true), '"')
 	b = append(b, `,"chunk":`...)
-	b = strconv.AppendInt(b, int64(e.Source.Chunk), 10)
+	b = appendSigned(b, int64(e.Source.Chunk))
 	b = append(b, `,"offset":`...)
-	b = strconv.AppendInt(b, e.Source.Offset, 10)
+	b = appendSigned(b, e.Source.Offset)
 	b = append(b, '}')
 	if e.ChunkDamaged {
 		b = append(b, `,"chunk_damaged":true`...)
@@ -113,17 +193,19 @@ func (e *Event) AppendJSON(b []byte) []byte {
 	if e.Recovered {
 		b = append(b, `,"recovered":true`...)
 	}
-	b = appendJSONField(b, `,"fallback":`, e.Fallback)
+	b = appendJSONField(b, `,"fallback":`, e.Fallback, a.sysMemo(memoFallback))
 	return append(b, '}')
 }
 
 // appendJSONField appends key (a literal ,"name": prefix) and the JSON
-// string v, unless v is empty.
-func appendJSONField(b []byte, key, v string) []byte {
+// string v, unless v is empty, remembering v in m when not nil.
+func appendJSONField(b []byte, key, v string, m *jsonMemo) []byte {
 	if v == "" {
 		return b
 	}
-	return appendJSONString(append(b, key...), v, false)
+	b = append(b, key...)
+	b = append(b, '"')
+	return append(m.appendBody(b, v, false), '"')
 }
 
 // maxInlineKeys is the number of data fields up to which appendDataJSON
@@ -133,7 +215,7 @@ const maxInlineKeys = 64
 
 // appendDataJSON appends the members of the data object: DataKeys to
 // values, in order.
-func (e *Event) appendDataJSON(b []byte) []byte {
+func (e *Event) appendDataJSON(b []byte, a *JSONAppender) []byte {
 	if len(e.Data) > maxInlineKeys {
 		for i, k := range e.DataKeys() {
 			if i > 0 {
@@ -144,6 +226,9 @@ func (e *Event) appendDataJSON(b []byte) []byte {
 			b = appendJSONString(b, e.Data[i].Value, false)
 		}
 		return b
+	}
+	if len(e.Data) <= maxPairKeys {
+		return e.appendFewDataJSON(b, a)
 	}
 	// unnamed[i] is field i's index among the unnamed fields (-1: named);
 	// sig[i] a digest of its base key (length, first and last byte) that
@@ -169,6 +254,7 @@ func (e *Event) appendDataJSON(b []byte) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
+		km, vm := a.dataMemos(i)
 		// n: earlier fields with the same base key (DataKeys' count).
 		n := 0
 		h := sig[i] * 0x9e3779b1 >> 26
@@ -180,7 +266,7 @@ func (e *Event) appendDataJSON(b []byte) []byte {
 		prev[i], head[h] = head[h], uint8(i+1)
 		b = append(b, '"')
 		if name := e.Data[i].Name; name != "" {
-			b = appendJSONStringBody(b, name, false)
+			b = km.appendBody(b, name, false)
 		} else {
 			b = strconv.AppendInt(append(b, "Data#"...), int64(unnamed[i]), 10)
 		}
@@ -188,7 +274,116 @@ func (e *Event) appendDataJSON(b []byte) []byte {
 			b = strconv.AppendInt(append(b, '#'), int64(n), 10)
 		}
 		b = append(b, `":`...)
-		b = appendJSONString(b, e.Data[i].Value, false)
+		b = append(vm.appendBody(append(b, '"'), e.Data[i].Value, false), '"')
+	}
+	return b
+}
+
+// appendDecimal appends n in decimal, as strconv.AppendUint does, two
+// digits a step, written in place.
+func appendDecimal(b []byte, n uint64) []byte {
+	if n < 10 {
+		return append(b, byte('0'+n))
+	}
+	if n < 100 {
+		return append(b, jsonDigits2[n*2], jsonDigits2[n*2+1])
+	}
+	// k: the number of digits (bits.Len64 gives it to within one).
+	k := bits.Len64(n) * 1233 >> 12
+	if n >= jsonPow10[k] {
+		k++
+	}
+	b = slices.Grow(b, k)
+	l := len(b)
+	b = b[:l+k]
+	dst := b[l:]
+	i := k
+	for n >= 100 {
+		d := n % 100 * 2
+		n /= 100
+		i -= 2
+		dst[i], dst[i+1] = jsonDigits2[d], jsonDigits2[d+1]
+	}
+	if n >= 10 {
+		dst[0], dst[1] = jsonDigits2[n*2], jsonDigits2[n*2+1]
+	} else {
+		dst[0] = byte('0' + n)
+	}
+	return b
+}
+
+// jsonPow10[i] is 10^i.
+var jsonPow10 = [20]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19}
+
+// appendSigned appends v in decimal, as strconv.AppendInt does.
+func appendSigned(b []byte, v int64) []byte {
+	if v < 0 {
+		return strconv.AppendInt(b, v, 10)
+	}
+	return appendDecimal(b, uint64(v))
+}
+
+// appendHex appends n in lower-case hexadecimal without leading zeros, as
+// strconv.AppendUint(b, n, 16) does.
+func appendHex(b []byte, n uint64) []byte {
+	var buf [16]byte
+	i := len(buf)
+	for {
+		i--
+		buf[i] = jsonHex[n&0xf]
+		n >>= 4
+		if n == 0 {
+			break
+		}
+	}
+	return append(b, buf[i:]...)
+}
+
+// maxPairKeys is the number of data fields up to which appendDataJSON
+// finds repeated keys by comparing every pair, without tables.
+const maxPairKeys = 6
+
+// appendFewDataJSON is appendDataJSON for at most maxPairKeys fields: each
+// key is compared with the earlier ones.
+func (e *Event) appendFewDataJSON(b []byte, a *JSONAppender) []byte {
+	var unnamed [maxPairKeys]int
+	u := 0
+	for i := range e.Data {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		km, vm := a.dataMemos(i)
+		name := e.Data[i].Name
+		ui := -1
+		if name == "" {
+			ui = u
+			u++
+		}
+		unnamed[i] = ui
+		// n: earlier fields with the same base key (DataKeys' count).
+		n := 0
+		for j := range i {
+			nj := e.Data[j].Name
+			if ui < 0 && unnamed[j] < 0 {
+				if len(nj) == len(name) && nj == name {
+					n++
+				}
+			} else if sameDataKey(name, ui, nj, unnamed[j]) {
+				n++
+			}
+		}
+		b = append(b, '"')
+		if ui < 0 {
+			b = km.appendBody(b, name, false)
+		} else {
+			b = appendDecimal(append(b, "Data#"...), uint64(ui))
+		}
+		if n > 0 {
+			b = appendDecimal(append(b, '#'), uint64(n))
+		}
+		b = append(b, `":`...)
+		b = append(vm.appendBody(append(b, '"'), e.Data[i].Value, false), '"')
 	}
 	return b
 }
@@ -203,29 +398,61 @@ func decimalLen(u int) int {
 }
 
 // appendTimeLayout appends t in UTC as TimeLayout gives it, without
-// interpreting the layout, for the years of four digits.
+// interpreting the layout, for the years of four digits (the others go
+// through time.Format): the civil date comes from the count of days by
+// integer arithmetic (the proleptic Gregorian calendar, as package time's).
 func appendTimeLayout(b []byte, t time.Time) []byte {
-	t = t.UTC()
-	year, month, day := t.Date()
-	if year < 1000 || year > 9999 {
-		return t.AppendFormat(b, TimeLayout)
+	unix := t.Unix()
+	if unix < unixYear1000 || unix >= unixYear10000 {
+		return t.UTC().AppendFormat(b, TimeLayout)
 	}
-	hour, minute, sec := t.Clock()
-	b = appendDigits(b, year, 4)
-	b = append(b, '-')
-	b = appendDigits(b, int(month), 2)
-	b = append(b, '-')
-	b = appendDigits(b, day, 2)
-	b = append(b, 'T')
-	b = appendDigits(b, hour, 2)
-	b = append(b, ':')
-	b = appendDigits(b, minute, 2)
-	b = append(b, ':')
-	b = appendDigits(b, sec, 2)
-	b = append(b, '.')
-	b = appendDigits(b, t.Nanosecond()/100, 7)
-	return append(b, 'Z')
+	// Days and seconds from 0000-03-01, a year that starts after its
+	// leap day; all positive here.
+	secs := uint64(unix - unixYear1000 + unixYear1000From0Mar)
+	days, sod := secs/86400, secs%86400
+	era := days / 146097
+	doe := days - era*146097                               // day of the 400-year era
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // year of the era
+	year := era*400 + yoe
+	doy := doe - (365*yoe + yoe/4 - yoe/100) // day of the year from March 1
+	mp := (5*doy + 2) / 153                  // month from March, 0-11
+	day := doy - (153*mp+2)/5 + 1
+	month := mp + 3
+	if mp >= 10 {
+		month = mp - 9
+		year++
+	}
+	var buf [28]byte
+	put2 := func(i int, v uint64) { buf[i], buf[i+1] = jsonDigits2[v*2], jsonDigits2[v*2+1] }
+	put2(0, year/100)
+	put2(2, year%100)
+	buf[4] = '-'
+	put2(5, month)
+	buf[7] = '-'
+	put2(8, day)
+	buf[10] = 'T'
+	put2(11, sod/3600)
+	buf[13] = ':'
+	put2(14, sod/60%60)
+	buf[16] = ':'
+	put2(17, sod%60)
+	buf[19] = '.'
+	frac := uint64(t.Nanosecond() / 100)
+	buf[20] = byte('0' + frac/1000000)
+	put2(21, frac/10000%100)
+	put2(23, frac/100%100)
+	put2(25, frac%100)
+	buf[27] = 'Z'
+	return append(b, buf[:]...)
 }
+
+// The Unix times of 1000-01-01 and 10000-01-01 UTC, and the seconds from
+// 0000-03-01 to 1000-01-01.
+const (
+	unixYear1000         = -30610224000
+	unixYear10000        = 253402300800
+	unixYear1000From0Mar = 31551811200
+)
 
 // appendDigits appends v >= 0, below 10^width, in width decimal digits.
 func appendDigits(b []byte, v, width int) []byte {
@@ -304,37 +531,84 @@ func load64(s string) uint64 {
 
 // jsonSpecial8 flags (high bit of its byte) the bytes of x that are not
 // written as they are with escapeHTML false (not jsonSafe): below 0x20, from
-// 0x80 on, '"' and '\\'. The lowest flag is always exact; a flag above a
-// flagged byte may be spurious (borrows), so callers use only the lowest.
+// 0x80 on, '"' and '\\'. A plain byte neither sets a flag nor borrows from
+// the byte above, so the lowest flag is exact; a flag above a flagged byte
+// may be spurious, so callers use only the lowest.
 func jsonSpecial8(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	ctl := (x - 0x20*ones) &^ x & highs
-	q := x ^ '"'*ones
-	bs := x ^ '\\'*ones
-	return ctl | (q-ones)&^q&highs | (bs-ones)&^bs&highs | x&highs
+	// x-0x20 wraps for the controls; (x^'"')-1 for '"' only, among
+	// bytes below 0x80 (the others x flags itself); likewise '\\'.
+	return ((x - 0x20*ones) | ((x ^ '"'*ones) - ones) | ((x ^ '\\'*ones) - ones) | x) & highs
+}
+
+// jsonHTML8 flags, as jsonSpecial8 does, the bytes '<', '>' and '&' of x,
+// which are escaped too with escapeHTML true. Its lowest flag is exact
+// below a byte jsonSpecial8 flags.
+func jsonHTML8(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	lt, gt, amp := x^'<'*ones, x^'>'*ones, x^'&'*ones
+	return ((lt-ones)&^lt | (gt-ones)&^gt | (amp-ones)&^amp) & highs
+}
+
+// jsonSpecial returns the flags of x for the bytes escaped with escapeHTML
+// html: jsonSpecial8, and jsonHTML8 if html.
+func jsonSpecial(x uint64, html bool) uint64 {
+	m := jsonSpecial8(x)
+	if html {
+		m |= jsonHTML8(x)
+	}
+	return m
+}
+
+// jsonPlainPrefix returns the length of the longest prefix of s that is
+// written as it is (jsonSafe, or jsonHTMLSafe if html): eight bytes a
+// step, the last partial step as one load of s's last eight bytes.
+func jsonPlainPrefix(s string, html bool) int {
+	i := 0
+	for rest := s; len(rest) >= 8; rest = rest[8:] {
+		if m := jsonSpecial(load64(rest), html); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+		i += 8
+	}
+	if i == len(s) {
+		return i
+	}
+	if len(s) >= 8 {
+		// The last eight bytes overlap the plain ones already read; those
+		// cause no flag and no borrow, so shifted out the lowest flag left
+		// is exact.
+		skip := uint(i - (len(s) - 8))
+		if m := jsonSpecial(load64(s[len(s)-8:]), html) >> (8 * skip); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+		return len(s)
+	}
+	safe := &jsonSafe
+	if html {
+		safe = &jsonHTMLSafe
+	}
+	for i < len(s) && safe[s[i]] {
+		i++
+	}
+	return i
 }
 
 // appendJSONStringBody is appendJSONString without the quotes.
 func appendJSONStringBody(b []byte, s string, escapeHTML bool) []byte {
-	safe := &jsonSafe
-	if escapeHTML {
-		safe = &jsonHTMLSafe
+	i := jsonPlainPrefix(s, escapeHTML)
+	if i == len(s) {
+		return append(b, s...)
 	}
+	return appendJSONEscaped(append(b, s[:i]...), s[i:], escapeHTML)
+}
+
+// appendJSONEscaped appends s, escaped, resuming the eight-byte scan after
+// each escape.
+func appendJSONEscaped(b []byte, s string, escapeHTML bool) []byte {
 	start := 0
 	for i := 0; i < len(s); {
-		if !escapeHTML {
-			// Eight bytes at a time, to the first that needs a look.
-			for i+8 <= len(s) {
-				if m := jsonSpecial8(load64(s[i:])); m != 0 {
-					i += bits.TrailingZeros64(m) / 8
-					break
-				}
-				i += 8
-			}
-		}
-		for i < len(s) && safe[s[i]] {
-			i++
-		}
+		i += jsonPlainPrefix(s[i:], escapeHTML)
 		if i == len(s) {
 			break
 		}

@@ -170,6 +170,17 @@ func TestAppendTimeLayout(t *testing.T) {
 	for range 2000 {
 		times = append(times, fileTimeToTime(rng.Uint64()>>1), time.Unix(rng.Int64N(1<<40)-1<<39, rng.Int64N(1e9)))
 	}
+	// The four-digit years, where the date is computed: around every
+	// month's end of leap, century and ordinary years, and at random.
+	for _, y := range []int{1000, 1600, 1601, 1700, 1900, 1970, 1999, 2000, 2024, 2025, 2100, 9999} {
+		for m := time.January; m <= time.December; m++ {
+			end := time.Date(y, m+1, 1, 0, 0, 0, 0, time.UTC)
+			times = append(times, end.Add(-100), end, time.Date(y, m, 1, 12, 30, 59, 9999900, time.UTC))
+		}
+	}
+	for range 20000 {
+		times = append(times, time.Unix(unixYear1000+rng.Int64N(unixYear10000-unixYear1000), rng.Int64N(1e9)))
+	}
 	for _, tm := range times {
 		assert.Equal(t, tm.UTC().Format(TimeLayout), string(appendTimeLayout(nil, tm)), "%v", tm)
 	}
@@ -177,11 +188,12 @@ func TestAppendTimeLayout(t *testing.T) {
 
 // TestAppendJSONDataKeysRandom compares the data object's keys with
 // DataKeys for random field names that collide in every way the key rules
-// allow, up to 40 fields (more than ten unnamed items).
+// allow, up to 40 fields (more than ten unnamed items; the pairwise
+// comparison up to maxPairKeys, the hashed chains above).
 func TestAppendJSONDataKeysRandom(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	names := []string{"", "", "", "Data#0", "Data#1", "Data#10", "Data#11", "Data#", "X", "X#1", "X#2", "D", "Y0", "Data#1#1"}
-	for range 500 {
+	for range 1000 {
 		ev := &Event{}
 		for range rng.IntN(40) {
 			ev.Data = append(ev.Data, Field{Name: names[rng.IntN(len(names))], Value: "v"})
@@ -255,5 +267,94 @@ func TestJSONSpecial8(t *testing.T) {
 		}
 		s := string(b)
 		assert.Equal(t, encodingJSON(t, s, false), string(appendJSONString(nil, s, false)), "%q", s)
+	}
+}
+
+// TestJSONPlainPrefix checks the scan against jsonSafe byte by byte for
+// every length to 40 and every place of one or two bytes that need a look,
+// so that the overlapping load of the last eight bytes is tried at each
+// offset.
+func TestJSONPlainPrefix(t *testing.T) {
+	for _, html := range []bool{false, true} {
+		safe, plainBytes, special := &jsonSafe, "a~ <&>#]", []byte{0x00, 0x1f, '"', '\\', 0x80, 0xe9, 0xff}
+		if html {
+			safe, plainBytes, special = &jsonHTMLSafe, "a~ =%?#]", append(special, '<', '>', '&')
+		}
+		want := func(s string) int {
+			i := 0
+			for i < len(s) && safe[s[i]] {
+				i++
+			}
+			return i
+		}
+		for n := 0; n <= 40; n++ {
+			plain := []byte(strings.Repeat(plainBytes, 6)[:n])
+			require.Equal(t, n, jsonPlainPrefix(string(plain), html), "plain, length %d, html %v", n, html)
+			for p := 0; p < n; p++ {
+				for _, c := range special {
+					b := append([]byte(nil), plain...)
+					b[p] = c
+					require.Equal(t, p, jsonPlainPrefix(string(b), html), "length %d, %#x at %d, html %v", n, c, p, html)
+					if p+1 < n {
+						b[n-1] = '"'
+						require.Equal(t, want(string(b)), jsonPlainPrefix(string(b), html), "length %d, %#x at %d and a quote last, html %v", n, c, p, html)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestAppendNumbers checks the number writers against strconv at the
+// bounds where they change digits, and on random numbers.
+func TestAppendNumbers(t *testing.T) {
+	ns := []uint64{0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 65535, 1<<32 - 1, 1 << 32, 1<<63 - 1, 1 << 63, 1<<64 - 1}
+	for p := uint64(1); p < 1e19; p *= 10 {
+		ns = append(ns, p-1, p, p+1)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 5000 {
+		ns = append(ns, rng.Uint64()>>rng.IntN(64))
+	}
+	for _, n := range ns {
+		require.Equal(t, strconv.FormatUint(n, 10), string(appendDecimal([]byte("x"), n))[1:], "%d", n)
+		require.Equal(t, strconv.FormatUint(n, 16), string(appendHex([]byte("x"), n))[1:], "%d", n)
+		require.Equal(t, strconv.FormatInt(int64(n), 10), string(appendSigned(nil, int64(n))), "%d", int64(n))
+	}
+}
+
+// TestJSONAppenderMatchesAppendJSON writes runs of events that repeat,
+// change and escape their strings (System strings, data keys and values,
+// the file name; more data fields than the appender remembers) and checks
+// that a JSONAppender gives AppendJSON's text for each.
+func TestJSONAppenderMatchesAppendJSON(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	texts := []string{"", "a", "b", "plain text", `quo"te`, `\\10.0.0.5`, "caf\u00e9", "tab\tnew\nline", "<&>", "FS01.corp.example", "\xff bad"}
+	pick := func() string { return texts[rng.IntN(len(texts))] }
+	var enc JSONAppender
+	var prev Event
+	for i := range 3000 {
+		ev := prev // mostly the same strings as the event before
+		ev.RecordID = uint64(i)
+		if i == 0 || rng.IntN(4) == 0 {
+			ev.Provider, ev.Channel, ev.Computer, ev.UserSID, ev.Fallback = pick(), pick(), pick(), pick(), pick()
+			ev.ProviderGUID, ev.ActivityID, ev.EventSourceName = pick(), pick(), pick()
+			ev.Source.File = pick()
+		}
+		if i == 0 || rng.IntN(3) == 0 {
+			ev.Data = make([]Field, rng.IntN(24))
+			for k := range ev.Data {
+				ev.Data[k] = Field{Name: pick(), Value: pick()}
+			}
+		} else {
+			ev.Data = append([]Field(nil), prev.Data...)
+			if len(ev.Data) > 0 && rng.IntN(2) == 0 {
+				ev.Data[rng.IntN(len(ev.Data))].Value = pick()
+			}
+		}
+		want := string(ev.AppendJSON(nil))
+		require.Equal(t, want, string(enc.Append(nil, &ev)), "event %d", i)
+		require.Equal(t, "x"+want, string(enc.Append([]byte("x"), &ev)), "event %d again, appended", i)
+		prev = ev
 	}
 }

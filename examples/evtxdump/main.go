@@ -121,6 +121,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	defer out.Flush()
 	var line []byte // one event's line, reused
+	var enc evtx.JSONAppender
 	opened, errs := 0, len(missing)
 	for _, path := range files {
 		f, r, err := open(path)
@@ -136,7 +137,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				errs++
 				continue
 			}
-			line = append(ev.AppendJSON(line[:0]), '\n')
+			line = append(enc.Append(line[:0], ev), '\n')
 			if _, err := out.Write(line); err != nil {
 				fmt.Fprintf(stderr, "evtxdump: writing: %v\n", err)
 				f.Close()
