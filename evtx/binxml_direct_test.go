@@ -30,23 +30,11 @@ func TestDirectInspectEqualsPlan(t *testing.T) {
 		// chunks, as a reader's worker does: its template cache,
 		// compiled programs and value memos carry over.
 		sc := &bxScratch{}
-		for base := 4096; base+chunkSize <= len(b); base += chunkSize {
-			chunk := b[base : base+chunkSize]
-			if string(chunk[:8]) != chunkMagic {
-				continue
-			}
-			free := int(binary.LittleEndian.Uint32(chunk[48:]))
-			if free < chunkHeaderSize || free > chunkSize {
-				free = chunkSize
-			}
+		eachChunk(b, func(base int, chunk []byte, free int) {
 			sc.plans.reset()
 			list, fast := newChunkInspector(chunk), newChunkInspectorScratch(chunk, sc)
 			list.nodeByNode, fast.direct = true, true
-			for off := chunkHeaderSize; off+bxRecMin <= free && [4]byte(chunk[off:off+4]) == bxRecMagic; {
-				size := int(binary.LittleEndian.Uint32(chunk[off+4:]))
-				if size < bxRecMin || off+size > len(chunk) {
-					break
-				}
+			eachRecord(chunk, free, func(off, size int) {
 				lp, lerr := list.inspect(off, size)
 				fp, ferr := fast.inspect(off, size)
 				at := fmt.Sprintf("%s, chunk at %d, record at %d", name, base, off)
@@ -62,11 +50,39 @@ func TestDirectInspectEqualsPlan(t *testing.T) {
 					}
 					assert.Equal(t, lp.defined, fp.defined, at)
 				}
-				off += size
-			}
-		}
+			})
+		})
 	}
 	assert.Positive(t, direct, "no record was built directly")
+}
+
+// eachChunk calls f with every chunk of an EVTX image and its free-space
+// offset (the whole chunk when the header's is out of range).
+func eachChunk(b []byte, f func(base int, chunk []byte, free int)) {
+	for base := 4096; base+chunkSize <= len(b); base += chunkSize {
+		chunk := b[base : base+chunkSize]
+		if string(chunk[:8]) != chunkMagic {
+			continue
+		}
+		free := int(binary.LittleEndian.Uint32(chunk[48:]))
+		if free < chunkHeaderSize || free > chunkSize {
+			free = chunkSize
+		}
+		f(base, chunk, free)
+	}
+}
+
+// eachRecord calls f with the offset and size of each record framed one
+// after the other from the chunk's header up to free, stopping at the first
+// that is not a record or does not fit.
+func eachRecord(chunk []byte, free int, f func(off, size int)) {
+	for off := chunkHeaderSize; off+bxRecMin <= free && [4]byte(chunk[off:off+4]) == bxRecMagic; off += int(binary.LittleEndian.Uint32(chunk[off+4:])) {
+		size := int(binary.LittleEndian.Uint32(chunk[off+4:]))
+		if size < bxRecMin || off+size > len(chunk) {
+			return
+		}
+		f(off, size)
+	}
 }
 
 // TestTypedSystemEqualsText checks, for every System field and scalar
@@ -128,22 +144,10 @@ func TestProgramsEqualNodeByNode(t *testing.T) {
 		b, err := os.ReadFile(path)
 		require.NoError(t, err)
 		name := filepath.Base(path)
-		for base := 4096; base+chunkSize <= len(b); base += chunkSize {
-			chunk := b[base : base+chunkSize]
-			if string(chunk[:8]) != chunkMagic {
-				continue
-			}
-			free := int(binary.LittleEndian.Uint32(chunk[48:]))
-			if free < chunkHeaderSize || free > chunkSize {
-				free = chunkSize
-			}
+		eachChunk(b, func(base int, chunk []byte, free int) {
 			nodes, progs := newChunkInspector(chunk), newChunkInspector(chunk)
 			nodes.nodeByNode = true
-			for off := chunkHeaderSize; off+bxRecMin <= free && [4]byte(chunk[off:off+4]) == bxRecMagic; {
-				size := int(binary.LittleEndian.Uint32(chunk[off+4:]))
-				if size < bxRecMin || off+size > len(chunk) {
-					break
-				}
+			eachRecord(chunk, free, func(off, size int) {
 				np, nerr := nodes.inspect(off, size)
 				pp, perr := progs.inspect(off, size)
 				at := fmt.Sprintf("%s, chunk at %d, record at %d", name, base, off)
@@ -161,8 +165,7 @@ func TestProgramsEqualNodeByNode(t *testing.T) {
 					assert.Equal(t, np.nData, pp.nData, at)
 				}
 				assert.Equal(t, nodes.steps, progs.steps, at)
-				off += size
-			}
+			})
 			for _, tmpl := range progs.templates {
 				for _, pp := range append(tmpl.progs, entryProgs(tmpl)...) {
 					if pp.prog != nil {
@@ -170,7 +173,7 @@ func TestProgramsEqualNodeByNode(t *testing.T) {
 					}
 				}
 			}
-		}
+		})
 	}
 	assert.Positive(t, compiled, "no template was compiled")
 }
