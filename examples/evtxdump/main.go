@@ -120,31 +120,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	defer out.Flush()
-	var line []byte // one event's line, reused
-	var enc evtx.JSONAppender
 	opened, errs := 0, len(missing)
+	onError := func(err error) {
+		fmt.Fprintf(stderr, "evtxdump: %v\n", err)
+		errs++
+	}
 	for _, path := range files {
 		f, r, err := open(path)
 		if err != nil {
-			fmt.Fprintf(stderr, "evtxdump: %v\n", err)
-			errs++
+			onError(err)
 			continue
 		}
 		opened++
-		for ev, err := range r.Events(ctx, opts) {
-			if err != nil {
-				fmt.Fprintf(stderr, "evtxdump: %v\n", err)
-				errs++
+		_, err = r.WriteJSONLines(ctx, out, opts, onError)
+		f.Close()
+		if err != nil {
+			if ctx.Err() != nil && err == ctx.Err() {
+				onError(err)
 				continue
 			}
-			line = append(enc.Append(line[:0], ev), '\n')
-			if _, err := out.Write(line); err != nil {
-				fmt.Fprintf(stderr, "evtxdump: writing: %v\n", err)
-				f.Close()
-				return 1
-			}
+			fmt.Fprintf(stderr, "evtxdump: writing: %v\n", err)
+			return 1
 		}
-		f.Close()
 	}
 	if err := out.Flush(); err != nil {
 		fmt.Fprintf(stderr, "evtxdump: writing: %v\n", err)
