@@ -67,6 +67,15 @@ type JSONAppender struct {
 	sys  [jsonSysMemos]jsonMemo
 	keys [jsonDataMemos]jsonMemo
 	vals [jsonDataMemos]jsonMemo
+	// kw is the last keywords' hex digits, valid when kwLen > 0.
+	kw    uint64
+	kwLen uint8
+	kwHex [16]byte
+	// day is the last time's day (Unix seconds / 86400) and date its
+	// "YYYY-MM-DD", valid when dateOK.
+	day    int64
+	date   [10]byte
+	dateOK bool
 }
 
 // Append appends e's JSON object (AppendJSON's text) to b and returns the
@@ -144,7 +153,7 @@ func appendEventJSON(b []byte, e *Event, a *JSONAppender) []byte {
 		b = append(b, "null"...)
 	} else {
 		b = append(b, '"')
-		b = appendTimeLayout(b, e.TimeCreated)
+		b = a.appendTime(b, e.TimeCreated)
 		b = append(b, '"')
 	}
 	b = append(b, `,"event_id":`...)
@@ -165,7 +174,7 @@ func appendEventJSON(b []byte, e *Event, a *JSONAppender) []byte {
 	b = append(b, `,"opcode":`...)
 	b = appendDecimal(b, uint64(e.Opcode))
 	b = append(b, `,"keywords":"0x`...)
-	b = appendHex(b, e.Keywords)
+	b = a.appendKeywords(b, e.Keywords)
 	b = append(b, '"')
 	b = appendJSONField(b, `,"provider_guid":`, e.ProviderGUID, a.sysMemo(memoProviderGUID))
 	b = appendJSONField(b, `,"event_source_name":`, e.EventSourceName, a.sysMemo(memoEventSourceName))
@@ -195,6 +204,41 @@ func appendEventJSON(b []byte, e *Event, a *JSONAppender) []byte {
 	}
 	b = appendJSONField(b, `,"fallback":`, e.Fallback, a.sysMemo(memoFallback))
 	return append(b, '}')
+}
+
+// appendKeywords appends kw in hexadecimal (appendHex), copying the digits
+// of the previous event's keywords when they are the same.
+func (a *JSONAppender) appendKeywords(b []byte, kw uint64) []byte {
+	if a == nil {
+		return appendHex(b, kw)
+	}
+	if a.kwLen == 0 || a.kw != kw {
+		h := appendHex(a.kwHex[:0], kw)
+		a.kw, a.kwLen = kw, uint8(len(h))
+	}
+	return append(b, a.kwHex[:a.kwLen]...)
+}
+
+// appendTime appends t as appendTimeLayout does, taking the date from the
+// previous event's when the day is the same.
+func (a *JSONAppender) appendTime(b []byte, t time.Time) []byte {
+	unix := t.Unix()
+	if a == nil || unix < unixYear1000 || unix >= unixYear10000 {
+		return appendTimeLayout(b, t)
+	}
+	day := unix / 86400
+	if unix < 0 {
+		day = (unix - 86399) / 86400 // rounded down, as the calendar is
+	}
+	var buf [28]byte
+	if !a.dateOK || a.day != day {
+		copy(a.date[:], appendTimeLayout(buf[:0], t))
+		a.day, a.dateOK = day, true
+	}
+	copy(buf[:], a.date[:])
+	buf[10] = 'T'
+	appendClock((*[18]byte)(buf[10:]), uint64(unix-day*86400), t.Nanosecond())
+	return append(b, buf[:]...)
 }
 
 // appendJSONField appends key (a literal ,"name": prefix) and the JSON
@@ -431,19 +475,27 @@ func appendTimeLayout(b []byte, t time.Time) []byte {
 	buf[7] = '-'
 	put2(8, day)
 	buf[10] = 'T'
-	put2(11, sod/3600)
-	buf[13] = ':'
-	put2(14, sod/60%60)
-	buf[16] = ':'
-	put2(17, sod%60)
-	buf[19] = '.'
-	frac := uint64(t.Nanosecond() / 100)
-	buf[20] = byte('0' + frac/1000000)
-	put2(21, frac/10000%100)
-	put2(23, frac/100%100)
-	put2(25, frac%100)
-	buf[27] = 'Z'
+	appendClock((*[18]byte)(buf[10:]), sod, t.Nanosecond())
 	return append(b, buf[:]...)
+}
+
+// appendClock writes "Thh:mm:ss.fffffffZ" minus its 'T' (buf[0], left as
+// it is) into buf: sod seconds of the day and ns nanoseconds, in 100 ns
+// units.
+func appendClock(buf *[18]byte, sod uint64, ns int) {
+	put2 := func(i int, v uint64) { buf[i], buf[i+1] = jsonDigits2[v*2], jsonDigits2[v*2+1] }
+	put2(1, sod/3600)
+	buf[3] = ':'
+	put2(4, sod/60%60)
+	buf[6] = ':'
+	put2(7, sod%60)
+	buf[9] = '.'
+	frac := uint64(ns / 100)
+	buf[10] = byte('0' + frac/1000000)
+	put2(11, frac/10000%100)
+	put2(13, frac/100%100)
+	put2(15, frac%100)
+	buf[17] = 'Z'
 }
 
 // The Unix times of 1000-01-01 and 10000-01-01 UTC, and the seconds from

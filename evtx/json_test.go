@@ -325,17 +325,32 @@ func TestAppendNumbers(t *testing.T) {
 
 // TestJSONAppenderMatchesAppendJSON writes runs of events that repeat,
 // change and escape their strings (System strings, data keys and values,
-// the file name; more data fields than the appender remembers) and checks
-// that a JSONAppender gives AppendJSON's text for each.
+// the file name; more data fields than the appender remembers), repeat and
+// change their keywords, and step their times within a day, across
+// midnight, before 1970 and outside four-digit years, and checks that a
+// JSONAppender gives AppendJSON's text for each.
 func TestJSONAppenderMatchesAppendJSON(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	texts := []string{"", "a", "b", "plain text", `quo"te`, `\\10.0.0.5`, "caf\u00e9", "tab\tnew\nline", "<&>", "FS01.corp.example", "\xff bad"}
 	pick := func() string { return texts[rng.IntN(len(texts))] }
+	keywords := []uint64{0, 1, 0x8000000000000000, 0x8020000000000000, 0xffffffffffffffff, 0x10}
+	starts := []time.Time{{}, time.Date(2025, 10, 1, 23, 59, 50, 0, time.UTC), time.Date(1969, 12, 31, 23, 59, 55, 100, time.UTC),
+		time.Date(1601, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC).Add(-3 * time.Second),
+		time.Date(9999, 12, 31, 23, 59, 58, 0, time.UTC), time.Date(2024, 2, 28, 23, 59, 59, 9999900, time.UTC)}
 	var enc JSONAppender
 	var prev Event
 	for i := range 3000 {
 		ev := prev // mostly the same strings as the event before
 		ev.RecordID = uint64(i)
+		switch r := rng.IntN(8); {
+		case i == 0 || r == 0:
+			ev.TimeCreated = starts[rng.IntN(len(starts))]
+		case r <= 3 && !ev.TimeCreated.IsZero():
+			ev.TimeCreated = ev.TimeCreated.Add(time.Duration(rng.Int64N(int64(2 * time.Second))))
+		}
+		if i == 0 || rng.IntN(5) == 0 {
+			ev.Keywords = keywords[rng.IntN(len(keywords))]
+		}
 		if i == 0 || rng.IntN(4) == 0 {
 			ev.Provider, ev.Channel, ev.Computer, ev.UserSID, ev.Fallback = pick(), pick(), pick(), pick(), pick()
 			ev.ProviderGUID, ev.ActivityID, ev.EventSourceName = pick(), pick(), pick()
