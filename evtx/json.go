@@ -332,6 +332,13 @@ func appendDecimal(b []byte, n uint64) []byte {
 	if n < 100 {
 		return append(b, jsonDigits2[n*2], jsonDigits2[n*2+1])
 	}
+	if n < 10000 { // event IDs, thread IDs: no loop
+		hi, lo := n/100*2, n%100*2
+		if hi < 20 {
+			return append(b, jsonDigits2[hi+1], jsonDigits2[lo], jsonDigits2[lo+1])
+		}
+		return append(b, jsonDigits2[hi], jsonDigits2[hi+1], jsonDigits2[lo], jsonDigits2[lo+1])
+	}
 	// k: the number of digits (bits.Len64 gives it to within one).
 	k := bits.Len64(n) * 1233 >> 12
 	if n >= jsonPow10[k] {
@@ -655,14 +662,16 @@ func appendJSONStringBody(b []byte, s string, escapeHTML bool) []byte {
 	return appendJSONEscaped(append(b, s[:i]...), s[i:], escapeHTML)
 }
 
-// appendJSONEscaped appends s, escaped, resuming the eight-byte scan after
-// each escape.
+// appendJSONEscaped appends s, whose first byte is not written as it is,
+// escaped, resuming the eight-byte scan after each escape.
 func appendJSONEscaped(b []byte, s string, escapeHTML bool) []byte {
 	start := 0
 	for i := 0; i < len(s); {
-		i += jsonPlainPrefix(s[i:], escapeHTML)
-		if i == len(s) {
-			break
+		if i > 0 {
+			i += jsonPlainPrefix(s[i:], escapeHTML)
+			if i == len(s) {
+				break
+			}
 		}
 		c := s[i]
 		if c < utf8.RuneSelf {

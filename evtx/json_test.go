@@ -312,6 +312,9 @@ func TestAppendNumbers(t *testing.T) {
 	for p := uint64(1); p < 1e19; p *= 10 {
 		ns = append(ns, p-1, p, p+1)
 	}
+	for n := range uint64(20000) { // every number of the short paths
+		ns = append(ns, n)
+	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for range 5000 {
 		ns = append(ns, rng.Uint64()>>rng.IntN(64))
