@@ -662,20 +662,25 @@ func appendJSONStringBody(b []byte, s string, escapeHTML bool) []byte {
 	return appendJSONEscaped(append(b, s[:i]...), s[i:], escapeHTML)
 }
 
-// appendJSONEscaped appends s, whose first byte is not written as it is,
-// escaped, resuming the eight-byte scan after each escape.
+// appendJSONEscaped appends s escaped, resuming the eight-byte scan at each
+// byte written as it is that follows an escape (escapes in a row, as the
+// two backslashes opening a UNC name, need no scan).
 func appendJSONEscaped(b []byte, s string, escapeHTML bool) []byte {
+	safe := &jsonSafe
+	if escapeHTML {
+		safe = &jsonHTMLSafe
+	}
 	start := 0
 	for i := 0; i < len(s); {
-		if i > 0 {
-			i += jsonPlainPrefix(s[i:], escapeHTML)
-			if i == len(s) {
-				break
-			}
-		}
 		c := s[i]
+		if safe[c] {
+			i += jsonPlainPrefix(s[i:], escapeHTML) // at least this byte
+			continue
+		}
 		if c < utf8.RuneSelf {
-			b = append(b, s[start:i]...)
+			if start < i {
+				b = append(b, s[start:i]...)
+			}
 			switch c {
 			case '\\', '"':
 				b = append(b, '\\', c)
