@@ -76,6 +76,9 @@ type JSONAppender struct {
 	day    int64
 	date   [10]byte
 	dateOK bool
+	// origin and class are the runs of members appendOrigin and
+	// appendClass wrote last.
+	origin, class jsonRun
 }
 
 // Append appends e's JSON object (AppendJSON's text) to b and returns the
@@ -158,27 +161,17 @@ func appendEventJSON(b []byte, e *Event, a *JSONAppender) []byte {
 	}
 	b = append(b, `,"event_id":`...)
 	b = appendDecimal(b, uint64(e.EventID))
-	b = appendJSONField(b, `,"provider":`, e.Provider, a.sysMemo(memoProvider))
-	b = appendJSONField(b, `,"channel":`, e.Channel, a.sysMemo(memoChannel))
-	b = appendJSONField(b, `,"computer":`, e.Computer, a.sysMemo(memoComputer))
-	if e.HasQualifiers {
-		b = append(b, `,"qualifiers":`...)
-		b = appendDecimal(b, uint64(e.Qualifiers))
+	if a == nil {
+		b = appendOrigin(b, e, nil)
+	} else {
+		b = a.appendOrigin(b, e)
 	}
-	b = append(b, `,"version":`...)
-	b = appendDecimal(b, uint64(e.Version))
-	b = append(b, `,"level":`...)
-	b = appendDecimal(b, uint64(e.Level))
-	b = append(b, `,"task":`...)
-	b = appendDecimal(b, uint64(e.Task))
-	b = append(b, `,"opcode":`...)
-	b = appendDecimal(b, uint64(e.Opcode))
-	b = append(b, `,"keywords":"0x`...)
-	b = a.appendKeywords(b, e.Keywords)
-	b = append(b, '"')
-	b = appendJSONField(b, `,"provider_guid":`, e.ProviderGUID, a.sysMemo(memoProviderGUID))
-	b = appendJSONField(b, `,"event_source_name":`, e.EventSourceName, a.sysMemo(memoEventSourceName))
-	b = appendJSONField(b, `,"user_sid":`, e.UserSID, a.sysMemo(memoUserSID))
+	b = appendJSONField(b, `,"computer":`, e.Computer, a.sysMemo(memoComputer))
+	if a == nil {
+		b = appendClass(b, e, nil)
+	} else {
+		b = a.appendClass(b, e)
+	}
 	b = append(b, `,"process_id":`...)
 	b = appendDecimal(b, uint64(e.ProcessID))
 	b = append(b, `,"thread_id":`...)
@@ -204,6 +197,78 @@ func appendEventJSON(b []byte, e *Event, a *JSONAppender) []byte {
 	}
 	b = appendJSONField(b, `,"fallback":`, e.Fallback, a.sysMemo(memoFallback))
 	return append(b, '}')
+}
+
+// appendOrigin appends the provider and channel members.
+func appendOrigin(b []byte, e *Event, a *JSONAppender) []byte {
+	b = appendJSONField(b, `,"provider":`, e.Provider, a.sysMemo(memoProvider))
+	return appendJSONField(b, `,"channel":`, e.Channel, a.sysMemo(memoChannel))
+}
+
+// appendClass appends the members from qualifiers to user_sid: the
+// numbers that class the event, its keywords, provider GUID, event source
+// name and user SID.
+func appendClass(b []byte, e *Event, a *JSONAppender) []byte {
+	if e.HasQualifiers {
+		b = append(b, `,"qualifiers":`...)
+		b = appendDecimal(b, uint64(e.Qualifiers))
+	}
+	b = append(b, `,"version":`...)
+	b = appendDecimal(b, uint64(e.Version))
+	b = append(b, `,"level":`...)
+	b = appendDecimal(b, uint64(e.Level))
+	b = append(b, `,"task":`...)
+	b = appendDecimal(b, uint64(e.Task))
+	b = append(b, `,"opcode":`...)
+	b = appendDecimal(b, uint64(e.Opcode))
+	b = append(b, `,"keywords":"0x`...)
+	b = a.appendKeywords(b, e.Keywords)
+	b = append(b, '"')
+	b = appendJSONField(b, `,"provider_guid":`, e.ProviderGUID, a.sysMemo(memoProviderGUID))
+	b = appendJSONField(b, `,"event_source_name":`, e.EventSourceName, a.sysMemo(memoEventSourceName))
+	return appendJSONField(b, `,"user_sid":`, e.UserSID, a.sysMemo(memoUserSID))
+}
+
+// jsonRun is a run of members last written (its text) and the values it
+// was written from.
+type jsonRun struct {
+	nums uint64
+	strs [3]string
+	text []byte
+	ok   bool
+}
+
+// appendOrigin is appendOrigin, copying the previous event's text when the
+// provider and channel are the same.
+func (a *JSONAppender) appendOrigin(b []byte, e *Event) []byte {
+	r := &a.origin
+	if r.ok && r.strs[0] == e.Provider && r.strs[1] == e.Channel {
+		return append(b, r.text...)
+	}
+	n := len(b)
+	b = appendOrigin(b, e, a)
+	r.text = append(r.text[:0], b[n:]...)
+	r.strs, r.ok = [3]string{e.Provider, e.Channel}, true
+	return b
+}
+
+// appendClass is appendClass, copying the previous event's text when its
+// values are the same (the keywords are appendKeywords' own memo).
+func (a *JSONAppender) appendClass(b []byte, e *Event) []byte {
+	nums := uint64(e.Qualifiers) | uint64(e.Version)<<16 | uint64(e.Level)<<24 | uint64(e.Task)<<32 | uint64(e.Opcode)<<48
+	if e.HasQualifiers {
+		nums |= 1 << 56
+	}
+	r := &a.class
+	if r.ok && r.nums == nums && a.kwLen > 0 && a.kw == e.Keywords &&
+		r.strs[0] == e.ProviderGUID && r.strs[1] == e.EventSourceName && r.strs[2] == e.UserSID {
+		return append(b, r.text...)
+	}
+	n := len(b)
+	b = appendClass(b, e, a)
+	r.text = append(r.text[:0], b[n:]...)
+	r.nums, r.strs, r.ok = nums, [3]string{e.ProviderGUID, e.EventSourceName, e.UserSID}, true
+	return b
 }
 
 // appendKeywords appends kw in hexadecimal (appendHex), copying the digits

@@ -329,7 +329,8 @@ func TestAppendNumbers(t *testing.T) {
 // TestJSONAppenderMatchesAppendJSON writes runs of events that repeat,
 // change and escape their strings (System strings, data keys and values,
 // the file name; more data fields than the appender remembers), repeat and
-// change their keywords, and step their times within a day, across
+// change their keywords and the numbers that class them (qualifiers,
+// version, level, task, opcode), and step their times within a day, across
 // midnight, before 1970 and outside four-digit years, and checks that a
 // JSONAppender gives AppendJSON's text for each.
 func TestJSONAppenderMatchesAppendJSON(t *testing.T) {
@@ -353,6 +354,22 @@ func TestJSONAppenderMatchesAppendJSON(t *testing.T) {
 		}
 		if i == 0 || rng.IntN(5) == 0 {
 			ev.Keywords = keywords[rng.IntN(len(keywords))]
+		}
+		if rng.IntN(5) == 0 { // one of the numbers that class the event
+			switch rng.IntN(6) {
+			case 0:
+				ev.HasQualifiers = !ev.HasQualifiers
+			case 1:
+				ev.Qualifiers = uint16(rng.IntN(3)) << rng.IntN(15)
+			case 2:
+				ev.Version = uint8(rng.IntN(3))
+			case 3:
+				ev.Level = uint8(rng.IntN(5))
+			case 4:
+				ev.Task = uint16(rng.IntN(3)) << rng.IntN(15)
+			case 5:
+				ev.Opcode = uint8(rng.IntN(3)) << rng.IntN(7)
+			}
 		}
 		if i == 0 || rng.IntN(4) == 0 {
 			ev.Provider, ev.Channel, ev.Computer, ev.UserSID, ev.Fallback = pick(), pick(), pick(), pick(), pick()
