@@ -77,8 +77,9 @@ type JSONAppender struct {
 	date   [10]byte
 	dateOK bool
 	// origin and class are the runs of members appendOrigin and
-	// appendClass wrote last.
+	// appendClass wrote last, dataKeys the keys appendData wrote.
 	origin, class jsonRun
+	dataKeys      [jsonKeySets]jsonKeys
 }
 
 // Append appends e's JSON object (AppendJSON's text) to b and returns the
@@ -179,7 +180,11 @@ func appendEventJSON(b []byte, e *Event, a *JSONAppender) []byte {
 	b = appendJSONField(b, `,"activity_id":`, e.ActivityID, a.sysMemo(memoActivityID))
 	b = appendJSONField(b, `,"related_activity_id":`, e.RelatedActivityID, a.sysMemo(memoRelatedActivityID))
 	b = append(b, `,"data":{`...)
-	b = e.appendDataJSON(b, a)
+	if a != nil && len(e.Data) <= jsonDataMemos {
+		b = a.appendData(b, e)
+	} else {
+		b = e.appendDataJSON(b, a, nil)
+	}
 	// Source is rendered as encoding/json renders the struct, HTML
 	// escaping of the file name included.
 	b = append(b, `},"source":{"file":`...)
@@ -317,6 +322,76 @@ func appendJSONField(b []byte, key, v string, m *jsonMemo) []byte {
 	return append(m.appendBody(b, v, false), '"')
 }
 
+// jsonKeyPos records where appendDataJSON wrote the key of each of the
+// first jsonDataMemos fields: from the comma before it (none before the
+// first) to the value's opening quote.
+type jsonKeyPos [jsonDataMemos][2]int
+
+func (p *jsonKeyPos) start(i, at int) {
+	if p != nil && i < jsonDataMemos {
+		p[i][0] = at
+	}
+}
+
+func (p *jsonKeyPos) end(i, at int) {
+	if p != nil && i < jsonDataMemos {
+		p[i][1] = at
+	}
+}
+
+// jsonKeys is the text of the keys of an event's data and the field names
+// it was written from: it depends on nothing else.
+type jsonKeys struct {
+	names []string
+	text  []byte
+	ends  [jsonDataMemos]int // the end of each key's text in text
+}
+
+// jsonKeySets is the number of jsonKeys a JSONAppender keeps: a log
+// interleaves the events of a few templates.
+const jsonKeySets = 8
+
+// appendData appends the members of e's data object (at most
+// jsonDataMemos fields), copying the keys' text written for an earlier
+// event whose fields had the same names.
+func (a *JSONAppender) appendData(b []byte, e *Event) []byte {
+	// The set is found by a digest of the names' lengths and last bytes.
+	h := uint(len(e.Data))
+	for i := range e.Data {
+		name := e.Data[i].Name
+		h = h*31 + uint(len(name))
+		if name != "" {
+			h += uint(name[len(name)-1]) << 4
+		}
+	}
+	k := &a.dataKeys[h%jsonKeySets]
+	same := len(e.Data) == len(k.names) && k.text != nil
+	for i := 0; same && i < len(e.Data); i++ {
+		same = e.Data[i].Name == k.names[i]
+	}
+	if !same {
+		var pos jsonKeyPos
+		b = e.appendDataJSON(b, a, &pos)
+		k.names, k.text = k.names[:0], k.text[:0]
+		if k.text == nil {
+			k.text = make([]byte, 0, 256)
+		}
+		for i := range e.Data {
+			k.names = append(k.names, e.Data[i].Name)
+			k.text = append(k.text, b[pos[i][0]:pos[i][1]]...)
+			k.ends[i] = len(k.text)
+		}
+		return b
+	}
+	from := 0
+	for i := range e.Data {
+		b = append(b, k.text[from:k.ends[i]]...)
+		from = k.ends[i]
+		b = append(a.vals[i].appendBody(b, e.Data[i].Value, false), '"')
+	}
+	return b
+}
+
 // maxInlineKeys is the number of data fields up to which appendDataJSON
 // finds repeated keys by comparing with the earlier fields, without
 // building DataKeys.
@@ -324,7 +399,7 @@ const maxInlineKeys = 64
 
 // appendDataJSON appends the members of the data object: DataKeys to
 // values, in order.
-func (e *Event) appendDataJSON(b []byte, a *JSONAppender) []byte {
+func (e *Event) appendDataJSON(b []byte, a *JSONAppender, pos *jsonKeyPos) []byte {
 	if len(e.Data) > maxInlineKeys {
 		for i, k := range e.DataKeys() {
 			if i > 0 {
@@ -337,7 +412,7 @@ func (e *Event) appendDataJSON(b []byte, a *JSONAppender) []byte {
 		return b
 	}
 	if len(e.Data) <= maxPairKeys {
-		return e.appendFewDataJSON(b, a)
+		return e.appendFewDataJSON(b, a, pos)
 	}
 	// unnamed[i] is field i's index among the unnamed fields (-1: named);
 	// sig[i] a digest of its base key (length, first and last byte) that
@@ -360,6 +435,7 @@ func (e *Event) appendDataJSON(b []byte, a *JSONAppender) []byte {
 	var head [64]uint8
 	var prev [maxInlineKeys]uint8
 	for i := range e.Data {
+		pos.start(i, len(b))
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -382,8 +458,9 @@ func (e *Event) appendDataJSON(b []byte, a *JSONAppender) []byte {
 		if n > 0 {
 			b = strconv.AppendInt(append(b, '#'), int64(n), 10)
 		}
-		b = append(b, `":`...)
-		b = append(vm.appendBody(append(b, '"'), e.Data[i].Value, false), '"')
+		b = append(b, `":"`...)
+		pos.end(i, len(b))
+		b = append(vm.appendBody(b, e.Data[i].Value, false), '"')
 	}
 	return b
 }
@@ -462,10 +539,11 @@ const maxPairKeys = 6
 
 // appendFewDataJSON is appendDataJSON for at most maxPairKeys fields: each
 // key is compared with the earlier ones.
-func (e *Event) appendFewDataJSON(b []byte, a *JSONAppender) []byte {
+func (e *Event) appendFewDataJSON(b []byte, a *JSONAppender, pos *jsonKeyPos) []byte {
 	var unnamed [maxPairKeys]int
 	u := 0
 	for i := range e.Data {
+		pos.start(i, len(b))
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -498,8 +576,9 @@ func (e *Event) appendFewDataJSON(b []byte, a *JSONAppender) []byte {
 		if n > 0 {
 			b = appendDecimal(append(b, '#'), uint64(n))
 		}
-		b = append(b, `":`...)
-		b = append(vm.appendBody(append(b, '"'), e.Data[i].Value, false), '"')
+		b = append(b, `":"`...)
+		pos.end(i, len(b))
+		b = append(vm.appendBody(b, e.Data[i].Value, false), '"')
 	}
 	return b
 }

@@ -393,3 +393,44 @@ func TestJSONAppenderMatchesAppendJSON(t *testing.T) {
 		prev = ev
 	}
 }
+
+// TestJSONAppenderDataKeySets writes events whose data field names differ
+// in ways that a digest of their lengths and last bytes does not tell
+// apart (same lengths, named or unnamed, repeated names), more sets than
+// the appender keeps, and the sizes around jsonDataMemos, each event twice
+// and the sequence in two orders, checking AppendJSON's text each time.
+func TestJSONAppenderDataKeySets(t *testing.T) {
+	sets := [][]string{
+		{"a", "b"}, {"b", "a"}, {"a", "a"}, {"b", "b"}, {"", ""}, {"", "Data#0"}, {"Data#0", ""}, {"Data#1", ""},
+		{"", "Data#1"}, {}, {"a"}, {"x", "a"}, {"a", "x"}, {"a#1", "a"}, {"a", "a#1"}, {"a", "a", "a#1"},
+		{`q"`, `q\`}, {"ClientName", "ClientName"}, {"ClientNamf", "ClientName"},
+	}
+	for _, n := range []int{jsonDataMemos - 1, jsonDataMemos, jsonDataMemos + 1} {
+		long := make([]string, n)
+		for i := range long {
+			long[i] = string(rune('a' + i%3))
+		}
+		sets = append(sets, long)
+	}
+	events := make([]Event, len(sets))
+	for i, names := range sets {
+		events[i] = Event{RecordID: uint64(i)}
+		for k, name := range names {
+			events[i].Data = append(events[i].Data, Field{Name: name, Value: strconv.Itoa(k)})
+		}
+	}
+	for _, order := range [][]int{{1, 0}, {0, 1}} {
+		var enc JSONAppender
+		for round := range 3 {
+			for j := range events {
+				ev := &events[j]
+				if order[0] == 1 {
+					ev = &events[len(events)-1-j]
+				}
+				want := string(ev.AppendJSON(nil))
+				require.Equal(t, want, string(enc.Append(nil, ev)), "round %d, names %q", round, ev.DataKeys())
+				require.Equal(t, want, string(enc.Append(nil, ev)), "round %d, names %q again", round, ev.DataKeys())
+			}
+		}
+	}
+}
