@@ -25,6 +25,9 @@ import (
 // writing then stops), or ctx.Err() when ctx is cancelled (checked between
 // chunks); nil when the whole log was written, damaged parts included.
 func (r *Reader) WriteJSONLines(ctx context.Context, w io.Writer, o Options, onError func(error)) (events int, err error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	co := compileOptions(o)
 	if co.recover {
 		co.ranges = r.idRanges()
@@ -36,9 +39,6 @@ func (r *Reader) WriteJSONLines(ctx context.Context, w io.Writer, o Options, onE
 	}
 	workers = max(1, min(workers, n))
 	jw := &jsonLinesWriter{r: r, w: w, o: &o, onError: onError, dups: r.duplicateSlots()}
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
 	for _, herr := range r.headerErrors() {
 		jw.report(herr)
 	}
