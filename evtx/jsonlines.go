@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"runtime"
-	"slices"
-	"sync"
 )
 
 // WriteJSONLines writes the events of the log that o keeps to w as JSON
@@ -32,20 +29,38 @@ func (r *Reader) WriteJSONLines(ctx context.Context, w io.Writer, o Options, onE
 	if co.recover {
 		co.ranges = r.idRanges()
 	}
-	n := r.slots()
-	workers := o.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = max(1, min(workers, n))
 	jw := &jsonLinesWriter{r: r, w: w, o: &o, onError: onError, dups: r.duplicateSlots()}
 	for _, herr := range r.headerErrors() {
 		jw.report(herr)
 	}
-	if workers == 1 {
-		err = jw.inline(ctx, co, n)
-	} else {
-		err = jw.parallel(ctx, co, n, workers)
+	// free holds the text buffers written, for the workers to reuse.
+	free := make(chan []byte, 64)
+	newWorker := func() func(int) jsonChunk {
+		d := newChunkDecoder(r, co)
+		var a JSONAppender
+		return func(idx int) jsonChunk {
+			var buf []byte
+			select {
+			case buf = <-free:
+			default:
+			}
+			return encodeChunk(d, &a, idx, buf)
+		}
+	}
+	var werr error
+	put := func(c jsonChunk) bool {
+		if werr = jw.put(&c); werr != nil {
+			return false
+		}
+		select {
+		case free <- c.text:
+		default:
+		}
+		return true
+	}
+	err = inSlotOrder(ctx, r.slots(), o.Workers, true, newWorker, put)
+	if werr != nil {
+		return jw.events, werr
 	}
 	if err != nil {
 		return jw.events, err
@@ -135,14 +150,7 @@ func (c *jsonChunk) encodeFrom(file string, a *JSONAppender, items []item, i int
 // and the error on a duplicated slot that Events makes first.
 func (jw *jsonLinesWriter) put(c *jsonChunk) error {
 	jw.maxID = max(jw.maxID, c.maxID)
-	var dupErr error
-	if others := jw.dups[c.info.Index]; len(others) > 0 {
-		slices.Sort(others)
-		c.info.Duplicates = len(others)
-		dupErr = &Error{File: jw.r.name, Chunk: c.info.Index, Offset: c.info.Offset, Err: fmt.Errorf(
-			"%w: the chunk in this slot (record IDs %d to %d) is also in slots %v, header and all: all but one are copies, and what the slots they overwrote held is lost",
-			ErrBadChunk, c.info.FirstRecordID, c.info.LastRecordID, others)}
-	}
+	dupErr := jw.r.duplicateError(&c.info, jw.dups)
 	if jw.o.OnChunk != nil {
 		jw.o.OnChunk(c.info)
 	}
@@ -170,95 +178,4 @@ func (jw *jsonLinesWriter) write(p []byte) error {
 	}
 	_, err := jw.w.Write(p)
 	return err
-}
-
-// inline decodes, encodes and writes every slot on the calling goroutine.
-func (jw *jsonLinesWriter) inline(ctx context.Context, co *compiledOptions, n int) error {
-	d := newChunkDecoder(jw.r, co)
-	var a JSONAppender
-	var buf []byte
-	for i := range n {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		c := encodeChunk(d, &a, i, buf)
-		if err := jw.put(&c); err != nil {
-			return err
-		}
-		buf = c.text
-	}
-	return ctx.Err()
-}
-
-// parallel runs workers goroutines that decode and encode slots, at most
-// maxInFlightChunksPerWorker each waiting to be written, and writes their
-// text in file order.
-func (jw *jsonLinesWriter) parallel(ctx context.Context, co *compiledOptions, n, workers int) error {
-	wctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer cancel()
-
-	type job struct {
-		idx int
-		out chan jsonChunk
-	}
-	inFlight := workers * maxInFlightChunksPerWorker
-	jobs := make(chan job)
-	order := make(chan chan jsonChunk, inFlight)
-	// free holds the text buffers written, for the workers to reuse.
-	free := make(chan []byte, inFlight+workers)
-	wg.Add(workers + 1)
-	go func() {
-		defer wg.Done()
-		defer close(jobs)
-		defer close(order)
-		for i := range n {
-			out := make(chan jsonChunk, 1)
-			select {
-			case order <- out:
-			case <-wctx.Done():
-				return
-			}
-			select {
-			case jobs <- job{i, out}:
-			case <-wctx.Done():
-				return
-			}
-		}
-	}()
-	for range workers {
-		go func() {
-			defer wg.Done()
-			d := newChunkDecoder(jw.r, co)
-			var a JSONAppender
-			for j := range jobs {
-				var buf []byte
-				select {
-				case buf = <-free:
-				default:
-				}
-				j.out <- encodeChunk(d, &a, j.idx, buf)
-			}
-		}()
-	}
-	for out := range order {
-		var c jsonChunk
-		select {
-		case c = <-out:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := jw.put(&c); err != nil {
-			return err
-		}
-		select {
-		case free <- c.text:
-		default:
-		}
-	}
-	return ctx.Err()
 }
