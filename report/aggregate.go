@@ -242,11 +242,30 @@ func (a *agg) addFinding(f *smbaudit.Finding, fm *formats) {
 		a.addRecord(&r)
 		return
 	}
-	c := a.addCoverage(orUnknown(f.Server), f.Time, f.Time, 0)
-	a.records.addFinding(f, c.id, &a.lower, fm)
-	if a.max > 0 && a.records.len() > a.max {
+	t := a.records
+	k := t.next()
+	t.storeFinding(k, f, fm)
+	c := a.coverageOf(t, k.strs[ksServer])
+	at := f.Time.UTC()
+	c.first, c.last = minTime(c.first, at), maxTime(c.last, at)
+	t.insert(k, c.id, &a.lower, nil, f, fm)
+	if a.max > 0 && t.len() > a.max {
 		a.fold()
 	}
+}
+
+// coverageOf returns the coverage of the server named by string number id
+// of t, remembered in t.servers so that the name is not looked up again.
+func (a *agg) coverageOf(t *recordTable, id uint32) *coverage {
+	if int(id) < len(t.servers) && t.servers[id] != nil {
+		return t.servers[id]
+	}
+	c := a.addCoverage(t.strs.strs[id], time.Time{}, time.Time{}, 0)
+	for len(t.servers) <= int(id) {
+		t.servers = append(t.servers, nil)
+	}
+	t.servers[id] = c
+	return c
 }
 
 // addRecord counts or keeps r, which it does not keep a pointer to.

@@ -36,6 +36,9 @@ type recordTable struct {
 	// lowHash caches the hash of each lower-cased channel, by string
 	// number; 0: not yet made.
 	lowHash []uint64
+	// servers caches agg's coverage of each server name, by string
+	// number (agg.coverageOf); nil: not yet looked up.
+	servers []*coverage
 }
 
 type recSlot struct {
@@ -127,9 +130,13 @@ const (
 
 // id returns the number of s, made when s is new.
 func (t *strTable) id(s string) uint32 {
-	if s == "" {
+	if s == "" { // most fields of most findings: inlined
 		return 0
 	}
+	return t.lookup(s)
+}
+
+func (t *strTable) lookup(s string) uint32 {
 	if t.cache == nil {
 		t.ids, t.strs, t.cache, t.bits = map[string]uint32{}, []string{""}, make([]strEntry, 1<<minCacheBits), minCacheBits
 	}
@@ -280,8 +287,40 @@ func (t *recordTable) loadZeroed(k *keptRecord, dst *Record) {
 	dst.EventID, dst.RecordID, dst.EventRecordID = k.eventID, k.recordID, k.eventRecordID
 	dst.Source.Chunk, dst.Source.Offset = int(k.chunk), k.offset
 	dst.HasSPN, dst.ChunkDamaged, dst.Recovered = k.flags&kfHasSPN != 0, k.flags&kfChunkDamaged != 0, k.flags&kfRecovered != 0
-	for f, id := range &k.strs {
-		if id != 0 {
+	ks := &k.strs
+	if id := ks[ksServer]; id != 0 {
+		dst.Server = s[id]
+	}
+	if id := ks[ksFile]; id != 0 {
+		dst.Source.File = s[id]
+	}
+	if id := ks[ksKind]; id != 0 {
+		dst.Kind = s[id]
+	}
+	if id := ks[ksChannel]; id != 0 {
+		dst.Channel = s[id]
+	}
+	if id := ks[ksClientID]; id != 0 {
+		dst.ClientID = s[id]
+	}
+	if id := ks[ksClientRaw]; id != 0 {
+		dst.ClientRaw = s[id]
+	}
+	if id := ks[ksClientKind]; id != 0 {
+		dst.ClientKind = s[id]
+	}
+	if id := ks[ksShortName]; id != 0 {
+		dst.ShortName = s[id]
+	}
+	if id := ks[ksUser]; id != 0 {
+		dst.User = s[id]
+	}
+	if id := ks[ksSPN]; id != 0 {
+		dst.SPN = s[id]
+	}
+	// The rest are rare: one test for all of them.
+	for f := ksSPNQueryStatus; f < keptStrings; f++ {
+		if id := ks[f]; id != 0 {
 			*recordString(dst, f) = s[id]
 		}
 	}
@@ -360,14 +399,6 @@ func (t *recordTable) add(r *Record, server uint32, lower *lowerCache) {
 	k := t.next()
 	t.store(k, r)
 	t.insert(k, server, lower, r, nil, nil)
-}
-
-// addFinding adds the record of f (recordOf with fm) as add does, without
-// making it but to compare it with a copy.
-func (t *recordTable) addFinding(f *smbaudit.Finding, server uint32, lower *lowerCache, fm *formats) {
-	k := t.next()
-	t.storeFinding(k, f, fm)
-	t.insert(k, server, lower, nil, f, fm)
 }
 
 // next returns the place of the next record.
