@@ -94,7 +94,8 @@ const (
 	kfRecovered
 )
 
-// id is the record ID that tells copies apart (see recordID).
+// id is the record ID that tells copies apart: the EventRecordID, or
+// the record ID when it has none.
 func (k *keptRecord) id() uint64 {
 	if k.eventRecordID != 0 {
 		return k.eventRecordID
