@@ -397,8 +397,11 @@ type bxScratch struct {
 	paths map[string]*bxPath
 	key   []byte
 	// args is the arena of the template arguments of the record being
-	// inspected (see allocArgs).
+	// inspected (see allocArgs); exts[:nExt] are the side entries of its
+	// BinXML and array arguments (newArgExt).
 	args []bxArg
+	exts []*bxArgExt
+	nExt int
 	// ordered gathers the values of the record being inspected.
 	ordered []bxPathValue
 	// text gathers the renderings of the scalar arguments of the record
@@ -571,12 +574,31 @@ func (s *bxScratch) join(a, sep, b string) *bxPath {
 }
 
 // resetArgs empties the argument arena before a record is inspected; the
-// previous record's instances are no longer referenced.
+// previous record's instances are no longer referenced. The arguments hold
+// no pointers and are set whole when allocated: only the side entries and
+// instances the previous record used are cleared, to drop their
+// references.
 func (d *chunkInspector) resetArgs() {
-	clear(d.sc.args) // drop references to the previous record's values
-	d.sc.args = d.sc.args[:0]
-	clear(d.sc.insts)
-	d.sc.insts = d.sc.insts[:0]
+	sc := d.sc
+	sc.args = sc.args[:0]
+	for _, e := range sc.exts[:sc.nExt] {
+		*e = bxArgExt{}
+	}
+	sc.nExt = 0
+	clear(sc.insts)
+	sc.insts = sc.insts[:0]
+}
+
+// newArgExt returns a zeroed side entry for an argument of the record being
+// inspected, and its index. Entries are allocated one by one and reused,
+// so an entry does not move while more are added.
+func (d *chunkInspector) newArgExt() (int32, *bxArgExt) {
+	sc := d.sc
+	if sc.nExt == len(sc.exts) {
+		sc.exts = append(sc.exts, new(bxArgExt))
+	}
+	sc.nExt++
+	return int32(sc.nExt - 1), sc.exts[sc.nExt-1]
 }
 
 // renderArgs renders every scalar argument of the record being inspected
@@ -586,13 +608,14 @@ func (d *chunkInspector) renderArgs() string {
 	sc := d.sc
 	for i := range sc.args {
 		if a := &sc.args[i]; a.scalar {
-			sc.text = a.render(sc.text)
+			sc.text = a.render(sc.text, d.chunk)
 		}
 	}
 	return string(sc.text)
 }
 
-// allocArgs returns n zeroed arguments from the arena. When the arena grows,
+// allocArgs returns n arguments from the arena, not zeroed: the caller
+// sets each whole. When the arena grows,
 // slices handed out earlier keep the old backing array, which stays valid.
 func (d *chunkInspector) allocArgs(n int) []bxArg {
 	sc := d.sc
@@ -694,7 +717,7 @@ func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordValu
 	plan.ordered = d.sc.ordered[:0]
 	sink := &d.sc.sink
 	if d.direct && p.unsafe == nil {
-		sink.reset(new(Event), &d.sc.text)
+		sink.reset(new(Event), &d.sc.text, d.chunk)
 		w.sink = sink
 	} else {
 		w.text = d.renderArgs()
@@ -703,7 +726,7 @@ func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordValu
 	if w.sink != nil && err == nil && !sink.resolves() {
 		// Not resolved (no provider or event ID): the caller needs
 		// the list. The same walk again gives it, step for step.
-		sink.reset(nil, nil)
+		sink.reset(nil, nil, nil)
 		w = &bxWalker{p: p, plan: plan, text: d.renderArgs(), chunkSteps: d.steps}
 		err = w.emitNodes(frag, root, nil, 0, 0)
 	}

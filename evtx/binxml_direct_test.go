@@ -115,15 +115,15 @@ func TestTypedSystemEqualsText(t *testing.T) {
 					assert.Equal(t, rerr.Error(), cerr.Error(), at)
 					continue
 				}
-				a := &bxArg{typ: typ, data: b, scalar: true}
-				a.val.Type = typ
+				a := &bxArg{typ: typ, size: int32(len(b)), scalar: true}
+				var ft uint64
 				if typ == TypeFileTime {
-					a.val.FileTime = binary.LittleEndian.Uint64(b)
+					ft = binary.LittleEndian.Uint64(b)
 				}
 				for i := range systemFields {
 					var want, got Event
-					setSystem(&want, i, &typedValue{Type: typ, Text: string(text), FileTime: a.val.FileTime})
-					if setSystemTyped(&got, i, a) {
+					setSystem(&want, i, &typedValue{Type: typ, Text: string(text), FileTime: ft})
+					if setSystemTyped(&got, i, a, b) {
 						typed++
 						assert.Equal(t, want, got, "%s, field %s", at, systemFields[i].path)
 					}

@@ -542,14 +542,14 @@ func bxAppendANSI(out, b []byte) []byte {
 	return out
 }
 
-// render renders a scalar argument into text, once, and returns text.
-// The argument was checked when parsed (bxCheckScalar).
-func (a *bxArg) render(text []byte) []byte {
+// render renders a scalar argument of chunk into text, once, and returns
+// text. The argument was checked when parsed (bxCheckScalar).
+func (a *bxArg) render(text, chunk []byte) []byte {
 	if a.rendered {
 		return text
 	}
 	ts := len(text)
-	text, _ = bxAppendScalar(text, a.typ, a.data)
+	text, _ = bxAppendScalar(text, a.typ, a.bytes(chunk))
 	a.ts, a.te, a.rendered = int32(ts), int32(len(text)), true
 	return text
 }

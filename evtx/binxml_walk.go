@@ -1,6 +1,7 @@
 package evtx
 
 import (
+	"encoding/binary"
 	"strconv"
 	"strings"
 )
@@ -226,17 +227,18 @@ func (w *bxWalker) emitArg(id uint16, optional bool, off int, elemPath, path *bx
 	if optional && a.typ == TypeNull {
 		return nil // renders nothing
 	}
-	if a.typ == TypeBinXML {
-		return w.emitNodes(a.sub, elemPath, nil, 0, depth)
-	}
-	if a.val.Items != nil {
-		if len(a.val.Items) == 0 {
-			v := a.val
+	if !a.scalar {
+		e := w.p.d.sc.exts[a.ext]
+		if a.typ == TypeBinXML {
+			return w.emitNodes(e.sub, elemPath, nil, 0, depth)
+		}
+		if len(e.val.Items) == 0 {
+			v := e.val
 			v.Text = ""
 			return w.add(a.off, path, &v)
 		}
-		for _, it := range a.val.Items {
-			v := a.val
+		for _, it := range e.val.Items {
+			v := e.val
 			v.Text = it
 			if err := w.add(a.off, path, &v); err != nil {
 				return err
@@ -247,15 +249,16 @@ func (w *bxWalker) emitArg(id uint16, optional bool, off int, elemPath, path *bx
 		}
 		return nil
 	}
-	if a.scalar {
-		if w.sink != nil {
-			return w.addScalar(a.off, path, a)
-		}
-		// The arena's value holds no text: the record's text has it
-		// (renderArgs rendered every scalar before a listing walk).
-		a.val.Text = w.text[a.ts:a.te]
+	if w.sink != nil {
+		return w.addScalar(a.off, path, a)
 	}
-	return w.add(a.off, path, &a.val)
+	// The arena's argument holds no text: the record's text has it
+	// (renderArgs rendered every scalar before a listing walk).
+	v := typedValue{Type: a.typ, Offset: a.off, Text: w.text[a.ts:a.te]}
+	if a.typ == TypeFileTime {
+		v.FileTime = binary.LittleEndian.Uint64(a.bytes(w.p.d.chunk))
+	}
+	return w.add(a.off, path, &v)
 }
 
 // bxOnlyNullOptional reports whether nodes, the content of an element or the
