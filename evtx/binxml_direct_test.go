@@ -272,3 +272,32 @@ func TestUTF16Rendering(t *testing.T) {
 		assert.Equal(t, string(utf16.Decode(u[:k])), string(bxAppendUTF16([]byte("x"), b))[1:], "%x", u)
 	}
 }
+
+// TestScalarCheckTable checks the table parseInstance uses to pass a
+// scalar argument without calling bxCheckScalar: whatever it passes,
+// bxCheckScalar passes too, and it never passes a BinXML or array value;
+// a fixed-size type of another size is left to bxCheckScalar.
+func TestScalarCheckTable(t *testing.T) {
+	passed := 0
+	for typ := range 256 {
+		for _, size := range []int{0, 1, 2, 3, 4, 7, 8, 12, 16, 17, 255, 256} {
+			k := bxScalarCheck[typ]
+			fast := k == 0 || k != 0xff && int(k) == size
+			if !fast {
+				continue
+			}
+			passed++
+			at := fmt.Sprintf("type 0x%02x, %d bytes", typ, size)
+			assert.NoError(t, bxCheckScalar(Type(typ), make([]byte, size)), at)
+			assert.NotEqual(t, TypeBinXML, Type(typ), at)
+			assert.Zero(t, Type(typ)&TypeArrayFlag, at)
+			if n := bxFixedSize(Type(typ)); n != 0 {
+				assert.Equal(t, n, size, at)
+			}
+		}
+	}
+	assert.Positive(t, passed)
+	for _, typ := range []Type{TypeBool, TypeSizeT, TypeSID, TypeBinXML, TypeArrayFlag | TypeUint16} {
+		assert.Equal(t, uint8(0xff), bxScalarCheck[typ], "type 0x%02x", uint8(typ))
+	}
+}

@@ -600,9 +600,15 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 	for i := range args {
 		a := &args[i]
 		a.off = c.pos
-		// In bounds: need(total) above.
-		data := c.b[c.pos : c.pos+int(a.size) : c.pos+int(a.size)]
 		c.pos += int(a.size)
+		if k := bxScalarCheck[a.typ]; k == 0 || k != 0xff && int(k) == int(a.size) {
+			// A string or binary scalar, or a fixed-size one of its
+			// size: bxCheckScalar has nothing to say.
+			a.scalar = true
+			continue
+		}
+		// In bounds: need(total) above.
+		data := c.b[a.off:c.pos:c.pos]
 		switch {
 		case a.typ == TypeBinXML:
 			// The cursor lives in the side table: a cursor of its own

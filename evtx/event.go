@@ -122,16 +122,16 @@ var systemFields = []systemSetter{
 // it dealt with the value.
 func setSystemTyped(ev *Event, i int, a *bxArg, chunk []byte) bool {
 	f := &systemFields[i]
-	b := a.bytes(chunk)
 	if f.num == nil {
 		if i == sysTimeCreated && a.typ == TypeFileTime {
-			if ft := binary.LittleEndian.Uint64(b); ft != 0 {
+			if ft := binary.LittleEndian.Uint64(a.bytes(chunk)); ft != 0 {
 				ev.TimeCreated = fileTimeToTime(ft)
 				return true
 			}
 		}
 		return false
 	}
+	b := a.bytes(chunk)
 	var n uint64
 	switch a.typ {
 	case TypeUint8:
