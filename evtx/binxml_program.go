@@ -57,6 +57,13 @@ type bxOp struct {
 // bxProgram is a compiled template body (see the file comment).
 type bxProgram struct {
 	ops []bxOp
+	// fast is ops for a run whose steps and values cannot reach the
+	// limits (bxWalker.run): without the operations that only take a step
+	// (elements that are never left out, processing instructions), whose
+	// steps the next operation of the same content takes (steps), nor the
+	// attributes that are never left out, which do nothing. end indexes
+	// fast; slow is the operation's index in ops.
+	fast []bxFastOp
 	// steps and values count the operations that take a step and those
 	// that give a value (substitutions: at least one).
 	steps, values int
@@ -81,7 +88,68 @@ func compileProgram(body []*bxNode, parent *bxPath, depth int, sc *bxScratch) *b
 			prog.values++
 		}
 	}
+	prog.fast = foldSteps(prog.ops)
 	return prog
+}
+
+// bxFastOp is an operation of a bxProgram's fast form.
+type bxFastOp struct {
+	op    *bxOp
+	steps int32 // the steps taken before the operation runs
+	end   int32 // a skippable element or attribute: the index after it
+	slow  int32 // the operation's index in the program's ops
+}
+
+// foldSteps returns the fast form of ops (bxProgram.fast). The steps of
+// operations that only take one go to the next operation kept before the
+// end of the element or attribute that holds them, or, at that end, to an
+// operation of their own (op nil), so that leaving an element out leaves
+// out the steps of its content, as in ops.
+func foldSteps(ops []bxOp) []bxFastOp {
+	ends := make([]bool, len(ops)+1)
+	for i := range ops {
+		if op := &ops[i]; op.skip != nil && (op.kind == opElement || op.kind == opAttr) {
+			ends[op.end] = true
+		}
+	}
+	fast := make([]bxFastOp, 0, len(ops))
+	pos := make([]int32, len(ops)+1) // index in fast of ops[i]
+	pending := int32(0)
+	flush := func(slow int) {
+		if pending > 0 {
+			fast = append(fast, bxFastOp{steps: pending, slow: int32(slow)})
+			pending = 0
+		}
+	}
+	for i := range ops {
+		if ends[i] {
+			flush(i - 1)
+		}
+		pos[i] = int32(len(fast))
+		op := &ops[i]
+		if op.skip == nil {
+			switch op.kind {
+			case opElement, opNode:
+				pending++
+				continue
+			case opAttr:
+				continue
+			}
+		}
+		if op.step {
+			pending++
+		}
+		fast = append(fast, bxFastOp{op: op, steps: pending, slow: int32(i)})
+		pending = 0
+	}
+	flush(len(ops) - 1)
+	pos[len(ops)] = int32(len(fast))
+	for i := range fast {
+		if f := &fast[i]; f.op != nil && f.op.skip != nil {
+			f.end = pos[f.op.end]
+		}
+	}
+	return fast
 }
 
 type bxCompiler struct {
@@ -197,18 +265,60 @@ func (c *bxCompiler) value(n *bxNode, elemPath, path *bxPath, depth int, step bo
 // compiled for.
 //
 // While the whole program's steps and values fit in what the limits leave
-// (fits), its operations count them without checking them against the
-// limits; the check is made again after anything else adds some (emitArg:
-// arrays, BinXML values).
+// (fits), it runs the program's fast form, which counts them without
+// checking them against the limits; the check is made again after
+// anything else adds some (emitArg: arrays, BinXML values), and when they
+// no longer fit the run goes on in ops, checking each.
 func (w *bxWalker) run(prog *bxProgram, args []bxArg, base int) error {
+	if !w.fits(prog) {
+		return w.runChecked(prog, args, base, 0)
+	}
+	fast := prog.fast
+	for i := 0; i < len(fast); i++ {
+		f := &fast[i]
+		w.steps += int(f.steps)
+		op := f.op
+		if op == nil {
+			continue
+		}
+		switch op.kind {
+		case opElement, opAttr:
+			if allNullOptional(op.skip, args) {
+				i = int(f.end) - 1
+			}
+		case opText:
+			if err := w.add(base+op.off, op.path, &typedValue{Type: TypeString, Text: op.text, Literal: true, Offset: base + op.off}); err != nil {
+				return err
+			}
+		case opSubst:
+			if w.sink != nil && int(op.subID) < len(args) {
+				// A scalar for the sink, the common case, without
+				// emitArg's other cases (addScalar's own checks).
+				if a := &args[op.subID]; a.scalar && !(op.optional && a.typ == TypeNull) {
+					w.nvals++
+					w.sink.addScalar(op.path, a, op.memo)
+					continue
+				}
+			}
+			if err := w.emitArg(op.subID, op.optional, base+op.off, op.elemPath, op.path, args, op.depth); err != nil {
+				return err
+			}
+			if !w.fits(prog) {
+				return w.runChecked(prog, args, base, int(f.slow)+1)
+			}
+		}
+	}
+	return nil
+}
+
+// runChecked is run from operation start of prog.ops on, checking each
+// step and value against the limits.
+func (w *bxWalker) runChecked(prog *bxProgram, args []bxArg, base, start int) error {
 	ops := prog.ops
-	fast := w.fits(prog)
-	for i := 0; i < len(ops); i++ {
+	for i := start; i < len(ops); i++ {
 		op := &ops[i]
 		if op.step {
-			if fast {
-				w.steps++
-			} else if err := w.step(base + op.off); err != nil {
+			if err := w.step(base + op.off); err != nil {
 				return err
 			}
 		}
@@ -222,22 +332,9 @@ func (w *bxWalker) run(prog *bxProgram, args []bxArg, base int) error {
 				return err
 			}
 		case opSubst:
-			if w.sink != nil && int(op.subID) < len(args) {
-				// A scalar for the sink, the common case, without
-				// emitArg's other cases (addScalar's own checks).
-				if a := &args[op.subID]; a.scalar && !(op.optional && a.typ == TypeNull) {
-					if !fast && w.nvals >= maxValuesPerRecord {
-						return bxLimitf(a.off, "record yields more than %d values", maxValuesPerRecord)
-					}
-					w.nvals++
-					w.sink.addScalar(op.path, a, op.memo)
-					continue
-				}
-			}
 			if err := w.emitArg(op.subID, op.optional, base+op.off, op.elemPath, op.path, args, op.depth); err != nil {
 				return err
 			}
-			fast = fast && w.fits(prog)
 		}
 	}
 	return nil
