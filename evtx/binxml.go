@@ -146,16 +146,18 @@ type bxPathValue struct {
 // bxPath is an interned plan path and what the Event layer derives from
 // it, computed once per path instead of once per value.
 type bxPath struct {
-	path  string
-	sys   int    // index in systemFields, -1 when not a System path
-	field string // the data field name (pathFieldName)
-	data  bool   // a data field: under EventData or UserData, no namespace declaration
+	path string
+	sys  int // index in systemFields, -1 when not a System path
+	// sysBit is 1<<sys, 0 when not a System path (eventSink.seen).
+	sysBit uint32
+	field  string // the data field name (pathFieldName)
+	data   bool   // a data field: under EventData or UserData, no namespace declaration
 }
 
 func newBxPath(path string) *bxPath {
 	p := &bxPath{path: path, sys: -1}
 	if s, ok := planSysSlot[path]; ok {
-		p.sys = s
+		p.sys, p.sysBit = s, 1<<s
 	}
 	p.field, p.data = pathDataField(path)
 	return p

@@ -71,8 +71,8 @@ func (s *eventSink) reset(ev *Event, text *[]byte, chunk []byte) {
 
 // add takes the value v at path.
 func (s *eventSink) add(path *bxPath, v *typedValue) {
-	if path.sys >= 0 && s.seen&(1<<path.sys) == 0 {
-		s.seen |= 1 << path.sys
+	if bit := path.sysBit; bit != 0 && s.seen&bit == 0 {
+		s.seen |= bit
 		setSystem(s.ev, path.sys, v)
 	}
 	if path.data {
@@ -85,8 +85,8 @@ func (s *eventSink) add(path *bxPath, v *typedValue) {
 // the memo of the place the value comes from (a compiled substitution):
 // a data value equal to the one it remembers takes its text, unrendered.
 func (s *eventSink) addScalar(path *bxPath, a *bxArg, memo *valueMemo) {
-	if path.sys >= 0 && s.seen&(1<<path.sys) == 0 {
-		s.seen |= 1 << path.sys
+	if bit := path.sysBit; bit != 0 && s.seen&bit == 0 {
+		s.seen |= bit
 		if !setSystemTyped(s.ev, path.sys, a, s.chunk) {
 			if m := &s.last[path.sys]; m.memoed(a, s.chunk) {
 				setSysText(s.ev, path.sys, a.typ, m.text)
