@@ -322,6 +322,8 @@ func TestProgramsEqualNodeByNodeBuilt(t *testing.T) {
 					b.text("t")
 					b.open("C", true).attr("z").opt(2, TypeString).opt(0, TypeString).closeStart().opt(2, TypeString).end()
 					b.open("S", false).closeEmpty()
+					b.open("D", false).closeStart().opt(1, TypeString).end()
+					b.open("G", false).closeStart().opt(3, TypeString).end()
 					b.end().eof()
 				})
 				w.args(as...).eof()
@@ -337,7 +339,7 @@ func TestProgramsEqualNodeByNodeBuilt(t *testing.T) {
 		{"optional, all Null", optional(null, null, null), ""},
 		{"optional, first Null", optional(null, str, str), ""},
 		{"optional, last Null", optional(str, str, null), ""},
-		{"optional, missing argument", optional(null, null), ""},
+		{"optional, missing arguments", optional(null, null), ""},
 		{"fan-out within the limits", func(c *testChunk) {
 			c.add(func(w *bxb) { w.raw(fanOut(w.pos(), 2, 300)) })
 		}, ""},

@@ -98,6 +98,11 @@ type bxFastOp struct {
 	steps int32 // the steps taken before the operation runs
 	end   int32 // a skippable element or attribute: the index after it
 	slow  int32 // the operation's index in the program's ops
+	// elem marks an optional substitution that is the whole content of
+	// an element without attributes (<X>%n</X>), run as one operation
+	// with it: a Null argument leaves both out, without the
+	// substitution's step; steps holds the element's.
+	elem bool
 }
 
 // foldSteps returns the fast form of ops (bxProgram.fast). The steps of
@@ -121,12 +126,21 @@ func foldSteps(ops []bxOp) []bxFastOp {
 			pending = 0
 		}
 	}
-	for i := range ops {
+	for i := 0; i < len(ops); i++ {
 		if ends[i] {
 			flush(i - 1)
 		}
 		pos[i] = int32(len(fast))
 		op := &ops[i]
+		if op.kind == opElement && len(op.skip) == 1 && op.end == i+2 {
+			if sub := &ops[i+1]; sub.kind == opSubst && sub.optional && sub.step && sub.subID == op.skip[0] {
+				fast = append(fast, bxFastOp{op: sub, steps: pending + 1, slow: int32(i + 1), elem: true})
+				pending = 0
+				pos[i+1] = pos[i]
+				i++
+				continue
+			}
+		}
 		if op.skip == nil {
 			switch op.kind {
 			case opElement, opNode:
@@ -291,6 +305,12 @@ func (w *bxWalker) run(prog *bxProgram, args []bxArg, base int) error {
 				return err
 			}
 		case opSubst:
+			if f.elem {
+				if int(op.subID) < len(args) && args[op.subID].typ == TypeNull {
+					continue // the element is left out
+				}
+				w.steps++
+			}
 			if w.sink != nil && int(op.subID) < len(args) {
 				// A scalar for the sink, the common case, without
 				// emitArg's other cases (addScalar's own checks).
