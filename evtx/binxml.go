@@ -339,8 +339,11 @@ func (d *chunkInspector) newPlan() *recordValues {
 	return d.sc.plans.next()
 }
 
-// newInstance returns a zeroed instance from the worker's instance arena,
-// reset per record like the arguments (allocArgs).
+// newInstance returns an instance from the worker's instance arena, reset
+// per record like the arguments (allocArgs). It may hold an earlier
+// record's instance: the caller sets its tmpl and args, and its node's
+// kind, off and inst, the only fields an instance's node has (the others
+// stay zero: nothing writes them).
 func (d *chunkInspector) newInstance() *bxInstance {
 	sc := d.sc
 	if len(sc.insts) == cap(sc.insts) {
@@ -577,9 +580,10 @@ func (s *bxScratch) join(a, sep, b string) *bxPath {
 
 // resetArgs empties the argument arena before a record is inspected; the
 // previous record's instances are no longer referenced. The arguments hold
-// no pointers and are set whole when allocated: only the side entries and
-// instances the previous record used are cleared, to drop their
-// references.
+// no pointers and are set whole when allocated, and so are the instances
+// (newInstance): neither is cleared, which for the instances would cost
+// a bulk write barrier while the collector marks. Only the side entries
+// the previous record used are, to drop their parsed values.
 func (d *chunkInspector) resetArgs() {
 	sc := d.sc
 	sc.args = sc.args[:0]
@@ -587,7 +591,6 @@ func (d *chunkInspector) resetArgs() {
 		*e = bxArgExt{}
 	}
 	sc.nExt = 0
-	clear(sc.insts)
 	sc.insts = sc.insts[:0]
 }
 

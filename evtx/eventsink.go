@@ -65,7 +65,10 @@ func (m *valueMemo) memoed(a *bxArg, chunk []byte) bool {
 // rendering into *text.
 func (s *eventSink) reset(ev *Event, text *[]byte, chunk []byte) {
 	s.ev, s.seen, s.text, s.chunk = ev, 0, text, chunk
-	clear(s.fields) // drop the previous record's strings
+	// fields is not cleared: appendField sets each field whole, and a
+	// clear costs a bulk write barrier while the collector marks; past
+	// its length it keeps strings of earlier records, no more than one
+	// record's fields.
 	s.fields, s.spans, s.sys, s.memos = s.fields[:0], s.spans[:0], s.sys[:0], s.memos[:0]
 }
 
