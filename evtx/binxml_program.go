@@ -48,11 +48,26 @@ type bxOp struct {
 	// memo, for a substitution giving a data field, remembers its last
 	// value and text (eventSink.addScalar).
 	memo *valueMemo
+	// sink is what path is to the eventSink, copied from it: sinkSys
+	// (a System field: slot, bit), sinkData (a data field), neither or
+	// both.
+	sink bxSinkKind
+	slot int8
+	bit  uint32
+
 	// skip lists, for an element or attribute whose content is only
 	// optional substitutions, their arguments: when all are Null, it is
 	// left out (bxOnlyNullOptional). Nil: never left out.
 	skip []uint16
 }
+
+// bxSinkKind tells what an operation's path is to the eventSink.
+type bxSinkKind uint8
+
+const (
+	sinkSys  bxSinkKind = 1 << iota // a System field
+	sinkData                        // a data field
+)
 
 // bxProgram is a compiled template body (see the file comment).
 type bxProgram struct {
@@ -264,8 +279,11 @@ func (c *bxCompiler) value(n *bxNode, elemPath, path *bxPath, depth int, step bo
 	case kindSubst:
 		op := bxOp{kind: opSubst, step: step, off: n.off, depth: depth, subID: n.subID,
 			optional: n.optional, path: path, elemPath: elemPath}
+		if path.sys >= 0 {
+			op.sink, op.slot, op.bit = sinkSys, int8(path.sys), path.sysBit
+		}
 		if path.data {
-			op.memo = &valueMemo{}
+			op.sink, op.memo = op.sink|sinkData, &valueMemo{}
 		}
 		c.ops = append(c.ops, op)
 	default:
@@ -316,7 +334,15 @@ func (w *bxWalker) run(prog *bxProgram, args []bxArg, base int) error {
 				// emitArg's other cases (addScalar's own checks).
 				if a := &args[op.subID]; a.scalar && !(op.optional && a.typ == TypeNull) {
 					w.nvals++
-					w.sink.addScalar(op.path, a, op.memo)
+					switch op.sink {
+					case sinkSys:
+						w.sink.addSys(int(op.slot), op.bit, a)
+					case sinkData:
+						w.sink.addData(op.path, a, op.memo)
+					case sinkSys | sinkData: // not made by pathDataField
+						w.sink.addSys(int(op.slot), op.bit, a)
+						w.sink.addData(op.path, a, op.memo)
+					}
 					continue
 				}
 			}

@@ -88,30 +88,45 @@ func (s *eventSink) add(path *bxPath, v *typedValue) {
 // the memo of the place the value comes from (a compiled substitution):
 // a data value equal to the one it remembers takes its text, unrendered.
 func (s *eventSink) addScalar(path *bxPath, a *bxArg, memo *valueMemo) {
-	if bit := path.sysBit; bit != 0 && s.seen&bit == 0 {
-		s.seen |= bit
-		if !setSystemTyped(s.ev, path.sys, a, s.chunk) {
-			if m := &s.last[path.sys]; m.memoed(a, s.chunk) {
-				setSysText(s.ev, path.sys, a.typ, m.text)
-			} else {
-				*s.text = a.render(*s.text, s.chunk)
-				s.sys = append(s.sys, sysText{path.sys, a, textSpan{a.ts, a.te}})
-			}
-		}
+	if path.sysBit != 0 {
+		s.addSys(path.sys, path.sysBit, a)
 	}
 	if path.data {
-		if memo != nil && memo.memoed(a, s.chunk) {
-			memo.hits++
-			s.fields = appendField(s.fields, path.field, memo.text, a.typ)
-			s.spans = append(s.spans, textSpan{-1, -1})
-			return
-		}
+		s.addData(path, a, memo)
+	}
+}
+
+// addSys is addScalar for the System field slot (bit, 1<<slot): the first
+// value sets it.
+func (s *eventSink) addSys(slot int, bit uint32, a *bxArg) {
+	if s.seen&bit != 0 {
+		return
+	}
+	s.seen |= bit
+	if setSystemTyped(s.ev, slot, a, s.chunk) {
+		return
+	}
+	if m := &s.last[slot]; m.memoed(a, s.chunk) {
+		setSysText(s.ev, slot, a.typ, m.text)
+	} else {
 		*s.text = a.render(*s.text, s.chunk)
-		s.fields = appendField(s.fields, path.field, "", a.typ)
-		s.spans = append(s.spans, textSpan{a.ts, a.te})
-		if memo != nil && !memo.off && int(a.size) <= maxMemoValue {
-			s.memos = append(s.memos, memoUpdate{memo, a, len(s.fields) - 1})
-		}
+		s.sys = append(s.sys, sysText{slot, a, textSpan{a.ts, a.te}})
+	}
+}
+
+// addData is addScalar for a data field at path.
+func (s *eventSink) addData(path *bxPath, a *bxArg, memo *valueMemo) {
+	if memo != nil && memo.memoed(a, s.chunk) {
+		memo.hits++
+		s.fields = appendField(s.fields, path.field, memo.text, a.typ)
+		s.spans = append(s.spans, textSpan{-1, -1})
+		return
+	}
+	*s.text = a.render(*s.text, s.chunk)
+	s.fields = appendField(s.fields, path.field, "", a.typ)
+	s.spans = append(s.spans, textSpan{a.ts, a.te})
+	if memo != nil && !memo.off && int(a.size) <= maxMemoValue {
+		s.memos = append(s.memos, memoUpdate{memo, a, len(s.fields) - 1})
 	}
 }
 
