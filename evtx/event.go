@@ -124,14 +124,16 @@ func setSystemTyped(ev *Event, i int, a *bxArg, chunk []byte) bool {
 	f := &systemFields[i]
 	if f.num == nil {
 		if i == sysTimeCreated && a.typ == TypeFileTime {
-			if ft := binary.LittleEndian.Uint64(a.bytes(chunk)); ft != 0 {
+			if ft := binary.LittleEndian.Uint64(chunk[a.off:]); ft != 0 {
 				ev.TimeCreated = fileTimeToTime(ft)
 				return true
 			}
 		}
 		return false
 	}
-	b := a.bytes(chunk)
+	// The argument was checked when parsed: a fixed-size type has its
+	// size, a SizeT 4 or 8 bytes. Its bytes are read in place.
+	b := chunk[a.off:]
 	var n uint64
 	switch a.typ {
 	case TypeUint8:
@@ -143,7 +145,7 @@ func setSystemTyped(ev *Event, i int, a *bxArg, chunk []byte) bool {
 	case TypeUint64, TypeHexInt64:
 		n = binary.LittleEndian.Uint64(b)
 	case TypeSizeT:
-		if len(b) == 4 {
+		if a.size == 4 {
 			n = uint64(binary.LittleEndian.Uint32(b))
 		} else {
 			n = binary.LittleEndian.Uint64(b)
