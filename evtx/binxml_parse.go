@@ -597,10 +597,11 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 	}
 	inst := p.d.newInstance()
 	inst.tmpl, inst.args = t, args
+	pos := c.pos // in a register: c's escapes
 	for i := range args {
 		a := &args[i]
-		a.off = c.pos
-		c.pos += int(a.size)
+		a.off = pos
+		pos += int(a.size)
 		if k := bxScalarCheck[a.typ]; k == 0 || k != 0xff && int(k) == int(a.size) {
 			// A string or binary scalar, or a fixed-size one of its
 			// size: bxCheckScalar has nothing to say.
@@ -608,7 +609,7 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 			continue
 		}
 		// In bounds: need(total) above.
-		data := c.b[a.off:c.pos:c.pos]
+		data := c.b[a.off:pos:pos]
 		switch {
 		case a.typ == TypeBinXML:
 			// The cursor lives in the side table: a cursor of its own
@@ -645,9 +646,10 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 			}
 		}
 	}
+	c.pos = pos
 	// The instance's node lives in the per-record arena with it: nothing
 	// refers to a record's own nodes once the record is inspected.
-	// Field by field: the arena's entries are cleared per record, and a
+	// Field by field: the arena's entries are not cleared, and a
 	// typed copy of a whole node costs a bulk write barrier while the
 	// collector marks.
 	inst.node.kind, inst.node.off, inst.node.inst = kindInstance, off, inst
