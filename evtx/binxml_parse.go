@@ -36,8 +36,16 @@ type bxNode struct {
 	children  []*bxNode
 	inst      *bxInstance
 
-	// A one-entry cache of the element's path: template bodies are
-	// expanded under the same parent path record after record.
+	// walk is the walker's cache for an element, made when it is first
+	// walked node by node (most template bodies run compiled, and their
+	// nodes stay without one: smaller, with fewer pointers for the
+	// collector to follow).
+	walk *bxNodeWalk
+}
+
+// bxNodeWalk is a one-entry cache of an element's path: template bodies are
+// expanded under the same parent path record after record.
+type bxNodeWalk struct {
 	cacheParent, cachePath *bxPath
 	cacheSeg               string
 	attrParent             *bxPath

@@ -116,39 +116,44 @@ func (w *bxWalker) emitNodes(nodes []*bxNode, parent *bxPath, args []bxArg, base
 			if bxOnlyNullOptional(n.children, args) {
 				continue // not rendered, attributes included
 			}
+			wc := n.walk
+			if wc == nil {
+				wc = new(bxNodeWalk)
+				n.walk = wc
+			}
 			seg, named := n.name, false
 			if n.name == "Data" {
-				if n.namedSeg == "" {
+				if wc.namedSeg == "" {
 					if name, ok := bxLiteralAttr(n, "Name"); ok {
-						n.namedSeg = "Data[Name=" + name + "]"
+						wc.namedSeg = "Data[Name=" + name + "]"
 					} else {
-						n.namedSeg = "-"
+						wc.namedSeg = "-"
 					}
 				}
-				if named = n.namedSeg != "-"; named {
-					seg = n.namedSeg
+				if named = wc.namedSeg != "-"; named {
+					seg = wc.namedSeg
 				} else {
 					seg = dataSeg(dataIndex)
 				}
 				dataIndex++
 			}
 			var path *bxPath
-			if n.cachePath != nil && n.cacheParent == parent && n.cacheSeg == seg {
-				path = n.cachePath
+			if wc.cachePath != nil && wc.cacheParent == parent && wc.cacheSeg == seg {
+				path = wc.cachePath
 			} else {
 				if parent.path == "" {
 					path = w.p.d.sc.join("", "", seg)
 				} else {
 					path = w.p.d.sc.join(parent.path, "/", seg)
 				}
-				n.cacheParent, n.cacheSeg, n.cachePath = parent, seg, path
+				wc.cacheParent, wc.cacheSeg, wc.cachePath = parent, seg, path
 			}
-			if len(n.attrPaths) != len(n.attrs) || n.attrParent != path {
-				n.attrPaths = n.attrPaths[:0]
+			if len(wc.attrPaths) != len(n.attrs) || wc.attrParent != path {
+				wc.attrPaths = wc.attrPaths[:0]
 				for _, a := range n.attrs {
-					n.attrPaths = append(n.attrPaths, w.p.d.sc.join(path.path, "@", a.name))
+					wc.attrPaths = append(wc.attrPaths, w.p.d.sc.join(path.path, "@", a.name))
 				}
-				n.attrParent = path
+				wc.attrParent = path
 			}
 			for i := range n.attrs {
 				a := &n.attrs[i]
@@ -159,7 +164,7 @@ func (w *bxWalker) emitNodes(nodes []*bxNode, parent *bxPath, args []bxArg, base
 					continue // not rendered
 				}
 				for _, v := range a.value {
-					if err := w.emitValue(v, path, n.attrPaths[i], args, base, depth); err != nil {
+					if err := w.emitValue(v, path, wc.attrPaths[i], args, base, depth); err != nil {
 						return err
 					}
 				}
