@@ -407,6 +407,9 @@ type bxScratch struct {
 	args []bxArg
 	exts []*bxArgExt
 	nExt int
+	// foldEnds and foldPos are foldSteps' scratch.
+	foldEnds []bool
+	foldPos  []int32
 	// ordered gathers the values of the record being inspected.
 	ordered []bxPathValue
 	// text gathers the renderings of the scalar arguments of the record

@@ -103,7 +103,7 @@ func compileProgram(body []*bxNode, parent *bxPath, depth int, sc *bxScratch) *b
 			prog.values++
 		}
 	}
-	prog.fast = foldSteps(prog.ops)
+	prog.fast = foldSteps(prog.ops, sc)
 	return prog
 }
 
@@ -125,15 +125,18 @@ type bxFastOp struct {
 // end of the element or attribute that holds them, or, at that end, to an
 // operation of their own (op nil), so that leaving an element out leaves
 // out the steps of its content, as in ops.
-func foldSteps(ops []bxOp) []bxFastOp {
-	ends := make([]bool, len(ops)+1)
+func foldSteps(ops []bxOp, sc *bxScratch) []bxFastOp {
+	// ends and pos are scratch, reused from program to program.
+	sc.foldEnds = append(sc.foldEnds[:0], make([]bool, len(ops)+1)...)
+	sc.foldPos = append(sc.foldPos[:0], make([]int32, len(ops)+1)...)
+	ends, pos := sc.foldEnds, sc.foldPos
 	for i := range ops {
 		if op := &ops[i]; op.skip != nil && (op.kind == opElement || op.kind == opAttr) {
 			ends[op.end] = true
 		}
 	}
 	fast := make([]bxFastOp, 0, len(ops))
-	pos := make([]int32, len(ops)+1) // index in fast of ops[i]
+	// pos[i] is the index in fast of ops[i].
 	pending := int32(0)
 	flush := func(slow int) {
 		if pending > 0 {
