@@ -293,6 +293,25 @@ func (d *chunkInspector) carveNodes(src []*bxNode) []*bxNode {
 	return d.ptrSlab[start : start+n : start+n]
 }
 
+// carveRecordNodes is carveNodes for a list that lives only while the
+// record is inspected (the nodes of a record's own fragments): it comes
+// from the worker's record arena, reused from record to record. When the
+// arena grows, lists handed out earlier keep the old block, which stays
+// valid.
+func (d *chunkInspector) carveRecordNodes(src []*bxNode) []*bxNode {
+	n := len(src)
+	if n == 0 {
+		return nil
+	}
+	sc := d.sc
+	if cap(sc.recPtrs)-len(sc.recPtrs) < n {
+		sc.recPtrs = make([]*bxNode, 0, max(2*cap(sc.recPtrs), n, 16))
+	}
+	start := len(sc.recPtrs)
+	sc.recPtrs = append(sc.recPtrs, src...)
+	return sc.recPtrs[start : start+n : start+n]
+}
+
 // carveAttrs copies src into the chunk's slab of attribute lists; nil when
 // empty.
 func (d *chunkInspector) carveAttrs(src []bxAttr) []bxAttr {
@@ -407,6 +426,9 @@ type bxScratch struct {
 	args []bxArg
 	exts []*bxArgExt
 	nExt int
+	// recPtrs is the arena of the node lists of the record being
+	// inspected (carveRecordNodes).
+	recPtrs []*bxNode
 	// foldEnds and foldPos are foldSteps' scratch.
 	foldEnds []bool
 	foldPos  []int32
@@ -695,6 +717,7 @@ func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordValu
 	d.resetArgs()
 	d.sc.text = d.sc.text[:0]
 	d.sc.ptrs = d.sc.ptrs[:0]
+	d.sc.recPtrs = d.sc.recPtrs[:0]
 	d.sc.attrs = d.sc.attrs[:0]
 	plan = d.newPlan()
 	plan.recordID = binary.LittleEndian.Uint64(rec[8:16])

@@ -158,6 +158,11 @@ func (p *recParser) parseFragment(c *bxCursor, tmpl bool, depth, nest int) ([]*b
 		}
 		switch {
 		case tok == bxTokEOF:
+			if !tmpl && !p.inBody {
+				// A record's own list (its fragment, a BinXML
+				// value's): it lives while the record is inspected.
+				return p.d.carveRecordNodes(sc.ptrs[outStart:]), nil
+			}
 			return p.d.carveNodes(sc.ptrs[outStart:]), nil
 		case tok == bxTokFragment:
 			h, err := c.bytes(3)
