@@ -146,16 +146,18 @@ type bxPathValue struct {
 // bxPath is an interned plan path and what the Event layer derives from
 // it, computed once per path instead of once per value.
 type bxPath struct {
-	path  string
-	sys   int    // index in systemFields, -1 when not a System path
-	field string // the data field name (pathFieldName)
-	data  bool   // a data field: under EventData or UserData, no namespace declaration
+	path string
+	sys  int // index in systemFields, -1 when not a System path
+	// sysBit is 1<<sys, 0 when not a System path (eventSink.seen).
+	sysBit uint32
+	field  string // the data field name (pathFieldName)
+	data   bool   // a data field: under EventData or UserData, no namespace declaration
 }
 
 func newBxPath(path string) *bxPath {
 	p := &bxPath{path: path, sys: -1}
 	if s, ok := planSysSlot[path]; ok {
-		p.sys = s
+		p.sys, p.sysBit = s, 1<<s
 	}
 	p.field, p.data = pathDataField(path)
 	return p
@@ -291,6 +293,25 @@ func (d *chunkInspector) carveNodes(src []*bxNode) []*bxNode {
 	return d.ptrSlab[start : start+n : start+n]
 }
 
+// carveRecordNodes is carveNodes for a list that lives only while the
+// record is inspected (the nodes of a record's own fragments): it comes
+// from the worker's record arena, reused from record to record. When the
+// arena grows, lists handed out earlier keep the old block, which stays
+// valid.
+func (d *chunkInspector) carveRecordNodes(src []*bxNode) []*bxNode {
+	n := len(src)
+	if n == 0 {
+		return nil
+	}
+	sc := d.sc
+	if cap(sc.recPtrs)-len(sc.recPtrs) < n {
+		sc.recPtrs = make([]*bxNode, 0, max(2*cap(sc.recPtrs), n, 16))
+	}
+	start := len(sc.recPtrs)
+	sc.recPtrs = append(sc.recPtrs, src...)
+	return sc.recPtrs[start : start+n : start+n]
+}
+
 // carveAttrs copies src into the chunk's slab of attribute lists; nil when
 // empty.
 func (d *chunkInspector) carveAttrs(src []bxAttr) []bxAttr {
@@ -337,8 +358,11 @@ func (d *chunkInspector) newPlan() *recordValues {
 	return d.sc.plans.next()
 }
 
-// newInstance returns a zeroed instance from the worker's instance arena,
-// reset per record like the arguments (allocArgs).
+// newInstance returns an instance from the worker's instance arena, reset
+// per record like the arguments (allocArgs). It may hold an earlier
+// record's instance: the caller sets its tmpl and args, and its node's
+// kind, off and inst, the only fields an instance's node has (the others
+// stay zero: nothing writes them).
 func (d *chunkInspector) newInstance() *bxInstance {
 	sc := d.sc
 	if len(sc.insts) == cap(sc.insts) {
@@ -397,8 +421,17 @@ type bxScratch struct {
 	paths map[string]*bxPath
 	key   []byte
 	// args is the arena of the template arguments of the record being
-	// inspected (see allocArgs).
+	// inspected (see allocArgs); exts[:nExt] are the side entries of its
+	// BinXML and array arguments (newArgExt).
 	args []bxArg
+	exts []*bxArgExt
+	nExt int
+	// recPtrs is the arena of the node lists of the record being
+	// inspected (carveRecordNodes).
+	recPtrs []*bxNode
+	// foldEnds and foldPos are foldSteps' scratch.
+	foldEnds []bool
+	foldPos  []int32
 	// ordered gathers the values of the record being inspected.
 	ordered []bxPathValue
 	// text gathers the renderings of the scalar arguments of the record
@@ -571,12 +604,31 @@ func (s *bxScratch) join(a, sep, b string) *bxPath {
 }
 
 // resetArgs empties the argument arena before a record is inspected; the
-// previous record's instances are no longer referenced.
+// previous record's instances are no longer referenced. The arguments hold
+// no pointers and are set whole when allocated, and so are the instances
+// (newInstance): neither is cleared, which for the instances would cost
+// a bulk write barrier while the collector marks. Only the side entries
+// the previous record used are, to drop their parsed values.
 func (d *chunkInspector) resetArgs() {
-	clear(d.sc.args) // drop references to the previous record's values
-	d.sc.args = d.sc.args[:0]
-	clear(d.sc.insts)
-	d.sc.insts = d.sc.insts[:0]
+	sc := d.sc
+	sc.args = sc.args[:0]
+	for _, e := range sc.exts[:sc.nExt] {
+		*e = bxArgExt{}
+	}
+	sc.nExt = 0
+	sc.insts = sc.insts[:0]
+}
+
+// newArgExt returns a zeroed side entry for an argument of the record being
+// inspected, and its index. Entries are allocated one by one and reused,
+// so an entry does not move while more are added.
+func (d *chunkInspector) newArgExt() (int32, *bxArgExt) {
+	sc := d.sc
+	if sc.nExt == len(sc.exts) {
+		sc.exts = append(sc.exts, new(bxArgExt))
+	}
+	sc.nExt++
+	return int32(sc.nExt - 1), sc.exts[sc.nExt-1]
 }
 
 // renderArgs renders every scalar argument of the record being inspected
@@ -586,13 +638,14 @@ func (d *chunkInspector) renderArgs() string {
 	sc := d.sc
 	for i := range sc.args {
 		if a := &sc.args[i]; a.scalar {
-			sc.text = a.render(sc.text)
+			sc.text = a.render(sc.text, d.chunk)
 		}
 	}
 	return string(sc.text)
 }
 
-// allocArgs returns n zeroed arguments from the arena. When the arena grows,
+// allocArgs returns n arguments from the arena, not zeroed: the caller
+// sets each whole. When the arena grows,
 // slices handed out earlier keep the old backing array, which stays valid.
 func (d *chunkInspector) allocArgs(n int) []bxArg {
 	sc := d.sc
@@ -664,6 +717,7 @@ func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordValu
 	d.resetArgs()
 	d.sc.text = d.sc.text[:0]
 	d.sc.ptrs = d.sc.ptrs[:0]
+	d.sc.recPtrs = d.sc.recPtrs[:0]
 	d.sc.attrs = d.sc.attrs[:0]
 	plan = d.newPlan()
 	plan.recordID = binary.LittleEndian.Uint64(rec[8:16])
@@ -694,7 +748,7 @@ func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordValu
 	plan.ordered = d.sc.ordered[:0]
 	sink := &d.sc.sink
 	if d.direct && p.unsafe == nil {
-		sink.reset(new(Event), &d.sc.text)
+		sink.reset(new(Event), &d.sc.text, d.chunk)
 		w.sink = sink
 	} else {
 		w.text = d.renderArgs()
@@ -703,7 +757,7 @@ func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordValu
 	if w.sink != nil && err == nil && !sink.resolves() {
 		// Not resolved (no provider or event ID): the caller needs
 		// the list. The same walk again gives it, step for step.
-		sink.reset(nil, nil)
+		sink.reset(nil, nil, nil)
 		w = &bxWalker{p: p, plan: plan, text: d.renderArgs(), chunkSteps: d.steps}
 		err = w.emitNodes(frag, root, nil, 0, 0)
 	}

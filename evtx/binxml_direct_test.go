@@ -115,15 +115,15 @@ func TestTypedSystemEqualsText(t *testing.T) {
 					assert.Equal(t, rerr.Error(), cerr.Error(), at)
 					continue
 				}
-				a := &bxArg{typ: typ, data: b, scalar: true}
-				a.val.Type = typ
+				a := &bxArg{typ: typ, size: int32(len(b)), scalar: true}
+				var ft uint64
 				if typ == TypeFileTime {
-					a.val.FileTime = binary.LittleEndian.Uint64(b)
+					ft = binary.LittleEndian.Uint64(b)
 				}
 				for i := range systemFields {
 					var want, got Event
-					setSystem(&want, i, &typedValue{Type: typ, Text: string(text), FileTime: a.val.FileTime})
-					if setSystemTyped(&got, i, a) {
+					setSystem(&want, i, &typedValue{Type: typ, Text: string(text), FileTime: ft})
+					if setSystemTyped(&got, i, a, b) {
 						typed++
 						assert.Equal(t, want, got, "%s, field %s", at, systemFields[i].path)
 					}
@@ -270,5 +270,173 @@ func TestUTF16Rendering(t *testing.T) {
 			k--
 		}
 		assert.Equal(t, string(utf16.Decode(u[:k])), string(bxAppendUTF16([]byte("x"), b))[1:], "%x", u)
+	}
+}
+
+// TestScalarCheckTable checks the table parseInstance uses to pass a
+// scalar argument without calling bxCheckScalar: whatever it passes,
+// bxCheckScalar passes too, and it never passes a BinXML or array value;
+// a fixed-size type of another size is left to bxCheckScalar.
+func TestScalarCheckTable(t *testing.T) {
+	passed := 0
+	for typ := range 256 {
+		for _, size := range []int{0, 1, 2, 3, 4, 7, 8, 12, 16, 17, 255, 256} {
+			k := bxScalarCheck[typ]
+			fast := k == 0 || k != 0xff && int(k) == size
+			if !fast {
+				continue
+			}
+			passed++
+			at := fmt.Sprintf("type 0x%02x, %d bytes", typ, size)
+			assert.NoError(t, bxCheckScalar(Type(typ), make([]byte, size)), at)
+			assert.NotEqual(t, TypeBinXML, Type(typ), at)
+			assert.Zero(t, Type(typ)&TypeArrayFlag, at)
+			if n := bxFixedSize(Type(typ)); n != 0 {
+				assert.Equal(t, n, size, at)
+			}
+		}
+	}
+	assert.Positive(t, passed)
+	for _, typ := range []Type{TypeBool, TypeSizeT, TypeSID, TypeBinXML, TypeArrayFlag | TypeUint16} {
+		assert.Equal(t, uint8(0xff), bxScalarCheck[typ], "type 0x%02x", uint8(typ))
+	}
+}
+
+// TestProgramsEqualNodeByNodeBuilt is TestProgramsEqualNodeByNode on built
+// records that the corpus lacks: elements and attributes that Null
+// optional arguments leave out among elements that only take a step, and
+// records that reach the step and value limits in the middle of a
+// program, after nested BinXML values or arrays made the program's run
+// check each step (bxWalker.run, runChecked).
+func TestProgramsEqualNodeByNodeBuilt(t *testing.T) {
+	null, str := aRaw(TypeNull), aStr("v")
+	optional := func(as ...arg) func(c *testChunk) {
+		return func(c *testChunk) {
+			c.add(func(w *bxb) {
+				w.frag()
+				w.inline(7, func(b *bxb) {
+					b.frag().open("A", false).closeStart()
+					b.open("P", false).closeEmpty()
+					b.open("B", true).attr("x").opt(0, TypeString).attr("y").text("lit").closeStart().opt(1, TypeString).end()
+					b.open("Q", false).closeStart().open("R", false).closeEmpty().end()
+					b.text("t")
+					b.open("C", true).attr("z").opt(2, TypeString).opt(0, TypeString).closeStart().opt(2, TypeString).end()
+					b.open("S", false).closeEmpty()
+					b.open("D", false).closeStart().opt(1, TypeString).end()
+					b.open("G", false).closeStart().opt(3, TypeString).end()
+					b.end().eof()
+				})
+				w.args(as...).eof()
+			})
+		}
+	}
+	tests := []struct {
+		name  string
+		build func(c *testChunk)
+		err   string
+	}{
+		{"optional, none Null", optional(str, str, str), ""},
+		{"optional, all Null", optional(null, null, null), ""},
+		{"optional, first Null", optional(null, str, str), ""},
+		{"optional, last Null", optional(str, str, null), ""},
+		{"optional, missing arguments", optional(null, null), ""},
+		{"fan-out within the limits", func(c *testChunk) {
+			c.add(func(w *bxb) { w.raw(fanOut(w.pos(), 2, 300)) })
+		}, ""},
+		{"step limit of the record", func(c *testChunk) {
+			c.add(func(w *bxb) { w.raw(fanOut(w.pos(), 3, 100)) })
+		}, "more than 262144 steps"},
+		{"step limit of the chunk", func(c *testChunk) {
+			for id := uint32(1000); c.next < chunkSize-4000; id += 10 {
+				c.add(func(w *bxb) { w.raw(fanOutIDs(w.pos(), 2, 300, id)) })
+			}
+		}, "chunk's records takes more than"},
+		{"step limit after a nested value, in the program", func(c *testChunk) {
+			// The nested value's expansion takes S steps, leaving too
+			// few for the K elements after it: the run goes on
+			// checking each, and the limit falls among them.
+			scratch := newTestChunk()
+			off, size := scratch.add(func(w *bxb) { w.raw(fanOutIDs(w.pos(), 2, 361, 500)) })
+			d := newChunkInspector(scratch.buf)
+			_, err := d.inspect(off, size)
+			require.NoError(t, err)
+			k := maxStepsPerRecord - d.steps + 50
+			require.True(t, k > 60 && k < maxProgramOps-10, "k = %d", k)
+			c.add(func(w *bxb) {
+				w.frag()
+				w.inline(900, func(b *bxb) {
+					b.frag().open("E", false).closeStart().sub(0, TypeBinXML)
+					for range k {
+						b.open("F", false).closeEmpty()
+					}
+					b.end().eof()
+				})
+				at := w.pos() + 8
+				w.args(arg{TypeBinXML, fanOutIDs(at, 2, 361, 500)}).eof()
+			})
+		}, "more than 262144 steps"},
+		{"value limit", func(c *testChunk) {
+			c.add(func(w *bxb) {
+				w.frag()
+				w.inline(5, func(b *bxb) {
+					b.frag().open("E", false).closeStart()
+					for i := 0; i < 40; i++ {
+						b.open("F", false).closeStart().sub(0, 0x86).end()
+					}
+					b.end().eof()
+				})
+				w.args(arg{0x86, make([]byte, 2*250)}).eof()
+			})
+		}, "more than 8192 values"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newTestChunk()
+			tt.build(c)
+			nodes, progs := newChunkInspector(c.buf), newChunkInspector(c.buf)
+			nodes.nodeByNode = true
+			var lastErr error
+			for off := chunkHeaderSize; off < c.next; {
+				size := int(binary.LittleEndian.Uint32(c.buf[off+4:]))
+				np, nerr := nodes.inspect(off, size)
+				pp, perr := progs.inspect(off, size)
+				at := fmt.Sprintf("record at %d", off)
+				if assert.Equal(t, nerr == nil, perr == nil, at) && nerr != nil {
+					assert.Equal(t, nerr.Error(), perr.Error(), at)
+				}
+				require.Equal(t, np == nil, pp == nil, at)
+				if pp != nil {
+					require.Equal(t, len(np.ordered), len(pp.ordered), at)
+					for i := range np.ordered {
+						assert.Equal(t, np.ordered[i].Path, pp.ordered[i].Path, at)
+						assert.Equal(t, np.ordered[i].Value, pp.ordered[i].Value, at)
+					}
+				}
+				assert.Equal(t, nodes.steps, progs.steps, at)
+				lastErr = perr
+				off += size
+			}
+			if tt.err == "" {
+				assert.NoError(t, lastErr)
+			} else if assert.Error(t, lastErr) {
+				assert.Contains(t, lastErr.Error(), tt.err)
+			}
+			compiled := 0
+			for _, e := range progs.sc.tmpl.m {
+				for _, pp := range e.progs {
+					if pp.prog != nil {
+						compiled++
+					}
+				}
+			}
+			for _, tmpl := range progs.templates {
+				for _, pp := range tmpl.progs {
+					if pp.prog != nil {
+						compiled++
+					}
+				}
+			}
+			assert.Positive(t, compiled, "no template was compiled")
+		})
 	}
 }

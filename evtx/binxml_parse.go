@@ -36,8 +36,16 @@ type bxNode struct {
 	children  []*bxNode
 	inst      *bxInstance
 
-	// A one-entry cache of the element's path: template bodies are
-	// expanded under the same parent path record after record.
+	// walk is the walker's cache for an element, made when it is first
+	// walked node by node (most template bodies run compiled, and their
+	// nodes stay without one: smaller, with fewer pointers for the
+	// collector to follow).
+	walk *bxNodeWalk
+}
+
+// bxNodeWalk is a one-entry cache of an element's path: template bodies are
+// expanded under the same parent path record after record.
+type bxNodeWalk struct {
 	cacheParent, cachePath *bxPath
 	cacheSeg               string
 	attrParent             *bxPath
@@ -57,22 +65,35 @@ type bxInstance struct {
 	node bxNode // the instance's node (kindInstance)
 }
 
-// bxArg is one template argument.
+// bxArg is one template argument. It holds no pointers, so that the
+// per-record argument arena is neither cleared with write barriers nor
+// scanned by the collector: its bytes are chunk[off:off+size] of the
+// chunk being inspected (bytes), and a BinXML or array argument keeps
+// what it parses in the scratch's side table (bxScratch.exts, entry ext).
 type bxArg struct {
-	typ  Type
-	off  int // chunk-relative offset of its bytes
-	data []byte
-	sub  []*bxNode // parsed content of a BinXML (0x21) argument
-	cur  bxCursor  // the cursor that parsed sub
-	val  typedValue
+	typ Type
 	// scalar marks a scalar argument: its rendering is not made when it
 	// is parsed (only checked) but when a value needs it as text
 	// (render), as text[ts:te] of the record's value text
-	// (bxScratch.text), rendered set; val.Text is set from it when the
-	// walker lists the value. A System field a number or a FILETIME
-	// fills is set from the bytes, never rendered.
+	// (bxScratch.text), rendered set. A System field a number or a
+	// FILETIME fills is set from the bytes, never rendered.
 	scalar, rendered bool
 	ts, te           int32
+	size             int32 // of its bytes
+	ext              int32 // BinXML and array arguments: index in bxScratch.exts
+	off              int   // chunk-relative offset of its bytes
+}
+
+// bytes returns a's bytes in chunk, the chunk it was parsed from.
+func (a *bxArg) bytes(chunk []byte) []byte {
+	return chunk[a.off : a.off+int(a.size) : a.off+int(a.size)]
+}
+
+// bxArgExt is what a BinXML or array argument parses to.
+type bxArgExt struct {
+	sub []*bxNode // parsed content of a BinXML (0x21) argument
+	cur bxCursor  // the cursor that parsed sub
+	val typedValue
 }
 
 // recParser holds the state of one record's inspection.
@@ -137,6 +158,11 @@ func (p *recParser) parseFragment(c *bxCursor, tmpl bool, depth, nest int) ([]*b
 		}
 		switch {
 		case tok == bxTokEOF:
+			if !tmpl && !p.inBody {
+				// A record's own list (its fragment, a BinXML
+				// value's): it lives while the record is inspected.
+				return p.d.carveRecordNodes(sc.ptrs[outStart:]), nil
+			}
 			return p.d.carveNodes(sc.ptrs[outStart:]), nil
 		case tok == bxTokFragment:
 			h, err := c.bytes(3)
@@ -574,10 +600,9 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 		if d[3] != 0 {
 			return nil, bxBadf(c.pos-len(desc)+4*i, "argument %d descriptor has a non-zero reserved byte 0x%02x", i, d[3])
 		}
-		// off holds the size until the data is located below. The
-		// arena's arguments are zeroed: only these fields are set.
+		// Every field is set: the arena is not cleared between records.
 		size := int(binary.LittleEndian.Uint16(d))
-		args[i].typ, args[i].off = Type(d[2]), size
+		args[i] = bxArg{typ: Type(d[2]), size: int32(size)}
 		total += size
 	}
 	if err := c.need(total); err != nil {
@@ -585,24 +610,35 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 	}
 	inst := p.d.newInstance()
 	inst.tmpl, inst.args = t, args
+	pos := c.pos // in a register: c's escapes
 	for i := range args {
 		a := &args[i]
-		size := a.off
-		a.off = c.pos
+		a.off = pos
+		pos += int(a.size)
+		if k := bxScalarCheck[a.typ]; k == 0 || k != 0xff && int(k) == int(a.size) {
+			// A string or binary scalar, or a fixed-size one of its
+			// size: bxCheckScalar has nothing to say.
+			a.scalar = true
+			continue
+		}
 		// In bounds: need(total) above.
-		a.data = c.b[c.pos : c.pos+size : c.pos+size]
-		c.pos += size
+		data := c.b[a.off:pos:pos]
 		switch {
 		case a.typ == TypeBinXML:
-			// The cursor lives in the argument arena: a cursor of its
-			// own would be allocated (parseFragment recurses).
-			a.cur.b, a.cur.pos, a.cur.end = c.b, a.off, a.off+size
-			a.sub, err = p.parseFragment(&a.cur, false, depth, nest+1)
+			// The cursor lives in the side table: a cursor of its own
+			// would be allocated (parseFragment recurses). The entry
+			// stays put while the recursion adds others (newArgExt).
+			var e *bxArgExt
+			a.ext, e = p.d.newArgExt()
+			e.cur.b, e.cur.pos, e.cur.end = c.b, a.off, a.off+len(data)
+			e.sub, err = p.parseFragment(&e.cur, false, depth, nest+1)
 			if err != nil {
 				return nil, err
 			}
 		case a.typ&TypeArrayFlag != 0 && a.typ != TypeArrayFlag:
-			a.val, err = bxValue(a.typ, a.data, a.off)
+			var e *bxArgExt
+			a.ext, e = p.d.newArgExt()
+			e.val, err = bxValue(a.typ, data, a.off)
 			if err != nil {
 				return nil, bxBadf(a.off, "argument %d: %v", i, err)
 			}
@@ -613,12 +649,8 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 		default:
 			// Scalars are checked here, rendered when a value needs
 			// them as text (bxArg.render).
-			if err := bxCheckScalar(a.typ, a.data); err != nil {
+			if err := bxCheckScalar(a.typ, data); err != nil {
 				return nil, bxBadf(a.off, "argument %d: %v", i, err)
-			}
-			a.val.Type, a.val.Offset = a.typ, a.off // a.val is zero
-			if a.typ == TypeFileTime {
-				a.val.FileTime = binary.LittleEndian.Uint64(a.data)
 			}
 			a.scalar = true
 			switch a.typ {
@@ -627,9 +659,10 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 			}
 		}
 	}
+	c.pos = pos
 	// The instance's node lives in the per-record arena with it: nothing
 	// refers to a record's own nodes once the record is inspected.
-	// Field by field: the arena's entries are cleared per record, and a
+	// Field by field: the arena's entries are not cleared, and a
 	// typed copy of a whole node costs a bulk write barrier while the
 	// collector marks.
 	inst.node.kind, inst.node.off, inst.node.inst = kindInstance, off, inst

@@ -48,15 +48,37 @@ type bxOp struct {
 	// memo, for a substitution giving a data field, remembers its last
 	// value and text (eventSink.addScalar).
 	memo *valueMemo
+	// sink is what path is to the eventSink, copied from it: sinkSys
+	// (a System field: slot, bit), sinkData (a data field), neither or
+	// both.
+	sink bxSinkKind
+	slot int8
+	bit  uint32
+
 	// skip lists, for an element or attribute whose content is only
 	// optional substitutions, their arguments: when all are Null, it is
 	// left out (bxOnlyNullOptional). Nil: never left out.
 	skip []uint16
 }
 
+// bxSinkKind tells what an operation's path is to the eventSink.
+type bxSinkKind uint8
+
+const (
+	sinkSys  bxSinkKind = 1 << iota // a System field
+	sinkData                        // a data field
+)
+
 // bxProgram is a compiled template body (see the file comment).
 type bxProgram struct {
 	ops []bxOp
+	// fast is ops for a run whose steps and values cannot reach the
+	// limits (bxWalker.run): without the operations that only take a step
+	// (elements that are never left out, processing instructions), whose
+	// steps the next operation of the same content takes (steps), nor the
+	// attributes that are never left out, which do nothing. end indexes
+	// fast; slow is the operation's index in ops.
+	fast []bxFastOp
 	// steps and values count the operations that take a step and those
 	// that give a value (substitutions: at least one).
 	steps, values int
@@ -81,7 +103,85 @@ func compileProgram(body []*bxNode, parent *bxPath, depth int, sc *bxScratch) *b
 			prog.values++
 		}
 	}
+	prog.fast = foldSteps(prog.ops, sc)
 	return prog
+}
+
+// bxFastOp is an operation of a bxProgram's fast form.
+type bxFastOp struct {
+	op    *bxOp
+	steps int32 // the steps taken before the operation runs
+	end   int32 // a skippable element or attribute: the index after it
+	slow  int32 // the operation's index in the program's ops
+	// elem marks an optional substitution that is the whole content of
+	// an element without attributes (<X>%n</X>), run as one operation
+	// with it: a Null argument leaves both out, without the
+	// substitution's step; steps holds the element's.
+	elem bool
+}
+
+// foldSteps returns the fast form of ops (bxProgram.fast). The steps of
+// operations that only take one go to the next operation kept before the
+// end of the element or attribute that holds them, or, at that end, to an
+// operation of their own (op nil), so that leaving an element out leaves
+// out the steps of its content, as in ops.
+func foldSteps(ops []bxOp, sc *bxScratch) []bxFastOp {
+	// ends and pos are scratch, reused from program to program.
+	sc.foldEnds = append(sc.foldEnds[:0], make([]bool, len(ops)+1)...)
+	sc.foldPos = append(sc.foldPos[:0], make([]int32, len(ops)+1)...)
+	ends, pos := sc.foldEnds, sc.foldPos
+	for i := range ops {
+		if op := &ops[i]; op.skip != nil && (op.kind == opElement || op.kind == opAttr) {
+			ends[op.end] = true
+		}
+	}
+	fast := make([]bxFastOp, 0, len(ops))
+	// pos[i] is the index in fast of ops[i].
+	pending := int32(0)
+	flush := func(slow int) {
+		if pending > 0 {
+			fast = append(fast, bxFastOp{steps: pending, slow: int32(slow)})
+			pending = 0
+		}
+	}
+	for i := 0; i < len(ops); i++ {
+		if ends[i] {
+			flush(i - 1)
+		}
+		pos[i] = int32(len(fast))
+		op := &ops[i]
+		if op.kind == opElement && len(op.skip) == 1 && op.end == i+2 {
+			if sub := &ops[i+1]; sub.kind == opSubst && sub.optional && sub.step && sub.subID == op.skip[0] {
+				fast = append(fast, bxFastOp{op: sub, steps: pending + 1, slow: int32(i + 1), elem: true})
+				pending = 0
+				pos[i+1] = pos[i]
+				i++
+				continue
+			}
+		}
+		if op.skip == nil {
+			switch op.kind {
+			case opElement, opNode:
+				pending++
+				continue
+			case opAttr:
+				continue
+			}
+		}
+		if op.step {
+			pending++
+		}
+		fast = append(fast, bxFastOp{op: op, steps: pending, slow: int32(i)})
+		pending = 0
+	}
+	flush(len(ops) - 1)
+	pos[len(ops)] = int32(len(fast))
+	for i := range fast {
+		if f := &fast[i]; f.op != nil && f.op.skip != nil {
+			f.end = pos[f.op.end]
+		}
+	}
+	return fast
 }
 
 type bxCompiler struct {
@@ -182,8 +282,11 @@ func (c *bxCompiler) value(n *bxNode, elemPath, path *bxPath, depth int, step bo
 	case kindSubst:
 		op := bxOp{kind: opSubst, step: step, off: n.off, depth: depth, subID: n.subID,
 			optional: n.optional, path: path, elemPath: elemPath}
+		if path.sys >= 0 {
+			op.sink, op.slot, op.bit = sinkSys, int8(path.sys), path.sysBit
+		}
 		if path.data {
-			op.memo = &valueMemo{}
+			op.sink, op.memo = op.sink|sinkData, &valueMemo{}
 		}
 		c.ops = append(c.ops, op)
 	default:
@@ -197,18 +300,74 @@ func (c *bxCompiler) value(n *bxNode, elemPath, path *bxPath, depth int, step bo
 // compiled for.
 //
 // While the whole program's steps and values fit in what the limits leave
-// (fits), its operations count them without checking them against the
-// limits; the check is made again after anything else adds some (emitArg:
-// arrays, BinXML values).
+// (fits), it runs the program's fast form, which counts them without
+// checking them against the limits; the check is made again after
+// anything else adds some (emitArg: arrays, BinXML values), and when they
+// no longer fit the run goes on in ops, checking each.
 func (w *bxWalker) run(prog *bxProgram, args []bxArg, base int) error {
+	if !w.fits(prog) {
+		return w.runChecked(prog, args, base, 0)
+	}
+	fast := prog.fast
+	for i := 0; i < len(fast); i++ {
+		f := &fast[i]
+		w.steps += int(f.steps)
+		op := f.op
+		if op == nil {
+			continue
+		}
+		switch op.kind {
+		case opElement, opAttr:
+			if allNullOptional(op.skip, args) {
+				i = int(f.end) - 1
+			}
+		case opText:
+			if err := w.add(base+op.off, op.path, &typedValue{Type: TypeString, Text: op.text, Literal: true, Offset: base + op.off}); err != nil {
+				return err
+			}
+		case opSubst:
+			if f.elem {
+				if int(op.subID) < len(args) && args[op.subID].typ == TypeNull {
+					continue // the element is left out
+				}
+				w.steps++
+			}
+			if w.sink != nil && int(op.subID) < len(args) {
+				// A scalar for the sink, the common case, without
+				// emitArg's other cases (addScalar's own checks).
+				if a := &args[op.subID]; a.scalar && !(op.optional && a.typ == TypeNull) {
+					w.nvals++
+					switch op.sink {
+					case sinkSys:
+						w.sink.addSys(int(op.slot), op.bit, a)
+					case sinkData:
+						w.sink.addData(op.path, a, op.memo)
+					case sinkSys | sinkData: // not made by pathDataField
+						w.sink.addSys(int(op.slot), op.bit, a)
+						w.sink.addData(op.path, a, op.memo)
+					}
+					continue
+				}
+			}
+			if err := w.emitArg(op.subID, op.optional, base+op.off, op.elemPath, op.path, args, op.depth); err != nil {
+				return err
+			}
+			if !w.fits(prog) {
+				return w.runChecked(prog, args, base, int(f.slow)+1)
+			}
+		}
+	}
+	return nil
+}
+
+// runChecked is run from operation start of prog.ops on, checking each
+// step and value against the limits.
+func (w *bxWalker) runChecked(prog *bxProgram, args []bxArg, base, start int) error {
 	ops := prog.ops
-	fast := w.fits(prog)
-	for i := 0; i < len(ops); i++ {
+	for i := start; i < len(ops); i++ {
 		op := &ops[i]
 		if op.step {
-			if fast {
-				w.steps++
-			} else if err := w.step(base + op.off); err != nil {
+			if err := w.step(base + op.off); err != nil {
 				return err
 			}
 		}
@@ -222,22 +381,9 @@ func (w *bxWalker) run(prog *bxProgram, args []bxArg, base int) error {
 				return err
 			}
 		case opSubst:
-			if w.sink != nil && int(op.subID) < len(args) {
-				// A scalar for the sink, the common case, without
-				// emitArg's other cases (addScalar's own checks).
-				if a := &args[op.subID]; a.scalar && !(op.optional && a.typ == TypeNull) {
-					if !fast && w.nvals >= maxValuesPerRecord {
-						return bxLimitf(a.off, "record yields more than %d values", maxValuesPerRecord)
-					}
-					w.nvals++
-					w.sink.addScalar(op.path, a, op.memo)
-					continue
-				}
-			}
 			if err := w.emitArg(op.subID, op.optional, base+op.off, op.elemPath, op.path, args, op.depth); err != nil {
 				return err
 			}
-			fast = fast && w.fits(prog)
 		}
 	}
 	return nil

@@ -138,6 +138,24 @@ var bxScalarSize = func() (s [256]uint8) {
 	return s
 }()
 
+// bxScalarCheck tells, by type, what bxCheckScalar checks of a scalar's
+// value: 0 nothing (strings, binary, a Null), n its size, which must be n
+// (a fixed-size type), 0xff more (variable sizes with rules, arrays,
+// BinXML: parseInstance's other cases). A 0x86, 0x8a or 0x95 type is 0xff,
+// as parseInstance counts them.
+var bxScalarCheck = func() (s [256]uint8) {
+	for t := range s {
+		typ := Type(t)
+		switch {
+		case typ == TypeBinXML, typ&TypeArrayFlag != 0, typ == TypeBool, typ == TypeSizeT, typ == TypeSID:
+			s[t] = 0xff
+		default:
+			s[t] = bxScalarSize[t]
+		}
+	}
+	return s
+}()
+
 // bxAppendScalar appends the rendering of one non-array value to dst: the
 // pre-pass renders all the values of a record into one buffer, turned
 // into one string, instead of allocating a string per value.
@@ -542,14 +560,14 @@ func bxAppendANSI(out, b []byte) []byte {
 	return out
 }
 
-// render renders a scalar argument into text, once, and returns text.
-// The argument was checked when parsed (bxCheckScalar).
-func (a *bxArg) render(text []byte) []byte {
+// render renders a scalar argument of chunk into text, once, and returns
+// text. The argument was checked when parsed (bxCheckScalar).
+func (a *bxArg) render(text, chunk []byte) []byte {
 	if a.rendered {
 		return text
 	}
 	ts := len(text)
-	text, _ = bxAppendScalar(text, a.typ, a.data)
+	text, _ = bxAppendScalar(text, a.typ, a.bytes(chunk))
 	a.ts, a.te, a.rendered = int32(ts), int32(len(text)), true
 	return text
 }

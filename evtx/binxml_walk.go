@@ -1,6 +1,7 @@
 package evtx
 
 import (
+	"encoding/binary"
 	"strconv"
 	"strings"
 )
@@ -115,39 +116,44 @@ func (w *bxWalker) emitNodes(nodes []*bxNode, parent *bxPath, args []bxArg, base
 			if bxOnlyNullOptional(n.children, args) {
 				continue // not rendered, attributes included
 			}
+			wc := n.walk
+			if wc == nil {
+				wc = new(bxNodeWalk)
+				n.walk = wc
+			}
 			seg, named := n.name, false
 			if n.name == "Data" {
-				if n.namedSeg == "" {
+				if wc.namedSeg == "" {
 					if name, ok := bxLiteralAttr(n, "Name"); ok {
-						n.namedSeg = "Data[Name=" + name + "]"
+						wc.namedSeg = "Data[Name=" + name + "]"
 					} else {
-						n.namedSeg = "-"
+						wc.namedSeg = "-"
 					}
 				}
-				if named = n.namedSeg != "-"; named {
-					seg = n.namedSeg
+				if named = wc.namedSeg != "-"; named {
+					seg = wc.namedSeg
 				} else {
 					seg = dataSeg(dataIndex)
 				}
 				dataIndex++
 			}
 			var path *bxPath
-			if n.cachePath != nil && n.cacheParent == parent && n.cacheSeg == seg {
-				path = n.cachePath
+			if wc.cachePath != nil && wc.cacheParent == parent && wc.cacheSeg == seg {
+				path = wc.cachePath
 			} else {
 				if parent.path == "" {
 					path = w.p.d.sc.join("", "", seg)
 				} else {
 					path = w.p.d.sc.join(parent.path, "/", seg)
 				}
-				n.cacheParent, n.cacheSeg, n.cachePath = parent, seg, path
+				wc.cacheParent, wc.cacheSeg, wc.cachePath = parent, seg, path
 			}
-			if len(n.attrPaths) != len(n.attrs) || n.attrParent != path {
-				n.attrPaths = n.attrPaths[:0]
+			if len(wc.attrPaths) != len(n.attrs) || wc.attrParent != path {
+				wc.attrPaths = wc.attrPaths[:0]
 				for _, a := range n.attrs {
-					n.attrPaths = append(n.attrPaths, w.p.d.sc.join(path.path, "@", a.name))
+					wc.attrPaths = append(wc.attrPaths, w.p.d.sc.join(path.path, "@", a.name))
 				}
-				n.attrParent = path
+				wc.attrParent = path
 			}
 			for i := range n.attrs {
 				a := &n.attrs[i]
@@ -158,7 +164,7 @@ func (w *bxWalker) emitNodes(nodes []*bxNode, parent *bxPath, args []bxArg, base
 					continue // not rendered
 				}
 				for _, v := range a.value {
-					if err := w.emitValue(v, path, n.attrPaths[i], args, base, depth); err != nil {
+					if err := w.emitValue(v, path, wc.attrPaths[i], args, base, depth); err != nil {
 						return err
 					}
 				}
@@ -226,17 +232,18 @@ func (w *bxWalker) emitArg(id uint16, optional bool, off int, elemPath, path *bx
 	if optional && a.typ == TypeNull {
 		return nil // renders nothing
 	}
-	if a.typ == TypeBinXML {
-		return w.emitNodes(a.sub, elemPath, nil, 0, depth)
-	}
-	if a.val.Items != nil {
-		if len(a.val.Items) == 0 {
-			v := a.val
+	if !a.scalar {
+		e := w.p.d.sc.exts[a.ext]
+		if a.typ == TypeBinXML {
+			return w.emitNodes(e.sub, elemPath, nil, 0, depth)
+		}
+		if len(e.val.Items) == 0 {
+			v := e.val
 			v.Text = ""
 			return w.add(a.off, path, &v)
 		}
-		for _, it := range a.val.Items {
-			v := a.val
+		for _, it := range e.val.Items {
+			v := e.val
 			v.Text = it
 			if err := w.add(a.off, path, &v); err != nil {
 				return err
@@ -247,15 +254,16 @@ func (w *bxWalker) emitArg(id uint16, optional bool, off int, elemPath, path *bx
 		}
 		return nil
 	}
-	if a.scalar {
-		if w.sink != nil {
-			return w.addScalar(a.off, path, a)
-		}
-		// The arena's value holds no text: the record's text has it
-		// (renderArgs rendered every scalar before a listing walk).
-		a.val.Text = w.text[a.ts:a.te]
+	if w.sink != nil {
+		return w.addScalar(a.off, path, a)
 	}
-	return w.add(a.off, path, &a.val)
+	// The arena's argument holds no text: the record's text has it
+	// (renderArgs rendered every scalar before a listing walk).
+	v := typedValue{Type: a.typ, Offset: a.off, Text: w.text[a.ts:a.te]}
+	if a.typ == TypeFileTime {
+		v.FileTime = binary.LittleEndian.Uint64(a.bytes(w.p.d.chunk))
+	}
+	return w.add(a.off, path, &v)
 }
 
 // bxOnlyNullOptional reports whether nodes, the content of an element or the

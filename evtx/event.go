@@ -114,22 +114,26 @@ var systemFields = []systemSetter{
 }
 
 // setSystemTyped sets the System field systemFields[i] of ev from a, the
-// first value at its path, a scalar argument, when its stored bytes give
+// first value at its path, a scalar argument of chunk, when its stored bytes give
 // the field without its text: a number for a numeric field, a FILETIME
 // other than 0 for TimeCreated. The result is what the text would give
 // (setSystem): a negative number, a Bool or a number too wide for the
 // field sets nothing, as their renderings do not parse. It reports whether
 // it dealt with the value.
-func setSystemTyped(ev *Event, i int, a *bxArg) bool {
+func setSystemTyped(ev *Event, i int, a *bxArg, chunk []byte) bool {
 	f := &systemFields[i]
 	if f.num == nil {
-		if i == sysTimeCreated && a.val.FileTime != 0 {
-			ev.TimeCreated = fileTimeToTime(a.val.FileTime)
-			return true
+		if i == sysTimeCreated && a.typ == TypeFileTime {
+			if ft := binary.LittleEndian.Uint64(chunk[a.off:]); ft != 0 {
+				ev.TimeCreated = fileTimeToTime(ft)
+				return true
+			}
 		}
 		return false
 	}
-	b := a.data
+	// The argument was checked when parsed: a fixed-size type has its
+	// size, a SizeT 4 or 8 bytes. Its bytes are read in place.
+	b := chunk[a.off:]
 	var n uint64
 	switch a.typ {
 	case TypeUint8:
@@ -141,7 +145,7 @@ func setSystemTyped(ev *Event, i int, a *bxArg) bool {
 	case TypeUint64, TypeHexInt64:
 		n = binary.LittleEndian.Uint64(b)
 	case TypeSizeT:
-		if len(b) == 4 {
+		if a.size == 4 {
 			n = uint64(binary.LittleEndian.Uint32(b))
 		} else {
 			n = binary.LittleEndian.Uint64(b)

@@ -15,8 +15,9 @@ type eventSink struct {
 	fields []Field
 	spans  []textSpan
 	// sys lists the System fields to set from the text in finish.
-	sys  []sysText
-	text *[]byte // the record's value text, rendered into
+	sys   []sysText
+	text  *[]byte // the record's value text, rendered into
+	chunk []byte  // the chunk whose arguments are taken
 	// last holds, per System field set from text, the stored value that
 	// set it in the last record and its text: a field that repeats from
 	// record to record (a log's provider, channel, computer, provider
@@ -55,22 +56,26 @@ type valueMemo struct {
 	off          bool
 }
 
-// memoed reports whether m holds the value of a.
-func (m *valueMemo) memoed(a *bxArg) bool {
-	return m.ok && m.typ == a.typ && string(m.data) == string(a.data)
+// memoed reports whether m holds the value of a, an argument of chunk.
+func (m *valueMemo) memoed(a *bxArg, chunk []byte) bool {
+	return m.ok && m.typ == a.typ && string(m.data) == string(a.bytes(chunk))
 }
 
-// reset readies s to build ev, a zero Event, rendering into *text.
-func (s *eventSink) reset(ev *Event, text *[]byte) {
-	s.ev, s.seen, s.text = ev, 0, text
-	clear(s.fields) // drop the previous record's strings
+// reset readies s to build ev, a zero Event, from the arguments of chunk,
+// rendering into *text.
+func (s *eventSink) reset(ev *Event, text *[]byte, chunk []byte) {
+	s.ev, s.seen, s.text, s.chunk = ev, 0, text, chunk
+	// fields is not cleared: appendField sets each field whole, and a
+	// clear costs a bulk write barrier while the collector marks; past
+	// its length it keeps strings of earlier records, no more than one
+	// record's fields.
 	s.fields, s.spans, s.sys, s.memos = s.fields[:0], s.spans[:0], s.sys[:0], s.memos[:0]
 }
 
 // add takes the value v at path.
 func (s *eventSink) add(path *bxPath, v *typedValue) {
-	if path.sys >= 0 && s.seen&(1<<path.sys) == 0 {
-		s.seen |= 1 << path.sys
+	if bit := path.sysBit; bit != 0 && s.seen&bit == 0 {
+		s.seen |= bit
 		setSystem(s.ev, path.sys, v)
 	}
 	if path.data {
@@ -83,30 +88,45 @@ func (s *eventSink) add(path *bxPath, v *typedValue) {
 // the memo of the place the value comes from (a compiled substitution):
 // a data value equal to the one it remembers takes its text, unrendered.
 func (s *eventSink) addScalar(path *bxPath, a *bxArg, memo *valueMemo) {
-	if path.sys >= 0 && s.seen&(1<<path.sys) == 0 {
-		s.seen |= 1 << path.sys
-		if !setSystemTyped(s.ev, path.sys, a) {
-			if m := &s.last[path.sys]; m.memoed(a) {
-				setSysText(s.ev, path.sys, a.typ, m.text)
-			} else {
-				*s.text = a.render(*s.text)
-				s.sys = append(s.sys, sysText{path.sys, a, textSpan{a.ts, a.te}})
-			}
-		}
+	if path.sysBit != 0 {
+		s.addSys(path.sys, path.sysBit, a)
 	}
 	if path.data {
-		if memo != nil && memo.memoed(a) {
-			memo.hits++
-			s.fields = appendField(s.fields, path.field, memo.text, a.typ)
-			s.spans = append(s.spans, textSpan{-1, -1})
-			return
-		}
-		*s.text = a.render(*s.text)
-		s.fields = appendField(s.fields, path.field, "", a.typ)
-		s.spans = append(s.spans, textSpan{a.ts, a.te})
-		if memo != nil && !memo.off && len(a.data) <= maxMemoValue {
-			s.memos = append(s.memos, memoUpdate{memo, a, len(s.fields) - 1})
-		}
+		s.addData(path, a, memo)
+	}
+}
+
+// addSys is addScalar for the System field slot (bit, 1<<slot): the first
+// value sets it.
+func (s *eventSink) addSys(slot int, bit uint32, a *bxArg) {
+	if s.seen&bit != 0 {
+		return
+	}
+	s.seen |= bit
+	if setSystemTyped(s.ev, slot, a, s.chunk) {
+		return
+	}
+	if m := &s.last[slot]; m.memoed(a, s.chunk) {
+		setSysText(s.ev, slot, a.typ, m.text)
+	} else {
+		*s.text = a.render(*s.text, s.chunk)
+		s.sys = append(s.sys, sysText{slot, a, textSpan{a.ts, a.te}})
+	}
+}
+
+// addData is addScalar for a data field at path.
+func (s *eventSink) addData(path *bxPath, a *bxArg, memo *valueMemo) {
+	if memo != nil && memo.memoed(a, s.chunk) {
+		memo.hits++
+		s.fields = appendField(s.fields, path.field, memo.text, a.typ)
+		s.spans = append(s.spans, textSpan{-1, -1})
+		return
+	}
+	*s.text = a.render(*s.text, s.chunk)
+	s.fields = appendField(s.fields, path.field, "", a.typ)
+	s.spans = append(s.spans, textSpan{a.ts, a.te})
+	if memo != nil && !memo.off && int(a.size) <= maxMemoValue {
+		s.memos = append(s.memos, memoUpdate{memo, a, len(s.fields) - 1})
 	}
 }
 
@@ -122,7 +142,7 @@ func (s *eventSink) finish() *Event {
 		t := text[st.ts:st.te]
 		setSysText(ev, st.slot, st.a.typ, t)
 		m := &s.last[st.slot]
-		m.typ, m.data, m.text, m.ok = st.a.typ, append(m.data[:0], st.a.data...), t, true
+		m.typ, m.data, m.text, m.ok = st.a.typ, append(m.data[:0], st.a.bytes(s.chunk)...), t, true
 	}
 	if len(s.fields) > 0 {
 		ev.Data = make([]Field, len(s.fields))
@@ -135,7 +155,7 @@ func (s *eventSink) finish() *Event {
 	}
 	for _, u := range s.memos {
 		m := u.m
-		m.typ, m.data, m.text, m.ok = u.a.typ, append(m.data[:0], u.a.data...), ev.Data[u.field].Value, true
+		m.typ, m.data, m.text, m.ok = u.a.typ, append(m.data[:0], u.a.bytes(s.chunk)...), ev.Data[u.field].Value, true
 		if m.misses++; m.misses >= 16 && m.hits < m.misses/4 {
 			m.off, m.ok = true, false // values that seldom repeat: stop
 		}
