@@ -79,6 +79,21 @@ func ExampleJSONAppender() {
 	// {"record_id":2,"event_record_id":2,"time_created":"2025-10-0...
 }
 
+func ExampleReader_WriteJSONLines() {
+	log := exampleLog()
+	r, _ := evtx.NewReader(bytes.NewReader(log), int64(len(log)), "example.evtx")
+	var out bytes.Buffer // a bufio.Writer on a file, in a program
+	n, err := r.WriteJSONLines(context.Background(), &out, evtx.Options{Workers: 2}, func(err error) {
+		fmt.Println("damaged:", err) // in its place among the lines; the writing goes on
+	})
+	if err != nil {
+		fmt.Println(err) // the writer's error, or the context's
+	}
+	fmt.Println(n, "events,", bytes.Count(out.Bytes(), []byte("\n")), "lines")
+	// Output:
+	// 2 events, 2 lines
+}
+
 func ExampleOptions_onChunk() {
 	log := exampleLog()
 	r, _ := evtx.NewReader(bytes.NewReader(log), int64(len(log)), "example.evtx")

@@ -67,6 +67,19 @@ type JSONAppender struct {
 	sys  [jsonSysMemos]jsonMemo
 	keys [jsonDataMemos]jsonMemo
 	vals [jsonDataMemos]jsonMemo
+	// kw is the last keywords' hex digits, valid when kwLen > 0.
+	kw    uint64
+	kwLen uint8
+	kwHex [16]byte
+	// day is the last time's day (Unix seconds / 86400) and date its
+	// "YYYY-MM-DD", valid when dateOK.
+	day    int64
+	date   [10]byte
+	dateOK bool
+	// origin and class are the runs of members appendOrigin and
+	// appendClass wrote last, dataKeys the keys appendData wrote.
+	origin, class jsonRun
+	dataKeys      [jsonKeySets]jsonKeys
 }
 
 // Append appends e's JSON object (AppendJSON's text) to b and returns the
@@ -144,32 +157,22 @@ func appendEventJSON(b []byte, e *Event, a *JSONAppender) []byte {
 		b = append(b, "null"...)
 	} else {
 		b = append(b, '"')
-		b = appendTimeLayout(b, e.TimeCreated)
+		b = a.appendTime(b, e.TimeCreated)
 		b = append(b, '"')
 	}
 	b = append(b, `,"event_id":`...)
 	b = appendDecimal(b, uint64(e.EventID))
-	b = appendJSONField(b, `,"provider":`, e.Provider, a.sysMemo(memoProvider))
-	b = appendJSONField(b, `,"channel":`, e.Channel, a.sysMemo(memoChannel))
-	b = appendJSONField(b, `,"computer":`, e.Computer, a.sysMemo(memoComputer))
-	if e.HasQualifiers {
-		b = append(b, `,"qualifiers":`...)
-		b = appendDecimal(b, uint64(e.Qualifiers))
+	if a == nil {
+		b = appendOrigin(b, e, nil)
+	} else {
+		b = a.appendOrigin(b, e)
 	}
-	b = append(b, `,"version":`...)
-	b = appendDecimal(b, uint64(e.Version))
-	b = append(b, `,"level":`...)
-	b = appendDecimal(b, uint64(e.Level))
-	b = append(b, `,"task":`...)
-	b = appendDecimal(b, uint64(e.Task))
-	b = append(b, `,"opcode":`...)
-	b = appendDecimal(b, uint64(e.Opcode))
-	b = append(b, `,"keywords":"0x`...)
-	b = appendHex(b, e.Keywords)
-	b = append(b, '"')
-	b = appendJSONField(b, `,"provider_guid":`, e.ProviderGUID, a.sysMemo(memoProviderGUID))
-	b = appendJSONField(b, `,"event_source_name":`, e.EventSourceName, a.sysMemo(memoEventSourceName))
-	b = appendJSONField(b, `,"user_sid":`, e.UserSID, a.sysMemo(memoUserSID))
+	b = appendJSONField(b, `,"computer":`, e.Computer, a.sysMemo(memoComputer))
+	if a == nil {
+		b = appendClass(b, e, nil)
+	} else {
+		b = a.appendClass(b, e)
+	}
 	b = append(b, `,"process_id":`...)
 	b = appendDecimal(b, uint64(e.ProcessID))
 	b = append(b, `,"thread_id":`...)
@@ -177,7 +180,11 @@ func appendEventJSON(b []byte, e *Event, a *JSONAppender) []byte {
 	b = appendJSONField(b, `,"activity_id":`, e.ActivityID, a.sysMemo(memoActivityID))
 	b = appendJSONField(b, `,"related_activity_id":`, e.RelatedActivityID, a.sysMemo(memoRelatedActivityID))
 	b = append(b, `,"data":{`...)
-	b = e.appendDataJSON(b, a)
+	if a != nil && len(e.Data) <= jsonDataMemos {
+		b = a.appendData(b, e)
+	} else {
+		b = e.appendDataJSON(b, a, nil)
+	}
 	// Source is rendered as encoding/json renders the struct, HTML
 	// escaping of the file name included.
 	b = append(b, `},"source":{"file":`...)
@@ -197,6 +204,113 @@ func appendEventJSON(b []byte, e *Event, a *JSONAppender) []byte {
 	return append(b, '}')
 }
 
+// appendOrigin appends the provider and channel members.
+func appendOrigin(b []byte, e *Event, a *JSONAppender) []byte {
+	b = appendJSONField(b, `,"provider":`, e.Provider, a.sysMemo(memoProvider))
+	return appendJSONField(b, `,"channel":`, e.Channel, a.sysMemo(memoChannel))
+}
+
+// appendClass appends the members from qualifiers to user_sid: the
+// numbers that class the event, its keywords, provider GUID, event source
+// name and user SID.
+func appendClass(b []byte, e *Event, a *JSONAppender) []byte {
+	if e.HasQualifiers {
+		b = append(b, `,"qualifiers":`...)
+		b = appendDecimal(b, uint64(e.Qualifiers))
+	}
+	b = append(b, `,"version":`...)
+	b = appendDecimal(b, uint64(e.Version))
+	b = append(b, `,"level":`...)
+	b = appendDecimal(b, uint64(e.Level))
+	b = append(b, `,"task":`...)
+	b = appendDecimal(b, uint64(e.Task))
+	b = append(b, `,"opcode":`...)
+	b = appendDecimal(b, uint64(e.Opcode))
+	b = append(b, `,"keywords":"0x`...)
+	b = a.appendKeywords(b, e.Keywords)
+	b = append(b, '"')
+	b = appendJSONField(b, `,"provider_guid":`, e.ProviderGUID, a.sysMemo(memoProviderGUID))
+	b = appendJSONField(b, `,"event_source_name":`, e.EventSourceName, a.sysMemo(memoEventSourceName))
+	return appendJSONField(b, `,"user_sid":`, e.UserSID, a.sysMemo(memoUserSID))
+}
+
+// jsonRun is a run of members last written (its text) and the values it
+// was written from.
+type jsonRun struct {
+	nums uint64
+	strs [3]string
+	text []byte
+	ok   bool
+}
+
+// appendOrigin is appendOrigin, copying the previous event's text when the
+// provider and channel are the same.
+func (a *JSONAppender) appendOrigin(b []byte, e *Event) []byte {
+	r := &a.origin
+	if r.ok && r.strs[0] == e.Provider && r.strs[1] == e.Channel {
+		return append(b, r.text...)
+	}
+	n := len(b)
+	b = appendOrigin(b, e, a)
+	r.text = append(r.text[:0], b[n:]...)
+	r.strs, r.ok = [3]string{e.Provider, e.Channel}, true
+	return b
+}
+
+// appendClass is appendClass, copying the previous event's text when its
+// values are the same (the keywords are appendKeywords' own memo).
+func (a *JSONAppender) appendClass(b []byte, e *Event) []byte {
+	nums := uint64(e.Qualifiers) | uint64(e.Version)<<16 | uint64(e.Level)<<24 | uint64(e.Task)<<32 | uint64(e.Opcode)<<48
+	if e.HasQualifiers {
+		nums |= 1 << 56
+	}
+	r := &a.class
+	if r.ok && r.nums == nums && a.kwLen > 0 && a.kw == e.Keywords &&
+		r.strs[0] == e.ProviderGUID && r.strs[1] == e.EventSourceName && r.strs[2] == e.UserSID {
+		return append(b, r.text...)
+	}
+	n := len(b)
+	b = appendClass(b, e, a)
+	r.text = append(r.text[:0], b[n:]...)
+	r.nums, r.strs, r.ok = nums, [3]string{e.ProviderGUID, e.EventSourceName, e.UserSID}, true
+	return b
+}
+
+// appendKeywords appends kw in hexadecimal (appendHex), copying the digits
+// of the previous event's keywords when they are the same.
+func (a *JSONAppender) appendKeywords(b []byte, kw uint64) []byte {
+	if a == nil {
+		return appendHex(b, kw)
+	}
+	if a.kwLen == 0 || a.kw != kw {
+		h := appendHex(a.kwHex[:0], kw)
+		a.kw, a.kwLen = kw, uint8(len(h))
+	}
+	return append(b, a.kwHex[:a.kwLen]...)
+}
+
+// appendTime appends t as appendTimeLayout does, taking the date from the
+// previous event's when the day is the same.
+func (a *JSONAppender) appendTime(b []byte, t time.Time) []byte {
+	unix := t.Unix()
+	if a == nil || unix < unixYear1000 || unix >= unixYear10000 {
+		return appendTimeLayout(b, t)
+	}
+	day := unix / 86400
+	if unix < 0 {
+		day = (unix - 86399) / 86400 // rounded down, as the calendar is
+	}
+	var buf [28]byte
+	if !a.dateOK || a.day != day {
+		copy(a.date[:], appendTimeLayout(buf[:0], t))
+		a.day, a.dateOK = day, true
+	}
+	copy(buf[:], a.date[:])
+	buf[10] = 'T'
+	appendClock((*[18]byte)(buf[10:]), uint64(unix-day*86400), t.Nanosecond())
+	return append(b, buf[:]...)
+}
+
 // appendJSONField appends key (a literal ,"name": prefix) and the JSON
 // string v, unless v is empty, remembering v in m when not nil.
 func appendJSONField(b []byte, key, v string, m *jsonMemo) []byte {
@@ -208,6 +322,76 @@ func appendJSONField(b []byte, key, v string, m *jsonMemo) []byte {
 	return append(m.appendBody(b, v, false), '"')
 }
 
+// jsonKeyPos records where appendDataJSON wrote the key of each of the
+// first jsonDataMemos fields: from the comma before it (none before the
+// first) to the value's opening quote.
+type jsonKeyPos [jsonDataMemos][2]int
+
+func (p *jsonKeyPos) start(i, at int) {
+	if p != nil && i < jsonDataMemos {
+		p[i][0] = at
+	}
+}
+
+func (p *jsonKeyPos) end(i, at int) {
+	if p != nil && i < jsonDataMemos {
+		p[i][1] = at
+	}
+}
+
+// jsonKeys is the text of the keys of an event's data and the field names
+// it was written from: it depends on nothing else.
+type jsonKeys struct {
+	names []string
+	text  []byte
+	ends  [jsonDataMemos]int // the end of each key's text in text
+}
+
+// jsonKeySets is the number of jsonKeys a JSONAppender keeps: a log
+// interleaves the events of a few templates.
+const jsonKeySets = 8
+
+// appendData appends the members of e's data object (at most
+// jsonDataMemos fields), copying the keys' text written for an earlier
+// event whose fields had the same names.
+func (a *JSONAppender) appendData(b []byte, e *Event) []byte {
+	// The set is found by a digest of the names' lengths and last bytes.
+	h := uint(len(e.Data))
+	for i := range e.Data {
+		name := e.Data[i].Name
+		h = h*31 + uint(len(name))
+		if name != "" {
+			h += uint(name[len(name)-1]) << 4
+		}
+	}
+	k := &a.dataKeys[h%jsonKeySets]
+	same := len(e.Data) == len(k.names) && k.text != nil
+	for i := 0; same && i < len(e.Data); i++ {
+		same = e.Data[i].Name == k.names[i]
+	}
+	if !same {
+		var pos jsonKeyPos
+		b = e.appendDataJSON(b, a, &pos)
+		k.names, k.text = k.names[:0], k.text[:0]
+		if k.text == nil {
+			k.text = make([]byte, 0, 256)
+		}
+		for i := range e.Data {
+			k.names = append(k.names, e.Data[i].Name)
+			k.text = append(k.text, b[pos[i][0]:pos[i][1]]...)
+			k.ends[i] = len(k.text)
+		}
+		return b
+	}
+	from := 0
+	for i := range e.Data {
+		b = append(b, k.text[from:k.ends[i]]...)
+		from = k.ends[i]
+		b = append(a.vals[i].appendBody(b, e.Data[i].Value, false), '"')
+	}
+	return b
+}
+
 // maxInlineKeys is the number of data fields up to which appendDataJSON
 // finds repeated keys by comparing with the earlier fields, without
 // building DataKeys.
@@ -215,7 +399,7 @@ const maxInlineKeys = 64
 
 // appendDataJSON appends the members of the data object: DataKeys to
 // values, in order.
-func (e *Event) appendDataJSON(b []byte, a *JSONAppender) []byte {
+func (e *Event) appendDataJSON(b []byte, a *JSONAppender, pos *jsonKeyPos) []byte {
 	if len(e.Data) > maxInlineKeys {
 		for i, k := range e.DataKeys() {
 			if i > 0 {
@@ -228,7 +412,7 @@ func (e *Event) appendDataJSON(b []byte, a *JSONAppender) []byte {
 		return b
 	}
 	if len(e.Data) <= maxPairKeys {
-		return e.appendFewDataJSON(b, a)
+		return e.appendFewDataJSON(b, a, pos)
 	}
 	// unnamed[i] is field i's index among the unnamed fields (-1: named);
 	// sig[i] a digest of its base key (length, first and last byte) that
@@ -251,6 +435,7 @@ func (e *Event) appendDataJSON(b []byte, a *JSONAppender) []byte {
 	var head [64]uint8
 	var prev [maxInlineKeys]uint8
 	for i := range e.Data {
+		pos.start(i, len(b))
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -273,8 +458,9 @@ func (e *Event) appendDataJSON(b []byte, a *JSONAppender) []byte {
 		if n > 0 {
 			b = strconv.AppendInt(append(b, '#'), int64(n), 10)
 		}
-		b = append(b, `":`...)
-		b = append(vm.appendBody(append(b, '"'), e.Data[i].Value, false), '"')
+		b = append(b, `":"`...)
+		pos.end(i, len(b))
+		b = append(vm.appendBody(b, e.Data[i].Value, false), '"')
 	}
 	return b
 }
@@ -287,6 +473,13 @@ func appendDecimal(b []byte, n uint64) []byte {
 	}
 	if n < 100 {
 		return append(b, jsonDigits2[n*2], jsonDigits2[n*2+1])
+	}
+	if n < 10000 { // event IDs, thread IDs: no loop
+		hi, lo := n/100*2, n%100*2
+		if hi < 20 {
+			return append(b, jsonDigits2[hi+1], jsonDigits2[lo], jsonDigits2[lo+1])
+		}
+		return append(b, jsonDigits2[hi], jsonDigits2[hi+1], jsonDigits2[lo], jsonDigits2[lo+1])
 	}
 	// k: the number of digits (bits.Len64 gives it to within one).
 	k := bits.Len64(n) * 1233 >> 12
@@ -346,10 +539,11 @@ const maxPairKeys = 6
 
 // appendFewDataJSON is appendDataJSON for at most maxPairKeys fields: each
 // key is compared with the earlier ones.
-func (e *Event) appendFewDataJSON(b []byte, a *JSONAppender) []byte {
+func (e *Event) appendFewDataJSON(b []byte, a *JSONAppender, pos *jsonKeyPos) []byte {
 	var unnamed [maxPairKeys]int
 	u := 0
 	for i := range e.Data {
+		pos.start(i, len(b))
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -382,8 +576,9 @@ func (e *Event) appendFewDataJSON(b []byte, a *JSONAppender) []byte {
 		if n > 0 {
 			b = appendDecimal(append(b, '#'), uint64(n))
 		}
-		b = append(b, `":`...)
-		b = append(vm.appendBody(append(b, '"'), e.Data[i].Value, false), '"')
+		b = append(b, `":"`...)
+		pos.end(i, len(b))
+		b = append(vm.appendBody(b, e.Data[i].Value, false), '"')
 	}
 	return b
 }
@@ -431,19 +626,27 @@ func appendTimeLayout(b []byte, t time.Time) []byte {
 	buf[7] = '-'
 	put2(8, day)
 	buf[10] = 'T'
-	put2(11, sod/3600)
-	buf[13] = ':'
-	put2(14, sod/60%60)
-	buf[16] = ':'
-	put2(17, sod%60)
-	buf[19] = '.'
-	frac := uint64(t.Nanosecond() / 100)
-	buf[20] = byte('0' + frac/1000000)
-	put2(21, frac/10000%100)
-	put2(23, frac/100%100)
-	put2(25, frac%100)
-	buf[27] = 'Z'
+	appendClock((*[18]byte)(buf[10:]), sod, t.Nanosecond())
 	return append(b, buf[:]...)
+}
+
+// appendClock writes "Thh:mm:ss.fffffffZ" minus its 'T' (buf[0], left as
+// it is) into buf: sod seconds of the day and ns nanoseconds, in 100 ns
+// units.
+func appendClock(buf *[18]byte, sod uint64, ns int) {
+	put2 := func(i int, v uint64) { buf[i], buf[i+1] = jsonDigits2[v*2], jsonDigits2[v*2+1] }
+	put2(1, sod/3600)
+	buf[3] = ':'
+	put2(4, sod/60%60)
+	buf[6] = ':'
+	put2(7, sod%60)
+	buf[9] = '.'
+	frac := uint64(ns / 100)
+	buf[10] = byte('0' + frac/1000000)
+	put2(11, frac/10000%100)
+	put2(13, frac/100%100)
+	put2(15, frac%100)
+	buf[17] = 'Z'
 }
 
 // The Unix times of 1000-01-01 and 10000-01-01 UTC, and the seconds from
@@ -603,18 +806,25 @@ func appendJSONStringBody(b []byte, s string, escapeHTML bool) []byte {
 	return appendJSONEscaped(append(b, s[:i]...), s[i:], escapeHTML)
 }
 
-// appendJSONEscaped appends s, escaped, resuming the eight-byte scan after
-// each escape.
+// appendJSONEscaped appends s escaped, resuming the eight-byte scan at each
+// byte written as it is that follows an escape (escapes in a row, as the
+// two backslashes opening a UNC name, need no scan).
 func appendJSONEscaped(b []byte, s string, escapeHTML bool) []byte {
+	safe := &jsonSafe
+	if escapeHTML {
+		safe = &jsonHTMLSafe
+	}
 	start := 0
 	for i := 0; i < len(s); {
-		i += jsonPlainPrefix(s[i:], escapeHTML)
-		if i == len(s) {
-			break
-		}
 		c := s[i]
+		if safe[c] {
+			i += jsonPlainPrefix(s[i:], escapeHTML) // at least this byte
+			continue
+		}
 		if c < utf8.RuneSelf {
-			b = append(b, s[start:i]...)
+			if start < i {
+				b = append(b, s[start:i]...)
+			}
 			switch c {
 			case '\\', '"':
 				b = append(b, '\\', c)

@@ -312,6 +312,9 @@ func TestAppendNumbers(t *testing.T) {
 	for p := uint64(1); p < 1e19; p *= 10 {
 		ns = append(ns, p-1, p, p+1)
 	}
+	for n := range uint64(20000) { // every number of the short paths
+		ns = append(ns, n)
+	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for range 5000 {
 		ns = append(ns, rng.Uint64()>>rng.IntN(64))
@@ -325,17 +328,49 @@ func TestAppendNumbers(t *testing.T) {
 
 // TestJSONAppenderMatchesAppendJSON writes runs of events that repeat,
 // change and escape their strings (System strings, data keys and values,
-// the file name; more data fields than the appender remembers) and checks
-// that a JSONAppender gives AppendJSON's text for each.
+// the file name; more data fields than the appender remembers), repeat and
+// change their keywords and the numbers that class them (qualifiers,
+// version, level, task, opcode), and step their times within a day, across
+// midnight, before 1970 and outside four-digit years, and checks that a
+// JSONAppender gives AppendJSON's text for each.
 func TestJSONAppenderMatchesAppendJSON(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	texts := []string{"", "a", "b", "plain text", `quo"te`, `\\10.0.0.5`, "caf\u00e9", "tab\tnew\nline", "<&>", "FS01.corp.example", "\xff bad"}
 	pick := func() string { return texts[rng.IntN(len(texts))] }
+	keywords := []uint64{0, 1, 0x8000000000000000, 0x8020000000000000, 0xffffffffffffffff, 0x10}
+	starts := []time.Time{{}, time.Date(2025, 10, 1, 23, 59, 50, 0, time.UTC), time.Date(1969, 12, 31, 23, 59, 55, 100, time.UTC),
+		time.Date(1601, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC).Add(-3 * time.Second),
+		time.Date(9999, 12, 31, 23, 59, 58, 0, time.UTC), time.Date(2024, 2, 28, 23, 59, 59, 9999900, time.UTC)}
 	var enc JSONAppender
 	var prev Event
 	for i := range 3000 {
 		ev := prev // mostly the same strings as the event before
 		ev.RecordID = uint64(i)
+		switch r := rng.IntN(8); {
+		case i == 0 || r == 0:
+			ev.TimeCreated = starts[rng.IntN(len(starts))]
+		case r <= 3 && !ev.TimeCreated.IsZero():
+			ev.TimeCreated = ev.TimeCreated.Add(time.Duration(rng.Int64N(int64(2 * time.Second))))
+		}
+		if i == 0 || rng.IntN(5) == 0 {
+			ev.Keywords = keywords[rng.IntN(len(keywords))]
+		}
+		if rng.IntN(5) == 0 { // one of the numbers that class the event
+			switch rng.IntN(6) {
+			case 0:
+				ev.HasQualifiers = !ev.HasQualifiers
+			case 1:
+				ev.Qualifiers = uint16(rng.IntN(3)) << rng.IntN(15)
+			case 2:
+				ev.Version = uint8(rng.IntN(3))
+			case 3:
+				ev.Level = uint8(rng.IntN(5))
+			case 4:
+				ev.Task = uint16(rng.IntN(3)) << rng.IntN(15)
+			case 5:
+				ev.Opcode = uint8(rng.IntN(3)) << rng.IntN(7)
+			}
+		}
 		if i == 0 || rng.IntN(4) == 0 {
 			ev.Provider, ev.Channel, ev.Computer, ev.UserSID, ev.Fallback = pick(), pick(), pick(), pick(), pick()
 			ev.ProviderGUID, ev.ActivityID, ev.EventSourceName = pick(), pick(), pick()
@@ -356,5 +391,46 @@ func TestJSONAppenderMatchesAppendJSON(t *testing.T) {
 		require.Equal(t, want, string(enc.Append(nil, &ev)), "event %d", i)
 		require.Equal(t, "x"+want, string(enc.Append([]byte("x"), &ev)), "event %d again, appended", i)
 		prev = ev
+	}
+}
+
+// TestJSONAppenderDataKeySets writes events whose data field names differ
+// in ways that a digest of their lengths and last bytes does not tell
+// apart (same lengths, named or unnamed, repeated names), more sets than
+// the appender keeps, and the sizes around jsonDataMemos, each event twice
+// and the sequence in two orders, checking AppendJSON's text each time.
+func TestJSONAppenderDataKeySets(t *testing.T) {
+	sets := [][]string{
+		{"a", "b"}, {"b", "a"}, {"a", "a"}, {"b", "b"}, {"", ""}, {"", "Data#0"}, {"Data#0", ""}, {"Data#1", ""},
+		{"", "Data#1"}, {}, {"a"}, {"x", "a"}, {"a", "x"}, {"a#1", "a"}, {"a", "a#1"}, {"a", "a", "a#1"},
+		{`q"`, `q\`}, {"ClientName", "ClientName"}, {"ClientNamf", "ClientName"},
+	}
+	for _, n := range []int{jsonDataMemos - 1, jsonDataMemos, jsonDataMemos + 1} {
+		long := make([]string, n)
+		for i := range long {
+			long[i] = string(rune('a' + i%3))
+		}
+		sets = append(sets, long)
+	}
+	events := make([]Event, len(sets))
+	for i, names := range sets {
+		events[i] = Event{RecordID: uint64(i)}
+		for k, name := range names {
+			events[i].Data = append(events[i].Data, Field{Name: name, Value: strconv.Itoa(k)})
+		}
+	}
+	for _, order := range [][]int{{1, 0}, {0, 1}} {
+		var enc JSONAppender
+		for round := range 3 {
+			for j := range events {
+				ev := &events[j]
+				if order[0] == 1 {
+					ev = &events[len(events)-1-j]
+				}
+				want := string(ev.AppendJSON(nil))
+				require.Equal(t, want, string(enc.Append(nil, ev)), "round %d, names %q", round, ev.DataKeys())
+				require.Equal(t, want, string(enc.Append(nil, ev)), "round %d, names %q again", round, ev.DataKeys())
+			}
+		}
 	}
 }

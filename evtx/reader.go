@@ -251,53 +251,6 @@ func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error]
 		if co.recover {
 			co.ranges = r.idRanges()
 		}
-		n := r.slots()
-		workers := o.Workers
-		if workers <= 0 {
-			workers = runtime.GOMAXPROCS(0)
-		}
-		workers = max(1, min(workers, n))
-
-		wctx, cancel := context.WithCancel(ctx)
-		var wg sync.WaitGroup
-		defer wg.Wait()
-		defer cancel()
-
-		type job struct {
-			idx int
-			out chan chunkResult
-		}
-		jobs := make(chan job)
-		order := make(chan chan chunkResult, workers*maxInFlightChunksPerWorker)
-		wg.Add(workers + 1)
-		go func() {
-			defer wg.Done()
-			defer close(jobs)
-			defer close(order)
-			for i := range n {
-				out := make(chan chunkResult, 1)
-				select {
-				case order <- out:
-				case <-wctx.Done():
-					return
-				}
-				select {
-				case jobs <- job{i, out}:
-				case <-wctx.Done():
-					return
-				}
-			}
-		}()
-		for range workers {
-			go func() {
-				defer wg.Done()
-				d := newChunkDecoder(r, co)
-				for j := range jobs {
-					j.out <- d.decodeSafe(j.idx)
-				}
-			}()
-		}
-
 		for _, err := range r.headerErrors() {
 			if !yield(nil, err) {
 				return
@@ -305,25 +258,10 @@ func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error]
 		}
 		dups := r.duplicateSlots()
 		var maxID uint64 // highest record ID of the slots read
-		for out := range order {
-			var res chunkResult
-			select {
-			case res = <-out:
-			case <-ctx.Done():
-				yield(nil, ctx.Err())
-				return
-			}
-			if ctx.Err() != nil {
-				yield(nil, ctx.Err())
-				return
-			}
+		stopped := false
+		put := func(res chunkResult) bool {
 			maxID = max(maxID, res.maxID)
-			if others := dups[res.info.Index]; len(others) > 0 {
-				slices.Sort(others)
-				res.info.Duplicates = len(others)
-				err := &Error{File: r.name, Chunk: res.info.Index, Offset: res.info.Offset, Err: fmt.Errorf(
-					"%w: the chunk in this slot (record IDs %d to %d) is also in slots %v, header and all: all but one are copies, and what the slots they overwrote held is lost",
-					ErrBadChunk, res.info.FirstRecordID, res.info.LastRecordID, others)}
+			if err := r.duplicateError(&res.info, dups); err != nil {
 				res.items = append([]item{{err: err}}, res.items...)
 			}
 			if o.OnChunk != nil {
@@ -331,22 +269,124 @@ func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error]
 			}
 			for _, it := range res.items {
 				if ctx.Err() != nil {
-					yield(nil, ctx.Err())
-					return
+					return false
 				}
 				if !yield(it.ev, it.err) {
-					return
+					stopped = true
+					return false
 				}
 			}
+			return true
 		}
-		if ctx.Err() != nil {
-			yield(nil, ctx.Err())
+		newWorker := func() func(int) chunkResult {
+			d := newChunkDecoder(r, co)
+			return d.decodeSafe
+		}
+		err := inSlotOrder(ctx, r.slots(), o.Workers, false, newWorker, put)
+		if stopped {
+			return
+		}
+		if err != nil {
+			yield(nil, err)
 			return
 		}
 		if err := r.nextRecordError(maxID); err != nil {
 			yield(nil, err)
 		}
 	}
+}
+
+// inSlotOrder runs work on slots 0 to n-1 and passes each result to put on
+// the calling goroutine, in slot order. newWorker makes the work function
+// of one worker (its decoder and buffers are its own). workers <= 0 means
+// GOMAXPROCS; at most maxInFlightChunksPerWorker results per worker wait
+// for put, so memory does not grow with the file. With inline and one
+// worker, work and put run in turn on the calling goroutine, with no other
+// goroutine.
+//
+// It stops when put returns false or ctx is done, stops the workers and
+// waits for them, and returns ctx.Err().
+func inSlotOrder[T any](ctx context.Context, n, workers int, inline bool, newWorker func() func(int) T, put func(T) bool) error {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, n))
+	if inline && workers == 1 {
+		work := newWorker()
+		for i := range n {
+			if ctx.Err() != nil || !put(work(i)) {
+				break
+			}
+		}
+		return ctx.Err()
+	}
+
+	wctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+
+	type job struct {
+		idx int
+		out chan T
+	}
+	jobs := make(chan job)
+	order := make(chan chan T, workers*maxInFlightChunksPerWorker)
+	wg.Add(workers + 1)
+	go func() {
+		defer wg.Done()
+		defer close(jobs)
+		defer close(order)
+		for i := range n {
+			out := make(chan T, 1)
+			select {
+			case order <- out:
+			case <-wctx.Done():
+				return
+			}
+			select {
+			case jobs <- job{i, out}:
+			case <-wctx.Done():
+				return
+			}
+		}
+	}()
+	for range workers {
+		work := newWorker()
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				j.out <- work(j.idx)
+			}
+		}()
+	}
+	for out := range order {
+		var res T
+		select {
+		case res = <-out:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if ctx.Err() != nil || !put(res) {
+			break
+		}
+	}
+	return ctx.Err()
+}
+
+// duplicateError returns the error on a slot whose chunk other slots repeat
+// (dups, from duplicateSlots), and sets info.Duplicates; nil when no other
+// slot repeats it.
+func (r *Reader) duplicateError(info *ChunkInfo, dups map[int][]int) error {
+	others := dups[info.Index]
+	if len(others) == 0 {
+		return nil
+	}
+	slices.Sort(others)
+	info.Duplicates = len(others)
+	return &Error{File: r.name, Chunk: info.Index, Offset: info.Offset, Err: fmt.Errorf(
+		"%w: the chunk in this slot (record IDs %d to %d) is also in slots %v, header and all: all but one are copies, and what the slots they overwrote held is lost",
+		ErrBadChunk, info.FirstRecordID, info.LastRecordID, others)}
 }
 
 // nextRecordError compares the header's next record ID with maxID, the

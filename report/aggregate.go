@@ -2,9 +2,7 @@ package report
 
 import (
 	"cmp"
-	"encoding/binary"
 	"fmt"
-	"hash/maphash"
 	"maps"
 	"math"
 	"slices"
@@ -33,22 +31,6 @@ func (s set) sorted() []string {
 		return nil
 	}
 	return slices.Sorted(maps.Keys(s))
-}
-
-// sameRecord says whether x and y are copies of one record, as
-// smbaudit.Scan tells them: same server and channel (case ignored),
-// record ID, event ID and time. lower lower-cases the names.
-func sameRecord(x, y *Record, lower *lowerCache) bool {
-	return recordID(x) == recordID(y) && x.EventID == y.EventID && x.Time.UnixNano() == y.Time.UnixNano() &&
-		(x.Server == y.Server || lower.of(x.Server) == lower.of(y.Server)) &&
-		(x.Channel == y.Channel || lower.of(x.Channel) == lower.of(y.Channel))
-}
-
-func recordID(r *Record) uint64 {
-	if r.EventRecordID != 0 {
-		return r.EventRecordID
-	}
-	return r.RecordID
 }
 
 // better says whether copy x of a record is kept over copy y: the first by
@@ -216,31 +198,74 @@ func (c *lowerCache) of(s string) string {
 }
 
 func recordOf(f *smbaudit.Finding, fm *formats) Record {
-	r := Record{
+	return Record{
 		Evidence:      Evidence{Time: f.Time.UTC(), Server: orUnknown(f.Server), EventID: f.EventID, RecordID: f.RecordID, Source: f.Source},
 		EventRecordID: f.EventRecordID, Kind: string(f.Kind), Channel: f.Channel,
 		ClientID: f.Client.ID, ClientRaw: f.Client.Raw, ClientKind: string(f.Client.Kind), ShortName: f.Client.ShortName,
 		User: f.User, SPN: f.SPN, HasSPN: f.HasSPN || f.SPN != "", ChunkDamaged: f.ChunkDamaged, Recovered: f.Recovered, Reason: f.Reason,
+		SPNQueryStatus: fm.optStatus(f.SPNQueryStatus), EPAPolicy: fm.optEPAPolicy(f.EPAPolicy),
+		ServerRequiresSigning: optBool(f.ServerRequiresSigning), ServiceClassIsValid: optBool(f.ServiceClassIsValid),
+		PrincipalNameIsValid: optBool(f.PrincipalNameIsValid), ServerRequiresEncryption: optBool(f.ServerRequiresEncryption),
+		Status: fm.optStatus(f.Status),
 	}
-	if s, ok := f.SPNQueryStatus.Get(); ok {
-		r.SPNQueryStatus = fm.ntStatus(s)
+}
+
+// optStatus renders s as the rows do; "" when absent.
+func (c *formats) optStatus(s smbaudit.Opt[smbaudit.NTStatus]) string {
+	if v, ok := s.Get(); ok {
+		return c.ntStatus(v)
 	}
-	if p, ok := f.EPAPolicy.Get(); ok {
-		r.EPAPolicy = fm.epaPolicy(p)
+	return ""
+}
+
+// optEPAPolicy renders p as the rows do; "" when absent.
+func (c *formats) optEPAPolicy(p smbaudit.Opt[smbaudit.EPAPolicy]) string {
+	if v, ok := p.Get(); ok {
+		return c.epaPolicy(v)
 	}
-	for _, b := range [...]struct {
-		v   smbaudit.Opt[bool]
-		dst *string
-	}{{f.ServerRequiresSigning, &r.ServerRequiresSigning}, {f.ServiceClassIsValid, &r.ServiceClassIsValid},
-		{f.PrincipalNameIsValid, &r.PrincipalNameIsValid}, {f.ServerRequiresEncryption, &r.ServerRequiresEncryption}} {
-		if v, ok := b.v.Get(); ok {
-			*b.dst = strconv.FormatBool(v)
-		}
+	return ""
+}
+
+// optBool renders b as "true" or "false"; "" when absent.
+func optBool(b smbaudit.Opt[bool]) string {
+	if v, ok := b.Get(); ok {
+		return strconv.FormatBool(v)
 	}
-	if s, ok := f.Status.Get(); ok {
-		r.Status = fm.ntStatus(s)
+	return ""
+}
+
+// addFinding counts or keeps the record of f (recordOf with fm), as
+// addRecord does.
+func (a *agg) addFinding(f *smbaudit.Finding, fm *formats) {
+	if a.records == nil {
+		r := recordOf(f, fm)
+		a.addRecord(&r)
+		return
 	}
-	return r
+	t := a.records
+	k := t.next()
+	t.storeFinding(k, f, fm)
+	c := a.coverageOf(t, k.strs[ksServer])
+	at := f.Time.UTC()
+	c.first, c.last = minTime(c.first, at), maxTime(c.last, at)
+	t.insert(k, c.id, &a.lower, nil, f, fm)
+	if a.max > 0 && t.len() > a.max {
+		a.fold()
+	}
+}
+
+// coverageOf returns the coverage of the server named by string number id
+// of t, remembered in t.servers so that the name is not looked up again.
+func (a *agg) coverageOf(t *recordTable, id uint32) *coverage {
+	if int(id) < len(t.servers) && t.servers[id] != nil {
+		return t.servers[id]
+	}
+	c := a.addCoverage(t.strs.strs[id], time.Time{}, time.Time{}, 0)
+	for len(t.servers) <= int(id) {
+		t.servers = append(t.servers, nil)
+	}
+	t.servers[id] = c
+	return c
 }
 
 // addRecord counts or keeps r, which it does not keep a pointer to.
@@ -254,104 +279,6 @@ func (a *agg) addRecord(r *Record) {
 	a.records.add(r, c.id, &a.lower)
 	if a.max > 0 && a.records.len() > a.max {
 		a.fold()
-	}
-}
-
-// recordTable holds the records kept, one per record (sameRecord), in
-// the order they came, 256 to a chunk: a Record is 368 bytes, most
-// reports keep every finding, and a chunk is never moved once made.
-// Records arrive mostly in time order, which makes them quick to sort.
-// They are found by open addressing over a seeded hash of their numbers
-// (record ID, event ID, time, the server's coverage.id) and of their
-// lower-cased channel: names are compared only when those match, and
-// records that differ only by server or channel, which a crafted log can
-// hold by the thousand, do not share a hash. The zero value is empty; a nil
-// *recordTable holds nothing.
-type recordTable struct {
-	seed   maphash.Seed
-	slots  []recSlot // a power of two long, or nil
-	chunks [][]Record
-	n      int
-}
-
-type recSlot struct {
-	hash uint64
-	i    int // 1 + the index of the record; 0: empty
-}
-
-const keptChunk = 256
-
-// add keeps a copy of r, whose server's coverage.id is server, or of the
-// copy of its record kept so far (sameRecord) the better (see better).
-func (t *recordTable) add(r *Record, server uint32, lower *lowerCache) {
-	if t.slots == nil {
-		t.seed, t.slots = maphash.MakeSeed(), make([]recSlot, 64)
-	}
-	var b [22]byte
-	binary.LittleEndian.PutUint64(b[:], recordID(r))
-	binary.LittleEndian.PutUint64(b[8:], uint64(r.Time.UnixNano()))
-	binary.LittleEndian.PutUint16(b[16:], r.EventID)
-	binary.LittleEndian.PutUint32(b[18:], server)
-	h := maphash.Bytes(t.seed, b[:]) ^ maphash.String(t.seed, lower.of(r.Channel))
-	mask := uint64(len(t.slots) - 1)
-	for j := h & mask; ; j = (j + 1) & mask {
-		s := &t.slots[j]
-		if s.i == 0 {
-			*s = recSlot{h, t.n + 1}
-			break
-		}
-		if s.hash != h {
-			continue
-		}
-		if cur := t.at(s.i - 1); sameRecord(cur, r, lower) {
-			if better(r, cur) {
-				*cur = *r
-			}
-			return
-		}
-	}
-	if t.n%keptChunk == 0 {
-		t.chunks = append(t.chunks, make([]Record, keptChunk))
-	}
-	*t.at(t.n) = *r
-	if t.n++; 4*t.n > 3*len(t.slots) {
-		t.grow()
-	}
-}
-
-func (t *recordTable) grow() {
-	old := t.slots
-	t.slots = make([]recSlot, 2*len(old))
-	mask := uint64(len(t.slots) - 1)
-	for _, s := range old {
-		if s.i == 0 {
-			continue
-		}
-		j := s.hash & mask
-		for t.slots[j].i != 0 {
-			j = (j + 1) & mask
-		}
-		t.slots[j] = s
-	}
-}
-
-// len returns the number of records kept.
-func (t *recordTable) len() int {
-	if t == nil {
-		return 0
-	}
-	return t.n
-}
-
-// at returns the record of index i, in the order they came.
-func (t *recordTable) at(i int) *Record {
-	return &t.chunks[i/keptChunk][i%keptChunk]
-}
-
-// each calls f with every record, in the order they came.
-func (t *recordTable) each(f func(*Record)) {
-	for i := range t.len() {
-		f(t.at(i))
 	}
 }
 
@@ -513,10 +440,9 @@ func (a *agg) finish(consume bool) *Report {
 	switch {
 	case a.summary == nil:
 		w := newRows()
-		// Sorted by index, with each one's time beside it: a Record is
-		// 368 bytes to move, and loading it for each comparison costs as
-		// much again. The records came mostly in time order, which the
-		// sort is quick to finish.
+		// Sorted by index, with each one's time beside it, the records
+		// made only where times tie. The records came mostly in time
+		// order, which the sort is quick to finish.
 		type byTime struct {
 			sec  int64
 			nsec int32
@@ -525,8 +451,8 @@ func (a *agg) finish(consume bool) *Report {
 		kept := a.records
 		recs := make([]byTime, kept.len())
 		for i := range recs {
-			t := kept.at(i).Time
-			recs[i] = byTime{t.Unix(), int32(t.Nanosecond()), i}
+			k := kept.at(i)
+			recs[i] = byTime{k.sec, k.nsec, i}
 		}
 		slices.SortFunc(recs, func(x, y byTime) int {
 			if x.sec != y.sec {
@@ -535,17 +461,18 @@ func (a *agg) finish(consume bool) *Report {
 			if x.nsec != y.nsec {
 				return cmp.Compare(x.nsec, y.nsec)
 			}
-			xr, yr := kept.at(x.i), kept.at(y.i)
+			xr, yr := kept.record(x.i), kept.record(y.i)
 			if c := cmpEvidenceOf(&xr.Evidence, &yr.Evidence); c != 0 {
 				return c
 			}
-			return cmpRecord(xr, yr)
+			return cmpRecord(&xr, &yr)
 		})
+		// Each record is made once, in its place.
 		if len(recs) > 0 {
 			r.Findings = make([]Record, len(recs))
 		}
 		for i, rec := range recs {
-			r.Findings[i] = *kept.at(rec.i)
+			kept.loadZeroed(kept.at(rec.i), &r.Findings[i])
 		}
 		recs = nil
 		if consume {

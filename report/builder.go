@@ -36,8 +36,7 @@ func NewBuilder(opts Options) *Builder {
 // Add counts one finding. f is not kept (its values are copied), so it may
 // be one of Scan's findings, whose values are shared.
 func (b *Builder) Add(f *smbaudit.Finding) {
-	r := recordOf(f, &b.fm)
-	b.a.addRecord(&r)
+	b.a.addFinding(f, &b.fm)
 }
 
 // AddResult adds a scan result: its findings, its per-server coverage and

@@ -2,10 +2,12 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/evtxkit/smbreadiness/evtx"
+	"github.com/evtxkit/smbreadiness/smbaudit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -54,8 +56,8 @@ func TestRecordTable(t *testing.T) {
 			add(&tb, &lower, ids, &o)
 			if !tc.same {
 				require.Equal(t, 2, tb.len())
-				require.Equal(t, base, *tb.at(0))
-				require.Equal(t, tc.other, *tb.at(1))
+				require.Equal(t, base, tb.record(0))
+				require.Equal(t, tc.other, tb.record(1))
 				return
 			}
 			require.Equal(t, 1, tb.len())
@@ -63,7 +65,7 @@ func TestRecordTable(t *testing.T) {
 			if better(&tc.other, &base) {
 				want = tc.other
 			}
-			require.Equal(t, want, *tb.at(0), "the better copy is kept")
+			require.Equal(t, want, tb.record(0), "the better copy is kept")
 		})
 	}
 
@@ -116,4 +118,72 @@ func TestRecordTable(t *testing.T) {
 			require.Len(t, hashes, n, "one hash a record")
 		})
 	}
+}
+
+// The findings a Builder keeps come back in Report.Findings as RecordOf
+// makes them, every field, one per record, sorted by time: the table
+// stores them in another form (keptRecord) and must give back the same.
+func TestKeptFindingsComeBackWhole(t *testing.T) {
+	t0 := time.Date(2025, 10, 1, 8, 0, 0, 0, time.UTC)
+	client := smbaudit.NormalizeClient(`\\WS01.corp.example`)
+	full := smbaudit.Finding{
+		Kind: smbaudit.KindSPNUnrecognised, EventID: smbaudit.EventSPNUnrecognised, Server: "FS01", Channel: smbaudit.AuditChannel,
+		RecordID: 11, EventRecordID: 12, Source: evtx.Source{File: "a.evtx", Chunk: 3, Offset: 70000},
+		Client: client, User: `CORP\alice`, SPN: "cifs/FS01", HasSPN: true,
+		SPNQueryStatus: smbaudit.Some(smbaudit.NTStatus{Code: 0xC00000BB, Name: "STATUS_NOT_SUPPORTED"}), EPAPolicy: smbaudit.Some(smbaudit.EPAPolicy{Value: 1, Label: "audit"}),
+		ServerRequiresSigning: smbaudit.Some(true), ServiceClassIsValid: smbaudit.Some(false),
+		PrincipalNameIsValid: smbaudit.Some(true), ServerRequiresEncryption: smbaudit.Some(false),
+		Status: smbaudit.Some(smbaudit.NTStatus{Code: 0xC000006D}), ChunkDamaged: true, Recovered: true,
+	}
+	var fs []smbaudit.Finding
+	for i := range 700 { // past keptChunk, and past the first size of the string cache
+		f := full
+		f.RecordID, f.EventRecordID = uint64(100+i), uint64(200+i)
+		// Times out of order, in several zones, to the 100 ns.
+		f.Time = t0.Add(time.Duration((i*7919)%700)*time.Second + time.Duration(i)*100).In(time.FixedZone("z", 3600*(i%3)))
+		f.User = fmt.Sprintf(`CORP\user%03d`, i%250)
+		switch i % 5 {
+		case 1: // the least a finding has
+			f = smbaudit.Finding{Kind: smbaudit.KindUnparsed, EventID: 3021, Time: f.Time, RecordID: f.RecordID, Reason: "no client"}
+		case 2: // an SPN without HasSPN, no server, Opts absent
+			f.HasSPN, f.Server = false, ""
+			f.SPNQueryStatus, f.EPAPolicy, f.ServerRequiresSigning, f.Status = smbaudit.Opt[smbaudit.NTStatus]{}, smbaudit.Opt[smbaudit.EPAPolicy]{}, smbaudit.Opt[bool]{}, smbaudit.Opt[smbaudit.NTStatus]{}
+		case 3: // another client, server and file
+			f.Client = smbaudit.NormalizeClient(fmt.Sprintf(`\\10.0.0.%d`, i%200))
+			f.Server, f.Source.File, f.ChunkDamaged, f.Recovered = "fs02", fmt.Sprintf("f%d.evtx", i), false, false
+		}
+		fs = append(fs, f)
+	}
+	b := NewBuilder(Options{})
+	for i := range fs {
+		b.Add(&fs[i])
+	}
+	b.Add(&fs[10]) // a copy of a record counts once
+	got := b.Finish().Findings
+
+	want := make([]Record, len(fs))
+	for i := range fs {
+		want[i] = RecordOf(&fs[i])
+	}
+	slices.SortFunc(want, func(x, y Record) int { return x.Time.Compare(y.Time) })
+	require.Len(t, got, len(want))
+	for i := range want {
+		require.Equal(t, want[i], got[i], "finding %d", i)
+	}
+}
+
+// A report's findings added with AddReport come back exactly, a time in
+// another zone included (the table keeps such a record whole).
+func TestKeptRecordsComeBackExactly(t *testing.T) {
+	t0 := time.Date(2025, 10, 1, 8, 0, 0, 0, time.UTC)
+	recs := []Record{
+		{Evidence: Evidence{Time: t0, Server: "FS01", EventID: 3021, RecordID: 1}, Kind: "signing-unsupported", ClientID: "ws01"},
+		{Evidence: Evidence{Time: t0.Add(time.Second).In(time.FixedZone("x", 7200)), Server: "FS01", EventID: 3021, RecordID: 2},
+			Kind: "signing-unsupported", ClientID: "ws02", Reason: "r"},
+		{Evidence: Evidence{Time: t0.Add(2 * time.Second), Server: "FS02", EventID: 3024, RecordID: 3, Source: evtx.Source{File: "b", Chunk: 1, Offset: 2}},
+			Kind: "spn-missing", ClientID: "ws03", ChunkDamaged: true},
+	}
+	b := NewBuilder(Options{})
+	require.NoError(t, b.AddReport(&Report{Findings: recs}))
+	require.Equal(t, recs, b.Finish().Findings)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/evtxkit/smbreadiness/evtx"
 	"github.com/evtxkit/smbreadiness/smbaudit"
 )
 
@@ -30,6 +31,80 @@ type rows struct {
 	strs slab[string]
 	sids slab[uint32]
 	evs  slab[eventAgg]
+	// spell numbers the spellings of the servers and files of the
+	// clients' first and last evidence; wholeEv holds the evidence an
+	// evidence cannot give back exactly (see evidenceAt).
+	spell   strTable
+	wholeEv []Evidence
+}
+
+// evidence is an Evidence as a client row holds it, without pointers (a
+// million rows are scanned by every collection): its server and file are
+// numbers in rows.spell.
+type evidence struct {
+	sec      int64 // Time: seconds since 1970 and nanoseconds, in UTC
+	recordID uint64
+	chunk    int64
+	offset   int64
+	nsec     int32
+	eventID  uint16
+	server   uint32
+	file     uint32
+	whole    uint32 // 1 + the index in rows.wholeEv of e as it came; 0: none
+}
+
+// evidenceAt returns e as a client row holds it. An e whose time is not in
+// UTC (only hand-made reports have such) is also kept whole, so that it
+// comes back exactly.
+func (w *rows) evidenceAt(e *Evidence) evidence {
+	sec, nsec := e.Time.Unix(), e.Time.Nanosecond()
+	v := evidence{sec: sec, nsec: int32(nsec), recordID: e.RecordID, chunk: int64(e.Source.Chunk), offset: e.Source.Offset,
+		eventID: e.EventID, server: w.spell.id(e.Server), file: w.spell.id(e.Source.File)}
+	if e.Time != time.Unix(sec, int64(nsec)).UTC() {
+		w.wholeEv = append(w.wholeEv, *e)
+		v.whole = uint32(len(w.wholeEv))
+	}
+	return v
+}
+
+// evidenceOf returns the Evidence e stands for.
+func (w *rows) evidenceOf(e *evidence) Evidence {
+	if e.whole != 0 {
+		return w.wholeEv[e.whole-1]
+	}
+	s := w.spell.strs
+	return Evidence{Time: time.Unix(e.sec, int64(e.nsec)).UTC(), Server: s[e.server], EventID: e.eventID, RecordID: e.recordID,
+		Source: evtx.Source{File: s[e.file], Chunk: int(e.chunk), Offset: e.offset}}
+}
+
+// cmpEvidence is cmpEvidence of the evidence x and y stand for.
+func (w *rows) cmpEvidence(x, y *evidence) int {
+	if x.sec != y.sec {
+		return cmp.Compare(x.sec, y.sec)
+	}
+	if x.nsec != y.nsec {
+		return cmp.Compare(x.nsec, y.nsec)
+	}
+	if x.file != y.file {
+		if c := strings.Compare(w.spell.strs[x.file], w.spell.strs[y.file]); c != 0 {
+			return c
+		}
+	}
+	if c := cmp.Compare(x.chunk, y.chunk); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(x.offset, y.offset); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(x.recordID, y.recordID); c != 0 {
+		return c
+	}
+	if x.server != y.server {
+		if c := strings.Compare(w.spell.strs[x.server], w.spell.strs[y.server]); c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(x.eventID, y.eventID)
 }
 
 // clientAgg is one client's row while it is gathered. Most clients log a
@@ -45,7 +120,7 @@ type clientAgg struct {
 	// the client has at most one event ID, whose servers are the client's
 	// (events[0].servers is empty): most clients log one.
 	own         bool
-	first, last Evidence
+	first, last evidence // see rows.evidenceAt
 	seen        bool
 	damaged     int
 	*clientRare // nil until one of its values is seen
@@ -332,12 +407,13 @@ func (t *clientTable) grow() {
 
 func (t *clientTable) len() int { return t.n }
 
-// seenAt widens the client's first and last evidence to e.
-func (c *clientAgg) seenAt(first, last Evidence) {
-	if !c.seen || cmpEvidenceOf(&first, &c.first) < 0 {
+// seenAt widens the first and last evidence of c, a client of w, to first
+// and last.
+func (w *rows) seenAt(c *clientAgg, first, last evidence) {
+	if !c.seen || w.cmpEvidence(&first, &c.first) < 0 {
 		c.first = first
 	}
-	if !c.seen || cmpEvidenceOf(&last, &c.last) > 0 {
+	if !c.seen || w.cmpEvidence(&last, &c.last) > 0 {
 		c.last = last
 	}
 	c.seen = true
@@ -440,7 +516,8 @@ func (w *rows) addRecord(rec *Record) {
 	}
 	id := orUnknown(rec.ClientID)
 	c := w.client(id)
-	c.seenAt(rec.Evidence, rec.Evidence)
+	e := w.evidenceAt(&rec.Evidence)
+	w.seenAt(c, e, e)
 	c.kind = minNonEmpty(c.kind, rec.ClientKind)
 	c.short = minNonEmpty(c.short, rec.ShortName)
 	if rec.ClientRaw != "" {
@@ -492,7 +569,7 @@ func (w *rows) addRows(r *Report) {
 	for i := range r.Clients {
 		rc := &r.Clients[i]
 		c := w.client(orUnknown(rc.ID))
-		c.seenAt(rc.First, rc.Last)
+		w.seenAt(c, w.evidenceAt(&rc.First), w.evidenceAt(&rc.Last))
 		c.kind = minNonEmpty(c.kind, rc.Kind)
 		c.short = minNonEmpty(c.short, rc.ShortName)
 		c.names.add(rc.Names...)
@@ -555,7 +632,8 @@ func (w *rows) addAgg(o *rows) {
 		}
 		c := w.client(oc.id)
 		if oc.seen {
-			c.seenAt(oc.first, oc.last)
+			first, last := o.evidenceOf(&oc.first), o.evidenceOf(&oc.last)
+			w.seenAt(c, w.evidenceAt(&first), w.evidenceAt(&last))
 		}
 		c.kind = minNonEmpty(c.kind, oc.kind)
 		c.short = minNonEmpty(c.short, oc.short)
@@ -678,7 +756,7 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 			aggs[i].c = nil // each row is let go once written
 		}
 		c.servers.each(func(id uint32) { serverClients[id] = append(serverClients[id], c.id) })
-		first, last := c.first, c.last
+		first, last := w.evidenceOf(&c.first), w.evidenceOf(&c.last)
 		first.Server, last.Server = display(first.Server), display(last.Server)
 		names, servers, users, spns := c.names.take(consume), displayAll(&c.servers), c.users.take(consume), c.spns.take(consume)
 		x := c.rareOf()

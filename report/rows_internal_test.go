@@ -1,9 +1,12 @@
 package report
 
 import (
+	"math/rand/v2"
 	"strconv"
 	"testing"
+	"time"
 
+	"github.com/evtxkit/smbreadiness/evtx"
 	"github.com/stretchr/testify/require"
 )
 
@@ -65,5 +68,37 @@ func TestClientTable(t *testing.T) {
 			}
 		}
 		require.Equal(t, n, seen)
+	}
+}
+
+// A client row holds its first and last evidence without pointers
+// (evidence): it must give each back exactly, and order them as
+// cmpEvidence orders what they stand for, ties on every field included.
+func TestRowEvidenceIsExact(t *testing.T) {
+	t0 := time.Date(2025, 10, 1, 8, 0, 0, 0, time.UTC)
+	rng := rand.New(rand.NewPCG(1, 2))
+	pick := func(vs ...string) string { return vs[rng.IntN(len(vs))] }
+	var evs []Evidence
+	for range 400 {
+		at := t0.Add(time.Duration(rng.IntN(3)) * 100)
+		switch rng.IntN(4) {
+		case 0:
+			at = at.In(time.FixedZone("x", 3600))
+		case 1:
+			at = time.Date(1601+rng.IntN(3)*20000, 1, 1, 0, 0, 0, rng.IntN(2)*100, time.UTC) // outside UnixNano's range
+		}
+		evs = append(evs, Evidence{Time: at, Server: pick("FS01", "fs01", "FS02", ""), EventID: uint16(3021 + rng.IntN(2)),
+			RecordID: uint64(rng.IntN(2)), Source: evtx.Source{File: pick("a.evtx", "b.evtx", ""), Chunk: rng.IntN(2), Offset: int64(rng.IntN(2))}})
+	}
+	w := newRows()
+	held := make([]evidence, len(evs))
+	for i := range evs {
+		held[i] = w.evidenceAt(&evs[i])
+	}
+	for i := range evs {
+		require.Equal(t, evs[i], w.evidenceOf(&held[i]), "evidence %d comes back", i)
+		for j := range evs {
+			require.Equal(t, cmpEvidence(evs[i], evs[j]), w.cmpEvidence(&held[i], &held[j]), "order of %d and %d", i, j)
+		}
 	}
 }

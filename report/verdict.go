@@ -46,21 +46,29 @@ var rules = []rule{
 	{SettingRequireEncryption, smbaudit.EventEncryptionUnsupported, true, HintEncryption},
 }
 
-// ruleHints, ruleEvents and oneSetting are the one-value slices that
-// most verdicts share, each with its capacity at its length so that an
-// append copies: the cost of a verdict is most of that of a client row.
+// ruleHints, ruleEvents and oneSetting (by index in settings) are the
+// one-value slices that most verdicts share, each with its capacity at its
+// length so that an append copies: the cost of a verdict is most of that
+// of a client row. settingRules lists the rules of each setting (by index
+// in settings), in rules order.
 var (
-	ruleHints  = make([][]string, len(rules))
-	ruleEvents = make([][]uint16, len(rules))
-	oneSetting = map[Setting][]Setting{}
+	ruleHints    = make([][]string, len(rules))
+	ruleEvents   = make([][]uint16, len(rules))
+	oneSetting   = make([][]Setting, len(settings))
+	settingRules = make([][]int, len(settings))
 )
 
 func init() {
 	for i, ru := range rules {
 		ruleHints[i], ruleEvents[i] = []string{ru.hint}, []uint16{ru.event}
 	}
-	for _, st := range settings {
-		oneSetting[st] = []Setting{st}
+	for k, st := range settings {
+		oneSetting[k] = []Setting{st}
+		for i, ru := range rules {
+			if ru.setting == st {
+				settingRules[k] = append(settingRules[k], i)
+			}
+		}
 	}
 }
 
@@ -103,24 +111,34 @@ func appendShared[T any](s []T, shared []T, v T) []T {
 // Verdicts made by vs (nil: apart).
 func (c *Client) decide(vs *slab[Verdict]) {
 	c.Verdicts, c.BreaksUnder, c.PossiblyBreaksUnder = nil, nil, nil
-	var has [16]bool // by rule
+	// One pass over the counts, which Count would make for each rule.
+	var has [16]bool // by rule: Count(rule's event) > 0
 	n := 0           // settings with evidence, at most
-	for i, ru := range rules {
-		if has[i] = c.Count(ru.event) > 0; has[i] {
-			n++
+	rejected := false
+	for k := range c.EventCounts {
+		e := &c.EventCounts[k]
+		if e.Count <= 0 || slices.ContainsFunc(c.EventCounts[:k], func(p EventCount) bool { return p.ID == e.ID }) {
+			continue // Count reads the first entry of an ID
+		}
+		rejected = rejected || e.ID == smbaudit.EventEnforcementRejection || e.ID == smbaudit.EventSPNCheckFailed
+		for i := range rules {
+			if rules[i].event == e.ID {
+				has[i] = true
+				n++
+			}
 		}
 	}
-	c.RejectedByEnforcement = c.Count(smbaudit.EventEnforcementRejection) > 0 || c.Count(smbaudit.EventSPNCheckFailed) > 0
+	c.RejectedByEnforcement = rejected
 	if n == 0 {
 		return
 	}
 	c.Verdicts = vs.make(0, min(n, len(settings)))
-	for _, st := range settings {
+	for k, st := range settings {
 		certain, any := false, false
-		for i, ru := range rules {
-			if ru.setting == st && has[i] {
+		for _, i := range settingRules[k] {
+			if has[i] {
 				any = true
-				certain = certain || ru.certain
+				certain = certain || rules[i].certain
 			}
 		}
 		if !any {
@@ -129,8 +147,9 @@ func (c *Client) decide(vs *slab[Verdict]) {
 		// A certain verdict rests on certain evidence only: a 3027 beside
 		// a 3021 adds nothing.
 		v := Verdict{Setting: st, Certain: certain}
-		for i, ru := range rules {
-			if ru.setting != st || !has[i] || (certain && !ru.certain) {
+		for _, i := range settingRules[k] {
+			ru := &rules[i]
+			if !has[i] || (certain && !ru.certain) {
 				continue
 			}
 			v.Events = appendShared(v.Events, ruleEvents[i], ru.event)
@@ -158,9 +177,9 @@ func (c *Client) decide(vs *slab[Verdict]) {
 			v.Servers = nil
 		}
 		if certain {
-			c.BreaksUnder = appendShared(c.BreaksUnder, oneSetting[st], st)
+			c.BreaksUnder = appendShared(c.BreaksUnder, oneSetting[k], st)
 		} else {
-			c.PossiblyBreaksUnder = appendShared(c.PossiblyBreaksUnder, oneSetting[st], st)
+			c.PossiblyBreaksUnder = appendShared(c.PossiblyBreaksUnder, oneSetting[k], st)
 		}
 		c.Verdicts = append(c.Verdicts, v)
 	}

@@ -10,8 +10,10 @@
 // applied by the reader, which skips chunks that hold no wanted provider
 // undecoded.
 //
-// Each line is one event, as rendered by evtx.Event's AppendJSON (the text
-// of its MarshalJSON): record_id, time_created (RFC 3339, UTC, 7 fractional
+// The lines are written by evtx.Reader.WriteJSONLines, which encodes each
+// chunk on the worker that decoded it (-workers 1: decoding, encoding and
+// writing on one goroutine). Each line is one event, as rendered by
+// evtx.Event's AppendJSON (the text of its MarshalJSON): record_id, time_created (RFC 3339, UTC, 7 fractional
 // digits), event_id, provider, channel, computer, the other System fields,
 // data (an object of field name to value; unnamed <Data> items are "Data#0",
 // "Data#1", ...; a repeated name gets "#1", "#2", ...) and source {file,
@@ -84,7 +86,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&ids, "id", "same as --event-id")
 	since := fs.String("since", "", "keep events at or after `TIME`: RFC 3339, a date (2025-10-01, UTC) or a duration before now (30d, 12h)")
 	until := fs.String("until", "", "keep events at or before `TIME` (same forms as --since)")
-	workers := fs.Int("workers", 0, "chunks decoded concurrently (0: GOMAXPROCS)")
+	workers := fs.Int("workers", 0, "chunks decoded and encoded concurrently (0: GOMAXPROCS)")
 	recoverSlack := fs.Bool("recover", false, "also print the records left in chunk slack, marked \"recovered\": true")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: evtxdump [--provider NAME]... [--event-id N]... [--since TIME] [--until TIME] [-workers N] [-recover] PATH...")
@@ -120,31 +122,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	defer out.Flush()
-	var line []byte // one event's line, reused
-	var enc evtx.JSONAppender
 	opened, errs := 0, len(missing)
+	onError := func(err error) {
+		fmt.Fprintf(stderr, "evtxdump: %v\n", err)
+		errs++
+	}
 	for _, path := range files {
 		f, r, err := open(path)
 		if err != nil {
-			fmt.Fprintf(stderr, "evtxdump: %v\n", err)
-			errs++
+			onError(err)
 			continue
 		}
 		opened++
-		for ev, err := range r.Events(ctx, opts) {
-			if err != nil {
-				fmt.Fprintf(stderr, "evtxdump: %v\n", err)
-				errs++
+		_, err = r.WriteJSONLines(ctx, out, opts, onError)
+		f.Close()
+		if err != nil {
+			if ctx.Err() != nil && err == ctx.Err() {
+				onError(err)
 				continue
 			}
-			line = append(enc.Append(line[:0], ev), '\n')
-			if _, err := out.Write(line); err != nil {
-				fmt.Fprintf(stderr, "evtxdump: writing: %v\n", err)
-				f.Close()
-				return 1
-			}
+			fmt.Fprintf(stderr, "evtxdump: writing: %v\n", err)
+			return 1
 		}
-		f.Close()
 	}
 	if err := out.Flush(); err != nil {
 		fmt.Fprintf(stderr, "evtxdump: writing: %v\n", err)
