@@ -748,7 +748,7 @@ func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordValu
 	plan.ordered = d.sc.ordered[:0]
 	sink := &d.sc.sink
 	if d.direct && p.unsafe == nil {
-		sink.reset(new(Event), &d.sc.text, d.chunk)
+		sink.reset(sink.events.event(), &d.sc.text, d.chunk)
 		w.sink = sink
 	} else {
 		w.text = d.renderArgs()

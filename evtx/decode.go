@@ -69,6 +69,11 @@ type chunkDecoder struct {
 	hooks *decodeHooks // the Reader's; nil but in tests
 }
 
+// reuseEvents makes d build the Events of each chunk in blocks that the
+// next chunk reuses: for a caller done with a chunk's Events before it
+// decodes the next.
+func (d *chunkDecoder) reuseEvents() { d.scratch.sink.events = &eventArena{} }
+
 func newChunkDecoder(r *Reader, opts *compiledOptions) *chunkDecoder {
 	return &chunkDecoder{r: r, opts: opts, hooks: r.hooks, buf: make([]byte, chunkSize), cp: make([]byte, chunkSize), scratch: &bxScratch{},
 		liveSlot: -1}
@@ -239,6 +244,7 @@ func (d *chunkDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span,
 	}
 	// The chunk's plans come from the worker's arena, reset per chunk.
 	d.scratch.plans.reset()
+	d.scratch.sink.events.reset()
 	// One item per record at most, and the errors before them.
 	res.items = slices.Grow(res.items, len(spans))
 	needDecoder := false

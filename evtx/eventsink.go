@@ -26,6 +26,9 @@ type eventSink struct {
 	// memos lists the data values rendered in this record whose memo
 	// (see addScalar) finish updates.
 	memos []memoUpdate
+	// events hands out the Events and their Data (nil: allocated one by
+	// one).
+	events *eventArena
 }
 
 // memoUpdate is a data field whose value finish stores in its memo.
@@ -145,7 +148,7 @@ func (s *eventSink) finish() *Event {
 		m.typ, m.data, m.text, m.ok = st.a.typ, append(m.data[:0], st.a.bytes(s.chunk)...), t, true
 	}
 	if len(s.fields) > 0 {
-		ev.Data = make([]Field, len(s.fields))
+		ev.Data = s.events.data(len(s.fields))
 		copy(ev.Data, s.fields)
 		for i, sp := range s.spans {
 			if sp.ts >= 0 {
@@ -168,4 +171,58 @@ func (s *eventSink) finish() *Event {
 // ID (resolved's test on a plan).
 func (s *eventSink) resolves() bool {
 	return s.seen&(1<<sysProvider) != 0 && s.seen&(1<<sysEventID) != 0
+}
+
+// eventArena hands out the Events the sink builds, and their Data, in
+// blocks reused from chunk to chunk: for a caller done with a chunk's
+// Events before its worker decodes the next (WriteJSONLines), which then
+// allocates per block, not per event. A nil arena allocates each Event and
+// each Data on its own, for callers that keep them.
+type eventArena struct {
+	blocks [][]Event
+	b, i   int     // the next Event is blocks[b][i]
+	fields []Field // Data backing; what is past its length is free
+}
+
+// eventBlock and fieldBlock are the sizes of an arena's blocks.
+const (
+	eventBlock = 64
+	fieldBlock = 1024
+)
+
+// reset makes every Event and Data handed out reusable.
+func (a *eventArena) reset() {
+	if a != nil {
+		a.b, a.i, a.fields = 0, 0, a.fields[:0]
+	}
+}
+
+// event returns a zeroed Event.
+func (a *eventArena) event() *Event {
+	if a == nil {
+		return new(Event)
+	}
+	if a.b == len(a.blocks) {
+		a.blocks = append(a.blocks, make([]Event, eventBlock))
+	}
+	ev := &a.blocks[a.b][a.i]
+	if a.i++; a.i == eventBlock {
+		a.b, a.i = a.b+1, 0
+	}
+	*ev = Event{}
+	return ev
+}
+
+// data returns a Data slice of n fields, their contents to be set whole.
+func (a *eventArena) data(n int) []Field {
+	if a == nil {
+		return make([]Field, n)
+	}
+	if len(a.fields)+n > cap(a.fields) {
+		// The Data already handed out keep the old backing.
+		a.fields = make([]Field, 0, max(fieldBlock, n))
+	}
+	d := a.fields[len(a.fields) : len(a.fields)+n : len(a.fields)+n]
+	a.fields = a.fields[:len(a.fields)+n]
+	return d
 }

@@ -37,6 +37,7 @@ func (r *Reader) WriteJSONLines(ctx context.Context, w io.Writer, o Options, onE
 	free := make(chan []byte, 64)
 	newWorker := func() func(int) jsonChunk {
 		d := newChunkDecoder(r, co)
+		d.reuseEvents() // encodeChunk is done with a chunk's Events before the next
 		var a JSONAppender
 		return func(idx int) jsonChunk {
 			var buf []byte
