@@ -50,6 +50,11 @@
 //		use(ev)
 //	}
 //
+// Reader.WriteJSONLines writes the same events as JSON Lines (the text of
+// Event.AppendJSON), each chunk encoded on the worker that decoded it, and
+// hands each error to a callback in its place among the lines: the fast way
+// to export a log, and the one examples/evtxdump takes.
+//
 // Only the failures that concern the whole file (not EVTX, unsupported version,
 // shorter than its 4096-byte header block) are returned by NewReader and
 // Open, as sentinel errors. Errors on the file header itself have Chunk -1:
