@@ -1,6 +1,7 @@
 package evtx
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"slices"
 	"strconv"
@@ -481,6 +482,9 @@ func appendDecimal(b []byte, n uint64) []byte {
 		}
 		return append(b, jsonDigits2[hi], jsonDigits2[hi+1], jsonDigits2[lo], jsonDigits2[lo+1])
 	}
+	if n < 1e8 { // record IDs, offsets: eight digits made, the top k kept
+		return appendDecimal8(b, n)
+	}
 	// k: the number of digits (bits.Len64 gives it to within one).
 	k := bits.Len64(n) * 1233 >> 12
 	if n >= jsonPow10[k] {
@@ -503,6 +507,31 @@ func appendDecimal(b []byte, n uint64) []byte {
 		dst[0] = byte('0' + n)
 	}
 	return b
+}
+
+// appendDecimal8 appends 10^4 <= n < 10^8 in decimal: its eight digits,
+// leading zeros included, are made as one word and stored at once, and the
+// slice is cut after its 5 to 8 digits.
+func appendDecimal8(b []byte, n uint64) []byte {
+	hi, lo := n/10000, n%10000
+	d := func(v uint64) uint64 { return uint64(jsonDigits2[v*2]) | uint64(jsonDigits2[v*2+1])<<8 }
+	w := d(hi/100) | d(hi%100)<<16 | d(lo/100)<<32 | d(lo%100)<<48
+	k := 8 // digits
+	switch {
+	case hi < 10:
+		k = 5
+	case hi < 100:
+		k = 6
+	case hi < 1000:
+		k = 7
+	}
+	w >>= 8 * uint(8-k) // the leading zeros out, little-endian
+	l := len(b)
+	if cap(b)-l < 8 {
+		b = slices.Grow(b, 8)
+	}
+	binary.LittleEndian.PutUint64(b[l:l+8], w)
+	return b[:l+k]
 }
 
 // jsonPow10[i] is 10^i.

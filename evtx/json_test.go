@@ -434,3 +434,34 @@ func TestJSONAppenderDataKeySets(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendJSONStringBody checks appendJSONStringBody (escapeHTML false) against
+// encoding/json for every length to 40 and every place of one or two bytes
+// that need a look (the run of eight-byte steps cut at each offset, the
+// overlapping last step shifted by each amount, a spurious flag above an
+// escape), appended to buffers with no room left and with room to spare.
+func TestAppendJSONStringBody(t *testing.T) {
+	special := []string{"\x00", "\x1f", `"`, `\`, "\x80", "\xff", "\u00e9", "\u2028", "\U0001f600", "\xe2\x80"}
+	for n := 0; n <= 40; n++ {
+		plain := strings.Repeat("a~ <&>#]", 6)[:n]
+		var cases []string
+		cases = append(cases, plain)
+		for p := 0; p < n; p++ {
+			for _, c := range special {
+				s := plain[:p] + c + plain[p+1:]
+				cases = append(cases, s)
+				if p+2 < len(s) {
+					cases = append(cases, s[:len(s)-1]+`"`, s[:p+1]+"\x01"+s[p+2:])
+				}
+			}
+		}
+		for _, s := range cases {
+			want := encodingJSON(t, s, false)
+			want = want[1 : len(want)-1]
+			for _, prefix := range [][]byte{nil, []byte("pre"), append(make([]byte, 0, 200), "pre"...)} {
+				got := appendJSONStringBody(prefix, s, false)
+				require.Equal(t, "pre"[:len(prefix)]+want, string(got), "%q after %d bytes, cap %d", s, len(prefix), cap(prefix))
+			}
+		}
+	}
+}
