@@ -346,6 +346,10 @@ type jsonKeys struct {
 	names []string
 	text  []byte
 	ends  [jsonDataMemos]int // the end of each key's text in text
+	// vals remembers the values written under these keys: the events of
+	// one template repeat theirs more than the fields in the same place
+	// of the events of different templates do.
+	vals [jsonDataMemos]jsonMemo
 }
 
 // jsonKeySets is the number of jsonKeys a JSONAppender keeps: a log
@@ -388,7 +392,7 @@ func (a *JSONAppender) appendData(b []byte, e *Event) []byte {
 	for i := range e.Data {
 		b = append(b, k.text[from:k.ends[i]]...)
 		from = k.ends[i]
-		b = append(a.vals[i].appendBody(b, e.Data[i].Value, false), '"')
+		b = append(k.vals[i].appendBody(b, e.Data[i].Value, false), '"')
 	}
 	return b
 }
