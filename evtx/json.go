@@ -340,16 +340,17 @@ func (p *jsonKeyPos) end(i, at int) {
 	}
 }
 
-// jsonKeys is the text of the keys of an event's data and the field names
-// it was written from: it depends on nothing else.
+// jsonKeys is the data object's members as written for the last event
+// whose fields had the names names: its keys depend on nothing else, and
+// a member whose value is the same is the same text.
 type jsonKeys struct {
 	names []string
-	text  []byte
-	ends  [jsonDataMemos]int // the end of each key's text in text
-	// vals remembers the values written under these keys: the events of
-	// one template repeat theirs more than the fields in the same place
-	// of the events of different templates do.
-	vals [jsonDataMemos]jsonMemo
+	// text is the members, vals the values they hold; member i's value
+	// starts at at[i][0] in text and the member ends (after the closing
+	// quote) at at[i][1].
+	text []byte
+	vals [jsonDataMemos]string
+	at   [jsonDataMemos][2]int
 }
 
 // jsonKeySets is the number of jsonKeys a JSONAppender keeps: a log
@@ -357,8 +358,10 @@ type jsonKeys struct {
 const jsonKeySets = 8
 
 // appendData appends the members of e's data object (at most
-// jsonDataMemos fields), copying the keys' text written for an earlier
-// event whose fields had the same names.
+// jsonDataMemos fields). After an earlier event whose fields had the same
+// names it writes only the values that changed: the text between them
+// (keys, and the members whose values are the same) is copied from the
+// earlier event's in as few pieces as there are changes.
 func (a *JSONAppender) appendData(b []byte, e *Event) []byte {
 	// The set is found by a digest of the names' lengths and last bytes.
 	h := uint(len(e.Data))
@@ -374,26 +377,46 @@ func (a *JSONAppender) appendData(b []byte, e *Event) []byte {
 	for i := 0; same && i < len(e.Data); i++ {
 		same = e.Data[i].Name == k.names[i]
 	}
+	start := len(b)
 	if !same {
 		var pos jsonKeyPos
 		b = e.appendDataJSON(b, a, &pos)
-		k.names, k.text = k.names[:0], k.text[:0]
-		if k.text == nil {
-			k.text = make([]byte, 0, 256)
-		}
+		k.names = k.names[:0]
 		for i := range e.Data {
 			k.names = append(k.names, e.Data[i].Name)
-			k.text = append(k.text, b[pos[i][0]:pos[i][1]]...)
-			k.ends[i] = len(k.text)
+			k.vals[i] = e.Data[i].Value
+			end := len(b)
+			if i+1 < len(e.Data) {
+				end = pos[i+1][0]
+			}
+			k.at[i] = [2]int{pos[i][1] - start, end - start}
 		}
+		k.text = append(k.text[:0], b[start:]...)
 		return b
 	}
-	from := 0
+	// from: the start of k.text not yet copied; shift: how much longer
+	// the new text is than k.text up to there.
+	from, shift := 0, 0
 	for i := range e.Data {
-		b = append(b, k.text[from:k.ends[i]]...)
-		from = k.ends[i]
-		b = append(k.vals[i].appendBody(b, e.Data[i].Value, false), '"')
+		v, at := e.Data[i].Value, &k.at[i]
+		if len(v) == len(k.vals[i]) && v == k.vals[i] {
+			at[0] += shift
+			at[1] += shift
+			continue
+		}
+		b = append(b, k.text[from:at[0]]...)
+		from = at[1]
+		at[0] = len(b) - start
+		b = append(appendJSONStringBody(b, v, false), '"')
+		shift = len(b) - start - from
+		at[1] = len(b) - start
+		k.vals[i] = v
 	}
+	if from == 0 {
+		return append(b, k.text...) // every value the same
+	}
+	b = append(b, k.text[from:]...)
+	k.text = append(k.text[:0], b[start:]...)
 	return b
 }
 
