@@ -855,6 +855,12 @@ func jsonPlainPrefix(s string, html bool) int {
 
 // appendJSONStringBody is appendJSONString without the quotes.
 func appendJSONStringBody(b []byte, s string, escapeHTML bool) []byte {
+	// The backslashes that open a UNC name (an SMB client's name) are
+	// doubled without a scan, so that the rest is often plain.
+	for len(s) > 0 && s[0] == '\\' {
+		b = append(b, '\\', '\\')
+		s = s[1:]
+	}
 	i := jsonPlainPrefix(s, escapeHTML)
 	if i == len(s) {
 		return append(b, s...)
