@@ -373,9 +373,21 @@ func (a *JSONAppender) appendData(b []byte, e *Event) []byte {
 		}
 	}
 	k := &a.dataKeys[h%jsonKeySets]
+	// One pass checks the names and notes the values that changed.
+	var changed uint32
 	same := len(e.Data) == len(k.names) && k.text != nil
-	for i := 0; same && i < len(e.Data); i++ {
-		same = e.Data[i].Name == k.names[i]
+	if same {
+		names, vals := k.names[:len(e.Data)], k.vals[:len(e.Data)]
+		for i := range e.Data {
+			f := &e.Data[i]
+			if f.Name != names[i] {
+				same = false
+				break
+			}
+			if f.Value != vals[i] {
+				changed |= 1 << i
+			}
+		}
 	}
 	start := len(b)
 	if !same {
@@ -394,16 +406,20 @@ func (a *JSONAppender) appendData(b []byte, e *Event) []byte {
 		k.text = append(k.text[:0], b[start:]...)
 		return b
 	}
+	if changed == 0 {
+		return append(b, k.text...)
+	}
 	// from: the start of k.text not yet copied; shift: how much longer
 	// the new text is than k.text up to there.
 	from, shift := 0, 0
-	for i := range e.Data {
-		v, at := e.Data[i].Value, &k.at[i]
-		if len(v) == len(k.vals[i]) && v == k.vals[i] {
+	for i := bits.TrailingZeros32(changed); i < len(e.Data); i++ {
+		at := &k.at[i]
+		if changed&(1<<i) == 0 {
 			at[0] += shift
 			at[1] += shift
 			continue
 		}
+		v := e.Data[i].Value
 		b = append(b, k.text[from:at[0]]...)
 		from = at[1]
 		at[0] = len(b) - start
@@ -411,9 +427,6 @@ func (a *JSONAppender) appendData(b []byte, e *Event) []byte {
 		shift = len(b) - start - from
 		at[1] = len(b) - start
 		k.vals[i] = v
-	}
-	if from == 0 {
-		return append(b, k.text...) // every value the same
 	}
 	b = append(b, k.text[from:]...)
 	k.text = append(k.text[:0], b[start:]...)
@@ -819,6 +832,40 @@ func jsonSpecial(x uint64, html bool) uint64 {
 	return m
 }
 
+// jsonAllPlain reports whether every byte of s is written as it is with
+// escapeHTML false (jsonSafe): the flags of jsonSpecial8 over words that
+// cover s, overlapping rather than reading past it (a short s is padded
+// with spaces), gathered without a branch per word.
+func jsonAllPlain(s string) bool {
+	switch {
+	case len(s) >= 8:
+		var m uint64
+		for rest := s; len(rest) >= 8; rest = rest[8:] {
+			m |= jsonSpecial8(load64(rest))
+		}
+		return m|jsonSpecial8(load64(s[len(s)-8:])) == 0
+	case len(s) >= 4:
+		return jsonSpecial8(load32(s)|load32(s[len(s)-4:])<<32) == 0
+	case len(s) >= 2:
+		return jsonSpecial8(load16(s)|load16(s[len(s)-2:])<<16|0x2020202000000000) == 0
+	case len(s) == 1:
+		return jsonSafe[s[0]]
+	}
+	return true
+}
+
+// load32 and load16 return the first four and two bytes of s as a
+// little-endian number.
+func load32(s string) uint64 {
+	s = s[:4]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24
+}
+
+func load16(s string) uint64 {
+	s = s[:2]
+	return uint64(s[0]) | uint64(s[1])<<8
+}
+
 // jsonPlainPrefix returns the length of the longest prefix of s that is
 // written as it is (jsonSafe, or jsonHTMLSafe if html): eight bytes a
 // step, the last partial step as one load of s's last eight bytes.
@@ -860,6 +907,9 @@ func appendJSONStringBody(b []byte, s string, escapeHTML bool) []byte {
 	for len(s) > 0 && s[0] == '\\' {
 		b = append(b, '\\', '\\')
 		s = s[1:]
+	}
+	if !escapeHTML && jsonAllPlain(s) {
+		return append(b, s...)
 	}
 	i := jsonPlainPrefix(s, escapeHTML)
 	if i == len(s) {

@@ -465,3 +465,22 @@ func TestAppendJSONStringBody(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONAllPlain checks jsonAllPlain against jsonSafe for every length to
+// 40 and every place of a byte that needs an escape, so that each of its
+// loads (the words, the overlapping last word, the short string's two
+// halves and their padding) is seen to find it.
+func TestJSONAllPlain(t *testing.T) {
+	special := []byte{0x00, 0x1f, '"', '\\', 0x80, 0xe9, 0xff}
+	for n := 0; n <= 40; n++ {
+		plain := []byte(strings.Repeat("a~ <&>#]", 6)[:n])
+		require.True(t, jsonAllPlain(string(plain)), "plain, length %d", n)
+		for p := 0; p < n; p++ {
+			for _, c := range special {
+				b := append([]byte(nil), plain...)
+				b[p] = c
+				require.False(t, jsonAllPlain(string(b)), "length %d, %#x at %d", n, c, p)
+			}
+		}
+	}
+}
