@@ -78,8 +78,11 @@ type JSONAppender struct {
 	date   [10]byte
 	dateOK bool
 	// origin and class are the runs of members appendOrigin and
-	// appendClass wrote last, dataKeys the keys appendData wrote.
+	// appendClass wrote last, sysRuns the runs from provider to user_sid
+	// by computer, dataKeys the data members appendData wrote.
 	origin, class jsonRun
+	sysRuns       [jsonSysRuns]jsonSysRun
+	tick          uint64 // appendSystem's calls
 	dataKeys      [jsonKeySets]jsonKeys
 }
 
@@ -165,14 +168,10 @@ func appendEventJSON(b []byte, e *Event, a *JSONAppender) []byte {
 	b = appendDecimal(b, uint64(e.EventID))
 	if a == nil {
 		b = appendOrigin(b, e, nil)
-	} else {
-		b = a.appendOrigin(b, e)
-	}
-	b = appendJSONField(b, `,"computer":`, e.Computer, a.sysMemo(memoComputer))
-	if a == nil {
+		b = appendJSONField(b, `,"computer":`, e.Computer, nil)
 		b = appendClass(b, e, nil)
 	} else {
-		b = a.appendClass(b, e)
+		b = a.appendSystem(b, e)
 	}
 	b = append(b, `,"process_id":`...)
 	b = appendDecimal(b, uint64(e.ProcessID))
@@ -261,10 +260,7 @@ func (a *JSONAppender) appendOrigin(b []byte, e *Event) []byte {
 // appendClass is appendClass, copying the previous event's text when its
 // values are the same (the keywords are appendKeywords' own memo).
 func (a *JSONAppender) appendClass(b []byte, e *Event) []byte {
-	nums := uint64(e.Qualifiers) | uint64(e.Version)<<16 | uint64(e.Level)<<24 | uint64(e.Task)<<32 | uint64(e.Opcode)<<48
-	if e.HasQualifiers {
-		nums |= 1 << 56
-	}
+	nums := classNums(e)
 	r := &a.class
 	if r.ok && r.nums == nums && a.kwLen > 0 && a.kw == e.Keywords &&
 		r.strs[0] == e.ProviderGUID && r.strs[1] == e.EventSourceName && r.strs[2] == e.UserSID {
@@ -275,6 +271,85 @@ func (a *JSONAppender) appendClass(b []byte, e *Event) []byte {
 	r.text = append(r.text[:0], b[n:]...)
 	r.nums, r.strs, r.ok = nums, [3]string{e.ProviderGUID, e.EventSourceName, e.UserSID}, true
 	return b
+}
+
+// jsonSysRun is the text of the members from provider to user_sid (the
+// origin, the computer and the class) and the values it was written from.
+type jsonSysRun struct {
+	nums, kw uint64
+	strs     [6]string
+	text     []byte
+	used     uint64 // when it was last used (JSONAppender.tick)
+}
+
+// jsonSysRuns is the number of jsonSysRuns a JSONAppender keeps,
+// jsonSysWays of them for each value of a computer's digest: a forwarded
+// log interleaves the events of many computers, each with its few
+// providers.
+const (
+	jsonSysRuns = 64
+	jsonSysWays = 4
+)
+
+// classNums packs the numbers appendClass writes and whether the
+// qualifiers are written.
+func classNums(e *Event) uint64 {
+	nums := uint64(e.Qualifiers) | uint64(e.Version)<<16 | uint64(e.Level)<<24 | uint64(e.Task)<<32 | uint64(e.Opcode)<<48
+	if e.HasQualifiers {
+		nums |= 1 << 56
+	}
+	return nums
+}
+
+// holds reports whether r was written from e's values (nums: classNums).
+func (r *jsonSysRun) holds(e *Event, nums uint64) bool {
+	return r.used != 0 && r.strs[2] == e.Computer && r.nums == nums && r.kw == e.Keywords &&
+		r.strs[0] == e.Provider && r.strs[1] == e.Channel &&
+		r.strs[3] == e.ProviderGUID && r.strs[4] == e.EventSourceName && r.strs[5] == e.UserSID
+}
+
+// appendSystem appends the members from provider to user_sid, copying
+// the text written for an earlier event with the same values; else it
+// writes them with the runs and memos of appendOrigin and appendClass and
+// keeps the text in place of the run of the computer's digest used longest
+// ago.
+func (a *JSONAppender) appendSystem(b []byte, e *Event) []byte {
+	a.tick++
+	set := a.sysRuns[jsonDigest(e.Computer)%(jsonSysRuns/jsonSysWays)*jsonSysWays:][:jsonSysWays]
+	nums := classNums(e)
+	old := &set[0]
+	for w := range set {
+		r := &set[w]
+		if r.holds(e, nums) {
+			r.used = a.tick
+			return append(b, r.text...)
+		}
+		if r.used < old.used {
+			old = r
+		}
+	}
+	n := len(b)
+	b = a.appendOrigin(b, e)
+	b = appendJSONField(b, `,"computer":`, e.Computer, a.sysMemo(memoComputer))
+	b = a.appendClass(b, e)
+	old.text = append(old.text[:0], b[n:]...)
+	old.nums, old.kw, old.used = nums, e.Keywords, a.tick
+	old.strs = [6]string{e.Provider, e.Channel, e.Computer, e.ProviderGUID, e.EventSourceName, e.UserSID}
+	return b
+}
+
+// jsonDigest returns a hash of s from its length and its first and last
+// eight bytes (host names differ at their start, their domains not).
+func jsonDigest(s string) uint {
+	x := uint64(len(s))
+	if len(s) >= 8 {
+		x ^= load64(s) ^ bits.RotateLeft64(load64(s[len(s)-8:]), 29)
+	} else {
+		for i := 0; i < len(s); i++ {
+			x = x<<8 | uint64(s[i])
+		}
+	}
+	return uint((x * 0x9e3779b97f4a7c15) >> 56)
 }
 
 // appendKeywords appends kw in hexadecimal (appendHex), copying the digits

@@ -484,3 +484,51 @@ func TestJSONAllPlain(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONAppenderSystemRuns interleaves the events of many computers
+// (more than the appender keeps runs for, some sharing a digest), each
+// value from provider to user_sid alone changing now and then, so that a
+// run is found, missed by one value, evicted and written again; each event
+// must give AppendJSON's text.
+func TestJSONAppenderSystemRuns(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	var computers []string
+	for i := range 90 {
+		computers = append(computers, "FS"+strconv.Itoa(i)+".corp.example")
+	}
+	computers = append(computers, "", "a", "WS1", `\\x`, "caf\u00e9")
+	two := func(a, b string) string {
+		if rng.IntN(2) == 0 {
+			return a
+		}
+		return b
+	}
+	var enc JSONAppender
+	for i := range 20000 {
+		n := 8 + rng.IntN(len(computers)-8) // mostly the first few
+		if rng.IntN(4) > 0 {
+			n = 8
+		}
+		ev := Event{RecordID: uint64(i), System: System{EventID: 3021, Computer: computers[rng.IntN(n)],
+			Provider: "P", Channel: "C", ProviderGUID: "{G}", UserSID: "S-1-5-18", Keywords: 0x8000000000000000, Level: 3}}
+		switch rng.IntN(12) {
+		case 0:
+			ev.Provider = two("Q", `Q"`)
+		case 1:
+			ev.Channel = two("D", "")
+		case 2:
+			ev.ProviderGUID = two("{H}", "")
+		case 3:
+			ev.EventSourceName = two("E", "F")
+		case 4:
+			ev.UserSID = two("S-1-5-19", "")
+		case 5:
+			ev.Keywords = uint64(rng.IntN(3))
+		case 6:
+			ev.Level, ev.Task = uint8(rng.IntN(5)), uint16(rng.IntN(2))
+		case 7:
+			ev.HasQualifiers = true
+		}
+		require.Equal(t, string(ev.AppendJSON(nil)), string(enc.Append(nil, &ev)), "event %d", i)
+	}
+}
