@@ -77,13 +77,14 @@ type JSONAppender struct {
 	day    int64
 	date   [10]byte
 	dateOK bool
-	// origin and class are the runs of members appendOrigin and
-	// appendClass wrote last, sysRuns the runs from provider to user_sid
-	// by computer, dataKeys the data members appendData wrote.
-	origin, class jsonRun
-	sysRuns       [jsonSysRuns]jsonSysRun
-	tick          uint64 // appendSystem's calls
-	dataKeys      [jsonKeySets]jsonKeys
+	// origin, class and source are the runs of text appendOrigin,
+	// appendClass and appendSourceFile wrote last, sysRuns the runs from
+	// provider to user_sid by computer, dataKeys the data members
+	// appendData wrote.
+	origin, class, source jsonRun
+	sysRuns               [jsonSysRuns]jsonSysRun
+	tick                  uint64 // appendSystem's calls
+	dataKeys              [jsonKeySets]jsonKeys
 }
 
 // Append appends e's JSON object (AppendJSON's text) to b and returns the
@@ -185,11 +186,11 @@ func appendEventJSON(b []byte, e *Event, a *JSONAppender) []byte {
 	} else {
 		b = e.appendDataJSON(b, a, nil)
 	}
-	// Source is rendered as encoding/json renders the struct, HTML
-	// escaping of the file name included.
-	b = append(b, `},"source":{"file":`...)
-	b = append(a.sysMemo(memoFile).appendBody(append(b, '"'), e.Source.File, true), '"')
-	b = append(b, `,"chunk":`...)
+	if a == nil {
+		b = appendSourceFile(b, e.Source.File, nil)
+	} else {
+		b = a.appendSourceFile(b, e.Source.File)
+	}
 	b = appendSigned(b, int64(e.Source.Chunk))
 	b = append(b, `,"offset":`...)
 	b = appendSigned(b, e.Source.Offset)
@@ -202,6 +203,30 @@ func appendEventJSON(b []byte, e *Event, a *JSONAppender) []byte {
 	}
 	b = appendJSONField(b, `,"fallback":`, e.Fallback, a.sysMemo(memoFallback))
 	return append(b, '}')
+}
+
+// appendSourceFile closes the data object and appends the source object's
+// opening up to its chunk's key, the file name included. Source is
+// rendered as encoding/json renders the struct, HTML escaping of the file
+// name included.
+func appendSourceFile(b []byte, file string, m *jsonMemo) []byte {
+	b = append(b, `},"source":{"file":"`...)
+	b = append(m.appendBody(b, file, true), `","chunk":`...)
+	return b
+}
+
+// appendSourceFile is appendSourceFile, copying the previous event's text
+// when the file is the same (a Reader's events all have one name).
+func (a *JSONAppender) appendSourceFile(b []byte, file string) []byte {
+	r := &a.source
+	if r.ok && r.strs[0] == file {
+		return append(b, r.text...)
+	}
+	n := len(b)
+	b = appendSourceFile(b, file, a.sysMemo(memoFile))
+	r.text = append(r.text[:0], b[n:]...)
+	r.strs, r.ok = [3]string{file}, true
+	return b
 }
 
 // appendOrigin appends the provider and channel members.
