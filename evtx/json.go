@@ -59,11 +59,13 @@ func (e *Event) AppendJSON(b []byte) []byte {
 }
 
 // JSONAppender appends events as AppendJSON does, the same text, faster
-// for a run of events from one log: it remembers the strings of the
-// previous event (provider, channel, computer, data keys and values ...),
-// and one equal to its predecessor, if that needed no escaping, is copied
-// without being scanned again. Its zero value is ready to use; it must not
-// be used by two goroutines at once. It keeps the last event's strings.
+// for a run of events from one log: it keeps the text it wrote for earlier
+// events with the values it was written from (the System members per
+// computer, the data members per set of field names, the date ...), and
+// copies it whole when the values are the same, writing only what
+// changed. Its zero value is ready to use; it must not be used by two
+// goroutines at once. It keeps strings of the events it wrote, up to a
+// few dozen of them, and some KB of text.
 type JSONAppender struct {
 	sys  [jsonSysMemos]jsonMemo
 	keys [jsonDataMemos]jsonMemo
