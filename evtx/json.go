@@ -1,6 +1,7 @@
 package evtx
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"slices"
 	"strconv"
@@ -58,11 +59,13 @@ func (e *Event) AppendJSON(b []byte) []byte {
 }
 
 // JSONAppender appends events as AppendJSON does, the same text, faster
-// for a run of events from one log: it remembers the strings of the
-// previous event (provider, channel, computer, data keys and values ...),
-// and one equal to its predecessor, if that needed no escaping, is copied
-// without being scanned again. Its zero value is ready to use; it must not
-// be used by two goroutines at once. It keeps the last event's strings.
+// for a run of events from one log: it keeps the text it wrote for earlier
+// events with the values it was written from (the System members per
+// computer, the data members per set of field names, the date ...), and
+// copies it whole when the values are the same, writing only what
+// changed. Its zero value is ready to use; it must not be used by two
+// goroutines at once. It keeps strings of the events it wrote, up to a
+// few dozen of them, and some KB of text.
 type JSONAppender struct {
 	sys  [jsonSysMemos]jsonMemo
 	keys [jsonDataMemos]jsonMemo
@@ -76,10 +79,14 @@ type JSONAppender struct {
 	day    int64
 	date   [10]byte
 	dateOK bool
-	// origin and class are the runs of members appendOrigin and
-	// appendClass wrote last, dataKeys the keys appendData wrote.
-	origin, class jsonRun
-	dataKeys      [jsonKeySets]jsonKeys
+	// origin, class and source are the runs of text appendOrigin,
+	// appendClass and appendSourceFile wrote last, sysRuns the runs from
+	// provider to user_sid by computer, dataKeys the data members
+	// appendData wrote.
+	origin, class, source jsonRun
+	sysRuns               [jsonSysRuns]jsonSysRun
+	tick                  uint64 // appendSystem's calls
+	dataKeys              [jsonKeySets]jsonKeys
 }
 
 // Append appends e's JSON object (AppendJSON's text) to b and returns the
@@ -164,14 +171,10 @@ func appendEventJSON(b []byte, e *Event, a *JSONAppender) []byte {
 	b = appendDecimal(b, uint64(e.EventID))
 	if a == nil {
 		b = appendOrigin(b, e, nil)
-	} else {
-		b = a.appendOrigin(b, e)
-	}
-	b = appendJSONField(b, `,"computer":`, e.Computer, a.sysMemo(memoComputer))
-	if a == nil {
+		b = appendJSONField(b, `,"computer":`, e.Computer, nil)
 		b = appendClass(b, e, nil)
 	} else {
-		b = a.appendClass(b, e)
+		b = a.appendSystem(b, e)
 	}
 	b = append(b, `,"process_id":`...)
 	b = appendDecimal(b, uint64(e.ProcessID))
@@ -185,11 +188,11 @@ func appendEventJSON(b []byte, e *Event, a *JSONAppender) []byte {
 	} else {
 		b = e.appendDataJSON(b, a, nil)
 	}
-	// Source is rendered as encoding/json renders the struct, HTML
-	// escaping of the file name included.
-	b = append(b, `},"source":{"file":`...)
-	b = append(a.sysMemo(memoFile).appendBody(append(b, '"'), e.Source.File, true), '"')
-	b = append(b, `,"chunk":`...)
+	if a == nil {
+		b = appendSourceFile(b, e.Source.File, nil)
+	} else {
+		b = a.appendSourceFile(b, e.Source.File)
+	}
 	b = appendSigned(b, int64(e.Source.Chunk))
 	b = append(b, `,"offset":`...)
 	b = appendSigned(b, e.Source.Offset)
@@ -202,6 +205,30 @@ func appendEventJSON(b []byte, e *Event, a *JSONAppender) []byte {
 	}
 	b = appendJSONField(b, `,"fallback":`, e.Fallback, a.sysMemo(memoFallback))
 	return append(b, '}')
+}
+
+// appendSourceFile closes the data object and appends the source object's
+// opening up to its chunk's key, the file name included. Source is
+// rendered as encoding/json renders the struct, HTML escaping of the file
+// name included.
+func appendSourceFile(b []byte, file string, m *jsonMemo) []byte {
+	b = append(b, `},"source":{"file":"`...)
+	b = append(m.appendBody(b, file, true), `","chunk":`...)
+	return b
+}
+
+// appendSourceFile is appendSourceFile, copying the previous event's text
+// when the file is the same (a Reader's events all have one name).
+func (a *JSONAppender) appendSourceFile(b []byte, file string) []byte {
+	r := &a.source
+	if r.ok && r.strs[0] == file {
+		return append(b, r.text...)
+	}
+	n := len(b)
+	b = appendSourceFile(b, file, a.sysMemo(memoFile))
+	r.text = append(r.text[:0], b[n:]...)
+	r.strs, r.ok = [3]string{file}, true
+	return b
 }
 
 // appendOrigin appends the provider and channel members.
@@ -260,10 +287,7 @@ func (a *JSONAppender) appendOrigin(b []byte, e *Event) []byte {
 // appendClass is appendClass, copying the previous event's text when its
 // values are the same (the keywords are appendKeywords' own memo).
 func (a *JSONAppender) appendClass(b []byte, e *Event) []byte {
-	nums := uint64(e.Qualifiers) | uint64(e.Version)<<16 | uint64(e.Level)<<24 | uint64(e.Task)<<32 | uint64(e.Opcode)<<48
-	if e.HasQualifiers {
-		nums |= 1 << 56
-	}
+	nums := classNums(e)
 	r := &a.class
 	if r.ok && r.nums == nums && a.kwLen > 0 && a.kw == e.Keywords &&
 		r.strs[0] == e.ProviderGUID && r.strs[1] == e.EventSourceName && r.strs[2] == e.UserSID {
@@ -274,6 +298,85 @@ func (a *JSONAppender) appendClass(b []byte, e *Event) []byte {
 	r.text = append(r.text[:0], b[n:]...)
 	r.nums, r.strs, r.ok = nums, [3]string{e.ProviderGUID, e.EventSourceName, e.UserSID}, true
 	return b
+}
+
+// jsonSysRun is the text of the members from provider to user_sid (the
+// origin, the computer and the class) and the values it was written from.
+type jsonSysRun struct {
+	nums, kw uint64
+	strs     [6]string
+	text     []byte
+	used     uint64 // when it was last used (JSONAppender.tick)
+}
+
+// jsonSysRuns is the number of jsonSysRuns a JSONAppender keeps,
+// jsonSysWays of them for each value of a computer's digest: a forwarded
+// log interleaves the events of many computers, each with its few
+// providers.
+const (
+	jsonSysRuns = 64
+	jsonSysWays = 4
+)
+
+// classNums packs the numbers appendClass writes and whether the
+// qualifiers are written.
+func classNums(e *Event) uint64 {
+	nums := uint64(e.Qualifiers) | uint64(e.Version)<<16 | uint64(e.Level)<<24 | uint64(e.Task)<<32 | uint64(e.Opcode)<<48
+	if e.HasQualifiers {
+		nums |= 1 << 56
+	}
+	return nums
+}
+
+// holds reports whether r was written from e's values (nums: classNums).
+func (r *jsonSysRun) holds(e *Event, nums uint64) bool {
+	return r.used != 0 && r.strs[2] == e.Computer && r.nums == nums && r.kw == e.Keywords &&
+		r.strs[0] == e.Provider && r.strs[1] == e.Channel &&
+		r.strs[3] == e.ProviderGUID && r.strs[4] == e.EventSourceName && r.strs[5] == e.UserSID
+}
+
+// appendSystem appends the members from provider to user_sid, copying
+// the text written for an earlier event with the same values; else it
+// writes them with the runs and memos of appendOrigin and appendClass and
+// keeps the text in place of the run of the computer's digest used longest
+// ago.
+func (a *JSONAppender) appendSystem(b []byte, e *Event) []byte {
+	a.tick++
+	set := a.sysRuns[jsonDigest(e.Computer)%(jsonSysRuns/jsonSysWays)*jsonSysWays:][:jsonSysWays]
+	nums := classNums(e)
+	old := &set[0]
+	for w := range set {
+		r := &set[w]
+		if r.holds(e, nums) {
+			r.used = a.tick
+			return append(b, r.text...)
+		}
+		if r.used < old.used {
+			old = r
+		}
+	}
+	n := len(b)
+	b = a.appendOrigin(b, e)
+	b = appendJSONField(b, `,"computer":`, e.Computer, a.sysMemo(memoComputer))
+	b = a.appendClass(b, e)
+	old.text = append(old.text[:0], b[n:]...)
+	old.nums, old.kw, old.used = nums, e.Keywords, a.tick
+	old.strs = [6]string{e.Provider, e.Channel, e.Computer, e.ProviderGUID, e.EventSourceName, e.UserSID}
+	return b
+}
+
+// jsonDigest returns a hash of s from its length and its first and last
+// eight bytes (host names differ at their start, their domains not).
+func jsonDigest(s string) uint {
+	x := uint64(len(s))
+	if len(s) >= 8 {
+		x ^= load64(s) ^ bits.RotateLeft64(load64(s[len(s)-8:]), 29)
+	} else {
+		for i := 0; i < len(s); i++ {
+			x = x<<8 | uint64(s[i])
+		}
+	}
+	return uint((x * 0x9e3779b97f4a7c15) >> 56)
 }
 
 // appendKeywords appends kw in hexadecimal (appendHex), copying the digits
@@ -339,12 +442,17 @@ func (p *jsonKeyPos) end(i, at int) {
 	}
 }
 
-// jsonKeys is the text of the keys of an event's data and the field names
-// it was written from: it depends on nothing else.
+// jsonKeys is the data object's members as written for the last event
+// whose fields had the names names: its keys depend on nothing else, and
+// a member whose value is the same is the same text.
 type jsonKeys struct {
 	names []string
-	text  []byte
-	ends  [jsonDataMemos]int // the end of each key's text in text
+	// text is the members, vals the values they hold; member i's value
+	// starts at at[i][0] in text and the member ends (after the closing
+	// quote) at at[i][1].
+	text []byte
+	vals [jsonDataMemos]string
+	at   [jsonDataMemos][2]int
 }
 
 // jsonKeySets is the number of jsonKeys a JSONAppender keeps: a log
@@ -352,8 +460,10 @@ type jsonKeys struct {
 const jsonKeySets = 8
 
 // appendData appends the members of e's data object (at most
-// jsonDataMemos fields), copying the keys' text written for an earlier
-// event whose fields had the same names.
+// jsonDataMemos fields). After an earlier event whose fields had the same
+// names it writes only the values that changed: the text between them
+// (keys, and the members whose values are the same) is copied from the
+// earlier event's in as few pieces as there are changes.
 func (a *JSONAppender) appendData(b []byte, e *Event) []byte {
 	// The set is found by a digest of the names' lengths and last bytes.
 	h := uint(len(e.Data))
@@ -365,30 +475,63 @@ func (a *JSONAppender) appendData(b []byte, e *Event) []byte {
 		}
 	}
 	k := &a.dataKeys[h%jsonKeySets]
+	// One pass checks the names and notes the values that changed.
+	var changed uint32
 	same := len(e.Data) == len(k.names) && k.text != nil
-	for i := 0; same && i < len(e.Data); i++ {
-		same = e.Data[i].Name == k.names[i]
+	if same {
+		names, vals := k.names[:len(e.Data)], k.vals[:len(e.Data)]
+		for i := range e.Data {
+			f := &e.Data[i]
+			if f.Name != names[i] {
+				same = false
+				break
+			}
+			if f.Value != vals[i] {
+				changed |= 1 << i
+			}
+		}
 	}
+	start := len(b)
 	if !same {
 		var pos jsonKeyPos
 		b = e.appendDataJSON(b, a, &pos)
-		k.names, k.text = k.names[:0], k.text[:0]
-		if k.text == nil {
-			k.text = make([]byte, 0, 256)
-		}
+		k.names = k.names[:0]
 		for i := range e.Data {
 			k.names = append(k.names, e.Data[i].Name)
-			k.text = append(k.text, b[pos[i][0]:pos[i][1]]...)
-			k.ends[i] = len(k.text)
+			k.vals[i] = e.Data[i].Value
+			end := len(b)
+			if i+1 < len(e.Data) {
+				end = pos[i+1][0]
+			}
+			k.at[i] = [2]int{pos[i][1] - start, end - start}
 		}
+		k.text = append(k.text[:0], b[start:]...)
 		return b
 	}
-	from := 0
-	for i := range e.Data {
-		b = append(b, k.text[from:k.ends[i]]...)
-		from = k.ends[i]
-		b = append(a.vals[i].appendBody(b, e.Data[i].Value, false), '"')
+	if changed == 0 {
+		return append(b, k.text...)
 	}
+	// from: the start of k.text not yet copied; shift: how much longer
+	// the new text is than k.text up to there.
+	from, shift := 0, 0
+	for i := bits.TrailingZeros32(changed); i < len(e.Data); i++ {
+		at := &k.at[i]
+		if changed&(1<<i) == 0 {
+			at[0] += shift
+			at[1] += shift
+			continue
+		}
+		v := e.Data[i].Value
+		b = append(b, k.text[from:at[0]]...)
+		from = at[1]
+		at[0] = len(b) - start
+		b = append(appendJSONStringBody(b, v, false), '"')
+		shift = len(b) - start - from
+		at[1] = len(b) - start
+		k.vals[i] = v
+	}
+	b = append(b, k.text[from:]...)
+	k.text = append(k.text[:0], b[start:]...)
 	return b
 }
 
@@ -481,6 +624,9 @@ func appendDecimal(b []byte, n uint64) []byte {
 		}
 		return append(b, jsonDigits2[hi], jsonDigits2[hi+1], jsonDigits2[lo], jsonDigits2[lo+1])
 	}
+	if n < 1e8 { // record IDs, offsets: eight digits made, the top k kept
+		return appendDecimal8(b, n)
+	}
 	// k: the number of digits (bits.Len64 gives it to within one).
 	k := bits.Len64(n) * 1233 >> 12
 	if n >= jsonPow10[k] {
@@ -503,6 +649,31 @@ func appendDecimal(b []byte, n uint64) []byte {
 		dst[0] = byte('0' + n)
 	}
 	return b
+}
+
+// appendDecimal8 appends 10^4 <= n < 10^8 in decimal: its eight digits,
+// leading zeros included, are made as one word and stored at once, and the
+// slice is cut after its 5 to 8 digits.
+func appendDecimal8(b []byte, n uint64) []byte {
+	hi, lo := n/10000, n%10000
+	d := func(v uint64) uint64 { return uint64(jsonDigits2[v*2]) | uint64(jsonDigits2[v*2+1])<<8 }
+	w := d(hi/100) | d(hi%100)<<16 | d(lo/100)<<32 | d(lo%100)<<48
+	k := 8 // digits
+	switch {
+	case hi < 10:
+		k = 5
+	case hi < 100:
+		k = 6
+	case hi < 1000:
+		k = 7
+	}
+	w >>= 8 * uint(8-k) // the leading zeros out, little-endian
+	l := len(b)
+	if cap(b)-l < 8 {
+		b = slices.Grow(b, 8)
+	}
+	binary.LittleEndian.PutUint64(b[l:l+8], w)
+	return b[:l+k]
 }
 
 // jsonPow10[i] is 10^i.
@@ -763,6 +934,40 @@ func jsonSpecial(x uint64, html bool) uint64 {
 	return m
 }
 
+// jsonAllPlain reports whether every byte of s is written as it is with
+// escapeHTML false (jsonSafe): the flags of jsonSpecial8 over words that
+// cover s, overlapping rather than reading past it (a short s is padded
+// with spaces), gathered without a branch per word.
+func jsonAllPlain(s string) bool {
+	switch {
+	case len(s) >= 8:
+		var m uint64
+		for rest := s; len(rest) >= 8; rest = rest[8:] {
+			m |= jsonSpecial8(load64(rest))
+		}
+		return m|jsonSpecial8(load64(s[len(s)-8:])) == 0
+	case len(s) >= 4:
+		return jsonSpecial8(load32(s)|load32(s[len(s)-4:])<<32) == 0
+	case len(s) >= 2:
+		return jsonSpecial8(load16(s)|load16(s[len(s)-2:])<<16|0x2020202000000000) == 0
+	case len(s) == 1:
+		return jsonSafe[s[0]]
+	}
+	return true
+}
+
+// load32 and load16 return the first four and two bytes of s as a
+// little-endian number.
+func load32(s string) uint64 {
+	s = s[:4]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24
+}
+
+func load16(s string) uint64 {
+	s = s[:2]
+	return uint64(s[0]) | uint64(s[1])<<8
+}
+
 // jsonPlainPrefix returns the length of the longest prefix of s that is
 // written as it is (jsonSafe, or jsonHTMLSafe if html): eight bytes a
 // step, the last partial step as one load of s's last eight bytes.
@@ -799,6 +1004,15 @@ func jsonPlainPrefix(s string, html bool) int {
 
 // appendJSONStringBody is appendJSONString without the quotes.
 func appendJSONStringBody(b []byte, s string, escapeHTML bool) []byte {
+	// The backslashes that open a UNC name (an SMB client's name) are
+	// doubled without a scan, so that the rest is often plain.
+	for len(s) > 0 && s[0] == '\\' {
+		b = append(b, '\\', '\\')
+		s = s[1:]
+	}
+	if !escapeHTML && jsonAllPlain(s) {
+		return append(b, s...)
+	}
 	i := jsonPlainPrefix(s, escapeHTML)
 	if i == len(s) {
 		return append(b, s...)

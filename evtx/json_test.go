@@ -434,3 +434,101 @@ func TestJSONAppenderDataKeySets(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendJSONStringBody checks appendJSONStringBody (escapeHTML false) against
+// encoding/json for every length to 40 and every place of one or two bytes
+// that need a look (the run of eight-byte steps cut at each offset, the
+// overlapping last step shifted by each amount, a spurious flag above an
+// escape), appended to buffers with no room left and with room to spare.
+func TestAppendJSONStringBody(t *testing.T) {
+	special := []string{"\x00", "\x1f", `"`, `\`, "\x80", "\xff", "\u00e9", "\u2028", "\U0001f600", "\xe2\x80"}
+	for n := 0; n <= 40; n++ {
+		plain := strings.Repeat("a~ <&>#]", 6)[:n]
+		var cases []string
+		cases = append(cases, plain)
+		for p := 0; p < n; p++ {
+			for _, c := range special {
+				s := plain[:p] + c + plain[p+1:]
+				cases = append(cases, s)
+				if p+2 < len(s) {
+					cases = append(cases, s[:len(s)-1]+`"`, s[:p+1]+"\x01"+s[p+2:])
+				}
+			}
+		}
+		for _, s := range cases {
+			want := encodingJSON(t, s, false)
+			want = want[1 : len(want)-1]
+			for _, prefix := range [][]byte{nil, []byte("pre"), append(make([]byte, 0, 200), "pre"...)} {
+				got := appendJSONStringBody(prefix, s, false)
+				require.Equal(t, "pre"[:len(prefix)]+want, string(got), "%q after %d bytes, cap %d", s, len(prefix), cap(prefix))
+			}
+		}
+	}
+}
+
+// TestJSONAllPlain checks jsonAllPlain against jsonSafe for every length to
+// 40 and every place of a byte that needs an escape, so that each of its
+// loads (the words, the overlapping last word, the short string's two
+// halves and their padding) is seen to find it.
+func TestJSONAllPlain(t *testing.T) {
+	special := []byte{0x00, 0x1f, '"', '\\', 0x80, 0xe9, 0xff}
+	for n := 0; n <= 40; n++ {
+		plain := []byte(strings.Repeat("a~ <&>#]", 6)[:n])
+		require.True(t, jsonAllPlain(string(plain)), "plain, length %d", n)
+		for p := 0; p < n; p++ {
+			for _, c := range special {
+				b := append([]byte(nil), plain...)
+				b[p] = c
+				require.False(t, jsonAllPlain(string(b)), "length %d, %#x at %d", n, c, p)
+			}
+		}
+	}
+}
+
+// TestJSONAppenderSystemRuns interleaves the events of many computers
+// (more than the appender keeps runs for, some sharing a digest), each
+// value from provider to user_sid alone changing now and then, so that a
+// run is found, missed by one value, evicted and written again; each event
+// must give AppendJSON's text.
+func TestJSONAppenderSystemRuns(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	var computers []string
+	for i := range 90 {
+		computers = append(computers, "FS"+strconv.Itoa(i)+".corp.example")
+	}
+	computers = append(computers, "", "a", "WS1", `\\x`, "caf\u00e9")
+	two := func(a, b string) string {
+		if rng.IntN(2) == 0 {
+			return a
+		}
+		return b
+	}
+	var enc JSONAppender
+	for i := range 20000 {
+		n := 8 + rng.IntN(len(computers)-8) // mostly the first few
+		if rng.IntN(4) > 0 {
+			n = 8
+		}
+		ev := Event{RecordID: uint64(i), System: System{EventID: 3021, Computer: computers[rng.IntN(n)],
+			Provider: "P", Channel: "C", ProviderGUID: "{G}", UserSID: "S-1-5-18", Keywords: 0x8000000000000000, Level: 3}}
+		switch rng.IntN(12) {
+		case 0:
+			ev.Provider = two("Q", `Q"`)
+		case 1:
+			ev.Channel = two("D", "")
+		case 2:
+			ev.ProviderGUID = two("{H}", "")
+		case 3:
+			ev.EventSourceName = two("E", "F")
+		case 4:
+			ev.UserSID = two("S-1-5-19", "")
+		case 5:
+			ev.Keywords = uint64(rng.IntN(3))
+		case 6:
+			ev.Level, ev.Task = uint8(rng.IntN(5)), uint16(rng.IntN(2))
+		case 7:
+			ev.HasQualifiers = true
+		}
+		require.Equal(t, string(ev.AppendJSON(nil)), string(enc.Append(nil, &ev)), "event %d", i)
+	}
+}
