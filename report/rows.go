@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"encoding/binary"
 	"hash/maphash"
 	"maps"
 	"slices"
@@ -36,6 +37,14 @@ type rows struct {
 	// evidence cannot give back exactly (see evidenceAt).
 	spell   strTable
 	wholeEv []Evidence
+	// bySpell caches the server row of each spelling, by its number in
+	// spell, so that a finding's server is found without lower-casing
+	// its name and looking that up; nil: not yet looked up.
+	bySpell []*serverAgg
+	// The day of the last finding counted and its counts: findings come
+	// mostly in time order.
+	lastDay    int64
+	lastCounts map[uint16]int
 }
 
 // evidence is an Evidence as a client row holds it, without pointers (a
@@ -477,12 +486,32 @@ func dayOf(t time.Time) int64 {
 }
 
 func (w *rows) addDay(day int64, event uint16, n int) {
+	if w.lastCounts != nil && day == w.lastDay {
+		w.lastCounts[event] += n
+		return
+	}
 	d := w.days[day]
 	if d == nil {
 		d = map[uint16]int{}
 		w.days[day] = d
 	}
 	d[event] += n
+	w.lastDay, w.lastCounts = day, d
+}
+
+// serverOf returns the row of the server of e, a finding's evidence as
+// evidenceAt gives it, whose name is name.
+func (w *rows) serverOf(e *evidence, name string) *serverAgg {
+	id := e.server
+	if int(id) < len(w.bySpell) && w.bySpell[id] != nil {
+		return w.bySpell[id]
+	}
+	sa := w.server(w.lower.of(name))
+	for len(w.bySpell) <= int(id) {
+		w.bySpell = append(w.bySpell, nil)
+	}
+	w.bySpell[id] = sa
+	return sa
 }
 
 func (w *rows) addSamples(u ...Unparsed) {
@@ -506,17 +535,17 @@ func (w *rows) trimSamples() {
 
 // addRecord counts one finding.
 func (w *rows) addRecord(rec *Record) {
-	lc := w.lower.of(rec.Server)
-	sa := w.server(lc)
-	sa.findings++
 	if rec.Kind == string(smbaudit.KindUnparsed) {
+		w.server(w.lower.of(rec.Server)).findings++
 		w.unparsed++
 		w.addSamples(Unparsed{Evidence: rec.Evidence, Reason: rec.Reason})
 		return
 	}
+	e := w.evidenceAt(&rec.Evidence)
+	sa := w.serverOf(&e, rec.Server)
+	sa.findings++
 	id := orUnknown(rec.ClientID)
 	c := w.client(id)
-	e := w.evidenceAt(&rec.Evidence)
 	w.seenAt(c, e, e)
 	c.kind = minNonEmpty(c.kind, rec.ClientKind)
 	c.short = minNonEmpty(c.short, rec.ShortName)
@@ -729,22 +758,28 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		return list
 	}
 
-	// The IDs beside the rows: sorting compares them without a load from
-	// each row.
+	// The first 16 bytes of the IDs beside the rows (idKey): sorting
+	// compares those, and loads an ID only when they tie, since a million
+	// IDs read at random are as many cache misses.
 	type byID struct {
-		id string
-		c  *clientAgg
+		key [2]uint64
+		c   *clientAgg
 	}
 	aggs := make([]byID, 0, w.clients.len())
 	for _, s := range w.clients.slots {
 		if s.c != nil {
-			aggs = append(aggs, byID{s.c.id, s.c})
+			aggs = append(aggs, byID{idKey(s.c.id), s.c})
 		}
 	}
 	if consume {
 		w.clients = clientTable{}
 	}
-	slices.SortFunc(aggs, func(x, y byID) int { return strings.Compare(x.id, y.id) })
+	slices.SortFunc(aggs, func(x, y byID) int {
+		if x.key != y.key {
+			return cmp.Or(cmp.Compare(x.key[0], y.key[0]), cmp.Compare(x.key[1], y.key[1]))
+		}
+		return strings.Compare(x.c.id, y.c.id)
+	})
 	// The clients of each server (by lower-cased name), in ID order as the
 	// clients are written: those of its findings, which addRecord does not
 	// keep twice.
@@ -826,6 +861,16 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		u.Server = display(u.Server)
 		r.UnparsedSamples = append(r.UnparsedSamples, u)
 	}
+}
+
+// idKey returns the first 16 bytes of s, padded with zeros, as two
+// big-endian numbers: when the keys of two strings differ, they compare
+// as the strings do (past the end of the shorter, its zeros are below any
+// byte but a zero, and a string its zeros match is a prefix of the other).
+func idKey(s string) [2]uint64 {
+	var b [16]byte
+	copy(b[:], s)
+	return [2]uint64{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])}
 }
 
 // namedServers lists the servers the rows of r name.
