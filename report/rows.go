@@ -27,11 +27,9 @@ type rows struct {
 	unparsed int
 	samples  []Unparsed // the lowest in evidence order, at most 2*MaxUnparsedSamples
 	lower    lowerCache
-	// Room for the first value of the clients' sets and counts
-	// (addRecord), which most clients have one of.
-	strs slab[string]
-	sids slab[uint32]
-	evs  slab[eventAgg]
+	// Room for the first event count of the clients (addRecord), which
+	// most clients have one of.
+	evs slab[eventAgg]
 	// spell numbers the spellings of the servers and files of the
 	// clients' first and last evidence; wholeEv holds the evidence an
 	// evidence cannot give back exactly (see evidenceAt).
@@ -125,14 +123,14 @@ type clientAgg struct {
 	names, users, spns strset
 	servers            idset
 	events             []eventAgg
+	first, last        evidence // see rows.evidenceAt
+	damaged            int
+	*clientRare        // nil until one of its values is seen
 	// own says that each event has its own set of servers; until then
 	// the client has at most one event ID, whose servers are the client's
 	// (events[0].servers is empty): most clients log one.
-	own         bool
-	first, last evidence // see rows.evidenceAt
-	seen        bool
-	damaged     int
-	*clientRare // nil until one of its values is seen
+	own  bool
+	seen bool
 }
 
 // clientRare holds what few clients have, so that the others do not pay
@@ -183,12 +181,17 @@ type eventAgg struct {
 	servers idset
 }
 
-// sortedSet is a set: a sorted slice while it holds at most smallSet
+// sortedSet is a set: its one value held in place while it has one (most
+// sets of a client row), a sorted slice while it holds at most smallSet
 // values, a map past that, so that a set stays cheap in the common case
-// and linear in the hostile one.
+// and linear in the hostile one. Holding the one value in place spares a
+// row a pointer to it, which the collector would follow, and a cache miss
+// to reach it.
 type sortedSet[T cmp.Ordered] struct {
-	small []T
+	small []T // 2 to smallSet values, sorted; nil otherwise
 	big   map[T]struct{}
+	one   T    // the value, while has1
+	has1  bool // the set holds one value, one
 }
 
 // strset is a set of strings; idset one of server IDs (rows.serverID),
@@ -202,82 +205,107 @@ const smallSet = 16
 
 func (s *sortedSet[T]) add(vs ...T) {
 	for _, v := range vs {
-		if s.big != nil {
+		switch {
+		case s.big != nil:
 			s.big[v] = struct{}{}
-			continue
+		case s.small != nil:
+			s.addSmall(v)
+		case !s.has1:
+			s.one, s.has1 = v, true
+		case v != s.one:
+			s.small = make([]T, 2, 4)
+			s.small[0], s.small[1] = min(s.one, v), max(s.one, v)
+			var zero T
+			s.one, s.has1 = zero, false
 		}
-		i, found := slices.BinarySearch(s.small, v)
-		if found {
-			continue
-		}
-		if len(s.small) < smallSet {
-			s.small = slices.Insert(s.small, i, v)
-			continue
-		}
-		s.big = make(map[T]struct{}, 2*smallSet)
-		for _, x := range s.small {
-			s.big[x] = struct{}{}
-		}
-		s.big[v] = struct{}{}
-		s.small = nil
 	}
 }
 
-// seed gives an empty set room for one value, carved from sl: most sets
-// of a client row hold one.
-func seed[T cmp.Ordered](s *sortedSet[T], sl *slab[T]) {
-	if s.small == nil && s.big == nil {
-		s.small = sl.make(0, 1)
+// addSmall adds v to s.small, or makes s.big of them past smallSet values.
+func (s *sortedSet[T]) addSmall(v T) {
+	i, found := slices.BinarySearch(s.small, v)
+	if found {
+		return
 	}
+	if len(s.small) < smallSet {
+		s.small = slices.Insert(s.small, i, v)
+		return
+	}
+	s.big = make(map[T]struct{}, 2*smallSet)
+	for _, x := range s.small {
+		s.big[x] = struct{}{}
+	}
+	s.big[v] = struct{}{}
+	s.small = nil
 }
 
 func (s *sortedSet[T]) has(v T) bool {
-	if s.big != nil {
+	switch {
+	case s.big != nil:
 		_, ok := s.big[v]
 		return ok
+	case s.small != nil:
+		_, ok := slices.BinarySearch(s.small, v)
+		return ok
 	}
-	_, ok := slices.BinarySearch(s.small, v)
-	return ok
+	return s.has1 && s.one == v
 }
 
 func (s *sortedSet[T]) len() int {
-	if s.big != nil {
+	switch {
+	case s.big != nil:
 		return len(s.big)
+	case s.small != nil:
+		return len(s.small)
+	case s.has1:
+		return 1
 	}
-	return len(s.small)
+	return 0
 }
 
 // sorted returns the values in order, in a new slice; nil when empty.
 func (s *sortedSet[T]) sorted() []T {
-	if s.big != nil {
+	return s.sortedIn(nil)
+}
+
+// sortedIn is sorted, a set of one value made in sl (see slab.make).
+func (s *sortedSet[T]) sortedIn(sl *slab[T]) []T {
+	switch {
+	case s.big != nil:
 		return slices.Sorted(maps.Keys(s.big))
+	case s.small != nil:
+		return slices.Clone(s.small)
+	case s.has1:
+		out := sl.make(1, 1)
+		out[0] = s.one
+		return out
 	}
-	if len(s.small) == 0 {
-		return nil
-	}
-	return slices.Clone(s.small)
+	return nil
 }
 
 // take returns the values in order: with consume the set's own slice
 // when it has one, which the set must not be used after; otherwise a new
-// slice as sorted.
-func (s *sortedSet[T]) take(consume bool) []T {
-	if consume && s.big == nil && len(s.small) > 0 {
+// slice as sortedIn.
+func (s *sortedSet[T]) take(consume bool, sl *slab[T]) []T {
+	if consume && s.small != nil {
 		return slices.Clip(s.small)
 	}
-	return s.sorted()
+	return s.sortedIn(sl)
 }
 
 // each calls f with every value, in no fixed order.
 func (s *sortedSet[T]) each(f func(T)) {
-	if s.big != nil {
+	switch {
+	case s.big != nil:
 		for v := range s.big {
 			f(v)
 		}
-		return
-	}
-	for _, v := range s.small {
-		f(v)
+	case s.small != nil:
+		for _, v := range s.small {
+			f(v)
+		}
+	case s.has1:
+		f(s.one)
 	}
 }
 
@@ -550,11 +578,9 @@ func (w *rows) addRecord(rec *Record) {
 	c.kind = minNonEmpty(c.kind, rec.ClientKind)
 	c.short = minNonEmpty(c.short, rec.ShortName)
 	if rec.ClientRaw != "" {
-		seed(&c.names, &w.strs)
 		c.names.add(rec.ClientRaw)
 	}
 	if rec.User != "" {
-		seed(&c.users, &w.strs)
 		c.users.add(rec.User)
 	}
 	if rec.SPNQueryStatus != "" || rec.EPAPolicy != "" || rec.ServerRequiresSigning != "" || rec.Status != "" {
@@ -569,7 +595,6 @@ func (w *rows) addRecord(rec *Record) {
 		}
 	}
 	if rec.HasSPN {
-		seed(&c.spns, &w.strs)
 		c.spns.add(rec.SPN)
 	}
 	if rec.EventID == smbaudit.EventSPNUnrecognised {
@@ -583,7 +608,6 @@ func (w *rows) addRecord(rec *Record) {
 	if c.events == nil {
 		c.events = w.evs.make(0, 1)
 	}
-	seed(&c.servers, &w.sids)
 	c.count(rec.EventID, 1, sa.id)
 	if rec.ChunkDamaged {
 		c.damaged++
@@ -793,7 +817,7 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		c.servers.each(func(id uint32) { serverClients[id] = append(serverClients[id], c.id) })
 		first, last := w.evidenceOf(&c.first), w.evidenceOf(&c.last)
 		first.Server, last.Server = display(first.Server), display(last.Server)
-		names, servers, users, spns := c.names.take(consume), displayAll(&c.servers), c.users.take(consume), c.spns.take(consume)
+		names, servers, users, spns := c.names.take(consume, &sl.names), displayAll(&c.servers), c.users.take(consume, &sl.names), c.spns.take(consume, &sl.names)
 		x := c.rareOf()
 		rc := &r.Clients[i]
 		*rc = Client{
