@@ -799,8 +799,11 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		w.clients = clientTable{}
 	}
 	slices.SortFunc(aggs, func(x, y byID) int {
-		if x.key != y.key {
-			return cmp.Or(cmp.Compare(x.key[0], y.key[0]), cmp.Compare(x.key[1], y.key[1]))
+		switch {
+		case x.key[0] != y.key[0]:
+			return cmp.Compare(x.key[0], y.key[0])
+		case x.key[1] != y.key[1]:
+			return cmp.Compare(x.key[1], y.key[1])
 		}
 		return strings.Compare(x.c.id, y.c.id)
 	})
