@@ -184,14 +184,21 @@ type eventAgg struct {
 // sortedSet is a set: its one value held in place while it has one (most
 // sets of a client row), a sorted slice while it holds at most smallSet
 // values, a map past that, so that a set stays cheap in the common case
-// and linear in the hostile one. Holding the one value in place spares a
-// row a pointer to it, which the collector would follow, and a cache miss
-// to reach it.
+// and linear in the hostile one. The one value in place spares a row a
+// pointer to it, which the collector would follow, and a cache miss to
+// reach it; the slice and the map are apart (setMore), so that a set of
+// one value is small.
 type sortedSet[T cmp.Ordered] struct {
-	small []T // 2 to smallSet values, sorted; nil otherwise
+	more *setMore[T] // two values or more; nil otherwise
+	one  T
+	has1 bool // the set holds one value, one
+}
+
+// setMore holds the values of a set of two or more: small while they are
+// at most smallSet, big past that.
+type setMore[T cmp.Ordered] struct {
+	small []T // sorted
 	big   map[T]struct{}
-	one   T    // the value, while has1
-	has1  bool // the set holds one value, one
 }
 
 // strset is a set of strings; idset one of server IDs (rows.serverID),
@@ -206,61 +213,65 @@ const smallSet = 16
 func (s *sortedSet[T]) add(vs ...T) {
 	for _, v := range vs {
 		switch {
-		case s.big != nil:
-			s.big[v] = struct{}{}
-		case s.small != nil:
-			s.addSmall(v)
+		case s.more != nil:
+			s.more.add(v)
 		case !s.has1:
 			s.one, s.has1 = v, true
 		case v != s.one:
-			s.small = make([]T, 2, 4)
-			s.small[0], s.small[1] = min(s.one, v), max(s.one, v)
+			small := make([]T, 2, 4)
+			small[0], small[1] = min(s.one, v), max(s.one, v)
+			s.more = &setMore[T]{small: small}
 			var zero T
 			s.one, s.has1 = zero, false
 		}
 	}
 }
 
-// addSmall adds v to s.small, or makes s.big of them past smallSet values.
-func (s *sortedSet[T]) addSmall(v T) {
-	i, found := slices.BinarySearch(s.small, v)
+// add adds v to m.small, or to m.big, made of them past smallSet values.
+func (m *setMore[T]) add(v T) {
+	if m.big != nil {
+		m.big[v] = struct{}{}
+		return
+	}
+	i, found := slices.BinarySearch(m.small, v)
 	if found {
 		return
 	}
-	if len(s.small) < smallSet {
-		s.small = slices.Insert(s.small, i, v)
+	if len(m.small) < smallSet {
+		m.small = slices.Insert(m.small, i, v)
 		return
 	}
-	s.big = make(map[T]struct{}, 2*smallSet)
-	for _, x := range s.small {
-		s.big[x] = struct{}{}
+	m.big = make(map[T]struct{}, 2*smallSet)
+	for _, x := range m.small {
+		m.big[x] = struct{}{}
 	}
-	s.big[v] = struct{}{}
-	s.small = nil
+	m.big[v] = struct{}{}
+	m.small = nil
 }
 
 func (s *sortedSet[T]) has(v T) bool {
 	switch {
-	case s.big != nil:
-		_, ok := s.big[v]
-		return ok
-	case s.small != nil:
-		_, ok := slices.BinarySearch(s.small, v)
+	case s.more == nil:
+		return s.has1 && s.one == v
+	case s.more.big != nil:
+		_, ok := s.more.big[v]
 		return ok
 	}
-	return s.has1 && s.one == v
+	_, ok := slices.BinarySearch(s.more.small, v)
+	return ok
 }
 
 func (s *sortedSet[T]) len() int {
 	switch {
-	case s.big != nil:
-		return len(s.big)
-	case s.small != nil:
-		return len(s.small)
-	case s.has1:
-		return 1
+	case s.more == nil:
+		if s.has1 {
+			return 1
+		}
+		return 0
+	case s.more.big != nil:
+		return len(s.more.big)
 	}
-	return 0
+	return len(s.more.small)
 }
 
 // sorted returns the values in order, in a new slice; nil when empty.
@@ -271,10 +282,10 @@ func (s *sortedSet[T]) sorted() []T {
 // sortedIn is sorted, a set of one value made in sl (see slab.make).
 func (s *sortedSet[T]) sortedIn(sl *slab[T]) []T {
 	switch {
-	case s.big != nil:
-		return slices.Sorted(maps.Keys(s.big))
-	case s.small != nil:
-		return slices.Clone(s.small)
+	case s.more != nil && s.more.big != nil:
+		return slices.Sorted(maps.Keys(s.more.big))
+	case s.more != nil:
+		return slices.Clone(s.more.small)
 	case s.has1:
 		out := sl.make(1, 1)
 		out[0] = s.one
@@ -287,8 +298,8 @@ func (s *sortedSet[T]) sortedIn(sl *slab[T]) []T {
 // when it has one, which the set must not be used after; otherwise a new
 // slice as sortedIn.
 func (s *sortedSet[T]) take(consume bool, sl *slab[T]) []T {
-	if consume && s.small != nil {
-		return slices.Clip(s.small)
+	if consume && s.more != nil && s.more.big == nil {
+		return slices.Clip(s.more.small)
 	}
 	return s.sortedIn(sl)
 }
@@ -296,12 +307,12 @@ func (s *sortedSet[T]) take(consume bool, sl *slab[T]) []T {
 // each calls f with every value, in no fixed order.
 func (s *sortedSet[T]) each(f func(T)) {
 	switch {
-	case s.big != nil:
-		for v := range s.big {
+	case s.more != nil && s.more.big != nil:
+		for v := range s.more.big {
 			f(v)
 		}
-	case s.small != nil:
-		for _, v := range s.small {
+	case s.more != nil:
+		for _, v := range s.more.small {
 			f(v)
 		}
 	case s.has1:

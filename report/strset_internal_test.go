@@ -32,9 +32,9 @@ func TestStrset(t *testing.T) {
 		s.each(func(v string) { seen = append(seen, v) })
 		slices.Sort(seen)
 		require.Equal(t, keys, seen, "n %d", n)
-		require.Equal(t, len(keys) > smallSet, s.big != nil, "n %d: a map past %d values only", n, smallSet)
+		require.Equal(t, len(keys) > smallSet, s.more != nil && s.more.big != nil, "n %d: a map past %d values only", n, smallSet)
 		require.Equal(t, len(keys) == 1, s.has1, "n %d: one value held in place", n)
-		require.Equal(t, len(keys) > 1 && len(keys) <= smallSet, s.small != nil, "n %d", n)
+		require.Equal(t, len(keys) > 1, s.more != nil, "n %d", n)
 		for _, k := range keys {
 			require.True(t, s.has(k), "n %d: %s", n, k)
 		}
@@ -69,6 +69,6 @@ func TestSortedSetOfOne(t *testing.T) {
 		for _, v := range tc.add {
 			ids.add(uint32(len(v)))
 		}
-		require.Equal(t, ids.len() == 1, ids.has1 && ids.small == nil, "%q", tc.add)
+		require.Equal(t, ids.len() == 1, ids.has1 && ids.more == nil, "%q", tc.add)
 	}
 }
