@@ -822,6 +822,15 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 	// clients are written: those of its findings, which addRecord does not
 	// keep twice.
 	serverClients := make([][]string, len(w.names)) // by server ID
+	// The name shown of each spelling of a server, by its number in
+	// w.spell, made when first needed: the rows' evidence numbers them.
+	shownSpelled := make([]string, len(w.spell.strs))
+	displaySpelled := func(id uint32, name string) string {
+		if shownSpelled[id] == "" {
+			shownSpelled[id] = display(name)
+		}
+		return shownSpelled[id]
+	}
 	r.Clients = make([]Client, len(aggs))
 	for i := range aggs {
 		c := aggs[i].c
@@ -830,7 +839,7 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		}
 		c.servers.each(func(id uint32) { serverClients[id] = append(serverClients[id], c.id) })
 		first, last := w.evidenceOf(&c.first), w.evidenceOf(&c.last)
-		first.Server, last.Server = display(first.Server), display(last.Server)
+		first.Server, last.Server = displaySpelled(c.first.server, first.Server), displaySpelled(c.last.server, last.Server)
 		names, servers, users, spns := c.names.take(consume, &sl.names), displayAll(&c.servers), c.users.take(consume, &sl.names), c.spns.take(consume, &sl.names)
 		x := c.rareOf()
 		rc := &r.Clients[i]

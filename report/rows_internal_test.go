@@ -179,7 +179,7 @@ func TestRowsServerAndDayCaches(t *testing.T) {
 		w.addRecord(&rec)
 	}
 	var r Report
-	w.fill(&r, map[string]*coverage{"fs1": {name: "FS1"}, "fs2": {name: "FS2"}}, 20, true)
+	w.fill(&r, map[string]*coverage{"fs1": {name: "FS1"}, "fs2": {name: "Fs2"}}, 20, true)
 	require.Len(t, r.Servers, 2)
 	require.Equal(t, 3, r.Servers[0].Findings)
 	require.Equal(t, map[uint16]int{3021: 3}, r.Servers[0].Events)
@@ -189,7 +189,13 @@ func TestRowsServerAndDayCaches(t *testing.T) {
 		{Date: "2025-10-02", Events: map[uint16]int{3021: 2, 3024: 1}}}, r.Days)
 	require.Equal(t, 1, r.Unparsed)
 	require.Len(t, r.Clients, 1)
-	require.Equal(t, []string{"FS1", "FS2"}, r.Clients[0].Servers)
+	require.Equal(t, []string{"FS1", "Fs2"}, r.Clients[0].Servers)
+	// Evidence shows its server as the coverage names it, whatever the
+	// spelling logged.
+	require.Equal(t, "FS1", r.Clients[0].First.Server)
+	require.Equal(t, uint64(1), r.Clients[0].First.RecordID)
+	require.Equal(t, "Fs2", r.Clients[0].Last.Server)
+	require.Equal(t, uint64(6), r.Clients[0].Last.RecordID)
 }
 
 // quickHash tells apart names that differ only in their middle, which
