@@ -215,3 +215,19 @@ func TestQuickHashMiddle(t *testing.T) {
 		require.Equal(t, uint32(i%1500+1), id)
 	}
 }
+
+// The coverage of a server is one whatever its spelling, also once the
+// cache of spellings (agg.bySpelling) has started again past maxCached.
+func TestCoverageBySpelling(t *testing.T) {
+	a := newAgg(Options{})
+	fs1 := a.addCoverage("FS1", time.Time{}, time.Time{}, 1)
+	for i := range maxCached + 10 {
+		a.addCoverage(fmt.Sprintf("srv%05d", i), time.Time{}, time.Time{}, 1)
+	}
+	require.Less(t, len(a.bySpelling), maxCached)
+	require.Same(t, fs1, a.addCoverage("fs1", time.Time{}, time.Time{}, 2))
+	require.Same(t, fs1, a.addCoverage("FS1", time.Time{}, time.Time{}, 4))
+	require.Equal(t, 7, fs1.records)
+	require.Equal(t, "FS1", fs1.name)
+	require.Len(t, a.servers, maxCached+11)
+}
