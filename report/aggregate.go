@@ -77,12 +77,15 @@ type agg struct {
 	summary   *rows                // nil until findings are counted without being kept
 	omitted   int                  // findings counted in summary
 	servers   map[string]*coverage // by lower-cased name
-	inputs    []Input
-	lower     lowerCache
-	digests   map[[32]byte]bool // Report.Digest of the reports added
-	total     int               // weight of the reports added, for ErrOverflow
-	meta      Meta              // Options.Meta
-	filters   set               // Report.PartialFilters
+	// bySpelling caches the coverage of each spelling of a server name,
+	// so that a finding's is found by one lookup, not two.
+	bySpelling map[string]*coverage
+	inputs     []Input
+	lower      lowerCache
+	digests    map[[32]byte]bool // Report.Digest of the reports added
+	total      int               // weight of the reports added, for ErrOverflow
+	meta       Meta              // Options.Meta
+	filters    set               // Report.PartialFilters
 }
 
 func newAgg(opts Options) *agg {
@@ -308,11 +311,18 @@ func (a *agg) addAudits(name string, families ...string) {
 
 // addCoverage widens the coverage of server name and returns it.
 func (a *agg) addCoverage(name string, first, last time.Time, records int) *coverage {
-	lc := a.lower.of(name)
-	c := a.servers[lc]
+	c := a.bySpelling[name]
 	if c == nil {
-		c = &coverage{name: name, id: uint32(len(a.servers))}
-		a.servers[lc] = c
+		lc := a.lower.of(name)
+		c = a.servers[lc]
+		if c == nil {
+			c = &coverage{name: name, id: uint32(len(a.servers))}
+			a.servers[lc] = c
+		}
+		if a.bySpelling == nil || len(a.bySpelling) >= maxCached {
+			a.bySpelling = map[string]*coverage{}
+		}
+		a.bySpelling[name] = c
 	}
 	c.name = minNonEmpty(c.name, name)
 	c.first = minTime(c.first, first.UTC())

@@ -160,14 +160,18 @@ func (t *strTable) lookup(s string) uint32 {
 	return id
 }
 
-// quickHash hashes the length of s and at most its first and last 8
-// bytes: not the whole string, and not seeded, so only for a cache, which
-// two strings of one hash merely share.
+// quickHash hashes the length of s and at most its first, middle and
+// last 8 bytes: not the whole string, and not seeded, so only for a cache,
+// which two strings of one hash merely share. The middle counts: names
+// such as ws0001.corp.example.com differ only there.
 func quickHash(s string) uint64 {
 	const m = 0x9e3779b97f4a7c15
 	h := uint64(len(s)) * m
 	if len(s) >= 8 {
 		h = (h ^ le64(s)) * m
+		if len(s) > 16 {
+			h = (h ^ le64(s[len(s)/2-4:])) * m
+		}
 		h = (h ^ le64(s[len(s)-8:])) * m
 	} else {
 		for i := range len(s) {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"encoding/binary"
 	"hash/maphash"
 	"maps"
 	"slices"
@@ -26,16 +27,22 @@ type rows struct {
 	unparsed int
 	samples  []Unparsed // the lowest in evidence order, at most 2*MaxUnparsedSamples
 	lower    lowerCache
-	// Room for the first value of the clients' sets and counts
-	// (addRecord), which most clients have one of.
-	strs slab[string]
-	sids slab[uint32]
-	evs  slab[eventAgg]
+	// Room for the first event count of the clients (addRecord), which
+	// most clients have one of.
+	evs slab[eventAgg]
 	// spell numbers the spellings of the servers and files of the
 	// clients' first and last evidence; wholeEv holds the evidence an
 	// evidence cannot give back exactly (see evidenceAt).
 	spell   strTable
 	wholeEv []Evidence
+	// bySpell caches the server row of each spelling, by its number in
+	// spell, so that a finding's server is found without lower-casing
+	// its name and looking that up; nil: not yet looked up.
+	bySpell []*serverAgg
+	// The day of the last finding counted and its counts: findings come
+	// mostly in time order.
+	lastDay    int64
+	lastCounts map[uint16]int
 }
 
 // evidence is an Evidence as a client row holds it, without pointers (a
@@ -116,14 +123,14 @@ type clientAgg struct {
 	names, users, spns strset
 	servers            idset
 	events             []eventAgg
+	first, last        evidence // see rows.evidenceAt
+	damaged            int
+	*clientRare        // nil until one of its values is seen
 	// own says that each event has its own set of servers; until then
 	// the client has at most one event ID, whose servers are the client's
 	// (events[0].servers is empty): most clients log one.
-	own         bool
-	first, last evidence // see rows.evidenceAt
-	seen        bool
-	damaged     int
-	*clientRare // nil until one of its values is seen
+	own  bool
+	seen bool
 }
 
 // clientRare holds what few clients have, so that the others do not pay
@@ -174,11 +181,23 @@ type eventAgg struct {
 	servers idset
 }
 
-// sortedSet is a set: a sorted slice while it holds at most smallSet
+// sortedSet is a set: its one value held in place while it has one (most
+// sets of a client row), a sorted slice while it holds at most smallSet
 // values, a map past that, so that a set stays cheap in the common case
-// and linear in the hostile one.
+// and linear in the hostile one. The one value in place spares a row a
+// pointer to it, which the collector would follow, and a cache miss to
+// reach it; the slice and the map are apart (setMore), so that a set of
+// one value is small.
 type sortedSet[T cmp.Ordered] struct {
-	small []T
+	more *setMore[T] // two values or more; nil otherwise
+	one  T
+	has1 bool // the set holds one value, one
+}
+
+// setMore holds the values of a set of two or more: small while they are
+// at most smallSet, big past that.
+type setMore[T cmp.Ordered] struct {
+	small []T // sorted
 	big   map[T]struct{}
 }
 
@@ -193,82 +212,111 @@ const smallSet = 16
 
 func (s *sortedSet[T]) add(vs ...T) {
 	for _, v := range vs {
-		if s.big != nil {
-			s.big[v] = struct{}{}
-			continue
+		switch {
+		case s.more != nil:
+			s.more.add(v)
+		case !s.has1:
+			s.one, s.has1 = v, true
+		case v != s.one:
+			small := make([]T, 2, 4)
+			small[0], small[1] = min(s.one, v), max(s.one, v)
+			s.more = &setMore[T]{small: small}
+			var zero T
+			s.one, s.has1 = zero, false
 		}
-		i, found := slices.BinarySearch(s.small, v)
-		if found {
-			continue
-		}
-		if len(s.small) < smallSet {
-			s.small = slices.Insert(s.small, i, v)
-			continue
-		}
-		s.big = make(map[T]struct{}, 2*smallSet)
-		for _, x := range s.small {
-			s.big[x] = struct{}{}
-		}
-		s.big[v] = struct{}{}
-		s.small = nil
 	}
 }
 
-// seed gives an empty set room for one value, carved from sl: most sets
-// of a client row hold one.
-func seed[T cmp.Ordered](s *sortedSet[T], sl *slab[T]) {
-	if s.small == nil && s.big == nil {
-		s.small = sl.make(0, 1)
+// add adds v to m.small, or to m.big, made of them past smallSet values.
+func (m *setMore[T]) add(v T) {
+	if m.big != nil {
+		m.big[v] = struct{}{}
+		return
 	}
+	i, found := slices.BinarySearch(m.small, v)
+	if found {
+		return
+	}
+	if len(m.small) < smallSet {
+		m.small = slices.Insert(m.small, i, v)
+		return
+	}
+	m.big = make(map[T]struct{}, 2*smallSet)
+	for _, x := range m.small {
+		m.big[x] = struct{}{}
+	}
+	m.big[v] = struct{}{}
+	m.small = nil
 }
 
 func (s *sortedSet[T]) has(v T) bool {
-	if s.big != nil {
-		_, ok := s.big[v]
+	switch {
+	case s.more == nil:
+		return s.has1 && s.one == v
+	case s.more.big != nil:
+		_, ok := s.more.big[v]
 		return ok
 	}
-	_, ok := slices.BinarySearch(s.small, v)
+	_, ok := slices.BinarySearch(s.more.small, v)
 	return ok
 }
 
 func (s *sortedSet[T]) len() int {
-	if s.big != nil {
-		return len(s.big)
+	switch {
+	case s.more == nil:
+		if s.has1 {
+			return 1
+		}
+		return 0
+	case s.more.big != nil:
+		return len(s.more.big)
 	}
-	return len(s.small)
+	return len(s.more.small)
 }
 
 // sorted returns the values in order, in a new slice; nil when empty.
 func (s *sortedSet[T]) sorted() []T {
-	if s.big != nil {
-		return slices.Sorted(maps.Keys(s.big))
+	return s.sortedIn(nil)
+}
+
+// sortedIn is sorted, a set of one value made in sl (see slab.make).
+func (s *sortedSet[T]) sortedIn(sl *slab[T]) []T {
+	switch {
+	case s.more != nil && s.more.big != nil:
+		return slices.Sorted(maps.Keys(s.more.big))
+	case s.more != nil:
+		return slices.Clone(s.more.small)
+	case s.has1:
+		out := sl.make(1, 1)
+		out[0] = s.one
+		return out
 	}
-	if len(s.small) == 0 {
-		return nil
-	}
-	return slices.Clone(s.small)
+	return nil
 }
 
 // take returns the values in order: with consume the set's own slice
 // when it has one, which the set must not be used after; otherwise a new
-// slice as sorted.
-func (s *sortedSet[T]) take(consume bool) []T {
-	if consume && s.big == nil && len(s.small) > 0 {
-		return slices.Clip(s.small)
+// slice as sortedIn.
+func (s *sortedSet[T]) take(consume bool, sl *slab[T]) []T {
+	if consume && s.more != nil && s.more.big == nil {
+		return slices.Clip(s.more.small)
 	}
-	return s.sorted()
+	return s.sortedIn(sl)
 }
 
 // each calls f with every value, in no fixed order.
 func (s *sortedSet[T]) each(f func(T)) {
-	if s.big != nil {
-		for v := range s.big {
+	switch {
+	case s.more != nil && s.more.big != nil:
+		for v := range s.more.big {
 			f(v)
 		}
-		return
-	}
-	for _, v := range s.small {
-		f(v)
+	case s.more != nil:
+		for _, v := range s.more.small {
+			f(v)
+		}
+	case s.has1:
+		f(s.one)
 	}
 }
 
@@ -477,12 +525,32 @@ func dayOf(t time.Time) int64 {
 }
 
 func (w *rows) addDay(day int64, event uint16, n int) {
+	if w.lastCounts != nil && day == w.lastDay {
+		w.lastCounts[event] += n
+		return
+	}
 	d := w.days[day]
 	if d == nil {
 		d = map[uint16]int{}
 		w.days[day] = d
 	}
 	d[event] += n
+	w.lastDay, w.lastCounts = day, d
+}
+
+// serverOf returns the row of the server of e, a finding's evidence as
+// evidenceAt gives it, whose name is name.
+func (w *rows) serverOf(e *evidence, name string) *serverAgg {
+	id := e.server
+	if int(id) < len(w.bySpell) && w.bySpell[id] != nil {
+		return w.bySpell[id]
+	}
+	sa := w.server(w.lower.of(name))
+	for len(w.bySpell) <= int(id) {
+		w.bySpell = append(w.bySpell, nil)
+	}
+	w.bySpell[id] = sa
+	return sa
 }
 
 func (w *rows) addSamples(u ...Unparsed) {
@@ -506,26 +574,24 @@ func (w *rows) trimSamples() {
 
 // addRecord counts one finding.
 func (w *rows) addRecord(rec *Record) {
-	lc := w.lower.of(rec.Server)
-	sa := w.server(lc)
-	sa.findings++
 	if rec.Kind == string(smbaudit.KindUnparsed) {
+		w.server(w.lower.of(rec.Server)).findings++
 		w.unparsed++
 		w.addSamples(Unparsed{Evidence: rec.Evidence, Reason: rec.Reason})
 		return
 	}
+	e := w.evidenceAt(&rec.Evidence)
+	sa := w.serverOf(&e, rec.Server)
+	sa.findings++
 	id := orUnknown(rec.ClientID)
 	c := w.client(id)
-	e := w.evidenceAt(&rec.Evidence)
 	w.seenAt(c, e, e)
 	c.kind = minNonEmpty(c.kind, rec.ClientKind)
 	c.short = minNonEmpty(c.short, rec.ShortName)
 	if rec.ClientRaw != "" {
-		seed(&c.names, &w.strs)
 		c.names.add(rec.ClientRaw)
 	}
 	if rec.User != "" {
-		seed(&c.users, &w.strs)
 		c.users.add(rec.User)
 	}
 	if rec.SPNQueryStatus != "" || rec.EPAPolicy != "" || rec.ServerRequiresSigning != "" || rec.Status != "" {
@@ -540,7 +606,6 @@ func (w *rows) addRecord(rec *Record) {
 		}
 	}
 	if rec.HasSPN {
-		seed(&c.spns, &w.strs)
 		c.spns.add(rec.SPN)
 	}
 	if rec.EventID == smbaudit.EventSPNUnrecognised {
@@ -554,7 +619,6 @@ func (w *rows) addRecord(rec *Record) {
 	if c.events == nil {
 		c.events = w.evs.make(0, 1)
 	}
-	seed(&c.servers, &w.sids)
 	c.count(rec.EventID, 1, sa.id)
 	if rec.ChunkDamaged {
 		c.damaged++
@@ -729,26 +793,44 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		return list
 	}
 
-	// The IDs beside the rows: sorting compares them without a load from
-	// each row.
+	// The first 16 bytes of the IDs beside the rows (idKey): sorting
+	// compares those, and loads an ID only when they tie, since a million
+	// IDs read at random are as many cache misses.
 	type byID struct {
-		id string
-		c  *clientAgg
+		key [2]uint64
+		c   *clientAgg
 	}
 	aggs := make([]byID, 0, w.clients.len())
 	for _, s := range w.clients.slots {
 		if s.c != nil {
-			aggs = append(aggs, byID{s.c.id, s.c})
+			aggs = append(aggs, byID{idKey(s.c.id), s.c})
 		}
 	}
 	if consume {
 		w.clients = clientTable{}
 	}
-	slices.SortFunc(aggs, func(x, y byID) int { return strings.Compare(x.id, y.id) })
+	slices.SortFunc(aggs, func(x, y byID) int {
+		switch {
+		case x.key[0] != y.key[0]:
+			return cmp.Compare(x.key[0], y.key[0])
+		case x.key[1] != y.key[1]:
+			return cmp.Compare(x.key[1], y.key[1])
+		}
+		return strings.Compare(x.c.id, y.c.id)
+	})
 	// The clients of each server (by lower-cased name), in ID order as the
 	// clients are written: those of its findings, which addRecord does not
 	// keep twice.
 	serverClients := make([][]string, len(w.names)) // by server ID
+	// The name shown of each spelling of a server, by its number in
+	// w.spell, made when first needed: the rows' evidence numbers them.
+	shownSpelled := make([]string, len(w.spell.strs))
+	displaySpelled := func(id uint32, name string) string {
+		if shownSpelled[id] == "" {
+			shownSpelled[id] = display(name)
+		}
+		return shownSpelled[id]
+	}
 	r.Clients = make([]Client, len(aggs))
 	for i := range aggs {
 		c := aggs[i].c
@@ -757,8 +839,8 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		}
 		c.servers.each(func(id uint32) { serverClients[id] = append(serverClients[id], c.id) })
 		first, last := w.evidenceOf(&c.first), w.evidenceOf(&c.last)
-		first.Server, last.Server = display(first.Server), display(last.Server)
-		names, servers, users, spns := c.names.take(consume), displayAll(&c.servers), c.users.take(consume), c.spns.take(consume)
+		first.Server, last.Server = displaySpelled(c.first.server, first.Server), displaySpelled(c.last.server, last.Server)
+		names, servers, users, spns := c.names.take(consume, &sl.names), displayAll(&c.servers), c.users.take(consume, &sl.names), c.spns.take(consume, &sl.names)
 		x := c.rareOf()
 		rc := &r.Clients[i]
 		*rc = Client{
@@ -826,6 +908,16 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 		u.Server = display(u.Server)
 		r.UnparsedSamples = append(r.UnparsedSamples, u)
 	}
+}
+
+// idKey returns the first 16 bytes of s, padded with zeros, as two
+// big-endian numbers: when the keys of two strings differ, they compare
+// as the strings do (past the end of the shorter, its zeros are below any
+// byte but a zero, and a string its zeros match is a prefix of the other).
+func idKey(s string) [2]uint64 {
+	var b [16]byte
+	copy(b[:], s)
+	return [2]uint64{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])}
 }
 
 // namedServers lists the servers the rows of r name.

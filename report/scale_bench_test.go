@@ -33,12 +33,14 @@ func scaleClients(n int) []smbaudit.Client {
 // scaleFinding is finding i of a scale run: clients in turn, two findings
 // each, on 20 servers, with a user and an SPN.
 func scaleFinding(f *smbaudit.Finding, cs []smbaudit.Client, i int) {
-	t0 := time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)
 	*f = smbaudit.Finding{Kind: smbaudit.KindSigningUnsupported, EventID: smbaudit.EventSigningUnsupported,
 		Server: scaleServers[i%len(scaleServers)], Client: cs[i%len(cs)], Channel: smbaudit.AuditChannel,
-		Time: t0.Add(time.Duration(i) * 40 * time.Millisecond), RecordID: uint64(i + 1), EventRecordID: uint64(i + 1),
+		Time: scaleT0.Add(time.Duration(i) * 40 * time.Millisecond), RecordID: uint64(i + 1), EventRecordID: uint64(i + 1),
 		User: scaleUsers[i%len(scaleUsers)], SPN: scaleSPNs[i%len(scaleServers)], HasSPN: true}
 }
+
+// scaleT0 is the time of the first finding of a scale run.
+var scaleT0 = time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)
 
 // The strings of the findings are made once, as a scan's decoder makes
 // them before the report sees them: their cost is not the report's.
