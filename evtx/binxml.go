@@ -437,8 +437,10 @@ type bxScratch struct {
 	// text gathers the renderings of the scalar arguments of the record
 	// being inspected (bxArg.render).
 	text []byte
-	// tmpl caches template bodies across chunks.
-	tmpl bxTmplCache
+	// tmpl caches template bodies across chunks; tbody is cachedBody's
+	// copy of the body it checks.
+	tmpl  bxTmplCache
+	tbody []byte
 	// insts is the arena of the template instances of the record being
 	// inspected (newInstance).
 	insts []bxInstance
@@ -488,9 +490,13 @@ type bxTmplKey struct {
 }
 
 type bxTmplEntry struct {
-	raw   []byte      // the body's bytes
-	names []bxNameRef // its name references, in order
-	body  []*bxNode
+	raw []byte // the body's bytes
+	// masked is raw with its name references zeroed (eight bytes for an
+	// inline one: the reference and the next-name offset, four for
+	// another), what cachedBody compares in one pass.
+	masked []byte
+	names  []bxNameRef // its name references, in order
+	body   []*bxNode
 	// progs holds the body's compiled forms (bxWalker.program).
 	progs bxPrograms
 }
@@ -524,24 +530,35 @@ const maxCachedTemplates = 512
 
 // cachedBody returns the cache entry of the body of size bytes at
 // chunk[start:], nil when none matches.
+//
+// The body's bytes are copied with its name references zeroed, as in the
+// entry's masked copy, and compared in one pass; then each reference is
+// checked (bxTmplCache).
 func (s *bxScratch) cachedBody(guid [16]byte, size uint32, depth int, chunk []byte, start int) *bxTmplEntry {
 	e := s.tmpl.m[bxTmplKey{guid, size, depth}]
 	if e == nil {
 		return nil
 	}
 	b := chunk[start : start+int(size)]
-	prev := 0
+	m := append(s.tbody[:0], b...)
+	s.tbody = m
+	for _, nr := range e.names {
+		if nr.inline {
+			binary.LittleEndian.PutUint64(m[nr.pos:], 0) // the reference and the next-name offset
+		} else {
+			binary.LittleEndian.PutUint32(m[nr.pos:], 0)
+		}
+	}
+	if string(m) != string(e.masked) {
+		return nil
+	}
 	for _, nr := range e.names {
 		r := nr.pos
-		if string(b[prev:r]) != string(e.raw[prev:r]) {
-			return nil
-		}
 		ref := int(binary.LittleEndian.Uint32(b[r:]))
 		if nr.inline {
 			if ref != start+r+4 {
 				return nil
 			}
-			prev = r + 8 // past the reference and the next-name offset
 			continue
 		}
 		if ref == start+r+4 {
@@ -550,10 +567,6 @@ func (s *bxScratch) cachedBody(guid [16]byte, size uint32, depth int, chunk []by
 		if name := bxNameAt(chunk, ref); name == nil || string(name) != string(nr.name) {
 			return nil
 		}
-		prev = r + 4
-	}
-	if string(b[prev:]) != string(e.raw[prev:]) {
-		return nil
 	}
 	return e
 }
@@ -565,14 +578,19 @@ func (s *bxScratch) cacheBody(guid [16]byte, size uint32, depth int, chunk, raw 
 		s.tmpl.m = make(map[bxTmplKey]*bxTmplEntry, 64)
 	}
 	e := &bxTmplEntry{raw: append([]byte(nil), raw...), names: append([]bxNameRef(nil), names...), body: body}
+	e.masked = append([]byte(nil), raw...)
 	for i := range e.names {
-		if nr := &e.names[i]; !nr.inline {
-			name := bxNameAt(chunk, nr.ref)
-			if name == nil {
-				return nil // not read as a name: not cached
-			}
-			nr.name = append([]byte(nil), name...)
+		nr := &e.names[i]
+		if nr.inline {
+			binary.LittleEndian.PutUint64(e.masked[nr.pos:], 0)
+			continue
 		}
+		binary.LittleEndian.PutUint32(e.masked[nr.pos:], 0)
+		name := bxNameAt(chunk, nr.ref)
+		if name == nil {
+			return nil // not read as a name: not cached
+		}
+		nr.name = append([]byte(nil), name...)
 	}
 	s.tmpl.m[bxTmplKey{guid, size, depth}] = e
 	return e
