@@ -441,6 +441,11 @@ type bxScratch struct {
 	// copy of the body it checks.
 	tmpl  bxTmplCache
 	tbody []byte
+	// nameMemo remembers, for the chunk being inspected, which name
+	// the name structures that cached bodies refer to hold (nameIs);
+	// its entries of another generation than memoGen are free.
+	nameMemo [bxNameMemoSize]bxNameMemoEntry
+	memoGen  uint32
 	// insts is the arena of the template instances of the record being
 	// inspected (newInstance).
 	insts []bxInstance
@@ -476,11 +481,14 @@ type bxScratch struct {
 // it) must be inline here too, at the same place in the body, and the
 // "next name" offset of that structure, which the parser skips, is not
 // compared; a reference to a name elsewhere in the chunk must find there
-// the same characters. A body that fails to parse, or that the pinned
+// the same characters (compared once per chunk and offset: nameIs). A body that fails to parse, or that the pinned
 // Velocidex would misread, is never cached. The result is what parsing it
 // would give, node for node, offsets relative to the body.
 type bxTmplCache struct {
 	m map[bxTmplKey]*bxTmplEntry
+	// nameIDs numbers the names the entries refer to (bxNameRef.id):
+	// equal IDs, equal names.
+	nameIDs map[string]uint32
 }
 
 type bxTmplKey struct {
@@ -507,8 +515,9 @@ type bxNameRef struct {
 	inline bool // to the name structure that follows it
 	ref    int  // the chunk offset referred to, when not inline
 	// name holds the count and characters of a name stored elsewhere
-	// (not inline), as cached.
-	name []byte
+	// (not inline), as cached, and id its ID in bxTmplCache.nameIDs.
+	name string
+	id   uint32
 }
 
 // bxNameAt returns the count and characters of the name structure at
@@ -552,7 +561,8 @@ func (s *bxScratch) cachedBody(guid [16]byte, size uint32, depth int, chunk []by
 	if string(m) != string(e.masked) {
 		return nil
 	}
-	for _, nr := range e.names {
+	for i := range e.names {
+		nr := &e.names[i]
 		r := nr.pos
 		ref := int(binary.LittleEndian.Uint32(b[r:]))
 		if nr.inline {
@@ -564,7 +574,7 @@ func (s *bxScratch) cachedBody(guid [16]byte, size uint32, depth int, chunk []by
 		if ref == start+r+4 {
 			return nil // inline here, not in the cached body
 		}
-		if name := bxNameAt(chunk, ref); name == nil || string(name) != string(nr.name) {
+		if !s.nameIs(chunk, ref, nr) {
 			return nil
 		}
 	}
@@ -576,6 +586,10 @@ func (s *bxScratch) cachedBody(guid [16]byte, size uint32, depth int, chunk []by
 func (s *bxScratch) cacheBody(guid [16]byte, size uint32, depth int, chunk, raw []byte, names []bxNameRef, body []*bxNode) *bxTmplEntry {
 	if s.tmpl.m == nil || len(s.tmpl.m) >= maxCachedTemplates {
 		s.tmpl.m = make(map[bxTmplKey]*bxTmplEntry, 64)
+		// The name IDs go with the entries that hold them, and the
+		// memo of the names they vouch for with them.
+		s.tmpl.nameIDs = make(map[string]uint32, 256)
+		s.newNameMemo()
 	}
 	e := &bxTmplEntry{raw: append([]byte(nil), raw...), names: append([]bxNameRef(nil), names...), body: body}
 	e.masked = append([]byte(nil), raw...)
@@ -590,10 +604,60 @@ func (s *bxScratch) cacheBody(guid [16]byte, size uint32, depth int, chunk, raw 
 		if name == nil {
 			return nil // not read as a name: not cached
 		}
-		nr.name = append([]byte(nil), name...)
+		nr.name = string(name)
+		id, ok := s.tmpl.nameIDs[nr.name]
+		if !ok {
+			id = uint32(len(s.tmpl.nameIDs) + 1)
+			s.tmpl.nameIDs[nr.name] = id
+		}
+		nr.id = id
 	}
 	s.tmpl.m[bxTmplKey{guid, size, depth}] = e
 	return e
+}
+
+// bxNameMemoSize is the number of entries of bxScratch.nameMemo, a power
+// of two.
+const bxNameMemoSize = 512
+
+// bxNameMemoEntry records that the chunk's name structure at ref holds the
+// name of ID id (bxTmplCache.nameIDs); it is valid while gen is the
+// scratch's memoGen.
+type bxNameMemoEntry struct {
+	gen, ref, id uint32
+}
+
+// newNameMemo empties the name memo: a new chunk, or new name IDs.
+func (s *bxScratch) newNameMemo() {
+	s.memoGen++
+	if s.memoGen == 0 {
+		s.nameMemo = [bxNameMemoSize]bxNameMemoEntry{}
+		s.memoGen = 1
+	}
+}
+
+// nameIs reports whether the name structure at chunk offset ref holds
+// nr's name. A name read once at ref is remembered for the chunk by its
+// ID, so that the other bodies referring to it compare IDs, not
+// characters.
+func (s *bxScratch) nameIs(chunk []byte, ref int, nr *bxNameRef) bool {
+	h := uint32(ref) * 0x9E3779B1 >> (32 - 9)
+	for i := range uint32(4) {
+		m := &s.nameMemo[(h+i)&(bxNameMemoSize-1)]
+		if m.gen != s.memoGen {
+			name := bxNameAt(chunk, ref)
+			if name == nil || string(name) != nr.name {
+				return false
+			}
+			*m = bxNameMemoEntry{gen: s.memoGen, ref: uint32(ref), id: nr.id}
+			return true
+		}
+		if m.ref == uint32(ref) {
+			return m.id == nr.id
+		}
+	}
+	name := bxNameAt(chunk, ref)
+	return name != nil && string(name) == nr.name
 }
 
 // bxRelocate makes the offsets of a template body's nodes relative to base.
@@ -698,6 +762,7 @@ func newChunkInspectorScratch(chunk []byte, sc *bxScratch) *chunkInspector {
 	clear(sc.templates)
 	clear(sc.names)
 	clear(sc.velocidexIDs)
+	sc.newNameMemo()
 	return &chunkInspector{
 		chunk:        chunk,
 		templates:    sc.templates,

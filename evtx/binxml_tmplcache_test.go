@@ -139,3 +139,45 @@ func indexBytes(s, sub []byte) int {
 	}
 	return -1
 }
+
+// TestTemplateCacheNameReferenceRedirected points a name reference of a
+// cached body at the name structure another reference of the same body
+// uses, whose name differs: the name seen there first is remembered for
+// the chunk (bxScratch.nameIs), and the redirected reference must still
+// not match the cached body's name. The changed chunk must inspect as a
+// fresh scratch inspects it.
+func TestTemplateCacheNameReferenceRedirected(t *testing.T) {
+	chunks := tmplCacheChunks(t)
+	tried := 0
+	for ci, c := range chunks {
+		sc := &bxScratch{}
+		inspectAll(c, sc)
+		for _, e := range sc.tmpl.m {
+			at := indexBytes(c, e.raw)
+			require.GreaterOrEqual(t, at, 0)
+			// Two references elsewhere to different names, the first
+			// checked before the second.
+			for i := range e.names {
+				for j := i + 1; j < len(e.names); j++ {
+					a, b := e.names[i], e.names[j]
+					if a.inline || b.inline || a.name == b.name || a.ref == b.ref {
+						continue
+					}
+					m := append([]byte(nil), c...)
+					binary.LittleEndian.PutUint32(m[at+b.pos:], uint32(a.ref))
+					want := inspectAll(m, nil)
+					warm := &bxScratch{}
+					inspectAll(c, warm)
+					got := inspectAll(m, warm)
+					require.Equal(t, want, got, "chunk %d: reference at body offset %d redirected to %q", ci, b.pos, a.name)
+					tried++
+					if tried >= 40 {
+						return
+					}
+					break
+				}
+			}
+		}
+	}
+	require.Positive(t, tried, "no body refers to two different names elsewhere")
+}
