@@ -503,8 +503,10 @@ type bxTmplEntry struct {
 	// inline one: the reference and the next-name offset, four for
 	// another), what cachedBody compares in one pass.
 	masked []byte
-	names  []bxNameRef // its name references, in order
-	body   []*bxNode
+	// refs is names as cachedBody checks them, without pointers.
+	refs  []bxRefCheck
+	names []bxNameRef // its name references, in order
+	body  []*bxNode
 	// progs holds the body's compiled forms (bxWalker.program).
 	progs bxPrograms
 }
@@ -518,6 +520,13 @@ type bxNameRef struct {
 	// (not inline), as cached, and id its ID in bxTmplCache.nameIDs.
 	name string
 	id   uint32
+}
+
+// bxRefCheck is a name reference of a cached body as cachedBody checks
+// it: its body-relative offset, the ID of its name (0: inline) and its
+// index in the entry's names.
+type bxRefCheck struct {
+	pos, id, name uint32
 }
 
 // bxNameAt returns the count and characters of the name structure at
@@ -551,32 +560,30 @@ func (s *bxScratch) cachedBody(guid [16]byte, size uint32, depth int, chunk []by
 	b := chunk[start : start+int(size)]
 	m := append(s.tbody[:0], b...)
 	s.tbody = m
-	for _, nr := range e.names {
-		if nr.inline {
-			binary.LittleEndian.PutUint64(m[nr.pos:], 0) // the reference and the next-name offset
-		} else {
-			binary.LittleEndian.PutUint32(m[nr.pos:], 0)
-		}
-	}
-	if string(m) != string(e.masked) {
-		return nil
-	}
-	for i := range e.names {
-		nr := &e.names[i]
-		r := nr.pos
+	for _, nr := range e.refs {
+		r := int(nr.pos)
 		ref := int(binary.LittleEndian.Uint32(b[r:]))
-		if nr.inline {
+		if nr.id == 0 {
 			if ref != start+r+4 {
 				return nil
 			}
+			binary.LittleEndian.PutUint64(m[r:], 0) // the reference and the next-name offset
 			continue
 		}
 		if ref == start+r+4 {
 			return nil // inline here, not in the cached body
 		}
-		if !s.nameIs(chunk, ref, nr) {
+		binary.LittleEndian.PutUint32(m[r:], 0)
+		if me := &s.nameMemo[bxNameMemoSlot(ref)]; me.gen == s.memoGen && me.ref == uint32(ref) {
+			if me.id != nr.id {
+				return nil
+			}
+		} else if !s.nameIs(chunk, ref, e.names[nr.name].name, nr.id) {
 			return nil
 		}
+	}
+	if string(m) != string(e.masked) {
+		return nil
 	}
 	return e
 }
@@ -612,13 +619,19 @@ func (s *bxScratch) cacheBody(guid [16]byte, size uint32, depth int, chunk, raw 
 		}
 		nr.id = id
 	}
+	e.refs = make([]bxRefCheck, len(e.names))
+	for i, nr := range e.names {
+		e.refs[i] = bxRefCheck{pos: uint32(nr.pos), id: nr.id, name: uint32(i)}
+	}
 	s.tmpl.m[bxTmplKey{guid, size, depth}] = e
 	return e
 }
 
-// bxNameMemoSize is the number of entries of bxScratch.nameMemo, a power
-// of two.
-const bxNameMemoSize = 512
+// bxNameMemoSize is the number of entries of bxScratch.nameMemo.
+const (
+	bxNameMemoBits = 9
+	bxNameMemoSize = 1 << bxNameMemoBits
+)
 
 // bxNameMemoEntry records that the chunk's name structure at ref holds the
 // name of ID id (bxTmplCache.nameIDs); it is valid while gen is the
@@ -637,27 +650,32 @@ func (s *bxScratch) newNameMemo() {
 }
 
 // nameIs reports whether the name structure at chunk offset ref holds
-// nr's name. A name read once at ref is remembered for the chunk by its
+// name, whose ID is id. A name read once at ref is remembered for the chunk by its
 // ID, so that the other bodies referring to it compare IDs, not
 // characters.
-func (s *bxScratch) nameIs(chunk []byte, ref int, nr *bxNameRef) bool {
-	h := uint32(ref) * 0x9E3779B1 >> (32 - 9)
-	for i := range uint32(4) {
+func (s *bxScratch) nameIs(chunk []byte, ref int, name string, id uint32) bool {
+	h := bxNameMemoSlot(ref)
+	for i := range 4 {
 		m := &s.nameMemo[(h+i)&(bxNameMemoSize-1)]
 		if m.gen != s.memoGen {
-			name := bxNameAt(chunk, ref)
-			if name == nil || string(name) != nr.name {
+			at := bxNameAt(chunk, ref)
+			if at == nil || string(at) != name {
 				return false
 			}
-			*m = bxNameMemoEntry{gen: s.memoGen, ref: uint32(ref), id: nr.id}
+			*m = bxNameMemoEntry{gen: s.memoGen, ref: uint32(ref), id: id}
 			return true
 		}
 		if m.ref == uint32(ref) {
-			return m.id == nr.id
+			return m.id == id
 		}
 	}
-	name := bxNameAt(chunk, ref)
-	return name != nil && string(name) == nr.name
+	at := bxNameAt(chunk, ref)
+	return at != nil && string(at) == name
+}
+
+// bxNameMemoSlot returns the first slot of ref in bxScratch.nameMemo.
+func bxNameMemoSlot(ref int) int {
+	return int(uint32(ref) * 0x9E3779B1 >> (32 - bxNameMemoBits))
 }
 
 // bxRelocate makes the offsets of a template body's nodes relative to base.
