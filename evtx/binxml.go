@@ -486,9 +486,12 @@ type bxScratch struct {
 // would give, node for node, offsets relative to the body.
 type bxTmplCache struct {
 	m map[bxTmplKey]*bxTmplEntry
-	// nameIDs numbers the names the entries refer to (bxNameRef.id):
-	// equal IDs, equal names.
-	nameIDs map[string]uint32
+	// nameIDs numbers the names (count and characters) the entries
+	// refer to (bxRefCheck.id): equal IDs, equal names; names[id-1] is
+	// the name of ID id.
+	nameIDs   map[string]uint32
+	names     []string
+	nameBytes int // the bytes of names
 }
 
 type bxTmplKey struct {
@@ -498,35 +501,31 @@ type bxTmplKey struct {
 }
 
 type bxTmplEntry struct {
-	raw []byte // the body's bytes
-	// masked is raw with its name references zeroed (eight bytes for an
-	// inline one: the reference and the next-name offset, four for
-	// another), what cachedBody compares in one pass.
+	// masked is the body's bytes with its name references zeroed (eight
+	// bytes for an inline one: the reference and the next-name offset,
+	// four for another), what cachedBody compares in one pass; refs,
+	// its name references in order.
 	masked []byte
-	// refs is names as cachedBody checks them, without pointers.
-	refs  []bxRefCheck
-	names []bxNameRef // its name references, in order
-	body  []*bxNode
+	refs   []bxRefCheck
+	body   []*bxNode
 	// progs holds the body's compiled forms (bxWalker.program).
 	progs bxPrograms
 }
 
-// bxNameRef is a name reference of a template body.
+// bxNameRef is a name reference of a template body, as the parser
+// records it.
 type bxNameRef struct {
 	pos    int  // body-relative offset of the reference
 	inline bool // to the name structure that follows it
 	ref    int  // the chunk offset referred to, when not inline
-	// name holds the count and characters of a name stored elsewhere
-	// (not inline), as cached, and id its ID in bxTmplCache.nameIDs.
-	name string
-	id   uint32
 }
 
-// bxRefCheck is a name reference of a cached body as cachedBody checks
-// it: its body-relative offset, the ID of its name (0: inline) and its
-// index in the entry's names.
+// bxRefCheck is a name reference of a cached body: its body-relative
+// offset and, for a reference to a name stored elsewhere (not inline),
+// the ID of that name's count and characters in bxTmplCache.nameIDs (0:
+// inline).
 type bxRefCheck struct {
-	pos, id, name uint32
+	pos, id uint32
 }
 
 // bxNameAt returns the count and characters of the name structure at
@@ -542,9 +541,13 @@ func bxNameAt(chunk []byte, ref int) []byte {
 	return chunk[ref+6 : ref+8+2*n]
 }
 
-// maxCachedTemplates bounds a worker's template cache; it is emptied when
-// full.
-const maxCachedTemplates = 512
+// maxCachedTemplates and maxCachedNameBytes bound a worker's template
+// cache, its entries and the bytes of the names they refer to; it is
+// emptied when either is reached.
+const (
+	maxCachedTemplates = 512
+	maxCachedNameBytes = 1 << 20
+)
 
 // cachedBody returns the cache entry of the body of size bytes at
 // chunk[start:], nil when none matches.
@@ -578,7 +581,7 @@ func (s *bxScratch) cachedBody(guid [16]byte, size uint32, depth int, chunk []by
 			if me.id != nr.id {
 				return nil
 			}
-		} else if !s.nameIs(chunk, ref, e.names[nr.name].name, nr.id) {
+		} else if !s.nameIs(chunk, ref, s.tmpl.names[nr.id-1], nr.id) {
 			return nil
 		}
 	}
@@ -591,17 +594,17 @@ func (s *bxScratch) cachedBody(guid [16]byte, size uint32, depth int, chunk []by
 // cacheBody keeps the parsed body of raw, a body of chunk, and returns
 // its entry (nil: not kept).
 func (s *bxScratch) cacheBody(guid [16]byte, size uint32, depth int, chunk, raw []byte, names []bxNameRef, body []*bxNode) *bxTmplEntry {
-	if s.tmpl.m == nil || len(s.tmpl.m) >= maxCachedTemplates {
+	if s.tmpl.m == nil || len(s.tmpl.m) >= maxCachedTemplates || s.tmpl.nameBytes >= maxCachedNameBytes {
 		s.tmpl.m = make(map[bxTmplKey]*bxTmplEntry, 64)
 		// The name IDs go with the entries that hold them, and the
 		// memo of the names they vouch for with them.
 		s.tmpl.nameIDs = make(map[string]uint32, 256)
+		s.tmpl.names, s.tmpl.nameBytes = s.tmpl.names[:0], 0
 		s.newNameMemo()
 	}
-	e := &bxTmplEntry{raw: append([]byte(nil), raw...), names: append([]bxNameRef(nil), names...), body: body}
-	e.masked = append([]byte(nil), raw...)
-	for i := range e.names {
-		nr := &e.names[i]
+	e := &bxTmplEntry{masked: append([]byte(nil), raw...), refs: make([]bxRefCheck, len(names)), body: body}
+	for i, nr := range names {
+		e.refs[i].pos = uint32(nr.pos)
 		if nr.inline {
 			binary.LittleEndian.PutUint64(e.masked[nr.pos:], 0)
 			continue
@@ -611,17 +614,14 @@ func (s *bxScratch) cacheBody(guid [16]byte, size uint32, depth int, chunk, raw 
 		if name == nil {
 			return nil // not read as a name: not cached
 		}
-		nr.name = string(name)
-		id, ok := s.tmpl.nameIDs[nr.name]
+		id, ok := s.tmpl.nameIDs[string(name)]
 		if !ok {
-			id = uint32(len(s.tmpl.nameIDs) + 1)
-			s.tmpl.nameIDs[nr.name] = id
+			s.tmpl.names = append(s.tmpl.names, string(name))
+			s.tmpl.nameBytes += len(name)
+			id = uint32(len(s.tmpl.names))
+			s.tmpl.nameIDs[s.tmpl.names[id-1]] = id
 		}
-		nr.id = id
-	}
-	e.refs = make([]bxRefCheck, len(e.names))
-	for i, nr := range e.names {
-		e.refs[i] = bxRefCheck{pos: uint32(nr.pos), id: nr.id, name: uint32(i)}
+		e.refs[i].id = id
 	}
 	s.tmpl.m[bxTmplKey{guid, size, depth}] = e
 	return e

@@ -112,14 +112,13 @@ func TestTemplateCacheMutations(t *testing.T) {
 		require.NotEmpty(t, sc.tmpl.m)
 		// A byte inside a cached template body: pick a cached entry and
 		// find its bytes in the chunk.
-		var raw []byte
-		for _, e := range sc.tmpl.m {
-			raw = e.raw
+		var e *bxTmplEntry
+		for _, e = range sc.tmpl.m {
 			break
 		}
-		at := indexBytes(c, raw)
+		at := cachedBodyAt(c, e)
 		require.GreaterOrEqual(t, at, 0)
-		pos := at + rng.IntN(len(raw))
+		pos := at + rng.IntN(len(e.masked))
 		if rng.IntN(4) == 0 {
 			pos = chunkHeaderSize + rng.IntN(len(c)-chunkHeaderSize) // anywhere
 		}
@@ -131,9 +130,20 @@ func TestTemplateCacheMutations(t *testing.T) {
 	}
 }
 
-func indexBytes(s, sub []byte) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if string(s[i:i+len(sub)]) == string(sub) {
+// cachedBodyAt returns the offset in chunk of the body e caches, -1 when
+// none is found.
+func cachedBodyAt(chunk []byte, e *bxTmplEntry) int {
+	m := make([]byte, len(e.masked))
+	for i := 0; i+len(m) <= len(chunk); i++ {
+		copy(m, chunk[i:])
+		for _, r := range e.refs {
+			if r.id == 0 {
+				binary.LittleEndian.PutUint64(m[r.pos:], 0)
+			} else {
+				binary.LittleEndian.PutUint32(m[r.pos:], 0)
+			}
+		}
+		if string(m) == string(e.masked) {
 			return i
 		}
 	}
@@ -153,23 +163,23 @@ func TestTemplateCacheNameReferenceRedirected(t *testing.T) {
 		sc := &bxScratch{}
 		inspectAll(c, sc)
 		for _, e := range sc.tmpl.m {
-			at := indexBytes(c, e.raw)
+			at := cachedBodyAt(c, e)
 			require.GreaterOrEqual(t, at, 0)
 			// Two references elsewhere to different names, the first
 			// checked before the second.
-			for i := range e.names {
-				for j := i + 1; j < len(e.names); j++ {
-					a, b := e.names[i], e.names[j]
-					if a.inline || b.inline || a.name == b.name || a.ref == b.ref {
+			for i := range e.refs {
+				for j := i + 1; j < len(e.refs); j++ {
+					a, b := e.refs[i], e.refs[j]
+					if a.id == 0 || b.id == 0 || a.id == b.id {
 						continue
 					}
 					m := append([]byte(nil), c...)
-					binary.LittleEndian.PutUint32(m[at+b.pos:], uint32(a.ref))
+					copy(m[at+int(b.pos):at+int(b.pos)+4], c[at+int(a.pos):])
 					want := inspectAll(m, nil)
 					warm := &bxScratch{}
 					inspectAll(c, warm)
 					got := inspectAll(m, warm)
-					require.Equal(t, want, got, "chunk %d: reference at body offset %d redirected to %q", ci, b.pos, a.name)
+					require.Equal(t, want, got, "chunk %d: reference at body offset %d redirected to %q", ci, b.pos, sc.tmpl.names[a.id-1])
 					tried++
 					if tried >= 40 {
 						return
