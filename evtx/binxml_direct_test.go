@@ -440,3 +440,27 @@ func TestProgramsEqualNodeByNodeBuilt(t *testing.T) {
 		})
 	}
 }
+
+// TestSysTextEqualsFieldTable checks that setSysText, which sets the text
+// System fields without systemFields' function values, sets every field
+// as the table does: text (setSystem) for any type, and a GUID value's
+// rendering as is.
+func TestSysTextEqualsFieldTable(t *testing.T) {
+	texts := []string{"", "x", "Microsoft-Windows-SMBServer", "{3C4D5E6F-0000-1111-2222-333344445555}",
+		"{3c4d5e6f-0000-1111-2222-333344445555}", "3C4D5E6F-0000-1111-2222-333344445555", "42", "-1", "70000",
+		"2026-12-02T04:00:00.0000000Z"}
+	for i := range systemFields {
+		for _, typ := range []Type{TypeString, TypeGUID, TypeUint16, TypeSID} {
+			for _, text := range texts {
+				var want, got Event
+				if f := &systemFields[i]; typ == TypeGUID && f.guid != nil {
+					f.guid(&want, text)
+				} else {
+					setSystem(&want, i, &typedValue{Text: text})
+				}
+				setSysText(&got, i, typ, text)
+				assert.Equal(t, want, got, "field %s, type 0x%02x, %q", systemFields[i].path, uint8(typ), text)
+			}
+		}
+	}
+}

@@ -337,13 +337,35 @@ const maxMemoValue = 64
 // setSysText sets the System field slot of ev from text, the rendering of
 // a value of type typ.
 func setSysText(ev *Event, slot int, typ Type, text string) {
-	if f := &systemFields[slot]; typ == TypeGUID && f.guid != nil {
-		// The pre-pass's rendering of a GUID value: already in the
-		// form renderGUID gives.
-		f.guid(ev, text)
-		return
+	// The text fields, as systemFields sets them, without its function
+	// values; the pre-pass's rendering of a GUID value is already in the
+	// form renderGUID gives.
+	switch slot {
+	case slotProvider:
+		ev.Provider = text
+	case slotEventSourceName:
+		ev.EventSourceName = text
+	case slotChannel:
+		ev.Channel = text
+	case slotComputer:
+		ev.Computer = text
+	case slotUserID:
+		ev.UserSID = text
+	case slotProviderGUID, slotActivityID, slotRelatedActivity:
+		if typ != TypeGUID {
+			text = renderGUID(text)
+		}
+		switch slot {
+		case slotProviderGUID:
+			ev.ProviderGUID = text
+		case slotActivityID:
+			ev.ActivityID = text
+		default:
+			ev.RelatedActivityID = text
+		}
+	default:
+		setSystem(ev, slot, &typedValue{Text: text})
 	}
-	setSystem(ev, slot, &typedValue{Text: text})
 }
 
 var (
