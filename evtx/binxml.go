@@ -353,6 +353,30 @@ func (a *planArena) next() *recordValues {
 	return p
 }
 
+// tdefArena hands out the template definitions of the chunk being
+// inspected in blocks, reused from chunk to chunk: a definition is only
+// referred to from the chunk's inspector and the records it inspects.
+type tdefArena struct {
+	blocks [][]templateDef
+	b, i   int // the next definition is blocks[b][i]
+}
+
+// tdefBlock is the size of a tdefArena's blocks.
+const tdefBlock = 32
+
+// next returns a definition set to t.
+func (a *tdefArena) next(t templateDef) *templateDef {
+	if a.b == len(a.blocks) {
+		a.blocks = append(a.blocks, make([]templateDef, tdefBlock))
+	}
+	p := &a.blocks[a.b][a.i]
+	if a.i++; a.i == tdefBlock {
+		a.b, a.i = a.b+1, 0
+	}
+	*p = t
+	return p
+}
+
 // newPlan returns a zeroed plan from the worker's plan arena.
 func (d *chunkInspector) newPlan() *recordValues {
 	return d.sc.plans.next()
@@ -469,6 +493,9 @@ type bxScratch struct {
 	// whoever inspects chunks one after the other with this scratch
 	// resets it per chunk.
 	plans planArena
+	// tdefs holds the template definitions of the chunk being
+	// inspected; a new inspector resets it.
+	tdefs tdefArena
 }
 
 // bxTmplCache holds the parsed bodies of the template definitions a worker
@@ -781,6 +808,7 @@ func newChunkInspectorScratch(chunk []byte, sc *bxScratch) *chunkInspector {
 	clear(sc.names)
 	clear(sc.velocidexIDs)
 	sc.newNameMemo()
+	sc.tdefs.b, sc.tdefs.i = 0, 0
 	return &chunkInspector{
 		chunk:        chunk,
 		templates:    sc.templates,

@@ -709,7 +709,7 @@ func (p *recParser) parseDefinition(c *bxCursor, id uint32, depth int) (*templat
 		// The same record inspected again.
 		return t, nil
 	}
-	t := &templateDef{offset: uint32(defOff), id: id, guid: [16]byte(guid), size: size, base: bodyStart}
+	t := p.d.sc.tdefs.next(templateDef{offset: uint32(defOff), id: id, guid: [16]byte(guid), size: size, base: bodyStart})
 	sc := p.d.sc
 	if e := sc.cachedBody(t.guid, size, depth, c.b, bodyStart); e != nil {
 		// The same definition, read in an earlier chunk: its nodes are
