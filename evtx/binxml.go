@@ -227,12 +227,19 @@ type templateDef struct {
 // chunkInspector inspects the records of one chunk, in file order. It is not
 // safe for concurrent use; use one per chunk.
 type chunkInspector struct {
-	chunk      []byte
-	templates  map[uint32]*templateDef // by definition offset
-	names      map[uint32]string       // names referenced by offset
-	scanArrays int                     // 0x86/0x8a/0x95 arguments handed to Velocidex so far
-	values     int                     // values in the plans returned so far
-	steps      int                     // expansion steps spent so far
+	chunk     []byte
+	templates map[uint32]*templateDef // by definition offset
+	// recent holds entries of templates, by definition offset modulo
+	// its size (template): records refer to a few definitions, again
+	// and again.
+	recent [16]struct {
+		off uint32
+		t   *templateDef
+	}
+	names      map[uint32]string // names referenced by offset
+	scanArrays int               // 0x86/0x8a/0x95 arguments handed to Velocidex so far
+	values     int               // values in the plans returned so far
+	steps      int               // expansion steps spent so far
 	// velocidexIDs holds the template IDs Velocidex has learnt from the
 	// records handed to it; it resolves templates by ID, not offset.
 	velocidexIDs map[uint32]bool
@@ -375,6 +382,20 @@ func (a *tdefArena) next(t templateDef) *templateDef {
 	}
 	*p = t
 	return p
+}
+
+// template returns the definition at chunk offset off that an earlier
+// record defined (templates), nil when there is none.
+func (d *chunkInspector) template(off uint32) *templateDef {
+	r := &d.recent[off%uint32(len(d.recent))]
+	if r.t != nil && r.off == off {
+		return r.t
+	}
+	t := d.templates[off]
+	if t != nil {
+		r.off, r.t = off, t
+	}
+	return t
 }
 
 // newPlan returns a zeroed plan from the worker's plan arena.
@@ -910,6 +931,7 @@ func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordValu
 	if len(p.pending) > 0 { // most records define no template
 		for off, t := range p.pending {
 			d.templates[off] = t
+			d.recent[off%uint32(len(d.recent))].t = nil // templates is the reference
 			plan.defined = append(plan.defined, off)
 		}
 		bxSortUint32(plan.defined)

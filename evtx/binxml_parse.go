@@ -547,7 +547,7 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 	} else {
 		t = p.pending[defOff]
 		if t == nil {
-			t = p.d.templates[defOff]
+			t = p.d.template(defOff)
 		}
 		if t == nil && p.d.detached {
 			if t, err = p.definitionAt(defOff, id, depth); err != nil {
