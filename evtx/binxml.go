@@ -398,6 +398,14 @@ func (d *chunkInspector) template(off uint32) *templateDef {
 	return t
 }
 
+// define records t as the definition at chunk offset off.
+func (d *chunkInspector) define(off uint32, t *templateDef) {
+	d.templates[off] = t
+	if r := &d.recent[off%uint32(len(d.recent))]; r.off == off {
+		r.t = t
+	}
+}
+
 // newPlan returns a zeroed plan from the worker's plan arena.
 func (d *chunkInspector) newPlan() *recordValues {
 	return d.sc.plans.next()
@@ -930,8 +938,7 @@ func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordValu
 	// Commit what the record taught us about the chunk.
 	if len(p.pending) > 0 { // most records define no template
 		for off, t := range p.pending {
-			d.templates[off] = t
-			d.recent[off%uint32(len(d.recent))].t = nil // templates is the reference
+			d.define(off, t)
 			plan.defined = append(plan.defined, off)
 		}
 		bxSortUint32(plan.defined)

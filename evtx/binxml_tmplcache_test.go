@@ -191,3 +191,24 @@ func TestTemplateCacheNameReferenceRedirected(t *testing.T) {
 	}
 	require.Positive(t, tried, "no body refers to two different names elsewhere")
 }
+
+// TestRecentTemplates checks that the table of recent definitions gives
+// what the chunk's map holds, also after a definition at the same offset
+// replaces another (a recovered record's reference read where it points)
+// and for offsets that share an entry of the table.
+func TestRecentTemplates(t *testing.T) {
+	d := newChunkInspector(make([]byte, chunkSize))
+	n := uint32(len(d.recent))
+	t1, t2, t3 := &templateDef{id: 1}, &templateDef{id: 2}, &templateDef{id: 3}
+	assert.Nil(t, d.template(600))
+	d.define(600, t1)
+	assert.Same(t, t1, d.template(600))
+	assert.Same(t, t1, d.template(600)) // from the table
+	d.define(600, t2)
+	assert.Same(t, t2, d.template(600))
+	d.define(600+n, t3)
+	assert.Same(t, t3, d.template(600+n))
+	assert.Same(t, t2, d.template(600))
+	assert.Nil(t, d.template(600+2*n))
+	assert.Same(t, t2, d.template(600))
+}
