@@ -148,13 +148,20 @@ func (s *eventSink) finish() *Event {
 		m.typ, m.data, m.text, m.ok = st.a.typ, append(m.data[:0], st.a.bytes(s.chunk)...), t, true
 	}
 	if len(s.fields) > 0 {
-		ev.Data = s.events.data(len(s.fields))
-		copy(ev.Data, s.fields)
-		for i, sp := range s.spans {
-			if sp.ts >= 0 {
-				ev.Data[i].Value = text[sp.ts:sp.te]
+		// One pass, field by field: the value from the text, or as
+		// taken; no copy of the fields then a second write of values.
+		data := s.events.data(len(s.fields))
+		spans := s.spans[:len(data)]
+		for i := range data {
+			f, d := &s.fields[i], &data[i]
+			d.Name, d.Type = f.Name, f.Type // with Value, every field of a Field
+			if sp := spans[i]; sp.ts >= 0 {
+				d.Value = text[sp.ts:sp.te]
+			} else {
+				d.Value = f.Value
 			}
 		}
+		ev.Data = data
 	}
 	for _, u := range s.memos {
 		m := u.m
