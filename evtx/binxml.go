@@ -342,10 +342,24 @@ const planBlock = 32
 type planArena struct {
 	blocks [][]recordValues
 	b, i   int // the next plan is blocks[b][i]
+	// defined backs the plans' defined lists; what is past its length
+	// is free.
+	defined []uint32
 }
 
 // reset makes every plan handed out reusable.
-func (a *planArena) reset() { a.b, a.i = 0, 0 }
+func (a *planArena) reset() { a.b, a.i, a.defined = 0, 0, a.defined[:0] }
+
+// carveDefined returns a defined list of n offsets for a plan, to be set.
+func (a *planArena) carveDefined(n int) []uint32 {
+	if len(a.defined)+n > cap(a.defined) {
+		// The lists already handed out keep the old backing.
+		a.defined = make([]uint32, 0, max(256, n))
+	}
+	l := len(a.defined)
+	a.defined = a.defined[:l+n]
+	return a.defined[l : l+n : l+n]
+}
 
 // next returns a zeroed plan.
 func (a *planArena) next() *recordValues {
@@ -936,21 +950,20 @@ func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordValu
 	}
 
 	// Commit what the record taught us about the chunk.
-	if len(p.pending) > 0 { // most records define no template
-		for off, t := range p.pending {
-			d.define(off, t)
-			plan.defined = append(plan.defined, off)
+	if len(p.defs) > 0 { // most records define no template
+		plan.defined = d.sc.plans.carveDefined(len(p.defs))
+		for i, t := range p.defs {
+			d.define(t.offset, t)
+			plan.defined[i] = t.offset
 		}
 		bxSortUint32(plan.defined)
 	}
 	if p.unsafe != nil {
 		return plan, p.unsafe
 	}
-	if len(p.pending) > 0 {
-		for _, t := range p.pending {
-			t.velocidexKnows = true
-			d.velocidexIDs[t.id] = true
-		}
+	for _, t := range p.defs {
+		t.velocidexKnows = true
+		d.velocidexIDs[t.id] = true
 	}
 	d.scanArrays += p.scanArrays
 	plan.scanArrays = p.scanArrays

@@ -98,9 +98,12 @@ type bxArgExt struct {
 
 // recParser holds the state of one record's inspection.
 type recParser struct {
-	d          *chunkInspector
-	plan       *recordValues
-	pending    map[uint32]*templateDef // definitions met in this record
+	d       *chunkInspector
+	plan    *recordValues
+	pending map[uint32]*templateDef // definitions met in this record
+	// defs lists pending's definitions in the order met, for the loops
+	// over them (no map iteration).
+	defs       []*templateDef
 	scanArrays int
 	unsafe     error // first reason Velocidex would misread the record
 	outer      bool  // the outermost instance has been described in plan
@@ -115,7 +118,7 @@ type recParser struct {
 // reset readies p for a record, field by field (a typed copy of a whole
 // parser costs a bulk write barrier while the collector marks).
 func (p *recParser) reset(d *chunkInspector, plan *recordValues) {
-	p.d, p.plan, p.pending, p.scanArrays, p.unsafe = d, plan, nil, 0, nil
+	p.d, p.plan, p.pending, p.defs, p.scanArrays, p.unsafe = d, plan, nil, p.defs[:0], 0, nil
 	p.outer, p.outerTmpl = false, nil
 	p.inBody, p.bodyStart, p.names = false, 0, p.names[:0]
 }
@@ -752,11 +755,12 @@ func (p *recParser) parseDefinition(c *bxCursor, id uint32, depth int) (*templat
 		p.pending = p.d.pendingMap
 	}
 	p.pending[uint32(defOff)] = t
+	p.defs = append(p.defs, t)
 	return t, nil
 }
 
 func (p *recParser) idKnownToVelocidex(id uint32) bool {
-	for _, t := range p.pending {
+	for _, t := range p.defs {
 		if t.id == id {
 			return true
 		}
