@@ -98,12 +98,13 @@ type bxArgExt struct {
 
 // recParser holds the state of one record's inspection.
 type recParser struct {
-	d       *chunkInspector
-	plan    *recordValues
-	pending map[uint32]*templateDef // definitions met in this record
-	// defs lists pending's definitions in the order met, for the loops
-	// over them (no map iteration).
+	d    *chunkInspector
+	plan *recordValues
+	// defs lists the definitions met in this record, in the order met;
+	// pending indexes them by offset once there are more than
+	// maxPendingScan (pendingAt).
 	defs       []*templateDef
+	pending    map[uint32]*templateDef
 	scanArrays int
 	unsafe     error // first reason Velocidex would misread the record
 	outer      bool  // the outermost instance has been described in plan
@@ -548,7 +549,7 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 			return nil, err
 		}
 	} else {
-		t = p.pending[defOff]
+		t = p.pendingAt(defOff)
 		if t == nil {
 			t = p.d.template(defOff)
 		}
@@ -566,7 +567,7 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 			p.markUnsafe(off, "template ID 0x%08x refers to the definition at 0x%x made under ID 0x%08x", id, defOff, t.id)
 		case t.unsafe != "":
 			p.markUnsafe(off, "template at 0x%x uses %s", defOff, t.unsafe)
-		case !t.velocidexKnows && p.pending[defOff] == nil:
+		case !t.velocidexKnows && p.pendingAt(defOff) == nil:
 			p.markUnsafe(off, "template at 0x%x was defined by a record kept from the decoder", defOff)
 		}
 	}
@@ -705,7 +706,7 @@ func (p *recParser) parseDefinition(c *bxCursor, id uint32, depth int) (*templat
 	}
 	bodyStart := c.pos
 	c.pos += int(size)
-	if t := p.pending[uint32(defOff)]; t != nil {
+	if t := p.pendingAt(uint32(defOff)); t != nil {
 		return t, nil
 	}
 	if t := p.d.templates[uint32(defOff)]; t != nil && t.id == id {
@@ -747,16 +748,44 @@ func (p *recParser) parseDefinition(c *bxCursor, id uint32, depth int) (*templat
 			t.unsafe = fmt.Sprintf("an ID (0x%08x) defined twice in the chunk", id)
 		}
 	}
-	if p.pending == nil {
+	p.addPending(t)
+	return t, nil
+}
+
+// maxPendingScan is the number of a record's definitions looked up one
+// by one; past it they are indexed by offset.
+const maxPendingScan = 8
+
+// pendingAt returns the definition at chunk offset off met in this record,
+// nil when there is none.
+func (p *recParser) pendingAt(off uint32) *templateDef {
+	if p.pending != nil {
+		return p.pending[off]
+	}
+	for _, t := range p.defs {
+		if t.offset == off {
+			return t
+		}
+	}
+	return nil
+}
+
+// addPending records t, a definition met in this record.
+func (p *recParser) addPending(t *templateDef) {
+	p.defs = append(p.defs, t)
+	switch {
+	case p.pending != nil:
+		p.pending[t.offset] = t
+	case len(p.defs) > maxPendingScan:
 		if p.d.pendingMap == nil {
 			p.d.pendingMap = make(map[uint32]*templateDef)
 		}
 		clear(p.d.pendingMap)
 		p.pending = p.d.pendingMap
+		for _, d := range p.defs {
+			p.pending[d.offset] = d
+		}
 	}
-	p.pending[uint32(defOff)] = t
-	p.defs = append(p.defs, t)
-	return t, nil
 }
 
 func (p *recParser) idKnownToVelocidex(id uint32) bool {

@@ -2,6 +2,7 @@ package evtx
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -211,4 +212,52 @@ func TestRecentTemplates(t *testing.T) {
 	assert.Same(t, t2, d.template(600))
 	assert.Nil(t, d.template(600+2*n))
 	assert.Same(t, t2, d.template(600))
+}
+
+// nestedDefinitions returns a fragment at chunk offset base defining
+// levels templates (IDs id+levels down to id+1), each in the BinXML
+// argument of the one before; the innermost argument refers back to the
+// definition ref() returns (found among the record's pending
+// definitions). defs gathers the definitions' offsets, outermost first.
+func nestedDefinitions(base, levels int, id uint32, defs *[]uint32, ref func() (id, off uint32)) []byte {
+	v := &bxb{base: base}
+	v.frag()
+	if levels == 0 {
+		v.ref(ref()).args().eof()
+		return v.b
+	}
+	*defs = append(*defs, v.inline(id+uint32(levels), func(b *bxb) {
+		b.frag().open("E", false).closeStart().sub(0, TypeBinXML).end().eof()
+	}))
+	at := v.pos() + 8 // past the argument count and descriptor
+	v.args(arg{TypeBinXML, nestedDefinitions(at, levels-1, id, defs, ref)}).eof()
+	return v.b
+}
+
+// TestPendingDefinitions checks that a record referring to a template it
+// defined itself finds it, the first or the last it defined, whether the
+// record's definitions are few (looked up one by one) or more than
+// maxPendingScan (indexed by offset).
+func TestPendingDefinitions(t *testing.T) {
+	for _, levels := range []int{1, 3, maxPendingScan, maxPendingScan + 1, 12} {
+		for _, last := range []bool{false, true} {
+			t.Run(fmt.Sprint(levels, last), func(t *testing.T) {
+				c := newTestChunk()
+				var defs []uint32
+				ref := func() (uint32, uint32) {
+					if last {
+						return 101, defs[len(defs)-1]
+					}
+					return 100 + uint32(levels), defs[0]
+				}
+				off, size := c.add(func(w *bxb) {
+					w.raw(nestedDefinitions(w.pos(), levels, 100, &defs, ref))
+				})
+				plan, err := newChunkInspector(c.buf).inspect(off, size)
+				require.NoError(t, err)
+				require.NotNil(t, plan)
+				assert.ElementsMatch(t, defs, plan.defined)
+			})
+		}
+	}
 }
