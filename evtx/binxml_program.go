@@ -322,6 +322,12 @@ func (w *bxWalker) run(prog *bxProgram, args []bxArg, base int) error {
 				i = int(f.end) - 1
 			}
 		case opText:
+			if w.sink != nil {
+				// add's sink case; the limits were checked (fits).
+				w.nvals++
+				w.sink.addText(op.path, op.text)
+				continue
+			}
 			if err := w.add(base+op.off, op.path, &typedValue{Type: TypeString, Text: op.text, Literal: true, Offset: base + op.off}); err != nil {
 				return err
 			}

@@ -87,6 +87,18 @@ func (s *eventSink) add(path *bxPath, v *typedValue) {
 	}
 }
 
+// addText is add for literal text, a template's own string.
+func (s *eventSink) addText(path *bxPath, text string) {
+	if bit := path.sysBit; bit != 0 && s.seen&bit == 0 {
+		s.seen |= bit
+		setSystem(s.ev, path.sys, &typedValue{Type: TypeString, Text: text, Literal: true})
+	}
+	if path.data {
+		s.fields = appendField(s.fields, path.field, text, TypeString)
+		s.spans = append(s.spans, textSpan{-1, -1})
+	}
+}
+
 // addScalar takes the scalar argument a at path. memo, when not nil, is
 // the memo of the place the value comes from (a compiled substitution):
 // a data value equal to the one it remembers takes its text, unrendered.
