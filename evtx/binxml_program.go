@@ -345,7 +345,13 @@ func (w *bxWalker) run(prog *bxProgram, args []bxArg, base int) error {
 					w.nvals++
 					switch op.sink {
 					case sinkSys:
-						w.sink.addSys(int(op.slot), op.bit, a)
+						// addSys, one call less.
+						if sk := w.sink; sk.seen&op.bit == 0 {
+							sk.seen |= op.bit
+							if !setSystemTyped(sk.ev, int(op.slot), a, sk.chunk) {
+								sk.addSysText(int(op.slot), a)
+							}
+						}
 					case sinkData:
 						w.sink.addData(op.path, a, op.memo)
 					case sinkSys | sinkData: // not made by pathDataField

@@ -118,9 +118,13 @@ func (s *eventSink) addSys(slot int, bit uint32, a *bxArg) {
 		return
 	}
 	s.seen |= bit
-	if setSystemTyped(s.ev, slot, a, s.chunk) {
-		return
+	if !setSystemTyped(s.ev, slot, a, s.chunk) {
+		s.addSysText(slot, a)
 	}
+}
+
+// addSysText is addSys for a value that sets its field as text.
+func (s *eventSink) addSysText(slot int, a *bxArg) {
 	if m := &s.last[slot]; m.memoed(a, s.chunk) {
 		setSysText(s.ev, slot, a.typ, m.text)
 	} else {
