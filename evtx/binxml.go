@@ -551,9 +551,10 @@ type bxScratch struct {
 // it) must be inline here too, at the same place in the body, and the
 // "next name" offset of that structure, which the parser skips, is not
 // compared; a reference to a name elsewhere in the chunk must find there
-// the same characters (compared once per chunk and offset: nameIs). A body that fails to parse, or that the pinned
-// Velocidex would misread, is never cached. The result is what parsing it
-// would give, node for node, offsets relative to the body.
+// the same characters (compared once per chunk and offset: nameIs). A
+// body that fails to parse, or that the pinned Velocidex would misread,
+// is never cached. The result is what parsing it would give, node for
+// node, offsets relative to the body.
 type bxTmplCache struct {
 	m map[bxTmplKey]*bxTmplEntry
 	// nameIDs numbers the names (count and characters) the entries
@@ -697,7 +698,8 @@ func (s *bxScratch) cacheBody(guid [16]byte, size uint32, depth int, chunk, raw 
 	return e
 }
 
-// bxNameMemoSize is the number of entries of bxScratch.nameMemo.
+// bxNameMemoSize is the number of entries of bxScratch.nameMemo, 1 <<
+// bxNameMemoBits.
 const (
 	bxNameMemoBits = 9
 	bxNameMemoSize = 1 << bxNameMemoBits
@@ -720,9 +722,9 @@ func (s *bxScratch) newNameMemo() {
 }
 
 // nameIs reports whether the name structure at chunk offset ref holds
-// name, whose ID is id. A name read once at ref is remembered for the chunk by its
-// ID, so that the other bodies referring to it compare IDs, not
-// characters.
+// name, whose ID is id. A name read once at ref is remembered for the
+// chunk by its ID, so that the other bodies referring to it compare IDs,
+// not characters.
 func (s *bxScratch) nameIs(chunk []byte, ref int, name string, id uint32) bool {
 	h := bxNameMemoSlot(ref)
 	for i := range 4 {
