@@ -227,12 +227,19 @@ type templateDef struct {
 // chunkInspector inspects the records of one chunk, in file order. It is not
 // safe for concurrent use; use one per chunk.
 type chunkInspector struct {
-	chunk      []byte
-	templates  map[uint32]*templateDef // by definition offset
-	names      map[uint32]string       // names referenced by offset
-	scanArrays int                     // 0x86/0x8a/0x95 arguments handed to Velocidex so far
-	values     int                     // values in the plans returned so far
-	steps      int                     // expansion steps spent so far
+	chunk     []byte
+	templates map[uint32]*templateDef // by definition offset
+	// recent holds entries of templates, by definition offset modulo
+	// its size (template): records refer to a few definitions, again
+	// and again.
+	recent [16]struct {
+		off uint32
+		t   *templateDef
+	}
+	names      map[uint32]string // names referenced by offset
+	scanArrays int               // 0x86/0x8a/0x95 arguments handed to Velocidex so far
+	values     int               // values in the plans returned so far
+	steps      int               // expansion steps spent so far
 	// velocidexIDs holds the template IDs Velocidex has learnt from the
 	// records handed to it; it resolves templates by ID, not offset.
 	velocidexIDs map[uint32]bool
@@ -335,10 +342,24 @@ const planBlock = 32
 type planArena struct {
 	blocks [][]recordValues
 	b, i   int // the next plan is blocks[b][i]
+	// defined backs the plans' defined lists; what is past its length
+	// is free.
+	defined []uint32
 }
 
 // reset makes every plan handed out reusable.
-func (a *planArena) reset() { a.b, a.i = 0, 0 }
+func (a *planArena) reset() { a.b, a.i, a.defined = 0, 0, a.defined[:0] }
+
+// carveDefined returns a defined list of n offsets for a plan, to be set.
+func (a *planArena) carveDefined(n int) []uint32 {
+	if len(a.defined)+n > cap(a.defined) {
+		// The lists already handed out keep the old backing.
+		a.defined = make([]uint32, 0, max(256, n))
+	}
+	l := len(a.defined)
+	a.defined = a.defined[:l+n]
+	return a.defined[l : l+n : l+n]
+}
 
 // next returns a zeroed plan.
 func (a *planArena) next() *recordValues {
@@ -351,6 +372,52 @@ func (a *planArena) next() *recordValues {
 	}
 	*p = recordValues{}
 	return p
+}
+
+// tdefArena hands out the template definitions of the chunk being
+// inspected in blocks, reused from chunk to chunk: a definition is only
+// referred to from the chunk's inspector and the records it inspects.
+type tdefArena struct {
+	blocks [][]templateDef
+	b, i   int // the next definition is blocks[b][i]
+}
+
+// tdefBlock is the size of a tdefArena's blocks.
+const tdefBlock = 32
+
+// next returns a definition set to t.
+func (a *tdefArena) next(t templateDef) *templateDef {
+	if a.b == len(a.blocks) {
+		a.blocks = append(a.blocks, make([]templateDef, tdefBlock))
+	}
+	p := &a.blocks[a.b][a.i]
+	if a.i++; a.i == tdefBlock {
+		a.b, a.i = a.b+1, 0
+	}
+	*p = t
+	return p
+}
+
+// template returns the definition at chunk offset off that an earlier
+// record defined (templates), nil when there is none.
+func (d *chunkInspector) template(off uint32) *templateDef {
+	r := &d.recent[off%uint32(len(d.recent))]
+	if r.t != nil && r.off == off {
+		return r.t
+	}
+	t := d.templates[off]
+	if t != nil {
+		r.off, r.t = off, t
+	}
+	return t
+}
+
+// define records t as the definition at chunk offset off.
+func (d *chunkInspector) define(off uint32, t *templateDef) {
+	d.templates[off] = t
+	if r := &d.recent[off%uint32(len(d.recent))]; r.off == off {
+		r.t = t
+	}
 }
 
 // newPlan returns a zeroed plan from the worker's plan arena.
@@ -437,8 +504,15 @@ type bxScratch struct {
 	// text gathers the renderings of the scalar arguments of the record
 	// being inspected (bxArg.render).
 	text []byte
-	// tmpl caches template bodies across chunks.
-	tmpl bxTmplCache
+	// tmpl caches template bodies across chunks; tbody is cachedBody's
+	// copy of the body it checks.
+	tmpl  bxTmplCache
+	tbody []byte
+	// nameMemo remembers, for the chunk being inspected, which name
+	// the name structures that cached bodies refer to hold (nameIs);
+	// its entries of another generation than memoGen are free.
+	nameMemo [bxNameMemoSize]bxNameMemoEntry
+	memoGen  uint32
 	// insts is the arena of the template instances of the record being
 	// inspected (newInstance).
 	insts []bxInstance
@@ -462,6 +536,9 @@ type bxScratch struct {
 	// whoever inspects chunks one after the other with this scratch
 	// resets it per chunk.
 	plans planArena
+	// tdefs holds the template definitions of the chunk being
+	// inspected; a new inspector resets it.
+	tdefs tdefArena
 }
 
 // bxTmplCache holds the parsed bodies of the template definitions a worker
@@ -474,11 +551,18 @@ type bxScratch struct {
 // it) must be inline here too, at the same place in the body, and the
 // "next name" offset of that structure, which the parser skips, is not
 // compared; a reference to a name elsewhere in the chunk must find there
-// the same characters. A body that fails to parse, or that the pinned
-// Velocidex would misread, is never cached. The result is what parsing it
-// would give, node for node, offsets relative to the body.
+// the same characters (compared once per chunk and offset: nameIs). A
+// body that fails to parse, or that the pinned Velocidex would misread,
+// is never cached. The result is what parsing it would give, node for
+// node, offsets relative to the body.
 type bxTmplCache struct {
 	m map[bxTmplKey]*bxTmplEntry
+	// nameIDs numbers the names (count and characters) the entries
+	// refer to (bxRefCheck.id): equal IDs, equal names; names[id-1] is
+	// the name of ID id.
+	nameIDs   map[string]uint32
+	names     []string
+	nameBytes int // the bytes of names
 }
 
 type bxTmplKey struct {
@@ -488,21 +572,31 @@ type bxTmplKey struct {
 }
 
 type bxTmplEntry struct {
-	raw   []byte      // the body's bytes
-	names []bxNameRef // its name references, in order
-	body  []*bxNode
+	// masked is the body's bytes with its name references zeroed (eight
+	// bytes for an inline one: the reference and the next-name offset,
+	// four for another), what cachedBody compares in one pass; refs,
+	// its name references in order.
+	masked []byte
+	refs   []bxRefCheck
+	body   []*bxNode
 	// progs holds the body's compiled forms (bxWalker.program).
 	progs bxPrograms
 }
 
-// bxNameRef is a name reference of a template body.
+// bxNameRef is a name reference of a template body, as the parser
+// records it.
 type bxNameRef struct {
 	pos    int  // body-relative offset of the reference
 	inline bool // to the name structure that follows it
 	ref    int  // the chunk offset referred to, when not inline
-	// name holds the count and characters of a name stored elsewhere
-	// (not inline), as cached.
-	name []byte
+}
+
+// bxRefCheck is a name reference of a cached body: its body-relative
+// offset and, for a reference to a name stored elsewhere (not inline),
+// the ID of that name's count and characters in bxTmplCache.nameIDs (0:
+// inline).
+type bxRefCheck struct {
+	pos, id uint32
 }
 
 // bxNameAt returns the count and characters of the name structure at
@@ -518,41 +612,51 @@ func bxNameAt(chunk []byte, ref int) []byte {
 	return chunk[ref+6 : ref+8+2*n]
 }
 
-// maxCachedTemplates bounds a worker's template cache; it is emptied when
-// full.
-const maxCachedTemplates = 512
+// maxCachedTemplates and maxCachedNameBytes bound a worker's template
+// cache, its entries and the bytes of the names they refer to; it is
+// emptied when either is reached.
+const (
+	maxCachedTemplates = 512
+	maxCachedNameBytes = 1 << 20
+)
 
 // cachedBody returns the cache entry of the body of size bytes at
 // chunk[start:], nil when none matches.
+//
+// The body's bytes are copied with its name references zeroed, as in the
+// entry's masked copy, and compared in one pass; then each reference is
+// checked (bxTmplCache).
 func (s *bxScratch) cachedBody(guid [16]byte, size uint32, depth int, chunk []byte, start int) *bxTmplEntry {
 	e := s.tmpl.m[bxTmplKey{guid, size, depth}]
 	if e == nil {
 		return nil
 	}
 	b := chunk[start : start+int(size)]
-	prev := 0
-	for _, nr := range e.names {
-		r := nr.pos
-		if string(b[prev:r]) != string(e.raw[prev:r]) {
-			return nil
-		}
+	m := append(s.tbody[:0], b...)
+	s.tbody = m
+	for _, nr := range e.refs {
+		r := int(nr.pos)
 		ref := int(binary.LittleEndian.Uint32(b[r:]))
-		if nr.inline {
+		if nr.id == 0 {
 			if ref != start+r+4 {
 				return nil
 			}
-			prev = r + 8 // past the reference and the next-name offset
+			binary.LittleEndian.PutUint64(m[r:], 0) // the reference and the next-name offset
 			continue
 		}
 		if ref == start+r+4 {
 			return nil // inline here, not in the cached body
 		}
-		if name := bxNameAt(chunk, ref); name == nil || string(name) != string(nr.name) {
+		binary.LittleEndian.PutUint32(m[r:], 0)
+		if me := &s.nameMemo[bxNameMemoSlot(ref)]; me.gen == s.memoGen && me.ref == uint32(ref) {
+			if me.id != nr.id {
+				return nil
+			}
+		} else if !s.nameIs(chunk, ref, s.tmpl.names[nr.id-1], nr.id) {
 			return nil
 		}
-		prev = r + 4
 	}
-	if string(b[prev:]) != string(e.raw[prev:]) {
+	if string(m) != string(e.masked) {
 		return nil
 	}
 	return e
@@ -561,21 +665,89 @@ func (s *bxScratch) cachedBody(guid [16]byte, size uint32, depth int, chunk []by
 // cacheBody keeps the parsed body of raw, a body of chunk, and returns
 // its entry (nil: not kept).
 func (s *bxScratch) cacheBody(guid [16]byte, size uint32, depth int, chunk, raw []byte, names []bxNameRef, body []*bxNode) *bxTmplEntry {
-	if s.tmpl.m == nil || len(s.tmpl.m) >= maxCachedTemplates {
+	if s.tmpl.m == nil || len(s.tmpl.m) >= maxCachedTemplates || s.tmpl.nameBytes >= maxCachedNameBytes {
 		s.tmpl.m = make(map[bxTmplKey]*bxTmplEntry, 64)
+		// The name IDs go with the entries that hold them, and the
+		// memo of the names they vouch for with them.
+		s.tmpl.nameIDs = make(map[string]uint32, 256)
+		s.tmpl.names, s.tmpl.nameBytes = s.tmpl.names[:0], 0
+		s.newNameMemo()
 	}
-	e := &bxTmplEntry{raw: append([]byte(nil), raw...), names: append([]bxNameRef(nil), names...), body: body}
-	for i := range e.names {
-		if nr := &e.names[i]; !nr.inline {
-			name := bxNameAt(chunk, nr.ref)
-			if name == nil {
-				return nil // not read as a name: not cached
-			}
-			nr.name = append([]byte(nil), name...)
+	e := &bxTmplEntry{masked: append([]byte(nil), raw...), refs: make([]bxRefCheck, len(names)), body: body}
+	for i, nr := range names {
+		e.refs[i].pos = uint32(nr.pos)
+		if nr.inline {
+			binary.LittleEndian.PutUint64(e.masked[nr.pos:], 0)
+			continue
 		}
+		binary.LittleEndian.PutUint32(e.masked[nr.pos:], 0)
+		name := bxNameAt(chunk, nr.ref)
+		if name == nil {
+			return nil // not read as a name: not cached
+		}
+		id, ok := s.tmpl.nameIDs[string(name)]
+		if !ok {
+			s.tmpl.names = append(s.tmpl.names, string(name))
+			s.tmpl.nameBytes += len(name)
+			id = uint32(len(s.tmpl.names))
+			s.tmpl.nameIDs[s.tmpl.names[id-1]] = id
+		}
+		e.refs[i].id = id
 	}
 	s.tmpl.m[bxTmplKey{guid, size, depth}] = e
 	return e
+}
+
+// bxNameMemoSize is the number of entries of bxScratch.nameMemo, 1 <<
+// bxNameMemoBits.
+const (
+	bxNameMemoBits = 9
+	bxNameMemoSize = 1 << bxNameMemoBits
+)
+
+// bxNameMemoEntry records that the chunk's name structure at ref holds the
+// name of ID id (bxTmplCache.nameIDs); it is valid while gen is the
+// scratch's memoGen.
+type bxNameMemoEntry struct {
+	gen, ref, id uint32
+}
+
+// newNameMemo empties the name memo: a new chunk, or new name IDs.
+func (s *bxScratch) newNameMemo() {
+	s.memoGen++
+	if s.memoGen == 0 {
+		s.nameMemo = [bxNameMemoSize]bxNameMemoEntry{}
+		s.memoGen = 1
+	}
+}
+
+// nameIs reports whether the name structure at chunk offset ref holds
+// name, whose ID is id. A name read once at ref is remembered for the
+// chunk by its ID, so that the other bodies referring to it compare IDs,
+// not characters.
+func (s *bxScratch) nameIs(chunk []byte, ref int, name string, id uint32) bool {
+	h := bxNameMemoSlot(ref)
+	for i := range 4 {
+		m := &s.nameMemo[(h+i)&(bxNameMemoSize-1)]
+		if m.gen != s.memoGen {
+			at := bxNameAt(chunk, ref)
+			if at == nil || string(at) != name {
+				return false
+			}
+			*m = bxNameMemoEntry{gen: s.memoGen, ref: uint32(ref), id: id}
+			return true
+		}
+		if m.ref == uint32(ref) {
+			return m.id == id
+		}
+	}
+	at := bxNameAt(chunk, ref)
+	return at != nil && string(at) == name
+}
+
+// bxNameMemoSlot returns the first slot of ref in bxScratch.nameMemo.
+func bxNameMemoSlot(ref int) int {
+	return int(uint32(ref) * 0x9E3779B1 >> (32 - bxNameMemoBits))
 }
 
 // bxRelocate makes the offsets of a template body's nodes relative to base.
@@ -680,6 +852,8 @@ func newChunkInspectorScratch(chunk []byte, sc *bxScratch) *chunkInspector {
 	clear(sc.templates)
 	clear(sc.names)
 	clear(sc.velocidexIDs)
+	sc.newNameMemo()
+	sc.tdefs.b, sc.tdefs.i = 0, 0
 	return &chunkInspector{
 		chunk:        chunk,
 		templates:    sc.templates,
@@ -778,21 +952,20 @@ func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordValu
 	}
 
 	// Commit what the record taught us about the chunk.
-	if len(p.pending) > 0 { // most records define no template
-		for off, t := range p.pending {
-			d.templates[off] = t
-			plan.defined = append(plan.defined, off)
+	if len(p.defs) > 0 { // most records define no template
+		plan.defined = d.sc.plans.carveDefined(len(p.defs))
+		for i, t := range p.defs {
+			d.define(t.offset, t)
+			plan.defined[i] = t.offset
 		}
 		bxSortUint32(plan.defined)
 	}
 	if p.unsafe != nil {
 		return plan, p.unsafe
 	}
-	if len(p.pending) > 0 {
-		for _, t := range p.pending {
-			t.velocidexKnows = true
-			d.velocidexIDs[t.id] = true
-		}
+	for _, t := range p.defs {
+		t.velocidexKnows = true
+		d.velocidexIDs[t.id] = true
 	}
 	d.scanArrays += p.scanArrays
 	plan.scanArrays = p.scanArrays

@@ -440,3 +440,77 @@ func TestProgramsEqualNodeByNodeBuilt(t *testing.T) {
 		})
 	}
 }
+
+// TestSysTextEqualsFieldTable checks that setSysText, which sets the text
+// System fields without systemFields' function values, sets every field
+// as the table does: text (setSystem) for any type, and a GUID value's
+// rendering as is.
+func TestSysTextEqualsFieldTable(t *testing.T) {
+	texts := []string{"", "x", "Microsoft-Windows-SMBServer", "{3C4D5E6F-0000-1111-2222-333344445555}",
+		"{3c4d5e6f-0000-1111-2222-333344445555}", "3C4D5E6F-0000-1111-2222-333344445555", "42", "-1", "70000",
+		"2026-12-02T04:00:00.0000000Z"}
+	for i := range systemFields {
+		for _, typ := range []Type{TypeString, TypeGUID, TypeUint16, TypeSID} {
+			for _, text := range texts {
+				var want, got Event
+				if f := &systemFields[i]; typ == TypeGUID && f.guid != nil {
+					f.guid(&want, text)
+				} else {
+					setSystem(&want, i, &typedValue{Text: text})
+				}
+				setSysText(&got, i, typ, text)
+				assert.Equal(t, want, got, "field %s, type 0x%02x, %q", systemFields[i].path, uint8(typ), text)
+			}
+		}
+	}
+}
+
+// TestDirectSystemFirstValue checks that a System field given twice by a
+// template, by substitutions (a number, set from its bytes, and a name, set
+// from its text) or by literal text, takes its first value when the
+// record's Event is built directly from the compiled program, as the
+// listed plan does.
+func TestDirectSystemFirstValue(t *testing.T) {
+	cases := []struct {
+		name string
+		body func(t *bxb)
+		args []arg
+	}{
+		{"substitutions", func(t *bxb) {
+			t.frag().open("Event", false).closeStart().open("System", false).closeStart()
+			t.open("Provider", true).attr("Name").sub(0, TypeString).closeEmpty()
+			t.open("EventID", false).closeStart().sub(1, TypeUint16).end()
+			t.open("Provider", true).attr("Name").sub(2, TypeString).closeEmpty()
+			t.open("EventID", false).closeStart().sub(3, TypeUint16).end()
+			t.end().end().eof()
+		}, []arg{aStr("First"), aU16(3021), aStr("Second"), aU16(7)}},
+		{"literal text", func(t *bxb) {
+			t.frag().open("Event", false).closeStart().open("System", false).closeStart()
+			t.open("Provider", true).attr("Name").text("First").closeEmpty()
+			t.open("EventID", false).closeStart().text("3021").end()
+			t.open("Provider", true).attr("Name").text("Second").closeEmpty()
+			t.open("EventID", false).closeStart().text("7").end()
+			t.end().end().eof()
+		}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newTestChunk()
+			off, size := c.add(func(w *bxb) {
+				w.frag()
+				w.inline(0x2222, tc.body)
+				w.args(tc.args...).eof()
+			})
+			lp, err := newChunkInspector(c.buf).inspect(off, size)
+			require.NoError(t, err)
+			d := newChunkInspectorScratch(c.buf, &bxScratch{})
+			d.direct = true
+			fp, err := d.inspect(off, size)
+			require.NoError(t, err)
+			require.NotNil(t, fp.ev, "built directly")
+			assert.Equal(t, "First", fp.ev.Provider)
+			assert.Equal(t, uint16(3021), fp.ev.EventID)
+			assert.Equal(t, eventFromValues(lp), fp.ev)
+		})
+	}
+}

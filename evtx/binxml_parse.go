@@ -98,9 +98,13 @@ type bxArgExt struct {
 
 // recParser holds the state of one record's inspection.
 type recParser struct {
-	d          *chunkInspector
-	plan       *recordValues
-	pending    map[uint32]*templateDef // definitions met in this record
+	d    *chunkInspector
+	plan *recordValues
+	// defs lists the definitions met in this record, in the order met;
+	// pending indexes them by offset once there are more than
+	// maxPendingScan (pendingAt).
+	defs       []*templateDef
+	pending    map[uint32]*templateDef
 	scanArrays int
 	unsafe     error // first reason Velocidex would misread the record
 	outer      bool  // the outermost instance has been described in plan
@@ -115,7 +119,7 @@ type recParser struct {
 // reset readies p for a record, field by field (a typed copy of a whole
 // parser costs a bulk write barrier while the collector marks).
 func (p *recParser) reset(d *chunkInspector, plan *recordValues) {
-	p.d, p.plan, p.pending, p.scanArrays, p.unsafe = d, plan, nil, 0, nil
+	p.d, p.plan, p.pending, p.defs, p.scanArrays, p.unsafe = d, plan, nil, p.defs[:0], 0, nil
 	p.outer, p.outerTmpl = false, nil
 	p.inBody, p.bodyStart, p.names = false, 0, p.names[:0]
 }
@@ -545,9 +549,9 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 			return nil, err
 		}
 	} else {
-		t = p.pending[defOff]
+		t = p.pendingAt(defOff)
 		if t == nil {
-			t = p.d.templates[defOff]
+			t = p.d.template(defOff)
 		}
 		if t == nil && p.d.detached {
 			if t, err = p.definitionAt(defOff, id, depth); err != nil {
@@ -563,7 +567,7 @@ func (p *recParser) parseInstance(c *bxCursor, off, depth, nest int) (*bxNode, e
 			p.markUnsafe(off, "template ID 0x%08x refers to the definition at 0x%x made under ID 0x%08x", id, defOff, t.id)
 		case t.unsafe != "":
 			p.markUnsafe(off, "template at 0x%x uses %s", defOff, t.unsafe)
-		case !t.velocidexKnows && p.pending[defOff] == nil:
+		case !t.velocidexKnows && p.pendingAt(defOff) == nil:
 			p.markUnsafe(off, "template at 0x%x was defined by a record kept from the decoder", defOff)
 		}
 	}
@@ -702,14 +706,14 @@ func (p *recParser) parseDefinition(c *bxCursor, id uint32, depth int) (*templat
 	}
 	bodyStart := c.pos
 	c.pos += int(size)
-	if t := p.pending[uint32(defOff)]; t != nil {
+	if t := p.pendingAt(uint32(defOff)); t != nil {
 		return t, nil
 	}
 	if t := p.d.templates[uint32(defOff)]; t != nil && t.id == id {
 		// The same record inspected again.
 		return t, nil
 	}
-	t := &templateDef{offset: uint32(defOff), id: id, guid: [16]byte(guid), size: size, base: bodyStart}
+	t := p.d.sc.tdefs.next(templateDef{offset: uint32(defOff), id: id, guid: [16]byte(guid), size: size, base: bodyStart})
 	sc := p.d.sc
 	if e := sc.cachedBody(t.guid, size, depth, c.b, bodyStart); e != nil {
 		// The same definition, read in an earlier chunk: its nodes are
@@ -744,19 +748,48 @@ func (p *recParser) parseDefinition(c *bxCursor, id uint32, depth int) (*templat
 			t.unsafe = fmt.Sprintf("an ID (0x%08x) defined twice in the chunk", id)
 		}
 	}
-	if p.pending == nil {
+	p.addPending(t)
+	return t, nil
+}
+
+// maxPendingScan is the number of a record's definitions looked up one
+// by one; past it they are indexed by offset.
+const maxPendingScan = 8
+
+// pendingAt returns the definition at chunk offset off met in this record,
+// nil when there is none.
+func (p *recParser) pendingAt(off uint32) *templateDef {
+	if p.pending != nil {
+		return p.pending[off]
+	}
+	for _, t := range p.defs {
+		if t.offset == off {
+			return t
+		}
+	}
+	return nil
+}
+
+// addPending records t, a definition met in this record.
+func (p *recParser) addPending(t *templateDef) {
+	p.defs = append(p.defs, t)
+	switch {
+	case p.pending != nil:
+		p.pending[t.offset] = t
+	case len(p.defs) > maxPendingScan:
 		if p.d.pendingMap == nil {
 			p.d.pendingMap = make(map[uint32]*templateDef)
 		}
 		clear(p.d.pendingMap)
 		p.pending = p.d.pendingMap
+		for _, d := range p.defs {
+			p.pending[d.offset] = d
+		}
 	}
-	p.pending[uint32(defOff)] = t
-	return t, nil
 }
 
 func (p *recParser) idKnownToVelocidex(id uint32) bool {
-	for _, t := range p.pending {
+	for _, t := range p.defs {
 		if t.id == id {
 			return true
 		}

@@ -322,6 +322,12 @@ func (w *bxWalker) run(prog *bxProgram, args []bxArg, base int) error {
 				i = int(f.end) - 1
 			}
 		case opText:
+			if w.sink != nil {
+				// add's sink case; the limits were checked (fits).
+				w.nvals++
+				w.sink.addText(op.path, op.text)
+				continue
+			}
 			if err := w.add(base+op.off, op.path, &typedValue{Type: TypeString, Text: op.text, Literal: true, Offset: base + op.off}); err != nil {
 				return err
 			}
@@ -339,7 +345,13 @@ func (w *bxWalker) run(prog *bxProgram, args []bxArg, base int) error {
 					w.nvals++
 					switch op.sink {
 					case sinkSys:
-						w.sink.addSys(int(op.slot), op.bit, a)
+						// addSys, one call less.
+						if sk := w.sink; sk.seen&op.bit == 0 {
+							sk.seen |= op.bit
+							if !setSystemTyped(sk.ev, int(op.slot), a, sk.chunk) {
+								sk.addSysText(int(op.slot), a)
+							}
+						}
 					case sinkData:
 						w.sink.addData(op.path, a, op.memo)
 					case sinkSys | sinkData: // not made by pathDataField

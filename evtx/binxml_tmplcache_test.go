@@ -2,6 +2,7 @@ package evtx
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -112,14 +113,13 @@ func TestTemplateCacheMutations(t *testing.T) {
 		require.NotEmpty(t, sc.tmpl.m)
 		// A byte inside a cached template body: pick a cached entry and
 		// find its bytes in the chunk.
-		var raw []byte
-		for _, e := range sc.tmpl.m {
-			raw = e.raw
+		var e *bxTmplEntry
+		for _, e = range sc.tmpl.m {
 			break
 		}
-		at := indexBytes(c, raw)
+		at := cachedBodyAt(c, e)
 		require.GreaterOrEqual(t, at, 0)
-		pos := at + rng.IntN(len(raw))
+		pos := at + rng.IntN(len(e.masked))
 		if rng.IntN(4) == 0 {
 			pos = chunkHeaderSize + rng.IntN(len(c)-chunkHeaderSize) // anywhere
 		}
@@ -131,11 +131,133 @@ func TestTemplateCacheMutations(t *testing.T) {
 	}
 }
 
-func indexBytes(s, sub []byte) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if string(s[i:i+len(sub)]) == string(sub) {
+// cachedBodyAt returns the offset in chunk of the body e caches, -1 when
+// none is found.
+func cachedBodyAt(chunk []byte, e *bxTmplEntry) int {
+	m := make([]byte, len(e.masked))
+	for i := 0; i+len(m) <= len(chunk); i++ {
+		copy(m, chunk[i:])
+		for _, r := range e.refs {
+			if r.id == 0 {
+				binary.LittleEndian.PutUint64(m[r.pos:], 0)
+			} else {
+				binary.LittleEndian.PutUint32(m[r.pos:], 0)
+			}
+		}
+		if string(m) == string(e.masked) {
 			return i
 		}
 	}
 	return -1
+}
+
+// TestTemplateCacheNameReferenceRedirected points a name reference of a
+// cached body at the name structure another reference of the same body
+// uses, whose name differs: the name seen there first is remembered for
+// the chunk (bxScratch.nameIs), and the redirected reference must still
+// not match the cached body's name. The changed chunk must inspect as a
+// fresh scratch inspects it.
+func TestTemplateCacheNameReferenceRedirected(t *testing.T) {
+	chunks := tmplCacheChunks(t)
+	tried := 0
+	for ci, c := range chunks {
+		sc := &bxScratch{}
+		inspectAll(c, sc)
+		for _, e := range sc.tmpl.m {
+			at := cachedBodyAt(c, e)
+			require.GreaterOrEqual(t, at, 0)
+			// Two references elsewhere to different names, the first
+			// checked before the second.
+			for i := range e.refs {
+				for j := i + 1; j < len(e.refs); j++ {
+					a, b := e.refs[i], e.refs[j]
+					if a.id == 0 || b.id == 0 || a.id == b.id {
+						continue
+					}
+					m := append([]byte(nil), c...)
+					copy(m[at+int(b.pos):at+int(b.pos)+4], c[at+int(a.pos):])
+					want := inspectAll(m, nil)
+					warm := &bxScratch{}
+					inspectAll(c, warm)
+					got := inspectAll(m, warm)
+					require.Equal(t, want, got, "chunk %d: reference at body offset %d redirected to %q", ci, b.pos, sc.tmpl.names[a.id-1])
+					tried++
+					if tried >= 40 {
+						return
+					}
+					break
+				}
+			}
+		}
+	}
+	require.Positive(t, tried, "no body refers to two different names elsewhere")
+}
+
+// TestRecentTemplates checks that the table of recent definitions gives
+// what the chunk's map holds, also after a definition at the same offset
+// replaces another (a recovered record's reference read where it points)
+// and for offsets that share an entry of the table.
+func TestRecentTemplates(t *testing.T) {
+	d := newChunkInspector(make([]byte, chunkSize))
+	n := uint32(len(d.recent))
+	t1, t2, t3 := &templateDef{id: 1}, &templateDef{id: 2}, &templateDef{id: 3}
+	assert.Nil(t, d.template(600))
+	d.define(600, t1)
+	assert.Same(t, t1, d.template(600))
+	assert.Same(t, t1, d.template(600)) // from the table
+	d.define(600, t2)
+	assert.Same(t, t2, d.template(600))
+	d.define(600+n, t3)
+	assert.Same(t, t3, d.template(600+n))
+	assert.Same(t, t2, d.template(600))
+	assert.Nil(t, d.template(600+2*n))
+	assert.Same(t, t2, d.template(600))
+}
+
+// nestedDefinitions returns a fragment at chunk offset base defining
+// levels templates (IDs id+levels down to id+1), each in the BinXML
+// argument of the one before; the innermost argument refers back to the
+// definition ref() returns (found among the record's pending
+// definitions). defs gathers the definitions' offsets, outermost first.
+func nestedDefinitions(base, levels int, id uint32, defs *[]uint32, ref func() (id, off uint32)) []byte {
+	v := &bxb{base: base}
+	v.frag()
+	if levels == 0 {
+		v.ref(ref()).args().eof()
+		return v.b
+	}
+	*defs = append(*defs, v.inline(id+uint32(levels), func(b *bxb) {
+		b.frag().open("E", false).closeStart().sub(0, TypeBinXML).end().eof()
+	}))
+	at := v.pos() + 8 // past the argument count and descriptor
+	v.args(arg{TypeBinXML, nestedDefinitions(at, levels-1, id, defs, ref)}).eof()
+	return v.b
+}
+
+// TestPendingDefinitions checks that a record referring to a template it
+// defined itself finds it, the first or the last it defined, whether the
+// record's definitions are few (looked up one by one) or more than
+// maxPendingScan (indexed by offset).
+func TestPendingDefinitions(t *testing.T) {
+	for _, levels := range []int{1, 3, maxPendingScan, maxPendingScan + 1, 12} {
+		for _, last := range []bool{false, true} {
+			t.Run(fmt.Sprint(levels, last), func(t *testing.T) {
+				c := newTestChunk()
+				var defs []uint32
+				ref := func() (uint32, uint32) {
+					if last {
+						return 101, defs[len(defs)-1]
+					}
+					return 100 + uint32(levels), defs[0]
+				}
+				off, size := c.add(func(w *bxb) {
+					w.raw(nestedDefinitions(w.pos(), levels, 100, &defs, ref))
+				})
+				plan, err := newChunkInspector(c.buf).inspect(off, size)
+				require.NoError(t, err)
+				require.NotNil(t, plan)
+				assert.ElementsMatch(t, defs, plan.defined)
+			})
+		}
+	}
 }

@@ -113,6 +113,45 @@ var systemFields = []systemSetter{
 	{path: pathUserID, set: func(ev *Event, v any) { ev.UserSID = render(v) }, text: func(ev *Event, s string) { ev.UserSID = s }},
 }
 
+// The indices of the System fields in systemFields, their slots in an
+// eventSink and a recordValues (checked by init).
+const (
+	slotProvider = iota
+	slotProviderGUID
+	slotEventSourceName
+	slotEventID
+	slotQualifiers
+	slotVersion
+	slotLevel
+	slotTask
+	slotOpcode
+	slotKeywords
+	slotTimeCreated
+	slotActivityID
+	slotRelatedActivity
+	slotProcessID
+	slotThreadID
+	slotEventRecordID
+	slotChannel
+	slotComputer
+	slotUserID
+	numSystemFields
+)
+
+func init() {
+	paths := [numSystemFields]string{pathProvider, pathProviderGUID, pathEventSourceName, pathEventID, pathQualifiers,
+		pathVersion, pathLevel, pathTask, pathOpcode, pathKeywords, pathTimeCreated, pathActivityID,
+		pathRelatedActivity, pathProcessID, pathThreadID, pathEventRecordID, pathChannel, pathComputer, pathUserID}
+	if len(systemFields) != numSystemFields {
+		panic("evtx: the System field slots do not match systemFields")
+	}
+	for i, p := range paths {
+		if systemFields[i].path != p {
+			panic("evtx: the System field slots do not match systemFields at " + p)
+		}
+	}
+}
+
 // setSystemTyped sets the System field systemFields[i] of ev from a, the
 // first value at its path, a scalar argument of chunk, when its stored bytes give
 // the field without its text: a number for a numeric field, a FILETIME
@@ -121,14 +160,18 @@ var systemFields = []systemSetter{
 // field sets nothing, as their renderings do not parse. It reports whether
 // it dealt with the value.
 func setSystemTyped(ev *Event, i int, a *bxArg, chunk []byte) bool {
-	f := &systemFields[i]
-	if f.num == nil {
-		if i == sysTimeCreated && a.typ == TypeFileTime {
+	switch i {
+	case slotTimeCreated:
+		if a.typ == TypeFileTime {
 			if ft := binary.LittleEndian.Uint64(chunk[a.off:]); ft != 0 {
 				ev.TimeCreated = fileTimeToTime(ft)
 				return true
 			}
 		}
+		return false
+	case slotEventID, slotQualifiers, slotVersion, slotLevel, slotTask, slotOpcode, slotKeywords,
+		slotProcessID, slotThreadID, slotEventRecordID:
+	default:
 		return false
 	}
 	// The argument was checked when parsed: a fixed-size type has its
@@ -171,10 +214,46 @@ func setSystemTyped(ev *Event, i int, a *bxArg, chunk []byte) bool {
 	default:
 		return false
 	}
-	if f.bits < 64 && n>>f.bits != 0 {
-		return true // does not fit: nothing set
+	// The fields as systemFields' numField sets them; a number too wide
+	// sets nothing.
+	switch i {
+	case slotEventID:
+		if n>>16 == 0 {
+			ev.EventID = uint16(n)
+		}
+	case slotQualifiers:
+		if n>>16 == 0 {
+			ev.Qualifiers, ev.HasQualifiers = uint16(n), true
+		}
+	case slotVersion:
+		if n>>8 == 0 {
+			ev.Version = uint8(n)
+		}
+	case slotLevel:
+		if n>>8 == 0 {
+			ev.Level = uint8(n)
+		}
+	case slotTask:
+		if n>>16 == 0 {
+			ev.Task = uint16(n)
+		}
+	case slotOpcode:
+		if n>>8 == 0 {
+			ev.Opcode = uint8(n)
+		}
+	case slotKeywords:
+		ev.Keywords = n
+	case slotProcessID:
+		if n>>32 == 0 {
+			ev.ProcessID = uint32(n)
+		}
+	case slotThreadID:
+		if n>>32 == 0 {
+			ev.ThreadID = uint32(n)
+		}
+	case slotEventRecordID:
+		ev.EventRecordID = n
 	}
-	f.num(ev, n)
 	return true
 }
 
@@ -258,13 +337,35 @@ const maxMemoValue = 64
 // setSysText sets the System field slot of ev from text, the rendering of
 // a value of type typ.
 func setSysText(ev *Event, slot int, typ Type, text string) {
-	if f := &systemFields[slot]; typ == TypeGUID && f.guid != nil {
-		// The pre-pass's rendering of a GUID value: already in the
-		// form renderGUID gives.
-		f.guid(ev, text)
-		return
+	// The text fields, as systemFields sets them, without its function
+	// values; the pre-pass's rendering of a GUID value is already in the
+	// form renderGUID gives.
+	switch slot {
+	case slotProvider:
+		ev.Provider = text
+	case slotEventSourceName:
+		ev.EventSourceName = text
+	case slotChannel:
+		ev.Channel = text
+	case slotComputer:
+		ev.Computer = text
+	case slotUserID:
+		ev.UserSID = text
+	case slotProviderGUID, slotActivityID, slotRelatedActivity:
+		if typ != TypeGUID {
+			text = renderGUID(text)
+		}
+		switch slot {
+		case slotProviderGUID:
+			ev.ProviderGUID = text
+		case slotActivityID:
+			ev.ActivityID = text
+		default:
+			ev.RelatedActivityID = text
+		}
+	default:
+		setSystem(ev, slot, &typedValue{Text: text})
 	}
-	setSystem(ev, slot, &typedValue{Text: text})
 }
 
 var (

@@ -87,6 +87,18 @@ func (s *eventSink) add(path *bxPath, v *typedValue) {
 	}
 }
 
+// addText is add for literal text, a template's own string.
+func (s *eventSink) addText(path *bxPath, text string) {
+	if bit := path.sysBit; bit != 0 && s.seen&bit == 0 {
+		s.seen |= bit
+		setSystem(s.ev, path.sys, &typedValue{Type: TypeString, Text: text, Literal: true})
+	}
+	if path.data {
+		s.fields = appendField(s.fields, path.field, text, TypeString)
+		s.spans = append(s.spans, textSpan{-1, -1})
+	}
+}
+
 // addScalar takes the scalar argument a at path. memo, when not nil, is
 // the memo of the place the value comes from (a compiled substitution):
 // a data value equal to the one it remembers takes its text, unrendered.
@@ -106,9 +118,13 @@ func (s *eventSink) addSys(slot int, bit uint32, a *bxArg) {
 		return
 	}
 	s.seen |= bit
-	if setSystemTyped(s.ev, slot, a, s.chunk) {
-		return
+	if !setSystemTyped(s.ev, slot, a, s.chunk) {
+		s.addSysText(slot, a)
 	}
+}
+
+// addSysText is addSys for a value that sets its field as text.
+func (s *eventSink) addSysText(slot int, a *bxArg) {
 	if m := &s.last[slot]; m.memoed(a, s.chunk) {
 		setSysText(s.ev, slot, a.typ, m.text)
 	} else {
@@ -148,13 +164,20 @@ func (s *eventSink) finish() *Event {
 		m.typ, m.data, m.text, m.ok = st.a.typ, append(m.data[:0], st.a.bytes(s.chunk)...), t, true
 	}
 	if len(s.fields) > 0 {
-		ev.Data = s.events.data(len(s.fields))
-		copy(ev.Data, s.fields)
-		for i, sp := range s.spans {
-			if sp.ts >= 0 {
-				ev.Data[i].Value = text[sp.ts:sp.te]
+		// One pass, field by field: the value from the text, or as
+		// taken; no copy of the fields then a second write of values.
+		data := s.events.data(len(s.fields))
+		spans := s.spans[:len(data)]
+		for i := range data {
+			f, d := &s.fields[i], &data[i]
+			d.Name, d.Type = f.Name, f.Type // with Value, every field of a Field
+			if sp := spans[i]; sp.ts >= 0 {
+				d.Value = text[sp.ts:sp.te]
+			} else {
+				d.Value = f.Value
 			}
 		}
+		ev.Data = data
 	}
 	for _, u := range s.memos {
 		m := u.m
