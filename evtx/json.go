@@ -1010,7 +1010,10 @@ func appendJSONStringBody(b []byte, s string, escapeHTML bool) []byte {
 		b = append(b, '\\', '\\')
 		s = s[1:]
 	}
-	if !escapeHTML && jsonAllPlain(s) {
+	// A short string is checked whole without a branch per word; a long
+	// one (a script, a command line) is more often not plain, and its
+	// scan stops at the first escape rather than reading it twice.
+	if !escapeHTML && len(s) <= jsonShortString && jsonAllPlain(s) {
 		return append(b, s...)
 	}
 	i := jsonPlainPrefix(s, escapeHTML)
@@ -1019,6 +1022,10 @@ func appendJSONStringBody(b []byte, s string, escapeHTML bool) []byte {
 	}
 	return appendJSONEscaped(append(b, s[:i]...), s[i:], escapeHTML)
 }
+
+// jsonShortString is the length up to which appendJSONStringBody checks a
+// string whole (jsonAllPlain) before looking for its first escape.
+const jsonShortString = 32
 
 // appendJSONEscaped appends s escaped, resuming the eight-byte scan at each
 // byte written as it is that follows an escape (escapes in a row, as the
@@ -1032,7 +1039,21 @@ func appendJSONEscaped(b []byte, s string, escapeHTML bool) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if safe[c] {
-			i += jsonPlainPrefix(s[i:], escapeHTML) // at least this byte
+			// The plain run from here, eight bytes a step while they
+			// last, then byte by byte (a run after an escape is often
+			// short: a word between quotes, a line of a script).
+			i++
+			for len(s)-i >= 8 {
+				m := jsonSpecial(load64(s[i:]), escapeHTML)
+				if m != 0 {
+					i += bits.TrailingZeros64(m) / 8
+					break
+				}
+				i += 8
+			}
+			for i < len(s) && safe[s[i]] {
+				i++
+			}
 			continue
 		}
 		if c < utf8.RuneSelf {

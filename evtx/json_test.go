@@ -532,3 +532,28 @@ func TestJSONAppenderSystemRuns(t *testing.T) {
 		require.Equal(t, string(ev.AppendJSON(nil)), string(enc.Append(nil, &ev)), "event %d", i)
 	}
 }
+
+// TestAppendJSONStringLong checks long strings with escapes in runs and far
+// apart (script blocks, command lines), past jsonShortString, so that the
+// first escape is found by the word scan and each plain run after an
+// escape by the escaping loop's own: every byte, every escape, with and
+// without HTML escaping, must be encoding/json's.
+func TestAppendJSONStringLong(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	pieces := []string{"a", "word ", "Invoke-Expression ", "$env:windir", "\r\n", "\t", `"`, `\`, `\\`, "<", "&", "\x01",
+		"\u00e9", "\u2028", "\xff", "-----------------------", "x"}
+	cases := []string{strings.Repeat("p", 33), strings.Repeat("p", 40) + "\n", "\n" + strings.Repeat("p", 40),
+		strings.Repeat("\r\n", 20), strings.Repeat(`"ab"`, 12)}
+	for range 3000 {
+		var sb strings.Builder
+		for sb.Len() <= jsonShortString || rng.IntN(20) > 0 {
+			sb.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		cases = append(cases, sb.String())
+	}
+	for _, s := range cases {
+		for _, html := range []bool{false, true} {
+			require.Equal(t, encodingJSON(t, s, html), string(appendJSONString(nil, s, html)), "%q html=%v", s, html)
+		}
+	}
+}
