@@ -64,8 +64,9 @@ func (e *Event) AppendJSON(b []byte) []byte {
 // computer, the data members per set of field names, the date ...), and
 // copies it whole when the values are the same, writing only what
 // changed. Its zero value is ready to use; it must not be used by two
-// goroutines at once. It keeps strings of the events it wrote, up to a
-// few dozen of them, and some KB of text.
+// goroutines at once. It keeps strings of the events it wrote, up to two
+// thousand of them (the names and values of 32 sets of data fields), and
+// some tens of KB of text.
 type JSONAppender struct {
 	sys  [jsonSysMemos]jsonMemo
 	keys [jsonDataMemos]jsonMemo
@@ -109,7 +110,7 @@ const (
 	memoFile
 	memoFallback
 	jsonSysMemos
-	jsonDataMemos = 16
+	jsonDataMemos = 32 // appendData's bits of changed values; a Security event has up to 27 fields
 )
 
 // jsonMemo is a string last written and whether it was written as it is.
@@ -455,9 +456,13 @@ type jsonKeys struct {
 	at   [jsonDataMemos][2]int
 }
 
-// jsonKeySets is the number of jsonKeys a JSONAppender keeps: a log
-// interleaves the events of a few templates.
-const jsonKeySets = 8
+// jsonKeySets is the number of jsonKeys a JSONAppender keeps, found by a
+// digest of the names: a Security log interleaves the events of a few
+// dozen templates, which eight sets made evict each other.
+const (
+	jsonKeySetBits = 5
+	jsonKeySets    = 1 << jsonKeySetBits
+)
 
 // appendData appends the members of e's data object (at most
 // jsonDataMemos fields). After an earlier event whose fields had the same
@@ -474,7 +479,7 @@ func (a *JSONAppender) appendData(b []byte, e *Event) []byte {
 			h += uint(name[len(name)-1]) << 4
 		}
 	}
-	k := &a.dataKeys[h%jsonKeySets]
+	k := &a.dataKeys[uint64(h)*0x9e3779b97f4a7c15>>(64-jsonKeySetBits)]
 	// One pass checks the names and notes the values that changed.
 	var changed uint32
 	same := len(e.Data) == len(k.names) && k.text != nil

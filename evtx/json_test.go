@@ -557,3 +557,40 @@ func TestAppendJSONStringLong(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONAppenderWideEvents interleaves events of Security-like templates:
+// more templates than a few, 17 to jsonDataMemos fields each, so that the
+// changed values past the sixteenth field are written through appendData
+// and the sets are found, kept and replaced; each event must give
+// AppendJSON's text.
+func TestJSONAppenderWideEvents(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	var templates []Event
+	for i := range 40 {
+		n := 17 + rng.IntN(jsonDataMemos-16)
+		var ev Event
+		ev.EventID = uint16(4600 + i)
+		for k := range n {
+			ev.Data = append(ev.Data, Field{Name: "Field" + strconv.Itoa(k%(n-i%3)), Value: "v"})
+		}
+		templates = append(templates, ev)
+	}
+	values := []string{"-", "0x0", "S-1-5-18", `C:\Windows\System32\svchost.exe`, "%%1833", "", "tab\there", "WORKSTATION01"}
+	var enc JSONAppender
+	for i := range 4000 {
+		tpl := &templates[rng.IntN(4+i%len(templates))%len(templates)]
+		ev := *tpl
+		ev.RecordID = uint64(i)
+		ev.Data = append([]Field(nil), tpl.Data...)
+		for range rng.IntN(4) {
+			k := 16 + rng.IntN(len(ev.Data)-16) // mostly past the sixteenth
+			if rng.IntN(4) == 0 {
+				k = rng.IntN(len(ev.Data))
+			}
+			ev.Data[k].Value = values[rng.IntN(len(values))]
+		}
+		copy(tpl.Data, ev.Data) // the next event of the template starts from these values
+		want := string(ev.AppendJSON(nil))
+		require.Equal(t, want, string(enc.Append(nil, &ev)), "event %d, %d fields", i, len(ev.Data))
+	}
+}
