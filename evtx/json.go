@@ -65,8 +65,8 @@ func (e *Event) AppendJSON(b []byte) []byte {
 // copies it whole when the values are the same, writing only what
 // changed. Its zero value is ready to use; it must not be used by two
 // goroutines at once. It keeps strings of the events it wrote, up to two
-// thousand of them (the names and values of 32 sets of data fields), and
-// some tens of KB of text.
+// thousand of them (the names and values of 32 sets of data fields), some
+// tens of KB of text, and up to 256 KiB of long values escaped.
 type JSONAppender struct {
 	sys  [jsonSysMemos]jsonMemo
 	keys [jsonDataMemos]jsonMemo
@@ -88,6 +88,10 @@ type JSONAppender struct {
 	sysRuns               [jsonSysRuns]jsonSysRun
 	tick                  uint64 // appendSystem's calls
 	dataKeys              [jsonKeySets]jsonKeys
+	// long is the escaped text of long data values that needed escapes,
+	// by value, longBytes its size.
+	long      map[string][]byte
+	longBytes int
 }
 
 // Append appends e's JSON object (AppendJSON's text) to b and returns the
@@ -530,13 +534,53 @@ func (a *JSONAppender) appendData(b []byte, e *Event) []byte {
 		b = append(b, k.text[from:at[0]]...)
 		from = at[1]
 		at[0] = len(b) - start
-		b = append(appendJSONStringBody(b, v, false), '"')
+		if len(v) < jsonLongValue {
+			b = appendJSONStringBody(b, v, false)
+		} else {
+			b = a.appendLongValue(b, v)
+		}
+		b = append(b, '"')
 		shift = len(b) - start - from
 		at[1] = len(b) - start
 		k.vals[i] = v
 	}
 	b = append(b, k.text[from:]...)
 	k.text = append(k.text[:0], b[start:]...)
+	return b
+}
+
+// The long values a JSONAppender keeps escaped: values of jsonLongValue
+// bytes or more that needed an escape (a script block, a rule's conditions
+// of many lines, a list of privileges) are often the same as one a few
+// events before, not the one just before. At most jsonLongValues of them
+// and jsonLongBytes of text are kept; then they are all dropped.
+const (
+	jsonLongValue  = 64
+	jsonLongValues = 64
+	jsonLongBytes  = 256 << 10
+)
+
+// appendLongValue appends s, of jsonLongValue bytes or more, escaped
+// (appendJSONStringBody), copying the text escaped for an earlier value
+// when s was seen.
+func (a *JSONAppender) appendLongValue(b []byte, s string) []byte {
+	if t, ok := a.long[s]; ok {
+		return append(b, t...)
+	}
+	n := len(b)
+	b = appendJSONStringBody(b, s, false)
+	if len(b)-n == len(s) {
+		return b // plain: a scan costs about what a lookup does
+	}
+	if len(a.long) >= jsonLongValues || a.longBytes+len(b)-n > jsonLongBytes {
+		clear(a.long)
+		a.longBytes = 0
+	}
+	if a.long == nil {
+		a.long = make(map[string][]byte)
+	}
+	a.long[s] = slices.Clone(b[n:])
+	a.longBytes += len(b) - n
 	return b
 }
 

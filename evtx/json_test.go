@@ -3,6 +3,7 @@ package evtx
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/bits"
 	"math/rand/v2"
 	"strconv"
@@ -592,5 +593,39 @@ func TestJSONAppenderWideEvents(t *testing.T) {
 		copy(tpl.Data, ev.Data) // the next event of the template starts from these values
 		want := string(ev.AppendJSON(nil))
 		require.Equal(t, want, string(enc.Append(nil, &ev)), "event %d, %d fields", i, len(ev.Data))
+	}
+}
+
+// TestJSONAppenderLongValues writes events whose data values are long
+// strings with escapes, recurring a few events apart among more of them
+// than the appender keeps (and some large enough to fill its bytes), and
+// plain long and short ones: each event must give AppendJSON's text, and
+// a value seen again must be found escaped.
+func TestJSONAppenderLongValues(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	var values []string
+	for i := range 2 * jsonLongValues {
+		v := fmt.Sprintf("line %d\r\n\tif ($x -eq \"%d\") { C:\\Temp\\a.ps1 }\r\n", i, i)
+		for len(v) < jsonLongValue {
+			v += v
+		}
+		values = append(values, v)
+	}
+	values = append(values, strings.Repeat("big \"block\"\n", jsonLongBytes/24), strings.Repeat("plain ", 20), "short\n", "")
+	var enc JSONAppender
+	for i := range 3000 {
+		var ev Event
+		ev.RecordID = uint64(i)
+		for k := range 3 {
+			ev.Data = append(ev.Data, Field{Name: "F" + strconv.Itoa(k), Value: values[rng.IntN(8+i%len(values))%len(values)]})
+		}
+		want := string(ev.AppendJSON(nil))
+		require.Equal(t, want, string(enc.Append(nil, &ev)), "event %d", i)
+	}
+	require.NotEmpty(t, enc.long)
+	require.LessOrEqual(t, len(enc.long), jsonLongValues)
+	require.LessOrEqual(t, enc.longBytes, jsonLongBytes)
+	for s, text := range enc.long {
+		require.Equal(t, encodingJSON(t, s, false), `"`+string(text)+`"`)
 	}
 }
