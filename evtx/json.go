@@ -88,6 +88,7 @@ type JSONAppender struct {
 	sysRuns               [jsonSysRuns]jsonSysRun
 	tick                  uint64 // appendSystem's calls
 	dataKeys              [jsonKeySets]jsonKeys
+	lastKeys              uint8 // 1 + the index of the set used last, 0: none
 	// long is the escaped text of long data values that needed escapes,
 	// by value, longBytes its size.
 	long      map[string][]byte
@@ -460,6 +461,25 @@ type jsonKeys struct {
 	at   [jsonDataMemos][2]int
 }
 
+// match reports whether k holds the members of fields with e's names and
+// which of e's values differ from k's (bit i for field i).
+func (k *jsonKeys) match(e *Event) (changed uint32, same bool) {
+	if len(e.Data) != len(k.names) || k.text == nil {
+		return 0, false
+	}
+	names, vals := k.names[:len(e.Data)], k.vals[:len(e.Data)]
+	for i := range e.Data {
+		f := &e.Data[i]
+		if f.Name != names[i] {
+			return 0, false
+		}
+		if f.Value != vals[i] {
+			changed |= 1 << i
+		}
+	}
+	return changed, true
+}
+
 // jsonKeySets is the number of jsonKeys a JSONAppender keeps, found by a
 // digest of the names: a Security log interleaves the events of a few
 // dozen templates, which eight sets made evict each other.
@@ -474,31 +494,28 @@ const (
 // (keys, and the members whose values are the same) is copied from the
 // earlier event's in as few pieces as there are changes.
 func (a *JSONAppender) appendData(b []byte, e *Event) []byte {
-	// The set is found by a digest of the names' lengths and last bytes.
-	h := uint(len(e.Data))
-	for i := range e.Data {
-		name := e.Data[i].Name
-		h = h*31 + uint(len(name))
-		if name != "" {
-			h += uint(name[len(name)-1]) << 4
-		}
+	// The set of the event before is tried first (a log writes runs of
+	// one template), then the one found by a digest of the names' lengths
+	// and last bytes.
+	var k *jsonKeys
+	changed, same := uint32(0), false
+	if a.lastKeys > 0 {
+		k = &a.dataKeys[a.lastKeys-1]
+		changed, same = k.match(e)
 	}
-	k := &a.dataKeys[uint64(h)*0x9e3779b97f4a7c15>>(64-jsonKeySetBits)]
-	// One pass checks the names and notes the values that changed.
-	var changed uint32
-	same := len(e.Data) == len(k.names) && k.text != nil
-	if same {
-		names, vals := k.names[:len(e.Data)], k.vals[:len(e.Data)]
+	if !same {
+		h := uint(len(e.Data))
 		for i := range e.Data {
-			f := &e.Data[i]
-			if f.Name != names[i] {
-				same = false
-				break
-			}
-			if f.Value != vals[i] {
-				changed |= 1 << i
+			name := e.Data[i].Name
+			h = h*31 + uint(len(name))
+			if name != "" {
+				h += uint(name[len(name)-1]) << 4
 			}
 		}
+		set := uint64(h) * 0x9e3779b97f4a7c15 >> (64 - jsonKeySetBits)
+		k = &a.dataKeys[set]
+		a.lastKeys = uint8(set + 1)
+		changed, same = k.match(e)
 	}
 	start := len(b)
 	if !same {

@@ -629,3 +629,43 @@ func TestJSONAppenderLongValues(t *testing.T) {
 		require.Equal(t, encodingJSON(t, s, false), `"`+string(text)+`"`)
 	}
 }
+
+// TestJSONKeysMatch checks the test appendData makes of a kept set, first
+// against the set of the event before: the same names whatever the values
+// (the changed ones flagged by index, the first and the last included), and
+// no match for another count of fields, another name, or a set never
+// written.
+func TestJSONKeysMatch(t *testing.T) {
+	fields := func(kv ...string) *Event {
+		var e Event
+		for i := 0; i < len(kv); i += 2 {
+			e.Data = append(e.Data, Field{Name: kv[i], Value: kv[i+1]})
+		}
+		return &e
+	}
+	var a JSONAppender
+	a.Append(nil, fields("A", "1", "B", "2", "C", "3"))
+	k := &a.dataKeys[a.lastKeys-1]
+	for _, tc := range []struct {
+		name    string
+		e       *Event
+		changed uint32
+		same    bool
+	}{
+		{"same values", fields("A", "1", "B", "2", "C", "3"), 0, true},
+		{"first changed", fields("A", "x", "B", "2", "C", "3"), 1, true},
+		{"last two changed", fields("A", "1", "B", "", "C", "33"), 6, true},
+		{"all changed", fields("A", "3", "B", "1", "C", "2"), 7, true},
+		{"fewer fields", fields("A", "1", "B", "2"), 0, false},
+		{"more fields", fields("A", "1", "B", "2", "C", "3", "D", "4"), 0, false},
+		{"a name differs", fields("A", "1", "b", "2", "C", "3"), 0, false},
+		{"last name differs", fields("A", "1", "B", "2", "CC", "3"), 0, false},
+	} {
+		changed, same := k.match(tc.e)
+		assert.Equal(t, tc.same, same, tc.name)
+		assert.Equal(t, tc.changed, changed, tc.name)
+	}
+	var empty jsonKeys
+	_, same := empty.match(fields())
+	assert.False(t, same, "a set never written")
+}
