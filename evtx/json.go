@@ -64,8 +64,9 @@ func (e *Event) AppendJSON(b []byte) []byte {
 // computer, the data members per set of field names, the date ...), and
 // copies it whole when the values are the same, writing only what
 // changed. Its zero value is ready to use; it must not be used by two
-// goroutines at once. It keeps strings of the events it wrote, up to a
-// few dozen of them, and some KB of text.
+// goroutines at once. It keeps strings of the events it wrote, up to two
+// thousand of them (the names and values of 32 sets of data fields), some
+// tens of KB of text, and up to 256 KiB of long values escaped.
 type JSONAppender struct {
 	sys  [jsonSysMemos]jsonMemo
 	keys [jsonDataMemos]jsonMemo
@@ -87,6 +88,11 @@ type JSONAppender struct {
 	sysRuns               [jsonSysRuns]jsonSysRun
 	tick                  uint64 // appendSystem's calls
 	dataKeys              [jsonKeySets]jsonKeys
+	lastKeys              uint8 // 1 + the index of the set used last, 0: none
+	// long is the escaped text of long data values that needed escapes,
+	// by value, longBytes its size.
+	long      map[string][]byte
+	longBytes int
 }
 
 // Append appends e's JSON object (AppendJSON's text) to b and returns the
@@ -109,7 +115,7 @@ const (
 	memoFile
 	memoFallback
 	jsonSysMemos
-	jsonDataMemos = 16
+	jsonDataMemos = 32 // appendData's bits of changed values; a Security event has up to 27 fields
 )
 
 // jsonMemo is a string last written and whether it was written as it is.
@@ -455,9 +461,32 @@ type jsonKeys struct {
 	at   [jsonDataMemos][2]int
 }
 
-// jsonKeySets is the number of jsonKeys a JSONAppender keeps: a log
-// interleaves the events of a few templates.
-const jsonKeySets = 8
+// match reports whether k holds the members of fields with e's names and
+// which of e's values differ from k's (bit i for field i).
+func (k *jsonKeys) match(e *Event) (changed uint32, same bool) {
+	if len(e.Data) != len(k.names) || k.text == nil {
+		return 0, false
+	}
+	names, vals := k.names[:len(e.Data)], k.vals[:len(e.Data)]
+	for i := range e.Data {
+		f := &e.Data[i]
+		if f.Name != names[i] {
+			return 0, false
+		}
+		if f.Value != vals[i] {
+			changed |= 1 << i
+		}
+	}
+	return changed, true
+}
+
+// jsonKeySets is the number of jsonKeys a JSONAppender keeps, found by a
+// digest of the names: a Security log interleaves the events of a few
+// dozen templates, which eight sets made evict each other.
+const (
+	jsonKeySetBits = 5
+	jsonKeySets    = 1 << jsonKeySetBits
+)
 
 // appendData appends the members of e's data object (at most
 // jsonDataMemos fields). After an earlier event whose fields had the same
@@ -465,31 +494,28 @@ const jsonKeySets = 8
 // (keys, and the members whose values are the same) is copied from the
 // earlier event's in as few pieces as there are changes.
 func (a *JSONAppender) appendData(b []byte, e *Event) []byte {
-	// The set is found by a digest of the names' lengths and last bytes.
-	h := uint(len(e.Data))
-	for i := range e.Data {
-		name := e.Data[i].Name
-		h = h*31 + uint(len(name))
-		if name != "" {
-			h += uint(name[len(name)-1]) << 4
-		}
+	// The set of the event before is tried first (a log writes runs of
+	// one template), then the one found by a digest of the names' lengths
+	// and last bytes.
+	var k *jsonKeys
+	changed, same := uint32(0), false
+	if a.lastKeys > 0 {
+		k = &a.dataKeys[a.lastKeys-1]
+		changed, same = k.match(e)
 	}
-	k := &a.dataKeys[h%jsonKeySets]
-	// One pass checks the names and notes the values that changed.
-	var changed uint32
-	same := len(e.Data) == len(k.names) && k.text != nil
-	if same {
-		names, vals := k.names[:len(e.Data)], k.vals[:len(e.Data)]
+	if !same {
+		h := uint(len(e.Data))
 		for i := range e.Data {
-			f := &e.Data[i]
-			if f.Name != names[i] {
-				same = false
-				break
-			}
-			if f.Value != vals[i] {
-				changed |= 1 << i
+			name := e.Data[i].Name
+			h = h*31 + uint(len(name))
+			if name != "" {
+				h += uint(name[len(name)-1]) << 4
 			}
 		}
+		set := uint64(h) * 0x9e3779b97f4a7c15 >> (64 - jsonKeySetBits)
+		k = &a.dataKeys[set]
+		a.lastKeys = uint8(set + 1)
+		changed, same = k.match(e)
 	}
 	start := len(b)
 	if !same {
@@ -525,13 +551,53 @@ func (a *JSONAppender) appendData(b []byte, e *Event) []byte {
 		b = append(b, k.text[from:at[0]]...)
 		from = at[1]
 		at[0] = len(b) - start
-		b = append(appendJSONStringBody(b, v, false), '"')
+		if len(v) < jsonLongValue {
+			b = appendJSONStringBody(b, v, false)
+		} else {
+			b = a.appendLongValue(b, v)
+		}
+		b = append(b, '"')
 		shift = len(b) - start - from
 		at[1] = len(b) - start
 		k.vals[i] = v
 	}
 	b = append(b, k.text[from:]...)
 	k.text = append(k.text[:0], b[start:]...)
+	return b
+}
+
+// The long values a JSONAppender keeps escaped: values of jsonLongValue
+// bytes or more that needed an escape (a script block, a rule's conditions
+// of many lines, a list of privileges) are often the same as one a few
+// events before, not the one just before. At most jsonLongValues of them
+// and jsonLongBytes of text are kept; then they are all dropped.
+const (
+	jsonLongValue  = 64
+	jsonLongValues = 64
+	jsonLongBytes  = 256 << 10
+)
+
+// appendLongValue appends s, of jsonLongValue bytes or more, escaped
+// (appendJSONStringBody), copying the text escaped for an earlier value
+// when s was seen.
+func (a *JSONAppender) appendLongValue(b []byte, s string) []byte {
+	if t, ok := a.long[s]; ok {
+		return append(b, t...)
+	}
+	n := len(b)
+	b = appendJSONStringBody(b, s, false)
+	if len(b)-n == len(s) {
+		return b // plain: a scan costs about what a lookup does
+	}
+	if len(a.long) >= jsonLongValues || a.longBytes+len(b)-n > jsonLongBytes {
+		clear(a.long)
+		a.longBytes = 0
+	}
+	if a.long == nil {
+		a.long = make(map[string][]byte)
+	}
+	a.long[s] = slices.Clone(b[n:])
+	a.longBytes += len(b) - n
 	return b
 }
 
@@ -1010,7 +1076,10 @@ func appendJSONStringBody(b []byte, s string, escapeHTML bool) []byte {
 		b = append(b, '\\', '\\')
 		s = s[1:]
 	}
-	if !escapeHTML && jsonAllPlain(s) {
+	// A short string is checked whole without a branch per word; a long
+	// one (a script, a command line) is more often not plain, and its
+	// scan stops at the first escape rather than reading it twice.
+	if !escapeHTML && len(s) <= jsonShortString && jsonAllPlain(s) {
 		return append(b, s...)
 	}
 	i := jsonPlainPrefix(s, escapeHTML)
@@ -1019,6 +1088,10 @@ func appendJSONStringBody(b []byte, s string, escapeHTML bool) []byte {
 	}
 	return appendJSONEscaped(append(b, s[:i]...), s[i:], escapeHTML)
 }
+
+// jsonShortString is the length up to which appendJSONStringBody checks a
+// string whole (jsonAllPlain) before looking for its first escape.
+const jsonShortString = 32
 
 // appendJSONEscaped appends s escaped, resuming the eight-byte scan at each
 // byte written as it is that follows an escape (escapes in a row, as the
@@ -1032,7 +1105,21 @@ func appendJSONEscaped(b []byte, s string, escapeHTML bool) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if safe[c] {
-			i += jsonPlainPrefix(s[i:], escapeHTML) // at least this byte
+			// The plain run from here, eight bytes a step while they
+			// last, then byte by byte (a run after an escape is often
+			// short: a word between quotes, a line of a script).
+			i++
+			for len(s)-i >= 8 {
+				m := jsonSpecial(load64(s[i:]), escapeHTML)
+				if m != 0 {
+					i += bits.TrailingZeros64(m) / 8
+					break
+				}
+				i += 8
+			}
+			for i < len(s) && safe[s[i]] {
+				i++
+			}
 			continue
 		}
 		if c < utf8.RuneSelf {

@@ -3,6 +3,7 @@ package evtx
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/bits"
 	"math/rand/v2"
 	"strconv"
@@ -531,4 +532,140 @@ func TestJSONAppenderSystemRuns(t *testing.T) {
 		}
 		require.Equal(t, string(ev.AppendJSON(nil)), string(enc.Append(nil, &ev)), "event %d", i)
 	}
+}
+
+// TestAppendJSONStringLong checks long strings with escapes in runs and far
+// apart (script blocks, command lines), past jsonShortString, so that the
+// first escape is found by the word scan and each plain run after an
+// escape by the escaping loop's own: every byte, every escape, with and
+// without HTML escaping, must be encoding/json's.
+func TestAppendJSONStringLong(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	pieces := []string{"a", "word ", "Invoke-Expression ", "$env:windir", "\r\n", "\t", `"`, `\`, `\\`, "<", "&", "\x01",
+		"\u00e9", "\u2028", "\xff", "-----------------------", "x"}
+	cases := []string{strings.Repeat("p", 33), strings.Repeat("p", 40) + "\n", "\n" + strings.Repeat("p", 40),
+		strings.Repeat("\r\n", 20), strings.Repeat(`"ab"`, 12)}
+	for range 3000 {
+		var sb strings.Builder
+		for sb.Len() <= jsonShortString || rng.IntN(20) > 0 {
+			sb.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		cases = append(cases, sb.String())
+	}
+	for _, s := range cases {
+		for _, html := range []bool{false, true} {
+			require.Equal(t, encodingJSON(t, s, html), string(appendJSONString(nil, s, html)), "%q html=%v", s, html)
+		}
+	}
+}
+
+// TestJSONAppenderWideEvents interleaves events of Security-like templates:
+// more templates than a few, 17 to jsonDataMemos fields each, so that the
+// changed values past the sixteenth field are written through appendData
+// and the sets are found, kept and replaced; each event must give
+// AppendJSON's text.
+func TestJSONAppenderWideEvents(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	var templates []Event
+	for i := range 40 {
+		n := 17 + rng.IntN(jsonDataMemos-16)
+		var ev Event
+		ev.EventID = uint16(4600 + i)
+		for k := range n {
+			ev.Data = append(ev.Data, Field{Name: "Field" + strconv.Itoa(k%(n-i%3)), Value: "v"})
+		}
+		templates = append(templates, ev)
+	}
+	values := []string{"-", "0x0", "S-1-5-18", `C:\Windows\System32\svchost.exe`, "%%1833", "", "tab\there", "WORKSTATION01"}
+	var enc JSONAppender
+	for i := range 4000 {
+		tpl := &templates[rng.IntN(4+i%len(templates))%len(templates)]
+		ev := *tpl
+		ev.RecordID = uint64(i)
+		ev.Data = append([]Field(nil), tpl.Data...)
+		for range rng.IntN(4) {
+			k := 16 + rng.IntN(len(ev.Data)-16) // mostly past the sixteenth
+			if rng.IntN(4) == 0 {
+				k = rng.IntN(len(ev.Data))
+			}
+			ev.Data[k].Value = values[rng.IntN(len(values))]
+		}
+		copy(tpl.Data, ev.Data) // the next event of the template starts from these values
+		want := string(ev.AppendJSON(nil))
+		require.Equal(t, want, string(enc.Append(nil, &ev)), "event %d, %d fields", i, len(ev.Data))
+	}
+}
+
+// TestJSONAppenderLongValues writes events whose data values are long
+// strings with escapes, recurring a few events apart among more of them
+// than the appender keeps (and some large enough to fill its bytes), and
+// plain long and short ones: each event must give AppendJSON's text, and
+// a value seen again must be found escaped.
+func TestJSONAppenderLongValues(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	var values []string
+	for i := range 2 * jsonLongValues {
+		v := fmt.Sprintf("line %d\r\n\tif ($x -eq \"%d\") { C:\\Temp\\a.ps1 }\r\n", i, i)
+		for len(v) < jsonLongValue {
+			v += v
+		}
+		values = append(values, v)
+	}
+	values = append(values, strings.Repeat("big \"block\"\n", jsonLongBytes/24), strings.Repeat("plain ", 20), "short\n", "")
+	var enc JSONAppender
+	for i := range 3000 {
+		var ev Event
+		ev.RecordID = uint64(i)
+		for k := range 3 {
+			ev.Data = append(ev.Data, Field{Name: "F" + strconv.Itoa(k), Value: values[rng.IntN(8+i%len(values))%len(values)]})
+		}
+		want := string(ev.AppendJSON(nil))
+		require.Equal(t, want, string(enc.Append(nil, &ev)), "event %d", i)
+	}
+	require.NotEmpty(t, enc.long)
+	require.LessOrEqual(t, len(enc.long), jsonLongValues)
+	require.LessOrEqual(t, enc.longBytes, jsonLongBytes)
+	for s, text := range enc.long {
+		require.Equal(t, encodingJSON(t, s, false), `"`+string(text)+`"`)
+	}
+}
+
+// TestJSONKeysMatch checks the test appendData makes of a kept set, first
+// against the set of the event before: the same names whatever the values
+// (the changed ones flagged by index, the first and the last included), and
+// no match for another count of fields, another name, or a set never
+// written.
+func TestJSONKeysMatch(t *testing.T) {
+	fields := func(kv ...string) *Event {
+		var e Event
+		for i := 0; i < len(kv); i += 2 {
+			e.Data = append(e.Data, Field{Name: kv[i], Value: kv[i+1]})
+		}
+		return &e
+	}
+	var a JSONAppender
+	a.Append(nil, fields("A", "1", "B", "2", "C", "3"))
+	k := &a.dataKeys[a.lastKeys-1]
+	for _, tc := range []struct {
+		name    string
+		e       *Event
+		changed uint32
+		same    bool
+	}{
+		{"same values", fields("A", "1", "B", "2", "C", "3"), 0, true},
+		{"first changed", fields("A", "x", "B", "2", "C", "3"), 1, true},
+		{"last two changed", fields("A", "1", "B", "", "C", "33"), 6, true},
+		{"all changed", fields("A", "3", "B", "1", "C", "2"), 7, true},
+		{"fewer fields", fields("A", "1", "B", "2"), 0, false},
+		{"more fields", fields("A", "1", "B", "2", "C", "3", "D", "4"), 0, false},
+		{"a name differs", fields("A", "1", "b", "2", "C", "3"), 0, false},
+		{"last name differs", fields("A", "1", "B", "2", "CC", "3"), 0, false},
+	} {
+		changed, same := k.match(tc.e)
+		assert.Equal(t, tc.same, same, tc.name)
+		assert.Equal(t, tc.changed, changed, tc.name)
+	}
+	var empty jsonKeys
+	_, same := empty.match(fields())
+	assert.False(t, same, "a set never written")
 }
