@@ -64,18 +64,16 @@ type systemSetter struct {
 	// text, when set, is set for a value given as text (a plan's), without
 	// boxing it in an interface.
 	text func(ev *Event, s string)
-	// num, for a numeric field of bits bits, sets it from a number that
-	// fits (set and text parse the number, then call it).
-	num  func(ev *Event, n uint64)
-	bits int
 	// guid, for a GUID field, sets it from the pre-pass's rendering of a
-	// GUID value, already in the form renderGUID gives.
+	// GUID value, already in the form renderGUID gives. setSysText does
+	// the same without it; the tests check the two agree.
 	guid func(ev *Event, s string)
 }
 
-// numField is the systemSetter of a numeric field.
+// numField is the systemSetter of a numeric field of bits bits: num sets
+// it from a number that fits, once set or text has parsed it.
 func numField(path string, bits int, num func(ev *Event, n uint64)) systemSetter {
-	return systemSetter{path: path, bits: bits, num: num,
+	return systemSetter{path: path,
 		set: func(ev *Event, v any) {
 			if n, ok := toUint(v, bits); ok {
 				num(ev, n)
@@ -303,7 +301,7 @@ func applyValues(ev *Event, plan *recordValues) {
 // value of a record at its path.
 func setSystem(ev *Event, i int, tv *typedValue) {
 	f := &systemFields[i]
-	if i == sysTimeCreated && tv.FileTime != 0 {
+	if i == slotTimeCreated && tv.FileTime != 0 {
 		ev.TimeCreated = fileTimeToTime(tv.FileTime)
 		return
 	}
@@ -313,9 +311,6 @@ func setSystem(ev *Event, i int, tv *typedValue) {
 		f.set(ev, tv.Text)
 	}
 }
-
-// sysTimeCreated is the index of pathTimeCreated in systemFields.
-var sysTimeCreated = planSysSlot[pathTimeCreated]
 
 // appendField appends the field (name, text, the stored type without the
 // array flag) to data, field by field: a typed copy of a whole Field costs
@@ -367,11 +362,6 @@ func setSysText(ev *Event, slot int, typ Type, text string) {
 		setSystem(ev, slot, &typedValue{Text: text})
 	}
 }
-
-var (
-	sysProvider = planSysSlot[pathProvider]
-	sysEventID  = planSysSlot[pathEventID]
-)
 
 // renderGUID gives "{UPPER-CASE}" for a GUID with or without braces; other
 // text is returned as is.

@@ -193,7 +193,7 @@ func (s *eventSink) finish() *Event {
 // resolves reports whether the values taken name a provider and an event
 // ID (resolved's test on a plan).
 func (s *eventSink) resolves() bool {
-	return s.seen&(1<<sysProvider) != 0 && s.seen&(1<<sysEventID) != 0
+	return s.seen&(1<<slotProvider) != 0 && s.seen&(1<<slotEventID) != 0
 }
 
 // eventArena hands out the Events the sink builds, and their Data, in

@@ -1,6 +1,7 @@
 package evtx
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -18,8 +19,8 @@ import (
 // calling goroutine, in its place among the lines: the lines before it
 // have been given to w. o.OnChunk is called as Events calls it.
 //
-// It returns the number of events written and the first error of w (the
-// writing then stops), or ctx.Err() when ctx is cancelled (checked between
+// It returns the number of events whose whole line w accepted and the
+// first error of w (the writing then stops), or ctx.Err() when ctx is cancelled (checked between
 // chunks); nil when the whole log was written, damaged parts included.
 func (r *Reader) WriteJSONLines(ctx context.Context, w io.Writer, o Options, onError func(error)) (events int, err error) {
 	if err := ctx.Err(); err != nil {
@@ -102,8 +103,9 @@ type jsonChunk struct {
 }
 
 type jsonChunkErr struct {
-	at  int // bytes of text before the error
-	err error
+	at     int // bytes of text before the error
+	events int // lines of text before the error
+	err    error
 }
 
 // encodeChunk decodes slot idx with d and appends its events' lines to
@@ -129,7 +131,7 @@ func (c *jsonChunk) encodeFrom(file string, a *JSONAppender, items []item, i int
 				e.Offset, e.RecordID = ev.Source.Offset, ev.RecordID
 			}
 			c.text = c.text[:n]
-			c.errs = append(c.errs, jsonChunkErr{n, e})
+			c.errs = append(c.errs, jsonChunkErr{n, c.events, e})
 			*a = JSONAppender{} // its memos may be half-written
 			next = i + 1
 		}
@@ -137,7 +139,7 @@ func (c *jsonChunk) encodeFrom(file string, a *JSONAppender, items []item, i int
 	for ; i < len(items); i++ {
 		it := items[i]
 		if it.err != nil {
-			c.errs = append(c.errs, jsonChunkErr{len(c.text), it.err})
+			c.errs = append(c.errs, jsonChunkErr{len(c.text), c.events, it.err})
 			continue
 		}
 		n = len(c.text)
@@ -148,7 +150,9 @@ func (c *jsonChunk) encodeFrom(file string, a *JSONAppender, items []item, i int
 }
 
 // put writes one chunk's text and errors in order, after the OnChunk call
-// and the error on a duplicated slot that Events makes first.
+// and the error on a duplicated slot that Events makes first. When w fails,
+// the events counted are those before the failed Write and the whole lines
+// it accepted.
 func (jw *jsonLinesWriter) put(c *jsonChunk) error {
 	jw.maxID = max(jw.maxID, c.maxID)
 	dupErr := jw.r.duplicateError(&c.info, jw.dups)
@@ -158,25 +162,33 @@ func (jw *jsonLinesWriter) put(c *jsonChunk) error {
 	if dupErr != nil {
 		jw.report(dupErr)
 	}
-	from := 0
+	from, done := 0, 0 // text and events written
 	for _, e := range c.errs {
-		if err := jw.write(c.text[from:e.at]); err != nil {
+		if err := jw.write(c.text[from:e.at], done); err != nil {
 			return err
 		}
-		from = e.at
+		from, done = e.at, e.events
 		jw.report(e.err)
 	}
-	if err := jw.write(c.text[from:]); err != nil {
+	if err := jw.write(c.text[from:], done); err != nil {
 		return err
 	}
 	jw.events += c.events
 	return nil
 }
 
-func (jw *jsonLinesWriter) write(p []byte) error {
+// write writes p, lines of the chunk after its first done events. When w
+// fails, it counts those done and the whole lines of p that w accepted.
+func (jw *jsonLinesWriter) write(p []byte, done int) error {
 	if len(p) == 0 {
 		return nil
 	}
-	_, err := jw.w.Write(p)
+	n, err := jw.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		jw.events += done + bytes.Count(p[:max(0, min(n, len(p)))], []byte{'\n'})
+	}
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -178,6 +179,19 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// shortWriter accepts n bytes, then none, without an error: it breaks
+// io.Writer's contract.
+type shortWriter struct {
+	n       int
+	written int
+}
+
+func (w *shortWriter) Write(p []byte) (int, error) {
+	k := min(len(p), w.n-w.written)
+	w.written += k
+	return k, nil
+}
+
 func TestWriteJSONLinesStops(t *testing.T) {
 	img := mustEncode(t, fuzzEvents(3000), evtxwrite.Options{})
 	r, err := evtx.NewReader(bytes.NewReader(img), int64(len(img)), "log.evtx")
@@ -193,6 +207,15 @@ func TestWriteJSONLinesStops(t *testing.T) {
 			n, err := r.WriteJSONLines(context.Background(), w, evtx.Options{Workers: workers}, nil)
 			require.ErrorIs(t, err, errWriterFull)
 			assert.Less(t, n, total, "events counted as written stop before the failure")
+			// The count is that of the whole lines w accepted, those
+			// of the chunk whose Write failed included.
+			assert.Equal(t, bytes.Count(all.Bytes()[:w.written], []byte("\n")), n, "events returned against whole lines accepted")
+		})
+		t.Run(fmt.Sprintf("short write, workers %d", workers), func(t *testing.T) {
+			w := &shortWriter{n: all.Len() / 2}
+			n, err := r.WriteJSONLines(context.Background(), w, evtx.Options{Workers: workers}, nil)
+			require.ErrorIs(t, err, io.ErrShortWrite, "a Write that drops bytes without an error")
+			assert.Equal(t, bytes.Count(all.Bytes()[:w.written], []byte("\n")), n)
 		})
 		t.Run(fmt.Sprintf("cancelled before, workers %d", workers), func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())

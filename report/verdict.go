@@ -58,7 +58,14 @@ var (
 	settingRules = make([][]int, len(settings))
 )
 
+// maxRules bounds len(rules): decide marks the rules with evidence in an
+// array of that size, checked here rather than by an index out of range.
+const maxRules = 16
+
 func init() {
+	if len(rules) > maxRules {
+		panic("report: more rules than maxRules")
+	}
 	for i, ru := range rules {
 		ruleHints[i], ruleEvents[i] = []string{ru.hint}, []uint16{ru.event}
 	}
@@ -112,8 +119,8 @@ func appendShared[T any](s []T, shared []T, v T) []T {
 func (c *Client) decide(vs *slab[Verdict]) {
 	c.Verdicts, c.BreaksUnder, c.PossiblyBreaksUnder = nil, nil, nil
 	// One pass over the counts, which Count would make for each rule.
-	var has [16]bool // by rule: Count(rule's event) > 0
-	n := 0           // settings with evidence, at most
+	var has [maxRules]bool // by rule: Count(rule's event) > 0
+	n := 0                 // settings with evidence, at most
 	rejected := false
 	for k := range c.EventCounts {
 		e := &c.EventCounts[k]
