@@ -496,6 +496,8 @@ type bxScratch struct {
 	// recPtrs is the arena of the node lists of the record being
 	// inspected (carveRecordNodes).
 	recPtrs []*bxNode
+	// compileOps is compileProgram's working list of operations.
+	compileOps []bxOp
 	// foldEnds and foldPos are foldSteps' scratch.
 	foldEnds []bool
 	foldPos  []int32
