@@ -466,6 +466,27 @@ type bxPlacedProgram struct {
 	prog   *bxProgram // nil: does not compile
 }
 
+// lookup returns the program for (parent, depth), ok false when that
+// place has none yet.
+func (ps bxPrograms) lookup(parent *bxPath, depth int) (prog *bxProgram, ok bool) {
+	for i := range ps {
+		if pp := &ps[i]; pp.parent == parent && pp.depth == depth {
+			return pp.prog, true
+		}
+	}
+	return nil, false
+}
+
+// allCompiled reports whether every place of ps has a program.
+func (ps bxPrograms) allCompiled() bool {
+	for i := range ps {
+		if ps[i].prog == nil {
+			return false
+		}
+	}
+	return true
+}
+
 // get returns the program of body for (parent, depth), compiling it the
 // first time; nil when it does not compile or the places are full.
 func (ps *bxPrograms) get(body []*bxNode, parent *bxPath, depth int, sc *bxScratch) *bxProgram {
@@ -484,13 +505,39 @@ func (ps *bxPrograms) get(body []*bxNode, parent *bxPath, depth int, sc *bxScrat
 
 // program returns the compiled body of t for an expansion under parent at
 // depth (shared through the template cache by the chunks that define the
-// same template); nil when there is none.
-func (w *bxWalker) program(t *templateDef, parent *bxPath, depth int) *bxProgram {
+// same template); nil when there is none, t.body then holding the nodes
+// to walk.
+//
+// A cache entry drops its nodes once its body compiled at every place it
+// was asked for (bxTmplEntry.dropped), so that the cache keeps the
+// programs without the node trees they came from; a new place, or a walk
+// node by node, parses the body again from t's chunk, and a body that
+// must be walked node by node keeps its nodes from then on. The error is
+// that parse's.
+func (w *bxWalker) program(t *templateDef, parent *bxPath, depth int) (*bxProgram, error) {
 	if w.p.d.nodeByNode {
-		return nil
+		return nil, nil
 	}
-	if e := t.entry; e != nil {
-		return e.progs.get(t.body, parent, depth, w.p.d.sc)
+	e := t.entry
+	if e == nil {
+		return t.progs.get(t.body, parent, depth, w.p.d.sc), nil
 	}
-	return t.progs.get(t.body, parent, depth, w.p.d.sc)
+	if prog, ok := e.progs.lookup(parent, depth); ok && prog != nil {
+		return prog, nil
+	}
+	if e.dropped && t.body == nil {
+		body, err := w.p.parseBody(t, e.depth)
+		if err != nil {
+			return nil, err
+		}
+		t.body = body
+	}
+	prog := e.progs.get(t.body, parent, depth, w.p.d.sc)
+	switch {
+	case prog == nil:
+		e.body, e.dropped = t.body, false
+	case !e.dropped && e.progs.allCompiled():
+		e.body, e.dropped = nil, true
+	}
+	return prog, nil
 }
