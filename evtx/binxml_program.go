@@ -515,14 +515,14 @@ func (ps *bxPrograms) get(body []*bxNode, parent *bxPath, depth int, sc *bxScrat
 // must be walked node by node keeps its nodes from then on. The error is
 // that parse's.
 func (w *bxWalker) program(t *templateDef, parent *bxPath, depth int) (*bxProgram, error) {
-	if w.p.d.nodeByNode {
-		return nil, nil
-	}
-	e := t.entry
+	e, nodeByNode := t.entry, w.p.d.nodeByNode
 	if e == nil {
+		if nodeByNode {
+			return nil, nil
+		}
 		return t.progs.get(t.body, parent, depth, w.p.d.sc), nil
 	}
-	if prog, ok := e.progs.lookup(parent, depth); ok && prog != nil {
+	if prog, ok := e.progs.lookup(parent, depth); ok && prog != nil && !nodeByNode {
 		return prog, nil
 	}
 	if e.dropped && t.body == nil {
@@ -531,6 +531,9 @@ func (w *bxWalker) program(t *templateDef, parent *bxPath, depth int) (*bxProgra
 			return nil, err
 		}
 		t.body = body
+	}
+	if nodeByNode {
+		return nil, nil
 	}
 	prog := e.progs.get(t.body, parent, depth, w.p.d.sc)
 	switch {

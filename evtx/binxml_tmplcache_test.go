@@ -314,4 +314,14 @@ func TestTemplateCacheDroppedBody(t *testing.T) {
 	assert.Len(t, e.progs, maxProgramsPerTemplate)
 	assert.False(t, e.dropped, "a body walked node by node drops its nodes")
 	assert.NotEmpty(t, e.body)
+
+	// An inspector walking node by node (the tests' reference) after one
+	// that dropped the body, with the same scratch.
+	sc = &bxScratch{}
+	inspectAll(first.buf, sc)
+	d := newChunkInspectorScratch(second.buf, sc)
+	d.nodeByNode = true
+	plan, err := d.inspect(chunkHeaderSize, int(binary.LittleEndian.Uint32(second.buf[chunkHeaderSize+4:])))
+	require.NoError(t, err)
+	assert.Equal(t, want[0].Values, plan.ordered)
 }
