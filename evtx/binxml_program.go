@@ -134,17 +134,17 @@ func compileProgram(body []*bxNode, parent *bxPath, depth int, sc *bxScratch) *b
 	return prog
 }
 
-// bxFastOp is an operation of a bxProgram's fast form. It holds no
-// pointer (the operation is the program's ops[slow]), so that the fast
-// forms, kept as long as the template cache, are not scanned by the
-// collector.
+// bxFastOp is an operation of a bxProgram's fast form.
 type bxFastOp struct {
+	// op is the operation, the program's ops[slow]; nil for an entry
+	// that only takes steps (those left at the end of an element or
+	// attribute). A pointer, not the index alone: the run reads it on
+	// every entry, and the index costs a bounds check and a multiply
+	// (13 M instructions more on the 16 MiB log of issue 15).
+	op    *bxOp
 	steps int32 // the steps taken before the operation runs
 	end   int32 // a skippable element or attribute: the index after it
 	slow  int32 // the operation's index in the program's ops
-	// stepsOnly marks an entry that only takes steps (no operation of
-	// its own: the steps left at the end of an element or attribute).
-	stepsOnly bool
 	// elem marks an optional substitution that is the whole content of
 	// an element without attributes (<X>%n</X>), run as one operation
 	// with it: a Null argument leaves both out, without the
@@ -155,7 +155,7 @@ type bxFastOp struct {
 // foldSteps returns the fast form of ops (bxProgram.fast). The steps of
 // operations that only take one go to the next operation kept before the
 // end of the element or attribute that holds them, or, at that end, to an
-// entry of their own (stepsOnly), so that leaving an element out leaves
+// entry of their own (op nil), so that leaving an element out leaves
 // out the steps of its content, as in ops.
 func foldSteps(ops []bxOp, sc *bxScratch) []bxFastOp {
 	// ends and pos are scratch, reused from program to program.
@@ -172,7 +172,7 @@ func foldSteps(ops []bxOp, sc *bxScratch) []bxFastOp {
 	pending := int32(0)
 	flush := func(slow int) {
 		if pending > 0 {
-			fast = append(fast, bxFastOp{steps: pending, slow: int32(slow), stepsOnly: true})
+			fast = append(fast, bxFastOp{steps: pending, slow: int32(slow)})
 			pending = 0
 		}
 	}
@@ -184,7 +184,7 @@ func foldSteps(ops []bxOp, sc *bxScratch) []bxFastOp {
 		op := &ops[i]
 		if op.kind == opElement && len(op.skip) == 1 && int(op.end) == i+2 {
 			if sub := &ops[i+1]; sub.kind == opSubst && sub.optional && sub.step && sub.subID == op.skip[0] {
-				fast = append(fast, bxFastOp{steps: pending + 1, slow: int32(i + 1), elem: true})
+				fast = append(fast, bxFastOp{op: sub, steps: pending + 1, slow: int32(i + 1), elem: true})
 				pending = 0
 				pos[i+1] = pos[i]
 				i++
@@ -203,14 +203,14 @@ func foldSteps(ops []bxOp, sc *bxScratch) []bxFastOp {
 		if op.step {
 			pending++
 		}
-		fast = append(fast, bxFastOp{steps: pending, slow: int32(i)})
+		fast = append(fast, bxFastOp{op: op, steps: pending, slow: int32(i)})
 		pending = 0
 	}
 	flush(len(ops) - 1)
 	pos[len(ops)] = int32(len(fast))
 	for i := range fast {
-		if f := &fast[i]; !f.stepsOnly && ops[f.slow].skip != nil {
-			f.end = pos[ops[f.slow].end]
+		if f := &fast[i]; f.op != nil && f.op.skip != nil {
+			f.end = pos[f.op.end]
 		}
 	}
 	return fast
@@ -340,14 +340,14 @@ func (w *bxWalker) run(prog *bxProgram, args []bxArg, base int) error {
 	if !w.fits(prog) {
 		return w.runChecked(prog, args, base, 0)
 	}
-	fast, ops := prog.fast, prog.ops
+	fast := prog.fast
 	for i := 0; i < len(fast); i++ {
 		f := &fast[i]
 		w.steps += int(f.steps)
-		if f.stepsOnly {
+		op := f.op
+		if op == nil {
 			continue
 		}
-		op := &ops[f.slow]
 		switch op.kind {
 		case opElement, opAttr:
 			if allNullOptional(op.skip, args) {
