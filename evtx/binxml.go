@@ -496,6 +496,8 @@ type bxScratch struct {
 	// recPtrs is the arena of the node lists of the record being
 	// inspected (carveRecordNodes).
 	recPtrs []*bxNode
+	// compileOps is compileProgram's working list of operations.
+	compileOps []bxOp
 	// foldEnds and foldPos are foldSteps' scratch.
 	foldEnds []bool
 	foldPos  []int32
@@ -578,7 +580,12 @@ type bxTmplEntry struct {
 	// its name references in order.
 	masked []byte
 	refs   []bxRefCheck
-	body   []*bxNode
+	// body is the parsed body, its nodes' offsets relative to its start,
+	// parsed at element depth depth; nil once dropped (bxWalker.program):
+	// the chunks then parse it again when they need its nodes.
+	body    []*bxNode
+	depth   int
+	dropped bool
 	// progs holds the body's compiled forms (bxWalker.program).
 	progs bxPrograms
 }
@@ -673,7 +680,7 @@ func (s *bxScratch) cacheBody(guid [16]byte, size uint32, depth int, chunk, raw 
 		s.tmpl.names, s.tmpl.nameBytes = s.tmpl.names[:0], 0
 		s.newNameMemo()
 	}
-	e := &bxTmplEntry{masked: append([]byte(nil), raw...), refs: make([]bxRefCheck, len(names)), body: body}
+	e := &bxTmplEntry{masked: append([]byte(nil), raw...), refs: make([]bxRefCheck, len(names)), body: body, depth: depth}
 	for i, nr := range names {
 		e.refs[i].pos = uint32(nr.pos)
 		if nr.inline {

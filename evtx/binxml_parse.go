@@ -752,6 +752,26 @@ func (p *recParser) parseDefinition(c *bxCursor, id uint32, depth int) (*templat
 	return t, nil
 }
 
+// parseBody parses the body of t, a definition of the chunk being
+// inspected whose cache entry has dropped its nodes (bxTmplEntry), again
+// as parseDefinition did, at element depth depth; the state of the record
+// being parsed is kept. The bytes are those of the cached body (cachedBody
+// compared them), so an error is not expected.
+func (p *recParser) parseBody(t *templateDef, depth int) ([]*bxNode, error) {
+	unsafe, scanArrays := p.unsafe, p.scanArrays
+	p.unsafe, p.names = nil, p.names[:0]
+	body := &bxCursor{b: p.d.chunk, pos: t.base, end: t.base + int(t.size)}
+	p.inBody, p.bodyStart = true, t.base
+	nodes, err := p.parseFragment(body, true, depth, 0)
+	p.inBody = false
+	p.unsafe, p.scanArrays = unsafe, scanArrays
+	if err != nil {
+		return nil, err
+	}
+	bxRelocate(nodes, t.base)
+	return nodes, nil
+}
+
 // maxPendingScan is the number of a record's definitions looked up one
 // by one; past it they are indexed by offset.
 const maxPendingScan = 8

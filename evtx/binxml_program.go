@@ -29,7 +29,10 @@ const (
 	opNode                        // a node that gives nothing (a processing instruction): one step
 )
 
-// bxOp is one operation of a bxProgram.
+// bxOp is one operation of a bxProgram. Programs live as long as the
+// template cache: the fields are ordered and sized so that an operation
+// takes 88 bytes, its offsets and indices as int32 (a body is at most a
+// chunk, a program at most maxProgramOps operations).
 type bxOp struct {
 	kind bxOpKind
 	// step is set for operations that stand for a node of the content
@@ -38,22 +41,23 @@ type bxOp struct {
 	step     bool
 	optional bool   // opSubst: an optional substitution
 	subID    uint16 // opSubst: the argument
-	off      int    // the node's offset, relative to the body
-	depth    int    // the walker's depth at the node
-	end      int    // opElement, opAttr: the index of the operation after it
-	text     string // opText
+	// sink is what path is to the eventSink, copied from it: sinkSys
+	// (a System field: slot, bit), sinkData (a data field), neither or
+	// both.
+	sink  bxSinkKind
+	slot  int8
+	off   int32 // the node's offset, relative to the body
+	depth int32 // the walker's depth at the node
+	end   int32 // opElement, opAttr: the index of the operation after it
+	bit   uint32
+	text  string // opText
 	// path is where the values go; elemPath, the element holding a
 	// substitution (a BinXML argument's content goes under it).
 	path, elemPath *bxPath
 	// memo, for a substitution giving a data field, remembers its last
-	// value and text (eventSink.addScalar).
+	// value and text (eventSink.addScalar); the memos of a program are
+	// one block (bxProgram.memos).
 	memo *valueMemo
-	// sink is what path is to the eventSink, copied from it: sinkSys
-	// (a System field: slot, bit), sinkData (a data field), neither or
-	// both.
-	sink bxSinkKind
-	slot int8
-	bit  uint32
 
 	// skip lists, for an element or attribute whose content is only
 	// optional substitutions, their arguments: when all are Null, it is
@@ -82,6 +86,8 @@ type bxProgram struct {
 	// steps and values count the operations that take a step and those
 	// that give a value (substitutions: at least one).
 	steps, values int
+	// memos backs the memos of the operations, one allocation for all.
+	memos []valueMemo
 }
 
 // maxProgramOps bounds a program; a larger body is walked node by node.
@@ -90,17 +96,38 @@ const maxProgramOps = 4096
 // compileProgram compiles body for a walk under parent at depth; nil when
 // it cannot be compiled.
 func compileProgram(body []*bxNode, parent *bxPath, depth int, sc *bxScratch) *bxProgram {
-	c := bxCompiler{sc: sc}
-	if !c.nodes(body, parent, depth) || len(c.ops) == 0 {
+	c := bxCompiler{sc: sc, ops: sc.compileOps[:0]}
+	ok := c.nodes(body, parent, depth)
+	sc.compileOps = c.ops[:0]
+	if !ok || len(c.ops) == 0 {
 		return nil
 	}
-	prog := &bxProgram{ops: c.ops}
+	// The operations copied to their exact number (append leaves up to
+	// half of the array unused, kept as long as the program), and the
+	// memos of the data substitutions given from one block.
+	prog := &bxProgram{ops: make([]bxOp, len(c.ops))}
+	copy(prog.ops, c.ops)
+	nmemo := 0
 	for i := range prog.ops {
-		if op := &prog.ops[i]; op.step {
+		op := &prog.ops[i]
+		if op.step {
 			prog.steps++
 		}
-		if op := &prog.ops[i]; op.kind == opText || op.kind == opSubst {
+		if op.kind == opText || op.kind == opSubst {
 			prog.values++
+		}
+		if op.sink&sinkData != 0 {
+			nmemo++
+		}
+	}
+	if nmemo > 0 {
+		prog.memos = make([]valueMemo, nmemo)
+		nmemo = 0
+		for i := range prog.ops {
+			if op := &prog.ops[i]; op.sink&sinkData != 0 {
+				op.memo = &prog.memos[nmemo]
+				nmemo++
+			}
 		}
 	}
 	prog.fast = foldSteps(prog.ops, sc)
@@ -109,6 +136,11 @@ func compileProgram(body []*bxNode, parent *bxPath, depth int, sc *bxScratch) *b
 
 // bxFastOp is an operation of a bxProgram's fast form.
 type bxFastOp struct {
+	// op is the operation, the program's ops[slow]; nil for an entry
+	// that only takes steps (those left at the end of an element or
+	// attribute). A pointer, not the index alone: the run reads it on
+	// every entry, and the index costs a bounds check and a multiply
+	// (13 M instructions more on the 16 MiB log of issue 15).
 	op    *bxOp
 	steps int32 // the steps taken before the operation runs
 	end   int32 // a skippable element or attribute: the index after it
@@ -123,7 +155,7 @@ type bxFastOp struct {
 // foldSteps returns the fast form of ops (bxProgram.fast). The steps of
 // operations that only take one go to the next operation kept before the
 // end of the element or attribute that holds them, or, at that end, to an
-// operation of their own (op nil), so that leaving an element out leaves
+// entry of their own (op nil), so that leaving an element out leaves
 // out the steps of its content, as in ops.
 func foldSteps(ops []bxOp, sc *bxScratch) []bxFastOp {
 	// ends and pos are scratch, reused from program to program.
@@ -150,7 +182,7 @@ func foldSteps(ops []bxOp, sc *bxScratch) []bxFastOp {
 		}
 		pos[i] = int32(len(fast))
 		op := &ops[i]
-		if op.kind == opElement && len(op.skip) == 1 && op.end == i+2 {
+		if op.kind == opElement && len(op.skip) == 1 && int(op.end) == i+2 {
 			if sub := &ops[i+1]; sub.kind == opSubst && sub.optional && sub.step && sub.subID == op.skip[0] {
 				fast = append(fast, bxFastOp{op: sub, steps: pending + 1, slow: int32(i + 1), elem: true})
 				pending = 0
@@ -186,7 +218,7 @@ func foldSteps(ops []bxOp, sc *bxScratch) []bxFastOp {
 
 type bxCompiler struct {
 	sc  *bxScratch
-	ops []bxOp
+	ops []bxOp // the worker's (bxScratch.compileOps), copied out
 }
 
 // skippable returns the arguments of nodes when they are all optional
@@ -241,7 +273,7 @@ func (c *bxCompiler) nodes(nodes []*bxNode, parent *bxPath, depth int) bool {
 				path = c.sc.join(parent.path, "/", seg)
 			}
 			el := len(c.ops)
-			c.ops = append(c.ops, bxOp{kind: opElement, step: true, off: n.off, depth: depth, skip: skip})
+			c.ops = append(c.ops, bxOp{kind: opElement, step: true, off: int32(n.off), depth: int32(depth), skip: skip})
 			for i := range n.attrs {
 				a := &n.attrs[i]
 				if named && a.name == "Name" {
@@ -255,18 +287,18 @@ func (c *bxCompiler) nodes(nodes []*bxNode, parent *bxPath, depth int) bool {
 						return false
 					}
 				}
-				c.ops[at].end = len(c.ops)
+				c.ops[at].end = int32(len(c.ops))
 			}
 			if !c.nodes(n.children, path, depth+1) {
 				return false
 			}
-			c.ops[el].end = len(c.ops)
+			c.ops[el].end = int32(len(c.ops))
 		case kindText, kindSubst:
 			if !c.value(n, parent, parent, depth, true) {
 				return false
 			}
 		case kindPI:
-			c.ops = append(c.ops, bxOp{kind: opNode, step: true, off: n.off})
+			c.ops = append(c.ops, bxOp{kind: opNode, step: true, off: int32(n.off)})
 		default:
 			return false // instances are not in bodies
 		}
@@ -278,15 +310,15 @@ func (c *bxCompiler) nodes(nodes []*bxNode, parent *bxPath, depth int) bool {
 func (c *bxCompiler) value(n *bxNode, elemPath, path *bxPath, depth int, step bool) bool {
 	switch n.kind {
 	case kindText:
-		c.ops = append(c.ops, bxOp{kind: opText, step: step, off: n.off, text: n.text, path: path})
+		c.ops = append(c.ops, bxOp{kind: opText, step: step, off: int32(n.off), text: n.text, path: path})
 	case kindSubst:
-		op := bxOp{kind: opSubst, step: step, off: n.off, depth: depth, subID: n.subID,
+		op := bxOp{kind: opSubst, step: step, off: int32(n.off), depth: int32(depth), subID: n.subID,
 			optional: n.optional, path: path, elemPath: elemPath}
 		if path.sys >= 0 {
 			op.sink, op.slot, op.bit = sinkSys, int8(path.sys), path.sysBit
 		}
 		if path.data {
-			op.sink, op.memo = op.sink|sinkData, &valueMemo{}
+			op.sink |= sinkData // its memo given by compileProgram
 		}
 		c.ops = append(c.ops, op)
 	default:
@@ -328,7 +360,7 @@ func (w *bxWalker) run(prog *bxProgram, args []bxArg, base int) error {
 				w.sink.addText(op.path, op.text)
 				continue
 			}
-			if err := w.add(base+op.off, op.path, &typedValue{Type: TypeString, Text: op.text, Literal: true, Offset: base + op.off}); err != nil {
+			if err := w.add(base+int(op.off), op.path, &typedValue{Type: TypeString, Text: op.text, Literal: true, Offset: base + int(op.off)}); err != nil {
 				return err
 			}
 		case opSubst:
@@ -361,7 +393,7 @@ func (w *bxWalker) run(prog *bxProgram, args []bxArg, base int) error {
 					continue
 				}
 			}
-			if err := w.emitArg(op.subID, op.optional, base+op.off, op.elemPath, op.path, args, op.depth); err != nil {
+			if err := w.emitArg(op.subID, op.optional, base+int(op.off), op.elemPath, op.path, args, int(op.depth)); err != nil {
 				return err
 			}
 			if !w.fits(prog) {
@@ -379,21 +411,21 @@ func (w *bxWalker) runChecked(prog *bxProgram, args []bxArg, base, start int) er
 	for i := start; i < len(ops); i++ {
 		op := &ops[i]
 		if op.step {
-			if err := w.step(base + op.off); err != nil {
+			if err := w.step(base + int(op.off)); err != nil {
 				return err
 			}
 		}
 		switch op.kind {
 		case opElement, opAttr:
 			if op.skip != nil && allNullOptional(op.skip, args) {
-				i = op.end - 1
+				i = int(op.end) - 1
 			}
 		case opText:
-			if err := w.add(base+op.off, op.path, &typedValue{Type: TypeString, Text: op.text, Literal: true, Offset: base + op.off}); err != nil {
+			if err := w.add(base+int(op.off), op.path, &typedValue{Type: TypeString, Text: op.text, Literal: true, Offset: base + int(op.off)}); err != nil {
 				return err
 			}
 		case opSubst:
-			if err := w.emitArg(op.subID, op.optional, base+op.off, op.elemPath, op.path, args, op.depth); err != nil {
+			if err := w.emitArg(op.subID, op.optional, base+int(op.off), op.elemPath, op.path, args, int(op.depth)); err != nil {
 				return err
 			}
 		}
@@ -434,6 +466,27 @@ type bxPlacedProgram struct {
 	prog   *bxProgram // nil: does not compile
 }
 
+// lookup returns the program for (parent, depth), ok false when that
+// place has none yet.
+func (ps bxPrograms) lookup(parent *bxPath, depth int) (prog *bxProgram, ok bool) {
+	for i := range ps {
+		if pp := &ps[i]; pp.parent == parent && pp.depth == depth {
+			return pp.prog, true
+		}
+	}
+	return nil, false
+}
+
+// allCompiled reports whether every place of ps has a program.
+func (ps bxPrograms) allCompiled() bool {
+	for i := range ps {
+		if ps[i].prog == nil {
+			return false
+		}
+	}
+	return true
+}
+
 // get returns the program of body for (parent, depth), compiling it the
 // first time; nil when it does not compile or the places are full.
 func (ps *bxPrograms) get(body []*bxNode, parent *bxPath, depth int, sc *bxScratch) *bxProgram {
@@ -452,13 +505,42 @@ func (ps *bxPrograms) get(body []*bxNode, parent *bxPath, depth int, sc *bxScrat
 
 // program returns the compiled body of t for an expansion under parent at
 // depth (shared through the template cache by the chunks that define the
-// same template); nil when there is none.
-func (w *bxWalker) program(t *templateDef, parent *bxPath, depth int) *bxProgram {
-	if w.p.d.nodeByNode {
-		return nil
+// same template); nil when there is none, t.body then holding the nodes
+// to walk.
+//
+// A cache entry drops its nodes once its body compiled at every place it
+// was asked for (bxTmplEntry.dropped), so that the cache keeps the
+// programs without the node trees they came from; a new place, or a walk
+// node by node, parses the body again from t's chunk, and a body that
+// must be walked node by node keeps its nodes from then on. The error is
+// that parse's.
+func (w *bxWalker) program(t *templateDef, parent *bxPath, depth int) (*bxProgram, error) {
+	e, nodeByNode := t.entry, w.p.d.nodeByNode
+	if e == nil {
+		if nodeByNode {
+			return nil, nil
+		}
+		return t.progs.get(t.body, parent, depth, w.p.d.sc), nil
 	}
-	if e := t.entry; e != nil {
-		return e.progs.get(t.body, parent, depth, w.p.d.sc)
+	if prog, ok := e.progs.lookup(parent, depth); ok && prog != nil && !nodeByNode {
+		return prog, nil
 	}
-	return t.progs.get(t.body, parent, depth, w.p.d.sc)
+	if e.dropped && t.body == nil {
+		body, err := w.p.parseBody(t, e.depth)
+		if err != nil {
+			return nil, err
+		}
+		t.body = body
+	}
+	if nodeByNode {
+		return nil, nil
+	}
+	prog := e.progs.get(t.body, parent, depth, w.p.d.sc)
+	switch {
+	case prog == nil:
+		e.body, e.dropped = t.body, false
+	case !e.dropped && e.progs.allCompiled():
+		e.body, e.dropped = nil, true
+	}
+	return prog, nil
 }

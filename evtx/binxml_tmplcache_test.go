@@ -87,7 +87,7 @@ func TestTemplateCacheEqualsParsing(t *testing.T) {
 		got := inspectAll(c, sc)
 		require.Equal(t, want, got, "chunk %d", i)
 		for _, e := range sc.tmpl.m {
-			if i > 0 && len(e.body) > 0 {
+			if i > 0 && (len(e.body) > 0 || e.dropped) {
 				shared++
 			}
 		}
@@ -260,4 +260,68 @@ func TestPendingDefinitions(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestTemplateCacheDroppedBody checks that a cached body drops its nodes
+// once compiled at every place asked for, and that a later chunk which
+// needs them, to compile the body at a new place (a BinXML value's
+// instance under another element) or to walk it node by node (places
+// full), parses them again: the inspections equal a fresh scratch's, and
+// the body walked node by node keeps its nodes.
+func TestTemplateCacheDroppedBody(t *testing.T) {
+	body7 := func(b *bxb) {
+		b.frag().open("A", false).closeStart().open("B", false).closeStart().sub(0, TypeString).end().end().eof()
+	}
+	first := newTestChunk()
+	first.add(func(w *bxb) { w.frag(); w.inline(7, body7); w.args(aStr("one")).eof() })
+
+	second := newTestChunk()
+	var def7 uint32
+	second.add(func(w *bxb) { w.frag(); def7 = w.inline(7, body7); w.args(aStr("two")).eof() })
+	places := maxProgramsPerTemplate + 1 // the root's, then one per wrapper; the last walked node by node
+	for i := 1; i < places; i++ {
+		second.add(func(w *bxb) {
+			w.frag()
+			w.inline(uint32(100+i), func(b *bxb) {
+				b.frag().open(fmt.Sprintf("E%d", i), false).closeStart().sub(0, TypeBinXML).end().eof()
+			})
+			at := w.pos() + 8
+			v := &bxb{base: at}
+			v.frag().ref(7, def7).args(aStr(fmt.Sprintf("nested %d", i))).eof()
+			w.args(arg{TypeBinXML, v.b}).eof()
+		})
+	}
+
+	sc := &bxScratch{}
+	require.Equal(t, inspectAll(first.buf, nil), inspectAll(first.buf, sc))
+	require.Len(t, sc.tmpl.m, 1)
+	var (
+		k bxTmplKey
+		e *bxTmplEntry
+	)
+	for k, e = range sc.tmpl.m {
+	}
+	assert.True(t, e.dropped, "the body compiled at its only place keeps its nodes")
+	assert.Nil(t, e.body)
+
+	want := inspectAll(second.buf, nil)
+	for i, s := range want {
+		require.Empty(t, s.Err, "record %d", i)
+		require.NotEmpty(t, s.Values, "record %d", i)
+	}
+	assert.Equal(t, want, inspectAll(second.buf, sc))
+	require.Same(t, e, sc.tmpl.m[k])
+	assert.Len(t, e.progs, maxProgramsPerTemplate)
+	assert.False(t, e.dropped, "a body walked node by node drops its nodes")
+	assert.NotEmpty(t, e.body)
+
+	// An inspector walking node by node (the tests' reference) after one
+	// that dropped the body, with the same scratch.
+	sc = &bxScratch{}
+	inspectAll(first.buf, sc)
+	d := newChunkInspectorScratch(second.buf, sc)
+	d.nodeByNode = true
+	plan, err := d.inspect(chunkHeaderSize, int(binary.LittleEndian.Uint32(second.buf[chunkHeaderSize+4:])))
+	require.NoError(t, err)
+	assert.Equal(t, want[0].Values, plan.ordered)
 }

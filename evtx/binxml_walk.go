@@ -177,7 +177,11 @@ func (w *bxWalker) emitNodes(nodes []*bxNode, parent *bxPath, args []bxArg, base
 				return err
 			}
 		case kindInstance:
-			if prog := w.program(n.inst.tmpl, parent, depth); prog != nil {
+			prog, err := w.program(n.inst.tmpl, parent, depth)
+			if err != nil {
+				return err
+			}
+			if prog != nil {
 				// The template's body, compiled for this place.
 				if err := w.run(prog, n.inst.args, n.inst.tmpl.base); err != nil {
 					return err
