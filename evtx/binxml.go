@@ -340,36 +340,20 @@ const planBlock = 32
 // planArena hands out plans in blocks, reused from chunk to chunk: plans
 // live as long as their chunk's events are being built.
 type planArena struct {
-	blocks [][]recordValues
-	b, i   int // the next plan is blocks[b][i]
-	// defined backs the plans' defined lists; what is past its length
-	// is free.
-	defined []uint32
+	plans blockArena[recordValues]
+	// defined backs the plans' defined lists.
+	defined sliceSlab[uint32]
 }
 
 // reset makes every plan handed out reusable.
-func (a *planArena) reset() { a.b, a.i, a.defined = 0, 0, a.defined[:0] }
+func (a *planArena) reset() { a.plans.reset(); a.defined.reset() }
 
 // carveDefined returns a defined list of n offsets for a plan, to be set.
-func (a *planArena) carveDefined(n int) []uint32 {
-	if len(a.defined)+n > cap(a.defined) {
-		// The lists already handed out keep the old backing.
-		a.defined = make([]uint32, 0, max(256, n))
-	}
-	l := len(a.defined)
-	a.defined = a.defined[:l+n]
-	return a.defined[l : l+n : l+n]
-}
+func (a *planArena) carveDefined(n int) []uint32 { return a.defined.carve(n, 256) }
 
 // next returns a zeroed plan.
 func (a *planArena) next() *recordValues {
-	if a.b == len(a.blocks) {
-		a.blocks = append(a.blocks, make([]recordValues, planBlock))
-	}
-	p := &a.blocks[a.b][a.i]
-	if a.i++; a.i == planBlock {
-		a.b, a.i = a.b+1, 0
-	}
+	p := a.plans.take(planBlock)
 	*p = recordValues{}
 	return p
 }
@@ -377,23 +361,14 @@ func (a *planArena) next() *recordValues {
 // tdefArena hands out the template definitions of the chunk being
 // inspected in blocks, reused from chunk to chunk: a definition is only
 // referred to from the chunk's inspector and the records it inspects.
-type tdefArena struct {
-	blocks [][]templateDef
-	b, i   int // the next definition is blocks[b][i]
-}
+type tdefArena struct{ blockArena[templateDef] }
 
 // tdefBlock is the size of a tdefArena's blocks.
 const tdefBlock = 32
 
 // next returns a definition set to t.
 func (a *tdefArena) next(t templateDef) *templateDef {
-	if a.b == len(a.blocks) {
-		a.blocks = append(a.blocks, make([]templateDef, tdefBlock))
-	}
-	p := &a.blocks[a.b][a.i]
-	if a.i++; a.i == tdefBlock {
-		a.b, a.i = a.b+1, 0
-	}
+	p := a.take(tdefBlock)
 	*p = t
 	return p
 }
@@ -860,7 +835,7 @@ func newChunkInspectorScratch(chunk []byte, sc *bxScratch) *chunkInspector {
 	clear(sc.names)
 	clear(sc.velocidexIDs)
 	sc.newNameMemo()
-	sc.tdefs.b, sc.tdefs.i = 0, 0
+	sc.tdefs.reset()
 	return &chunkInspector{
 		chunk:        chunk,
 		templates:    sc.templates,

@@ -202,9 +202,8 @@ func (s *eventSink) resolves() bool {
 // allocates per block, not per event. A nil arena allocates each Event and
 // each Data on its own, for callers that keep them.
 type eventArena struct {
-	blocks [][]Event
-	b, i   int     // the next Event is blocks[b][i]
-	fields []Field // Data backing; what is past its length is free
+	events blockArena[Event]
+	fields sliceSlab[Field] // Data backing
 }
 
 // eventBlock and fieldBlock are the sizes of an arena's blocks.
@@ -216,7 +215,8 @@ const (
 // reset makes every Event and Data handed out reusable.
 func (a *eventArena) reset() {
 	if a != nil {
-		a.b, a.i, a.fields = 0, 0, a.fields[:0]
+		a.events.reset()
+		a.fields.reset()
 	}
 }
 
@@ -225,13 +225,7 @@ func (a *eventArena) event() *Event {
 	if a == nil {
 		return new(Event)
 	}
-	if a.b == len(a.blocks) {
-		a.blocks = append(a.blocks, make([]Event, eventBlock))
-	}
-	ev := &a.blocks[a.b][a.i]
-	if a.i++; a.i == eventBlock {
-		a.b, a.i = a.b+1, 0
-	}
+	ev := a.events.take(eventBlock)
 	*ev = Event{}
 	return ev
 }
@@ -241,11 +235,5 @@ func (a *eventArena) data(n int) []Field {
 	if a == nil {
 		return make([]Field, n)
 	}
-	if len(a.fields)+n > cap(a.fields) {
-		// The Data already handed out keep the old backing.
-		a.fields = make([]Field, 0, max(fieldBlock, n))
-	}
-	d := a.fields[len(a.fields) : len(a.fields)+n : len(a.fields)+n]
-	a.fields = a.fields[:len(a.fields)+n]
-	return d
+	return a.fields.carve(n, fieldBlock)
 }
