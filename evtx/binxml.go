@@ -757,6 +757,27 @@ func (s *bxScratch) join(a, sep, b string) *bxPath {
 	return p
 }
 
+// joinChild returns the path of a child element of parent, whose segment
+// is seg1+seg2+seg3 (join(parent, "/", segment), or the segment alone
+// under the root), interned; the segment is not built when the path is
+// known.
+func (s *bxScratch) joinChild(parent, seg1, seg2, seg3 string) *bxPath {
+	s.key = append(s.key[:0], parent...)
+	if parent != "" {
+		s.key = append(s.key, '/')
+	}
+	s.key = append(append(append(s.key, seg1...), seg2...), seg3...)
+	if p, ok := s.paths[string(s.key)]; ok {
+		return p
+	}
+	if s.paths == nil || len(s.paths) >= maxInternedPaths {
+		s.paths = make(map[string]*bxPath, 256)
+	}
+	p := newBxPath(string(s.key))
+	s.paths[p.path] = p
+	return p
+}
+
 // resetArgs empties the argument arena before a record is inspected; the
 // previous record's instances are no longer referenced. The arguments hold
 // no pointers and are set whole when allocated, and so are the instances

@@ -469,50 +469,72 @@ func bxAppendUTF16(out, b []byte) []byte {
 		n--
 	}
 	// ASCII, the common case, is copied without decoding, eight
-	// characters (two loads, one store) at a time, then four.
-	out = slices.Grow(out, n)
-	dst := out[len(out) : len(out)+n]
+	// characters at a time (bxASCIIRun); a run of other characters is
+	// decoded one by one, and the copy resumes at the next ASCII one, so
+	// that a long text with a few other characters (a script block) is
+	// not decoded one unit at a time from its first one on.
+	i := 0
+	for i < n {
+		out = slices.Grow(out, n-i)
+		k := bxASCIIRun(out[len(out):len(out)+n-i], b[2*i:2*n])
+		out = out[:len(out)+k]
+		i += k
+		for ; i < n; i++ {
+			c := rune(binary.LittleEndian.Uint16(b[2*i:]))
+			if c < utf8.RuneSelf {
+				break
+			}
+			if utf16.IsSurrogate(c) {
+				r := utf8.RuneError
+				if c < 0xdc00 && i+1 < n {
+					if r = utf16.DecodeRune(c, rune(binary.LittleEndian.Uint16(b[2*i+2:]))); r != utf8.RuneError {
+						i++
+					}
+				}
+				c = r
+			}
+			out = utf8.AppendRune(out, c)
+		}
+	}
+	return out
+}
+
+// bxASCIIRun copies the low bytes of the UTF-16LE units of src (len(src)
+// == 2*len(dst)) to dst up to the first unit that is not ASCII, and
+// returns the number copied.
+func bxASCIIRun(dst, src []byte) int {
+	n := len(dst)
+	src = src[:2*n]
 	i := 0
 	for ; i+8 <= n; i += 8 {
-		u, v := binary.LittleEndian.Uint64(b[2*i:]), binary.LittleEndian.Uint64(b[2*i+8:])
+		// One bounds check for the sixteen bytes read, one for the
+		// eight written.
+		s, d := src[2*i:2*i+16], dst[i:i+8]
+		u, v := binary.LittleEndian.Uint64(s), binary.LittleEndian.Uint64(s[8:])
 		if (u|v)&0xff80ff80ff80ff80 != 0 {
 			break
 		}
-		binary.LittleEndian.PutUint64(dst[i:], bxPackASCII(u)|bxPackASCII(v)<<32)
+		// The high bytes are zero (checked): packing needs no mask
+		// first, and v's bits above 32 are shifted out.
+		u = (u | u>>8) & 0x0000ffff0000ffff
+		v = (v | v>>8) & 0x0000ffff0000ffff
+		binary.LittleEndian.PutUint64(d, (u|u>>16)&0xffffffff|(v|v>>16)<<32)
 	}
 	for ; i+4 <= n; i += 4 {
-		u := binary.LittleEndian.Uint64(b[2*i:])
+		u := binary.LittleEndian.Uint64(src[2*i:])
 		if u&0xff80ff80ff80ff80 != 0 {
 			break
 		}
 		binary.LittleEndian.PutUint32(dst[i:], uint32(bxPackASCII(u)))
 	}
 	for ; i < n; i++ {
-		lo, hi := b[2*i], b[2*i+1]
+		lo, hi := src[2*i], src[2*i+1]
 		if hi != 0 || lo >= utf8.RuneSelf {
 			break
 		}
 		dst[i] = lo
 	}
-	out = out[:len(out)+i]
-	for ; i < n; i++ {
-		c := rune(binary.LittleEndian.Uint16(b[2*i:]))
-		if c < utf8.RuneSelf {
-			out = append(out, byte(c))
-			continue
-		}
-		if utf16.IsSurrogate(c) {
-			r := utf8.RuneError
-			if c < 0xdc00 && i+1 < n {
-				if r = utf16.DecodeRune(c, rune(binary.LittleEndian.Uint16(b[2*i+2:]))); r != utf8.RuneError {
-					i++
-				}
-			}
-			c = r
-		}
-		out = utf8.AppendRune(out, c)
-	}
-	return out
+	return i
 }
 
 // bxPackASCII packs the low bytes of the four UTF-16LE units of u into the

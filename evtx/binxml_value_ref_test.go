@@ -145,3 +145,32 @@ func TestRenderingsEqualReference(t *testing.T) {
 		require.Equal(t, "pre"+refUTF16(b), string(bxAppendUTF16([]byte("pre"), b)), "UTF-16 % x", b)
 	}
 }
+
+// TestUTF16LongMixed checks bxAppendUTF16 on long text with a few
+// characters that are not ASCII (script blocks): the ASCII copy resumes
+// after each of them, at any alignment, and a surrogate pair or a run of
+// other characters may fall anywhere.
+func TestUTF16LongMixed(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 4))
+	units := []uint16{0x80, 0xe9, 0x20ac, 0xd83d, 0xde00, 0xdbff, 0xfffd, 0}
+	for range 2000 {
+		n := 1 + rng.IntN(300)
+		b := make([]byte, 0, 2*n+1)
+		for range n {
+			u := uint16(' ' + rng.IntN(95))
+			switch rng.IntN(48) {
+			case 0:
+				u = units[rng.IntN(len(units))]
+			case 1: // a pair
+				b = binary.LittleEndian.AppendUint16(b, 0xd83d)
+				u = 0xde00
+			}
+			b = binary.LittleEndian.AppendUint16(b, u)
+		}
+		if rng.IntN(4) == 0 {
+			b = append(b, 'x') // an odd last byte
+		}
+		require.Equal(t, refUTF16(b), bxUTF16(b), "UTF-16 % x", b)
+		require.Equal(t, "pre"+refUTF16(b), string(bxAppendUTF16([]byte("pre"), b)), "UTF-16 % x", b)
+	}
+}

@@ -116,6 +116,15 @@ func (w *bxWalker) emitNodes(nodes []*bxNode, parent *bxPath, args []bxArg, base
 			if bxOnlyNullOptional(n.children, args) {
 				continue // not rendered, attributes included
 			}
+			if base == 0 {
+				// A record's own nodes, or a BinXML argument's: parsed
+				// for this record and walked once, so a cache on the
+				// node would cost an allocation and never be used.
+				if err := w.emitElementOnce(n, parent, args, depth, &dataIndex); err != nil {
+					return err
+				}
+				continue
+			}
 			wc := n.walk
 			if wc == nil {
 				wc = new(bxNodeWalk)
@@ -194,6 +203,43 @@ func (w *bxWalker) emitNodes(nodes []*bxNode, parent *bxPath, args []bxArg, base
 		}
 	}
 	return nil
+}
+
+// emitElementOnce is the element case of emitNodes for a node walked once
+// (base 0: template bodies have a base, their place in the chunk): the
+// paths are looked up in the scratch's table without building their
+// segments, and nothing is kept on the node.
+func (w *bxWalker) emitElementOnce(n *bxNode, parent *bxPath, args []bxArg, depth int, dataIndex *int) error {
+	sc := w.p.d.sc
+	var path *bxPath
+	named := false
+	switch {
+	case n.name != "Data":
+		path = sc.joinChild(parent.path, n.name, "", "")
+	default:
+		if name, ok := bxLiteralAttr(n, "Name"); ok {
+			path, named = sc.joinChild(parent.path, "Data[Name=", name, "]"), true
+		} else {
+			path = sc.joinChild(parent.path, dataSeg(*dataIndex), "", "")
+		}
+		*dataIndex++
+	}
+	for i := range n.attrs {
+		a := &n.attrs[i]
+		if named && a.name == "Name" {
+			continue // already in the path
+		}
+		if bxOnlyNullOptional(a.value, args) {
+			continue // not rendered
+		}
+		ap := sc.join(path.path, "@", a.name)
+		for _, v := range a.value {
+			if err := w.emitValue(v, path, ap, args, 0, depth); err != nil {
+				return err
+			}
+		}
+	}
+	return w.emitNodes(n.children, path, args, 0, depth+1)
 }
 
 // dataSegs holds the first unnamed Data segments, built once.
@@ -295,6 +341,9 @@ func bxLiteralAttr(n *bxNode, name string) (string, bool) {
 	for _, a := range n.attrs {
 		if a.name != name {
 			continue
+		}
+		if len(a.value) == 1 && a.value[0].kind == kindText {
+			return a.value[0].text, true // the common case, without a copy
 		}
 		var b strings.Builder
 		for _, v := range a.value {
