@@ -746,15 +746,7 @@ func bxRelocate(nodes []*bxNode, base int) {
 // join returns a+sep+b, interned.
 func (s *bxScratch) join(a, sep, b string) *bxPath {
 	s.key = append(append(append(s.key[:0], a...), sep...), b...)
-	if p, ok := s.paths[string(s.key)]; ok {
-		return p
-	}
-	if s.paths == nil || len(s.paths) >= maxInternedPaths {
-		s.paths = make(map[string]*bxPath, 256)
-	}
-	p := newBxPath(string(s.key))
-	s.paths[p.path] = p
-	return p
+	return s.internKey()
 }
 
 // joinChild returns the path of a child element of parent, whose segment
@@ -767,6 +759,11 @@ func (s *bxScratch) joinChild(parent, seg1, seg2, seg3 string) *bxPath {
 		s.key = append(s.key, '/')
 	}
 	s.key = append(append(append(s.key, seg1...), seg2...), seg3...)
+	return s.internKey()
+}
+
+// internKey returns the interned path spelled by s.key, made when new.
+func (s *bxScratch) internKey() *bxPath {
 	if p, ok := s.paths[string(s.key)]; ok {
 		return p
 	}
