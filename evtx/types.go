@@ -252,7 +252,8 @@ type Options struct {
 	// values do not bound.
 	Since, Until time.Time
 	// Workers decode chunks concurrently; 0 means GOMAXPROCS. Events still
-	// come out in file order.
+	// come out in file order. With one worker, each chunk is decoded on the
+	// goroutine ranging over Events, between two of its iterations.
 	Workers int
 	// OnChunk, when set, is called once per 64 KiB chunk slot of the file,
 	// in file order, on the goroutine that ranges over Events, just before
