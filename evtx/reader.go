@@ -282,6 +282,35 @@ func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error]
 			d := newChunkDecoder(r, co)
 			return d.decodeSafe
 		}
+		if o.ReuseEvents {
+			// Each chunk is decoded into an arena of its own, which goes
+			// back to the workers once its events have been yielded: at
+			// most the chunks in flight hold one.
+			free := make(chan *eventArena, max(1, o.Workers)*(maxInFlightChunksPerWorker+1)+1)
+			newWorker = func() func(int) chunkResult {
+				d := newChunkDecoder(r, co)
+				return func(idx int) chunkResult {
+					a := &eventArena{}
+					select {
+					case a = <-free:
+					default:
+					}
+					d.useArena(a)
+					return d.decodeSafe(idx)
+				}
+			}
+			yieldAll := put
+			put = func(res chunkResult) bool {
+				ok := yieldAll(res)
+				if res.arena != nil {
+					select {
+					case free <- res.arena:
+					default:
+					}
+				}
+				return ok
+			}
+		}
 		err := inSlotOrder(ctx, r.slots(), o.Workers, newWorker, put)
 		if stopped {
 			return

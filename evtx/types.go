@@ -270,4 +270,12 @@ type Options struct {
 	// their template was overwritten) give one *Error per chunk wrapping
 	// ErrRecovered.
 	Recover bool
+	// ReuseEvents lets Events yield an Event whose memory, and its Data's,
+	// a later event of the same read reuses: an Event is then valid only
+	// until the loop body that received it returns. The strings it holds
+	// stay valid; copy the Event (and its Data) to keep it. Like
+	// encoding/csv's Reader.ReuseRecord, it is for callers that look at
+	// each event once: the read then allocates per chunk, not per event,
+	// and the collector runs seldom. WriteJSONLines always reuses.
+	ReuseEvents bool
 }
