@@ -286,7 +286,11 @@ func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error]
 			// Each chunk is decoded into an arena of its own, which goes
 			// back to the workers once its events have been yielded: at
 			// most the chunks in flight hold one.
-			free := make(chan *eventArena, max(1, o.Workers)*(maxInFlightChunksPerWorker+1)+1)
+			workers := o.Workers
+			if workers <= 0 {
+				workers = runtime.GOMAXPROCS(0)
+			}
+			free := make(chan *eventArena, workers*(maxInFlightChunksPerWorker+1)+1)
 			newWorker = func() func(int) chunkResult {
 				d := newChunkDecoder(r, co)
 				return func(idx int) chunkResult {

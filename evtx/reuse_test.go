@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -70,8 +71,11 @@ func TestReuseEventsReuses(t *testing.T) {
 	img := mustEncode(t, fuzzEvents(total), evtxwrite.Options{})
 	chunks := (len(img) - 0x1000) / 0x10000
 	require.Greater(t, chunks, 30, "many chunks")
-	for _, workers := range []int{1, 2} {
+	for _, workers := range []int{1, 2, 0} {
 		o := evtx.Options{Workers: workers}
+		if workers == 0 {
+			workers = runtime.GOMAXPROCS(0)
+		}
 		events, _, distinct := readCopies(t, img, o)
 		require.Len(t, events, total)
 		assert.Equal(t, total, distinct, "workers %d: one Event per event without ReuseEvents", workers)

@@ -17,6 +17,9 @@
 #   rust/T     RUST_BACKTRACE=0 evtx_dump -o jsonl -t T FILE > out.jsonl
 #   decode/W   speeddecode W FILE: evtx.Reader.Events, every event decoded
 #              into an evtx.Event, nothing written
+#   reuse/W    speeddecode W FILE reuse: the same with Options.ReuseEvents
+#              (an Event valid until the next iteration, as a caller that
+#              looks at each event once can ask)
 # speeddecode is a program of a few lines written and built by this script
 # in the temporary directory (a module that imports only the evtx package
 # of this tree): internal/benchgen/evtxbench also imports the report
@@ -68,8 +71,9 @@ src="$dir/speeddecode-src"
 mkdir -p "$src"
 cat >"$src/main.go" <<'EOF'
 // Command speeddecode: "speeddecode floor FILE" reads FILE and CRC32s each
-// 64 KiB chunk; "speeddecode W FILE" reads every event of FILE with
-// evtx.Reader.Events and W workers. It prints a count.
+// 64 KiB chunk; "speeddecode W FILE [reuse]" reads every event of FILE with
+// evtx.Reader.Events and W workers (and Options.ReuseEvents). It prints a
+// count.
 package main
 
 import (
@@ -111,7 +115,8 @@ func main() {
 		os.Exit(1)
 	}
 	n := 0
-	for range r.Events(context.Background(), evtx.Options{Workers: workers}) {
+	o := evtx.Options{Workers: workers, ReuseEvents: len(os.Args) > 3 && os.Args[3] == "reuse"}
+	for range r.Events(context.Background(), o) {
 		n++
 	}
 	fmt.Println(n)
@@ -139,6 +144,7 @@ col() { # column file
     floor/*) "${timer[@]}" "$dir/speeddecode" floor "$2" ;;
     rust/*) "${timer[@]}" "$rust" -o jsonl -t "${1#rust/}" "$2" ;;
     decode/*) "${timer[@]}" "$dir/speeddecode" "${1#decode/}" "$2" ;;
+    reuse/*) "${timer[@]}" "$dir/speeddecode" "${1#reuse/}" "$2" reuse ;;
     evtxdump/*) "${timer[@]}" "$dir/evtxdump" -workers "${1#evtxdump/}" "$2" ;;
   esac >"$dir/out.jsonl" 2>>"$dir/stderr.txt"
 }
@@ -161,11 +167,11 @@ measure() {
 }
 
 echo "bench-rust: $(nproc) cores, $(uptime | sed 's/.*load/load/'), commit $(git rev-parse --short HEAD)" >&2
-cols1=(floor/1 rust/1 decode/1 evtxdump/1)
+cols1=(floor/1 rust/1 decode/1 reuse/1 evtxdump/1)
 for r in $(seq "$reps"); do
   for c in "${cols1[@]}"; do measure security "$c" "$security"; done
   for c in "${cols1[@]}"; do measure hayabusa-10 "$c" "${hayabusa[@]}"; done
-  for c in "${cols1[@]}" rust/2 decode/2 evtxdump/2; do measure "gen-${size}MiB" "$c" "$gen"; done
+  for c in "${cols1[@]}" rust/2 decode/2 reuse/2 evtxdump/2; do measure "gen-${size}MiB" "$c" "$gen"; done
 done
 echo "bench-rust: done, $(uptime | sed 's/.*load/load/')" >&2
 
