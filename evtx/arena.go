@@ -26,21 +26,29 @@ func (a *blockArena[T]) take(size int) *T {
 	return p
 }
 
-// sliceSlab carves slices of T from shared backing, reused after reset.
-// A slice carved keeps its backing when the slab moves on to a new one.
-// The zero value is empty.
-type sliceSlab[T any] struct{ buf []T }
+// sliceSlab carves slices of T from blocks of backing allocated once and
+// reused after reset, as blockArena does for values. A slice carved keeps
+// its backing when the slab moves on to another block. The zero value is
+// empty.
+type sliceSlab[T any] struct {
+	blocks  [][]T
+	b, used int // the next slice starts at blocks[b][used]
+}
 
-// reset makes the backing reusable.
-func (s *sliceSlab[T]) reset() { s.buf = s.buf[:0] }
+// reset makes every block reusable.
+func (s *sliceSlab[T]) reset() { s.b, s.used = 0, 0 }
 
 // carve returns a slice of n values, holding whatever the backing held: the
-// caller sets them. A new backing holds max(size, n) values.
+// caller sets them. A block too short for what is left of it is passed
+// over; a new block holds max(size, n) values.
 func (s *sliceSlab[T]) carve(n, size int) []T {
-	if len(s.buf)+n > cap(s.buf) {
-		s.buf = make([]T, 0, max(size, n))
+	for s.b < len(s.blocks) && s.used+n > len(s.blocks[s.b]) {
+		s.b, s.used = s.b+1, 0
 	}
-	l := len(s.buf)
-	s.buf = s.buf[:l+n]
-	return s.buf[l : l+n : l+n]
+	if s.b == len(s.blocks) {
+		s.blocks = append(s.blocks, make([]T, max(size, n)))
+	}
+	l := s.used
+	s.used += n
+	return s.blocks[s.b][l : l+n : l+n]
 }

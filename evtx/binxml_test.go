@@ -256,6 +256,18 @@ func TestInspectValueRenderings(t *testing.T) {
 
 func TestInspectArrays(t *testing.T) {
 	strs := append(append(utf16le("alpha"), 0, 0), append(utf16le("béta"), 0, 0)...)
+	// 40 items, more than bxArray keeps on its stack, an empty one among
+	// them.
+	var many []byte
+	var manyItems []string
+	for i := range 40 {
+		item := fmt.Sprintf("item%d", i)
+		if i == 17 {
+			item = ""
+		}
+		many = append(append(many, utf16le(item)...), 0, 0)
+		manyItems = append(manyItems, item)
+	}
 	tests := []struct {
 		name  string
 		t     Type
@@ -265,6 +277,10 @@ func TestInspectArrays(t *testing.T) {
 		{"string array", 0x81, strs, []string{"alpha", "béta"}},
 		{"string array without last NUL", 0x81, append(append(utf16le("a"), 0, 0), utf16le("b")...), []string{"a", "b"}},
 		{"ansi array", 0x82, []byte("x\x00yz\x00"), []string{"x", "yz"}},
+		{"ansi array, Latin-1", 0x82, []byte("caf\xe9\x00\x00ok"), []string{"café", "", "ok"}},
+		{"string array of 40 items", 0x81, many, manyItems},
+		{"string array with empty items", 0x81, []byte{0, 0, 0, 0, 'a', 0}, []string{"", "", "a"}},
+		{"string array, zero bytes across two units", 0x81, append(append(utf16le("AĀ"), 0, 0), utf16le("Ȁb")...), []string{"AĀ", "Ȁb"}},
 		{"uint16 array", 0x86, append(le16(1), le16(65535)...), []string{"1", "65535"}},
 		{"uint32 array", 0x88, append(le32(7), le32(8)...), []string{"7", "8"}},
 		{"uint64 array", 0x8a, append(le64(1), le64(2)...), []string{"1", "2"}},
@@ -1043,5 +1059,58 @@ func TestInspectRenderingShapes(t *testing.T) {
 			}
 			assert.Equal(t, tt.want, got)
 		})
+	}
+}
+
+func TestIndexNUL16(t *testing.T) {
+	tests := []struct {
+		name string
+		b    []byte
+		want int
+	}{
+		{"empty", nil, -1},
+		{"no NUL", utf16le("abc"), -1},
+		{"first unit", []byte{0, 0, 'a', 0}, 0},
+		{"after text", append(utf16le("ab"), 0, 0), 4},
+		{"zero bytes across units only", utf16le("AĀ"), -1},          // 41 00 00 01
+		{"across units, then a NUL", append(utf16le("AĀ"), 0, 0), 4}, // 41 00 00 01 00 00
+		{"across units into a NUL", []byte{'A', 0, 0, 0}, 2},         // the pair at 1, the NUL at 2
+		{"odd tail", []byte{'a', 0, 0}, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, bxIndexNUL16(tt.b))
+		})
+	}
+}
+
+// TestIndexNUL16Positions checks bxIndexNUL16 against a unit-by-unit scan,
+// for a NUL at every place of texts long enough for its 4-unit steps,
+// among units that borrow or carry in its arithmetic.
+func TestIndexNUL16Positions(t *testing.T) {
+	units := []uint16{0x0001, 0x0100, 0x8000, 0xffff, 0x00ff, 0xff00, 'a'}
+	naive := func(b []byte) int {
+		for i := 0; i+1 < len(b); i += 2 {
+			if b[i] == 0 && b[i+1] == 0 {
+				return i
+			}
+		}
+		return -1
+	}
+	for n := range 21 {
+		for nul := -1; nul < n; nul++ {
+			for k := range units {
+				b := make([]byte, 0, 2*n+1)
+				for i := range n {
+					u := units[(i+k)%len(units)]
+					if i == nul || i == nul+3 { // a second NUL after the first
+						u = 0
+					}
+					b = binary.LittleEndian.AppendUint16(b, u)
+				}
+				assert.Equal(t, naive(b), bxIndexNUL16(b), "%d units, NUL at %d, units from %d", n, nul, k)
+				assert.Equal(t, naive(b), bxIndexNUL16(append(b, 0)), "odd tail")
+			}
+		}
 	}
 }

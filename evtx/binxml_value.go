@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -238,79 +239,107 @@ func bxAppendScalar(dst []byte, t Type, b []byte) ([]byte, error) {
 	return bxAppendHexBE(dst, b, false), nil
 }
 
-// bxArray renders the items of an array of base type t.
+// bxArray renders the items of an array of base type t. The items are
+// rendered one after the other into one text, cut into the items: two
+// allocations an array, not one or two an item.
 func bxArray(t Type, b []byte) ([]string, error) {
-	items := []string{}
+	var text []byte
+	var endsBuf [32]int
+	ends := endsBuf[:0] // where each item's text ends
 	switch t {
 	case TypeString:
 		if len(b)%2 != 0 {
 			return nil, fmt.Errorf("string array of odd size %d", len(b))
 		}
 		// Items end at a NUL character; each is decoded as a String
-		// value is (bxAppendUTF16: it holds no NUL to trim), through
-		// one buffer.
-		var buf []byte
-		start := 0
-		for i := 0; i+1 < len(b); i += 2 {
-			if b[i] == 0 && b[i+1] == 0 {
-				buf = bxAppendUTF16(buf[:0], b[start:i])
-				items = append(items, string(buf))
-				start = i + 2
+		// value is (bxAppendUTF16: it holds no NUL to trim).
+		for len(b) > 0 {
+			n := bxIndexNUL16(b)
+			if n < 0 {
+				n = len(b)
 			}
+			text = bxAppendUTF16(text, b[:n])
+			ends = append(ends, len(text))
+			b = b[min(n+2, len(b)):]
 		}
-		if start < len(b) {
-			buf = bxAppendUTF16(buf[:0], b[start:])
-			items = append(items, string(buf))
-		}
-		return items, nil
 	case TypeAnsiString:
 		start := 0
 		for i, c := range b {
 			if c == 0 {
-				items = append(items, bxANSI(b[start:i]))
+				text = bxAppendANSI(text, b[start:i])
+				ends = append(ends, len(text))
 				start = i + 1
 			}
 		}
 		if start < len(b) {
-			items = append(items, bxANSI(b[start:]))
+			text = bxAppendANSI(text, b[start:])
+			ends = append(ends, len(text))
 		}
-		return items, nil
 	case TypeSID:
 		for len(b) > 0 {
-			s, n, err := bxSID(b)
-			if err != nil {
+			var n int
+			var err error
+			if text, n, err = bxAppendSID(text, b); err != nil {
 				return nil, err
 			}
-			items = append(items, s)
+			ends = append(ends, len(text))
 			b = b[n:]
 		}
-		return items, nil
-	}
-	size := bxFixedSize(t)
-	switch t {
-	case TypeBool:
-		size = 4 // arrays of BOOL
-	case TypeSizeT:
-		size = 8
-		if len(b)%8 != 0 {
-			size = 4
+	default:
+		size := bxFixedSize(t)
+		switch t {
+		case TypeBool:
+			size = 4 // arrays of BOOL
+		case TypeSizeT:
+			size = 8
+			if len(b)%8 != 0 {
+				size = 4
+			}
+		}
+		if size == 0 {
+			// No item size known (binary, BinXML, unknown): one hex item.
+			return []string{strings.ToUpper(hex.EncodeToString(b))}, nil
+		}
+		if len(b)%size != 0 {
+			return nil, fmt.Errorf("array of type 0x%02x has %d bytes, not a multiple of %d", uint8(t), len(b), size)
+		}
+		for i := 0; i < len(b); i += size {
+			var err error
+			if text, err = bxAppendScalar(text, t, b[i:i+size]); err != nil {
+				return nil, err
+			}
+			ends = append(ends, len(text))
 		}
 	}
-	if size == 0 {
-		// No item size known (binary, BinXML, unknown): one hex item.
-		return []string{strings.ToUpper(hex.EncodeToString(b))}, nil
-	}
-	if len(b)%size != 0 {
-		return nil, fmt.Errorf("array of type 0x%02x has %d bytes, not a multiple of %d", uint8(t), len(b), size)
-	}
-	for i := 0; i < len(b); i += size {
-		s, err := bxScalar(t, b[i:i+size])
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, s)
+	all := string(text)
+	items := make([]string, len(ends))
+	start := 0
+	for i, e := range ends {
+		items[i] = all[start:e]
+		start = e
 	}
 	return items, nil
+}
+
+// bxIndexNUL16 returns the index of the first NUL code unit of the UTF-16
+// text b (an even index), or -1. It reads four units at a time: a unit is
+// zero where (v - 1) borrows into its top bit while v's top bit is clear,
+// and the lowest such unit is the first zero one.
+func bxIndexNUL16(b []byte) int {
+	const ones, highs = 0x0001000100010001, 0x8000800080008000
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		v := binary.LittleEndian.Uint64(b[i:])
+		if z := (v - ones) &^ v & highs; z != 0 {
+			return i + bits.TrailingZeros64(z)/16*2
+		}
+	}
+	for ; i+1 < len(b); i += 2 {
+		if b[i] == 0 && b[i+1] == 0 {
+			return i
+		}
+	}
+	return -1
 }
 
 func bxGUID(b []byte) string {

@@ -26,6 +26,9 @@ type chunkResult struct {
 	// maxID is the highest record ID the slot holds (of its framed records,
 	// or its header's for a skipped chunk), 0 if none.
 	maxID uint64
+	// arena, when set, holds the items and the Events: it may be reused
+	// once the result's consumer is done with them.
+	arena *eventArena
 }
 
 // recordWork is a framed record of a chunk being decoded.
@@ -72,7 +75,12 @@ type chunkDecoder struct {
 // reuseEvents makes d build the Events of each chunk in blocks that the
 // next chunk reuses: for a caller done with a chunk's Events before it
 // decodes the next.
-func (d *chunkDecoder) reuseEvents() { d.scratch.sink.events = &eventArena{} }
+func (d *chunkDecoder) reuseEvents() { d.useArena(&eventArena{}) }
+
+// useArena makes d build the next chunks' items, Events and Data in a,
+// which each chunk resets; nil allocates them (for callers that keep
+// them).
+func (d *chunkDecoder) useArena(a *eventArena) { d.scratch.sink.events = a }
 
 func newChunkDecoder(r *Reader, opts *compiledOptions) *chunkDecoder {
 	return &chunkDecoder{r: r, opts: opts, hooks: r.hooks, buf: make([]byte, chunkSize), cp: make([]byte, chunkSize), scratch: &bxScratch{},
@@ -115,7 +123,12 @@ func (d *chunkDecoder) errAt(idx int, off int64, id uint64, err error) item {
 // decode reads and decodes slot idx.
 func (d *chunkDecoder) decode(idx int) chunkResult {
 	off := d.r.firstChunk + int64(idx)*chunkSize
-	res := chunkResult{info: ChunkInfo{Index: idx, Offset: off}}
+	res := chunkResult{info: ChunkInfo{Index: idx, Offset: off}, arena: d.scratch.sink.events}
+	if a := res.arena; a != nil {
+		a.reset()
+		res.items = a.items[:0]
+		defer func() { a.items = res.items }() // the grown list, for the next chunk
+	}
 	n := int(min(chunkSize, d.r.size-off))
 	buf := d.buf[:n]
 	if got, err := d.r.ra.ReadAt(buf, off); got < n {
@@ -242,9 +255,9 @@ func (d *chunkDecoder) decodeRecords(res *chunkResult, buf []byte, spans []span,
 		all[i].span = s
 		works[i] = &all[i]
 	}
-	// The chunk's plans come from the worker's arena, reset per chunk.
+	// The chunk's plans come from the worker's arena, reset per chunk
+	// (and its Events from the chunk's, reset by decode).
 	d.scratch.plans.reset()
-	d.scratch.sink.events.reset()
 	// One item per record at most, and the errors before them.
 	res.items = slices.Grow(res.items, len(spans))
 	needDecoder := false

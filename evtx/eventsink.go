@@ -197,13 +197,15 @@ func (s *eventSink) resolves() bool {
 }
 
 // eventArena hands out the Events the sink builds, and their Data, in
-// blocks reused from chunk to chunk: for a caller done with a chunk's
-// Events before its worker decodes the next (WriteJSONLines), which then
-// allocates per block, not per event. A nil arena allocates each Event and
-// each Data on its own, for callers that keep them.
+// blocks reused from chunk to chunk, and holds a chunk's item list: for a
+// caller done with a chunk's Events before the arena decodes another
+// (WriteJSONLines, Events with Options.ReuseEvents), which then allocates
+// per block, not per event. A nil arena allocates each Event and each Data
+// on its own, for callers that keep them.
 type eventArena struct {
 	events blockArena[Event]
 	fields sliceSlab[Field] // Data backing
+	items  []item           // a chunk's items (chunkResult.items)
 }
 
 // eventBlock and fieldBlock are the sizes of an arena's blocks.
@@ -214,10 +216,8 @@ const (
 
 // reset makes every Event and Data handed out reusable.
 func (a *eventArena) reset() {
-	if a != nil {
-		a.events.reset()
-		a.fields.reset()
-	}
+	a.events.reset()
+	a.fields.reset()
 }
 
 // event returns a zeroed Event.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/evtxkit/smbreadiness/evtx"
@@ -107,4 +108,27 @@ func ExampleOptions_onChunk() {
 	}
 	// Output:
 	// chunk 0 at 4096: skipped, damaged false
+}
+
+// With ReuseEvents, an Event is valid only in the loop body that gets it:
+// what is kept is copied out (its strings may be kept as they are).
+func ExampleOptions_reuseEvents() {
+	log := exampleLog()
+	r, _ := evtx.NewReader(bytes.NewReader(log), int64(len(log)), "example.evtx")
+	perProvider := map[string]int{}
+	var kept []evtx.Event
+	for ev, err := range r.Events(context.Background(), evtx.Options{ReuseEvents: true}) {
+		if err != nil {
+			continue
+		}
+		perProvider[ev.Provider]++ // a string of the Event: safe to keep
+		if ev.EventID == 3021 {
+			c := *ev
+			c.Data = slices.Clone(ev.Data)
+			kept = append(kept, c) // a copy, not ev
+		}
+	}
+	fmt.Println(perProvider["Microsoft-Windows-SMBServer"], perProvider["Microsoft-Windows-Security-Auditing"], len(kept), kept[0].Data[0].Value)
+	// Output:
+	// 1 1 1 \\10.0.0.5
 }

@@ -60,7 +60,7 @@ func (r *Reader) WriteJSONLines(ctx context.Context, w io.Writer, o Options, onE
 		}
 		return true
 	}
-	err = inSlotOrder(ctx, r.slots(), o.Workers, true, newWorker, put)
+	err = inSlotOrder(ctx, r.slots(), o.Workers, newWorker, put)
 	if werr != nil {
 		return jw.events, werr
 	}

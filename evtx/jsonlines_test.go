@@ -93,14 +93,21 @@ func assertSameTranscript(t *testing.T, want, got *jsonLinesTranscript, what str
 	assert.Equal(t, len(want.marks), len(got.marks), "%s: errors and OnChunk calls", what)
 }
 
-func TestWriteJSONLinesMatchesEvents(t *testing.T) {
+// readCase is a log of a few chunks, sound or damaged, and options to
+// read it with.
+type readCase struct {
+	name   string
+	img    []byte
+	opts   evtx.Options
+	errors bool // the case must produce errors
+}
+
+// readCases are the logs on which two ways of reading must agree: filters,
+// and every kind of damage the writer makes.
+func readCases(t *testing.T) []readCase {
+	t.Helper()
 	many := fuzzEvents(3000) // a few chunks
-	cases := []struct {
-		name   string
-		img    []byte
-		opts   evtx.Options
-		errors bool // the case must produce errors
-	}{
+	return []readCase{
 		{name: "sound", img: mustEncode(t, many, evtxwrite.Options{})},
 		{name: "provider filter", img: mustEncode(t, many, evtxwrite.Options{}),
 			opts: evtx.Options{Providers: []string{"Microsoft-Windows-Security-Auditing"}}},
@@ -115,7 +122,10 @@ func TestWriteJSONLinesMatchesEvents(t *testing.T) {
 		{name: "crafted argument count", img: mustEncode(t, many, evtxwrite.Options{Damage: evtxwrite.Damage{CraftedArgCount: 9}}), errors: true},
 		{name: "duplicated chunk", img: duplicateChunk(t, mustEncode(t, many, evtxwrite.Options{})), errors: true},
 	}
-	for _, c := range cases {
+}
+
+func TestWriteJSONLinesMatchesEvents(t *testing.T) {
+	for _, c := range readCases(t) {
 		for _, workers := range []int{1, 2, 3} {
 			for _, recover := range []bool{false, true} {
 				what := fmt.Sprintf("%s/workers %d/recover %v", c.name, workers, recover)
@@ -144,6 +154,8 @@ func duplicateChunk(t *testing.T, img []byte) []byte {
 	return out
 }
 
+// TestWriteJSONLinesMatchesEventsOnCorpus checks WriteJSONLines, and
+// Events with ReuseEvents, against Events on every log of the corpus.
 func TestWriteJSONLinesMatchesEventsOnCorpus(t *testing.T) {
 	files := corpusFiles(t)
 	for _, f := range files {
@@ -157,6 +169,9 @@ func TestWriteJSONLinesMatchesEventsOnCorpus(t *testing.T) {
 			want := dumpViaEvents(t, img, filepath.Base(f), o)
 			got := dumpViaWriteJSONLines(t, img, filepath.Base(f), o)
 			assertSameTranscript(t, want, got, fmt.Sprintf("%s, workers %d", f, workers))
+			o.ReuseEvents = true
+			reused := dumpViaEvents(t, img, filepath.Base(f), o)
+			assertSameTranscript(t, want, reused, fmt.Sprintf("%s, workers %d, events reused", f, workers))
 		}
 	}
 }

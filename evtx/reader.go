@@ -282,7 +282,40 @@ func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error]
 			d := newChunkDecoder(r, co)
 			return d.decodeSafe
 		}
-		err := inSlotOrder(ctx, r.slots(), o.Workers, false, newWorker, put)
+		if o.ReuseEvents {
+			// Each chunk is decoded into an arena of its own, which goes
+			// back to the workers once its events have been yielded: at
+			// most the chunks in flight hold one.
+			workers := o.Workers
+			if workers <= 0 {
+				workers = runtime.GOMAXPROCS(0)
+			}
+			free := make(chan *eventArena, workers*(maxInFlightChunksPerWorker+1)+1)
+			newWorker = func() func(int) chunkResult {
+				d := newChunkDecoder(r, co)
+				return func(idx int) chunkResult {
+					a := &eventArena{}
+					select {
+					case a = <-free:
+					default:
+					}
+					d.useArena(a)
+					return d.decodeSafe(idx)
+				}
+			}
+			yieldAll := put
+			put = func(res chunkResult) bool {
+				ok := yieldAll(res)
+				if res.arena != nil {
+					select {
+					case free <- res.arena:
+					default:
+					}
+				}
+				return ok
+			}
+		}
+		err := inSlotOrder(ctx, r.slots(), o.Workers, newWorker, put)
 		if stopped {
 			return
 		}
@@ -300,18 +333,18 @@ func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error]
 // the calling goroutine, in slot order. newWorker makes the work function
 // of one worker (its decoder and buffers are its own). workers <= 0 means
 // GOMAXPROCS; at most maxInFlightChunksPerWorker results per worker wait
-// for put, so memory does not grow with the file. With inline and one
-// worker, work and put run in turn on the calling goroutine, with no other
-// goroutine.
+// for put, so memory does not grow with the file. With one worker, work
+// and put run in turn on the calling goroutine, with no other goroutine:
+// handing each chunk to another goroutine costs more than it overlaps.
 //
 // It stops when put returns false or ctx is done, stops the workers and
 // waits for them, and returns ctx.Err().
-func inSlotOrder[T any](ctx context.Context, n, workers int, inline bool, newWorker func() func(int) T, put func(T) bool) error {
+func inSlotOrder[T any](ctx context.Context, n, workers int, newWorker func() func(int) T, put func(T) bool) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = max(1, min(workers, n))
-	if inline && workers == 1 {
+	if workers == 1 {
 		work := newWorker()
 		for i := range n {
 			if ctx.Err() != nil || !put(work(i)) {

@@ -13,7 +13,8 @@ import (
 // TestInSlotOrder checks the chunk pipeline Events and WriteJSONLines share:
 // results come to put in slot order on the calling goroutine, each slot
 // once, whatever the workers; put returning false or a cancelled context
-// stops it, with no put after; and no worker runs once it has returned.
+// stops it, with no put after; no worker runs once it has returned; and
+// with one worker, work and put take turns (on the calling goroutine).
 func TestInSlotOrder(t *testing.T) {
 	cases := []struct {
 		name     string
@@ -31,29 +32,32 @@ func TestInSlotOrder(t *testing.T) {
 	}
 	for _, c := range cases {
 		for _, workers := range []int{-1, 0, 1, 2, 3, 64} {
-			for _, inline := range []bool{false, true} {
-				t.Run(fmt.Sprintf("%s/workers %d/inline %v", c.name, workers, inline), func(t *testing.T) {
+			{
+				t.Run(fmt.Sprintf("%s/workers %d", c.name, workers), func(t *testing.T) {
 					ctx, cancel := context.WithCancel(context.Background())
 					defer cancel()
-					var running, made atomic.Int32
+					var running, made, worked atomic.Int32
 					newWorker := func() func(int) int {
 						made.Add(1)
 						return func(i int) int {
 							running.Add(1)
 							defer running.Add(-1)
+							worked.Add(1)
 							return i * i
 						}
 					}
 					var got []int
+					ahead := 0 // the most slots worked before their put
 					put := func(v int) bool {
 						i := len(got)
+						ahead = max(ahead, int(worked.Load())-i)
 						got = append(got, v)
 						if i == c.cancelAt {
 							cancel()
 						}
 						return i != c.stopAt
 					}
-					err := inSlotOrder(ctx, c.n, workers, inline, newWorker, put)
+					err := inSlotOrder(ctx, c.n, workers, newWorker, put)
 					if c.wantErr != nil {
 						require.ErrorIs(t, err, c.wantErr)
 					} else {
@@ -67,6 +71,9 @@ func TestInSlotOrder(t *testing.T) {
 					assert.Positive(t, made.Load())
 					if c.n > 0 && workers > 0 {
 						assert.LessOrEqual(t, int(made.Load()), min(workers, c.n), "no more workers than asked or than slots")
+					}
+					if workers == 1 && c.n > 0 {
+						assert.Equal(t, 1, ahead, "one worker: slot i+1 is worked only after slot i's put")
 					}
 				})
 			}

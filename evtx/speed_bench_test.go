@@ -35,7 +35,8 @@ func speedInputs(b *testing.B) []speedInput {
 }
 
 // BenchmarkSpeed decodes every event of each speed input with one worker,
-// as typed events only ("decode", Reader.Events) and written as JSON Lines
+// as typed events only ("decode", Reader.Events; "reuse", the same with
+// Options.ReuseEvents) and written as JSON Lines
 // the way examples/evtxdump writes them ("jsonl", Reader.WriteJSONLines
 // into a buffered writer), reporting MB/s, allocations per event and bytes
 // per event.
@@ -45,7 +46,7 @@ func speedInputs(b *testing.B) []speedInput {
 // scripts/bench-rust.sh compares the same work with the Rust reference.
 func BenchmarkSpeed(b *testing.B) {
 	for _, in := range speedInputs(b) {
-		for _, mode := range []string{"decode", "jsonl"} {
+		for _, mode := range []string{"decode", "reuse", "jsonl"} {
 			b.Run(in.name+"/"+mode, func(b *testing.B) {
 				b.SetBytes(int64(len(in.img)))
 				w := bufio.NewWriterSize(io.Discard, 64<<10)
@@ -54,7 +55,7 @@ func BenchmarkSpeed(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					o := evtx.Options{Workers: 1}
+					o := evtx.Options{Workers: 1, ReuseEvents: mode == "reuse"}
 					if mode == "jsonl" {
 						// The corpus logs hold damage on purpose: errors are
 						// passed over.

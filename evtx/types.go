@@ -252,7 +252,8 @@ type Options struct {
 	// values do not bound.
 	Since, Until time.Time
 	// Workers decode chunks concurrently; 0 means GOMAXPROCS. Events still
-	// come out in file order.
+	// come out in file order. With one worker, each chunk is decoded on the
+	// goroutine ranging over Events, between two of its iterations.
 	Workers int
 	// OnChunk, when set, is called once per 64 KiB chunk slot of the file,
 	// in file order, on the goroutine that ranges over Events, just before
@@ -269,4 +270,12 @@ type Options struct {
 	// their template was overwritten) give one *Error per chunk wrapping
 	// ErrRecovered.
 	Recover bool
+	// ReuseEvents lets Events yield an Event whose memory, and its Data's,
+	// a later event of the same read reuses: an Event is then valid only
+	// until the loop body that received it returns. The strings it holds
+	// stay valid; copy the Event (and its Data) to keep it. Like
+	// encoding/csv's Reader.ReuseRecord, it is for callers that look at
+	// each event once: the read then allocates per chunk, not per event,
+	// and the collector runs seldom. WriteJSONLines always reuses.
+	ReuseEvents bool
 }

@@ -17,6 +17,9 @@
 #   rust/T     RUST_BACKTRACE=0 evtx_dump -o jsonl -t T FILE > out.jsonl
 #   decode/W   speeddecode W FILE: evtx.Reader.Events, every event decoded
 #              into an evtx.Event, nothing written
+#   reuse/W    speeddecode W FILE reuse: the same with Options.ReuseEvents
+#              (an Event valid until the next iteration, as a caller that
+#              looks at each event once can ask)
 # speeddecode is a program of a few lines written and built by this script
 # in the temporary directory (a module that imports only the evtx package
 # of this tree): internal/benchgen/evtxbench also imports the report
@@ -34,22 +37,33 @@
 # the 2-worker columns) divided by the column's, above 1 meaning less CPU
 # than Rust for the same input.
 #
-# Usage: scripts/bench-rust.sh [-reps N] [-size MiB] [-keep DIR] [-quick]
+# Usage: scripts/bench-rust.sh [-reps N] [-size MiB] [-keep DIR] [-quick] [-files]
 #   -quick: 1 rep, a 16 MiB generated log (a smoke run).
 #   -keep DIR: keep (and reuse) the generated log and the binaries in DIR.
+#   -files: instead, the small real logs file by file (security.evtx and
+#     hayabusa's 10 largest), each column's CPU time from perf stat's
+#     task-clock (exact, where bash's times counts 10 ms ticks), one
+#     process per measurement, columns alternating, the median of -reps
+#     (default 10 here). Needs perf.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-reps=5 size=256 keep=""
+reps="" size=256 keep="" files=""
 while [ $# -gt 0 ]; do
   case "$1" in
     -reps) reps="$2"; shift 2 ;;
     -size) size="$2"; shift 2 ;;
     -keep) keep="$2"; shift 2 ;;
     -quick) reps=1 size=16; shift ;;
-    *) echo "usage: $0 [-reps N] [-size MiB] [-keep DIR] [-quick]" >&2; exit 2 ;;
+    -files) files=1; shift ;;
+    *) echo "usage: $0 [-reps N] [-size MiB] [-keep DIR] [-quick] [-files]" >&2; exit 2 ;;
   esac
 done
+[ -n "$reps" ] || reps=$([ -n "$files" ] && echo 10 || echo 5)
+if [ -n "$files" ] && ! command -v perf >/dev/null; then
+  echo "bench-rust: -files needs perf (linux-perf)" >&2
+  exit 1
+fi
 
 corpus="${SMBREADINESS_CORPUS:-../shared/corpus}"
 rust="${EVTX_DUMP:-../shared/bin/evtx_dump}"
@@ -68,8 +82,9 @@ src="$dir/speeddecode-src"
 mkdir -p "$src"
 cat >"$src/main.go" <<'EOF'
 // Command speeddecode: "speeddecode floor FILE" reads FILE and CRC32s each
-// 64 KiB chunk; "speeddecode W FILE" reads every event of FILE with
-// evtx.Reader.Events and W workers. It prints a count.
+// 64 KiB chunk; "speeddecode W FILE [reuse]" reads every event of FILE with
+// evtx.Reader.Events and W workers (and Options.ReuseEvents). It prints a
+// count.
 package main
 
 import (
@@ -111,7 +126,8 @@ func main() {
 		os.Exit(1)
 	}
 	n := 0
-	for range r.Events(context.Background(), evtx.Options{Workers: workers}) {
+	o := evtx.Options{Workers: workers, ReuseEvents: len(os.Args) > 3 && os.Args[3] == "reuse"}
+	for range r.Events(context.Background(), o) {
 		n++
 	}
 	fmt.Println(n)
@@ -123,7 +139,7 @@ cp go.sum "$src/go.sum"
 export RUST_BACKTRACE=0
 
 gen="$dir/gen-${size}MiB.evtx"
-[ -s "$gen" ] || { "$dir/evtxbench" gen -o "$gen.tmp" -size $((size << 20)) -smb 1 -seed 4 >&2 && mv "$gen.tmp" "$gen"; }
+[ -n "$files" ] || [ -s "$gen" ] || { "$dir/evtxbench" gen -o "$gen.tmp" -size $((size << 20)) -smb 1 -seed 4 >&2 && mv "$gen.tmp" "$gen"; }
 
 security="$corpus/omerbenamram-evtx/security.evtx"
 hayabusa=()
@@ -139,6 +155,7 @@ col() { # column file
     floor/*) "${timer[@]}" "$dir/speeddecode" floor "$2" ;;
     rust/*) "${timer[@]}" "$rust" -o jsonl -t "${1#rust/}" "$2" ;;
     decode/*) "${timer[@]}" "$dir/speeddecode" "${1#decode/}" "$2" ;;
+    reuse/*) "${timer[@]}" "$dir/speeddecode" "${1#reuse/}" "$2" reuse ;;
     evtxdump/*) "${timer[@]}" "$dir/evtxdump" -workers "${1#evtxdump/}" "$2" ;;
   esac >"$dir/out.jsonl" 2>>"$dir/stderr.txt"
 }
@@ -161,11 +178,49 @@ measure() {
 }
 
 echo "bench-rust: $(nproc) cores, $(uptime | sed 's/.*load/load/'), commit $(git rev-parse --short HEAD)" >&2
-cols1=(floor/1 rust/1 decode/1 evtxdump/1)
+cols1=(floor/1 rust/1 decode/1 reuse/1 evtxdump/1)
+
+if [ -n "$files" ]; then
+  # One line per measurement: "file column task-clock-ms".
+  praw="$dir/perf-raw.txt"; : >"$praw"
+  for r in $(seq "$reps"); do
+    for f in "$security" "${hayabusa[@]}"; do
+      cksum "$f" >"$dir/warm.txt"
+      for c in "${cols1[@]}"; do
+        timer=(perf stat -x, -e task-clock -o "$dir/perf.txt")
+        col "$c" "$f" || true
+        printf '%s\t%s\t%s\n' "$(basename "$f")" "$c" "$(grep task-clock "$dir/perf.txt" | cut -d, -f1)" >>"$praw"
+      done
+    done
+  done
+  echo "bench-rust: done, $(uptime | sed 's/.*load/load/')" >&2
+  awk -F'\t' '
+function median(list,   a, n, i, j, t) {
+  n = split(substr(list, 2), a, " ")
+  for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
+  return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+{ if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 }; ms[$1 SUBSEP $2] = ms[$1 SUBSEP $2] " " $3 }
+END {
+  split("floor/1 rust/1 decode/1 reuse/1 evtxdump/1", cols, " ")
+  print "| file | floor ms | rust/1 ms | decode/1 ms | reuse/1 ms | evtxdump/1 ms | x rust: decode | reuse | evtxdump |"
+  print "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for (i = 1; i <= n; i++) {
+    f = order[i]; line = "| " f
+    for (c = 1; c <= 5; c++) { m[c] = median(ms[f SUBSEP cols[c]]); line = line sprintf(" | %.2f", m[c]); if (i > 1) tot[c] += m[c] }
+    printf "%s | %.2f | %.2f | %.2f |\n", line, m[2] / m[3], m[2] / m[4], m[2] / m[5]
+  }
+  line = "| hayabusa, 10 largest, sum"
+  for (c = 1; c <= 5; c++) line = line sprintf(" | %.2f", tot[c])
+  printf "%s | %.2f | %.2f | %.2f |\n", line, tot[2] / tot[3], tot[2] / tot[4], tot[2] / tot[5]
+}' "$praw"
+  exit 0
+fi
+
 for r in $(seq "$reps"); do
   for c in "${cols1[@]}"; do measure security "$c" "$security"; done
   for c in "${cols1[@]}"; do measure hayabusa-10 "$c" "${hayabusa[@]}"; done
-  for c in "${cols1[@]}" rust/2 decode/2 evtxdump/2; do measure "gen-${size}MiB" "$c" "$gen"; done
+  for c in "${cols1[@]}" rust/2 decode/2 reuse/2 evtxdump/2; do measure "gen-${size}MiB" "$c" "$gen"; done
 done
 echo "bench-rust: done, $(uptime | sed 's/.*load/load/')" >&2
 
