@@ -86,6 +86,8 @@ type bxLitCache struct {
 	progs []*bxLitProg // progs[:n] are the chunk's
 	n     int
 	last  int // the program that matched last
+	// hits counts the records the programs decoded (for the tests).
+	hits int
 	// capture gathers the values of a walk whose record may be
 	// compiled (bxWalker.add).
 	capture []bxLitEmit
@@ -169,6 +171,7 @@ func (d *chunkInspector) literalEvent(plan *recordValues, start, end int) bool {
 			continue
 		}
 		lc.last = k
+		lc.hits++
 		// The texts in one string, each value a part of it.
 		buf, ends := lc.buf[:0], lc.ends[:0]
 		for _, s := range slots {
