@@ -503,8 +503,8 @@ type bxScratch struct {
 	root *bxPath
 	// sink builds the Event of the record being inspected (direct).
 	sink eventSink
-	// lit holds the compiled shapes of the chunk's template-less
-	// records (see bxLitProg).
+	// lit holds the compiled shapes of template-less records (see
+	// bxLitProg).
 	lit bxLitCache
 	// templates, names and velocidexIDs are the maps of the chunk
 	// inspector using the scratch, kept from chunk to chunk so that they
@@ -857,7 +857,7 @@ func newChunkInspectorScratch(chunk []byte, sc *bxScratch) *chunkInspector {
 	clear(sc.velocidexIDs)
 	sc.newNameMemo()
 	sc.tdefs.reset()
-	sc.lit.reset()
+	sc.lit.newChunk()
 	return &chunkInspector{
 		chunk:        chunk,
 		templates:    sc.templates,

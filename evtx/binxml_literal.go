@@ -5,42 +5,45 @@ import "encoding/binary"
 // Template-less records (every element, name and text written in the
 // record itself, as Defender's 1151 events are) are parsed into nodes and
 // walked node by node. Their bytes recur from record to record with only
-// the text values changing, so the chunk inspector compiles the shape of
-// such a record, once parsed and walked, into a bxLitProg: the record's
-// bytes with its emitted text values cut out, and the path of each of
-// those values. A later record of the chunk whose bytes are those same
-// bytes around text values of any length is decoded by the program: its
-// texts are read where the program says and given to the sink at their
-// paths, with no nodes built and no names looked up.
+// the text values changing, so the inspector compiles the shape of such a
+// record, once parsed and walked, into a bxLitProg: the record's bytes with
+// its emitted text values and its names cut out, the characters of each
+// name, and the path of each value. A later record whose bytes are those
+// same bytes around names of the same characters and text values of any
+// length is decoded by the program: its texts are read where the program
+// says and given to the sink at their paths, with no nodes built.
 //
 // Everything the parser reads and checks, apart from an emitted text's
-// count and characters, is compared byte for byte (tokens, element and
-// attribute names, the Name of a <Data>, the text of an attribute or
-// element that is not a value, the end of the fragment); an element's data
-// size and an attribute list's size, which the parser skips, are skipped.
-// A name reference must point, as in the compiled record, at the name that
-// follows it or elsewhere: its being inline depends on where it lies, which
-// the texts before it move. The parser would therefore read the record
-// exactly as it read the compiled one, with the same nodes, steps, paths
-// and values, only the texts differing, and it takes none of the records
-// whose reading depends on more (character and entity references, CDATA,
-// processing instructions, adjacent texts joined into one value, template
+// count and characters, is compared byte for byte (tokens, the Name of a
+// <Data>, the text of an attribute or element that is not a value, the
+// end of the fragment); an element's data size and an attribute list's
+// size, which the parser skips, are skipped. A name is read as the parser
+// reads it, inline (its reference points at the bytes that follow) or
+// where its reference points in the chunk, and its count and characters
+// must be the program's. The parser would therefore read the record as it
+// read the compiled one, with the same nodes, steps, paths and values, only
+// the texts differing; it takes none of the records whose reading depends
+// on more (character and entity references, CDATA, processing
+// instructions, adjacent texts joined into one value, template
 // instances): their shapes are not compiled. A record that does not match
 // a program, a chunk whose limits the record could reach, and a record
 // inspected from slack (detached) take the parse and the walk, so a damaged
-// record is refused as it always was. Programs live for one chunk: name
-// references are chunk offsets.
+// record is refused as it always was. The programs outlive the chunk, as
+// the template cache does: they hold names, not offsets.
 
-// maxLitProgs bounds the shapes compiled per chunk.
+// maxLitProgs bounds the shapes a worker keeps compiled.
 const maxLitProgs = 8
 
 // bxLitProg is the compiled shape of a template-less record.
 type bxLitProg struct {
-	// fixed holds the record's bytes outside its emitted texts and
-	// skipped sizes, in order; each operation compares the next n of
-	// them, then reads or checks what its kind says.
+	// fixed holds the record's bytes outside its emitted texts, names
+	// and skipped sizes, in order, and 8 zero bytes; each operation
+	// compares the next n of them, then reads or checks what its kind
+	// says.
 	fixed []byte
 	ops   []bxLitOp
+	// names holds the count and characters of each name, in order.
+	names []byte
 	// paths holds the path of each emitted text, in document order.
 	paths []*bxPath
 	// steps is the walk's step count for the record.
@@ -51,22 +54,26 @@ type bxLitProg struct {
 type bxLitOp struct {
 	n    int32 // fixed bytes compared first
 	kind uint8
+	// A name's count and characters are names[ns:ne]. gen and ref
+	// remember that the chunk of generation gen holds them at ref.
+	ns, ne   int32
+	gen, ref uint32
 }
 
 const (
-	litEnd        uint8 = iota // the fragment's end (its EOF token compared)
-	litSkip4                   // a size the parser skips
-	litNameRef                 // the four bytes compared are a name reference to elsewhere
-	litNameInline              // ... to the name that follows them
-	litText                    // an emitted text: count u16 and characters
+	litEnd   uint8 = iota // the fragment's end (its EOF token compared)
+	litSkip4              // a size the parser skips
+	litName               // a name reference and, when inline, the name
+	litText               // an emitted text: count u16 and characters
 )
 
 // bxLitMark is a place in a record where the fixed bytes stop: a skip, a
-// name reference's check, a text (tok: its token's offset).
+// name (name: its count and characters), a text (tok: its token's offset).
 type bxLitMark struct {
 	pos, end int
 	tok      int
 	kind     uint8
+	name     []byte
 }
 
 // bxLitSlot is an emitted text of a matched record: count n at chunk
@@ -80,12 +87,15 @@ type bxLitEmit struct {
 	text string
 }
 
-// bxLitCache holds the programs of the chunk being inspected, in a
-// worker's scratch, and the working lists that make and run them.
+// bxLitCache holds a worker's programs and the working lists that make and
+// run them.
 type bxLitCache struct {
-	progs []*bxLitProg // progs[:n] are the chunk's
+	progs []*bxLitProg // progs[:n] are in use
 	n     int
 	last  int // the program that matched last
+	// gen numbers the chunks inspected (newChunk), for the names'
+	// memos (bxLitOp).
+	gen uint32
 	// hits counts the records the programs decoded (for the tests).
 	hits int
 	// capture gathers the values of a walk whose record may be
@@ -97,23 +107,44 @@ type bxLitCache struct {
 	buf     []byte
 }
 
-// reset empties the cache for a new chunk, keeping its memory.
-func (lc *bxLitCache) reset() { lc.n, lc.last = 0, 0 }
+// newChunk readies the cache for a new chunk: the names its programs
+// found in the last one must be found again.
+func (lc *bxLitCache) newChunk() {
+	lc.gen++
+	if lc.gen == 0 {
+		for _, g := range lc.progs[:lc.n] {
+			for i := range g.ops {
+				g.ops[i].gen = 0
+			}
+		}
+		lc.gen = 1
+	}
+}
 
-// room reports whether another program can be made for this chunk.
+// room reports whether another program can be made.
 func (lc *bxLitCache) room() bool { return lc.n < maxLitProgs }
 
 // match reports whether the record's fragment at chunk[pos:end] has g's
-// shape, and lists its texts in slots.
-func (g *bxLitProg) match(chunk []byte, pos, end int, slots []bxLitSlot) ([]bxLitSlot, bool) {
-	fixed := g.fixed
-	for _, op := range g.ops {
+// shape, and lists its texts in slots; gen is the chunk's generation.
+func (g *bxLitProg) match(chunk []byte, pos, end int, gen uint32, slots []bxLitSlot) ([]bxLitSlot, bool) {
+	fixed, fi := g.fixed, 0
+	for i := range g.ops {
+		op := &g.ops[i]
 		n := int(op.n)
-		if n > end-pos || n > len(fixed) || string(chunk[pos:pos+n]) != string(fixed[:n]) {
+		if n > end-pos || n > len(fixed)-8-fi {
+			return slots, false
+		}
+		if n <= 8 && pos <= len(chunk)-8 {
+			// Eight bytes read, n compared: no call.
+			x := binary.LittleEndian.Uint64(chunk[pos:]) ^ binary.LittleEndian.Uint64(fixed[fi:])
+			if x&(1<<(8*n)-1) != 0 && n > 0 {
+				return slots, false
+			}
+		} else if string(chunk[pos:pos+n]) != string(fixed[fi:fi+n]) {
 			return slots, false
 		}
 		pos += n
-		fixed = fixed[n:]
+		fi += n
 		switch op.kind {
 		case litEnd:
 			return slots, true
@@ -122,15 +153,33 @@ func (g *bxLitProg) match(chunk []byte, pos, end int, slots []bxLitSlot) ([]bxLi
 				return slots, false
 			}
 			pos += 4
-		case litNameRef, litNameInline:
-			// The reference is the end of the bytes compared.
-			if n < 4 {
+		case litName:
+			if end-pos < 4 {
 				return slots, false
 			}
-			inline := int64(binary.LittleEndian.Uint32(chunk[pos-4:])) == int64(pos)
-			if inline != (op.kind == litNameInline) {
+			ref := int(binary.LittleEndian.Uint32(chunk[pos:]))
+			pos += 4
+			want := g.names[op.ns:op.ne]
+			if ref == pos {
+				// Inline: next offset and hash, count,
+				// characters, NUL (readName).
+				if end-pos < 8 {
+					return slots, false
+				}
+				k := 8 + 2*int(binary.LittleEndian.Uint16(chunk[pos+6:])) + 2
+				if k > end-pos || string(chunk[pos+6:pos+k-2]) != string(want) {
+					return slots, false
+				}
+				pos += k
+				continue
+			}
+			if op.gen == gen && op.ref == uint32(ref) {
+				continue
+			}
+			if at := bxNameAt(chunk, ref); at == nil || string(at) != string(want) {
 				return slots, false
 			}
+			op.gen, op.ref = gen, uint32(ref)
 		case litText:
 			if end-pos < 2 {
 				return slots, false
@@ -165,7 +214,7 @@ func (d *chunkInspector) literalEvent(plan *recordValues, start, end int) bool {
 		if d.steps+g.steps > maxStepsPerChunk || d.values+len(g.paths) > maxValuesPerChunk {
 			continue
 		}
-		slots, ok := g.match(d.chunk, start, end, lc.slots[:0])
+		slots, ok := g.match(d.chunk, start, end, lc.gen, lc.slots[:0])
 		lc.slots = slots
 		if !ok || len(slots) != len(g.paths) {
 			continue
@@ -220,7 +269,7 @@ func (d *chunkInspector) compileLiteral(start, end, steps int) {
 		lc.progs = append(lc.progs, new(bxLitProg))
 	}
 	g := lc.progs[lc.n]
-	g.fixed, g.ops, g.paths, g.steps = g.fixed[:0], g.ops[:0], g.paths[:0], steps
+	g.fixed, g.ops, g.names, g.paths, g.steps = g.fixed[:0], g.ops[:0], g.names[:0], g.paths[:0], steps
 	capture := lc.capture
 	prev, j := start, 0
 	for _, m := range marks {
@@ -231,18 +280,25 @@ func (d *chunkInspector) compileLiteral(start, end, steps int) {
 			g.paths = append(g.paths, capture[j].path)
 			j++
 		}
+		op := bxLitOp{n: int32(m.pos - prev), kind: m.kind}
+		if m.kind == litName {
+			op.ns = int32(len(g.names))
+			g.names = append(g.names, m.name...)
+			op.ne = int32(len(g.names))
+		}
 		g.fixed = append(g.fixed, d.chunk[prev:m.pos]...)
-		g.ops = append(g.ops, bxLitOp{n: int32(m.pos - prev), kind: m.kind})
+		g.ops = append(g.ops, op)
 		prev = m.end
 	}
 	if j != len(capture) {
 		return // values the shape does not account for
 	}
 	g.fixed = append(g.fixed, d.chunk[prev:final]...)
+	g.fixed = append(g.fixed, make([]byte, 8)...)
 	g.ops = append(g.ops, bxLitOp{n: int32(final - prev), kind: litEnd})
 	// The program must read the record it was made from as the walk
 	// did, text for text.
-	slots, ok := g.match(d.chunk, start, end, lc.slots[:0])
+	slots, ok := g.match(d.chunk, start, end, lc.gen, lc.slots[:0])
 	lc.slots = slots
 	if !ok || len(slots) != len(capture) {
 		return
@@ -304,15 +360,19 @@ func (t *bxLitTokenizer) skip4() bool {
 
 // name reads a name reference and, when inline, the name.
 func (t *bxLitTokenizer) name() bool {
+	at := t.c.pos
 	ref, err := t.c.u32()
 	if err != nil {
 		return false
 	}
 	if int64(ref) != int64(t.c.pos) {
-		t.marks = append(t.marks, bxLitMark{pos: t.c.pos, end: t.c.pos, kind: litNameRef})
+		name := bxNameAt(t.c.b, int(ref))
+		if name == nil {
+			return false
+		}
+		t.marks = append(t.marks, bxLitMark{pos: at, end: t.c.pos, kind: litName, name: name})
 		return true
 	}
-	t.marks = append(t.marks, bxLitMark{pos: t.c.pos, end: t.c.pos, kind: litNameInline})
 	if _, err := t.c.bytes(6); err != nil {
 		return false
 	}
@@ -320,8 +380,11 @@ func (t *bxLitTokenizer) name() bool {
 	if err != nil {
 		return false
 	}
-	_, err = t.c.bytes(2*int(n) + 2)
-	return err == nil
+	if _, err = t.c.bytes(2*int(n) + 2); err != nil {
+		return false
+	}
+	t.marks = append(t.marks, bxLitMark{pos: at, end: t.c.pos, kind: litName, name: t.c.b[int(ref)+6 : t.c.pos-2]})
+	return true
 }
 
 // text reads a value text token, which must not be followed by another

@@ -1,6 +1,7 @@
 package evtx
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"strings"
@@ -127,10 +128,19 @@ func litChunk(recs []litRec) []byte {
 // litCompare inspects every record of chunk with the compiled shapes
 // (direct, as the reader does) and node by node (the values listed, then
 // applied), requires the same results, and returns the records the
-// shapes decoded.
-func litCompare(t *testing.T, chunk []byte, at string) int {
+// shapes decoded. More chunks are inspected one after the other with one
+// scratch, as a reader's worker does.
+func litCompare(t *testing.T, chunk []byte, at string, more ...[]byte) int {
 	t.Helper()
 	sc := &bxScratch{}
+	for _, chunk := range append([][]byte{chunk}, more...) {
+		litCompareChunk(t, sc, chunk, at)
+	}
+	return sc.lit.hits
+}
+
+func litCompareChunk(t *testing.T, sc *bxScratch, chunk []byte, at string) {
+	t.Helper()
 	list, fast := newChunkInspector(chunk), newChunkInspectorScratch(chunk, sc)
 	list.nodeByNode, fast.direct = true, true
 	free := int(binary.LittleEndian.Uint32(chunk[48:]))
@@ -149,7 +159,6 @@ func litCompare(t *testing.T, chunk []byte, at string) int {
 			assert.Equal(t, eventFromValues(lp), fp.ev, where)
 		}
 	})
-	return sc.lit.hits
 }
 
 // TestLiteralShapes checks, on chunks of template-less records, that a
@@ -158,7 +167,7 @@ func litCompare(t *testing.T, chunk []byte, at string) int {
 // its texts' values (a name, an attribute, a Data's Name, a reference, a
 // nested element, a missing text, a cut or damaged end) is not decoded by
 // it. The first record of a chunk writes its names inline, so its shape
-// never recurs; the second's does.
+// is compiled, and it decodes the second, whose names are references.
 func TestLiteralShapes(t *testing.T) {
 	base := litBase()
 	with := func(f func(r *litRec)) litRec {
@@ -177,28 +186,28 @@ func TestLiteralShapes(t *testing.T) {
 			with(func(r *litRec) { r.computer, r.eventID, r.data[0][1] = "h", "1150", "" }),
 			with(func(r *litRec) { r.computer, r.data[1][1], r.data[2][1] = long, "é€\U0001d11e x", long+"é" }),
 			with(func(r *litRec) { r.provider = "Other" }),
-		}, 3},
+		}, 4},
 		{"a Data's Name differs", []litRec{base, base,
-			with(func(r *litRec) { r.data[1][0] = "Platform versioN" }), base}, 1},
-		{"an element's name differs", []litRec{base, base, with(func(r *litRec) { r.channel = true }), base}, 1},
-		{"an attribute more", []litRec{base, base, with(func(r *litRec) { r.lang = true }), base}, 1},
-		{"a Data more", []litRec{base, base, with(func(r *litRec) { r.data = append(r.data, [2]string{"X", "y"}) }), base}, 1},
-		{"an entity reference", []litRec{base, base, with(func(r *litRec) { r.entity = true }), base}, 1},
-		{"a character reference", []litRec{base, base, with(func(r *litRec) { r.charRef = true }), base}, 1},
-		{"a nested element", []litRec{base, base, with(func(r *litRec) { r.nested = true }), base}, 1},
-		{"an empty text, then a missing one", []litRec{base, base, with(func(r *litRec) { r.missing = true }), base}, 1},
+			with(func(r *litRec) { r.data[1][0] = "Platform versioN" }), base}, 2},
+		{"an element's name differs", []litRec{base, base, with(func(r *litRec) { r.channel = true }), base}, 2},
+		{"an attribute more", []litRec{base, base, with(func(r *litRec) { r.lang = true }), base}, 2},
+		{"a Data more", []litRec{base, base, with(func(r *litRec) { r.data = append(r.data, [2]string{"X", "y"}) }), base}, 2},
+		{"an entity reference", []litRec{base, base, with(func(r *litRec) { r.entity = true }), base}, 2},
+		{"a character reference", []litRec{base, base, with(func(r *litRec) { r.charRef = true }), base}, 2},
+		{"a nested element", []litRec{base, base, with(func(r *litRec) { r.nested = true }), base}, 2},
+		{"an empty text, then a missing one", []litRec{base, base, with(func(r *litRec) { r.missing = true }), base}, 2},
 		{"a missing text, then an empty one", []litRec{
 			with(func(r *litRec) { r.missing = true }), with(func(r *litRec) { r.missing = true }),
-			base, with(func(r *litRec) { r.missing = true })}, 1},
-		{"cut in its end tokens", []litRec{base, base, with(func(r *litRec) { r.cut = 2 }), base}, 1},
-		{"cut in a text", []litRec{base, base, with(func(r *litRec) { r.cut = 9 }), base}, 1},
+			base, with(func(r *litRec) { r.missing = true })}, 2},
+		{"cut in its end tokens", []litRec{base, base, with(func(r *litRec) { r.cut = 2 }), base}, 2},
+		{"cut in a text", []litRec{base, base, with(func(r *litRec) { r.cut = 9 }), base}, 2},
 		{"a text's count past the end", []litRec{base, base, with(func(r *litRec) {
 			r.patch = func(b []byte) {
 				// The last Data's count: the text is empty, so
 				// the count is just before <end><end><end><eof>.
 				binary.LittleEndian.PutUint16(b[len(b)-6:], 0x7000)
 			}
-		}), base}, 1},
+		}), base}, 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -226,7 +235,7 @@ func TestLiteralShapeValues(t *testing.T) {
 		evs = append(evs, p.ev)
 	})
 	require.Len(t, evs, 3)
-	assert.Equal(t, 1, sc.lit.hits)
+	assert.Equal(t, 2, sc.lit.hits)
 	ev := evs[2]
 	assert.Equal(t, "é€\U0001d11e", ev.Computer)
 	assert.Equal(t, uint32(7), uint32(ev.EventID))
@@ -247,7 +256,7 @@ func TestLiteralShapeDamage(t *testing.T) {
 	offs := []int{}
 	eachRecord(orig, int(binary.LittleEndian.Uint32(orig[48:])), func(off, size int) { offs = append(offs, off) })
 	require.Len(t, offs, 4)
-	require.Equal(t, 2, litCompare(t, orig, "undamaged"))
+	require.Equal(t, 3, litCompare(t, orig, "undamaged"))
 	chunk := make([]byte, len(orig))
 	for i := offs[2] + bxRecHeader; i < offs[3]-bxRecTrailer; i++ {
 		for _, v := range []byte{orig[i] ^ 0x01, orig[i] ^ 0x40, 0x00, 0xff} {
@@ -265,7 +274,7 @@ func TestLiteralShapeDamage(t *testing.T) {
 // compiled one, but where a name reference that points elsewhere in the
 // compiled record points, here, at the bytes that follow it: the parser
 // reads them as an inline name (and refuses the record), so the shape must
-// not decode it.
+// read them so too, and not decode it.
 func TestLiteralShapeInlineName(t *testing.T) {
 	base := litBase()
 	c, nm := newTestChunk(), litNames{}
@@ -309,4 +318,34 @@ func TestLiteralShapeInlineName(t *testing.T) {
 	assert.ErrorContains(t, errs[2], "has no value", "the second is read with an inline name, and refused")
 	assert.Zero(t, sc.lit.hits)
 	litCompare(t, c.buf, "inline name")
+}
+
+// TestLiteralShapeNextChunk checks that a shape compiled in one chunk
+// decodes the records of the next, its first one (names inline) included,
+// where the names lie elsewhere; and that it does not decode a record
+// whose bytes are those of a decoded one when the name it refers to holds
+// other characters in this chunk.
+func TestLiteralShapeNextChunk(t *testing.T) {
+	base := litBase()
+	a := litChunk([]litRec{base, base})
+	shifted := litBase()
+	shifted.provider = "a longer provider name, so that the names that follow lie elsewhere"
+	b := litChunk([]litRec{shifted, base, base})
+	assert.Equal(t, 1+3, litCompare(t, a, "next chunk", b))
+
+	// The same records again, then one with its names inline and the
+	// second again; but the name the second refers to for <Computer>
+	// spells Computes in this chunk: a record of the first chunk's
+	// bytes, and no longer its shape. The third is decoded by the first
+	// chunk's shape, which the fourth is then tried with first.
+	cc, nm := newTestChunk(), litNames{}
+	cc.add(base.write(nm))
+	cc.add(base.write(nm))
+	cc.add(base.write(litNames{}))
+	cc.add(base.write(nm))
+	c := cc.buf
+	at := bytes.Index(c, utf16le("Computer"))
+	require.Positive(t, at)
+	copy(c[at:], utf16le("Computes"))
+	assert.Equal(t, 1+3, litCompare(t, a, "a name changed", c), "all but the first of the chunk with Computes")
 }
