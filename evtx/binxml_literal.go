@@ -65,6 +65,11 @@ const (
 	litSkip4              // a size the parser skips
 	litName               // a name reference and, when inline, the name
 	litText               // an emitted text: count u16 and characters
+	// An element's start after its token, in one operation: its data
+	// size skipped and its name (litElem), then its attribute list's
+	// size skipped (litElemAttrs).
+	litElem
+	litElemAttrs
 )
 
 // bxLitMark is a place in a record where the fixed bytes stop: a skip, a
@@ -153,14 +158,21 @@ func (g *bxLitProg) match(chunk []byte, pos, end int, gen uint32, slots []bxLitS
 				return slots, false
 			}
 			pos += 4
-		case litName:
+		case litName, litElem, litElemAttrs:
+			if op.kind != litName {
+				if end-pos < 4 {
+					return slots, false
+				}
+				pos += 4 // the element's data size
+			}
 			if end-pos < 4 {
 				return slots, false
 			}
 			ref := int(binary.LittleEndian.Uint32(chunk[pos:]))
 			pos += 4
 			want := g.names[op.ns:op.ne]
-			if ref == pos {
+			switch {
+			case ref == pos:
 				// Inline: next offset and hash, count,
 				// characters, NUL (readName).
 				if end-pos < 8 {
@@ -171,15 +183,19 @@ func (g *bxLitProg) match(chunk []byte, pos, end int, gen uint32, slots []bxLitS
 					return slots, false
 				}
 				pos += k
-				continue
+			case op.gen == gen && op.ref == uint32(ref):
+			default:
+				if at := bxNameAt(chunk, ref); at == nil || string(at) != string(want) {
+					return slots, false
+				}
+				op.gen, op.ref = gen, uint32(ref)
 			}
-			if op.gen == gen && op.ref == uint32(ref) {
-				continue
+			if op.kind == litElemAttrs {
+				if end-pos < 4 {
+					return slots, false
+				}
+				pos += 4 // the attribute list's size
 			}
-			if at := bxNameAt(chunk, ref); at == nil || string(at) != string(want) {
-				return slots, false
-			}
-			op.gen, op.ref = gen, uint32(ref)
 		case litText:
 			if end-pos < 2 {
 				return slots, false
@@ -280,14 +296,26 @@ func (d *chunkInspector) compileLiteral(start, end, steps int) {
 			g.paths = append(g.paths, capture[j].path)
 			j++
 		}
-		op := bxLitOp{n: int32(m.pos - prev), kind: m.kind}
-		if m.kind == litName {
-			op.ns = int32(len(g.names))
+		last := len(g.ops) - 1
+		switch {
+		case m.pos == prev && last >= 0 && m.kind == litName && g.ops[last].kind == litSkip4:
+			// An element's name right after its data size.
+			g.ops[last].kind = litElem
+			g.ops[last].ns = int32(len(g.names))
 			g.names = append(g.names, m.name...)
-			op.ne = int32(len(g.names))
+			g.ops[last].ne = int32(len(g.names))
+		case m.pos == prev && last >= 0 && m.kind == litSkip4 && g.ops[last].kind == litElem:
+			g.ops[last].kind = litElemAttrs
+		default:
+			op := bxLitOp{n: int32(m.pos - prev), kind: m.kind}
+			if m.kind == litName {
+				op.ns = int32(len(g.names))
+				g.names = append(g.names, m.name...)
+				op.ne = int32(len(g.names))
+			}
+			g.fixed = append(g.fixed, d.chunk[prev:m.pos]...)
+			g.ops = append(g.ops, op)
 		}
-		g.fixed = append(g.fixed, d.chunk[prev:m.pos]...)
-		g.ops = append(g.ops, op)
 		prev = m.end
 	}
 	if j != len(capture) {
