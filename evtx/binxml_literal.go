@@ -101,8 +101,15 @@ type bxLitCache struct {
 	// gen numbers the chunks inspected (newChunk), for the names'
 	// memos (bxLitOp).
 	gen uint32
-	// hits counts the records the programs decoded (for the tests).
-	hits int
+	// hits counts the records the programs decoded, fails the programs
+	// tried in vain on a template-less record. When the fails outweigh
+	// what the hits saved (a program saves about two thirds of a
+	// record's parse and walk, and one tried in vain costs up to about
+	// an eighth of them), the programs are no longer tried or made
+	// (off): a log of many shapes, few of them repeating, is not slowed
+	// down.
+	hits, fails int
+	off         bool
 	// capture gathers the values of a walk whose record may be
 	// compiled (bxWalker.add).
 	capture []bxLitEmit
@@ -127,7 +134,7 @@ func (lc *bxLitCache) newChunk() {
 }
 
 // room reports whether another program can be made.
-func (lc *bxLitCache) room() bool { return lc.n < maxLitProgs }
+func (lc *bxLitCache) room() bool { return lc.n < maxLitProgs && !lc.off }
 
 // match reports whether the record's fragment at chunk[pos:end] has g's
 // shape, and lists its texts in slots; gen is the chunk's generation.
@@ -221,6 +228,9 @@ func (g *bxLitProg) match(chunk []byte, pos, end int, gen uint32, slots []bxLitS
 // says which).
 func (d *chunkInspector) literalEvent(plan *recordValues, start, end int) bool {
 	lc := &d.sc.lit
+	if lc.off || end-start < 5 || d.chunk[start] != bxTokFragment || d.chunk[start+4]&^bxTokMoreFlag != bxTokOpenStart {
+		return false // not an element after the fragment header: not template-less
+	}
 	for i := 0; i < lc.n; i++ {
 		k := lc.last + i
 		if k >= lc.n {
@@ -233,6 +243,7 @@ func (d *chunkInspector) literalEvent(plan *recordValues, start, end int) bool {
 		slots, ok := g.match(d.chunk, start, end, lc.gen, lc.slots[:0])
 		lc.slots = slots
 		if !ok || len(slots) != len(g.paths) {
+			lc.fails++
 			continue
 		}
 		lc.last = k
@@ -263,6 +274,9 @@ func (d *chunkInspector) literalEvent(plan *recordValues, start, end int) bool {
 		d.values += len(g.paths)
 		plan.ev = sink.finish()
 		return true
+	}
+	if lc.fails > 8*lc.hits+64 {
+		lc.off = true
 	}
 	return false
 }

@@ -349,3 +349,32 @@ func TestLiteralShapeNextChunk(t *testing.T) {
 	copy(c[at:], utf16le("Computes"))
 	assert.Equal(t, 1+3, litCompare(t, a, "a name changed", c), "all but the first of the chunk with Computes")
 }
+
+// TestLiteralShapesGiveUp checks that the shapes stop being tried on a log
+// of more shapes than are kept, which would only pay for matching them in
+// vain, with the same results; and that a log of one shape keeps them.
+func TestLiteralShapesGiveUp(t *testing.T) {
+	sc := &bxScratch{}
+	for c := range 3 {
+		var recs []litRec
+		for i := range 40 {
+			r := litBase()
+			r.data = nil
+			for k := range i%20 + 1 {
+				r.data = append(r.data, [2]string{fmt.Sprintf("Field %d", k), fmt.Sprintf("value %d %d", c, i)})
+			}
+			recs = append(recs, r)
+		}
+		litCompareChunk(t, sc, litChunk(recs), fmt.Sprintf("20 shapes, chunk %d", c))
+	}
+	assert.True(t, sc.lit.off, "20 shapes in turn, 8 kept")
+	assert.Equal(t, maxLitProgs, sc.lit.n)
+
+	one := &bxScratch{}
+	base := litBase()
+	for c := range 3 {
+		litCompareChunk(t, one, litChunk([]litRec{base, base, base, base, base, base, base, base}), fmt.Sprintf("one shape, chunk %d", c))
+	}
+	assert.False(t, one.lit.off)
+	assert.Equal(t, 3*8-1, one.lit.hits)
+}
