@@ -167,9 +167,6 @@ func (g *bxLitProg) match(chunk []byte, pos, end int, gen uint32, slots []bxLitS
 			pos += 4
 		case litName, litElem, litElemAttrs:
 			if op.kind != litName {
-				if end-pos < 4 {
-					return slots, false
-				}
 				pos += 4 // the element's data size
 			}
 			if end-pos < 4 {
@@ -177,25 +174,11 @@ func (g *bxLitProg) match(chunk []byte, pos, end int, gen uint32, slots []bxLitS
 			}
 			ref := int(binary.LittleEndian.Uint32(chunk[pos:]))
 			pos += 4
-			want := g.names[op.ns:op.ne]
-			switch {
-			case ref == pos:
-				// Inline: next offset and hash, count,
-				// characters, NUL (readName).
-				if end-pos < 8 {
+			if ref == pos || op.gen != gen || op.ref != uint32(ref) {
+				// Inline, or not yet found at ref in this chunk.
+				if pos = g.name(op, chunk, pos, end, ref, gen); pos < 0 {
 					return slots, false
 				}
-				k := 8 + 2*int(binary.LittleEndian.Uint16(chunk[pos+6:])) + 2
-				if k > end-pos || string(chunk[pos+6:pos+k-2]) != string(want) {
-					return slots, false
-				}
-				pos += k
-			case op.gen == gen && op.ref == uint32(ref):
-			default:
-				if at := bxNameAt(chunk, ref); at == nil || string(at) != string(want) {
-					return slots, false
-				}
-				op.gen, op.ref = gen, uint32(ref)
 			}
 			if op.kind == litElemAttrs {
 				if end-pos < 4 {
@@ -219,6 +202,30 @@ func (g *bxLitProg) match(chunk []byte, pos, end int, gen uint32, slots []bxLitS
 		}
 	}
 	return slots, false
+}
+
+// name checks the name of op, whose reference ref has been read, pos
+// being the offset after it: inline, the name structure at pos, else the
+// one at ref, must hold the name's count and characters. It returns the
+// offset after the name, -1 when it differs or does not fit.
+func (g *bxLitProg) name(op *bxLitOp, chunk []byte, pos, end, ref int, gen uint32) int {
+	want := g.names[op.ns:op.ne]
+	if ref == pos {
+		// Next offset and hash, count, characters, NUL (readName).
+		if end-pos < 8 {
+			return -1
+		}
+		k := 8 + 2*int(binary.LittleEndian.Uint16(chunk[pos+6:])) + 2
+		if k > end-pos || string(chunk[pos+6:pos+k-2]) != string(want) {
+			return -1
+		}
+		return pos + k
+	}
+	if at := bxNameAt(chunk, ref); at == nil || string(at) != string(want) {
+		return -1
+	}
+	op.gen, op.ref = gen, uint32(ref)
+	return pos
 }
 
 // literalEvent builds the Event of the template-less record whose fragment
