@@ -37,6 +37,9 @@ package evtx
 // are listed (the Event layer drops them). The renderings are described in
 // binxml_value.go.
 //
+// A template-less record whose shape an earlier one had (binxml_literal.go)
+// is decoded without being parsed into nodes, with the same result.
+//
 // Templates defined by a record are remembered (by definition offset) only
 // when the plan is returned, and Velocidex is assumed to know them only when
 // the record is handed to it (err == nil). A later reference to a template
