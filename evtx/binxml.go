@@ -37,6 +37,9 @@ package evtx
 // are listed (the Event layer drops them). The renderings are described in
 // binxml_value.go.
 //
+// A template-less record whose shape an earlier one had (binxml_literal.go)
+// is decoded without being parsed into nodes, with the same result.
+//
 // Templates defined by a record are remembered (by definition offset) only
 // when the plan is returned, and Velocidex is assumed to know them only when
 // the record is handed to it (err == nil). A later reference to a template
@@ -503,6 +506,9 @@ type bxScratch struct {
 	root *bxPath
 	// sink builds the Event of the record being inspected (direct).
 	sink eventSink
+	// lit holds the compiled shapes of template-less records (see
+	// bxLitProg).
+	lit bxLitCache
 	// templates, names and velocidexIDs are the maps of the chunk
 	// inspector using the scratch, kept from chunk to chunk so that they
 	// do not grow again in each.
@@ -854,6 +860,7 @@ func newChunkInspectorScratch(chunk []byte, sc *bxScratch) *chunkInspector {
 	clear(sc.velocidexIDs)
 	sc.newNameMemo()
 	sc.tdefs.reset()
+	sc.lit.newChunk()
 	return &chunkInspector{
 		chunk:        chunk,
 		templates:    sc.templates,
@@ -897,6 +904,10 @@ func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordValu
 	plan.recordID = binary.LittleEndian.Uint64(rec[8:16])
 	plan.fileTime = binary.LittleEndian.Uint64(rec[16:24])
 	plan.size = recordSize
+	// A template-less record of a shape compiled in this chunk.
+	if d.sc.lit.n > 0 && d.direct && !d.detached && d.literalEvent(plan, recordOffset+bxRecHeader, recordOffset+recordSize-bxRecTrailer) {
+		return plan, nil
+	}
 	p := &d.rp
 	p.reset(d, plan)
 
@@ -921,6 +932,13 @@ func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordValu
 	w := &bxWalker{p: p, plan: plan, chunkSteps: d.steps}
 	plan.ordered = d.sc.ordered[:0]
 	sink := &d.sc.sink
+	// A template-less record's values are captured so that its shape
+	// can be compiled.
+	lit := !p.outer && d.direct && p.unsafe == nil && !d.detached && d.sc.lit.room()
+	if lit {
+		d.sc.lit.capture = d.sc.lit.capture[:0]
+		w.capture = &d.sc.lit.capture
+	}
 	if d.direct && p.unsafe == nil {
 		sink.reset(sink.events.event(), &d.sc.text, d.chunk)
 		w.sink = sink
@@ -932,6 +950,7 @@ func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordValu
 		// Not resolved (no provider or event ID): the caller needs
 		// the list. The same walk again gives it, step for step.
 		sink.reset(nil, nil, nil)
+		lit = false
 		w = &bxWalker{p: p, plan: plan, text: d.renderArgs(), chunkSteps: d.steps}
 		err = w.emitNodes(frag, root, nil, 0, 0)
 	}
@@ -962,6 +981,9 @@ func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordValu
 	}
 	if p.unsafe != nil {
 		return plan, p.unsafe
+	}
+	if lit {
+		d.compileLiteral(recordOffset+bxRecHeader, recordOffset+recordSize-bxRecTrailer, w.steps)
 	}
 	for _, t := range p.defs {
 		t.velocidexKnows = true

@@ -33,6 +33,9 @@ type bxWalker struct {
 	// sink, when set, takes the values instead of plan.ordered: the
 	// record's Event is built as they come, and no list is made.
 	sink *eventSink
+	// capture, when set, gathers the values of a template-less record
+	// whose shape may be compiled (bxLitProg).
+	capture *[]bxLitEmit
 }
 
 func (w *bxWalker) step(off int) error {
@@ -58,6 +61,9 @@ func (w *bxWalker) add(off int, path *bxPath, v *typedValue) error {
 		return bxLimitf(off, "record yields more than %d values", maxValuesPerRecord)
 	}
 	w.nvals++
+	if w.capture != nil {
+		*w.capture = append(*w.capture, bxLitEmit{off, path, v.Text})
+	}
 	if w.sink != nil {
 		w.sink.add(path, v)
 		return nil

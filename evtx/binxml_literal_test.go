@@ -1,0 +1,380 @@
+package evtx
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// litNames writes names as Windows does in a chunk: inline the first time,
+// then as references to that first one.
+type litNames map[string]uint32
+
+func (m litNames) put(w *bxb, s string) {
+	if off, ok := m[s]; ok {
+		w.u32(off)
+		return
+	}
+	m[s] = uint32(w.pos() + 4)
+	w.name(s)
+}
+
+// litRec is a template-less record: a small Windows event written as
+// literal BinXML, with the variations the compiled shapes must tell apart.
+type litRec struct {
+	provider, eventID, computer string
+	data                        [][2]string // <Data Name=[0]>[1]</Data>
+	channel                     bool        // <Channel> instead of <Computer>
+	lang                        bool        // an attribute more on <Computer>
+	entity, charRef             bool        // the first Data's text is a&b written with a reference
+	nested                      bool        // an element in the last Data
+	missing                     bool        // a Data whose text is "" has no text token
+	cut                         int         // bytes cut off the record's end
+	patch                       func(b []byte)
+	oddAttr                     func(w *bxb) // writes one more attribute of the first Data
+}
+
+func (r litRec) write(nm litNames) func(w *bxb) {
+	return func(w *bxb) {
+		el := func(name string, attrs bool) {
+			if attrs {
+				w.u8(0x41).u32(0)
+				nm.put(w, name)
+				w.u32(0)
+				return
+			}
+			w.u8(0x01).u32(0)
+			nm.put(w, name)
+		}
+		attr := func(name, text string) {
+			w.u8(0x06)
+			nm.put(w, name)
+			w.text(text)
+		}
+		w.frag()
+		el("Event", false)
+		w.closeStart()
+		el("System", false)
+		w.closeStart()
+		el("Provider", true)
+		attr("Name", r.provider)
+		w.closeEmpty()
+		el("EventID", false)
+		w.closeStart().text(r.eventID).end()
+		name := "Computer"
+		if r.channel {
+			name = "Channel"
+		}
+		el(name, r.lang)
+		if r.lang {
+			attr("Lang", "en")
+		}
+		w.closeStart().text(r.computer).end()
+		w.end() // System
+		el("EventData", false)
+		w.closeStart()
+		for i, d := range r.data {
+			el("Data", true)
+			attr("Name", d[0])
+			if i == 0 && r.oddAttr != nil {
+				r.oddAttr(w)
+			}
+			w.closeStart()
+			switch {
+			case i == 0 && r.entity:
+				w.text("a").u8(0x09)
+				nm.put(w, "amp")
+				w.text("b")
+			case i == 0 && r.charRef:
+				w.text("a").charRef('&').text("b")
+			case d[1] == "" && r.missing:
+			default:
+				w.text(d[1])
+			}
+			if r.nested && i == len(r.data)-1 {
+				el("Inner", false)
+				w.closeStart().text("x").end()
+			}
+			w.end()
+		}
+		w.end().end().eof()
+		w.b = w.b[:len(w.b)-r.cut]
+		if r.patch != nil {
+			r.patch(w.b)
+		}
+	}
+}
+
+// litBase is the shape most cases repeat.
+func litBase() litRec {
+	return litRec{provider: "Microsoft-Windows-Windows Defender", eventID: "1151", computer: "host1",
+		data: [][2]string{{"Product Name", "%%827"}, {"Platform version", "4.18.2005.5"}, {"Last full scan source", ""}}}
+}
+
+// litChunk writes recs into a chunk, names shared as Windows shares them.
+func litChunk(recs []litRec) []byte {
+	c, nm := newTestChunk(), litNames{}
+	for _, r := range recs {
+		c.add(r.write(nm))
+	}
+	return c.buf
+}
+
+// litCompare inspects every record of chunk with the compiled shapes
+// (direct, as the reader does) and node by node (the values listed, then
+// applied), requires the same results, and returns the records the
+// shapes decoded. More chunks are inspected one after the other with one
+// scratch, as a reader's worker does.
+func litCompare(t *testing.T, chunk []byte, at string, more ...[]byte) int {
+	t.Helper()
+	sc := &bxScratch{}
+	for _, chunk := range append([][]byte{chunk}, more...) {
+		litCompareChunk(t, sc, chunk, at)
+	}
+	return sc.lit.hits
+}
+
+func litCompareChunk(t *testing.T, sc *bxScratch, chunk []byte, at string) {
+	t.Helper()
+	list, fast := newChunkInspector(chunk), newChunkInspectorScratch(chunk, sc)
+	list.nodeByNode, fast.direct = true, true
+	free := int(binary.LittleEndian.Uint32(chunk[48:]))
+	eachRecord(chunk, free, func(off, size int) {
+		lp, lerr := list.inspect(off, size)
+		fp, ferr := fast.inspect(off, size)
+		where := fmt.Sprintf("%s, record at %d", at, off)
+		if assert.Equal(t, lerr == nil, ferr == nil, where) && lerr != nil {
+			assert.Equal(t, lerr.Error(), ferr.Error(), where)
+		}
+		if !assert.Equal(t, lp == nil, fp == nil, where) || fp == nil {
+			return
+		}
+		wantEv := lerr == nil && (&chunkDecoder{}).resolved(lp)
+		if assert.Equal(t, wantEv, fp.ev != nil, where) && wantEv {
+			assert.Equal(t, eventFromValues(lp), fp.ev, where)
+		}
+	})
+}
+
+// TestLiteralShapes checks, on chunks of template-less records, that a
+// record decoded by a compiled shape gives what the parse and the walk
+// node by node give, and that a record whose shape differs in anything but
+// its texts' values (a name, an attribute, a Data's Name, a reference, a
+// nested element, a missing text, a cut or damaged end) is not decoded by
+// it. The first record of a chunk writes its names inline, so its shape
+// is compiled, and it decodes the second, whose names are references.
+func TestLiteralShapes(t *testing.T) {
+	base := litBase()
+	with := func(f func(r *litRec)) litRec {
+		r := litBase()
+		r.data = append([][2]string(nil), r.data...)
+		f(&r)
+		return r
+	}
+	long := strings.Repeat("0123456789", 20)
+	cases := []struct {
+		name string
+		recs []litRec
+		hits int
+	}{
+		{"one shape, other values", []litRec{base, base,
+			with(func(r *litRec) { r.computer, r.eventID, r.data[0][1] = "h", "1150", "" }),
+			with(func(r *litRec) { r.computer, r.data[1][1], r.data[2][1] = long, "é€\U0001d11e x", long+"é" }),
+			with(func(r *litRec) { r.provider = "Other" }),
+		}, 4},
+		{"a Data's Name differs", []litRec{base, base,
+			with(func(r *litRec) { r.data[1][0] = "Platform versioN" }), base}, 2},
+		{"an element's name differs", []litRec{base, base, with(func(r *litRec) { r.channel = true }), base}, 2},
+		{"an attribute more", []litRec{base, base, with(func(r *litRec) { r.lang = true }), base}, 2},
+		{"a Data more", []litRec{base, base, with(func(r *litRec) { r.data = append(r.data, [2]string{"X", "y"}) }), base}, 2},
+		{"an entity reference", []litRec{base, base, with(func(r *litRec) { r.entity = true }), base}, 2},
+		{"a character reference", []litRec{base, base, with(func(r *litRec) { r.charRef = true }), base}, 2},
+		{"a nested element", []litRec{base, base, with(func(r *litRec) { r.nested = true }), base}, 2},
+		{"an empty text, then a missing one", []litRec{base, base, with(func(r *litRec) { r.missing = true }), base}, 2},
+		{"a missing text, then an empty one", []litRec{
+			with(func(r *litRec) { r.missing = true }), with(func(r *litRec) { r.missing = true }),
+			base, with(func(r *litRec) { r.missing = true })}, 2},
+		{"cut in its end tokens", []litRec{base, base, with(func(r *litRec) { r.cut = 2 }), base}, 2},
+		{"cut in a text", []litRec{base, base, with(func(r *litRec) { r.cut = 9 }), base}, 2},
+		{"a text's count past the end", []litRec{base, base, with(func(r *litRec) {
+			r.patch = func(b []byte) {
+				// The last Data's count: the text is empty, so
+				// the count is just before <end><end><end><eof>.
+				binary.LittleEndian.PutUint16(b[len(b)-6:], 0x7000)
+			}
+		}), base}, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			hits := litCompare(t, litChunk(tc.recs), tc.name)
+			assert.Equal(t, tc.hits, hits, "records decoded by a compiled shape")
+		})
+	}
+}
+
+// TestLiteralShapeValues checks the values of records decoded by a compiled
+// shape against the texts written, not only against the walk.
+func TestLiteralShapeValues(t *testing.T) {
+	base := litBase()
+	other := litBase()
+	other.computer, other.eventID = "é€\U0001d11e", "7"
+	other.data = [][2]string{{"Product Name", ""}, {"Platform version", strings.Repeat("ab", 100)}, {"Last full scan source", "0"}}
+	chunk := litChunk([]litRec{base, base, other})
+	sc := &bxScratch{}
+	d := newChunkInspectorScratch(chunk, sc)
+	d.direct = true
+	var evs []*Event
+	eachRecord(chunk, int(binary.LittleEndian.Uint32(chunk[48:])), func(off, size int) {
+		p, err := d.inspect(off, size)
+		require.NoError(t, err)
+		evs = append(evs, p.ev)
+	})
+	require.Len(t, evs, 3)
+	assert.Equal(t, 2, sc.lit.hits)
+	ev := evs[2]
+	assert.Equal(t, "é€\U0001d11e", ev.Computer)
+	assert.Equal(t, uint32(7), uint32(ev.EventID))
+	assert.Equal(t, "Microsoft-Windows-Windows Defender", ev.Provider)
+	assert.Equal(t, []Field{
+		{Name: "Product Name", Value: "", Type: TypeString},
+		{Name: "Platform version", Value: strings.Repeat("ab", 100), Type: TypeString},
+		{Name: "Last full scan source", Value: "0", Type: TypeString},
+	}, ev.Data)
+}
+
+// TestLiteralShapeDamage damages a record that a compiled shape decodes,
+// byte by byte, and requires every result (event or refusal) to be the
+// walk's.
+func TestLiteralShapeDamage(t *testing.T) {
+	base := litBase()
+	orig := litChunk([]litRec{base, base, base, base})
+	offs := []int{}
+	eachRecord(orig, int(binary.LittleEndian.Uint32(orig[48:])), func(off, size int) { offs = append(offs, off) })
+	require.Len(t, offs, 4)
+	require.Equal(t, 3, litCompare(t, orig, "undamaged"))
+	chunk := make([]byte, len(orig))
+	for i := offs[2] + bxRecHeader; i < offs[3]-bxRecTrailer; i++ {
+		for _, v := range []byte{orig[i] ^ 0x01, orig[i] ^ 0x40, 0x00, 0xff} {
+			if v == orig[i] {
+				continue
+			}
+			copy(chunk, orig)
+			chunk[i] = v
+			litCompare(t, chunk, fmt.Sprintf("byte %d set to 0x%02x", i, v))
+		}
+	}
+}
+
+// TestLiteralShapeInlineName builds a record whose bytes are those of a
+// compiled one, but where a name reference that points elsewhere in the
+// compiled record points, here, at the bytes that follow it: the parser
+// reads them as an inline name (and refuses the record), so the shape must
+// read them so too, and not decode it.
+func TestLiteralShapeInlineName(t *testing.T) {
+	base := litBase()
+	c, nm := newTestChunk(), litNames{}
+	c.add(base.write(nm))
+	// The odd record: base with one more attribute on the first Data,
+	// its name a reference v, its value a text whose second character,
+	// 3, is what a name read at v-4+4 would take as its length.
+	odd := func(v uint32, refAt *int) litRec {
+		r := litBase()
+		r.patch = func(b []byte) {}
+		r.oddAttr = func(w *bxb) {
+			w.u8(0x06)
+			*refAt = w.pos()
+			w.u32(v)
+			w.text("a\x03bcdefgh")
+		}
+		return r
+	}
+	// Where the reference lands: measured on a copy written at the
+	// next record's place.
+	var refAt int
+	probe := &bxb{base: c.next + bxRecHeader}
+	odd(0, &refAt).write(nm)(probe)
+	size := bxRecHeader + len(probe.b) + bxRecTrailer
+	v := uint32(refAt + size + 4) // the same reference, one record later, + 4
+	c.add(odd(v, &refAt).write(nm))
+	c.add(odd(v, &refAt).write(nm))
+	require.Equal(t, int(v), refAt+4, "the second copy's reference points at what follows it")
+
+	sc := &bxScratch{}
+	d := newChunkInspectorScratch(c.buf, sc)
+	d.direct = true
+	var errs []error
+	eachRecord(c.buf, int(binary.LittleEndian.Uint32(c.buf[48:])), func(off, size int) {
+		_, err := d.inspect(off, size)
+		errs = append(errs, err)
+	})
+	require.Len(t, errs, 3)
+	require.NoError(t, errs[1])
+	assert.Equal(t, 2, sc.lit.n, "the first odd record's shape is compiled")
+	assert.ErrorContains(t, errs[2], "has no value", "the second is read with an inline name, and refused")
+	assert.Zero(t, sc.lit.hits)
+	litCompare(t, c.buf, "inline name")
+}
+
+// TestLiteralShapeNextChunk checks that a shape compiled in one chunk
+// decodes the records of the next, its first one (names inline) included,
+// where the names lie elsewhere; and that it does not decode a record
+// whose bytes are those of a decoded one when the name it refers to holds
+// other characters in this chunk.
+func TestLiteralShapeNextChunk(t *testing.T) {
+	base := litBase()
+	a := litChunk([]litRec{base, base})
+	shifted := litBase()
+	shifted.provider = "a longer provider name, so that the names that follow lie elsewhere"
+	b := litChunk([]litRec{shifted, base, base})
+	assert.Equal(t, 1+3, litCompare(t, a, "next chunk", b))
+
+	// The same records again, then one with its names inline and the
+	// second again; but the name the second refers to for <Computer>
+	// spells Computes in this chunk: a record of the first chunk's
+	// bytes, and no longer its shape. The third is decoded by the first
+	// chunk's shape, which the fourth is then tried with first.
+	cc, nm := newTestChunk(), litNames{}
+	cc.add(base.write(nm))
+	cc.add(base.write(nm))
+	cc.add(base.write(litNames{}))
+	cc.add(base.write(nm))
+	c := cc.buf
+	at := bytes.Index(c, utf16le("Computer"))
+	require.Positive(t, at)
+	copy(c[at:], utf16le("Computes"))
+	assert.Equal(t, 1+3, litCompare(t, a, "a name changed", c), "all but the first of the chunk with Computes")
+}
+
+// TestLiteralShapesGiveUp checks that the shapes stop being tried on a log
+// of more shapes than are kept, which would only pay for matching them in
+// vain, with the same results; and that a log of one shape keeps them.
+func TestLiteralShapesGiveUp(t *testing.T) {
+	sc := &bxScratch{}
+	for c := range 3 {
+		var recs []litRec
+		for i := range 40 {
+			r := litBase()
+			r.data = nil
+			for k := range i%20 + 1 {
+				r.data = append(r.data, [2]string{fmt.Sprintf("Field %d", k), fmt.Sprintf("value %d %d", c, i)})
+			}
+			recs = append(recs, r)
+		}
+		litCompareChunk(t, sc, litChunk(recs), fmt.Sprintf("20 shapes, chunk %d", c))
+	}
+	assert.True(t, sc.lit.off, "20 shapes in turn, 8 kept")
+	assert.Equal(t, maxLitProgs, sc.lit.n)
+
+	one := &bxScratch{}
+	base := litBase()
+	for c := range 3 {
+		litCompareChunk(t, one, litChunk([]litRec{base, base, base, base, base, base, base, base}), fmt.Sprintf("one shape, chunk %d", c))
+	}
+	assert.False(t, one.lit.off)
+	assert.Equal(t, 3*8-1, one.lit.hits)
+}
