@@ -1,11 +1,12 @@
 package safefile
 
 import (
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -262,10 +263,14 @@ func createTemp(path, target string, old fs.FileInfo, inputs []fs.FileInfo) (*Ou
 	if old != nil {
 		perm = 0o600
 	}
-	var b [6]byte
+	var b [8]byte
 	for range 100 {
-		rand.Read(b[:])
-		tmp := dir + "." + base + ".tmp-" + hex.EncodeToString(b[:])
+		// math/rand/v2's generator is seeded from the system's entropy
+		// (and O_EXCL refuses a name taken): crypto/rand would bring the
+		// crypto packages' initialisation into every program reading a
+		// log (the evtx package opens its inputs through this package).
+		binary.LittleEndian.PutUint64(b[:], rand.Uint64())
+		tmp := dir + "." + base + ".tmp-" + hex.EncodeToString(b[:6])
 		f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
 		if errors.Is(err, fs.ErrExist) {
 			continue
