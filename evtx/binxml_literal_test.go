@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 
@@ -37,6 +38,8 @@ type litRec struct {
 	cut                         int         // bytes cut off the record's end
 	patch                       func(b []byte)
 	oddAttr                     func(w *bxb) // writes one more attribute of the first Data
+	elemName                    string       // the name of <Computer>, when set
+	attrEntity                  bool         // the Provider's Name is joined to an entity reference
 }
 
 func (r litRec) write(nm litNames) func(w *bxb) {
@@ -63,12 +66,19 @@ func (r litRec) write(nm litNames) func(w *bxb) {
 		w.closeStart()
 		el("Provider", true)
 		attr("Name", r.provider)
+		if r.attrEntity {
+			w.u8(0x09)
+			nm.put(w, "amp")
+		}
 		w.closeEmpty()
 		el("EventID", false)
 		w.closeStart().text(r.eventID).end()
 		name := "Computer"
 		if r.channel {
 			name = "Channel"
+		}
+		if r.elemName != "" {
+			name = r.elemName
 		}
 		el(name, r.lang)
 		if r.lang {
@@ -378,3 +388,157 @@ func TestLiteralShapesGiveUp(t *testing.T) {
 	assert.False(t, one.lit.off)
 	assert.Equal(t, 3*8-1, one.lit.hits)
 }
+
+// litW writes one record of a chunk, its names shared through nm.
+type litW func(nm litNames) func(w *bxb)
+
+// litChunkW writes recs into a chunk, names shared as Windows shares them.
+func litChunkW(recs ...litW) []byte {
+	c, nm := newTestChunk(), litNames{}
+	for _, r := range recs {
+		c.add(r(nm))
+	}
+	return c.buf
+}
+
+// litUnits writes units over the UTF-16 characters of from in b.
+func litUnits(t *testing.T, b []byte, from string, units ...uint16) {
+	t.Helper()
+	at := bytes.Index(b, utf16le(from))
+	require.GreaterOrEqual(t, at, 0, "%q not written", from)
+	require.Len(t, units, len(utf16le(from))/2)
+	for i, u := range units {
+		binary.LittleEndian.PutUint16(b[at+2*i:], u)
+	}
+}
+
+// TestLiteralShapesAdversarial checks, on records built to sit next to a
+// compiled shape, that what the shape decodes is what the parse and the
+// walk give, and that it decodes no record whose reading by the parser
+// depends on bytes it does not compare: texts ending in NULs or holding
+// lone surrogates, bytes after the end-of-fragment token, a value's type
+// byte or token flag, a name spelled with a trailing NUL, an attribute's
+// text joined to a reference, a name read inside the record's own text,
+// names referred to outside the chunk, and fragments of two elements.
+func TestLiteralShapesAdversarial(t *testing.T) {
+	base := litBase()
+	b := litOf(base)
+	with := func(f func(r *litRec)) litRec {
+		r := litBase()
+		r.data = append([][2]string(nil), r.data...)
+		f(&r)
+		return r
+	}
+	// refTo writes r with its <Computer> name referred to at ref.
+	refTo := func(r litRec, ref uint32) litW {
+		return func(nm litNames) func(w *bxb) {
+			m := maps.Clone(nm)
+			m["Computer"] = ref
+			return r.write(m)
+		}
+	}
+	// ownText writes a record whose <Computer> name is read inside its
+	// own last Data text, which spells a name structure of name.
+	ownText := func(name string) litW {
+		r := with(func(r *litRec) { r.data[2][1] = strings.Repeat("P", 13) })
+		return func(nm litNames) func(w *bxb) {
+			return func(w *bxb) {
+				r.write(nm)(w)
+				at := bytes.Index(w.b, utf16le(r.data[2][1]))
+				require.Positive(t, at)
+				st := binary.LittleEndian.AppendUint16(make([]byte, 6), uint16(len(name)))
+				st = append(append(st, utf16le(name)...), 0, 0)
+				require.Len(t, st, 26)
+				copy(w.b[at:], st)
+				el := binary.LittleEndian.AppendUint32([]byte{0x01, 0, 0, 0, 0}, nm["Computer"])
+				ref := bytes.Index(w.b, el)
+				require.Positive(t, ref)
+				binary.LittleEndian.PutUint32(w.b[ref+5:], uint32(w.pos()-len(w.b)+at))
+			}
+		}
+	}
+	// after writes r, then more after its end-of-fragment token (eof:
+	// r's own one dropped).
+	after := func(r litRec, eof bool, more func(nm litNames, w *bxb)) litW {
+		return func(nm litNames) func(w *bxb) {
+			return func(w *bxb) {
+				r.write(nm)(w)
+				if eof {
+					w.b = w.b[:len(w.b)-1]
+				}
+				more(nm, w)
+			}
+		}
+	}
+	patched := func(f func(b []byte)) litW {
+		return litOf(with(func(r *litRec) { r.patch = f }))
+	}
+	// The token of the <Computer> text, host1.
+	compTok := func(b []byte) int { return bytes.Index(b, utf16le("host1")) - 4 }
+	cases := []struct {
+		name string
+		recs []litW
+		hits int
+	}{
+		{"texts ending in NULs, or all NULs", []litW{b, b, func(nm litNames) func(w *bxb) {
+			r := with(func(r *litRec) { r.computer, r.data[1][1] = "QQQQ", "ZZ" })
+			r.patch = func(b []byte) {
+				litUnits(t, b, "QQQQ", 'h', 0, 0, 0)
+				litUnits(t, b, "ZZ", 0, 0)
+			}
+			return r.write(nm)
+		}, b}, 3},
+		{"lone and paired surrogates", []litW{b, b, func(nm litNames) func(w *bxb) {
+			r := with(func(r *litRec) { r.computer, r.data[0][1], r.data[2][1] = "QQQQ", "RR", "SSS" })
+			r.patch = func(b []byte) {
+				litUnits(t, b, "QQQQ", 0xd800, 'a', 0xdc00, 0xd800)
+				litUnits(t, b, "RR", 0xd83d, 0xde00)
+				litUnits(t, b, "SSS", 'x', 0xdbff, 0)
+			}
+			return r.write(nm)
+		}, b}, 3},
+		{"bytes after the end-of-fragment token", []litW{b, b, after(base, false, func(nm litNames, w *bxb) {
+			w.raw([]byte{0x05, 0x01, 0xff, 0xff, 0x01, 0x41, 0x00})
+		}), b}, 3},
+		{"a value's type byte differs", []litW{b, b, patched(func(b []byte) { b[compTok(b)+1] = 0x02 }), b}, 2},
+		{"a value token with the more flag", []litW{b, b, patched(func(b []byte) { b[compTok(b)] = 0x45 }), b}, 2},
+		{"a name spelled with a trailing NUL", []litW{b, b,
+			litOf(with(func(r *litRec) { r.elemName = "Computer\x00" })),
+			litOf(with(func(r *litRec) { r.elemName = "Computer\x00" })), b}, 3},
+		{"an attribute's text joined to an entity reference", []litW{b, b,
+			litOf(with(func(r *litRec) { r.attrEntity = true })), b}, 2},
+		{"a name read in the record's own text", []litW{b, b, ownText("Computer"), ownText("Computes"), b}, 3},
+		{"a name referred to in the chunk header", []litW{b, b, refTo(base, 100), b}, 2},
+		{"a name referred to past the chunk", []litW{b, b, refTo(base, 0xffffffff), b}, 2},
+		{"a name referred to at the chunk's last bytes", []litW{b, b, refTo(base, chunkSize-10), b}, 2},
+		{"a name referred to across the chunk's end", []litW{b, b, refTo(base, chunkSize-7), b}, 2},
+		{"two elements in the fragment", []litW{
+			after(base, true, func(nm litNames, w *bxb) {
+				w.u8(0x01).u32(0)
+				nm.put(w, "X")
+				w.closeStart().text("t").end().eof()
+			}),
+			after(base, true, func(nm litNames, w *bxb) {
+				w.u8(0x01).u32(0)
+				nm.put(w, "X")
+				w.closeStart().text("other").end().eof()
+			}), b, b}, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			chunk := litChunkW(tc.recs...)
+			hits := litCompare(t, chunk, tc.name)
+			assert.Equal(t, tc.hits, hits, "records decoded by a compiled shape")
+			// The same chunk again with the scratch of the first: the
+			// shapes kept, the names found again.
+			sc := &bxScratch{}
+			litCompareChunk(t, sc, chunk, tc.name+", first read")
+			first := sc.lit.hits
+			litCompareChunk(t, sc, chunk, tc.name+", second read")
+			assert.GreaterOrEqual(t, sc.lit.hits-first, first, "the second read decodes at least what the first did")
+		})
+	}
+}
+
+// litOf is r's writer.
+func litOf(r litRec) litW { return r.write }
