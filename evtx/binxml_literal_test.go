@@ -5,6 +5,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"maps"
+	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -542,3 +545,113 @@ func TestLiteralShapesAdversarial(t *testing.T) {
 
 // litOf is r's writer.
 func litOf(r litRec) litW { return r.write }
+
+// TestLiteralShapeGenerationWrap runs the chunks of TestLiteralShapeNextChunk
+// with the chunk generation about to wrap around, which the names found at
+// an offset are remembered by: the results and the records decoded must
+// be those of a scratch starting from zero.
+func TestLiteralShapeGenerationWrap(t *testing.T) {
+	base := litBase()
+	a := litChunk([]litRec{base, base})
+	cc, nm := newTestChunk(), litNames{}
+	cc.add(base.write(nm))
+	cc.add(base.write(nm))
+	at := bytes.Index(cc.buf, utf16le("Computer"))
+	require.Positive(t, at)
+	copy(cc.buf[at:], utf16le("Computes"))
+	chunks := [][]byte{a, cc.buf, a, cc.buf, a}
+	run := func(gen uint32) int {
+		sc := &bxScratch{}
+		sc.lit.gen = gen
+		for i, c := range chunks {
+			litCompareChunk(t, sc, c, fmt.Sprintf("generation %d, chunk %d", gen, i))
+		}
+		return sc.lit.hits
+	}
+	want := run(0)
+	// The first chunk compiles the shape of names Computer, the second
+	// one of Computes (its inline name changed); from the third on,
+	// both records of each chunk are decoded.
+	require.Equal(t, 1+1+2+2+2, want)
+	for _, gen := range []uint32{math.MaxUint32 - 3, math.MaxUint32 - 2, math.MaxUint32 - 1, math.MaxUint32} {
+		assert.Equal(t, want, run(gen), "starting at generation %d", gen)
+	}
+}
+
+// TestLiteralShapeChunkLimits inspects a record a compiled shape decodes
+// when the chunk has spent all but a few of its steps or values: at each
+// count, the shape and the walk must both accept it or both refuse it with
+// the same error.
+func TestLiteralShapeChunkLimits(t *testing.T) {
+	base := litBase()
+	chunk := litChunk([]litRec{base, base})
+	var offs, sizes []int
+	eachRecord(chunk, int(binary.LittleEndian.Uint32(chunk[48:])), func(off, size int) {
+		offs, sizes = append(offs, off), append(sizes, size)
+	})
+	require.Len(t, offs, 2)
+	for _, limit := range []string{"steps", "values"} {
+		refused, decoded := 0, 0
+		for spent := -2; spent <= 40; spent++ {
+			sc := &bxScratch{}
+			list, fast := newChunkInspector(chunk), newChunkInspectorScratch(chunk, sc)
+			list.nodeByNode, fast.direct = true, true
+			_, err := list.inspect(offs[0], sizes[0])
+			require.NoError(t, err)
+			_, err = fast.inspect(offs[0], sizes[0])
+			require.NoError(t, err)
+			require.Equal(t, 1, sc.lit.n, "the first record's shape is compiled")
+			switch limit {
+			case "steps":
+				list.steps, fast.steps = maxStepsPerChunk-spent, maxStepsPerChunk-spent
+			default:
+				list.values, fast.values = maxValuesPerChunk-spent, maxValuesPerChunk-spent
+			}
+			lp, lerr := list.inspect(offs[1], sizes[1])
+			fp, ferr := fast.inspect(offs[1], sizes[1])
+			where := fmt.Sprintf("%s: %d left", limit, spent)
+			if lerr != nil {
+				require.Error(t, ferr, where)
+				assert.Equal(t, lerr.Error(), ferr.Error(), where)
+				assert.ErrorIs(t, ferr, ErrLimit, where)
+				refused++
+				continue
+			}
+			decoded++
+			require.NoError(t, ferr, where)
+			require.NotNil(t, fp.ev, where)
+			assert.Equal(t, eventFromValues(lp), fp.ev, where)
+			assert.Equal(t, list.steps, fast.steps, where)
+			assert.Equal(t, list.values, fast.values, where)
+			assert.Equal(t, 1, sc.lit.hits, where)
+		}
+		assert.Positive(t, refused, "%s: some counts refuse the record", limit)
+		assert.Positive(t, decoded, "%s: some counts decode it", limit)
+	}
+}
+
+// TestLiteralShapesCorpus inspects every chunk of the sample logs as a
+// reader's worker does (one scratch for the file, its shapes kept from
+// chunk to chunk) and node by node, and requires the same results record
+// for record: the logs of template-less records (Defender's) are decoded
+// by compiled shapes, the others must not be.
+func TestLiteralShapesCorpus(t *testing.T) {
+	hits := 0
+	for _, f := range bxCorpus(t) {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		sc := &bxScratch{}
+		for base := 4096; base+chunkSize <= len(b); base += chunkSize {
+			chunk := b[base : base+chunkSize]
+			if string(chunk[:8]) != "ElfChnk\x00" {
+				continue
+			}
+			litCompareChunk(t, sc, chunk, fmt.Sprintf("%s, chunk at 0x%x", filepath.Base(f), base))
+		}
+		if sc.lit.hits > 0 {
+			t.Logf("%s: %d records decoded by %d shapes", filepath.Base(f), sc.lit.hits, sc.lit.n)
+		}
+		hits += sc.lit.hits
+	}
+	assert.Positive(t, hits, "no sample record was decoded by a compiled shape")
+}
