@@ -655,3 +655,37 @@ func TestLiteralShapesCorpus(t *testing.T) {
 	}
 	assert.Positive(t, hits, "no sample record was decoded by a compiled shape")
 }
+
+// FuzzLiteralShape feeds arbitrary BinXML to records written next to ones
+// of a compiled shape (its seeds are records of that shape, and near
+// ones), in two chunks read with one scratch: every record, whether a
+// shape decodes it or the parse refuses it, must give what the parse and
+// the walk give node by node.
+func FuzzLiteralShape(f *testing.F) {
+	base := litBase()
+	body := func(r litRec) []byte {
+		c, nm := newTestChunk(), litNames{}
+		c.add(base.write(nm))
+		off, size := c.add(r.write(nm))
+		return bytes.Clone(c.buf[off+bxRecHeader : off+size-bxRecTrailer])
+	}
+	other := litBase()
+	other.computer, other.data = "é\U0001d11e", [][2]string{{"A", ""}, {"B", strings.Repeat("x", 70)}}
+	f.Add(body(base))
+	f.Add(body(other))
+	f.Add(body(litRec{provider: "P", eventID: "1", computer: "c", lang: true, nested: true, data: [][2]string{{"N", "v"}}}))
+	f.Add(body(litRec{provider: "P", eventID: "1", computer: "c", entity: true, data: [][2]string{{"N", "v"}}}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) > 8192 {
+			b = b[:8192]
+		}
+		raw := func(nm litNames) func(w *bxb) { return func(w *bxb) { w.raw(b) } }
+		// The record's references were written for the place of the
+		// first chunk's second record: the same in both chunks.
+		one := litChunkW(litOf(base), raw, litOf(base), raw)
+		shifted := litBase()
+		shifted.provider = "a provider name of another length"
+		two := litChunkW(litOf(base), raw, litOf(shifted), raw, litOf(base))
+		litCompare(t, one, "first chunk", two, one)
+	})
+}
