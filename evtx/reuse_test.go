@@ -121,3 +121,32 @@ func TestReuseEventsStops(t *testing.T) {
 		assert.Less(t, n, 3000, "workers %d: no chunk after the cancellation", workers)
 	}
 }
+
+// TestReuseEventsStableInBody checks that with ReuseEvents no worker
+// writes into an Event while the loop body that received it runs: the
+// body copies the Event, lets the workers run on, and finds it unchanged
+// when it returns, the last events of each chunk included.
+func TestReuseEventsStableInBody(t *testing.T) {
+	img := mustEncode(t, fuzzEvents(4000), evtxwrite.Options{})
+	r, err := evtx.NewReader(bytes.NewReader(img), int64(len(img)), "log.evtx")
+	require.NoError(t, err)
+	for _, workers := range []int{2, 3} {
+		n, changed := 0, 0
+		for ev, err := range r.Events(context.Background(), evtx.Options{Workers: workers, ReuseEvents: true}) {
+			require.NoError(t, err)
+			c := *ev
+			c.Data = slices.Clone(ev.Data)
+			for range 20 {
+				runtime.Gosched() // the workers decode the next chunks
+			}
+			if !assert.Equal(t, c, *ev, "workers %d, event %d changed in the loop body", workers, n) {
+				changed++
+			}
+			if changed > 3 {
+				break
+			}
+			n++
+		}
+		assert.Equal(t, 4000, n, "workers %d", workers)
+	}
+}
