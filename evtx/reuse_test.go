@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"testing"
@@ -148,5 +151,42 @@ func TestReuseEventsStableInBody(t *testing.T) {
 			n++
 		}
 		assert.Equal(t, 4000, n, "workers %d", workers)
+	}
+}
+
+// TestReuseEventsTemplateLess reads sample logs of template-less records,
+// which compiled shapes decode into the chunk's arena, with ReuseEvents
+// and one to three workers: the events must be those of a read without
+// it, in order.
+func TestReuseEventsTemplateLess(t *testing.T) {
+	dir := corpusDir()
+	if dir == "" {
+		t.Skipf("no sample corpus: set %s", corpusEnv)
+	}
+	wanted := []string{"ID1151-Defender health status.evtx", "ID4622-New SSP loaded in LSA (only legitim).evtx", "ID5140-5145-Bloodhound-SharpHound enumeration via SMB.evtx"}
+	var files []string
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && slices.Contains(wanted, d.Name()) {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if len(files) == 0 {
+		t.Skipf("none of %q under %s", wanted, dir)
+	}
+	for _, f := range files {
+		img, err := os.ReadFile(f)
+		require.NoError(t, err)
+		want, wantErrs, _ := readCopies(t, img, evtx.Options{Workers: 1})
+		require.NotEmpty(t, want, f)
+		t.Logf("%s: %d events, %d errors", filepath.Base(f), len(want), len(wantErrs))
+		for _, workers := range []int{1, 2, 3} {
+			got, gotErrs, _ := readCopies(t, img, evtx.Options{Workers: workers, ReuseEvents: true})
+			require.Equal(t, len(want), len(got), "%s, workers %d", f, workers)
+			for i := range want {
+				require.Equal(t, want[i], got[i], "%s, workers %d, event %d", f, workers, i)
+			}
+			assert.Equal(t, wantErrs, gotErrs, "%s, workers %d", f, workers)
+		}
 	}
 }
