@@ -689,3 +689,23 @@ func FuzzLiteralShape(f *testing.F) {
 		litCompare(t, one, "first chunk", two, one)
 	})
 }
+
+// TestLiteralShapeShortChunk reads records of a compiled shape in the cut
+// last chunk of a file, one of them referring to a name past the cut: the
+// shape must find the chunk's end where the parser does.
+func TestLiteralShapeShortChunk(t *testing.T) {
+	base := litBase()
+	b := litOf(base)
+	past := func(nm litNames) func(w *bxb) {
+		m := maps.Clone(nm)
+		m["Computer"] = 0x3000
+		return base.write(m)
+	}
+	full := litChunkW(b, b, past, b)
+	require.Less(t, int(binary.LittleEndian.Uint32(full[48:])), 0x2000, "the records end before the cut")
+	copy(full[0x3000:], []byte{0, 0, 0, 0, 0, 0, 8, 0})
+	copy(full[0x3008:], append(utf16le("Computer"), 0, 0))
+	assert.Equal(t, 3, litCompare(t, full, "whole chunk"), "the name past the cut is read in the whole chunk")
+	assert.Equal(t, 2, litCompare(t, full[:0x2000], "cut chunk"), "and not in the cut one")
+	assert.Equal(t, 2, litCompare(t, full[:0x3000+8+16], "chunk cut in the name"))
+}
