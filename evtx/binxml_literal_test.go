@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"maps"
+	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -37,6 +41,8 @@ type litRec struct {
 	cut                         int         // bytes cut off the record's end
 	patch                       func(b []byte)
 	oddAttr                     func(w *bxb) // writes one more attribute of the first Data
+	elemName                    string       // the name of <Computer>, when set
+	attrEntity                  bool         // the Provider's Name is joined to an entity reference
 }
 
 func (r litRec) write(nm litNames) func(w *bxb) {
@@ -63,12 +69,19 @@ func (r litRec) write(nm litNames) func(w *bxb) {
 		w.closeStart()
 		el("Provider", true)
 		attr("Name", r.provider)
+		if r.attrEntity {
+			w.u8(0x09)
+			nm.put(w, "amp")
+		}
 		w.closeEmpty()
 		el("EventID", false)
 		w.closeStart().text(r.eventID).end()
 		name := "Computer"
 		if r.channel {
 			name = "Channel"
+		}
+		if r.elemName != "" {
+			name = r.elemName
 		}
 		el(name, r.lang)
 		if r.lang {
@@ -377,4 +390,322 @@ func TestLiteralShapesGiveUp(t *testing.T) {
 	}
 	assert.False(t, one.lit.off)
 	assert.Equal(t, 3*8-1, one.lit.hits)
+}
+
+// litW writes one record of a chunk, its names shared through nm.
+type litW func(nm litNames) func(w *bxb)
+
+// litChunkW writes recs into a chunk, names shared as Windows shares them.
+func litChunkW(recs ...litW) []byte {
+	c, nm := newTestChunk(), litNames{}
+	for _, r := range recs {
+		c.add(r(nm))
+	}
+	return c.buf
+}
+
+// litUnits writes units over the UTF-16 characters of from in b.
+func litUnits(t *testing.T, b []byte, from string, units ...uint16) {
+	t.Helper()
+	at := bytes.Index(b, utf16le(from))
+	require.GreaterOrEqual(t, at, 0, "%q not written", from)
+	require.Len(t, units, len(utf16le(from))/2)
+	for i, u := range units {
+		binary.LittleEndian.PutUint16(b[at+2*i:], u)
+	}
+}
+
+// TestLiteralShapesAdversarial checks, on records built to sit next to a
+// compiled shape, that what the shape decodes is what the parse and the
+// walk give, and that it decodes no record whose reading by the parser
+// depends on bytes it does not compare: texts ending in NULs or holding
+// lone surrogates, bytes after the end-of-fragment token, a value's type
+// byte or token flag, a name spelled with a trailing NUL, an attribute's
+// text joined to a reference, a name read inside the record's own text,
+// names referred to outside the chunk, and fragments of two elements.
+func TestLiteralShapesAdversarial(t *testing.T) {
+	base := litBase()
+	b := litOf(base)
+	with := func(f func(r *litRec)) litRec {
+		r := litBase()
+		r.data = append([][2]string(nil), r.data...)
+		f(&r)
+		return r
+	}
+	// refTo writes r with its <Computer> name referred to at ref.
+	refTo := func(r litRec, ref uint32) litW {
+		return func(nm litNames) func(w *bxb) {
+			m := maps.Clone(nm)
+			m["Computer"] = ref
+			return r.write(m)
+		}
+	}
+	// ownText writes a record whose <Computer> name is read inside its
+	// own last Data text, which spells a name structure of name.
+	ownText := func(name string) litW {
+		r := with(func(r *litRec) { r.data[2][1] = strings.Repeat("P", 13) })
+		return func(nm litNames) func(w *bxb) {
+			return func(w *bxb) {
+				r.write(nm)(w)
+				at := bytes.Index(w.b, utf16le(r.data[2][1]))
+				require.Positive(t, at)
+				st := binary.LittleEndian.AppendUint16(make([]byte, 6), uint16(len(name)))
+				st = append(append(st, utf16le(name)...), 0, 0)
+				require.Len(t, st, 26)
+				copy(w.b[at:], st)
+				el := binary.LittleEndian.AppendUint32([]byte{0x01, 0, 0, 0, 0}, nm["Computer"])
+				ref := bytes.Index(w.b, el)
+				require.Positive(t, ref)
+				binary.LittleEndian.PutUint32(w.b[ref+5:], uint32(w.pos()-len(w.b)+at))
+			}
+		}
+	}
+	// after writes r, then more after its end-of-fragment token (eof:
+	// r's own one dropped).
+	after := func(r litRec, eof bool, more func(nm litNames, w *bxb)) litW {
+		return func(nm litNames) func(w *bxb) {
+			return func(w *bxb) {
+				r.write(nm)(w)
+				if eof {
+					w.b = w.b[:len(w.b)-1]
+				}
+				more(nm, w)
+			}
+		}
+	}
+	patched := func(f func(b []byte)) litW {
+		return litOf(with(func(r *litRec) { r.patch = f }))
+	}
+	// The token of the <Computer> text, host1.
+	compTok := func(b []byte) int { return bytes.Index(b, utf16le("host1")) - 4 }
+	cases := []struct {
+		name string
+		recs []litW
+		hits int
+	}{
+		{"texts ending in NULs, or all NULs", []litW{b, b, func(nm litNames) func(w *bxb) {
+			r := with(func(r *litRec) { r.computer, r.data[1][1] = "QQQQ", "ZZ" })
+			r.patch = func(b []byte) {
+				litUnits(t, b, "QQQQ", 'h', 0, 0, 0)
+				litUnits(t, b, "ZZ", 0, 0)
+			}
+			return r.write(nm)
+		}, b}, 3},
+		{"lone and paired surrogates", []litW{b, b, func(nm litNames) func(w *bxb) {
+			r := with(func(r *litRec) { r.computer, r.data[0][1], r.data[2][1] = "QQQQ", "RR", "SSS" })
+			r.patch = func(b []byte) {
+				litUnits(t, b, "QQQQ", 0xd800, 'a', 0xdc00, 0xd800)
+				litUnits(t, b, "RR", 0xd83d, 0xde00)
+				litUnits(t, b, "SSS", 'x', 0xdbff, 0)
+			}
+			return r.write(nm)
+		}, b}, 3},
+		{"bytes after the end-of-fragment token", []litW{b, b, after(base, false, func(nm litNames, w *bxb) {
+			w.raw([]byte{0x05, 0x01, 0xff, 0xff, 0x01, 0x41, 0x00})
+		}), b}, 3},
+		{"a value's type byte differs", []litW{b, b, patched(func(b []byte) { b[compTok(b)+1] = 0x02 }), b}, 2},
+		{"a value token with the more flag", []litW{b, b, patched(func(b []byte) { b[compTok(b)] = 0x45 }), b}, 2},
+		{"a name spelled with a trailing NUL", []litW{b, b,
+			litOf(with(func(r *litRec) { r.elemName = "Computer\x00" })),
+			litOf(with(func(r *litRec) { r.elemName = "Computer\x00" })), b}, 3},
+		{"an attribute's text joined to an entity reference", []litW{b, b,
+			litOf(with(func(r *litRec) { r.attrEntity = true })), b}, 2},
+		{"a name read in the record's own text", []litW{b, b, ownText("Computer"), ownText("Computes"), b}, 3},
+		{"a name referred to in the chunk header", []litW{b, b, refTo(base, 100), b}, 2},
+		{"a name referred to past the chunk", []litW{b, b, refTo(base, 0xffffffff), b}, 2},
+		{"a name referred to at the chunk's last bytes", []litW{b, b, refTo(base, chunkSize-10), b}, 2},
+		{"a name referred to across the chunk's end", []litW{b, b, refTo(base, chunkSize-7), b}, 2},
+		{"two elements in the fragment", []litW{
+			after(base, true, func(nm litNames, w *bxb) {
+				w.u8(0x01).u32(0)
+				nm.put(w, "X")
+				w.closeStart().text("t").end().eof()
+			}),
+			after(base, true, func(nm litNames, w *bxb) {
+				w.u8(0x01).u32(0)
+				nm.put(w, "X")
+				w.closeStart().text("other").end().eof()
+			}), b, b}, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			chunk := litChunkW(tc.recs...)
+			hits := litCompare(t, chunk, tc.name)
+			assert.Equal(t, tc.hits, hits, "records decoded by a compiled shape")
+			// The same chunk again with the scratch of the first: the
+			// shapes kept, the names found again.
+			sc := &bxScratch{}
+			litCompareChunk(t, sc, chunk, tc.name+", first read")
+			first := sc.lit.hits
+			litCompareChunk(t, sc, chunk, tc.name+", second read")
+			assert.GreaterOrEqual(t, sc.lit.hits-first, first, "the second read decodes at least what the first did")
+		})
+	}
+}
+
+// litOf is r's writer.
+func litOf(r litRec) litW { return r.write }
+
+// TestLiteralShapeGenerationWrap runs the chunks of TestLiteralShapeNextChunk
+// with the chunk generation about to wrap around, which the names found at
+// an offset are remembered by: the results and the records decoded must
+// be those of a scratch starting from zero.
+func TestLiteralShapeGenerationWrap(t *testing.T) {
+	base := litBase()
+	a := litChunk([]litRec{base, base})
+	cc, nm := newTestChunk(), litNames{}
+	cc.add(base.write(nm))
+	cc.add(base.write(nm))
+	at := bytes.Index(cc.buf, utf16le("Computer"))
+	require.Positive(t, at)
+	copy(cc.buf[at:], utf16le("Computes"))
+	chunks := [][]byte{a, cc.buf, a, cc.buf, a}
+	run := func(gen uint32) int {
+		sc := &bxScratch{}
+		sc.lit.gen = gen
+		for i, c := range chunks {
+			litCompareChunk(t, sc, c, fmt.Sprintf("generation %d, chunk %d", gen, i))
+		}
+		return sc.lit.hits
+	}
+	want := run(0)
+	// The first chunk compiles the shape of names Computer, the second
+	// one of Computes (its inline name changed); from the third on,
+	// both records of each chunk are decoded.
+	require.Equal(t, 1+1+2+2+2, want)
+	for _, gen := range []uint32{math.MaxUint32 - 3, math.MaxUint32 - 2, math.MaxUint32 - 1, math.MaxUint32} {
+		assert.Equal(t, want, run(gen), "starting at generation %d", gen)
+	}
+}
+
+// TestLiteralShapeChunkLimits inspects a record a compiled shape decodes
+// when the chunk has spent all but a few of its steps or values: at each
+// count, the shape and the walk must both accept it or both refuse it with
+// the same error.
+func TestLiteralShapeChunkLimits(t *testing.T) {
+	base := litBase()
+	chunk := litChunk([]litRec{base, base})
+	var offs, sizes []int
+	eachRecord(chunk, int(binary.LittleEndian.Uint32(chunk[48:])), func(off, size int) {
+		offs, sizes = append(offs, off), append(sizes, size)
+	})
+	require.Len(t, offs, 2)
+	for _, limit := range []string{"steps", "values"} {
+		refused, decoded := 0, 0
+		for spent := -2; spent <= 40; spent++ {
+			sc := &bxScratch{}
+			list, fast := newChunkInspector(chunk), newChunkInspectorScratch(chunk, sc)
+			list.nodeByNode, fast.direct = true, true
+			_, err := list.inspect(offs[0], sizes[0])
+			require.NoError(t, err)
+			_, err = fast.inspect(offs[0], sizes[0])
+			require.NoError(t, err)
+			require.Equal(t, 1, sc.lit.n, "the first record's shape is compiled")
+			switch limit {
+			case "steps":
+				list.steps, fast.steps = maxStepsPerChunk-spent, maxStepsPerChunk-spent
+			default:
+				list.values, fast.values = maxValuesPerChunk-spent, maxValuesPerChunk-spent
+			}
+			lp, lerr := list.inspect(offs[1], sizes[1])
+			fp, ferr := fast.inspect(offs[1], sizes[1])
+			where := fmt.Sprintf("%s: %d left", limit, spent)
+			if lerr != nil {
+				require.Error(t, ferr, where)
+				assert.Equal(t, lerr.Error(), ferr.Error(), where)
+				assert.ErrorIs(t, ferr, ErrLimit, where)
+				refused++
+				continue
+			}
+			decoded++
+			require.NoError(t, ferr, where)
+			require.NotNil(t, fp.ev, where)
+			assert.Equal(t, eventFromValues(lp), fp.ev, where)
+			assert.Equal(t, list.steps, fast.steps, where)
+			assert.Equal(t, list.values, fast.values, where)
+			assert.Equal(t, 1, sc.lit.hits, where)
+		}
+		assert.Positive(t, refused, "%s: some counts refuse the record", limit)
+		assert.Positive(t, decoded, "%s: some counts decode it", limit)
+	}
+}
+
+// TestLiteralShapesCorpus inspects every chunk of the sample logs as a
+// reader's worker does (one scratch for the file, its shapes kept from
+// chunk to chunk) and node by node, and requires the same results record
+// for record: the logs of template-less records (Defender's) are decoded
+// by compiled shapes, the others must not be.
+func TestLiteralShapesCorpus(t *testing.T) {
+	hits := 0
+	for _, f := range bxCorpus(t) {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		sc := &bxScratch{}
+		for base := 4096; base+chunkSize <= len(b); base += chunkSize {
+			chunk := b[base : base+chunkSize]
+			if string(chunk[:8]) != "ElfChnk\x00" {
+				continue
+			}
+			litCompareChunk(t, sc, chunk, fmt.Sprintf("%s, chunk at 0x%x", filepath.Base(f), base))
+		}
+		if sc.lit.hits > 0 {
+			t.Logf("%s: %d records decoded by %d shapes", filepath.Base(f), sc.lit.hits, sc.lit.n)
+		}
+		hits += sc.lit.hits
+	}
+	assert.Positive(t, hits, "no sample record was decoded by a compiled shape")
+}
+
+// FuzzLiteralShape feeds arbitrary BinXML to records written next to ones
+// of a compiled shape (its seeds are records of that shape, and near
+// ones), in two chunks read with one scratch: every record, whether a
+// shape decodes it or the parse refuses it, must give what the parse and
+// the walk give node by node.
+func FuzzLiteralShape(f *testing.F) {
+	base := litBase()
+	body := func(r litRec) []byte {
+		c, nm := newTestChunk(), litNames{}
+		c.add(base.write(nm))
+		off, size := c.add(r.write(nm))
+		return bytes.Clone(c.buf[off+bxRecHeader : off+size-bxRecTrailer])
+	}
+	other := litBase()
+	other.computer, other.data = "é\U0001d11e", [][2]string{{"A", ""}, {"B", strings.Repeat("x", 70)}}
+	f.Add(body(base))
+	f.Add(body(other))
+	f.Add(body(litRec{provider: "P", eventID: "1", computer: "c", lang: true, nested: true, data: [][2]string{{"N", "v"}}}))
+	f.Add(body(litRec{provider: "P", eventID: "1", computer: "c", entity: true, data: [][2]string{{"N", "v"}}}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) > 8192 {
+			b = b[:8192]
+		}
+		raw := func(nm litNames) func(w *bxb) { return func(w *bxb) { w.raw(b) } }
+		// The record's references were written for the place of the
+		// first chunk's second record: the same in both chunks.
+		one := litChunkW(litOf(base), raw, litOf(base), raw)
+		shifted := litBase()
+		shifted.provider = "a provider name of another length"
+		two := litChunkW(litOf(base), raw, litOf(shifted), raw, litOf(base))
+		litCompare(t, one, "first chunk", two, one)
+	})
+}
+
+// TestLiteralShapeShortChunk reads records of a compiled shape in the cut
+// last chunk of a file, one of them referring to a name past the cut: the
+// shape must find the chunk's end where the parser does.
+func TestLiteralShapeShortChunk(t *testing.T) {
+	base := litBase()
+	b := litOf(base)
+	past := func(nm litNames) func(w *bxb) {
+		m := maps.Clone(nm)
+		m["Computer"] = 0x3000
+		return base.write(m)
+	}
+	full := litChunkW(b, b, past, b)
+	require.Less(t, int(binary.LittleEndian.Uint32(full[48:])), 0x2000, "the records end before the cut")
+	copy(full[0x3000:], []byte{0, 0, 0, 0, 0, 0, 8, 0})
+	copy(full[0x3008:], append(utf16le("Computer"), 0, 0))
+	assert.Equal(t, 3, litCompare(t, full, "whole chunk"), "the name past the cut is read in the whole chunk")
+	assert.Equal(t, 2, litCompare(t, full[:0x2000], "cut chunk"), "and not in the cut one")
+	assert.Equal(t, 2, litCompare(t, full[:0x3000+8+16], "chunk cut in the name"))
 }

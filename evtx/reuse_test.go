@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"testing"
@@ -119,5 +122,71 @@ func TestReuseEventsStops(t *testing.T) {
 		cancel()
 		assert.ErrorIs(t, last, context.Canceled, "workers %d", workers)
 		assert.Less(t, n, 3000, "workers %d: no chunk after the cancellation", workers)
+	}
+}
+
+// TestReuseEventsStableInBody checks that with ReuseEvents no worker
+// writes into an Event while the loop body that received it runs: the
+// body copies the Event, lets the workers run on, and finds it unchanged
+// when it returns, the last events of each chunk included.
+func TestReuseEventsStableInBody(t *testing.T) {
+	img := mustEncode(t, fuzzEvents(4000), evtxwrite.Options{})
+	r, err := evtx.NewReader(bytes.NewReader(img), int64(len(img)), "log.evtx")
+	require.NoError(t, err)
+	for _, workers := range []int{2, 3} {
+		n, changed := 0, 0
+		for ev, err := range r.Events(context.Background(), evtx.Options{Workers: workers, ReuseEvents: true}) {
+			require.NoError(t, err)
+			c := *ev
+			c.Data = slices.Clone(ev.Data)
+			for range 20 {
+				runtime.Gosched() // the workers decode the next chunks
+			}
+			if !assert.Equal(t, c, *ev, "workers %d, event %d changed in the loop body", workers, n) {
+				changed++
+			}
+			if changed > 3 {
+				break
+			}
+			n++
+		}
+		assert.Equal(t, 4000, n, "workers %d", workers)
+	}
+}
+
+// TestReuseEventsTemplateLess reads sample logs of template-less records,
+// which compiled shapes decode into the chunk's arena, with ReuseEvents
+// and one to three workers: the events must be those of a read without
+// it, in order.
+func TestReuseEventsTemplateLess(t *testing.T) {
+	dir := corpusDir()
+	if dir == "" {
+		t.Skipf("no sample corpus: set %s", corpusEnv)
+	}
+	wanted := []string{"ID1151-Defender health status.evtx", "ID4622-New SSP loaded in LSA (only legitim).evtx", "ID5140-5145-Bloodhound-SharpHound enumeration via SMB.evtx"}
+	var files []string
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && slices.Contains(wanted, d.Name()) {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if len(files) == 0 {
+		t.Skipf("none of %q under %s", wanted, dir)
+	}
+	for _, f := range files {
+		img, err := os.ReadFile(f)
+		require.NoError(t, err)
+		want, wantErrs, _ := readCopies(t, img, evtx.Options{Workers: 1})
+		require.NotEmpty(t, want, f)
+		t.Logf("%s: %d events, %d errors", filepath.Base(f), len(want), len(wantErrs))
+		for _, workers := range []int{1, 2, 3} {
+			got, gotErrs, _ := readCopies(t, img, evtx.Options{Workers: workers, ReuseEvents: true})
+			require.Equal(t, len(want), len(got), "%s, workers %d", f, workers)
+			for i := range want {
+				require.Equal(t, want[i], got[i], "%s, workers %d, event %d", f, workers, i)
+			}
+			assert.Equal(t, wantErrs, gotErrs, "%s, workers %d", f, workers)
+		}
 	}
 }
