@@ -306,7 +306,9 @@ func (r *Reader) Events(ctx context.Context, o Options) iter.Seq2[*Event, error]
 			yieldAll := put
 			put = func(res chunkResult) bool {
 				ok := yieldAll(res)
-				if res.arena != nil {
+				// After a break, the last Event yielded is left as it
+				// is: its arena is not handed back.
+				if ok && res.arena != nil {
 					select {
 					case free <- res.arena:
 					default:
