@@ -904,7 +904,8 @@ func (d *chunkInspector) inspect(recordOffset, recordSize int) (plan *recordValu
 	plan.recordID = binary.LittleEndian.Uint64(rec[8:16])
 	plan.fileTime = binary.LittleEndian.Uint64(rec[16:24])
 	plan.size = recordSize
-	// A template-less record of a shape compiled in this chunk.
+	// A template-less record of a shape compiled earlier (in this chunk or
+	// another the worker read).
 	if d.sc.lit.n > 0 && d.direct && !d.detached && d.literalEvent(plan, recordOffset+bxRecHeader, recordOffset+recordSize-bxRecTrailer) {
 		return plan, nil
 	}

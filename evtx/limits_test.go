@@ -33,4 +33,16 @@ func TestLimitsDocumented(t *testing.T) {
 		assert.Contains(t, doc, fmt.Sprintf("| %s | %d", c.row, c.v), c.row)
 		assert.Contains(t, pkgDoc, fmt.Sprintf("%s (%d", c.pkg, c.v), c.row)
 	}
+	// The worker's caches, in docs/limits.md only.
+	for _, c := range []struct {
+		row string
+		v   int
+	}{
+		{"cached template bodies", maxCachedTemplates},
+		{"interned paths", maxInternedPaths},
+		{"compiled template-less shapes", maxLitProgs},
+	} {
+		assert.Contains(t, doc, fmt.Sprintf("| %s | %d ", c.row, c.v), c.row)
+	}
+	assert.Contains(t, doc, fmt.Sprintf("with %d MiB of names", maxCachedNameBytes>>20))
 }
