@@ -446,3 +446,66 @@ func TestSizeTAndIrregularBooleans(t *testing.T) {
 		{"", "true", TypeBool}, {"", "true", TypeBool}, {"", "false", TypeBool}, {"", "true", TypeBool},
 	}, ev.Data)
 }
+
+// TestDecoderCountsBounded checks the guard that keeps from the Velocidex
+// fallback a chunk in which it could meet a template argument count it
+// would follow unbounded (decoderCountsBounded).
+func TestDecoderCountsBounded(t *testing.T) {
+	le := binary.LittleEndian
+	// instance returns the bytes the decoder reads for an instance at
+	// chunk offset at of template id: token, version, ID, definition
+	// offset def (0: its own end, an inline definition), a first count, a
+	// GUID, a body of size body (zeros), then a second count.
+	instance := func(at int, id uint32, def int, body int, count uint32) []byte {
+		if def == 0 {
+			def = at + 10
+		}
+		b := []byte{0x0c, 0x01}
+		b = le.AppendUint32(b, id)
+		b = le.AppendUint32(b, uint32(def))
+		b = le.AppendUint32(b, 1)
+		b = append(b, make([]byte, 16)...)
+		b = le.AppendUint32(b, uint32(body))
+		b = append(b, make([]byte, body)...)
+		return le.AppendUint32(b, count)
+	}
+	chunk := func(parts map[int][]byte) []byte {
+		c := make([]byte, 4096)
+		for at, p := range parts {
+			copy(c[at:], p)
+		}
+		return c
+	}
+	cases := []struct {
+		name  string
+		buf   []byte
+		from  int
+		known map[uint32]bool
+		want  bool
+	}{
+		{"nothing that reads as an instance", chunk(nil), 512, nil, true},
+		{"an unknown template, 2048 arguments", chunk(map[int][]byte{1000: instance(1000, 7, 0, 40, maxTemplateArgs)}), 512, nil, true},
+		{"an unknown template, 2049 arguments", chunk(map[int][]byte{1000: instance(1000, 7, 0, 40, maxTemplateArgs+1)}), 512, nil, false},
+		{"an unknown template, 2^32-1 arguments", chunk(map[int][]byte{1000: instance(1000, 7, 900, 0, 0xffffffff)}), 512, nil, false},
+		{"a template the decoder knows", chunk(map[int][]byte{1000: instance(1000, 7, 900, 0, 0xffffffff)}), 512, map[uint32]bool{7: true}, true},
+		{"template ID 0 stops the decoder", chunk(map[int][]byte{1000: instance(1000, 0, 900, 0, 0xffffffff)}), 512, nil, true},
+		{"before the record: not read", chunk(map[int][]byte{300: instance(300, 7, 900, 0, 0xffffffff)}), 512, nil, true},
+		{"defined inline earlier in the chunk", chunk(map[int][]byte{
+			300:  instance(300, 7, 0, 8, 3),
+			1000: instance(1000, 7, 300, 0, 0xffffffff)}), 512, nil, true},
+		{"defined inline only after", chunk(map[int][]byte{
+			1000: instance(1000, 7, 2000, 0, 0xffffffff),
+			2000: instance(2000, 7, 0, 8, 3)}), 512, nil, false},
+		{"an unbounded one after a bounded one", chunk(map[int][]byte{
+			1000: instance(1000, 7, 0, 8, 3),
+			2000: instance(2000, 9, 0, 8, 1<<20)}), 512, nil, false},
+		{"the second count past the chunk's end", chunk(map[int][]byte{4096 - 34: instance(4096-34, 7, 0, 0, 0)[:34]}), 512, nil, true},
+		{"a body size past the chunk's end", chunk(map[int][]byte{1000: le.AppendUint32(instance(1000, 7, 0, 0, 0)[:30], 0xffffffff)}), 512, nil, true},
+		{"cut by the chunk's end", chunk(map[int][]byte{4080: instance(4080, 7, 0, 0, 0xffffffff)[:16]}), 512, nil, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, c.want, decoderCountsBounded(c.buf, c.from, c.known))
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -47,6 +48,11 @@ type recordWork struct {
 	ev       *Event
 	unwanted bool
 	dropped  error // why the decoder output for it was dropped (panic)
+	// fallbackKnown is set on a record the pre-pass refused that
+	// runFallback hands to the decoder: the IDs of the templates the
+	// decoder knows when it reaches the record. Its bytes are checked in
+	// the decoder's copy before the decoder runs (unboundedFallback).
+	fallbackKnown map[uint32]bool
 }
 
 // chunkDecoder decodes chunk slots. Each worker owns one, with its buffers.
@@ -607,6 +613,13 @@ func (d *chunkDecoder) runDecoderLayout(works []*recordWork, layout func([]*reco
 	var vitems []*recordWork
 	for attempt := 0; attempt <= maxDecoderRetries+1; attempt++ {
 		vitems = d.sanitise(works)
+		for w := d.unboundedFallback(vitems); w != nil; w = d.unboundedFallback(vitems) {
+			// Its refusal by the pre-pass stands (runFallback puts
+			// dropped back as it was).
+			w.dropped = fmt.Errorf("%w: the decoder could follow a template argument count over %d", ErrLimit, maxTemplateArgs)
+			layout(works)
+			vitems = d.sanitise(works)
+		}
 		var perr error
 		recs, perr = parse(d.cp, len(vitems))
 		if perr == nil {
@@ -834,6 +847,68 @@ func templatesKnown(buf []byte, s span, known map[uint32]bool) bool {
 	return true
 }
 
+// unboundedFallback returns the first record of vitems, the decoder's
+// layout of the chunk in d.cp, that runFallback handed to the decoder and
+// from which the decoder could meet an argument count it does not bound
+// (decoderCountsBounded), or nil. The bytes checked are those of the
+// decoder's copy, fillers and patches included.
+func (d *chunkDecoder) unboundedFallback(vitems []*recordWork) *recordWork {
+	for _, w := range vitems {
+		if w != nil && w.fallbackKnown != nil && !decoderCountsBounded(d.cp, w.off+recHeaderLen, w.fallbackKnown) {
+			return w
+		}
+	}
+	return nil
+}
+
+// decoderCountsBounded reports whether the Velocidex decoder, reading
+// BinXML from offset from of the chunk buf and knowing the templates of the
+// IDs in known, can meet no template instance whose argument count it
+// would follow unbounded. It caps the count of an instance of a template it
+// knows; for one it does not know, it reads the definition that follows,
+// then a second count, which it does not cap (2^32 loops 2^32 times,
+// allocating as it goes). The pre-pass bounds every instance of the
+// records it accepts; a record it refused may hold one it never reached,
+// and the decoder may run on past the record's end. So every place from
+// from to the end of the chunk where an instance could start (token 0x0C,
+// version 1, an ID other than 0, which stops the decoder) is read as the
+// decoder would read an unknown template there, and its second count must
+// be at most maxTemplateArgs, unless its ID is in known or an inline
+// definition of it (an instance whose definition offset is its own end)
+// lies earlier in the chunk: the records after a refused one define and
+// use templates of their own. The places are not known to be tokens: a
+// refusal here may be needless.
+func decoderCountsBounded(buf []byte, from int, known map[uint32]bool) bool {
+	le := binary.LittleEndian
+	// token, version, ID, definition offset, first count, GUID, body size
+	const defAt, bodyAt = 1 + 1 + 4, 1 + 1 + 4 + 4 + 4 + 16 + 4
+	var defined map[uint32]bool // IDs defined inline before p
+	for p := 0; p+bodyAt <= len(buf); p++ {
+		i := bytes.Index(buf[p:], []byte{0x0c, 0x01})
+		if i < 0 || p+i+bodyAt > len(buf) {
+			return true // past the end the decoder reads zeros
+		}
+		p += i
+		id := le.Uint32(buf[p+2:])
+		if id == 0 || known[id] || defined[id] {
+			continue
+		}
+		if p >= from {
+			at := int64(p+bodyAt) + int64(le.Uint32(buf[p+bodyAt-4:]))
+			if at+4 <= int64(len(buf)) && le.Uint32(buf[at:]) > maxTemplateArgs {
+				return false
+			}
+		}
+		if int(le.Uint32(buf[p+defAt:])) == p+defAt+4 {
+			if defined == nil {
+				defined = map[uint32]bool{}
+			}
+			defined[id] = true
+		}
+	}
+	return true
+}
+
 // definedIDs adds to known the IDs of the templates a record laid out for
 // the decoder defines (its plan lists their offsets; a template's ID is the
 // first four bytes of its GUID, 4 bytes into the definition).
@@ -874,6 +949,9 @@ func (d *chunkDecoder) runFallback(works []*recordWork) map[*recordWork]*vevtx.E
 	}
 	var cands []*recordWork
 	layout := func(works []*recordWork) {
+		for _, w := range works {
+			w.fallbackKnown = nil
+		}
 		d.admit(works)
 		known := map[uint32]bool{}     // top-level definitions, for the guard
 		byDecoder := map[uint32]bool{} // every template ID the decoder learns
@@ -898,6 +976,7 @@ func (d *chunkDecoder) runFallback(works []*recordWork) map[*recordWork]*vevtx.E
 				known[defined] = true
 				byDecoder[defined] = true
 			}
+			w.fallbackKnown = maps.Clone(byDecoder)
 			cands = append(cands, w)
 		}
 	}
@@ -912,6 +991,7 @@ func (d *chunkDecoder) runFallback(works []*recordWork) map[*recordWork]*vevtx.E
 	}
 	for i, w := range works {
 		w.toDecode, w.patches, w.defines, w.dropped = keep[i].toDecode, keep[i].patches, keep[i].defines, keep[i].dropped
+		w.fallbackKnown = nil
 	}
 	if d.hooks != nil && d.hooks.fallback != nil {
 		d.hooks.fallback(len(cands), len(fb))

@@ -134,6 +134,24 @@ func TestDecoderFallbackRefusedRecords(t *testing.T) {
 			wantFallback: "fragment header version 1.2, want 1.1",
 		},
 		{
+			// The same record, but the chunk holds, after it, bytes the
+			// decoder could read as a template definition followed by a
+			// count of 2^32-1 arguments, which it would loop over (a
+			// fuzzed chunk took it 7-11 s): it is not handed over.
+			name: "fragment header version 1.2, an unbounded count after it: not handed over",
+			damage: func(c []byte, off int) {
+				c[off+24+2] = 2
+				at := len(c) - 64 // the chunk's unused space
+				pattern := make([]byte, 38)
+				pattern[0], pattern[1] = 0x0c, 0x01                     // token, version
+				binary.LittleEndian.PutUint32(pattern[2:], 0x1234)      // template ID
+				binary.LittleEndian.PutUint32(pattern[30:], 0)          // body size
+				binary.LittleEndian.PutUint32(pattern[34:], 0xffffffff) // the second count
+				copy(c[at:], pattern)
+			},
+			wantErr: evtx.ErrBadRecord,
+		},
+		{
 			// Velocidex gives up on a template instance whose version byte
 			// is not 1, and yields an empty event: the error stays.
 			name:    "template instance version 2: Velocidex fails too",
