@@ -877,7 +877,9 @@ func (d *chunkDecoder) unboundedFallback(vitems []*recordWork) *recordWork {
 // definition of it (an instance whose definition offset is its own end)
 // lies earlier in the chunk: the records after a refused one define and
 // use templates of their own. The places are not known to be tokens: a
-// refusal here may be needless.
+// refusal here may be needless. What it does not see: a chunk crafted so
+// that the decoder, running on past a refused record, passes over such an
+// inline definition without reading it and then meets an instance of it.
 func decoderCountsBounded(buf []byte, from int, known map[uint32]bool) bool {
 	le := binary.LittleEndian
 	// token, version, ID, definition offset, first count, GUID, body size
