@@ -345,7 +345,10 @@ func writeFiller(cp []byte, off, size int) {
 	le.PutUint32(cp[off+4:], uint32(size))
 	le.PutUint64(cp[off+8:], 0)
 	le.PutUint64(cp[off+16:], 0)
-	cp[off+recHeaderLen] = 0x00
+	// The EOF token, and zeros to the region's end: the decoder, running
+	// on from a record before (see decoderCountsBounded), reads nothing
+	// of what the region held.
+	clear(cp[off+recHeaderLen : off+size])
 }
 
 // chunkFrame is what framing a chunk found.
