@@ -1,6 +1,7 @@
 package evtx
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -508,4 +509,17 @@ func TestDecoderCountsBounded(t *testing.T) {
 			assert.Equal(t, c.want, decoderCountsBounded(c.buf, c.from, c.known))
 		})
 	}
+}
+
+// TestWriteFillerBlanksRegion: a filler is a record the decoder reads as
+// empty, and nothing of what its region held is left for a decoder
+// running on from the record before.
+func TestWriteFillerBlanksRegion(t *testing.T) {
+	cp := bytes.Repeat([]byte{0x0c}, 400)
+	writeFiller(cp, 100, 200)
+	assert.Equal(t, recMagic, string(cp[100:104]))
+	assert.Equal(t, uint32(200), binary.LittleEndian.Uint32(cp[104:]))
+	assert.Equal(t, make([]byte, 200-8), cp[108:300], "record ID, time, EOF and the rest: zeros")
+	assert.Equal(t, bytes.Repeat([]byte{0x0c}, 100), cp[:100], "before the region: untouched")
+	assert.Equal(t, bytes.Repeat([]byte{0x0c}, 100), cp[300:], "after the region: untouched")
 }
