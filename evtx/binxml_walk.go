@@ -171,15 +171,8 @@ func (w *bxWalker) emitNodes(nodes []*bxNode, parent *bxPath, args []bxArg, base
 				wc.attrParent = path
 			}
 			for i := range n.attrs {
-				a := &n.attrs[i]
-				if named && a.name == "Name" {
-					continue // already in the path
-				}
-				if bxOnlyNullOptional(a.value, args) {
-					continue // not rendered
-				}
-				for _, v := range a.value {
-					if err := w.emitValue(v, path, wc.attrPaths[i], args, base, depth); err != nil {
+				if a := &n.attrs[i]; attrRendered(a, named, args) {
+					if err := w.emitAttr(a, path, wc.attrPaths[i], args, base, depth); err != nil {
 						return err
 					}
 				}
@@ -231,21 +224,30 @@ func (w *bxWalker) emitElementOnce(n *bxNode, parent *bxPath, args []bxArg, dept
 		*dataIndex++
 	}
 	for i := range n.attrs {
-		a := &n.attrs[i]
-		if named && a.name == "Name" {
-			continue // already in the path
-		}
-		if bxOnlyNullOptional(a.value, args) {
-			continue // not rendered
-		}
-		ap := sc.join(path.path, "@", a.name)
-		for _, v := range a.value {
-			if err := w.emitValue(v, path, ap, args, 0, depth); err != nil {
+		if a := &n.attrs[i]; attrRendered(a, named, args) {
+			if err := w.emitAttr(a, path, sc.join(path.path, "@", a.name), args, 0, depth); err != nil {
 				return err
 			}
 		}
 	}
 	return w.emitNodes(n.children, path, args, 0, depth+1)
+}
+
+// attrRendered reports whether attribute a of an element gives values: not
+// the Name of a named Data (named), already in its path, nor one of Null
+// optional substitutions only, which is not rendered.
+func attrRendered(a *bxAttr, named bool, args []bxArg) bool {
+	return !(named && a.name == "Name") && !bxOnlyNullOptional(a.value, args)
+}
+
+// emitAttr emits the values of attribute a, at ap, of the element at path.
+func (w *bxWalker) emitAttr(a *bxAttr, path, ap *bxPath, args []bxArg, base, depth int) error {
+	for _, v := range a.value {
+		if err := w.emitValue(v, path, ap, args, base, depth); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // dataSegs holds the first unnamed Data segments, built once.
