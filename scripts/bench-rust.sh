@@ -14,6 +14,10 @@
 # Columns, each its own process:
 #   floor/1    speeddecode floor FILE: process start, read and CRC32 of
 #              every 64 KiB chunk (what any reader pays)
+#   bare/1     (-files only) bare FILE: the same floor in a program that
+#              does not import the evtx package; floor/1 less bare/1 is what
+#              linking the package costs a process (the initialisation of
+#              its dependencies, the Velocidex decoder's among them)
 #   rust/T     RUST_BACKTRACE=0 evtx_dump -o jsonl -t T FILE > out.jsonl
 #   decode/W   speeddecode W FILE: evtx.Reader.Events, every event decoded
 #              into an evtx.Event, nothing written
@@ -80,6 +84,39 @@ go build -o "$dir/evtxbench" ./internal/benchgen/evtxbench # the generator
 go build -o "$dir/evtxdump" ./examples/evtxdump
 src="$dir/speeddecode-src"
 mkdir -p "$src"
+# floor.go is the floor, shared by speeddecode and bare.
+cat >"$src/floor.go" <<'EOF'
+package main
+
+import (
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+)
+
+// floor reads path and CRC32s each 64 KiB chunk, printing a count and the
+// sum: what any reader of the file pays.
+func floor(path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	buf := make([]byte, 64<<10)
+	var sum uint32
+	n := 0
+	for {
+		k, err := io.ReadFull(f, buf)
+		sum ^= crc32.ChecksumIEEE(buf[:k])
+		n++
+		if err != nil {
+			break
+		}
+	}
+	fmt.Println(n, sum)
+}
+EOF
 cat >"$src/main.go" <<'EOF'
 // Command speeddecode: "speeddecode floor FILE" reads FILE and CRC32s each
 // 64 KiB chunk; "speeddecode W FILE [reuse]" reads every event of FILE with
@@ -90,8 +127,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"hash/crc32"
-	"io"
 	"os"
 	"strconv"
 
@@ -100,23 +135,7 @@ import (
 
 func main() {
 	if os.Args[1] == "floor" {
-		f, err := os.Open(os.Args[2])
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		buf := make([]byte, 64<<10)
-		var sum uint32
-		n := 0
-		for {
-			k, err := io.ReadFull(f, buf)
-			sum ^= crc32.ChecksumIEEE(buf[:k])
-			n++
-			if err != nil {
-				break
-			}
-		}
-		fmt.Println(n, sum)
+		floor(os.Args[2])
 		return
 	}
 	workers, _ := strconv.Atoi(os.Args[1])
@@ -136,6 +155,12 @@ EOF
 printf 'module speeddecode\n\ngo 1.25\n\nrequire github.com/evtxkit/smbreadiness v0.0.0\n\nreplace github.com/evtxkit/smbreadiness => %s\n' "$PWD" >"$src/go.mod"
 cp go.sum "$src/go.sum"
 (cd "$src" && GOFLAGS=-mod=mod go build -o "$dir/speeddecode" .)
+# bare: the floor alone, in a module of its own.
+mkdir -p "$dir/bare-src"
+cp "$src/floor.go" "$dir/bare-src/"
+printf 'package main\n\nimport "os"\n\nfunc main() { floor(os.Args[1]) }\n' >"$dir/bare-src/main.go"
+printf 'module bare\n\ngo 1.25\n' >"$dir/bare-src/go.mod"
+(cd "$dir/bare-src" && go build -o "$dir/bare" .)
 export RUST_BACKTRACE=0
 
 gen="$dir/gen-${size}MiB.evtx"
@@ -153,6 +178,7 @@ timer=()
 col() { # column file
   case "$1" in
     floor/*) "${timer[@]}" "$dir/speeddecode" floor "$2" ;;
+    bare/*) "${timer[@]}" "$dir/bare" "$2" ;;
     rust/*) "${timer[@]}" "$rust" -o jsonl -t "${1#rust/}" "$2" ;;
     decode/*) "${timer[@]}" "$dir/speeddecode" "${1#decode/}" "$2" ;;
     reuse/*) "${timer[@]}" "$dir/speeddecode" "${1#reuse/}" "$2" reuse ;;
@@ -186,7 +212,7 @@ if [ -n "$files" ]; then
   for r in $(seq "$reps"); do
     for f in "$security" "${hayabusa[@]}"; do
       cksum "$f" >"$dir/warm.txt"
-      for c in "${cols1[@]}"; do
+      for c in bare/1 "${cols1[@]}"; do
         timer=(perf stat -x, -e task-clock -o "$dir/perf.txt")
         col "$c" "$f" || true
         printf '%s\t%s\t%s\n' "$(basename "$f")" "$c" "$(grep task-clock "$dir/perf.txt" | cut -d, -f1)" >>"$praw"
@@ -202,17 +228,17 @@ function median(list,   a, n, i, j, t) {
 }
 { if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 }; ms[$1 SUBSEP $2] = ms[$1 SUBSEP $2] " " $3 }
 END {
-  split("floor/1 rust/1 decode/1 reuse/1 evtxdump/1", cols, " ")
-  print "| file | floor ms | rust/1 ms | decode/1 ms | reuse/1 ms | evtxdump/1 ms | x rust: decode | reuse | evtxdump |"
-  print "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  split("bare/1 floor/1 rust/1 decode/1 reuse/1 evtxdump/1", cols, " ")
+  print "| file | bare ms | floor ms | rust/1 ms | decode/1 ms | reuse/1 ms | evtxdump/1 ms | x rust: decode | reuse | evtxdump |"
+  print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for (i = 1; i <= n; i++) {
     f = order[i]; line = "| " f
-    for (c = 1; c <= 5; c++) { m[c] = median(ms[f SUBSEP cols[c]]); line = line sprintf(" | %.2f", m[c]); if (i > 1) tot[c] += m[c] }
-    printf "%s | %.2f | %.2f | %.2f |\n", line, m[2] / m[3], m[2] / m[4], m[2] / m[5]
+    for (c = 1; c <= 6; c++) { m[c] = median(ms[f SUBSEP cols[c]]); line = line sprintf(" | %.2f", m[c]); if (i > 1) tot[c] += m[c] }
+    printf "%s | %.2f | %.2f | %.2f |\n", line, m[3] / m[4], m[3] / m[5], m[3] / m[6]
   }
   line = "| hayabusa, 10 largest, sum"
-  for (c = 1; c <= 5; c++) line = line sprintf(" | %.2f", tot[c])
-  printf "%s | %.2f | %.2f | %.2f |\n", line, tot[2] / tot[3], tot[2] / tot[4], tot[2] / tot[5]
+  for (c = 1; c <= 6; c++) line = line sprintf(" | %.2f", tot[c])
+  printf "%s | %.2f | %.2f | %.2f |\n", line, tot[3] / tot[4], tot[3] / tot[5], tot[3] / tot[6]
 }' "$praw"
   exit 0
 fi
