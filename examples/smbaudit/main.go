@@ -554,6 +554,9 @@ Flags:
 		describeInputs(stderr, g.Files)
 		say(stderr, "%v; no report written", err)
 		return exitNothing
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		say(stderr, "interrupted; no report written")
+		return exitInternal
 	case err != nil:
 		say(stderr, "scan stopped: %v; no report written", err)
 		return exitInternal
