@@ -198,6 +198,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		f, r, err := open(path)
 		if err != nil {
+			if errors.Is(err, os.ErrNotExist) && strings.ContainsAny(filepath.Base(path), "*?[") {
+				err = fmt.Errorf("%w (a pattern is not expanded here: name the directory)", err)
+			}
 			onError(err)
 			continue
 		}

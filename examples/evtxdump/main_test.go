@@ -95,6 +95,7 @@ func TestRun(t *testing.T) {
 		{"a missing file beside a good one", []string{filepath.Join(dir, "gone.evtx"), good}, 1, all, "gone.evtx"},
 		{"nothing readable", []string{junk}, 3, nil, "junk.evtx"},
 		{"missing file alone", []string{filepath.Join(dir, "gone.evtx")}, 3, nil, "no such file"},
+		{"a pattern no shell expanded", []string{filepath.Join(tree, "*.evtx")}, 3, nil, "no such file or directory (a pattern is not expanded here: name the directory)"},
 		{"empty directory", []string{empty}, 3, nil, "no *.evtx file"},
 		{"no file", nil, 2, nil, "usage"},
 		{"bad id", []string{"-id", "x", good}, 2, nil, "not an event ID"},

@@ -1006,7 +1006,7 @@ func isTerminal(w io.Writer) bool {
 func describeInputs(stderr io.Writer, files []smbaudit.FileResult) {
 	for _, f := range files {
 		if f.Skipped {
-			say(stderr, "%s: skipped: %s", f.Path, reason(f.Path, f.Err))
+			say(stderr, "%s: skipped: %s%s", f.Path, reason(f.Path, f.Err), patternHint(f.Path, f.Err))
 			continue
 		}
 		if len(f.DamagedChunks) == 0 && len(f.Errors) == 0 {
@@ -1022,6 +1022,16 @@ func describeInputs(stderr io.Writer, files []smbaudit.FileResult) {
 			say(stderr, "  %v", e)
 		}
 	}
+}
+
+// patternHint returns a hint for a missing path that holds a wildcard: a
+// shell that does not expand patterns (Windows cmd and PowerShell, or a
+// quoted pattern) passes it as it is, and the command does not expand it.
+func patternHint(path string, err error) string {
+	if !errors.Is(err, fs.ErrNotExist) || !strings.ContainsAny(filepath.Base(path), "*?[") {
+		return ""
+	}
+	return " (a pattern is not expanded here: name the directory, and --glob PATTERN for the files in it)"
 }
 
 // printReadSummary writes the one-line summary of what was read and skipped.

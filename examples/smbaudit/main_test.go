@@ -736,3 +736,14 @@ func fixturesKiB(t *testing.T) string {
 	}
 	return fmt.Sprintf("%.1f KiB", float64(n)/1024)
 }
+
+// A wildcard the shell did not expand (Windows, or quoted) names no file:
+// the message says how to ask for the files instead.
+func TestUnexpandedPattern(t *testing.T) {
+	r := runCmd(t, filepath.Join(fixtures, "audit-*.evtx"))
+	assert.Equal(t, exitNothing, r.code)
+	assert.Contains(t, r.stderr, "audit-*.evtx: skipped: no such file or directory (a pattern is not expanded here: name the directory, and --glob PATTERN")
+	r = runCmd(t, filepath.Join(fixtures, "gone.evtx"))
+	assert.Equal(t, exitNothing, r.code)
+	assert.NotContains(t, r.stderr, "pattern", "no hint for a plain missing file")
+}
