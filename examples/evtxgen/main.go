@@ -123,6 +123,10 @@ func run(args []string, stdin io.Reader, stderr io.Writer) error {
 	if outPath == "" || fs.NArg() > 1 {
 		return &usageError{errors.New("usage: evtxgen -o OUT.evtx [flags] [EVENTS.jsonl] (evtxgen -h for the flags)"), false}
 	}
+	if outPath == "-" {
+		// By habit standard output; taken as a name, a file called "-".
+		return &usageError{errors.New("-o -: evtxgen writes a file, not standard output: name one"), false}
+	}
 	out, err := safefile.Create(outPath, safefile.Options{Inputs: fs.Args()})
 	if err != nil {
 		return err

@@ -104,6 +104,7 @@ func TestExitCodes(t *testing.T) {
 		{"two events files", []string{"-o", filepath.Join(dir, "b.evtx"), in, in}, 2},
 		{"the output is the input", []string{"-o", in, in}, 2},
 		{"the output is a directory", []string{"-o", dir, in}, 2},
+		{"the output is -", []string{"-o", "-", in}, 2},
 		{"a missing events file", []string{"-o", filepath.Join(dir, "b.evtx"), filepath.Join(dir, "gone.jsonl")}, 1},
 		{"a missing output directory", []string{"-o", filepath.Join(dir, "gone", "b.evtx"), in}, 1},
 		{"events that are not JSON Lines", []string{"-o", filepath.Join(dir, "b.evtx"), filepath.Join(dir, "a.evtx")}, 1},

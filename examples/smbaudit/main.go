@@ -718,6 +718,16 @@ func (c *common) check() (report.Format, []report.Setting, error) {
 	if c.failOn != "" {
 		failOn, _ = parseFailOn(c.failOn) // checked as it was set
 	}
+	// "-" is standard output by habit; taken as a name, it would become a
+	// file called "-" in the current directory.
+	if c.output == "-" {
+		return "", nil, fmt.Errorf("%s -: the report goes to standard output without %s: leave it out", tn.name("output"), tn.name("output"))
+	}
+	for _, f := range []struct{ flag, path string }{{"partial", c.partial}, {"timeline", c.timeline}, {"out-dir", c.outDir}} {
+		if f.path == "-" {
+			return "", nil, fmt.Errorf("%s -: standard output is not one of its outputs: name a file", tn.name(f.flag))
+		}
+	}
 	if c.output != "" {
 		ext, known := formatOf(c.output)
 		given := c.format != ""

@@ -747,3 +747,16 @@ func TestUnexpandedPattern(t *testing.T) {
 	assert.Equal(t, exitNothing, r.code)
 	assert.NotContains(t, r.stderr, "pattern", "no hint for a plain missing file")
 }
+
+// "-" for an output is refused: taken as a name it would be a file called
+// "-" in the current directory, not standard output.
+func TestDashOutput(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, args := range [][]string{{"-o", "-"}, {"--output=-"}, {"--partial", "-"}, {"--timeline", "-"}, {"--out-dir", "-"}} {
+		r := runCmd(t, append(args, filepath.Join(filepath.Dir(os.Args[0]), "nothing.evtx"))...)
+		assert.Equal(t, exitUsage, r.code, "%v: %s", args, r.stderr)
+		assert.Contains(t, r.stderr, " -: ", "%v", args)
+		assert.NoFileExists(t, filepath.Join(dir, "-"), "%v", args)
+	}
+}
