@@ -325,6 +325,11 @@ func TestZeroedAndTruncatedChunks(t *testing.T) {
 		require.Len(t, bad, 1)
 		last := len(full.chunks) - 1
 		assert.Equal(t, last, bad[0].Chunk)
+		// The file has its whole header: the message says the file is
+		// short, not that it lacks a header.
+		assert.ErrorIs(t, bad[0], evtx.ErrShortFile)
+		assert.NotContains(t, bad[0].Error(), "header", "%v", bad[0])
+		assert.Contains(t, bad[0].Error(), "truncated chunk")
 		before, inLast := 0, 0
 		for _, ev := range full.events {
 			if ev.Source.Chunk != last {

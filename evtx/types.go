@@ -15,9 +15,9 @@ var (
 	// ErrUnsupportedVersion: the header names a format version other than 3.x.
 	ErrUnsupportedVersion = errors.New("evtx: unsupported format version")
 	// ErrShortFile: the file is shorter than its 4096-byte header block
-	// (NewReader fails), or ends before the chunks its header promises (an
-	// *Error is yielded and the chunks present are read).
-	ErrShortFile = errors.New("evtx: file too short for a header")
+	// (NewReader fails), or ends before the chunks its header promises or
+	// inside a chunk (an *Error is yielded and what is present is read).
+	ErrShortFile = errors.New("evtx: file too short")
 	// ErrNotRegular: Open was given a path that is not a regular file (a
 	// named pipe, a device, a socket, a directory); it is refused without
 	// blocking.

@@ -42,12 +42,14 @@
 //
 // Each client has one Verdict per setting that would break it:
 //
-//	Setting                          evidence            hint
-//	DisableSMB1                      3000                move the client to SMB 2 or 3
-//	RequireSecuritySignature         3021                update the client, or enable signing on it
-//	RequireSecuritySignature         3027 only: possibly 3027 is unreliable: check, then as above
-//	SmbServerNameHardeningLevel=1    3025                fix the SPN or the DNS alias, or SrvAllowedServerNames
-//	SmbServerNameHardeningLevel=2    3024, 3025, 3026    move off NTLMv1/LM (3024), fix the SPN (3025, 3026)
+//	Setting                              evidence            hint
+//	DisableSMB1                          3000                move the client to SMB 2 or 3
+//	EncryptData+RejectUnencryptedAccess  3022                update the client to an SMB 3 version that encrypts
+//	RequireSecuritySignature             3021                update the client, or enable signing on it
+//	RequireSecuritySignature             3023                guest sessions cannot sign: give it an account
+//	RequireSecuritySignature             3027 only: possibly 3027 is unreliable: check, then as above
+//	SmbServerNameHardeningLevel=1        3025                fix the SPN or the DNS alias, or SrvAllowedServerNames
+//	SmbServerNameHardeningLevel=2        3024, 3025, 3026    move off NTLMv1/LM (3024), fix the SPN (3025, 3026)
 //
 // A 3027 never makes a verdict certain: a client with 3027 and no 3021 is
 // listed under possibly_breaks_under only. A client with a 551
@@ -94,7 +96,7 @@
 //
 // A server's window (first, last) bounds every decoded record of that
 // server in the inputs (smbaudit.ServerCoverage) and its findings. A server
-// with no audit event (3000, 3021, 3024-3027) gets the warning "no audit
+// with no audit event (3000, 3021, 3022, 3024-3027) gets the warning "no audit
 // events: auditing may be off": a clean-looking server is not proof. A server
 // with some audit events but none of the signing or SPN family gets a warning
 // naming the audit switch that may be off.

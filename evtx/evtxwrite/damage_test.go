@@ -39,6 +39,42 @@ func TestDeterministic(t *testing.T) {
 	require.ErrorIs(t, err, ErrInvalidOptions)
 }
 
+// TestDamageNamingNothing: damage that names no chunk or record of the log
+// is refused, never a sound file written in its place.
+func TestDamageNamingNothing(t *testing.T) {
+	evs := bigSet() // 900 events, record IDs 1 to 900, in more than 2 chunks
+	sound, err := Encode(evs, Options{})
+	require.NoError(t, err)
+	chunks := (len(sound) - 4096) / 0x10000
+	tests := []struct {
+		name   string
+		events []Event
+		d      Damage
+		msg    string
+	}{
+		{"a chunk past the last", evs, Damage{ZeroChunk: chunks + 1}, "ZeroChunk"},
+		{"a negative chunk", evs, Damage{ZeroChunk: -1}, "ZeroChunk"},
+		{"bad magic of a missing record", evs, Damage{BadRecordMagic: 901}, "BadRecordMagic 901"},
+		{"crafted arguments of a missing record", evs, Damage{CraftedArgCount: 5000}, "CraftedArgCount 5000"},
+		{"a cut chunk in a log without events", nil, Damage{TruncateLastChunk: true}, "without chunks"},
+		{"a bad chunk CRC in a log without events", nil, Damage{BadChunkHeaderCRC: true}, "without chunks"},
+		{"a bad records CRC in a log without events", nil, Damage{BadRecordsCRC: true}, "without chunks"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := Encode(tt.events, Options{Damage: tt.d})
+			require.ErrorIs(t, err, ErrInvalidOptions)
+			assert.Contains(t, err.Error(), tt.msg)
+			assert.Nil(t, b)
+		})
+	}
+	// The bounds themselves are damage that names something.
+	for _, d := range []Damage{{ZeroChunk: chunks}, {BadRecordMagic: 900}, {CraftedArgCount: 1}} {
+		_, err := Encode(evs, Options{Damage: d})
+		assert.NoError(t, err, "%+v", d)
+	}
+}
+
 func TestDamage(t *testing.T) {
 	le := binary.LittleEndian
 	sound, err := Encode(bigSet(), Options{})

@@ -49,6 +49,8 @@
 // Options.Damage produces the damaged files a reader must survive: a dirty
 // header whose chunk count lags, a truncated last chunk, wrong CRCs, a zeroed
 // chunk, a record with a bad magic, and a crafted template-argument count.
+// Damage that names nothing in the log (a chunk past the last, a record ID
+// no event has) is refused with ErrInvalidOptions, never silently skipped.
 //
 // # JSON Lines
 //

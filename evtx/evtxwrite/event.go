@@ -73,7 +73,9 @@ type Attribute struct {
 }
 
 // Damage selects deliberate corruption for reader tests. The zero value
-// writes a sound file.
+// writes a sound file. Damage that names nothing in the log (a chunk past
+// the last, a record ID no event has, chunk damage without events) makes
+// Encode fail with ErrInvalidOptions rather than write a sound file.
 type Damage struct {
 	// DirtyHeader marks the file header dirty and makes its chunk count (and
 	// last chunk number) lag one chunk behind the chunks actually written.

@@ -285,6 +285,7 @@ func Encode(events []Event, opts Options) ([]byte, error) {
 	var chunks []*chunk
 	cur := newChunk(1)
 	var prev, num uint64
+	var magicFound, craftedFound bool
 	for i := range events {
 		ev := &events[i]
 		id := ev.RecordID
@@ -292,6 +293,8 @@ func Encode(events []Event, opts Options) ([]byte, error) {
 			id = prev + 1
 		}
 		prev = id
+		magicFound = magicFound || id == d.BadRecordMagic
+		craftedFound = craftedFound || id == d.CraftedArgCount
 		p, err := prepare(ev, id, d.CraftedArgCount != 0 && d.CraftedArgCount == id)
 		if err != nil {
 			var ee *EventError
@@ -315,6 +318,9 @@ func Encode(events []Event, opts Options) ([]byte, error) {
 	}
 	if cur.nrec > 0 {
 		chunks = append(chunks, cur)
+	}
+	if err := d.check(len(chunks), magicFound, craftedFound); err != nil {
+		return nil, err
 	}
 	for i, c := range chunks {
 		c.finish(d, i)
@@ -404,4 +410,21 @@ func WriteFile(path string, events []Event, opts Options) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// check refuses damage that names nothing in a log of n chunks, so that a
+// test asking for damage never gets a sound file: a chunk past the last,
+// a record ID no event has, or chunk damage in a log without chunks.
+func (d Damage) check(n int, magicFound, craftedFound bool) error {
+	switch {
+	case d.ZeroChunk < 0 || d.ZeroChunk > n:
+		return fmt.Errorf("%w: ZeroChunk %d: the log has %d chunk(s)", ErrInvalidOptions, d.ZeroChunk, n)
+	case d.BadRecordMagic != 0 && !magicFound:
+		return fmt.Errorf("%w: BadRecordMagic %d: no event has that record ID", ErrInvalidOptions, d.BadRecordMagic)
+	case d.CraftedArgCount != 0 && !craftedFound:
+		return fmt.Errorf("%w: CraftedArgCount %d: no event has that record ID", ErrInvalidOptions, d.CraftedArgCount)
+	case n == 0 && (d.TruncateLastChunk || d.BadChunkHeaderCRC || d.BadRecordsCRC):
+		return fmt.Errorf("%w: chunk damage asked of a log without events, hence without chunks", ErrInvalidOptions)
+	}
+	return nil
 }

@@ -5,10 +5,11 @@
 // A PATH is a file or a directory, searched recursively for *.evtx (case
 // ignored), its files dumped in path order. --provider and --event-id
 // (also -id) are repeatable or comma lists; --since and --until keep
-// events in a window, both ends included: RFC 3339, a UTC date
-// (2025-10-01, midnight) or a time before now (30d, 12h). The filters are
-// applied by the reader, which skips chunks that hold no wanted provider
-// undecoded.
+// events in a window, both ends included: RFC 3339, a date and time without
+// a zone (2025-10-01 08:00, read as UTC), a UTC date (2025-10-01, midnight)
+// or a time before now (30d, 12h). Flags may come before or after the
+// paths; "--" ends them. The filters are applied by the reader, which skips
+// chunks that hold no wanted provider undecoded.
 //
 // The lines are written by evtx.Reader.WriteJSONLines, which encodes each
 // chunk on the worker that decoded it (-workers 1: decoding, encoding and
@@ -25,18 +26,19 @@
 // Damaged chunks and records are reported on stderr with their file, chunk
 // and offset, and the dump goes on. evtxgen reads the output back.
 //
-// Exit status: 0 every input was read whole; 1 some input was skipped or
-// damaged (each named on stderr), or the output could not be written; 2
-// bad usage; 3 nothing readable: no file found, or none could be opened as
-// EVTX.
+// Exit status: 0 every input was read whole (and for -h); 1 some input was
+// skipped or damaged (each named on stderr), the output could not be
+// written, or the dump was interrupted (SIGINT: the file it stopped in is
+// named, and the dump ends with the last whole line); 2 bad usage; 3
+// nothing readable: no file found, or none could be opened as EVTX.
 package main
 
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
-	"github.com/evtxkit/smbreadiness/internal/cli"
 	"io"
 	"io/fs"
 	"os"
@@ -48,20 +50,64 @@ import (
 	"time"
 
 	"github.com/evtxkit/smbreadiness/evtx"
+	"github.com/evtxkit/smbreadiness/internal/cli"
 	"github.com/evtxkit/smbreadiness/internal/safefile"
 )
 
-// listFlag collects a repeatable, comma-separated flag.
+// listFlag collects a repeatable, comma-separated flag. A value that names
+// nothing is refused: it would silently leave the filter off.
 type listFlag []string
 
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
 func (l *listFlag) Set(s string) error {
+	n := len(*l)
 	for _, v := range strings.Split(s, ",") {
 		if v = strings.TrimSpace(v); v != "" {
 			*l = append(*l, v)
 		}
 	}
+	if len(*l) == n {
+		return errors.New("empty value: name at least one, or leave the flag out")
+	}
 	return nil
+}
+
+const usageText = `usage: evtxdump [--provider NAME]... [--event-id N]... [--since TIME] [--until TIME] [-workers N] [-recover] PATH...
+
+Prints the events of EVTX logs as JSON Lines. A PATH that is a directory is
+searched recursively for *.evtx (case ignored). Flags may come before or
+after the paths; "--" ends them.
+
+Flags:
+`
+
+const exitCodesHelp = `
+Exit codes:
+  0  every input was read whole
+  1  some input was skipped or damaged (named on stderr), the output could not
+     be written, or the dump was interrupted
+  2  usage error
+  3  nothing readable: no file found, or none could be opened as EVTX
+`
+
+// parseArgs parses flags placed before, between or after the paths; "--"
+// ends the flags. It returns the paths.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var paths []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(paths, rest...), nil
+		}
+		if len(rest) == 0 {
+			return paths, nil
+		}
+		paths = append(paths, rest[0])
+		args = rest[1:]
+	}
 }
 
 func main() {
@@ -84,19 +130,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&providers, "provider", "keep only events of this provider (repeatable, comma-separated, case-insensitive)")
 	fs.Var(&ids, "event-id", "keep only events with this event ID (repeatable, comma-separated)")
 	fs.Var(&ids, "id", "same as --event-id")
-	since := fs.String("since", "", "keep events at or after `TIME`: RFC 3339, a date (2025-10-01, UTC) or a duration before now (30d, 12h)")
+	since := fs.String("since", "", "keep events at or after `TIME`: RFC 3339, a date and time without a zone\n(2025-10-01 08:00, read as UTC), a date (2025-10-01, UTC) or a span before now (30d, 12h, 1y)")
 	until := fs.String("until", "", "keep events at or before `TIME` (same forms as --since)")
 	workers := fs.Int("workers", 0, "chunks decoded and encoded concurrently (0: GOMAXPROCS)")
 	recoverSlack := fs.Bool("recover", false, "also print the records left in chunk slack, marked \"recovered\": true")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: evtxdump [--provider NAME]... [--event-id N]... [--since TIME] [--until TIME] [-workers N] [-recover] PATH...")
+	usage := func(w io.Writer) {
+		fmt.Fprint(w, usageText)
+		fs.SetOutput(w)
 		fs.PrintDefaults()
+		fs.SetOutput(stderr)
+		fmt.Fprint(w, exitCodesHelp)
 	}
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = func() {} // the flag package prints the error; run says the rest
+	paths, err := parseArgs(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		usage(stdout)
+		return 0
+	case err != nil:
+		fmt.Fprintln(stderr, "run evtxdump -h for the usage")
 		return 2
-	}
-	if fs.NArg() == 0 {
-		fs.Usage()
+	case len(paths) == 0:
+		usage(stderr)
+		return 2
+	case *workers < 0:
+		fmt.Fprintf(stderr, "evtxdump: -workers %d: want 0 (GOMAXPROCS) or more\n", *workers)
 		return 2
 	}
 	opts := evtx.Options{Providers: providers, Workers: *workers, Recover: *recoverSlack}
@@ -112,7 +170,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "evtxdump: %v\n", err)
 		return 2
 	}
-	files, missing := expand(fs.Args())
+	files, missing := expand(paths)
 	for _, err := range missing {
 		fmt.Fprintf(stderr, "evtxdump: %v\n", err)
 	}
@@ -127,9 +185,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "evtxdump: %v\n", err)
 		errs++
 	}
+	interrupted := func(path string) int {
+		fmt.Fprintf(stderr, "evtxdump: %s: interrupted; the dump stops here, incomplete\n", path)
+		if err := out.Flush(); err != nil {
+			fmt.Fprintf(stderr, "evtxdump: writing: %v\n", err)
+		}
+		return 1
+	}
 	for _, path := range files {
+		if ctx.Err() != nil {
+			return interrupted(path)
+		}
 		f, r, err := open(path)
 		if err != nil {
+			if errors.Is(err, os.ErrNotExist) && strings.ContainsAny(filepath.Base(path), "*?[") {
+				err = fmt.Errorf("%w (a pattern is not expanded here: name the directory)", err)
+			}
 			onError(err)
 			continue
 		}
@@ -137,9 +208,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		_, err = r.WriteJSONLines(ctx, out, opts, onError)
 		f.Close()
 		if err != nil {
-			if ctx.Err() != nil && err == ctx.Err() {
-				onError(err)
-				continue
+			if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+				return interrupted(path)
 			}
 			fmt.Fprintf(stderr, "evtxdump: writing: %v\n", err)
 			return 1

@@ -67,6 +67,8 @@ func TestRun(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(tree, "a.evtx"), data, 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(tree, "notes.txt"), []byte("not a log"), 0o644))
 	empty := t.TempDir()
+	dashed := filepath.Join(t.TempDir(), "-dashed.evtx")
+	require.NoError(t, os.WriteFile(dashed, data, 0o644))
 	all := []int{3021, 1, 3024}
 	tests := []struct {
 		name     string
@@ -93,11 +95,20 @@ func TestRun(t *testing.T) {
 		{"a missing file beside a good one", []string{filepath.Join(dir, "gone.evtx"), good}, 1, all, "gone.evtx"},
 		{"nothing readable", []string{junk}, 3, nil, "junk.evtx"},
 		{"missing file alone", []string{filepath.Join(dir, "gone.evtx")}, 3, nil, "no such file"},
+		{"a pattern no shell expanded", []string{filepath.Join(tree, "*.evtx")}, 3, nil, "no such file or directory (a pattern is not expanded here: name the directory)"},
 		{"empty directory", []string{empty}, 3, nil, "no *.evtx file"},
 		{"no file", nil, 2, nil, "usage"},
 		{"bad id", []string{"-id", "x", good}, 2, nil, "not an event ID"},
 		{"bad since", []string{"--since", "yesterday", good}, 2, nil, "--since"},
 		{"since after until", []string{"--since", "2025-10-02", "--until", "2025-10-01", good}, 2, nil, "is after --until"},
+		{"flags after the path", []string{good, "-id", "1"}, 0, []int{1}, ""},
+		{"flags between the paths", []string{good, "--event-id", "3024", tree}, 0, []int{3024, 3024, 3024}, ""},
+		{"-- ends the flags", []string{"-id", "1", "--", dashed}, 0, []int{1}, ""},
+		{"a date and time without a zone", []string{"--since", "2025-10-01 08:00:01", good}, 0, []int{1, 3024}, ""},
+		{"empty provider", []string{"--provider", "", good}, 2, nil, "empty value"},
+		{"empty event-id list", []string{"-id", " , ", good}, 2, nil, "empty value"},
+		{"negative workers", []string{"-workers", "-1", good}, 2, nil, "-workers -1"},
+		{"unknown flag after the path", []string{good, "-bogus"}, 2, nil, "-bogus"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -212,4 +223,55 @@ func TestRecoverFlag(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestRunHelp: -h prints the usage and the exit codes on stdout and exits 0.
+func TestRunHelp(t *testing.T) {
+	for _, arg := range []string{"-h", "--help"} {
+		var out, errb bytes.Buffer
+		assert.Equal(t, 0, run(context.Background(), []string{arg}, &out, &errb), arg)
+		assert.Contains(t, out.String(), "usage: evtxdump")
+		assert.Contains(t, out.String(), "-recover")
+		assert.Contains(t, out.String(), "Exit codes:")
+		assert.Empty(t, errb.String())
+	}
+}
+
+// cancelOnWrite is a stdout that cancels the run's context at its first
+// write, as a SIGINT in the middle of a dump would.
+type cancelOnWrite struct {
+	bytes.Buffer
+	cancel context.CancelFunc
+}
+
+func (w *cancelOnWrite) Write(p []byte) (int, error) {
+	w.cancel()
+	return w.Buffer.Write(p)
+}
+
+// TestRunInterrupted: an interrupted dump stops at once, names the file it
+// stopped in once, exits 1, and what it wrote ends with a whole line.
+func TestRunInterrupted(t *testing.T) {
+	fixture := filepath.Join("..", "..", "testdata", "smbaudit", "audit-fs01.evtx") // dumps to more than the 64 KiB buffer
+	other := writeLog(t, t.TempDir())
+
+	t.Run("before the first file", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		var out, errb bytes.Buffer
+		assert.Equal(t, 1, run(ctx, []string{other, fixture}, &out, &errb))
+		assert.Empty(t, out.String())
+		assert.Equal(t, "evtxdump: "+other+": interrupted; the dump stops here, incomplete\n", errb.String())
+	})
+	t.Run("inside a file", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		out := &cancelOnWrite{cancel: cancel}
+		var errb bytes.Buffer
+		assert.Equal(t, 1, run(ctx, []string{fixture, other}, out, &errb))
+		assert.Equal(t, "evtxdump: "+fixture+": interrupted; the dump stops here, incomplete\n", errb.String())
+		ids := dumped(t, out.Bytes()) // every line whole
+		assert.NotEmpty(t, ids)
+		assert.Less(t, len(ids), 482, "the dump went on after the interrupt")
+	})
 }

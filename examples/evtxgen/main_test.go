@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,5 +83,45 @@ func TestRunBadMinor(t *testing.T) {
 		require.Error(t, err, v)
 		assert.Contains(t, stderr.String(), "-minor", v)
 		assert.NoFileExists(t, out, v)
+	}
+}
+
+// TestExitCodes: the exit status a script can rely on, as -h lists it.
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.jsonl")
+	require.NoError(t, os.WriteFile(in, []byte(line+"\n"), 0o644))
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"written", []string{"-o", filepath.Join(dir, "a.evtx"), in}, 0},
+		{"-h", []string{"-h"}, 0},
+		{"unknown flag", []string{"-bogus", "-o", filepath.Join(dir, "b.evtx"), in}, 2},
+		{"bad flag value", []string{"-zero-chunk", "x", "-o", filepath.Join(dir, "b.evtx"), in}, 2},
+		{"no -o", []string{in}, 2},
+		{"two events files", []string{"-o", filepath.Join(dir, "b.evtx"), in, in}, 2},
+		{"the output is the input", []string{"-o", in, in}, 2},
+		{"the output is a directory", []string{"-o", dir, in}, 2},
+		{"the output is -", []string{"-o", "-", in}, 2},
+		{"a missing events file", []string{"-o", filepath.Join(dir, "b.evtx"), filepath.Join(dir, "gone.jsonl")}, 1},
+		{"a missing output directory", []string{"-o", filepath.Join(dir, "gone", "b.evtx"), in}, 1},
+		{"events that are not JSON Lines", []string{"-o", filepath.Join(dir, "b.evtx"), filepath.Join(dir, "a.evtx")}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := run(tt.args, strings.NewReader(""), io.Discard)
+			assert.Equal(t, tt.want, exitCode(err), "%v", err)
+		})
+	}
+}
+
+// TestUsage: -h lists the flags and the exit codes.
+func TestUsage(t *testing.T) {
+	var b bytes.Buffer
+	usage(&b)
+	for _, want := range []string{"usage: evtxgen -o OUT.evtx", "-zero-chunk N", "-minor version", "Exit codes:", "  2  usage error"} {
+		assert.Contains(t, b.String(), want)
 	}
 }

@@ -172,11 +172,12 @@ func (c *common) register(fs *flag.FlagSet) {
 		"written; instead of -o and -f")
 	fs.Var(valueFlag{&c.name, checkName}, "name", "the file `NAME` of --out-dir, without extension (default smbreadiness-TIME, TIME the\n"+
 		"report's generation time in UTC, such as 20251009T085320Z)")
-	fs.Var(valueFlag{&c.partial, nil}, "partial", "also write the JSON partial report to `FILE`, for smbaudit merge (always JSON:\nan extension .txt, .csv, .md or .html is refused)")
+	fs.Var(valueFlag{&c.partial, nil}, "partial", "also write the JSON partial report to `FILE`, for smbaudit merge (always JSON:\nan extension .txt, .csv, .md, .html or .xlsx is refused)")
 	fs.Var(valueFlag{&c.failOn, func(s string) error { _, err := parseFailOn(s); return err }}, "fail-on",
 		"exit 4 when a client would certainly break under `SETTING`:\n"+
 			"RequireSecuritySignature, SmbServerNameHardeningLevel=1, SmbServerNameHardeningLevel=2,\n"+
-			"DisableSMB1 (or signing, spn1, spn2, smb1, encryption), or any")
+			"EncryptData+RejectUnencryptedAccess, DisableSMB1 (or signing, spn1, spn2, encryption, smb1),\n"+
+			"or any")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress bar and no summary on stderr (errors are still shown)")
 	fs.BoolVar(&c.quiet, "q", false, "")
 	fs.BoolVar(&c.noColor, "no-color", false, "no ANSI colors (also when NO_COLOR is set)")
@@ -187,8 +188,9 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.Var(valueFlag{&c.tz, c.setZone}, "tz", "show times in `ZONE` in the text, md, html and xlsx reports, which name it in their header:\n"+
 		"Local, UTC, an IANA name (Europe/Paris) or an offset (+02:00, -0530); JSON, CSV and the\ntimeline stay in UTC (default UTC)")
 	fs.BoolVar(&c.version, "version", false, "print the version (module, VCS revision, Go) and exit")
-	fs.Var(&c.maxFindings, "max-findings", "list at most `N` findings in the JSON report (0: all, every finding held in memory); past N the findings are only counted\n"+
-		"in the rows, so memory stays bounded, and merging such reports adds their rows (a record in two shards counts twice)")
+	fs.Var(&c.maxFindings, "max-findings", "list the findings in the JSON report while there are at most `N` (0: no bound, every finding held\n"+
+		"in memory); past N none is listed: all are only counted in the rows, so memory stays bounded, and\n"+
+		"merging such reports adds their rows (a record in two shards counts twice)")
 }
 
 // parseFailOn reads --fail-on: a setting name (report.Setting's
@@ -554,6 +556,9 @@ Flags:
 		describeInputs(stderr, g.Files)
 		say(stderr, "%v; no report written", err)
 		return exitNothing
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		say(stderr, "interrupted; no report written")
+		return exitInternal
 	case err != nil:
 		say(stderr, "scan stopped: %v; no report written", err)
 		return exitInternal
@@ -712,6 +717,16 @@ func (c *common) check() (report.Format, []report.Setting, error) {
 	var failOn []report.Setting
 	if c.failOn != "" {
 		failOn, _ = parseFailOn(c.failOn) // checked as it was set
+	}
+	// "-" is standard output by habit; taken as a name, it would become a
+	// file called "-" in the current directory.
+	if c.output == "-" {
+		return "", nil, fmt.Errorf("%s -: the report goes to standard output without %s: leave it out", tn.name("output"), tn.name("output"))
+	}
+	for _, f := range []struct{ flag, path string }{{"partial", c.partial}, {"timeline", c.timeline}, {"out-dir", c.outDir}} {
+		if f.path == "-" {
+			return "", nil, fmt.Errorf("%s -: standard output is not one of its outputs: name a file", tn.name(f.flag))
+		}
 	}
 	if c.output != "" {
 		ext, known := formatOf(c.output)
@@ -1001,7 +1016,7 @@ func isTerminal(w io.Writer) bool {
 func describeInputs(stderr io.Writer, files []smbaudit.FileResult) {
 	for _, f := range files {
 		if f.Skipped {
-			say(stderr, "%s: skipped: %s", f.Path, reason(f.Path, f.Err))
+			say(stderr, "%s: skipped: %s%s", f.Path, reason(f.Path, f.Err), patternHint(f.Path, f.Err))
 			continue
 		}
 		if len(f.DamagedChunks) == 0 && len(f.Errors) == 0 {
@@ -1017,6 +1032,16 @@ func describeInputs(stderr io.Writer, files []smbaudit.FileResult) {
 			say(stderr, "  %v", e)
 		}
 	}
+}
+
+// patternHint returns a hint for a missing path that holds a wildcard: a
+// shell that does not expand patterns (Windows cmd and PowerShell, or a
+// quoted pattern) passes it as it is, and the command does not expand it.
+func patternHint(path string, err error) string {
+	if !errors.Is(err, fs.ErrNotExist) || !strings.ContainsAny(filepath.Base(path), "*?[") {
+		return ""
+	}
+	return " (a pattern is not expanded here: name the directory, and --glob PATTERN for the files in it)"
 }
 
 // printReadSummary writes the one-line summary of what was read and skipped.

@@ -635,7 +635,8 @@ func TestInterrupted(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	r := runWith(t, ctx, &stdout, &stderr, fixtures)
 	assert.Equal(t, exitInternal, r.code)
-	assert.Contains(t, r.stderr, "smbaudit: scan stopped: context canceled; no report written")
+	assert.Contains(t, r.stderr, "smbaudit: interrupted; no report written")
+	assert.NotContains(t, r.stderr, "context canceled", "Go's words, not the user's")
 	assert.Empty(t, r.stdout)
 }
 
@@ -734,4 +735,28 @@ func fixturesKiB(t *testing.T) string {
 		n += st.Size()
 	}
 	return fmt.Sprintf("%.1f KiB", float64(n)/1024)
+}
+
+// A wildcard the shell did not expand (Windows, or quoted) names no file:
+// the message says how to ask for the files instead.
+func TestUnexpandedPattern(t *testing.T) {
+	r := runCmd(t, filepath.Join(fixtures, "audit-*.evtx"))
+	assert.Equal(t, exitNothing, r.code)
+	assert.Contains(t, r.stderr, "audit-*.evtx: skipped: no such file or directory (a pattern is not expanded here: name the directory, and --glob PATTERN")
+	r = runCmd(t, filepath.Join(fixtures, "gone.evtx"))
+	assert.Equal(t, exitNothing, r.code)
+	assert.NotContains(t, r.stderr, "pattern", "no hint for a plain missing file")
+}
+
+// "-" for an output is refused: taken as a name it would be a file called
+// "-" in the current directory, not standard output.
+func TestDashOutput(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, args := range [][]string{{"-o", "-"}, {"--output=-"}, {"--partial", "-"}, {"--timeline", "-"}, {"--out-dir", "-"}} {
+		r := runCmd(t, append(args, filepath.Join(filepath.Dir(os.Args[0]), "nothing.evtx"))...)
+		assert.Equal(t, exitUsage, r.code, "%v: %s", args, r.stderr)
+		assert.Contains(t, r.stderr, " -: ", "%v", args)
+		assert.NoFileExists(t, filepath.Join(dir, "-"), "%v", args)
+	}
 }
