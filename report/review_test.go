@@ -1,0 +1,99 @@
+package report_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/evtxkit/smbreadiness/evtx/evtxwrite"
+	"github.com/evtxkit/smbreadiness/report"
+	"github.com/evtxkit/smbreadiness/smbaudit"
+)
+
+// auditEvent is one SMBServer/Audit event of a client on a server, as a
+// line of evtxgen's JSON Lines.
+type auditEvent struct {
+	id     uint16
+	server string
+	client string
+	at     time.Time
+}
+
+// writeAuditLog writes the events to dir/name with the project's writer
+// and returns its path.
+func writeAuditLog(t *testing.T, dir, name string, evs ...auditEvent) string {
+	t.Helper()
+	var lines []string
+	for _, e := range evs {
+		lines = append(lines, fmt.Sprintf(`{"provider":"Microsoft-Windows-SMBServer","channel":"Microsoft-Windows-SMBServer/Audit",`+
+			`"computer":%q,"event_id":%d,"time_created":%q,"data":[{"name":"ClientNameLength","type":"uint16","value":%d},`+
+			`{"name":"ClientName","type":"string","value":%q},{"name":"ServerRequiresSigning","type":"bool","value":false}]}`,
+			e.server, e.id, e.at.Format(time.RFC3339Nano), len(e.client), `\\`+e.client))
+	}
+	parsed, err := evtxwrite.ParseJSONL(strings.NewReader(strings.Join(lines, "\n")))
+	require.NoError(t, err)
+	p := filepath.Join(dir, name)
+	require.NoError(t, evtxwrite.WriteFile(p, parsed, evtxwrite.Options{}))
+	return p
+}
+
+// A client filter narrows the findings, not what is known of the servers:
+// a server's window (the times of its records within the time filter) and
+// the caveat of a short window stay those of the report without the
+// client filter, for the "none seen" the report then states of the client
+// rests on the audit the server logged over that window.
+func TestClientFilterKeepsServerWindowAndCaveats(t *testing.T) {
+	day := func(d int) time.Time { return pinned.AddDate(0, 0, d).Add(90 * time.Minute) }
+	dir := t.TempDir()
+	writeAuditLog(t, dir, "fs01.evtx",
+		auditEvent{3021, "FS01", "10.0.0.5", day(1)}, auditEvent{3021, "FS01", "10.0.0.5", day(5)},
+		auditEvent{3021, "FS01", "10.0.0.5", day(8)}, auditEvent{3021, "FS01", "10.0.0.5", day(12)})
+	writeAuditLog(t, dir, "fs02.evtx",
+		auditEvent{3024, "FS02", "10.0.0.6", day(5)}, auditEvent{3024, "FS02", "10.0.0.6", day(5).Add(time.Hour)})
+
+	for _, tc := range []struct {
+		name   string
+		filter smbaudit.Filter
+		// the servers' windows, and the servers with a short-window caveat
+		windows map[string][2]time.Time
+		short   []string
+	}{
+		{"no time filter", smbaudit.Filter{},
+			map[string][2]time.Time{"FS01": {day(1), day(12)}, "FS02": {day(5), day(5).Add(time.Hour)}}, []string{"FS02"}},
+		{"a time filter cuts both ends", smbaudit.Filter{Since: day(4), Until: day(10)},
+			map[string][2]time.Time{"FS01": {day(5), day(8)}, "FS02": {day(5), day(5).Add(time.Hour)}}, []string{"FS01", "FS02"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, clients := range [][]string{nil, {"10.0.0.9"}, {"10.0.0.5"}} {
+				f := tc.filter
+				f.Clients = clients
+				g, err := report.Generate(context.Background(), []string{dir}, report.GenerateOptions{Filter: f,
+					Report: report.Options{GeneratedAt: pinned}})
+				require.NoError(t, err)
+				windows := map[string][2]time.Time{}
+				for _, s := range g.Report.Servers {
+					windows[s.Name] = [2]time.Time{s.First, s.Last}
+				}
+				assert.Equal(t, tc.windows, windows, "clients %v", clients)
+				var short []string
+				for _, c := range g.Report.Caveats {
+					if c.Kind == report.CaveatShortWindow {
+						short = append(short, c.Server)
+					}
+				}
+				assert.Equal(t, tc.short, short, "clients %v", clients)
+				for _, h := range g.Report.Summary.Headlines {
+					if h.State == report.StateNoneSeen {
+						assert.NotContains(t, h.Text, "- to", "clients %v: %s", clients, h.Setting)
+					}
+				}
+			}
+		})
+	}
+}
