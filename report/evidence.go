@@ -132,7 +132,7 @@ type CaveatKind string
 
 // The kinds of Caveat.
 const (
-	// CaveatShortWindow: the records of a server with audit events span
+	// CaveatShortWindow: the records of a server that logged an audit span
 	// less than the report's ShortWindow: a client that connects less
 	// often may not be seen.
 	CaveatShortWindow CaveatKind = "short-window"
@@ -317,8 +317,11 @@ func assess(r *Report) {
 	r.Caveats = nil
 	if r.ShortWindow > 0 {
 		for _, sv := range r.Servers {
-			if sv.AuditEvents == 0 || sv.First.IsZero() || sv.Last.IsZero() {
-				continue // a server without audit events is warned of already
+			// A server that logged no audit is warned of already; one that
+			// did, for other clients than a client filter keeps (Audits, no
+			// AuditEvents), still vouches for a "none seen" over its window.
+			if len(sv.Audits) == 0 || sv.First.IsZero() || sv.Last.IsZero() {
+				continue
 			}
 			if span := sv.Last.Sub(sv.First); span < r.ShortWindow {
 				r.Caveats = append(r.Caveats, Caveat{Kind: CaveatShortWindow, Server: sv.Name,
