@@ -97,3 +97,40 @@ func TestClientFilterKeepsServerWindowAndCaveats(t *testing.T) {
 		})
 	}
 }
+
+// 3027 never decides a verdict alone, but neither may a gate read it as an
+// all-clear: a setting that some clients possibly break (3027 only) is a
+// reason the report cannot vouch that none breaks, never a break.
+func TestGapsOfAPossibleBreak(t *testing.T) {
+	month := pinned.AddDate(0, 1, 0)
+	res := &smbaudit.Result{
+		Findings: []smbaudit.Finding{ev(3027, "fs01", "scan01", pinned), ev(3021, "fs01", "nas01", month),
+			ev(3024, "fs01", "nas01", month)},
+		Servers: []smbaudit.ServerCoverage{{Server: "fs01", First: pinned, Last: month}},
+		Files:   []smbaudit.FileResult{{Path: "a.evtx", FirstRecordID: 1}},
+	}
+	for _, tc := range []struct {
+		name     string
+		findings []smbaudit.Finding
+		settings []report.Setting
+		breaking []string
+		gaps     []string
+	}{
+		{"3027 alone: possibly, a gap", res.Findings[:1], []report.Setting{report.SettingRequireSigning}, nil,
+			[]string{"RequireSecuritySignature: 1 client possibly breaks (3027 evidence only, which is unreliable): check it"}},
+		{"3027 beside a certain break: the break decides", res.Findings[:2], []report.Setting{report.SettingRequireSigning},
+			[]string{"nas01"}, nil},
+		{"3027 of another setting: no gap for this one", []smbaudit.Finding{res.Findings[0], res.Findings[2]},
+			[]report.Setting{report.SettingSPNHardeningLvl1}, nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := *res
+			in.Findings = tc.findings
+			r := newReport(&in, report.Options{GeneratedAt: pinned})
+			assert.Equal(t, tc.breaking, r.Breaking(tc.settings...))
+			if tc.breaking == nil {
+				assert.Equal(t, tc.gaps, r.Gaps(tc.settings...))
+			}
+		})
+	}
+}
