@@ -351,9 +351,11 @@ func assess(r *Report) {
 
 // Gaps returns why the report cannot vouch that no client breaks under the
 // settings: each setting in StateCannotTell (no server logged its audit),
-// each input skipped, and each input that lost records (errors or damaged
-// chunks). It returns nil when the report can vouch; a client that breaks
-// is not a gap (see Breaking).
+// each input skipped, each input that lost records (errors or damaged
+// chunks), and each setting in StatePossibly (3027 alone, which is
+// unreliable, names clients: it never decides a break, nor an all-clear).
+// It returns nil when the report can vouch; a client that breaks is not a
+// gap (see Breaking).
 func (r *Report) Gaps(settings ...Setting) []string {
 	if r == nil {
 		return nil
@@ -371,6 +373,16 @@ func (r *Report) Gaps(settings ...Setting) []string {
 	for _, c := range r.Caveats {
 		if c.Kind == CaveatSkipped || c.Kind == CaveatDamaged {
 			out = append(out, c.Text)
+		}
+	}
+	for _, h := range r.Summary.Headlines {
+		if h.State == StatePossibly && slices.Contains(settings, h.Setting) {
+			them := "them"
+			if h.PossibleClients == 1 {
+				them = "it"
+			}
+			out = append(out, fmt.Sprintf("%s: %s (3027 evidence only, which is unreliable): check %s", h.Setting,
+				plural(h.PossibleClients, "client possibly breaks", "clients possibly break"), them))
 		}
 	}
 	return out
