@@ -88,6 +88,13 @@ func TestRowsAreThoseOfAPlainReading(t *testing.T) {
 		}
 		fs = append(fs, f)
 	}
+	// Around UTC midnight, in a zone whose day is another, and before 1970.
+	for i, at := range []time.Time{t0.Add(-100), t0, t0.Add(24*time.Hour - 100).In(time.FixedZone("east", 5*3600)),
+		time.Date(1969, 12, 31, 23, 59, 59, 999999900, time.UTC), time.Date(1601, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		fs = append(fs, smbaudit.Finding{Kind: kindOf(3021), EventID: 3021, Server: "FS01", Channel: smbaudit.AuditChannel,
+			RecordID: uint64(100000 + i), Time: at, Source: evtx.Source{File: "edge.evtx", Offset: int64(i)},
+			Client: smbaudit.NormalizeClient(`\edge`)})
+	}
 	// A server seen in one file only, once.
 	fs = append(fs, smbaudit.Finding{Kind: kindOf(3021), EventID: 3021, Server: "lonely", Channel: smbaudit.AuditChannel, RecordID: 1,
 		Time: t0, Source: evtx.Source{File: "lonely.evtx"}, Client: smbaudit.NormalizeClient(`\\ws01`)})
@@ -108,7 +115,7 @@ func TestRowsAreThoseOfAPlainReading(t *testing.T) {
 	}
 	kept := map[key]smbaudit.Finding{}
 	for _, f := range fs {
-		k := key{strings.ToLower(f.Server), strings.ToLower(f.Channel), f.RecordID, f.EventID, f.Time}
+		k := key{strings.ToLower(f.Server), strings.ToLower(f.Channel), f.RecordID, f.EventID, f.Time.UTC()}
 		if cur, ok := kept[k]; !ok || smbaudit.CompareCopies(f.Source, cur.Source) < 0 {
 			kept[k] = f
 		}
@@ -139,7 +146,7 @@ func TestRowsAreThoseOfAPlainReading(t *testing.T) {
 		}
 		server = shown[strings.ToLower(server)]
 		m := rows[id]
-		e := report.Evidence{Time: f.Time, Server: server, EventID: f.EventID, RecordID: f.RecordID, Source: f.Source}
+		e := report.Evidence{Time: f.Time.UTC(), Server: server, EventID: f.EventID, RecordID: f.RecordID, Source: f.Source}
 		if m == nil {
 			m = &modelRow{names: map[string]bool{}, users: map[string]bool{}, spns: map[string]bool{}, servers: map[string]bool{},
 				events: map[uint16]map[string]bool{}, counts: map[uint16]int{}, first: e, last: e}
@@ -197,6 +204,15 @@ func TestRowsAreThoseOfAPlainReading(t *testing.T) {
 		s.clients[id] = true
 	}
 
+	days := map[string]map[uint16]int{}
+	for _, f := range kept {
+		d := f.Time.UTC().Format(time.DateOnly)
+		if days[d] == nil {
+			days[d] = map[uint16]int{}
+		}
+		days[d][f.EventID]++
+	}
+
 	for _, maxFindings := range []int{0, 1000} {
 		t.Run(fmt.Sprintf("MaxFindings %d", maxFindings), func(t *testing.T) {
 			b := report.NewBuilder(report.Options{GeneratedAt: pinned, MaxFindings: maxFindings, MaxListed: -1})
@@ -232,6 +248,11 @@ func TestRowsAreThoseOfAPlainReading(t *testing.T) {
 					require.Equal(t, keys(m.events[e.ID]), nilIfEmpty(e.Servers), "%q %d servers", c.ID, e.ID)
 				}
 			}
+			gotDays := map[string]map[uint16]int{}
+			for _, d := range rep.Days {
+				gotDays[d.Date] = d.Events
+			}
+			require.Equal(t, days, gotDays)
 			require.Len(t, rep.Servers, len(srv))
 			for _, s := range rep.Servers {
 				m := srv[s.Name]
