@@ -1,0 +1,90 @@
+package smbaudit
+
+import (
+	"context"
+	"encoding/binary"
+	"hash/crc32"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// slackLog writes the log auditLog writes, records 1..n, with chunk 0's
+// header lowered so that records keep+1..n lie in its slack, the header
+// record ID of the first of them made 9000 so that the reader takes them
+// for slack (as TestScanRecoverMarksFindings does); its EventRecordID, the
+// identity copies are told by, stays keep+1.
+func slackLog(t *testing.T, name string, n, keep int, base time.Time) string {
+	t.Helper()
+	p := auditLog(t, name, "fs01", 1, uint64(n), base)
+	b, err := os.ReadFile(p)
+	require.NoError(t, err)
+	le := binary.LittleEndian
+	c := b[0x1000 : 0x1000+0x10000]
+	var offs []int
+	for off := 0x200; off < int(le.Uint32(c[0x30:])); off += int(le.Uint32(c[off+4:])) {
+		offs = append(offs, off)
+	}
+	require.Len(t, offs, n)
+	le.PutUint64(c[0x10:], uint64(keep))
+	le.PutUint64(c[0x20:], uint64(keep))
+	le.PutUint32(c[0x2c:], uint32(offs[keep-1]))
+	le.PutUint32(c[0x30:], uint32(offs[keep]))
+	le.PutUint64(c[offs[keep]+8:], 9000)
+	le.PutUint32(c[0x34:], crc32.ChecksumIEEE(c[0x200:offs[keep]]))
+	le.PutUint32(c[0x7c:], crc32.Update(crc32.ChecksumIEEE(c[:0x78]), crc32.IEEETable, c[0x80:0x200]))
+	le.PutUint64(b[0x18:], uint64(keep+1))
+	le.PutUint32(b[0x7c:], crc32.ChecksumIEEE(b[:0x78]))
+	require.NoError(t, os.WriteFile(p, b, 0o644))
+	return p
+}
+
+// A record recovered from the slack of one export and live in another
+// (overlapping exports of one log) counts once, kept or streamed, whichever
+// path sorts first: recovering never adds a copy of a live record.
+func TestRecoveredCopiesOfLiveRecordsCountOnce(t *testing.T) {
+	const n, keep = 30, 27
+	base := time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)
+	for _, slackFirst := range []bool{true, false} {
+		var paths []string
+		if slackFirst {
+			paths = []string{slackLog(t, "slack.evtx", n, keep, base), auditLog(t, "live.evtx", "fs01", 1, n, base)}
+		} else {
+			paths = []string{auditLog(t, "live.evtx", "fs01", 1, n, base), slackLog(t, "slack.evtx", n, keep, base)}
+		}
+		for _, streamed := range []bool{false, true} {
+			var got []Finding
+			opts := ScanOptions{Recover: true}
+			if streamed {
+				opts.OnFinding = func(f Finding) { got = append(got, f) }
+			}
+			res, err := Scan(context.Background(), paths, opts)
+			require.NoError(t, err)
+			if !streamed {
+				got = res.Findings
+			}
+			count := map[uint64]int{}
+			for _, f := range got {
+				count[identity(f.EventRecordID, f.RecordID)]++
+			}
+			for id := uint64(1); id <= n; id++ {
+				assert.Equal(t, 1, count[id], "slack first %v, streamed %v: record %d", slackFirst, streamed, id)
+			}
+			assert.Equal(t, n, len(got), "slack first %v, streamed %v", slackFirst, streamed)
+			var recovered int
+			for _, f := range got {
+				if f.Recovered {
+					recovered++
+				}
+			}
+			want := 0
+			if slackFirst {
+				want = n - keep // the copies that count are the first by path
+			}
+			assert.Equal(t, want, recovered, "slack first %v, streamed %v", slackFirst, streamed)
+		}
+	}
+}
