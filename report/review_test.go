@@ -134,3 +134,28 @@ func TestGapsOfAPossibleBreak(t *testing.T) {
 		})
 	}
 }
+
+// The count of servers without audit events agrees with the servers'
+// warnings and the headlines: a server that logged an audit for clients a
+// client filter drops is not one "without audit events".
+func TestServersWithoutAuditUnderAClientFilter(t *testing.T) {
+	dir := t.TempDir()
+	writeAuditLog(t, dir, "fs01.evtx", auditEvent{3021, "FS01", "10.0.0.5", pinned}, auditEvent{3021, "FS01", "10.0.0.5", pinned.AddDate(0, 0, 9)})
+	writeAuditLog(t, dir, "fs02.evtx", auditEvent{3021, "FS02", "10.0.0.6", pinned}, auditEvent{3021, "FS02", "10.0.0.6", pinned.AddDate(0, 0, 9)})
+	for _, clients := range [][]string{nil, {"10.0.0.5"}, {"10.0.0.9"}} {
+		g, err := report.Generate(context.Background(), []string{dir}, report.GenerateOptions{Filter: smbaudit.Filter{Clients: clients},
+			Report: report.Options{GeneratedAt: pinned}})
+		require.NoError(t, err)
+		warned := 0
+		for _, s := range g.Report.Servers {
+			assert.NotEmpty(t, s.Audits, "clients %v: %s logged the signing audit", clients, s.Name)
+			for _, w := range s.Warnings {
+				if strings.HasPrefix(w, "no audit events") {
+					warned++
+				}
+			}
+		}
+		assert.Zero(t, warned, "clients %v", clients)
+		assert.Zero(t, g.Report.Summary.ServersWithoutAudit, "clients %v", clients)
+	}
+}
