@@ -605,7 +605,7 @@ func plural(n int, one, many string) string {
 func summarise(r *Report) Summary {
 	s := Summary{Clients: len(r.Clients), Servers: len(r.Servers), Inputs: len(r.Inputs), Events: map[uint16]int{}}
 	for _, sv := range r.Servers {
-		if sv.AuditEvents == 0 {
+		if len(sv.Audits) == 0 { // no audit events, nor any seen beyond a client filter
 			s.ServersWithoutAudit++
 		}
 	}

@@ -220,7 +220,7 @@ const MaxUnparsedSamples = 1000
 type Summary struct {
 	Clients             int
 	Servers             int
-	ServersWithoutAudit int
+	ServersWithoutAudit int // servers that logged no audit family (Server.Audits empty)
 	Inputs              int
 	SkippedInputs       int
 	Records             int
