@@ -1,8 +1,10 @@
 package report_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -157,5 +159,58 @@ func TestServersWithoutAuditUnderAClientFilter(t *testing.T) {
 		}
 		assert.Zero(t, warned, "clients %v", clients)
 		assert.Zero(t, g.Report.Summary.ServersWithoutAudit, "clients %v", clients)
+	}
+}
+
+// filetime is t as a FILETIME, little-endian.
+func filetime(t time.Time) []byte {
+	const epochDiff = 116444736000000000 // 100 ns intervals from 1601 to 1970
+	v := uint64(t.UnixNano()/100 + epochDiff)
+	b := make([]byte, 8)
+	for i := range b {
+		b[i] = byte(v >> (8 * i))
+	}
+	return b
+}
+
+// A record of a damaged chunk may hold a garbage time: it is shown as the
+// evidence it is, but it never widens a server's window, which would hide
+// a short window behind years the logs do not cover.
+func TestDamagedRecordDoesNotWidenTheWindow(t *testing.T) {
+	dir := t.TempDir()
+	at := func(h int) time.Time { return pinned.Add(time.Duration(h) * time.Hour) }
+	p := writeAuditLog(t, dir, "fs01.evtx", auditEvent{3021, "FS01", "10.0.0.5", at(0)}, auditEvent{3021, "FS01", "10.0.0.6", at(10)},
+		auditEvent{3024, "FS01", "10.0.0.7", at(20)}, auditEvent{3021, "FS01", "10.0.0.8", at(30)})
+	b, err := os.ReadFile(p)
+	require.NoError(t, err)
+	garbage := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+	require.Positive(t, bytes.Count(b, filetime(at(10))))
+	require.NoError(t, os.WriteFile(p, bytes.ReplaceAll(b, filetime(at(10)), filetime(garbage)), 0o644))
+
+	for _, filter := range []smbaudit.Filter{{}, {Clients: []string{"10.0.0.9"}}, {Since: at(-1)}} {
+		g, err := report.Generate(context.Background(), []string{dir}, report.GenerateOptions{Filter: filter,
+			Report: report.Options{GeneratedAt: pinned}})
+		require.NoError(t, err)
+		require.Len(t, g.Files, 1)
+		require.NotEmpty(t, g.Files[0].DamagedChunks, "the chunk is damaged")
+		if filter.IsZero() {
+			var damaged []time.Time
+			for _, f := range g.Report.Findings {
+				if f.ChunkDamaged && f.Time.Equal(garbage) {
+					damaged = append(damaged, f.Time)
+				}
+			}
+			require.Len(t, damaged, 1, "the garbage time is the damaged finding's")
+		}
+		require.Len(t, g.Report.Servers, 1)
+		s := g.Report.Servers[0]
+		assert.Equal(t, [2]time.Time{at(0), at(30)}, [2]time.Time{s.First, s.Last}, "filter %v", filter)
+		var short []string
+		for _, c := range g.Report.Caveats {
+			if c.Kind == report.CaveatShortWindow {
+				short = append(short, c.Server)
+			}
+		}
+		assert.Equal(t, []string{"FS01"}, short, "filter %v", filter)
 	}
 }
