@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/evtxkit/smbreadiness/smbaudit"
 )
@@ -94,7 +95,7 @@ func Generate(ctx context.Context, paths []string, opts GenerateOptions) (*Gener
 	so.OnFinding = func(f smbaudit.Finding) {
 		if len(filter.Clients) > 0 && window.Match(&f) {
 			name := orUnknown(f.Server)
-			b.a.addCoverage(name, f.Time, f.Time, 0)
+			b.a.addCoverage(name, time.Time{}, time.Time{}, 0).see(f.Time, f.ChunkDamaged)
 			if a, ok := auditOfEvent(f.EventID); ok && f.Kind != smbaudit.KindUnparsed {
 				b.a.addAudits(name, a.Name)
 			}

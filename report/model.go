@@ -390,7 +390,8 @@ type Verdict struct {
 type Server struct {
 	Name string
 	// First and Last bound every decoded record of this server in the
-	// inputs (smbaudit.ServerCoverage), and its findings.
+	// inputs (smbaudit.ServerCoverage), and its findings, but those of
+	// damaged chunks (their times may be garbage); zero when unknown.
 	First, Last time.Time
 	// Records counts the decoded records of this server
 	// (smbaudit.ServerCoverage.Events). Merged shards add up: a record

@@ -138,10 +138,12 @@ func (f Filter) Apply(res *Result) *Result {
 	out := &Result{Files: slices.Clone(res.Files)}
 	audit := map[string]int{}
 	type span struct{ first, last time.Time }
-	within := map[string]*span{} // by lower-cased server: findings' times within the bounds
+	// By lower-cased server: the times of its findings within the bounds,
+	// but those of damaged chunks (see ServerCoverage).
+	within := map[string]*span{}
 	for i := range res.Findings {
 		fd := &res.Findings[i]
-		if (f.Since.IsZero() || !fd.Time.Before(f.Since)) && (f.Until.IsZero() || !fd.Time.After(f.Until)) {
+		if !fd.ChunkDamaged && (f.Since.IsZero() || !fd.Time.Before(f.Since)) && (f.Until.IsZero() || !fd.Time.After(f.Until)) {
 			lc := strings.ToLower(fd.Server)
 			if sp := within[lc]; sp == nil {
 				within[lc] = &span{fd.Time, fd.Time}
