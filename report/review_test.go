@@ -229,3 +229,36 @@ func TestDamagedRecordDoesNotWidenTheWindow(t *testing.T) {
 		assert.Equal(t, []string{"FS01"}, short, "filter %v", filter)
 	}
 }
+
+// A server whose window is unknown (every record of it from a damaged
+// chunk) cannot vouch for a span of time either: it gets the caveat of a
+// short window, never silence.
+func TestUnknownWindowIsACaveat(t *testing.T) {
+	dir := t.TempDir()
+	p := writeAuditLog(t, dir, "fs01.evtx", auditEvent{3021, "FS01", "10.0.0.5", pinned},
+		auditEvent{3024, "FS01", "10.0.0.6", pinned.AddDate(0, 0, 20)})
+	b, err := os.ReadFile(p)
+	require.NoError(t, err)
+	require.Positive(t, bytes.Count(b, filetime(pinned)))
+	require.NoError(t, os.WriteFile(p, bytes.ReplaceAll(b, filetime(pinned), filetime(pinned.Add(time.Hour))), 0o644))
+	g, err := report.Generate(context.Background(), []string{dir}, report.GenerateOptions{Report: report.Options{GeneratedAt: pinned}})
+	require.NoError(t, err)
+	require.Len(t, g.Report.Servers, 1)
+	s := g.Report.Servers[0]
+	require.True(t, s.First.IsZero() && s.Last.IsZero(), "every record is from the damaged chunk")
+	require.NotEmpty(t, s.Audits)
+	var short []report.Caveat
+	for _, c := range g.Report.Caveats {
+		if c.Kind == report.CaveatShortWindow {
+			short = append(short, c)
+		}
+	}
+	require.Len(t, short, 1)
+	assert.Equal(t, "FS01", short[0].Server)
+	assert.Contains(t, short[0].Text, "unknown")
+	for _, h := range g.Report.Summary.Headlines {
+		if h.State == report.StateNoneSeen {
+			assert.Contains(t, h.Text, "unknown", h.Setting)
+		}
+	}
+}
