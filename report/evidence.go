@@ -133,8 +133,8 @@ type CaveatKind string
 // The kinds of Caveat.
 const (
 	// CaveatShortWindow: the records of a server that logged an audit span
-	// less than the report's ShortWindow: a client that connects less
-	// often may not be seen.
+	// less than the report's ShortWindow, or over times unknown: a client
+	// that connects less often may not be seen.
 	CaveatShortWindow CaveatKind = "short-window"
 	// CaveatWrapped: an input's lowest record ID is above 1: a circular
 	// log overwrote its older records, or it was cleared.
@@ -260,11 +260,13 @@ func assess(r *Report) {
 		h.Audit, h.AuditSwitch = a.Name, a.Switch
 		h.ServersWithAudit, h.ServersWithoutAudit = nil, nil
 		var first, last time.Time
+		unknown := false // a server with the audit has no known window
 		for j := range r.Servers {
 			sv := &r.Servers[j]
 			if a.seenOn(sv) {
 				h.ServersWithAudit = append(h.ServersWithAudit, sv.Name)
 				first, last = minTime(first, sv.First), maxTime(last, sv.Last)
+				unknown = unknown || sv.First.IsZero() || sv.Last.IsZero()
 			} else {
 				h.ServersWithoutAudit = append(h.ServersWithoutAudit, sv.Name)
 			}
@@ -281,6 +283,9 @@ func assess(r *Report) {
 			h.Text = fmt.Sprintf("no client was seen to break if you enforce %s: %s was logged by %s of %d (%s), %s to %s",
 				h.Setting, a.label(), plural(len(h.ServersWithAudit), "server", "servers"), len(r.Servers),
 				strings.Join(clipAll(h.ServersWithAudit), ", "), orDash(formatTime(first)), orDash(formatTime(last)))
+			if unknown {
+				h.Text += " (the times of some of them are unknown)"
+			}
 		default:
 			h.State = StateCannotTell
 			h.Text = fmt.Sprintf("cannot tell what breaks if you enforce %s: no server logged %s; turn on %s",
@@ -320,7 +325,13 @@ func assess(r *Report) {
 			// A server that logged no audit is warned of already; one that
 			// did, for other clients than a client filter keeps (Audits, no
 			// AuditEvents), still vouches for a "none seen" over its window.
-			if len(sv.Audits) == 0 || sv.First.IsZero() || sv.Last.IsZero() {
+			if len(sv.Audits) == 0 {
+				continue
+			}
+			if sv.First.IsZero() || sv.Last.IsZero() {
+				r.Caveats = append(r.Caveats, Caveat{Kind: CaveatShortWindow, Server: sv.Name,
+					Text: fmt.Sprintf("%s: the times of its records are unknown (all from damaged chunks, or cut by the filters): a client that connects rarely may not be seen",
+						clipText(sv.Name))})
 				continue
 			}
 			if span := sv.Last.Sub(sv.First); span < r.ShortWindow {
