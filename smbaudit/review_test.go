@@ -5,11 +5,15 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/evtxkit/smbreadiness/evtx"
+	"github.com/evtxkit/smbreadiness/evtx/evtxwrite"
 )
 
 // slackLog writes the log auditLog writes, records 1..n, with chunk 0's
@@ -85,6 +89,83 @@ func TestRecoveredCopiesOfLiveRecordsCountOnce(t *testing.T) {
 				want = n - keep // the copies that count are the first by path
 			}
 			assert.Equal(t, want, recovered, "slack first %v, streamed %v", slackFirst, streamed)
+		}
+	}
+}
+
+// forwardedLog writes a log of SMB server events of one computer, each
+// with its channel, System/EventRecordID and time, and returns its path.
+func forwardedLog(t *testing.T, name string, evs ...fwd) string {
+	t.Helper()
+	var out []evtxwrite.Event
+	for i, e := range evs {
+		id := EventSigningUnsupported
+		if e.guest {
+			id = EventGuestLogon
+		}
+		client := `\\10.0.0.5`
+		out = append(out, evtxwrite.Event{
+			System: evtx.System{Provider: Provider, ProviderGUID: "{D48CE617-33A2-4BC3-A5C7-11AA4F29619E}", EventID: id,
+				Level: 3, Channel: e.channel, Computer: "FS01.corp.example", TimeCreated: e.at, EventRecordID: e.rid},
+			RecordID: uint64(i + 1),
+			Data: []evtxwrite.Data{
+				{Name: "ClientNameLength", Type: evtx.TypeUint16, Value: uint16(len(client))},
+				{Name: "ClientName", Type: evtx.TypeString, Value: client},
+			},
+		})
+	}
+	p := filepath.Join(t.TempDir(), name)
+	require.NoError(t, evtxwrite.WriteFile(p, out, evtxwrite.Options{}))
+	return p
+}
+
+type fwd struct {
+	channel string
+	rid     uint64
+	at      time.Time
+	guest   bool // 3023 (Operational) instead of 3021 (Audit)
+}
+
+// A collector that rewrites the channel of forwarded events to
+// ForwardedEvents (or drops it), which Classify accepts, mixes the
+// numberings of the server's channels under one name: records of two
+// channels that share an EventRecordID are still two records, and a
+// forwarded copy of a record of the server's own log is still a copy.
+func TestRewrittenChannelsKeepRecordsApart(t *testing.T) {
+	at := time.Date(2025, 10, 1, 10, 0, 0, 0, time.UTC)
+	for _, rewritten := range []string{"ForwardedEvents", ""} {
+		mixed := forwardedLog(t, "forwarded.evtx",
+			fwd{rewritten, 99, at.Add(-time.Minute), false}, fwd{rewritten, 100, at, false},
+			fwd{rewritten, 101, at.Add(10 * time.Minute), false},
+			fwd{rewritten, 100, at.Add(5 * time.Minute), true}) // Operational's own record 100
+		own := forwardedLog(t, "own.evtx", fwd{AuditChannel, 100, at, false})
+		for _, tc := range []struct {
+			name  string
+			paths []string
+			want  map[uint16]int
+		}{
+			{"two channels, one record ID", []string{mixed}, map[uint16]int{EventSigningUnsupported: 3, EventGuestLogon: 1}},
+			{"a forwarded copy of the server's own record", []string{mixed, own},
+				map[uint16]int{EventSigningUnsupported: 3, EventGuestLogon: 1}},
+		} {
+			for _, streamed := range []bool{false, true} {
+				var got []Finding
+				opts := ScanOptions{}
+				if streamed {
+					opts.OnFinding = func(f Finding) { got = append(got, f) }
+				}
+				res, err := Scan(context.Background(), tc.paths, opts)
+				require.NoError(t, err)
+				if !streamed {
+					got = res.Findings
+				}
+				count := map[uint16]int{}
+				for _, f := range got {
+					require.NotEqual(t, KindUnparsed, f.Kind, f.Reason)
+					count[f.EventID]++
+				}
+				assert.Equal(t, tc.want, count, "channel %q, %s, streamed %v", rewritten, tc.name, streamed)
+			}
 		}
 	}
 }
