@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/evtxkit/smbreadiness/evtx"
 	"github.com/evtxkit/smbreadiness/evtx/evtxwrite"
 	"github.com/evtxkit/smbreadiness/report"
 	"github.com/evtxkit/smbreadiness/smbaudit"
@@ -259,6 +260,45 @@ func TestUnknownWindowIsACaveat(t *testing.T) {
 	for _, h := range g.Report.Summary.Headlines {
 		if h.State == report.StateNoneSeen {
 			assert.Contains(t, h.Text, "unknown", h.Setting)
+		}
+	}
+}
+
+// A Builder tells copies apart as the scan does (smbaudit.RecordChannel): a
+// forwarded copy whose channel a collector rewrote is a copy of the
+// server's own record, and records of two channels that share a record ID
+// under a rewritten channel are two records.
+func TestBuilderCopiesUnderARewrittenChannel(t *testing.T) {
+	rec := func(id uint16, channel, file string, rid uint64, at time.Time) smbaudit.Finding {
+		f := ev(id, "FS01", "nas01", at)
+		f.Channel, f.EventRecordID, f.RecordID, f.Source = channel, rid, rid, evtx.Source{File: file}
+		return f
+	}
+	for _, rewritten := range []string{"ForwardedEvents", "forwardedevents", ""} {
+		{
+			fs := []smbaudit.Finding{
+				rec(3021, smbaudit.AuditChannel, "own.evtx", 100, pinned),
+				rec(3021, rewritten, "wef.evtx", 100, pinned),                               // its copy
+				rec(3023, rewritten, "wef.evtx", 100, pinned),                               // Operational's record 100
+				rec(3023, smbaudit.OperationalChannel, "ops.evtx", 100, pinned),             // and its copy
+				rec(3021, rewritten, "wef.evtx", 100, pinned.Add(time.Second)),              // another record
+				rec(3021, strings.ToUpper(smbaudit.AuditChannel), "own2.evtx", 100, pinned), // a copy, in capitals
+			}
+			var rs []*report.Report
+			for i := range fs { // one report a finding, merged as partials are
+				b := report.NewBuilder(report.Options{GeneratedAt: pinned})
+				b.Add(&fs[i])
+				rs = append(rs, b.Finish())
+			}
+			b := report.NewBuilder(report.Options{GeneratedAt: pinned})
+			for _, r := range rs {
+				require.NoError(t, b.AddReport(r))
+			}
+			r := b.Finish()
+			require.Len(t, r.Clients, 1)
+			assert.Len(t, r.Findings, 3, "channel %q", rewritten)
+			assert.Equal(t, 2, r.Clients[0].Count(3021), "channel %q", rewritten)
+			assert.Equal(t, 1, r.Clients[0].Count(3023), "channel %q", rewritten)
 		}
 	}
 }
