@@ -302,3 +302,40 @@ func TestBuilderCopiesUnderARewrittenChannel(t *testing.T) {
 		}
 	}
 }
+
+// A headline of a filtered report says what it was judged on: the filters
+// kept part of the events, and it says nothing of the rest (a "none seen"
+// of one server or client is no all-clear for the others).
+func TestHeadlinesNameTheFilters(t *testing.T) {
+	dir := t.TempDir()
+	writeAuditLog(t, dir, "fs01.evtx", auditEvent{3021, "FS01", "10.0.0.5", pinned}, auditEvent{3024, "FS01", "10.0.0.6", pinned.AddDate(0, 0, 9)})
+	writeAuditLog(t, dir, "fs02.evtx", auditEvent{3021, "FS02", "10.0.0.7", pinned}, auditEvent{3000, "FS02", "10.0.0.7", pinned.AddDate(0, 0, 9)})
+	for _, tc := range []struct {
+		filter smbaudit.Filter
+		text   string
+	}{
+		{smbaudit.Filter{Servers: []string{"fs01"}}, "server fs01"},
+		{smbaudit.Filter{Clients: []string{"10.0.0.6"}}, "client 10.0.0.6"},
+		{smbaudit.Filter{Since: pinned.AddDate(0, 0, 1)}, "since 2025-10-02T00:00:00.0000000Z"},
+	} {
+		g, err := report.Generate(context.Background(), []string{dir}, report.GenerateOptions{Filter: tc.filter,
+			Report: report.Options{GeneratedAt: pinned}})
+		require.NoError(t, err)
+		for _, h := range g.Report.Summary.Headlines {
+			assert.Contains(t, h.Text, tc.text, "%s: %s", h.State, h.Setting)
+		}
+		// The same, for a merge of partials made with the filter.
+		var b bytes.Buffer
+		require.NoError(t, g.Report.Render(&b, report.FormatJSON, report.RenderOptions{}))
+		m := report.NewBuilder(report.Options{GeneratedAt: pinned})
+		require.NoError(t, m.AddJSON(&b))
+		for _, h := range m.Finish().Summary.Headlines {
+			assert.Contains(t, h.Text, tc.text, "merged: %s: %s", h.State, h.Setting)
+		}
+	}
+	g, err := report.Generate(context.Background(), []string{dir}, report.GenerateOptions{Report: report.Options{GeneratedAt: pinned}})
+	require.NoError(t, err)
+	for _, h := range g.Report.Summary.Headlines {
+		assert.NotContains(t, h.Text, "filter", "no filter: %s", h.Setting)
+	}
+}
