@@ -254,6 +254,17 @@ func assess(r *Report) {
 		s.AuditEvents += r.Servers[i].AuditEvents
 		anyAudit = anyAudit || len(r.Servers[i].Audits) > 0
 	}
+	// The filters the findings went through, this report's and those of
+	// the partials merged: a headline is judged on what they kept.
+	var filtered []string
+	if ft := FilterText(r.Filter); len(ft) > 0 {
+		filtered = append(filtered, strings.Join(ft, "; "))
+	}
+	for _, f := range r.PartialFilters {
+		if !slices.Contains(filtered, f) {
+			filtered = append(filtered, f)
+		}
+	}
 	for i := range s.Headlines {
 		h := &s.Headlines[i]
 		a := auditOf(h.Setting)
@@ -298,6 +309,10 @@ func assess(r *Report) {
 			}
 			h.Text += fmt.Sprintf("; %s logged no %s event: nothing is known of %s clients", plural(len(h.ServersWithoutAudit), "server", "servers"),
 				a.bare(), its)
+		}
+		if len(filtered) > 0 {
+			h.Text += fmt.Sprintf("; judged only on what the filters kept (%s): nothing is known of what they left out",
+				strings.Join(clipAll(filtered), " | "))
 		}
 	}
 	s.Notice = ""

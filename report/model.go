@@ -260,7 +260,10 @@ type Headline struct {
 	// for this setting.
 	ServersWithAudit    []string
 	ServersWithoutAudit []string
-	Text                string
+	// Text says it in a sentence, naming the servers without the audit
+	// and, in a filtered report (or a merge of filtered partials), the
+	// filters it was judged under.
+	Text string
 }
 
 // Evidence locates one event.
