@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/binary"
 	"hash/maphash"
+	"strings"
 	"time"
 
 	"github.com/evtxkit/smbreadiness/smbaudit"
@@ -389,10 +390,16 @@ func (t *recordTable) sameName(x, y uint32, lower *lowerCache) bool {
 // channel returns smbaudit.RecordChannel of k.
 func (t *recordTable) channel(k *keptRecord, lower *lowerCache) string {
 	c := t.strs.strs[k.strs[ksChannel]]
-	if c == "" || lower.of(c) == "forwardedevents" {
+	if rewrittenChannel(c) {
 		return smbaudit.RecordChannel(k.eventID, c)
 	}
 	return lower.of(c)
+}
+
+// rewrittenChannel reports whether smbaudit.RecordChannel takes c for a
+// channel a collector rewrote: empty, or ForwardedEvents.
+func rewrittenChannel(c string) bool {
+	return c == "" || strings.EqualFold(c, "ForwardedEvents")
 }
 
 // rewrittenHash marks in lowHash a channel a collector rewrote, whose
@@ -409,10 +416,9 @@ func (t *recordTable) channelHash(k *keptRecord, lower *lowerCache) uint64 {
 	}
 	h := t.lowHash[id]
 	if h == 0 {
-		c := lower.of(t.strs.strs[id])
-		if c == "" || c == "forwardedevents" {
+		if c := t.strs.strs[id]; rewrittenChannel(c) {
 			h = rewrittenHash
-		} else if h = maphash.String(t.seed, c); h == rewrittenHash {
+		} else if h = maphash.String(t.seed, lower.of(c)); h == rewrittenHash {
 			h++ // any other value than the mark: only the hash changes
 		}
 		t.lowHash[id] = h

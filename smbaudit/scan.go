@@ -606,7 +606,11 @@ func dedup(all []Finding) []Finding {
 	ks := make([]key, len(all))
 	for i := range all {
 		f := &all[i]
-		ks[i] = key{num(f.Server), num(RecordChannel(f.EventID, f.Channel)), int32(i), f.EventID, identity(f.EventRecordID, f.RecordID), f.Time.UnixNano()}
+		ch := f.Channel // RecordChannel, lower-cased by num
+		if rewritten(ch) {
+			ch = ownChannel(f.EventID)
+		}
+		ks[i] = key{num(f.Server), num(ch), int32(i), f.EventID, identity(f.EventRecordID, f.RecordID), f.Time.UnixNano()}
 	}
 	ids, lowers = nil, nil
 	same := func(a, b key) int {
