@@ -124,7 +124,8 @@ func CheckPattern(p string) error {
 // a server whose window lies wholly outside [Since, Until] is dropped. First
 // and Last stay the times of records, never the bounds: where a bound cuts
 // a server's window, the end cut becomes the time of the server's earliest
-// (latest) finding within the bounds, or the zero time (unknown) when the
+// (latest) finding within the bounds, but those of damaged chunks (see
+// ServerCoverage), or the zero time (unknown) when the
 // result kept no such finding (a streamed result keeps none: ScanOptions.
 // OnFinding). AuditEvents is recounted from the findings kept; a streamed
 // result has none to recount, so there it is left as the scan counted it,
