@@ -169,3 +169,26 @@ func TestRewrittenChannelsKeepRecordsApart(t *testing.T) {
 		}
 	}
 }
+
+// A server whose window is unknown (every record of it from a damaged
+// chunk: ServerCoverage has zero times) is not taken for one outside a
+// time filter's bounds: it stays in the coverage, its window unknown.
+func TestApplyKeepsAServerOfUnknownWindow(t *testing.T) {
+	since := time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)
+	res := &Result{Servers: []ServerCoverage{{Server: "fs01", Events: 5}, {Server: "fs02", First: since.AddDate(0, 0, -9),
+		Last: since.AddDate(0, 0, -8), Events: 3}}}
+	for _, f := range []Filter{{Since: since}, {Until: since}, {Since: since, Until: since.AddDate(0, 0, 1)}} {
+		var names []string
+		for _, s := range f.Apply(res).Servers {
+			names = append(names, s.Server)
+			if s.Server == "fs01" {
+				assert.True(t, s.First.IsZero() && s.Last.IsZero(), "%v", f)
+			}
+		}
+		want := []string{"fs01"}
+		if f.Since.IsZero() {
+			want = []string{"fs01", "fs02"}
+		}
+		assert.Equal(t, want, names, "%v: fs02 lies before since", f)
+	}
+}
