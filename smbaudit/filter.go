@@ -164,7 +164,9 @@ func (f Filter) Apply(res *Result) *Result {
 		if !f.MatchServer(s.Server) {
 			continue
 		}
-		if (!f.Since.IsZero() && s.Last.Before(f.Since)) || (!f.Until.IsZero() && s.First.After(f.Until)) {
+		// Dropped only when its window is known to lie outside: a server
+		// whose records all come from damaged chunks has none.
+		if (!f.Since.IsZero() && !s.Last.IsZero() && s.Last.Before(f.Since)) || (!f.Until.IsZero() && s.First.After(f.Until)) {
 			continue
 		}
 		sp := within[strings.ToLower(s.Server)]
