@@ -63,6 +63,15 @@ type coverage struct {
 	audits      set // audit families seen beyond the findings counted (Server.Audits)
 }
 
+// see widens the coverage to the time t of a finding, unless its chunk is
+// damaged: such a time may be garbage (see smbaudit.ServerCoverage).
+func (c *coverage) see(t time.Time, damaged bool) {
+	if !damaged {
+		t = t.UTC()
+		c.first, c.last = minTime(c.first, t), maxTime(c.last, t)
+	}
+}
+
 // agg gathers what a report is made of. Findings are kept, one per record,
 // in records, until there are more than max of them (max > 0): then they
 // are counted into summary and records is nil. The rows of reports that
@@ -249,8 +258,7 @@ func (a *agg) addFinding(f *smbaudit.Finding, fm *formats) {
 	k := t.next()
 	t.storeFinding(k, f, fm)
 	c := a.coverageOf(t, k.strs[ksServer])
-	at := f.Time.UTC()
-	c.first, c.last = minTime(c.first, at), maxTime(c.last, at)
+	c.see(f.Time, f.ChunkDamaged)
 	t.insert(k, c.id, &a.lower, nil, f, fm)
 	if a.max > 0 && t.len() > a.max {
 		a.fold()
@@ -273,7 +281,8 @@ func (a *agg) coverageOf(t *recordTable, id uint32) *coverage {
 
 // addRecord counts or keeps r, which it does not keep a pointer to.
 func (a *agg) addRecord(r *Record) {
-	c := a.addCoverage(r.Server, r.Time, r.Time, 0)
+	c := a.addCoverage(r.Server, time.Time{}, time.Time{}, 0)
+	c.see(r.Time, r.ChunkDamaged)
 	if a.records == nil {
 		a.summary.addRecord(r)
 		a.omitted++
@@ -605,7 +614,7 @@ func plural(n int, one, many string) string {
 func summarise(r *Report) Summary {
 	s := Summary{Clients: len(r.Clients), Servers: len(r.Servers), Inputs: len(r.Inputs), Events: map[uint16]int{}}
 	for _, sv := range r.Servers {
-		if sv.AuditEvents == 0 {
+		if len(sv.Audits) == 0 { // no audit events, nor any seen beyond a client filter
 			s.ServersWithoutAudit++
 		}
 	}

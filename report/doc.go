@@ -95,7 +95,8 @@
 // # Servers and coverage
 //
 // A server's window (first, last) bounds every decoded record of that
-// server in the inputs (smbaudit.ServerCoverage) and its findings. A server
+// server in the inputs (smbaudit.ServerCoverage) and its findings, but
+// those of damaged chunks, whose times may be garbage. A server
 // with no audit event (3000, 3021, 3022, 3024-3027) gets the warning "no audit
 // events: auditing may be off": a clean-looking server is not proof. A server
 // with some audit events but none of the signing or SPN family gets a warning

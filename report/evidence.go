@@ -132,9 +132,9 @@ type CaveatKind string
 
 // The kinds of Caveat.
 const (
-	// CaveatShortWindow: the records of a server with audit events span
-	// less than the report's ShortWindow: a client that connects less
-	// often may not be seen.
+	// CaveatShortWindow: the records of a server that logged an audit span
+	// less than the report's ShortWindow, or over times unknown: a client
+	// that connects less often may not be seen.
 	CaveatShortWindow CaveatKind = "short-window"
 	// CaveatWrapped: an input's lowest record ID is above 1: a circular
 	// log overwrote its older records, or it was cleared.
@@ -254,17 +254,30 @@ func assess(r *Report) {
 		s.AuditEvents += r.Servers[i].AuditEvents
 		anyAudit = anyAudit || len(r.Servers[i].Audits) > 0
 	}
+	// The filters the findings went through, this report's and those of
+	// the partials merged: a headline is judged on what they kept.
+	var filtered []string
+	if ft := FilterText(r.Filter); len(ft) > 0 {
+		filtered = append(filtered, strings.Join(ft, "; "))
+	}
+	for _, f := range r.PartialFilters {
+		if !slices.Contains(filtered, f) {
+			filtered = append(filtered, f)
+		}
+	}
 	for i := range s.Headlines {
 		h := &s.Headlines[i]
 		a := auditOf(h.Setting)
 		h.Audit, h.AuditSwitch = a.Name, a.Switch
 		h.ServersWithAudit, h.ServersWithoutAudit = nil, nil
 		var first, last time.Time
+		unknown := false // a server with the audit has no known window
 		for j := range r.Servers {
 			sv := &r.Servers[j]
 			if a.seenOn(sv) {
 				h.ServersWithAudit = append(h.ServersWithAudit, sv.Name)
 				first, last = minTime(first, sv.First), maxTime(last, sv.Last)
+				unknown = unknown || sv.First.IsZero() || sv.Last.IsZero()
 			} else {
 				h.ServersWithoutAudit = append(h.ServersWithoutAudit, sv.Name)
 			}
@@ -281,6 +294,9 @@ func assess(r *Report) {
 			h.Text = fmt.Sprintf("no client was seen to break if you enforce %s: %s was logged by %s of %d (%s), %s to %s",
 				h.Setting, a.label(), plural(len(h.ServersWithAudit), "server", "servers"), len(r.Servers),
 				strings.Join(clipAll(h.ServersWithAudit), ", "), orDash(formatTime(first)), orDash(formatTime(last)))
+			if unknown {
+				h.Text += " (the times of some of them are unknown)"
+			}
 		default:
 			h.State = StateCannotTell
 			h.Text = fmt.Sprintf("cannot tell what breaks if you enforce %s: no server logged %s; turn on %s",
@@ -293,6 +309,10 @@ func assess(r *Report) {
 			}
 			h.Text += fmt.Sprintf("; %s logged no %s event: nothing is known of %s clients", plural(len(h.ServersWithoutAudit), "server", "servers"),
 				a.bare(), its)
+		}
+		if len(filtered) > 0 {
+			h.Text += fmt.Sprintf("; judged only on what the filters kept (%s): nothing is known of what they left out",
+				strings.Join(clipAll(filtered), " | "))
 		}
 	}
 	s.Notice = ""
@@ -317,8 +337,17 @@ func assess(r *Report) {
 	r.Caveats = nil
 	if r.ShortWindow > 0 {
 		for _, sv := range r.Servers {
-			if sv.AuditEvents == 0 || sv.First.IsZero() || sv.Last.IsZero() {
-				continue // a server without audit events is warned of already
+			// A server that logged no audit is warned of already; one that
+			// did, for other clients than a client filter keeps (Audits, no
+			// AuditEvents), still vouches for a "none seen" over its window.
+			if len(sv.Audits) == 0 {
+				continue
+			}
+			if sv.First.IsZero() || sv.Last.IsZero() {
+				r.Caveats = append(r.Caveats, Caveat{Kind: CaveatShortWindow, Server: sv.Name,
+					Text: fmt.Sprintf("%s: the times of its records are unknown (all from damaged chunks, or cut by the filters): a client that connects rarely may not be seen",
+						clipText(sv.Name))})
+				continue
 			}
 			if span := sv.Last.Sub(sv.First); span < r.ShortWindow {
 				r.Caveats = append(r.Caveats, Caveat{Kind: CaveatShortWindow, Server: sv.Name,
@@ -348,9 +377,11 @@ func assess(r *Report) {
 
 // Gaps returns why the report cannot vouch that no client breaks under the
 // settings: each setting in StateCannotTell (no server logged its audit),
-// each input skipped, and each input that lost records (errors or damaged
-// chunks). It returns nil when the report can vouch; a client that breaks
-// is not a gap (see Breaking).
+// each input skipped, each input that lost records (errors or damaged
+// chunks), and each setting in StatePossibly (3027 alone, which is
+// unreliable, names clients: it never decides a break, nor an all-clear).
+// It returns nil when the report can vouch; a client that breaks is not a
+// gap (see Breaking).
 func (r *Report) Gaps(settings ...Setting) []string {
 	if r == nil {
 		return nil
@@ -368,6 +399,16 @@ func (r *Report) Gaps(settings ...Setting) []string {
 	for _, c := range r.Caveats {
 		if c.Kind == CaveatSkipped || c.Kind == CaveatDamaged {
 			out = append(out, c.Text)
+		}
+	}
+	for _, h := range r.Summary.Headlines {
+		if h.State == StatePossibly && slices.Contains(settings, h.Setting) {
+			them := "them"
+			if h.PossibleClients == 1 {
+				them = "it"
+			}
+			out = append(out, fmt.Sprintf("%s: %s (3027 evidence only, which is unreliable): check %s", h.Setting,
+				plural(h.PossibleClients, "client possibly breaks", "clients possibly break"), them))
 		}
 	}
 	return out

@@ -137,7 +137,7 @@ func ExampleGenerate() {
 	// 5 of 5 files read, 582 findings
 	// audit-fs01-damaged.evtx damaged chunks [1]
 	// 0 findings listed, 582 counted in the rows only
-	// 4 clients on 2 servers would break if you enforce RequireSecuritySignature (1 client more possibly, on 1 server: 3027 evidence only)
+	// 4 clients on 2 servers would break if you enforce RequireSecuritySignature (1 client more possibly, on 1 server: 3027 evidence only); judged only on what the filters kept (server fs01, fs02): nothing is known of what they left out
 }
 
 // A Builder takes findings one at a time: here from a scan's OnFinding,

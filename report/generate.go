@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/evtxkit/smbreadiness/smbaudit"
 )
@@ -84,14 +85,19 @@ func Generate(ctx context.Context, paths []string, opts GenerateOptions) (*Gener
 	filter, user := opts.Filter, opts.Scan.OnFinding
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	// Which audits a server logged does not depend on the client filter:
-	// a client not seen on a server whose audit was on was not seen to break.
+	// Which audits a server logged, and the times of its records, do not
+	// depend on the client filter: a client not seen on a server whose
+	// audit was on was not seen to break, over the server's window. A time
+	// filter that cuts that window leaves it the times of the findings
+	// within (smbaudit.Filter.Apply), those of every client.
 	window := filter
 	window.Clients = nil
 	so.OnFinding = func(f smbaudit.Finding) {
-		if len(filter.Clients) > 0 && f.Kind != smbaudit.KindUnparsed {
-			if a, ok := auditOfEvent(f.EventID); ok && window.Match(&f) {
-				b.a.addAudits(orUnknown(f.Server), a.Name)
+		if len(filter.Clients) > 0 && window.Match(&f) {
+			name := orUnknown(f.Server)
+			b.a.addCoverage(name, time.Time{}, time.Time{}, 0).see(f.Time, f.ChunkDamaged)
+			if a, ok := auditOfEvent(f.EventID); ok && f.Kind != smbaudit.KindUnparsed {
+				b.a.addAudits(name, a.Name)
 			}
 		}
 		if !filter.Match(&f) {

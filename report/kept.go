@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/binary"
 	"hash/maphash"
+	"strings"
 	"time"
 
 	"github.com/evtxkit/smbreadiness/smbaudit"
@@ -374,26 +375,56 @@ func recordString(r *Record, f int) *string {
 }
 
 // same says whether x and y are copies of one record, as smbaudit.Scan
-// tells them: same server and channel (case ignored), record ID, event ID
-// and time. lower lower-cases the names.
+// tells them: same server (case ignored), channel (smbaudit.RecordChannel),
+// record ID, event ID and time. lower lower-cases the names.
 func (t *recordTable) same(x, y *keptRecord, lower *lowerCache) bool {
 	return x.id() == y.id() && x.eventID == y.eventID && x.sec == y.sec && x.nsec == y.nsec &&
-		t.sameName(x.strs[ksServer], y.strs[ksServer], lower) && t.sameName(x.strs[ksChannel], y.strs[ksChannel], lower)
+		t.sameName(x.strs[ksServer], y.strs[ksServer], lower) &&
+		(x.strs[ksChannel] == y.strs[ksChannel] || t.channel(x, lower) == t.channel(y, lower))
 }
 
 func (t *recordTable) sameName(x, y uint32, lower *lowerCache) bool {
 	return x == y || lower.of(t.strs.strs[x]) == lower.of(t.strs.strs[y])
 }
 
-// channelHash returns the hash of the lower-cased string number id.
-func (t *recordTable) channelHash(id uint32, lower *lowerCache) uint64 {
+// channel returns smbaudit.RecordChannel of k.
+func (t *recordTable) channel(k *keptRecord, lower *lowerCache) string {
+	c := t.strs.strs[k.strs[ksChannel]]
+	if rewrittenChannel(c) {
+		return smbaudit.RecordChannel(k.eventID, c)
+	}
+	return lower.of(c)
+}
+
+// rewrittenChannel reports whether smbaudit.RecordChannel takes c for a
+// channel a collector rewrote: empty, or ForwardedEvents.
+func rewrittenChannel(c string) bool {
+	return c == "" || strings.EqualFold(c, "ForwardedEvents")
+}
+
+// rewrittenHash marks in lowHash a channel a collector rewrote, whose
+// record channel depends on the event ID (smbaudit.RecordChannel).
+const rewrittenHash = 1
+
+// channelHash returns the hash of the record channel of k
+// (smbaudit.RecordChannel), that of its lower-cased channel cached by
+// string number.
+func (t *recordTable) channelHash(k *keptRecord, lower *lowerCache) uint64 {
+	id := k.strs[ksChannel]
 	for int(id) >= len(t.lowHash) {
 		t.lowHash = append(t.lowHash, 0)
 	}
 	h := t.lowHash[id]
 	if h == 0 {
-		h = maphash.String(t.seed, lower.of(t.strs.strs[id]))
+		if c := t.strs.strs[id]; rewrittenChannel(c) {
+			h = rewrittenHash
+		} else if h = maphash.String(t.seed, lower.of(c)); h == rewrittenHash {
+			h++ // any other value than the mark: only the hash changes
+		}
 		t.lowHash[id] = h
+	}
+	if h == rewrittenHash {
+		return maphash.String(t.seed, smbaudit.RecordChannel(k.eventID, ""))
 	}
 	return h
 }
@@ -427,7 +458,7 @@ func (t *recordTable) insert(k *keptRecord, server uint32, lower *lowerCache, r 
 	binary.LittleEndian.PutUint32(b[16:], uint32(k.nsec))
 	binary.LittleEndian.PutUint16(b[20:], k.eventID)
 	binary.LittleEndian.PutUint32(b[22:], server)
-	h := maphash.Bytes(t.seed, b[:]) ^ t.channelHash(k.strs[ksChannel], lower)
+	h := maphash.Bytes(t.seed, b[:]) ^ t.channelHash(k, lower)
 	mask := uint64(len(t.slots) - 1)
 	for j := h & mask; ; j = (j + 1) & mask {
 		s := &t.slots[j]

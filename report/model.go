@@ -220,7 +220,7 @@ const MaxUnparsedSamples = 1000
 type Summary struct {
 	Clients             int
 	Servers             int
-	ServersWithoutAudit int
+	ServersWithoutAudit int // servers that logged no audit family (Server.Audits empty)
 	Inputs              int
 	SkippedInputs       int
 	Records             int
@@ -260,7 +260,10 @@ type Headline struct {
 	// for this setting.
 	ServersWithAudit    []string
 	ServersWithoutAudit []string
-	Text                string
+	// Text says it in a sentence, naming the servers without the audit
+	// and, in a filtered report (or a merge of filtered partials), the
+	// filters it was judged under.
+	Text string
 }
 
 // Evidence locates one event.
@@ -390,7 +393,8 @@ type Verdict struct {
 type Server struct {
 	Name string
 	// First and Last bound every decoded record of this server in the
-	// inputs (smbaudit.ServerCoverage), and its findings.
+	// inputs (smbaudit.ServerCoverage), and its findings, but those of
+	// damaged chunks (their times may be garbage); zero when unknown.
 	First, Last time.Time
 	// Records counts the decoded records of this server
 	// (smbaudit.ServerCoverage.Events). Merged shards add up: a record

@@ -299,7 +299,63 @@ func Recognised(provider string, id uint16, channel string) bool {
 // forwarded copy keeps its channel; an empty or ForwardedEvents channel is
 // accepted too because some collectors rewrite it.
 func channelIs(channel, want string) bool {
-	return channel == "" || strings.EqualFold(channel, want) || strings.EqualFold(channel, "ForwardedEvents")
+	return rewritten(channel) || strings.EqualFold(channel, want)
+}
+
+// rewritten reports whether a channel is one a collector left in place of
+// the event's own: empty, or ForwardedEvents.
+func rewritten(channel string) bool {
+	return channel == "" || strings.EqualFold(channel, "ForwardedEvents")
+}
+
+// The channels of the recognised events, lower-cased (RecordChannel).
+var (
+	lowerAudit       = strings.ToLower(AuditChannel)
+	lowerOperational = strings.ToLower(OperationalChannel)
+	lowerSMBSecurity = strings.ToLower(SecurityChannel)
+	lowerSecurityLog = strings.ToLower(SecurityLogChannel)
+)
+
+// RecordChannel returns the channel, lower-cased, that tells the records of
+// a finding's event ID logged in channel from those of other channels (see
+// Copies): channel itself, or for a channel a collector rewrote to
+// ForwardedEvents or left empty, the channel the event is logged in
+// (AuditChannel, OperationalChannel for 3023, SecurityChannel for 551,
+// SecurityLogChannel for 5168). Each channel numbers its records apart, so
+// two records of one server with one EventRecordID are copies only within
+// one channel.
+func RecordChannel(id uint16, channel string) string {
+	if !rewritten(channel) {
+		return strings.ToLower(channel)
+	}
+	return ownChannel(id)
+}
+
+func ownChannel(id uint16) string {
+	switch id {
+	case EventGuestLogon:
+		return lowerOperational
+	case EventEnforcementRejection:
+		return lowerSMBSecurity
+	case EventSPNCheckFailed:
+		return lowerSecurityLog
+	}
+	return lowerAudit
+}
+
+// recordChannel is RecordChannel for any decoded event, lowered by in: an
+// event Classify does not recognise, in a rewritten channel, is told apart
+// by its provider and event ID, as the collector hid its channel.
+func recordChannel(ev *evtx.Event, in *interner) string {
+	if !rewritten(ev.Channel) {
+		return in.lowerOf(ev.Channel)
+	}
+	if Recognised(ev.Provider, ev.EventID, ev.Channel) {
+		return ownChannel(ev.EventID)
+	}
+	in.buf = append(append(append(in.buf[:0], "forwardedevents/"...), strings.ToLower(ev.Provider)...), '/')
+	in.buf = strconv.AppendUint(in.buf, uint64(ev.EventID), 10)
+	return in.str(string(in.buf))
 }
 
 // Classify turns one event into a Finding. It returns false when the event is

@@ -124,7 +124,8 @@ func CheckPattern(p string) error {
 // a server whose window lies wholly outside [Since, Until] is dropped. First
 // and Last stay the times of records, never the bounds: where a bound cuts
 // a server's window, the end cut becomes the time of the server's earliest
-// (latest) finding within the bounds, or the zero time (unknown) when the
+// (latest) finding within the bounds, but those of damaged chunks (see
+// ServerCoverage), or the zero time (unknown) when the
 // result kept no such finding (a streamed result keeps none: ScanOptions.
 // OnFinding). AuditEvents is recounted from the findings kept; a streamed
 // result has none to recount, so there it is left as the scan counted it,
@@ -138,10 +139,12 @@ func (f Filter) Apply(res *Result) *Result {
 	out := &Result{Files: slices.Clone(res.Files)}
 	audit := map[string]int{}
 	type span struct{ first, last time.Time }
-	within := map[string]*span{} // by lower-cased server: findings' times within the bounds
+	// By lower-cased server: the times of its findings within the bounds,
+	// but those of damaged chunks (see ServerCoverage).
+	within := map[string]*span{}
 	for i := range res.Findings {
 		fd := &res.Findings[i]
-		if (f.Since.IsZero() || !fd.Time.Before(f.Since)) && (f.Until.IsZero() || !fd.Time.After(f.Until)) {
+		if !fd.ChunkDamaged && (f.Since.IsZero() || !fd.Time.Before(f.Since)) && (f.Until.IsZero() || !fd.Time.After(f.Until)) {
 			lc := strings.ToLower(fd.Server)
 			if sp := within[lc]; sp == nil {
 				within[lc] = &span{fd.Time, fd.Time}
@@ -161,7 +164,9 @@ func (f Filter) Apply(res *Result) *Result {
 		if !f.MatchServer(s.Server) {
 			continue
 		}
-		if (!f.Since.IsZero() && s.Last.Before(f.Since)) || (!f.Until.IsZero() && s.First.After(f.Until)) {
+		// Dropped only when its window is known to lie outside: a server
+		// whose records all come from damaged chunks has none.
+		if (!f.Since.IsZero() && !s.Last.IsZero() && s.Last.Before(f.Since)) || (!f.Until.IsZero() && s.First.After(f.Until)) {
 			continue
 		}
 		sp := within[strings.ToLower(s.Server)]

@@ -358,8 +358,10 @@ func identity(eventRecordID, recordID uint64) uint64 {
 }
 
 type serverSeen struct {
-	name        string // as logged in the first file (by path) that has it
-	file        int    // that file's index
+	name string // as logged in the first file (by path) that has it
+	file int    // that file's index
+	// first and last bound the times of its records but those of damaged
+	// chunks, whose times may be garbage; zero while it has none.
 	first, last time.Time
 	sets        map[uint32]*recordSet // by channel number
 	events      int                   // unique records in sets
@@ -387,16 +389,18 @@ func (c *recordsSeen) see(file int, ev *evtx.Event, lc, lch string, audit bool, 
 	t := ev.TimeCreated
 	s := c.servers[lc]
 	if s == nil {
-		s = &serverSeen{name: ev.Computer, file: file, first: t, last: t, sets: map[uint32]*recordSet{}}
+		s = &serverSeen{name: ev.Computer, file: file, sets: map[uint32]*recordSet{}}
 		c.servers[lc] = s
 	} else if file < s.file {
 		s.name, s.file = ev.Computer, file
 	}
-	if t.Before(s.first) {
-		s.first = t
-	}
-	if t.After(s.last) {
-		s.last = t
+	if !p.damaged {
+		if s.first.IsZero() || t.Before(s.first) {
+			s.first = t
+		}
+		if s.last.IsZero() || t.After(s.last) {
+			s.last = t
+		}
 	}
 	ch, ok := c.channels[lch]
 	if !ok {

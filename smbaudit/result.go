@@ -54,6 +54,9 @@ type FileResult struct {
 // audit events.
 type ServerCoverage struct {
 	Server string
+	// First and Last bound the times of its records but those of damaged
+	// chunks (evtx.Event.ChunkDamaged), whose times may be garbage: zero
+	// when every record of the server is from a damaged chunk.
 	First  time.Time
 	Last   time.Time
 	Events int // decoded events of this server

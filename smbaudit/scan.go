@@ -606,7 +606,11 @@ func dedup(all []Finding) []Finding {
 	ks := make([]key, len(all))
 	for i := range all {
 		f := &all[i]
-		ks[i] = key{num(f.Server), num(f.Channel), int32(i), f.EventID, identity(f.EventRecordID, f.RecordID), f.Time.UnixNano()}
+		ch := f.Channel // RecordChannel, lower-cased by num
+		if rewritten(ch) {
+			ch = ownChannel(f.EventID)
+		}
+		ks[i] = key{num(f.Server), num(ch), int32(i), f.EventID, identity(f.EventRecordID, f.RecordID), f.Time.UnixNano()}
 	}
 	ids, lowers = nil, nil
 	same := func(a, b key) int {
@@ -704,7 +708,7 @@ func newClassifier(workers, batchSize int) *classifier {
 				for i, ev := range b.evs {
 					r := &b.res[i]
 					r.fnd, r.ok = m.classify(ev, in) // as Classify does, sharing in
-					r.lc, r.lch = in.lowerOf(ev.Computer), in.lowerOf(ev.Channel)
+					r.lc, r.lch = in.lowerOf(ev.Computer), recordChannel(ev, in)
 				}
 				close(b.done)
 			}

@@ -69,8 +69,9 @@ const exitCodesHelp = `Exit codes:
      a partial missing or unreadable (no report is written)
   4  --fail-on: at least one client would certainly break under the setting
      (takes precedence over 5)
-  5  --fail-on: cannot vouch: no client was seen to break, but no server logged
-     the audit the setting needs, or an input was skipped or lost records
+  5  --fail-on: cannot vouch: no client was seen to certainly break, but no
+     server logged the audit the setting needs, only 3027 (unreliable) names
+     clients that possibly break, or an input was skipped or lost records
      (the report is written first; --allow-incomplete makes this a warning, exit 0)
 `
 
