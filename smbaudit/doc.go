@@ -42,10 +42,11 @@
 //
 // The same record seen in several files (overlapping exports of one log, a
 // WEF ForwardedEvents log and the source's own log) counts once. A record
-// is named by its computer and channel (compared without regard to case;
-// a channel a collector rewrote to ForwardedEvents or left empty stands for
-// the one the event is logged in, see RecordChannel) and its identity: System/EventRecordID, which a forwarded copy keeps, or
-// the header's record ID when the event has none. The copy that counts is
+// is named by its computer and channel (compared without regard to case; a
+// channel a collector rewrote to ForwardedEvents or left empty stands for
+// the one the event is logged in, see RecordChannel) and its identity:
+// System/EventRecordID, which a forwarded copy keeps, or the header's
+// record ID when the event has none. The copy that counts is
 // the first by CompareCopies: the smallest path, then chunk and offset.
 // Scan reads the files in path order, so the choice does not depend on the
 // order of paths, the number of workers or streaming. Result.Findings keeps
