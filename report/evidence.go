@@ -23,7 +23,7 @@ const (
 	StatePossibly State = "possibly"
 	// StateNoneSeen: no client was seen to break, and the setting's audit
 	// was logged by some server (Headline.ServersWithAudit) over the
-	// window of its records.
+	// window of its Audit channel's records (Server.AuditFirst).
 	StateNoneSeen State = "none-seen"
 	// StateCannotTell: no client was seen to break, but no server logged
 	// the setting's audit: it is probably off, and the report cannot say
