@@ -104,7 +104,8 @@
 // when unknown; merging joins the windows of the reports, and a summarised
 // partial written before the audit window existed makes a server's
 // unknown. The servers tables show the window of all records; the JSON
-// form adds the audit window. A server
+// form adds the audit window, and so does the title of each server's
+// lane in the HTML chart. A server
 // with no audit event (3000, 3021, 3022, 3024-3027) gets the warning "no audit
 // events: auditing may be off": a clean-looking server is not proof. A server
 // with some audit events but none of the signing or SPN family gets a warning
