@@ -59,17 +59,43 @@ type coverage struct {
 	name        string // smallest spelling seen
 	id          uint32 // the number of servers before it, for recordTable
 	first, last time.Time
-	records     int
-	audits      set // audit families seen beyond the findings counted (Server.Audits)
+	// auditFirst and auditLast bound its records of the Audit channel
+	// (smbaudit.ServerCoverage.AuditFirst); auditUnknown says that a
+	// summarised report added, written before the audit windows existed,
+	// had the audit on this server: the window of the whole is then
+	// unknown, whatever the others say.
+	auditFirst, auditLast time.Time
+	auditUnknown          bool
+	records               int
+	audits                set // audit families seen beyond the findings counted (Server.Audits)
 }
 
-// see widens the coverage to the time t of a finding, unless its chunk is
-// damaged: such a time may be garbage (see smbaudit.ServerCoverage).
-func (c *coverage) see(t time.Time, damaged bool) {
+// see widens the coverage to the time t of a finding of event id in
+// channel, unless its chunk is damaged: such a time may be garbage (see
+// smbaudit.ServerCoverage). A finding of the Audit channel widens the
+// audit window too.
+func (c *coverage) see(t time.Time, damaged bool, id uint16, channel string) {
 	if !damaged {
 		t = t.UTC()
 		c.first, c.last = minTime(c.first, t), maxTime(c.last, t)
+		if smbaudit.InAuditChannel(id, channel) {
+			c.auditFirst, c.auditLast = minTime(c.auditFirst, t), maxTime(c.auditLast, t)
+		}
 	}
+}
+
+// seeAudit widens the audit window to first..last (zero ends: unknown).
+func (c *coverage) seeAudit(first, last time.Time) {
+	c.auditFirst, c.auditLast = minTime(c.auditFirst, first.UTC()), maxTime(c.auditLast, last.UTC())
+}
+
+// auditWindow returns the audit window as Server.AuditFirst and AuditLast
+// give it: zero when unknown.
+func (c *coverage) auditWindow() (first, last time.Time) {
+	if c.auditUnknown {
+		return time.Time{}, time.Time{}
+	}
+	return c.auditFirst, c.auditLast
 }
 
 // agg gathers what a report is made of. Findings are kept, one per record,
@@ -258,7 +284,7 @@ func (a *agg) addFinding(f *smbaudit.Finding, fm *formats) {
 	k := t.next()
 	t.storeFinding(k, f, fm)
 	c := a.coverageOf(t, k.strs[ksServer])
-	c.see(f.Time, f.ChunkDamaged)
+	c.see(f.Time, f.ChunkDamaged, f.EventID, f.Channel)
 	t.insert(k, c.id, &a.lower, nil, f, fm)
 	if a.max > 0 && t.len() > a.max {
 		a.fold()
@@ -282,7 +308,7 @@ func (a *agg) coverageOf(t *recordTable, id uint32) *coverage {
 // addRecord counts or keeps r, which it does not keep a pointer to.
 func (a *agg) addRecord(r *Record) {
 	c := a.addCoverage(r.Server, time.Time{}, time.Time{}, 0)
-	c.see(r.Time, r.ChunkDamaged)
+	c.see(r.Time, r.ChunkDamaged, r.EventID, r.Channel)
 	if a.records == nil {
 		a.summary.addRecord(r)
 		a.omitted++
@@ -384,7 +410,9 @@ func (a *agg) addReport(r *Report) error {
 		a.addRecord(&r.Findings[i])
 	}
 	for _, s := range r.Servers {
-		a.addCoverage(s.Name, s.First, s.Last, s.Records)
+		c := a.addCoverage(s.Name, s.First, s.Last, s.Records)
+		c.seeAudit(s.AuditFirst, s.AuditLast)
+		c.auditUnknown = c.auditUnknown || s.auditUnknown
 		a.addAudits(s.Name, s.Audits...)
 	}
 	for _, in := range r.Inputs {
@@ -421,7 +449,9 @@ func (a *agg) addAgg(o *agg, digest [32]byte) error {
 	}
 	o.records.each(a.addRecord)
 	for _, c := range o.servers {
-		a.addCoverage(c.name, c.first, c.last, c.records)
+		ac := a.addCoverage(c.name, c.first, c.last, c.records)
+		ac.seeAudit(c.auditFirst, c.auditLast)
+		ac.auditUnknown = ac.auditUnknown || c.auditUnknown
 		a.addAudits(c.name, c.audits.sorted()...)
 	}
 	if a.filters == nil {

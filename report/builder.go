@@ -51,7 +51,7 @@ func (b *Builder) AddResult(res *smbaudit.Result) {
 		b.Add(&res.Findings[i])
 	}
 	for _, sc := range res.Servers {
-		b.a.addCoverage(orUnknown(sc.Server), sc.First, sc.Last, sc.Events)
+		b.a.addCoverage(orUnknown(sc.Server), sc.First, sc.Last, sc.Events).seeAudit(sc.AuditFirst, sc.AuditLast)
 	}
 	for _, f := range res.Files {
 		in := Input{

@@ -65,13 +65,13 @@
 // (AuditClientSpnSupport), SMB1 3000 (AuditSmb1Access), encryption 3022.
 // Each Headline says which of four states holds (State): breaks, possibly
 // (3027 only), none seen (the family was logged by some server, over the
-// window of its records) or cannot tell (no server logged it: turn it on);
+// window of its Audit channel's records) or cannot tell (no server logged it: turn it on);
 // and it lists the servers with and without that family, for the report
 // says nothing of the clients of the latter. With no audit event at all,
 // Summary.Notice says so, and every renderer shows it first; the HTML page
 // shows no green card but for "none seen". Report.Caveats list what
-// weakens an absence of evidence: a server whose records span less than
-// Meta.ShortWindow (default 7 days), a log whose lowest record ID is above
+// weakens an absence of evidence: a server whose Audit channel's records
+// span less than Meta.ShortWindow (default 7 days), a log whose lowest record ID is above
 // 1 (it wrapped or was cleared), a skipped or damaged input.
 // Report.Gaps turns these into the reasons a readiness gate cannot vouch.
 //
@@ -96,7 +96,16 @@
 //
 // A server's window (first, last) bounds every decoded record of that
 // server in the inputs (smbaudit.ServerCoverage) and its findings, but
-// those of damaged chunks, whose times may be garbage. A server
+// those of damaged chunks, whose times may be garbage. Its audit window
+// (AuditFirst, AuditLast) bounds, likewise, only those of its Audit
+// channel, where the audits are logged: the "none seen" headlines and
+// CaveatShortWindow judge that one, for a server's other channels (a WEF
+// log, an export of several channels) may span much longer. It is zero
+// when unknown; merging joins the windows of the reports, and a summarised
+// partial written before the audit window existed makes a server's
+// unknown. The servers tables show the window of all records; the JSON
+// form adds the audit window, and so does the title of each server's
+// lane in the HTML chart. A server
 // with no audit event (3000, 3021, 3022, 3024-3027) gets the warning "no audit
 // events: auditing may be off": a clean-looking server is not proof. A server
 // with some audit events but none of the signing or SPN family gets a warning
@@ -170,6 +179,8 @@
 //	command_line      the command line, quoted for a POSIX shell; "" when not given
 //	filter            {since, until: time or "", servers, clients: the patterns}
 //	short_window      Go duration ("168h0m0s"); negative: never flagged
+//	audit_windows     true: the servers carry their audit windows (a report
+//	                   without it predates them: see Servers and coverage)
 //	partial_filters   the filters of the partials merged into it, once each
 //	                   (FilterText joined with "; "), sorted
 //	summary           {clients, servers, servers_without_audit, inputs, skipped_inputs,
@@ -225,12 +236,14 @@
 //	  verdicts                 [{setting, certain, events, servers, hints}] (derived)
 //	  rejection_statuses       statuses of its 551 events, ErrorCodes of its 5168
 //	servers[]         sorted by server (names differing in case are one):
-//	                   {server, first, last, records, findings,
+//	                   {server, first, last, audit_first, audit_last (omitted
+//	                   when zero: the Audit channel's window), records, findings,
 //	                   events: {"3021": n}, audit_events, clients, audit_kinds,
 //	                   audits: the families it logged (with a client filter,
 //	                   those of other clients' findings too), warnings}
-//	                   (all but server, first, last, records, audits derived); first
-//	                   and last are times of records, never filter bounds
+//	                   (all but server, first, last, audit_first, audit_last,
+//	                   records, audits derived); first and last (and the audit
+//	                   ones) are times of records, never filter bounds
 //	                   ("" when a bound cut them and no finding is left)
 //	inputs[]          sorted by path: {path, size, skipped, reason, cause, chunks,
 //	                   chunks_decoded, chunks_skipped, records (decoded),

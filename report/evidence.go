@@ -23,7 +23,7 @@ const (
 	StatePossibly State = "possibly"
 	// StateNoneSeen: no client was seen to break, and the setting's audit
 	// was logged by some server (Headline.ServersWithAudit) over the
-	// window of its records.
+	// window of its Audit channel's records (Server.AuditFirst).
 	StateNoneSeen State = "none-seen"
 	// StateCannotTell: no client was seen to break, but no server logged
 	// the setting's audit: it is probably off, and the report cannot say
@@ -123,8 +123,8 @@ func auditOfEvent(id uint16) (Audit, bool) {
 	return Audit{}, false
 }
 
-// DefaultShortWindow is the shortest time span of a server's records that
-// Options.ShortWindow takes as long enough when it is 0.
+// DefaultShortWindow is the shortest time span of a server's Audit channel
+// records that Options.ShortWindow takes as long enough when it is 0.
 const DefaultShortWindow = 7 * 24 * time.Hour
 
 // CaveatKind says what weakens a report's absence of evidence.
@@ -132,9 +132,10 @@ type CaveatKind string
 
 // The kinds of Caveat.
 const (
-	// CaveatShortWindow: the records of a server that logged an audit span
-	// less than the report's ShortWindow, or over times unknown: a client
-	// that connects less often may not be seen.
+	// CaveatShortWindow: the Audit channel's records of a server that logged
+	// an audit (Server.AuditFirst to AuditLast) span less than the report's
+	// ShortWindow, or over times unknown: a client that connects less often
+	// may not be seen.
 	CaveatShortWindow CaveatKind = "short-window"
 	// CaveatWrapped: an input's lowest record ID is above 1: a circular
 	// log overwrote its older records, or it was cleared.
@@ -162,8 +163,8 @@ type Meta struct {
 	CommandLine string
 	// Filter applied to the findings.
 	Filter smbaudit.Filter
-	// ShortWindow: a server whose records span less is flagged
-	// (CaveatShortWindow). Options.ShortWindow 0 gives
+	// ShortWindow: a server whose Audit channel's records span less is
+	// flagged (CaveatShortWindow). Options.ShortWindow 0 gives
 	// DefaultShortWindow; a negative one turns the flag off (Report keeps
 	// it negative).
 	ShortWindow time.Duration
@@ -270,14 +271,16 @@ func assess(r *Report) {
 		a := auditOf(h.Setting)
 		h.Audit, h.AuditSwitch = a.Name, a.Switch
 		h.ServersWithAudit, h.ServersWithoutAudit = nil, nil
+		// The window is that of the Audit channel, where the audits are
+		// logged: the other channels of a server may span much longer.
 		var first, last time.Time
-		unknown := false // a server with the audit has no known window
+		unknown := false // a server with the audit has no known audit window
 		for j := range r.Servers {
 			sv := &r.Servers[j]
 			if a.seenOn(sv) {
 				h.ServersWithAudit = append(h.ServersWithAudit, sv.Name)
-				first, last = minTime(first, sv.First), maxTime(last, sv.Last)
-				unknown = unknown || sv.First.IsZero() || sv.Last.IsZero()
+				first, last = minTime(first, sv.AuditFirst), maxTime(last, sv.AuditLast)
+				unknown = unknown || sv.AuditFirst.IsZero() || sv.AuditLast.IsZero()
 			} else {
 				h.ServersWithoutAudit = append(h.ServersWithoutAudit, sv.Name)
 			}
@@ -343,15 +346,15 @@ func assess(r *Report) {
 			if len(sv.Audits) == 0 {
 				continue
 			}
-			if sv.First.IsZero() || sv.Last.IsZero() {
+			if sv.AuditFirst.IsZero() || sv.AuditLast.IsZero() {
 				r.Caveats = append(r.Caveats, Caveat{Kind: CaveatShortWindow, Server: sv.Name,
-					Text: fmt.Sprintf("%s: the times of its records are unknown (all from damaged chunks, or cut by the filters): a client that connects rarely may not be seen",
+					Text: fmt.Sprintf("%s: the times of its Audit channel's records are unknown (all from damaged chunks, cut by the filters, or merged from a report that lacks them): a client that connects rarely may not be seen",
 						clipText(sv.Name))})
 				continue
 			}
-			if span := sv.Last.Sub(sv.First); span < r.ShortWindow {
+			if span := sv.AuditLast.Sub(sv.AuditFirst); span < r.ShortWindow {
 				r.Caveats = append(r.Caveats, Caveat{Kind: CaveatShortWindow, Server: sv.Name,
-					Text: fmt.Sprintf("%s: its records span %s, less than %s: a client that connects less often may not be seen",
+					Text: fmt.Sprintf("%s: its Audit channel's records span %s, less than %s: a client that connects less often may not be seen",
 						clipText(sv.Name), duration(span), duration(r.ShortWindow))})
 			}
 		}

@@ -140,8 +140,10 @@ func TestNoticeNamesFilesAndFilters(t *testing.T) {
 func TestCaveats(t *testing.T) {
 	res := &smbaudit.Result{
 		Findings: []smbaudit.Finding{ev(3021, "fs01", "nas01", pinned), ev(3021, "fs02", "nas01", pinned.Add(30*24*time.Hour))},
-		Servers: []smbaudit.ServerCoverage{{Server: "fs01", First: pinned, Last: pinned.Add(50 * time.Hour)},
-			{Server: "fs02", First: pinned, Last: pinned.Add(30 * 24 * time.Hour)}, {Server: "quiet", First: pinned, Last: pinned}},
+		Servers: []smbaudit.ServerCoverage{
+			{Server: "fs01", First: pinned, Last: pinned.Add(50 * time.Hour), AuditFirst: pinned, AuditLast: pinned.Add(50 * time.Hour)},
+			{Server: "fs02", First: pinned, Last: pinned.Add(30 * 24 * time.Hour), AuditFirst: pinned, AuditLast: pinned.Add(30 * 24 * time.Hour)},
+			{Server: "quiet", First: pinned, Last: pinned}},
 		Files: []smbaudit.FileResult{
 			{Path: "a.evtx", FirstRecordID: 1},
 			{Path: "b.evtx", FirstRecordID: 4001},
@@ -152,7 +154,7 @@ func TestCaveats(t *testing.T) {
 	r := newReport(res, report.Options{GeneratedAt: pinned})
 	assert.Equal(t, []report.Caveat{
 		{Kind: report.CaveatShortWindow, Server: "fs01",
-			Text: "fs01: its records span 2d 2h, less than 7d: a client that connects less often may not be seen"},
+			Text: "fs01: its Audit channel's records span 2d 2h, less than 7d: a client that connects less often may not be seen"},
 		{Kind: report.CaveatWrapped, Input: "b.evtx",
 			Text: "b.evtx: the log starts at record 4001: the records before it were overwritten (the log wrapped) or cleared"},
 		{Kind: report.CaveatDamaged, Input: "c.evtx", Text: "c.evtx: 1 error and 1 damaged chunk: records may be lost (see its errors)"},
@@ -160,7 +162,7 @@ func TestCaveats(t *testing.T) {
 	}, r.Caveats, "fs02 spans 30 days; quiet has no audit event (it is warned of already)")
 
 	longer := newReport(res, report.Options{GeneratedAt: pinned, Meta: report.Meta{ShortWindow: 60 * 24 * time.Hour}})
-	assert.Equal(t, "fs02: its records span 30d, less than 60d: a client that connects less often may not be seen", longer.Caveats[1].Text)
+	assert.Equal(t, "fs02: its Audit channel's records span 30d, less than 60d: a client that connects less often may not be seen", longer.Caveats[1].Text)
 	off := newReport(res, report.Options{GeneratedAt: pinned, Meta: report.Meta{ShortWindow: -1}})
 	assert.NotEqual(t, report.CaveatShortWindow, off.Caveats[0].Kind)
 

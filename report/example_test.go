@@ -104,7 +104,7 @@ func ExampleReport_Render() {
 	// # RequireSecuritySignature,cannot-tell,cannot tell what breaks if you enforce RequireSecuritySignature: no server logged the signing audit (3021/3027); turn on AuditClientDoesNotSupportSigning
 	// # SmbServerNameHardeningLevel=1,cannot-tell,cannot tell what breaks if you enforce SmbServerNameHardeningLevel=1: no server logged the SPN audit (3024/3025/3026); turn on AuditClientSpnSupport
 	// # SmbServerNameHardeningLevel=2,cannot-tell,cannot tell what breaks if you enforce SmbServerNameHardeningLevel=2: no server logged the SPN audit (3024/3025/3026); turn on AuditClientSpnSupport
-	// # caveat,short-window,"fs01: its records span 0m 0s, less than 7d: a client that connects less often may not be seen"
+	// # caveat,short-window,"fs01: its Audit channel's records span 0m 0s, less than 7d: a client that connects less often may not be seen"
 	// client,kind,short_name,linked,names,first_seen,last_seen,events_total,e3000,e3021,e3022,e3023,e3024,e3025,e3026,e3027,e551,e5168,servers,users,spns,spn_query_statuses,epa_policies,server_requires_signing,damaged_chunk_events,breaks_under,possibly_breaks_under,rejected_by_enforcement,rejection_statuses,hints
 	// 10.1.2.3,ipv4,,,\\10.1.2.3,2025-09-10T00:00:00.0000000Z,2025-09-10T00:00:00.0000000Z,1,1,0,0,0,0,0,0,0,0,0,fs01,,,,,,0,DisableSMB1,,false,,DisableSMB1: move the client to SMB 2 or 3 (update or replace it)
 }

@@ -95,7 +95,7 @@ func Generate(ctx context.Context, paths []string, opts GenerateOptions) (*Gener
 	so.OnFinding = func(f smbaudit.Finding) {
 		if len(filter.Clients) > 0 && window.Match(&f) {
 			name := orUnknown(f.Server)
-			b.a.addCoverage(name, time.Time{}, time.Time{}, 0).see(f.Time, f.ChunkDamaged)
+			b.a.addCoverage(name, time.Time{}, time.Time{}, 0).see(f.Time, f.ChunkDamaged, f.EventID, f.Channel)
 			if a, ok := auditOfEvent(f.EventID); ok && f.Kind != smbaudit.KindUnparsed {
 				b.a.addAudits(name, a.Name)
 			}

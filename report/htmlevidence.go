@@ -203,7 +203,8 @@ func htmlClients(r *Report, z zone) []htmlClient {
 }
 
 // coverageLanes draws, under the events-per-day chart, one lane per server
-// marking the days its records cover (First to Last).
+// marking the days its records cover (First to Last); its title gives the
+// Audit channel's window too.
 func coverageLanes(c *chart, r *Report, z zone, days []Day, left, plotW, top float64) {
 	if len(days) == 0 {
 		return
@@ -233,8 +234,12 @@ func coverageLanes(c *chart, r *Report, z zone, days []Day, left, plotW, top flo
 			break
 		}
 		x0, x1 := x(s.First), x(s.Last)
+		title := Escape(s.Name) + ": records from " + z.full(s.First) + " to " + z.full(s.Last)
+		if !s.AuditFirst.IsZero() && !s.AuditLast.IsZero() { // the window "none seen" is judged over
+			title += "; Audit channel from " + z.full(s.AuditFirst) + " to " + z.full(s.AuditLast)
+		}
 		c.Coverage = append(c.Coverage, svgRect{X: f1(x0), Y: f1(y + 3), W: f1(max(x1-x0, 2)), H: f1(lane - 5), Fill: "#6e7781",
-			Title: Escape(s.Name) + ": records from " + z.full(s.First) + " to " + z.full(s.Last)})
+			Title: title})
 		// The name goes after the bar, or before it, or on it: where it fits.
 		label := svgText{X: f1(x1 + 4), Y: f1(y + 11), Anchor: "start", Text: Escape(clipText(s.Name))}
 		switch {

@@ -38,12 +38,16 @@ func formatTime(t time.Time) string {
 }
 
 type jsonReport struct {
-	Schema          string         `json:"schema"`
-	GeneratedAt     string         `json:"generated_at"`
-	Version         string         `json:"version"`
-	CommandLine     string         `json:"command_line"`
-	Filter          jsonFilter     `json:"filter"`
-	ShortWindow     string         `json:"short_window"`
+	Schema      string     `json:"schema"`
+	GeneratedAt string     `json:"generated_at"`
+	Version     string     `json:"version"`
+	CommandLine string     `json:"command_line"`
+	Filter      jsonFilter `json:"filter"`
+	ShortWindow string     `json:"short_window"`
+	// AuditWindows says that the servers carry their audit windows
+	// (audit_first, audit_last, omitted when zero); a document written
+	// before they existed lacks it, and its windows are unknown.
+	AuditWindows    bool           `json:"audit_windows"`
 	PartialFilters  []string       `json:"partial_filters"`
 	Summary         jsonSummary    `json:"summary"`
 	Caveats         []jsonCaveat   `json:"caveats"`
@@ -178,6 +182,8 @@ type jsonServer struct {
 	Server      string         `json:"server"`
 	First       string         `json:"first"`
 	Last        string         `json:"last"`
+	AuditFirst  string         `json:"audit_first,omitempty"`
+	AuditLast   string         `json:"audit_last,omitempty"`
 	Records     int            `json:"records"`
 	Findings    int            `json:"findings"`
 	Events      map[string]int `json:"events"`
@@ -254,7 +260,7 @@ func (r *Report) toJSON() jsonReport {
 	j := jsonReport{Schema: schema, GeneratedAt: formatTime(r.GeneratedAt), Unparsed: r.Unparsed, FindingsOmitted: r.FindingsOmitted,
 		Clients: []jsonClient{}, Servers: []jsonServer{}, Inputs: []jsonInput{}, EventsPerDay: []jsonDay{},
 		UnparsedSamples: []jsonUnparsed{}, Findings: []jsonRecord{}, Caveats: []jsonCaveat{},
-		Version: r.Version, CommandLine: r.CommandLine, ShortWindow: r.ShortWindow.String(), PartialFilters: nonNil(r.PartialFilters),
+		Version: r.Version, CommandLine: r.CommandLine, ShortWindow: r.ShortWindow.String(), AuditWindows: true, PartialFilters: nonNil(r.PartialFilters),
 		Filter: jsonFilter{Since: formatTime(r.Filter.Since), Until: formatTime(r.Filter.Until),
 			Servers: nonNil(r.Filter.Servers), Clients: nonNil(r.Filter.Clients)}}
 	for _, c := range r.Caveats {
@@ -274,6 +280,7 @@ func (r *Report) toJSON() jsonReport {
 	// The clients and findings are appended one at a time by writeJSON.
 	for _, sv := range r.Servers {
 		j.Servers = append(j.Servers, jsonServer{Server: sv.Name, First: formatTime(sv.First), Last: formatTime(sv.Last),
+			AuditFirst: formatTime(sv.AuditFirst), AuditLast: formatTime(sv.AuditLast),
 			Records: sv.Records, Findings: sv.Findings, Events: countsOut(sv.Events), AuditEvents: sv.AuditEvents, Clients: nonNil(sv.Clients),
 			AuditKinds: nonNil(sv.AuditKinds), Audits: nonNil(sv.Audits), Warnings: nonNil(sv.Warnings)})
 	}
@@ -478,7 +485,13 @@ func readPartial(rd io.Reader) (*agg, [32]byte, error) {
 			p.fail(at+".server", "empty")
 		}
 		s := Server{Name: js.Server, First: p.time(at+".first", js.First, false), Last: p.time(at+".last", js.Last, false),
+			AuditFirst: p.time(at+".audit_first", js.AuditFirst, false), AuditLast: p.time(at+".audit_last", js.AuditLast, false),
 			Records: p.count(at+".records", js.Records), Audits: p.audits(at+".audits", js.Audits)}
+		// A document written before the audit windows existed lacks them:
+		// the findings it kept of the Audit channel give a server's window
+		// again, but a summarised one keeps none, and the window of a
+		// server that logged an audit is then unknown, not none.
+		s.auditUnknown = !j.AuditWindows && j.FindingsOmitted > 0 && len(s.Audits) > 0
 		if j.FindingsOmitted > 0 {
 			s.Findings, s.Events, s.Clients = p.count(at+".findings", js.Findings), p.counts(at+".events", js.Events), js.Clients
 		}

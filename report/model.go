@@ -396,6 +396,17 @@ type Server struct {
 	// inputs (smbaudit.ServerCoverage), and its findings, but those of
 	// damaged chunks (their times may be garbage); zero when unknown.
 	First, Last time.Time
+	// AuditFirst and AuditLast bound, likewise, its records of the Audit
+	// channel (smbaudit.ServerCoverage.AuditFirst) and its findings of that
+	// channel: the window over which its audits could see a client, which
+	// the "none seen" headlines and CaveatShortWindow judge. Zero when
+	// unknown (or none): a server with Audits and no audit window has an
+	// unknown one.
+	AuditFirst, AuditLast time.Time
+	// auditUnknown: read from a summarised report written before the audit
+	// windows existed, the server logged an audit over an unknown window;
+	// merging keeps it unknown.
+	auditUnknown bool
 	// Records counts the decoded records of this server
 	// (smbaudit.ServerCoverage.Events). Merged shards add up: a record
 	// present in the files of two shards counts twice here, though its

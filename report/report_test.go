@@ -405,8 +405,13 @@ func randomFile(r *rand.Rand, path string, pool *[]smbaudit.Finding) *smbaudit.R
 	for _, s := range poolServers[:4] {
 		if r.IntN(2) == 0 {
 			first := base.Add(time.Duration(r.Int64N(3*24*3600)) * time.Second)
-			res.Servers = append(res.Servers, smbaudit.ServerCoverage{Server: s, First: first,
-				Last: first.Add(time.Duration(r.Int64N(3*24*3600)) * time.Second), Events: r.IntN(100)})
+			sc := smbaudit.ServerCoverage{Server: s, First: first,
+				Last: first.Add(time.Duration(r.Int64N(3*24*3600)) * time.Second), Events: r.IntN(100)}
+			if r.IntN(3) > 0 { // an Audit channel window within, so that merging carries it
+				sc.AuditFirst = first.Add(time.Duration(r.Int64N(int64(sc.Last.Sub(first)/time.Second)+1)) * time.Second)
+				sc.AuditLast = sc.AuditFirst.Add(time.Duration(r.Int64N(int64(sc.Last.Sub(sc.AuditFirst)/time.Second)+1)) * time.Second)
+			}
+			res.Servers = append(res.Servers, sc)
 		}
 	}
 	fr := smbaudit.FileResult{Path: path, Size: int64(r.IntN(1 << 20)), Records: r.IntN(500), Chunks: r.IntN(9)}

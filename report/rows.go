@@ -879,6 +879,8 @@ func (w *rows) fill(r *Report, cov map[string]*coverage, n int, consume bool) {
 	}) {
 		cv := cov[lc]
 		rs := Server{Name: cv.name, First: cv.first, Last: cv.last, Records: cv.records, Events: map[uint16]int{}}
+		rs.AuditFirst, rs.AuditLast = cv.auditWindow()
+		rs.auditUnknown = cv.auditUnknown
 		if sa := w.servers[lc]; sa != nil {
 			rs.Findings, rs.Events, rs.Clients = sa.findings, maps.Clone(sa.events), serverClients[sa.id]
 			if len(sa.clients) > 0 { // from the server rows of summarised reports (addRows)

@@ -331,6 +331,16 @@ func RecordChannel(id uint16, channel string) string {
 	return ownChannel(id)
 }
 
+// InAuditChannel reports whether RecordChannel(id, channel) is AuditChannel:
+// whether a finding's record counts in its server's audit window
+// (ServerCoverage.AuditFirst).
+func InAuditChannel(id uint16, channel string) bool {
+	if !rewritten(channel) {
+		return strings.EqualFold(channel, AuditChannel)
+	}
+	return ownChannel(id) == lowerAudit
+}
+
 func ownChannel(id uint16) string {
 	switch id {
 	case EventGuestLogon:

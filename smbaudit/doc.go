@@ -38,6 +38,17 @@
 // The same record seen in overlapping exports counts once (see Copies), and
 // the result depends neither on the order of the paths nor on scheduling.
 //
+// # Windows
+//
+// ServerCoverage gives each server two windows. First and Last bound the
+// times of all its decoded records, whatever their channel; AuditFirst and
+// AuditLast bound those of its records in AuditChannel alone, where the
+// audit events (3000, 3021, 3022, 3024-3027) are logged. Only the second
+// tells over which time the audits could have seen a client: a server
+// exported with 30 days of its Operational channel but 2 days of its Audit
+// channel was audited for 2 days. Records of damaged chunks count in
+// neither (their times may be garbage).
+//
 // # Copies
 //
 // The same record seen in several files (overlapping exports of one log, a

@@ -127,7 +127,9 @@ func CheckPattern(p string) error {
 // (latest) finding within the bounds, but those of damaged chunks (see
 // ServerCoverage), or the zero time (unknown) when the
 // result kept no such finding (a streamed result keeps none: ScanOptions.
-// OnFinding). AuditEvents is recounted from the findings kept; a streamed
+// OnFinding). AuditFirst and AuditLast are cut the same way, from the
+// findings within the bounds in AuditChannel (InAuditChannel), and are zero
+// when they lie wholly outside the bounds. AuditEvents is recounted from the findings kept; a streamed
 // result has none to recount, so there it is left as the scan counted it,
 // over every client and time. Events still counts every decoded event of the
 // server in the inputs, because a Result does not keep the time of events
@@ -138,18 +140,17 @@ func (f Filter) Apply(res *Result) *Result {
 	}
 	out := &Result{Files: slices.Clone(res.Files)}
 	audit := map[string]int{}
-	type span struct{ first, last time.Time }
 	// By lower-cased server: the times of its findings within the bounds,
-	// but those of damaged chunks (see ServerCoverage).
-	within := map[string]*span{}
+	// but those of damaged chunks (see ServerCoverage), of every channel
+	// and of AuditChannel.
+	within, auditWithin := map[string]*span{}, map[string]*span{}
 	for i := range res.Findings {
 		fd := &res.Findings[i]
 		if !fd.ChunkDamaged && (f.Since.IsZero() || !fd.Time.Before(f.Since)) && (f.Until.IsZero() || !fd.Time.After(f.Until)) {
 			lc := strings.ToLower(fd.Server)
-			if sp := within[lc]; sp == nil {
-				within[lc] = &span{fd.Time, fd.Time}
-			} else {
-				sp.first, sp.last = minTime(sp.first, fd.Time), maxTime(sp.last, fd.Time)
+			widen(within, lc, fd.Time)
+			if InAuditChannel(fd.EventID, fd.Channel) {
+				widen(auditWithin, lc, fd.Time)
 			}
 		}
 		if !f.Match(fd) {
@@ -169,18 +170,14 @@ func (f Filter) Apply(res *Result) *Result {
 		if (!f.Since.IsZero() && !s.Last.IsZero() && s.Last.Before(f.Since)) || (!f.Until.IsZero() && s.First.After(f.Until)) {
 			continue
 		}
-		sp := within[strings.ToLower(s.Server)]
-		if !f.Since.IsZero() && s.First.Before(f.Since) {
-			s.First = time.Time{}
-			if sp != nil {
-				s.First = sp.first
-			}
-		}
-		if !f.Until.IsZero() && s.Last.After(f.Until) {
-			s.Last = time.Time{}
-			if sp != nil {
-				s.Last = sp.last
-			}
+		lc := strings.ToLower(s.Server)
+		s.First, s.Last = f.cut(s.First, s.Last, within[lc])
+		switch {
+		case s.AuditFirst.IsZero() && s.AuditLast.IsZero(): // none (or unknown): the findings cannot tell
+		case (!f.Since.IsZero() && !s.AuditLast.IsZero() && s.AuditLast.Before(f.Since)) || (!f.Until.IsZero() && s.AuditFirst.After(f.Until)):
+			s.AuditFirst, s.AuditLast = time.Time{}, time.Time{} // no audit record within the bounds
+		default:
+			s.AuditFirst, s.AuditLast = f.cut(s.AuditFirst, s.AuditLast, auditWithin[lc])
 		}
 		if res.Findings != nil {
 			s.AuditEvents = audit[strings.ToLower(s.Server)]
@@ -188,6 +185,37 @@ func (f Filter) Apply(res *Result) *Result {
 		out.Servers = append(out.Servers, s)
 	}
 	return out
+}
+
+// span is the times of the findings of one server within a filter's bounds.
+type span struct{ first, last time.Time }
+
+// widen widens m[lc] to t.
+func widen(m map[string]*span, lc string, t time.Time) {
+	if sp := m[lc]; sp == nil {
+		m[lc] = &span{t, t}
+	} else {
+		sp.first, sp.last = minTime(sp.first, t), maxTime(sp.last, t)
+	}
+}
+
+// cut returns the window first..last as f's time bounds leave it: an end
+// beyond a bound becomes that of sp, the findings within the bounds, or
+// zero (unknown) when sp is nil.
+func (f Filter) cut(first, last time.Time, sp *span) (time.Time, time.Time) {
+	if !f.Since.IsZero() && first.Before(f.Since) {
+		first = time.Time{}
+		if sp != nil {
+			first = sp.first
+		}
+	}
+	if !f.Until.IsZero() && last.After(f.Until) {
+		last = time.Time{}
+		if sp != nil {
+			last = sp.last
+		}
+	}
+	return first, last
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -363,9 +363,12 @@ type serverSeen struct {
 	// first and last bound the times of its records but those of damaged
 	// chunks, whose times may be garbage; zero while it has none.
 	first, last time.Time
-	sets        map[uint32]*recordSet // by channel number
-	events      int                   // unique records in sets
-	audit       int                   // unique audit findings, counted when streaming
+	// auditFirst and auditLast bound those of its records in the Audit
+	// channel (RecordChannel), likewise.
+	auditFirst, auditLast time.Time
+	sets                  map[uint32]*recordSet // by channel number
+	events                int                   // unique records in sets
+	audit                 int                   // unique audit findings, counted when streaming
 }
 
 // recordsSeen is the scan-wide set of records seen, per server and channel
@@ -400,6 +403,14 @@ func (c *recordsSeen) see(file int, ev *evtx.Event, lc, lch string, audit bool, 
 		}
 		if s.last.IsZero() || t.After(s.last) {
 			s.last = t
+		}
+		if lch == lowerAudit {
+			if s.auditFirst.IsZero() || t.Before(s.auditFirst) {
+				s.auditFirst = t
+			}
+			if s.auditLast.IsZero() || t.After(s.auditLast) {
+				s.auditLast = t
+			}
 		}
 	}
 	ch, ok := c.channels[lch]

@@ -50,16 +50,23 @@ type FileResult struct {
 }
 
 // ServerCoverage is the time window that the inputs cover for one server
-// (the records' Computer), over every decoded event of that server, not only
-// audit events.
+// (the records' Computer): over every decoded event of that server, and
+// over those of its Audit channel alone.
 type ServerCoverage struct {
 	Server string
 	// First and Last bound the times of its records but those of damaged
 	// chunks (evtx.Event.ChunkDamaged), whose times may be garbage: zero
 	// when every record of the server is from a damaged chunk.
-	First  time.Time
-	Last   time.Time
-	Events int // decoded events of this server
+	First time.Time
+	Last  time.Time
+	// AuditFirst and AuditLast bound, likewise, the times of its records in
+	// AuditChannel (the channel RecordChannel gives: a recognised audit
+	// event forwarded with its channel rewritten counts), the window over
+	// which its audits could have seen a client: zero when it has none
+	// outside damaged chunks.
+	AuditFirst time.Time
+	AuditLast  time.Time
+	Events     int // decoded events of this server
 	// AuditEvents counts the audit findings (3021, 3024-3027) of this server.
 	AuditEvents int
 }

@@ -547,7 +547,7 @@ func merge(outs []fileOut, skipped []FileResult, cov *recordsSeen, streamed bool
 			n = s.audit
 		}
 		res.Servers = append(res.Servers, ServerCoverage{Server: s.name, First: s.first, Last: s.last,
-			Events: s.events, AuditEvents: n})
+			AuditFirst: s.auditFirst, AuditLast: s.auditLast, Events: s.events, AuditEvents: n})
 	}
 	slices.SortFunc(res.Servers, func(a, b ServerCoverage) int {
 		return cmp.Or(strings.Compare(strings.ToLower(a.Server), strings.ToLower(b.Server)), strings.Compare(a.Server, b.Server))

@@ -184,7 +184,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.noColor, "no-color", false, "no ANSI colors (also when NO_COLOR is set)")
 	fs.BoolVar(&c.allowIncomplete, "allow-incomplete", false, "with --fail-on, only warn on stderr (exit 0) where exit 5 would say the report cannot\n"+
 		"vouch for the setting (no server logged its audit, an input skipped or damaged)")
-	fs.Var(valueFlag{&c.shortWindowText, c.setShortWindow}, "short-window", "flag a server whose records span less than `DURATION`: a number and s, m, h, d or w\n"+
+	fs.Var(valueFlag{&c.shortWindowText, c.setShortWindow}, "short-window", "flag a server whose Audit channel's records span less than `DURATION`: a number and s, m, h, d or w\n"+
 		"(36h, 14d), or 0 never (default 7d)")
 	fs.Var(valueFlag{&c.tz, c.setZone}, "tz", "show times in `ZONE` in the text, md, html and xlsx reports, which name it in their header:\n"+
 		"Local, UTC, an IANA name (Europe/Paris) or an offset (+02:00, -0530); JSON, CSV and the\ntimeline stay in UTC (default UTC)")
