@@ -19,7 +19,7 @@ import (
 // slackLog writes the log auditLog writes, records 1..n, with chunk 0's
 // header lowered so that records keep+1..n lie in its slack, the header
 // record ID of the first of them made 9000 so that the reader takes them
-// for slack (as TestScanRecoverMarksFindings does); its EventRecordID, the
+// for slack (TestScanRecoverMarksFindings uses it too); its EventRecordID, the
 // identity copies are told by, stays keep+1.
 func slackLog(t *testing.T, name string, n, keep int, base time.Time) string {
 	t.Helper()
