@@ -90,26 +90,6 @@ Exit codes:
   3  nothing readable: no file found, or none could be opened as EVTX
 `
 
-// parseArgs parses flags placed before, between or after the paths; "--"
-// ends the flags. It returns the paths.
-func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var paths []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
-			return append(paths, rest...), nil
-		}
-		if len(rest) == 0 {
-			return paths, nil
-		}
-		paths = append(paths, rest[0])
-		args = rest[1:]
-	}
-}
-
 func main() {
 	if os.Getenv("GOGC") == "" {
 		// The reader's live heap is a few MiB, so at the default 100% the
@@ -142,7 +122,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(w, exitCodesHelp)
 	}
 	fs.Usage = func() {} // the flag package prints the error; run says the rest
-	paths, err := parseArgs(fs, args)
+	paths, err := cli.ParseInterspersed(fs, args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		usage(stdout)

@@ -305,26 +305,6 @@ func (c *common) meta() report.Meta {
 	return report.Meta{Version: report.BuildVersion(), CommandLine: c.commandLine, ShortWindow: c.shortWindow}
 }
 
-// parse parses flags placed before, between or after the positional
-// arguments; "--" ends the flags.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
-}
-
 // typed tracks how the user spelled each flag ("-o", "--output",
 // "-output"), so that errors name a flag as it was typed.
 type typed struct {
@@ -673,7 +653,7 @@ func (c *common) parseCommand(fs *flag.FlagSet, args []string, header string, st
 	fs.Usage = func() {}     // usage is printed here, to stdout for --help
 	tn, err := newTyped(fs, args)
 	if err == nil {
-		paths, err = parse(fs, args)
+		paths, err = cli.ParseInterspersed(fs, args)
 	}
 	switch {
 	case errors.Is(err, flag.ErrHelp):

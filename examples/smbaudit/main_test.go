@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/evtxkit/smbreadiness/internal/cli"
 	"github.com/evtxkit/smbreadiness/report"
 	"github.com/evtxkit/smbreadiness/smbaudit"
 	"github.com/stretchr/testify/assert"
@@ -437,7 +438,7 @@ func TestParseInterspersed(t *testing.T) {
 	} {
 		var c common
 		fs := newTestFlagSet(&c)
-		pos, err := parse(fs, tc.args)
+		pos, err := cli.ParseInterspersed(fs, tc.args)
 		require.NoError(t, err)
 		assert.Equal(t, tc.pos, pos, tc.args)
 		assert.Equal(t, tc.fmt, c.format, tc.args)

@@ -1,5 +1,6 @@
 // Package cli holds what the example commands share and a Go user of the
-// library packages does not need: reading time bounds as people type them.
+// library packages does not need: reading time bounds as people type them,
+// and flags placed among the paths.
 package cli
 
 import (
