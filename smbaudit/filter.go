@@ -28,7 +28,9 @@ type Filter struct {
 	// normalised ID. A short host name also matches the FQDNs whose first
 	// label it is ("nas01" matches "nas01.corp.example"), and an IP prefix
 	// such as "10.0.20.0/24" matches the addresses inside it. A finding
-	// without a client never matches a client filter.
+	// without a client never matches a client filter, but for an unparsed
+	// one (KindUnparsed): its client could not be read, so it may be one
+	// of those, and it is kept to be reported rather than dropped unseen.
 	Clients []string
 }
 
@@ -50,7 +52,7 @@ func (f Filter) Match(fd *Finding) bool {
 	if len(f.Servers) > 0 && !matchName(f.Servers, NormalizeClient(fd.Server)) {
 		return false
 	}
-	if len(f.Clients) > 0 && (fd.Client.ID == "" || !matchName(f.Clients, fd.Client)) {
+	if len(f.Clients) > 0 && fd.Kind != KindUnparsed && (fd.Client.ID == "" || !matchName(f.Clients, fd.Client)) {
 		return false
 	}
 	return true

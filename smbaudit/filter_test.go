@@ -20,6 +20,7 @@ func TestFilterMatch(t *testing.T) {
 	ip := filterFinding("FS02.corp.example", `\\10.0.20.15`, t0, KindSigningUnsupported)
 	v6 := filterFinding("FS02", `\\[fe80::1%12]`, t0, KindSPNEmpty)
 	none := filterFinding("FS02", "", t0, KindUnparsed)
+	spn := filterFinding("FS02", "", t0, KindSPNCheckFailed) // 5168 names no client
 	for _, tc := range []struct {
 		name string
 		f    Filter
@@ -48,7 +49,10 @@ func TestFilterMatch(t *testing.T) {
 		{"client ipv6 zone", Filter{Clients: []string{"FE80::1%12"}}, v6, true},
 		{"client ipv6 prefix with zone", Filter{Clients: []string{"fe80::/10"}}, v6, true},
 		{"client one of a list", Filter{Clients: []string{"x", "10.0.20.15"}}, ip, true},
-		{"client filter drops no-client findings", Filter{Clients: []string{"nas01"}}, none, false},
+		{"client filter keeps an unparsed finding, whose client may be one", Filter{Clients: []string{"nas01"}}, none, true},
+		{"client filter drops other no-client findings", Filter{Clients: []string{"nas01"}}, spn, false},
+		{"an unparsed finding still meets the server filter", Filter{Servers: []string{"fs01"}, Clients: []string{"nas01"}}, none, false},
+		{"an unparsed finding still meets the time filter", Filter{Since: t0.Add(time.Second), Clients: []string{"nas01"}}, none, false},
 		{"all must hold", Filter{Servers: []string{"fs01"}, Clients: []string{"10.0.20.15"}}, ip, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
