@@ -1,0 +1,57 @@
+package smbaudit
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// One client is one ID whatever spelling Windows logged it with: a 3021's
+// ClientName as text and a 551's ClientAddress as a binary SOCKADDR; and
+// two clients never share one.
+func TestClientSpellingsOfOneAddress(t *testing.T) {
+	text := func(v string) Client {
+		f, ok := Classify(smbEvent(3021, 0, fld("ClientNameLength", tU16, "20"), fld("ClientName", tS, v), fld("ServerRequiresSigning", tB, "false")))
+		require.True(t, ok)
+		return f.Client
+	}
+	sock := func(hexAddr string) Client {
+		e := smbEvent(551, 0, fld("Status", tH32, "0xC000035B"), fld("ClientAddress", tBin, hexAddr), fld("ClientName", tS, ""))
+		e.Channel = SecurityChannel
+		f, ok := Classify(e)
+		require.True(t, ok)
+		return f.Client
+	}
+	const (
+		// AF_INET: family 2, port 445, 10.0.20.15, 8 bytes of padding.
+		in4 = "020001bd0a00140f0000000000000000"
+		// AF_INET6 (23): family, port 445, flowinfo, address, scope ID
+		// (little-endian).
+		ll12   = "170001bd00000000" + "fe800000000000000000000000000001" + "0c000000"
+		ll3    = "170001bd00000000" + "fe800000000000000000000000000001" + "03000000"
+		ll0    = "170001bd00000000" + "fe800000000000000000000000000001" + "00000000"
+		mapped = "170001bd00000000" + "00000000000000000000ffff0a00140f" + "00000000"
+	)
+	same := []struct {
+		name string
+		a, b Client
+	}{
+		{"IPv4 text and AF_INET", text(`\\10.0.20.15`), sock(in4)},
+		{"IPv4-mapped text and AF_INET6", text(`\\::ffff:10.0.20.15`), sock(mapped)},
+		{"IPv4 and IPv4-mapped AF_INET6", text(`\\10.0.20.15`), sock(mapped)},
+		{"link-local with zone, text and AF_INET6 with its scope ID", text(`\\[fe80::1%12]`), sock(ll12)},
+		{"link-local upper case, text and AF_INET6 with its scope ID", text(`\\FE80:0:0:0:0:0:0:1%12`), sock(ll12)},
+		{"link-local without zone, text and AF_INET6 with scope ID 0", text(`\\fe80::1`), sock(ll0)},
+	}
+	for _, tt := range same {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.a.ID, tt.b.ID)
+			assert.Equal(t, tt.a.Kind, tt.b.Kind)
+		})
+	}
+	// The same link-local address behind two interfaces of a server is two
+	// hosts on two links.
+	assert.NotEqual(t, sock(ll12).ID, sock(ll3).ID, "scope IDs 12 and 3")
+	assert.Equal(t, ll12, sock(ll12).Raw, "the raw value is kept")
+}
