@@ -55,3 +55,33 @@ func TestClientSpellingsOfOneAddress(t *testing.T) {
 	assert.NotEqual(t, sock(ll12).ID, sock(ll3).ID, "scope IDs 12 and 3")
 	assert.Equal(t, ll12, sock(ll12).Raw, "the raw value is kept")
 }
+
+// A client filter matches a client whatever spelling of its address the
+// filter and the log use: an address without a zone is the host's on any
+// link, and an IPv4-mapped prefix holds the IPv4 addresses it maps.
+func TestFilterClientAddressSpellings(t *testing.T) {
+	tests := []struct {
+		pattern, client string
+		want            bool
+	}{
+		{"fe80::1", `\\[fe80::1%12]`, true},
+		{"FE80:0:0:0:0:0:0:1", `\\fe80::1%12`, true},
+		{"fe80::1%12", `\\[fe80::1%12]`, true},
+		{"fe80::1%3", `\\[fe80::1%12]`, false},
+		{"fe80::1%12", `\\fe80::1`, false},
+		{"fe80::2", `\\[fe80::1%12]`, false},
+		{"fe80::/64", `\\[fe80::1%12]`, true},
+		{"::ffff:10.0.20.15", `\\10.0.20.15`, true},
+		{"::ffff:10.0.20.0/120", `\\10.0.20.15`, true},
+		{"::ffff:10.0.20.0/120", `\\10.0.21.15`, false},
+		{"::ffff:10.0.20.0/120", `\\::ffff:10.0.20.15`, true},
+		{"10.0.20.0/24", `\\::ffff:10.0.20.15`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.pattern+" "+tt.client, func(t *testing.T) {
+			require.NoError(t, CheckPattern(tt.pattern))
+			fd := &Finding{Kind: KindSigningUnsupported, Client: NormalizeClient(tt.client)}
+			assert.Equal(t, tt.want, Filter{Clients: []string{tt.pattern}}.Match(fd))
+		})
+	}
+}
