@@ -114,8 +114,8 @@ func dayChart(days []Day, r *Report, z zone) chart {
 // so the chart's time axis is even; spans longer than two years are drawn
 // as they are.
 func fillDays(days []Day) []Day {
-	first, err1 := time.Parse(time.DateOnly, days[0].Date)
-	last, err2 := time.Parse(time.DateOnly, days[len(days)-1].Date)
+	first, err1 := parseWide(time.DateOnly, days[0].Date)
+	last, err2 := parseWide(time.DateOnly, days[len(days)-1].Date)
 	if err1 != nil || err2 != nil || last.Sub(first) > 2*366*24*time.Hour {
 		return days
 	}

@@ -22,11 +22,10 @@ const (
 
 // shortTime renders a time to the second for tables; details keep 100 ns.
 func shortTime(t time.Time) string {
-	s := formatTime(t)
-	if s == "" {
+	if t.IsZero() {
 		return "-"
 	}
-	return s[:19] + "Z"
+	return t.UTC().Format("2006-01-02T15:04:05Z")
 }
 
 type textWriter struct {
