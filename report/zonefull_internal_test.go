@@ -45,3 +45,11 @@ func TestZoneFullIsExact(t *testing.T) {
 		}
 	}
 }
+
+// The header names the offsets of a zone with their seconds, if any.
+func TestUTCOffset(t *testing.T) {
+	for off, want := range map[int]string{0: "UTC+00:00", 7200: "UTC+02:00", -12600: "UTC-03:30", 20700: "UTC+05:45",
+		-2670: "UTC-00:44:30", 1172: "UTC+00:19:32"} {
+		assert.Equal(t, want, utcOffset(off), "%d", off)
+	}
+}
