@@ -23,7 +23,7 @@ func TestParseTimeAtClockChanges(t *testing.T) {
 		require.NoError(t, err)
 		return loc
 	}
-	paris, saoPaulo, havana := load("Europe/Paris"), load("America/Sao_Paulo"), load("America/Havana")
+	paris, saoPaulo, havana, apia := load("Europe/Paris"), load("America/Sao_Paulo"), load("America/Havana"), load("Pacific/Apia")
 	utc := func(s string) time.Time {
 		tm, err := time.Parse(time.RFC3339Nano, s)
 		require.NoError(t, err)
@@ -55,6 +55,11 @@ func TestParseTimeAtClockChanges(t *testing.T) {
 		// Havana, 2025-11-02: 01:00 -04:00 became 00:00 -05:00: midnight
 		// twice, the day starts at the first.
 		{"2025-11-02", havana, utc("2025-11-02T04:00:00Z")},
+		// Apia skipped 2011-12-30 whole: -10:00 to +14:00 at 10:00Z.
+		{"2011-12-29 23:59:59.9999999", apia, utc("2011-12-30T09:59:59.9999999Z")},
+		{"2011-12-30", apia, utc("2011-12-30T10:00:00Z")},
+		{"2011-12-30 12:00", apia, utc("2011-12-30T10:00:00Z")},
+		{"2011-12-31", apia, utc("2011-12-30T10:00:00Z")},
 	} {
 		t.Run(tc.loc.String()+" "+tc.in, func(t *testing.T) {
 			got, err := ParseTime(tc.in, now, tc.loc)
