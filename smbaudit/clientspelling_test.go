@@ -85,3 +85,32 @@ func TestFilterClientAddressSpellings(t *testing.T) {
 		})
 	}
 }
+
+// Windows compares names by upper-casing them: names that upper-case
+// alike are one client, whatever case a server logged, beyond ASCII too
+// (final sigma); and a name ends at its first NUL, as a Windows
+// string does, with anything after it left from an old buffer.
+func TestNormalizeClientNamesAsWindowsCompares(t *testing.T) {
+	tests := []struct{ a, b string }{
+		{`\\ΣΟΦΙΑΣ`, `\\σοφιας`},
+		{`\\ΣΟΦΙΑΣ.corp.example`, `σοφιας.CORP.example`},
+		{`\\ÄRZTE-PC`, `ärzte-pc`},
+		{`\\WS01` + "\x00", `WS01`},
+		{`\\WS01` + "\x00\x00junk", `ws01`},
+		{"10.0.20.15\x00", `\\10.0.20.15`},
+		{"\\\\[fe80::1%12]\x00", `fe80::1%12`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.a, func(t *testing.T) {
+			a, b := NormalizeClient(tt.a), NormalizeClient(tt.b)
+			assert.Equal(t, b.ID, a.ID)
+			assert.Equal(t, b.Kind, a.Kind)
+			assert.Equal(t, b.ShortName, a.ShortName)
+			assert.NotEqual(t, ClientUnknown, a.Kind)
+			assert.Equal(t, tt.a, a.Raw, "the raw name is kept")
+		})
+	}
+	// Names Windows tells apart stay apart.
+	assert.NotEqual(t, NormalizeClient("STRASSE").ID, NormalizeClient("straße").ID)
+	assert.NotEqual(t, NormalizeClient("ws01").ID, NormalizeClient("ws01\u200b").ID)
+}
