@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,6 +52,17 @@ func TestTimesAtTheEndsOfFILETIME(t *testing.T) {
 				require.NoError(t, r.Render(&text, report.FormatText, report.RenderOptions{Width: 120}))
 				assert.Contains(t, text.String(), " "+tt.short)
 				assert.Contains(t, text.String(), tt.full)
+
+				var narrow bytes.Buffer // tables show the date alone
+				require.NoError(t, r.Render(&narrow, report.FormatText, report.RenderOptions{Width: 80}))
+				var row string
+				for _, l := range strings.Split(narrow.String(), "\n") {
+					if strings.HasPrefix(l, "10.0.20.15 ") {
+						row = l // the table's row, before the details
+						break
+					}
+				}
+				assert.True(t, strings.HasSuffix(row, " "+tt.day), "%q", row)
 
 				var js bytes.Buffer
 				require.NoError(t, r.Render(&js, report.FormatJSON, report.RenderOptions{}))
