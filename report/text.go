@@ -95,8 +95,8 @@ func visibleWidth(s string) int {
 
 // dayOnly keeps the date of a table time when day is set.
 func dayOnly(s string, day bool) string {
-	if day && len(s) > 10 {
-		return s[:10]
+	if i := strings.IndexAny(s, "T "); day && i > 0 {
+		return s[:i] // the date has more than ten bytes past the year 9999
 	}
 	return s
 }
