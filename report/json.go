@@ -57,6 +57,16 @@ func parseWide(layout, s string) (time.Time, error) {
 	return t.AddDate(y-base, 0, 0), nil
 }
 
+// formatBound renders a filter bound as formatTime does, but to the
+// nanosecond when it lies between two 100 ns ticks: cut, it would name a
+// tick the filter excludes (a since) or includes (an until past it).
+func formatBound(t time.Time) string {
+	if t.Nanosecond()%100 != 0 {
+		return t.UTC().Format("2006-01-02T15:04:05.000000000Z")
+	}
+	return formatTime(t)
+}
+
 type jsonReport struct {
 	Schema      string     `json:"schema"`
 	GeneratedAt string     `json:"generated_at"`
@@ -281,7 +291,7 @@ func (r *Report) toJSON() jsonReport {
 		Clients: []jsonClient{}, Servers: []jsonServer{}, Inputs: []jsonInput{}, EventsPerDay: []jsonDay{},
 		UnparsedSamples: []jsonUnparsed{}, Findings: []jsonRecord{}, Caveats: []jsonCaveat{},
 		Version: r.Version, CommandLine: r.CommandLine, ShortWindow: r.ShortWindow.String(), AuditWindows: true, PartialFilters: nonNil(r.PartialFilters),
-		Filter: jsonFilter{Since: formatTime(r.Filter.Since), Until: formatTime(r.Filter.Until),
+		Filter: jsonFilter{Since: formatBound(r.Filter.Since), Until: formatBound(r.Filter.Until),
 			Servers: nonNil(r.Filter.Servers), Clients: nonNil(r.Filter.Clients)}}
 	for _, c := range r.Caveats {
 		j.Caveats = append(j.Caveats, jsonCaveat{Kind: string(c.Kind), Server: c.Server, Input: c.Input, Text: c.Text})
