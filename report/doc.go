@@ -119,7 +119,7 @@
 // full-width forms, a tab, CR or LF, or white space before them, gets a
 // leading apostrophe), FormatMarkdown, FormatHTML (one self-contained page:
 // no external asset, inline CSS, JS and SVG; summary cards, sortable and
-// filterable tables, a chart of events per day per kind and one of the top
+// filterable tables, a chart of events per UTC day per kind and one of the top
 // clients) and FormatXLSX (an Excel workbook with the sheets Summary,
 // Clients, Evidence, Servers and Inputs: date cells, frozen filterable
 // headers, the HTML's verdict colours; past Excel's 1,048,576 rows the

@@ -182,10 +182,10 @@ func (m Meta) effective() Meta {
 func FilterText(f smbaudit.Filter) []string {
 	var out []string
 	if !f.Since.IsZero() {
-		out = append(out, "since "+formatTime(f.Since))
+		out = append(out, "since "+formatBound(f.Since))
 	}
 	if !f.Until.IsZero() {
-		out = append(out, "until "+formatTime(f.Until))
+		out = append(out, "until "+formatBound(f.Until))
 	}
 	if len(f.Servers) > 0 {
 		out = append(out, "server "+strings.Join(clipAll(f.Servers), ", "))

@@ -114,8 +114,8 @@ func dayChart(days []Day, r *Report, z zone) chart {
 // so the chart's time axis is even; spans longer than two years are drawn
 // as they are.
 func fillDays(days []Day) []Day {
-	first, err1 := time.Parse(time.DateOnly, days[0].Date)
-	last, err2 := time.Parse(time.DateOnly, days[len(days)-1].Date)
+	first, err1 := parseWide(time.DateOnly, days[0].Date)
+	last, err2 := parseWide(time.DateOnly, days[len(days)-1].Date)
 	if err1 != nil || err2 != nil || last.Sub(first) > 2*366*24*time.Hour {
 		return days
 	}
@@ -408,9 +408,9 @@ table.evidence td { word-break: break-word; }
 {{- end}}
 <h2>Charts</h2>
 <div class="charts">
-<figure><figcaption>Events per day per kind, and the window each server's records cover</figcaption>
+<figure><figcaption>Events per UTC day per kind, and the window each server's records cover</figcaption>
 {{- with .Days}}{{if .Empty}}<p>No events.</p>{{else}}
-<svg id="chart-days" role="img" aria-label="Events per day per kind" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" xmlns="http://www.w3.org/2000/svg">
+<svg id="chart-days" role="img" aria-label="Events per UTC day per kind" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" xmlns="http://www.w3.org/2000/svg">
 {{- range .Lines}}
 <line x1="{{.X}}" y1="{{.Y}}" x2="{{.W}}" y2="{{.H}}" stroke="#8c959f"/>
 {{- end}}

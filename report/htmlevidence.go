@@ -209,8 +209,8 @@ func coverageLanes(c *chart, r *Report, z zone, days []Day, left, plotW, top flo
 	if len(days) == 0 {
 		return
 	}
-	first, err1 := time.Parse(time.DateOnly, days[0].Date)
-	last, err2 := time.Parse(time.DateOnly, days[len(days)-1].Date)
+	first, err1 := parseWide(time.DateOnly, days[0].Date)
+	last, err2 := parseWide(time.DateOnly, days[len(days)-1].Date)
 	if err1 != nil || err2 != nil {
 		return
 	}

@@ -37,6 +37,36 @@ func formatTime(t time.Time) string {
 	return t.UTC().Format(evtx.TimeLayout)
 }
 
+// parseWide parses s as time.Parse(layout, s) does, layout starting with
+// the year, and also takes a year of more than four digits, as formatTime
+// writes past 9999 (the largest FILETIME is in the year 60056).
+func parseWide(layout, s string) (time.Time, error) {
+	t, err := time.Parse(layout, s)
+	n := strings.IndexByte(s, '-')
+	if err == nil || n <= 4 || n > 9 || strings.Trim(s[:n], "0123456789") != "" {
+		return t, err
+	}
+	y, _ := strconv.Atoi(s[:n])
+	// The Gregorian calendar repeats every 400 years: a year of the same
+	// place in the cycle has the same days, and AddDate keeps them.
+	base := 2000 + y%400
+	t, err = time.Parse(layout, strconv.Itoa(base)+s[n:])
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parsing time %q: %w", s, err)
+	}
+	return t.AddDate(y-base, 0, 0), nil
+}
+
+// formatBound renders a filter bound as formatTime does, but to the
+// nanosecond when it lies between two 100 ns ticks: cut, it would name a
+// tick the filter excludes (a since) or includes (an until past it).
+func formatBound(t time.Time) string {
+	if t.Nanosecond()%100 != 0 {
+		return t.UTC().Format("2006-01-02T15:04:05.000000000Z")
+	}
+	return formatTime(t)
+}
+
 type jsonReport struct {
 	Schema      string     `json:"schema"`
 	GeneratedAt string     `json:"generated_at"`
@@ -261,7 +291,7 @@ func (r *Report) toJSON() jsonReport {
 		Clients: []jsonClient{}, Servers: []jsonServer{}, Inputs: []jsonInput{}, EventsPerDay: []jsonDay{},
 		UnparsedSamples: []jsonUnparsed{}, Findings: []jsonRecord{}, Caveats: []jsonCaveat{},
 		Version: r.Version, CommandLine: r.CommandLine, ShortWindow: r.ShortWindow.String(), AuditWindows: true, PartialFilters: nonNil(r.PartialFilters),
-		Filter: jsonFilter{Since: formatTime(r.Filter.Since), Until: formatTime(r.Filter.Until),
+		Filter: jsonFilter{Since: formatBound(r.Filter.Since), Until: formatBound(r.Filter.Until),
 			Servers: nonNil(r.Filter.Servers), Clients: nonNil(r.Filter.Clients)}}
 	for _, c := range r.Caveats {
 		j.Caveats = append(j.Caveats, jsonCaveat{Kind: string(c.Kind), Server: c.Server, Input: c.Input, Text: c.Text})
@@ -661,7 +691,7 @@ func (p *parser) client(i int, jc *jsonClient) Client {
 func (p *parser) otherRows(j *jsonReport, r *Report) {
 	for i, jd := range j.EventsPerDay {
 		at := fmt.Sprintf("events_per_day[%d]", i)
-		if d, err := time.Parse(time.DateOnly, jd.Date); err != nil {
+		if d, err := parseWide(time.DateOnly, jd.Date); err != nil {
 			p.fail(at+".date", err.Error())
 		} else if d.Before(filetimeMin) {
 			p.fail(at+".date", "before 1601, the start of FILETIME")
@@ -808,7 +838,7 @@ func (p *parser) time(at, s string, required bool) time.Time {
 		}
 		return time.Time{}
 	}
-	t, err := time.Parse(time.RFC3339Nano, s)
+	t, err := parseWide(time.RFC3339Nano, s)
 	if err != nil {
 		p.fail(at, err.Error())
 		return time.Time{}

@@ -673,7 +673,7 @@ func (w *rows) addRows(r *Report) {
 		sa.clients.add(s.Clients...)
 	}
 	for _, d := range r.Days {
-		t, err := time.Parse(time.DateOnly, d.Date)
+		t, err := parseWide(time.DateOnly, d.Date)
 		if err != nil {
 			continue // ReadJSON refuses such a date; a Report made by this package has none
 		}

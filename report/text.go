@@ -22,11 +22,10 @@ const (
 
 // shortTime renders a time to the second for tables; details keep 100 ns.
 func shortTime(t time.Time) string {
-	s := formatTime(t)
-	if s == "" {
+	if t.IsZero() {
 		return "-"
 	}
-	return s[:19] + "Z"
+	return t.UTC().Format("2006-01-02T15:04:05Z")
 }
 
 type textWriter struct {
@@ -96,8 +95,8 @@ func visibleWidth(s string) int {
 
 // dayOnly keeps the date of a table time when day is set.
 func dayOnly(s string, day bool) string {
-	if day && len(s) > 10 {
-		return s[:10]
+	if i := strings.IndexAny(s, "T "); day && i > 0 {
+		return s[:i] // the date has more than ten bytes past the year 9999
 	}
 	return s
 }

@@ -45,7 +45,8 @@ var timelineHeader = []string{"time_utc", "computer", "channel", "event_id", "ev
 	"kind", "description", "client", "client_raw", "client_kind", "user", "spn", "status", "epa_policy",
 	"breaks_under", "possibly_breaks_under", "chunk_damaged", "reason", "source_file", "chunk", "offset"}
 
-// TimelineTimeLayout is the layout of time_utc in a CSV timeline.
+// TimelineTimeLayout is the layout of time_utc in a CSV timeline; an
+// unknown time (zero) is empty.
 const TimelineTimeLayout = "2006-01-02 15:04:05.0000000"
 
 // Timeline writes findings one row each, as they come, in CSV or JSON
@@ -147,7 +148,10 @@ func (t *Timeline) Write(f *smbaudit.Finding) error {
 		row.Time = formatTime(r.Time)
 		t.err = t.enc.Encode(row)
 	} else {
-		row.Time = r.Time.UTC().Format(TimelineTimeLayout)
+		row.Time = ""
+		if !r.Time.IsZero() { // unknown: empty, as in every other form
+			row.Time = r.Time.UTC().Format(TimelineTimeLayout)
+		}
 		cells := []string{row.Time, row.Computer, row.Channel, strconv.Itoa(int(row.EventID)),
 			strconv.FormatUint(row.EventRecordID, 10), strconv.FormatUint(row.RecordID, 10), row.Kind, row.Description,
 			row.Client, row.ClientRaw, row.ClientKind, row.User, row.SPN, row.Status, row.EPAPolicy,

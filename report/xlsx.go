@@ -44,7 +44,8 @@ const (
 // per client, a verdict column per setting), Evidence (one row per listed
 // finding, Report.Findings), Servers and Inputs. Times are date cells in
 // UTC (Render with RenderOptions.Location: the wall clock of that zone,
-// named on the Summary sheet); every sheet has a frozen, filterable header row; verdicts are
+// named on the Summary sheet), or text with the offset for a time outside
+// Excel's years 1900 to 9999; every sheet has a frozen, filterable header row; verdicts are
 // coloured as in the HTML report. Every string goes through Escape. The
 // rows are streamed to a temporary buffer (on disk past a few MiB), so
 // large reports do not build the sheets in memory; the compressed
@@ -208,7 +209,12 @@ func (s *xlsxSheet) cell(c any) any {
 		if v.IsZero() {
 			return nil
 		}
-		return excelize.Cell{StyleID: s.x.date, Value: s.x.z.wall(v)}
+		if w := s.x.z.wall(v); w.Year() >= 1900 && w.Year() <= 9999 {
+			return excelize.Cell{StyleID: s.x.date, Value: w}
+		}
+		// Outside Excel's dates (a FILETIME runs from 1601 to 60056):
+		// the exact text, with its offset.
+		return s.x.z.full(v)
 	case excelize.Cell:
 		v.Value = s.cell(v.Value)
 		if inner, ok := v.Value.(excelize.Cell); ok { // a time inside a styled cell keeps its style

@@ -16,12 +16,22 @@ type zone struct{ loc *time.Location }
 // zoneLayout is evtx.TimeLayout with the offset of the zone ("Z" in UTC).
 const zoneLayout = "2006-01-02T15:04:05.0000000Z07:00"
 
+// zoneLayoutSeconds is zoneLayout for an offset with seconds, which the
+// local mean times of zones before standard time have (Africa/Monrovia was
+// UTC-00:44:30 until 1972): RFC 3339 has no such offset, but dropping its
+// seconds would move the time.
+const zoneLayoutSeconds = "2006-01-02T15:04:05.0000000Z07:00:00"
+
 // full renders t exactly (100 ns), with its offset; "" for the zero time.
 func (z zone) full(t time.Time) string {
 	if z.loc == nil || t.IsZero() {
 		return formatTime(t)
 	}
-	return t.In(z.loc).Format(zoneLayout)
+	l := t.In(z.loc)
+	if _, off := l.Zone(); off%60 != 0 {
+		return l.Format(zoneLayoutSeconds)
+	}
+	return l.Format(zoneLayout)
 }
 
 // short renders t to the second for tables, "-" for the zero time: the
@@ -117,6 +127,9 @@ func utcOffset(off int) string {
 	sign := '+'
 	if off < 0 {
 		sign, off = '-', -off
+	}
+	if off%60 != 0 {
+		return fmt.Sprintf("UTC%c%02d:%02d:%02d", sign, off/3600, off%3600/60, off%60)
 	}
 	return fmt.Sprintf("UTC%c%02d:%02d", sign, off/3600, off%3600/60)
 }

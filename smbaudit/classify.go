@@ -1,6 +1,7 @@
 package smbaudit
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"net/netip"
@@ -804,7 +805,8 @@ func (m *mapper) apply(f *Finding, noClient bool) string {
 }
 
 // clientFrom normalises a client field; a binary field is read as a
-// SOCKADDR (AF_INET or AF_INET6), as 551's ClientAddress may be stored.
+// SOCKADDR (AF_INET, or AF_INET6 with its scope ID as the zone), as 551's
+// ClientAddress may be stored.
 func clientFrom(fl evtx.Field) Client {
 	if fl.Type == evtx.TypeBinary {
 		if a, ok := sockaddr(fl.Value); ok {
@@ -824,9 +826,18 @@ func sockaddr(h string) (netip.Addr, bool) {
 	switch uint16(b[0]) | uint16(b[1])<<8 {
 	case 2: // AF_INET: family, port, 4 address bytes
 		return netip.AddrFrom4([4]byte(b[4:8])), true
-	case 23: // AF_INET6 (Windows): family, port, flowinfo, 16 address bytes
+	case 23: // AF_INET6 (Windows): family, port, flowinfo, 16 address bytes, scope ID
 		if len(b) >= 24 {
-			return netip.AddrFrom16([16]byte(b[8:24])), true
+			a := netip.AddrFrom16([16]byte(b[8:24]))
+			// A scope ID is the zone Windows writes after "%" when it
+			// logs the address as text (\\[fe80::1%12]): keep it, so
+			// both spellings give one client and two links two.
+			if len(b) >= 28 {
+				if id := binary.LittleEndian.Uint32(b[24:28]); id != 0 && !a.Is4In6() {
+					a = a.WithZone(strconv.FormatUint(uint64(id), 10))
+				}
+			}
+			return a, true
 		}
 	}
 	return netip.Addr{}, false

@@ -7,15 +7,20 @@ import (
 )
 
 // NormalizeClient turns a client name as the SMB server logged it into a
-// Client. It strips leading backslashes and surrounding blanks, accepts IPv4,
-// IPv6 with or without brackets and with or without a zone (an IPv4-mapped
-// IPv6 address is reported as IPv4), and lower-cases host names. A dotted
-// name is kept whole as an FQDN; ShortName, its first label, links it to the
-// short host name. Raw always holds the input unchanged. An empty or
-// unrecognisable name gives Kind ClientUnknown.
+// Client. It cuts the name at a NUL, strips leading backslashes and
+// surrounding blanks, accepts IPv4, IPv6 with or without brackets and with
+// or without a zone (an IPv4-mapped IPv6 address is reported as IPv4), and
+// lower-cases host names as Windows compares them (names that upper-case
+// alike are one). A dotted name is kept whole as an FQDN; ShortName, its
+// first label, links it to the short host name. Raw always holds the input
+// unchanged. An empty or unrecognisable name gives Kind ClientUnknown.
 func NormalizeClient(raw string) Client {
 	c := Client{Raw: raw, Kind: ClientUnknown}
-	s := strings.TrimSpace(raw)
+	s := raw
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		s = s[:i] // a Windows string ends at its NUL
+	}
+	s = strings.TrimSpace(s)
 	s = strings.TrimLeft(s, `\`)
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -39,9 +44,9 @@ func NormalizeClient(raw string) Client {
 		}
 		return c
 	}
-	host := strings.ToLower(strings.TrimSuffix(s, "."))
+	host := foldName(strings.TrimSuffix(s, "."))
 	if !validHost(host) {
-		c.ID = strings.ToLower(s)
+		c.ID = foldName(s)
 		return c
 	}
 	c.ID = host
@@ -53,6 +58,17 @@ func NormalizeClient(raw string) Client {
 		c.ShortName = host
 	}
 	return c
+}
+
+// foldName lower-cases a name as Windows compares names, by upper-casing
+// them: so "ς" and "σ", which upper-case alike, fold alike too.
+func foldName(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return strings.ToLower(strings.ToUpper(s))
+		}
+	}
+	return strings.ToLower(s)
 }
 
 // parseAddr accepts "10.0.0.5", "fe80::1%eth0", "[fe80::1]", "[fe80::1%3]",

@@ -26,8 +26,10 @@ type Filter struct {
 	// client. Each entry is normalised as NormalizeClient does (so
 	// `\\NAS01`, "nas01" and "NAS01" are one) and compared with the
 	// normalised ID. A short host name also matches the FQDNs whose first
-	// label it is ("nas01" matches "nas01.corp.example"), and an IP prefix
-	// such as "10.0.20.0/24" matches the addresses inside it. A finding
+	// label it is ("nas01" matches "nas01.corp.example"), an IPv6 address
+	// without a zone matches it with any zone ("fe80::1" matches
+	// "fe80::1%12"), and an IP prefix such as "10.0.20.0/24" matches the
+	// addresses inside it, whatever their zone. A finding
 	// without a client never matches a client filter, but for an unparsed
 	// one (KindUnparsed): its client could not be read, so it may be one
 	// of those, and it is kept to be reported rather than dropped unseen.
@@ -69,6 +71,10 @@ func matchName(patterns []string, c Client) bool {
 	}
 	for _, p := range patterns {
 		if pfx, err := netip.ParsePrefix(strings.TrimSpace(p)); err == nil {
+			if pfx.Addr().Is4In6() && pfx.Bits() >= 96 {
+				// Client IDs hold IPv4-mapped addresses as IPv4.
+				pfx = netip.PrefixFrom(pfx.Addr().Unmap(), pfx.Bits()-96)
+			}
 			if a, err := netip.ParseAddr(c.ID); err == nil && pfx.Contains(a.WithZone("")) {
 				return true
 			}
@@ -80,6 +86,13 @@ func matchName(patterns []string, c Client) bool {
 		}
 		if strings.EqualFold(n.ID, c.ID) {
 			return true
+		}
+		if n.Kind == ClientIPv6 && c.Kind == ClientIPv6 && !strings.Contains(n.ID, "%") {
+			// An address without a zone is the host's on any link, as a
+			// prefix is: "fe80::1" matches "fe80::1%12".
+			if a, err := netip.ParseAddr(c.ID); err == nil && a.WithZone("").String() == n.ID {
+				return true
+			}
 		}
 		if n.Kind == ClientHost && c.Kind == ClientFQDN && strings.EqualFold(n.ID, c.ShortName) {
 			return true

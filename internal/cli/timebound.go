@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,7 +35,10 @@ var relative = regexp.MustCompile(`^(\d+)\s*(s|m|h|d|w|y)$`)
 //     fractions allowed);
 //   - a date and time without a zone, with a space or a T and optional
 //     seconds ("2025-10-15 10:00", "2025-10-15T10:00:00.5"), or a date alone
-//     (midnight), read in loc (UTC when loc is nil);
+//     (the start of that day), read in loc (UTC when loc is nil). A wall
+//     clock that loc skips (spring forward) is the instant the clocks
+//     jumped; one that loc shows twice (fall back) is refused, as either
+//     could be meant, but for a date, whose day starts at the first;
 //   - a span before now: a whole number and a unit of s, m, h, d (24 h),
 //     w (7 d) or y (a calendar year), such as "30d" or "1y", or a Go
 //     duration such as "1h30m".
@@ -49,8 +53,8 @@ func ParseTime(s string, now time.Time, loc *time.Location) (time.Time, error) {
 		return t.UTC(), nil
 	}
 	for _, layout := range localLayouts {
-		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
-			return t.UTC(), nil
+		if w, err := time.Parse(layout, v); err == nil {
+			return inZone(s, w, loc, layout == time.DateOnly)
 		}
 	}
 	if m := relative.FindStringSubmatch(strings.ToLower(v)); m != nil {
@@ -73,4 +77,38 @@ func ParseTime(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("%w: %q: want RFC 3339 (2025-10-01T08:00:00Z), a date and time without a zone "+
 		"(2025-10-01 08:00, read in %s), a date (2025-10-01) or a span before now (30d, 12h, 1y)", ErrBadTime, s, loc)
+}
+
+// inZone returns the instant at which loc's clocks show w's wall clock
+// (w is in UTC), in UTC: see ParseTime for a wall clock loc skips or
+// shows twice. s is the input, for the error.
+func inZone(s string, w time.Time, loc *time.Location, date bool) (time.Time, error) {
+	// The offsets in effect around w: a zone changes offset at most a
+	// few times a year, so those a day before and after cover both sides
+	// of any change at w.
+	var at []time.Time
+	for _, d := range []time.Duration{-36 * time.Hour, 0, 36 * time.Hour} {
+		_, off := w.Add(d).In(loc).Zone()
+		c := w.Add(-time.Duration(off) * time.Second)
+		if _, o := c.In(loc).Zone(); o == off && !slices.ContainsFunc(at, c.Equal) {
+			at = append(at, c)
+		}
+	}
+	slices.SortFunc(at, time.Time.Compare)
+	switch {
+	case len(at) == 0:
+		// Skipped: the clocks jumped from before w to after it, at the
+		// start of the offset period that w read in the earlier offset
+		// falls in.
+		_, before := w.Add(-36 * time.Hour).In(loc).Zone()
+		if start, _ := w.Add(-time.Duration(before) * time.Second).In(loc).ZoneBounds(); !start.IsZero() {
+			return start.UTC(), nil
+		}
+		return time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), loc).UTC(), nil
+	case len(at) == 1 || date:
+		return at[0].UTC(), nil
+	}
+	const layout = "2006-01-02T15:04:05.9999999Z07:00"
+	return time.Time{}, fmt.Errorf("%w: %q: the clocks of %s show it twice, at %s and at %s: give the offset",
+		ErrBadTime, s, loc, at[0].In(loc).Format(layout), at[len(at)-1].In(loc).Format(layout))
 }
