@@ -424,6 +424,17 @@ func readPartial(rd io.Reader) (*agg, [32]byte, error) {
 		var syn *json.SyntaxError
 		var typ *json.UnmarshalTypeError
 		switch {
+		case g.err == nil && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)):
+			// Cut short: say where it ends, which may be far past the
+			// start of the member it cuts.
+			msg := "empty document"
+			if g.n > 0 {
+				msg = fmt.Sprintf("cut short at byte %d", g.n)
+			}
+			if at < g.n {
+				msg += fmt.Sprintf(", inside the value that starts at offset %d", at)
+			}
+			return nil, digest, &FieldError{Offset: g.n, Msg: msg, Err: ErrMalformed}
 		case errors.As(err, &syn):
 			at = syn.Offset
 		case errors.As(err, &typ):
