@@ -1,6 +1,7 @@
 package report
 
 import (
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -74,4 +75,81 @@ func escapeAll(s []string) []string {
 		out[i] = Escape(v)
 	}
 	return out
+}
+
+// validUTF8 returns s with each byte that is not valid UTF-8 written as
+// Escape writes it, \xNN, and the rest as it is: what the JSON form
+// holds of a string that JSON could hold only with U+FFFD for those
+// bytes (a file name on Unix may be any bytes), so that it stays
+// recognisable and agrees with the other forms.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			b.WriteString(`\x`)
+			b.WriteByte(hexDigits[s[i]>>4])
+			b.WriteByte(hexDigits[s[i]&0xf])
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// validStrings applies validUTF8 to every string of v, a settable value
+// of the JSON form's structs, slices and strings (not maps: the keys of
+// those it writes are event IDs). A slice that holds such a string is
+// copied first, for it may share its array with the report's.
+func validStrings(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		if s := v.String(); !utf8.ValidString(s) && v.CanSet() {
+			v.SetString(validUTF8(s))
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			validStrings(v.Field(i))
+		}
+	case reflect.Slice:
+		if !hasInvalidUTF8(v) || !v.CanSet() {
+			return
+		}
+		c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		reflect.Copy(c, v)
+		v.Set(c)
+		for i := range c.Len() {
+			validStrings(c.Index(i))
+		}
+	}
+}
+
+// hasInvalidUTF8 says whether a string of v, as validStrings walks it, is
+// not valid UTF-8.
+func hasInvalidUTF8(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.String:
+		return !utf8.ValidString(v.String())
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if hasInvalidUTF8(v.Field(i)) {
+				return true
+			}
+		}
+	case reflect.Slice:
+		if k := v.Type().Elem().Kind(); k != reflect.String && k != reflect.Struct {
+			return false
+		}
+		for i := range v.Len() {
+			if hasInvalidUTF8(v.Index(i)) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -306,7 +306,9 @@ func (r *Report) toJSON() jsonReport {
 // are encoded one at a time, so that writing a report holds neither a
 // second copy of them nor the whole document.
 func (r *Report) writeJSON(w io.Writer) error {
-	head, err := json.MarshalIndent(r.toJSON(), "", "  ")
+	j := r.toJSON()
+	validStrings(reflect.ValueOf(&j).Elem())
+	head, err := json.MarshalIndent(j, "", "  ")
 	if err != nil {
 		return fmt.Errorf("report: encoding JSON: %w", err)
 	}
