@@ -103,9 +103,9 @@ func validUTF8(s string) string {
 }
 
 // validStrings applies validUTF8 to every string of v, a settable value
-// of the JSON form's structs, slices and strings (not maps: the keys of
-// those it writes are event IDs). A slice that holds such a string is
-// copied first, for it may share its array with the report's.
+// of the JSON form's structs, slices, maps and strings. A slice or map
+// that holds such a string is copied first, for it may share its array
+// with the report's.
 func validStrings(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.String:
@@ -126,6 +126,20 @@ func validStrings(v reflect.Value) {
 		for i := range c.Len() {
 			validStrings(c.Index(i))
 		}
+	case reflect.Map:
+		if !hasInvalidUTF8(v) || !v.CanSet() {
+			return
+		}
+		c := reflect.MakeMapWithSize(v.Type(), v.Len())
+		for it := v.MapRange(); it.Next(); {
+			k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+			k.Set(it.Key())
+			e.Set(it.Value())
+			validStrings(k)
+			validStrings(e)
+			c.SetMapIndex(k, e)
+		}
+		v.Set(c)
 	}
 }
 
@@ -147,6 +161,12 @@ func hasInvalidUTF8(v reflect.Value) bool {
 		}
 		for i := range v.Len() {
 			if hasInvalidUTF8(v.Index(i)) {
+				return true
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if hasInvalidUTF8(it.Key()) || hasInvalidUTF8(it.Value()) {
 				return true
 			}
 		}
