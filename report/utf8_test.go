@@ -52,3 +52,20 @@ func TestJSONKeepsInvalidUTF8Recognisable(t *testing.T) {
 	assert.Contains(t, text.String(), shown)
 	assert.Contains(t, textBack.String(), shown, "the partial read back shows the name as the text form of the original")
 }
+
+// The JSON Lines timeline writes a file name that is not UTF-8 as the
+// JSON form does.
+func TestTimelineJSONLKeepsInvalidUTF8Recognisable(t *testing.T) {
+	var b bytes.Buffer
+	tl := report.NewTimeline(&b, report.TimelineJSONL)
+	require.NoError(t, tl.Write(&smbaudit.Finding{Kind: smbaudit.KindSigningUnsupported, EventID: 3021, Server: "FS02", Time: pinned,
+		Client: smbaudit.Client{ID: "10.0.0.5", Raw: "10.0.0.5", Kind: smbaudit.ClientIPv4},
+		Source: evtx.Source{File: "/logs/fs\xff02.evtx"}}))
+	require.NoError(t, tl.Close())
+	require.True(t, json.Valid(b.Bytes()))
+	var row struct {
+		SourceFile string `json:"source_file"`
+	}
+	require.NoError(t, json.Unmarshal(b.Bytes(), &row))
+	assert.Equal(t, `/logs/fs\xff02.evtx`, row.SourceFile)
+}
