@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -145,6 +146,7 @@ func (t *Timeline) Write(f *smbaudit.Finding) error {
 	row := timelineRowOf(&r)
 	if t.enc != nil {
 		row.Time = formatTime(r.Time)
+		validStrings(reflect.ValueOf(&row).Elem()) // as the JSON form
 		t.err = t.enc.Encode(row)
 	} else {
 		row.Time = r.Time.UTC().Format(TimelineTimeLayout)
