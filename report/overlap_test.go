@@ -31,7 +31,7 @@ func partialOf(t *testing.T, at time.Time, max int) []byte {
 // and every count of the file's clients doubled, silently: the merge
 // refuses the second with ErrOverlap, naming the input. Two partials that
 // both keep their findings merge as before: the copies of each record
-// count once.
+// count once, unless the merge has a bound on the findings it keeps.
 func TestMergeRefusesAnInputCountedTwice(t *testing.T) {
 	const summarised, kept = 1, 0
 	one := func(t *testing.T, max int) *report.Report {
@@ -42,12 +42,16 @@ func TestMergeRefusesAnInputCountedTwice(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
 		first, then int
+		bound       int // the merging Builder's MaxFindings
 		overlap     bool
 	}{
-		{"summarised twice", summarised, summarised, true},
-		{"kept, then summarised", kept, summarised, true},
-		{"summarised, then kept", summarised, kept, true},
-		{"kept twice", kept, kept, false},
+		{"summarised twice", summarised, summarised, 0, true},
+		{"kept, then summarised", kept, summarised, 0, true},
+		{"summarised, then kept", summarised, kept, 0, true},
+		{"kept twice", kept, kept, 0, false},
+		// Past its bound the Builder counts findings without keeping
+		// them, so the copies of the second would count again.
+		{"kept twice, merged under a bound", kept, kept, 100, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, b := partialOf(t, pinned, tc.first), partialOf(t, pinned.Add(time.Hour), tc.then)
@@ -63,7 +67,7 @@ func TestMergeRefusesAnInputCountedTwice(t *testing.T) {
 					return bl.AddReport(r)
 				}},
 			} {
-				bl := report.NewBuilder(report.Options{GeneratedAt: pinned})
+				bl := report.NewBuilder(report.Options{GeneratedAt: pinned, MaxFindings: tc.bound})
 				require.NoError(t, add.do(bl, a), add.name)
 				err := add.do(bl, b)
 				got := bl.Finish()
