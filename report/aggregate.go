@@ -485,15 +485,22 @@ func (a *agg) addAgg(o *agg, digest [32]byte) error {
 // of an input of a report already added, and either report listed no
 // findings: the rows of such a report are added as they are, so the
 // records of that file would count twice. Two reports that keep their
-// findings may share files: the copies of a record count once.
+// findings may share files, the copies of a record counting once, but
+// for a bounded a (Options.MaxFindings), which past its bound counts
+// findings without keeping them.
 func (a *agg) checkOverlap(ins []Input, summarised bool) error {
 	for _, in := range ins {
 		if in.Skipped || in.SHA256 == "" {
 			continue
 		}
-		if before, ok := a.hashed[in.SHA256]; ok && (before || summarised) {
+		before, ok := a.hashed[in.SHA256]
+		switch {
+		case ok && (before || summarised):
 			return fmt.Errorf("%w: %s (SHA-256 %s) is in a report added before, and one of the two lists no findings (%s): "+
 				"the records of that file would count twice", ErrOverlap, Escape(in.Path), in.SHA256, SchemaSummarised)
+		case ok && a.max > 0:
+			return fmt.Errorf("%w: %s (SHA-256 %s) is in a report added before, and past %d findings (Options.MaxFindings) "+
+				"the merge counts them without keeping them: the records of that file could count twice", ErrOverlap, Escape(in.Path), in.SHA256, a.max)
 		}
 	}
 	return nil
