@@ -592,6 +592,11 @@ Flags:
 		switch {
 		case errors.Is(err, report.ErrDuplicate):
 			say(stderr, "%s: the same bytes as a partial given before: counted once", p)
+		case errors.Is(err, report.ErrOverlap):
+			say(stderr, "%s", describe(p, err))
+			say(stderr, "%s: leave out one of the two, or, when both list their findings (schema %s), merge with --max-findings 0",
+				p, report.Schema)
+			failed++
 		case err != nil:
 			say(stderr, "%s", describe(p, err))
 			failed++
