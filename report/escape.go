@@ -1,9 +1,11 @@
 package report
 
 import (
+	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -16,7 +18,9 @@ import (
 // U+200E, U+200F and U+061C (which make "\u202etxt.exe" display as
 // "exe.txt"), the other invisible format characters, line and paragraph
 // separators and white space other than U+0020 become visible escapes such
-// as \x1b, \n, \u202e or \u00a0. Printable text, accented, Cyrillic or CJK,
+// as \x1b, \n, \u202e or \u00a0; so do the printable runes that draw
+// nothing (U+034F, the Hangul fillers such as U+3164, the variation
+// selectors), which would make "ws01\u3164" read as "ws01". Printable text, accented, Cyrillic or CJK,
 // is returned as it is, and so are backslashes (Windows paths and
 // DOMAIN\user stay readable), so Escape(Escape(s)) == Escape(s).
 //
@@ -46,6 +50,12 @@ func Escape(s string) string {
 			b.WriteString(`\x`)
 			b.WriteByte(hexDigits[s[i]>>4])
 			b.WriteByte(hexDigits[s[i]&0xf])
+		case strconv.IsPrint(r): // printable but invisible: QuoteRune would keep it
+			if r <= 0xffff {
+				fmt.Fprintf(&b, `\u%04x`, r)
+			} else {
+				fmt.Fprintf(&b, `\U%08x`, r)
+			}
 		default:
 			q := strconv.QuoteRune(r) // '\u202e', '\x1b', '\n'
 			b.WriteString(q[1 : len(q)-1])
@@ -65,7 +75,10 @@ func safeRune(r rune, n int) bool {
 	if r == utf8.RuneError && n <= 1 {
 		return false
 	}
-	return strconv.IsPrint(r) // not Cc, Cf, Co, Cn, Zs but U+0020, Zl, Zp
+	// Not Cc, Cf, Co, Cn, Zs but U+0020, Zl, Zp; nor the letters and marks
+	// that draw nothing (the default-ignorable code points that are not
+	// Cf: U+034F, the Hangul fillers, the variation selectors).
+	return strconv.IsPrint(r) && (r < 0x34f || !unicode.In(r, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector))
 }
 
 // escapeAll applies Escape to each string of s, in a new slice.
