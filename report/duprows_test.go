@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -44,4 +45,14 @@ func TestReadJSONRefusesARowGivenTwice(t *testing.T) {
 	// Distinct rows are read.
 	_, err := report.ReadJSON(strings.NewReader(v2 + `"clients":[` + client("ws01") + `,` + client("WS01.corp") + `]}`))
 	require.NoError(t, err)
+}
+
+// distinctServers returns n server rows, each named apart (a server given
+// twice is refused) with the members given, and a comma after each.
+func distinctServers(n int, members string) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, `{"server":"s%d",%s},`, i, members)
+	}
+	return b.String()
 }
