@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -146,7 +145,11 @@ func (t *Timeline) Write(f *smbaudit.Finding) error {
 	row := timelineRowOf(&r)
 	if t.enc != nil {
 		row.Time = formatTime(r.Time)
-		validStrings(reflect.ValueOf(&row).Elem()) // as the JSON form
+		// As the JSON form (validUTF8), without reflection: a row per finding.
+		for _, f := range []*string{&row.Computer, &row.Channel, &row.Client, &row.ClientRaw, &row.User, &row.SPN,
+			&row.Status, &row.EPAPolicy, &row.Reason, &row.SourceFile} {
+			*f = validUTF8(*f)
+		}
 		t.err = t.enc.Encode(row)
 	} else {
 		row.Time = r.Time.UTC().Format(TimelineTimeLayout)
