@@ -118,9 +118,13 @@ type agg struct {
 	inputs     []Input
 	lower      lowerCache
 	digests    map[[32]byte]bool // Report.Digest of the reports added
-	total      int               // weight of the reports added, for ErrOverflow
-	meta       Meta              // Options.Meta
-	filters    set               // Report.PartialFilters
+	// hashed says, of the SHA-256 of each input read of the reports and
+	// results added, whether the report that listed it listed no
+	// findings (see checkOverlap).
+	hashed  map[string]bool
+	total   int  // weight of the reports added, for ErrOverflow
+	meta    Meta // Options.Meta
+	filters set  // Report.PartialFilters
 }
 
 func newAgg(opts Options) *agg {
@@ -380,7 +384,11 @@ func (a *agg) addReport(r *Report) error {
 	if !ok || a.total > math.MaxInt-w {
 		return fmt.Errorf("%w: the counts of the reports merged would sum past %d", ErrOverflow, math.MaxInt)
 	}
+	if err := a.checkOverlap(r.Inputs, r.FindingsOmitted > 0); err != nil {
+		return err
+	}
 	a.total += w
+	a.hash(r.Inputs, r.FindingsOmitted > 0)
 	if r.Digest != ([32]byte{}) {
 		if a.digests == nil {
 			a.digests = map[[32]byte]bool{}
@@ -433,7 +441,12 @@ func (a *agg) addAgg(o *agg, digest [32]byte) error {
 	if a.total > math.MaxInt-o.total {
 		return fmt.Errorf("%w: the counts of the reports merged would sum past %d", ErrOverflow, math.MaxInt)
 	}
+	summarised := o.summary != nil || o.omitted > 0
+	if err := a.checkOverlap(o.inputs, summarised); err != nil {
+		return err
+	}
 	a.total += o.total
+	a.hash(o.inputs, summarised)
 	if a.digests == nil {
 		a.digests = map[[32]byte]bool{}
 	}
@@ -465,6 +478,46 @@ func (a *agg) addAgg(o *agg, digest [32]byte) error {
 	}
 	a.inputs = append(a.inputs, o.inputs...)
 	return nil
+}
+
+// checkOverlap returns ErrOverlap when an input read of ins (the inputs
+// of a report that listed no findings when summarised) has the SHA-256
+// of an input of a report already added, and either report listed no
+// findings: the rows of such a report are added as they are, so the
+// records of that file would count twice. Two reports that keep their
+// findings may share files, the copies of a record counting once, but
+// for a bounded a (Options.MaxFindings), which past its bound counts
+// findings without keeping them.
+func (a *agg) checkOverlap(ins []Input, summarised bool) error {
+	for _, in := range ins {
+		if in.Skipped || in.SHA256 == "" {
+			continue
+		}
+		before, ok := a.hashed[in.SHA256]
+		switch {
+		case ok && (before || summarised):
+			return fmt.Errorf("%w: %s (SHA-256 %s) is in a report added before, and one of the two lists no findings (%s): "+
+				"the records of that file would count twice", ErrOverlap, Escape(in.Path), in.SHA256, SchemaSummarised)
+		case ok && a.max > 0:
+			return fmt.Errorf("%w: %s (SHA-256 %s) is in a report added before, and past %d findings (Options.MaxFindings) "+
+				"the merge counts them without keeping them: the records of that file could count twice", ErrOverlap, Escape(in.Path), in.SHA256, a.max)
+		}
+	}
+	return nil
+}
+
+// hash notes the SHA-256 of each input read of ins, of a report that
+// listed no findings when summarised.
+func (a *agg) hash(ins []Input, summarised bool) {
+	for _, in := range ins {
+		if in.Skipped || in.SHA256 == "" {
+			continue
+		}
+		if a.hashed == nil {
+			a.hashed = map[string]bool{}
+		}
+		a.hashed[in.SHA256] = a.hashed[in.SHA256] || summarised
+	}
 }
 
 func cmpInput(x, y Input) int {

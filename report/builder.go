@@ -76,6 +76,7 @@ func (b *Builder) AddResult(res *smbaudit.Result) {
 			in.Errors = append(in.Errors, err.Error())
 		}
 		b.a.inputs = append(b.a.inputs, in)
+		b.a.hash([]Input{in}, false)
 	}
 }
 
@@ -88,7 +89,11 @@ func (b *Builder) AddResult(res *smbaudit.Result) {
 // A report with the Digest of one already added is not added again, and
 // the error is ErrDuplicate: the same partial counts once. A report whose
 // counts would take a sum past the largest int is not added, and the error
-// wraps ErrOverflow.
+// wraps ErrOverflow. A report that lists an input file (by its SHA-256)
+// already listed by a report or result added, when either lists no
+// findings or Options.MaxFindings bounds the Builder's, is not added, and
+// the error wraps ErrOverlap and names the file: the file's records would
+// (or, past the bound, could) count twice.
 func (b *Builder) AddReport(r *Report) error {
 	return b.a.addReport(r)
 }
@@ -98,7 +103,7 @@ func (b *Builder) AddReport(r *Report) error {
 // its rows go straight into the Builder's, which lowers the peak memory of
 // a merge of many clients. On any error nothing is added: the errors of
 // ReadJSON (the limit MaxPartialTotal applied to the counts as read), then
-// ErrDuplicate or ErrOverflow as for AddReport.
+// ErrDuplicate, ErrOverflow or ErrOverlap as for AddReport.
 func (b *Builder) AddJSON(rd io.Reader) error {
 	p, digest, err := readPartial(rd)
 	if err != nil {

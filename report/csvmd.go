@@ -123,12 +123,15 @@ func (r *Report) writeCSV(w io.Writer) error {
 	return cw.Error()
 }
 
-// mdEscape makes a log string safe inside a Markdown table cell.
+// mdEscape makes a log string safe inside a Markdown table cell: after
+// Escape, it puts a backslash before every character Markdown acts on,
+// & included, for a renderer decodes a character reference such as
+// &#x202e; into the very rune Escape keeps out.
 func mdEscape(s string) string {
 	s = Escape(s)
 	var b strings.Builder
 	for _, r := range s {
-		if strings.ContainsRune("\\`*_[]<>|~", r) {
+		if strings.ContainsRune("\\`*_[]<>|~&", r) {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)

@@ -36,7 +36,10 @@
 // refuses it rather than take it for a report without findings. Its rows
 // are those of the report that keeps every finding; only merging changes:
 // such a report merges by adding rows, so a record that two shards both
-// hold counts twice.
+// hold counts twice. A report that lists an input file (by its SHA-256)
+// already listed by one added is refused with ErrOverlap when either
+// lists no findings or the Builder has a bound, for that file's records
+// would count twice.
 //
 // # Verdicts
 //
@@ -128,7 +131,11 @@
 // deterministic: the same inputs in any order give byte-identical output.
 // Every form but JSON shows the strings of logs, partials and file
 // names through Escape: control, bidi and other invisible characters appear
-// as escapes such as \x1b or \u202e, never raw.
+// as escapes such as \x1b or \u202e, never raw; Markdown escapes & as
+// well, so that no character reference (&#x202e;) brings them back, and a
+// workbook cell past Excel's 32,767 characters says where it is cut. JSON
+// keeps strings as they are, but for the bytes of one that is not UTF-8
+// (a Unix file name), written \xNN as Escape writes them, not U+FFFD.
 // Times are RFC 3339 UTC with 7 fractional digits (100 ns), e.g.
 // 2025-09-10T08:15:42.1234567Z; tables in the text form show them to the
 // second, the details below them in full. Render with

@@ -1,8 +1,11 @@
 package report
 
 import (
+	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -15,7 +18,9 @@ import (
 // U+200E, U+200F and U+061C (which make "\u202etxt.exe" display as
 // "exe.txt"), the other invisible format characters, line and paragraph
 // separators and white space other than U+0020 become visible escapes such
-// as \x1b, \n, \u202e or \u00a0. Printable text, accented, Cyrillic or CJK,
+// as \x1b, \n, \u202e or \u00a0; so do the printable runes that draw
+// nothing (U+034F, the Hangul fillers such as U+3164, the variation
+// selectors), which would make "ws01\u3164" read as "ws01". Printable text, accented, Cyrillic or CJK,
 // is returned as it is, and so are backslashes (Windows paths and
 // DOMAIN\user stay readable), so Escape(Escape(s)) == Escape(s).
 //
@@ -45,6 +50,12 @@ func Escape(s string) string {
 			b.WriteString(`\x`)
 			b.WriteByte(hexDigits[s[i]>>4])
 			b.WriteByte(hexDigits[s[i]&0xf])
+		case strconv.IsPrint(r): // printable but invisible: QuoteRune would keep it
+			if r <= 0xffff {
+				fmt.Fprintf(&b, `\u%04x`, r)
+			} else {
+				fmt.Fprintf(&b, `\U%08x`, r)
+			}
 		default:
 			q := strconv.QuoteRune(r) // '\u202e', '\x1b', '\n'
 			b.WriteString(q[1 : len(q)-1])
@@ -64,7 +75,10 @@ func safeRune(r rune, n int) bool {
 	if r == utf8.RuneError && n <= 1 {
 		return false
 	}
-	return strconv.IsPrint(r) // not Cc, Cf, Co, Cn, Zs but U+0020, Zl, Zp
+	// Not Cc, Cf, Co, Cn, Zs but U+0020, Zl, Zp; nor the letters and marks
+	// that draw nothing (the default-ignorable code points that are not
+	// Cf: U+034F, the Hangul fillers, the variation selectors).
+	return strconv.IsPrint(r) && (r < 0x34f || !unicode.In(r, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector))
 }
 
 // escapeAll applies Escape to each string of s, in a new slice.
@@ -74,4 +88,101 @@ func escapeAll(s []string) []string {
 		out[i] = Escape(v)
 	}
 	return out
+}
+
+// validUTF8 returns s with each byte that is not valid UTF-8 written as
+// Escape writes it, \xNN, and the rest as it is: what the JSON form
+// holds of a string that JSON could hold only with U+FFFD for those
+// bytes (a file name on Unix may be any bytes), so that it stays
+// recognisable and agrees with the other forms.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			b.WriteString(`\x`)
+			b.WriteByte(hexDigits[s[i]>>4])
+			b.WriteByte(hexDigits[s[i]&0xf])
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// validStrings applies validUTF8 to every string of v, a settable value
+// of the JSON form's structs, slices, maps and strings. A slice or map
+// that holds such a string is copied first, for it may share its array
+// with the report's.
+func validStrings(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		if s := v.String(); !utf8.ValidString(s) && v.CanSet() {
+			v.SetString(validUTF8(s))
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			validStrings(v.Field(i))
+		}
+	case reflect.Slice:
+		if !hasInvalidUTF8(v) || !v.CanSet() {
+			return
+		}
+		c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		reflect.Copy(c, v)
+		v.Set(c)
+		for i := range c.Len() {
+			validStrings(c.Index(i))
+		}
+	case reflect.Map:
+		if !hasInvalidUTF8(v) || !v.CanSet() {
+			return
+		}
+		c := reflect.MakeMapWithSize(v.Type(), v.Len())
+		for it := v.MapRange(); it.Next(); {
+			k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+			k.Set(it.Key())
+			e.Set(it.Value())
+			validStrings(k)
+			validStrings(e)
+			c.SetMapIndex(k, e)
+		}
+		v.Set(c)
+	}
+}
+
+// hasInvalidUTF8 says whether a string of v, as validStrings walks it, is
+// not valid UTF-8.
+func hasInvalidUTF8(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.String:
+		return !utf8.ValidString(v.String())
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if hasInvalidUTF8(v.Field(i)) {
+				return true
+			}
+		}
+	case reflect.Slice:
+		if k := v.Type().Elem().Kind(); k != reflect.String && k != reflect.Struct {
+			return false
+		}
+		for i := range v.Len() {
+			if hasInvalidUTF8(v.Index(i)) {
+				return true
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if hasInvalidUTF8(it.Key()) || hasInvalidUTF8(it.Value()) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -336,7 +336,9 @@ func (r *Report) toJSON() jsonReport {
 // are encoded one at a time, so that writing a report holds neither a
 // second copy of them nor the whole document.
 func (r *Report) writeJSON(w io.Writer) error {
-	head, err := json.MarshalIndent(r.toJSON(), "", "  ")
+	j := r.toJSON()
+	validStrings(reflect.ValueOf(&j).Elem())
+	head, err := json.MarshalIndent(j, "", "  ")
 	if err != nil {
 		return fmt.Errorf("report: encoding JSON: %w", err)
 	}
@@ -454,6 +456,17 @@ func readPartial(rd io.Reader) (*agg, [32]byte, error) {
 		var syn *json.SyntaxError
 		var typ *json.UnmarshalTypeError
 		switch {
+		case g.err == nil && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)):
+			// Cut short: say where it ends, which may be far past the
+			// start of the member it cuts.
+			msg := "empty document"
+			if g.n > 0 {
+				msg = fmt.Sprintf("cut short at byte %d", g.n)
+			}
+			if at < g.n {
+				msg += fmt.Sprintf(", inside the value that starts at offset %d", at)
+			}
+			return nil, digest, &FieldError{Offset: g.n, Msg: msg, Err: ErrMalformed}
 		case errors.As(err, &syn):
 			at = syn.Offset
 		case errors.As(err, &typ):
@@ -514,6 +527,7 @@ func readPartial(rd io.Reader) (*agg, [32]byte, error) {
 		if js.Server == "" {
 			p.fail(at+".server", "empty")
 		}
+		p.again(at+".server", "servers", "server", strings.ToLower(js.Server), i)
 		s := Server{Name: js.Server, First: p.time(at+".first", js.First, false), Last: p.time(at+".last", js.Last, false),
 			AuditFirst: p.time(at+".audit_first", js.AuditFirst, false), AuditLast: p.time(at+".audit_last", js.AuditLast, false),
 			Records: p.count(at+".records", js.Records), Audits: p.audits(at+".audits", js.Audits)}
@@ -662,6 +676,7 @@ func (p *parser) client(i int, jc *jsonClient) Client {
 	if jc.Client == "" {
 		p.fail(at+".client", "empty")
 	}
+	p.again(at+".client", "clients", "client", jc.Client, i)
 	if !knownClientKinds[jc.Kind] {
 		p.fail(at+".kind", fmt.Sprintf("unknown client kind %q", jc.Kind))
 	}
@@ -691,6 +706,7 @@ func (p *parser) client(i int, jc *jsonClient) Client {
 func (p *parser) otherRows(j *jsonReport, r *Report) {
 	for i, jd := range j.EventsPerDay {
 		at := fmt.Sprintf("events_per_day[%d]", i)
+		p.again(at+".date", "events_per_day", "day", jd.Date, i)
 		if d, err := parseWide(time.DateOnly, jd.Date); err != nil {
 			p.fail(at+".date", err.Error())
 		} else if d.Before(filetimeMin) {
@@ -816,7 +832,27 @@ func (p *parser) sha256(at, s string) string {
 }
 
 // parser keeps the first error met while converting a decoded document.
-type parser struct{ err error }
+type parser struct {
+	err error
+	// seen: the index of the first client, server (lower-cased) or day of
+	// each name read, so that one given twice is refused (see again).
+	seen map[string]int
+}
+
+// again refuses, at the member at, a row whose key (kind and name) was
+// given before, as element first of list: a report has one row per
+// client, server and day, and a row given twice would count twice.
+func (p *parser) again(at, list, kind, name string, i int) {
+	if p.seen == nil {
+		p.seen = map[string]int{}
+	}
+	key := kind + "\x00" + name
+	if first, ok := p.seen[key]; ok {
+		p.fail(at, fmt.Sprintf("%q given again, as %s[%d]", name, list, first))
+		return
+	}
+	p.seen[key] = i
+}
 
 func (p *parser) fail(at, msg string) {
 	if p.err == nil {

@@ -77,9 +77,9 @@ var plainJSON = func() (t [256]bool) {
 func (w *jsonWriter) str(s string) {
 	for i := 0; i < len(s); i++ {
 		if !plainJSON[s[i]] {
-			// Escapes, invalid UTF-8, U+2028: rare, left to encoding/json,
-			// which cannot fail on a string.
-			q, _ := json.Marshal(s)
+			// Escapes, invalid UTF-8 (see validUTF8), U+2028: rare, left
+			// to encoding/json, which cannot fail on a string.
+			q, _ := json.Marshal(validUTF8(s))
 			w.b = append(w.b, q...)
 			return
 		}

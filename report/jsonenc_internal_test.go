@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"reflect"
 	"strconv"
 	"testing"
 	"time"
@@ -78,7 +79,11 @@ func TestJSONWriterAsEncodingJSON(t *testing.T) {
 	}
 	var keys []eventKey
 	for _, c := range clients {
-		want, err := json.MarshalIndent(clientOut(&c), "    ", "  ")
+		// What encoding/json writes, but for the bytes that are not
+		// UTF-8 (validUTF8).
+		out := clientOut(&c)
+		validStrings(reflect.ValueOf(&out).Elem())
+		want, err := json.MarshalIndent(out, "    ", "  ")
 		require.NoError(t, err)
 		w := jsonWriter{prefix: "    "}
 		keys = w.client(&c, keys)
@@ -92,7 +97,9 @@ func TestJSONWriterAsEncodingJSON(t *testing.T) {
 		records = append(records, Record{Reason: h, User: h, Evidence: Evidence{Server: h}})
 	}
 	for _, f := range records {
-		want, err := json.MarshalIndent(recordOut(&f), "    ", "  ")
+		out := recordOut(&f)
+		validStrings(reflect.ValueOf(&out).Elem())
+		want, err := json.MarshalIndent(out, "    ", "  ")
 		require.NoError(t, err)
 		w := jsonWriter{prefix: "    "}
 		w.record(&f)

@@ -56,6 +56,12 @@ var (
 	// ErrDuplicate: a report with the same Digest as one already added;
 	// it is not added again.
 	ErrDuplicate = errors.New("report: partial report already added")
+	// ErrOverlap: a report lists an input file, by its SHA-256, that a
+	// report already added lists too, and one of the two lists no
+	// findings (SchemaSummarised) or the Builder bounds the findings it
+	// keeps (Options.MaxFindings): the file's records would count twice.
+	// It is not added.
+	ErrOverlap = errors.New("report: input already in a report added")
 )
 
 // FieldError is the error of ReadJSON about one place of a document: a

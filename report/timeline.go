@@ -146,6 +146,11 @@ func (t *Timeline) Write(f *smbaudit.Finding) error {
 	row := timelineRowOf(&r)
 	if t.enc != nil {
 		row.Time = formatTime(r.Time)
+		// As the JSON form (validUTF8), without reflection: a row per finding.
+		for _, f := range []*string{&row.Computer, &row.Channel, &row.Client, &row.ClientRaw, &row.User, &row.SPN,
+			&row.Status, &row.EPAPolicy, &row.Reason, &row.SourceFile} {
+			*f = validUTF8(*f)
+		}
 		t.err = t.enc.Encode(row)
 	} else {
 		row.Time = ""

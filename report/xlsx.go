@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -204,7 +206,7 @@ func (s *xlsxSheet) add(cells ...any) error {
 func (s *xlsxSheet) cell(c any) any {
 	switch v := c.(type) {
 	case string:
-		return Escape(v)
+		return xlsxText(Escape(v))
 	case time.Time:
 		if v.IsZero() {
 			return nil
@@ -434,4 +436,22 @@ func (r *Report) xlsxInputs(s *xlsxSheet) error {
 		}
 	}
 	return nil
+}
+
+// xlsxText returns s, or when it is longer than a cell of Excel holds
+// (excelize.TotalCellChars UTF-16 units, past which excelize would cut it
+// silently) its start and a note of how many characters are cut.
+func xlsxText(s string) string {
+	const room = excelize.TotalCellChars - 100 // the note is ASCII, well under 100
+	units := 0
+	for i, r := range s {
+		if units += utf16.RuneLen(r); units > room {
+			if len(utf16.Encode([]rune(s))) <= excelize.TotalCellChars {
+				return s
+			}
+			return fmt.Sprintf("%s [%d characters more, cut here: a cell holds %d]",
+				s[:i], utf8.RuneCountInString(s[i:]), excelize.TotalCellChars)
+		}
+	}
+	return s
 }

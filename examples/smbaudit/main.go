@@ -570,7 +570,9 @@ func runMerge(_ context.Context, args []string, stdout, stderr io.Writer) int {
 Combines JSON partial reports (written by smbaudit --partial FILE, or --format json) of
 shards scanned apart, and renders the report of all of them. A partial that is missing or
 cannot be read is named on stderr, and no report is written (exit 3): a report without
-one of its shards would pass a --fail-on gate it should fail.
+one of its shards would pass a --fail-on gate it should fail. So is one that holds a log
+(same SHA-256) another holds, where its records would count twice: unless both list their
+findings and --max-findings is 0.
 
 Flags:
 `, stdout, stderr)
@@ -592,6 +594,11 @@ Flags:
 		switch {
 		case errors.Is(err, report.ErrDuplicate):
 			say(stderr, "%s: the same bytes as a partial given before: counted once", p)
+		case errors.Is(err, report.ErrOverlap):
+			say(stderr, "%s", describe(p, err))
+			say(stderr, "%s: leave out one of the two, or, when both list their findings (schema %s), merge with --max-findings 0",
+				p, report.Schema)
+			failed++
 		case err != nil:
 			say(stderr, "%s", describe(p, err))
 			failed++

@@ -424,6 +424,39 @@ func TestMergeEqualsOneScan(t *testing.T) {
 	assert.Contains(t, twice.stderr, a+": the same bytes as a partial given before: counted once")
 }
 
+// One log in two partials of other bytes (a shard scanned again) is not
+// merged under the default --max-findings, which past its bound counts
+// findings without keeping them: the command names both the partial and
+// the log, says how to merge them when both list their findings, and
+// with --max-findings 0 they merge as one scan.
+func TestMergeOneLogInTwoPartials(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json")
+	log := fixture("audit-fs01.evtx")
+	require.Equal(t, exitOK, runCmd(t, "-q", "-f", "json", "-o", a, log).code)
+	require.Equal(t, exitOK, runCmd(t, "-q", "--short-window", "3d", "-f", "json", "-o", b, log).code)
+
+	r := runCmd(t, "merge", "-q", "-f", "json", a, b)
+	assert.Equal(t, exitNothing, r.code, r.stderr)
+	assert.Empty(t, r.stdout, "no report written")
+	assert.Contains(t, r.stderr, b+": ")
+	assert.Contains(t, r.stderr, log)
+	assert.Contains(t, r.stderr, "--max-findings 0")
+
+	once := runCmd(t, "-q", "-f", "json", log)
+	both := runCmd(t, "merge", "-q", "--max-findings", "0", "-f", "json", a, b)
+	require.Equal(t, exitOK, both.code, both.stderr)
+	var one, two struct {
+		Clients []struct {
+			Events map[string]int `json:"events"`
+		} `json:"clients"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(once.stdout), &one))
+	require.NoError(t, json.Unmarshal([]byte(both.stdout), &two))
+	require.NotEmpty(t, one.Clients)
+	assert.Equal(t, one.Clients, two.Clients, "the copies of each record count once")
+}
+
 func TestParseInterspersed(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
