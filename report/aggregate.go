@@ -384,7 +384,7 @@ func (a *agg) addReport(r *Report) error {
 	if !ok || a.total > math.MaxInt-w {
 		return fmt.Errorf("%w: the counts of the reports merged would sum past %d", ErrOverflow, math.MaxInt)
 	}
-	if err := a.checkOverlap(r.Inputs, r.FindingsOmitted > 0); err != nil {
+	if err := a.checkOverlap(r.Inputs, r.FindingsOmitted > 0, len(r.Findings)); err != nil {
 		return err
 	}
 	a.total += w
@@ -442,7 +442,11 @@ func (a *agg) addAgg(o *agg, digest [32]byte) error {
 		return fmt.Errorf("%w: the counts of the reports merged would sum past %d", ErrOverflow, math.MaxInt)
 	}
 	summarised := o.summary != nil || o.omitted > 0
-	if err := a.checkOverlap(o.inputs, summarised); err != nil {
+	kept := 0
+	if o.records != nil {
+		kept = o.records.len()
+	}
+	if err := a.checkOverlap(o.inputs, summarised, kept); err != nil {
 		return err
 	}
 	a.total += o.total
@@ -481,14 +485,16 @@ func (a *agg) addAgg(o *agg, digest [32]byte) error {
 }
 
 // checkOverlap returns ErrOverlap when an input read of ins (the inputs
-// of a report that listed no findings when summarised) has the SHA-256
-// of an input of a report already added, and either report listed no
-// findings: the rows of such a report are added as they are, so the
-// records of that file would count twice. Two reports that keep their
-// findings may share files, the copies of a record counting once, but
-// for a bounded a (Options.MaxFindings), which past its bound counts
-// findings without keeping them.
-func (a *agg) checkOverlap(ins []Input, summarised bool) error {
+// of a report that listed no findings when summarised, and kept findings
+// else) has the SHA-256 of an input of a report already added, and either
+// report listed no findings: the rows of such a report are added as they
+// are, so the records of that file would count twice. Two reports that
+// keep their findings may share files, the copies of a record counting
+// once, as long as a bounded a (Options.MaxFindings), which past its bound
+// counts findings without keeping them, keeps them all: so not once it
+// has stopped keeping them, nor when the findings kept and the kept ones
+// added could pass the bound.
+func (a *agg) checkOverlap(ins []Input, summarised bool, kept int) error {
 	for _, in := range ins {
 		if in.Skipped || in.SHA256 == "" {
 			continue
@@ -498,7 +504,7 @@ func (a *agg) checkOverlap(ins []Input, summarised bool) error {
 		case ok && (before || summarised):
 			return fmt.Errorf("%w: %s (SHA-256 %s) is in a report added before, and one of the two lists no findings (%s): "+
 				"the records of that file would count twice", ErrOverlap, Escape(in.Path), in.SHA256, SchemaSummarised)
-		case ok && a.max > 0:
+		case ok && a.max > 0 && (a.records == nil || a.records.len() > a.max-kept):
 			return fmt.Errorf("%w: %s (SHA-256 %s) is in a report added before, and past %d findings (Options.MaxFindings) "+
 				"the merge counts them without keeping them: the records of that file could count twice", ErrOverlap, Escape(in.Path), in.SHA256, a.max)
 		}

@@ -91,9 +91,10 @@ func (b *Builder) AddResult(res *smbaudit.Result) {
 // counts would take a sum past the largest int is not added, and the error
 // wraps ErrOverflow. A report that lists an input file (by its SHA-256)
 // already listed by a report or result added, when either lists no
-// findings or Options.MaxFindings bounds the Builder's, is not added, and
-// the error wraps ErrOverlap and names the file: the file's records would
-// (or, past the bound, could) count twice.
+// findings or when Options.MaxFindings has stopped the Builder keeping
+// findings or could with this report's, is not added, and the error wraps
+// ErrOverlap and names the file: the file's records would (or, past the
+// bound, could) count twice.
 func (b *Builder) AddReport(r *Report) error {
 	return b.a.addReport(r)
 }

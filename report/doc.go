@@ -38,8 +38,9 @@
 // such a report merges by adding rows, so a record that two shards both
 // hold counts twice. A report that lists an input file (by its SHA-256)
 // already listed by one added is refused with ErrOverlap when either
-// lists no findings or the Builder has a bound, for that file's records
-// would count twice.
+// lists no findings, or when the Builder's bound (Options.MaxFindings)
+// has stopped it keeping findings or could with these, for that file's
+// records would count twice.
 //
 // # Verdicts
 //

@@ -31,9 +31,11 @@ func partialOf(t *testing.T, at time.Time, max int) []byte {
 // and every count of the file's clients doubled, silently: the merge
 // refuses the second with ErrOverlap, naming the input. Two partials that
 // both keep their findings merge as before: the copies of each record
-// count once, unless the merge has a bound on the findings it keeps.
+// count once, unless the merge has a bound on the findings it keeps that
+// it has passed, or could pass with the second's.
 func TestMergeRefusesAnInputCountedTwice(t *testing.T) {
 	const summarised, kept = 1, 0
+	const between = -1 // a bound that one partial's findings fit, not two
 	one := func(t *testing.T, max int) *report.Report {
 		r, err := report.ReadJSON(bytes.NewReader(partialOf(t, pinned, max)))
 		require.NoError(t, err)
@@ -52,10 +54,17 @@ func TestMergeRefusesAnInputCountedTwice(t *testing.T) {
 		// Past its bound the Builder counts findings without keeping
 		// them, so the copies of the second would count again.
 		{"kept twice, merged under a bound", kept, kept, 100, true},
+		{"kept twice, the first within the bound, not both", kept, kept, between, true},
+		{"kept twice, both within the bound", kept, kept, 1 << 20, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, b := partialOf(t, pinned, tc.first), partialOf(t, pinned.Add(time.Hour), tc.then)
 			want := one(t, tc.first)
+			bound := tc.bound
+			if bound == between {
+				require.Greater(t, len(want.Findings), 1)
+				bound = len(want.Findings) * 3 / 2
+			}
 			for _, add := range []struct {
 				name string
 				do   func(*report.Builder, []byte) error
@@ -67,7 +76,7 @@ func TestMergeRefusesAnInputCountedTwice(t *testing.T) {
 					return bl.AddReport(r)
 				}},
 			} {
-				bl := report.NewBuilder(report.Options{GeneratedAt: pinned, MaxFindings: tc.bound})
+				bl := report.NewBuilder(report.Options{GeneratedAt: pinned, MaxFindings: bound})
 				require.NoError(t, add.do(bl, a), add.name)
 				err := add.do(bl, b)
 				got := bl.Finish()

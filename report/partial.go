@@ -58,9 +58,10 @@ var (
 	ErrDuplicate = errors.New("report: partial report already added")
 	// ErrOverlap: a report lists an input file, by its SHA-256, that a
 	// report already added lists too, and one of the two lists no
-	// findings (SchemaSummarised) or the Builder bounds the findings it
-	// keeps (Options.MaxFindings): the file's records would count twice.
-	// It is not added.
+	// findings (SchemaSummarised), or the Builder's bound on the findings
+	// it keeps (Options.MaxFindings) has stopped it keeping them or could
+	// with this report's: the file's records would count twice. It is not
+	// added.
 	ErrOverlap = errors.New("report: input already in a report added")
 )
 

@@ -436,7 +436,9 @@ func TestMergeOneLogInTwoPartials(t *testing.T) {
 	require.Equal(t, exitOK, runCmd(t, "-q", "-f", "json", "-o", a, log).code)
 	require.Equal(t, exitOK, runCmd(t, "-q", "--short-window", "3d", "-f", "json", "-o", b, log).code)
 
-	r := runCmd(t, "merge", "-q", "-f", "json", a, b)
+	// A bound the two partials' findings pass: past it the merge would
+	// count them without keeping them, so a copy could count twice.
+	r := runCmd(t, "merge", "-q", "--max-findings", "10", "-f", "json", a, b)
 	assert.Equal(t, exitNothing, r.code, r.stderr)
 	assert.Empty(t, r.stdout, "no report written")
 	assert.Contains(t, r.stderr, b+": ")
@@ -444,17 +446,23 @@ func TestMergeOneLogInTwoPartials(t *testing.T) {
 	assert.Contains(t, r.stderr, "--max-findings 0")
 
 	once := runCmd(t, "-q", "-f", "json", log)
-	both := runCmd(t, "merge", "-q", "--max-findings", "0", "-f", "json", a, b)
-	require.Equal(t, exitOK, both.code, both.stderr)
-	var one, two struct {
+	type clients struct {
 		Clients []struct {
 			Events map[string]int `json:"events"`
 		} `json:"clients"`
 	}
+	var one clients
 	require.NoError(t, json.Unmarshal([]byte(once.stdout), &one))
-	require.NoError(t, json.Unmarshal([]byte(both.stdout), &two))
 	require.NotEmpty(t, one.Clients)
-	assert.Equal(t, one.Clients, two.Clients, "the copies of each record count once")
+	// Unbounded, or under the default bound, which both partials' findings
+	// stay within: every finding is kept, and each copy counts once.
+	for _, bound := range [][]string{{"--max-findings", "0"}, nil} {
+		both := runCmd(t, append(append([]string{"merge", "-q"}, bound...), "-f", "json", a, b)...)
+		require.Equal(t, exitOK, both.code, both.stderr)
+		var two clients
+		require.NoError(t, json.Unmarshal([]byte(both.stdout), &two))
+		assert.Equal(t, one.Clients, two.Clients, "the copies of each record count once (%q)", bound)
+	}
 }
 
 func TestParseInterspersed(t *testing.T) {
