@@ -1,12 +1,10 @@
 package report
 
 import (
-	"fmt"
 	"reflect"
-	"strconv"
-	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/evtxkit/smbreadiness/internal/textsafe"
 )
 
 // Escape makes a string taken from a log, a partial report or a file name
@@ -26,60 +24,7 @@ import (
 //
 // Every form but JSON passes log strings through Escape; commands
 // should do the same with the file names and log strings they print.
-func Escape(s string) string {
-	i := 0
-	for i < len(s) {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if !safeRune(r, n) {
-			break
-		}
-		i += n
-	}
-	if i == len(s) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	b.WriteString(s[:i])
-	for i < len(s) {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case safeRune(r, n):
-			b.WriteString(s[i : i+n])
-		case r == utf8.RuneError && n <= 1:
-			b.WriteString(`\x`)
-			b.WriteByte(hexDigits[s[i]>>4])
-			b.WriteByte(hexDigits[s[i]&0xf])
-		case strconv.IsPrint(r): // printable but invisible: QuoteRune would keep it
-			if r <= 0xffff {
-				fmt.Fprintf(&b, `\u%04x`, r)
-			} else {
-				fmt.Fprintf(&b, `\U%08x`, r)
-			}
-		default:
-			q := strconv.QuoteRune(r) // '\u202e', '\x1b', '\n'
-			b.WriteString(q[1 : len(q)-1])
-		}
-		i += n
-	}
-	return b.String()
-}
-
-const hexDigits = "0123456789abcdef"
-
-// safeRune says whether a rune decoded with width n is shown as it is.
-func safeRune(r rune, n int) bool {
-	if r < utf8.RuneSelf {
-		return r >= 0x20 && r < 0x7f
-	}
-	if r == utf8.RuneError && n <= 1 {
-		return false
-	}
-	// Not Cc, Cf, Co, Cn, Zs but U+0020, Zl, Zp; nor the letters and marks
-	// that draw nothing (the default-ignorable code points that are not
-	// Cf: U+034F, the Hangul fillers, the variation selectors).
-	return strconv.IsPrint(r) && (r < 0x34f || !unicode.In(r, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector))
-}
+func Escape(s string) string { return textsafe.Escape(s) }
 
 // escapeAll applies Escape to each string of s, in a new slice.
 func escapeAll(s []string) []string {
@@ -95,25 +40,7 @@ func escapeAll(s []string) []string {
 // holds of a string that JSON could hold only with U+FFFD for those
 // bytes (a file name on Unix may be any bytes), so that it stays
 // recognisable and agrees with the other forms.
-func validUTF8(s string) string {
-	if utf8.ValidString(s) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n <= 1 {
-			b.WriteString(`\x`)
-			b.WriteByte(hexDigits[s[i]>>4])
-			b.WriteByte(hexDigits[s[i]&0xf])
-		} else {
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
-}
+func validUTF8(s string) string { return textsafe.ValidUTF8(s) }
 
 // validStrings applies validUTF8 to every string of v, a settable value
 // of the JSON form's structs, slices, maps and strings. A slice or map
