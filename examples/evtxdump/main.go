@@ -52,6 +52,7 @@ import (
 	"github.com/evtxkit/smbreadiness/evtx"
 	"github.com/evtxkit/smbreadiness/internal/cli"
 	"github.com/evtxkit/smbreadiness/internal/safefile"
+	"github.com/evtxkit/smbreadiness/internal/textsafe"
 )
 
 // listFlag collects a repeatable, comma-separated flag. A value that names
@@ -103,6 +104,13 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// warn writes msg to w after "evtxdump: ", escaped as the reports escape
+// what they show (textsafe.Escape): a file name, or a log string in an
+// error, may hold control characters that would drive the terminal.
+func warn(w io.Writer, msg string) {
+	fmt.Fprintf(w, "evtxdump: %s\n", textsafe.Escape(msg))
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("evtxdump", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -147,12 +155,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		opts.EventIDs = append(opts.EventIDs, uint16(n))
 	}
 	if err := timeWindow(&opts, *since, *until, time.Now()); err != nil {
-		fmt.Fprintf(stderr, "evtxdump: %v\n", err)
+		warn(stderr, err.Error())
 		return 2
 	}
 	files, missing := expand(paths)
 	for _, err := range missing {
-		fmt.Fprintf(stderr, "evtxdump: %v\n", err)
+		warn(stderr, err.Error())
 	}
 	if len(files) == 0 {
 		return 3
@@ -162,13 +170,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer out.Flush()
 	opened, errs := 0, len(missing)
 	onError := func(err error) {
-		fmt.Fprintf(stderr, "evtxdump: %v\n", err)
+		warn(stderr, err.Error())
 		errs++
 	}
 	interrupted := func(path string) int {
-		fmt.Fprintf(stderr, "evtxdump: %s: interrupted; the dump stops here, incomplete\n", path)
+		warn(stderr, path+": interrupted; the dump stops here, incomplete")
 		if err := out.Flush(); err != nil {
-			fmt.Fprintf(stderr, "evtxdump: writing: %v\n", err)
+			warn(stderr, "writing: "+err.Error())
 		}
 		return 1
 	}
@@ -191,12 +199,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 				return interrupted(path)
 			}
-			fmt.Fprintf(stderr, "evtxdump: writing: %v\n", err)
+			warn(stderr, "writing: "+err.Error())
 			return 1
 		}
 	}
 	if err := out.Flush(); err != nil {
-		fmt.Fprintf(stderr, "evtxdump: writing: %v\n", err)
+		warn(stderr, "writing: "+err.Error())
 		return 1
 	}
 	switch {

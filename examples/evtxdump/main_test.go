@@ -95,6 +95,9 @@ func TestRun(t *testing.T) {
 		{"a missing file beside a good one", []string{filepath.Join(dir, "gone.evtx"), good}, 1, all, "gone.evtx"},
 		{"nothing readable", []string{junk}, 3, nil, "junk.evtx"},
 		{"missing file alone", []string{filepath.Join(dir, "gone.evtx")}, 3, nil, "no such file"},
+		// A name that would set the terminal's title and ring its bell is
+		// shown escaped, as the reports show it.
+		{"a name with control characters", []string{filepath.Join(dir, "gone\x1b]0;pwned\x07.evtx"), good}, 1, all, `gone\x1b]0;pwned\a.evtx`},
 		{"a pattern no shell expanded", []string{filepath.Join(tree, "*.evtx")}, 3, nil, "no such file or directory (a pattern is not expanded here: name the directory)"},
 		{"empty directory", []string{empty}, 3, nil, "no *.evtx file"},
 		{"no file", nil, 2, nil, "usage"},
@@ -120,6 +123,7 @@ func TestRun(t *testing.T) {
 			}
 			assert.Equal(t, tt.wantIDs, dumped(t, out.Bytes()))
 			assert.Contains(t, errb.String(), tt.wantErr)
+			assert.NotContains(t, errb.String(), "\x1b", "no raw escape reaches the terminal")
 			if tt.wantErr == "" {
 				assert.Empty(t, errb.String())
 			}
