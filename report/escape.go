@@ -18,12 +18,14 @@ import (
 // separators and white space other than U+0020 become visible escapes such
 // as \x1b, \n, \u202e or \u00a0; so do the printable runes that draw
 // nothing (U+034F, the Hangul fillers such as U+3164, the variation
-// selectors), which would make "ws01\u3164" read as "ws01". Printable text, accented, Cyrillic or CJK,
-// is returned as it is, and so are backslashes (Windows paths and
-// DOMAIN\user stay readable), so Escape(Escape(s)) == Escape(s).
+// selectors), which would make "ws01\u3164" read as "ws01". Printable
+// text, accented, Cyrillic or CJK, is returned as it is, and so are
+// backslashes (Windows paths and DOMAIN\user stay readable), so
+// Escape(Escape(s)) == Escape(s).
 //
 // Every form but JSON passes log strings through Escape; commands
-// should do the same with the file names and log strings they print.
+// should do the same with the file names and log strings they print (the
+// example commands do).
 func Escape(s string) string { return textsafe.Escape(s) }
 
 // escapeAll applies Escape to each string of s, in a new slice.
