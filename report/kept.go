@@ -3,7 +3,6 @@ package report
 import (
 	"encoding/binary"
 	"hash/maphash"
-	"strings"
 	"time"
 
 	"github.com/evtxkit/smbreadiness/smbaudit"
@@ -390,16 +389,10 @@ func (t *recordTable) sameName(x, y uint32, lower *lowerCache) bool {
 // channel returns smbaudit.RecordChannel of k.
 func (t *recordTable) channel(k *keptRecord, lower *lowerCache) string {
 	c := t.strs.strs[k.strs[ksChannel]]
-	if rewrittenChannel(c) {
+	if smbaudit.RewrittenChannel(c) {
 		return smbaudit.RecordChannel(k.eventID, c)
 	}
 	return lower.of(c)
-}
-
-// rewrittenChannel reports whether smbaudit.RecordChannel takes c for a
-// channel a collector rewrote: empty, or ForwardedEvents.
-func rewrittenChannel(c string) bool {
-	return c == "" || strings.EqualFold(c, "ForwardedEvents")
 }
 
 // rewrittenHash marks in lowHash a channel a collector rewrote, whose
@@ -416,7 +409,7 @@ func (t *recordTable) channelHash(k *keptRecord, lower *lowerCache) uint64 {
 	}
 	h := t.lowHash[id]
 	if h == 0 {
-		if c := t.strs.strs[id]; rewrittenChannel(c) {
+		if c := t.strs.strs[id]; smbaudit.RewrittenChannel(c) {
 			h = rewrittenHash
 		} else if h = maphash.String(t.seed, lower.of(c)); h == rewrittenHash {
 			h++ // any other value than the mark: only the hash changes

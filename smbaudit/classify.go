@@ -300,12 +300,13 @@ func Recognised(provider string, id uint16, channel string) bool {
 // forwarded copy keeps its channel; an empty or ForwardedEvents channel is
 // accepted too because some collectors rewrite it.
 func channelIs(channel, want string) bool {
-	return rewritten(channel) || strings.EqualFold(channel, want)
+	return RewrittenChannel(channel) || strings.EqualFold(channel, want)
 }
 
-// rewritten reports whether a channel is one a collector left in place of
-// the event's own: empty, or ForwardedEvents.
-func rewritten(channel string) bool {
+// RewrittenChannel reports whether channel is one a collector left in place
+// of the event's own: empty, or ForwardedEvents. RecordChannel then gives
+// the channel by the event ID.
+func RewrittenChannel(channel string) bool {
 	return channel == "" || strings.EqualFold(channel, "ForwardedEvents")
 }
 
@@ -326,7 +327,7 @@ var (
 // two records of one server with one EventRecordID are copies only within
 // one channel.
 func RecordChannel(id uint16, channel string) string {
-	if !rewritten(channel) {
+	if !RewrittenChannel(channel) {
 		return strings.ToLower(channel)
 	}
 	return ownChannel(id)
@@ -336,7 +337,7 @@ func RecordChannel(id uint16, channel string) string {
 // whether a finding's record counts in its server's audit window
 // (ServerCoverage.AuditFirst).
 func InAuditChannel(id uint16, channel string) bool {
-	if !rewritten(channel) {
+	if !RewrittenChannel(channel) {
 		return strings.EqualFold(channel, AuditChannel)
 	}
 	return ownChannel(id) == lowerAudit
@@ -358,7 +359,7 @@ func ownChannel(id uint16) string {
 // event Classify does not recognise, in a rewritten channel, is told apart
 // by its provider and event ID, as the collector hid its channel.
 func recordChannel(ev *evtx.Event, in *interner) string {
-	if !rewritten(ev.Channel) {
+	if !RewrittenChannel(ev.Channel) {
 		return in.lowerOf(ev.Channel)
 	}
 	if Recognised(ev.Provider, ev.EventID, ev.Channel) {

@@ -29,10 +29,10 @@ type Filter struct {
 	// label it is ("nas01" matches "nas01.corp.example"), an IPv6 address
 	// without a zone matches it with any zone ("fe80::1" matches
 	// "fe80::1%12"), and an IP prefix such as "10.0.20.0/24" matches the
-	// addresses inside it, whatever their zone. A finding
-	// without a client never matches a client filter, but for an unparsed
-	// one (KindUnparsed): its client could not be read, so it may be one
-	// of those, and it is kept to be reported rather than dropped unseen.
+	// addresses inside it, whatever their zone. A finding without a client
+	// never matches a client filter, but for an unparsed one
+	// (KindUnparsed): its client could not be read, so it may be one of
+	// those, and it is kept to be reported rather than dropped unseen.
 	Clients []string
 }
 
@@ -140,15 +140,15 @@ func CheckPattern(p string) error {
 // and Last stay the times of records, never the bounds: where a bound cuts
 // a server's window, the end cut becomes the time of the server's earliest
 // (latest) finding within the bounds, but those of damaged chunks (see
-// ServerCoverage), or the zero time (unknown) when the
-// result kept no such finding (a streamed result keeps none: ScanOptions.
-// OnFinding). AuditFirst and AuditLast are cut the same way, from the
-// findings within the bounds in AuditChannel (InAuditChannel), and are zero
-// when they lie wholly outside the bounds. AuditEvents is recounted from the findings kept; a streamed
-// result has none to recount, so there it is left as the scan counted it,
-// over every client and time. Events still counts every decoded event of the
-// server in the inputs, because a Result does not keep the time of events
-// that are not findings.
+// ServerCoverage), or the zero time (unknown) when the result kept no such
+// finding (a streamed result keeps none: ScanOptions.OnFinding).
+// AuditFirst and AuditLast are cut the same way, from the findings within
+// the bounds in AuditChannel (InAuditChannel), and are zero when they lie
+// wholly outside the bounds. AuditEvents is recounted from the findings
+// kept; a streamed result has none to recount, so there it is left as the
+// scan counted it, over every client and time. Events still counts every
+// decoded event of the server in the inputs, because a Result does not
+// keep the time of events that are not findings.
 func (f Filter) Apply(res *Result) *Result {
 	if res == nil {
 		return nil
@@ -182,14 +182,14 @@ func (f Filter) Apply(res *Result) *Result {
 		}
 		// Dropped only when its window is known to lie outside: a server
 		// whose records all come from damaged chunks has none.
-		if (!f.Since.IsZero() && !s.Last.IsZero() && s.Last.Before(f.Since)) || (!f.Until.IsZero() && s.First.After(f.Until)) {
+		if f.outside(s.First, s.Last) {
 			continue
 		}
 		lc := strings.ToLower(s.Server)
 		s.First, s.Last = f.cut(s.First, s.Last, within[lc])
 		switch {
 		case s.AuditFirst.IsZero() && s.AuditLast.IsZero(): // none (or unknown): the findings cannot tell
-		case (!f.Since.IsZero() && !s.AuditLast.IsZero() && s.AuditLast.Before(f.Since)) || (!f.Until.IsZero() && s.AuditFirst.After(f.Until)):
+		case f.outside(s.AuditFirst, s.AuditLast):
 			s.AuditFirst, s.AuditLast = time.Time{}, time.Time{} // no audit record within the bounds
 		default:
 			s.AuditFirst, s.AuditLast = f.cut(s.AuditFirst, s.AuditLast, auditWithin[lc])
@@ -207,11 +207,29 @@ type span struct{ first, last time.Time }
 
 // widen widens m[lc] to t.
 func widen(m map[string]*span, lc string, t time.Time) {
-	if sp := m[lc]; sp == nil {
-		m[lc] = &span{t, t}
-	} else {
-		sp.first, sp.last = minTime(sp.first, t), maxTime(sp.last, t)
+	sp := m[lc]
+	if sp == nil {
+		sp = &span{}
+		m[lc] = sp
 	}
+	widenWindow(&sp.first, &sp.last, t)
+}
+
+// widenWindow widens the window *first..*last to t; zero ends are none yet.
+func widenWindow(first, last *time.Time, t time.Time) {
+	if first.IsZero() || t.Before(*first) {
+		*first = t
+	}
+	if last.IsZero() || t.After(*last) {
+		*last = t
+	}
+}
+
+// outside reports whether the window first..last lies wholly outside f's
+// time bounds; a zero end is unknown, and never outside.
+func (f Filter) outside(first, last time.Time) bool {
+	return (!f.Since.IsZero() && !last.IsZero() && last.Before(f.Since)) ||
+		(!f.Until.IsZero() && !first.IsZero() && first.After(f.Until))
 }
 
 // cut returns the window first..last as f's time bounds leave it: an end

@@ -398,19 +398,9 @@ func (c *recordsSeen) see(file int, ev *evtx.Event, lc, lch string, audit bool, 
 		s.name, s.file = ev.Computer, file
 	}
 	if !p.damaged {
-		if s.first.IsZero() || t.Before(s.first) {
-			s.first = t
-		}
-		if s.last.IsZero() || t.After(s.last) {
-			s.last = t
-		}
+		widenWindow(&s.first, &s.last, t)
 		if lch == lowerAudit {
-			if s.auditFirst.IsZero() || t.Before(s.auditFirst) {
-				s.auditFirst = t
-			}
-			if s.auditLast.IsZero() || t.After(s.auditLast) {
-				s.auditLast = t
-			}
+			widenWindow(&s.auditFirst, &s.auditLast, t)
 		}
 	}
 	ch, ok := c.channels[lch]

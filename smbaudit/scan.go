@@ -607,7 +607,7 @@ func dedup(all []Finding) []Finding {
 	for i := range all {
 		f := &all[i]
 		ch := f.Channel // RecordChannel, lower-cased by num
-		if rewritten(ch) {
+		if RewrittenChannel(ch) {
 			ch = ownChannel(f.EventID)
 		}
 		ks[i] = key{num(f.Server), num(ch), int32(i), f.EventID, identity(f.EventRecordID, f.RecordID), f.Time.UnixNano()}
